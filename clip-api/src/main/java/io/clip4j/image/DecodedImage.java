@@ -1,0 +1,130 @@
+package io.clip4j.image;
+
+import java.util.Objects;
+
+/**
+ * Pixels exactly as an image file decodes, before any resampling: what Pillow's
+ * {@code Image.open} holds in memory, described by a {@link PixelMode}.
+ *
+ * <p>8-bit modes keep their samples interleaved row-major in {@link #data()} ({@code height * width *
+ * mode.channels()} bytes, unsigned). Mode {@link PixelMode#I} (16-bit grayscale PNG in Pillow) keeps
+ * unscaled integer samples in {@link #intData()} ({@code height * width} values). Palette and 1-bit
+ * images are stored already expanded (to RGB or L) with {@link #nearestOnly()} set, because Pillow
+ * resizes such images with nearest neighbour, which commutes with the palette lookup.
+ *
+ * <p>Instances are immutable by contract: the arrays are not copied, so callers must not modify them
+ * after construction.
+ */
+public final class DecodedImage {
+    private final int width;
+    private final int height;
+    private final PixelMode mode;
+    private final byte[] data;
+    private final int[] intData;
+    private final boolean nearestOnly;
+    private final int exifOrientation;
+
+    private DecodedImage(int width, int height, PixelMode mode, byte[] data, int[] intData,
+                         boolean nearestOnly, int exifOrientation) {
+        if (width <= 0 || height <= 0) {
+            throw new IllegalArgumentException("image size must be positive, got " + width + "x" + height);
+        }
+        if (exifOrientation < 1 || exifOrientation > 8) {
+            throw new IllegalArgumentException("EXIF orientation must be in 1..8, got " + exifOrientation);
+        }
+        long samples = (long) width * height * mode.channels();
+        if (mode == PixelMode.I) {
+            Objects.requireNonNull(intData, "intData");
+            if (intData.length != samples) {
+                throw new IllegalArgumentException("expected " + samples + " int samples, got " + intData.length);
+            }
+        } else {
+            Objects.requireNonNull(data, "data");
+            if (data.length != samples) {
+                throw new IllegalArgumentException("expected " + samples + " byte samples, got " + data.length);
+            }
+        }
+        this.width = width;
+        this.height = height;
+        this.mode = mode;
+        this.data = data;
+        this.intData = intData;
+        this.nearestOnly = nearestOnly;
+        this.exifOrientation = exifOrientation;
+    }
+
+    /**
+     * An 8-bit image.
+     *
+     * @param width       columns, &gt; 0
+     * @param height      rows, &gt; 0
+     * @param mode        any mode but {@link PixelMode#I}
+     * @param data        {@code height * width * mode.channels()} interleaved samples, row-major
+     * @param nearestOnly true for palette ({@code P}) and bilevel ({@code 1}) sources, which Pillow
+     *                    resizes with nearest neighbour whatever filter is asked for
+     * @param exifOrientation EXIF orientation tag (1..8; 1 when absent)
+     * @return the image
+     * @throws IllegalArgumentException if sizes and array length disagree
+     */
+    public static DecodedImage ofBytes(int width, int height, PixelMode mode, byte[] data,
+                                       boolean nearestOnly, int exifOrientation) {
+        if (mode == PixelMode.I) {
+            throw new IllegalArgumentException("mode I holds int samples; use ofInts");
+        }
+        return new DecodedImage(width, height, mode, data, null, nearestOnly, exifOrientation);
+    }
+
+    /**
+     * A 32-bit integer grayscale image (Pillow mode {@code I}, e.g. a 16-bit grayscale PNG, values unscaled).
+     *
+     * @param width   columns, &gt; 0
+     * @param height  rows, &gt; 0
+     * @param intData {@code height * width} samples, row-major
+     * @param exifOrientation EXIF orientation tag (1..8; 1 when absent)
+     * @return the image
+     * @throws IllegalArgumentException if sizes and array length disagree
+     */
+    public static DecodedImage ofInts(int width, int height, int[] intData, int exifOrientation) {
+        return new DecodedImage(width, height, PixelMode.I, null, intData, false, exifOrientation);
+    }
+
+    /** @return columns, &gt; 0 */
+    public int width() {
+        return width;
+    }
+
+    /** @return rows, &gt; 0 */
+    public int height() {
+        return height;
+    }
+
+    /** @return the pixel mode (Pillow's name for it) */
+    public PixelMode mode() {
+        return mode;
+    }
+
+    /** @return interleaved 8-bit samples (unsigned), or {@code null} for mode {@link PixelMode#I} */
+    public byte[] data() {
+        return data;
+    }
+
+    /** @return integer samples for mode {@link PixelMode#I}, otherwise {@code null} */
+    public int[] intData() {
+        return intData;
+    }
+
+    /** @return true when Pillow would resize this image with nearest neighbour (palette / 1-bit source) */
+    public boolean nearestOnly() {
+        return nearestOnly;
+    }
+
+    /** @return the EXIF orientation tag of the file, 1..8 (1 = as stored, also when the file has none) */
+    public int exifOrientation() {
+        return exifOrientation;
+    }
+
+    @Override
+    public String toString() {
+        return "DecodedImage[" + width + "x" + height + " " + mode + (nearestOnly ? ", nearest" : "") + "]";
+    }
+}

@@ -1,0 +1,30 @@
+package io.clip4j.image;
+
+/**
+ * Service-provider interface for image decoders. Implementations are found with
+ * {@link java.util.ServiceLoader} (pure-Java ones ship in clip-api; the OpenCV one in clip-native)
+ * or passed explicitly. They must be thread-safe.
+ */
+public interface ImageDecoder {
+
+    /**
+     * @param header the first bytes of the file (at least 16 where the file is that long)
+     * @return true if this decoder recognises the format from its signature
+     */
+    boolean canDecode(byte[] header);
+
+    /**
+     * Decodes a whole file into pixels as Pillow's {@code Image.open} would hold them (same mode,
+     * same samples; see {@link DecodedImage}).
+     *
+     * @param file      the encoded file's bytes
+     * @param maxPixels largest accepted {@code width * height}; checked from the header before any
+     *                  pixel memory is allocated
+     * @return the decoded image
+     * @throws ImageDecodeException if the data is truncated, corrupt, unsupported, zero-sized or too large
+     */
+    DecodedImage decode(byte[] file, long maxPixels);
+
+    /** @return a short name for logs and error messages, e.g. {@code "png (java)"} */
+    String name();
+}
