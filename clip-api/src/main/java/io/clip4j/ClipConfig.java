@@ -1,0 +1,230 @@
+package io.clip4j;
+
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The hyper-parameters of a CLIP model, named as in the reference {@code clip/model.py}
+ * ({@code CLIP.__init__} / {@code build_model}): everything needed to build both towers.
+ *
+ * <p>A ViT vision tower has {@link #visionPatchSize()} &gt; 0 and one entry in {@link #visionLayers()};
+ * a modified-ResNet tower has {@code visionPatchSize() == 0} and four stage depths. Head counts follow
+ * the reference: {@code transformer_heads = transformer_width / 64}; vision heads are
+ * {@code vision_width / 64} (ViT) or {@code vision_width * 32 / 64} (ResNet attention pooling).
+ * Immutable.
+ */
+public final class ClipConfig {
+    private static final Map<String, ClipConfig> OPENAI;
+
+    static {
+        Map<String, ClipConfig> m = new LinkedHashMap<>();
+        m.put("RN50", resnet(1024, 224, new int[]{3, 4, 6, 3}, 64, 512, 12));
+        m.put("RN101", resnet(512, 224, new int[]{3, 4, 23, 3}, 64, 512, 12));
+        m.put("RN50x4", resnet(640, 288, new int[]{4, 6, 10, 6}, 80, 640, 12));
+        m.put("RN50x16", resnet(768, 384, new int[]{6, 8, 18, 8}, 96, 768, 12));
+        m.put("RN50x64", resnet(1024, 448, new int[]{3, 15, 36, 10}, 128, 1024, 12));
+        m.put("ViT-B/32", vit(512, 224, 12, 768, 32, 512, 12));
+        m.put("ViT-B/16", vit(512, 224, 12, 768, 16, 512, 12));
+        m.put("ViT-L/14", vit(768, 224, 24, 1024, 14, 768, 12));
+        m.put("ViT-L/14@336px", vit(768, 336, 24, 1024, 14, 768, 12));
+        OPENAI = Collections.unmodifiableMap(m);
+    }
+
+    private final int embedDim;
+    private final int imageResolution;
+    private final int[] visionLayers;
+    private final int visionWidth;
+    private final int visionPatchSize;
+    private final int contextLength;
+    private final int vocabSize;
+    private final int transformerWidth;
+    private final int transformerHeads;
+    private final int transformerLayers;
+    private final int visionHeads;
+
+    /**
+     * @param embedDim          {@code embed_dim}: size of image_features / text_features
+     * @param imageResolution   {@code image_resolution}: input side in pixels
+     * @param visionLayers      ViT: {layers}; ResNet: four stage depths
+     * @param visionWidth       {@code vision_width}: ViT width, or ResNet stem width
+     * @param visionPatchSize   {@code vision_patch_size}; 0 for a ResNet
+     * @param contextLength     {@code context_length} (77 for OpenAI models)
+     * @param vocabSize         {@code vocab_size} (49408)
+     * @param transformerWidth  text transformer width
+     * @param transformerHeads  text transformer heads
+     * @param transformerLayers text transformer depth
+     * @param visionHeads       ViT heads, or attention-pooling heads for a ResNet
+     * @throws IllegalArgumentException if a size is not positive or widths do not divide into heads
+     */
+    public ClipConfig(int embedDim, int imageResolution, int[] visionLayers, int visionWidth, int visionPatchSize,
+                      int contextLength, int vocabSize, int transformerWidth, int transformerHeads,
+                      int transformerLayers, int visionHeads) {
+        Objects.requireNonNull(visionLayers, "visionLayers");
+        positive("embed_dim", embedDim);
+        positive("image_resolution", imageResolution);
+        positive("vision_width", visionWidth);
+        positive("context_length", contextLength);
+        positive("vocab_size", vocabSize);
+        positive("transformer_width", transformerWidth);
+        positive("transformer_heads", transformerHeads);
+        positive("transformer_layers", transformerLayers);
+        positive("vision_heads", visionHeads);
+        if (visionPatchSize < 0) {
+            throw new IllegalArgumentException("vision_patch_size must be >= 0, got " + visionPatchSize);
+        }
+        if (visionPatchSize > 0 ? visionLayers.length != 1 : visionLayers.length != 4) {
+            throw new IllegalArgumentException("vision_layers must have 1 entry (ViT) or 4 (ResNet), got "
+                    + Arrays.toString(visionLayers));
+        }
+        for (int l : visionLayers) {
+            positive("vision_layers", l);
+        }
+        if (transformerWidth % transformerHeads != 0) {
+            throw new IllegalArgumentException("transformer_width " + transformerWidth
+                    + " is not divisible by transformer_heads " + transformerHeads);
+        }
+        if (visionPatchSize > 0 && imageResolution % visionPatchSize != 0) {
+            throw new IllegalArgumentException("image_resolution " + imageResolution
+                    + " is not a multiple of patch_size " + visionPatchSize);
+        }
+        this.embedDim = embedDim;
+        this.imageResolution = imageResolution;
+        this.visionLayers = visionLayers.clone();
+        this.visionWidth = visionWidth;
+        this.visionPatchSize = visionPatchSize;
+        this.contextLength = contextLength;
+        this.vocabSize = vocabSize;
+        this.transformerWidth = transformerWidth;
+        this.transformerHeads = transformerHeads;
+        this.transformerLayers = transformerLayers;
+        this.visionHeads = visionHeads;
+    }
+
+    private static void positive(String name, int v) {
+        if (v <= 0) {
+            throw new IllegalArgumentException(name + " must be > 0, got " + v);
+        }
+    }
+
+    private static ClipConfig vit(int embed, int res, int layers, int width, int patch, int tw, int tl) {
+        return new ClipConfig(embed, res, new int[]{layers}, width, patch, 77, 49408, tw, tw / 64, tl, width / 64);
+    }
+
+    private static ClipConfig resnet(int embed, int res, int[] layers, int width, int tw, int tl) {
+        return new ClipConfig(embed, res, layers, width, 0, 77, 49408, tw, tw / 64, tl, width * 32 / 64);
+    }
+
+    /**
+     * The configuration of one of the nine models published by OpenAI.
+     *
+     * @param name {@code RN50}, {@code RN101}, {@code RN50x4}, {@code RN50x16}, {@code RN50x64},
+     *             {@code ViT-B/32}, {@code ViT-B/16}, {@code ViT-L/14} or {@code ViT-L/14@336px}
+     * @return its configuration
+     * @throws IllegalArgumentException for any other name
+     */
+    public static ClipConfig openai(String name) {
+        ClipConfig c = OPENAI.get(name);
+        if (c == null) {
+            throw new IllegalArgumentException("unknown OpenAI model '" + name + "'; known: " + OPENAI.keySet());
+        }
+        return c;
+    }
+
+    /** @return the names accepted by {@link #openai(String)}, in publication order */
+    public static java.util.Set<String> openaiNames() {
+        return OPENAI.keySet();
+    }
+
+    /** @return true for a vision transformer, false for a modified ResNet */
+    public boolean isVit() {
+        return visionPatchSize > 0;
+    }
+
+    /** @return {@code embed_dim}, the size of image_features and text_features */
+    public int embedDim() {
+        return embedDim;
+    }
+
+    /** @return {@code image_resolution}, the square input side in pixels */
+    public int imageResolution() {
+        return imageResolution;
+    }
+
+    /** @return ViT: {depth}; ResNet: the four stage depths (a copy) */
+    public int[] visionLayers() {
+        return visionLayers.clone();
+    }
+
+    /** @return {@code vision_width}: ViT width, or the ResNet stem width */
+    public int visionWidth() {
+        return visionWidth;
+    }
+
+    /** @return {@code vision_patch_size} ({@code patch_size}), 0 for a ResNet */
+    public int visionPatchSize() {
+        return visionPatchSize;
+    }
+
+    /** @return ViT heads, or the ResNet attention-pooling heads */
+    public int visionHeads() {
+        return visionHeads;
+    }
+
+    /** @return {@code context_length}, tokens per text */
+    public int contextLength() {
+        return contextLength;
+    }
+
+    /** @return {@code vocab_size} */
+    public int vocabSize() {
+        return vocabSize;
+    }
+
+    /** @return text transformer width */
+    public int transformerWidth() {
+        return transformerWidth;
+    }
+
+    /** @return text transformer heads */
+    public int transformerHeads() {
+        return transformerHeads;
+    }
+
+    /** @return text transformer depth */
+    public int transformerLayers() {
+        return transformerLayers;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof ClipConfig)) {
+            return false;
+        }
+        ClipConfig c = (ClipConfig) o;
+        return embedDim == c.embedDim && imageResolution == c.imageResolution
+                && Arrays.equals(visionLayers, c.visionLayers) && visionWidth == c.visionWidth
+                && visionPatchSize == c.visionPatchSize && contextLength == c.contextLength
+                && vocabSize == c.vocabSize && transformerWidth == c.transformerWidth
+                && transformerHeads == c.transformerHeads && transformerLayers == c.transformerLayers
+                && visionHeads == c.visionHeads;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(embedDim, imageResolution, Arrays.hashCode(visionLayers), visionWidth, visionPatchSize,
+                contextLength, vocabSize, transformerWidth, transformerHeads, transformerLayers, visionHeads);
+    }
+
+    @Override
+    public String toString() {
+        return "ClipConfig{embed_dim=" + embedDim + ", image_resolution=" + imageResolution
+                + ", vision_layers=" + Arrays.toString(visionLayers) + ", vision_width=" + visionWidth
+                + ", vision_patch_size=" + visionPatchSize + ", vision_heads=" + visionHeads
+                + ", context_length=" + contextLength + ", vocab_size=" + vocabSize
+                + ", transformer_width=" + transformerWidth + ", transformer_heads=" + transformerHeads
+                + ", transformer_layers=" + transformerLayers + "}";
+    }
+}
