@@ -1,0 +1,135 @@
+package io.clip4j.math;
+
+import io.clip4j.Features;
+
+/**
+ * CPU reference arithmetic of CLIP's head: cosine similarity scaled by {@code logit_scale}
+ * (reference {@code CLIP.forward}: {@code logits_per_image = logit_scale.exp() * image_n @ text_n.T}),
+ * row softmax and top-k. Results are row-major float32 matrices; sums are accumulated in double.
+ */
+public final class Similarity {
+    private Similarity() {
+    }
+
+    /**
+     * {@code logits_per_image}: {@code scale * normalize(image) @ normalize(text)^T}.
+     *
+     * @param imageFeatures image_features {@code [n_images, embed_dim]}, raw or normalised
+     * @param textFeatures  text_features {@code [n_texts, embed_dim]}, raw or normalised
+     * @param scale         the multiplier, i.e. {@code exp(logit_scale)} (100 for published models)
+     * @return {@code [n_images, n_texts]} row-major
+     * @throws IllegalArgumentException if the embed_dims differ or scale is not finite
+     */
+    public static float[] logits(Features imageFeatures, Features textFeatures, float scale) {
+        if (imageFeatures.dim() != textFeatures.dim()) {
+            throw new IllegalArgumentException("embed_dim mismatch: image_features have " + imageFeatures.dim()
+                    + ", text_features have " + textFeatures.dim());
+        }
+        if (!Float.isFinite(scale)) {
+            throw new IllegalArgumentException("logit scale must be finite, got " + scale);
+        }
+        float[] a = imageFeatures.normalized().toArray();
+        float[] b = textFeatures.normalized().toArray();
+        int n = imageFeatures.rows();
+        int m = textFeatures.rows();
+        int d = imageFeatures.dim();
+        float[] out = new float[n * m];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < m; j++) {
+                double s = 0;
+                for (int k = 0; k < d; k++) {
+                    s += (double) a[i * d + k] * b[j * d + k];
+                }
+                out[i * m + j] = (float) (scale * s);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Transposes a row-major matrix ({@code logits_per_text = logits_per_image^T}).
+     *
+     * @param m    values {@code [rows, cols]}
+     * @param rows rows
+     * @param cols cols
+     * @return {@code [cols, rows]}
+     */
+    public static float[] transpose(float[] m, int rows, int cols) {
+        checkShape(m, rows, cols);
+        float[] t = new float[m.length];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                t[j * rows + i] = m[i * cols + j];
+            }
+        }
+        return t;
+    }
+
+    /**
+     * Softmax over the last axis of a row-major matrix, numerically stable (max subtracted).
+     *
+     * @param logits values {@code [rows, cols]}, finite
+     * @param rows   rows
+     * @param cols   cols, &gt; 0
+     * @return probabilities, each row summing to 1
+     * @throws IllegalArgumentException on a shape mismatch or a non-finite logit
+     */
+    public static float[] softmaxRows(float[] logits, int rows, int cols) {
+        checkShape(logits, rows, cols);
+        float[] out = new float[logits.length];
+        for (int r = 0; r < rows; r++) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (int c = 0; c < cols; c++) {
+                float v = logits[r * cols + c];
+                if (!Float.isFinite(v)) {
+                    throw new IllegalArgumentException("non-finite logit at (" + r + ", " + c + "): " + v);
+                }
+                max = Math.max(max, v);
+            }
+            double sum = 0;
+            for (int c = 0; c < cols; c++) {
+                sum += Math.exp(logits[r * cols + c] - max);
+            }
+            for (int c = 0; c < cols; c++) {
+                out[r * cols + c] = (float) (Math.exp(logits[r * cols + c] - max) / sum);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Indices of the k largest values of one row, largest first; ties keep the lower index first.
+     *
+     * @param values a row
+     * @param k      how many, clipped to {@code values.length}; must be &ge; 1
+     * @return indices into {@code values}
+     * @throws IllegalArgumentException if k &lt; 1
+     */
+    public static int[] topK(float[] values, int k) {
+        if (k < 1) {
+            throw new IllegalArgumentException("k must be >= 1, got " + k);
+        }
+        int n = Math.min(k, values.length);
+        int[] idx = new int[n];
+        // Partial selection: O(len * k), fine for label counts; avoids boxing.
+        boolean[] taken = new boolean[values.length];
+        for (int t = 0; t < n; t++) {
+            int best = -1;
+            for (int i = 0; i < values.length; i++) {
+                if (!taken[i] && (best < 0 || values[i] > values[best])) {
+                    best = i;
+                }
+            }
+            taken[best] = true;
+            idx[t] = best;
+        }
+        return idx;
+    }
+
+    private static void checkShape(float[] m, int rows, int cols) {
+        if (rows < 0 || cols <= 0 || (long) rows * cols != m.length) {
+            throw new IllegalArgumentException("matrix [" + rows + ", " + cols + "] needs " + ((long) rows * cols)
+                    + " values, got " + m.length);
+        }
+    }
+}

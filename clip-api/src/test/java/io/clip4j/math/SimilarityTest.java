@@ -1,0 +1,64 @@
+package io.clip4j.math;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.clip4j.Features;
+import io.clip4j.io.Npy;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class SimilarityTest {
+    private static final Path MODELS = Path.of(System.getProperty("clip4j.testdata"), "models");
+
+    private static Features features(Path file) {
+        Npy npy = Npy.read(file);
+        long[] s = npy.shape();
+        return new Features(npy.toFloatArray(), (int) s[0], (int) s[1]);
+    }
+
+    /** The reference's logits and probs from its own features and logit_scale (fixtures). */
+    @ParameterizedTest
+    @ValueSource(strings = {"tiny-vit", "tiny-rn"})
+    void reproducesReferenceLogitsAndProbs(String model) throws IOException {
+        Path dir = MODELS.resolve(model);
+        JsonNode meta = new ObjectMapper().readTree(dir.resolve("meta.json").toFile());
+        float scale = (float) meta.get("logit_scale_exp").asDouble();
+        Features img = features(dir.resolve("image_features.npy"));
+        Features txt = features(dir.resolve("text_features.npy"));
+        float[] logits = Similarity.logits(img, txt, scale);
+        float[] expected = Npy.read(dir.resolve("logits_per_image.npy")).toFloatArray();
+        float max = 0;
+        for (float v : expected) {
+            max = Math.max(max, Math.abs(v));
+        }
+        assertArrayEquals(expected, logits, 1e-4f * Math.max(1, max));
+        float[] probs = Similarity.softmaxRows(logits, img.rows(), txt.rows());
+        assertArrayEquals(Npy.read(dir.resolve("probs.npy")).toFloatArray(), probs, 1e-5f);
+        float[] perText = Similarity.transpose(logits, img.rows(), txt.rows());
+        assertEquals(logits[1 * txt.rows() + 5], perText[5 * img.rows() + 1]);
+    }
+
+    @Test
+    void topKOrdersByValueThenIndex() {
+        assertArrayEquals(new int[]{2, 0, 3}, Similarity.topK(new float[]{0.3f, 0.1f, 0.5f, 0.3f}, 3));
+        assertArrayEquals(new int[]{1, 0}, Similarity.topK(new float[]{0.2f, 0.8f}, 5));
+        assertThrows(IllegalArgumentException.class, () -> Similarity.topK(new float[]{1f}, 0));
+    }
+
+    @Test
+    void rejectsMismatchedEmbedDims() {
+        Features a = new Features(new float[4], 2, 2);
+        Features b = new Features(new float[3], 1, 3);
+        assertThrows(IllegalArgumentException.class, () -> Similarity.logits(a, b, 100f));
+        assertThrows(IllegalArgumentException.class,
+                () -> Similarity.softmaxRows(new float[]{1f, Float.NaN}, 1, 2));
+    }
+}
