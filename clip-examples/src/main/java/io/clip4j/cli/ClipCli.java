@@ -1,0 +1,90 @@
+package io.clip4j.cli;
+
+import io.clip4j.ClipException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+
+/**
+ * The {@code ./clip} command-line tool. User errors (bad arguments, unreadable files, bad models) print
+ * one line on stderr and exit non-zero; {@code --verbose} adds the stack trace.
+ */
+@Command(name = "clip", mixinStandardHelpOptions = true, versionProvider = ClipCli.Version.class,
+        description = "clip4j: CLIP (Contrastive Language-Image Pre-training) from the command line.",
+        subcommands = {TokenizeCommand.class, PreprocessCommand.class})
+public final class ClipCli {
+    /** Exit code for a failure caused by the input (file, model, value). */
+    static final int EXIT_INPUT = 1;
+    /** Exit code for a usage error (unknown option, missing argument). */
+    static final int EXIT_USAGE = 2;
+
+    @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print stack traces of errors.")
+    boolean verbose;
+
+    /**
+     * Entry point.
+     *
+     * @param args command line
+     */
+    public static void main(String[] args) {
+        System.exit(execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+    }
+
+    /**
+     * Runs one command line with the given streams (tests call this).
+     *
+     * @param out  standard output
+     * @param err  standard error
+     * @param args command line
+     * @return the exit code
+     */
+    static int execute(PrintWriter out, PrintWriter err, String... args) {
+        ClipCli root = new ClipCli();
+        CommandLine cl = new CommandLine(root);
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setParameterExceptionHandler((ex, a) -> {
+            String sub = ex.getCommandLine().getCommandName();
+            err.println("clip: " + ex.getMessage() + " (see 'clip " + ("clip".equals(sub) ? "" : sub + " ")
+                    + "--help')");
+            return EXIT_USAGE;
+        });
+        cl.setExecutionExceptionHandler((ex, line, parse) -> {
+            Throwable t = ex instanceof UncheckedIOException ? ex.getCause() : ex;
+            boolean user = t instanceof ClipException || t instanceof IOException
+                    || t instanceof IllegalArgumentException;
+            err.println("clip: " + (user ? "" : "internal error: ") + oneLine(t));
+            if (root.verbose || !user) {
+                t.printStackTrace(err);
+            }
+            err.flush();
+            return user ? EXIT_INPUT : 3;
+        });
+        int code = cl.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    private static String oneLine(Throwable t) {
+        String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        if (t instanceof IOException && !(t instanceof java.io.FileNotFoundException)) {
+            m = t.getClass().getSimpleName() + ": " + m;
+        }
+        return m.replace('\n', ' ');
+    }
+
+    /** Reports the version from the jar manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = ClipCli.class.getPackage().getImplementationVersion();
+            return new String[]{"clip4j " + (v == null ? "(development build)" : v)};
+        }
+    }
+}
