@@ -1,0 +1,302 @@
+package io.clip4j;
+
+import io.clip4j.image.ImageInput;
+import io.clip4j.spi.ClipModelProvider;
+import io.clip4j.zeroshot.PromptTemplates;
+import io.clip4j.zeroshot.ZeroShotClassifier;
+import io.clip4j.zeroshot.ZeroShotResult;
+
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import java.util.ServiceLoader;
+
+/**
+ * A loaded CLIP model: both towers, the tokenizer and the image preprocessing of the reference
+ * ({@code clip.load} + {@code CLIP.encode_image} / {@code encode_text} / {@code forward}).
+ *
+ * <pre>{@code
+ * try (ClipModel model = ClipModel.load(Path.of("ViT-B-32.pt"))) {
+ *     ZeroShotResult r = model.zeroShot(ImageInput.of(Path.of("cat.jpg")), List.of("cat", "dog"));
+ * }
+ * }</pre>
+ *
+ * <p>Implementations are thread-safe: one instance may serve many threads. Native memory is
+ * released by {@link #close()}; using a closed model throws {@link IllegalStateException}.
+ */
+public interface ClipModel extends AutoCloseable {
+
+    /**
+     * Loads a checkpoint with default options (CPU, float32, reference preprocessing).
+     *
+     * @param checkpoint an OpenAI TorchScript archive, a {@code torch.save} state dict, a safetensors
+     *                   file, or a Hugging Face directory ({@code config.json} + {@code model.safetensors});
+     *                   the format is detected from the content
+     * @return the model
+     * @throws ClipException if the file cannot be read or is not a CLIP checkpoint, or no engine is present
+     */
+    static ClipModel load(Path checkpoint) {
+        return builder(checkpoint).build();
+    }
+
+    /**
+     * @param checkpoint see {@link #load(Path)}
+     * @return a builder for device, precision, threads and preprocessing options
+     */
+    static Builder builder(Path checkpoint) {
+        return new Builder(checkpoint);
+    }
+
+    /** @return the model's hyper-parameters (embed_dim, image_resolution, context_length, ...) */
+    ClipConfig config();
+
+    /**
+     * @return {@code exp(logit_scale)} from the checkpoint, clamped at 100 (the multiplier of the cosine
+     * similarities; the reference's {@code logit_scale = self.logit_scale.exp()})
+     */
+    float logitScale();
+
+    /**
+     * Runs the vision tower on preprocessed pixels.
+     *
+     * @param pixelValues normalised pixels {@code [n, 3, S, S]} row-major, S = image_resolution
+     * @param n           batch size, &ge; 1
+     * @return image_features {@code [n, embed_dim]}, not normalised
+     * @throws IllegalArgumentException if the array length is not {@code n*3*S*S}
+     */
+    Features encodePixels(float[] pixelValues, int n);
+
+    /**
+     * Runs the text tower on token ids.
+     *
+     * @param ids token ids {@code [n, context_length]} row-major (as {@code clip.tokenize} returns)
+     * @param n   batch size, &ge; 1
+     * @return text_features {@code [n, embed_dim]}, not normalised
+     * @throws IllegalArgumentException if the length is wrong or an id is outside [0, vocab_size)
+     */
+    Features encodeTokens(long[] ids, int n);
+
+    /**
+     * Decodes, preprocesses (in parallel) and encodes images, batch by batch.
+     *
+     * @param images any number of inputs (an empty list gives 0 rows)
+     * @return image_features {@code [images.size(), embed_dim]}, not normalised
+     * @throws io.clip4j.image.ImageDecodeException naming the first input that cannot be decoded
+     */
+    Features encodeImages(List<ImageInput> images);
+
+    /**
+     * Tokenizes (truncating texts longer than context_length, like {@code truncate=True}) and encodes.
+     *
+     * @param texts any number of texts (an empty list gives 0 rows)
+     * @return text_features {@code [texts.size(), embed_dim]}, not normalised
+     */
+    Features encodeTexts(List<String> texts);
+
+    /**
+     * @param image one input
+     * @return image_features {@code [1, embed_dim]}
+     */
+    default Features encodeImage(ImageInput image) {
+        return encodeImages(List.of(image));
+    }
+
+    /**
+     * @param text one text
+     * @return text_features {@code [1, embed_dim]}
+     */
+    default Features encodeText(String text) {
+        return encodeTexts(List.of(text));
+    }
+
+    /**
+     * The reference {@code CLIP.forward}: scaled cosine similarities and their softmax over texts.
+     *
+     * @param images inputs, n_images &ge; 1
+     * @param texts  texts, n_texts &ge; 1
+     * @return logits_per_image {@code [n_images, n_texts]}, logits_per_text and probabilities
+     */
+    default SimilarityResult similarity(List<ImageInput> images, List<String> texts) {
+        return SimilarityResult.of(encodeImages(images), encodeTexts(texts), logitScale());
+    }
+
+    /**
+     * Builds a zero-shot classifier (CLIP paper section 3.1): every label is put in every prompt
+     * template; each label's normalised text_features are averaged and re-normalised (prompt ensembling).
+     *
+     * @param labels    class names, at least one, no duplicates
+     * @param templates prompt templates with one {@code {}} each, at least one
+     *                  (e.g. {@link PromptTemplates#IMAGENET_80})
+     * @return a reusable, thread-safe classifier
+     */
+    default ZeroShotClassifier classifier(List<String> labels, List<String> templates) {
+        return ZeroShotClassifier.build(this, labels, templates);
+    }
+
+    /**
+     * Classifies one image with the single template {@code "a photo of a {}."}.
+     *
+     * @param image  the image
+     * @param labels class names, at least one
+     * @return labels ranked by probability
+     */
+    default ZeroShotResult zeroShot(ImageInput image, List<String> labels) {
+        return classifier(labels, List.of(PromptTemplates.PHOTO_OF_A)).classify(image);
+    }
+
+    /** Frees native memory. Idempotent. */
+    @Override
+    void close();
+
+    /**
+     * Options for {@link ClipModel#builder(Path)}. Not thread-safe; {@link #build()} may be called once
+     * per configured model.
+     */
+    final class Builder {
+        private final Path checkpoint;
+        private Device device = Device.CPU;
+        private Precision precision = Precision.FLOAT32;
+        private int threads;
+        private int batchSize = 32;
+        private boolean applyExifOrientation;
+        private long maxPixels = 89_478_485L;
+        private Path vocabulary;
+
+        Builder(Path checkpoint) {
+            this.checkpoint = Objects.requireNonNull(checkpoint, "checkpoint");
+        }
+
+        /**
+         * @param device where to run (default {@link Device#CPU})
+         * @return this
+         */
+        public Builder device(Device device) {
+            this.device = Objects.requireNonNull(device, "device");
+            return this;
+        }
+
+        /**
+         * @param precision compute type (default float32; CPU supports float32 only)
+         * @return this
+         */
+        public Builder precision(Precision precision) {
+            this.precision = Objects.requireNonNull(precision, "precision");
+            return this;
+        }
+
+        /**
+         * @param threads intra-op CPU threads, &ge; 1; 0 (default) keeps LibTorch's default
+         * @return this
+         */
+        public Builder threads(int threads) {
+            if (threads < 0) {
+                throw new IllegalArgumentException("threads must be >= 0, got " + threads);
+            }
+            this.threads = threads;
+            return this;
+        }
+
+        /**
+         * @param batchSize largest number of images or texts per forward pass, &ge; 1 (default 32)
+         * @return this
+         */
+        public Builder batchSize(int batchSize) {
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+            }
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /**
+         * @param apply true to rotate images by their EXIF orientation before preprocessing; default
+         *              false, as the reference (PIL's {@code Image.open} does not rotate)
+         * @return this
+         */
+        public Builder applyExifOrientation(boolean apply) {
+            this.applyExifOrientation = apply;
+            return this;
+        }
+
+        /**
+         * @param maxPixels largest accepted {@code width * height} of a decoded image (decompression-bomb
+         *                  guard), &ge; 1; default 89,478,485 (Pillow's {@code MAX_IMAGE_PIXELS})
+         * @return this
+         */
+        public Builder maxPixels(long maxPixels) {
+            if (maxPixels < 1) {
+                throw new IllegalArgumentException("maxPixels must be >= 1, got " + maxPixels);
+            }
+            this.maxPixels = maxPixels;
+            return this;
+        }
+
+        /**
+         * @param vocabulary a gzipped BPE merges file to use instead of the bundled
+         *                   {@code bpe_simple_vocab_16e6.txt.gz}
+         * @return this
+         */
+        public Builder vocabulary(Path vocabulary) {
+            this.vocabulary = Objects.requireNonNull(vocabulary, "vocabulary");
+            return this;
+        }
+
+        /** @return the checkpoint path */
+        public Path checkpoint() {
+            return checkpoint;
+        }
+
+        /** @return the chosen device */
+        public Device device() {
+            return device;
+        }
+
+        /** @return the chosen precision */
+        public Precision precision() {
+            return precision;
+        }
+
+        /** @return intra-op threads, 0 = LibTorch default */
+        public int threads() {
+            return threads;
+        }
+
+        /** @return the largest forward batch */
+        public int batchSize() {
+            return batchSize;
+        }
+
+        /** @return whether EXIF orientation is applied */
+        public boolean applyExifOrientation() {
+            return applyExifOrientation;
+        }
+
+        /** @return the pixel limit */
+        public long maxPixels() {
+            return maxPixels;
+        }
+
+        /** @return the custom vocabulary, or null for the bundled one */
+        public Path vocabulary() {
+            return vocabulary;
+        }
+
+        /**
+         * Loads the model with the first engine found on the class path.
+         *
+         * @return the model
+         * @throws ClipException if no engine is present or loading fails
+         */
+        public ClipModel build() {
+            if (!device.isCuda() && precision != Precision.FLOAT32) {
+                throw new ClipException("precision " + precision + " needs a CUDA device; the CPU runs FLOAT32");
+            }
+            Iterator<ClipModelProvider> it = ServiceLoader.load(ClipModelProvider.class).iterator();
+            if (!it.hasNext()) {
+                throw new ClipException("no clip4j engine on the class path: add the io.clip4j:clip-native dependency");
+            }
+            return it.next().open(this);
+        }
+    }
+}

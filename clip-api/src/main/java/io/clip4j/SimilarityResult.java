@@ -1,0 +1,89 @@
+package io.clip4j;
+
+import io.clip4j.math.Similarity;
+
+/**
+ * The output of the reference {@code CLIP.forward(image, text)}: {@code logits_per_image}
+ * {@code [n_images, n_texts]} = {@code logit_scale * cos(image_i, text_j)}, its transpose
+ * {@code logits_per_text}, and {@code probs} = softmax of each image's row over the texts. Immutable.
+ */
+public final class SimilarityResult {
+    private final float[] logitsPerImage;
+    private final float[] probs;
+    private final int nImages;
+    private final int nTexts;
+
+    private SimilarityResult(float[] logitsPerImage, float[] probs, int nImages, int nTexts) {
+        this.logitsPerImage = logitsPerImage;
+        this.probs = probs;
+        this.nImages = nImages;
+        this.nTexts = nTexts;
+    }
+
+    /**
+     * @param imageFeatures image_features {@code [n_images, embed_dim]}, n_images &ge; 1
+     * @param textFeatures  text_features {@code [n_texts, embed_dim]}, n_texts &ge; 1
+     * @param logitScale    the multiplier {@code exp(logit_scale)}
+     * @return the similarities
+     * @throws IllegalArgumentException if either side is empty or the embed_dims differ
+     */
+    public static SimilarityResult of(Features imageFeatures, Features textFeatures, float logitScale) {
+        if (imageFeatures.rows() == 0 || textFeatures.rows() == 0) {
+            throw new IllegalArgumentException("similarity needs at least one image and one text");
+        }
+        float[] logits = Similarity.logits(imageFeatures, textFeatures, logitScale);
+        int n = imageFeatures.rows();
+        int m = textFeatures.rows();
+        return new SimilarityResult(logits, Similarity.softmaxRows(logits, n, m), n, m);
+    }
+
+    /** @return n_images */
+    public int imageCount() {
+        return nImages;
+    }
+
+    /** @return n_texts */
+    public int textCount() {
+        return nTexts;
+    }
+
+    /** @return logits_per_image {@code [n_images, n_texts]} row-major (a copy) */
+    public float[] logitsPerImage() {
+        return logitsPerImage.clone();
+    }
+
+    /** @return logits_per_text {@code [n_texts, n_images]} row-major */
+    public float[] logitsPerText() {
+        return Similarity.transpose(logitsPerImage, nImages, nTexts);
+    }
+
+    /** @return softmax over texts per image, {@code [n_images, n_texts]} row-major, rows sum to 1 (a copy) */
+    public float[] probs() {
+        return probs.clone();
+    }
+
+    /**
+     * @param image index in [0, n_images)
+     * @param text  index in [0, n_texts)
+     * @return {@code logits_per_image[image, text]}
+     */
+    public float logit(int image, int text) {
+        return logitsPerImage[index(image, text)];
+    }
+
+    /**
+     * @param image index in [0, n_images)
+     * @param text  index in [0, n_texts)
+     * @return {@code probs[image, text]} in [0, 1]
+     */
+    public float probability(int image, int text) {
+        return probs[index(image, text)];
+    }
+
+    private int index(int image, int text) {
+        if (image < 0 || image >= nImages || text < 0 || text >= nTexts) {
+            throw new IndexOutOfBoundsException("(" + image + ", " + text + ") outside [" + nImages + ", " + nTexts + "]");
+        }
+        return image * nTexts + text;
+    }
+}

@@ -1,0 +1,136 @@
+package io.clip4j.zeroshot;
+
+import io.clip4j.ClipModel;
+import io.clip4j.Features;
+import io.clip4j.image.ImageInput;
+import io.clip4j.math.Similarity;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A zero-shot classifier (CLIP paper section 3.1.2 and 3.1.4): one embedding per label, the
+ * normalised mean of the normalised text_features of that label in every prompt template (prompt
+ * ensembling; with one template it is that template's normalised embedding). Classifying computes
+ * {@code logit_scale * cos(image_features, label embedding)} and the softmax over labels.
+ * Immutable and thread-safe; build it once, classify many images.
+ */
+public final class ZeroShotClassifier {
+    private final ClipModel model;
+    private final List<String> labels;
+    private final Features classEmbeddings;
+
+    private ZeroShotClassifier(ClipModel model, List<String> labels, Features classEmbeddings) {
+        this.model = model;
+        this.labels = labels;
+        this.classEmbeddings = classEmbeddings;
+    }
+
+    /**
+     * Encodes every (template, label) prompt and averages per label (the reference notebook's
+     * {@code zeroshot_classifier}).
+     *
+     * @param model     the model whose text tower embeds the prompts
+     * @param labels    class names, at least one, no duplicates, none blank
+     * @param templates prompt templates, each with one {@code {}}, at least one
+     * @return the classifier
+     * @throws IllegalArgumentException for empty, duplicate or blank labels, or bad templates
+     */
+    public static ZeroShotClassifier build(ClipModel model, List<String> labels, List<String> templates) {
+        Objects.requireNonNull(model, "model");
+        checkLabels(labels);
+        if (templates == null || templates.isEmpty()) {
+            throw new IllegalArgumentException("at least one prompt template is needed");
+        }
+        List<String> prompts = new ArrayList<>(labels.size() * templates.size());
+        for (String label : labels) {
+            for (String t : templates) {
+                prompts.add(PromptTemplates.fill(t, label));
+            }
+        }
+        Features all = model.encodeTexts(prompts).normalized();
+        int dim = all.dim();
+        int nt = templates.size();
+        float[] mean = new float[labels.size() * dim];
+        for (int l = 0; l < labels.size(); l++) {
+            double[] acc = new double[dim];
+            for (int t = 0; t < nt; t++) {
+                for (int c = 0; c < dim; c++) {
+                    acc[c] += all.get(l * nt + t, c);
+                }
+            }
+            for (int c = 0; c < dim; c++) {
+                mean[l * dim + c] = (float) (acc[c] / nt);
+            }
+        }
+        return new ZeroShotClassifier(model, List.copyOf(labels), new Features(mean, labels.size(), dim).normalized());
+    }
+
+    private static void checkLabels(List<String> labels) {
+        if (labels == null || labels.isEmpty()) {
+            throw new IllegalArgumentException("at least one label is needed");
+        }
+        HashSet<String> seen = new HashSet<>();
+        for (String l : labels) {
+            if (l == null || l.isBlank()) {
+                throw new IllegalArgumentException("labels must not be null or blank");
+            }
+            if (!seen.add(l)) {
+                throw new IllegalArgumentException("duplicate label '" + l + "'");
+            }
+        }
+    }
+
+    /** @return the labels, in the order given */
+    public List<String> labels() {
+        return labels;
+    }
+
+    /** @return the normalised class embeddings {@code [n_labels, embed_dim]} */
+    public Features classEmbeddings() {
+        return classEmbeddings;
+    }
+
+    /**
+     * @param image the image
+     * @return all labels ranked by probability
+     */
+    public ZeroShotResult classify(ImageInput image) {
+        return classify(model.encodeImage(image)).get(0);
+    }
+
+    /**
+     * @param images the images
+     * @return one ranking per image, in input order
+     */
+    public List<ZeroShotResult> classifyAll(List<ImageInput> images) {
+        return classify(model.encodeImages(images));
+    }
+
+    /**
+     * Classifies precomputed image_features.
+     *
+     * @param imageFeatures {@code [n, embed_dim]}, raw or normalised
+     * @return one ranking per row
+     * @throws IllegalArgumentException if embed_dim differs from the classifier's
+     */
+    public List<ZeroShotResult> classify(Features imageFeatures) {
+        int n = imageFeatures.rows();
+        int k = labels.size();
+        float[] logits = Similarity.logits(imageFeatures, classEmbeddings, model.logitScale());
+        float[] probs = Similarity.softmaxRows(logits, n, k);
+        List<ZeroShotResult> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            float[] row = new float[k];
+            System.arraycopy(probs, i * k, row, 0, k);
+            List<Prediction> preds = new ArrayList<>(k);
+            for (int j : Similarity.topK(row, k)) {
+                preds.add(new Prediction(labels.get(j), probs[i * k + j], logits[i * k + j]));
+            }
+            out.add(new ZeroShotResult(preds));
+        }
+        return out;
+    }
+}

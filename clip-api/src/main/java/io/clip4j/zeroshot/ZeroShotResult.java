@@ -1,0 +1,36 @@
+package io.clip4j.zeroshot;
+
+import java.util.List;
+
+/**
+ * Zero-shot predictions for one image: every label, sorted by probability (highest first; ties by
+ * label order). Immutable.
+ *
+ * @param predictions all labels, best first
+ */
+public record ZeroShotResult(List<Prediction> predictions) {
+
+    /**
+     * @param predictions all labels, best first; copied
+     */
+    public ZeroShotResult {
+        predictions = List.copyOf(predictions);
+    }
+
+    /** @return the best prediction */
+    public Prediction top() {
+        return predictions.get(0);
+    }
+
+    /**
+     * @param k how many, &ge; 1 (clipped to the label count)
+     * @return the k best predictions
+     * @throws IllegalArgumentException if k &lt; 1
+     */
+    public List<Prediction> topK(int k) {
+        if (k < 1) {
+            throw new IllegalArgumentException("k must be >= 1, got " + k);
+        }
+        return predictions.subList(0, Math.min(k, predictions.size()));
+    }
+}
