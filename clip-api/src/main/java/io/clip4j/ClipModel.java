@@ -78,6 +78,24 @@ public interface ClipModel extends AutoCloseable {
     Features encodeTokens(long[] ids, int n);
 
     /**
+     * Decodes and preprocesses images exactly like the reference {@code preprocess} transform
+     * (resize shortest side with Pillow's bicubic, center crop, RGB, normalise), in parallel.
+     *
+     * @param images inputs, any number
+     * @return pixel_values {@code [n, 3, S, S]} row-major float32, S = image_resolution
+     * @throws io.clip4j.image.ImageDecodeException naming the first input that cannot be decoded
+     */
+    float[] preprocess(List<ImageInput> images);
+
+    /**
+     * Tokenizes like the reference {@code clip.tokenize(texts, context_length, truncate=True)}.
+     *
+     * @param texts texts, any number
+     * @return token ids {@code [n, context_length]} row-major, zero-padded
+     */
+    long[] tokenize(List<String> texts);
+
+    /**
      * Decodes, preprocesses (in parallel) and encodes images, batch by batch.
      *
      * @param images any number of inputs (an empty list gives 0 rows)

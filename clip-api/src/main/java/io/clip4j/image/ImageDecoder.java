@@ -25,6 +25,14 @@ public interface ImageDecoder {
      */
     DecodedImage decode(byte[] file, long maxPixels);
 
+    /**
+     * @return the order among decoders that accept the same file: higher is tried first (pure-Java
+     *         decoders use 0; native ones a positive number)
+     */
+    default int priority() {
+        return 0;
+    }
+
     /** @return a short name for logs and error messages, e.g. {@code "png (java)"} */
     String name();
 }

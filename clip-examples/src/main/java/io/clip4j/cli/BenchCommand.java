@@ -1,0 +1,115 @@
+package io.clip4j.cli;
+
+import io.clip4j.ClipModel;
+import io.clip4j.image.ImageInput;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+
+/**
+ * {@code clip bench}: throughput of decode+preprocess, the vision forward pass, end to end, and the
+ * text tower, on the images of a folder. One warm-up round, then timed rounds.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure images/s (decode+preprocess, forward, end to end) and texts/s.")
+final class BenchCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Option(names = "--images", paramLabel = "DIR", required = true, description = "Folder of images (png, jpg, ...).")
+    Path dir;
+
+    @Option(names = "--batch", defaultValue = "16", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--rounds", defaultValue = "3", description = "Timed rounds over the folder (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        if (batch < 1 || rounds < 1) {
+            throw new IllegalArgumentException("--batch and --rounds must be >= 1");
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("not a directory: " + dir);
+        }
+        List<ImageInput> inputs = new ArrayList<>();
+        try (Stream<Path> s = Files.list(dir)) {
+            s.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT)
+                    .matches(".*\\.(png|jpe?g|gif|bmp|webp)")).sorted().forEach(p -> inputs.add(ImageInput.of(p)));
+        }
+        if (inputs.isEmpty()) {
+            throw new IllegalArgumentException("no images (png, jpg, gif, bmp, webp) in " + dir);
+        }
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            texts.add("a photo of a " + (i % 2 == 0 ? "cat" : "dog") + " number " + i + ", taken outdoors.");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        try (ClipModel model = modelOptions.open()) {
+            out.printf(Locale.ROOT, "model %s, %d images, batch %d, %d rounds, %d cores%n",
+                    modelOptions.modelPath(), inputs.size(), batch, rounds, Runtime.getRuntime().availableProcessors());
+            List<List<ImageInput>> batches = new ArrayList<>();
+            for (int i = 0; i < inputs.size(); i += batch) {
+                batches.add(inputs.subList(i, Math.min(inputs.size(), i + batch)));
+            }
+            // Warm-up: JIT, native allocators, thread pools.
+            float[] px = model.preprocess(batches.get(0));
+            model.encodePixels(px, batches.get(0).size());
+            model.encodeTexts(texts.subList(0, 8));
+
+            long t0 = System.nanoTime();
+            List<float[]> pixels = new ArrayList<>();
+            for (int r = 0; r < rounds; r++) {
+                pixels.clear();
+                for (List<ImageInput> b : batches) {
+                    pixels.add(model.preprocess(b));
+                }
+            }
+            double pre = rate(inputs.size() * rounds, t0);
+            t0 = System.nanoTime();
+            for (int r = 0; r < rounds; r++) {
+                for (int i = 0; i < batches.size(); i++) {
+                    model.encodePixels(pixels.get(i), batches.get(i).size());
+                }
+            }
+            double fwd = rate(inputs.size() * rounds, t0);
+            t0 = System.nanoTime();
+            for (int r = 0; r < rounds; r++) {
+                for (List<ImageInput> b : batches) {
+                    model.encodeImages(b);
+                }
+            }
+            double e2e = rate(inputs.size() * rounds, t0);
+            t0 = System.nanoTime();
+            for (int r = 0; r < rounds; r++) {
+                model.encodeTexts(texts);
+            }
+            double txt = rate(texts.size() * rounds, t0);
+            out.printf(Locale.ROOT, "decode+preprocess  %10.1f images/s%n", pre);
+            out.printf(Locale.ROOT, "vision forward     %10.1f images/s%n", fwd);
+            out.printf(Locale.ROOT, "end to end         %10.1f images/s%n", e2e);
+            out.printf(Locale.ROOT, "text tower         %10.1f texts/s (tokenize + forward)%n", txt);
+        }
+        return 0;
+    }
+
+    private static double rate(int items, long t0) {
+        return items / ((System.nanoTime() - t0) / 1e9);
+    }
+}

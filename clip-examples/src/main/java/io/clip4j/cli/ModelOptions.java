@@ -1,0 +1,59 @@
+package io.clip4j.cli;
+
+import io.clip4j.ClipModel;
+import io.clip4j.Device;
+import io.clip4j.Precision;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The options every model-using command shares (picocli mixin). */
+final class ModelOptions {
+    /** System property the {@code ./clip} launcher sets to the bundled default model. */
+    static final String DEFAULT_MODEL_PROPERTY = "clip4j.defaultModel";
+
+    @Option(names = "--model", paramLabel = "PATH",
+            description = "Checkpoint: OpenAI .pt, torch.save state dict, .safetensors, or a Hugging Face directory "
+                    + "(default: the model bundled with clip4j).")
+    Path model;
+
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = "--precision", defaultValue = "FLOAT32",
+            description = "FLOAT32, FLOAT16 or BFLOAT16 (the last two on CUDA only; default: ${DEFAULT-VALUE}).")
+    Precision precision;
+
+    @Option(names = "--threads", defaultValue = "0", description = "CPU threads for the towers (0 = all cores).")
+    int threads;
+
+    @Option(names = "--apply-exif", description = "Rotate images by their EXIF orientation (the reference does not).")
+    boolean applyExif;
+
+    /**
+     * @return the model chosen on the command line, or the bundled default
+     * @throws IllegalArgumentException if no model was given and no default is known
+     */
+    Path modelPath() {
+        if (model != null) {
+            return model;
+        }
+        String dflt = System.getProperty(DEFAULT_MODEL_PROPERTY);
+        if (dflt == null || !Files.exists(Path.of(dflt))) {
+            throw new IllegalArgumentException("no --model given and no bundled default model found"
+                    + (dflt == null ? "" : " at " + dflt));
+        }
+        return Path.of(dflt);
+    }
+
+    /** @return the loaded model */
+    ClipModel open() {
+        return ClipModel.builder(modelPath())
+                .device(Device.parse(device))
+                .precision(precision)
+                .threads(threads)
+                .applyExifOrientation(applyExif)
+                .build();
+    }
+}

@@ -1,0 +1,133 @@
+package io.clip4j.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.clip4j.ClipModel;
+import io.clip4j.image.ImageInput;
+import io.clip4j.zeroshot.Prediction;
+import io.clip4j.zeroshot.PromptTemplates;
+import io.clip4j.zeroshot.ZeroShotClassifier;
+import io.clip4j.zeroshot.ZeroShotResult;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code clip zero-shot}: ranks labels for each image (CLIP paper section 3.1). */
+@Command(name = "zero-shot", mixinStandardHelpOptions = true,
+        description = "Zero-shot classification: rank labels for each image.")
+final class ZeroShotCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Option(names = "--image", paramLabel = "FILE", required = true, arity = "1..*", description = "Image file(s).")
+    List<Path> images;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Labels labels;
+
+    static final class Labels {
+        @Option(names = "--label", paramLabel = "TEXT", arity = "1..*", description = "Class name(s).")
+        List<String> labels;
+
+        @Option(names = "--labels-file", paramLabel = "FILE", description = "File with one class name per line.")
+        Path labelsFile;
+    }
+
+    @Option(names = "--template", paramLabel = "T",
+            description = "Prompt template with one {} (repeatable; default: \"a photo of a {}.\").")
+    List<String> templates = new ArrayList<>();
+
+    @Option(names = "--templates", paramLabel = "SET", description = "Named template set: imagenet80.")
+    String templateSet;
+
+    @Option(names = "--top-k", defaultValue = "5", description = "Predictions shown per image (default: ${DEFAULT-VALUE}).")
+    int topK;
+
+    @Option(names = "--json", description = "One JSON object per image.")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        if (topK < 1) {
+            throw new IllegalArgumentException("--top-k must be >= 1, got " + topK);
+        }
+        List<String> labelList = labels.labels != null ? labels.labels : readLabels(labels.labelsFile);
+        List<String> tpl = new ArrayList<>(templates);
+        if (templateSet != null) {
+            if (!templateSet.equals("imagenet80")) {
+                throw new IllegalArgumentException("unknown template set '" + templateSet + "' (known: imagenet80)");
+            }
+            tpl.addAll(PromptTemplates.IMAGENET_80);
+        }
+        if (tpl.isEmpty()) {
+            tpl.add(PromptTemplates.PHOTO_OF_A);
+        }
+        for (Path p : images) {
+            if (!Files.isRegularFile(p)) {
+                throw new IllegalArgumentException("image not found: " + p);
+            }
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        ObjectMapper mapper = new ObjectMapper();
+        try (ClipModel model = modelOptions.open()) {
+            ZeroShotClassifier classifier = model.classifier(labelList, tpl);
+            List<ImageInput> inputs = images.stream().map(ImageInput::of).toList();
+            List<ZeroShotResult> results = classifier.classifyAll(inputs);
+            for (int i = 0; i < images.size(); i++) {
+                List<Prediction> top = results.get(i).topK(topK);
+                if (json) {
+                    ObjectNode o = mapper.createObjectNode();
+                    o.put("image", images.get(i).toString());
+                    ArrayNode arr = o.putArray("predictions");
+                    for (Prediction p : top) {
+                        arr.addObject().put("label", p.label()).put("probability", p.probability()).put("logit", p.logit());
+                    }
+                    out.println(mapper.writeValueAsString(o));
+                } else {
+                    printTable(out, images.get(i), top);
+                }
+            }
+        }
+        return 0;
+    }
+
+    private static void printTable(PrintWriter out, Path image, List<Prediction> top) {
+        int w = Math.max(5, top.stream().mapToInt(p -> p.label().length()).max().orElse(5));
+        out.println(image);
+        out.printf("  %-4s  %-" + w + "s  %11s  %8s%n", "rank", "label", "probability", "logit");
+        int rank = 1;
+        for (Prediction p : top) {
+            out.printf(java.util.Locale.ROOT, "  %-4d  %-" + w + "s  %10.2f%%  %8.3f%n", rank++, p.label(),
+                    100 * p.probability(), p.logit());
+        }
+    }
+
+    private static List<String> readLabels(Path file) throws IOException {
+        List<String> out = new ArrayList<>();
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            if (!line.isBlank()) {
+                out.add(line.strip());
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException("no labels in " + file);
+        }
+        return out;
+    }
+}

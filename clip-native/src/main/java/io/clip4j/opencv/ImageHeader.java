@@ -1,0 +1,103 @@
+package io.clip4j.opencv;
+
+import io.clip4j.image.ImageDecodeException;
+
+/**
+ * The few header facts the OpenCV decoder needs before decoding: format, size, and how Pillow would
+ * open the file (PNG colour type and bit depth, JPEG component count). Parsed from the bytes alone.
+ */
+final class ImageHeader {
+    enum Format { PNG, JPEG, WEBP }
+
+    final Format format;
+    final int width;
+    final int height;
+    /** PNG colour type (0 gray, 2 RGB, 3 palette, 4 gray+alpha, 6 RGBA); JPEG: component count. */
+    final int colorInfo;
+    /** PNG bit depth; 8 otherwise. */
+    final int bitDepth;
+
+    private ImageHeader(Format format, int width, int height, int colorInfo, int bitDepth) {
+        this.format = format;
+        this.width = width;
+        this.height = height;
+        this.colorInfo = colorInfo;
+        this.bitDepth = bitDepth;
+    }
+
+    /**
+     * @param b encoded file
+     * @return the header, or null if the signature is not PNG, JPEG or WebP
+     * @throws ImageDecodeException if the signature matches but the header is truncated or malformed
+     */
+    static ImageHeader parse(byte[] b) {
+        if (b.length >= 8 && (b[0] & 0xff) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G') {
+            if (b.length < 29 || b[12] != 'I' || b[13] != 'H' || b[14] != 'D' || b[15] != 'R') {
+                throw new ImageDecodeException("PNG file is truncated or has no IHDR chunk");
+            }
+            return new ImageHeader(Format.PNG, be32(b, 16), be32(b, 20), b[25] & 0xff, b[24] & 0xff);
+        }
+        if (b.length >= 3 && (b[0] & 0xff) == 0xff && (b[1] & 0xff) == 0xd8 && (b[2] & 0xff) == 0xff) {
+            return jpeg(b);
+        }
+        if (b.length >= 30 && b[0] == 'R' && b[1] == 'I' && b[2] == 'F' && b[3] == 'F'
+                && b[8] == 'W' && b[9] == 'E' && b[10] == 'B' && b[11] == 'P') {
+            return webp(b);
+        }
+        return null;
+    }
+
+    private static ImageHeader jpeg(byte[] b) {
+        int i = 2;
+        while (i + 4 <= b.length) {
+            if ((b[i] & 0xff) != 0xff) {
+                throw new ImageDecodeException("JPEG marker expected at byte " + i);
+            }
+            int marker = b[i + 1] & 0xff;
+            if (marker == 0xff) {
+                i++;
+                continue;
+            }
+            int len = ((b[i + 2] & 0xff) << 8) | (b[i + 3] & 0xff);
+            boolean sof = marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 && marker != 0xc8 && marker != 0xcc;
+            if (sof) {
+                if (i + 10 > b.length) {
+                    break;
+                }
+                int h = ((b[i + 5] & 0xff) << 8) | (b[i + 6] & 0xff);
+                int w = ((b[i + 7] & 0xff) << 8) | (b[i + 8] & 0xff);
+                return new ImageHeader(Format.JPEG, w, h, b[i + 9] & 0xff, b[i + 4] & 0xff);
+            }
+            if (len < 2) {
+                throw new ImageDecodeException("malformed JPEG segment length at byte " + i);
+            }
+            i += 2 + len;
+        }
+        throw new ImageDecodeException("JPEG file is truncated before its frame header");
+    }
+
+    private static ImageHeader webp(byte[] b) {
+        String chunk = new String(b, 12, 4, java.nio.charset.StandardCharsets.ISO_8859_1);
+        switch (chunk) {
+            case "VP8X":
+                return new ImageHeader(Format.WEBP, 1 + le24(b, 24), 1 + le24(b, 27), 0, 8);
+            case "VP8L": {
+                int bits = (b[21] & 0xff) | (b[22] & 0xff) << 8 | (b[23] & 0xff) << 16 | (b[24] & 0xff) << 24;
+                return new ImageHeader(Format.WEBP, 1 + (bits & 0x3fff), 1 + ((bits >>> 14) & 0x3fff), 0, 8);
+            }
+            case "VP8 ":
+                return new ImageHeader(Format.WEBP, ((b[26] & 0xff) | (b[27] & 0xff) << 8) & 0x3fff,
+                        ((b[28] & 0xff) | (b[29] & 0xff) << 8) & 0x3fff, 0, 8);
+            default:
+                throw new ImageDecodeException("unknown WebP chunk '" + chunk + "'");
+        }
+    }
+
+    private static int be32(byte[] b, int o) {
+        return (b[o] & 0xff) << 24 | (b[o + 1] & 0xff) << 16 | (b[o + 2] & 0xff) << 8 | (b[o + 3] & 0xff);
+    }
+
+    private static int le24(byte[] b, int o) {
+        return (b[o] & 0xff) | (b[o + 1] & 0xff) << 8 | (b[o + 2] & 0xff) << 16;
+    }
+}
