@@ -44,6 +44,18 @@ public final class CheckpointReader {
      *                             corrupt checkpoint, or one that lacks a tensor the name mapping needs
      */
     public static StateDict read(Path fileOrDir) {
+        try {
+            return readChecked(fileOrDir);
+        } catch (CheckpointException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // Every validation above should already have produced a CheckpointException; this keeps the
+            // documented contract (one exception type, naming the file) should a corrupt input slip past them.
+            throw new CheckpointException(fileOrDir + ": unreadable checkpoint: " + e, e);
+        }
+    }
+
+    private static StateDict readChecked(Path fileOrDir) {
         if (Files.isDirectory(fileOrDir)) {
             return normalise(readDirectory(fileOrDir));
         }
