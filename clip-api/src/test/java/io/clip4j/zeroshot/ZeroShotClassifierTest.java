@@ -29,6 +29,8 @@ class ZeroShotClassifierTest {
             @Override public Features encodePixels(float[] p, int n) { throw new UnsupportedOperationException(); }
             @Override public Features encodeTokens(long[] ids, int n) { throw new UnsupportedOperationException(); }
             @Override public Features encodeImages(List<ImageInput> images) { throw new UnsupportedOperationException(); }
+            @Override public float[] preprocess(List<ImageInput> images) { throw new UnsupportedOperationException(); }
+            @Override public long[] tokenize(List<String> texts) { throw new UnsupportedOperationException(); }
             @Override public Features encodeTexts(List<String> texts) {
                 float[] out = new float[texts.size() * dim];
                 for (int i = 0; i < texts.size(); i++) {
