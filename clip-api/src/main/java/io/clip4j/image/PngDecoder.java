@@ -210,6 +210,17 @@ public final class PngDecoder implements ImageDecoder {
             if (samples > Integer.MAX_VALUE - 8) {
                 throw new ImageDecodeException("PNG: image " + h.width + "x" + h.height + " is too large to hold");
             }
+            // Deflate cannot expand more than 1032:1, so a tiny file claiming a huge image is truncated:
+            // reject it before allocating the pixel buffer.
+            long compressed = 0;
+            for (int[] c : idat) {
+                compressed += c[1];
+            }
+            long raw = rawSize();
+            if (raw > compressed * 1032L + 64) {
+                throw new ImageDecodeException("PNG: image data is truncated (" + compressed
+                        + " compressed bytes cannot hold " + raw + " bytes of scanlines)");
+            }
             if (mode == PixelMode.I) {
                 outInt = new int[(int) samples];
             } else {
@@ -234,6 +245,22 @@ public final class PngDecoder implements ImageDecoder {
             return mode == PixelMode.I
                     ? DecodedImage.ofInts(h.width, h.height, outInt, orientation)
                     : DecodedImage.ofBytes(h.width, h.height, mode, out, nearest, orientation);
+        }
+
+        /** Bytes of filtered scanlines the zlib stream must contain (all passes). */
+        private long rawSize() {
+            if (!h.interlaced) {
+                return (long) h.height * (1 + ((long) h.width * bitsPerPixel + 7) / 8);
+            }
+            long total = 0;
+            for (int[] pass : ADAM7) {
+                long pw = (h.width - pass[0] + pass[2] - 1) / pass[2];
+                long ph = (h.height - pass[1] + pass[3] - 1) / pass[3];
+                if (pw > 0 && ph > 0) {
+                    total += ph * (1 + (pw * bitsPerPixel + 7) / 8);
+                }
+            }
+            return total;
         }
 
         private void readPass(int pw, int ph, int x0, int y0, int dx, int dy) {
