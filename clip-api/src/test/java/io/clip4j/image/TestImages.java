@@ -232,6 +232,10 @@ final class TestImages {
                 firstAfterClear = true;
             }
         }
+        if (w.isEmpty()) {
+            bw.write(clear + 1, codeSize);
+            return bw.toByteArray();
+        }
         int code = w.length() == 1 ? w.charAt(0) : dict.get(w);
         bw.write(code, codeSize);
         if (!firstAfterClear && decNext < 4096) {
