@@ -31,13 +31,12 @@ final class ClipTransform {
         } else if ((mode == PixelMode.RGBA || mode == PixelMode.LA)
                 && (g.resizedWidth() != w || g.resizedHeight() != h)) {
             // Pillow resizes LA/RGBA premultiplied (La/RGBa) and converts back; no resize, no premultiply.
-            byte[] pre = PillowResample.premultiply(img.data(), c);
-            window = PillowResample.bicubic8(pre, w, h, c, g.resizedWidth(), g.resizedHeight(),
-                    g.left(), g.top(), n, n);
+            window = PillowResample.bicubic8(img.data(), w, h, c, g.resizedWidth(), g.resizedHeight(),
+                    g.left(), g.top(), n, n, true);
             PillowResample.unpremultiply(window, c);
         } else {
             window = PillowResample.bicubic8(img.data(), w, h, c, g.resizedWidth(), g.resizedHeight(),
-                    g.left(), g.top(), n, n);
+                    g.left(), g.top(), n, n, false);
         }
         return RgbConversion.fromBytes(window, mode);
     }

@@ -25,39 +25,81 @@ final class PillowResample {
      * @return {@code cropH * cropW * c} samples of the resized image's window
      */
     static byte[] bicubic8(byte[] src, int w, int h, int c, int outW, int outH,
-                           int left, int top, int cropW, int cropH) {
+                           int left, int top, int cropW, int cropH, boolean premultiply) {
         boolean needH = outW != w;
         boolean needV = outH != h;
         AxisWeights wy = needV ? AxisWeights.of(h, outH, top, cropH) : null;
+        AxisWeights wx = needH ? AxisWeights.of(w, outW, left, cropW) : null;
         int rowFirst = needV ? wy.firstSource() : top;
         int rowEnd = needV ? wy.endSource() : top + cropH;
+        int colFirst = needH ? wx.firstSource() : left;
+        int colEnd = needH ? wx.endSource() : left + cropW;
         int rows = rowEnd - rowFirst;
+        // Only the source rectangle the window reads is touched; premultiplied alpha (Pillow's
+        // RGBa/La conversion before resizing) is applied to that rectangle alone.
+        int rectW = colEnd - colFirst;
+        byte[] rect;
+        int rectStride;
+        int rectBase;
+        if (premultiply) {
+            rect = new byte[rows * rectW * c];
+            for (int r = 0; r < rows; r++) {
+                premultiplyInto(src, ((rowFirst + r) * w + colFirst) * c, rect, r * rectW * c, rectW, c);
+            }
+            rectStride = rectW * c;
+            rectBase = 0;
+        } else {
+            rect = src;
+            rectStride = w * c;
+            rectBase = (rowFirst * w + colFirst) * c;
+        }
         int midStride = cropW * c;
         byte[] mid = new byte[rows * midStride];
         if (needH) {
-            AxisWeights wx = AxisWeights.of(w, outW, left, cropW);
             int ks = wx.ksize;
             int[] fixed = wx.fixed;
             for (int r = 0; r < rows; r++) {
-                int srcRow = (rowFirst + r) * w * c;
+                int srcRow = rectBase + r * rectStride;
                 int dst = r * midStride;
                 for (int xo = 0; xo < cropW; xo++) {
                     int kb = xo * ks;
                     int n = wx.len[xo];
-                    int s0 = srcRow + wx.min[xo] * c;
-                    for (int ch = 0; ch < c; ch++) {
-                        int acc = HALF;
-                        int s = s0 + ch;
+                    int s = srcRow + (wx.min[xo] - colFirst) * c;
+                    if (c == 3 || c == 4) {
+                        // All channels in one sweep over the taps (same integer sums as per channel).
+                        int a0 = HALF;
+                        int a1 = HALF;
+                        int a2 = HALF;
+                        int a3 = HALF;
                         for (int k = 0; k < n; k++, s += c) {
-                            acc += (src[s] & 0xFF) * fixed[kb + k];
+                            int wk = fixed[kb + k];
+                            a0 += (rect[s] & 0xFF) * wk;
+                            a1 += (rect[s + 1] & 0xFF) * wk;
+                            a2 += (rect[s + 2] & 0xFF) * wk;
+                            if (c == 4) {
+                                a3 += (rect[s + 3] & 0xFF) * wk;
+                            }
                         }
-                        mid[dst++] = clip8(acc);
+                        mid[dst++] = clip8(a0);
+                        mid[dst++] = clip8(a1);
+                        mid[dst++] = clip8(a2);
+                        if (c == 4) {
+                            mid[dst++] = clip8(a3);
+                        }
+                    } else {
+                        for (int ch = 0; ch < c; ch++) {
+                            int acc = HALF;
+                            for (int k = 0, sc = s + ch; k < n; k++, sc += c) {
+                                acc += (rect[sc] & 0xFF) * fixed[kb + k];
+                            }
+                            mid[dst++] = clip8(acc);
+                        }
                     }
                 }
             }
         } else {
             for (int r = 0; r < rows; r++) {
-                System.arraycopy(src, ((rowFirst + r) * w + left) * c, mid, r * midStride, midStride);
+                System.arraycopy(rect, rectBase + r * rectStride, mid, r * midStride, midStride);
             }
         }
         if (!needV) {
@@ -202,19 +244,17 @@ final class PillowResample {
     }
 
     /**
-     * Straight to premultiplied alpha ({@code RGBA -> RGBa}, {@code LA -> La}): each colour sample
-     * becomes {@code MULDIV255(c, a)}; the last sample of each pixel is alpha.
+     * Straight to premultiplied alpha ({@code RGBA -> RGBa}, {@code LA -> La}) for {@code pixels} pixels:
+     * each colour sample becomes {@code MULDIV255(c, a)}; the last sample of each pixel is alpha.
      */
-    static byte[] premultiply(byte[] src, int c) {
-        byte[] out = new byte[src.length];
-        for (int p = 0; p < src.length; p += c) {
-            int a = src[p + c - 1] & 0xFF;
+    static void premultiplyInto(byte[] src, int srcOff, byte[] dst, int dstOff, int pixels, int c) {
+        for (int i = 0; i < pixels; i++, srcOff += c, dstOff += c) {
+            int a = src[srcOff + c - 1] & 0xFF;
             for (int k = 0; k < c - 1; k++) {
-                out[p + k] = (byte) muldiv255(src[p + k] & 0xFF, a);
+                dst[dstOff + k] = (byte) muldiv255(src[srcOff + k] & 0xFF, a);
             }
-            out[p + c - 1] = (byte) a;
+            dst[dstOff + c - 1] = (byte) a;
         }
-        return out;
     }
 
     /**
