@@ -8,7 +8,8 @@ package io.clip4j.image;
 public interface ImageDecoder {
 
     /**
-     * @param header the first bytes of the file (at least 16 where the file is that long)
+     * @param header the file's bytes (the registry passes the whole file; a decoder reads only as far as
+     *               it needs, usually the signature, and must not modify them)
      * @return true if this decoder recognises the format from its signature
      */
     boolean canDecode(byte[] header);

@@ -2,65 +2,118 @@ package io.clip4j.image;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * One image to encode, from any of the sources clip4j accepts: a file, encoded bytes, a stream,
- * raw interleaved RGB/RGBA pixels (camera frames, Android bitmaps) or an already
- * {@link DecodedImage}. Immutable; the arrays given are not copied and must not change afterwards.
+ * One image to preprocess: an encoded file (path, bytes or stream), raw interleaved pixels (camera
+ * frames, Android bitmaps) or an already {@link DecodedImage}. Create with the static factories;
+ * {@link #toString()} names the input in error messages.
  */
-public final class ImageInput {
-    enum Kind { PATH, BYTES, RAW, DECODED }
+public abstract class ImageInput {
 
-    private final Kind kind;
-    private final Path path;
-    private final byte[] bytes;
-    private final DecodedImage decoded;
-    private final String name;
-
-    private ImageInput(Kind kind, Path path, byte[] bytes, DecodedImage decoded, String name) {
-        this.kind = kind;
-        this.path = path;
-        this.bytes = bytes;
-        this.decoded = decoded;
-        this.name = name;
+    ImageInput() {
     }
 
     /**
-     * @param file an image file (PNG, JPEG, GIF, BMP; WebP where the OpenCV decoder is present)
-     * @return the input; the file is read when the image is preprocessed
+     * Decodes (or wraps) the input.
+     *
+     * @param decoders     decoders for encoded inputs
+     * @param maxPixels    largest accepted {@code width * height}
+     * @param maxFileBytes largest accepted encoded file
+     */
+    abstract DecodedImage decode(ImageDecoders decoders, long maxPixels, long maxFileBytes);
+
+    /**
+     * @param file an image file (format detected from its first bytes)
+     * @return the input
      */
     public static ImageInput of(Path file) {
         Objects.requireNonNull(file, "file");
-        return new ImageInput(Kind.PATH, file, null, null, file.toString());
+        return new ImageInput() {
+            @Override
+            DecodedImage decode(ImageDecoders decoders, long maxPixels, long maxFileBytes) {
+                byte[] bytes;
+                try {
+                    long size = Files.size(file);
+                    if (size > maxFileBytes) {
+                        throw new ImageDecodeException(file + ": file is " + size + " bytes, more than the limit of "
+                                + maxFileBytes);
+                    }
+                    bytes = Files.readAllBytes(file);
+                } catch (IOException e) {
+                    throw new ImageDecodeException(file + ": cannot read file: " + e, e);
+                }
+                return decoders.decode(bytes, maxPixels, file.toString());
+            }
+
+            @Override
+            public String toString() {
+                return file.toString();
+            }
+        };
     }
 
     /**
-     * @param encoded the bytes of an image file
+     * @param encoded the bytes of an image file (not copied; do not modify while in use)
+     * @param name    a name for error messages, e.g. the original file name
      * @return the input
      */
-    public static ImageInput of(byte[] encoded) {
+    public static ImageInput ofEncoded(byte[] encoded, String name) {
         Objects.requireNonNull(encoded, "encoded");
-        return new ImageInput(Kind.BYTES, null, encoded, null, "<" + encoded.length + " bytes>");
+        String n = name == null ? "byte[" + encoded.length + "]" : name;
+        return new ImageInput() {
+            @Override
+            DecodedImage decode(ImageDecoders decoders, long maxPixels, long maxFileBytes) {
+                return decoders.decode(encoded, maxPixels, n);
+            }
+
+            @Override
+            public String toString() {
+                return n;
+            }
+        };
     }
 
     /**
-     * Reads a whole stream now (it is not closed).
-     *
-     * @param in the bytes of an image file
+     * @param in   a stream holding one image file; read to its end when the input is processed (once),
+     *             not closed
+     * @param name a name for error messages
      * @return the input
-     * @throws UncheckedIOException if reading fails
      */
-    public static ImageInput of(InputStream in) {
+    public static ImageInput of(InputStream in, String name) {
         Objects.requireNonNull(in, "in");
-        try {
-            byte[] b = in.readAllBytes();
-            return new ImageInput(Kind.BYTES, null, b, null, "<stream, " + b.length + " bytes>");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read image stream: " + e.getMessage(), e);
-        }
+        String n = name == null ? "InputStream" : name;
+        return new ImageInput() {
+            @Override
+            DecodedImage decode(ImageDecoders decoders, long maxPixels, long maxFileBytes) {
+                return decoders.decode(readBounded(in, maxFileBytes, n), maxPixels, n);
+            }
+
+            @Override
+            public String toString() {
+                return n;
+            }
+        };
+    }
+
+    /**
+     * Raw interleaved 8-bit pixels, e.g. a camera frame or the bytes of an Android {@code ARGB_8888}
+     * bitmap reordered to RGBA. Alpha must be straight (not premultiplied); RGBA is then resized the way
+     * Pillow resizes an RGBA image (premultiplied internally, alpha dropped at the end).
+     *
+     * @param pixels {@code height * width * mode.channels()} samples, row-major (not copied)
+     * @param width  columns, &gt; 0
+     * @param height rows, &gt; 0
+     * @param mode   {@link PixelMode#RGB}, {@link PixelMode#RGBA}, {@link PixelMode#L},
+     *               {@link PixelMode#LA} or {@link PixelMode#CMYK}
+     * @return the input
+     * @throws IllegalArgumentException if the array length does not match, a size is not positive or the
+     *                                  mode is {@link PixelMode#I}
+     */
+    public static ImageInput ofPixels(byte[] pixels, int width, int height, PixelMode mode) {
+        return of(DecodedImage.ofBytes(width, height, mode, pixels, false, 1));
     }
 
     /**
@@ -69,48 +122,35 @@ public final class ImageInput {
      */
     public static ImageInput of(DecodedImage image) {
         Objects.requireNonNull(image, "image");
-        return new ImageInput(Kind.DECODED, null, null, image, image.toString());
+        return new ImageInput() {
+            @Override
+            DecodedImage decode(ImageDecoders decoders, long maxPixels, long maxFileBytes) {
+                return image;
+            }
+
+            @Override
+            public String toString() {
+                return image.toString();
+            }
+        };
     }
 
-    /**
-     * Raw 8-bit pixels, interleaved row-major, no padding between rows.
-     *
-     * @param pixels   {@code height * width * 3} (RGB) or {@code * 4} (RGBA, straight alpha) bytes
-     * @param width    columns, &gt; 0
-     * @param height   rows, &gt; 0
-     * @param hasAlpha true for RGBA, false for RGB
-     * @return the input
-     * @throws IllegalArgumentException if the array length does not match
-     */
-    public static ImageInput raw(byte[] pixels, int width, int height, boolean hasAlpha) {
-        DecodedImage d = DecodedImage.ofBytes(width, height, hasAlpha ? PixelMode.RGBA : PixelMode.RGB, pixels,
-                false, 1);
-        return new ImageInput(Kind.RAW, null, null, d, "<raw " + width + "x" + height + (hasAlpha ? " RGBA>" : " RGB>"));
-    }
-
-    Kind kind() {
-        return kind;
-    }
-
-    Path path() {
-        return path;
-    }
-
-    byte[] bytes() {
-        return bytes;
-    }
-
-    DecodedImage decoded() {
-        return decoded;
-    }
-
-    /** @return a short description for messages: the path, or the kind and size of the data */
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public String toString() {
-        return "ImageInput[" + name + "]";
+    private static byte[] readBounded(InputStream in, long max, String name) {
+        try {
+            java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+            byte[] chunk = new byte[1 << 16];
+            long total = 0;
+            int n;
+            while ((n = in.read(chunk)) > 0) {
+                total += n;
+                if (total > max) {
+                    throw new ImageDecodeException(name + ": stream is longer than the limit of " + max + " bytes");
+                }
+                buf.write(chunk, 0, n);
+            }
+            return buf.toByteArray();
+        } catch (IOException e) {
+            throw new ImageDecodeException(name + ": cannot read stream: " + e, e);
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.clip4j.opencv;
 
+import io.clip4j.image.Exif;
 import io.clip4j.image.ImageDecodeException;
 
 /**
@@ -16,13 +17,20 @@ final class ImageHeader {
     final int colorInfo;
     /** PNG bit depth; 8 otherwise. */
     final int bitDepth;
+    /** EXIF orientation of a JPEG's APP1 segment before its frame header, 1..8 (1 when absent). */
+    final int exifOrientation;
 
     private ImageHeader(Format format, int width, int height, int colorInfo, int bitDepth) {
+        this(format, width, height, colorInfo, bitDepth, 1);
+    }
+
+    private ImageHeader(Format format, int width, int height, int colorInfo, int bitDepth, int exifOrientation) {
         this.format = format;
         this.width = width;
         this.height = height;
         this.colorInfo = colorInfo;
         this.bitDepth = bitDepth;
+        this.exifOrientation = exifOrientation;
     }
 
     /**
@@ -49,6 +57,7 @@ final class ImageHeader {
 
     private static ImageHeader jpeg(byte[] b) {
         int i = 2;
+        int orientation = 1;
         while (i + 4 <= b.length) {
             if ((b[i] & 0xff) != 0xff) {
                 throw new ImageDecodeException("JPEG marker expected at byte " + i);
@@ -66,10 +75,14 @@ final class ImageHeader {
                 }
                 int h = ((b[i + 5] & 0xff) << 8) | (b[i + 6] & 0xff);
                 int w = ((b[i + 7] & 0xff) << 8) | (b[i + 8] & 0xff);
-                return new ImageHeader(Format.JPEG, w, h, b[i + 9] & 0xff, b[i + 4] & 0xff);
+                return new ImageHeader(Format.JPEG, w, h, b[i + 9] & 0xff, b[i + 4] & 0xff, orientation);
             }
             if (len < 2) {
                 throw new ImageDecodeException("malformed JPEG segment length at byte " + i);
+            }
+            if (marker == 0xe1 && orientation == 1 && len >= 8 && i + 2 + len <= b.length
+                    && b[i + 4] == 'E' && b[i + 5] == 'x' && b[i + 6] == 'i' && b[i + 7] == 'f') {
+                orientation = Exif.orientation(b, i + 4, len - 2);
             }
             i += 2 + len;
         }

@@ -98,7 +98,7 @@ public final class OpenCvImageDecoder implements ImageDecoder {
         if (!isAvailable()) {
             throw new ImageDecodeException("OpenCV natives are not available");
         }
-        int orientation = h.format == ImageHeader.Format.JPEG ? io.clip4j.image.Exif.orientation(file) : 1;
+        int orientation = h.exifOrientation;
         try (BytePointer data = new BytePointer(file);
              Mat buf = new Mat(1, file.length, CV_8UC1, data);
              Mat m = imdecode(buf, IMREAD_UNCHANGED)) {

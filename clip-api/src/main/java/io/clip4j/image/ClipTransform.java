@@ -1,0 +1,70 @@
+package io.clip4j.image;
+
+/**
+ * The pixel arithmetic of CLIP's {@code _transform(n)}: {@code Resize(n, BICUBIC)} in the image's own
+ * mode, {@code CenterCrop(n)}, {@code convert("RGB")}, then {@code ToTensor()} + {@code Normalize}.
+ */
+final class ClipTransform {
+    private ClipTransform() {
+    }
+
+    /**
+     * Resize + centre crop + convert("RGB") of an image as decoded (no EXIF handling here).
+     *
+     * @return uint8 {@code [n, n, 3]} HWC RGB
+     */
+    static byte[] resizeCropRgb(DecodedImage img, int n) {
+        ClipGeometry g = ClipGeometry.of(img.width(), img.height(), n);
+        int w = img.width();
+        int h = img.height();
+        PixelMode mode = img.mode();
+        if (mode == PixelMode.I) {
+            int[] v = PillowResample.bicubicInt(img.intData(), w, h, g.resizedWidth(), g.resizedHeight(),
+                    g.left(), g.top(), n, n);
+            return RgbConversion.fromInt(v);
+        }
+        int c = mode.channels();
+        byte[] window;
+        if (img.nearestOnly()) {
+            window = PillowResample.nearest(img.data(), w, h, c, g.resizedWidth(), g.resizedHeight(),
+                    g.left(), g.top(), n, n);
+        } else if ((mode == PixelMode.RGBA || mode == PixelMode.LA)
+                && (g.resizedWidth() != w || g.resizedHeight() != h)) {
+            // Pillow resizes LA/RGBA premultiplied (La/RGBa) and converts back; no resize, no premultiply.
+            window = PillowResample.bicubic8(img.data(), w, h, c, g.resizedWidth(), g.resizedHeight(),
+                    g.left(), g.top(), n, n, true);
+            PillowResample.unpremultiply(window, c);
+        } else {
+            window = PillowResample.bicubic8(img.data(), w, h, c, g.resizedWidth(), g.resizedHeight(),
+                    g.left(), g.top(), n, n, false);
+        }
+        return RgbConversion.fromBytes(window, mode);
+    }
+
+    /**
+     * {@code ToTensor()} + {@code Normalize(mean, std)} in float32 exactly as torchvision computes it:
+     * {@code ((float) u8 / 255f - mean[c]) / std[c]}, true float32 divisions.
+     *
+     * @param rgb    uint8 {@code [n, n, 3]} HWC
+     * @param out    destination, CHW {@code [3, n, n]} written at {@code offset}
+     */
+    static void toTensor(byte[] rgb, int n, float[] mean, float[] std, float[] out, int offset) {
+        int plane = n * n;
+        // One lookup table per channel: 256 possible inputs, identical float ops to the direct formula.
+        float[][] lut = new float[3][256];
+        for (int c = 0; c < 3; c++) {
+            for (int v = 0; v < 256; v++) {
+                float x = (float) v / 255.0f;
+                lut[c][v] = (x - mean[c]) / std[c];
+            }
+        }
+        float[] l0 = lut[0];
+        float[] l1 = lut[1];
+        float[] l2 = lut[2];
+        for (int p = 0, s = 0; p < plane; p++, s += 3) {
+            out[offset + p] = l0[rgb[s] & 0xFF];
+            out[offset + plane + p] = l1[rgb[s + 1] & 0xFF];
+            out[offset + 2 * plane + p] = l2[rgb[s + 2] & 0xFF];
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package io.clip4j.image;
+
+/**
+ * Applies an EXIF orientation to the pixel grid, like Pillow's {@code ImageOps.exif_transpose}:
+ * 2 = mirror left-right, 3 = rotate 180, 4 = mirror top-bottom, 5 = transpose, 6 = rotate 90 degrees
+ * clockwise, 7 = transverse, 8 = rotate 90 degrees counter-clockwise. Not part of CLIP's reference
+ * pipeline (which ignores the tag); used only when asked for.
+ */
+final class ExifTransform {
+    private ExifTransform() {
+    }
+
+    /** @return the upright image with orientation 1 (the same instance when already upright) */
+    static DecodedImage apply(DecodedImage img) {
+        int o = img.exifOrientation();
+        if (o == 1) {
+            return img;
+        }
+        int w = img.width();
+        int h = img.height();
+        boolean swap = o >= 5;
+        int ow = swap ? h : w;
+        int oh = swap ? w : h;
+        // srcIndex[dst pixel] computed once, then samples copied by channel count.
+        int[] map = new int[ow * oh];
+        for (int y = 0; y < oh; y++) {
+            for (int x = 0; x < ow; x++) {
+                int sx;
+                int sy;
+                switch (o) {
+                    case 2 -> { sx = w - 1 - x; sy = y; }
+                    case 3 -> { sx = w - 1 - x; sy = h - 1 - y; }
+                    case 4 -> { sx = x; sy = h - 1 - y; }
+                    case 5 -> { sx = y; sy = x; }
+                    case 6 -> { sx = y; sy = h - 1 - x; }
+                    case 7 -> { sx = w - 1 - y; sy = h - 1 - x; }
+                    default -> { sx = w - 1 - y; sy = x; } // 8
+                }
+                map[y * ow + x] = sy * w + sx;
+            }
+        }
+        if (img.mode() == PixelMode.I) {
+            int[] src = img.intData();
+            int[] dst = new int[map.length];
+            for (int i = 0; i < map.length; i++) {
+                dst[i] = src[map[i]];
+            }
+            return DecodedImage.ofInts(ow, oh, dst, 1);
+        }
+        int c = img.mode().channels();
+        byte[] src = img.data();
+        byte[] dst = new byte[src.length];
+        for (int i = 0; i < map.length; i++) {
+            System.arraycopy(src, map[i] * c, dst, i * c, c);
+        }
+        return DecodedImage.ofBytes(ow, oh, img.mode(), dst, img.nearestOnly(), 1);
+    }
+}

@@ -1,0 +1,148 @@
+package io.clip4j.image;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.ServiceLoader;
+
+/**
+ * An ordered list of {@link ImageDecoder}s; a file goes to the first one whose
+ * {@link ImageDecoder#canDecode(byte[])} accepts its first bytes.
+ *
+ * <p>{@link #defaults()} holds every decoder listed in {@code META-INF/services/io.clip4j.image.ImageDecoder}
+ * on the class path (clip-api ships PNG, GIF and BMP; JPEG and native decoders register the same way).
+ * {@link #with(ImageDecoder)} registers a decoder explicitly, ahead of the others. Immutable and
+ * thread-safe.
+ */
+public final class ImageDecoders {
+    private static volatile ImageDecoders defaults;
+
+    private final List<ImageDecoder> decoders;
+
+    private ImageDecoders(List<ImageDecoder> decoders) {
+        this.decoders = Collections.unmodifiableList(new ArrayList<>(decoders));
+    }
+
+    /**
+     * @return the decoders found by {@link ServiceLoader} (loaded once, with this class's class loader),
+     *         highest {@link ImageDecoder#priority()} first
+     */
+    public static ImageDecoders defaults() {
+        ImageDecoders d = defaults;
+        if (d == null) {
+            List<ImageDecoder> found = new ArrayList<>();
+            for (ImageDecoder dec : ServiceLoader.load(ImageDecoder.class, ImageDecoders.class.getClassLoader())) {
+                found.add(dec);
+            }
+            // Native decoders (higher priority) first; the sort is stable, so equal priorities keep
+            // class-path order.
+            found.sort(java.util.Comparator.comparingInt(ImageDecoder::priority).reversed());
+            d = new ImageDecoders(found);
+            defaults = d;
+        }
+        return d;
+    }
+
+    /**
+     * @param decoders decoders in priority order (no ServiceLoader lookup)
+     * @return a registry holding exactly these
+     */
+    public static ImageDecoders of(List<? extends ImageDecoder> decoders) {
+        for (ImageDecoder d : decoders) {
+            Objects.requireNonNull(d, "decoder");
+        }
+        return new ImageDecoders(new ArrayList<>(decoders));
+    }
+
+    /**
+     * @param decoder a decoder to try before the ones already here
+     * @return a new registry
+     */
+    public ImageDecoders with(ImageDecoder decoder) {
+        List<ImageDecoder> l = new ArrayList<>();
+        l.add(Objects.requireNonNull(decoder, "decoder"));
+        l.addAll(decoders);
+        return new ImageDecoders(l);
+    }
+
+    /** @return the decoders in priority order (unmodifiable) */
+    public List<ImageDecoder> decoders() {
+        return decoders;
+    }
+
+    /**
+     * Decodes an encoded image file.
+     *
+     * @param file      the file's bytes
+     * @param maxPixels largest accepted {@code width * height}
+     * @param source    name of the input for error messages (path, "byte[]", ...)
+     * @return the decoded pixels, as Pillow's {@code Image.open} holds them
+     * @throws ImageDecodeException naming {@code source}: unknown format (with the first bytes), or the
+     *                              decoder's failure (truncated, corrupt, zero-sized, too many pixels)
+     */
+    public DecodedImage decode(byte[] file, long maxPixels, String source) {
+        Objects.requireNonNull(file, "file");
+        if (file.length == 0) {
+            throw new ImageDecodeException(source + ": empty file");
+        }
+        byte[] header = java.util.Arrays.copyOf(file, Math.min(file.length, 32));
+        for (ImageDecoder d : decoders) {
+            // The whole file, not a prefix: some decoders decline by content past the signature
+            // (OpenCV leaves CMYK JPEGs, whose component count sits in the frame header, to Java).
+            if (d.canDecode(file)) {
+                try {
+                    return d.decode(file, maxPixels);
+                } catch (ImageDecodeException e) {
+                    throw new ImageDecodeException(source + ": " + e.getMessage(), e);
+                } catch (RuntimeException e) {
+                    // A decoder bug or corrupt input it did not anticipate: still a typed, named failure.
+                    throw new ImageDecodeException(source + ": " + d.name() + " failed: " + e, e);
+                }
+            }
+        }
+        throw new ImageDecodeException(source + ": unknown image format" + guessFormat(header)
+                + " (first bytes: " + hex(header, 12) + "; decoders available: " + names() + ")");
+    }
+
+    private String names() {
+        if (decoders.isEmpty()) {
+            return "none";
+        }
+        StringBuilder sb = new StringBuilder();
+        for (ImageDecoder d : decoders) {
+            if (sb.length() > 0) {
+                sb.append(", ");
+            }
+            sb.append(d.name());
+        }
+        return sb.toString();
+    }
+
+    /** Names formats recognised by signature that no registered decoder accepted. */
+    private static String guessFormat(byte[] h) {
+        if (h.length >= 3 && (h[0] & 0xFF) == 0xFF && (h[1] & 0xFF) == 0xD8 && (h[2] & 0xFF) == 0xFF) {
+            return ": looks like JPEG, but no JPEG decoder is registered";
+        }
+        if (h.length >= 12 && h[0] == 'R' && h[1] == 'I' && h[2] == 'F' && h[3] == 'F'
+                && h[8] == 'W' && h[9] == 'E' && h[10] == 'B' && h[11] == 'P') {
+            return ": looks like WebP, which no registered decoder supports";
+        }
+        if (h.length >= 4 && ((h[0] == 'I' && h[1] == 'I' && h[2] == 42 && h[3] == 0)
+                || (h[0] == 'M' && h[1] == 'M' && h[2] == 0 && h[3] == 42))) {
+            return ": looks like TIFF, which no registered decoder supports";
+        }
+        return "";
+    }
+
+    static String hex(byte[] b, int max) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < Math.min(b.length, max); i++) {
+            if (i > 0) {
+                sb.append(' ');
+            }
+            sb.append(String.format("%02x", b[i] & 0xFF));
+        }
+        return sb.toString();
+    }
+}

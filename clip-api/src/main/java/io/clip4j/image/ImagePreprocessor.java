@@ -1,0 +1,382 @@
+package io.clip4j.image;
+
+import io.clip4j.ClipException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+
+/**
+ * CLIP's image preprocessing, {@code clip.clip._transform(n_px)} of openai/CLIP, reproduced exactly:
+ * {@code Resize(n, BICUBIC)} (Pillow 9.4 arithmetic, in the image's own mode) -&gt; {@code CenterCrop(n)}
+ * -&gt; {@code convert("RGB")} -&gt; {@code ToTensor()} -&gt; {@code Normalize(mean, std)}.
+ *
+ * <p>Output {@code pixel_values}: float32 {@code [3, n, n]} channel-first (RGB, row, column), flattened
+ * into a {@code float[]}; batches are {@code [batch, 3, n, n]}. With the defaults the result equals the
+ * reference {@code preprocess(Image.open(path))} bit for bit for PNG/GIF/BMP inputs (JPEG inputs equal
+ * it up to the JPEG decoder). No java.awt anywhere (Android-safe); see {@link AwtImages} for
+ * {@code BufferedImage}.
+ *
+ * <p>Instances are immutable and thread-safe.
+ */
+public final class ImagePreprocessor {
+    /**
+     * Pillow's {@code Image.MAX_IMAGE_PIXELS} (89,478,485 = 1024 * 1024 * 1024 / 4 / 3). Pillow only
+     * warns above it and raises above twice it; clip4j rejects anything above it by default.
+     */
+    public static final long PILLOW_MAX_IMAGE_PIXELS = 89_478_485L;
+    /** CLIP's normalisation mean (RGB), as in {@code clip.clip._transform}. */
+    public static final double[] CLIP_MEAN = {0.48145466, 0.4578275, 0.40821073};
+    /** CLIP's normalisation standard deviation (RGB). */
+    public static final double[] CLIP_STD = {0.26862954, 0.26130258, 0.27577711};
+    /** Default largest encoded file accepted: 512 MiB. */
+    public static final long DEFAULT_MAX_FILE_BYTES = 512L << 20;
+
+    private final int size;
+    private final float[] mean;
+    private final float[] std;
+    private final boolean applyExifOrientation;
+    private final long maxPixels;
+    private final long maxFileBytes;
+    private final ImageDecoders decoders;
+    private final Executor executor;
+    private final int parallelism;
+
+    private ImagePreprocessor(Builder b) {
+        this.size = b.size;
+        this.mean = toFloat(b.mean);
+        this.std = toFloat(b.std);
+        this.applyExifOrientation = b.applyExifOrientation;
+        this.maxPixels = b.maxPixels;
+        this.maxFileBytes = b.maxFileBytes;
+        this.decoders = b.decoders != null ? b.decoders : ImageDecoders.defaults();
+        this.executor = b.executor;
+        this.parallelism = b.parallelism;
+    }
+
+    /** @return a preprocessor with the CLIP defaults (224, CLIP mean/std, no EXIF rotation) */
+    public static ImagePreprocessor clip() {
+        return builder().build();
+    }
+
+    /**
+     * @param imageResolution the model's image_resolution (e.g. 224, 336)
+     * @return a preprocessor with CLIP mean/std for that resolution
+     */
+    public static ImagePreprocessor clip(int imageResolution) {
+        return builder().size(imageResolution).build();
+    }
+
+    /** @return a builder initialised with the CLIP defaults */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return the output side {@code n} (image_resolution) */
+    public int size() {
+        return size;
+    }
+
+    /** @return number of floats of one image's output: {@code 3 * n * n} */
+    public int valuesPerImage() {
+        return 3 * size * size;
+    }
+
+    /**
+     * @param file an image file
+     * @return pixel_values, float32 {@code [3, n, n]}
+     * @throws ImageDecodeException if the file cannot be read or decoded (message names the file)
+     */
+    public float[] preprocess(Path file) {
+        return preprocess(ImageInput.of(file));
+    }
+
+    /**
+     * @param encoded the bytes of an image file
+     * @return pixel_values, float32 {@code [3, n, n]}
+     * @throws ImageDecodeException if the bytes cannot be decoded
+     */
+    public float[] preprocess(byte[] encoded) {
+        return preprocess(ImageInput.ofEncoded(encoded, null));
+    }
+
+    /**
+     * @param in a stream holding one image file, read to its end (not closed)
+     * @return pixel_values, float32 {@code [3, n, n]}
+     * @throws ImageDecodeException if the stream cannot be read or decoded
+     */
+    public float[] preprocess(InputStream in) {
+        return preprocess(ImageInput.of(in, null));
+    }
+
+    /**
+     * @param image decoded pixels (its mode decides the resampling, as in Pillow)
+     * @return pixel_values, float32 {@code [3, n, n]}
+     */
+    public float[] preprocess(DecodedImage image) {
+        return preprocess(ImageInput.of(image));
+    }
+
+    /**
+     * Raw interleaved pixels, e.g. camera frames; see {@link ImageInput#ofPixels}.
+     *
+     * @param pixels {@code height * width * mode.channels()} samples
+     * @param width  columns
+     * @param height rows
+     * @param mode   RGB, RGBA (straight alpha), L, LA or CMYK
+     * @return pixel_values, float32 {@code [3, n, n]}
+     */
+    public float[] preprocessPixels(byte[] pixels, int width, int height, PixelMode mode) {
+        return preprocess(ImageInput.ofPixels(pixels, width, height, mode));
+    }
+
+    /**
+     * @param input any input
+     * @return pixel_values, float32 {@code [3, n, n]}
+     * @throws ImageDecodeException if the input cannot be decoded or processed
+     */
+    public float[] preprocess(ImageInput input) {
+        float[] out = new float[valuesPerImage()];
+        toPixelValues(resizeCropRgb(input), out, 0);
+        return out;
+    }
+
+    /**
+     * The image after Resize + CenterCrop + convert("RGB"), i.e. what {@code ToTensor} receives.
+     *
+     * @param input any input
+     * @return uint8 {@code [n, n, 3]} HWC (row, column, R/G/B), unsigned bytes
+     * @throws ImageDecodeException if the input cannot be decoded or processed
+     */
+    public byte[] resizeCropRgb(ImageInput input) {
+        DecodedImage img = decode(input);
+        return ClipTransform.resizeCropRgb(img, size);
+    }
+
+    /**
+     * Decodes an input as the pipeline sees it (EXIF orientation applied when configured).
+     *
+     * @param input any input
+     * @return the decoded image
+     * @throws ImageDecodeException if the input cannot be decoded
+     */
+    public DecodedImage decode(ImageInput input) {
+        Objects.requireNonNull(input, "input");
+        DecodedImage img = input.decode(decoders, maxPixels, maxFileBytes);
+        if ((long) img.width() * img.height() > maxPixels) {
+            throw new ImageDecodeException(input + ": image is " + img.width() + "x" + img.height()
+                    + " pixels, more than the limit of " + maxPixels);
+        }
+        return applyExifOrientation ? ExifTransform.apply(img) : img;
+    }
+
+    /**
+     * {@code ToTensor()} + {@code Normalize(mean, std)}: {@code ((float) v / 255f - mean[c]) / std[c]} in float32.
+     *
+     * @param rgbU8  uint8 {@code [n, n, 3]} HWC, as returned by {@link #resizeCropRgb}
+     * @param out    destination
+     * @param offset where the {@code [3, n, n]} block starts in {@code out}
+     * @throws IllegalArgumentException if the arrays are too short
+     */
+    public void toPixelValues(byte[] rgbU8, float[] out, int offset) {
+        int plane = size * size;
+        if (rgbU8.length != 3 * plane || offset < 0 || out.length - offset < 3 * plane) {
+            throw new IllegalArgumentException("expected " + (3 * plane) + " RGB bytes and room for " + (3 * plane)
+                    + " floats at offset " + offset);
+        }
+        ClipTransform.toTensor(rgbU8, size, mean, std, out, offset);
+    }
+
+    /**
+     * Preprocesses many inputs in parallel (on the configured executor, at most {@code parallelism}
+     * tasks) into one batch.
+     *
+     * @param inputs images; output row {@code i} is {@code inputs.get(i)}
+     * @return pixel_values, float32 {@code [inputs.size(), 3, n, n]}
+     * @throws ImageDecodeException naming the index and input of the first failure found
+     */
+    public float[] preprocessBatch(List<? extends ImageInput> inputs) {
+        int count = inputs.size();
+        int per = valuesPerImage();
+        if ((long) count * per > Integer.MAX_VALUE - 8) {
+            throw new ClipException("batch of " + count + " images at " + size + "px does not fit in one float[]");
+        }
+        float[] out = new float[count * per];
+        int tasks = Math.max(1, Math.min(parallelism, count));
+        if (tasks == 1) {
+            for (int i = 0; i < count; i++) {
+                runOne(inputs, i, count, out, per);
+            }
+            return out;
+        }
+        Executor ex = executor != null ? executor : ForkJoinPool.commonPool();
+        List<CompletableFuture<Void>> futures = new ArrayList<>(tasks);
+        for (int t = 0; t < tasks; t++) {
+            final int first = t;
+            futures.add(CompletableFuture.runAsync(() -> {
+                for (int i = first; i < count; i += tasks) {
+                    runOne(inputs, i, count, out, per);
+                }
+            }, ex));
+        }
+        ClipException failure = null;
+        for (CompletableFuture<Void> f : futures) {
+            try {
+                f.join();
+            } catch (CompletionException e) {
+                if (failure == null) {
+                    failure = e.getCause() instanceof ClipException ce ? ce
+                            : new ClipException("batch preprocessing failed: " + e.getCause(), e.getCause());
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        return out;
+    }
+
+    private void runOne(List<? extends ImageInput> inputs, int i, int count, float[] out, int per) {
+        ImageInput in = inputs.get(i);
+        try {
+            toPixelValues(resizeCropRgb(in), out, i * per);
+        } catch (ImageDecodeException e) {
+            throw new ImageDecodeException("batch input " + i + " of " + count + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new ImageDecodeException("batch input " + i + " of " + count + " (" + in + "): " + e, e);
+        }
+    }
+
+    private static float[] toFloat(double[] v) {
+        return new float[] {(float) v[0], (float) v[1], (float) v[2]};
+    }
+
+    /** Options of an {@link ImagePreprocessor}; defaults reproduce the CLIP reference pipeline at 224. */
+    public static final class Builder {
+        private int size = 224;
+        private double[] mean = CLIP_MEAN.clone();
+        private double[] std = CLIP_STD.clone();
+        private boolean applyExifOrientation;
+        private long maxPixels = PILLOW_MAX_IMAGE_PIXELS;
+        private long maxFileBytes = DEFAULT_MAX_FILE_BYTES;
+        private ImageDecoders decoders;
+        private Executor executor;
+        private int parallelism = Runtime.getRuntime().availableProcessors();
+
+        private Builder() {
+        }
+
+        /**
+         * @param n output side, the model's image_resolution (default 224), 1..16384
+         * @return this
+         */
+        public Builder size(int n) {
+            if (n < 1 || n > 16384) {
+                throw new IllegalArgumentException("size must be in 1..16384, got " + n);
+            }
+            this.size = n;
+            return this;
+        }
+
+        /**
+         * @param r red mean
+         * @param g green mean
+         * @param b blue mean
+         * @return this (values are used as float32, like torchvision's Normalize on a float tensor)
+         */
+        public Builder mean(double r, double g, double b) {
+            this.mean = new double[] {r, g, b};
+            return this;
+        }
+
+        /**
+         * @param r red standard deviation, non-zero
+         * @param g green standard deviation, non-zero
+         * @param b blue standard deviation, non-zero
+         * @return this
+         */
+        public Builder std(double r, double g, double b) {
+            if (r == 0 || g == 0 || b == 0) {
+                throw new IllegalArgumentException("std must be non-zero");
+            }
+            this.std = new double[] {r, g, b};
+            return this;
+        }
+
+        /**
+         * @param apply rotate/mirror by the EXIF orientation tag before resizing (default false: the
+         *              reference pipeline ignores the tag)
+         * @return this
+         */
+        public Builder applyExifOrientation(boolean apply) {
+            this.applyExifOrientation = apply;
+            return this;
+        }
+
+        /**
+         * @param max largest accepted {@code width * height} (default {@link #PILLOW_MAX_IMAGE_PIXELS});
+         *            checked from the file header before pixel memory is allocated
+         * @return this
+         */
+        public Builder maxPixels(long max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxPixels must be positive");
+            }
+            this.maxPixels = max;
+            return this;
+        }
+
+        /**
+         * @param max largest accepted encoded file / stream in bytes (default 512 MiB)
+         * @return this
+         */
+        public Builder maxFileBytes(long max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxFileBytes must be positive");
+            }
+            this.maxFileBytes = max;
+            return this;
+        }
+
+        /**
+         * @param decoders decoders to use (default {@link ImageDecoders#defaults()})
+         * @return this
+         */
+        public Builder decoders(ImageDecoders decoders) {
+            this.decoders = Objects.requireNonNull(decoders, "decoders");
+            return this;
+        }
+
+        /**
+         * @param executor where batch tasks run (default {@link ForkJoinPool#commonPool()})
+         * @return this
+         */
+        public Builder executor(Executor executor) {
+            this.executor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /**
+         * @param parallelism most batch tasks at once (default: available processors; 1 = sequential
+         *                    on the calling thread)
+         * @return this
+         */
+        public Builder parallelism(int parallelism) {
+            if (parallelism < 1) {
+                throw new IllegalArgumentException("parallelism must be >= 1");
+            }
+            this.parallelism = parallelism;
+            return this;
+        }
+
+        /** @return the preprocessor */
+        public ImagePreprocessor build() {
+            return new ImagePreprocessor(this);
+        }
+    }
+}

@@ -1,0 +1,245 @@
+package io.clip4j.image;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.Test;
+
+/** Public API: input kinds, options, EXIF, batching, registry and error reporting. */
+class ImagePreprocessorTest {
+
+    private static Path file(String name) {
+        return Fixtures.preprocessDir().resolve(Fixtures.image(name).get("file").asText());
+    }
+
+    private static byte[] refRgb(String name) {
+        return Fixtures.npy("ref/" + name + ".rgb_u8.npy").toByteArray();
+    }
+
+    private static float[] refValues(String name) {
+        return Fixtures.npy("ref/" + name + ".pixel_values.npy").toFloatArray();
+    }
+
+    @Test
+    void pathBytesAndStreamInputsGiveReference() throws Exception {
+        ImagePreprocessor p = ImagePreprocessor.clip();
+        byte[] bytes = Files.readAllBytes(file("horse"));
+        float[] expected = refValues("horse");
+        assertArrayEquals(expected, p.preprocess(file("horse")));
+        assertArrayEquals(expected, p.preprocess(bytes));
+        assertArrayEquals(expected, p.preprocess(new ByteArrayInputStream(bytes)));
+    }
+
+    @Test
+    void rawRgbaBufferMatchesReference() {
+        // rgba_transparent: RGBA with a transparent hole whose colour is non-zero (premultiplication matters).
+        DecodedImage d = Fixtures.referenceInput(Fixtures.image("rgba_transparent"));
+        ImagePreprocessor p = ImagePreprocessor.clip();
+        float[] v = p.preprocessPixels(d.data().clone(), d.width(), d.height(), PixelMode.RGBA);
+        assertArrayEquals(refValues("rgba_transparent"), v);
+        assertArrayEquals(refRgb("rgba_transparent"),
+                p.resizeCropRgb(ImageInput.ofPixels(d.data(), d.width(), d.height(), PixelMode.RGBA)));
+    }
+
+    @Test
+    void rawRgbBufferMatchesReference() {
+        DecodedImage d = Fixtures.referenceInput(Fixtures.image("chelsea"));
+        assertArrayEquals(refValues("chelsea"),
+                ImagePreprocessor.clip().preprocessPixels(d.data(), d.width(), d.height(), PixelMode.RGB));
+    }
+
+    @Test
+    void size336WithCustomMeanStd() {
+        // A 1x1 image resizes to a constant (every normalised weight is exactly 1.0).
+        ImagePreprocessor p = ImagePreprocessor.builder().size(336).mean(0.5, 0.25, 0.125).std(0.2, 0.3, 0.7).build();
+        float[] v = p.preprocess(file("tiny_1x1"));
+        assertEquals(3 * 336 * 336, v.length);
+        int[] rgb = {200, 30, 90};
+        float[] mean = {0.5f, 0.25f, 0.125f};
+        float[] std = {0.2f, 0.3f, 0.7f};
+        for (int c = 0; c < 3; c++) {
+            float expected = ((float) rgb[c] / 255f - mean[c]) / std[c];
+            for (int i = 0; i < 336 * 336; i++) {
+                assertEquals(expected, v[c * 336 * 336 + i], 0.0f);
+            }
+        }
+    }
+
+    @Test
+    void customMeanStdAppliedToReferenceRgb() {
+        ImagePreprocessor p = ImagePreprocessor.builder().mean(0.1, 0.2, 0.3).std(0.9, 0.8, 0.7).build();
+        byte[] rgb = refRgb("coffee");
+        float[] v = p.preprocess(file("coffee"));
+        float[] m = {0.1f, 0.2f, 0.3f};
+        float[] s = {0.9f, 0.8f, 0.7f};
+        int plane = 224 * 224;
+        for (int i = 0; i < plane; i++) {
+            for (int c = 0; c < 3; c++) {
+                assertEquals(((float) (rgb[i * 3 + c] & 0xFF) / 255f - m[c]) / s[c], v[c * plane + i], 0.0f);
+            }
+        }
+    }
+
+    @Test
+    void sizeEqualToShortSideOnlyCrops() {
+        // chelsea is 451x300: at size 300 Resize is the identity and CenterCrop takes columns 76..375
+        // (round(75.5) = 76, half to even).
+        DecodedImage d = Fixtures.referenceInput(Fixtures.image("chelsea"));
+        byte[] rgb = ImagePreprocessor.clip(300).resizeCropRgb(ImageInput.of(file("chelsea")));
+        for (int y = 0; y < 300; y++) {
+            for (int x = 0; x < 300; x++) {
+                for (int c = 0; c < 3; c++) {
+                    assertEquals(d.data()[(y * 451 + x + 76) * 3 + c], rgb[(y * 300 + x) * 3 + c]);
+                }
+            }
+        }
+    }
+
+    @Test
+    void exifOrientationAllEightOnSyntheticImage() {
+        byte[] px = {1, 2, 3, 4, 5, 6}; // 3x2 L image: row 0 = 1 2 3, row 1 = 4 5 6
+        byte[][] expected = {
+            null,
+            {1, 2, 3, 4, 5, 6},
+            {3, 2, 1, 6, 5, 4},
+            {6, 5, 4, 3, 2, 1},
+            {4, 5, 6, 1, 2, 3},
+            {1, 4, 2, 5, 3, 6},
+            {4, 1, 5, 2, 6, 3}, // 6: rotate 90 degrees clockwise
+            {6, 3, 5, 2, 4, 1},
+            {3, 6, 2, 5, 1, 4},
+        };
+        ImagePreprocessor on = ImagePreprocessor.builder().applyExifOrientation(true).build();
+        for (int o = 1; o <= 8; o++) {
+            DecodedImage img = DecodedImage.ofBytes(3, 2, PixelMode.L, px, false, o);
+            DecodedImage up = on.decode(ImageInput.of(img));
+            assertEquals(o >= 5 ? 2 : 3, up.width(), "orientation " + o);
+            assertArrayEquals(expected[o], up.data(), "orientation " + o);
+        }
+    }
+
+    @Test
+    void exifOrientationOptionOnFixtureJpegPixels() {
+        JsonNode e = Fixtures.image("exif_orientation6");
+        DecodedImage stored = Fixtures.referenceInput(e);
+        DecodedImage tagged = DecodedImage.ofBytes(stored.width(), stored.height(), stored.mode(), stored.data(), false, 6);
+        // Default: the tag is ignored, like the reference.
+        assertArrayEquals(refValues("exif_orientation6"), ImagePreprocessor.clip().preprocess(tagged));
+        // Option on: 451x300 becomes 300x451 portrait, so Resize gives 224x336 and the crop is vertical.
+        ImagePreprocessor on = ImagePreprocessor.builder().applyExifOrientation(true).build();
+        DecodedImage up = on.decode(ImageInput.of(tagged));
+        assertEquals(300, up.width());
+        assertEquals(451, up.height());
+        // Bottom-left stored pixel becomes top-left.
+        for (int c = 0; c < 3; c++) {
+            assertEquals(stored.data()[(299 * 451) * 3 + c], up.data()[c]);
+        }
+    }
+
+    @Test
+    void batchParallelEqualsSequentialAndReference() {
+        String[] names = {"clip_diagram", "astronaut", "chelsea", "coffee", "gray16", "palette_P", "tiny_7x5"};
+        List<ImageInput> inputs = new ArrayList<>();
+        for (String n : names) {
+            inputs.add(ImageInput.of(file(n)));
+        }
+        float[] seq = ImagePreprocessor.builder().parallelism(1).build().preprocessBatch(inputs);
+        ExecutorService ex = Executors.newFixedThreadPool(3);
+        try {
+            float[] par = ImagePreprocessor.builder().parallelism(3).executor(ex).build().preprocessBatch(inputs);
+            assertArrayEquals(seq, par);
+        } finally {
+            ex.shutdownNow();
+        }
+        float[] common = ImagePreprocessor.builder().parallelism(4).build().preprocessBatch(inputs);
+        assertArrayEquals(seq, common);
+        int per = 3 * 224 * 224;
+        for (int i = 0; i < names.length; i++) {
+            assertArrayEquals(refValues(names[i]), java.util.Arrays.copyOfRange(seq, i * per, (i + 1) * per), names[i]);
+        }
+    }
+
+    @Test
+    void batchFailureNamesTheInput() {
+        List<ImageInput> inputs = List.of(ImageInput.of(file("astronaut")), ImageInput.of(file("coffee")),
+                ImageInput.ofEncoded(new byte[] {1, 2, 3, 4, 5}, "garbage.bin"), ImageInput.of(file("chelsea")));
+        ImageDecodeException e = assertThrows(ImageDecodeException.class,
+                () -> ImagePreprocessor.builder().parallelism(2).build().preprocessBatch(inputs));
+        assertTrue(e.getMessage().contains("batch input 2 of 4") && e.getMessage().contains("garbage.bin"), e.getMessage());
+    }
+
+    @Test
+    void garbageBytesNameFormatAndFirstBytes() {
+        ImageDecodeException e = assertThrows(ImageDecodeException.class,
+                () -> ImagePreprocessor.clip().preprocess(new byte[] {0x13, 0x37, 0x00, 0x42}));
+        assertTrue(e.getMessage().contains("unknown image format") && e.getMessage().contains("13 37 00 42"), e.getMessage());
+        ImageDecodeException jpeg = assertThrows(ImageDecodeException.class, () -> ImagePreprocessor.builder()
+                .decoders(ImageDecoders.of(List.of(new PngDecoder()))).build().preprocess(file("jpeg_q90")));
+        assertTrue(jpeg.getMessage().contains("JPEG") && jpeg.getMessage().contains("jpeg_q90.jpg"), jpeg.getMessage());
+        assertThrows(ImageDecodeException.class, () -> ImagePreprocessor.clip().preprocess(new byte[0]));
+        assertThrows(ImageDecodeException.class, () -> ImagePreprocessor.clip().preprocess(Path.of("/nonexistent/x.png")));
+    }
+
+    @Test
+    void pixelLimitOptionAppliesToDecodedAndEncodedInputs() {
+        ImagePreprocessor small = ImagePreprocessor.builder().maxPixels(512 * 511).build();
+        ImageDecodeException e = assertThrows(ImageDecodeException.class, () -> small.preprocess(file("astronaut")));
+        assertTrue(e.getMessage().contains("astronaut.png") && e.getMessage().contains("limit"), e.getMessage());
+        assertThrows(ImageDecodeException.class, () -> small.preprocessPixels(new byte[512 * 512 * 3], 512, 512, PixelMode.RGB));
+        ImagePreprocessor tinyFiles = ImagePreprocessor.builder().maxFileBytes(1000).build();
+        assertThrows(ImageDecodeException.class, () -> tinyFiles.preprocess(file("astronaut")));
+    }
+
+    @Test
+    void registryLoadsServiceDecodersAndExplicitOnesFirst() {
+        List<String> names = new ArrayList<>();
+        for (ImageDecoder d : ImageDecoders.defaults().decoders()) {
+            names.add(d.name());
+        }
+        assertTrue(names.containsAll(List.of("png (java)", "gif (java)", "bmp (java)")), names.toString());
+        ImageDecoder fake = new ImageDecoder() {
+            @Override
+            public boolean canDecode(byte[] header) {
+                return header.length > 0 && header[0] == (byte) 0x89;
+            }
+
+            @Override
+            public DecodedImage decode(byte[] file, long maxPixels) {
+                return DecodedImage.ofBytes(1, 1, PixelMode.RGB, new byte[] {(byte) 200, 30, 90}, false, 1);
+            }
+
+            @Override
+            public String name() {
+                return "fake";
+            }
+        };
+        ImagePreprocessor p = ImagePreprocessor.builder().decoders(ImageDecoders.defaults().with(fake)).build();
+        // The fake claims PNGs and returns tiny_1x1's pixel for every one of them.
+        assertArrayEquals(refValues("tiny_1x1"), p.preprocess(file("astronaut")));
+    }
+
+    @Test
+    void awtBridge() {
+        DecodedImage d = Fixtures.referenceInput(Fixtures.image("tiny_7x5"));
+        java.awt.image.BufferedImage bi = new java.awt.image.BufferedImage(7, 5, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 5; y++) {
+            for (int x = 0; x < 7; x++) {
+                int s = (y * 7 + x) * 3;
+                bi.setRGB(x, y, ((d.data()[s] & 0xFF) << 16) | ((d.data()[s + 1] & 0xFF) << 8) | (d.data()[s + 2] & 0xFF));
+            }
+        }
+        DecodedImage a = AwtImages.toDecodedImage(bi);
+        assertEquals(PixelMode.RGB, a.mode());
+        assertArrayEquals(refValues("tiny_7x5"), ImagePreprocessor.clip().preprocess(a));
+    }
+}

@@ -1,0 +1,100 @@
+package io.clip4j.opencv;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.clip4j.image.DecodedImage;
+import io.clip4j.image.ImageDecodeException;
+import io.clip4j.image.ImageDecoders;
+import io.clip4j.image.ImageInput;
+import io.clip4j.image.ImagePreprocessor;
+import io.clip4j.image.PixelMode;
+import io.clip4j.io.Npy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The OpenCV decoder followed by clip4j's resampling must reproduce Pillow's reference exactly. */
+class OpenCvImageDecoderTest {
+    private static final Path PRE = Path.of(System.getProperty("clip4j.testdata"), "preprocess");
+    private static final OpenCvImageDecoder DECODER = new OpenCvImageDecoder();
+
+    static List<JsonNode> images() throws IOException {
+        List<JsonNode> out = new ArrayList<>();
+        new ObjectMapper().readTree(PRE.resolve("manifest.json").toFile()).get("images").forEach(out::add);
+        return out;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("images")
+    void resizedCropEqualsPillowReference(JsonNode image) throws IOException {
+        byte[] file = Files.readAllBytes(PRE.resolve(image.get("file").asText()));
+        if (image.get("mode_on_open").asText().equals("CMYK")) {
+            // OpenCV converts CMYK to BGR before resizing; the pure-Java JPEG decoder handles these.
+            assertFalse(DECODER.canDecode(file));
+            return;
+        }
+        assertTrue(DECODER.canDecode(file), "OpenCV should accept " + image.get("name"));
+        ImageDecoders only = ImageDecoders.of(List.of(DECODER));
+        for (JsonNode ref : image.get("references")) {
+            int n = ref.get("n_px").asInt();
+            ImagePreprocessor pre = ImagePreprocessor.builder().size(n).decoders(only).build();
+            byte[] rgb = pre.resizeCropRgb(ImageInput.ofEncoded(file, image.get("name").asText()));
+            String name = image.get("name").asText();
+            byte[] expected = Npy.read(PRE.resolve("ref").resolve(name + ".rgb_u8.npy")).toByteArray();
+            int diff = 0;
+            for (int i = 0; i < expected.length; i++) {
+                diff = Math.max(diff, Math.abs((expected[i] & 0xff) - (rgb[i] & 0xff)));
+            }
+            assertEquals(0, diff, name + " n=" + n + ": max abs difference");
+        }
+    }
+
+    @Test
+    void decodesModesLikePillow() throws IOException {
+        DecodedImage p = DECODER.decode(Files.readAllBytes(PRE.resolve("images/palette_P.png")), Long.MAX_VALUE);
+        assertEquals(PixelMode.RGB, p.mode());
+        assertTrue(p.nearestOnly());
+        DecodedImage g16 = DECODER.decode(Files.readAllBytes(PRE.resolve("images/gray16.png")), Long.MAX_VALUE);
+        assertEquals(PixelMode.I, g16.mode());
+        assertTrue(Arrays.stream(g16.intData()).max().getAsInt() > 255, "16-bit values stay unscaled");
+        DecodedImage rgba = DECODER.decode(Files.readAllBytes(PRE.resolve("images/horse.png")), Long.MAX_VALUE);
+        assertEquals(PixelMode.RGBA, rgba.mode());
+        DecodedImage exif = DECODER.decode(Files.readAllBytes(PRE.resolve("images/exif_orientation6.jpg")), Long.MAX_VALUE);
+        assertEquals(6, exif.exifOrientation());
+        assertEquals(451, exif.width());
+        byte[] jpegRef = Npy.read(PRE.resolve("ref/jpeg_q90.decoded_u8.npy")).toByteArray();
+        DecodedImage jpeg = DECODER.decode(Files.readAllBytes(PRE.resolve("images/jpeg_q90.jpg")), Long.MAX_VALUE);
+        assertArrayEquals(jpegRef, jpeg.data(), "libjpeg-turbo decodes exactly like Pillow's");
+    }
+
+    @Test
+    void rejectsBadInputWithTypedException() throws IOException {
+        byte[] png = Files.readAllBytes(PRE.resolve("images/chelsea.png"));
+        ImageDecodeException cut = assertThrows(ImageDecodeException.class,
+                () -> DECODER.decode(Arrays.copyOf(png, png.length / 2), Long.MAX_VALUE));
+        assertTrue(cut.getMessage().contains("truncated"), cut.getMessage());
+        byte[] jpg = Files.readAllBytes(PRE.resolve("images/jpeg_q90.jpg"));
+        assertThrows(ImageDecodeException.class, () -> DECODER.decode(Arrays.copyOf(jpg, 40), Long.MAX_VALUE));
+        ImageDecodeException bomb = assertThrows(ImageDecodeException.class, () -> DECODER.decode(png, 1000));
+        assertTrue(bomb.getMessage().contains("exceeds"), bomb.getMessage());
+        assertFalse(DECODER.canDecode(new byte[]{'G', 'I', 'F', '8', '9', 'a', 0, 0}));
+    }
+
+    @Test
+    void isPreferredOverPureJavaDecodersByDefault() {
+        assertEquals("opencv", ImageDecoders.defaults().decoders().get(0).name());
+    }
+}
