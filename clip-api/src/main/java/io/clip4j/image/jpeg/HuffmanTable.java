@@ -36,6 +36,9 @@ final class HuffmanTable {
                 maxcode[len] = -1;
             } else {
                 for (int i = 0; i < n; i++, k++, code++) {
+                    if (code >= (1 << len)) {
+                        throw new ImageDecodeException("JPEG: corrupt Huffman table (code lengths overflow)");
+                    }
                     if (len <= LOOKAHEAD) {
                         int shift = LOOKAHEAD - len;
                         int entry = (len << 8) | symbols[k];

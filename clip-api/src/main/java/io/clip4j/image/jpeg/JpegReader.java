@@ -4,6 +4,8 @@ import io.clip4j.image.DecodedImage;
 import io.clip4j.image.ImageDecodeException;
 import io.clip4j.image.PixelMode;
 
+import java.util.Arrays;
+
 /**
  * Decodes one JPEG file: walks its markers (libjpeg's {@code jdmarker.c} rules), decodes every scan
  * into coefficients, then runs the IDCT, upsampling and colour conversion. Single use.
@@ -318,7 +320,16 @@ final class JpegReader {
         if (n > 1 && blocksInMcu > 10) {
             throw new ImageDecodeException("JPEG: corrupt file (" + blocksInMcu + " blocks per MCU, at most 10)");
         }
-        for (Component c : frame.components) {
+        // Every block of a sequential scan takes at least 2 bits (DC code + EOB), of a DC scan at least 1:
+        // a file too short for that is truncated, and is rejected before the coefficients are allocated.
+        long scanBlocks = n == 1 ? (long) comps[0].blocksWide * comps[0].blocksHigh
+                : (long) frame.mcusX * frame.mcusY * blocksInMcu;
+        int minBits = !progressive ? 2 : ss == 0 ? 1 : 0;
+        if (scanBlocks * minBits > (end - (long) dataStart) * 8) {
+            throw new ImageDecodeException("JPEG: file is truncated (scan " + scans + " has " + scanBlocks
+                    + " blocks but only " + (end - dataStart) + " bytes of data follow)");
+        }
+        for (Component c : comps) {
             if (c.coefficients == null) {
                 c.coefficients = new short[c.blocksPerLine * c.blockRows * 64];
             }
@@ -347,11 +358,16 @@ final class JpegReader {
             Component c = f.components[ci];
             int stride = c.blocksWide * 8;
             byte[] plane = new byte[stride * c.blocksHigh * 8];
-            int[] q = c.quant != null ? c.quant : new int[64]; // never scanned: libjpeg's zeroed multipliers
             short[] coef = c.coefficients;
-            for (int by = 0; by < c.blocksHigh; by++) {
-                for (int bx = 0; bx < c.blocksWide; bx++) {
-                    idct.transform(coef, (by * c.blocksPerLine + bx) * 64, q, plane, by * 8 * stride + bx * 8, stride);
+            if (coef == null) {
+                // Never in any scan: libjpeg's IDCT of its zeroed coefficients gives mid-gray.
+                Arrays.fill(plane, (byte) 128);
+            } else {
+                for (int by = 0; by < c.blocksHigh; by++) {
+                    for (int bx = 0; bx < c.blocksWide; bx++) {
+                        idct.transform(coef, (by * c.blocksPerLine + bx) * 64, c.quant, plane,
+                                by * 8 * stride + bx * 8, stride);
+                    }
                 }
             }
             c.coefficients = null;
