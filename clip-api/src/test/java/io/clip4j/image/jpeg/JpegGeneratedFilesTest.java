@@ -57,11 +57,15 @@ class JpegGeneratedFilesTest {
         }
     }
 
+    /**
+     * {@code range_limit} has coefficients far outside what its samples allow; its reference is
+     * libjpeg-turbo's C IDCT (jidctint.c range-limit table, which wraps), not the SIMD one.
+     */
     @ParameterizedTest
     @ValueSource(strings = {
         "gray", "gray_progressive", "s420", "s420_progressive", "s422", "s440", "s444", "s411", "s3x2",
         "mixed_h1v2_h2v2", "mixed_h2v1_h2v2", "restart", "restart_progressive", "q100_optimized", "rgb",
-        "tiny_5x3", "tiny_4x4", "tiny_4x4_s422", "tiny_1x1"})
+        "tiny_5x3", "tiny_4x4", "tiny_4x4_s422", "tiny_1x1", "range_limit"})
     void matchesDjpegBitExactly(String name) throws IOException {
         DecodedImage img = new JpegDecoder().decode(resource(name + ".jpg"), 1_000_000);
         Pnm ref = Pnm.parse(resource(name + ".pnm"));
@@ -79,5 +83,34 @@ class JpegGeneratedFilesTest {
         }
         assertEquals(0, maxDiff, name + ": " + differing + " samples differ");
         assertArrayEquals(ref.samples(), got);
+    }
+
+    /**
+     * 4-component files: djpeg writes them as RGB with {@code r = round(c * k / 255)} (libjpeg-turbo's
+     * cmyk_to_rgb) from libjpeg's CMYK output, which is the inverse of Pillow's CMYK samples.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"cmyk", "ycck"})
+    void fourComponentFilesMatchDjpeg(String name) throws IOException {
+        DecodedImage img = new JpegDecoder().decode(resource(name + ".jpg"), 1_000_000);
+        Pnm ref = Pnm.parse(resource(name + ".pnm"));
+        assertEquals(PixelMode.CMYK, img.mode());
+        assertEquals(ref.width(), img.width());
+        assertEquals(ref.height(), img.height());
+        byte[] cmyk = img.data();
+        byte[] rgb = new byte[ref.width() * ref.height() * 3];
+        int darkest = 255; // smallest libjpeg K sample
+        for (int p = 0; p < ref.width() * ref.height(); p++) {
+            int k = 255 - (cmyk[4 * p + 3] & 0xFF);
+            darkest = Math.min(darkest, k);
+            for (int c = 0; c < 3; c++) {
+                int v = 255 - (cmyk[4 * p + c] & 0xFF);
+                rgb[3 * p + c] = (byte) (int) ((double) v * (double) k / 255.0 + 0.5);
+            }
+        }
+        // Pillow's RGB->CMYK conversion (which made the source) leaves K = 0, so r = c exactly: the
+        // comparison sees every C/M/Y level.
+        assertEquals(255, darkest);
+        assertArrayEquals(ref.samples(), rgb);
     }
 }

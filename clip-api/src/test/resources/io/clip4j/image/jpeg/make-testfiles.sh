@@ -46,7 +46,38 @@ cjpeg -quality 80 /tmp/clip4j_4x4.ppm > tiny_4x4.jpg
 cjpeg -quality 80 -sample 2x1 /tmp/clip4j_4x4.ppm > tiny_4x4_s422.jpg
 cjpeg -quality 80 /tmp/clip4j_1x1.ppm > tiny_1x1.jpg
 cjpeg -quality 80 -arithmetic "$src" > arithmetic.jpg
+# Adobe CMYK (transform 0): lossless crop of the CMYK fixture; YCCK: the same file with the Adobe
+# transform byte set to 2 (its first three components are then read as YCC). djpeg writes both as
+# RGB PPM with r = round(c * k / 255) (cmyk_to_rgb), which the test applies to the decoded CMYK.
+jpegtran -crop 61x43+200+96 "$root/testdata/preprocess/images/cmyk.jpg" > cmyk.jpg
+python3 - <<'PY'
+b = bytearray(open('cmyk.jpg', 'rb').read())
+i = b.find(b'Adobe')
+assert i > 0 and b[i + 11] == 0
+b[i + 11] = 2
+open('ycck.jpg', 'wb').write(b)
+PY
+# Out-of-range IDCT output: s444.jpg with its first 10 quantization values (zig-zag order) raised
+# to 255, so that the decoded coefficients no longer fit the samples. Its reference is libjpeg-turbo's
+# C code (JSIMD_FORCENONE=1): jidctint.c's range-limit table wraps modulo 1024 where the SIMD code
+# saturates; only such inconsistent data tells them apart.
+python3 - <<'PY'
+import struct
+b = bytearray(open('s444.jpg', 'rb').read())
+i = 2
+while b[i + 1] != 0xDA:
+    n = struct.unpack('>H', b[i + 2:i + 4])[0]
+    if b[i + 1] == 0xDB:
+        p = i + 4
+        while p < i + 2 + n:
+            p += 1
+            b[p:p + 10] = bytes([255] * 10)
+            p += 64
+    i += 2 + n
+open('range_limit.jpg', 'wb').write(b)
+PY
 for f in *.jpg; do
-  case "$f" in arithmetic.jpg) continue ;; esac
+  case "$f" in arithmetic.jpg|range_limit.jpg) continue ;; esac
   djpeg -dct int -pnm "$f" > "${f%.jpg}.pnm"
 done
+JSIMD_FORCENONE=1 djpeg -dct int -pnm range_limit.jpg > range_limit.pnm
