@@ -32,6 +32,11 @@ final class JpegReader {
         this.d = file;
         this.end = file.length;
         this.maxPixels = maxPixels;
+        // Like libjpeg-turbo (std_huff_tables): slots 0 and 1 default to the standard tables.
+        for (int slot = 0; slot < 2; slot++) {
+            dcTables[slot] = StandardHuffmanTables.TABLES[0][slot];
+            acTables[slot] = StandardHuffmanTables.TABLES[1][slot];
+        }
     }
 
     DecodedImage read() {

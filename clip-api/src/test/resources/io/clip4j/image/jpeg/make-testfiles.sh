@@ -76,6 +76,23 @@ while b[i + 1] != 0xDA:
     i += 2 + n
 open('range_limit.jpg', 'wb').write(b)
 PY
+# Motion-JPEG style: s420.jpg without its DHT segments (libjpeg-turbo then uses the standard tables,
+# which are the ones cjpeg wrote, so the pixels equal s420's).
+python3 - <<'PY'
+import struct
+b = open('s420.jpg', 'rb').read()
+out = bytearray(b[:2])
+i = 2
+while True:
+    n = struct.unpack('>H', b[i + 2:i + 4])[0]
+    if b[i + 1] != 0xC4:
+        out += b[i:i + 2 + n]
+    if b[i + 1] == 0xDA:
+        out += b[i + 2 + n:]
+        break
+    i += 2 + n
+open('no_dht.jpg', 'wb').write(out)
+PY
 for f in *.jpg; do
   case "$f" in arithmetic.jpg|range_limit.jpg) continue ;; esac
   djpeg -dct int -pnm "$f" > "${f%.jpg}.pnm"
