@@ -2,13 +2,10 @@ package io.clip4j.image.jpeg;
 
 import io.clip4j.image.DecodedImage;
 import io.clip4j.image.ImageDecodeException;
-import io.clip4j.image.PixelMode;
-
-import java.util.Arrays;
 
 /**
  * Decodes one JPEG file: walks its markers (libjpeg's {@code jdmarker.c} rules), decodes every scan
- * into coefficients, then runs the IDCT, upsampling and colour conversion. Single use.
+ * into coefficients and hands them to {@link PixelAssembler}. Single use.
  */
 final class JpegReader {
     /** libjpeg-turbo's fuzzers stop at 500 scans; real files have at most a few dozen. */
@@ -87,7 +84,7 @@ final class JpegReader {
             // libjpeg suspends waiting for more data; Pillow then reports "image file is truncated".
             throw truncated();
         }
-        return render();
+        return PixelAssembler.assemble(frame, colorSpace(), orientation);
     }
 
     private static ImageDecodeException truncated() {
@@ -342,52 +339,6 @@ final class JpegReader {
         BitReader in = new BitReader(d, dataStart, end);
         new ScanDecoder(frame, comps, dc, ac, ss, se, ah, al, restartInterval, scans, in).decode();
         return in.skipToMarker();
-    }
-
-    /** IDCT, upsampling and colour conversion of the decoded coefficients. */
-    private DecodedImage render() {
-        Frame f = frame;
-        int n = f.components.length;
-        int w = f.width;
-        int h = f.height;
-        ColorConverter.Space space = colorSpace();
-        PixelMode mode = n == 1 ? PixelMode.L : n == 3 ? PixelMode.RGB : PixelMode.CMYK;
-        long samples = (long) w * h * mode.channels();
-        if (samples > Integer.MAX_VALUE - 16) {
-            throw new ImageDecodeException("JPEG: image of " + w + "x" + h + " is too large for this decoder");
-        }
-        Idct idct = new Idct();
-        Upsampler[] ups = new Upsampler[n];
-        byte[][] rows = new byte[n][];
-        for (int ci = 0; ci < n; ci++) {
-            Component c = f.components[ci];
-            int stride = c.blocksWide * 8;
-            byte[] plane = new byte[stride * c.blocksHigh * 8];
-            short[] coef = c.coefficients;
-            if (coef == null) {
-                // Never in any scan: libjpeg's IDCT of its zeroed coefficients gives mid-gray.
-                Arrays.fill(plane, (byte) 128);
-            } else {
-                for (int by = 0; by < c.blocksHigh; by++) {
-                    for (int bx = 0; bx < c.blocksWide; bx++) {
-                        idct.transform(coef, (by * c.blocksPerLine + bx) * 64, c.quant, plane,
-                                by * 8 * stride + bx * 8, stride);
-                    }
-                }
-            }
-            c.coefficients = null;
-            ups[ci] = new Upsampler(c, plane, stride, f.hmax, f.vmax, w);
-            rows[ci] = new byte[Math.max(w, c.sampleWidth * (f.hmax / c.h))];
-        }
-        byte[] out = new byte[(int) samples];
-        int rowSamples = w * mode.channels();
-        for (int y = 0; y < h; y++) {
-            for (int ci = 0; ci < n; ci++) {
-                ups[ci].row(y, rows[ci]);
-            }
-            ColorConverter.convertRow(space, rows, w, out, y * rowSamples);
-        }
-        return DecodedImage.ofBytes(w, h, mode, out, false, orientation);
     }
 
     /** libjpeg-turbo's default_decompress_parms (jdapimin.c) for the file's colour space. */
