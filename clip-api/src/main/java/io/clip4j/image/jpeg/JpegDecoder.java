@@ -1,0 +1,71 @@
+package io.clip4j.image.jpeg;
+
+import io.clip4j.image.DecodedImage;
+import io.clip4j.image.ImageDecodeException;
+import io.clip4j.image.ImageDecoder;
+
+/**
+ * Pure-Java JPEG decoder (no {@code javax.imageio}/{@code java.awt}, usable on Android) that
+ * reproduces what Pillow 9.4 gets from libjpeg-turbo 2.1.5 with its default settings:
+ * accurate integer IDCT ({@code JDCT_ISLOW}, jidctint.c, with libjpeg's range limiting), fancy
+ * (triangle) upsampling of subsampled chroma (jdsample.c), libjpeg's fixed-point YCbCr-&gt;RGB
+ * (jdcolor.c).
+ *
+ * <p>Supported: baseline, extended sequential and progressive Huffman-coded JPEGs with 8-bit
+ * samples, 1, 3 or 4 components, any integral sampling factors 1..4, restart markers. Output modes
+ * follow Pillow: 1 component -&gt; {@link io.clip4j.image.PixelMode#L}; 3 -&gt;
+ * {@link io.clip4j.image.PixelMode#RGB} (YCbCr converted, or RGB copied when an Adobe marker with
+ * transform 0 or component ids 'R','G','B' say so, libjpeg's rules); 4 -&gt;
+ * {@link io.clip4j.image.PixelMode#CMYK}, YCCK converted to CMYK by libjpeg's formula and every
+ * sample inverted as Pillow's {@code CMYK;I} raw mode does for Adobe files. The EXIF Orientation tag
+ * (APP1, either byte order) is reported in {@link DecodedImage#exifOrientation()}; pixels are never
+ * rotated.
+ *
+ * <p>Arithmetic-coded, lossless, hierarchical and 12-bit JPEGs are rejected as unsupported. A
+ * truncated file (image data ending inside a scan, or no EOI marker) is an error, as it is in Pillow
+ * without {@code LOAD_TRUNCATED_IMAGES}. Thread-safe (stateless; each call uses its own buffers).
+ */
+public final class JpegDecoder implements ImageDecoder {
+
+    /** Creates the decoder (it holds no state). */
+    public JpegDecoder() {
+    }
+
+    /** @return true if the header starts with the JPEG SOI marker followed by another marker (FF D8 FF) */
+    @Override
+    public boolean canDecode(byte[] header) {
+        return header != null && header.length >= 3 && header[0] == (byte) 0xFF && header[1] == (byte) 0xD8
+                && header[2] == (byte) 0xFF;
+    }
+
+    /**
+     * Decodes a whole JPEG file.
+     *
+     * @param file      the JPEG file's bytes
+     * @param maxPixels largest accepted {@code width * height}, checked against the frame header before
+     *                  pixel memory is allocated
+     * @return {@code L}, {@code RGB} or {@code CMYK} pixels, row-major interleaved, with the EXIF orientation
+     * @throws ImageDecodeException if the file is not a JPEG, is truncated or corrupt, uses an unsupported
+     *                              coding process or precision, or has more than {@code maxPixels} pixels
+     */
+    @Override
+    public DecodedImage decode(byte[] file, long maxPixels) {
+        if (file == null) {
+            throw new ImageDecodeException("JPEG: no data (null byte array)");
+        }
+        try {
+            return new JpegReader(file, maxPixels).read();
+        } catch (ImageDecodeException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // Safety net: any inconsistency not caught by the explicit checks is still corrupt input.
+            throw new ImageDecodeException("JPEG: corrupt file (" + e + ")", e);
+        }
+    }
+
+    /** @return {@code "jpeg (java)"} */
+    @Override
+    public String name() {
+        return "jpeg (java)";
+    }
+}

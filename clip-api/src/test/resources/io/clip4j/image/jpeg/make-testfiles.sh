@@ -1,0 +1,100 @@
+#!/bin/sh
+# Regenerates the JPEG test files of this folder and their reference decodings.
+# Tools: cjpeg / djpeg / jpegtran of libjpeg-turbo 2.1.5 (Debian bookworm package libjpeg-turbo-progs
+# 1:2.1.5-2, the same library build Pillow 9.4 uses in the fixtures), python3 (no extra modules).
+# References are `djpeg -dct int` output (ISLOW IDCT and fancy upsampling, libjpeg-turbo's defaults,
+# i.e. what Pillow decodes); on the fixtures of testdata/preprocess djpeg reproduces Pillow's pixels exactly.
+# Run from this folder: sh make-testfiles.sh <repository root>
+set -eu
+root=${1:-../../../../../../../..}
+djpeg -dct int -pnm "$root/testdata/preprocess/images/jpeg_q90.jpg" > /tmp/clip4j_src.ppm
+# crop(x, y, w, h): a small region of the fixture as source image (odd sizes exercise partial MCUs)
+crop() {
+  python3 - "$@" <<'PY'
+import sys
+x, y, w, h, dst = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+b = open('/tmp/clip4j_src.ppm', 'rb').read()
+hdr = b.split(b'\n', 3)
+W = int(hdr[1].split()[0])
+px = hdr[3]
+rows = [px[((y + r) * W + x) * 3:((y + r) * W + x + w) * 3] for r in range(h)]
+open(dst, 'wb').write(b'P6\n%d %d\n255\n' % (w, h) + b''.join(rows))
+PY
+}
+crop 200 100 61 43 /tmp/clip4j_61x43.ppm
+crop 230 120 5 3 /tmp/clip4j_5x3.ppm
+crop 230 120 4 4 /tmp/clip4j_4x4.ppm
+crop 230 120 1 1 /tmp/clip4j_1x1.ppm
+src=/tmp/clip4j_61x43.ppm
+cjpeg -quality 85 -grayscale "$src" > gray.jpg
+jpegtran -progressive gray.jpg > gray_progressive.jpg
+cjpeg -quality 80 -sample 2x2 "$src" > s420.jpg
+cjpeg -quality 80 -sample 2x2 -progressive "$src" > s420_progressive.jpg
+cjpeg -quality 80 -sample 2x1 "$src" > s422.jpg
+cjpeg -quality 80 -sample 1x2 "$src" > s440.jpg
+cjpeg -quality 80 -sample 1x1 "$src" > s444.jpg
+cjpeg -quality 80 -sample 4x1 "$src" > s411.jpg
+cjpeg -quality 80 -sample 3x2 "$src" > s3x2.jpg
+cjpeg -quality 80 -sample 2x2,2x1,1x1 "$src" > mixed_h1v2_h2v2.jpg
+cjpeg -quality 80 -sample 2x2,1x2,1x1 "$src" > mixed_h2v1_h2v2.jpg
+cjpeg -quality 80 -restart 3B "$src" > restart.jpg
+cjpeg -quality 80 -progressive -restart 2B "$src" > restart_progressive.jpg
+cjpeg -quality 100 -optimize "$src" > q100_optimized.jpg
+cjpeg -quality 80 -rgb "$src" > rgb.jpg
+cjpeg -quality 80 /tmp/clip4j_5x3.ppm > tiny_5x3.jpg
+cjpeg -quality 80 /tmp/clip4j_4x4.ppm > tiny_4x4.jpg
+cjpeg -quality 80 -sample 2x1 /tmp/clip4j_4x4.ppm > tiny_4x4_s422.jpg
+cjpeg -quality 80 /tmp/clip4j_1x1.ppm > tiny_1x1.jpg
+cjpeg -quality 80 -arithmetic "$src" > arithmetic.jpg
+# Adobe CMYK (transform 0): lossless crop of the CMYK fixture; YCCK: the same file with the Adobe
+# transform byte set to 2 (its first three components are then read as YCC). djpeg writes both as
+# RGB PPM with r = round(c * k / 255) (cmyk_to_rgb), which the test applies to the decoded CMYK.
+jpegtran -crop 61x43+200+96 "$root/testdata/preprocess/images/cmyk.jpg" > cmyk.jpg
+python3 - <<'PY'
+b = bytearray(open('cmyk.jpg', 'rb').read())
+i = b.find(b'Adobe')
+assert i > 0 and b[i + 11] == 0
+b[i + 11] = 2
+open('ycck.jpg', 'wb').write(b)
+PY
+# Out-of-range IDCT output: s444.jpg with its first 10 quantization values (zig-zag order) raised
+# to 255, so that the decoded coefficients no longer fit the samples. Its reference is libjpeg-turbo's
+# C code (JSIMD_FORCENONE=1): jidctint.c's range-limit table wraps modulo 1024 where the SIMD code
+# saturates; only such inconsistent data tells them apart.
+python3 - <<'PY'
+import struct
+b = bytearray(open('s444.jpg', 'rb').read())
+i = 2
+while b[i + 1] != 0xDA:
+    n = struct.unpack('>H', b[i + 2:i + 4])[0]
+    if b[i + 1] == 0xDB:
+        p = i + 4
+        while p < i + 2 + n:
+            p += 1
+            b[p:p + 10] = bytes([255] * 10)
+            p += 64
+    i += 2 + n
+open('range_limit.jpg', 'wb').write(b)
+PY
+# Motion-JPEG style: s420.jpg without its DHT segments (libjpeg-turbo then uses the standard tables,
+# which are the ones cjpeg wrote, so the pixels equal s420's).
+python3 - <<'PY'
+import struct
+b = open('s420.jpg', 'rb').read()
+out = bytearray(b[:2])
+i = 2
+while True:
+    n = struct.unpack('>H', b[i + 2:i + 4])[0]
+    if b[i + 1] != 0xC4:
+        out += b[i:i + 2 + n]
+    if b[i + 1] == 0xDA:
+        out += b[i + 2 + n:]
+        break
+    i += 2 + n
+open('no_dht.jpg', 'wb').write(out)
+PY
+for f in *.jpg; do
+  case "$f" in arithmetic.jpg|range_limit.jpg) continue ;; esac
+  djpeg -dct int -pnm "$f" > "${f%.jpg}.pnm"
+done
+JSIMD_FORCENONE=1 djpeg -dct int -pnm range_limit.jpg > range_limit.pnm
