@@ -8,6 +8,7 @@ package io.clip4j.image;
 public final class Exif {
     private static final int TAG_ORIENTATION = 0x0112;
     private static final int TYPE_SHORT = 3;
+    private static final int TYPE_LONG = 4;
 
     private Exif() {
     }
@@ -54,11 +55,17 @@ public final class Exif {
                 return 1;
             }
             if (u16(data, p, little) == TAG_ORIENTATION) {
-                if (u16(data, p + 2, little) != TYPE_SHORT) {
+                int type = u16(data, p + 2, little);
+                long count = u32(data, p + 4, little);
+                long v;
+                if (type == TYPE_SHORT && count >= 1) {
+                    v = u16(data, p + 8, little); // SHORT sits left-justified in the value field
+                } else if (type == TYPE_LONG && count >= 1) {
+                    v = u32(data, p + 8, little); // some writers store it as LONG; Pillow reads it too
+                } else {
                     return 1;
                 }
-                int v = u16(data, p + 8, little);
-                return v >= 1 && v <= 8 ? v : 1;
+                return v >= 1 && v <= 8 ? (int) v : 1;
             }
         }
         return 1;

@@ -160,7 +160,7 @@ final class JpegReader {
             case 0xE1:
                 if (!sawExif && len >= 6 && startsWith(body, "Exif\0\0")) {
                     sawExif = true; // Pillow keeps the first EXIF block
-                    orientation = ExifOrientation.parse(d, body, len);
+                    orientation = io.clip4j.image.Exif.orientation(d, body, len);
                 }
                 return next;
             case 0xEE:
