@@ -260,9 +260,11 @@ public final class ClipTokenizer {
     }
 
     /**
-     * Decodes one row of a {@link TokenizedBatch}: a leading start-of-text is skipped, decoding
-     * stops at the first end-of-text (so the zero padding after it is ignored), the rest is
-     * decoded like {@link #decode(int[])}.
+     * Decodes one row of a {@link TokenizedBatch}: the trailing zero padding, the end-of-text
+     * before it and a leading start-of-text are dropped, the rest is decoded like
+     * {@link #decode(int[])} (so special tokens written literally in the text come back as text).
+     * For a row that was not truncated this equals {@code SimpleTokenizer.decode} of the text's
+     * BPE ids; a truncated row gives the text up to the cut.
      *
      * @param row ids as returned by {@link TokenizedBatch#row(int)}
      * @return the text between the start and end tokens
@@ -273,9 +275,12 @@ public final class ClipTokenizer {
             throw new IllegalArgumentException("row is null");
         }
         int start = row.length > 0 && row[0] == model.startId ? 1 : 0;
-        int end = start;
-        while (end < row.length && row[end] != model.endId) {
-            end++;
+        int end = row.length;
+        while (end > start && row[end - 1] == 0) {
+            end--; // padding (a word-final token always ends in </w>, so a real 0 is never last)
+        }
+        if (end > start && row[end - 1] == model.endId) {
+            end--;
         }
         int[] ids = new int[end - start];
         for (int k = start; k < end; k++) {

@@ -19,7 +19,8 @@ import java.nio.charset.StandardCharsets;
  *   <li>Otherwise, each maximal run of UTF-8-like sequences (a lead character for byte C2..F4
  *       followed by the right number of characters for bytes 80..BF, forming a valid UTF-8
  *       sequence) is decoded in place if it is suspicious and not directly preceded by another
- *       continuation-byte character (so a fragment of a larger garble is left alone).</li>
+ *       continuation-byte character other than Windows-1252 quotes, bullet, dashes and ellipsis
+ *       (so a fragment of a larger garble is left alone).</li>
  *   <li>Both are repeated until nothing changes (double mojibake).</li>
  * </ol>
  * A sequence is <em>suspicious</em> when at least one of its continuation characters is not one
@@ -100,7 +101,7 @@ final class MojibakeRepair {
         int i = 0;
         while (i < text.length()) {
             int len = sequenceLength(text, i);
-            boolean afterContinuation = i > 0 && isContinuation(text.charAt(i - 1)) && !isNatural(text.charAt(i - 1));
+            boolean afterContinuation = i > 0 && isContinuation(text.charAt(i - 1)) && !isCp1252Punctuation(text.charAt(i - 1));
             if (len == 0 || afterContinuation) {
                 i++;
                 continue;
@@ -188,6 +189,17 @@ final class MojibakeRepair {
             case '\u00A0': case '\u00AB': case '\u00BB':
             case '\u2018': case '\u2019': case '\u201A': case '\u201C': case '\u201D': case '\u201E':
             case '\u2022': case '\u2013': case '\u2014': case '\u2026':
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /** Quotes, bullet, dashes and ellipsis of Windows-1252's 0x80..0x9F block: ordinary text, not garble. */
+    private static boolean isCp1252Punctuation(char c) {
+        switch (c) {
+            case '\u201A': case '\u201E': case '\u2026': case '\u2018': case '\u2019': case '\u201C': case '\u201D':
+            case '\u2022': case '\u2013': case '\u2014':
                 return true;
             default:
                 return false;
