@@ -114,8 +114,8 @@ final class BpeModel {
         return id >= 0 && id < decoder.length ? decoder[id] : null;
     }
 
-    /** Appends the ids of one pre-tokeniser piece to {@code out}; returns the new size. */
-    int encodePiece(String piece, IntList out) {
+    /** Appends the ids of one pre-tokeniser piece to {@code out}. */
+    void encodePiece(String piece, IntList out) {
         if (piece.equals(START_TOKEN)) {
             out.add(startId);
         } else if (piece.equals(END_TOKEN)) {
@@ -131,7 +131,6 @@ final class BpeModel {
             }
             out.addAll(ids);
         }
-        return out.size();
     }
 
     /** BPE of one word given as UTF-8 bytes; the last symbol carries {@code </w>}. */

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -250,7 +251,7 @@ public final class ClipTokenizer {
                         + model.size() + ")");
             }
             if (len + token.length() > bytes.length) {
-                bytes = java.util.Arrays.copyOf(bytes, Math.max(bytes.length * 2, len + token.length()));
+                bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, len + token.length()));
             }
             for (int c = 0; c < token.length(); c++) {
                 bytes[len++] = (byte) ByteLevel.byteOf(token.charAt(c));

@@ -11,8 +11,11 @@ import io.clip4j.ClipException;
 public class ContextLengthExceededException extends ClipException {
     private static final long serialVersionUID = 1L;
 
+    /** Index of the offending text in the batch. */
     private final int textIndex;
+    /** Its token count, start/end of text included. */
     private final int tokenCount;
+    /** The context length it exceeds. */
     private final int contextLength;
 
     /**
