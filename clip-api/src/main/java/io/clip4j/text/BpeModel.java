@@ -1,0 +1,174 @@
+package io.clip4j.text;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Steps 8-9: the vocabulary and the BPE merges of a gzipped merges file, and the BPE of one
+ * pre-tokeniser piece. Immutable apart from a bounded, concurrent cache; safe to share.
+ */
+final class BpeModel {
+    /** Merges used by the reference: lines 2..48,895 of the file ({@code merges[1:49152-256-2+1]}). */
+    static final int MAX_MERGES = 49152 - 256 - 2;
+    static final String START_TOKEN = "<|startoftext|>";
+    static final String END_TOKEN = "<|endoftext|>";
+    private static final int CACHE_LIMIT = 1 << 16;
+
+    /** id -> token string; null where a later duplicate string took over the id (as Python's dicts do). */
+    private final String[] decoder;
+    private final int[] byteIds = new int[256];
+    private final int[] byteEndIds = new int[256];
+    private final PairRanks ranks;
+    private final int[] mergedIds;
+    final int startId;
+    final int endId;
+    private final Map<String, int[]> cache = new ConcurrentHashMap<>();
+
+    private BpeModel(List<String> vocab, List<int[]> mergeParts, Map<String, Integer> encoder) {
+        decoder = new String[vocab.size()];
+        for (Map.Entry<String, Integer> e : encoder.entrySet()) {
+            decoder[e.getValue()] = e.getKey();
+        }
+        for (int b = 0; b < 256; b++) {
+            String c = String.valueOf(ByteLevel.BYTE_TO_CHAR[b]);
+            byteIds[b] = encoder.get(c);
+            byteEndIds[b] = encoder.get(c + "</w>");
+        }
+        ranks = new PairRanks(mergeParts.size());
+        mergedIds = new int[mergeParts.size()];
+        for (int r = 0; r < mergeParts.size(); r++) {
+            int[] p = mergeParts.get(r);
+            if (p != null) {
+                ranks.put(p[0], p[1], r);
+                mergedIds[r] = p[2];
+            }
+        }
+        startId = encoder.get(START_TOKEN);
+        endId = encoder.get(END_TOKEN);
+    }
+
+    /** Reads a gzipped merges file ({@code #version} header line, then one "a b" merge per line). */
+    static BpeModel load(InputStream gzipped, String source) {
+        String text;
+        try (InputStream in = new GZIPInputStream(gzipped)) {
+            ByteArrayOutputStream buf = new ByteArrayOutputStream(1 << 21);
+            in.transferTo(buf);
+            text = new String(buf.toByteArray(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new VocabularyException("cannot read BPE merges file " + source + ": " + e.getMessage(), e);
+        }
+        String[] lines = text.split("\n", -1);
+        int mergeEnd = Math.min(lines.length, MAX_MERGES + 1);
+        if (mergeEnd == lines.length && lines[lines.length - 1].isEmpty()) {
+            mergeEnd--; // the newline that ends the file is not a merge
+        }
+        List<String> vocab = new ArrayList<>(256 * 2 + MAX_MERGES + 2);
+        for (char c : ByteLevel.ALPHABET) {
+            vocab.add(String.valueOf(c));
+        }
+        for (char c : ByteLevel.ALPHABET) {
+            vocab.add(c + "</w>");
+        }
+        String[][] merges = new String[Math.max(0, mergeEnd - 1)][];
+        for (int i = 1; i < mergeEnd; i++) {
+            String[] parts = lines[i].trim().split(" +");
+            if (parts.length != 2 || parts[0].isEmpty()) {
+                throw new VocabularyException("BPE merges file " + source + ", line " + (i + 1)
+                        + ": expected two space-separated symbols, got '" + lines[i] + "'");
+            }
+            merges[i - 1] = parts;
+            vocab.add(parts[0] + parts[1]);
+        }
+        vocab.add(START_TOKEN);
+        vocab.add(END_TOKEN);
+        Map<String, Integer> encoder = new HashMap<>(vocab.size() * 2);
+        for (int id = 0; id < vocab.size(); id++) {
+            encoder.put(vocab.get(id), id); // later duplicates win, like dict(zip(vocab, range(...)))
+        }
+        List<int[]> mergeParts = new ArrayList<>(merges.length);
+        for (String[] m : merges) {
+            Integer a = encoder.get(m[0]);
+            Integer b = encoder.get(m[1]);
+            // a merge whose parts are not tokens can never apply (symbols are always tokens)
+            mergeParts.add(a == null || b == null ? null : new int[] {a, b, encoder.get(m[0] + m[1])});
+        }
+        return new BpeModel(vocab, mergeParts, encoder);
+    }
+
+    /** Number of token ids (49,408 for CLIP's file). */
+    int size() {
+        return decoder.length;
+    }
+
+    /** Token string of an id (byte-level alphabet, {@code </w>} ending a word), or null if unused. */
+    String token(int id) {
+        return id >= 0 && id < decoder.length ? decoder[id] : null;
+    }
+
+    /** Appends the ids of one pre-tokeniser piece to {@code out}. */
+    void encodePiece(String piece, IntList out) {
+        if (piece.equals(START_TOKEN)) {
+            out.add(startId);
+        } else if (piece.equals(END_TOKEN)) {
+            out.add(endId);
+        } else {
+            int[] ids = cache.get(piece);
+            if (ids == null) {
+                ids = bpe(piece.getBytes(StandardCharsets.UTF_8));
+                if (cache.size() >= CACHE_LIMIT) {
+                    cache.clear(); // simple bound; entries are cheap to recompute
+                }
+                cache.put(piece, ids);
+            }
+            out.addAll(ids);
+        }
+    }
+
+    /** BPE of one word given as UTF-8 bytes; the last symbol carries {@code </w>}. */
+    int[] bpe(byte[] bytes) {
+        int len = bytes.length;
+        int[] word = new int[len];
+        for (int i = 0; i < len - 1; i++) {
+            word[i] = byteIds[bytes[i] & 0xFF];
+        }
+        word[len - 1] = byteEndIds[bytes[len - 1] & 0xFF];
+        while (len > 1) {
+            int best = Integer.MAX_VALUE;
+            int first = 0;
+            int second = 0;
+            for (int k = 0; k + 1 < len; k++) {
+                int r = ranks.get(word[k], word[k + 1]);
+                if (r >= 0 && r < best) {
+                    best = r;
+                    first = word[k];
+                    second = word[k + 1];
+                }
+            }
+            if (best == Integer.MAX_VALUE) {
+                break;
+            }
+            // merge every non-overlapping occurrence of the best pair, left to right
+            int merged = mergedIds[best];
+            int w = 0;
+            for (int i = 0; i < len; ) {
+                if (i + 1 < len && word[i] == first && word[i + 1] == second) {
+                    word[w++] = merged;
+                    i += 2;
+                } else {
+                    word[w++] = word[i++];
+                }
+            }
+            len = w;
+        }
+        return len == word.length ? word : Arrays.copyOf(word, len);
+    }
+}

@@ -1,0 +1,48 @@
+package io.clip4j.text;
+
+import io.clip4j.ClipException;
+
+/**
+ * A text needs more tokens than the context length allows and the tokenizer is strict
+ * ({@link ClipTokenizer#withTruncation(boolean) withTruncation(false)}). Corresponds to the
+ * {@code RuntimeError("Input ... is too long for context length ...")} of the reference
+ * {@code clip.tokenize(texts, context_length, truncate=False)}.
+ */
+public class ContextLengthExceededException extends ClipException {
+    private static final long serialVersionUID = 1L;
+
+    /** Index of the offending text in the batch. */
+    private final int textIndex;
+    /** Its token count, start/end of text included. */
+    private final int tokenCount;
+    /** The context length it exceeds. */
+    private final int contextLength;
+
+    /**
+     * @param textIndex     index of the offending text in the batch (0-based)
+     * @param tokenCount    its number of tokens, start-of-text and end-of-text included
+     * @param contextLength the context length it exceeds
+     */
+    public ContextLengthExceededException(int textIndex, int tokenCount, int contextLength) {
+        super("text " + textIndex + " needs " + tokenCount + " tokens (start/end of text included),"
+                + " more than the context length " + contextLength);
+        this.textIndex = textIndex;
+        this.tokenCount = tokenCount;
+        this.contextLength = contextLength;
+    }
+
+    /** @return index of the offending text in the batch (0-based) */
+    public int textIndex() {
+        return textIndex;
+    }
+
+    /** @return the text's number of tokens, start-of-text and end-of-text included (> context length) */
+    public int tokenCount() {
+        return tokenCount;
+    }
+
+    /** @return the context length that was exceeded */
+    public int contextLength() {
+        return contextLength;
+    }
+}
