@@ -1,0 +1,94 @@
+package io.clip4j.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.clip4j.io.Npy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TokenizePreprocessCliTest {
+    private static final Path DATA = Path.of(System.getProperty("clip4j.testdata"));
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void tokenizePrintsReferenceIds() throws IOException {
+        List<String> lines = Files.readAllLines(DATA.resolve("tokenizer/cases.jsonl"), StandardCharsets.UTF_8);
+        JsonNode long1 = null;
+        JsonNode plain = JSON.readTree(lines.get(0));
+        for (String l : lines) {
+            JsonNode c = JSON.readTree(l);
+            if (c.get("ids_untruncated_len").asInt() > 77) {
+                long1 = c;
+                break;
+            }
+        }
+        CliRunner r = CliRunner.run("tokenize", plain.get("text").asText(), long1.get("text").asText());
+        assertEquals(0, r.code, r.err);
+        String[] out = r.out.strip().split("\n");
+        assertEquals(2, out.length);
+        JsonNode a = JSON.readTree(out[0]);
+        assertEquals(plain.get("text").asText(), a.get("text").asText());
+        assertEquals(plain.get("ids"), a.get("ids"));
+        assertFalse(a.get("truncated").asBoolean());
+        JsonNode b = JSON.readTree(out[1]);
+        assertEquals(long1.get("ids"), b.get("ids"));
+        assertTrue(b.get("truncated").asBoolean());
+    }
+
+    @Test
+    void strictModeFailsWithOneLine() throws IOException {
+        String text = "a photo ".repeat(60);
+        CliRunner r = CliRunner.run("tokenize", "--strict", text);
+        assertEquals(ClipCli.EXIT_INPUT, r.code);
+        assertEquals(1, r.err.strip().split("\n").length, r.err);
+        assertTrue(r.err.contains("122"), "names the token count: " + r.err);
+        CliRunner ctx = CliRunner.run("tokenize", "--context-length", "5", "a b c d e f");
+        JsonNode ids = JSON.readTree(ctx.out.strip()).get("ids");
+        assertEquals(5, ids.size());
+        assertEquals(49407, ids.get(4).asInt());
+    }
+
+    @Test
+    void preprocessWritesReferenceArrays(@TempDir Path tmp) {
+        Path out = tmp.resolve("px.npy");
+        Path rgb = tmp.resolve("rgb.npy");
+        CliRunner r = CliRunner.run("preprocess", "--image", DATA.resolve("preprocess/images/tiny_7x5.png").toString(),
+                "--out", out.toString(), "--uint8-out", rgb.toString());
+        assertEquals(0, r.code, r.err);
+        Npy px = Npy.read(out);
+        assertArrayEquals(new long[]{3, 224, 224}, px.shape());
+        assertArrayEquals(Npy.read(DATA.resolve("preprocess/ref/tiny_7x5.pixel_values.npy")).toFloatArray(),
+                px.toFloatArray(), 1e-6f);
+        assertArrayEquals(Npy.read(DATA.resolve("preprocess/ref/tiny_7x5.rgb_u8.npy")).toByteArray(),
+                Npy.read(rgb).toByteArray());
+    }
+
+    @Test
+    void badInputGivesOneLineAndNonZeroExit(@TempDir Path tmp) throws IOException {
+        Path junk = tmp.resolve("junk.png");
+        Files.write(junk, new byte[]{1, 2, 3, 4, 5, 6, 7, 8, 9});
+        CliRunner bad = CliRunner.run("preprocess", "--image", junk.toString(), "--out", tmp.resolve("o.npy").toString());
+        assertEquals(ClipCli.EXIT_INPUT, bad.code);
+        assertEquals(1, bad.err.strip().split("\n").length, bad.err);
+        assertTrue(bad.err.startsWith("clip: "), bad.err);
+        CliRunner missing = CliRunner.run("preprocess", "--image", tmp.resolve("nope.png").toString(), "--out", "x.npy");
+        assertEquals(ClipCli.EXIT_INPUT, missing.code);
+        assertTrue(missing.err.contains("not found"), missing.err);
+        CliRunner usage = CliRunner.run("preprocess", "--bogus");
+        assertEquals(ClipCli.EXIT_USAGE, usage.code);
+        assertEquals(1, usage.err.strip().split("\n").length, usage.err);
+        CliRunner verbose = CliRunner.run("--verbose", "preprocess", "--image", junk.toString(), "--out", "o.npy");
+        assertTrue(verbose.err.split("\n").length > 1, "stack trace with --verbose");
+    }
+}
