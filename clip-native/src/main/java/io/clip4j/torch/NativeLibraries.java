@@ -1,0 +1,107 @@
+package io.clip4j.torch;
+
+import io.clip4j.ClipException;
+import org.bytedeco.javacpp.Loader;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URL;
+
+/**
+ * Loads the LibTorch natives bundled in the {@code org.bytedeco:pytorch} jar so that no other LibTorch on
+ * the machine can be mixed in.
+ *
+ * <p>Why this exists: the bundled libraries ({@code libc10.so}, {@code libtorch_cpu.so}, {@code libtorch.so})
+ * have unversioned sonames and a {@code RUNPATH} of {@code $ORIGIN}. JavaCPP's default loader extracts and
+ * loads them one by one in the order c10, torch, torch_cpu. On a cold cache {@code libtorch.so} is loaded
+ * while {@code libtorch_cpu.so} is not yet extracted next to it, so the dynamic linker resolves that
+ * dependency from the system (Debian's {@code libtorch-dev} puts a 1.13 {@code libtorch_cpu.so} in
+ * {@code /usr/lib/x86_64-linux-gnu}); with {@code LD_LIBRARY_PATH} pointing there it does so even on a warm
+ * cache, because {@code LD_LIBRARY_PATH} is searched before {@code RUNPATH}. Two LibTorch versions in one
+ * process crash the JVM inside static initialisers. Here the whole native folder is extracted first and the
+ * libraries are then loaded by absolute path in dependency order (gomp, c10, torch_cpu, torch), so every
+ * {@code DT_NEEDED} entry is already satisfied by soname and the linker never searches.
+ *
+ * <p>Call {@link #ensureLoaded()} before touching any {@code org.bytedeco.pytorch} class; every clip4j
+ * entry point into LibTorch does so.
+ */
+public final class NativeLibraries {
+    /** Dependency order of the libraries in the pytorch jar's native folder (Linux names). */
+    private static final String[] LINUX_ORDER = {"libgomp.so.1", "libc10.so", "libtorch_cpu.so", "libtorch.so"};
+
+    private static final Object LOCK = new Object();
+    private static volatile boolean loaded;
+    private static volatile ClipException failure;
+
+    private NativeLibraries() {
+    }
+
+    /**
+     * Extracts and loads the bundled LibTorch (and OpenBLAS) natives once per JVM; later calls return at once.
+     * Thread-safe.
+     *
+     * @throws ClipException if the natives cannot be extracted or loaded (no jar for this platform, unwritable
+     *                       cache directory, incompatible system); the same exception is rethrown on every
+     *                       later call
+     */
+    public static void ensureLoaded() {
+        if (loaded) {
+            return;
+        }
+        synchronized (LOCK) {
+            if (loaded) {
+                return;
+            }
+            if (failure != null) {
+                throw failure;
+            }
+            try {
+                load();
+                loaded = true;
+            } catch (ClipException e) {
+                failure = e;
+                throw e;
+            } catch (IOException | RuntimeException | LinkageError e) {
+                failure = new ClipException("cannot load the LibTorch natives for platform " + Loader.getPlatform()
+                        + " (org.bytedeco:pytorch with classifier " + Loader.getPlatform() + " on the class path?): "
+                        + e, e);
+                throw failure;
+            }
+        }
+    }
+
+    private static void load() throws IOException {
+        String platform = Loader.getPlatform();
+        // Resolve the preset class without initialising it: initialising runs JavaCPP's own loader.
+        Class<?> preset;
+        try {
+            preset = Class.forName("org.bytedeco.pytorch.presets.torch", false, NativeLibraries.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new ClipException("org.bytedeco:pytorch is not on the class path", e);
+        }
+        String folder = "/org/bytedeco/pytorch/" + platform + "/";
+        URL folderUrl = preset.getResource(folder);
+        if (folderUrl == null) {
+            throw new ClipException("no LibTorch natives for platform " + platform + " on the class path (resource "
+                    + folder + " missing; add org.bytedeco:pytorch with classifier " + platform + ")");
+        }
+        // OpenBLAS first: libtorch_cpu needs libopenblas.so.0, which must come from the bundled jar too.
+        Loader.load(org.bytedeco.openblas.global.openblas.class);
+        File dir = Loader.cacheResource(folderUrl);
+        if (platform.startsWith("linux")) {
+            for (String name : LINUX_ORDER) {
+                File lib = new File(dir, name);
+                if (!lib.isFile()) {
+                    continue; // e.g. builds without a bundled libgomp
+                }
+                // Through JavaCPP so that its own bookkeeping sees the same paths later (and the same class loader).
+                String path = Loader.loadLibrary(preset, new URL[]{lib.toURI().toURL()}, name);
+                if (path == null) {
+                    throw new ClipException("cannot load " + lib);
+                }
+            }
+        }
+        // Now the JNI bridge; every dependency it names is already in the process.
+        Loader.load(org.bytedeco.pytorch.global.torch.class);
+    }
+}
