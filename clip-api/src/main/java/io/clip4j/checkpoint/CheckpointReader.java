@@ -1,0 +1,174 @@
+package io.clip4j.checkpoint;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+/**
+ * Entry point: reads a CLIP checkpoint in any supported format into a {@link StateDict} under OpenAI
+ * ({@code clip/model.py}, also open_clip) parameter names. The format is recognised from the content,
+ * never from the file name:
+ * <ul>
+ *   <li>a directory: Hugging Face layout, {@code config.json} plus {@code model.safetensors} (or the shards
+ *       listed in {@code model.safetensors.index.json}, or its only {@code *.safetensors} file);</li>
+ *   <li>a ZIP archive ({@code PK\3\4}): {@code torch.save} of a state dict (torch &ge; 1.6) or a TorchScript
+ *       archive such as OpenAI's published {@code ViT-B-32.pt};</li>
+ *   <li>a safetensors file (8-byte header length followed by a JSON object);</li>
+ *   <li>a legacy (pre-1.6, non-zip) {@code torch.save} pickle: rejected with a clear message.</li>
+ * </ul>
+ * Afterwards names are normalised: a {@code module.} prefix on every key (DataParallel) is stripped and
+ * Hugging Face {@code CLIPModel} names are translated by the one mapping table. Tensors are memory-mapped
+ * slices of the file where possible; only re-arranged tensors (Hugging Face q/k/v concatenation and
+ * projection transposes, non-contiguous torch views) are copied.
+ */
+public final class CheckpointReader {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private CheckpointReader() {
+    }
+
+    /**
+     * @param fileOrDir a checkpoint file or a Hugging Face model directory
+     * @return its tensors under OpenAI parameter names
+     * @throws CheckpointException naming the path and the problem for an unknown, unsupported, truncated or
+     *                             corrupt checkpoint, or one that lacks a tensor the name mapping needs
+     */
+    public static StateDict read(Path fileOrDir) {
+        try {
+            return readChecked(fileOrDir);
+        } catch (CheckpointException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // Every validation above should already have produced a CheckpointException; this keeps the
+            // documented contract (one exception type, naming the file) should a corrupt input slip past them.
+            throw new CheckpointException(fileOrDir + ": unreadable checkpoint: " + e, e);
+        }
+    }
+
+    private static StateDict readChecked(Path fileOrDir) {
+        if (Files.isDirectory(fileOrDir)) {
+            return normalise(readDirectory(fileOrDir));
+        }
+        if (!Files.isRegularFile(fileOrDir)) {
+            throw new CheckpointException(fileOrDir + ": no such checkpoint file or directory");
+        }
+        byte[] head = head(fileOrDir);
+        long size;
+        try {
+            size = Files.size(fileOrDir);
+        } catch (IOException e) {
+            throw new CheckpointException(fileOrDir + ": cannot read file size: " + e.getMessage(), e);
+        }
+        if (head.length >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) {
+            return normalise(TorchArchiveReader.read(fileOrDir));
+        }
+        if (SafetensorsReader.looksLikeSafetensors(head, size)) {
+            return normalise(SafetensorsReader.read(fileOrDir));
+        }
+        if (head.length >= 2 && (head[0] & 0xff) == 0x80 && head[1] >= 2 && head[1] <= 5) {
+            throw new CheckpointException(fileOrDir + ": legacy torch.save format not supported;"
+                    + " re-save with torch>=1.6 (zip format) or convert to safetensors");
+        }
+        throw new CheckpointException(fileOrDir + ": unknown checkpoint format (expected a torch zip archive,"
+                + " a safetensors file or a Hugging Face model directory)");
+    }
+
+    private static byte[] head(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            return in.readNBytes(16);
+        } catch (IOException e) {
+            throw new CheckpointException(file + ": cannot read file: " + e.getMessage(), e);
+        }
+    }
+
+    private static StateDict readDirectory(Path dir) {
+        if (!Files.isRegularFile(dir.resolve("config.json"))) {
+            throw new CheckpointException(dir + ": directory has no config.json (expected a Hugging Face model"
+                    + " directory)");
+        }
+        List<Path> files = safetensorsFiles(dir);
+        Map<String, TensorData> all = new LinkedHashMap<>();
+        for (Path f : files) {
+            for (Map.Entry<String, TensorData> e : SafetensorsReader.read(f).asMap().entrySet()) {
+                if (all.put(e.getKey(), e.getValue()) != null) {
+                    throw new CheckpointException(dir + ": tensor '" + e.getKey() + "' appears in more than one shard");
+                }
+            }
+        }
+        return new StateDict(dir.toString(), all);
+    }
+
+    private static List<Path> safetensorsFiles(Path dir) {
+        Path index = dir.resolve("model.safetensors.index.json");
+        if (Files.isRegularFile(index)) {
+            return shardsOf(dir, index);
+        }
+        if (Files.isRegularFile(dir.resolve("model.safetensors"))) {
+            return List.of(dir.resolve("model.safetensors"));
+        }
+        List<Path> found = new ArrayList<>();
+        try (Stream<Path> s = Files.list(dir)) {
+            s.filter(p -> p.getFileName().toString().endsWith(".safetensors") && Files.isRegularFile(p))
+                    .sorted().forEach(found::add);
+        } catch (IOException e) {
+            throw new CheckpointException(dir + ": cannot list directory: " + e.getMessage(), e);
+        }
+        if (found.size() != 1) {
+            throw new CheckpointException(dir + ": expected model.safetensors (or exactly one *.safetensors file),"
+                    + " found " + found.size() + " *.safetensors files");
+        }
+        return found;
+    }
+
+    private static List<Path> shardsOf(Path dir, Path index) {
+        JsonNode map;
+        try {
+            map = JSON.readTree(Files.readAllBytes(index)).get("weight_map");
+        } catch (IOException e) {
+            throw new CheckpointException(index + ": cannot read shard index: " + e.getMessage(), e);
+        }
+        if (map == null || !map.isObject()) {
+            throw new CheckpointException(index + ": shard index has no weight_map object");
+        }
+        TreeSet<String> names = new TreeSet<>();
+        for (Iterator<JsonNode> it = map.elements(); it.hasNext(); ) {
+            JsonNode v = it.next();
+            if (!v.isTextual() || v.asText().contains("/") || v.asText().contains("\\")) {
+                throw new CheckpointException(index + ": bad shard file name " + v);
+            }
+            names.add(v.asText());
+        }
+        List<Path> out = new ArrayList<>();
+        for (String n : names) {
+            out.add(dir.resolve(n));
+        }
+        return out;
+    }
+
+    /** Strips a DataParallel {@code module.} prefix and translates Hugging Face names. */
+    private static StateDict normalise(StateDict sd) {
+        StateDict out = sd;
+        if (!sd.keys().isEmpty() && sd.keys().stream().allMatch(k -> k.startsWith("module."))) {
+            Map<String, TensorData> m = new LinkedHashMap<>();
+            sd.asMap().forEach((k, v) -> m.put(k.substring("module.".length()), v));
+            out = new StateDict(sd.source(), m);
+        }
+        if (HuggingFaceKeys.isHuggingFace(out)) {
+            out = HuggingFaceKeys.toOpenAi(out);
+        }
+        if (out.size() == 0) {
+            throw new CheckpointException(sd.source() + ": checkpoint holds no tensors");
+        }
+        return out;
+    }
+}

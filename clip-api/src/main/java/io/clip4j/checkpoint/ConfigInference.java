@@ -1,0 +1,215 @@
+package io.clip4j.checkpoint;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.clip4j.ClipConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Derives a {@link ClipConfig} from a checkpoint: from the tensor shapes exactly as the reference
+ * {@code clip.model.build_model} does, and from a Hugging Face {@code config.json} when the checkpoint
+ * has one (the two are cross-checked).
+ */
+public final class ConfigInference {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ConfigInference() {
+    }
+
+    /**
+     * Reproduces {@code build_model(state_dict)}: ViT if {@code visual.proj} exists, with
+     * {@code vision_width = visual.conv1.weight.shape[0]}, vision layers = number of
+     * {@code visual.*.attn.in_proj_weight} keys, {@code patch_size = conv1.weight.shape[-1]},
+     * {@code image_resolution = patch_size * round(sqrt(visual.positional_embedding.shape[0] - 1))}; else a
+     * modified ResNet with stage depths = distinct block indices of {@code visual.layer1..4},
+     * {@code vision_width = visual.layer1.0.conv1.weight.shape[0]},
+     * {@code image_resolution = 32 * round(sqrt(visual.attnpool.positional_embedding.shape[0] - 1))}. Text:
+     * {@code embed_dim = text_projection.shape[1]}, {@code context_length = positional_embedding.shape[0]},
+     * {@code vocab_size = token_embedding.weight.shape[0]}, {@code transformer_width = ln_final.weight.shape[0]},
+     * layers = distinct {@code transformer.resblocks.N}. Heads: {@code transformer_width / 64}; vision
+     * {@code vision_width / 64} (ViT) or {@code vision_width * 32 / 64} (ResNet).
+     *
+     * @param sd a state dict under OpenAI names (as {@link CheckpointReader#read} returns)
+     * @return the model's configuration
+     * @throws CheckpointException if a needed tensor is missing or the shapes are inconsistent
+     */
+    public static ClipConfig infer(StateDict sd) {
+        try {
+            int embedDim = (int) dim(sd, "text_projection", 2, 1);
+            int contextLength = (int) dim(sd, "positional_embedding", 2, 0);
+            int vocabSize = (int) dim(sd, "token_embedding.weight", 2, 0);
+            int transformerWidth = (int) dim(sd, "ln_final.weight", 1, 0);
+            int transformerLayers = distinct(sd, "transformer.resblocks.");
+            if (sd.contains("visual.proj")) {
+                int visionWidth = (int) dim(sd, "visual.conv1.weight", 4, 0);
+                int patch = (int) dim(sd, "visual.conv1.weight", 4, 3);
+                int layers = 0;
+                for (String k : sd.keys()) {
+                    if (k.startsWith("visual.") && k.endsWith(".attn.in_proj_weight")) {
+                        layers++;
+                    }
+                }
+                int grid = grid(sd, "visual.positional_embedding");
+                return new ClipConfig(embedDim, patch * grid, new int[]{layers}, visionWidth, patch, contextLength,
+                        vocabSize, transformerWidth, transformerWidth / 64, transformerLayers, visionWidth / 64);
+            }
+            int[] stages = new int[4];
+            for (int b = 0; b < 4; b++) {
+                stages[b] = distinct(sd, "visual.layer" + (b + 1) + ".");
+            }
+            int visionWidth = (int) dim(sd, "visual.layer1.0.conv1.weight", 4, 0);
+            int outputWidth = grid(sd, "visual.attnpool.positional_embedding");
+            return new ClipConfig(embedDim, outputWidth * 32, stages, visionWidth, 0, contextLength, vocabSize,
+                    transformerWidth, transformerWidth / 64, transformerLayers, visionWidth * 32 / 64);
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException(sd.source() + ": inconsistent CLIP dimensions: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Infers the configuration from the tensors and, if {@code fileOrDir} is a Hugging Face directory with a
+     * {@code config.json}, cross-checks it against {@link #fromHuggingFaceConfig(Path)}: every dimension must
+     * agree; head counts are taken from {@code config.json} (the file that defines the model), because
+     * tensor shapes cannot reveal them.
+     *
+     * @param sd        the state dict read from {@code fileOrDir}, under OpenAI names
+     * @param fileOrDir the checkpoint path given to {@link CheckpointReader#read(Path)}
+     * @return the configuration
+     * @throws CheckpointException if tensors and {@code config.json} disagree or either is malformed
+     */
+    public static ClipConfig infer(StateDict sd, Path fileOrDir) {
+        ClipConfig fromTensors = infer(sd);
+        Path json = fileOrDir.resolve("config.json");
+        if (!Files.isDirectory(fileOrDir) || !Files.isRegularFile(json)) {
+            return fromTensors;
+        }
+        ClipConfig declared = fromHuggingFaceConfig(json);
+        ClipConfig t = fromTensors;
+        ClipConfig d = declared;
+        check(json, "projection_dim / embed_dim", d.embedDim(), t.embedDim());
+        check(json, "vision_config.image_size", d.imageResolution(), t.imageResolution());
+        check(json, "vision_config.num_hidden_layers", d.visionLayers()[0], t.visionLayers()[0]);
+        check(json, "vision_config.hidden_size", d.visionWidth(), t.visionWidth());
+        check(json, "vision_config.patch_size", d.visionPatchSize(), t.visionPatchSize());
+        check(json, "text_config.max_position_embeddings", d.contextLength(), t.contextLength());
+        check(json, "text_config.vocab_size", d.vocabSize(), t.vocabSize());
+        check(json, "text_config.hidden_size", d.transformerWidth(), t.transformerWidth());
+        check(json, "text_config.num_hidden_layers", d.transformerLayers(), t.transformerLayers());
+        return declared;
+    }
+
+    /**
+     * Reads a Hugging Face {@code CLIPConfig} {@code config.json} (fields {@code projection_dim},
+     * {@code text_config} / {@code vision_config}, with the legacy {@code *_config_dict} overriding them as
+     * transformers does). Absent fields take transformers' defaults (text: vocab 49408, hidden 512, 12 layers,
+     * 8 heads, 77 positions; vision: hidden 768, 12 layers, 12 heads, image 224, patch 32; projection 512),
+     * because {@code save_pretrained} may omit values equal to the defaults.
+     *
+     * @param configJson the {@code config.json} file
+     * @return the configuration it declares (always a ViT: transformers' CLIP has no ResNet tower)
+     * @throws CheckpointException if the file cannot be read, is not JSON or declares impossible sizes
+     */
+    public static ClipConfig fromHuggingFaceConfig(Path configJson) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(Files.readAllBytes(configJson));
+        } catch (IOException e) {
+            throw new CheckpointException(configJson + ": cannot read Hugging Face config: " + e.getMessage(), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new CheckpointException(configJson + ": Hugging Face config is not a JSON object");
+        }
+        JsonNode text = section(root, "text_config");
+        JsonNode vision = section(root, "vision_config");
+        try {
+            int patch = integer(configJson, vision, "patch_size", 32);
+            return new ClipConfig(integer(configJson, root, "projection_dim", 512),
+                    integer(configJson, vision, "image_size", 224),
+                    new int[]{integer(configJson, vision, "num_hidden_layers", 12)},
+                    integer(configJson, vision, "hidden_size", 768), patch,
+                    integer(configJson, text, "max_position_embeddings", 77),
+                    integer(configJson, text, "vocab_size", 49408),
+                    integer(configJson, text, "hidden_size", 512),
+                    integer(configJson, text, "num_attention_heads", 8),
+                    integer(configJson, text, "num_hidden_layers", 12),
+                    integer(configJson, vision, "num_attention_heads", 12));
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException(configJson + ": impossible CLIP configuration: " + e.getMessage(), e);
+        }
+    }
+
+    private static JsonNode section(JsonNode root, String name) {
+        ObjectNode merged = JSON.createObjectNode();
+        for (String key : new String[]{name, name + "_dict"}) {
+            JsonNode n = root.get(key);
+            if (n != null && n.isObject()) {
+                for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+                    Map.Entry<String, JsonNode> e = it.next();
+                    merged.set(e.getKey(), e.getValue());
+                }
+            }
+        }
+        return merged;
+    }
+
+    private static int integer(Path file, JsonNode node, String field, int dflt) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return dflt;
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+            throw new CheckpointException(file + ": field '" + field + "' is not an integer: " + v);
+        }
+        return v.asInt();
+    }
+
+    private static void check(Path file, String field, int declared, int fromTensors) {
+        if (declared != fromTensors) {
+            throw new CheckpointException(file + ": " + field + " = " + declared + " but the weights imply "
+                    + fromTensors);
+        }
+    }
+
+    private static long dim(StateDict sd, String name, int rank, int index) {
+        TensorData t = sd.get(name);
+        if (t.dim() != rank) {
+            throw new CheckpointException(sd.source() + ": tensor '" + name + "' should have " + rank
+                    + " dimensions, got " + t);
+        }
+        long v = t.size(index);
+        if (v > Integer.MAX_VALUE) {
+            throw new CheckpointException(sd.source() + ": tensor '" + name + "' has an implausible size " + t);
+        }
+        return v;
+    }
+
+    /** Number of distinct values of the dotted component right after {@code prefix} (the reference's set). */
+    private static int distinct(StateDict sd, String prefix) {
+        Set<String> ids = new HashSet<>();
+        for (String k : sd.keys()) {
+            if (k.startsWith(prefix)) {
+                int end = k.indexOf('.', prefix.length());
+                ids.add(end < 0 ? k.substring(prefix.length()) : k.substring(prefix.length(), end));
+            }
+        }
+        return ids.size();
+    }
+
+    /** {@code round(sqrt(n - 1))} of a positional embedding of n tokens, checked to be a square plus one. */
+    private static int grid(StateDict sd, String name) {
+        long tokens = dim(sd, name, 2, 0);
+        int g = (int) Math.round(Math.sqrt(Math.max(0, tokens - 1)));
+        if ((long) g * g + 1 != tokens) {
+            throw new CheckpointException(sd.source() + ": tensor '" + name + "' has " + tokens
+                    + " positions, not a square grid plus one class token");
+        }
+        return g;
+    }
+}

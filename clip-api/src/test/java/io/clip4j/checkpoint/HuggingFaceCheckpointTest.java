@@ -1,0 +1,114 @@
+package io.clip4j.checkpoint;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.clip4j.ClipConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Hugging Face directory and safetensors files through {@link CheckpointReader}. */
+class HuggingFaceCheckpointTest {
+    private static final Path DIR = Fixtures.model("tiny-vit");
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void directoryGivesOpenAiNamesAndShapes() {
+        StateDict sd = CheckpointReader.read(DIR);
+        Fixtures.assertNamesAndShapes("tiny-vit", sd);
+        // Every dtype as in the OpenAI state dict, except token_embedding which the HF file stores as F16
+        // (tiny-vit/README.md: its values are fp16-exact).
+        Fixtures.dtypes("tiny-vit").forEach((k, d) -> {
+            if (!k.equals("token_embedding.weight")) {
+                assertEquals(d, sd.get(k).dtype(), k);
+            }
+        });
+        assertEquals(DType.F16, sd.get("token_embedding.weight").dtype());
+    }
+
+    @Test
+    void qkvConcatenatedInOrderAndProjectionTransposed() {
+        StateDict hf = SafetensorsReader.read(DIR.resolve("model.safetensors"));
+        StateDict sd = CheckpointReader.read(DIR);
+        float[] inProj = sd.get("transformer.resblocks.1.attn.in_proj_weight").toFloatArray();
+        float[] k = hf.get("text_model.encoder.layers.1.self_attn.k_proj.weight").toFloatArray();
+        float[] kRows = java.util.Arrays.copyOfRange(inProj, 128 * 128, 2 * 128 * 128);
+        assertArrayEquals(k, kRows);
+        float[] vb = hf.get("vision_model.encoder.layers.0.self_attn.v_proj.bias").toFloatArray();
+        float[] inBias = sd.get("visual.transformer.resblocks.0.attn.in_proj_bias").toFloatArray();
+        assertArrayEquals(vb, java.util.Arrays.copyOfRange(inBias, 256, 384));
+        float[] hfProj = hf.get("visual_projection.weight").toFloatArray(); // [64, 128]
+        float[] proj = sd.get("visual.proj").toFloatArray(); // [128, 64]
+        for (int r = 0; r < 128; r++) {
+            for (int c = 0; c < 64; c++) {
+                assertEquals(hfProj[c * 128 + r], proj[r * 64 + c]);
+            }
+        }
+    }
+
+    @Test
+    void singleHuggingFaceSafetensorsFileIsDetectedByContent() throws IOException {
+        Path f = tmp.resolve("weights.bin");
+        Files.copy(DIR.resolve("model.safetensors"), f);
+        Fixtures.assertNamesAndShapes("tiny-vit", CheckpointReader.read(f));
+    }
+
+    @Test
+    void configFromTensorsAndFromConfigJsonMatchMeta() {
+        StateDict sd = CheckpointReader.read(DIR);
+        ClipConfig expected = Fixtures.config("tiny-vit");
+        assertEquals(expected, ConfigInference.infer(sd));
+        assertEquals(expected, ConfigInference.fromHuggingFaceConfig(DIR.resolve("config.json")));
+        assertEquals(expected, ConfigInference.infer(sd, DIR));
+    }
+
+    @Test
+    void configJsonContradictingTheWeightsIsRejected() throws IOException {
+        Path dir = copyDir();
+        String json = Files.readString(dir.resolve("config.json")).replace("\"patch_size\": 32", "\"patch_size\": 16");
+        Files.writeString(dir.resolve("config.json"), json);
+        StateDict sd = CheckpointReader.read(dir);
+        CheckpointException e = assertThrows(CheckpointException.class, () -> ConfigInference.infer(sd, dir));
+        assertTrue(e.getMessage().contains("patch_size"), e.getMessage());
+    }
+
+    @Test
+    void missingKeyIsNamed() throws IOException {
+        Path dir = copyDir();
+        Path st = dir.resolve("model.safetensors");
+        byte[] all = Files.readAllBytes(st);
+        // Rename one tensor in the header without changing its length: the mapping then lacks it.
+        String header = new String(all, 8, 8816, StandardCharsets.ISO_8859_1);
+        String changed = header.replace("\"text_model.final_layer_norm.bias\"", "\"text_model.final_layer_norm.xias\"");
+        assertTrue(!changed.equals(header));
+        System.arraycopy(changed.getBytes(StandardCharsets.ISO_8859_1), 0, all, 8, 8816);
+        Files.write(st, all);
+        CheckpointException e = assertThrows(CheckpointException.class, () -> CheckpointReader.read(dir));
+        assertTrue(e.getMessage().contains("'text_model.final_layer_norm.bias'")
+                && e.getMessage().contains("ln_final.bias"), e.getMessage());
+    }
+
+    @Test
+    void directoryWithoutConfigOrWeightsIsRejected() throws IOException {
+        Path empty = Files.createDirectory(tmp.resolve("empty"));
+        assertThrows(CheckpointException.class, () -> CheckpointReader.read(empty));
+        Files.writeString(empty.resolve("config.json"), "{}");
+        CheckpointException e = assertThrows(CheckpointException.class, () -> CheckpointReader.read(empty));
+        assertTrue(e.getMessage().contains("safetensors"), e.getMessage());
+    }
+
+    private Path copyDir() throws IOException {
+        Path dir = Files.createDirectory(tmp.resolve("hf"));
+        Files.copy(DIR.resolve("config.json"), dir.resolve("config.json"));
+        Files.copy(DIR.resolve("model.safetensors"), dir.resolve("model.safetensors"));
+        return dir;
+    }
+}

@@ -1,0 +1,139 @@
+package io.clip4j.checkpoint;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.io.TempDir;
+
+/** torch.save state dicts and TorchScript archives of the reference fixtures. */
+class TorchArchiveTest {
+    @TempDir
+    Path tmp;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tiny-vit", "tiny-rn"})
+    void stateDictMatchesMeta(String model) {
+        StateDict sd = CheckpointReader.read(Fixtures.model(model).resolve("state_dict.pt"));
+        Fixtures.assertMatchesMeta(model, sd);
+        assertEquals((float) Fixtures.meta(model).get("logit_scale").asDouble(), sd.get("logit_scale").toFloatArray()[0]);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tiny-vit", "tiny-rn"})
+    void torchScriptArchiveMatchesMetaAndTheStateDict(String model) {
+        StateDict script = CheckpointReader.read(Fixtures.model(model).resolve("model.pt"));
+        Fixtures.assertMatchesMeta(model, script);
+        StateDict sd = CheckpointReader.read(Fixtures.model(model).resolve("state_dict.pt"));
+        Fixtures.assertSameValues(sd, script);
+        for (String k : sd.keys()) {
+            assertEquals(sd.get(k).dtype(), script.get(k).dtype(), k);
+        }
+    }
+
+    @Test
+    void huggingFaceDirectoryEqualsTheStateDictAfterWidening() {
+        StateDict sd = CheckpointReader.read(Fixtures.model("tiny-vit").resolve("state_dict.pt"));
+        StateDict hf = CheckpointReader.read(Fixtures.model("tiny-vit"));
+        Fixtures.assertSameValues(sd, hf);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tiny-vit", "tiny-rn"})
+    void configInferredFromEveryFormatEqualsMeta(String model) {
+        for (String f : new String[]{"state_dict.pt", "model.pt"}) {
+            Path p = Fixtures.model(model).resolve(f);
+            assertEquals(Fixtures.config(model), ConfigInference.infer(CheckpointReader.read(p), p), f);
+        }
+    }
+
+    @Test
+    void batchNormCounterIsKeptAsInt64() {
+        StateDict sd = CheckpointReader.read(Fixtures.model("tiny-rn").resolve("model.pt"));
+        TensorData t = sd.get("visual.layer1.0.bn1.num_batches_tracked");
+        assertEquals(DType.I64, t.dtype());
+        assertEquals(0, t.dim());
+    }
+
+    @Test
+    void scriptOnlyBuffersAreDropped() {
+        StateDict script = CheckpointReader.read(Fixtures.model("tiny-vit").resolve("model.pt"));
+        assertTrue(!script.contains("input_resolution") && !script.contains("context_length")
+                && !script.contains("vocab_size"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"state_dict.pt", "model.pt"})
+    void truncatedArchivesFailCleanly(String name) throws IOException {
+        byte[] all = Files.readAllBytes(Fixtures.model("tiny-vit").resolve(name));
+        for (int cut : new int[]{3, 100, all.length / 2, all.length - 30, all.length - 1}) {
+            Path f = tmp.resolve(cut + "-" + name);
+            Files.write(f, Arrays.copyOf(all, cut));
+            CheckpointException e = assertThrows(CheckpointException.class, () -> CheckpointReader.read(f),
+                    "cut at " + cut);
+            assertTrue(e.getMessage().contains(f.toString()), e.getMessage());
+        }
+    }
+
+    @Test
+    void corruptLocalHeaderOfAStorageIsDetected() throws IOException {
+        byte[] all = Files.readAllBytes(Fixtures.model("tiny-vit").resolve("state_dict.pt"));
+        byte[] name = "state_dict/data/5".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        int at = indexOf(all, name); // first occurrence: the local header (the central directory comes last)
+        assertEquals(0x50, all[at - 30]);
+        all[at - 30] = 'X';
+        Path f = tmp.resolve("badlocal.pt");
+        Files.write(f, all);
+        CheckpointException e = assertThrows(CheckpointException.class, () -> CheckpointReader.read(f));
+        assertTrue(e.getMessage().contains(f.toString()) && e.getMessage().contains("state_dict/data/5"), e.getMessage());
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i <= hay.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        throw new AssertionError("not found");
+    }
+
+    @Test
+    void legacyAndUnknownFormatsAreNamed() throws IOException {
+        Path legacy = tmp.resolve("legacy.pt");
+        Files.write(legacy, new byte[]{(byte) 0x80, 2, (byte) 0x8a, 10, 0x6c, (byte) 0xfc, (byte) 0x9c, 0x46});
+        CheckpointException e = assertThrows(CheckpointException.class, () -> CheckpointReader.read(legacy));
+        assertTrue(e.getMessage().contains("legacy torch.save format not supported"), e.getMessage());
+        Path junk = tmp.resolve("junk.safetensors");
+        Files.write(junk, "GIF89a not a checkpoint".getBytes());
+        e = assertThrows(CheckpointException.class, () -> CheckpointReader.read(junk));
+        assertTrue(e.getMessage().contains("unknown checkpoint format"), e.getMessage());
+        Path empty = tmp.resolve("empty.pt");
+        Files.write(empty, new byte[0]);
+        assertThrows(CheckpointException.class, () -> CheckpointReader.read(empty));
+        assertThrows(CheckpointException.class, () -> CheckpointReader.read(tmp.resolve("absent.pt")));
+    }
+
+    @Test
+    void zipWithoutTorchLayoutIsRejected() throws IOException {
+        Path f = tmp.resolve("plain.zip");
+        try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(Files.newOutputStream(f))) {
+            z.putNextEntry(new java.util.zip.ZipEntry("hello.txt"));
+            z.write("hi".getBytes());
+            z.closeEntry();
+        }
+        CheckpointException e = assertThrows(CheckpointException.class, () -> CheckpointReader.read(f));
+        assertTrue(e.getMessage().contains("compressed") || e.getMessage().contains("data.pkl"), e.getMessage());
+    }
+}
