@@ -25,20 +25,29 @@ final class RandomStateDicts {
     }
 
     static StateDict create(Map<String, long[]> shapes, long seed) {
-        long maxElements = 1;
-        for (long[] s : shapes.values()) {
-            maxElements = Math.max(maxElements, numel(s));
+        long maxHalf = 1;
+        long maxFloat = 1;
+        long maxPositive = 1;
+        for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+            long n = numel(e.getValue());
+            if (isPositive(e.getKey())) {
+                maxPositive = Math.max(maxPositive, n);
+            } else if (isFloat32(e.getKey())) {
+                maxFloat = Math.max(maxFloat, n);
+            } else {
+                maxHalf = Math.max(maxHalf, n);
+            }
         }
         Random rnd = new Random(seed);
-        ByteBuffer halves = ByteBuffer.allocateDirect((int) (maxElements * 2)).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer halves = ByteBuffer.allocateDirect((int) (maxHalf * 2)).order(ByteOrder.LITTLE_ENDIAN);
         while (halves.hasRemaining()) {
             halves.putShort(halfBits((rnd.nextFloat() * 2 - 1) * 0.05f));
         }
-        ByteBuffer floats = ByteBuffer.allocateDirect((int) (maxElements * 4)).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer floats = ByteBuffer.allocateDirect((int) (maxFloat * 4)).order(ByteOrder.LITTLE_ENDIAN);
         while (floats.hasRemaining()) {
             floats.putFloat((rnd.nextFloat() * 2 - 1) * 0.05f);
         }
-        ByteBuffer positive = ByteBuffer.allocateDirect((int) (maxElements * 4)).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer positive = ByteBuffer.allocateDirect((int) (maxPositive * 4)).order(ByteOrder.LITTLE_ENDIAN);
         while (positive.hasRemaining()) {
             positive.putFloat(0.5f + rnd.nextFloat());
         }
@@ -52,7 +61,7 @@ final class RandomStateDicts {
             } else if (name.equals("logit_scale")) {
                 ByteBuffer b = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(0, (float) Math.log(1 / 0.07));
                 m.put(name, new TensorData(DType.F32, shape, b));
-            } else if (name.endsWith("running_var") || name.contains("ln_") && name.endsWith(".weight")) {
+            } else if (isPositive(name)) {
                 m.put(name, new TensorData(DType.F32, shape, slice(positive, n * 4)));
             } else if (isFloat32(name)) {
                 m.put(name, new TensorData(DType.F32, shape, slice(floats, n * 4)));
@@ -61,6 +70,11 @@ final class RandomStateDicts {
             }
         }
         return new StateDict("random(seed=" + seed + ")", m);
+    }
+
+    /** BatchNorm variances must be positive; LayerNorm gains are kept near 1. */
+    private static boolean isPositive(String name) {
+        return name.endsWith("running_var") || name.contains("ln_") && name.endsWith(".weight");
     }
 
     /** The fp32 tensors of OpenAI checkpoints (the rest is fp16), see the fixtures README. */
