@@ -1,5 +1,6 @@
 package io.clip4j.torch;
 
+import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
@@ -40,7 +41,7 @@ final class AttentionPool2d {
      */
     Tensor apply(Tensor x) {
         Tensor tokens = x.flatten(2, 3).transpose(1, 2); // [N, HW, C]
-        Tensor mean = tokens.mean(new long[]{1}, true, new org.bytedeco.pytorch.ScalarTypeOptional());
+        Tensor mean = tokens.mean(new long[]{1}, true, new ScalarTypeOptional());
         tokens = torch.cat(new TensorVector(mean, tokens), 1).add(positionalEmbedding); // [N, HW+1, C]
         Tensor q = Ops.splitHeads(qProj.apply(tokens.narrow(1, 0, 1)), heads); // [N, heads, 1, hd]
         Tensor k = Ops.splitHeads(kProj.apply(tokens), heads);

@@ -2,7 +2,9 @@ package io.clip4j.torch;
 
 import io.clip4j.ClipConfig;
 import org.bytedeco.pytorch.LongOptional;
+import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 
 /**
@@ -41,8 +43,9 @@ final class TextTransformer {
         x = transformer.apply(x, taps);
         // torch.argmax returns the first maximal index, like the reference's text.argmax(dim=-1).
         Tensor eot = ids.argmax(new LongOptional(1), false);
-        Tensor rows = torch.arange(new org.bytedeco.pytorch.Scalar(n), new org.bytedeco.pytorch.TensorOptions(
-                torch.ScalarType.Long)).mul(new org.bytedeco.pytorch.Scalar(length)).add(eot);
+        // Flat row index of each text's pooled token in [N * L, W].
+        Tensor rows = torch.arange(new Scalar(n), new TensorOptions(torch.ScalarType.Long)).mul(new Scalar(length))
+                .add(eot);
         // LayerNorm is per row, so normalising only the selected rows equals the reference's order.
         Tensor pooled = lnFinal.apply(torch.index_select(x.reshape(n * length, width), 0, rows));
         taps.tap("text_ln_final_eot", pooled);

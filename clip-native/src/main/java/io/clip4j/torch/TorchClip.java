@@ -6,6 +6,7 @@ import io.clip4j.checkpoint.CheckpointException;
 import io.clip4j.checkpoint.StateDict;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.InferenceMode;
+import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
 
 /**
  * A CLIP model on LibTorch (CPU, float32): the reference {@code CLIP.encode_image}, {@code CLIP.encode_text}
@@ -207,7 +209,7 @@ public final class TorchClip implements AutoCloseable {
             Tensor img = unit(TensorIo.floats(imageFeatures, nImages, d));
             Tensor txt = unit(TensorIo.floats(textFeatures, nTexts, d));
             // Same association as the reference: (logit_scale * image_n) @ text_n.t()
-            return img.mul(new org.bytedeco.pytorch.Scalar(logitScale)).matmul(txt.t());
+            return img.mul(new Scalar(logitScale)).matmul(txt.t());
         });
     }
 
@@ -230,7 +232,7 @@ public final class TorchClip implements AutoCloseable {
     }
 
     private static Tensor unit(Tensor x) {
-        return x.div(x.norm(new ScalarOptional(new org.bytedeco.pytorch.Scalar(2.0)), new long[]{1}, true));
+        return x.div(x.norm(new ScalarOptional(new Scalar(2.0)), new long[]{1}, true));
     }
 
     private static void checkCount(String what, long length, int n, long perItem, String perItemText) {
@@ -247,7 +249,7 @@ public final class TorchClip implements AutoCloseable {
     }
 
     /** Runs one forward computation under inference mode, freeing every native temporary before returning. */
-    private float[] run(String what, java.util.function.Supplier<Tensor> body) {
+    private float[] run(String what, Supplier<Tensor> body) {
         lock.readLock().lock();
         try {
             if (closed) {

@@ -165,6 +165,23 @@ class TorchClipTest {
     }
 
     @Test
+    void callsInsideACallerPointerScopeSurviveItsClose() {
+        long[] ids = randomIds(2, 77, 11);
+        float[] expected = vit.encodeText(ids, 2);
+        float[] inside;
+        TorchClip built;
+        try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
+            inside = vit.encodeText(ids, 2);
+            built = TorchClip.create(RandomStateDicts.create(SMALL_VIT, 1), SMALL_VIT);
+        }
+        // The caller's scope must not have taken the model's weights with it.
+        try (TorchClip clip = built) {
+            assertClose(vit.encodeText(ids, 2), clip.encodeText(ids, 2), 1e-6);
+        }
+        assertClose(expected, inside, 1e-6);
+    }
+
+    @Test
     void closeFreesTheWeightsAndLaterCallsFail() {
         long before = Pointer.totalCount();
         TorchClip clip = TorchClip.create(RandomStateDicts.create(SMALL_VIT, 5), SMALL_VIT);
