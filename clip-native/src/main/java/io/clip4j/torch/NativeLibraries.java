@@ -6,6 +6,7 @@ import org.bytedeco.javacpp.Loader;
 import java.io.File;
 import java.io.IOException;
 import java.net.URL;
+import java.util.Locale;
 
 /**
  * Loads the LibTorch natives bundled in the {@code org.bytedeco:pytorch} jar so that no other LibTorch on
@@ -70,6 +71,23 @@ public final class NativeLibraries {
         }
     }
 
+    /** The same reading of the property as JavaCPP's {@code Loader}: "true", "t" or empty mean on. */
+    private static boolean javacppPathsFirst() {
+        String v = System.getProperty("org.bytedeco.javacpp.pathsFirst",
+                System.getProperty("org.bytedeco.javacpp.pathsfirst", "false")).toLowerCase(Locale.ROOT);
+        return v.equals("true") || v.equals("t") || v.isEmpty();
+    }
+
+    private static File findOnLibraryPath(String name) {
+        for (String dir : System.getProperty("java.library.path", "").split(File.pathSeparator)) {
+            File f = new File(dir, name);
+            if (!dir.isEmpty() && f.exists()) {
+                return f;
+            }
+        }
+        return null;
+    }
+
     private static void load() throws IOException {
         String platform = Loader.getPlatform();
         // Resolve the preset class without initialising it: initialising runs JavaCPP's own loader.
@@ -84,6 +102,16 @@ public final class NativeLibraries {
         if (folderUrl == null) {
             throw new ClipException("no LibTorch natives for platform " + platform + " on the class path (resource "
                     + folder + " missing; add org.bytedeco:pytorch with classifier " + platform + ")");
+        }
+        if (platform.startsWith("linux") && javacppPathsFirst()) {
+            File system = findOnLibraryPath("libc10.so");
+            if (system != null) {
+                // JavaCPP would load this one by name next to the bundled one: two LibTorch versions abort the JVM.
+                throw new ClipException("-Dorg.bytedeco.javacpp.pathsFirst is set and another LibTorch (" + system
+                        + ") is on java.library.path; JavaCPP would load it instead of the bundled LibTorch and"
+                        + " crash. Remove the pathsFirst property (clip4j loads the bundled natives safely) or"
+                        + " remove that folder from java.library.path/LD_LIBRARY_PATH");
+            }
         }
         // OpenBLAS first: libtorch_cpu needs libopenblas.so.0, which must come from the bundled jar too.
         Loader.load(org.bytedeco.openblas.global.openblas.class);

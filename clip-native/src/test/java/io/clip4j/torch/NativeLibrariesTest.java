@@ -57,6 +57,18 @@ class NativeLibrariesTest {
                 String.valueOf(out));
     }
 
+    @Test
+    void pathsFirstWithASystemLibTorchIsRefusedInsteadOfCrashing(@TempDir Path cache) throws Exception {
+        List<String> out = runChild(cache, List.of("-Dorg.bytedeco.javacpp.pathsFirst=true"));
+        String last = out.isEmpty() ? "" : out.get(out.size() - 1);
+        if (Files.exists(SYSTEM_LIBS.resolve("libc10.so"))) {
+            assertTrue(last.startsWith("FAILED io.clip4j.ClipException: -Dorg.bytedeco.javacpp.pathsFirst is set"),
+                    String.valueOf(out));
+        } else {
+            assertTrue(last.startsWith("OK "), String.valueOf(out));
+        }
+    }
+
     private static List<String> runChild(Path cache, List<String> extraArgs) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
