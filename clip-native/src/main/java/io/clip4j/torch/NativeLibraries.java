@@ -24,7 +24,9 @@ import java.util.Locale;
  * {@code DT_NEEDED} entry is already satisfied by soname and the linker never searches.
  *
  * <p>Call {@link #ensureLoaded()} before touching any {@code org.bytedeco.pytorch} class; every clip4j
- * entry point into LibTorch does so.
+ * entry point into LibTorch does so. {@code -Dorg.bytedeco.javacpp.pathsFirst=true} defeats this (JavaCPP then
+ * loads {@code libc10.so} etc. by name from {@code java.library.path}), so it is refused with a
+ * {@link ClipException} when another LibTorch is found there.
  */
 public final class NativeLibraries {
     /** Dependency order of the libraries in the pytorch jar's native folder (Linux names). */
@@ -98,7 +100,13 @@ public final class NativeLibraries {
             throw new ClipException("org.bytedeco:pytorch is not on the class path", e);
         }
         String folder = "/org/bytedeco/pytorch/" + platform + "/";
-        URL folderUrl = preset.getResource(folder);
+        // A platform extension such as -gpu has its own folder; prefer it when configured.
+        String extension = System.getProperty("org.bytedeco.javacpp.platform.extension", "");
+        URL folderUrl = extension.isEmpty() ? null
+                : preset.getResource("/org/bytedeco/pytorch/" + platform + extension + "/");
+        if (folderUrl == null) {
+            folderUrl = preset.getResource(folder);
+        }
         if (folderUrl == null) {
             throw new ClipException("no LibTorch natives for platform " + platform + " on the class path (resource "
                     + folder + " missing; add org.bytedeco:pytorch with classifier " + platform + ")");
