@@ -1,0 +1,69 @@
+package io.clip4j.torch;
+
+import org.bytedeco.pytorch.DoubleOptional;
+import org.bytedeco.pytorch.LongOptional;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * The tensor operations of the reference {@code clip/model.py}, as whole-batch LibTorch calls. Every call
+ * allocates Java peers of native objects; callers run inside a {@link org.bytedeco.javacpp.PointerScope}
+ * that frees them.
+ */
+final class Ops {
+    /** LayerNorm and BatchNorm epsilon of the reference ({@code torch.nn} default). */
+    static final double EPS = 1e-5;
+
+    private Ops() {
+    }
+
+    /** CLIP's {@code QuickGELU}: {@code x * sigmoid(1.702 * x)}. */
+    static Tensor quickGelu(Tensor x) {
+        return x.mul(torch.sigmoid(x.mul(new Scalar(1.702))));
+    }
+
+    /**
+     * Fused scaled dot-product attention with the reference scale {@code 1/sqrt(head_dim)}.
+     *
+     * @param q      {@code [N, heads, Lq, head_dim]}
+     * @param k      {@code [N, heads, L, head_dim]}
+     * @param v      {@code [N, heads, L, head_dim]}
+     * @param causal true: token i attends to j &lt;= i only (CLIP's text mask)
+     * @return {@code [N, heads, Lq, head_dim]}
+     */
+    static Tensor attention(Tensor q, Tensor k, Tensor v, boolean causal) {
+        return torch.scaled_dot_product_attention(q, k, v, new TensorOptional(), 0.0, causal, new DoubleOptional(),
+                false);
+    }
+
+    /** {@code [N, L, heads*hd]} to {@code [N, heads, L, hd]}. */
+    static Tensor splitHeads(Tensor x, long heads) {
+        long n = x.size(0);
+        long l = x.size(1);
+        return x.view(n, l, heads, x.size(2) / heads).transpose(1, 2);
+    }
+
+    /** {@code [N, heads, L, hd]} to {@code [N, L, heads*hd]} (heads concatenated in order). */
+    static Tensor mergeHeads(Tensor x) {
+        long n = x.size(0);
+        long l = x.size(2);
+        return x.transpose(1, 2).reshape(n, l, x.size(1) * x.size(3));
+    }
+
+    /** 2-D convolution without bias. */
+    static Tensor conv2d(Tensor x, Tensor w, long stride, long padding) {
+        return torch.conv2d(x, w, new TensorOptional(), new long[]{stride, stride}, new long[]{padding, padding},
+                new long[]{1, 1}, 1);
+    }
+
+    /** {@code nn.AvgPool2d(k)}: kernel = stride = k, no padding; identity for k = 1. */
+    static Tensor avgPool(Tensor x, long k) {
+        if (k == 1) {
+            return x;
+        }
+        return torch.avg_pool2d(x, new long[]{k, k}, new long[]{k, k}, new long[]{0, 0}, false, true,
+                new LongOptional());
+    }
+}

@@ -1,0 +1,54 @@
+package io.clip4j.torch;
+
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * One pre-LN transformer block of the reference ({@code ResidualAttentionBlock}):
+ * {@code x = x + out_proj(attn(ln_1(x)))}, then {@code x = x + c_proj(QuickGELU(c_fc(ln_2(x))))}.
+ * Attention: {@code in_proj} packs q, k, v ({@code [3W, W]}), heads of {@code W / heads} channels, scale
+ * {@code 1/sqrt(head_dim)}, optional causal mask. Immutable, thread-safe.
+ */
+final class ResidualAttentionBlock {
+    private final long heads;
+    private final boolean causal;
+    private final LayerNorm ln1;
+    private final Linear inProj;
+    private final Linear outProj;
+    private final LayerNorm ln2;
+    private final Linear cFc;
+    private final Linear cProj;
+
+    /**
+     * @param w      the model's weights
+     * @param prefix e.g. {@code visual.transformer.resblocks.0}
+     * @param width  model width W
+     * @param heads  attention heads (W must be divisible by it)
+     * @param causal true for the text transformer's causal mask
+     */
+    ResidualAttentionBlock(Weights w, String prefix, long width, long heads, boolean causal) {
+        this.heads = heads;
+        this.causal = causal;
+        ln1 = new LayerNorm(w, prefix + ".ln_1", width);
+        inProj = new Linear(w.get(prefix + ".attn.in_proj_weight", 3 * width, width),
+                w.get(prefix + ".attn.in_proj_bias", 3 * width));
+        outProj = new Linear(w, prefix + ".attn.out_proj", width, width);
+        ln2 = new LayerNorm(w, prefix + ".ln_2", width);
+        cFc = new Linear(w, prefix + ".mlp.c_fc", width, 4 * width);
+        cProj = new Linear(w, prefix + ".mlp.c_proj", 4 * width, width);
+    }
+
+    /**
+     * @param x {@code [N, L, W]}
+     * @return {@code [N, L, W]}
+     */
+    Tensor apply(Tensor x) {
+        long n = x.size(0);
+        long l = x.size(1);
+        long width = x.size(2);
+        // [N, L, 3W] -> [3, N, heads, L, head_dim]
+        Tensor qkv = inProj.apply(ln1.apply(x)).view(n, l, 3, heads, width / heads).permute(2, 0, 3, 1, 4);
+        Tensor attn = Ops.attention(qkv.select(0, 0), qkv.select(0, 1), qkv.select(0, 2), causal);
+        x = x.add(outProj.apply(Ops.mergeHeads(attn)));
+        return x.add(cProj.apply(Ops.quickGelu(cFc.apply(ln2.apply(x)))));
+    }
+}

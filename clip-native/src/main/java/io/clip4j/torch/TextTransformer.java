@@ -1,0 +1,54 @@
+package io.clip4j.torch;
+
+import io.clip4j.ClipConfig;
+import org.bytedeco.pytorch.LongOptional;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * The text encoder of the reference ({@code CLIP.encode_text}): {@code token_embedding[ids] +
+ * positional_embedding}, the blocks with a causal mask, {@code ln_final}, the row at {@code argmax(ids)} (the
+ * first position holding the largest id, i.e. the first end-of-text token), {@code @ text_projection}.
+ * Thread-safe.
+ */
+final class TextTransformer {
+    private final long width;
+    private final Tensor tokenEmbedding;
+    private final Tensor positionalEmbedding;
+    private final Transformer transformer;
+    private final LayerNorm lnFinal;
+    private final Tensor textProjection;
+
+    TextTransformer(Weights w, ClipConfig c) {
+        width = c.transformerWidth();
+        tokenEmbedding = w.get("token_embedding.weight", c.vocabSize(), width);
+        positionalEmbedding = w.get("positional_embedding", c.contextLength(), width);
+        transformer = new Transformer(w, "transformer", width, c.transformerLayers(), c.transformerHeads(), true,
+                "text_block");
+        lnFinal = new LayerNorm(w, "ln_final", width);
+        textProjection = w.get("text_projection", width, c.embedDim());
+    }
+
+    /**
+     * @param ids  {@code [N, context_length]} int64 token ids, each in {@code [0, vocab_size)}
+     * @param taps receives named intermediates
+     * @return text_features {@code [N, embed_dim]}, not normalised
+     */
+    Tensor apply(Tensor ids, Taps taps) {
+        long n = ids.size(0);
+        long length = ids.size(1);
+        Tensor x = torch.embedding(tokenEmbedding, ids).add(positionalEmbedding);
+        x = transformer.apply(x, taps);
+        // torch.argmax returns the first maximal index, like the reference's text.argmax(dim=-1).
+        Tensor eot = ids.argmax(new LongOptional(1), false);
+        // Flat row index of each text's pooled token in [N * L, W].
+        Tensor rows = torch.arange(new Scalar(n), new TensorOptions(torch.ScalarType.Long)).mul(new Scalar(length))
+                .add(eot);
+        // LayerNorm is per row, so normalising only the selected rows equals the reference's order.
+        Tensor pooled = lnFinal.apply(torch.index_select(x.reshape(n * length, width), 0, rows));
+        taps.tap("text_ln_final_eot", pooled);
+        return pooled.matmul(textProjection);
+    }
+}

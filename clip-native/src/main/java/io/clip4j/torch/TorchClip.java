@@ -1,0 +1,291 @@
+package io.clip4j.torch;
+
+import io.clip4j.ClipConfig;
+import io.clip4j.ClipException;
+import io.clip4j.checkpoint.CheckpointException;
+import io.clip4j.checkpoint.StateDict;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.InferenceMode;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.ScalarOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
+
+/**
+ * A CLIP model on LibTorch (CPU, float32): the reference {@code CLIP.encode_image}, {@code CLIP.encode_text}
+ * and the similarity head of {@code CLIP.forward} (github.com/openai/CLIP {@code clip/model.py}).
+ *
+ * <p>Built from a state dict with OpenAI parameter names (as {@code torch.save(model.state_dict())} writes
+ * them) and the matching {@link ClipConfig}; every weight is converted to float32 (fp16 values widen exactly),
+ * like {@code clip.load(..., device="cpu")}. Thread-safe: any number of threads may encode at once. Native
+ * memory is owned by this object and freed by {@link #close()}; each call frees its own temporaries before it
+ * returns, so repeated calls do not grow native memory.
+ *
+ * <p>Example: {@code try (TorchClip clip = TorchClip.create(stateDict, ClipConfig.openai("ViT-B/32"))) {
+ * float[] f = clip.encodeImage(pixelValues, 1); }}
+ */
+public final class TorchClip implements AutoCloseable {
+    /** Upper bound of {@code exp(logit_scale)}, the temperature clamp of the CLIP paper. */
+    public static final float MAX_LOGIT_SCALE = 100f;
+
+    private final ClipConfig config;
+    private final VisionTower visual;
+    private final TextTransformer text;
+    private final float logitScale;
+    private final List<Tensor> weights;
+    private final ReadWriteLock lock = new ReentrantReadWriteLock();
+    private boolean closed;
+
+    private TorchClip(ClipConfig config, VisionTower visual, TextTransformer text, float logitScale,
+                      List<Tensor> weights) {
+        this.config = config;
+        this.visual = visual;
+        this.text = text;
+        this.logitScale = logitScale;
+        this.weights = weights;
+    }
+
+    /**
+     * Same as {@link #create(StateDict, ClipConfig, int)} leaving LibTorch's thread count unchanged.
+     *
+     * @param stateDict tensors under OpenAI names ({@code visual.*}, {@code transformer.*}, {@code logit_scale},
+     *                  ...); extra entries are ignored
+     * @param config    the model's hyper-parameters
+     * @return the model, ready to encode
+     * @throws CheckpointException if a tensor is missing, has another shape than {@code config} implies, or is
+     *                             not floating point
+     * @throws ClipException       if the natives cannot be loaded or the configuration cannot be built
+     */
+    public static TorchClip create(StateDict stateDict, ClipConfig config) {
+        return create(stateDict, config, 0);
+    }
+
+    /**
+     * Builds both towers from a state dict.
+     *
+     * @param stateDict  tensors under OpenAI names; extra entries (e.g. {@code input_resolution},
+     *                   {@code num_batches_tracked}) are ignored
+     * @param config     the model's hyper-parameters; every shape is derived from it
+     * @param numThreads LibTorch intra-op threads ({@code torch.set_num_threads}), a process-wide setting that
+     *                   threads pick up on their first LibTorch use; 0 leaves it unchanged
+     * @return the model, ready to encode
+     * @throws CheckpointException if a tensor is missing, has another shape than {@code config} implies, or is
+     *                             not floating point
+     * @throws ClipException       if the natives cannot be loaded, {@code numThreads} is negative, or the
+     *                             configuration cannot be built (e.g. a ResNet resolution not divisible by 32)
+     */
+    public static TorchClip create(StateDict stateDict, ClipConfig config, int numThreads) {
+        Objects.requireNonNull(stateDict, "stateDict");
+        Objects.requireNonNull(config, "config");
+        if (numThreads < 0) {
+            throw new ClipException("numThreads must be >= 0, got " + numThreads);
+        }
+        checkBuildable(config);
+        NativeLibraries.ensureLoaded();
+        if (numThreads > 0) {
+            torch.set_num_threads(numThreads);
+        }
+        try (InferenceMode guard = new InferenceMode(); Weights w = new Weights(stateDict)) {
+            VisionTower visual = config.isVit() ? new VisionTransformer(w, config) : new ModifiedResNet(w, config);
+            TextTransformer text = new TextTransformer(w, config);
+            float scale = logitScale(w.get("logit_scale"));
+            return new TorchClip(config, visual, text, scale, w.release());
+        } catch (ClipException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new ClipException(stateDict.source() + ": LibTorch failed while building the model: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static void checkBuildable(ClipConfig c) {
+        if (!c.isVit()) {
+            if (c.imageResolution() % 32 != 0) {
+                throw new ClipException("a ResNet needs image_resolution divisible by 32, got " + c.imageResolution());
+            }
+            if (c.visionWidth() % 2 != 0) {
+                throw new ClipException("a ResNet needs an even vision_width, got " + c.visionWidth());
+            }
+            if ((32L * c.visionWidth()) % c.visionHeads() != 0) {
+                throw new ClipException("attention pooling width " + 32L * c.visionWidth()
+                        + " is not divisible by vision_heads " + c.visionHeads());
+            }
+        } else if (c.visionWidth() % c.visionHeads() != 0) {
+            throw new ClipException("vision_width " + c.visionWidth() + " is not divisible by vision_heads "
+                    + c.visionHeads());
+        }
+    }
+
+    /** {@code exp(logit_scale)} in float32 like the reference, clamped at {@link #MAX_LOGIT_SCALE}. */
+    private static float logitScale(Tensor logitScale) {
+        try (PointerScope scope = new PointerScope()) {
+            float v = logitScale.exp().item_float();
+            return Math.min(v, MAX_LOGIT_SCALE);
+        }
+    }
+
+    /** @return the configuration this model was built for */
+    public ClipConfig config() {
+        return config;
+    }
+
+    /**
+     * @return {@code exp(logit_scale)} of the checkpoint (float32), clamped at {@link #MAX_LOGIT_SCALE}: the
+     *         factor applied to cosine similarities in {@link #logitsPerImage}
+     */
+    public float logitScale() {
+        return logitScale;
+    }
+
+    /**
+     * The reference {@code CLIP.encode_image}.
+     *
+     * @param pixelValues {@code [n, 3, S, S]} float32 in C order, S = {@code image_resolution}: images after CLIP's
+     *                    preprocessing (normalised with CLIP's mean/std)
+     * @param n           number of images, &ge; 1
+     * @return image_features {@code [n, embed_dim]} in C order, not normalised
+     * @throws ClipException if the array length is not {@code n * 3 * S * S}, {@code n < 1}, the model is closed,
+     *                       or LibTorch fails
+     */
+    public float[] encodeImage(float[] pixelValues, int n) {
+        return encodeImage(pixelValues, n, Taps.NONE);
+    }
+
+    float[] encodeImage(float[] pixelValues, int n, Taps taps) {
+        long s = config.imageResolution();
+        checkCount("pixelValues", pixelValues == null ? -1 : pixelValues.length, n, 3 * s * s, "3*" + s + "*" + s);
+        return run("encodeImage", () -> visual.apply(TensorIo.floats(pixelValues, n, 3, s, s), taps));
+    }
+
+    /**
+     * The reference {@code CLIP.encode_text}.
+     *
+     * @param ids {@code [n, context_length]} token ids in C order as {@code clip.tokenize} returns them, each in
+     *            {@code [0, vocab_size)}; the end-of-text token must be the largest id of its row (the row's
+     *            first maximum is pooled)
+     * @param n   number of texts, &ge; 1
+     * @return text_features {@code [n, embed_dim]} in C order, not normalised
+     * @throws ClipException if the array length is not {@code n * context_length}, an id is out of range,
+     *                       {@code n < 1}, the model is closed, or LibTorch fails
+     */
+    public float[] encodeText(long[] ids, int n) {
+        return encodeText(ids, n, Taps.NONE);
+    }
+
+    float[] encodeText(long[] ids, int n, Taps taps) {
+        long ctx = config.contextLength();
+        checkCount("ids", ids == null ? -1 : ids.length, n, ctx, "context_length " + ctx);
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] < 0 || ids[i] >= config.vocabSize()) {
+                throw new ClipException("ids[" + i + "] (text " + i / ctx + ", position " + i % ctx + ") = " + ids[i]
+                        + " is outside [0, vocab_size " + config.vocabSize() + ")");
+            }
+        }
+        return run("encodeText", () -> text.apply(TensorIo.longs(ids, n, ctx), taps));
+    }
+
+    /**
+     * The similarity head of the reference {@code CLIP.forward}: both feature sets divided by their L2 norms,
+     * then {@code logit_scale * image_n @ text_n^T}.
+     *
+     * @param imageFeatures {@code [nImages, embed_dim]} as {@link #encodeImage} returns them
+     * @param nImages       number of images, &ge; 1
+     * @param textFeatures  {@code [nTexts, embed_dim]} as {@link #encodeText} returns them
+     * @param nTexts        number of texts, &ge; 1
+     * @return logits_per_image {@code [nImages, nTexts]} in C order (logits_per_text is its transpose)
+     * @throws ClipException if an array length does not match, the model is closed, or LibTorch fails
+     */
+    public float[] logitsPerImage(float[] imageFeatures, int nImages, float[] textFeatures, int nTexts) {
+        long d = config.embedDim();
+        checkCount("imageFeatures", imageFeatures == null ? -1 : imageFeatures.length, nImages, d, "embed_dim " + d);
+        checkCount("textFeatures", textFeatures == null ? -1 : textFeatures.length, nTexts, d, "embed_dim " + d);
+        return run("logitsPerImage", () -> {
+            Tensor img = unit(TensorIo.floats(imageFeatures, nImages, d));
+            Tensor txt = unit(TensorIo.floats(textFeatures, nTexts, d));
+            // Same association as the reference: (logit_scale * image_n) @ text_n.t()
+            return img.mul(new Scalar(logitScale)).matmul(txt.t());
+        });
+    }
+
+    /**
+     * {@code softmax(logits_per_image, dim=-1)}: per image, the probability of each text.
+     *
+     * @param logitsPerImage {@code [nImages, nTexts]} as {@link #logitsPerImage} returns them
+     * @param nImages        rows, &ge; 1
+     * @param nTexts         columns, &ge; 1
+     * @return probs {@code [nImages, nTexts]}, each row summing to 1
+     * @throws ClipException if the array length does not match, the model is closed, or LibTorch fails
+     */
+    public float[] probs(float[] logitsPerImage, int nImages, int nTexts) {
+        if (nTexts < 1) {
+            throw new ClipException("nTexts must be >= 1, got " + nTexts);
+        }
+        checkCount("logitsPerImage", logitsPerImage == null ? -1 : logitsPerImage.length, nImages, nTexts,
+                "nTexts " + nTexts);
+        return run("probs", () -> TensorIo.floats(logitsPerImage, nImages, nTexts).softmax(1));
+    }
+
+    private static Tensor unit(Tensor x) {
+        return x.div(x.norm(new ScalarOptional(new Scalar(2.0)), new long[]{1}, true));
+    }
+
+    private static void checkCount(String what, long length, int n, long perItem, String perItemText) {
+        if (length < 0) {
+            throw new ClipException(what + " is null");
+        }
+        if (n < 1) {
+            throw new ClipException("the number of items for " + what + " must be >= 1, got " + n);
+        }
+        if (length != n * perItem) {
+            throw new ClipException(what + " has " + length + " values, expected n=" + n + " x " + perItemText + " = "
+                    + n * perItem);
+        }
+    }
+
+    /** Runs one forward computation under inference mode, freeing every native temporary before returning. */
+    private float[] run(String what, Supplier<Tensor> body) {
+        lock.readLock().lock();
+        try {
+            if (closed) {
+                throw new ClipException("TorchClip." + what + ": the model is closed");
+            }
+            // The guard is created before the scope and closed after it: it must outlive every tensor op.
+            try (InferenceMode guard = new InferenceMode(); PointerScope scope = new PointerScope()) {
+                return TensorIo.toFloats(body.get());
+            } catch (ClipException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw new ClipException("TorchClip." + what + ": LibTorch failed: " + e.getMessage(), e);
+            }
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * Frees every native tensor of the model. Waits for calls in progress; later calls throw
+     * {@link ClipException}. Idempotent.
+     */
+    @Override
+    public void close() {
+        lock.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            for (Tensor t : weights) {
+                t.close();
+            }
+            weights.clear();
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+}

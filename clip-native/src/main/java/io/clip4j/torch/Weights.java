@@ -1,0 +1,98 @@
+package io.clip4j.torch;
+
+import io.clip4j.checkpoint.CheckpointException;
+import io.clip4j.checkpoint.StateDict;
+import io.clip4j.checkpoint.TensorData;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.MemoryFormatOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The float32 CPU tensors of one model, converted on demand from a {@link StateDict} with OpenAI names and
+ * checked against the shape the architecture expects. Owns every tensor it hands out until {@link #close()}.
+ * Not thread-safe: used only while a model is being built.
+ */
+final class Weights implements AutoCloseable {
+    private final StateDict stateDict;
+    private final List<Tensor> owned = new ArrayList<>();
+
+    Weights(StateDict stateDict) {
+        this.stateDict = stateDict;
+    }
+
+    /**
+     * @param name          OpenAI parameter name, e.g. {@code visual.conv1.weight}
+     * @param expectedShape the shape the configuration implies (empty for a 0-dim scalar)
+     * @return a new float32 tensor with the values of the checkpoint (fp16/bf16 widen exactly)
+     * @throws CheckpointException naming the file and the key if it is missing, has another shape or a
+     *                             non-floating dtype
+     */
+    Tensor get(String name, long... expectedShape) {
+        TensorData data = stateDict.get(name);
+        long[] shape = data.shape();
+        if (!Arrays.equals(shape, expectedShape)) {
+            throw new CheckpointException(stateDict.source() + ": tensor '" + name + "' has shape "
+                    + Arrays.toString(shape) + ", the configuration expects " + Arrays.toString(expectedShape));
+        }
+        torch.ScalarType type = scalarType(name, data);
+        Tensor result;
+        // The scope frees the source-dtype staging tensor and the option objects; only the result survives.
+        try (PointerScope scope = new PointerScope()) {
+            Tensor raw = torch.empty(shape, new TensorOptions(type), new MemoryFormatOptional());
+            ByteBuffer src = data.data();
+            if (src.remaining() > 0) {
+                long n = src.remaining();
+                // A view of the tensor's storage; asByteBuffer() spans [position, limit).
+                BytePointer dst = new BytePointer(raw.data_ptr()).capacity(n).limit(n);
+                dst.asByteBuffer().put(src);
+            }
+            // toType copies unless the dtype already matches; clone() then makes the result independent of raw.
+            result = type == torch.ScalarType.Float ? raw.clone() : raw.toType(torch.ScalarType.Float);
+            // One extra reference: the scope's release on close leaves it alive (detach() would free it).
+            result.retainReference();
+        }
+        owned.add(result);
+        return result;
+    }
+
+    private torch.ScalarType scalarType(String name, TensorData data) {
+        switch (data.dtype()) {
+            case F16: return torch.ScalarType.Half;
+            case BF16: return torch.ScalarType.BFloat16;
+            case F32: return torch.ScalarType.Float;
+            case F64: return torch.ScalarType.Double;
+            default:
+                throw new CheckpointException(stateDict.source() + ": tensor '" + name + "' has dtype " + data.dtype()
+                        + ", expected a floating-point type");
+        }
+    }
+
+    /** @return the file the tensors come from, for messages */
+    String source() {
+        return stateDict.source();
+    }
+
+    /** @return every tensor handed out so far; the caller now owns (and must close) them, this object none */
+    List<Tensor> release() {
+        List<Tensor> all = new ArrayList<>(owned);
+        owned.clear();
+        return all;
+    }
+
+    /** Frees every tensor still owned (after a failed build). */
+    @Override
+    public void close() {
+        for (Tensor t : owned) {
+            t.close();
+        }
+        owned.clear();
+    }
+}
