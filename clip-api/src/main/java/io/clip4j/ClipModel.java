@@ -23,7 +23,7 @@ import java.util.ServiceLoader;
  * }</pre>
  *
  * <p>Implementations are thread-safe: one instance may serve many threads. Native memory is
- * released by {@link #close()}; using a closed model throws {@link IllegalStateException}.
+ * released by {@link #close()}; using a closed model throws {@link ClipException}.
  */
 public interface ClipModel extends AutoCloseable {
 
@@ -63,7 +63,7 @@ public interface ClipModel extends AutoCloseable {
      * @param pixelValues normalised pixels {@code [n, 3, S, S]} row-major, S = image_resolution
      * @param n           batch size, &ge; 1
      * @return image_features {@code [n, embed_dim]}, not normalised
-     * @throws IllegalArgumentException if the array length is not {@code n*3*S*S}
+     * @throws ClipException if the array length is not {@code n*3*S*S}, or the model is closed
      */
     Features encodePixels(float[] pixelValues, int n);
 
@@ -73,7 +73,7 @@ public interface ClipModel extends AutoCloseable {
      * @param ids token ids {@code [n, context_length]} row-major (as {@code clip.tokenize} returns)
      * @param n   batch size, &ge; 1
      * @return text_features {@code [n, embed_dim]}, not normalised
-     * @throws IllegalArgumentException if the length is wrong or an id is outside [0, vocab_size)
+     * @throws ClipException if the length is wrong, an id is outside [0, vocab_size), or the model is closed
      */
     Features encodeTokens(long[] ids, int n);
 
