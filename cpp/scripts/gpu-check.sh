@@ -4,11 +4,11 @@
 # checks the kernels against the fixtures and PyTorch, times them, and prints a markdown block for
 # docs/gpu-results.md (also written to $BUILD/gpu-results.md). Each step is time-boxed (7.5 minutes in all; about 2-3 minutes expected on a 16-core machine).
 #
-#   cpp/scripts/gpu-check.sh            # BUILD defaults to build-gpu/ at the repository root
+#   cpp/scripts/gpu-check.sh            # BUILD defaults to build/gpu-check (git-ignored)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-BUILD="${BUILD:-$ROOT/build-gpu}"
+BUILD="${BUILD:-$ROOT/build/gpu-check}"
 JOBS="$(nproc 2>/dev/null || echo 4)"
 
 echo "== nvidia-smi"
