@@ -1,0 +1,226 @@
+package io.clip4j.cuda;
+
+import io.clip4j.image.DecodedImage;
+import io.clip4j.image.PixelMode;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.PointerPointer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * CLIP preprocessing and scoring through the native clip4j_kernels library, on the GPU when one is
+ * usable and on the CPU otherwise (same results: preprocessing bit for bit, scores within float32
+ * rounding). Instances are immutable and thread-safe.
+ *
+ * <p>All arrays are row-major (C order). Sizes are checked here before any native call, so bad input
+ * gives a {@link KernelException} (or {@link IllegalArgumentException} for null arrays), never a crash.
+ */
+public final class CudaKernels {
+    private static final Logger LOG = LoggerFactory.getLogger(CudaKernels.class);
+    private static final AtomicBoolean CHOICE_LOGGED = new AtomicBoolean();
+    /** OpenAI CLIP's Normalize mean / std (R, G, B). */
+    private static final float[] MEAN = {0.48145466f, 0.4578275f, 0.40821073f};
+    private static final float[] STD = {0.26862954f, 0.26130258f, 0.27577711f};
+    private static final int FLOAT32 = 0;
+    private static final int OK = 0;
+
+    private final KernelBackend backend;
+
+    private CudaKernels(KernelBackend backend) {
+        this.backend = backend;
+    }
+
+    /**
+     * The GPU implementation if {@link #cudaAvailable()}, else the CPU one; the choice (and why) is
+     * logged once per JVM at INFO.
+     *
+     * @return kernels on the best available backend
+     */
+    public static CudaKernels create() {
+        final boolean gpu = cudaAvailable();
+        if (CHOICE_LOGGED.compareAndSet(false, true)) {
+            if (gpu) {
+                LOG.info("clip4j kernels: using CUDA");
+            } else {
+                LOG.info("clip4j kernels: using the CPU fallback ({})", Clip4jNative.clip4j_last_error());
+            }
+        }
+        return new CudaKernels(gpu ? KernelBackend.CUDA : KernelBackend.CPU);
+    }
+
+    /**
+     * Kernels on the given backend.
+     *
+     * @param backend CPU or CUDA
+     * @return kernels on that backend
+     * @throws KernelException if CUDA is asked for but not usable (message says why)
+     */
+    public static CudaKernels create(KernelBackend backend) {
+        if (backend == KernelBackend.CUDA && !cudaAvailable()) {
+            throw new KernelException("CUDA backend requested but unavailable: " + Clip4jNative.clip4j_last_error());
+        }
+        return new CudaKernels(backend);
+    }
+
+    /**
+     * Whether the native library was built with CUDA and a driver plus an sm_80+ device are present
+     * (clip4j_cuda_available).
+     *
+     * @return true if {@link KernelBackend#CUDA} can be used
+     */
+    public static boolean cudaAvailable() {
+        return Clip4jNative.clip4j_cuda_available() == 1;
+    }
+
+    /** @return the backend every call of this instance runs on */
+    public KernelBackend backend() {
+        return backend;
+    }
+
+    /**
+     * CLIP's {@code _transform(nPx)} (Resize bicubic, CenterCrop, ToTensor, Normalize with CLIP's
+     * mean/std) of a batch of 8-bit RGB images, reproducing Pillow 9.4 exactly.
+     *
+     * @param images decoded images in mode {@link PixelMode#RGB} (convert other modes first), not
+     *               palette/bilevel sources ({@code nearestOnly}), each side in [1, 1048576]
+     * @param nPx    output side, in [1, 8192]
+     * @return pixel_values float32 [images.size(), 3, nPx, nPx] (NCHW)
+     * @throws KernelException if an image is not plain RGB or a size is out of range
+     */
+    public float[] preprocess(List<DecodedImage> images, int nPx) {
+        requireNonNull(images, "images");
+        if (images.isEmpty()) {
+            throw new KernelException("preprocess: images is empty");
+        }
+        final int count = images.size();
+        final int[] widths = new int[count];
+        final int[] heights = new int[count];
+        for (int i = 0; i < count; i++) {
+            final DecodedImage img = images.get(i);
+            if (img == null || img.mode() != PixelMode.RGB || img.nearestOnly()) {
+                throw new KernelException("preprocess: image " + i + " must be a non-palette RGB image, got "
+                        + (img == null ? "null" : img.mode() + (img.nearestOnly() ? " (palette/bilevel source)" : "")));
+            }
+            widths[i] = img.width();
+            heights[i] = img.height();
+        }
+        if (nPx < 1 || nPx > 8192) {
+            throw new KernelException("preprocess: nPx must be in [1, 8192], got " + nPx);
+        }
+        final float[] out = new float[Math.multiplyExact(count, Math.multiplyExact(3, nPx * nPx))];
+        final BytePointer[] pixels = new BytePointer[count];
+        try (PointerPointer<BytePointer> pointers = new PointerPointer<>(count)) {
+            for (int i = 0; i < count; i++) {
+                pixels[i] = new BytePointer(images.get(i).data());
+                pointers.put(i, pixels[i]);
+            }
+            final int status = backend == KernelBackend.CUDA
+                    ? Clip4jNative.clip4j_preprocess_cuda(pointers, widths, heights, count, nPx, MEAN, STD, FLOAT32, out, null)
+                    : Clip4jNative.clip4j_preprocess_cpu(pointers, widths, heights, count, nPx, MEAN, STD, FLOAT32, out, null);
+            check(status);
+        } finally {
+            for (BytePointer p : pixels) {
+                if (p != null) {
+                    p.close();
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * CLIP's logits_per_image: {@code logitScale * normalize(imageFeatures) . normalize(textFeatures)^T}.
+     *
+     * @param imageFeatures image_features float32 [n, embedDim]
+     * @param textFeatures  text_features float32 [m, embedDim]
+     * @param embedDim      embed_dim, &gt;= 1, dividing both lengths
+     * @param logitScale    the multiplier {@code logit_scale.exp()}, finite
+     * @return logits_per_image float32 [n, m]
+     * @throws KernelException on inconsistent sizes
+     */
+    public float[] similarity(float[] imageFeatures, float[] textFeatures, int embedDim, float logitScale) {
+        final int n = rows("image_features", imageFeatures, embedDim);
+        final int m = rows("text_features", textFeatures, embedDim);
+        final float[] out = new float[Math.multiplyExact(n, m)];
+        check(backend == KernelBackend.CUDA
+                ? Clip4jNative.clip4j_similarity_cuda(imageFeatures, n, textFeatures, m, embedDim, logitScale, out)
+                : Clip4jNative.clip4j_similarity_cpu(imageFeatures, n, textFeatures, m, embedDim, logitScale, out));
+        return out;
+    }
+
+    /**
+     * Row softmax then top-k ({@code logits.softmax(-1).topk(k)}).
+     *
+     * @param logits float32 [n, m]
+     * @param m      columns, &gt;= 1, dividing logits.length
+     * @param k      1 &lt;= k &lt;= m
+     * @return the k most probable columns of every row
+     * @throws KernelException on inconsistent sizes or k out of range
+     */
+    public TopK softmaxTopK(float[] logits, int m, int k) {
+        final int n = rows("logits", logits, m);
+        checkK(k, m);
+        final float[] probs = new float[Math.multiplyExact(n, k)];
+        final int[] indices = new int[probs.length];
+        check(backend == KernelBackend.CUDA
+                ? Clip4jNative.clip4j_softmax_topk_cuda(logits, n, m, k, null, probs, indices)
+                : Clip4jNative.clip4j_softmax_topk_cpu(logits, n, m, k, null, probs, indices));
+        return new TopK(n, k, probs, indices);
+    }
+
+    /**
+     * Zero-shot classification: {@link #similarity} then {@link #softmaxTopK} in one native call (on
+     * CUDA the [n, m] matrices stay on the device).
+     *
+     * @param imageFeatures image_features float32 [n, embedDim]
+     * @param textFeatures  text_features float32 [m, embedDim] (one row per class prompt)
+     * @param embedDim      embed_dim, &gt;= 1
+     * @param logitScale    {@code logit_scale.exp()}, finite
+     * @param k             1 &lt;= k &lt;= m
+     * @return the k most probable classes of every image
+     * @throws KernelException on inconsistent sizes or k out of range
+     */
+    public TopK zeroShotTopK(float[] imageFeatures, float[] textFeatures, int embedDim, float logitScale, int k) {
+        final int n = rows("image_features", imageFeatures, embedDim);
+        final int m = rows("text_features", textFeatures, embedDim);
+        checkK(k, m);
+        final float[] probs = new float[Math.multiplyExact(n, k)];
+        final int[] indices = new int[probs.length];
+        check(backend == KernelBackend.CUDA
+                ? Clip4jNative.clip4j_zero_shot_topk_cuda(imageFeatures, n, textFeatures, m, embedDim, logitScale, k, probs, indices)
+                : Clip4jNative.clip4j_zero_shot_topk_cpu(imageFeatures, n, textFeatures, m, embedDim, logitScale, k, probs, indices));
+        return new TopK(n, k, probs, indices);
+    }
+
+    // Rows of a row-major matrix with `cols` columns; the native side only sees pointers, so lengths are checked here.
+    private static int rows(String name, float[] values, int cols) {
+        requireNonNull(values, name);
+        if (cols < 1) {
+            throw new KernelException(name + ": column count must be >= 1, got " + cols);
+        }
+        if (values.length == 0 || values.length % cols != 0) {
+            throw new KernelException(name + ": length " + values.length + " is not a positive multiple of " + cols);
+        }
+        return values.length / cols;
+    }
+
+    private static void checkK(int k, int m) {
+        if (k < 1 || k > m) {
+            throw new KernelException("k must be in [1, m=" + m + "], got " + k);
+        }
+    }
+
+    private static void requireNonNull(Object value, String name) {
+        if (value == null) {
+            throw new IllegalArgumentException(name + " is null");
+        }
+    }
+
+    private static void check(int status) {
+        if (status != OK) {
+            throw new KernelException(Clip4jNative.clip4j_last_error());
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package io.clip4j.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.clip4j.image.DecodedImage;
+import io.clip4j.image.PixelMode;
+import io.clip4j.io.Npy;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** CudaKernels against the reference fixtures (CPU backend always; CUDA vs CPU only when a GPU is present). */
+class CudaKernelsTest {
+    private static final Path TESTDATA = Path.of(System.getProperty("clip4j.testdata"));
+    private static final Path REF = TESTDATA.resolve("preprocess/ref");
+    private static final Path VIT = TESTDATA.resolve("models/tiny-vit");
+    /** logit_scale_exp of models/tiny-vit/meta.json. */
+    private static final float VIT_LOGIT_SCALE = (float) 15.460817289702776;
+
+    private static DecodedImage decoded(String name) {
+        Npy npy = Npy.read(REF.resolve(name + ".decoded_u8.npy"));
+        long[] shape = npy.shape();
+        return DecodedImage.ofBytes((int) shape[1], (int) shape[0], PixelMode.RGB, npy.toByteArray(), false, 1);
+    }
+
+    @Test
+    void cpuPreprocessingIsBitExactWithTheJpegFixturesInOneBatch() {
+        CudaKernels kernels = CudaKernels.create(KernelBackend.CPU);
+        float[] out = kernels.preprocess(List.of(decoded("jpeg_q90"), decoded("exif_orientation6")), 224);
+        int per = 3 * 224 * 224;
+        String[] names = {"jpeg_q90", "exif_orientation6"};
+        for (int i = 0; i < names.length; i++) {
+            float[] want = Npy.read(REF.resolve(names[i] + ".pixel_values.npy")).toFloatArray();
+            float[] got = java.util.Arrays.copyOfRange(out, i * per, (i + 1) * per);
+            assertArrayEquals(want, got, 0.0f, names[i]);  // assertArrayEquals with delta 0 compares values exactly
+        }
+    }
+
+    @Test
+    void cpuScoresMatchTheTinyVitFixture() {
+        float[] image = Npy.read(VIT.resolve("image_features.npy")).toFloatArray();
+        float[] text = Npy.read(VIT.resolve("text_features.npy")).toFloatArray();
+        float[] logitsRef = Npy.read(VIT.resolve("logits_per_image.npy")).toFloatArray();
+        float[] probsRef = Npy.read(VIT.resolve("probs.npy")).toFloatArray();
+        CudaKernels kernels = CudaKernels.create(KernelBackend.CPU);
+        float[] logits = kernels.similarity(image, text, 64, VIT_LOGIT_SCALE);
+        float maxAbs = 0;
+        for (float v : logitsRef) {
+            maxAbs = Math.max(maxAbs, Math.abs(v));
+        }
+        assertArrayEquals(logitsRef, logits, 1e-4f * Math.max(1, maxAbs));
+        TopK top = kernels.zeroShotTopK(image, text, 64, VIT_LOGIT_SCALE, 8);
+        assertEquals(4, top.rows());
+        for (int r = 0; r < 4; r++) {
+            for (int j = 0; j < 8; j++) {
+                int col = top.indices()[r * 8 + j];
+                assertEquals(probsRef[r * 8 + col], top.probs()[r * 8 + j], 1e-5f);
+                if (j > 0) {
+                    assertTrue(top.probs()[r * 8 + j - 1] >= top.probs()[r * 8 + j], "descending");
+                }
+            }
+        }
+        TopK fromLogits = kernels.softmaxTopK(logits, 8, 3);
+        for (int r = 0; r < 4; r++) {
+            for (int j = 0; j < 3; j++) {
+                assertEquals(top.indices()[r * 8 + j], fromLogits.indices()[r * 3 + j]);
+            }
+        }
+    }
+
+    @Test
+    void badInputIsATypedExceptionNamingTheInput() {
+        CudaKernels kernels = CudaKernels.create(KernelBackend.CPU);
+        KernelException e = assertThrows(KernelException.class,
+                () -> kernels.similarity(new float[10], new float[8], 4, 1f));
+        assertTrue(e.getMessage().contains("image_features"), e.getMessage());
+        e = assertThrows(KernelException.class, () -> kernels.softmaxTopK(new float[6], 3, 4));
+        assertTrue(e.getMessage().contains("k must be in [1, m=3]"), e.getMessage());
+        DecodedImage gray = DecodedImage.ofBytes(2, 2, PixelMode.L, new byte[4], false, 1);
+        e = assertThrows(KernelException.class, () -> kernels.preprocess(List.of(gray), 224));
+        assertTrue(e.getMessage().contains("image 0"), e.getMessage());
+        e = assertThrows(KernelException.class,
+                () -> kernels.similarity(new float[4], new float[4], 2, Float.POSITIVE_INFINITY));
+        assertTrue(e.getMessage().contains("logit_scale"), e.getMessage());  // checked by the native library
+    }
+
+    @Test
+    void automaticChoiceFallsBackToCpuWithoutAGpu() {
+        CudaKernels kernels = CudaKernels.create();
+        assertEquals(CudaKernels.cudaAvailable() ? KernelBackend.CUDA : KernelBackend.CPU, kernels.backend());
+        if (!CudaKernels.cudaAvailable()) {
+            assertThrows(KernelException.class, () -> CudaKernels.create(KernelBackend.CUDA));
+        }
+    }
+
+    @Test
+    void cudaEqualsCpu() {
+        assumeTrue(CudaKernels.cudaAvailable(), "no CUDA device");
+        CudaKernels cpu = CudaKernels.create(KernelBackend.CPU);
+        CudaKernels gpu = CudaKernels.create(KernelBackend.CUDA);
+        List<DecodedImage> images = List.of(decoded("jpeg_q90"), decoded("exif_orientation6"));
+        assertArrayEquals(cpu.preprocess(images, 224), gpu.preprocess(images, 224), 0.0f);
+        float[] image = Npy.read(VIT.resolve("image_features.npy")).toFloatArray();
+        float[] text = Npy.read(VIT.resolve("text_features.npy")).toFloatArray();
+        assertArrayEquals(cpu.similarity(image, text, 64, VIT_LOGIT_SCALE),
+                gpu.similarity(image, text, 64, VIT_LOGIT_SCALE), 1e-4f);
+        TopK a = cpu.zeroShotTopK(image, text, 64, VIT_LOGIT_SCALE, 3);
+        TopK b = gpu.zeroShotTopK(image, text, 64, VIT_LOGIT_SCALE, 3);
+        assertArrayEquals(a.probs(), b.probs(), 1e-6f);
+        assertArrayEquals(a.indices(), b.indices());
+    }
+}

@@ -1,0 +1,161 @@
+/*
+ * clip4j_kernels: CLIP preprocessing and scoring kernels with a C API.
+ *
+ * Every operation has a CPU implementation (suffix _cpu) and a CUDA implementation (suffix _cuda)
+ * that takes and returns HOST memory and gives the same results (preprocessing bit for bit, scores
+ * within float32 rounding). In a library built without CUDA the _cuda functions exist but return
+ * CLIP4J_ERR_NO_CUDA ("built without CUDA"); call clip4j_cuda_available() first to fall back cleanly.
+ *
+ * Errors: every function returns a clip4j_status; on failure a one-line message naming the bad
+ * argument is available from clip4j_last_error() on the same thread. Arguments are validated before
+ * any work (and before any GPU kernel) starts; outputs are unspecified after a failure.
+ *
+ * Layouts are C order (last index fastest). Sizes are int32_t; products of sizes may exceed 2^31.
+ * Thread safety: all functions may be called concurrently from different threads.
+ */
+#ifndef CLIP4J_KERNELS_H
+#define CLIP4J_KERNELS_H
+
+#include <stdint.h>
+
+#if defined(_WIN32)
+#  if defined(CLIP4J_KERNELS_BUILD)
+#    define CLIP4J_API __declspec(dllexport)
+#  else
+#    define CLIP4J_API __declspec(dllimport)
+#  endif
+#else
+#  define CLIP4J_API __attribute__((visibility("default")))
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Result of every call. */
+typedef enum clip4j_status {
+    CLIP4J_OK = 0,
+    /** A null pointer, a non-positive size, mismatched sizes, k out of [1, m], ... */
+    CLIP4J_ERR_INVALID_ARGUMENT = 1,
+    /** The library was built without CUDA (only returned by the _cuda functions). */
+    CLIP4J_ERR_NO_CUDA = 2,
+    /** Built with CUDA, but no usable driver/device (compute capability >= 8.0) is present. */
+    CLIP4J_ERR_NO_DEVICE = 3,
+    /** A CUDA runtime call failed (message carries the CUDA error string). */
+    CLIP4J_ERR_CUDA = 4,
+    /** Host or device memory could not be allocated. */
+    CLIP4J_ERR_OUT_OF_MEMORY = 5
+} clip4j_status;
+
+/** Element type of the preprocessed tensor. */
+typedef enum clip4j_dtype {
+    /** IEEE float32. */
+    CLIP4J_FLOAT32 = 0,
+    /** IEEE float16 (binary16 bit patterns in uint16_t), rounded to nearest even from the float32 value. */
+    CLIP4J_FLOAT16 = 1
+} clip4j_dtype;
+
+/** OpenAI CLIP's Normalize mean and std (R, G, B), as used by clip.load's _transform. */
+#define CLIP4J_CLIP_MEAN_R 0.48145466f
+#define CLIP4J_CLIP_MEAN_G 0.4578275f
+#define CLIP4J_CLIP_MEAN_B 0.40821073f
+#define CLIP4J_CLIP_STD_R 0.26862954f
+#define CLIP4J_CLIP_STD_G 0.26130258f
+#define CLIP4J_CLIP_STD_B 0.27577711f
+
+/**
+ * Message of the last failed call on the calling thread ("" after a successful call). The pointer
+ * stays valid until the next clip4j call on this thread. Never null.
+ */
+CLIP4J_API const char* clip4j_last_error(void);
+
+/** 1 if this library was compiled with the CUDA implementation, else 0. */
+CLIP4J_API int clip4j_built_with_cuda(void);
+
+/**
+ * 1 if the _cuda functions can run: built with CUDA, a CUDA driver is installed and the current
+ * device has compute capability >= 8.0 (the library carries SASS for sm_80/sm_90 and PTX for
+ * compute_90). 0 otherwise, never an error; the reason is left in clip4j_last_error().
+ */
+CLIP4J_API int clip4j_cuda_available(void);
+
+/**
+ * CLIP's image preprocessing (torchvision Resize(n_px, BICUBIC) -> CenterCrop(n_px) -> ToTensor ->
+ * Normalize(mean, std) on a Pillow RGB image), fused, for a batch of decoded images of different sizes.
+ *
+ * Resampling reproduces Pillow 9.4's antialiased bicubic exactly (22-bit fixed-point weights,
+ * horizontal pass first with a clamped uint8 intermediate, then vertical); the shorter side becomes
+ * n_px and the longer int(n_px * long / short); the crop offsets use Python's round (half to even).
+ *
+ * images      count pointers, image i = uint8 [heights[i], widths[i], 3] RGB, rows packed (stride 3*width)
+ * widths      count widths in pixels, each in [1, 1048576]
+ * heights     count heights in pixels, each in [1, 1048576]
+ * count       number of images, >= 1
+ * n_px        output side (224, 336, ...), in [1, 8192]
+ * mean, std   3 floats each (R, G, B), every std > 0 (e.g. CLIP4J_CLIP_MEAN_R...)
+ * dtype       element type of out_pixel_values
+ * out_pixel_values  [count, 3, n_px, n_px] NCHW: float32 ((float)u8 / 255.0f - mean[c]) / std[c]
+ *                   (true float32 divisions, bit-exact with the reference), or its float16 rounding
+ * out_rgb_u8  may be null; else uint8 [count, n_px, n_px, 3]: the image after resize + crop
+ */
+CLIP4J_API clip4j_status clip4j_preprocess_cpu(const uint8_t* const* images, const int32_t* widths,
+        const int32_t* heights, int32_t count, int32_t n_px, const float* mean, const float* std,
+        clip4j_dtype dtype, void* out_pixel_values, uint8_t* out_rgb_u8);
+
+/** clip4j_preprocess_cpu on the current CUDA device (host pointers in and out, same results bit for bit). */
+CLIP4J_API clip4j_status clip4j_preprocess_cuda(const uint8_t* const* images, const int32_t* widths,
+        const int32_t* heights, int32_t count, int32_t n_px, const float* mean, const float* std,
+        clip4j_dtype dtype, void* out_pixel_values, uint8_t* out_rgb_u8);
+
+/**
+ * CLIP's logits_per_image: logit_scale * (image_features / ||image_features||) . (text_features /
+ * ||text_features||)^T, rows L2-normalised like model.py's forward (a zero row gives NaN there too).
+ *
+ * image_features float32 [n, d]; text_features float32 [m, d]; n, m, d >= 1
+ * logit_scale    the multiplier, i.e. CLIP's logit_scale.exp() (about 100 for trained models), finite
+ * out_logits     float32 [n, m] logits_per_image (its transpose is logits_per_text)
+ */
+CLIP4J_API clip4j_status clip4j_similarity_cpu(const float* image_features, int32_t n,
+        const float* text_features, int32_t m, int32_t d, float logit_scale, float* out_logits);
+
+/** clip4j_similarity_cpu on the current CUDA device (host pointers; equal within float32 rounding). */
+CLIP4J_API clip4j_status clip4j_similarity_cuda(const float* image_features, int32_t n,
+        const float* text_features, int32_t m, int32_t d, float logit_scale, float* out_logits);
+
+/**
+ * Row softmax (logits.softmax(dim=-1)) followed by top-k of each row of the probabilities
+ * (probs.topk(k)): out_top_probs[i, r] is the r-th largest probability of row i and out_top_indices
+ * its column; equal probabilities are ordered by lower column first; NaN counts as largest.
+ *
+ * logits          float32 [n, m]; n, m >= 1
+ * k               1 <= k <= m
+ * out_probs       may be null; else float32 [n, m] all probabilities
+ * out_top_probs   float32 [n, k]
+ * out_top_indices int32 [n, k], columns in [0, m)
+ */
+CLIP4J_API clip4j_status clip4j_softmax_topk_cpu(const float* logits, int32_t n, int32_t m, int32_t k,
+        float* out_probs, float* out_top_probs, int32_t* out_top_indices);
+
+/** clip4j_softmax_topk_cpu on the current CUDA device (host pointers; out_probs only copied back if non-null). */
+CLIP4J_API clip4j_status clip4j_softmax_topk_cuda(const float* logits, int32_t n, int32_t m, int32_t k,
+        float* out_probs, float* out_top_probs, int32_t* out_top_indices);
+
+/**
+ * Zero-shot classification in one call: clip4j_similarity then clip4j_softmax_topk, returning only
+ * the [n, k] results. On CUDA the [n, m] logits/probabilities never leave the device (they are
+ * processed in row blocks so device memory stays bounded).
+ */
+CLIP4J_API clip4j_status clip4j_zero_shot_topk_cpu(const float* image_features, int32_t n,
+        const float* text_features, int32_t m, int32_t d, float logit_scale, int32_t k,
+        float* out_top_probs, int32_t* out_top_indices);
+
+/** clip4j_zero_shot_topk_cpu on the current CUDA device. */
+CLIP4J_API clip4j_status clip4j_zero_shot_topk_cuda(const float* image_features, int32_t n,
+        const float* text_features, int32_t m, int32_t d, float logit_scale, int32_t k,
+        float* out_top_probs, int32_t* out_top_indices);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CLIP4J_KERNELS_H */

@@ -1,0 +1,295 @@
+#!/usr/bin/env python3
+"""GPU check of libclip4j_kernels through ctypes (no Java needed).
+
+1. Fused preprocessing vs the reference fixtures (testdata/preprocess): JPEG decoded pixels, the known
+   1x1 and 224x224 images, and - if Pillow is installed - the RGB-mode PNG fixtures decoded by Pillow.
+2. Similarity / softmax / top-k vs PyTorch (float32, TF32 off).
+3. Throughput of every kernel vs the PyTorch equivalent (host arrays in, host arrays out for both).
+Prints a markdown block for docs/gpu-results.md on stdout; exits 1 if a correctness check fails.
+
+usage: gpu_check.py --lib build/cpp/libclip4j_kernels.so --testdata testdata [--backend cuda|cpu]
+"""
+import argparse
+import ctypes as C
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+
+import numpy as np
+
+MEAN = np.array([0.48145466, 0.4578275, 0.40821073], dtype=np.float32)
+STD = np.array([0.26862954, 0.26130258, 0.27577711], dtype=np.float32)
+F32, F16 = 0, 1
+
+
+class Kernels:
+    """ctypes view of include/clip4j/kernels.h; suffix selects _cuda or _cpu."""
+
+    def __init__(self, path, backend):
+        self.lib = C.CDLL(path)
+        self.backend = backend
+        self.lib.clip4j_last_error.restype = C.c_char_p
+        p = C.POINTER
+        i32, f32 = C.c_int32, C.c_float
+        sigs = {
+            "preprocess": [p(C.c_void_p), p(i32), p(i32), i32, i32, p(f32), p(f32), C.c_int, C.c_void_p, C.c_void_p],
+            "similarity": [C.c_void_p, i32, C.c_void_p, i32, i32, f32, C.c_void_p],
+            "softmax_topk": [C.c_void_p, i32, i32, i32, C.c_void_p, C.c_void_p, C.c_void_p],
+            "zero_shot_topk": [C.c_void_p, i32, C.c_void_p, i32, i32, f32, i32, C.c_void_p, C.c_void_p],
+        }
+        for name, args in sigs.items():
+            for suffix in ("cpu", "cuda"):
+                fn = getattr(self.lib, f"clip4j_{name}_{suffix}")
+                fn.argtypes = args
+                fn.restype = C.c_int
+
+    def _call(self, name, *args, backend=None):
+        fn = getattr(self.lib, f"clip4j_{name}_{backend or self.backend}")
+        status = fn(*args)
+        if status != 0:
+            raise RuntimeError(f"{name}: status {status}: {self.lib.clip4j_last_error().decode()}")
+
+    @staticmethod
+    def _ptr(a):
+        return a.ctypes.data_as(C.c_void_p)
+
+    def preprocess(self, images, n, dtype=F32, backend=None):
+        """images: list of uint8 [h, w, 3] C-contiguous arrays -> (pixel_values [b,3,n,n], rgb_u8 [b,n,n,3])."""
+        images = [np.ascontiguousarray(i, dtype=np.uint8) for i in images]
+        count = len(images)
+        ptrs = (C.c_void_p * count)(*[i.ctypes.data for i in images])
+        widths = (C.c_int32 * count)(*[i.shape[1] for i in images])
+        heights = (C.c_int32 * count)(*[i.shape[0] for i in images])
+        out = np.empty((count, 3, n, n), dtype=np.float32 if dtype == F32 else np.float16)
+        rgb = np.empty((count, n, n, 3), dtype=np.uint8)
+        mean = MEAN.ctypes.data_as(C.POINTER(C.c_float))
+        std = STD.ctypes.data_as(C.POINTER(C.c_float))
+        self._call("preprocess", ptrs, widths, heights, count, n, mean, std, dtype, self._ptr(out), self._ptr(rgb),
+                   backend=backend)
+        return out, rgb
+
+    def similarity(self, img, txt, scale, backend=None):
+        out = np.empty((img.shape[0], txt.shape[0]), dtype=np.float32)
+        self._call("similarity", self._ptr(img), img.shape[0], self._ptr(txt), txt.shape[0], img.shape[1], scale,
+                   self._ptr(out), backend=backend)
+        return out
+
+    def softmax_topk(self, logits, k, want_probs=True, backend=None):
+        n, m = logits.shape
+        probs = np.empty((n, m), dtype=np.float32) if want_probs else None
+        tp = np.empty((n, k), dtype=np.float32)
+        ti = np.empty((n, k), dtype=np.int32)
+        self._call("softmax_topk", self._ptr(logits), n, m, k, self._ptr(probs) if want_probs else None,
+                   self._ptr(tp), self._ptr(ti), backend=backend)
+        return probs, tp, ti
+
+    def zero_shot_topk(self, img, txt, scale, k, backend=None):
+        tp = np.empty((img.shape[0], k), dtype=np.float32)
+        ti = np.empty((img.shape[0], k), dtype=np.int32)
+        self._call("zero_shot_topk", self._ptr(img), img.shape[0], self._ptr(txt), txt.shape[0], img.shape[1], scale,
+                   k, self._ptr(tp), self._ptr(ti), backend=backend)
+        return tp, ti
+
+
+FAILURES = []
+
+
+def check(ok, what):
+    print(("PASS " if ok else "FAIL ") + what, file=sys.stderr)
+    if not ok:
+        FAILURES.append(what)
+    return ok
+
+
+# ---------------------------------------------------------------- 1. preprocessing vs fixtures
+def fixture_inputs(testdata):
+    ref = os.path.join(testdata, "preprocess", "ref")
+    inputs = {}
+    for name in ("jpeg_q90", "exif_orientation6"):
+        inputs[name] = np.load(os.path.join(ref, f"{name}.decoded_u8.npy"))
+    inputs["tiny_1x1"] = np.array([[[200, 30, 90]]], dtype=np.uint8)  # README: single pixel (200, 30, 90)
+    inputs["exact_224x224"] = np.load(os.path.join(ref, "exact_224x224.rgb_u8.npy"))
+    try:
+        from PIL import Image
+    except ImportError:
+        print("Pillow not installed: PNG fixtures skipped", file=sys.stderr)
+        return inputs, ref
+    manifest = json.load(open(os.path.join(testdata, "preprocess", "manifest.json")))
+    for entry in manifest["images"] if isinstance(manifest, dict) and "images" in manifest else manifest:
+        if entry.get("format") != "PNG" or entry["name"] in inputs:
+            continue
+        with Image.open(os.path.join(testdata, "preprocess", entry["file"])) as im:
+            if im.mode == "RGB":  # other modes are converted on the Java side, not by these kernels
+                inputs[entry["name"]] = np.asarray(im)
+    return inputs, ref
+
+
+def check_preprocessing(k, testdata):
+    inputs, ref = fixture_inputs(testdata)
+    names = list(inputs)
+    values, rgb = k.preprocess([inputs[n] for n in names], 224)
+    values16, _ = k.preprocess([inputs[n] for n in names], 224, dtype=F16)
+    for i, name in enumerate(names):
+        want_rgb = np.load(os.path.join(ref, f"{name}.rgb_u8.npy"))
+        want_pv = np.load(os.path.join(ref, f"{name}.pixel_values.npy"))
+        check(np.array_equal(rgb[i], want_rgb), f"preprocess {name}: rgb_u8 identical")
+        check(np.array_equal(values[i].view(np.uint32), want_pv.view(np.uint32)), f"preprocess {name}: pixel_values bit-exact")
+        check(np.array_equal(values16[i], want_pv.astype(np.float16)), f"preprocess {name}: float16 = numpy's rounding")
+    return names
+
+
+# ---------------------------------------------------------------- 2. scores vs PyTorch
+def check_scores(k, torch, dev):
+    rng = np.random.default_rng(0)
+    n, m, d, topk, scale = 1024, 1000, 512, 5, 100.0
+    img = rng.standard_normal((n, d), dtype=np.float32)
+    txt = rng.standard_normal((m, d), dtype=np.float32)
+    ti, tt = torch.from_numpy(img).to(dev), torch.from_numpy(txt).to(dev)
+    ti = ti / ti.norm(dim=1, keepdim=True)
+    tt = tt / tt.norm(dim=1, keepdim=True)
+    t_logits = scale * ti @ tt.t()
+    t_probs = t_logits.softmax(dim=-1)
+    t_top = t_probs.topk(topk, dim=-1)
+    logits = k.similarity(img, txt, scale)
+    diff = float(np.abs(logits - t_logits.cpu().numpy()).max())
+    check(diff <= 1e-5 * scale, f"similarity vs torch: max abs diff {diff:.3g} (<= {1e-5 * scale:g})")
+    probs, tp, tidx = k.softmax_topk(t_logits.cpu().numpy(), topk)
+    pdiff = float(np.abs(probs - t_probs.cpu().numpy()).max())
+    check(pdiff <= 1e-6, f"softmax vs torch: max abs diff {pdiff:.3g} (<= 1e-6)")
+    ref_p = t_top.values.cpu().numpy()
+    ref_i = t_top.indices.cpu().numpy()
+    check(float(np.abs(tp - ref_p).max()) <= 1e-6, "top-k probabilities vs torch.topk")
+    swapped = int((tidx != ref_i).sum())
+    # Indices may only differ where torch's own probabilities are (near) tied.
+    tprobs = t_probs.cpu().numpy()
+    ok = np.abs(np.take_along_axis(tprobs, tidx.astype(np.int64), 1) - ref_p).max() <= 1e-6
+    check(bool(ok), f"top-k indices vs torch.topk ({swapped} near-tie swaps)")
+    zp, zi = k.zero_shot_topk(img, txt, scale, topk)
+    check(float(np.abs(zp - ref_p).max()) <= 1e-6, "zero_shot_topk vs torch")
+
+
+# ---------------------------------------------------------------- 3. timing
+def timed(fn, sync, repeat=5):
+    fn()
+    sync()
+    runs = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        sync()
+        runs.append(time.perf_counter() - t0)
+    return statistics.median(runs)
+
+
+def benchmarks(k, torch, dev):
+    sync = torch.cuda.synchronize
+    tf = torch.nn.functional
+    rng = np.random.default_rng(1)
+    rows = []
+    # Preprocessing: 64 photos of mixed sizes.
+    sizes = [(480, 640), (1080, 1920), (3024, 4032), (500, 375)] * 16
+    images = [rng.integers(0, 256, (h, w, 3), dtype=np.uint8) for h, w in sizes]
+    in_bytes = sum(i.nbytes for i in images)
+    out_bytes = len(images) * 3 * 224 * 224 * 4
+    mean_t = torch.tensor(MEAN, device=dev).view(3, 1, 1)
+    std_t = torch.tensor(STD, device=dev).view(3, 1, 1)
+
+    def torch_preprocess():
+        outs = []
+        for im in images:
+            x = torch.from_numpy(im).to(dev).permute(2, 0, 1).float().unsqueeze(0)
+            h, w = im.shape[:2]
+            s = 224
+            size = (int(s * h / w), s) if w <= h else (s, int(s * w / h))
+            x = tf.interpolate(x, size=size, mode="bicubic", antialias=True, align_corners=False)
+            x = x.round().clamp(0, 255)[0]
+            top, left = int(round((size[0] - s) / 2)), int(round((size[1] - s) / 2))
+            x = x[:, top:top + s, left:left + s] / 255.0
+            outs.append((x - mean_t) / std_t)
+        return torch.stack(outs).cpu()
+
+    for label, fn in (("clip4j CUDA", lambda: k.preprocess(images, 224, backend="cuda")),
+                      ("clip4j CPU (1 thread)", lambda: k.preprocess(images[:8], 224, backend="cpu")),
+                      ("PyTorch interpolate(bicubic, antialias) per image", torch_preprocess)):
+        count = 8 if "CPU" in label else len(images)
+        t = timed(fn, sync, repeat=3 if "CPU" in label else 5)
+        gb = (in_bytes * count / len(images) + out_bytes * count / len(images)) / t / 1e9
+        rows.append(("preprocess 64 mixed photos -> 224", label, f"{count / t:,.0f} images/s", f"{gb:.2f} GB/s"))
+
+    # Similarity, softmax + top-k, fused zero-shot.
+    n, m, d, topk, scale = 4096, 21843, 768, 5, 100.0
+    img = rng.standard_normal((n, d), dtype=np.float32)
+    txt = rng.standard_normal((m, d), dtype=np.float32)
+
+    def torch_logits():
+        a = torch.from_numpy(img).to(dev)
+        b = torch.from_numpy(txt).to(dev)
+        return scale * (a / a.norm(dim=1, keepdim=True)) @ (b / b.norm(dim=1, keepdim=True)).t()
+
+    flops = 2.0 * n * m * d
+    for label, fn in (("clip4j CUDA", lambda: k.similarity(img, txt, scale, backend="cuda")),
+                      ("PyTorch (TF32 off)", lambda: torch_logits().cpu())):
+        t = timed(fn, sync)
+        rows.append((f"similarity {n}x{m}x{d} (logits to host)", label, f"{flops / t / 1e12:.2f} TFLOP/s",
+                     f"{(img.nbytes + txt.nbytes + n * m * 4) / t / 1e9:.2f} GB/s"))
+    logits = k.similarity(img, txt, scale, backend="cuda")
+    for label, fn in (("clip4j CUDA", lambda: k.softmax_topk(logits, topk, want_probs=False, backend="cuda")),
+                      ("PyTorch softmax+topk", lambda: [t.cpu() for t in
+                                                        torch.from_numpy(logits).to(dev).softmax(-1).topk(topk, -1)])):
+        t = timed(fn, sync)
+        rows.append((f"softmax+top-{topk} {n}x{m} (top-k to host)", label, f"{n / t:,.0f} rows/s",
+                     f"{logits.nbytes / t / 1e9:.2f} GB/s"))
+    for label, fn in (("clip4j CUDA", lambda: k.zero_shot_topk(img, txt, scale, topk, backend="cuda")),
+                      ("PyTorch", lambda: [t.cpu() for t in torch_logits().softmax(-1).topk(topk, -1)])):
+        t = timed(fn, sync)
+        rows.append((f"zero-shot top-{topk} {n}x{m}x{d}", label, f"{n / t:,.0f} images/s",
+                     f"{flops / t / 1e12:.2f} TFLOP/s"))
+    return rows
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--lib", required=True)
+    ap.add_argument("--testdata", required=True)
+    ap.add_argument("--backend", choices=("cuda", "cpu"), default="cuda")
+    args = ap.parse_args()
+    k = Kernels(args.lib, args.backend)
+    if args.backend == "cuda" and not k.lib.clip4j_cuda_available():
+        print("no usable CUDA device: " + k.lib.clip4j_last_error().decode(), file=sys.stderr)
+        return 2
+    names = check_preprocessing(k, args.testdata)
+    try:
+        import torch
+    except ImportError:
+        torch = None
+        print("PyTorch not installed: torch comparisons and timings skipped", file=sys.stderr)
+    rows = []
+    device_name = "CPU only"
+    if torch is not None:
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+        dev = "cuda" if args.backend == "cuda" else "cpu"
+        check_scores(k, torch, dev)
+        if args.backend == "cuda":
+            device_name = torch.cuda.get_device_name(0)
+            rows = benchmarks(k, torch, dev)
+
+    print("### GPU check " + time.strftime("%Y-%m-%d"))
+    print()
+    print(f"- device: {device_name}; torch {getattr(torch, '__version__', 'n/a')}; python {platform.python_version()}")
+    print(f"- preprocessing fixtures checked ({len(names)}): {', '.join(names)}")
+    print(f"- correctness: {'all checks passed' if not FAILURES else 'FAILED: ' + '; '.join(FAILURES)}")
+    if rows:
+        print()
+        print("| operation | implementation | throughput | bandwidth / compute |")
+        print("|---|---|---|---|")
+        for r in rows:
+            print("| " + " | ".join(r) + " |")
+    return 1 if FAILURES else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,61 @@
+// Availability checks and error mapping for the CUDA implementation.
+#include <string>
+
+#include "cuda_support.cuh"
+#include "status.h"
+
+namespace clip4j {
+namespace {
+
+// Minimum compute capability: the library holds SASS for sm_80/sm_90 and PTX for compute_90.
+constexpr int kMinMajor = 8;
+
+// Empty string when usable, else why not. Never leaves a CUDA error pending.
+std::string device_problem() {
+    int count = 0;
+    cudaError_t err = cudaGetDeviceCount(&count);
+    if (err != cudaSuccess) {
+        cudaGetLastError();
+        return std::string("no usable CUDA driver/device: ") + cudaGetErrorString(err);
+    }
+    if (count == 0) return "no CUDA device present";
+    int dev = 0;
+    int major = 0, minor = 0;
+    if (cudaGetDevice(&dev) != cudaSuccess ||
+        cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, dev) != cudaSuccess ||
+        cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, dev) != cudaSuccess) {
+        cudaGetLastError();
+        return "could not query the current CUDA device";
+    }
+    if (major < kMinMajor) {
+        return "CUDA device " + std::to_string(dev) + " has compute capability " + std::to_string(major) + "." +
+               std::to_string(minor) + ", clip4j_kernels needs >= 8.0";
+    }
+    return "";
+}
+
+}  // namespace
+
+clip4j_status require_device(const char* fn) {
+    const std::string problem = device_problem();
+    if (problem.empty()) return CLIP4J_OK;
+    return fail(CLIP4J_ERR_NO_DEVICE, std::string(fn) + ": " + problem);
+}
+
+clip4j_status cuda_fail(const char* fn, const char* what, cudaError_t err) {
+    const clip4j_status st = err == cudaErrorMemoryAllocation ? CLIP4J_ERR_OUT_OF_MEMORY : CLIP4J_ERR_CUDA;
+    cudaGetLastError();  // clear a non-sticky error so the next call starts clean
+    return fail(st, std::string(fn) + ": " + what + ": " + cudaGetErrorString(err));
+}
+
+}  // namespace clip4j
+
+extern "C" int clip4j_built_with_cuda(void) { return 1; }
+
+extern "C" int clip4j_cuda_available(void) {
+    clip4j::clear_error();
+    const std::string problem = clip4j::device_problem();
+    if (problem.empty()) return 1;
+    clip4j::fail(CLIP4J_ERR_NO_DEVICE, "clip4j_cuda_available: " + problem);
+    return 0;
+}

@@ -1,0 +1,57 @@
+// The CUDA entry points of a library built without CUDA: same symbols, they report "built without CUDA"
+// after the usual argument checks, so callers can link one library and fall back on the CPU functions.
+#include "status.h"
+#include "validate.h"
+
+namespace {
+
+clip4j_status no_cuda(const char* fn) {
+    return clip4j::fail(CLIP4J_ERR_NO_CUDA, std::string(fn) + ": clip4j_kernels was built without CUDA");
+}
+
+}  // namespace
+
+using namespace clip4j;
+
+extern "C" int clip4j_built_with_cuda(void) { return 0; }
+
+extern "C" int clip4j_cuda_available(void) {
+    clear_error();
+    fail(CLIP4J_ERR_NO_CUDA, "clip4j_cuda_available: clip4j_kernels was built without CUDA");
+    return 0;
+}
+
+extern "C" clip4j_status clip4j_preprocess_cuda(const uint8_t* const* images, const int32_t* widths,
+        const int32_t* heights, int32_t count, int32_t n_px, const float* mean, const float* std,
+        clip4j_dtype dtype, void* out_pixel_values, uint8_t* /*out_rgb_u8*/) {
+    const char* fn = "clip4j_preprocess_cuda";
+    clear_error();
+    clip4j_status st = validate_preprocess(fn, images, widths, heights, count, n_px, mean, std, dtype, out_pixel_values);
+    return st != CLIP4J_OK ? st : no_cuda(fn);
+}
+
+extern "C" clip4j_status clip4j_similarity_cuda(const float* image_features, int32_t n,
+        const float* text_features, int32_t m, int32_t d, float logit_scale, float* out_logits) {
+    const char* fn = "clip4j_similarity_cuda";
+    clear_error();
+    clip4j_status st = validate_similarity(fn, image_features, n, text_features, m, d, logit_scale, out_logits);
+    return st != CLIP4J_OK ? st : no_cuda(fn);
+}
+
+extern "C" clip4j_status clip4j_softmax_topk_cuda(const float* logits, int32_t n, int32_t m, int32_t k,
+        float* /*out_probs*/, float* out_top_probs, int32_t* out_top_indices) {
+    const char* fn = "clip4j_softmax_topk_cuda";
+    clear_error();
+    clip4j_status st = validate_softmax_topk(fn, logits, n, m, k, out_top_probs, out_top_indices);
+    return st != CLIP4J_OK ? st : no_cuda(fn);
+}
+
+extern "C" clip4j_status clip4j_zero_shot_topk_cuda(const float* image_features, int32_t n,
+        const float* text_features, int32_t m, int32_t d, float logit_scale, int32_t k,
+        float* out_top_probs, int32_t* out_top_indices) {
+    const char* fn = "clip4j_zero_shot_topk_cuda";
+    clear_error();
+    clip4j_status st = validate_similarity(fn, image_features, n, text_features, m, d, logit_scale, out_top_probs);
+    if (st == CLIP4J_OK) st = validate_softmax_topk(fn, image_features, n, m, k, out_top_probs, out_top_indices);
+    return st != CLIP4J_OK ? st : no_cuda(fn);
+}

@@ -1,0 +1,25 @@
+// Argument checks shared by the CPU and CUDA entry points; they run before any work starts.
+#ifndef CLIP4J_VALIDATE_H
+#define CLIP4J_VALIDATE_H
+
+#include "clip4j/kernels.h"
+
+namespace clip4j {
+
+/** Largest accepted image side and output side. */
+constexpr int32_t kMaxImageSide = 1 << 20;
+constexpr int32_t kMaxOutputSide = 8192;
+
+clip4j_status validate_preprocess(const char* fn, const uint8_t* const* images, const int32_t* widths,
+        const int32_t* heights, int32_t count, int32_t n_px, const float* mean, const float* std,
+        clip4j_dtype dtype, const void* out_pixel_values);
+
+clip4j_status validate_similarity(const char* fn, const float* image_features, int32_t n,
+        const float* text_features, int32_t m, int32_t d, float logit_scale, const void* out);
+
+clip4j_status validate_softmax_topk(const char* fn, const float* logits, int32_t n, int32_t m, int32_t k,
+        const float* out_top_probs, const int32_t* out_top_indices);
+
+}  // namespace clip4j
+
+#endif

@@ -1,0 +1,190 @@
+// GPU vs CPU: the CUDA functions must give the CPU results (preprocessing bit for bit, scores within
+// float32 rounding) and the fixtures. Exits 77 (CTest: skipped) when no usable CUDA device is present.
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "check.h"
+#include "clip4j/kernels.h"
+#include "npy.h"
+
+namespace {
+
+const float kMean[3] = {CLIP4J_CLIP_MEAN_R, CLIP4J_CLIP_MEAN_G, CLIP4J_CLIP_MEAN_B};
+const float kStd[3] = {CLIP4J_CLIP_STD_R, CLIP4J_CLIP_STD_G, CLIP4J_CLIP_STD_B};
+std::string testdata;
+
+struct Batch {
+    std::vector<std::vector<uint8_t>> pixels;
+    std::vector<int32_t> widths, heights;
+    std::vector<const uint8_t*> pointers() const {
+        std::vector<const uint8_t*> p;
+        for (const auto& v : pixels) p.push_back(v.data());
+        return p;
+    }
+    void add(std::vector<uint8_t> rgb, int w, int h) {
+        pixels.push_back(std::move(rgb));
+        widths.push_back(w);
+        heights.push_back(h);
+    }
+};
+
+std::vector<uint8_t> noise(size_t n, uint32_t seed) {
+    std::vector<uint8_t> v(n);
+    for (uint8_t& x : v) {
+        seed = seed * 1664525u + 1013904223u;
+        x = (uint8_t)(seed >> 24);
+    }
+    return v;
+}
+
+std::vector<float> random_matrix(int rows, int cols, uint32_t seed) {
+    std::vector<float> v((size_t)rows * cols);
+    for (float& x : v) {
+        seed = seed * 1664525u + 1013904223u;
+        x = (float)((seed >> 8) * (1.0 / 16777216.0) - 0.5);
+    }
+    return v;
+}
+
+struct Result {
+    std::vector<uint8_t> values;  // raw bytes of the NCHW tensor
+    std::vector<uint8_t> rgb;
+    clip4j_status status;
+};
+
+template <class Fn>
+Result run_preprocess(Fn fn, const Batch& b, int n, clip4j_dtype dtype) {
+    Result r;
+    const size_t elems = b.pixels.size() * 3 * n * n;
+    r.values.assign(elems * (dtype == CLIP4J_FLOAT32 ? 4 : 2), 0xAB);
+    r.rgb.assign(elems, 0xCD);
+    const std::vector<const uint8_t*> ptr = b.pointers();
+    r.status = fn(ptr.data(), b.widths.data(), b.heights.data(), (int32_t)ptr.size(), n, kMean, kStd, dtype,
+                  r.values.data(), r.rgb.data());
+    return r;
+}
+
+void preprocessing() {
+    Batch b;
+    const std::string ref = testdata + "/preprocess/ref/";
+    for (const char* name : {"jpeg_q90", "exif_orientation6"}) {
+        const npy::Array a = npy::load(ref + name + ".decoded_u8.npy");
+        b.add(std::vector<uint8_t>(a.as<uint8_t>(), a.as<uint8_t>() + a.size()), (int)a.shape[1], (int)a.shape[0]);
+    }
+    const int sizes[][2] = {{1, 1}, {7, 5}, {37, 300}, {1000, 50}, {224, 224}, {4032, 3024}, {3, 5000}, {640, 480}};
+    uint32_t seed = 5;
+    for (const auto& s : sizes) b.add(noise((size_t)s[0] * s[1] * 3, seed++), s[0], s[1]);
+
+    for (int n : {224, 336, 1}) {
+        for (clip4j_dtype dtype : {CLIP4J_FLOAT32, CLIP4J_FLOAT16}) {
+            const Result cpu = run_preprocess(clip4j_preprocess_cpu, b, n, dtype);
+            const Result gpu = run_preprocess(clip4j_preprocess_cuda, b, n, dtype);
+            const std::string what = "n=" + std::to_string(n) + (dtype == CLIP4J_FLOAT16 ? " float16" : " float32");
+            CHECK_MSG(cpu.status == CLIP4J_OK && gpu.status == CLIP4J_OK, what + ": " + clip4j_last_error());
+            CHECK_MSG(gpu.values == cpu.values, what + " pixel_values differ from the CPU");
+            CHECK_MSG(gpu.rgb == cpu.rgb, what + " rgb_u8 differs from the CPU");
+        }
+    }
+    // Against the fixtures directly (first two images, n = 224).
+    const Result gpu = run_preprocess(clip4j_preprocess_cuda, b, 224, CLIP4J_FLOAT32);
+    const size_t per = (size_t)3 * 224 * 224;
+    int i = 0;
+    for (const char* name : {"jpeg_q90", "exif_orientation6"}) {
+        const npy::Array rgb = npy::load(ref + name + ".rgb_u8.npy");
+        const npy::Array pv = npy::load(ref + name + ".pixel_values.npy");
+        CHECK_MSG(std::memcmp(gpu.rgb.data() + i * per, rgb.as<uint8_t>(), per) == 0, std::string(name) + " rgb_u8");
+        CHECK_MSG(std::memcmp(gpu.values.data() + i * per * 4, pv.as<float>(), per * 4) == 0,
+                  std::string(name) + " pixel_values");
+        ++i;
+    }
+    // Concurrent callers (one per-thread stream each) get the same bytes.
+    std::vector<Result> results(4);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&, t] { results[t] = run_preprocess(clip4j_preprocess_cuda, b, 224, CLIP4J_FLOAT32); });
+    }
+    for (std::thread& t : threads) t.join();
+    for (const Result& r : results) CHECK_MSG(r.status == CLIP4J_OK && r.values == gpu.values, "concurrent call");
+}
+
+double max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
+    double worst = 0;
+    for (size_t i = 0; i < a.size(); ++i) worst = std::max(worst, (double)std::fabs(a[i] - b[i]));
+    return worst;
+}
+
+// GPU top-k must be a correct top-k of the CPU probabilities (near-ties may swap), with matching values.
+void check_topk(const std::string& what, const std::vector<float>& cpu_probs, int n, int m, int k,
+        const std::vector<float>& cpu_p, const std::vector<int32_t>& cpu_i, const std::vector<float>& gpu_p,
+        const std::vector<int32_t>& gpu_i) {
+    int bad = 0, swapped = 0;
+    for (int r = 0; r < n; ++r)
+        for (int j = 0; j < k; ++j) {
+            const size_t at = (size_t)r * k + j;
+            const int32_t gi = gpu_i[at];
+            const bool valid = gi >= 0 && gi < m;
+            bad += !valid || std::fabs(gpu_p[at] - cpu_p[at]) > 1e-6 ||
+                   std::fabs(cpu_probs[(size_t)r * m + gi] - cpu_p[at]) > 1e-6;
+            swapped += gi != cpu_i[at];
+        }
+    CHECK_MSG(bad == 0, what + ": " + std::to_string(bad) + " top-k entries differ from the CPU");
+    std::printf("%s: %d of %d top-k indices differ from the CPU only by near-tie order\n", what.c_str(), swapped, n * k);
+}
+
+void scores(int n, int m, int d, int k) {
+    const std::string what = std::to_string(n) + "x" + std::to_string(m) + "x" + std::to_string(d);
+    const float scale = 100.0f;
+    const std::vector<float> img = random_matrix(n, d, 1), txt = random_matrix(m, d, 2);
+    std::vector<float> cpu((size_t)n * m), gpu((size_t)n * m);
+    CHECK(clip4j_similarity_cpu(img.data(), n, txt.data(), m, d, scale, cpu.data()) == CLIP4J_OK);
+    CHECK_MSG(clip4j_similarity_cuda(img.data(), n, txt.data(), m, d, scale, gpu.data()) == CLIP4J_OK, clip4j_last_error());
+    const double dl = max_abs_diff(cpu, gpu);
+    CHECK_MSG(dl <= 1e-5 * scale, what + " logits max diff " + std::to_string(dl));
+
+    std::vector<float> cpu_probs((size_t)n * m), gpu_probs((size_t)n * m), cp((size_t)n * k), gp((size_t)n * k);
+    std::vector<int32_t> ci((size_t)n * k), gi((size_t)n * k);
+    CHECK(clip4j_softmax_topk_cpu(cpu.data(), n, m, k, cpu_probs.data(), cp.data(), ci.data()) == CLIP4J_OK);
+    CHECK_MSG(clip4j_softmax_topk_cuda(cpu.data(), n, m, k, gpu_probs.data(), gp.data(), gi.data()) == CLIP4J_OK,
+              clip4j_last_error());
+    const double dp = max_abs_diff(cpu_probs, gpu_probs);
+    CHECK_MSG(dp <= 1e-6, what + " probs max diff " + std::to_string(dp));
+    check_topk(what + " softmax_topk", cpu_probs, n, m, k, cp, ci, gp, gi);
+
+    std::fill(gp.begin(), gp.end(), -1.0f);
+    CHECK_MSG(clip4j_zero_shot_topk_cuda(img.data(), n, txt.data(), m, d, scale, k, gp.data(), gi.data()) == CLIP4J_OK,
+              clip4j_last_error());
+    check_topk(what + " zero_shot_topk", cpu_probs, n, m, k, cp, ci, gp, gi);
+}
+
+void exact_ties() {
+    const float logits[2 * 5] = {1.0f, 3.0f, 3.0f, 0.0f, 3.0f, 2.0f, 2.0f, 2.0f, 2.0f, 2.0f};
+    float p[10];
+    int32_t idx[10];
+    CHECK(clip4j_softmax_topk_cuda(logits, 2, 5, 5, nullptr, p, idx) == CLIP4J_OK);
+    const int32_t want[10] = {1, 2, 4, 0, 3, 0, 1, 2, 3, 4};
+    for (int i = 0; i < 10; ++i) CHECK_MSG(idx[i] == want[i], "GPU tie order at " + std::to_string(i));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2) {
+        std::fprintf(stderr, "usage: %s <testdata dir>\n", argv[0]);
+        return 2;
+    }
+    testdata = argv[1];
+    if (!clip4j_cuda_available()) {
+        std::printf("SKIPPED: %s\n", clip4j_last_error());
+        return kSkipReturnCode;
+    }
+    preprocessing();
+    exact_ties();
+    scores(3, 5, 7, 2);
+    scores(300, 1001, 509, 5);
+    scores(3500, 20000, 32, 10);  // > 1 row block of 256 MB in the CUDA path
+    scores(2, 300, 64, 300);      // k = m
+    return check::finish("test_gpu");
+}
