@@ -1,0 +1,100 @@
+package io.clip4j.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.clip4j.io.Npy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** zero-shot, embed and bench through the CLI, against the tiny-vit reference outputs. */
+class ModelCommandsCliTest {
+    private static final Path DATA = Path.of(System.getProperty("clip4j.testdata"));
+    private static final Path VIT = DATA.resolve("models/tiny-vit");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static float[] row(Path npy, int r) {
+        Npy n = Npy.read(npy);
+        int d = (int) n.shape()[1];
+        return Arrays.copyOfRange(n.toFloatArray(), r * d, (r + 1) * d);
+    }
+
+    @Test
+    void embedPrintsReferenceFeatures() throws IOException {
+        CliRunner r = CliRunner.run("embed", "--model", VIT.toString(), "--json",
+                "--image", DATA.resolve("preprocess/images/chelsea.png").toString(), "--text", "a dog");
+        assertEquals(0, r.code, r.err);
+        String[] lines = r.out.strip().split("\n");
+        assertEquals(2, lines.length);
+        JsonNode img = JSON.readTree(lines[0]);
+        assertEquals("image", img.get("kind").asText());
+        float[] expected = row(VIT.resolve("image_features.npy"), 2); // chelsea is image 2 of the fixture
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], img.get("embedding").get(i).floatValue(), 1e-4);
+        }
+        JsonNode txt = JSON.readTree(lines[1]);
+        assertEquals("a dog", txt.get("input").asText());
+        float[] dog = row(VIT.resolve("text_features.npy"), 1);
+        for (int i = 0; i < dog.length; i++) {
+            assertEquals(dog[i], txt.get("embedding").get(i).floatValue(), 1e-4);
+        }
+        CliRunner norm = CliRunner.run("embed", "--model", VIT.toString(), "--text", "a dog", "--normalize");
+        double ss = 0;
+        for (JsonNode v : JSON.readTree(norm.out.strip()).get("embedding")) {
+            ss += v.asDouble() * v.asDouble();
+        }
+        assertEquals(1.0, ss, 1e-5);
+    }
+
+    @Test
+    void zeroShotJsonMatchesReferenceLogits() throws IOException {
+        // With template "{}" the prompts are the fixture texts, so logits equal logits_per_image.
+        CliRunner r = CliRunner.run("zero-shot", "--model", VIT.toString(), "--json", "--template", "{}",
+                "--image", DATA.resolve("preprocess/images/astronaut.png").toString(),
+                "--label", "a diagram", "a dog", "a cat", "a photo of a cat", "--top-k", "4");
+        assertEquals(0, r.code, r.err);
+        JsonNode o = JSON.readTree(r.out.strip());
+        assertTrue(o.get("image").asText().endsWith("astronaut.png"));
+        float[] logits = row(VIT.resolve("logits_per_image.npy"), 1);
+        String[] labels = {"a diagram", "a dog", "a cat", "a photo of a cat"};
+        double prev = 2;
+        for (JsonNode p : o.get("predictions")) {
+            int j = Arrays.asList(labels).indexOf(p.get("label").asText());
+            assertEquals(logits[j], p.get("logit").floatValue(), 1e-4);
+            assertTrue(p.get("probability").asDouble() <= prev);
+            prev = p.get("probability").asDouble();
+        }
+        CliRunner table = CliRunner.run("zero-shot", "--model", VIT.toString(),
+                "--image", DATA.resolve("preprocess/images/astronaut.png").toString(), "--label", "cat", "dog");
+        assertEquals(0, table.code, table.err);
+        assertTrue(table.out.contains("rank") && table.out.contains("probability"), table.out);
+    }
+
+    @Test
+    void benchReportsRates(@TempDir Path dir) throws IOException {
+        Files.copy(DATA.resolve("preprocess/images/tiny_7x5.png"), dir.resolve("a.png"));
+        CliRunner r = CliRunner.run("bench", "--model", VIT.toString(), "--images", dir.toString(), "--rounds", "1");
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.contains("images/s") && r.out.contains("texts/s"), r.out);
+    }
+
+    @Test
+    void modelErrorsAreOneLine(@TempDir Path dir) throws IOException {
+        Path bad = dir.resolve("bad.safetensors");
+        Files.write(bad, new byte[]{8, 0, 0, 0, 0, 0, 0, 0, '{', '}'});
+        CliRunner r = CliRunner.run("zero-shot", "--model", bad.toString(), "--label", "x",
+                "--image", DATA.resolve("preprocess/images/tiny_7x5.png").toString());
+        assertEquals(ClipCli.EXIT_INPUT, r.code);
+        assertEquals(1, r.err.strip().split("\n").length, r.err);
+        assertTrue(r.err.contains("bad.safetensors"), r.err);
+        CliRunner noModel = CliRunner.run("embed", "--text", "x");
+        assertEquals(ClipCli.EXIT_INPUT, noModel.code, "no default model property in tests: " + noModel.err);
+    }
+}
