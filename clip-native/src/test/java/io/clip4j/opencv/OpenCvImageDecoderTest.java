@@ -80,6 +80,33 @@ class OpenCvImageDecoderTest {
         assertArrayEquals(jpegRef, jpeg.data(), "libjpeg-turbo decodes exactly like Pillow's");
     }
 
+    /**
+     * WebP (OpenCV only): lossless files made with {@code cwebp -lossless -exact} from two fixture PNGs
+     * must decode to exactly the PNG's pixels, and the RGBA one must preprocess to the reference.
+     */
+    @Test
+    void decodesLosslessWebpToTheSourcePixels() throws IOException {
+        for (String name : new String[]{"tiny_7x5", "horse"}) {
+            byte[] webp;
+            try (var in = getClass().getResourceAsStream(name + "_lossless.webp")) {
+                webp = in.readAllBytes();
+            }
+            assertTrue(DECODER.canDecode(webp));
+            DecodedImage w = DECODER.decode(webp, Long.MAX_VALUE);
+            DecodedImage png = new io.clip4j.image.PngDecoder()
+                    .decode(Files.readAllBytes(PRE.resolve("images/" + name + ".png")), Long.MAX_VALUE);
+            assertEquals(png.mode(), w.mode(), name);
+            assertArrayEquals(png.data(), w.data(), name);
+        }
+        byte[] horse;
+        try (var in = getClass().getResourceAsStream("horse_lossless.webp")) {
+            horse = in.readAllBytes();
+        }
+        ImagePreprocessor pre = ImagePreprocessor.builder().decoders(ImageDecoders.of(List.of(DECODER))).build();
+        assertArrayEquals(Npy.read(PRE.resolve("ref/horse.rgb_u8.npy")).toByteArray(),
+                pre.resizeCropRgb(ImageInput.ofEncoded(horse, "horse.webp")));
+    }
+
     @Test
     void rejectsBadInputWithTypedException() throws IOException {
         byte[] png = Files.readAllBytes(PRE.resolve("images/chelsea.png"));
