@@ -4,8 +4,8 @@ import java.util.stream.IntStream;
 
 /**
  * The objective scikit-learn's multinomial {@code LogisticRegression(C, solver="lbfgs")} minimises (its
- * {@code LinearModelLoss}, sklearn &ge; 1.1): mean cross-entropy of {@code softmax(W x + b)} plus
- * {@code ||W||^2 / (2 C n)}; the intercept b is not penalised. Up to the factor {@code 1 / (C n)} this is
+ * {@code LinearModelLoss} with {@code l2_reg_strength = 1 / (C n)}, scikit-learn 1.2 and later): mean
+ * cross-entropy of {@code softmax(W x + b)} plus {@code ||W||^2 / (2 C n)}; the intercept b is not penalised. Up to the factor {@code 1 / (C n)} this is
  * the textbook {@code C * sum_i CE_i + ||W||^2 / 2}, so both have the same minimiser.
  *
  * <p>Parameters are laid out as W {@code [n_classes, dim]} row-major followed by b {@code [n_classes]}.

@@ -10,7 +10,10 @@ import java.util.Objects;
  * {@code ||W||^2 / (2 C n)}, intercept not penalised, with a pure-Java L-BFGS in double precision
  * (10 correction pairs, strong Wolfe line search) that stops on sklearn's rules
  * ({@code max|gradient| <= tol}, a relative decrease below 64 machine epsilons, or the iteration limit).
- * Features are used as given (no centring or scaling, like sklearn's estimator itself).
+ * Features are used as given (no centring or scaling, like sklearn's estimator itself). This is the
+ * objective scaling of scikit-learn 1.2 and later; the paper-era versions stopped on the gradient of
+ * {@code sum CE + ||W||^2 / (2 C)} (n times this objective), which a tolerance of {@code tol / n} here
+ * reproduces.
  *
  * @param c             inverse regularisation strength C = 1/lambda, &gt; 0 and finite
  * @param maxIterations L-BFGS iteration limit, &ge; 1 (the paper: 1000)

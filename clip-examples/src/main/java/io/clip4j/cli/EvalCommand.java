@@ -150,6 +150,10 @@ final class EvalCommand implements Runnable {
         Double c;
         @Option(names = "--max-iter", defaultValue = "1000", description = "L-BFGS iterations (default: ${DEFAULT-VALUE}).")
         int maxIter;
+        @Option(names = "--tol", defaultValue = "1e-4",
+                description = "L-BFGS gradient tolerance on the mean-loss objective (sklearn >= 1.2 'tol'; default: "
+                        + "${DEFAULT-VALUE}).")
+        double tol;
         @Option(names = "--normalize", description = "L2-normalise features first (default: raw, as the paper).")
         boolean normalize;
         @Spec
@@ -157,8 +161,7 @@ final class EvalCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
-            LinearProbe.Options o = new LinearProbe.Options(valFraction, seed, maxIter,
-                    LogisticRegression.SKLEARN_TOLERANCE, normalize);
+            LinearProbe.Options o = new LinearProbe.Options(valFraction, seed, maxIter, tol, normalize);
             LabeledDataset tr = readClassFolders(train, null);
             LabeledDataset te = readClassFolders(test, tr.classNames());
             LabeledDataset va = val == null ? null : readClassFolders(val, tr.classNames());
@@ -201,6 +204,8 @@ final class EvalCommand implements Runnable {
         double c;
         @Option(names = "--max-iter", defaultValue = "1000", description = "L-BFGS iterations (default: ${DEFAULT-VALUE}).")
         int maxIter;
+        @Option(names = "--tol", defaultValue = "1e-4", description = "L-BFGS gradient tolerance (default: ${DEFAULT-VALUE}).")
+        double tol;
         @Option(names = "--normalize", description = "L2-normalise features first.")
         boolean normalize;
         @Option(names = "--no-zero-shot", description = "Skip the zero-shot comparison.")
@@ -211,7 +216,7 @@ final class EvalCommand implements Runnable {
         @Override
         public Integer call() throws IOException {
             List<String> tpl = templates.resolve();
-            LogisticRegression lr = new LogisticRegression(c, maxIter, LogisticRegression.SKLEARN_TOLERANCE);
+            LogisticRegression lr = new LogisticRegression(c, maxIter, tol);
             LabeledDataset tr = readClassFolders(train, null);
             LabeledDataset te = readClassFolders(test, tr.classNames());
             checkBatch(common.batch);
