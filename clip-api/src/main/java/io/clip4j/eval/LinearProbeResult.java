@@ -39,7 +39,7 @@ public record LinearProbeResult(int trainSize, int validationSize, int testSize,
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "linear probe: train %d, validation %d, test %d, C = %.4g%s%s%n",
                 trainSize, validationSize, testSize, c, normalized ? ", L2-normalised features" : "",
-                converged ? "" : " (L-BFGS hit the iteration limit)"));
+                converged ? "" : " (L-BFGS stopped before meeting its tolerance)"));
         if (!sweep.isEmpty()) {
             sb.append("  C sweep (validation top-1):");
             sweep.stream().sorted((a, b) -> Double.compare(a.c(), b.c())).forEach(p -> sb.append(

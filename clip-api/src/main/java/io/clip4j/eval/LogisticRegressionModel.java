@@ -68,7 +68,7 @@ public final class LogisticRegressionModel {
         return iterations;
     }
 
-    /** @return true if a tolerance was met, false if the iteration limit stopped L-BFGS */
+    /** @return true if a tolerance was met; false if the iteration limit was hit or the line search found no decrease */
     public boolean converged() {
         return converged;
     }
