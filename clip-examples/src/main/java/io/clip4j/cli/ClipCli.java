@@ -17,7 +17,7 @@ import java.io.UncheckedIOException;
 @Command(name = "clip", mixinStandardHelpOptions = true, versionProvider = ClipCli.Version.class,
         description = "clip4j: CLIP (Contrastive Language-Image Pre-training) from the command line.",
         subcommands = {TokenizeCommand.class, PreprocessCommand.class, ZeroShotCommand.class, EmbedCommand.class,
-                BenchCommand.class})
+                BenchCommand.class, EvalCommand.class})
 public final class ClipCli {
     /** Exit code for a failure caused by the input (file, model, value). */
     static final int EXIT_INPUT = 1;
@@ -50,9 +50,9 @@ public final class ClipCli {
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler((ex, a) -> {
-            String sub = ex.getCommandLine().getCommandName();
-            err.println("clip: " + ex.getMessage() + " (see 'clip " + ("clip".equals(sub) ? "" : sub + " ")
-                    + "--help')");
+            // qualifiedName() names nested subcommands in full, e.g. "clip eval few-shot".
+            err.println("clip: " + ex.getMessage() + " (see '" + ex.getCommandLine().getCommandSpec().qualifiedName()
+                    + " --help')");
             return EXIT_USAGE;
         });
         cl.setExecutionExceptionHandler((ex, line, parse) -> {

@@ -1,0 +1,134 @@
+package io.clip4j.eval;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * Accuracy of a classifier on a labelled set (CLIP paper section 3.1 reports top-1 and top-5). Immutable;
+ * serialises to JSON with Jackson as an object with the component names.
+ *
+ * <p>An example counts as correct at k when its true class ranks among the k highest scores. Ties between
+ * equal scores are broken towards the lower class index (the order {@link io.clip4j.math.Similarity#topK}
+ * uses), so a tie never counts for the true class unless it comes first. With fewer than 5 classes, top-5
+ * is top-{@code n_classes}, i.e. 1.0.
+ *
+ * @param n                    number of examples, &ge; 1
+ * @param top1                 fraction with the true class ranked first, in [0, 1]
+ * @param top5                 fraction with the true class among the 5 best, in [0, 1]
+ * @param meanPerClassAccuracy mean of the top-1 accuracies of the classes that have examples (the
+ *                             "mean per class" metric of the paper's Table 9 datasets)
+ * @param classNames           class names, index = label
+ * @param perClassCount        number of examples of each class
+ * @param perClassAccuracy     top-1 accuracy of each class, null for a class without examples
+ */
+public record ClassificationAccuracy(int n, double top1, double top5, double meanPerClassAccuracy,
+                                     List<String> classNames, List<Integer> perClassCount,
+                                     List<Double> perClassAccuracy) {
+    /**
+     * @throws IllegalArgumentException if the per-class lists do not match the class count
+     */
+    public ClassificationAccuracy {
+        classNames = List.copyOf(classNames);
+        perClassCount = List.copyOf(perClassCount);
+        perClassAccuracy = Collections.unmodifiableList(new ArrayList<>(perClassAccuracy));
+        if (perClassCount.size() != classNames.size() || perClassAccuracy.size() != classNames.size()) {
+            throw new IllegalArgumentException("per-class lists must have one entry per class (" + classNames.size()
+                    + "), got " + perClassCount.size() + " and " + perClassAccuracy.size());
+        }
+    }
+
+    /**
+     * Scores every example against its label.
+     *
+     * @param scores     {@code [n, n_classes]} row-major, larger = more likely (logits, probabilities or
+     *                   decision values); finite
+     * @param labels     true class of each example, in [0, n_classes), length n &ge; 1
+     * @param classNames class names, n_classes of them
+     * @return the accuracies
+     * @throws EvaluationException if the shapes disagree, a label is out of range, a score is not finite
+     *                             or there are no examples
+     */
+    public static ClassificationAccuracy of(float[] scores, int[] labels, List<String> classNames) {
+        Objects.requireNonNull(scores, "scores");
+        Objects.requireNonNull(labels, "labels");
+        int k = classNames.size();
+        int n = labels.length;
+        if (n == 0) {
+            throw new EvaluationException("accuracy needs at least one example");
+        }
+        if (k == 0 || (long) n * k != scores.length) {
+            throw new EvaluationException("scores have " + scores.length + " values, expected [" + n + ", " + k + "]");
+        }
+        int[] count = new int[k];
+        int[] hit = new int[k];
+        int top1 = 0;
+        int top5 = 0;
+        for (int i = 0; i < n; i++) {
+            int y = labels[i];
+            if (y < 0 || y >= k) {
+                throw new EvaluationException("label " + y + " of example " + i + " is outside the " + k + " classes");
+            }
+            int rank = rank(scores, i * k, k, y, i);
+            count[y]++;
+            if (rank == 0) {
+                top1++;
+                hit[y]++;
+            }
+            if (rank < 5) {
+                top5++;
+            }
+        }
+        List<Integer> counts = new ArrayList<>(k);
+        List<Double> perClass = new ArrayList<>(k);
+        double sum = 0;
+        int present = 0;
+        for (int c = 0; c < k; c++) {
+            counts.add(count[c]);
+            if (count[c] == 0) {
+                perClass.add(null);
+            } else {
+                double a = (double) hit[c] / count[c];
+                perClass.add(a);
+                sum += a;
+                present++;
+            }
+        }
+        return new ClassificationAccuracy(n, (double) top1 / n, (double) top5 / n, sum / present, classNames,
+                counts, perClass);
+    }
+
+    /** 0-based rank of the true class: higher scores first, ties to the lower class index. */
+    private static int rank(float[] scores, int off, int k, int y, int row) {
+        float sy = scores[off + y];
+        int rank = 0;
+        for (int j = 0; j < k; j++) {
+            float s = scores[off + j];
+            if (!Float.isFinite(s)) {
+                throw new EvaluationException("score of example " + row + ", class " + j + " is not finite: " + s);
+            }
+            if (s > sy || (s == sy && j < y)) {
+                rank++;
+            }
+        }
+        return rank;
+    }
+
+    /**
+     * @return a human-readable report: n, top-1, top-5, mean per class, and one line per class
+     */
+    public String summary() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "n = %d  top-1 = %.2f%%  top-5 = %.2f%%  mean per class = %.2f%%%n",
+                n, 100 * top1, 100 * top5, 100 * meanPerClassAccuracy));
+        int w = Math.max(5, classNames.stream().mapToInt(String::length).max().orElse(5));
+        for (int c = 0; c < classNames.size(); c++) {
+            Double a = perClassAccuracy.get(c);
+            sb.append(String.format(Locale.ROOT, "  %-" + w + "s  %6d  %s%n", classNames.get(c), perClassCount.get(c),
+                    a == null ? "     -" : String.format(Locale.ROOT, "%6.2f%%", 100 * a)));
+        }
+        return sb.toString();
+    }
+}

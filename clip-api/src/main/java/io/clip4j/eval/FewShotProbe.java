@@ -1,0 +1,95 @@
+package io.clip4j.eval;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Few-shot linear probes (CLIP paper section 3.1.5, Figures 6 and 7): logistic regression fitted on k
+ * examples per class drawn from the training features, scored on the test features, averaged over several
+ * seeded draws.
+ *
+ * <p>Choice (documented): with k examples per class there is no data for a validation sweep, so every fit
+ * uses one fixed C, by default {@link #DEFAULT_C} = 0.316, the value of the CLIP README's linear-probe
+ * example. The draw for seed s uses {@code java.util.Random(s)} (a specified generator, so draws are the
+ * same on every JVM): classes in label order, each by a partial Fisher-Yates shuffle of its rows.
+ */
+public final class FewShotProbe {
+    /** C of the CLIP README's linear-probe example ({@code LogisticRegression(C=0.316, max_iter=1000)}). */
+    public static final double DEFAULT_C = 0.316;
+    /** The paper's shots per class. */
+    public static final List<Integer> PAPER_SHOTS = List.of(1, 2, 4, 8, 16);
+
+    private FewShotProbe() {
+    }
+
+    /**
+     * Draws exactly k rows of every class.
+     *
+     * @param train the rows to draw from
+     * @param k     examples per class, &ge; 1
+     * @param seed  seed of the draw
+     * @return row indices, grouped by class in label order
+     * @throws EvaluationException if k &lt; 1 or a class has fewer than k rows
+     */
+    public static int[] sample(LabeledFeatures train, int k, long seed) {
+        if (k < 1) {
+            throw new EvaluationException("shots per class must be >= 1, got " + k);
+        }
+        List<List<Integer>> byClass = Splits.byClass(train.labelArray(), train.classCount());
+        Random rnd = new Random(seed);
+        int[] out = new int[k * train.classCount()];
+        int at = 0;
+        for (int c = 0; c < byClass.size(); c++) {
+            List<Integer> rows = byClass.get(c);
+            if (rows.size() < k) {
+                throw new EvaluationException("class '" + train.classNames().get(c) + "' has " + rows.size()
+                        + " training examples, fewer than " + k + " shots");
+            }
+            for (int r : Splits.pick(rows, k, rnd)) {
+                out[at++] = r;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Runs the few-shot probes.
+     *
+     * @param train        training features to draw shots from
+     * @param test         test features (same classes and dimension)
+     * @param shots        k values, each &ge; 1 (e.g. {@link #PAPER_SHOTS})
+     * @param seeds        draws per k, &ge; 1; draw s uses seed s
+     * @param regression   C, iteration limit and tolerance of every fit
+     * @param normalize    L2-normalise feature rows first
+     * @param zeroShotTop1 zero-shot top-1 on the same test set to report alongside, or null
+     * @return mean/std accuracy per k
+     * @throws EvaluationException if the sets are incompatible, seeds &lt; 1 or a class has too few rows
+     */
+    public static FewShotResult evaluate(LabeledFeatures train, LabeledFeatures test, List<Integer> shots, int seeds,
+                                         LogisticRegression regression, boolean normalize, Double zeroShotTop1) {
+        LinearProbe.check(train, test);
+        if (seeds < 1) {
+            throw new EvaluationException("seeds must be >= 1, got " + seeds);
+        }
+        if (shots.isEmpty()) {
+            throw new EvaluationException("no shot counts given");
+        }
+        LabeledFeatures tr = normalize ? train.normalized() : train;
+        LabeledFeatures te = normalize ? test.normalized() : test;
+        List<FewShotResult.Point> points = new ArrayList<>();
+        for (int k : shots) {
+            List<Double> top1 = new ArrayList<>();
+            double top5 = 0;
+            for (int s = 0; s < seeds; s++) {
+                ClassificationAccuracy a = regression.fit(tr.subset(sample(tr, k, s))).evaluate(te);
+                top1.add(a.top1());
+                top5 += a.top5();
+            }
+            double mean = top1.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+            double var = top1.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum() / seeds;
+            points.add(new FewShotResult.Point(k, mean, Math.sqrt(var), top5 / seeds, top1));
+        }
+        return new FewShotResult(regression.c(), seeds, test.size(), zeroShotTop1, points);
+    }
+}

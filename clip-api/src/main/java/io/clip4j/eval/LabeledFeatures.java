@@ -1,0 +1,182 @@
+package io.clip4j.eval;
+
+import io.clip4j.ClipModel;
+import io.clip4j.Features;
+import io.clip4j.data.LabeledDataset;
+import io.clip4j.data.LabeledImage;
+import io.clip4j.image.ImageInput;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Frozen image_features of a labelled set: the input of the linear and few-shot probes (CLIP paper
+ * section 3.2, Appendix A.3). Immutable.
+ */
+public final class LabeledFeatures {
+    private final float[] data;
+    private final int rows;
+    private final int dim;
+    private final int[] labels;
+    private final List<String> classNames;
+
+    /**
+     * @param features   image_features {@code [n, embed_dim]}, raw (as {@code encode_image} returns) or normalised
+     * @param labels     class of each row, in [0, n_classes), length n; copied
+     * @param classNames class names, index = label, at least one
+     * @throws EvaluationException if the lengths disagree, a label is out of range or there are no classes
+     */
+    public LabeledFeatures(Features features, int[] labels, List<String> classNames) {
+        this(Objects.requireNonNull(features, "features").toArray(), features.rows(), features.dim(),
+                labels.clone(), List.copyOf(classNames));
+    }
+
+    private LabeledFeatures(float[] data, int rows, int dim, int[] labels, List<String> classNames) {
+        if (classNames.isEmpty()) {
+            throw new EvaluationException("labelled features need at least one class name");
+        }
+        if (labels.length != rows) {
+            throw new EvaluationException(rows + " feature rows but " + labels.length + " labels");
+        }
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] < 0 || labels[i] >= classNames.size()) {
+                throw new EvaluationException("label " + labels[i] + " of row " + i + " is outside the "
+                        + classNames.size() + " classes");
+            }
+        }
+        this.data = data;
+        this.rows = rows;
+        this.dim = dim;
+        this.labels = labels;
+        this.classNames = classNames;
+    }
+
+    /**
+     * Encodes every image of a dataset with the vision tower, {@code chunkSize} images at a time (so only
+     * one chunk of preprocessed pixels is in memory).
+     *
+     * @param model     the model
+     * @param dataset   the labelled images, at least one
+     * @param chunkSize images decoded and encoded per step, &ge; 1 (e.g. 256)
+     * @return image_features with the dataset's labels and class names
+     * @throws EvaluationException if the dataset is empty or chunkSize &lt; 1
+     * @throws io.clip4j.image.ImageDecodeException naming an image that cannot be decoded
+     */
+    public static LabeledFeatures encode(ClipModel model, LabeledDataset dataset, int chunkSize) {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(dataset, "dataset");
+        if (dataset.size() == 0) {
+            throw new EvaluationException("dataset " + dataset.name() + " has no examples");
+        }
+        List<ImageInput> images = new ArrayList<>(dataset.size());
+        int[] labels = new int[dataset.size()];
+        for (int i = 0; i < dataset.size(); i++) {
+            LabeledImage e = dataset.examples().get(i);
+            images.add(e.image());
+            labels[i] = e.label();
+        }
+        Features f = encodeImages(model, images, chunkSize);
+        return new LabeledFeatures(f.toArray(), f.rows(), f.dim(), labels, dataset.classNames());
+    }
+
+    /**
+     * Encodes images chunk by chunk (see {@link #encode(ClipModel, LabeledDataset, int)}).
+     *
+     * @param model     the model
+     * @param images    the images, any number
+     * @param chunkSize images per step, &ge; 1
+     * @return image_features {@code [images.size(), embed_dim]}, not normalised
+     * @throws EvaluationException if chunkSize &lt; 1
+     */
+    public static Features encodeImages(ClipModel model, List<ImageInput> images, int chunkSize) {
+        if (chunkSize < 1) {
+            throw new EvaluationException("chunk size must be >= 1, got " + chunkSize);
+        }
+        int d = model.config().embedDim();
+        float[] out = new float[Math.multiplyExact(images.size(), d)];
+        for (int s = 0; s < images.size(); s += chunkSize) {
+            List<ImageInput> chunk = images.subList(s, Math.min(images.size(), s + chunkSize));
+            float[] f = model.encodeImages(chunk).toArray();
+            System.arraycopy(f, 0, out, s * d, f.length);
+        }
+        return new Features(out, images.size(), d);
+    }
+
+    /** @return n, the number of rows */
+    public int size() {
+        return rows;
+    }
+
+    /** @return the feature dimension (embed_dim) */
+    public int dim() {
+        return dim;
+    }
+
+    /** @return the class names, index = label */
+    public List<String> classNames() {
+        return classNames;
+    }
+
+    /** @return the number of classes */
+    public int classCount() {
+        return classNames.size();
+    }
+
+    /** @return the features {@code [n, dim]} (a copy) */
+    public Features features() {
+        return new Features(data, rows, dim);
+    }
+
+    /** @return the labels (a copy) */
+    public int[] labels() {
+        return labels.clone();
+    }
+
+    /**
+     * @param row index in [0, n)
+     * @return that row's label
+     */
+    public int label(int row) {
+        return labels[row];
+    }
+
+    /**
+     * @param rows row indices in [0, n), any order, repeats allowed
+     * @return those rows, in the given order, with the same class names
+     * @throws EvaluationException if an index is out of range
+     */
+    public LabeledFeatures subset(int[] rows) {
+        float[] d = new float[Math.multiplyExact(rows.length, dim)];
+        int[] l = new int[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            int r = rows[i];
+            if (r < 0 || r >= this.rows) {
+                throw new EvaluationException("row " + r + " outside [0, " + this.rows + ")");
+            }
+            System.arraycopy(data, r * dim, d, i * dim, dim);
+            l[i] = labels[r];
+        }
+        return new LabeledFeatures(d, rows.length, dim, l, classNames);
+    }
+
+    /** @return the same rows, each divided by its L2 norm (zero rows stay zero) */
+    public LabeledFeatures normalized() {
+        Features n = features().normalized();
+        return new LabeledFeatures(n.toArray(), rows, dim, labels, classNames);
+    }
+
+    /** The backing array for this package (no copy; never modified). */
+    float[] data() {
+        return data;
+    }
+
+    int[] labelArray() {
+        return labels;
+    }
+
+    @Override
+    public String toString() {
+        return "LabeledFeatures[" + rows + ", " + dim + "; " + classNames.size() + " classes]";
+    }
+}

@@ -1,0 +1,149 @@
+package io.clip4j.eval;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The CLIP paper's linear-probe protocol (Appendix A.3) on frozen features: multinomial logistic
+ * regression ({@link LogisticRegression}, L-BFGS, at most 1,000 iterations), C chosen by the paper's
+ * parametric binary search over [1e-6, 1e6] ({@code ParametricSearch}) maximising top-1 accuracy on a
+ * validation split, then refitted on train + validation and scored on the test set.
+ *
+ * <p>Choices (documented differences): the validation split is held out from the training set, stratified
+ * per class with a seeded shuffle (the paper uses the dataset's own validation split where one exists;
+ * pass it to {@link #evaluate(LabeledFeatures, LabeledFeatures, LabeledFeatures, Options)}). Features are
+ * the projected image_features that {@code encode_image} returns (the paper uses the representation before
+ * the projection for ViT models, which ClipModel does not expose), used raw unless
+ * {@link Options#normalize()} asks for L2 normalisation; like the CLIP README's linear-probe example and
+ * sklearn, nothing is centred or scaled.
+ */
+public final class LinearProbe {
+    /**
+     * @param validationFraction share of each class held out for the C sweep, in (0, 1) (default 0.2)
+     * @param seed               seed of the validation split
+     * @param maxIterations      L-BFGS iteration limit per fit (the paper: 1000)
+     * @param tolerance          L-BFGS gradient tolerance (sklearn default 1e-4)
+     * @param normalize          L2-normalise every feature row first (default false: raw, as the paper)
+     */
+    public record Options(double validationFraction, long seed, int maxIterations, double tolerance,
+                          boolean normalize) {
+        /**
+         * @throws EvaluationException for a fraction outside (0, 1), maxIterations &lt; 1 or a negative tolerance
+         */
+        public Options {
+            if (!(validationFraction > 0 && validationFraction < 1)) {
+                throw new EvaluationException("validation fraction must be in (0, 1), got " + validationFraction);
+            }
+            new LogisticRegression(1, maxIterations, tolerance);
+        }
+
+        /** @return validation 20%, seed 0, 1000 iterations, tolerance 1e-4, raw features */
+        public static Options defaults() {
+            return new Options(0.2, 0, LogisticRegression.PAPER_MAX_ITERATIONS, LogisticRegression.SKLEARN_TOLERANCE,
+                    false);
+        }
+    }
+
+    private LinearProbe() {
+    }
+
+    /**
+     * Sweeps C on a validation split held out from {@code train}, refits on all of {@code train}, scores
+     * {@code test}.
+     *
+     * @param train   training features (at least 2 rows in some class, so a validation split exists)
+     * @param test    test features with the same class names and dimension
+     * @param options protocol options
+     * @return the chosen C, the sweep and the test accuracy
+     * @throws EvaluationException if the sets are incompatible or too small
+     */
+    public static LinearProbeResult evaluate(LabeledFeatures train, LabeledFeatures test, Options options) {
+        check(train, test);
+        LabeledFeatures tr = options.normalize() ? train.normalized() : train;
+        int[][] split = Splits.stratified(tr.labelArray(), tr.classCount(), options.validationFraction(),
+                options.seed());
+        return sweepAndRefit(tr.subset(split[0]), tr.subset(split[1]), tr, prepare(test, options), options);
+    }
+
+    /**
+     * The paper's protocol for datasets with their own validation split: sweep C fitting on {@code train}
+     * and scoring {@code validation}, refit on train + validation, score {@code test}.
+     *
+     * @param train      training features
+     * @param validation validation features (same classes and dimension)
+     * @param test       test features (same classes and dimension)
+     * @param options    protocol options ({@code validationFraction} and {@code seed} are unused)
+     * @return the chosen C, the sweep and the test accuracy
+     * @throws EvaluationException if the sets are incompatible or empty
+     */
+    public static LinearProbeResult evaluate(LabeledFeatures train, LabeledFeatures validation,
+                                             LabeledFeatures test, Options options) {
+        check(train, test);
+        check(train, validation);
+        LabeledFeatures tr = prepare(train, options);
+        LabeledFeatures va = prepare(validation, options);
+        return sweepAndRefit(tr, va, concat(tr, va), prepare(test, options), options);
+    }
+
+    /**
+     * Fits once with a given C on all of {@code train} (no sweep), e.g. the CLIP README's {@code C=0.316}.
+     *
+     * @param train   training features
+     * @param test    test features
+     * @param c       inverse regularisation strength
+     * @param options iteration limit, tolerance and normalisation
+     * @return the test accuracy (validationSize 0, empty sweep)
+     * @throws EvaluationException if the sets are incompatible or C is not positive
+     */
+    public static LinearProbeResult evaluateFixedC(LabeledFeatures train, LabeledFeatures test, double c,
+                                                   Options options) {
+        check(train, test);
+        LabeledFeatures tr = prepare(train, options);
+        LogisticRegressionModel m = new LogisticRegression(c, options.maxIterations(), options.tolerance()).fit(tr);
+        return new LinearProbeResult(tr.size(), 0, test.size(), c, List.of(), options.normalize(), m.iterations(),
+                m.converged(), m.evaluate(prepare(test, options)));
+    }
+
+    private static LinearProbeResult sweepAndRefit(LabeledFeatures fitSet, LabeledFeatures valSet,
+                                                   LabeledFeatures full, LabeledFeatures test, Options o) {
+        ParametricSearch.Result r = ParametricSearch.maximize(e -> new LogisticRegression(Math.pow(10, e),
+                o.maxIterations(), o.tolerance()).fit(fitSet).evaluate(valSet).top1());
+        List<LinearProbeResult.SweepPoint> sweep = new ArrayList<>();
+        for (ParametricSearch.Point p : r.evaluated()) {
+            sweep.add(new LinearProbeResult.SweepPoint(Math.pow(10, p.log10C()), p.score()));
+        }
+        double c = Math.pow(10, r.best().log10C());
+        LogisticRegressionModel m = new LogisticRegression(c, o.maxIterations(), o.tolerance()).fit(full);
+        return new LinearProbeResult(full.size(), valSet.size(), test.size(), c, sweep, o.normalize(), m.iterations(),
+                m.converged(), m.evaluate(test));
+    }
+
+    private static LabeledFeatures prepare(LabeledFeatures f, Options o) {
+        return o.normalize() ? f.normalized() : f;
+    }
+
+    static void check(LabeledFeatures a, LabeledFeatures b) {
+        Objects.requireNonNull(a, "train");
+        Objects.requireNonNull(b, "test");
+        if (a.dim() != b.dim()) {
+            throw new EvaluationException("feature dimensions differ: " + a.dim() + " vs " + b.dim());
+        }
+        if (!a.classNames().equals(b.classNames())) {
+            throw new EvaluationException("class names differ: " + a.classNames() + " vs " + b.classNames());
+        }
+        if (a.size() == 0 || b.size() == 0) {
+            throw new EvaluationException("empty feature set (" + a.size() + " and " + b.size() + " rows)");
+        }
+    }
+
+    private static LabeledFeatures concat(LabeledFeatures a, LabeledFeatures b) {
+        float[] d = new float[(a.size() + b.size()) * a.dim()];
+        System.arraycopy(a.data(), 0, d, 0, a.data().length);
+        System.arraycopy(b.data(), 0, d, a.data().length, b.data().length);
+        int[] l = new int[a.size() + b.size()];
+        System.arraycopy(a.labelArray(), 0, l, 0, a.size());
+        System.arraycopy(b.labelArray(), 0, l, a.size(), b.size());
+        return new LabeledFeatures(new io.clip4j.Features(d, l.length, a.dim()), l, a.classNames());
+    }
+}

@@ -1,0 +1,134 @@
+package io.clip4j.eval;
+
+import io.clip4j.Features;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A fitted multinomial logistic regression: {@code scores = x W^T + b}, predicted class = argmax.
+ * Immutable and thread-safe.
+ */
+public final class LogisticRegressionModel {
+    private final LogisticRegression settings;
+    private final List<String> classNames;
+    private final int dim;
+    private final double[] weights;
+    private final double[] bias;
+    private final double loss;
+    private final double gradientMax;
+    private final int iterations;
+    private final boolean converged;
+
+    LogisticRegressionModel(LogisticRegression settings, List<String> classNames, int dim, double[] weights,
+                            double[] bias, double loss, double gradientMax, int iterations, boolean converged) {
+        this.settings = settings;
+        this.classNames = List.copyOf(classNames);
+        this.dim = dim;
+        this.weights = weights;
+        this.bias = bias;
+        this.loss = loss;
+        this.gradientMax = gradientMax;
+        this.iterations = iterations;
+        this.converged = converged;
+    }
+
+    /** @return the settings it was fitted with */
+    public LogisticRegression settings() {
+        return settings;
+    }
+
+    /** @return the class names, index = label */
+    public List<String> classNames() {
+        return classNames;
+    }
+
+    /** @return W {@code [n_classes, dim]} row-major (a copy) */
+    public double[] weights() {
+        return weights.clone();
+    }
+
+    /** @return b {@code [n_classes]} (a copy) */
+    public double[] bias() {
+        return bias.clone();
+    }
+
+    /** @return the objective at the solution: mean cross-entropy + {@code ||W||^2 / (2 C n)} */
+    public double loss() {
+        return loss;
+    }
+
+    /** @return max |gradient| of the objective at the solution (about 0 at the optimum) */
+    public double gradientMax() {
+        return gradientMax;
+    }
+
+    /** @return L-BFGS iterations used */
+    public int iterations() {
+        return iterations;
+    }
+
+    /** @return true if a tolerance was met; false if the iteration limit was hit or the line search found no decrease */
+    public boolean converged() {
+        return converged;
+    }
+
+    /**
+     * @param features rows to score, {@code [n, dim]}
+     * @return decision values {@code x W^T + b}, {@code [n, n_classes]} row-major
+     * @throws EvaluationException if the dimension differs from the training features
+     */
+    public float[] scores(Features features) {
+        Objects.requireNonNull(features, "features");
+        if (features.dim() != dim) {
+            throw new EvaluationException("features have dim " + features.dim() + ", the model was fitted on " + dim);
+        }
+        int k = classNames.size();
+        int n = features.rows();
+        float[] x = features.toArray();
+        float[] out = new float[n * k];
+        for (int i = 0; i < n; i++) {
+            for (int c = 0; c < k; c++) {
+                double s = bias[c];
+                for (int j = 0; j < dim; j++) {
+                    s += weights[c * dim + j] * x[i * dim + j];
+                }
+                out[i * k + c] = (float) s;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * @param features rows to classify
+     * @return the predicted class of each row (ties to the lower index)
+     */
+    public int[] predict(Features features) {
+        float[] s = scores(features);
+        int k = classNames.size();
+        int[] out = new int[features.rows()];
+        for (int i = 0; i < out.length; i++) {
+            int best = 0;
+            for (int c = 1; c < k; c++) {
+                if (s[i * k + c] > s[i * k + best]) {
+                    best = c;
+                }
+            }
+            out[i] = best;
+        }
+        return out;
+    }
+
+    /**
+     * @param test labelled rows with the same class names
+     * @return top-1/top-5 and per-class accuracy of the decision values
+     * @throws EvaluationException if the class names or dimension differ
+     */
+    public ClassificationAccuracy evaluate(LabeledFeatures test) {
+        if (!test.classNames().equals(classNames)) {
+            throw new EvaluationException("test classes " + test.classNames() + " differ from the training classes "
+                    + classNames);
+        }
+        return ClassificationAccuracy.of(scores(test.features()), test.labels(), classNames);
+    }
+}

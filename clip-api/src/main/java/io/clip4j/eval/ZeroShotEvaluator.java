@@ -1,0 +1,81 @@
+package io.clip4j.eval;
+
+import io.clip4j.ClipModel;
+import io.clip4j.Features;
+import io.clip4j.data.LabeledDataset;
+import io.clip4j.zeroshot.Prediction;
+import io.clip4j.zeroshot.ZeroShotClassifier;
+import io.clip4j.zeroshot.ZeroShotResult;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Zero-shot classification accuracy (CLIP paper section 3.1.2 and 3.1.4): the class names of the dataset in
+ * every prompt template, text embeddings averaged per class ({@link ZeroShotClassifier}), each image
+ * assigned the class with the highest {@code logit_scale * cos(image_features, class embedding)}.
+ */
+public final class ZeroShotEvaluator {
+    private ZeroShotEvaluator() {
+    }
+
+    /**
+     * Builds the classifier from the dataset's class names and scores every image.
+     *
+     * @param model     the model
+     * @param dataset   labelled images, at least one
+     * @param templates prompt templates with one {@code {}} each, at least one
+     *                  (e.g. {@link io.clip4j.zeroshot.PromptTemplates#IMAGENET_80})
+     * @param chunkSize images decoded and encoded per step, &ge; 1
+     * @return top-1/top-5/per-class accuracy
+     * @throws EvaluationException if the dataset is empty or chunkSize &lt; 1
+     * @throws IllegalArgumentException for duplicate or blank class names or a bad template
+     */
+    public static ZeroShotEvaluation evaluate(ClipModel model, LabeledDataset dataset, List<String> templates,
+                                              int chunkSize) {
+        Objects.requireNonNull(model, "model");
+        ZeroShotClassifier classifier = model.classifier(dataset.classNames(), templates);
+        LabeledFeatures features = LabeledFeatures.encode(model, dataset, chunkSize);
+        return new ZeroShotEvaluation(dataset.name(), templates.size(), evaluate(classifier, features));
+    }
+
+    /**
+     * Scores precomputed image_features with a classifier.
+     *
+     * @param classifier a classifier whose labels equal {@code features.classNames()}, in order
+     * @param features   image_features with labels, at least one row
+     * @return top-1/top-5/per-class accuracy of the classifier's logits
+     * @throws EvaluationException if the labels differ or features is empty
+     */
+    public static ClassificationAccuracy evaluate(ZeroShotClassifier classifier, LabeledFeatures features) {
+        if (!classifier.labels().equals(features.classNames())) {
+            throw new EvaluationException("classifier labels " + classifier.labels() + " differ from the class names "
+                    + features.classNames());
+        }
+        if (features.size() == 0) {
+            throw new EvaluationException("zero-shot accuracy needs at least one image");
+        }
+        return ClassificationAccuracy.of(logits(classifier, features.features()), features.labels(),
+                features.classNames());
+    }
+
+    /** {@code [n, n_labels]} logits in label order, read back from the classifier's ranked predictions. */
+    private static float[] logits(ZeroShotClassifier classifier, Features f) {
+        List<String> labels = classifier.labels();
+        Map<String, Integer> index = new HashMap<>();
+        for (int i = 0; i < labels.size(); i++) {
+            index.put(labels.get(i), i);
+        }
+        List<ZeroShotResult> results = classifier.classify(f);
+        int k = labels.size();
+        float[] out = new float[f.rows() * k];
+        for (int i = 0; i < results.size(); i++) {
+            for (Prediction p : results.get(i).predictions()) {
+                out[i * k + index.get(p.label())] = p.logit();
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,76 @@
+package io.clip4j.eval;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ClassificationAccuracyTest {
+    private static final List<String> SIX = List.of("a", "b", "c", "d", "e", "f");
+
+    @Test
+    void topOneTopFiveAndPerClassByHand() {
+        float[] scores = {
+                // true 0: ranked first                               -> top1, top5
+                9, 1, 2, 3, 4, 5,
+                // true 1: 4 scores above it (2..5), rank 4          -> top5 only
+                0, 1.5f, 2, 3, 4, 5,
+                // true 2: 5 scores above it (1, 3..6), rank 5        -> neither
+                6, 1, 0.5f, 3, 4, 5,
+                // true 3: tie with class 0 (lower index wins), rank 1 -> top5 only
+                7, 1, 2, 7, 4, 5,
+                // true 0: tie with class 3, class 0 comes first      -> top1
+                7, 1, 2, 7, 4, 5,
+        };
+        int[] labels = {0, 1, 2, 3, 0};
+        ClassificationAccuracy a = ClassificationAccuracy.of(scores, labels, SIX);
+        assertEquals(5, a.n());
+        assertEquals(2.0 / 5, a.top1(), 1e-12);
+        assertEquals(4.0 / 5, a.top5(), 1e-12);
+        assertEquals(List.of(2, 1, 1, 1, 0, 0), a.perClassCount());
+        assertEquals(1.0, a.perClassAccuracy().get(0));
+        assertEquals(0.0, a.perClassAccuracy().get(1));
+        assertEquals(0.0, a.perClassAccuracy().get(3));
+        assertNull(a.perClassAccuracy().get(4));
+        // classes with examples: 0 -> 1.0, 1 -> 0, 2 -> 0, 3 -> 0
+        assertEquals(0.25, a.meanPerClassAccuracy(), 1e-12);
+        assertTrue(a.summary().contains("top-1 = 40.00%"), a.summary());
+    }
+
+    @Test
+    void topFiveWithFewerThanFiveClassesIsOne() {
+        float[] scores = {0, 1, 2, 2, 1, 0};
+        ClassificationAccuracy a = ClassificationAccuracy.of(scores, new int[]{0, 2}, List.of("x", "y", "z"));
+        assertEquals(0.0, a.top1());
+        assertEquals(1.0, a.top5());
+    }
+
+    @Test
+    void badInputIsTyped() {
+        assertThrows(EvaluationException.class, () -> ClassificationAccuracy.of(new float[5], new int[]{0}, SIX));
+        assertThrows(EvaluationException.class, () -> ClassificationAccuracy.of(new float[6], new int[]{6}, SIX));
+        assertThrows(EvaluationException.class, () -> ClassificationAccuracy.of(new float[0], new int[0], SIX));
+        float[] nan = new float[6];
+        nan[3] = Float.NaN;
+        EvaluationException e = assertThrows(EvaluationException.class,
+                () -> ClassificationAccuracy.of(nan, new int[]{0}, SIX));
+        assertTrue(e.getMessage().contains("class 3"), e.getMessage());
+    }
+
+    @Test
+    void jsonRoundTrip() throws Exception {
+        float[] scores = {1, 0, 0, 1};
+        ClassificationAccuracy a = ClassificationAccuracy.of(scores, new int[]{0, 0}, List.of("x", "y"));
+        ObjectMapper m = new ObjectMapper();
+        String json = m.writeValueAsString(a);
+        assertTrue(json.contains("\"perClassAccuracy\":[0.5,null]"), json);
+        assertEquals(a, m.readValue(json, ClassificationAccuracy.class));
+        assertEquals(Arrays.asList(0.5, null), a.perClassAccuracy());
+    }
+}

@@ -1,0 +1,140 @@
+package io.clip4j.eval;
+
+import io.clip4j.Features;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class LogisticRegressionTest {
+
+    @Test
+    void separableBlobsAreLearnedPerfectly() {
+        LabeledFeatures train = Synthetic.blobs(3, 30, 4, 5, 0.5, 1);
+        LabeledFeatures test = Synthetic.blobs(3, 50, 4, 5, 0.5, 2);
+        LogisticRegressionModel m = LogisticRegression.withC(10).fit(train);
+        assertTrue(m.converged());
+        assertEquals(1.0, m.evaluate(train).top1());
+        assertEquals(1.0, m.evaluate(test).top1());
+        assertEquals(test.size(), m.predict(test.features()).length);
+    }
+
+    /**
+     * Two points x = +1 (class 1) and x = -1 (class 0). By symmetry the optimum has b0 = b1 = 0 and
+     * w1 = -w0 = u/2 where u minimises f(u) = log(1 + e^-u) + u^2 / (8 C), i.e. u = 4 C / (1 + e^u).
+     */
+    @Test
+    void twoPointProblemMatchesClosedForm() {
+        double c = 1;
+        LabeledFeatures data = new LabeledFeatures(new Features(new float[]{1, -1}, 2, 1), new int[]{1, 0},
+                List.of("neg", "pos"));
+        LogisticRegressionModel m = new LogisticRegression(c, 1000, 1e-12).fit(data);
+        double lo = 0;
+        double hi = 4 * c;
+        for (int i = 0; i < 200; i++) {
+            double mid = (lo + hi) / 2;
+            if (mid - 4 * c / (1 + Math.exp(mid)) < 0) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        double u = (lo + hi) / 2;
+        double[] w = m.weights();
+        assertEquals(-u / 2, w[0], 1e-9);
+        assertEquals(u / 2, w[1], 1e-9);
+        assertEquals(0, m.bias()[0], 1e-9);
+        assertEquals(0, m.bias()[1], 1e-9);
+        assertEquals(Math.log(1 + Math.exp(-u)) + u * u / (8 * c), m.loss(), 1e-12);
+    }
+
+    /** An independent evaluation of sklearn's objective gradient: it vanishes at the returned optimum. */
+    @Test
+    void gradientVanishesAtOptimumOfNoisyProblem() {
+        LabeledFeatures data = Synthetic.blobs(4, 40, 6, 1, 1.5, 3);
+        double c = 0.5;
+        LogisticRegressionModel m = new LogisticRegression(c, 1000, 1e-6).fit(data);
+        assertTrue(m.converged());
+        assertTrue(m.evaluate(data).top1() < 1.0, "overlapping classes, not separable");
+        int k = 4;
+        int d = 6;
+        int n = data.size();
+        double[] w = m.weights();
+        double[] b = m.bias();
+        float[] x = data.features().toArray();
+        double[] gw = new double[k * d];
+        double[] gb = new double[k];
+        double loss = 0;
+        for (int i = 0; i < n; i++) {
+            double[] p = new double[k];
+            double z = 0;
+            for (int a = 0; a < k; a++) {
+                double s = b[a];
+                for (int j = 0; j < d; j++) {
+                    s += w[a * d + j] * x[i * d + j];
+                }
+                p[a] = Math.exp(s);
+                z += p[a];
+            }
+            loss -= Math.log(p[data.label(i)] / z);
+            for (int a = 0; a < k; a++) {
+                double delta = p[a] / z - (a == data.label(i) ? 1 : 0);
+                gb[a] += delta / n;
+                for (int j = 0; j < d; j++) {
+                    gw[a * d + j] += delta * x[i * d + j] / n;
+                }
+            }
+        }
+        double penalty = 0;
+        double max = 0;
+        for (int i = 0; i < k * d; i++) {
+            penalty += w[i] * w[i];
+            max = Math.max(max, Math.abs(gw[i] + w[i] / (c * n)));
+        }
+        for (double g : gb) {
+            max = Math.max(max, Math.abs(g));
+        }
+        assertTrue(max < 1e-6, "max |gradient| " + max);
+        assertEquals(loss / n + penalty / (2 * c * n), m.loss(), 1e-10);
+    }
+
+    @Test
+    void objectiveGradientMatchesFiniteDifferences() {
+        LabeledFeatures data = Synthetic.blobs(3, 10, 5, 1, 1, 4);
+        LogisticObjective f = new LogisticObjective(data.data(), data.labelArray(), 5, 3, 0.7);
+        Random rnd = new Random(5);
+        double[] w = new double[f.dimension()];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = rnd.nextGaussian();
+        }
+        double[] g = new double[w.length];
+        f.evaluate(w, g);
+        double h = 1e-6;
+        for (int i = 0; i < w.length; i++) {
+            double[] wp = w.clone();
+            double[] wm = w.clone();
+            wp[i] += h;
+            wm[i] -= h;
+            double fd = (f.evaluate(wp, new double[w.length]) - f.evaluate(wm, new double[w.length])) / (2 * h);
+            assertEquals(fd, g[i], 1e-7, "component " + i);
+        }
+    }
+
+    @Test
+    void badSettingsAndDataAreTyped() {
+        assertThrows(EvaluationException.class, () -> LogisticRegression.withC(0));
+        assertThrows(EvaluationException.class, () -> LogisticRegression.withC(Double.NaN));
+        assertThrows(EvaluationException.class, () -> new LogisticRegression(1, 0, 1e-4));
+        LabeledFeatures one = new LabeledFeatures(new Features(new float[]{1, 2}, 1, 2), new int[]{0}, List.of("a"));
+        assertThrows(EvaluationException.class, () -> LogisticRegression.withC(1).fit(one));
+        LabeledFeatures nan = new LabeledFeatures(new Features(new float[]{Float.NaN, 2}, 1, 2), new int[]{0},
+                List.of("a", "b"));
+        assertThrows(EvaluationException.class, () -> LogisticRegression.withC(1).fit(nan));
+        LogisticRegressionModel m = LogisticRegression.withC(1).fit(Synthetic.blobs(2, 5, 3, 3, 1, 1));
+        assertThrows(EvaluationException.class, () -> m.scores(new Features(new float[4], 1, 4)));
+    }
+}

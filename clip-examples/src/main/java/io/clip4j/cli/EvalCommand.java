@@ -1,0 +1,352 @@
+package io.clip4j.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.clip4j.ClipModel;
+import io.clip4j.data.ImageCaption;
+import io.clip4j.data.LabeledDataset;
+import io.clip4j.data.LabeledImage;
+import io.clip4j.eval.ClassificationAccuracy;
+import io.clip4j.eval.FewShotProbe;
+import io.clip4j.eval.FewShotResult;
+import io.clip4j.eval.LabeledFeatures;
+import io.clip4j.eval.LinearProbe;
+import io.clip4j.eval.LinearProbeResult;
+import io.clip4j.eval.LogisticRegression;
+import io.clip4j.eval.RetrievalEvaluator;
+import io.clip4j.eval.ZeroShotEvaluator;
+import io.clip4j.image.ImageInput;
+import io.clip4j.zeroshot.PromptTemplates;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+
+/**
+ * {@code clip eval}: the CLIP paper's evaluations on frozen features (sections 3.1, 3.2, Appendix A):
+ * zero-shot accuracy, linear probe, few-shot probes and image-text retrieval.
+ *
+ * <p>Datasets are class folders ({@code root/<class>/<image>}; classes sorted by folder name, the class
+ * name used in prompts is the folder name with {@code _} turned into spaces) or, for retrieval, a CSV of
+ * {@code path,caption} lines.
+ */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = "Evaluate a model: zero-shot accuracy, linear probe, few-shot probes, retrieval.",
+        subcommands = {EvalCommand.ZeroShot.class, EvalCommand.LinearProbeCmd.class, EvalCommand.FewShot.class,
+                EvalCommand.Retrieval.class})
+final class EvalCommand implements Runnable {
+    private static final List<String> IMAGE_EXTENSIONS = List.of(".png", ".jpg", ".jpeg", ".bmp", ".gif");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+                "missing subcommand: zero-shot, linear-probe, few-shot or retrieval");
+    }
+
+    /** Options every evaluation shares. */
+    static final class Common {
+        @Mixin
+        ModelOptions model;
+
+        @Option(names = "--batch", defaultValue = "64",
+                description = "Images decoded and encoded per step (default: ${DEFAULT-VALUE}).")
+        int batch;
+
+        @Option(names = "--json", description = "Print the result as one JSON object.")
+        boolean json;
+
+        void print(PrintWriter out, Object result, String summary) throws IOException {
+            out.print(json ? JSON.writeValueAsString(result) + System.lineSeparator() : summary);
+        }
+    }
+
+    /** Prompt template options (zero-shot and few-shot). */
+    static final class Templates {
+        @Option(names = "--template", paramLabel = "T",
+                description = "Prompt template with one {} (repeatable; default: \"a photo of a {}.\").")
+        List<String> templates = new ArrayList<>();
+
+        @Option(names = "--templates", paramLabel = "SET", description = "Named template set: imagenet80.")
+        String set;
+
+        List<String> resolve() {
+            List<String> out = new ArrayList<>(templates);
+            if (set != null) {
+                if (!set.equals("imagenet80")) {
+                    throw new IllegalArgumentException("unknown template set '" + set + "' (known: imagenet80)");
+                }
+                out.addAll(PromptTemplates.IMAGENET_80);
+            }
+            if (out.isEmpty()) {
+                out.add(PromptTemplates.PHOTO_OF_A);
+            }
+            for (String t : out) {
+                PromptTemplates.fill(t, "x");
+            }
+            return out;
+        }
+    }
+
+    @Command(name = "zero-shot", mixinStandardHelpOptions = true,
+            description = "Zero-shot top-1/top-5 accuracy on a class-folder dataset (paper section 3.1).")
+    static final class ZeroShot implements Callable<Integer> {
+        @Mixin
+        Common common;
+        @Mixin
+        Templates templates;
+        @Option(names = "--test", paramLabel = "DIR", required = true, description = "Class folders to classify.")
+        Path test;
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            List<String> tpl = templates.resolve();
+            LabeledDataset ds = readClassFolders(test, null);
+            checkBatch(common.batch);
+            try (ClipModel model = common.model.open()) {
+                var r = ZeroShotEvaluator.evaluate(model, ds, tpl, common.batch);
+                common.print(spec.commandLine().getOut(), r, r.summary());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "linear-probe", mixinStandardHelpOptions = true,
+            description = "Logistic regression on frozen image features, C swept on a validation split "
+                    + "(paper Appendix A.3).")
+    static final class LinearProbeCmd implements Callable<Integer> {
+        @Mixin
+        Common common;
+        @Option(names = "--train", paramLabel = "DIR", required = true, description = "Training class folders.")
+        Path train;
+        @Option(names = "--test", paramLabel = "DIR", required = true, description = "Test class folders.")
+        Path test;
+        @Option(names = "--val", paramLabel = "DIR",
+                description = "Validation class folders for the C sweep (default: hold out --val-fraction of train).")
+        Path val;
+        @Option(names = "--val-fraction", defaultValue = "0.2",
+                description = "Share of each training class held out for the C sweep (default: ${DEFAULT-VALUE}).")
+        double valFraction;
+        @Option(names = "--seed", defaultValue = "0", description = "Seed of the validation split.")
+        long seed;
+        @Option(names = "--C", paramLabel = "C", description = "Use this C, no sweep (e.g. 0.316).")
+        Double c;
+        @Option(names = "--max-iter", defaultValue = "1000", description = "L-BFGS iterations (default: ${DEFAULT-VALUE}).")
+        int maxIter;
+        @Option(names = "--tol", defaultValue = "1e-4",
+                description = "L-BFGS gradient tolerance on the mean-loss objective (sklearn >= 1.2 'tol'; default: "
+                        + "${DEFAULT-VALUE}).")
+        double tol;
+        @Option(names = "--normalize", description = "L2-normalise features first (default: raw, as the paper).")
+        boolean normalize;
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            LinearProbe.Options o = new LinearProbe.Options(valFraction, seed, maxIter, tol, normalize);
+            LabeledDataset tr = readClassFolders(train, null);
+            LabeledDataset te = readClassFolders(test, tr.classNames());
+            LabeledDataset va = val == null ? null : readClassFolders(val, tr.classNames());
+            checkBatch(common.batch);
+            try (ClipModel model = common.model.open()) {
+                LabeledFeatures ftr = LabeledFeatures.encode(model, tr, common.batch);
+                LabeledFeatures fte = LabeledFeatures.encode(model, te, common.batch);
+                LinearProbeResult r;
+                if (c != null) {
+                    r = LinearProbe.evaluateFixedC(ftr, fte, c, o);
+                } else if (va != null) {
+                    r = LinearProbe.evaluate(ftr, LabeledFeatures.encode(model, va, common.batch), fte, o);
+                } else {
+                    r = LinearProbe.evaluate(ftr, fte, o);
+                }
+                common.print(spec.commandLine().getOut(), r, r.summary());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "few-shot", mixinStandardHelpOptions = true,
+            description = "k-shot linear probes averaged over seeds, next to zero-shot accuracy (paper Figures 6-7).")
+    static final class FewShot implements Callable<Integer> {
+        @Mixin
+        Common common;
+        @Mixin
+        Templates templates;
+        @Option(names = "--train", paramLabel = "DIR", required = true, description = "Class folders to draw shots from.")
+        Path train;
+        @Option(names = "--test", paramLabel = "DIR", required = true, description = "Test class folders.")
+        Path test;
+        @Option(names = "--k", split = ",", paramLabel = "K",
+                description = "Shots per class, comma-separated (default: 1,2,4,8,16).")
+        List<Integer> shots = new ArrayList<>(FewShotProbe.PAPER_SHOTS);
+        @Option(names = "--seeds", defaultValue = "3", description = "Draws per k (default: ${DEFAULT-VALUE}).")
+        int seeds;
+        @Option(names = "--C", paramLabel = "C", defaultValue = "0.316",
+                description = "Regularisation of every fit (default: ${DEFAULT-VALUE}, the CLIP README's value).")
+        double c;
+        @Option(names = "--max-iter", defaultValue = "1000", description = "L-BFGS iterations (default: ${DEFAULT-VALUE}).")
+        int maxIter;
+        @Option(names = "--tol", defaultValue = "1e-4", description = "L-BFGS gradient tolerance (default: ${DEFAULT-VALUE}).")
+        double tol;
+        @Option(names = "--normalize", description = "L2-normalise features first.")
+        boolean normalize;
+        @Option(names = "--no-zero-shot", description = "Skip the zero-shot comparison.")
+        boolean noZeroShot;
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            List<String> tpl = templates.resolve();
+            LogisticRegression lr = new LogisticRegression(c, maxIter, tol);
+            LabeledDataset tr = readClassFolders(train, null);
+            LabeledDataset te = readClassFolders(test, tr.classNames());
+            checkBatch(common.batch);
+            try (ClipModel model = common.model.open()) {
+                LabeledFeatures ftr = LabeledFeatures.encode(model, tr, common.batch);
+                LabeledFeatures fte = LabeledFeatures.encode(model, te, common.batch);
+                Double zs = null;
+                if (!noZeroShot) {
+                    ClassificationAccuracy a = ZeroShotEvaluator.evaluate(model.classifier(te.classNames(), tpl), fte);
+                    zs = a.top1();
+                }
+                FewShotResult r = FewShotProbe.evaluate(ftr, fte, shots, seeds, lr, normalize, zs);
+                common.print(spec.commandLine().getOut(), r, r.summary());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "retrieval", mixinStandardHelpOptions = true,
+            description = "Image-text retrieval recall@1/5/10 both ways (paper Table 13).")
+    static final class Retrieval implements Callable<Integer> {
+        @Mixin
+        Common common;
+        @Option(names = "--captions", paramLabel = "CSV", required = true,
+                description = "CSV of path,caption lines (paths relative to the CSV's folder; an image may "
+                        + "appear on several lines; an optional header 'path,caption').")
+        Path captions;
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            List<ImageCaption> pairs = readCaptions(captions);
+            checkBatch(common.batch);
+            try (ClipModel model = common.model.open()) {
+                var r = RetrievalEvaluator.evaluate(model, pairs, common.batch);
+                common.print(spec.commandLine().getOut(), r, r.summary());
+            }
+            return 0;
+        }
+    }
+
+    private static void checkBatch(int batch) {
+        if (batch < 1) {
+            throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
+        }
+    }
+
+    /**
+     * Reads {@code root/<class>/<image>}. When {@code expected} is given, the folder names must be exactly
+     * those classes (after the {@code _} to space mapping), so train and test labels agree.
+     */
+    static LabeledDataset readClassFolders(Path root, List<String> expected) throws IOException {
+        if (!Files.isDirectory(root)) {
+            throw new IllegalArgumentException("dataset folder not found: " + root);
+        }
+        List<Path> dirs;
+        try (Stream<Path> s = Files.list(root)) {
+            dirs = s.filter(Files::isDirectory).sorted().toList();
+        }
+        List<String> classes = dirs.stream().map(d -> d.getFileName().toString().replace('_', ' ')).toList();
+        if (classes.isEmpty()) {
+            throw new IllegalArgumentException(root + ": no class folders (expected root/<class>/<image>)");
+        }
+        if (expected != null && !expected.equals(classes)) {
+            throw new IllegalArgumentException(root + ": classes " + classes + " differ from the training classes "
+                    + expected);
+        }
+        List<LabeledImage> examples = new ArrayList<>();
+        for (int c = 0; c < dirs.size(); c++) {
+            List<Path> files;
+            try (Stream<Path> s = Files.list(dirs.get(c))) {
+                files = s.filter(p -> Files.isRegularFile(p) && isImage(p)).sorted().toList();
+            }
+            for (Path f : files) {
+                examples.add(new LabeledImage(ImageInput.of(f), c));
+            }
+        }
+        if (examples.isEmpty()) {
+            throw new IllegalArgumentException(root + ": no images (" + String.join(", ", IMAGE_EXTENSIONS) + ")");
+        }
+        return new LabeledDataset(root.getFileName() == null ? root.toString() : root.getFileName().toString(),
+                classes, examples);
+    }
+
+    private static boolean isImage(Path p) {
+        String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
+        return IMAGE_EXTENSIONS.stream().anyMatch(n::endsWith);
+    }
+
+    /** Reads {@code path,caption} lines; the caption may be double-quoted (with "" for a quote). */
+    static List<ImageCaption> readCaptions(Path csv) throws IOException {
+        if (!Files.isRegularFile(csv)) {
+            throw new IllegalArgumentException("captions file not found: " + csv);
+        }
+        Path base = csv.toAbsolutePath().getParent();
+        List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
+        List<ImageCaption> out = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (line.isEmpty() || (i == 0 && line.equalsIgnoreCase("path,caption"))) {
+                continue;
+            }
+            int comma = line.indexOf(',');
+            if (comma <= 0) {
+                throw new IllegalArgumentException(csv + ":" + (i + 1) + ": expected 'path,caption'");
+            }
+            String caption = unquote(line.substring(comma + 1).strip(), csv, i + 1);
+            if (caption.isBlank()) {
+                throw new IllegalArgumentException(csv + ":" + (i + 1) + ": empty caption");
+            }
+            Path image = base.resolve(line.substring(0, comma).strip());
+            if (!Files.isRegularFile(image)) {
+                throw new IllegalArgumentException(csv + ":" + (i + 1) + ": image not found: " + image);
+            }
+            out.add(new ImageCaption(ImageInput.of(image.normalize()), caption));
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException(csv + ": no path,caption lines");
+        }
+        return out;
+    }
+
+    private static String unquote(String s, Path csv, int line) {
+        if (!s.startsWith("\"")) {
+            return s;
+        }
+        if (s.length() < 2 || !s.endsWith("\"")) {
+            throw new IllegalArgumentException(csv + ":" + line + ": unterminated quoted caption");
+        }
+        return s.substring(1, s.length() - 1).replace("\"\"", "\"");
+    }
+}

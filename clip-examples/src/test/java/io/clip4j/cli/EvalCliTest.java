@@ -1,0 +1,144 @@
+package io.clip4j.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.clip4j.ClipModel;
+import io.clip4j.eval.ZeroShotEvaluation;
+import io.clip4j.eval.ZeroShotEvaluator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code clip eval ...} end to end with the tiny-vit fixture model on class folders of fixture images. */
+class EvalCliTest {
+    private static final Path DATA = Path.of(System.getProperty("clip4j.testdata"));
+    private static final Path IMAGES = DATA.resolve("preprocess/images");
+    private static final String MODEL = DATA.resolve("models/tiny-vit/model.pt").toString();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** root/cat (3 chelsea variants), root/coffee_cup (2 coffee variants), root/person (2 astronaut variants). */
+    private static Path classFolders(Path root) throws IOException {
+        copy(root, "cat", "chelsea.png", "gray_L.png", "jpeg_q90.jpg");
+        copy(root, "coffee_cup", "coffee.png", "rgba_transparent.png");
+        copy(root, "person", "astronaut.png", "exact_224x224.png");
+        return root;
+    }
+
+    private static void copy(Path root, String cls, String... files) throws IOException {
+        Files.createDirectories(root.resolve(cls));
+        for (String f : files) {
+            Files.copy(IMAGES.resolve(f), root.resolve(cls).resolve(f));
+        }
+    }
+
+    @Test
+    void zeroShotJsonMatchesLibrary(@TempDir Path tmp) throws IOException {
+        Path test = classFolders(tmp.resolve("test"));
+        CliRunner r = CliRunner.run("eval", "zero-shot", "--model", MODEL, "--test", test.toString(),
+                "--template", "a photo of a {}.", "--template", "{}", "--batch", "2", "--json");
+        assertEquals(0, r.code, r.err);
+        JsonNode o = JSON.readTree(r.out);
+        assertEquals(2, o.get("templateCount").asInt());
+        JsonNode acc = o.get("accuracy");
+        assertEquals(7, acc.get("n").asInt());
+        assertEquals(List.of("cat", "coffee cup", "person"),
+                List.of(JSON.treeToValue(acc.get("classNames"), String[].class)));
+        assertEquals(1.0, acc.get("top5").asDouble(), "3 classes: top-5 is always right");
+        try (ClipModel model = ClipModel.load(Path.of(MODEL))) {
+            ZeroShotEvaluation lib = ZeroShotEvaluator.evaluate(model,
+                    EvalCommand.readClassFolders(test, null), List.of("a photo of a {}.", "{}"), 64);
+            assertEquals(lib.accuracy().top1(), acc.get("top1").asDouble(), 1e-12);
+        }
+        CliRunner text = CliRunner.run("eval", "zero-shot", "--model", MODEL, "--test", test.toString(),
+                "--templates", "imagenet80");
+        assertEquals(0, text.code, text.err);
+        assertTrue(text.out.contains("80 templates") && text.out.contains("top-1"), text.out);
+    }
+
+    @Test
+    void linearProbeAndFewShot(@TempDir Path tmp) throws IOException {
+        Path train = classFolders(tmp.resolve("train"));
+        Path test = classFolders(tmp.resolve("test"));
+        CliRunner lp = CliRunner.run("eval", "linear-probe", "--model", MODEL, "--train", train.toString(),
+                "--test", test.toString(), "--val-fraction", "0.4", "--json");
+        assertEquals(0, lp.code, lp.err);
+        JsonNode o = JSON.readTree(lp.out);
+        // round(0.4 * 3) = 1 and round(0.4 * 2) = 1 held out per class
+        assertEquals(3, o.get("validationSize").asInt());
+        assertEquals(7, o.get("trainSize").asInt());
+        assertTrue(o.get("sweep").size() >= 7, lp.out);
+        assertEquals(7, o.get("test").get("n").asInt());
+
+        CliRunner fixed = CliRunner.run("eval", "linear-probe", "--model", MODEL, "--train", train.toString(),
+                "--test", test.toString(), "--C", "1000");
+        assertEquals(0, fixed.code, fixed.err);
+        assertTrue(fixed.out.contains("C = 1000") && fixed.out.contains("top-1 = 100.00%"), fixed.out);
+
+        CliRunner fs = CliRunner.run("eval", "few-shot", "--model", MODEL, "--train", train.toString(),
+                "--test", test.toString(), "--k", "1,2", "--seeds", "2", "--json");
+        assertEquals(0, fs.code, fs.err);
+        JsonNode f = JSON.readTree(fs.out);
+        assertEquals(2, f.get("points").size());
+        assertEquals(2, f.get("points").get(1).get("k").asInt());
+        assertEquals(2, f.get("points").get(0).get("top1PerSeed").size());
+        assertTrue(f.get("zeroShotTop1").isNumber(), fs.out);
+
+        CliRunner tooMany = CliRunner.run("eval", "few-shot", "--model", MODEL, "--train", train.toString(),
+                "--test", test.toString(), "--k", "3");
+        assertEquals(ClipCli.EXIT_INPUT, tooMany.code);
+        assertEquals(1, tooMany.err.strip().split("\n").length, tooMany.err);
+        assertTrue(tooMany.err.contains("coffee cup"), tooMany.err);
+    }
+
+    @Test
+    void retrievalFromCaptionsCsv(@TempDir Path tmp) throws IOException {
+        Path csv = tmp.resolve("captions.csv");
+        Files.copy(IMAGES.resolve("chelsea.png"), tmp.resolve("cat.png"));
+        Files.copy(IMAGES.resolve("coffee.png"), tmp.resolve("coffee.png"));
+        Files.writeString(csv, "path,caption\ncat.png,a cat\ncoffee.png,\"a cup, with coffee\"\ncat.png,a tabby\n",
+                StandardCharsets.UTF_8);
+        CliRunner r = CliRunner.run("eval", "retrieval", "--model", MODEL, "--captions", csv.toString(), "--json");
+        assertEquals(0, r.code, r.err);
+        JsonNode o = JSON.readTree(r.out);
+        assertEquals(2, o.get("images").asInt());
+        assertEquals(3, o.get("texts").asInt());
+        assertEquals(1.0, o.get("imageToText").get("r5").asDouble());
+        CliRunner text = CliRunner.run("eval", "retrieval", "--model", MODEL, "--captions", csv.toString());
+        assertTrue(text.out.contains("image->text"), text.out);
+    }
+
+    @Test
+    void badInputGivesOneLine(@TempDir Path tmp) throws IOException {
+        Path train = classFolders(tmp.resolve("train"));
+        Path other = tmp.resolve("other");
+        copy(other, "dog", "horse.png");
+        assertOneLine(CliRunner.run("eval", "linear-probe", "--model", MODEL, "--train", train.toString(),
+                "--test", other.toString()), ClipCli.EXIT_INPUT, "differ");
+        assertOneLine(CliRunner.run("eval", "zero-shot", "--model", MODEL, "--test", tmp.resolve("nope").toString()),
+                ClipCli.EXIT_INPUT, "not found");
+        assertOneLine(CliRunner.run("eval", "zero-shot", "--model", MODEL, "--test", train.toString(),
+                "--templates", "bogus"), ClipCli.EXIT_INPUT, "bogus");
+        assertOneLine(CliRunner.run("eval", "zero-shot", "--model", MODEL, "--test", train.toString(),
+                "--template", "no placeholder"), ClipCli.EXIT_INPUT, "placeholder");
+        Path csv = tmp.resolve("c.csv");
+        Files.writeString(csv, "missing.png,a caption\n");
+        assertOneLine(CliRunner.run("eval", "retrieval", "--model", MODEL, "--captions", csv.toString()),
+                ClipCli.EXIT_INPUT, "c.csv:1");
+        assertOneLine(CliRunner.run("eval"), ClipCli.EXIT_USAGE, "subcommand");
+        assertOneLine(CliRunner.run("eval", "few-shot", "--bogus"), ClipCli.EXIT_USAGE, "clip eval few-shot --help");
+    }
+
+    private static void assertOneLine(CliRunner r, int code, String needle) {
+        assertEquals(code, r.code, r.err);
+        assertEquals(1, r.err.strip().split("\n").length, r.err);
+        assertTrue(r.err.startsWith("clip: ") && r.err.contains(needle), r.err);
+    }
+}
