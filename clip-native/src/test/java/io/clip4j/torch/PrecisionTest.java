@@ -84,7 +84,7 @@ class PrecisionTest {
         }
     }
 
-    private static String metaField(Path dir, String field) {
+    static String metaField(Path dir, String field) {
         try {
             String json = Files.readString(dir.resolve("meta.json"));
             Matcher m = Pattern.compile("\"" + field + "\"\\s*:\\s*([-0-9.eE+]+)").matcher(json);
@@ -95,7 +95,13 @@ class PrecisionTest {
         }
     }
 
-    private static void check(String label, String what, float[] expected, float[] actual, int d, double u) {
+    /**
+     * Asserts the bounds of the class comment: max|diff| &le; 8u scale and 1 - cosine &le; 32u&sup2; per row.
+     *
+     * @param d embed_dim (row length)
+     * @param u unit roundoff of the compute type
+     */
+    static void check(String label, String what, float[] expected, float[] actual, int d, double u) {
         assertEquals(expected.length, actual.length, label + " " + what + " length");
         double maxRef = 0;
         double maxDiff = 0;
