@@ -160,8 +160,14 @@ public final class NativeLibraries {
         }
         // OpenBLAS first: libtorch_cpu needs libopenblas.so.0, which must come from the bundled jar too.
         Loader.load(org.bytedeco.openblas.global.openblas.class);
-        File dir = Loader.cacheResource(folderUrl);
+        // A folder on disk (an exploded class path) is used in place: JavaCPP's cacheResource does not copy
+        // directory file: URLs into its cache, so the libraries would not be found there.
+        File dir = folderUrl.getProtocol().equals("file") ? toFile(folderUrl) : Loader.cacheResource(folderUrl);
         if (platform.startsWith("linux")) {
+            if (!new File(dir, "libc10.so").isFile()) {
+                // Without it JavaCPP would load the libraries itself, in the unsafe order described above.
+                throw new ClipException("no libc10.so in " + dir + " (the LibTorch natives of " + folderUrl + ")");
+            }
             List<String> missingCuda = gpu ? loadCudaLibraries(preset) : List.of();
             for (String name : gpu ? LINUX_GPU_ORDER : LINUX_ORDER) {
                 File lib = new File(dir, name);
@@ -216,6 +222,14 @@ public final class NativeLibraries {
             }
         }
         return missing;
+    }
+
+    private static File toFile(URL url) throws IOException {
+        try {
+            return new File(url.toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IOException("bad native folder URL " + url, e);
+        }
     }
 
     private static String cudaHint(String platform, List<String> missing) {

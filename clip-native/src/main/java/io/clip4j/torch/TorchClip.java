@@ -207,7 +207,8 @@ public final class TorchClip implements AutoCloseable {
      * @param pixelValues {@code [n, 3, S, S]} float32 in C order, S = {@code image_resolution}: images after CLIP's
      *                    preprocessing (normalised with CLIP's mean/std)
      * @param n           number of images, &ge; 1
-     * @return image_features {@code [n, embed_dim]} in C order, not normalised
+     * @return image_features {@code [n, embed_dim]} in C order, not normalised; computed on {@link #device()} in
+     *         {@link #precision()}, returned as float32
      * @throws ClipException if the array length is not {@code n * 3 * S * S}, {@code n < 1}, the model is closed,
      *                       or LibTorch fails
      */
@@ -229,7 +230,8 @@ public final class TorchClip implements AutoCloseable {
      *            {@code [0, vocab_size)}; the end-of-text token must be the largest id of its row (the row's
      *            first maximum is pooled)
      * @param n   number of texts, &ge; 1
-     * @return text_features {@code [n, embed_dim]} in C order, not normalised
+     * @return text_features {@code [n, embed_dim]} in C order, not normalised; computed on {@link #device()} in
+     *         {@link #precision()}, returned as float32
      * @throws ClipException if the array length is not {@code n * context_length}, an id is out of range,
      *                       {@code n < 1}, the model is closed, or LibTorch fails
      */
