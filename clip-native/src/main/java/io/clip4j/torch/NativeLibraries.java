@@ -1,11 +1,14 @@
 package io.clip4j.torch;
 
 import io.clip4j.ClipException;
+import org.bytedeco.javacpp.ClassProperties;
 import org.bytedeco.javacpp.Loader;
 
 import java.io.File;
 import java.io.IOException;
 import java.net.URL;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -23,6 +26,17 @@ import java.util.Locale;
  * libraries are then loaded by absolute path in dependency order (gomp, c10, torch_cpu, torch), so every
  * {@code DT_NEEDED} entry is already satisfied by soname and the linker never searches.
  *
+ * <p>The CUDA build ({@code mvn -Pcuda}: {@code org.bytedeco:pytorch} with classifier {@code <platform>-gpu}, its
+ * natives in the folder {@code <platform>-gpu}) is preferred when present, as JavaCPP itself does when
+ * {@code org.bytedeco.javacpp.platform.extension} is unset. Its folder adds {@code libc10_cuda.so},
+ * {@code libtorch_cuda.so} and {@code libtorch_cuda_linalg.so}, which need the CUDA libraries ({@code libcudart},
+ * cuBLAS, cuDNN, ...) of the {@code org.bytedeco:cuda} redist jar (another folder, so {@code $ORIGIN} cannot
+ * find them). Those are loaded first, with the names, versions and order that the pytorch preset gives JavaCPP
+ * ({@code org.bytedeco.pytorch.presets.torch#init} adds them to {@code platform.preload} for {@code -gpu}), each
+ * through {@link Loader#findLibrary} so that the redist jar wins over a system CUDA; then gomp, c10, c10_cuda,
+ * torch_cpu, torch_cuda, torch_cuda_linalg, torch by absolute path. Every library is thus loaded after all of
+ * its dependencies. This path could not be run where it was written (no GPU, no -gpu jars there).
+ *
  * <p>Call {@link #ensureLoaded()} before touching any {@code org.bytedeco.pytorch} class; every clip4j
  * entry point into LibTorch does so. {@code -Dorg.bytedeco.javacpp.pathsFirst=true} defeats this (JavaCPP then
  * loads {@code libc10.so} etc. by name from {@code java.library.path}), so it is refused with a
@@ -31,10 +45,22 @@ import java.util.Locale;
 public final class NativeLibraries {
     /** Dependency order of the libraries in the pytorch jar's native folder (Linux names). */
     private static final String[] LINUX_ORDER = {"libgomp.so.1", "libc10.so", "libtorch_cpu.so", "libtorch.so"};
+    /** The same for the {@code -gpu} folder: the CUDA parts come after what they link to. */
+    private static final String[] LINUX_GPU_ORDER = {"libgomp.so.1", "libc10.so", "libc10_cuda.so",
+            "libtorch_cpu.so", "libtorch_cuda.so", "libtorch_cuda_linalg.so", "libtorch.so"};
+    /** Platform extension of the CUDA build of the pytorch preset. */
+    private static final String GPU_EXTENSION = "-gpu";
+    /**
+     * Library families of the preset's {@code platform.preload} list that come from the CUDA toolkit (TensorRT's
+     * myelin/nvinfer are left out: LibTorch does not link them).
+     */
+    private static final List<String> CUDA_FAMILIES = List.of("cudart", "cublas", "cufft", "cupti", "curand",
+            "nvJitLink", "cusparse", "cusolver", "cudnn", "cufile", "nccl", "nvrtc", "nvToolsExt");
 
     private static final Object LOCK = new Object();
     private static volatile boolean loaded;
     private static volatile ClipException failure;
+    private static volatile boolean cudaNatives;
 
     private NativeLibraries() {
     }
@@ -73,6 +99,14 @@ public final class NativeLibraries {
         }
     }
 
+    /**
+     * @return true when the loaded LibTorch is the CUDA build ({@code -gpu} natives); false before
+     *         {@link #ensureLoaded()} has succeeded
+     */
+    static boolean cudaNatives() {
+        return loaded && cudaNatives;
+    }
+
     /** The same reading of the property as JavaCPP's {@code Loader}: "true", "t" or empty mean on. */
     private static boolean javacppPathsFirst() {
         String v = System.getProperty("org.bytedeco.javacpp.pathsFirst",
@@ -100,10 +134,13 @@ public final class NativeLibraries {
             throw new ClipException("org.bytedeco:pytorch is not on the class path", e);
         }
         String folder = "/org/bytedeco/pytorch/" + platform + "/";
-        // A platform extension such as -gpu has its own folder; prefer it when configured.
-        String extension = System.getProperty("org.bytedeco.javacpp.platform.extension", "");
-        URL folderUrl = extension.isEmpty() ? null
-                : preset.getResource("/org/bytedeco/pytorch/" + platform + extension + "/");
+        // A platform extension such as -gpu has its own folder. JavaCPP tries the presets' extensions (-gpu)
+        // when the property is unset, and only the configured one when set ("" = none); so do we.
+        String extension = System.getProperty("org.bytedeco.javacpp.platform.extension");
+        String wanted = extension == null ? GPU_EXTENSION : extension;
+        URL folderUrl = wanted.isEmpty() ? null
+                : preset.getResource("/org/bytedeco/pytorch/" + platform + wanted + "/");
+        boolean gpu = folderUrl != null && wanted.endsWith(GPU_EXTENSION);
         if (folderUrl == null) {
             folderUrl = preset.getResource(folder);
         }
@@ -123,15 +160,28 @@ public final class NativeLibraries {
         }
         // OpenBLAS first: libtorch_cpu needs libopenblas.so.0, which must come from the bundled jar too.
         Loader.load(org.bytedeco.openblas.global.openblas.class);
-        File dir = Loader.cacheResource(folderUrl);
+        // A folder on disk (an exploded class path) is used in place: JavaCPP's cacheResource does not copy
+        // directory file: URLs into its cache, so the libraries would not be found there.
+        File dir = folderUrl.getProtocol().equals("file") ? toFile(folderUrl) : Loader.cacheResource(folderUrl);
         if (platform.startsWith("linux")) {
-            for (String name : LINUX_ORDER) {
+            if (!new File(dir, "libc10.so").isFile()) {
+                // Without it JavaCPP would load the libraries itself, in the unsafe order described above.
+                throw new ClipException("no libc10.so in " + dir + " (the LibTorch natives of " + folderUrl + ")");
+            }
+            List<String> missingCuda = gpu ? loadCudaLibraries(preset) : List.of();
+            for (String name : gpu ? LINUX_GPU_ORDER : LINUX_ORDER) {
                 File lib = new File(dir, name);
                 if (!lib.isFile()) {
                     continue; // e.g. builds without a bundled libgomp
                 }
                 // Through JavaCPP so that its own bookkeeping sees the same paths later (and the same class loader).
-                String path = Loader.loadLibrary(preset, new URL[]{lib.toURI().toURL()}, name);
+                String path;
+                try {
+                    path = Loader.loadLibrary(preset, new URL[]{lib.toURI().toURL()}, name);
+                } catch (UnsatisfiedLinkError e) {
+                    throw new ClipException("cannot load " + lib + ": " + e.getMessage()
+                            + (gpu ? cudaHint(platform, missingCuda) : ""), e);
+                }
                 if (path == null) {
                     throw new ClipException("cannot load " + lib);
                 }
@@ -139,5 +189,52 @@ public final class NativeLibraries {
         }
         // Now the JNI bridge; every dependency it names is already in the process.
         Loader.load(org.bytedeco.pytorch.global.torch.class);
+        cudaNatives = gpu;
+    }
+
+    /**
+     * Loads the CUDA libraries that the {@code -gpu} LibTorch links to, in the preset's order (cublasLt before
+     * cublas, nvJitLink before cusparse, ... as JavaCPP's own preloading does), skipping optional ones that are
+     * not found, like JavaCPP.
+     *
+     * @return the libraries not found or not loadable (for the message if LibTorch then fails to load)
+     * @throws ClipException if the CUDA runtime itself ({@code cudart}) cannot be loaded
+     */
+    private static List<String> loadCudaLibraries(Class<?> preset) {
+        ClassProperties props = Loader.loadProperties(preset, Loader.loadProperties(), true);
+        List<String> missing = new ArrayList<>();
+        for (String lib : props.get("platform.preload")) {
+            String family = lib.split("[#@]", 2)[0];
+            if (CUDA_FAMILIES.stream().noneMatch(family::startsWith)) {
+                continue;
+            }
+            URL[] urls = Loader.findLibrary(preset, props, lib, false);
+            try {
+                if (urls.length == 0 || Loader.loadLibrary(preset, urls, lib) == null) {
+                    missing.add(lib);
+                }
+            } catch (UnsatisfiedLinkError e) {
+                missing.add(lib);
+            }
+            if (family.equals("cudart") && missing.contains(lib)) {
+                throw new ClipException("the CUDA build of LibTorch is on the class path but the CUDA runtime (" + lib
+                        + ") cannot be loaded" + cudaHint(Loader.getPlatform(), missing));
+            }
+        }
+        return missing;
+    }
+
+    private static File toFile(URL url) throws IOException {
+        try {
+            return new File(url.toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IOException("bad native folder URL " + url, e);
+        }
+    }
+
+    private static String cudaHint(String platform, List<String> missing) {
+        return "; the -gpu LibTorch needs the CUDA libraries of org.bytedeco:cuda with classifier " + platform
+                + "-redist (mvn -Pcuda adds it) or a matching CUDA toolkit in /usr/local/cuda"
+                + (missing.isEmpty() ? "" : "; not found or not loadable: " + missing);
     }
 }

@@ -2,12 +2,14 @@ package io.clip4j.torch;
 
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * Bulk copies between Java arrays and CPU tensors (one native copy per array, never per element). Must run
+ * Bulk copies between Java arrays and host tensors (one native copy per array, never per element). Must run
  * inside a {@link org.bytedeco.javacpp.PointerScope}: the tensors made here view native buffers that the
  * scope frees.
  */
@@ -27,9 +29,16 @@ final class TensorIo {
         return torch.from_blob(data, shape, new TensorOptions(torch.ScalarType.Long));
     }
 
-    /** @return the elements of a float32 tensor in C order */
+    /**
+     * @param t a tensor on any device, of any floating-point dtype
+     * @return its elements as float32 in C order; a float16/bfloat16 value widens exactly, a device tensor is
+     *         copied to the host first (a synchronising copy, so the values are final)
+     */
     static float[] toFloats(Tensor t) {
-        Tensor c = t.contiguous();
+        Tensor host = t.is_cpu() && Placement.hasType(t, torch.ScalarType.Float) ? t
+                : t.to(new Device(torch.DeviceType.CPU), torch.ScalarType.Float, false, false,
+                        new MemoryFormatOptional());
+        Tensor c = host.contiguous();
         long n = c.numel();
         if (n > Integer.MAX_VALUE) {
             throw new IllegalStateException("tensor too large for a Java array: " + n + " elements");

@@ -1,6 +1,7 @@
 package io.clip4j.torch;
 
 import io.clip4j.ClipConfig;
+import org.bytedeco.pytorch.DeviceOptional;
 import org.bytedeco.pytorch.LongOptional;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -43,9 +44,9 @@ final class TextTransformer {
         x = transformer.apply(x, taps);
         // torch.argmax returns the first maximal index, like the reference's text.argmax(dim=-1).
         Tensor eot = ids.argmax(new LongOptional(1), false);
-        // Flat row index of each text's pooled token in [N * L, W].
-        Tensor rows = torch.arange(new Scalar(n), new TensorOptions(torch.ScalarType.Long)).mul(new Scalar(length))
-                .add(eot);
+        // Flat row index of each text's pooled token in [N * L, W], made on the device of the ids.
+        TensorOptions longs = new TensorOptions(torch.ScalarType.Long).device(new DeviceOptional(ids.device()));
+        Tensor rows = torch.arange(new Scalar(n), longs).mul(new Scalar(length)).add(eot);
         // LayerNorm is per row, so normalising only the selected rows equals the reference's order.
         Tensor pooled = lnFinal.apply(torch.index_select(x.reshape(n * length, width), 0, rows));
         taps.tap("text_ln_final_eot", pooled);

@@ -2,6 +2,8 @@ package io.clip4j.torch;
 
 import io.clip4j.ClipConfig;
 import io.clip4j.ClipException;
+import io.clip4j.Device;
+import io.clip4j.Precision;
 import io.clip4j.checkpoint.CheckpointException;
 import io.clip4j.checkpoint.StateDict;
 import org.bytedeco.javacpp.PointerScope;
@@ -18,14 +20,20 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 
 /**
- * A CLIP model on LibTorch (CPU, float32): the reference {@code CLIP.encode_image}, {@code CLIP.encode_text}
- * and the similarity head of {@code CLIP.forward} (github.com/openai/CLIP {@code clip/model.py}).
+ * A CLIP model on LibTorch: the reference {@code CLIP.encode_image}, {@code CLIP.encode_text} and the similarity
+ * head of {@code CLIP.forward} (github.com/openai/CLIP {@code clip/model.py}), on the CPU in float32 or on a
+ * CUDA GPU in float32, float16 or bfloat16.
  *
  * <p>Built from a state dict with OpenAI parameter names (as {@code torch.save(model.state_dict())} writes
- * them) and the matching {@link ClipConfig}; every weight is converted to float32 (fp16 values widen exactly),
- * like {@code clip.load(..., device="cpu")}. Thread-safe: any number of threads may encode at once. Native
- * memory is owned by this object and freed by {@link #close()}; each call frees its own temporaries before it
- * returns, so repeated calls do not grow native memory.
+ * them) and the matching {@link ClipConfig}. On the CPU every weight is converted to float32 (fp16 values
+ * widen exactly), like {@code clip.load(..., device="cpu")}. On a GPU the weights are moved to the device and
+ * cast to the {@link Precision} once, at build time, like the reference's {@code convert_weights}: LayerNorm and
+ * BatchNorm parameters and {@code logit_scale} stay float32, and LayerNorm/BatchNorm are computed in float32
+ * (input widened, result rounded back) like the reference's fp16-safe {@code LayerNorm}. Inputs are uploaded per
+ * call (pixels cast to the precision like {@code image.type(self.dtype)}); features always come back as float32
+ * host arrays (a float16/bfloat16 value widens exactly). Thread-safe: any number of threads may encode at once.
+ * Native memory (host or device) is owned by this object and freed by {@link #close()}; each call frees its own
+ * temporaries before it returns, so repeated calls do not grow native memory.
  *
  * <p>Example: {@code try (TorchClip clip = TorchClip.create(stateDict, ClipConfig.openai("ViT-B/32"))) {
  * float[] f = clip.encodeImage(pixelValues, 1); }}
@@ -35,6 +43,7 @@ public final class TorchClip implements AutoCloseable {
     public static final float MAX_LOGIT_SCALE = 100f;
 
     private final ClipConfig config;
+    private final Placement placement;
     private final VisionTower visual;
     private final TextTransformer text;
     private final float logitScale;
@@ -42,9 +51,10 @@ public final class TorchClip implements AutoCloseable {
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
     private boolean closed;
 
-    private TorchClip(ClipConfig config, VisionTower visual, TextTransformer text, float logitScale,
-                      List<Tensor> weights) {
+    private TorchClip(ClipConfig config, Placement placement, VisionTower visual, TextTransformer text,
+                      float logitScale, List<Tensor> weights) {
         this.config = config;
+        this.placement = placement;
         this.visual = visual;
         this.text = text;
         this.logitScale = logitScale;
@@ -67,7 +77,7 @@ public final class TorchClip implements AutoCloseable {
     }
 
     /**
-     * Builds both towers from a state dict.
+     * Builds both towers from a state dict on the CPU in float32.
      *
      * @param stateDict  tensors under OpenAI names; extra entries (e.g. {@code input_resolution},
      *                   {@code num_batches_tracked}) are ignored
@@ -81,6 +91,43 @@ public final class TorchClip implements AutoCloseable {
      *                             configuration cannot be built (e.g. a ResNet resolution not divisible by 32)
      */
     public static TorchClip create(StateDict stateDict, ClipConfig config, int numThreads) {
+        return create(stateDict, config, numThreads, Device.CPU, Precision.FLOAT32);
+    }
+
+    /**
+     * Builds both towers from a state dict on a device, in a precision.
+     *
+     * @param stateDict  tensors under OpenAI names; extra entries (e.g. {@code input_resolution},
+     *                   {@code num_batches_tracked}) are ignored
+     * @param config     the model's hyper-parameters; every shape is derived from it
+     * @param numThreads LibTorch intra-op threads ({@code torch.set_num_threads}), a process-wide setting that
+     *                   threads pick up on their first LibTorch use; 0 leaves it unchanged
+     * @param device     {@link Device#CPU}, or a CUDA GPU (needs the {@code -Pcuda} build's natives)
+     * @param precision  the compute type of the towers; the CPU runs {@link Precision#FLOAT32} only
+     * @return the model, ready to encode; its weights live on {@code device}
+     * @throws CheckpointException if a tensor is missing, has another shape than {@code config} implies, or is
+     *                             not floating point
+     * @throws ClipException       if the natives cannot be loaded, {@code numThreads} is negative, the CPU is
+     *                             asked for float16/bfloat16, a CUDA device is requested on CPU-only natives, on
+     *                             a machine without a usable GPU or with an index beyond the GPU count, the device
+     *                             runs out of memory, or the configuration cannot be built (e.g. a ResNet
+     *                             resolution not divisible by 32)
+     */
+    public static TorchClip create(StateDict stateDict, ClipConfig config, int numThreads, Device device,
+                                   Precision precision) {
+        Objects.requireNonNull(device, "device");
+        Objects.requireNonNull(precision, "precision");
+        if (!device.isCuda() && precision != Precision.FLOAT32) {
+            throw new ClipException("precision " + precision + " needs a CUDA device; the CPU runs FLOAT32");
+        }
+        return build(stateDict, config, numThreads, new Placement(device, precision));
+    }
+
+    /**
+     * {@link #create(StateDict, ClipConfig, int, Device, Precision)} without the CPU-is-float32 rule: tests run
+     * the float16/bfloat16 code paths on the CPU (LibTorch has CPU kernels for them) where no GPU is available.
+     */
+    static TorchClip build(StateDict stateDict, ClipConfig config, int numThreads, Placement placement) {
         Objects.requireNonNull(stateDict, "stateDict");
         Objects.requireNonNull(config, "config");
         if (numThreads < 0) {
@@ -88,19 +135,20 @@ public final class TorchClip implements AutoCloseable {
         }
         checkBuildable(config);
         NativeLibraries.ensureLoaded();
+        CudaCheck.require(placement.device());
         if (numThreads > 0) {
             torch.set_num_threads(numThreads);
         }
-        try (InferenceMode guard = new InferenceMode(); Weights w = new Weights(stateDict)) {
+        try (InferenceMode guard = new InferenceMode(); Weights w = new Weights(stateDict, placement)) {
             VisionTower visual = config.isVit() ? new VisionTransformer(w, config) : new ModifiedResNet(w, config);
             TextTransformer text = new TextTransformer(w, config);
-            float scale = logitScale(w.get("logit_scale"));
-            return new TorchClip(config, visual, text, scale, w.release());
+            float scale = logitScale(w.getFloat32("logit_scale"));
+            return new TorchClip(config, placement, visual, text, scale, w.release());
         } catch (ClipException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new ClipException(stateDict.source() + ": LibTorch failed while building the model: "
-                    + e.getMessage(), e);
+            throw new ClipException(stateDict.source() + ": LibTorch failed while building the model on "
+                    + placement + ": " + e.getMessage(), e);
         }
     }
 
@@ -135,6 +183,16 @@ public final class TorchClip implements AutoCloseable {
         return config;
     }
 
+    /** @return the device the weights live on and the towers run on */
+    public Device device() {
+        return placement.device();
+    }
+
+    /** @return the compute type of the towers (features are returned as float32 whatever it is) */
+    public Precision precision() {
+        return placement.precision();
+    }
+
     /**
      * @return {@code exp(logit_scale)} of the checkpoint (float32), clamped at {@link #MAX_LOGIT_SCALE}: the
      *         factor applied to cosine similarities in {@link #logitsPerImage}
@@ -149,7 +207,8 @@ public final class TorchClip implements AutoCloseable {
      * @param pixelValues {@code [n, 3, S, S]} float32 in C order, S = {@code image_resolution}: images after CLIP's
      *                    preprocessing (normalised with CLIP's mean/std)
      * @param n           number of images, &ge; 1
-     * @return image_features {@code [n, embed_dim]} in C order, not normalised
+     * @return image_features {@code [n, embed_dim]} in C order, not normalised; computed on {@link #device()} in
+     *         {@link #precision()}, returned as float32
      * @throws ClipException if the array length is not {@code n * 3 * S * S}, {@code n < 1}, the model is closed,
      *                       or LibTorch fails
      */
@@ -160,7 +219,8 @@ public final class TorchClip implements AutoCloseable {
     float[] encodeImage(float[] pixelValues, int n, Taps taps) {
         long s = config.imageResolution();
         checkCount("pixelValues", pixelValues == null ? -1 : pixelValues.length, n, 3 * s * s, "3*" + s + "*" + s);
-        return run("encodeImage", () -> visual.apply(TensorIo.floats(pixelValues, n, 3, s, s), taps));
+        return run("encodeImage",
+                () -> visual.apply(placement.upload(TensorIo.floats(pixelValues, n, 3, s, s)), taps));
     }
 
     /**
@@ -170,7 +230,8 @@ public final class TorchClip implements AutoCloseable {
      *            {@code [0, vocab_size)}; the end-of-text token must be the largest id of its row (the row's
      *            first maximum is pooled)
      * @param n   number of texts, &ge; 1
-     * @return text_features {@code [n, embed_dim]} in C order, not normalised
+     * @return text_features {@code [n, embed_dim]} in C order, not normalised; computed on {@link #device()} in
+     *         {@link #precision()}, returned as float32
      * @throws ClipException if the array length is not {@code n * context_length}, an id is out of range,
      *                       {@code n < 1}, the model is closed, or LibTorch fails
      */
@@ -187,7 +248,7 @@ public final class TorchClip implements AutoCloseable {
                         + " is outside [0, vocab_size " + config.vocabSize() + ")");
             }
         }
-        return run("encodeText", () -> text.apply(TensorIo.longs(ids, n, ctx), taps));
+        return run("encodeText", () -> text.apply(placement.upload(TensorIo.longs(ids, n, ctx)), taps));
     }
 
     /**
@@ -248,7 +309,10 @@ public final class TorchClip implements AutoCloseable {
         }
     }
 
-    /** Runs one forward computation under inference mode, freeing every native temporary before returning. */
+    /**
+     * Runs one forward computation under inference mode, freeing every native temporary before returning; the
+     * result is copied to the host as float32.
+     */
     private float[] run(String what, Supplier<Tensor> body) {
         lock.readLock().lock();
         try {

@@ -1,7 +1,6 @@
 package io.clip4j.torch;
 
 import io.clip4j.ClipConfig;
-import io.clip4j.ClipException;
 import io.clip4j.ClipModel;
 import io.clip4j.checkpoint.CheckpointReader;
 import io.clip4j.checkpoint.ConfigInference;
@@ -10,8 +9,9 @@ import io.clip4j.spi.ClipModelProvider;
 
 /**
  * The LibTorch engine behind {@link ClipModel#load}: reads the checkpoint (format detected from its
- * content), infers the configuration like the reference {@code build_model}, and builds the towers.
- * Registered with {@link java.util.ServiceLoader}.
+ * content), infers the configuration like the reference {@code build_model}, and builds the towers on the
+ * builder's device in its precision (a CUDA device needs the {@code -Pcuda} build; otherwise
+ * {@link io.clip4j.ClipException} says so). Registered with {@link java.util.ServiceLoader}.
  */
 public final class TorchClipModelProvider implements ClipModelProvider {
 
@@ -21,13 +21,12 @@ public final class TorchClipModelProvider implements ClipModelProvider {
 
     @Override
     public ClipModel open(ClipModel.Builder options) {
-        if (options.device().isCuda()) {
-            throw new ClipException("device " + options.device() + " requested, but this build of clip4j runs on "
-                    + "the CPU only (the CUDA engine is not available yet); use --device cpu");
-        }
+        // Fail on an unusable device (CPU-only natives, no GPU, index out of range) before reading the checkpoint.
+        NativeLibraries.ensureLoaded();
+        CudaCheck.require(options.device());
         StateDict sd = CheckpointReader.read(options.checkpoint());
         ClipConfig config = ConfigInference.infer(sd, options.checkpoint());
-        TorchClip engine = TorchClip.create(sd, config, options.threads());
+        TorchClip engine = TorchClip.create(sd, config, options.threads(), options.device(), options.precision());
         try {
             return new TorchClipModel(engine, config, options);
         } catch (RuntimeException e) {

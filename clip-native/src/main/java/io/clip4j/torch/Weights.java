@@ -16,26 +16,57 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The float32 CPU tensors of one model, converted on demand from a {@link StateDict} with OpenAI names and
- * checked against the shape the architecture expects. Owns every tensor it hands out until {@link #close()}.
- * Not thread-safe: used only while a model is being built.
+ * The tensors of one model, converted on demand from a {@link StateDict} with OpenAI names and checked against
+ * the shape the architecture expects, then placed on the model's device in its compute dtype (float32 on the
+ * CPU by default). Owns every tensor it hands out until {@link #close()}. Not thread-safe: used only while a
+ * model is being built.
  */
 final class Weights implements AutoCloseable {
     private final StateDict stateDict;
+    private final Placement placement;
     private final List<Tensor> owned = new ArrayList<>();
 
+    /** Weights for the CPU in float32. */
     Weights(StateDict stateDict) {
+        this(stateDict, Placement.CPU_FLOAT32);
+    }
+
+    /**
+     * @param stateDict the checkpoint's tensors
+     * @param placement the device and compute dtype of the model being built
+     */
+    Weights(StateDict stateDict, Placement placement) {
         this.stateDict = stateDict;
+        this.placement = placement;
     }
 
     /**
      * @param name          OpenAI parameter name, e.g. {@code visual.conv1.weight}
      * @param expectedShape the shape the configuration implies (empty for a 0-dim scalar)
-     * @return a new float32 tensor with the values of the checkpoint (fp16/bf16 widen exactly)
+     * @return a new tensor on the model's device in its compute dtype with the values of the checkpoint
+     *         (fp16/bf16 widen exactly to float32; narrowing rounds to nearest like the reference's
+     *         {@code convert_weights})
      * @throws CheckpointException naming the file and the key if it is missing, has another shape or a
      *                             non-floating dtype
      */
     Tensor get(String name, long... expectedShape) {
+        return load(name, placement.computeType(), expectedShape);
+    }
+
+    /**
+     * A parameter the reference keeps in float32 whatever the model's dtype: LayerNorm and BatchNorm
+     * parameters (its {@code convert_weights} skips them) and {@code logit_scale}.
+     *
+     * @param name          OpenAI parameter name, e.g. {@code ln_final.weight}
+     * @param expectedShape the shape the configuration implies (empty for a 0-dim scalar)
+     * @return a new float32 tensor on the model's device
+     * @throws CheckpointException as {@link #get}
+     */
+    Tensor getFloat32(String name, long... expectedShape) {
+        return load(name, torch.ScalarType.Float, expectedShape);
+    }
+
+    private Tensor load(String name, torch.ScalarType target, long[] expectedShape) {
         TensorData data = stateDict.get(name);
         long[] shape = data.shape();
         if (!Arrays.equals(shape, expectedShape)) {
@@ -54,8 +85,12 @@ final class Weights implements AutoCloseable {
                 BytePointer dst = new BytePointer(raw.data_ptr()).capacity(n).limit(n);
                 dst.asByteBuffer().put(src);
             }
-            // toType copies unless the dtype already matches; clone() then makes the result independent of raw.
-            result = type == torch.ScalarType.Float ? raw.clone() : raw.toType(torch.ScalarType.Float);
+            if (placement.device().isCuda()) {
+                result = placement.copyTo(raw, target); // one transfer, cast on the way
+            } else {
+                // toType copies unless the dtype already matches; clone() then makes the result independent of raw.
+                result = type == target ? raw.clone() : raw.toType(target);
+            }
             // One extra reference: the scope's release on close leaves it alive (detach() would free it).
             result.retainReference();
         }

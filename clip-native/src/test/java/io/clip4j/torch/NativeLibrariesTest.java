@@ -1,10 +1,12 @@
 package io.clip4j.torch;
 
+import org.bytedeco.javacpp.Loader;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -69,7 +71,57 @@ class NativeLibrariesTest {
         }
     }
 
+    /**
+     * The loading sequence of the CUDA build, run for real with a stand-in: a {@code <platform>-gpu} folder
+     * (first on the class path, as a directory) holding the CPU LibTorch. NativeLibraries must pick it, load
+     * the CUDA runtime the way the preset lists it (found here only if a CUDA 13 toolkit is in JavaCPP's preload
+     * path, e.g. /usr/local/cuda/lib64; else the "CUDA runtime cannot be loaded" error is expected; the other
+     * CUDA libraries are absent and skipped), then the LibTorch libraries of that folder in dependency order
+     * (with LD_LIBRARY_PATH at the system folder this crashed the JVM when JavaCPP chose the order), and report
+     * CUDA natives; without a GPU a cuda:0 build must then give the "natives loaded, no GPU" message, and the
+     * CPU must still compute the reference text_features.
+     */
+    @Test
+    void gpuFolderIsPreferredAndItsLoadingSequenceRuns(@TempDir Path tmp) throws Exception {
+        NativeLibraries.ensureLoaded();
+        String platform = Loader.getPlatform();
+        File cpu = Loader.cacheResource(Class.forName("org.bytedeco.pytorch.presets.torch", false,
+                getClass().getClassLoader()).getResource("/org/bytedeco/pytorch/" + platform + "/"));
+        Path gpu = Files.createDirectories(tmp.resolve("classes/org/bytedeco/pytorch/" + platform + "-gpu"));
+        // Only LibTorch's own files: JavaCPP's cache folder may also hold links to system CUDA libraries.
+        for (String name : new String[]{"libgomp.so.1", "libc10.so", "libtorch_cpu.so", "libtorch.so",
+                "libjnitorch.so"}) {
+            Files.createSymbolicLink(gpu.resolve(name), cpu.toPath().resolve(name).toRealPath());
+        }
+        List<String> out = runChild(Files.createDirectories(tmp.resolve("cache")), List.of(),
+                tmp.resolve("classes").toString(),
+                GpuFolderMain.class);
+        // JavaCPP's preload path for the pytorch preset (CUDA 13.1 toolkit folders, then the system's).
+        boolean systemCudart = false;
+        for (String d : new String[]{"/usr/local/cuda-13.1/lib64", "/usr/local/cuda/lib64", "/lib64", "/lib",
+                "/usr/lib64", "/usr/lib"}) {
+            systemCudart |= Files.exists(Path.of(d, "libcudart.so.13"));
+        }
+        System.out.println("system CUDA runtime 13: " + systemCudart + "; child output: " + out);
+        if (!systemCudart) {
+            assertTrue(out.get(out.size() - 1).startsWith("FAILED io.clip4j.ClipException: the CUDA build of LibTorch"
+                    + " is on the class path but the CUDA runtime (cudart@.13) cannot be loaded"), String.valueOf(out));
+            return;
+        }
+        assertTrue(out.contains("GPU_NATIVES true"), String.valueOf(out));
+        assertTrue(out.contains("CUDA CUDA requested (device cuda:0) but LibTorch sees no GPU: the CUDA natives are"
+                + " loaded, but no usable NVIDIA GPU or driver was found (check nvidia-smi and CUDA_VISIBLE_DEVICES)"),
+                String.valueOf(out));
+        String last = out.get(out.size() - 1);
+        assertTrue(last.startsWith("OK ") && Double.parseDouble(last.substring(3)) <= 1e-4, String.valueOf(out));
+    }
+
     private static List<String> runChild(Path cache, List<String> extraArgs) throws IOException, InterruptedException {
+        return runChild(cache, extraArgs, null, ColdStartMain.class);
+    }
+
+    private static List<String> runChild(Path cache, List<String> extraArgs, String classPathFirst, Class<?> main)
+            throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx1g");
@@ -77,8 +129,9 @@ class NativeLibrariesTest {
         cmd.add("-Dclip4j.testdata=" + System.getProperty("clip4j.testdata"));
         cmd.addAll(extraArgs);
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(ColdStartMain.class.getName());
+        String cp = System.getProperty("java.class.path");
+        cmd.add(classPathFirst == null ? cp : classPathFirst + File.pathSeparator + cp);
+        cmd.add(main.getName());
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("LD_LIBRARY_PATH", SYSTEM_LIBS.toString());
         pb.directory(cache.toFile());
