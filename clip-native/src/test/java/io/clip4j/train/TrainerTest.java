@@ -17,6 +17,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TrainerTest {
     private static final int N = 8;
 
+    @org.junit.jupiter.api.BeforeAll
+    static void oneThread() {
+        Trainer.setThreads(1); // fast on a busy machine; the determinism check needs a fixed count anyway
+    }
+
     private static TrainOptions options(boolean freezeImage, boolean freezeText) {
         return TrainOptions.builder().totalSteps(20).learningRate(1e-3).warmupSteps(0).weightDecay(0.2)
                 .freeze(freezeImage, freezeText).build();
