@@ -48,7 +48,7 @@ public final class TrainingRun {
                 throw new IllegalArgumentException("evaluation and checkpoint intervals must be >= 0");
             }
             Objects.requireNonNull(precision, "precision");
-            metadata = Map.copyOf(metadata);
+            metadata = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(metadata)); // nulls allowed
         }
     }
 
