@@ -42,7 +42,8 @@ import java.util.Objects;
  * OpenAI names), {@code optimizer.pt} (LibTorch archive of the AdamW state: per-parameter {@code exp_avg},
  * {@code exp_avg_sq}, step counts and the groups' options) and {@code trainer.json} (completed steps, the
  * options, and caller metadata such as the seed). {@link #loadState} restores all three, so a resumed run
- * continues exactly where the saved one stopped, including the schedule position.
+ * continues exactly where the saved one stopped, including the schedule position; it refuses a state saved
+ * with other {@link TrainOptions} (another total step count would change the schedule).
  *
  * <p>Owns the optimiser's native memory ({@link #close()}); the model stays the caller's. Not thread-safe.
  */
@@ -296,6 +297,12 @@ public final class Trainer implements AutoCloseable {
     public JsonNode loadState(Path dir) {
         try {
             JsonNode state = JSON.readTree(Files.readString(dir.resolve(STATE)));
+            JsonNode saved = state.path("options");
+            if (!options.equals(JSON.treeToValue(saved, TrainOptions.class))) {
+                // The schedule, decay groups and freezing are part of what makes a resumed run exact.
+                throw new ClipException("the saved run used other options " + saved + " than this one "
+                        + JSON.valueToTree(options));
+            }
             StateDict sd = CheckpointReader.read(dir.resolve(WEIGHTS));
             try (PointerScope scope = new PointerScope(); NoGradGuard guard = new NoGradGuard()) {
                 copyInto(sd, model.parameters());
