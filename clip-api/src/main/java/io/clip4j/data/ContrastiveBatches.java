@@ -26,6 +26,8 @@ public final class ContrastiveBatches {
     private final ImagePreprocessor preprocessor;
     private final ClipTokenizer tokenizer;
     private final RandomResizedCrop augment;
+    private final java.util.function.Consumer<String> onBadImage;
+    private final java.util.Set<Integer> reportedBad = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private long cachedEpoch = -1;
     private int[] cachedOrder;
 
@@ -52,6 +54,13 @@ public final class ContrastiveBatches {
      */
     public ContrastiveBatches(CaptionedImages data, int batchSize, long seed, ImagePreprocessor preprocessor,
                               ClipTokenizer tokenizer, RandomResizedCrop augment) {
+        this(data, batchSize, seed, preprocessor, tokenizer, augment, null);
+    }
+
+    private ContrastiveBatches(CaptionedImages data, int batchSize, long seed, ImagePreprocessor preprocessor,
+                               ClipTokenizer tokenizer, RandomResizedCrop augment,
+                               java.util.function.Consumer<String> onBadImage) {
+        this.onBadImage = onBadImage;
         this.data = Objects.requireNonNull(data, "data");
         this.preprocessor = Objects.requireNonNull(preprocessor, "preprocessor");
         this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
@@ -65,6 +74,19 @@ public final class ContrastiveBatches {
         this.batchSize = batchSize;
         this.seed = seed;
         this.augment = augment;
+    }
+
+    /**
+     * Real image collections hold files that cannot be used (corrupt, or beyond the preprocessor's pixel limit).
+     * With this option such an example is replaced, in every batch, by the next example (in index order) that
+     * decodes, image and caption together, so pairs stay matched and batches stay deterministic.
+     *
+     * @param onSkip told once per unusable example (its index and the decoder's message)
+     * @return batches over the same data that skip unusable images
+     */
+    public ContrastiveBatches skippingBadImages(java.util.function.Consumer<String> onSkip) {
+        return new ContrastiveBatches(data, batchSize, seed, preprocessor, tokenizer, augment,
+                Objects.requireNonNull(onSkip, "onSkip"));
     }
 
     /** @return complete batches per epoch ({@code size / batchSize}) */
@@ -96,6 +118,20 @@ public final class ContrastiveBatches {
         int[] order = order(epoch);
         int[] idx = new int[batchSize];
         System.arraycopy(order, first, idx, 0, batchSize);
+        if (onBadImage == null) {
+            return assemble(step, epoch, idx);
+        }
+        try {
+            return assemble(step, epoch, idx);
+        } catch (io.clip4j.image.ImageDecodeException e) {
+            for (int k = 0; k < idx.length; k++) {
+                idx[k] = usable(idx[k]);
+            }
+            return assemble(step, epoch, idx);
+        }
+    }
+
+    private Batch assemble(long step, long epoch, int[] idx) {
         List<ImageInput> images = new ArrayList<>(batchSize);
         List<String> captions = new ArrayList<>(batchSize);
         for (int i : idx) {
@@ -105,6 +141,22 @@ public final class ContrastiveBatches {
         float[] pixels = preprocessor.preprocessBatch(augment == null ? images : cropped(images, idx, epoch));
         long[] ids = tokenizer.tokenize(captions).ids();
         return new Batch(step, epoch, pixels, ids, batchSize);
+    }
+
+    /** @return {@code index}, or the next index (wrapping) whose image decodes */
+    private int usable(int index) {
+        for (int k = 0; k < data.size(); k++) {
+            int i = (index + k) % data.size();
+            try {
+                preprocessor.decode(data.image(i));
+                return i;
+            } catch (io.clip4j.image.ImageDecodeException e) {
+                if (reportedBad.add(i)) {
+                    onBadImage.accept("skipping example " + i + ": " + e.getMessage());
+                }
+            }
+        }
+        throw new ClipException("no example of the training set has a usable image");
     }
 
     private List<ImageInput> cropped(List<ImageInput> images, int[] idx, long epoch) {

@@ -190,4 +190,26 @@ class DataReadersTest {
         assertEquals(List.of("full moon (science, astronomy)", "medicina dottore (science, astronomy)",
                 "red apple (science, astronomy)", "saturn (science, astronomy)", "venus (science, astronomy)"), captions);
     }
+
+    @Test
+    void batchesAreDeterministicAndCanSkipUnusableImages(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("bad.png"), "not an image");
+        List<ImageCaption> pairs = List.of(
+                new ImageCaption(io.clip4j.image.ImageInput.of(IMAGES.resolve("tiny_1x1.png")), "one"),
+                new ImageCaption(io.clip4j.image.ImageInput.of(dir.resolve("bad.png")), "bad"),
+                new ImageCaption(io.clip4j.image.ImageInput.of(IMAGES.resolve("tiny_7x5.png")), "two"),
+                new ImageCaption(io.clip4j.image.ImageInput.of(IMAGES.resolve("exact_224x224.png")), "three"));
+        ContrastiveBatches strict = new ContrastiveBatches(CaptionedImages.of(pairs), 4, 1, ImagePreprocessor.clip(16),
+                io.clip4j.text.ClipTokenizer.create().withContextLength(8), null);
+        assertThrows(io.clip4j.image.ImageDecodeException.class, () -> strict.batch(0));
+        List<String> warnings = new java.util.ArrayList<>();
+        ContrastiveBatches lenient = strict.skippingBadImages(warnings::add);
+        ContrastiveBatches.Batch b = lenient.batch(0);
+        assertEquals(1, warnings.size());
+        assertTrue(warnings.get(0).contains("example 1"), warnings.get(0));
+        assertArrayEquals(b.pixelValues(), lenient.batch(0).pixelValues());
+        assertArrayEquals(b.ids(), lenient.batch(0).ids());
+        assertEquals(4 * 8, b.ids().length);
+        assertEquals(4 * 3 * 16 * 16, b.pixelValues().length);
+    }
 }

@@ -120,6 +120,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--precision", defaultValue = "fp32", description = "Exported weights: fp32 or fp16 "
             + "(the reference's mix).") String precision;
     @Option(names = "--no-progress", description = "No progress bar.") boolean noProgress;
+    @Option(names = "--skip-bad-images", description = "Replace examples whose image cannot be used (corrupt, too "
+            + "large) by the next usable one, with a warning, instead of stopping.") boolean skipBadImages;
 
     @Override
     public Integer call() throws Exception {
@@ -138,6 +140,13 @@ final class TrainCommand implements Callable<Integer> {
             RandomResizedCrop crop = augment == null ? null : new RandomResizedCrop(augment, 1.0);
             ContrastiveBatches batches = new ContrastiveBatches(all, batch, seed, ImagePreprocessor.clip(c.imageResolution()),
                     ClipTokenizer.create().withContextLength(c.contextLength()), crop);
+            if (skipBadImages) {
+                PrintWriter err = spec.commandLine().getErr();
+                batches = batches.skippingBadImages(m -> {
+                    err.println("clip: warning: " + m);
+                    err.flush();
+                });
+            }
             long total = steps != null ? steps : (long) epochs * batches.batchesPerEpoch();
             TrainOptions options = TrainOptions.builder().totalSteps(total).learningRate(lr).weightDecay(wd)
                     .warmupSteps(warmup).gradClipNorm(gradClip).freeze(freezeImage, freezeText).build();
