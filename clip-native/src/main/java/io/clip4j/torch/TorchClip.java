@@ -152,7 +152,7 @@ public final class TorchClip implements AutoCloseable {
         }
     }
 
-    private static void checkBuildable(ClipConfig c) {
+    static void checkBuildable(ClipConfig c) {
         if (!c.isVit()) {
             if (c.imageResolution() % 32 != 0) {
                 throw new ClipException("a ResNet needs image_resolution divisible by 32, got " + c.imageResolution());

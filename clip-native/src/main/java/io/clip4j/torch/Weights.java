@@ -24,6 +24,8 @@ import java.util.List;
 final class Weights implements AutoCloseable {
     private final StateDict stateDict;
     private final Placement placement;
+    private final ParameterFactory factory;
+    private final String factorySource;
     private final List<Tensor> owned = new ArrayList<>();
 
     /** Weights for the CPU in float32. */
@@ -38,6 +40,23 @@ final class Weights implements AutoCloseable {
     Weights(StateDict stateDict, Placement placement) {
         this.stateDict = stateDict;
         this.placement = placement;
+        this.factory = null;
+        this.factorySource = null;
+    }
+
+    /**
+     * Weights made by a factory instead of read from a checkpoint (training, CPU float32): every tensor the
+     * factory returns is used as-is (shared, not copied), so in-place updates by an optimiser are seen by the
+     * towers. Nothing is owned: {@link #release()} returns an empty list and {@link #close()} frees nothing.
+     *
+     * @param source  a name for messages
+     * @param factory makes the tensor of each parameter name and shape, in tower build order
+     */
+    Weights(String source, ParameterFactory factory) {
+        this.stateDict = null;
+        this.placement = Placement.CPU_FLOAT32;
+        this.factory = factory;
+        this.factorySource = source;
     }
 
     /**
@@ -67,6 +86,16 @@ final class Weights implements AutoCloseable {
     }
 
     private Tensor load(String name, torch.ScalarType target, long[] expectedShape) {
+        if (factory != null) {
+            Tensor t = factory.create(name, expectedShape.clone());
+            long[] shape = shapeOf(t);
+            if (!Arrays.equals(shape, expectedShape)) {
+                throw new CheckpointException(factorySource + ": tensor '" + name + "' has shape "
+                        + Arrays.toString(shape) + ", the configuration expects "
+                        + Arrays.toString(expectedShape));
+            }
+            return t;
+        }
         TensorData data = stateDict.get(name);
         long[] shape = data.shape();
         if (!Arrays.equals(shape, expectedShape)) {
@@ -98,6 +127,15 @@ final class Weights implements AutoCloseable {
         return result;
     }
 
+    /** @return the sizes of {@code t}, outermost first (empty for a 0-dim scalar) */
+    static long[] shapeOf(Tensor t) {
+        long[] shape = new long[(int) t.dim()];
+        for (int i = 0; i < shape.length; i++) {
+            shape[i] = t.size(i);
+        }
+        return shape;
+    }
+
     private torch.ScalarType scalarType(String name, TensorData data) {
         switch (data.dtype()) {
             case F16: return torch.ScalarType.Half;
@@ -112,7 +150,7 @@ final class Weights implements AutoCloseable {
 
     /** @return the file the tensors come from, for messages */
     String source() {
-        return stateDict.source();
+        return stateDict != null ? stateDict.source() : factorySource;
     }
 
     /** @return every tensor handed out so far; the caller now owns (and must close) them, this object none */

@@ -1,0 +1,121 @@
+package io.clip4j.data;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.clip4j.ClipException;
+import io.clip4j.image.ImageInput;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Reads image-caption pairs from a captions file; image paths are resolved against the file's directory
+ * (absolute paths are kept). Two formats, chosen by the file name's extension:
+ * <ul>
+ *   <li>{@code .csv}: RFC 4180 (comma-separated; fields may be double-quoted, a quoted field may contain commas,
+ *       line breaks and doubled quotes {@code ""}; CRLF or LF line ends; a UTF-8 byte-order mark is skipped). The
+ *       header row must name a {@code path} and a {@code caption} column (any order; other columns are
+ *       ignored).</li>
+ *   <li>{@code .jsonl} / {@code .json}: one JSON object per non-blank line,
+ *       {@code {"image": "path", "caption": "text"}}.</li>
+ * </ul>
+ * Images are not opened here; a missing image fails when it is first decoded.
+ */
+public final class CaptionFile {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private CaptionFile() {
+    }
+
+    /**
+     * @param file a {@code .csv} or {@code .jsonl} captions file
+     * @return the pairs in file order
+     * @throws ClipException naming the file and line for an unreadable file, an unknown extension, a missing
+     *                       column or field, a blank caption or malformed CSV/JSON
+     */
+    public static List<ImageCaption> read(Path file) {
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ClipException(file + ": cannot read captions file: " + e, e);
+        }
+        if (text.startsWith("\uFEFF")) {
+            text = text.substring(1);
+        }
+        Path base = file.toAbsolutePath().getParent();
+        if (name.endsWith(".csv")) {
+            return fromCsv(file, base, text);
+        }
+        if (name.endsWith(".jsonl") || name.endsWith(".json")) {
+            return fromJsonl(file, base, text);
+        }
+        throw new ClipException(file + ": unknown captions file type (expected .csv or .jsonl)");
+    }
+
+    private static List<ImageCaption> fromCsv(Path file, Path base, String text) {
+        List<List<String>> rows = Csv.parse(file, text);
+        if (rows.isEmpty()) {
+            throw new ClipException(file + ": empty CSV file (expected a header with path,caption)");
+        }
+        List<String> header = rows.get(0);
+        int pathCol = header.indexOf("path");
+        int captionCol = header.indexOf("caption");
+        if (pathCol < 0 || captionCol < 0) {
+            throw new ClipException(file + ": CSV header " + header + " lacks a 'path' and a 'caption' column");
+        }
+        List<ImageCaption> out = new ArrayList<>();
+        for (int r = 1; r < rows.size(); r++) {
+            List<String> row = rows.get(r);
+            if (row.size() == 1 && row.get(0).isEmpty()) {
+                continue; // blank line
+            }
+            if (row.size() <= Math.max(pathCol, captionCol)) {
+                throw new ClipException(file + ": record " + (r + 1) + " has " + row.size() + " fields, the header "
+                        + header.size());
+            }
+            out.add(pair(file, "record " + (r + 1), base, row.get(pathCol), row.get(captionCol)));
+        }
+        return out;
+    }
+
+    private static List<ImageCaption> fromJsonl(Path file, Path base, String text) {
+        List<ImageCaption> out = new ArrayList<>();
+        String[] lines = text.split("\r?\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i].isBlank()) {
+                continue;
+            }
+            JsonNode node;
+            try {
+                node = JSON.readTree(lines[i]);
+            } catch (JsonProcessingException e) {
+                throw new ClipException(file + ": line " + (i + 1) + " is not valid JSON: " + e.getOriginalMessage());
+            }
+            JsonNode image = node == null ? null : node.get("image");
+            JsonNode caption = node == null ? null : node.get("caption");
+            if (image == null || !image.isTextual() || caption == null || !caption.isTextual()) {
+                throw new ClipException(file + ": line " + (i + 1) + " needs string fields \"image\" and \"caption\"");
+            }
+            out.add(pair(file, "line " + (i + 1), base, image.asText(), caption.asText()));
+        }
+        return out;
+    }
+
+    private static ImageCaption pair(Path file, String where, Path base, String path, String caption) {
+        if (path.isBlank()) {
+            throw new ClipException(file + ": " + where + " has an empty image path");
+        }
+        if (caption.isBlank()) {
+            throw new ClipException(file + ": " + where + " has a blank caption");
+        }
+        return new ImageCaption(ImageInput.of(base.resolve(path)), caption);
+    }
+}

@@ -1,0 +1,64 @@
+package io.clip4j.data;
+
+import io.clip4j.ClipException;
+import io.clip4j.image.ImageInput;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+/**
+ * Reads a classification set laid out as {@code root/<class>/<image>} (torchvision's {@code ImageFolder}):
+ * every sub-directory of {@code root} is a class, sorted by name (label = index in that order), its class name
+ * is the directory name with {@code '_'} replaced by a space; its images are the files directly inside ending in
+ * {@code .png}, {@code .jpg}, {@code .jpeg}, {@code .gif} or {@code .bmp} (case-insensitive), sorted by name.
+ */
+public final class ClassFolders {
+    private ClassFolders() {
+    }
+
+    /**
+     * @param root the dataset directory
+     * @return the dataset, named after the directory
+     * @throws ClipException if the directory cannot be listed or holds no class folder with an image
+     */
+    public static LabeledDataset read(Path root) {
+        List<Path> classes = list(root, Files::isDirectory);
+        List<String> names = new ArrayList<>();
+        List<LabeledImage> examples = new ArrayList<>();
+        for (Path dir : classes) {
+            List<Path> images = list(dir, p -> Files.isRegularFile(p) && isImage(p));
+            if (images.isEmpty()) {
+                continue;
+            }
+            int label = names.size();
+            names.add(dir.getFileName().toString().replace('_', ' '));
+            for (Path img : images) {
+                examples.add(new LabeledImage(ImageInput.of(img), label));
+            }
+        }
+        if (examples.isEmpty()) {
+            throw new ClipException(root + ": no class folder with images (.png/.jpg/.jpeg/.gif/.bmp) found");
+        }
+        return new LabeledDataset(root.getFileName() == null ? root.toString() : root.getFileName().toString(),
+                names, examples);
+    }
+
+    static boolean isImage(Path p) {
+        String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
+        return n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg") || n.endsWith(".gif")
+                || n.endsWith(".bmp");
+    }
+
+    private static List<Path> list(Path dir, java.util.function.Predicate<Path> keep) {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(keep).sorted().toList();
+        } catch (IOException e) {
+            throw new ClipException(dir + ": cannot list directory: " + e, e);
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package io.clip4j.data;
+
+import io.clip4j.ClipException;
+import io.clip4j.image.ImageInput;
+import io.clip4j.image.PixelMode;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Reads MNIST-format IDX files (MNIST, Fashion-MNIST, KMNIST, ...): an image file {@code idx3-ubyte} (magic
+ * {@code 0x00000803}, big-endian int32 count, rows, columns, then {@code count * rows * columns} unsigned bytes,
+ * row-major, 0 = background) and a label file {@code idx1-ubyte} (magic {@code 0x00000801}, count, one byte per
+ * label). Either file may be gzip-compressed (detected from its first bytes, not its name). Each image becomes a
+ * grayscale {@link ImageInput#ofPixels ImageInput.ofPixels(bytes, columns, rows, PixelMode.L)}, so it goes
+ * through CLIP's reference preprocessing like a mode-L PNG would.
+ */
+public final class IdxDataset {
+    /** The ten Fashion-MNIST class names, index = label (Xiao et al. 2017). */
+    public static final List<String> FASHION_MNIST_CLASSES = List.of("T-shirt/top", "Trouser", "Pullover",
+            "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
+
+    /** The ten MNIST class names. */
+    public static final List<String> MNIST_CLASSES = List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
+
+    private static final int IMAGES_MAGIC = 0x00000803;
+    private static final int LABELS_MAGIC = 0x00000801;
+    /** Largest decompressed file accepted (guards against a corrupt size field or a gzip bomb). */
+    private static final long MAX_BYTES = 1L << 30;
+
+    private IdxDataset() {
+    }
+
+    /**
+     * @param images     an {@code idx3-ubyte} file, optionally gzipped
+     * @param labels     the matching {@code idx1-ubyte} file, optionally gzipped
+     * @param classNames class names, index = label (e.g. {@link #FASHION_MNIST_CLASSES})
+     * @param name       the dataset's name for reports
+     * @return the labelled images in file order
+     * @throws ClipException naming the file if it cannot be read, has a wrong magic number or truncated data,
+     *                       the counts differ, or a label is outside the class list
+     */
+    public static LabeledDataset read(Path images, Path labels, List<String> classNames, String name) {
+        ByteBuffer img = ByteBuffer.wrap(readAll(images));
+        ByteBuffer lab = ByteBuffer.wrap(readAll(labels));
+        int[] imgDims = header(images, img, IMAGES_MAGIC, 3);
+        int[] labDims = header(labels, lab, LABELS_MAGIC, 1);
+        int count = imgDims[0];
+        int rows = imgDims[1];
+        int cols = imgDims[2];
+        if (labDims[0] != count) {
+            throw new ClipException(labels + ": holds " + labDims[0] + " labels but " + images + " holds " + count
+                    + " images");
+        }
+        if (rows <= 0 || cols <= 0) {
+            throw new ClipException(images + ": image size " + cols + "x" + rows + " is not positive");
+        }
+        long need = (long) count * rows * cols;
+        if (img.remaining() < need) {
+            throw new ClipException(images + ": truncated, " + img.remaining() + " pixel bytes for " + count + " images of "
+                    + cols + "x" + rows);
+        }
+        if (lab.remaining() < count) {
+            throw new ClipException(labels + ": truncated, " + lab.remaining() + " label bytes for " + count + " labels");
+        }
+        List<LabeledImage> out = new ArrayList<>(count);
+        int size = rows * cols;
+        for (int i = 0; i < count; i++) {
+            byte[] px = new byte[size];
+            img.get(px);
+            int label = lab.get() & 0xff;
+            if (label >= classNames.size()) {
+                throw new ClipException(labels + ": label " + label + " of image " + i + " is outside the "
+                        + classNames.size() + " class names");
+            }
+            out.add(new LabeledImage(ImageInput.ofPixels(px, cols, rows, PixelMode.L), label));
+        }
+        return new LabeledDataset(name, classNames, out);
+    }
+
+    private static int[] header(Path file, ByteBuffer b, int magic, int dims) {
+        if (b.remaining() < 4 + 4 * dims) {
+            throw new ClipException(file + ": too short for an IDX header");
+        }
+        int m = b.getInt();
+        if (m != magic) {
+            throw new ClipException(file + ": not an IDX " + (dims == 3 ? "image" : "label") + " file (magic 0x"
+                    + Integer.toHexString(m) + ", expected 0x" + Integer.toHexString(magic) + ")");
+        }
+        int[] d = new int[dims];
+        for (int i = 0; i < dims; i++) {
+            d[i] = b.getInt();
+            if (d[i] < 0) {
+                throw new ClipException(file + ": negative dimension in header " + Arrays.toString(d));
+            }
+        }
+        return d;
+    }
+
+    private static byte[] readAll(Path file) {
+        try {
+            byte[] raw = Files.readAllBytes(file);
+            if (raw.length >= 2 && (raw[0] & 0xff) == 0x1f && (raw[1] & 0xff) == 0x8b) {
+                try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(raw))) {
+                    byte[] out = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, MAX_BYTES));
+                    if (in.read() >= 0) {
+                        throw new ClipException(file + ": decompresses to more than " + MAX_BYTES + " bytes");
+                    }
+                    return out;
+                }
+            }
+            return raw;
+        } catch (IOException e) {
+            throw new ClipException(file + ": cannot read IDX file: " + e, e);
+        }
+    }
+}

@@ -1,0 +1,215 @@
+package io.clip4j.data;
+
+import io.clip4j.ClipException;
+import io.clip4j.image.DecodedImage;
+import io.clip4j.image.ImagePreprocessor;
+import io.clip4j.image.PixelMode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.zip.GZIPOutputStream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DataReadersTest {
+    private static final Path IMAGES = Path.of(System.getProperty("clip4j.testdata")).resolve("preprocess/images");
+
+    @Test
+    void csvFollowsRfc4180(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("c.csv");
+        Files.writeString(f, "\uFEFFid,caption,path\r\n1,\"a cat, sitting\",img/a.png\r\n"
+                + "2,\"she said \"\"hi\"\"\nthen left\",/abs/b.png\n3,plain,c.png");
+        List<ImageCaption> pairs = CaptionFile.read(f);
+        assertEquals(3, pairs.size());
+        assertEquals("a cat, sitting", pairs.get(0).caption());
+        assertEquals(dir.resolve("img/a.png").toAbsolutePath().toString(), pairs.get(0).image().toString());
+        assertEquals("she said \"hi\"\nthen left", pairs.get(1).caption());
+        assertEquals("/abs/b.png", pairs.get(1).image().toString());
+        assertEquals("plain", pairs.get(2).caption());
+
+        Files.writeString(f, "path,caption\na.png,\"never closed\n");
+        assertTrue(assertThrows(ClipException.class, () -> CaptionFile.read(f)).getMessage().contains("never closed"));
+        Files.writeString(f, "file,text\na.png,x\n");
+        assertTrue(assertThrows(ClipException.class, () -> CaptionFile.read(f)).getMessage().contains("'path'"));
+        Files.writeString(f, "path,caption\na.png,  \n");
+        assertTrue(assertThrows(ClipException.class, () -> CaptionFile.read(f)).getMessage().contains("record 2"));
+    }
+
+    @Test
+    void jsonlPairsResolveAgainstTheFile(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("c.jsonl");
+        Files.writeString(f, "{\"image\": \"x/1.png\", \"caption\": \"one\"}\n\n{\"caption\": \"two\", \"image\": \"2.png\"}\n");
+        List<ImageCaption> pairs = CaptionFile.read(f);
+        assertEquals(List.of("one", "two"), pairs.stream().map(ImageCaption::caption).toList());
+        assertEquals(dir.resolve("x/1.png").toString(), pairs.get(0).image().toString());
+        Files.writeString(f, "{\"image\": 3, \"caption\": \"x\"}\n");
+        assertTrue(assertThrows(ClipException.class, () -> CaptionFile.read(f)).getMessage().contains("line 1"));
+        assertThrows(ClipException.class, () -> CaptionFile.read(dir.resolve("c.txt")));
+    }
+
+    @Test
+    void classFoldersGiveSortedClassesWithSpaces(@TempDir Path dir) throws IOException {
+        Files.createDirectories(dir.resolve("tabby_cat"));
+        Files.createDirectories(dir.resolve("dog"));
+        Files.createDirectories(dir.resolve("empty"));
+        Files.copy(IMAGES.resolve("chelsea.png"), dir.resolve("tabby_cat/1.png"));
+        Files.copy(IMAGES.resolve("coffee.png"), dir.resolve("dog/b.PNG"));
+        Files.copy(IMAGES.resolve("horse.png"), dir.resolve("dog/a.png"));
+        Files.writeString(dir.resolve("dog/notes.txt"), "x");
+        LabeledDataset ds = ClassFolders.read(dir);
+        assertEquals(List.of("dog", "tabby cat"), ds.classNames());
+        assertEquals(3, ds.size());
+        assertEquals(List.of(0, 0, 1), ds.examples().stream().map(LabeledImage::label).toList());
+        assertTrue(ds.examples().get(0).image().toString().endsWith("a.png"));
+        assertThrows(ClipException.class, () -> ClassFolders.read(dir.resolve("empty")));
+    }
+
+    static byte[] idx(int magic, int[] dims, byte[] body, boolean gzip) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(4 + 4 * dims.length + body.length);
+        b.putInt(magic);
+        for (int d : dims) {
+            b.putInt(d);
+        }
+        b.put(body);
+        if (!gzip) {
+            return b.array();
+        }
+        ByteArrayOutputStream bos = new ByteArrayOutputStream();
+        try (OutputStream o = new GZIPOutputStream(bos)) {
+            o.write(b.array());
+        }
+        return bos.toByteArray();
+    }
+
+    @Test
+    void idxImagesBecomeGrayscaleInputsPreprocessedLikeModeL(@TempDir Path dir) throws IOException {
+        byte[] px = new byte[2 * 3 * 4];
+        for (int i = 0; i < px.length; i++) {
+            px[i] = (byte) (i * 10);
+        }
+        Files.write(dir.resolve("i.gz"), idx(0x803, new int[]{2, 3, 4}, px, true));
+        Files.write(dir.resolve("l"), idx(0x801, new int[]{2}, new byte[]{9, 0}, false));
+        LabeledDataset ds = IdxDataset.read(dir.resolve("i.gz"), dir.resolve("l"), IdxDataset.FASHION_MNIST_CLASSES, "t");
+        assertEquals(2, ds.size());
+        assertEquals(9, ds.examples().get(0).label());
+        assertEquals("Ankle boot", ds.classNames().get(9));
+        // Image 1 (rows 3, columns 4) preprocesses exactly like the same pixels given as a mode-L image.
+        byte[] second = java.util.Arrays.copyOfRange(px, 12, 24);
+        ImagePreprocessor pre = ImagePreprocessor.clip(8);
+        assertArrayEquals(pre.preprocessPixels(second, 4, 3, PixelMode.L), pre.preprocess(ds.examples().get(1).image()));
+
+        Files.write(dir.resolve("l"), idx(0x801, new int[]{3}, new byte[]{1, 2, 3}, false));
+        assertTrue(assertThrows(ClipException.class, () -> IdxDataset.read(dir.resolve("i.gz"), dir.resolve("l"),
+                IdxDataset.MNIST_CLASSES, "t")).getMessage().contains("3 labels"));
+        Files.write(dir.resolve("l"), idx(0x801, new int[]{2}, new byte[]{1, 10}, false));
+        assertThrows(ClipException.class, () -> IdxDataset.read(dir.resolve("i.gz"), dir.resolve("l"),
+                IdxDataset.MNIST_CLASSES, "t"));
+        assertThrows(ClipException.class, () -> IdxDataset.read(dir.resolve("l"), dir.resolve("l"),
+                IdxDataset.MNIST_CLASSES, "t")); // wrong magic
+        Files.write(dir.resolve("i.gz"), idx(0x803, new int[]{5, 3, 4}, px, true));
+        Files.write(dir.resolve("l"), idx(0x801, new int[]{5}, new byte[]{1, 2, 3, 4, 5}, false));
+        assertTrue(assertThrows(ClipException.class, () -> IdxDataset.read(dir.resolve("i.gz"), dir.resolve("l"),
+                IdxDataset.MNIST_CLASSES, "t")).getMessage().contains("truncated"));
+    }
+
+    @Test
+    void shufflingIsSeededAndAPermutation() {
+        int[] a = Shuffle.permutation(1000, 7, 0);
+        assertArrayEquals(a, Shuffle.permutation(1000, 7, 0));
+        assertFalse(java.util.Arrays.equals(a, Shuffle.permutation(1000, 7, 1)));
+        assertFalse(java.util.Arrays.equals(a, Shuffle.permutation(1000, 8, 0)));
+        Set<Integer> seen = new HashSet<>();
+        for (int v : a) {
+            seen.add(v);
+        }
+        assertEquals(1000, seen.size());
+    }
+
+    @Test
+    void templateCaptionsAreDrawnPerExampleAndEpoch() {
+        LabeledDataset ds = new LabeledDataset("d", List.of("cat", "dog"), List.of(
+                new LabeledImage(io.clip4j.image.ImageInput.ofPixels(new byte[1], 1, 1, PixelMode.L), 1)));
+        List<String> templates = List.of("a photo of a {}.", "a {}.", "art of the {}.");
+        CaptionedImages c = CaptionedImages.fromLabels(ds, templates, 3);
+        Set<String> seen = new HashSet<>();
+        for (int e = 0; e < 30; e++) {
+            String caption = c.caption(0, e);
+            assertEquals(caption, CaptionedImages.fromLabels(ds, templates, 3).caption(0, e));
+            seen.add(caption);
+        }
+        assertEquals(Set.of("a photo of a dog.", "a dog.", "art of the dog."), seen);
+    }
+
+    @Test
+    void randomResizedCropKeepsAreaAndRatioBoundsAndIsSeeded() {
+        byte[] rgb = new byte[100 * 80 * 3];
+        for (int i = 0; i < rgb.length; i++) {
+            rgb[i] = (byte) i;
+        }
+        DecodedImage img = DecodedImage.ofBytes(100, 80, PixelMode.RGB, rgb, false, 1);
+        RandomResizedCrop crop = new RandomResizedCrop(0.5, 0.8);
+        for (int s = 0; s < 50; s++) {
+            DecodedImage c = crop.apply(img, new SplittableRandom(s));
+            double area = (double) c.width() * c.height() / 8000;
+            assertTrue(area > 0.45 && area < 0.85, "area fraction " + area);
+            double ratio = (double) c.width() / c.height();
+            assertTrue(ratio > 0.7 && ratio < 1.4, "ratio " + ratio);
+            assertArrayEquals(c.data(), crop.apply(img, new SplittableRandom(s)).data());
+        }
+        DecodedImage box = RandomResizedCrop.crop(img, 10, 20, 3, 2);
+        assertArrayEquals(new byte[]{
+                rgb[(20 * 100 + 10) * 3], rgb[(20 * 100 + 10) * 3 + 1]}, java.util.Arrays.copyOf(box.data(), 2));
+        assertEquals(rgb[(21 * 100 + 12) * 3 + 2], box.data()[(1 * 3 + 2) * 3 + 2]);
+        assertThrows(IllegalArgumentException.class, () -> new RandomResizedCrop(0, 1));
+    }
+
+    @Test
+    void pathCaptionsDropAuthorSuffixes(@TempDir Path dir) throws IOException {
+        byte[] png = Files.readAllBytes(IMAGES.resolve("tiny_1x1.png"));
+        Files.createDirectories(dir.resolve("science/astronomy"));
+        for (String n : List.of("full_moon_dan_gerhards_01", "venus_dan_gerhards_01", "saturn_dan_gerhards_01",
+                "medicina_dottore_archite_01", "red_apple")) {
+            Files.write(dir.resolve("science/astronomy/" + n + ".png"), png);
+        }
+        List<ImageCaption> pairs = PathCaptions.read(dir);
+        List<String> captions = pairs.stream().map(ImageCaption::caption).toList();
+        assertEquals(List.of("full moon (science, astronomy)", "medicina dottore (science, astronomy)",
+                "red apple (science, astronomy)", "saturn (science, astronomy)", "venus (science, astronomy)"), captions);
+    }
+
+    @Test
+    void batchesAreDeterministicAndCanSkipUnusableImages(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("bad.png"), "not an image");
+        List<ImageCaption> pairs = List.of(
+                new ImageCaption(io.clip4j.image.ImageInput.of(IMAGES.resolve("tiny_1x1.png")), "one"),
+                new ImageCaption(io.clip4j.image.ImageInput.of(dir.resolve("bad.png")), "bad"),
+                new ImageCaption(io.clip4j.image.ImageInput.of(IMAGES.resolve("tiny_7x5.png")), "two"),
+                new ImageCaption(io.clip4j.image.ImageInput.of(IMAGES.resolve("exact_224x224.png")), "three"));
+        ContrastiveBatches strict = new ContrastiveBatches(CaptionedImages.of(pairs), 4, 1, ImagePreprocessor.clip(16),
+                io.clip4j.text.ClipTokenizer.create().withContextLength(8), null);
+        assertThrows(io.clip4j.image.ImageDecodeException.class, () -> strict.batch(0));
+        List<String> warnings = new java.util.ArrayList<>();
+        ContrastiveBatches lenient = strict.skippingBadImages(warnings::add);
+        ContrastiveBatches.Batch b = lenient.batch(0);
+        assertEquals(1, warnings.size());
+        assertTrue(warnings.get(0).contains("example 1"), warnings.get(0));
+        assertArrayEquals(b.pixelValues(), lenient.batch(0).pixelValues());
+        assertArrayEquals(b.ids(), lenient.batch(0).ids());
+        assertEquals(4 * 8, b.ids().length);
+        assertEquals(4 * 3 * 16 * 16, b.pixelValues().length);
+    }
+}

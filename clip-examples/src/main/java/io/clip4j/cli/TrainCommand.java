@@ -1,0 +1,313 @@
+package io.clip4j.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.clip4j.ClipConfig;
+import io.clip4j.data.CaptionedImages;
+import io.clip4j.data.ContrastiveBatches;
+import io.clip4j.data.LabeledDataset;
+import io.clip4j.data.RandomResizedCrop;
+import io.clip4j.image.ImagePreprocessor;
+import io.clip4j.text.ClipTokenizer;
+import io.clip4j.train.CheckpointPrecision;
+import io.clip4j.train.EvalHook;
+import io.clip4j.train.MetricsLog;
+import io.clip4j.train.ModelPresets;
+import io.clip4j.train.TrainListener;
+import io.clip4j.train.TrainOptions;
+import io.clip4j.train.TrainableClip;
+import io.clip4j.train.Trainer;
+import io.clip4j.train.TrainingRun;
+import io.clip4j.train.ZeroShotAccuracy;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code clip train}: contrastive training (CLIP paper section 2.5) from scratch or from a checkpoint, on
+ * captions files, class folders, IDX files or path-captioned image trees. Writes {@code OUT/model.safetensors}
+ * (OpenAI names, readable by every command's {@code --model}), {@code OUT/state/} (resumable state),
+ * {@code OUT/metrics.jsonl} and {@code OUT/run.json}.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = {"Train a CLIP model contrastively (from scratch, or fine-tune with --init).",
+                "Data: FILE.csv (path,caption) | FILE.jsonl ({\"image\",\"caption\"}) | folder:DIR (class folders) |",
+                "      idx:IMAGES,LABELS,NAMES (NAMES = fashion-mnist | mnist | file) | paths:DIR (captions from paths).",
+                "Example: clip train --config vit-tiny --data idx:train-images-idx3-ubyte.gz,"
+                        + "train-labels-idx1-ubyte.gz,fashion-mnist --epochs 5 --out runs/fm"})
+final class TrainCommand implements Callable<Integer> {
+    /** Templates used to caption labelled sets for training (a varied subset of CLIP's prompt styles). */
+    static final List<String> DEFAULT_TEMPLATES = List.of("a photo of a {}.", "a picture of a {}.", "a {}.",
+            "a photo of the {}.", "a black and white photo of a {}.", "a low resolution photo of a {}.",
+            "a drawing of a {}.", "a close-up photo of a {}.");
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--config", defaultValue = "vit-tiny", paramLabel = "NAME",
+            description = "Model preset: vit-tiny, vit-small, rn-tiny or an OpenAI name (ViT-B/32, RN50, ...); "
+                    + "size options below override it (default: ${DEFAULT-VALUE}).")
+    String preset;
+
+    @Option(names = "--embed-dim", description = "embed_dim.") Integer embedDim;
+    @Option(names = "--image-resolution", description = "image_resolution in pixels.") Integer imageResolution;
+    @Option(names = "--vision-layers", split = ",", paramLabel = "N[,N,N,N]",
+            description = "ViT depth, or the four ResNet stage depths.") int[] visionLayers;
+    @Option(names = "--vision-width", description = "ViT width / ResNet stem width.") Integer visionWidth;
+    @Option(names = "--patch-size", description = "ViT patch_size (0 = ResNet).") Integer patchSize;
+    @Option(names = "--context-length", description = "context_length in tokens.") Integer contextLength;
+    @Option(names = "--text-width", description = "Text transformer width.") Integer textWidth;
+    @Option(names = "--text-layers", description = "Text transformer depth.") Integer textLayers;
+    @Option(names = "--text-heads", description = "Text heads; must be text width / 64 (what loading assumes).")
+    Integer textHeads;
+
+    @Option(names = "--init", paramLabel = "CHECKPOINT", description = "Fine-tune this checkpoint (any format).")
+    Path init;
+
+    @Option(names = "--data", required = true, paramLabel = "SPEC", description = "Training data (repeatable).")
+    List<String> data;
+
+    @Option(names = "--template", paramLabel = "T",
+            description = "Caption template for labelled data, one {} (repeatable; default: 8 photo-style templates).")
+    List<String> templates = new ArrayList<>();
+
+    @Option(names = "--eval", paramLabel = "SPEC", description = "Labelled set (folder: or idx:) for zero-shot "
+            + "accuracy during training.")
+    String eval;
+
+    @Option(names = "--eval-limit", defaultValue = "1000", description = "Evaluate on at most N images "
+            + "(default: ${DEFAULT-VALUE}).")
+    int evalLimit;
+
+    @Option(names = "--eval-every", defaultValue = "0", description = "Evaluate every N steps (0 = at the end).")
+    long evalEvery;
+
+    @Option(names = "--epochs", defaultValue = "1", description = "Epochs (ignored with --steps; default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--steps", description = "Total optimisation steps.") Long steps;
+    @Option(names = "--batch", defaultValue = "64", description = "Batch size (default: ${DEFAULT-VALUE}).") int batch;
+    @Option(names = "--lr", defaultValue = "5e-4", description = "Peak learning rate (default: ${DEFAULT-VALUE}).") double lr;
+    @Option(names = "--wd", defaultValue = "0.2", description = "Weight decay (default: ${DEFAULT-VALUE}).") double wd;
+    @Option(names = "--warmup", defaultValue = "0", description = "Warm-up steps (default: ${DEFAULT-VALUE}).") long warmup;
+    @Option(names = "--grad-clip", defaultValue = "0", description = "Clip the gradient norm (0 = off).") double gradClip;
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of initialisation, order, captions, crops.") long seed;
+    @Option(names = "--freeze-image", description = "Lock the image tower (LiT).") boolean freezeImage;
+    @Option(names = "--freeze-text", description = "Lock the text tower.") boolean freezeText;
+    @Option(names = "--resume", paramLabel = "DIR", description = "Continue from a saved state (OUT or OUT/state); "
+            + "give the same options as the original run.") Path resume;
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.") Path out;
+    @Option(names = "--checkpoint-every", defaultValue = "0", description = "Save the state every N steps (0 = at the end).")
+    long checkpointEvery;
+    @Option(names = "--threads", defaultValue = "1", description = "LibTorch threads (default: ${DEFAULT-VALUE}; "
+            + "1 is fastest for small models).") int threads;
+    @Option(names = "--augment", arity = "0..1", fallbackValue = "0.9", paramLabel = "MIN_SCALE",
+            description = "Random crops covering MIN_SCALE..1 of the image (default when given: 0.9).") Double augment;
+    @Option(names = "--precision", defaultValue = "fp32", description = "Exported weights: fp32 or fp16 "
+            + "(the reference's mix).") String precision;
+    @Option(names = "--no-progress", description = "No progress bar.") boolean noProgress;
+    @Option(names = "--skip-bad-images", description = "Replace examples whose image cannot be used (corrupt, too "
+            + "large) by the next usable one, with a warning, instead of stopping.") boolean skipBadImages;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter pw = spec.commandLine().getOut();
+        Trainer.setThreads(threads);
+        List<String> tpl = templates.isEmpty() ? DEFAULT_TEMPLATES : templates;
+        Path stateDir = resume == null ? null
+                : Files.isDirectory(resume.resolve(TrainingRun.STATE_DIR)) ? resume.resolve(TrainingRun.STATE_DIR) : resume;
+        try (TrainableClip model = openModel(stateDir)) {
+            ClipConfig c = model.config();
+            List<CaptionedImages> parts = new ArrayList<>();
+            for (String d : data) {
+                parts.add(TrainData.captioned(d, tpl, seed));
+            }
+            CaptionedImages all = CaptionedImages.concat(parts);
+            RandomResizedCrop crop = augment == null ? null : new RandomResizedCrop(augment, 1.0);
+            ContrastiveBatches batches = new ContrastiveBatches(all, batch, seed, ImagePreprocessor.clip(c.imageResolution()),
+                    ClipTokenizer.create().withContextLength(c.contextLength()), crop);
+            if (skipBadImages) {
+                PrintWriter err = spec.commandLine().getErr();
+                batches = batches.skippingBadImages(m -> {
+                    err.println("clip: warning: " + m);
+                    err.flush();
+                });
+            }
+            long total = steps != null ? steps : (long) epochs * batches.batchesPerEpoch();
+            TrainOptions options = TrainOptions.builder().totalSteps(total).learningRate(lr).weightDecay(wd)
+                    .warmupSteps(warmup).gradClipNorm(gradClip).freeze(freezeImage, freezeText).build();
+            Files.createDirectories(out);
+            Map<String, Object> meta = runDescription(c, all.size(), total);
+            try (Trainer trainer = new Trainer(model, options);
+                 MetricsLog log = new MetricsLog(out.resolve("metrics.jsonl"));
+                 Progress progress = new Progress(noProgress, total)) {
+                if (stateDir != null) {
+                    trainer.loadState(stateDir);
+                    pw.printf("resumed at step %d of %d from %s%n", trainer.completedSteps(), total, stateDir);
+                }
+                new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(out.resolve("run.json").toFile(), meta);
+                pw.printf("training %s on %d examples: %d steps of %d (%d per epoch)%n", c, all.size(), total, batch,
+                        batches.batchesPerEpoch());
+                pw.flush();
+                List<EvalHook> hooks = new ArrayList<>();
+                if (eval != null) {
+                    LabeledDataset ds = TrainData.labeled(eval);
+                    LabeledDataset limited = new LabeledDataset(ds.name(), ds.classNames(),
+                            ds.examples().subList(0, Math.min(evalLimit, ds.size())));
+                    hooks.add(new ZeroShotAccuracy(limited, List.of("a photo of a {}.")));
+                }
+                progress.start(trainer.completedSteps());
+                TrainingRun.Summary s = TrainingRun.run(trainer, batches, hooks,
+                        new TrainingRun.Settings(evalEvery, checkpointEvery, out, precision(), meta),
+                        listeners(log, progress, pw));
+                progress.close();
+                pw.printf("done: %d steps, last loss %.4f, %.1f images/s, %.0f s%n", s.steps(), s.lastLoss(),
+                        s.imagesPerSecond(), s.seconds());
+                s.metrics().forEach((k, v) -> pw.printf("%s = %.4f%n", k, v));
+                pw.printf("model: %s%n", out.resolve(TrainingRun.MODEL_FILE));
+            }
+        }
+        return 0;
+    }
+
+    private TrainableClip openModel(Path stateDir) {
+        if (stateDir != null) {
+            // The saved weights carry the configuration; loadState later restores them with the optimiser.
+            return TrainableClip.load(stateDir.resolve("weights.safetensors"));
+        }
+        if (init != null) {
+            if (embedDim != null || imageResolution != null || visionLayers != null || visionWidth != null
+                    || patchSize != null || contextLength != null || textWidth != null || textLayers != null) {
+                throw new IllegalArgumentException("--init takes the sizes from the checkpoint; drop the size options");
+            }
+            return TrainableClip.load(init);
+        }
+        return TrainableClip.initialize(config(), seed);
+    }
+
+    /** @return the preset with the explicit sizes applied; heads follow the reference rule */
+    ClipConfig config() {
+        ClipConfig p = ModelPresets.get(preset);
+        int patch = patchSize != null ? patchSize : p.visionPatchSize();
+        int vw = visionWidth != null ? visionWidth : p.visionWidth();
+        int tw = textWidth != null ? textWidth : p.transformerWidth();
+        int[] layers = visionLayers != null ? visionLayers : p.visionLayers();
+        if (patch > 0 && layers.length != 1 || patch == 0 && layers.length != 4) {
+            throw new IllegalArgumentException("a ViT (--patch-size > 0) takes one --vision-layers value, a ResNet "
+                    + "(--patch-size 0) four; got " + layers.length);
+        }
+        if (tw % 64 != 0 || (patch > 0 && vw % 64 != 0) || (patch == 0 && (vw * 32) % 64 != 0)) {
+            throw new IllegalArgumentException("widths must be multiples of 64 (ResNet: even), since heads = width / 64"
+                    + " is what loading a checkpoint assumes; got vision " + vw + ", text " + tw);
+        }
+        if (textHeads != null && textHeads != tw / 64) {
+            throw new IllegalArgumentException("--text-heads must be text width / 64 = " + tw / 64
+                    + " (ClipModel.load infers heads that way)");
+        }
+        return new ClipConfig(embedDim != null ? embedDim : p.embedDim(),
+                imageResolution != null ? imageResolution : p.imageResolution(), layers, vw, patch,
+                contextLength != null ? contextLength : p.contextLength(), p.vocabSize(), tw, tw / 64,
+                textLayers != null ? textLayers : p.transformerLayers(), patch > 0 ? vw / 64 : vw * 32 / 64);
+    }
+
+    private CheckpointPrecision precision() {
+        switch (precision) {
+            case "fp32": return CheckpointPrecision.FLOAT32;
+            case "fp16": return CheckpointPrecision.FLOAT16;
+            default: throw new IllegalArgumentException("--precision must be fp32 or fp16, got " + precision);
+        }
+    }
+
+    private Map<String, Object> runDescription(ClipConfig c, int examples, long total) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("config", c.toString());
+        m.put("init", init == null ? null : init.toString());
+        m.put("data", data);
+        m.put("examples", examples);
+        m.put("total_steps", total);
+        m.put("batch", batch);
+        m.put("seed", seed);
+        m.put("augment", augment);
+        m.put("threads", threads);
+        return m;
+    }
+
+    private static TrainListener listeners(MetricsLog log, Progress progress, PrintWriter pw) {
+        return new TrainListener() {
+            @Override
+            public void onStep(Trainer.StepResult r, long epoch, double imagesPerSecond) {
+                log.onStep(r, epoch, imagesPerSecond);
+                progress.step(r, imagesPerSecond);
+            }
+
+            @Override
+            public void onEvaluation(long step, Map<String, Double> metrics) {
+                log.onEvaluation(step, metrics);
+                progress.message(step + ": " + metrics);
+            }
+
+            @Override
+            public void onCheckpoint(long step, java.nio.file.Path dir) {
+                log.onCheckpoint(step, dir);
+            }
+        };
+    }
+
+    /** The progress bar (me.tongfei:progressbar on stderr), or nothing. */
+    private static final class Progress implements AutoCloseable {
+        private final boolean off;
+        private final long total;
+        private ProgressBar bar;
+        private double smoothed;
+
+        Progress(boolean off, long total) {
+            this.off = off;
+            this.total = total;
+        }
+
+        void start(long from) {
+            if (!off) {
+                bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(total)
+                        .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500)
+                        .setConsumer(new ConsoleProgressBarConsumer(System.err)).build();
+                bar.stepTo(from);
+            }
+        }
+
+        void step(Trainer.StepResult r, double imagesPerSecond) {
+            smoothed = smoothed == 0 ? imagesPerSecond : 0.9 * smoothed + 0.1 * imagesPerSecond;
+            if (bar != null) {
+                bar.stepTo(r.step() + 1);
+                bar.setExtraMessage(String.format(" loss %.4f lr %.2e %.0f img/s", r.loss(), r.learningRate(), smoothed));
+            }
+        }
+
+        void message(String m) {
+            if (bar != null) {
+                bar.setExtraMessage(" " + m);
+            }
+        }
+
+        @Override
+        public void close() {
+            if (bar != null) {
+                bar.close();
+                bar = null;
+            }
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package io.clip4j.cli;
+
+import io.clip4j.data.CaptionFile;
+import io.clip4j.data.CaptionedImages;
+import io.clip4j.data.ClassFolders;
+import io.clip4j.data.IdxDataset;
+import io.clip4j.data.LabeledDataset;
+import io.clip4j.data.PathCaptions;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The {@code --data} / {@code --eval} specifications of {@code clip train}:
+ * <ul>
+ *   <li>{@code FILE.csv} / {@code FILE.jsonl} (or {@code captions:FILE}): image-caption pairs;</li>
+ *   <li>{@code folder:DIR}: class folders, captions from prompt templates;</li>
+ *   <li>{@code idx:IMAGES,LABELS,NAMES}: MNIST-format files; NAMES is {@code fashion-mnist}, {@code mnist} or a
+ *       file with one class name per line; captions from prompt templates;</li>
+ *   <li>{@code paths:DIR}: every image under DIR, captioned from its path (e.g. the Open Clip Art export).</li>
+ * </ul>
+ */
+final class TrainData {
+    private TrainData() {
+    }
+
+    /** @return the training examples a specification names */
+    static CaptionedImages captioned(String spec, List<String> templates, long seed) {
+        String kind = kind(spec);
+        String arg = arg(spec);
+        switch (kind) {
+            case "captions": return CaptionedImages.of(CaptionFile.read(Path.of(arg)));
+            case "paths": return CaptionedImages.of(PathCaptions.read(Path.of(arg)));
+            case "folder": case "idx": return CaptionedImages.fromLabels(labeled(spec), templates, seed);
+            default: throw new IllegalArgumentException("unknown --data kind '" + kind + "' in '" + spec
+                    + "' (use FILE.csv, FILE.jsonl, captions:FILE, folder:DIR, idx:IMAGES,LABELS,NAMES or paths:DIR)");
+        }
+    }
+
+    /** @return the labelled set a {@code folder:} or {@code idx:} specification names */
+    static LabeledDataset labeled(String spec) {
+        String kind = kind(spec);
+        String arg = arg(spec);
+        if (kind.equals("folder")) {
+            return ClassFolders.read(Path.of(arg));
+        }
+        if (kind.equals("idx")) {
+            String[] p = arg.split(",");
+            if (p.length != 3) {
+                throw new IllegalArgumentException("idx data needs idx:IMAGES,LABELS,NAMES, got '" + spec + "'");
+            }
+            return IdxDataset.read(Path.of(p[0]), Path.of(p[1]), classNames(p[2]),
+                    Path.of(p[0]).getFileName().toString());
+        }
+        throw new IllegalArgumentException("a labelled set (folder:DIR or idx:IMAGES,LABELS,NAMES) is needed, got '"
+                + spec + "'");
+    }
+
+    private static List<String> classNames(String names) {
+        switch (names.toLowerCase(Locale.ROOT)) {
+            case "fashion-mnist": return IdxDataset.FASHION_MNIST_CLASSES;
+            case "mnist": return IdxDataset.MNIST_CLASSES;
+            default:
+                try {
+                    return Files.readAllLines(Path.of(names), StandardCharsets.UTF_8).stream()
+                            .map(String::strip).filter(s -> !s.isEmpty()).toList();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+        }
+    }
+
+    private static String kind(String spec) {
+        int colon = spec.indexOf(':');
+        String lower = spec.toLowerCase(Locale.ROOT);
+        if (colon <= 1) { // no prefix (a one-letter prefix would be a Windows drive)
+            if (lower.endsWith(".csv") || lower.endsWith(".jsonl") || lower.endsWith(".json")) {
+                return "captions";
+            }
+            throw new IllegalArgumentException("cannot tell the kind of --data '" + spec
+                    + "'; prefix it with captions:, folder:, idx: or paths:");
+        }
+        return spec.substring(0, colon);
+    }
+
+    private static String arg(String spec) {
+        int colon = spec.indexOf(':');
+        return colon <= 1 ? spec : spec.substring(colon + 1);
+    }
+}

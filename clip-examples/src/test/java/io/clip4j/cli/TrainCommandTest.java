@@ -1,0 +1,73 @@
+package io.clip4j.cli;
+
+import io.clip4j.ClipConfig;
+import io.clip4j.ClipModel;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TrainCommandTest {
+    private static final Path IMAGES = Path.of(System.getProperty("clip4j.testdata")).resolve("preprocess/images");
+
+    private static Path captions(Path dir) throws IOException {
+        Path csv = dir.resolve("captions.csv");
+        Files.writeString(csv, "path,caption\n"
+                + IMAGES.resolve("chelsea.png") + ",\"a cat, lying down\"\n"
+                + IMAGES.resolve("coffee.png") + ",a cup of coffee\n"
+                + IMAGES.resolve("astronaut.png") + ",an astronaut\n"
+                + IMAGES.resolve("horse.png") + ",a horse\n");
+        return csv;
+    }
+
+    @Test
+    void trainsWritesALoadableModelMetricsAndResumes(@TempDir Path dir) throws IOException {
+        Path csv = captions(dir);
+        Path out = dir.resolve("run");
+        CliRunner r = CliRunner.run("train", "--config", "vit-tiny", "--data", csv.toString(), "--steps", "4",
+                "--batch", "2", "--checkpoint-every", "2", "--augment", "--no-progress", "--out", out.toString());
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.contains("done: 4 steps"), r.out);
+        List<String> metrics = Files.readAllLines(out.resolve("metrics.jsonl"));
+        assertEquals(4, metrics.stream().filter(l -> l.contains("\"loss\"")).count());
+        try (ClipModel m = ClipModel.load(out.resolve("model.safetensors"))) {
+            assertEquals(new ClipConfig(64, 32, new int[]{2}, 64, 8, 16, 49408, 64, 1, 1, 1), m.config());
+        }
+        // The same command line with --resume continues from the saved step (here: the end, nothing left) ...
+        CliRunner again = CliRunner.run("train", "--config", "vit-tiny", "--data", csv.toString(), "--steps", "4",
+                "--batch", "2", "--augment", "--no-progress", "--resume", out.toString(), "--out", out.toString());
+        assertEquals(0, again.code, again.err);
+        assertTrue(again.out.contains("resumed at step 4 of 4"), again.out);
+        // ... and other options (another schedule length) are refused.
+        CliRunner other = CliRunner.run("train", "--config", "vit-tiny", "--data", csv.toString(), "--steps", "6",
+                "--batch", "2", "--no-progress", "--resume", out.toString(), "--out", out.toString());
+        assertEquals(ClipCli.EXIT_INPUT, other.code);
+        assertTrue(other.err.contains("other options"), other.err);
+    }
+
+    @Test
+    void explicitSizesAndBadOptions(@TempDir Path dir) throws IOException {
+        Path csv = captions(dir);
+        CliRunner r = CliRunner.run("train", "--config", "rn-tiny", "--vision-width", "8", "--image-resolution", "32",
+                "--text-layers", "1", "--data", csv.toString(), "--steps", "1", "--batch", "4", "--precision", "fp16",
+                "--no-progress", "--out", dir.resolve("rn").toString());
+        assertEquals(0, r.code, r.err);
+        try (ClipModel m = ClipModel.load(dir.resolve("rn/model.safetensors"))) {
+            assertEquals(new ClipConfig(64, 32, new int[]{1, 1, 1, 1}, 8, 0, 32, 49408, 64, 1, 1, 4), m.config());
+        }
+        CliRunner bad = CliRunner.run("train", "--text-heads", "3", "--data", csv.toString(), "--out", dir.toString());
+        assertEquals(ClipCli.EXIT_INPUT, bad.code);
+        assertTrue(bad.err.contains("--text-heads must be"), bad.err);
+        CliRunner big = CliRunner.run("train", "--data", csv.toString(), "--batch", "8", "--out", dir.toString());
+        assertEquals(ClipCli.EXIT_INPUT, big.code);
+        assertTrue(big.err.contains("fewer than one batch"), big.err);
+        CliRunner kind = CliRunner.run("train", "--data", "weird:x", "--out", dir.toString());
+        assertTrue(kind.err.contains("unknown --data kind"), kind.err);
+    }
+}

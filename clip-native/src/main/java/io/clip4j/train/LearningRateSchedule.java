@@ -1,0 +1,42 @@
+package io.clip4j.train;
+
+/**
+ * Linear warm-up then cosine decay (the schedule of the CLIP paper section 2.5 and open_clip's
+ * {@code cosine_lr}): for step {@code s} (0-based), {@code lr = base * (s + 1) / warmup} while
+ * {@code s < warmup}, then {@code lr = 0.5 * (1 + cos(pi * (s - warmup) / (total - warmup))) * base}, reaching 0
+ * at {@code s = total}. Immutable.
+ *
+ * @param baseLr      peak learning rate, &gt; 0
+ * @param warmupSteps warm-up steps, &ge; 0
+ * @param totalSteps  total optimisation steps, &gt; 0
+ */
+public record LearningRateSchedule(double baseLr, long warmupSteps, long totalSteps) {
+    /**
+     * @throws IllegalArgumentException for a non-positive rate or total, or a negative warm-up
+     */
+    public LearningRateSchedule {
+        if (!(baseLr > 0) || Double.isInfinite(baseLr)) {
+            throw new IllegalArgumentException("learning rate must be > 0, got " + baseLr);
+        }
+        if (warmupSteps < 0 || totalSteps <= 0) {
+            throw new IllegalArgumentException("need warmup >= 0 and total steps > 0, got warmup " + warmupSteps
+                    + ", total " + totalSteps);
+        }
+    }
+
+    /**
+     * @param step 0-based optimisation step
+     * @return the learning rate used for that step
+     */
+    public double at(long step) {
+        if (step < warmupSteps) {
+            return baseLr * (step + 1) / warmupSteps;
+        }
+        long decay = totalSteps - warmupSteps;
+        if (decay <= 0) {
+            return baseLr;
+        }
+        double progress = Math.min(1.0, (double) (step - warmupSteps) / decay);
+        return 0.5 * (1 + Math.cos(Math.PI * progress)) * baseLr;
+    }
+}

@@ -1,0 +1,122 @@
+package io.clip4j.train;
+
+/**
+ * Optimisation settings of a {@link Trainer}. Defaults follow the CLIP paper (section 2.5 and Table 19):
+ * AdamW with beta1 0.9, beta2 0.98, eps 1e-6, weight decay 0.2; learning rate 5e-4 with linear warm-up then
+ * cosine decay; no gradient clipping. Immutable; create with {@link #builder()}.
+ *
+ * @param totalSteps    number of optimisation steps of the whole run (the cosine schedule's length), &gt; 0
+ * @param learningRate  peak learning rate, &gt; 0
+ * @param weightDecay   decoupled weight decay of the decaying group ({@link WeightDecayRule}), &ge; 0
+ * @param warmupSteps   linear warm-up steps, &ge; 0
+ * @param beta1         Adam beta1 in [0, 1)
+ * @param beta2         Adam beta2 in [0, 1)
+ * @param eps           Adam epsilon, &gt; 0
+ * @param gradClipNorm  clip the global gradient L2 norm to this value; 0 disables clipping
+ * @param freezeImage   lock the image tower ("LiT")
+ * @param freezeText    lock the text tower
+ */
+public record TrainOptions(long totalSteps, double learningRate, double weightDecay, long warmupSteps,
+                           double beta1, double beta2, double eps, double gradClipNorm, boolean freezeImage,
+                           boolean freezeText) {
+    /**
+     * @throws IllegalArgumentException if a value is out of range or both towers are frozen
+     */
+    public TrainOptions {
+        new LearningRateSchedule(learningRate, warmupSteps, totalSteps); // validates the three
+        if (!(weightDecay >= 0) || !(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1) || !(eps > 0)
+                || !(gradClipNorm >= 0)) {
+            throw new IllegalArgumentException("bad optimiser setting: weight decay " + weightDecay + ", betas ("
+                    + beta1 + ", " + beta2 + "), eps " + eps + ", gradient clip " + gradClipNorm);
+        }
+        if (freezeImage && freezeText) {
+            throw new IllegalArgumentException("both towers are frozen: nothing would be trained");
+        }
+    }
+
+    /** @return a builder with the defaults (1000 steps) */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return the learning-rate schedule of these options */
+    public LearningRateSchedule schedule() {
+        return new LearningRateSchedule(learningRate, warmupSteps, totalSteps);
+    }
+
+    /** Builder of {@link TrainOptions}; not thread-safe. */
+    public static final class Builder {
+        private long totalSteps = 1000;
+        private double learningRate = 5e-4;
+        private double weightDecay = 0.2;
+        private long warmupSteps;
+        private double beta1 = 0.9;
+        private double beta2 = 0.98;
+        private double eps = 1e-6;
+        private double gradClipNorm;
+        private boolean freezeImage;
+        private boolean freezeText;
+
+        private Builder() {
+        }
+
+        /** @param v total optimisation steps @return this */
+        public Builder totalSteps(long v) {
+            totalSteps = v;
+            return this;
+        }
+
+        /** @param v peak learning rate @return this */
+        public Builder learningRate(double v) {
+            learningRate = v;
+            return this;
+        }
+
+        /** @param v weight decay of the decaying group @return this */
+        public Builder weightDecay(double v) {
+            weightDecay = v;
+            return this;
+        }
+
+        /** @param v warm-up steps @return this */
+        public Builder warmupSteps(long v) {
+            warmupSteps = v;
+            return this;
+        }
+
+        /** @param b1 Adam beta1 @param b2 Adam beta2 @return this */
+        public Builder betas(double b1, double b2) {
+            beta1 = b1;
+            beta2 = b2;
+            return this;
+        }
+
+        /** @param v Adam epsilon @return this */
+        public Builder eps(double v) {
+            eps = v;
+            return this;
+        }
+
+        /** @param v largest global gradient norm, 0 = no clipping @return this */
+        public Builder gradClipNorm(double v) {
+            gradClipNorm = v;
+            return this;
+        }
+
+        /** @param image lock the image tower @param text lock the text tower @return this */
+        public Builder freeze(boolean image, boolean text) {
+            freezeImage = image;
+            freezeText = text;
+            return this;
+        }
+
+        /**
+         * @return the options
+         * @throws IllegalArgumentException if a value is out of range
+         */
+        public TrainOptions build() {
+            return new TrainOptions(totalSteps, learningRate, weightDecay, warmupSteps, beta1, beta2, eps,
+                    gradClipNorm, freezeImage, freezeText);
+        }
+    }
+}

@@ -1,0 +1,334 @@
+package io.clip4j.train;
+
+import io.clip4j.ClipConfig;
+import io.clip4j.ClipException;
+import io.clip4j.ClipModel;
+import io.clip4j.checkpoint.CheckpointReader;
+import io.clip4j.checkpoint.ConfigInference;
+import io.clip4j.checkpoint.SafetensorsWriter;
+import io.clip4j.checkpoint.StateDict;
+import io.clip4j.checkpoint.TensorData;
+import io.clip4j.torch.ClipTowers;
+import io.clip4j.torch.NativeLibraries;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.ScalarOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A CLIP model whose parameters are LibTorch leaf tensors that require grad: the reference {@code CLIP} module
+ * of {@code clip/model.py} in training, for any {@link ClipConfig} the engine builds (ViT or modified ResNet).
+ * Created randomly initialised ({@link #initialize}) like {@code CLIP.initialize_parameters}, or from a
+ * checkpoint for fine-tuning ({@link #fromStateDict}, {@link #load}).
+ *
+ * <p>The towers are the inference engine's layer classes run with autograd enabled (see {@link ClipTowers}).
+ * ResNet BatchNorm layers stay in eval mode: running statistics are frozen at their initial (0 / 1) or
+ * checkpoint values and are never updated; BatchNorm weight and bias are trained. This differs from the
+ * reference's training, which updates batch statistics; it keeps a forward pass independent of the batch
+ * composition and makes inference equal training behaviour.
+ *
+ * <p>Either tower can be frozen ({@link #freeze}): its parameters stop requiring grad and its forward pass
+ * records no graph. {@code logit_scale} belongs to neither tower and is trained unless both are frozen.
+ *
+ * <p>Owns native memory, freed by {@link #close()}. Not thread-safe.
+ */
+public final class TrainableClip implements AutoCloseable {
+    /** Name of the temperature parameter. */
+    public static final String LOGIT_SCALE = "logit_scale";
+
+    private final ClipConfig config;
+    private final ClipTowers towers;
+    private final Map<String, Tensor> parameters;
+    private final Map<String, Tensor> buffers;
+    private boolean imageFrozen;
+    private boolean textFrozen;
+    private boolean closed;
+
+    private TrainableClip(ClipConfig config, ClipTowers towers, Tensor logitScale) {
+        this.config = config;
+        this.towers = towers;
+        Map<String, Tensor> params = new LinkedHashMap<>();
+        Map<String, Tensor> bufs = new LinkedHashMap<>();
+        towers.tensors().forEach((name, t) -> (isBuffer(name) ? bufs : params).put(name, t));
+        params.put(LOGIT_SCALE, logitScale);
+        this.parameters = Collections.unmodifiableMap(params);
+        this.buffers = Collections.unmodifiableMap(bufs);
+        parameters.values().forEach(t -> t.set_requires_grad(true));
+    }
+
+    private static boolean isBuffer(String name) {
+        return name.endsWith(".running_mean") || name.endsWith(".running_var");
+    }
+
+    /**
+     * A randomly initialised model (see {@link ParameterInit} for the rules, those of the reference).
+     *
+     * @param config the hyper-parameters
+     * @param seed   seeds LibTorch's default generator ({@code torch.manual_seed}); equal seeds give equal models
+     * @return the model
+     * @throws ClipException if the configuration cannot be built or the natives cannot be loaded
+     */
+    public static TrainableClip initialize(ClipConfig config, long seed) {
+        Objects.requireNonNull(config, "config");
+        NativeLibraries.ensureLoaded();
+        torch.manual_seed(seed);
+        ParameterInit init = new ParameterInit(config);
+        List<Tensor> made = new ArrayList<>();
+        try {
+            ClipTowers towers = ClipTowers.build(config, (name, shape) -> keep(made, init.create(name, shape)));
+            Tensor logitScale = keep(made, init.create(LOGIT_SCALE, new long[0]));
+            return new TrainableClip(config, towers, logitScale);
+        } catch (RuntimeException e) {
+            made.forEach(Tensor::close);
+            throw e;
+        }
+    }
+
+    /**
+     * A model initialised from a checkpoint's values (fine-tuning); every tensor is copied to float32.
+     *
+     * @param sd     tensors under OpenAI names ({@link CheckpointReader#read}); extra entries are ignored
+     * @param config the hyper-parameters matching the checkpoint ({@link ConfigInference#infer})
+     * @return the model
+     * @throws io.clip4j.checkpoint.CheckpointException if a tensor is missing or has the wrong shape
+     * @throws ClipException if the configuration cannot be built
+     */
+    public static TrainableClip fromStateDict(StateDict sd, ClipConfig config) {
+        Objects.requireNonNull(sd, "sd");
+        Objects.requireNonNull(config, "config");
+        NativeLibraries.ensureLoaded();
+        List<Tensor> made = new ArrayList<>();
+        try {
+            ClipTowers towers = ClipTowers.build(config, (name, shape) -> keep(made, copy(sd, name, shape)));
+            Tensor logitScale = keep(made, copy(sd, LOGIT_SCALE, new long[0]));
+            return new TrainableClip(config, towers, logitScale);
+        } catch (RuntimeException e) {
+            made.forEach(Tensor::close);
+            throw e;
+        }
+    }
+
+    /**
+     * Reads a checkpoint in any format {@link CheckpointReader} supports and infers its configuration.
+     *
+     * @param checkpoint file or Hugging Face directory
+     * @return the model, ready to fine-tune
+     * @throws io.clip4j.checkpoint.CheckpointException if the checkpoint cannot be read
+     */
+    public static TrainableClip load(Path checkpoint) {
+        StateDict sd = CheckpointReader.read(checkpoint);
+        return fromStateDict(sd, ConfigInference.infer(sd, checkpoint));
+    }
+
+    private static Tensor keep(List<Tensor> made, Tensor t) {
+        made.add(t);
+        return t;
+    }
+
+    private static Tensor copy(StateDict sd, String name, long[] shape) {
+        TensorData data = sd.get(name);
+        if (!java.util.Arrays.equals(data.shape(), shape)) {
+            throw new io.clip4j.checkpoint.CheckpointException(sd.source() + ": tensor '" + name + "' has shape "
+                    + java.util.Arrays.toString(data.shape()) + ", the configuration expects "
+                    + java.util.Arrays.toString(shape));
+        }
+        return Tensors.ownedFloats(data.toFloatArray(), shape);
+    }
+
+    /** @return the hyper-parameters */
+    public ClipConfig config() {
+        return config;
+    }
+
+    /**
+     * @return every trainable parameter by OpenAI name (vision tower, text tower, then {@code logit_scale});
+     *         the live tensors (do not close them)
+     */
+    public Map<String, Tensor> parameters() {
+        return parameters;
+    }
+
+    /** @return BatchNorm running statistics of a ResNet tower by name (constants; empty for a ViT) */
+    public Map<String, Tensor> buffers() {
+        return buffers;
+    }
+
+    /**
+     * @param name a parameter name
+     * @return true if it belongs to the image tower ({@code visual.*})
+     */
+    public static boolean isImageParameter(String name) {
+        return name.startsWith("visual.");
+    }
+
+    /**
+     * @param name a parameter name
+     * @return true if it belongs to the text tower (neither {@code visual.*} nor {@code logit_scale})
+     */
+    public static boolean isTextParameter(String name) {
+        return !isImageParameter(name) && !name.equals(LOGIT_SCALE);
+    }
+
+    /**
+     * Locks towers: a frozen tower's parameters stop requiring grad and its forward pass records no graph
+     * ("LiT" = locked image tower). {@code logit_scale} is frozen only when both towers are.
+     *
+     * @param image true to freeze the image tower
+     * @param text  true to freeze the text tower
+     */
+    public void freeze(boolean image, boolean text) {
+        imageFrozen = image;
+        textFrozen = text;
+        parameters.forEach((name, t) -> {
+            boolean frozen = isImageParameter(name) ? image : isTextParameter(name) ? text : image && text;
+            t.set_requires_grad(!frozen);
+        });
+    }
+
+    /** @return true if the image tower is frozen */
+    public boolean imageFrozen() {
+        return imageFrozen;
+    }
+
+    /** @return true if the text tower is frozen */
+    public boolean textFrozen() {
+        return textFrozen;
+    }
+
+    /**
+     * @param name a parameter name of {@link #parameters()}
+     * @return whether the optimiser may change it under the current {@link #freeze} setting
+     */
+    public boolean isTrainable(String name) {
+        return isImageParameter(name) ? !imageFrozen : isTextParameter(name) ? !textFrozen
+                : !(imageFrozen && textFrozen);
+    }
+
+    /**
+     * The reference {@code encode_image}; records the autograd graph unless the image tower is frozen.
+     * Call inside a {@link PointerScope}.
+     *
+     * @param pixels float32 {@code [N, 3, S, S]}
+     * @return image_features {@code [N, embed_dim]}
+     */
+    public Tensor encodeImage(Tensor pixels) {
+        checkOpen();
+        if (imageFrozen) {
+            try (NoGradGuard guard = new NoGradGuard()) {
+                return towers.encodeImage(pixels);
+            }
+        }
+        return towers.encodeImage(pixels);
+    }
+
+    /**
+     * The reference {@code encode_text}; records the autograd graph unless the text tower is frozen.
+     * Call inside a {@link PointerScope}.
+     *
+     * @param ids int64 {@code [N, context_length]}
+     * @return text_features {@code [N, embed_dim]}
+     */
+    public Tensor encodeText(Tensor ids) {
+        checkOpen();
+        if (textFrozen) {
+            try (NoGradGuard guard = new NoGradGuard()) {
+                return towers.encodeText(ids);
+            }
+        }
+        return towers.encodeText(ids);
+    }
+
+    /** @return the live {@code logit_scale} parameter (0-dim; the temperature is its exp) */
+    public Tensor logitScale() {
+        return parameters.get(LOGIT_SCALE);
+    }
+
+    /** @return {@code exp(logit_scale)} now, clamped at 100 */
+    public float temperatureScale() {
+        try (PointerScope scope = new PointerScope()) {
+            return Math.min(100f, logitScale().detach().exp().item_float());
+        }
+    }
+
+    /**
+     * Clamps {@code logit_scale} in place to {@code [0, ln 100]} (CLIP paper section 2.5: the temperature is
+     * clipped so that logits are scaled by at most 100).
+     */
+    public void clampLogitScale() {
+        try (PointerScope scope = new PointerScope(); NoGradGuard guard = new NoGradGuard()) {
+            logitScale().clamp_(new ScalarOptional(new Scalar(0.0)), new ScalarOptional(new Scalar(Math.log(100))));
+        }
+    }
+
+    /** @return a copy of every parameter and buffer's values by name (for comparisons and export) */
+    public Map<String, float[]> snapshot() {
+        checkOpen();
+        Map<String, float[]> out = new LinkedHashMap<>();
+        towers.tensors().forEach((name, t) -> out.put(name, Tensors.toFloats(t)));
+        out.put(LOGIT_SCALE, Tensors.toFloats(logitScale()));
+        return out;
+    }
+
+    /**
+     * The model as a state dict under OpenAI names, in the dtypes of {@code precision}, loadable by
+     * {@link ClipModel#load} and by the reference {@code build_model} (BatchNorm {@code num_batches_tracked}
+     * counters are included as int64 zeros for strict PyTorch loading).
+     *
+     * @param precision {@link CheckpointPrecision#FLOAT32}, or {@link CheckpointPrecision#FLOAT16} for the
+     *                  reference's {@code convert_weights} mix
+     * @return the tensors (copies)
+     */
+    public Map<String, TensorData> toTensorData(CheckpointPrecision precision) {
+        Map<String, TensorData> out = new LinkedHashMap<>();
+        snapshot().forEach((name, values) -> {
+            long[] shape = name.equals(LOGIT_SCALE) ? new long[0] : Tensors.shape(towers.tensors().get(name));
+            out.put(name, precision.halves(name) ? SafetensorsWriter.float16(values, shape)
+                    : SafetensorsWriter.float32(values, shape));
+            if (name.endsWith(".running_var")) {
+                String counter = name.substring(0, name.length() - "running_var".length()) + "num_batches_tracked";
+                out.put(counter, SafetensorsWriter.int64(new long[]{0}));
+            }
+        });
+        return out;
+    }
+
+    /**
+     * @return a read-only {@link ClipModel} view of the current weights (encoding runs without grad), for
+     *         evaluation during training; it shares this model's tensors and does not own them
+     */
+    public ClipModel asClipModel() {
+        return new TrainingClipModel(this);
+    }
+
+    ClipTowers towers() {
+        checkOpen();
+        return towers;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new ClipException("the trainable model is closed");
+        }
+    }
+
+    /** Frees every parameter and buffer. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        towers.tensors().values().forEach(Tensor::close);
+        logitScale().close();
+    }
+}

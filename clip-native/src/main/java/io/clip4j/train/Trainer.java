@@ -1,0 +1,343 @@
+package io.clip4j.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.clip4j.ClipException;
+import io.clip4j.checkpoint.CheckpointReader;
+import io.clip4j.checkpoint.SafetensorsWriter;
+import io.clip4j.checkpoint.StateDict;
+import io.clip4j.checkpoint.TensorData;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.AdamW;
+import org.bytedeco.pytorch.AdamWOptions;
+import org.bytedeco.pytorch.InputArchive;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.OptimizerParamGroup;
+import org.bytedeco.pytorch.OutputArchive;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One optimisation step after another on a {@link TrainableClip} (CLIP paper section 2.5, Figure 3): forward
+ * both towers, {@link ContrastiveLoss}, backward, optional global gradient-norm clipping, LibTorch's
+ * {@code torch::optim::AdamW} with two parameter groups ({@link WeightDecayRule}: decay on Linear/conv/projection
+ * weights only), the learning rate of {@link LearningRateSchedule} set before each step, and {@code logit_scale}
+ * clamped to {@code [0, ln 100]} after each step.
+ *
+ * <p>Reproducible: for equal initial weights, options, batches and LibTorch thread count, the weights after
+ * every step are bit-identical (LibTorch's CPU kernels split reductions by thread count, so a different
+ * {@code torch.set_num_threads} may change the last bits).
+ *
+ * <p>Training state ({@link #saveState}): {@code weights.safetensors} (every parameter and buffer in float32,
+ * OpenAI names), {@code optimizer.pt} (LibTorch archive of the AdamW state: per-parameter {@code exp_avg},
+ * {@code exp_avg_sq}, step counts and the groups' options) and {@code trainer.json} (completed steps, the
+ * options, and caller metadata such as the seed). {@link #loadState} restores all three, so a resumed run
+ * continues exactly where the saved one stopped, including the schedule position; it refuses a state saved
+ * with other {@link TrainOptions} (another total step count would change the schedule).
+ *
+ * <p>Owns the optimiser's native memory ({@link #close()}); the model stays the caller's. Not thread-safe.
+ */
+public final class Trainer implements AutoCloseable {
+    /** File names inside a training-state directory. */
+    static final String WEIGHTS = "weights.safetensors";
+    static final String OPTIMIZER = "optimizer.pt";
+    static final String STATE = "trainer.json";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final TrainableClip model;
+    private final TrainOptions options;
+    private final LearningRateSchedule schedule;
+    private final List<ParameterGroup> groups;
+    private final List<Tensor> trainable = new ArrayList<>();
+    private AdamW optimizer;
+    private long step;
+
+    /**
+     * A description of one AdamW parameter group.
+     *
+     * @param names       parameter names in the group
+     * @param weightDecay its decoupled weight decay
+     */
+    public record ParameterGroup(List<String> names, double weightDecay) {
+    }
+
+    /**
+     * What one step did.
+     *
+     * @param step         0-based index of the step just taken
+     * @param loss         the loss of the batch before the update
+     * @param learningRate the learning rate used
+     * @param logitScale   {@code exp(logit_scale)} after the update and clamp
+     * @param gradNorm     global gradient L2 norm before clipping, or NaN when clipping is off
+     */
+    public record StepResult(long step, double loss, double learningRate, double logitScale, double gradNorm) {
+    }
+
+    /**
+     * Applies the options' freezing to the model and builds the optimiser over its trainable parameters.
+     *
+     * @param model   the model to train (not owned)
+     * @param options optimisation settings
+     * @throws ClipException if LibTorch fails
+     */
+    public Trainer(TrainableClip model, TrainOptions options) {
+        this.model = Objects.requireNonNull(model, "model");
+        this.options = Objects.requireNonNull(options, "options");
+        this.schedule = options.schedule();
+        model.freeze(options.freezeImage(), options.freezeText());
+        List<String> decay = new ArrayList<>();
+        List<String> noDecay = new ArrayList<>();
+        for (Map.Entry<String, Tensor> e : model.parameters().entrySet()) {
+            if (!model.isTrainable(e.getKey())) {
+                continue;
+            }
+            trainable.add(e.getValue());
+            (WeightDecayRule.decays(e.getKey(), Tensors.shape(e.getValue())) ? decay : noDecay).add(e.getKey());
+        }
+        groups = List.of(new ParameterGroup(List.copyOf(decay), options.weightDecay()),
+                new ParameterGroup(List.copyOf(noDecay), 0.0));
+        optimizer = newOptimizer();
+    }
+
+    private AdamW newOptimizer() {
+        AdamW opt = null;
+        for (ParameterGroup g : groups) {
+            if (g.names().isEmpty()) {
+                continue;
+            }
+            TensorVector params = new TensorVector();
+            g.names().forEach(n -> params.push_back(model.parameters().get(n)));
+            // The group constructor takes ownership of (moves) its options object: one fresh object per use.
+            if (opt == null) {
+                opt = new AdamW(params, adamOptions(g.weightDecay()));
+            } else {
+                opt.add_param_group(new OptimizerParamGroup(params, adamOptions(g.weightDecay())));
+            }
+        }
+        if (opt == null) {
+            throw new ClipException("no trainable parameters");
+        }
+        return opt;
+    }
+
+    private AdamWOptions adamOptions(double weightDecay) {
+        AdamWOptions o = new AdamWOptions(options.learningRate());
+        // betas is a std::tuple<double, double>; libstdc++ lays its elements out last-first.
+        o.betas().put(0, options.beta2()).put(1, options.beta1());
+        o.eps().put(options.eps());
+        o.weight_decay().put(weightDecay);
+        return o;
+    }
+
+    /**
+     * Sets LibTorch's intra-op thread count ({@code torch.set_num_threads}) for the calling thread (LibTorch
+     * threads started later inherit it). For small models 1 is usually fastest: per-op work is too small to
+     * split, and OpenMP threads that wait for a descheduled sibling (a busy machine) slow every op down by an
+     * order of magnitude. The weights a run produces depend on this number (see the class description).
+     *
+     * @param threads intra-op threads, &ge; 1
+     * @throws IllegalArgumentException if {@code threads < 1}
+     */
+    public static void setThreads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
+        io.clip4j.torch.NativeLibraries.ensureLoaded();
+        torch.set_num_threads(threads);
+    }
+
+    /** @return the two parameter groups (decaying first), as given to AdamW; frozen parameters are in neither */
+    public List<ParameterGroup> parameterGroups() {
+        return groups;
+    }
+
+    /**
+     * Reads back the weight decay and learning rate LibTorch holds for each non-empty group (for checks).
+     *
+     * @return per group: {weight_decay, lr, beta1, beta2, eps}
+     */
+    public List<double[]> optimizerGroupOptions() {
+        List<double[]> out = new ArrayList<>();
+        for (long i = 0; i < optimizer.param_groups().size(); i++) {
+            AdamWOptions o = new AdamWOptions(optimizer.param_groups().get(i).options());
+            out.add(new double[]{o.weight_decay().get(), o.get_lr(), o.betas().get(1), o.betas().get(0), o.eps().get()});
+        }
+        return out;
+    }
+
+    /** @return the options */
+    public TrainOptions options() {
+        return options;
+    }
+
+    /** @return the model being trained */
+    public TrainableClip model() {
+        return model;
+    }
+
+    /** @return number of completed steps (the index of the next step) */
+    public long completedSteps() {
+        return step;
+    }
+
+    /**
+     * One optimisation step on a batch of matching image-caption pairs.
+     *
+     * @param pixelValues float32 {@code [n, 3, S, S]} preprocessed images
+     * @param ids         int64 {@code [n, context_length]} token ids; row i is the caption of image i
+     * @param n           batch size, &ge; 2 (a contrastive batch needs negatives)
+     * @return loss, learning rate, temperature and gradient norm of the step
+     * @throws ClipException if the arrays do not match {@code n}, the loss is not finite, or LibTorch fails
+     */
+    public StepResult step(float[] pixelValues, long[] ids, int n) {
+        int s = model.config().imageResolution();
+        int ctx = model.config().contextLength();
+        if (n < 2 || pixelValues.length != (long) n * 3 * s * s || ids.length != (long) n * ctx) {
+            throw new ClipException("a training batch needs n >= 2 images [n,3," + s + "," + s + "] and ids [n,"
+                    + ctx + "]; got n=" + n + ", " + pixelValues.length + " pixel values, " + ids.length + " ids");
+        }
+        double lr = schedule.at(step);
+        for (long i = 0; i < optimizer.param_groups().size(); i++) {
+            optimizer.param_groups().get(i).options().set_lr(lr);
+        }
+        double loss;
+        double gradNorm = Double.NaN;
+        try (PointerScope scope = new PointerScope()) {
+            optimizer.zero_grad(true);
+            Tensor img = model.encodeImage(Tensors.floats(pixelValues, n, 3, s, s));
+            Tensor txt = model.encodeText(Tensors.longs(ids, n, ctx));
+            Tensor lossTensor = ContrastiveLoss.loss(img, txt, model.logitScale());
+            loss = lossTensor.item_double();
+            if (!Double.isFinite(loss)) {
+                throw new ClipException("step " + step + ": loss is " + loss + " (learning rate " + lr
+                        + " too high?)");
+            }
+            lossTensor.backward();
+            if (options.gradClipNorm() > 0) {
+                gradNorm = torch.clip_grad_norm_(new TensorVector(trainable.toArray(new Tensor[0])),
+                        options.gradClipNorm());
+            }
+            optimizer.step();
+        } catch (ClipException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new ClipException("step " + step + ": LibTorch failed: " + e.getMessage(), e);
+        }
+        model.clampLogitScale();
+        StepResult r = new StepResult(step, loss, lr, model.temperatureScale(), gradNorm);
+        step++;
+        return r;
+    }
+
+    /**
+     * The loss of a batch under the current weights, without a step or gradients.
+     *
+     * @param pixelValues float32 {@code [n, 3, S, S]}
+     * @param ids         int64 {@code [n, context_length]}
+     * @param n           batch size
+     * @return the symmetric contrastive loss
+     */
+    public double evaluateLoss(float[] pixelValues, long[] ids, int n) {
+        int s = model.config().imageResolution();
+        int ctx = model.config().contextLength();
+        try (PointerScope scope = new PointerScope(); NoGradGuard guard = new NoGradGuard()) {
+            Tensor img = model.towers().encodeImage(Tensors.floats(pixelValues, n, 3, s, s));
+            Tensor txt = model.towers().encodeText(Tensors.longs(ids, n, ctx));
+            return ContrastiveLoss.loss(img, txt, model.logitScale()).item_double();
+        }
+    }
+
+    /**
+     * Writes the training state to {@code dir} (created if needed): see the class description.
+     *
+     * @param dir      directory
+     * @param metadata extra fields for {@code trainer.json} (e.g. seed, data description); may be empty
+     * @throws ClipException if a file cannot be written
+     */
+    public void saveState(Path dir, Map<String, ?> metadata) {
+        try {
+            Files.createDirectories(dir);
+            SafetensorsWriter.write(dir.resolve(WEIGHTS), model.toTensorData(CheckpointPrecision.FLOAT32),
+                    Map.of("format", "pt", "producer", "clip4j"));
+            OutputArchive archive = new OutputArchive();
+            optimizer.save(archive);
+            Path tmp = dir.resolve(OPTIMIZER + ".tmp");
+            archive.save_to(tmp.toString());
+            archive.close();
+            Files.move(tmp, dir.resolve(OPTIMIZER), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            ObjectNode state = JSON.createObjectNode();
+            state.put("completed_steps", step);
+            state.set("options", JSON.valueToTree(options));
+            state.set("metadata", JSON.valueToTree(metadata));
+            Files.writeString(dir.resolve(STATE), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(state));
+        } catch (IOException | RuntimeException e) {
+            throw new ClipException(dir + ": cannot save training state: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Restores weights, optimiser state and step count saved by {@link #saveState} into this trainer (built
+     * with the same model configuration and freezing).
+     *
+     * @param dir a training-state directory
+     * @return the metadata saved with it
+     * @throws ClipException if a file is missing or does not fit this model
+     */
+    public JsonNode loadState(Path dir) {
+        try {
+            JsonNode state = JSON.readTree(Files.readString(dir.resolve(STATE)));
+            JsonNode saved = state.path("options");
+            if (!options.equals(JSON.treeToValue(saved, TrainOptions.class))) {
+                // The schedule, decay groups and freezing are part of what makes a resumed run exact.
+                throw new ClipException("the saved run used other options " + saved + " than this one "
+                        + JSON.valueToTree(options));
+            }
+            StateDict sd = CheckpointReader.read(dir.resolve(WEIGHTS));
+            try (PointerScope scope = new PointerScope(); NoGradGuard guard = new NoGradGuard()) {
+                copyInto(sd, model.parameters());
+                copyInto(sd, model.buffers());
+            }
+            InputArchive archive = new InputArchive();
+            archive.load_from(dir.resolve(OPTIMIZER).toString());
+            optimizer.load(archive);
+            archive.close();
+            step = state.get("completed_steps").asLong();
+            return state.path("metadata");
+        } catch (IOException | RuntimeException e) {
+            throw new ClipException(dir + ": cannot resume training state: " + e.getMessage(), e);
+        }
+    }
+
+    private static void copyInto(StateDict sd, Map<String, Tensor> target) {
+        for (Map.Entry<String, Tensor> e : target.entrySet()) {
+            TensorData d = sd.get(e.getKey());
+            Tensor t = e.getValue();
+            if (!java.util.Arrays.equals(d.shape(), Tensors.shape(t))) {
+                throw new ClipException(sd.source() + ": tensor '" + e.getKey() + "' has shape "
+                        + java.util.Arrays.toString(d.shape()) + ", the model has "
+                        + java.util.Arrays.toString(Tensors.shape(t)));
+            }
+            t.copy_(Tensors.floats(d.toFloatArray(), d.shape()));
+        }
+    }
+
+    /** Frees the optimiser. Idempotent. */
+    @Override
+    public void close() {
+        if (optimizer != null) {
+            optimizer.close();
+            optimizer = null;
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package io.clip4j.train;
+
+import io.clip4j.ClipException;
+import io.clip4j.ClipModel;
+import io.clip4j.checkpoint.SafetensorsWriter;
+import io.clip4j.data.ContrastiveBatches;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The training loop: steps a {@link Trainer} from its completed steps (0, or where a resumed state stopped) to
+ * {@code totalSteps} on the batches of a {@link ContrastiveBatches}, preparing the next batch on a background
+ * thread while the current one trains, running the {@link EvalHook}s every {@code evalEvery} steps and at the
+ * end, saving the training state every {@code checkpointEvery} steps and at the end, and finally exporting the
+ * weights as {@code model.safetensors} (OpenAI names, loadable by {@link ClipModel#load}).
+ */
+public final class TrainingRun {
+    /** Sub-directory of the output directory holding the resumable training state. */
+    public static final String STATE_DIR = "state";
+    /** File name of the exported model in the output directory. */
+    public static final String MODEL_FILE = "model.safetensors";
+
+    private TrainingRun() {
+    }
+
+    /**
+     * Where and how often to evaluate and save.
+     *
+     * @param evalEvery       run the hooks every this many steps (0 = only at the end)
+     * @param checkpointEvery save the training state every this many steps (0 = only at the end)
+     * @param outDir          output directory, or null to save nothing
+     * @param precision       dtype mix of the exported {@code model.safetensors}
+     * @param metadata        extra fields stored with the training state (seed, data, ...)
+     */
+    public record Settings(long evalEvery, long checkpointEvery, Path outDir, CheckpointPrecision precision,
+                           Map<String, ?> metadata) {
+        /** @throws IllegalArgumentException for negative intervals */
+        public Settings {
+            if (evalEvery < 0 || checkpointEvery < 0) {
+                throw new IllegalArgumentException("evaluation and checkpoint intervals must be >= 0");
+            }
+            Objects.requireNonNull(precision, "precision");
+            metadata = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(metadata)); // nulls allowed
+        }
+    }
+
+    /**
+     * The outcome of a run.
+     *
+     * @param steps           completed steps at the end
+     * @param lastLoss        loss of the last step (NaN if no step ran)
+     * @param metrics         the last evaluation's metrics
+     * @param seconds         wall time of this call
+     * @param imagesPerSecond average throughput of this call
+     */
+    public record Summary(long steps, double lastLoss, Map<String, Double> metrics, double seconds,
+                          double imagesPerSecond) {
+    }
+
+    /**
+     * @param trainer  the trainer (its options fix the total steps)
+     * @param data     the batches
+     * @param hooks    evaluations (may be empty)
+     * @param settings intervals and output
+     * @param listener progress receiver (e.g. a {@link MetricsLog}, a progress bar)
+     * @return the summary
+     * @throws ClipException if a batch cannot be built, a step fails or a file cannot be written
+     */
+    public static Summary run(Trainer trainer, ContrastiveBatches data, List<EvalHook> hooks, Settings settings,
+                              TrainListener listener) {
+        long total = trainer.options().totalSteps();
+        long start = trainer.completedSteps();
+        long t0 = System.nanoTime();
+        double lastLoss = Double.NaN;
+        Map<String, Double> metrics = Map.of();
+        ExecutorService prefetch = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "clip4j-batches");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            CompletableFuture<ContrastiveBatches.Batch> next = start < total
+                    ? CompletableFuture.supplyAsync(() -> data.batch(start), prefetch) : null;
+            for (long s = start; s < total; s++) {
+                long stepStart = System.nanoTime();
+                ContrastiveBatches.Batch batch = join(next);
+                long following = s + 1;
+                next = following < total ? CompletableFuture.supplyAsync(() -> data.batch(following), prefetch) : null;
+                Trainer.StepResult r = trainer.step(batch.pixelValues(), batch.ids(), batch.size());
+                lastLoss = r.loss();
+                double seconds = (System.nanoTime() - stepStart) / 1e9;
+                listener.onStep(r, batch.epoch(), batch.size() / seconds);
+                long done = s + 1;
+                if (done < total && settings.evalEvery() > 0 && done % settings.evalEvery() == 0 && !hooks.isEmpty()) {
+                    metrics = evaluate(trainer, hooks, done, listener);
+                }
+                if (done < total && settings.outDir() != null && settings.checkpointEvery() > 0
+                        && done % settings.checkpointEvery() == 0) {
+                    save(trainer, settings, done, listener);
+                }
+            }
+            if (!hooks.isEmpty()) {
+                metrics = evaluate(trainer, hooks, trainer.completedSteps(), listener);
+            }
+            if (settings.outDir() != null) {
+                save(trainer, settings, trainer.completedSteps(), listener);
+                SafetensorsWriter.write(settings.outDir().resolve(MODEL_FILE),
+                        trainer.model().toTensorData(settings.precision()), Map.of("format", "pt", "producer", "clip4j"));
+            }
+        } finally {
+            prefetch.shutdownNow();
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        long images = (trainer.completedSteps() - start) * data.batchSize();
+        return new Summary(trainer.completedSteps(), lastLoss, metrics, seconds, images / Math.max(seconds, 1e-9));
+    }
+
+    private static ContrastiveBatches.Batch join(CompletableFuture<ContrastiveBatches.Batch> f) {
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof ClipException ce) {
+                throw ce;
+            }
+            throw new ClipException("preparing a training batch failed: " + c, c);
+        }
+    }
+
+    private static Map<String, Double> evaluate(Trainer trainer, List<EvalHook> hooks, long step,
+                                                TrainListener listener) {
+        Map<String, Double> all = new LinkedHashMap<>();
+        ClipModel view = trainer.model().asClipModel();
+        for (EvalHook h : hooks) {
+            all.putAll(h.evaluate(view, step));
+        }
+        listener.onEvaluation(step, all);
+        return all;
+    }
+
+    private static void save(Trainer trainer, Settings settings, long step, TrainListener listener) {
+        Path dir = settings.outDir().resolve(STATE_DIR);
+        trainer.saveState(dir, settings.metadata());
+        listener.onCheckpoint(step, dir);
+    }
+}

@@ -1,0 +1,116 @@
+package io.clip4j.train;
+
+import io.clip4j.ClipConfig;
+import io.clip4j.ClipModel;
+import io.clip4j.Features;
+import io.clip4j.checkpoint.CheckpointReader;
+import io.clip4j.checkpoint.DType;
+import io.clip4j.checkpoint.SafetensorsWriter;
+import io.clip4j.checkpoint.StateDict;
+import io.clip4j.io.Npy;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CheckpointRoundTripTest {
+    private static final Path MODELS = Path.of(System.getProperty("clip4j.testdata")).resolve("models");
+
+    @BeforeAll
+    static void oneThread() {
+        Trainer.setThreads(1);
+    }
+
+    @Test
+    void writtenCheckpointLoadsThroughClipModelWithIdenticalOutputs(@TempDir Path dir) {
+        for (ClipConfig c : List.of(TinyConfigs.vit(), TinyConfigs.resnet())) {
+            float[] px = TinyConfigs.pixels(c, 3, 7);
+            long[] ids = TinyConfigs.ids(c, 3, 8);
+            try (TrainableClip m = TrainableClip.initialize(c, 4);
+                 Trainer t = new Trainer(m, TrainOptions.builder().totalSteps(5).learningRate(1e-4).build())) {
+                t.step(TinyConfigs.pixels(c, 4, 1), TinyConfigs.ids(c, 4, 2), 4); // not just the initial weights
+                Path file = dir.resolve((c.isVit() ? "vit" : "rn") + ".safetensors");
+                SafetensorsWriter.write(file, m.toTensorData(CheckpointPrecision.FLOAT32), Map.of());
+                ClipModel view = m.asClipModel();
+                try (ClipModel loaded = ClipModel.load(file)) {
+                    assertEquals(c, loaded.config());
+                    assertArrayEquals(view.encodePixels(px, 3).toArray(), loaded.encodePixels(px, 3).toArray(), 1e-6f);
+                    assertArrayEquals(view.encodeTokens(ids, 3).toArray(), loaded.encodeTokens(ids, 3).toArray(), 1e-6f);
+                    assertEquals(m.temperatureScale(), loaded.logitScale(), 1e-6f);
+                }
+                if (!c.isVit()) {
+                    StateDict sd = CheckpointReader.read(file);
+                    assertEquals(DType.I64, sd.get("visual.bn1.num_batches_tracked").dtype());
+                }
+            }
+        }
+    }
+
+    @Test
+    void float16CheckpointUsesTheReferenceDtypeMix(@TempDir Path dir) {
+        ClipConfig c = TinyConfigs.vit();
+        try (TrainableClip m = TrainableClip.initialize(c, 4)) {
+            Path file = dir.resolve("half.safetensors");
+            SafetensorsWriter.write(file, m.toTensorData(CheckpointPrecision.FLOAT16), Map.of());
+            StateDict sd = CheckpointReader.read(file);
+            // The dtypes the reference convert_weights produces (see testdata/README.md, tiny-vit)
+            for (String k : List.of("text_projection", "visual.proj", "visual.conv1.weight",
+                    "transformer.resblocks.0.attn.in_proj_weight", "transformer.resblocks.0.mlp.c_fc.bias")) {
+                assertEquals(DType.F16, sd.get(k).dtype(), k);
+            }
+            for (String k : List.of("logit_scale", "token_embedding.weight", "positional_embedding",
+                    "visual.class_embedding", "ln_final.weight", "visual.transformer.resblocks.0.ln_1.bias")) {
+                assertEquals(DType.F32, sd.get(k).dtype(), k);
+            }
+            float[] exact = m.snapshot().get("visual.proj");
+            float[] half = sd.get("visual.proj").toFloatArray();
+            for (int i = 0; i < exact.length; i++) {
+                assertEquals(exact[i], half[i], Math.abs(exact[i]) * 1e-3 + 1e-7);
+            }
+            float[] px = TinyConfigs.pixels(c, 2, 3);
+            try (ClipModel loaded = ClipModel.load(file)) {
+                float[] a = m.asClipModel().encodePixels(px, 2).toArray();
+                float[] b = loaded.encodePixels(px, 2).toArray();
+                for (int i = 0; i < a.length; i++) {
+                    assertEquals(a[i], b[i], 0.02 * (1 + Math.abs(a[i])), "feature " + i);
+                }
+            }
+        }
+    }
+
+    @Test
+    void fineTuningStartsFromTheCheckpointAndReproducesTheReference() {
+        for (String name : List.of("tiny-vit", "tiny-rn")) {
+            Path dir = MODELS.resolve(name);
+            float[] px = Npy.read(dir.resolve("pixel_values.npy")).toFloatArray();
+            long[] ids = Npy.read(dir.resolve("input_ids.npy")).toLongArray();
+            float[] expectedImg = Npy.read(dir.resolve("image_features.npy")).toFloatArray();
+            float[] expectedTxt = Npy.read(dir.resolve("text_features.npy")).toFloatArray();
+            try (TrainableClip m = TrainableClip.load(dir.resolve("state_dict.pt"))) {
+                ClipModel view = m.asClipModel();
+                assertClose(expectedImg, view.encodePixels(px, 4), name + " image_features");
+                assertClose(expectedTxt, view.encodeTokens(ids, 8), name + " text_features");
+                assertTrue(m.parameters().get("visual.proj") != null || !m.config().isVit());
+            }
+        }
+    }
+
+    private static void assertClose(float[] expected, Features got, String what) {
+        float[] g = got.toArray();
+        double max = 0;
+        for (float v : expected) {
+            max = Math.max(max, Math.abs(v));
+        }
+        assertEquals(expected.length, g.length, what);
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], g[i], 1e-4 * Math.max(1, max), what + " [" + i + "]");
+        }
+    }
+}

@@ -1,0 +1,210 @@
+package io.clip4j.train;
+
+import io.clip4j.ClipConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TrainerTest {
+    private static final int N = 8;
+
+    @org.junit.jupiter.api.BeforeAll
+    static void oneThread() {
+        Trainer.setThreads(1); // fast on a busy machine; the determinism check needs a fixed count anyway
+    }
+
+    private static TrainOptions options(boolean freezeImage, boolean freezeText) {
+        return TrainOptions.builder().totalSteps(20).learningRate(1e-3).warmupSteps(0).weightDecay(0.2)
+                .freeze(freezeImage, freezeText).build();
+    }
+
+    @Test
+    void oneStepLowersTheLossOfTheBatchForVitAndResNet() {
+        for (ClipConfig c : List.of(TinyConfigs.vit(), TinyConfigs.resnet())) {
+            float[] px = TinyConfigs.pixels(c, N, 1);
+            long[] ids = TinyConfigs.ids(c, N, 2);
+            // Adam's first step moves every weight by about lr: keep it small for the un-normalised ResNet
+            TrainOptions o = TrainOptions.builder().totalSteps(10).learningRate(1e-4).build();
+            try (TrainableClip m = TrainableClip.initialize(c, 5); Trainer t = new Trainer(m, o)) {
+                double before = t.evaluateLoss(px, ids, N);
+                Trainer.StepResult r = t.step(px, ids, N);
+                assertEquals(before, r.loss(), 1e-5, "the step reports the loss before its update");
+                double after = t.evaluateLoss(px, ids, N);
+                assertTrue(after < before - 1e-4, c + ": loss " + before + " -> " + after);
+                assertEquals(1, t.completedSteps());
+            }
+        }
+    }
+
+    @Test
+    void initialisationFollowsTheReference() {
+        try (TrainableClip m = TrainableClip.initialize(TinyConfigs.resnet(), 1)) {
+            Map<String, float[]> s = m.snapshot();
+            assertEquals((float) Math.log(1 / 0.07), s.get("logit_scale")[0], 1e-6);
+            for (float v : s.get("visual.layer1.0.bn3.weight")) {
+                assertEquals(0f, v); // zero-initialised last BatchNorm of each Bottleneck
+            }
+            for (float v : s.get("visual.bn3.weight")) {
+                assertEquals(1f, v); // the stem's bn3 keeps the default
+            }
+            assertStd(s.get("token_embedding.weight"), 0.02);
+            assertStd(s.get("positional_embedding"), 0.01);
+            assertStd(s.get("visual.attnpool.q_proj.weight"), Math.pow(256, -0.5));
+            assertStd(s.get("transformer.resblocks.0.attn.in_proj_weight"), Math.pow(64, -0.5));
+            assertStd(s.get("transformer.resblocks.0.mlp.c_fc.weight"), Math.pow(128, -0.5));
+            assertStd(s.get("transformer.resblocks.0.mlp.c_proj.weight"), Math.pow(64, -0.5) * Math.pow(2, -0.5));
+            assertStd(s.get("text_projection"), Math.pow(64, -0.5));
+        }
+        try (TrainableClip m = TrainableClip.initialize(TinyConfigs.vit(), 1)) {
+            Map<String, float[]> s = m.snapshot();
+            assertStd(s.get("visual.positional_embedding"), Math.pow(64, -0.5));
+            assertStd(s.get("visual.proj"), Math.pow(64, -0.5));
+            // Xavier-uniform in_proj_weight of a vision block: U(+-sqrt(6/(W+3W)))
+            assertStd(s.get("visual.transformer.resblocks.0.attn.in_proj_weight"), Math.sqrt(6.0 / 256) / Math.sqrt(3));
+        }
+    }
+
+    private static void assertStd(float[] v, double expected) {
+        double s = 0;
+        for (float x : v) {
+            s += (double) x * x;
+        }
+        double std = Math.sqrt(s / v.length);
+        assertEquals(expected, std, expected * 0.1, "std of " + v.length + " values");
+    }
+
+    @Test
+    void sameSeedAndDataGiveIdenticalWeights() {
+        Map<String, float[]> a = trainSteps(TinyConfigs.vit(), 3);
+        Map<String, float[]> b = trainSteps(TinyConfigs.vit(), 3);
+        assertEquals(a.keySet(), b.keySet());
+        a.forEach((k, v) -> assertArrayEquals(v, b.get(k), k));
+        Map<String, float[]> init = trainSteps(TinyConfigs.vit(), 0);
+        assertFalse(java.util.Arrays.equals(init.get("visual.conv1.weight"), a.get("visual.conv1.weight")));
+    }
+
+    private static Map<String, float[]> trainSteps(ClipConfig c, int steps) {
+        try (TrainableClip m = TrainableClip.initialize(c, 11); Trainer t = new Trainer(m, options(false, false))) {
+            for (int i = 0; i < steps; i++) {
+                t.step(TinyConfigs.pixels(c, N, 100 + i), TinyConfigs.ids(c, N, 200 + i), N);
+            }
+            return m.snapshot();
+        }
+    }
+
+    @Test
+    void weightDecayGroupsHoldOnlyLinearConvAndProjectionWeights() {
+        for (ClipConfig c : List.of(TinyConfigs.vit(), TinyConfigs.resnet())) {
+            try (TrainableClip m = TrainableClip.initialize(c, 1); Trainer t = new Trainer(m, options(false, false))) {
+                List<Trainer.ParameterGroup> groups = t.parameterGroups();
+                List<String> decay = groups.get(0).names();
+                List<String> noDecay = groups.get(1).names();
+                assertEquals(0.2, groups.get(0).weightDecay());
+                assertEquals(0.0, groups.get(1).weightDecay());
+                assertEquals(m.parameters().size(), decay.size() + noDecay.size());
+                for (String n : decay) {
+                    assertTrue(n.endsWith("conv1.weight") || n.endsWith("conv2.weight") || n.endsWith("conv3.weight")
+                            || n.endsWith("downsample.0.weight") || n.endsWith("proj.weight")
+                            || n.endsWith("in_proj_weight") || n.endsWith("c_fc.weight")
+                            || n.equals("text_projection") || n.equals("visual.proj"), "decayed: " + n);
+                }
+                for (String n : List.of("token_embedding.weight", "positional_embedding", "logit_scale",
+                        "ln_final.weight", "ln_final.bias", "transformer.resblocks.0.attn.in_proj_bias",
+                        "transformer.resblocks.0.ln_1.weight", "transformer.resblocks.0.mlp.c_fc.bias")) {
+                    assertTrue(noDecay.contains(n), "not decayed: " + n);
+                }
+                assertTrue(decay.contains("text_projection"));
+                assertTrue(decay.contains("transformer.resblocks.0.attn.out_proj.weight"));
+                if (c.isVit()) {
+                    assertTrue(noDecay.containsAll(List.of("visual.class_embedding", "visual.positional_embedding",
+                            "visual.ln_pre.weight")));
+                    assertTrue(decay.containsAll(List.of("visual.conv1.weight", "visual.proj")));
+                } else {
+                    assertTrue(noDecay.containsAll(List.of("visual.attnpool.positional_embedding", "visual.bn1.weight",
+                            "visual.layer1.0.downsample.1.weight", "visual.attnpool.q_proj.bias")));
+                    assertTrue(decay.containsAll(List.of("visual.layer1.0.conv2.weight", "visual.attnpool.c_proj.weight")));
+                }
+                // What LibTorch holds: {weight_decay, lr, beta1, beta2, eps} per group
+                List<double[]> held = t.optimizerGroupOptions();
+                assertEquals(2, held.size());
+                assertArrayEquals(new double[]{0.2, 1e-3, 0.9, 0.98, 1e-6}, held.get(0), 1e-12);
+                assertArrayEquals(new double[]{0.0, 1e-3, 0.9, 0.98, 1e-6}, held.get(1), 1e-12);
+            }
+        }
+    }
+
+    @Test
+    void frozenTowerWeightsDoNotChange() {
+        ClipConfig c = TinyConfigs.resnet();
+        for (boolean freezeImage : new boolean[]{true, false}) {
+            try (TrainableClip m = TrainableClip.initialize(c, 3);
+                 Trainer t = new Trainer(m, options(freezeImage, !freezeImage))) {
+                Map<String, float[]> before = m.snapshot();
+                for (int i = 0; i < 2; i++) {
+                    t.step(TinyConfigs.pixels(c, N, i), TinyConfigs.ids(c, N, 50 + i), N);
+                }
+                Map<String, float[]> after = m.snapshot();
+                for (String name : before.keySet()) {
+                    boolean frozen = freezeImage ? TrainableClip.isImageParameter(name) : TrainableClip.isTextParameter(name);
+                    boolean changed = !java.util.Arrays.equals(before.get(name), after.get(name));
+                    if (frozen || name.endsWith("running_mean") || name.endsWith("running_var")) {
+                        assertFalse(changed, name + " changed although frozen");
+                    }
+                }
+                String trained = freezeImage ? "transformer.resblocks.0.mlp.c_fc.weight" : "visual.layer1.0.conv1.weight";
+                assertFalse(java.util.Arrays.equals(before.get(trained), after.get(trained)), trained + " did not train");
+                assertFalse(java.util.Arrays.equals(before.get("logit_scale"), after.get("logit_scale")));
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> options(true, true));
+    }
+
+    @Test
+    void logitScaleIsClampedAtLn100() {
+        try (TrainableClip m = TrainableClip.initialize(TinyConfigs.vit(), 1)) {
+            try (org.bytedeco.pytorch.NoGradGuard g = new org.bytedeco.pytorch.NoGradGuard()) {
+                m.logitScale().fill_(new org.bytedeco.pytorch.Scalar(7.0));
+            }
+            m.clampLogitScale();
+            assertEquals(Math.log(100), m.snapshot().get("logit_scale")[0], 1e-6);
+            assertEquals(100f, m.temperatureScale(), 1e-3);
+        }
+    }
+
+    @Test
+    void resumingFromSavedStateContinuesExactly(@TempDir Path dir) {
+        ClipConfig c = TinyConfigs.vit();
+        TrainOptions o = TrainOptions.builder().totalSteps(4).learningRate(1e-3).warmupSteps(2).gradClipNorm(1.0).build();
+        Map<String, float[]> straight;
+        try (TrainableClip m = TrainableClip.initialize(c, 21); Trainer t = new Trainer(m, o)) {
+            for (int i = 0; i < 4; i++) {
+                t.step(TinyConfigs.pixels(c, N, i), TinyConfigs.ids(c, N, 10 + i), N);
+            }
+            straight = m.snapshot();
+        }
+        try (TrainableClip m = TrainableClip.initialize(c, 21); Trainer t = new Trainer(m, o)) {
+            for (int i = 0; i < 2; i++) {
+                t.step(TinyConfigs.pixels(c, N, i), TinyConfigs.ids(c, N, 10 + i), N);
+            }
+            t.saveState(dir, Map.of("seed", 21));
+        }
+        try (TrainableClip m = TrainableClip.initialize(c, 999); Trainer t = new Trainer(m, o)) {
+            assertEquals(21, t.loadState(dir).get("seed").asInt());
+            assertEquals(2, t.completedSteps());
+            for (int i = 2; i < 4; i++) {
+                t.step(TinyConfigs.pixels(c, N, i), TinyConfigs.ids(c, N, 10 + i), N);
+            }
+            Map<String, float[]> resumed = m.snapshot();
+            straight.forEach((k, v) -> assertArrayEquals(v, resumed.get(k), k));
+        }
+    }
+}
