@@ -60,50 +60,76 @@ public record TrainOptions(long totalSteps, double learningRate, double weightDe
         private Builder() {
         }
 
-        /** @param v total optimisation steps @return this */
+        /**
+         * @param v total optimisation steps
+         * @return this
+         */
         public Builder totalSteps(long v) {
             totalSteps = v;
             return this;
         }
 
-        /** @param v peak learning rate @return this */
+        /**
+         * @param v peak learning rate
+         * @return this
+         */
         public Builder learningRate(double v) {
             learningRate = v;
             return this;
         }
 
-        /** @param v weight decay of the decaying group @return this */
+        /**
+         * @param v weight decay of the decaying group
+         * @return this
+         */
         public Builder weightDecay(double v) {
             weightDecay = v;
             return this;
         }
 
-        /** @param v warm-up steps @return this */
+        /**
+         * @param v warm-up steps
+         * @return this
+         */
         public Builder warmupSteps(long v) {
             warmupSteps = v;
             return this;
         }
 
-        /** @param b1 Adam beta1 @param b2 Adam beta2 @return this */
+        /**
+         * @param b1 Adam beta1
+         * @param b2 Adam beta2
+         * @return this
+         */
         public Builder betas(double b1, double b2) {
             beta1 = b1;
             beta2 = b2;
             return this;
         }
 
-        /** @param v Adam epsilon @return this */
+        /**
+         * @param v Adam epsilon
+         * @return this
+         */
         public Builder eps(double v) {
             eps = v;
             return this;
         }
 
-        /** @param v largest global gradient norm, 0 = no clipping @return this */
+        /**
+         * @param v largest global gradient norm, 0 = no clipping
+         * @return this
+         */
         public Builder gradClipNorm(double v) {
             gradClipNorm = v;
             return this;
         }
 
-        /** @param image lock the image tower @param text lock the text tower @return this */
+        /**
+         * @param image lock the image tower
+         * @param text lock the text tower
+         * @return this
+         */
         public Builder freeze(boolean image, boolean text) {
             freezeImage = image;
             freezeText = text;
