@@ -2,7 +2,8 @@
 # Recipe of the bundled default model, models/default/model.safetensors (see models/default/MODEL_CARD.md):
 # installs the data, builds clip4j, writes the Open Clip Art train/held-out split and trains from scratch with
 # clip4j's own trainer on the CPU. Measured: 46 min 10 s wall time on a 2-core machine shared with light other
-# work (training alone 2765 s at ~280 images/s; --threads 1 is faster there than 2). Output in $WORK (default runs/default-model); the fp16 model is copied to models/default/.
+# work (training alone 2765 s at ~280 images/s; --threads 1 is faster there than 2).
+# Output in $WORK (default runs/default-model); the fp16 model is copied to models/default/.
 # Same data, options and LibTorch thread count give bit-identical weights.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
