@@ -50,4 +50,5 @@ run retrieval.json eval retrieval --captions "$work/openclipart-heldout-usable.c
 labels=(--label cat --label dog --label "cup of coffee" --label squirrel --label "aloe plant" --label sneaker
         --label bag --label rocket --label bird --label flower)
 run photos.txt zero-shot --image "$root"/samples/chelsea.png "$root"/samples/coffee.png "$root"/samples/squirrel.jpg \
-  "$root"/samples/aloe_1024x768.jpg "${labels[@]}" --top-k 3
+  "$root"/samples/aloe_1024x768.jpg "$root"/samples/fashion-mnist-ankle-boot.png "${labels[@]}" --label "ankle boot" \
+  --top-k 3
