@@ -2,9 +2,9 @@ package io.clip4j.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clip4j.ClipModel;
+import io.clip4j.data.ClassFolders;
 import io.clip4j.data.ImageCaption;
 import io.clip4j.data.LabeledDataset;
-import io.clip4j.data.LabeledImage;
 import io.clip4j.eval.ClassificationAccuracy;
 import io.clip4j.eval.FewShotProbe;
 import io.clip4j.eval.FewShotResult;
@@ -30,24 +30,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 /**
  * {@code clip eval}: the CLIP paper's evaluations on frozen features (sections 3.1, 3.2, Appendix A):
  * zero-shot accuracy, linear probe, few-shot probes and image-text retrieval.
  *
- * <p>Datasets are class folders ({@code root/<class>/<image>}; classes sorted by folder name, the class
- * name used in prompts is the folder name with {@code _} turned into spaces) or, for retrieval, a CSV of
- * {@code path,caption} lines.
+ * <p>Labelled datasets are given as {@code DIR} or {@code folder:DIR} (class folders {@code DIR/<class>/<image>},
+ * read by {@link io.clip4j.data.ClassFolders}: classes sorted by folder name, the class name used in prompts is the
+ * folder name with {@code _} turned into spaces) or {@code idx:IMAGES,LABELS,NAMES} (MNIST-format files, read by
+ * {@link io.clip4j.data.IdxDataset}; NAMES = {@code fashion-mnist}, {@code mnist} or a file with one name per line),
+ * the specifications {@code clip train --eval} takes. Retrieval reads a CSV of {@code path,caption} lines.
  */
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = "Evaluate a model: zero-shot accuracy, linear probe, few-shot probes, retrieval.",
         subcommands = {EvalCommand.ZeroShot.class, EvalCommand.LinearProbeCmd.class, EvalCommand.FewShot.class,
                 EvalCommand.Retrieval.class})
 final class EvalCommand implements Runnable {
-    private static final List<String> IMAGE_EXTENSIONS = List.of(".png", ".jpg", ".jpeg", ".bmp", ".gif");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Spec
@@ -110,15 +109,16 @@ final class EvalCommand implements Runnable {
         Common common;
         @Mixin
         Templates templates;
-        @Option(names = "--test", paramLabel = "DIR", required = true, description = "Class folders to classify.")
-        Path test;
+        @Option(names = "--test", paramLabel = "SPEC", required = true,
+                description = "Dataset to classify: DIR | folder:DIR | idx:IMAGES,LABELS,NAMES.")
+        String test;
         @Spec
         CommandSpec spec;
 
         @Override
         public Integer call() throws IOException {
             List<String> tpl = templates.resolve();
-            LabeledDataset ds = readClassFolders(test, null);
+            LabeledDataset ds = readDataset(test, null);
             checkBatch(common.batch);
             try (ClipModel model = common.model.open()) {
                 var r = ZeroShotEvaluator.evaluate(model, ds, tpl, common.batch);
@@ -134,13 +134,17 @@ final class EvalCommand implements Runnable {
     static final class LinearProbeCmd implements Callable<Integer> {
         @Mixin
         Common common;
-        @Option(names = "--train", paramLabel = "DIR", required = true, description = "Training class folders.")
-        Path train;
-        @Option(names = "--test", paramLabel = "DIR", required = true, description = "Test class folders.")
-        Path test;
-        @Option(names = "--val", paramLabel = "DIR",
-                description = "Validation class folders for the C sweep (default: hold out --val-fraction of train).")
-        Path val;
+        @Option(names = "--train", paramLabel = "SPEC", required = true,
+                description = "Training set: DIR | folder:DIR | idx:IMAGES,LABELS,NAMES.")
+        String train;
+        @Option(names = "--train-limit", paramLabel = "N",
+                description = "Use only the first N training examples (default: all).")
+        Integer trainLimit;
+        @Option(names = "--test", paramLabel = "SPEC", required = true, description = "Test set (same forms).")
+        String test;
+        @Option(names = "--val", paramLabel = "SPEC",
+                description = "Validation set for the C sweep (default: hold out --val-fraction of train).")
+        String val;
         @Option(names = "--val-fraction", defaultValue = "0.2",
                 description = "Share of each training class held out for the C sweep (default: ${DEFAULT-VALUE}).")
         double valFraction;
@@ -162,9 +166,9 @@ final class EvalCommand implements Runnable {
         @Override
         public Integer call() throws IOException {
             LinearProbe.Options o = new LinearProbe.Options(valFraction, seed, maxIter, tol, normalize);
-            LabeledDataset tr = readClassFolders(train, null);
-            LabeledDataset te = readClassFolders(test, tr.classNames());
-            LabeledDataset va = val == null ? null : readClassFolders(val, tr.classNames());
+            LabeledDataset tr = limit(readDataset(train, null), trainLimit);
+            LabeledDataset te = readDataset(test, tr.classNames());
+            LabeledDataset va = val == null ? null : readDataset(val, tr.classNames());
             checkBatch(common.batch);
             try (ClipModel model = common.model.open()) {
                 LabeledFeatures ftr = LabeledFeatures.encode(model, tr, common.batch);
@@ -190,10 +194,14 @@ final class EvalCommand implements Runnable {
         Common common;
         @Mixin
         Templates templates;
-        @Option(names = "--train", paramLabel = "DIR", required = true, description = "Class folders to draw shots from.")
-        Path train;
-        @Option(names = "--test", paramLabel = "DIR", required = true, description = "Test class folders.")
-        Path test;
+        @Option(names = "--train", paramLabel = "SPEC", required = true,
+                description = "Set to draw shots from: DIR | folder:DIR | idx:IMAGES,LABELS,NAMES.")
+        String train;
+        @Option(names = "--train-limit", paramLabel = "N",
+                description = "Draw shots from the first N training examples only (default: all).")
+        Integer trainLimit;
+        @Option(names = "--test", paramLabel = "SPEC", required = true, description = "Test set (same forms).")
+        String test;
         @Option(names = "--k", split = ",", paramLabel = "K",
                 description = "Shots per class, comma-separated (default: 1,2,4,8,16).")
         List<Integer> shots = new ArrayList<>(FewShotProbe.PAPER_SHOTS);
@@ -217,8 +225,8 @@ final class EvalCommand implements Runnable {
         public Integer call() throws IOException {
             List<String> tpl = templates.resolve();
             LogisticRegression lr = new LogisticRegression(c, maxIter, tol);
-            LabeledDataset tr = readClassFolders(train, null);
-            LabeledDataset te = readClassFolders(test, tr.classNames());
+            LabeledDataset tr = limit(readDataset(train, null), trainLimit);
+            LabeledDataset te = readDataset(test, tr.classNames());
             checkBatch(common.batch);
             try (ClipModel model = common.model.open()) {
                 LabeledFeatures ftr = LabeledFeatures.encode(model, tr, common.batch);
@@ -266,45 +274,38 @@ final class EvalCommand implements Runnable {
     }
 
     /**
-     * Reads {@code root/<class>/<image>}. When {@code expected} is given, the folder names must be exactly
-     * those classes (after the {@code _} to space mapping), so train and test labels agree.
+     * Reads a labelled set: {@code DIR} or {@code folder:DIR} (class folders) or {@code idx:IMAGES,LABELS,NAMES}.
+     * When {@code expected} is given, the class names must be exactly those, so train and test labels agree.
+     *
+     * @throws IllegalArgumentException for a missing folder, a malformed specification or other classes
      */
-    static LabeledDataset readClassFolders(Path root, List<String> expected) throws IOException {
-        if (!Files.isDirectory(root)) {
-            throw new IllegalArgumentException("dataset folder not found: " + root);
-        }
-        List<Path> dirs;
-        try (Stream<Path> s = Files.list(root)) {
-            dirs = s.filter(Files::isDirectory).sorted().toList();
-        }
-        List<String> classes = dirs.stream().map(d -> d.getFileName().toString().replace('_', ' ')).toList();
-        if (classes.isEmpty()) {
-            throw new IllegalArgumentException(root + ": no class folders (expected root/<class>/<image>)");
-        }
-        if (expected != null && !expected.equals(classes)) {
-            throw new IllegalArgumentException(root + ": classes " + classes + " differ from the training classes "
-                    + expected);
-        }
-        List<LabeledImage> examples = new ArrayList<>();
-        for (int c = 0; c < dirs.size(); c++) {
-            List<Path> files;
-            try (Stream<Path> s = Files.list(dirs.get(c))) {
-                files = s.filter(p -> Files.isRegularFile(p) && isImage(p)).sorted().toList();
+    static LabeledDataset readDataset(String spec, List<String> expected) {
+        LabeledDataset ds;
+        if (spec.startsWith("idx:") || spec.startsWith("folder:")) {
+            ds = TrainData.labeled(spec);
+        } else {
+            Path root = Path.of(spec);
+            if (!Files.isDirectory(root)) {
+                throw new IllegalArgumentException("dataset folder not found: " + root);
             }
-            for (Path f : files) {
-                examples.add(new LabeledImage(ImageInput.of(f), c));
-            }
+            ds = ClassFolders.read(root);
         }
-        if (examples.isEmpty()) {
-            throw new IllegalArgumentException(root + ": no images (" + String.join(", ", IMAGE_EXTENSIONS) + ")");
+        if (expected != null && !expected.equals(ds.classNames())) {
+            throw new IllegalArgumentException(spec + ": classes " + ds.classNames()
+                    + " differ from the training classes " + expected);
         }
-        return new LabeledDataset(root.getFileName() == null ? root.toString() : root.getFileName().toString(),
-                classes, examples);
+        return ds;
     }
 
-    private static boolean isImage(Path p) {
-        String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-        return IMAGE_EXTENSIONS.stream().anyMatch(n::endsWith);
+    /** @return the first {@code limit} examples of {@code ds}, or {@code ds} itself when limit is null */
+    static LabeledDataset limit(LabeledDataset ds, Integer limit) {
+        if (limit == null) {
+            return ds;
+        }
+        if (limit < 1) {
+            throw new IllegalArgumentException("--train-limit must be >= 1, got " + limit);
+        }
+        return new LabeledDataset(ds.name(), ds.classNames(), ds.examples().subList(0, Math.min(limit, ds.size())));
     }
 
     /** Reads {@code path,caption} lines; the caption may be double-quoted (with "" for a quote). */

@@ -54,7 +54,7 @@ class EvalCliTest {
         assertEquals(1.0, acc.get("top5").asDouble(), "3 classes: top-5 is always right");
         try (ClipModel model = ClipModel.load(Path.of(MODEL))) {
             ZeroShotEvaluation lib = ZeroShotEvaluator.evaluate(model,
-                    EvalCommand.readClassFolders(test, null), List.of("a photo of a {}.", "{}"), 64);
+                    EvalCommand.readDataset(test.toString(), null), List.of("a photo of a {}.", "{}"), 64);
             assertEquals(lib.accuracy().top1(), acc.get("top1").asDouble(), 1e-12);
         }
         CliRunner text = CliRunner.run("eval", "zero-shot", "--model", MODEL, "--test", test.toString(),
@@ -96,6 +96,50 @@ class EvalCliTest {
         assertEquals(ClipCli.EXIT_INPUT, tooMany.code);
         assertEquals(1, tooMany.err.strip().split("\n").length, tooMany.err);
         assertTrue(tooMany.err.contains("coffee cup"), tooMany.err);
+    }
+
+    /** Six 8x8 gray images in MNIST format, labels 0,1,2,0,1,2, classes from a names file. */
+    private static String idxSpec(Path dir) throws IOException {
+        int n = 6;
+        java.nio.ByteBuffer img = java.nio.ByteBuffer.allocate(16 + n * 64);
+        img.putInt(0x803).putInt(n).putInt(8).putInt(8);
+        java.nio.ByteBuffer lab = java.nio.ByteBuffer.allocate(8 + n);
+        lab.putInt(0x801).putInt(n);
+        for (int i = 0; i < n; i++) {
+            for (int p = 0; p < 64; p++) {
+                img.put((byte) ((p * (i + 1) * 7) & 0xff));
+            }
+            lab.put((byte) (i % 3));
+        }
+        Files.write(dir.resolve("images.idx"), img.array());
+        Files.write(dir.resolve("labels.idx"), lab.array());
+        Files.writeString(dir.resolve("names.txt"), "cat\ncoffee cup\nperson\n");
+        return "idx:" + dir.resolve("images.idx") + "," + dir.resolve("labels.idx") + "," + dir.resolve("names.txt");
+    }
+
+    @Test
+    void idxDatasetsAndTrainLimit(@TempDir Path tmp) throws IOException {
+        String idx = idxSpec(tmp);
+        CliRunner zs = CliRunner.run("eval", "zero-shot", "--model", MODEL, "--test", idx, "--json");
+        assertEquals(0, zs.code, zs.err);
+        JsonNode acc = JSON.readTree(zs.out).get("accuracy");
+        assertEquals(6, acc.get("n").asInt());
+        assertEquals(List.of("cat", "coffee cup", "person"),
+                List.of(JSON.treeToValue(acc.get("classNames"), String[].class)));
+
+        // the class-folder test set has the same three classes, so labels agree
+        Path test = classFolders(tmp.resolve("test"));
+        CliRunner lp = CliRunner.run("eval", "linear-probe", "--model", MODEL, "--train", idx, "--train-limit", "4",
+                "--test", test.toString(), "--C", "1", "--json");
+        assertEquals(0, lp.code, lp.err);
+        JsonNode o = JSON.readTree(lp.out);
+        assertEquals(4, o.get("trainSize").asInt());
+        assertEquals(7, o.get("testSize").asInt());
+
+        assertOneLine(CliRunner.run("eval", "zero-shot", "--model", MODEL, "--test", "idx:" + tmp.resolve("images.idx")),
+                ClipCli.EXIT_INPUT, "IMAGES,LABELS,NAMES");
+        assertOneLine(CliRunner.run("eval", "few-shot", "--model", MODEL, "--train", idx, "--train-limit", "0",
+                "--test", test.toString()), ClipCli.EXIT_INPUT, "--train-limit");
     }
 
     @Test
