@@ -118,8 +118,10 @@ public final class IdxDataset {
                 }
             }
             return raw;
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new ClipException(file + ": IDX file not found", e);
         } catch (IOException e) {
-            throw new ClipException(file + ": cannot read IDX file: " + e, e);
+            throw new ClipException(file + ": cannot read IDX file: " + e.getMessage(), e);
         }
     }
 }

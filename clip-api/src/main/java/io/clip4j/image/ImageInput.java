@@ -42,8 +42,10 @@ public abstract class ImageInput {
                                 + maxFileBytes);
                     }
                     bytes = Files.readAllBytes(file);
+                } catch (java.nio.file.NoSuchFileException e) {
+                    throw new ImageDecodeException(file + ": file not found", e);
                 } catch (IOException e) {
-                    throw new ImageDecodeException(file + ": cannot read file: " + e, e);
+                    throw new ImageDecodeException(file + ": cannot read file: " + e.getMessage(), e);
                 }
                 return decoders.decode(bytes, maxPixels, file.toString());
             }

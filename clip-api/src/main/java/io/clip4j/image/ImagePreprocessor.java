@@ -246,7 +246,8 @@ public final class ImagePreprocessor {
         try {
             toPixelValues(resizeCropRgb(in), out, i * per);
         } catch (ImageDecodeException e) {
-            throw new ImageDecodeException("batch input " + i + " of " + count + ": " + e.getMessage(), e);
+            // A batch of one needs no position; the message already names the input.
+            throw count == 1 ? e : new ImageDecodeException("batch input " + i + " of " + count + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             throw new ImageDecodeException("batch input " + i + " of " + count + " (" + in + "): " + e, e);
         }

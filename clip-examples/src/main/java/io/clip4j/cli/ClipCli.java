@@ -47,6 +47,8 @@ public final class ClipCli {
     static int execute(PrintWriter out, PrintWriter err, String... args) {
         ClipCli root = new ClipCli();
         CommandLine cl = new CommandLine(root);
+        // "--label cat --frobnicate" must be an error, not a label called "--frobnicate".
+        cl.setUnmatchedOptionsAllowedAsOptionParameters(false);
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler((ex, a) -> {
@@ -73,6 +75,12 @@ public final class ClipCli {
     }
 
     private static String oneLine(Throwable t) {
+        if (t instanceof java.nio.file.NoSuchFileException) {
+            return "file not found: " + ((java.nio.file.NoSuchFileException) t).getFile();
+        }
+        if (t instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied: " + ((java.nio.file.AccessDeniedException) t).getFile();
+        }
         String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
         if (t instanceof IOException && !(t instanceof java.io.FileNotFoundException)) {
             m = t.getClass().getSimpleName() + ": " + m;

@@ -43,7 +43,7 @@ final class PreprocessCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--size must be >= 1, got " + size);
         }
         if (!Files.isRegularFile(image)) {
-            throw new IllegalArgumentException("image not found: " + image);
+            throw new IllegalArgumentException((Files.isDirectory(image) ? "not an image file (a directory): " : "image not found: ") + image);
         }
         ImagePreprocessor pre = ImagePreprocessor.builder().size(size).applyExifOrientation(applyExif).build();
         byte[] rgb = pre.resizeCropRgb(ImageInput.of(image));

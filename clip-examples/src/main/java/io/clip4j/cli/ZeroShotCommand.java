@@ -80,7 +80,7 @@ final class ZeroShotCommand implements Callable<Integer> {
         }
         for (Path p : images) {
             if (!Files.isRegularFile(p)) {
-                throw new IllegalArgumentException("image not found: " + p);
+                throw new IllegalArgumentException((Files.isDirectory(p) ? "not an image file (a directory): " : "image not found: ") + p);
             }
         }
         PrintWriter out = spec.commandLine().getOut();

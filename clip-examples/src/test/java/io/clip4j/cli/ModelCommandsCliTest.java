@@ -94,6 +94,13 @@ class ModelCommandsCliTest {
         assertEquals(ClipCli.EXIT_INPUT, r.code);
         assertEquals(1, r.err.strip().split("\n").length, r.err);
         assertTrue(r.err.contains("bad.safetensors"), r.err);
+        CliRunner swallowed = CliRunner.run("zero-shot", "--model", VIT.toString(), "--label", "cat", "--frobnicate",
+                "--image", DATA.resolve("preprocess/images/tiny_7x5.png").toString());
+        assertEquals(ClipCli.EXIT_USAGE, swallowed.code, "an unknown option is not a label: " + swallowed.out);
+        assertTrue(swallowed.err.contains("--frobnicate"), swallowed.err);
+        CliRunner dir2 = CliRunner.run("zero-shot", "--model", VIT.toString(), "--label", "cat",
+                "--image", DATA.toString());
+        assertTrue(dir2.err.contains("directory"), dir2.err);
         CliRunner noModel = CliRunner.run("embed", "--text", "x");
         assertEquals(ClipCli.EXIT_INPUT, noModel.code, "no default model property in tests: " + noModel.err);
     }
