@@ -53,7 +53,8 @@ public final class ClipCli {
         cl.setErr(err);
         cl.setParameterExceptionHandler((ex, a) -> {
             // qualifiedName() names nested subcommands in full, e.g. "clip eval few-shot".
-            err.println("clip: " + ex.getMessage() + " (see '" + ex.getCommandLine().getCommandSpec().qualifiedName()
+            String msg = ex.getMessage().startsWith("Error: ") ? ex.getMessage().substring(7) : ex.getMessage();
+            err.println("clip: " + msg + " (see '" + ex.getCommandLine().getCommandSpec().qualifiedName()
                     + " --help')");
             return EXIT_USAGE;
         });
