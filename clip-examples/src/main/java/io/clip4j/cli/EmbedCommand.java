@@ -14,7 +14,6 @@ import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,11 +46,7 @@ final class EmbedCommand implements Callable<Integer> {
         if (images.isEmpty() && texts.isEmpty()) {
             throw new IllegalArgumentException("nothing to embed: give --image and/or --text");
         }
-        for (Path p : images) {
-            if (!Files.isRegularFile(p)) {
-                throw new IllegalArgumentException((Files.isDirectory(p) ? "not an image file (a directory): " : "image not found: ") + p);
-            }
-        }
+        ImageFiles.requireFiles(images);
         PrintWriter out = spec.commandLine().getOut();
         ObjectMapper mapper = new ObjectMapper();
         try (ClipModel model = modelOptions.open()) {

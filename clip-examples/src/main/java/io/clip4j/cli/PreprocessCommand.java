@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code clip preprocess}: the reference image transform, written as NumPy files. */
@@ -42,9 +43,7 @@ final class PreprocessCommand implements Callable<Integer> {
         if (size < 1) {
             throw new IllegalArgumentException("--size must be >= 1, got " + size);
         }
-        if (!Files.isRegularFile(image)) {
-            throw new IllegalArgumentException((Files.isDirectory(image) ? "not an image file (a directory): " : "image not found: ") + image);
-        }
+        ImageFiles.requireFiles(List.of(image));
         ImagePreprocessor pre = ImagePreprocessor.builder().size(size).applyExifOrientation(applyExif).build();
         byte[] rgb = pre.resizeCropRgb(ImageInput.of(image));
         float[] values = new float[pre.valuesPerImage()];

@@ -78,11 +78,7 @@ final class ZeroShotCommand implements Callable<Integer> {
         if (tpl.isEmpty()) {
             tpl.add(PromptTemplates.PHOTO_OF_A);
         }
-        for (Path p : images) {
-            if (!Files.isRegularFile(p)) {
-                throw new IllegalArgumentException((Files.isDirectory(p) ? "not an image file (a directory): " : "image not found: ") + p);
-            }
-        }
+        ImageFiles.requireFiles(images);
         PrintWriter out = spec.commandLine().getOut();
         ObjectMapper mapper = new ObjectMapper();
         try (ClipModel model = modelOptions.open()) {
