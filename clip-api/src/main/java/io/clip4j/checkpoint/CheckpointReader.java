@@ -91,11 +91,12 @@ public final class CheckpointReader {
         }
     }
 
+    /**
+     * A Hugging Face model directory, or any directory holding {@code model.safetensors} (or exactly one
+     * {@code *.safetensors}, or a shard index): {@code config.json} is optional, since the sizes are inferred
+     * from the tensors and only cross-checked against it when present.
+     */
     private static StateDict readDirectory(Path dir) {
-        if (!Files.isRegularFile(dir.resolve("config.json"))) {
-            throw new CheckpointException(dir + ": directory has no config.json (expected a Hugging Face model"
-                    + " directory)");
-        }
         List<Path> files = safetensorsFiles(dir);
         Map<String, TensorData> all = new LinkedHashMap<>();
         for (Path f : files) {

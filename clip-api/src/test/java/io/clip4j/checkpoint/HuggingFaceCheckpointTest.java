@@ -55,6 +55,20 @@ class HuggingFaceCheckpointTest {
     }
 
     @Test
+    void directoryWithoutConfigJsonReadsItsSafetensors() throws IOException {
+        Path d = Files.createDirectory(tmp.resolve("no-config"));
+        Files.copy(DIR.resolve("model.safetensors"), d.resolve("model.safetensors"));
+        StateDict sd = CheckpointReader.read(d);
+        Fixtures.assertNamesAndShapes("tiny-vit", sd);
+        assertArrayEquals(CheckpointReader.read(DIR).get("visual.proj").toFloatArray(),
+                sd.get("visual.proj").toFloatArray());
+        assertEquals(ConfigInference.infer(CheckpointReader.read(DIR)), ConfigInference.infer(sd, d));
+        Path empty = Files.createDirectory(tmp.resolve("empty"));
+        CheckpointException e = assertThrows(CheckpointException.class, () -> CheckpointReader.read(empty));
+        assertTrue(e.getMessage().contains("safetensors"), e.getMessage());
+    }
+
+    @Test
     void singleHuggingFaceSafetensorsFileIsDetectedByContent() throws IOException {
         Path f = tmp.resolve("weights.bin");
         Files.copy(DIR.resolve("model.safetensors"), f);
