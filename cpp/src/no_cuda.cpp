@@ -48,8 +48,28 @@ extern "C" clip4j_status clip4j_softmax_topk_cuda(const float* logits, int32_t n
 
 extern "C" clip4j_status clip4j_zero_shot_topk_cuda(const float* image_features, int32_t n,
         const float* text_features, int32_t m, int32_t d, float logit_scale, int32_t k,
-        float* out_top_probs, int32_t* out_top_indices) {
+        float* out_top_probs, int32_t* out_top_indices, float* /*out_top_logits*/) {
     const char* fn = "clip4j_zero_shot_topk_cuda";
+    clear_error();
+    clip4j_status st = validate_similarity(fn, image_features, n, text_features, m, d, logit_scale, out_top_probs);
+    if (st == CLIP4J_OK) st = validate_softmax_topk(fn, image_features, n, m, k, out_top_probs, out_top_indices);
+    return st != CLIP4J_OK ? st : no_cuda(fn);
+}
+
+extern "C" clip4j_status clip4j_preprocess_cuda_device(const uint8_t* const* images, const int32_t* widths,
+        const int32_t* heights, int32_t count, int32_t n_px, const float* mean, const float* std,
+        clip4j_dtype dtype, void* out_pixel_values, int64_t out_bytes, void* /*stream*/) {
+    const char* fn = "clip4j_preprocess_cuda_device";
+    clear_error();
+    clip4j_status st = validate_preprocess(fn, images, widths, heights, count, n_px, mean, std, dtype, out_pixel_values);
+    if (st == CLIP4J_OK) st = validate_output_bytes(fn, count, n_px, dtype, out_bytes);
+    return st != CLIP4J_OK ? st : no_cuda(fn);
+}
+
+extern "C" clip4j_status clip4j_zero_shot_topk_cuda_device(const float* image_features, int32_t n,
+        const float* text_features, int32_t m, int32_t d, float logit_scale, int32_t k,
+        float* out_top_probs, int32_t* out_top_indices, float* /*out_top_logits*/, void* /*stream*/) {
+    const char* fn = "clip4j_zero_shot_topk_cuda_device";
     clear_error();
     clip4j_status st = validate_similarity(fn, image_features, n, text_features, m, d, logit_scale, out_top_probs);
     if (st == CLIP4J_OK) st = validate_softmax_topk(fn, image_features, n, m, k, out_top_probs, out_top_indices);

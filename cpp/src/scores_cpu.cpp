@@ -47,7 +47,7 @@ void similarity(const float* image_features, int32_t n, const float* text_featur
 
 // Softmax of one row (max-shifted, sum in double) into probs, then its top k.
 void softmax_topk_row(const float* logits, int32_t m, int32_t k, float* probs, float* top_p, int32_t* top_i,
-        std::vector<int32_t>& order) {
+        float* top_l, std::vector<int32_t>& order) {
     float mx = -INFINITY;
     for (int32_t j = 0; j < m; ++j) mx = std::fmax(mx, logits[j]);  // fmax skips NaN like a reduction would
     double sum = 0.0;
@@ -64,16 +64,18 @@ void softmax_topk_row(const float* logits, int32_t m, int32_t k, float* probs, f
     for (int32_t r = 0; r < k; ++r) {
         top_i[r] = order[r];
         top_p[r] = probs[order[r]];
+        if (top_l) top_l[r] = logits[order[r]];
     }
 }
 
 void softmax_topk(const float* logits, int32_t n, int32_t m, int32_t k, float* out_probs, float* top_p,
-        int32_t* top_i) {
+        int32_t* top_i, float* top_l = nullptr) {
     std::vector<float> scratch(out_probs ? 0 : (size_t)m);
     std::vector<int32_t> order;
     for (int32_t i = 0; i < n; ++i) {
         float* probs = out_probs ? out_probs + (size_t)i * m : scratch.data();
-        softmax_topk_row(logits + (size_t)i * m, m, k, probs, top_p + (size_t)i * k, top_i + (size_t)i * k, order);
+        softmax_topk_row(logits + (size_t)i * m, m, k, probs, top_p + (size_t)i * k, top_i + (size_t)i * k,
+                         top_l ? top_l + (size_t)i * k : nullptr, order);
     }
 }
 
@@ -112,7 +114,7 @@ extern "C" clip4j_status clip4j_softmax_topk_cpu(const float* logits, int32_t n,
 
 extern "C" clip4j_status clip4j_zero_shot_topk_cpu(const float* image_features, int32_t n,
         const float* text_features, int32_t m, int32_t d, float logit_scale, int32_t k,
-        float* out_top_probs, int32_t* out_top_indices) {
+        float* out_top_probs, int32_t* out_top_indices, float* out_top_logits) {
     const char* fn = "clip4j_zero_shot_topk_cpu";
     clear_error();
     clip4j_status st = validate_similarity(fn, image_features, n, text_features, m, d, logit_scale, out_top_probs);
@@ -126,7 +128,7 @@ extern "C" clip4j_status clip4j_zero_shot_topk_cpu(const float* image_features, 
             const int32_t r = std::min(rows, n - i0);
             similarity(image_features + (size_t)i0 * d, r, text_features, m, d, logit_scale, logits.data());
             softmax_topk(logits.data(), r, m, k, nullptr, out_top_probs + (size_t)i0 * k,
-                         out_top_indices + (size_t)i0 * k);
+                         out_top_indices + (size_t)i0 * k, out_top_logits ? out_top_logits + (size_t)i0 * k : nullptr);
         }
     } catch (const std::bad_alloc&) {
         return fail(CLIP4J_ERR_OUT_OF_MEMORY, "clip4j_zero_shot_topk_cpu: out of host memory");

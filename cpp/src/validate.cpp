@@ -47,6 +47,14 @@ clip4j_status validate_preprocess(const char* fn, const uint8_t* const* images, 
     return CLIP4J_OK;
 }
 
+clip4j_status validate_output_bytes(const char* fn, int32_t count, int32_t n_px, clip4j_dtype dtype, int64_t out_bytes) {
+    const int64_t need = (int64_t)count * 3 * n_px * n_px * (dtype == CLIP4J_FLOAT32 ? 4 : 2);
+    if (out_bytes < need) {
+        return bad(fn, "out_bytes is " + std::to_string(out_bytes) + ", the batch needs " + std::to_string(need));
+    }
+    return CLIP4J_OK;
+}
+
 clip4j_status validate_similarity(const char* fn, const float* image_features, int32_t n,
         const float* text_features, int32_t m, int32_t d, float logit_scale, const void* out) {
     if (!image_features) return bad(fn, "image_features is null");

@@ -14,6 +14,9 @@ clip4j_status validate_preprocess(const char* fn, const uint8_t* const* images, 
         const int32_t* heights, int32_t count, int32_t n_px, const float* mean, const float* std,
         clip4j_dtype dtype, const void* out_pixel_values);
 
+/** out_bytes holds [count, 3, n_px, n_px] of dtype (call after validate_preprocess). */
+clip4j_status validate_output_bytes(const char* fn, int32_t count, int32_t n_px, clip4j_dtype dtype, int64_t out_bytes);
+
 clip4j_status validate_similarity(const char* fn, const float* image_features, int32_t n,
         const float* text_features, int32_t m, int32_t d, float logit_scale, const void* out);
 

@@ -77,16 +77,48 @@ void softmax_arguments(SoftmaxFn fn) {
 }
 
 using ZeroShotFn = clip4j_status (*)(const float*, int32_t, const float*, int32_t, int32_t, float, int32_t, float*,
-                                     int32_t*);
+                                     int32_t*, float*);
 
 void zero_shot_arguments(ZeroShotFn fn) {
     const float a[4] = {1, 0, 0, 1};
     float p[4];
     int32_t i[4];
-    CHECK(invalid_mentions(fn(nullptr, 2, a, 2, 2, 1.0f, 1, p, i), "image_features"));
-    CHECK(invalid_mentions(fn(a, 2, a, 2, 2, 1.0f, 0, p, i), "k must be"));
-    CHECK(invalid_mentions(fn(a, 2, a, 2, 2, 1.0f, 3, p, i), "k must be"));
-    CHECK(invalid_mentions(fn(a, 2, a, 2, 2, 1.0f, 1, p, nullptr), "out_top_indices"));
+    CHECK(invalid_mentions(fn(nullptr, 2, a, 2, 2, 1.0f, 1, p, i, nullptr), "image_features"));
+    CHECK(invalid_mentions(fn(a, 2, a, 2, 2, 1.0f, 0, p, i, nullptr), "k must be"));
+    CHECK(invalid_mentions(fn(a, 2, a, 2, 2, 1.0f, 3, p, i, p), "k must be"));
+    CHECK(invalid_mentions(fn(a, 2, a, 2, 2, 1.0f, 1, p, nullptr, nullptr), "out_top_indices"));
+}
+
+// The device entry points check their arguments first, then reject host memory where device memory is due
+// (or report that there is no CUDA / no device): never a kernel on a host pointer.
+void device_entry_points() {
+    const float a[4] = {1, 0, 0, 1};
+    float p[4];
+    int32_t i[4];
+    CHECK(invalid_mentions(clip4j_zero_shot_topk_cuda_device(a, 2, nullptr, 2, 2, 1.0f, 1, p, i, nullptr, nullptr),
+                           "text_features"));
+    CHECK(invalid_mentions(clip4j_zero_shot_topk_cuda_device(a, 2, a, 2, 2, 1.0f, 5, p, i, nullptr, nullptr),
+                           "k must be"));
+    const uint8_t rgb[12] = {};
+    const uint8_t* images[1] = {rgb};
+    const int32_t w[1] = {2}, h[1] = {2};
+    const float mean[3] = {0.5f, 0.5f, 0.5f}, std[3] = {0.25f, 0.25f, 0.25f};
+    float out[3 * 4 * 4];
+    CHECK(invalid_mentions(clip4j_preprocess_cuda_device(images, w, h, 1, 4, mean, std, CLIP4J_FLOAT32, out,
+                                                         sizeof(out) - 1, nullptr), "out_bytes"));
+    CHECK(invalid_mentions(clip4j_preprocess_cuda_device(images, w, h, 0, 4, mean, std, CLIP4J_FLOAT32, out,
+                                                         sizeof(out), nullptr), "count"));
+    const clip4j_status pre = clip4j_preprocess_cuda_device(images, w, h, 1, 4, mean, std, CLIP4J_FLOAT32, out,
+                                                            sizeof(out), nullptr);
+    const clip4j_status zs = clip4j_zero_shot_topk_cuda_device(a, 2, a, 2, 2, 1.0f, 1, p, i, nullptr, nullptr);
+    if (!clip4j_built_with_cuda()) {
+        CHECK(pre == CLIP4J_ERR_NO_CUDA && zs == CLIP4J_ERR_NO_CUDA);
+    } else if (!clip4j_cuda_available()) {
+        CHECK(pre == CLIP4J_ERR_NO_DEVICE && zs == CLIP4J_ERR_NO_DEVICE);
+    } else {
+        CHECK(invalid_mentions(pre, "out_pixel_values must point to CUDA device memory"));
+        CHECK(invalid_mentions(zs, "image_features must point to CUDA device memory"));
+    }
 }
 
 // A failure on one thread is invisible on another; a successful call clears the message.
@@ -133,6 +165,7 @@ int main() {
     softmax_arguments(clip4j_softmax_topk_cuda);
     zero_shot_arguments(clip4j_zero_shot_topk_cpu);
     zero_shot_arguments(clip4j_zero_shot_topk_cuda);
+    device_entry_points();
     thread_local_messages();
     cuda_unavailable();
     return check::finish("test_errors");

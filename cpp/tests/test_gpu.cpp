@@ -6,6 +6,8 @@
 #include <thread>
 #include <vector>
 
+#include <cuda_runtime.h>
+
 #include "check.h"
 #include "clip4j/kernels.h"
 #include "npy.h"
@@ -48,6 +50,22 @@ std::vector<float> random_matrix(int rows, int cols, uint32_t seed) {
     }
     return v;
 }
+
+// Device memory for the device-pointer entry points (the test links the CUDA runtime itself).
+struct DeviceBytes {
+    void* ptr = nullptr;
+    explicit DeviceBytes(size_t bytes) { CHECK(cudaMalloc(&ptr, bytes) == cudaSuccess); }
+    ~DeviceBytes() { cudaFree(ptr); }
+};
+
+struct DeviceCopy {
+    float* ptr = nullptr;
+    explicit DeviceCopy(const std::vector<float>& v) {
+        CHECK(cudaMalloc(reinterpret_cast<void**>(&ptr), v.size() * sizeof(float)) == cudaSuccess);
+        CHECK(cudaMemcpy(ptr, v.data(), v.size() * sizeof(float), cudaMemcpyHostToDevice) == cudaSuccess);
+    }
+    ~DeviceCopy() { cudaFree(ptr); }
+};
 
 struct Result {
     std::vector<uint8_t> values;  // raw bytes of the NCHW tensor
@@ -100,6 +118,32 @@ void preprocessing() {
                   std::string(name) + " pixel_values");
         ++i;
     }
+    // Straight into device memory (what LibTorch hands over as a CUDA tensor's data pointer), on the
+    // legacy default stream and on a caller's stream: the same bytes.
+    for (clip4j_dtype dtype : {CLIP4J_FLOAT32, CLIP4J_FLOAT16}) {
+        const Result host = run_preprocess(clip4j_preprocess_cuda, b, 224, dtype);
+        const size_t bytes = host.values.size();
+        DeviceBytes d_out(bytes);
+        cudaStream_t own = nullptr;
+        CHECK(cudaStreamCreate(&own) == cudaSuccess);
+        for (void* s : {static_cast<void*>(nullptr), static_cast<void*>(own)}) {
+            CHECK(cudaMemset(d_out.ptr, 0xEE, bytes) == cudaSuccess);
+            const std::vector<const uint8_t*> ptr = b.pointers();
+            CHECK_MSG(clip4j_preprocess_cuda_device(ptr.data(), b.widths.data(), b.heights.data(), (int32_t)ptr.size(), 224,
+                                                    kMean, kStd, dtype, d_out.ptr, (int64_t)bytes, s) == CLIP4J_OK,
+                      clip4j_last_error());
+            std::vector<uint8_t> back(bytes);
+            CHECK(cudaMemcpy(back.data(), d_out.ptr, bytes, cudaMemcpyDeviceToHost) == cudaSuccess);
+            CHECK_MSG(back == host.values, "device-output preprocessing differs");
+        }
+        cudaStreamDestroy(own);
+        // A host pointer where device memory is due is rejected before any kernel.
+        std::vector<uint8_t> host_out(bytes);
+        const std::vector<const uint8_t*> ptr = b.pointers();
+        CHECK(clip4j_preprocess_cuda_device(ptr.data(), b.widths.data(), b.heights.data(), (int32_t)ptr.size(), 224,
+                                            kMean, kStd, dtype, host_out.data(), (int64_t)bytes, nullptr) ==
+              CLIP4J_ERR_INVALID_ARGUMENT);
+    }
     // Concurrent callers (one per-thread stream each) get the same bytes.
     std::vector<Result> results(4);
     std::vector<std::thread> threads;
@@ -134,6 +178,17 @@ void check_topk(const std::string& what, const std::vector<float>& cpu_probs, in
     std::printf("%s: %d of %d top-k indices differ from the CPU only by near-tie order\n", what.c_str(), swapped, n * k);
 }
 
+// The logit reported with each pick is the logits_per_image entry of that column.
+void check_pick_logits(const std::string& what, const std::vector<float>& logits, int m, int k,
+        const std::vector<int32_t>& idx, const std::vector<float>& top_l, double tol) {
+    int bad = 0;
+    for (size_t at = 0; at < idx.size(); ++at) {
+        const size_t row = at / k;
+        bad += std::fabs(top_l[at] - logits[row * m + idx[at]]) > tol;
+    }
+    CHECK_MSG(bad == 0, what + ": " + std::to_string(bad) + " pick logits differ");
+}
+
 void scores(int n, int m, int d, int k) {
     const std::string what = std::to_string(n) + "x" + std::to_string(m) + "x" + std::to_string(d);
     const float scale = 100.0f;
@@ -154,9 +209,21 @@ void scores(int n, int m, int d, int k) {
     check_topk(what + " softmax_topk", cpu_probs, n, m, k, cp, ci, gp, gi);
 
     std::fill(gp.begin(), gp.end(), -1.0f);
-    CHECK_MSG(clip4j_zero_shot_topk_cuda(img.data(), n, txt.data(), m, d, scale, k, gp.data(), gi.data()) == CLIP4J_OK,
+    std::vector<float> gl((size_t)n * k);
+    CHECK_MSG(clip4j_zero_shot_topk_cuda(img.data(), n, txt.data(), m, d, scale, k, gp.data(), gi.data(), gl.data()) ==
+                  CLIP4J_OK,
               clip4j_last_error());
     check_topk(what + " zero_shot_topk", cpu_probs, n, m, k, cp, ci, gp, gi);
+    check_pick_logits(what + " zero_shot_topk", cpu, m, k, gi, gl, 1e-5 * scale);
+
+    // Features already in device memory (as LibTorch leaves them): same results, only [n, k] comes back.
+    DeviceCopy d_img(img), d_txt(txt);
+    std::vector<float> zp((size_t)n * k, -1.0f), zl((size_t)n * k);
+    std::vector<int32_t> zi((size_t)n * k);
+    CHECK_MSG(clip4j_zero_shot_topk_cuda_device(d_img.ptr, n, d_txt.ptr, m, d, scale, k, zp.data(), zi.data(),
+                                                zl.data(), nullptr) == CLIP4J_OK,
+              clip4j_last_error());
+    CHECK_MSG(zp == gp && zi == gi && zl == gl, what + " device zero_shot_topk differs from the host-pointer one");
 }
 
 void exact_ties() {

@@ -65,12 +65,16 @@ void model_fixture(const std::string& model) {
             CHECK(std::fabs(top_p[(size_t)i * k + r] - probs_ref.as<float>()[(size_t)i * m + want[r]]) <= 1e-5);
         }
     }
-    std::vector<float> zs_p((size_t)n * k);
+    std::vector<float> zs_p((size_t)n * k), zs_l((size_t)n * k);
     std::vector<int32_t> zs_i((size_t)n * k);
-    CHECK(clip4j_zero_shot_topk_cpu(img.as<float>(), n, txt.as<float>(), m, d, scale, k, zs_p.data(), zs_i.data()) ==
-          CLIP4J_OK);
+    CHECK(clip4j_zero_shot_topk_cpu(img.as<float>(), n, txt.as<float>(), m, d, scale, k, zs_p.data(), zs_i.data(),
+                                    zs_l.data()) == CLIP4J_OK);
     CHECK_MSG(zs_i == top_i, model + " zero-shot indices");
     CHECK_MSG(zs_p == top_p, model + " zero-shot probabilities");
+    for (int i = 0; i < n; ++i)
+        for (int r = 0; r < k; ++r)
+            CHECK_MSG(zs_l[(size_t)i * k + r] == logits[(size_t)i * m + top_i[(size_t)i * k + r]],
+                      model + " zero-shot logit of a pick");
 }
 
 // Larger random problem vs the double reference (several row blocks of 64 text rows).

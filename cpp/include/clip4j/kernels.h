@@ -144,15 +144,55 @@ CLIP4J_API clip4j_status clip4j_softmax_topk_cuda(const float* logits, int32_t n
  * Zero-shot classification in one call: clip4j_similarity then clip4j_softmax_topk, returning only
  * the [n, k] results. On CUDA the [n, m] logits/probabilities never leave the device (they are
  * processed in row blocks so device memory stays bounded).
+ *
+ * out_top_logits  may be null; else float32 [n, k]: the logit (logits_per_image entry) of each
+ *                 selected column, so callers can report both probability and logit
  */
 CLIP4J_API clip4j_status clip4j_zero_shot_topk_cpu(const float* image_features, int32_t n,
         const float* text_features, int32_t m, int32_t d, float logit_scale, int32_t k,
-        float* out_top_probs, int32_t* out_top_indices);
+        float* out_top_probs, int32_t* out_top_indices, float* out_top_logits);
 
 /** clip4j_zero_shot_topk_cpu on the current CUDA device. */
 CLIP4J_API clip4j_status clip4j_zero_shot_topk_cuda(const float* image_features, int32_t n,
         const float* text_features, int32_t m, int32_t d, float logit_scale, int32_t k,
-        float* out_top_probs, int32_t* out_top_indices);
+        float* out_top_probs, int32_t* out_top_indices, float* out_top_logits);
+
+/*
+ * Device-memory entry points: the large tensors stay in GPU memory owned by the caller (typically a
+ * LibTorch CUDA tensor's data pointer), so no copy goes through the host.
+ *
+ * Pointers documented as DEVICE must be CUDA device (or managed) allocations, all on one GPU; that
+ * GPU is made current for the call and the previous current device restored afterwards. A host
+ * pointer where a device one is expected is CLIP4J_ERR_INVALID_ARGUMENT, checked before any kernel.
+ * stream: a cudaStream_t, or null for the legacy default stream (the one LibTorch uses unless a
+ * stream guard is active). Work is queued after what is already on that stream, and the call
+ * returns once its outputs are complete, so the caller may use or free every buffer right away.
+ * In a library built without CUDA these return CLIP4J_ERR_NO_CUDA after the argument checks.
+ */
+
+/**
+ * clip4j_preprocess_cuda writing pixel_values straight into device memory.
+ *
+ * images, widths, heights, count, n_px, mean, std, dtype  as clip4j_preprocess_cpu (host memory)
+ * out_pixel_values  DEVICE, [count, 3, n_px, n_px] NCHW of dtype, C-contiguous
+ * out_bytes         size of out_pixel_values in bytes; must be at least count*3*n_px*n_px*sizeof(dtype)
+ * stream            see above
+ */
+CLIP4J_API clip4j_status clip4j_preprocess_cuda_device(const uint8_t* const* images, const int32_t* widths,
+        const int32_t* heights, int32_t count, int32_t n_px, const float* mean, const float* std,
+        clip4j_dtype dtype, void* out_pixel_values, int64_t out_bytes, void* stream);
+
+/**
+ * clip4j_zero_shot_topk_cuda with the features already on the GPU; only the [n, k] results come
+ * back to the host.
+ *
+ * image_features  DEVICE float32 [n, d], C-contiguous (e.g. the image tower's output)
+ * text_features   DEVICE float32 [m, d], C-contiguous (e.g. class embeddings)
+ * out_top_probs, out_top_indices, out_top_logits  HOST, as clip4j_zero_shot_topk_cpu
+ */
+CLIP4J_API clip4j_status clip4j_zero_shot_topk_cuda_device(const float* image_features, int32_t n,
+        const float* text_features, int32_t m, int32_t d, float logit_scale, int32_t k,
+        float* out_top_probs, int32_t* out_top_indices, float* out_top_logits, void* stream);
 
 #ifdef __cplusplus
 }

@@ -10,8 +10,45 @@
 
 namespace clip4j {
 
-/** All work runs on the calling thread's default stream, so concurrent callers do not serialise. */
-inline cudaStream_t stream() { return cudaStreamPerThread; }
+/** The stream of the current call: per-thread by default (concurrent callers do not serialise). */
+inline cudaStream_t& current_stream() {
+    thread_local cudaStream_t s = cudaStreamPerThread;
+    return s;
+}
+inline cudaStream_t stream() { return current_stream(); }
+
+/** Runs the calls of one entry point on the caller's stream (null = legacy default stream), then restores. */
+class StreamScope {
+public:
+    explicit StreamScope(void* s) : saved_(current_stream()) {
+        current_stream() = s ? static_cast<cudaStream_t>(s) : cudaStreamLegacy;
+    }
+    ~StreamScope() { current_stream() = saved_; }
+    StreamScope(const StreamScope&) = delete;
+    StreamScope& operator=(const StreamScope&) = delete;
+
+private:
+    cudaStream_t saved_;
+};
+
+/**
+ * Makes the GPU holding the given caller's device pointers current for one entry point and restores
+ * the previous device afterwards. enter() checks that every pointer is device/managed memory on one GPU.
+ */
+class DeviceScope {
+public:
+    DeviceScope() = default;
+    ~DeviceScope() {
+        if (previous_ >= 0) cudaSetDevice(previous_);
+    }
+    DeviceScope(const DeviceScope&) = delete;
+    DeviceScope& operator=(const DeviceScope&) = delete;
+    /** names[i] describes pointers[i] in error messages. INVALID_ARGUMENT for host or mixed-GPU pointers. */
+    clip4j_status enter(const char* fn, const void* const* pointers, const char* const* names, int count);
+
+private:
+    int previous_ = -1;
+};
 
 /** NO_DEVICE (with the reason) unless a driver and an sm_80+ device are present. */
 clip4j_status require_device(const char* fn);

@@ -42,6 +42,37 @@ clip4j_status require_device(const char* fn) {
     return fail(CLIP4J_ERR_NO_DEVICE, std::string(fn) + ": " + problem);
 }
 
+clip4j_status DeviceScope::enter(const char* fn, const void* const* pointers, const char* const* names, int count) {
+    int device = -1;
+    for (int i = 0; i < count; ++i) {
+        cudaPointerAttributes attr{};
+        const cudaError_t err = cudaPointerGetAttributes(&attr, pointers[i]);
+        if (err != cudaSuccess) {
+            cudaGetLastError();
+            return fail(CLIP4J_ERR_INVALID_ARGUMENT, std::string(fn) + ": " + names[i] +
+                                                         " is not CUDA memory: " + cudaGetErrorString(err));
+        }
+        if (attr.type != cudaMemoryTypeDevice && attr.type != cudaMemoryTypeManaged) {
+            return fail(CLIP4J_ERR_INVALID_ARGUMENT,
+                        std::string(fn) + ": " + names[i] + " must point to CUDA device memory, got " +
+                            (attr.type == cudaMemoryTypeHost ? "pinned host memory" : "host memory"));
+        }
+        if (device >= 0 && attr.device != device) {
+            return fail(CLIP4J_ERR_INVALID_ARGUMENT, std::string(fn) + ": " + names[i] + " is on GPU " +
+                                                         std::to_string(attr.device) + ", " + names[0] +
+                                                         " on GPU " + std::to_string(device));
+        }
+        device = attr.device;
+    }
+    int current = 0;
+    CLIP4J_CUDA_TRY(fn, cudaGetDevice(&current));
+    if (current != device) {
+        CLIP4J_CUDA_TRY(fn, cudaSetDevice(device));
+        previous_ = current;
+    }
+    return CLIP4J_OK;
+}
+
 clip4j_status cuda_fail(const char* fn, const char* what, cudaError_t err) {
     const clip4j_status st = err == cudaErrorMemoryAllocation ? CLIP4J_ERR_OUT_OF_MEMORY : CLIP4J_ERR_CUDA;
     cudaGetLastError();  // clear a non-sticky error so the next call starts clean

@@ -98,8 +98,11 @@ void append_axis(std::vector<int32_t>& packed, const AxisPlan& a) {
     packed.insert(packed.end(), a.coeff.begin(), a.coeff.end());
 }
 
-clip4j_status run(const char* fn, const uint8_t* const* images, const int32_t* widths, const int32_t* heights,
-        int32_t count, int32_t n, const Normalization& norm, clip4j_dtype dtype, void* out_host, uint8_t* out_u8_host) {
+// Uploads the images and plans, runs both passes into d_out (device, [count, 3, n, n] of dtype) and, if
+// d_u8 is non-null, the uint8 crop into d_u8 (device). Returns after queueing; callers synchronise.
+clip4j_status run_on_device(const char* fn, const uint8_t* const* images, const int32_t* widths,
+        const int32_t* heights, int32_t count, int32_t n, const Normalization& norm, clip4j_dtype dtype, void* d_out,
+        uint8_t* d_u8, DeviceBuffer& d_src, DeviceBuffer& d_tmp, DeviceBuffer& d_plan, DeviceBuffer& d_jobs) {
     // Host side: plans and offsets of every image in the packed buffers.
     std::vector<Job> jobs(count);
     std::vector<int32_t> packed;
@@ -123,16 +126,10 @@ clip4j_status run(const char* fn, const uint8_t* const* images, const int32_t* w
         tmp_bytes += (int64_t)plan.row_count * n * 3;
         max_rows = std::max(max_rows, plan.row_count);
     }
-    const size_t image_elems = (size_t)3 * n * n;
-    const size_t out_bytes = image_elems * count * (dtype == CLIP4J_FLOAT32 ? 4 : 2);
-
-    DeviceBuffer d_src, d_tmp, d_plan, d_jobs, d_out, d_u8;
     CLIP4J_CUDA_TRY(fn, d_src.allocate(src_bytes));
     CLIP4J_CUDA_TRY(fn, d_tmp.allocate(tmp_bytes));
     CLIP4J_CUDA_TRY(fn, d_plan.allocate(packed.size() * sizeof(int32_t)));
     CLIP4J_CUDA_TRY(fn, d_jobs.allocate(jobs.size() * sizeof(Job)));
-    CLIP4J_CUDA_TRY(fn, d_out.allocate(out_bytes));
-    if (out_u8_host) CLIP4J_CUDA_TRY(fn, d_u8.allocate(image_elems * count));
 
     for (int32_t i = 0; i < count; ++i) {
         CLIP4J_CUDA_TRY(fn, cudaMemcpyAsync(d_src.as<uint8_t>() + jobs[i].src_off, images[i],
@@ -154,13 +151,27 @@ clip4j_status run(const char* fn, const uint8_t* const* images, const int32_t* w
         const dim3 vgrid((n + 31) / 32, (n + 7) / 8, batch);
         if (dtype == CLIP4J_FLOAT16) {
             vertical_kernel<true><<<vgrid, block, 0, stream()>>>(batch_jobs, d_tmp.as<uint8_t>(), d_plan.as<int32_t>(),
-                                                                  n, norm, d_out.as<void>(), d_u8.as<uint8_t>(), first);
+                                                                  n, norm, d_out, d_u8, first);
         } else {
             vertical_kernel<false><<<vgrid, block, 0, stream()>>>(batch_jobs, d_tmp.as<uint8_t>(), d_plan.as<int32_t>(),
-                                                                   n, norm, d_out.as<void>(), d_u8.as<uint8_t>(), first);
+                                                                   n, norm, d_out, d_u8, first);
         }
         CLIP4J_CUDA_TRY(fn, cudaGetLastError());
     }
+    return CLIP4J_OK;
+}
+
+// Host in, host out: runs on device scratch buffers and copies the results back.
+clip4j_status run(const char* fn, const uint8_t* const* images, const int32_t* widths, const int32_t* heights,
+        int32_t count, int32_t n, const Normalization& norm, clip4j_dtype dtype, void* out_host, uint8_t* out_u8_host) {
+    const size_t image_elems = (size_t)3 * n * n;
+    const size_t out_bytes = image_elems * count * (dtype == CLIP4J_FLOAT32 ? 4 : 2);
+    DeviceBuffer d_src, d_tmp, d_plan, d_jobs, d_out, d_u8;
+    CLIP4J_CUDA_TRY(fn, d_out.allocate(out_bytes));
+    if (out_u8_host) CLIP4J_CUDA_TRY(fn, d_u8.allocate(image_elems * count));
+    clip4j_status st = run_on_device(fn, images, widths, heights, count, n, norm, dtype, d_out.as<void>(),
+                                     d_u8.as<uint8_t>(), d_src, d_tmp, d_plan, d_jobs);
+    if (st != CLIP4J_OK) return st;
     CLIP4J_CUDA_TRY(fn, cudaMemcpyAsync(out_host, d_out.as<void>(), out_bytes, cudaMemcpyDeviceToHost, stream()));
     if (out_u8_host) {
         CLIP4J_CUDA_TRY(fn, cudaMemcpyAsync(out_u8_host, d_u8.as<uint8_t>(), image_elems * count,
@@ -173,6 +184,47 @@ clip4j_status run(const char* fn, const uint8_t* const* images, const int32_t* w
 }  // namespace
 }  // namespace clip4j
 
+namespace {
+
+clip4j::Normalization normalization(const float* mean, const float* std) {
+    clip4j::Normalization norm;
+    for (int c = 0; c < 3; ++c) {
+        norm.mean[c] = mean[c];
+        norm.std[c] = std[c];
+    }
+    return norm;
+}
+
+}  // namespace
+
+extern "C" clip4j_status clip4j_preprocess_cuda_device(const uint8_t* const* images, const int32_t* widths,
+        const int32_t* heights, int32_t count, int32_t n_px, const float* mean, const float* std,
+        clip4j_dtype dtype, void* out_pixel_values, int64_t out_bytes, void* stream_arg) {
+    using namespace clip4j;
+    const char* fn = "clip4j_preprocess_cuda_device";
+    clear_error();
+    clip4j_status st = validate_preprocess(fn, images, widths, heights, count, n_px, mean, std, dtype, out_pixel_values);
+    if (st == CLIP4J_OK) st = validate_output_bytes(fn, count, n_px, dtype, out_bytes);
+    if (st == CLIP4J_OK) st = require_device(fn);
+    DeviceScope device;
+    const void* pointers[] = {out_pixel_values};
+    const char* names[] = {"out_pixel_values"};
+    if (st == CLIP4J_OK) st = device.enter(fn, pointers, names, 1);
+    if (st == CLIP4J_OK) st = require_device(fn);
+    if (st != CLIP4J_OK) return st;
+    StreamScope on(stream_arg);
+    try {
+        DeviceBuffer d_src, d_tmp, d_plan, d_jobs;
+        st = run_on_device(fn, images, widths, heights, count, n_px, normalization(mean, std), dtype,
+                           out_pixel_values, nullptr, d_src, d_tmp, d_plan, d_jobs);
+        if (st != CLIP4J_OK) return st;
+        CLIP4J_CUDA_TRY(fn, cudaStreamSynchronize(stream()));
+        return CLIP4J_OK;
+    } catch (const std::bad_alloc&) {
+        return fail(CLIP4J_ERR_OUT_OF_MEMORY, std::string(fn) + ": out of host memory");
+    }
+}
+
 extern "C" clip4j_status clip4j_preprocess_cuda(const uint8_t* const* images, const int32_t* widths,
         const int32_t* heights, int32_t count, int32_t n_px, const float* mean, const float* std,
         clip4j_dtype dtype, void* out_pixel_values, uint8_t* out_rgb_u8) {
@@ -183,13 +235,9 @@ extern "C" clip4j_status clip4j_preprocess_cuda(const uint8_t* const* images, co
     if (st != CLIP4J_OK) return st;
     st = require_device(fn);
     if (st != CLIP4J_OK) return st;
-    Normalization norm;
-    for (int c = 0; c < 3; ++c) {
-        norm.mean[c] = mean[c];
-        norm.std[c] = std[c];
-    }
     try {
-        return run(fn, images, widths, heights, count, n_px, norm, dtype, out_pixel_values, out_rgb_u8);
+        return run(fn, images, widths, heights, count, n_px, normalization(mean, std), dtype, out_pixel_values,
+                   out_rgb_u8);
     } catch (const std::bad_alloc&) {
         return fail(CLIP4J_ERR_OUT_OF_MEMORY, std::string(fn) + ": out of host memory");
     }

@@ -112,10 +112,11 @@ __device__ Candidate block_best(Candidate c, Candidate* scratch) {
     return c;
 }
 
-// probs may alias logits (every element is read before it is overwritten by the same thread).
+// probs may alias logits (every element is read before it is overwritten by the same thread), except
+// when top_l (the logit of each pick, may be null) is wanted.
 // Top-k: k rounds, each picking the best element ranked after the previous pick; O(k * m / threads).
 __global__ void __launch_bounds__(kThreads) softmax_topk_rows(const float* logits, float* probs, int m, int k,
-        float* top_p, int32_t* top_i) {
+        float* top_p, int32_t* top_i, float* top_l) {
     __shared__ float fscratch[kThreads / 32];
     __shared__ Candidate cscratch[kThreads / 32];
     const int64_t row = blockIdx.x;
@@ -140,6 +141,7 @@ __global__ void __launch_bounds__(kThreads) softmax_topk_rows(const float* logit
         if (threadIdx.x == 0) {
             top_p[row * k + r] = best.value;
             top_i[row * k + r] = best.index;
+            if (top_l) top_l[row * k + r] = in[best.index];
         }
         prev = best;
     }
@@ -167,17 +169,18 @@ clip4j_status similarity_on_device(const char* fn, const float* d_a, int32_t row
     return CLIP4J_OK;
 }
 
-// Uploads and normalises text_features once: d_text [m, d].
+// Normalises text_features (host or device memory: copies use UVA's cudaMemcpyDefault) once: d_text [m, d].
 clip4j_status upload_text(const char* fn, const float* text, int32_t m, int32_t d, DeviceBuffer& d_text) {
     DeviceBuffer raw;
     const size_t bytes = (size_t)m * d * sizeof(float);
     CLIP4J_CUDA_TRY(fn, raw.allocate(bytes));
     CLIP4J_CUDA_TRY(fn, d_text.allocate(bytes));
-    CLIP4J_CUDA_TRY(fn, cudaMemcpyAsync(raw.as<float>(), text, bytes, cudaMemcpyHostToDevice, stream()));
+    CLIP4J_CUDA_TRY(fn, cudaMemcpyAsync(raw.as<float>(), text, bytes, cudaMemcpyDefault, stream()));
     return normalize_on_device(fn, raw.as<float>(), d_text.as<float>(), m, d);
 }
 
-// Shared driver of similarity / zero-shot: per row block, image rows -> logits on the device, then `finish`.
+// Shared driver of similarity / zero-shot: per row block, image rows (host or device) -> logits on the
+// device, then `finish`.
 template <class Finish>
 clip4j_status image_blocks(const char* fn, const float* image, int32_t n, const float* text, int32_t m, int32_t d,
         float scale, Finish finish) {
@@ -191,7 +194,7 @@ clip4j_status image_blocks(const char* fn, const float* image, int32_t n, const 
     for (int32_t i0 = 0; i0 < n; i0 += rows) {
         const int32_t r = std::min(rows, n - i0);
         CLIP4J_CUDA_TRY(fn, cudaMemcpyAsync(d_raw.as<float>(), image + (size_t)i0 * d, (size_t)r * d * sizeof(float),
-                                            cudaMemcpyHostToDevice, stream()));
+                                            cudaMemcpyDefault, stream()));
         if ((st = normalize_on_device(fn, d_raw.as<float>(), d_img.as<float>(), r, d)) != CLIP4J_OK) return st;
         if ((st = similarity_on_device(fn, d_img.as<float>(), r, d_text.as<float>(), m, d, scale, d_logits.as<float>())) !=
             CLIP4J_OK) {
@@ -203,13 +206,21 @@ clip4j_status image_blocks(const char* fn, const float* image, int32_t n, const 
     return CLIP4J_OK;
 }
 
-// Softmax + top-k of r device rows (in place), copying back the top-k and, if asked, the probabilities.
+// Softmax + top-k of r device rows, copying back the top-k, if asked the logits of the picks (d_probs and
+// d_tl then hold [rows, m] and [rows, k]) and the probabilities; without top logits it works in place.
 clip4j_status topk_rows(const char* fn, float* d_logits, int32_t r, int32_t m, int32_t k, DeviceBuffer& d_tp,
-        DeviceBuffer& d_ti, float* probs_host, float* top_p_host, int32_t* top_i_host) {
-    softmax_topk_rows<<<r, kThreads, 0, stream()>>>(d_logits, d_logits, m, k, d_tp.as<float>(), d_ti.as<int32_t>());
+        DeviceBuffer& d_ti, float* probs_host, float* top_p_host, int32_t* top_i_host,
+        DeviceBuffer* d_probs = nullptr, DeviceBuffer* d_tl = nullptr, float* top_l_host = nullptr) {
+    float* probs = top_l_host ? d_probs->as<float>() : d_logits;
+    softmax_topk_rows<<<r, kThreads, 0, stream()>>>(d_logits, probs, m, k, d_tp.as<float>(), d_ti.as<int32_t>(),
+                                                    top_l_host ? d_tl->as<float>() : nullptr);
     CLIP4J_CUDA_TRY(fn, cudaGetLastError());
+    if (top_l_host) {
+        CLIP4J_CUDA_TRY(fn, cudaMemcpyAsync(top_l_host, d_tl->as<float>(), (size_t)r * k * sizeof(float),
+                                            cudaMemcpyDeviceToHost, stream()));
+    }
     if (probs_host) {
-        CLIP4J_CUDA_TRY(fn, cudaMemcpyAsync(probs_host, d_logits, (size_t)r * m * sizeof(float),
+        CLIP4J_CUDA_TRY(fn, cudaMemcpyAsync(probs_host, probs, (size_t)r * m * sizeof(float),
                                             cudaMemcpyDeviceToHost, stream()));
     }
     CLIP4J_CUDA_TRY(fn, cudaMemcpyAsync(top_p_host, d_tp.as<float>(), (size_t)r * k * sizeof(float),
@@ -240,23 +251,67 @@ extern "C" clip4j_status clip4j_similarity_cuda(const float* image_features, int
                         });
 }
 
-extern "C" clip4j_status clip4j_zero_shot_topk_cuda(const float* image_features, int32_t n,
-        const float* text_features, int32_t m, int32_t d, float logit_scale, int32_t k,
-        float* out_top_probs, int32_t* out_top_indices) {
-    const char* fn = "clip4j_zero_shot_topk_cuda";
-    clear_error();
-    clip4j_status st = validate_similarity(fn, image_features, n, text_features, m, d, logit_scale, out_top_probs);
-    if (st == CLIP4J_OK) st = validate_softmax_topk(fn, image_features, n, m, k, out_top_probs, out_top_indices);
-    if (st != CLIP4J_OK || (st = require_device(fn)) != CLIP4J_OK) return st;
+namespace {
+
+// The fused zero-shot top-k, features in host or device memory (image_blocks copies with cudaMemcpyDefault).
+clip4j_status zero_shot_topk(const char* fn, const float* image_features, int32_t n, const float* text_features,
+        int32_t m, int32_t d, float logit_scale, int32_t k, float* out_top_probs, int32_t* out_top_indices,
+        float* out_top_logits) {
     const int32_t rows = rows_per_block(n, m);
-    DeviceBuffer d_tp, d_ti;
+    DeviceBuffer d_tp, d_ti, d_probs, d_tl;
     CLIP4J_CUDA_TRY(fn, d_tp.allocate((size_t)rows * k * sizeof(float)));
     CLIP4J_CUDA_TRY(fn, d_ti.allocate((size_t)rows * k * sizeof(int32_t)));
+    if (out_top_logits) {
+        CLIP4J_CUDA_TRY(fn, d_probs.allocate((size_t)rows * m * sizeof(float)));
+        CLIP4J_CUDA_TRY(fn, d_tl.allocate((size_t)rows * k * sizeof(float)));
+    }
     return image_blocks(fn, image_features, n, text_features, m, d, logit_scale,
                         [&](int32_t i0, int32_t r, float* d_logits) {
                             return topk_rows(fn, d_logits, r, m, k, d_tp, d_ti, nullptr,
-                                             out_top_probs + (size_t)i0 * k, out_top_indices + (size_t)i0 * k);
+                                             out_top_probs + (size_t)i0 * k, out_top_indices + (size_t)i0 * k,
+                                             &d_probs, &d_tl,
+                                             out_top_logits ? out_top_logits + (size_t)i0 * k : nullptr);
                         });
+}
+
+clip4j_status validate_zero_shot(const char* fn, const float* image_features, int32_t n, const float* text_features,
+        int32_t m, int32_t d, float logit_scale, int32_t k, float* out_top_probs, int32_t* out_top_indices) {
+    clip4j_status st = validate_similarity(fn, image_features, n, text_features, m, d, logit_scale, out_top_probs);
+    if (st == CLIP4J_OK) st = validate_softmax_topk(fn, image_features, n, m, k, out_top_probs, out_top_indices);
+    return st;
+}
+
+}  // namespace
+
+extern "C" clip4j_status clip4j_zero_shot_topk_cuda(const float* image_features, int32_t n,
+        const float* text_features, int32_t m, int32_t d, float logit_scale, int32_t k,
+        float* out_top_probs, int32_t* out_top_indices, float* out_top_logits) {
+    const char* fn = "clip4j_zero_shot_topk_cuda";
+    clear_error();
+    clip4j_status st = validate_zero_shot(fn, image_features, n, text_features, m, d, logit_scale, k, out_top_probs,
+                                          out_top_indices);
+    if (st != CLIP4J_OK || (st = require_device(fn)) != CLIP4J_OK) return st;
+    return zero_shot_topk(fn, image_features, n, text_features, m, d, logit_scale, k, out_top_probs, out_top_indices,
+                          out_top_logits);
+}
+
+extern "C" clip4j_status clip4j_zero_shot_topk_cuda_device(const float* image_features, int32_t n,
+        const float* text_features, int32_t m, int32_t d, float logit_scale, int32_t k,
+        float* out_top_probs, int32_t* out_top_indices, float* out_top_logits, void* stream_arg) {
+    const char* fn = "clip4j_zero_shot_topk_cuda_device";
+    clear_error();
+    clip4j_status st = validate_zero_shot(fn, image_features, n, text_features, m, d, logit_scale, k, out_top_probs,
+                                          out_top_indices);
+    if (st == CLIP4J_OK) st = require_device(fn);
+    DeviceScope device;
+    const void* pointers[] = {image_features, text_features};
+    const char* names[] = {"image_features", "text_features"};
+    if (st == CLIP4J_OK) st = device.enter(fn, pointers, names, 2);
+    if (st == CLIP4J_OK) st = require_device(fn);
+    if (st != CLIP4J_OK) return st;
+    StreamScope on(stream_arg);
+    return zero_shot_topk(fn, image_features, n, text_features, m, d, logit_scale, k, out_top_probs, out_top_indices,
+                          out_top_logits);
 }
 
 extern "C" clip4j_status clip4j_softmax_topk_cuda(const float* logits, int32_t n, int32_t m, int32_t k,

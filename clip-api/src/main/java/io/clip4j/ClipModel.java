@@ -1,6 +1,8 @@
 package io.clip4j;
 
 import io.clip4j.image.ImageInput;
+import io.clip4j.math.Similarity;
+import io.clip4j.math.TopK;
 import io.clip4j.spi.ClipModelProvider;
 import io.clip4j.zeroshot.PromptTemplates;
 import io.clip4j.zeroshot.ZeroShotClassifier;
@@ -140,6 +142,57 @@ public interface ClipModel extends AutoCloseable {
     }
 
     /**
+     * Zero-shot scoring of images against class embeddings, keeping only the k best classes per image:
+     * image_features L2-normalised, {@code logits_per_image = logitScale() * image_n . classEmbeddings_n^T},
+     * softmax over classes, top-k (CLIP paper section 3.1; the reference notebook's
+     * {@code (100. * image_features @ zeroshot_weights).softmax(dim=-1).topk(k)}).
+     *
+     * <p>The LibTorch engine with {@link ImagePipeline#KERNELS} runs this end to end on the model's device:
+     * decoding on CPU threads, clip4j's fused preprocessing kernel writing straight into the encoder's input
+     * tensor, the image tower, then the fused similarity/softmax/top-k kernel; only the {@code [n, k]} result
+     * comes back to the host. Otherwise it is {@link #encodeImages} followed by
+     * {@link Similarity#softmaxTopK} on the CPU. Both give the same picks up to float rounding.
+     *
+     * @param images          inputs, at least one
+     * @param classEmbeddings {@code [m, embed_dim]} one row per class, raw or normalised (e.g.
+     *                        {@link ZeroShotClassifier#classEmbeddings()})
+     * @param k               classes kept per image, in [1, m]
+     * @return the k most probable classes of every image, with probabilities and logits
+     * @throws IllegalArgumentException if images is empty, embed_dim differs or k is out of range
+     * @throws io.clip4j.image.ImageDecodeException naming the first input that cannot be decoded
+     * @throws ClipException if the model is closed or the engine fails
+     */
+    default TopK zeroShotTopK(List<ImageInput> images, Features classEmbeddings, int k) {
+        checkZeroShotTopK(images, classEmbeddings, k, config().embedDim());
+        float[] logits = Similarity.logits(encodeImages(images), classEmbeddings, logitScale());
+        return Similarity.softmaxTopK(logits, images.size(), classEmbeddings.rows(), k);
+    }
+
+    /**
+     * The argument checks of {@link #zeroShotTopK}, for engines that override it.
+     *
+     * @param images          must be non-null and non-empty
+     * @param classEmbeddings must have {@code embedDim} columns and at least one row
+     * @param k               must be in [1, classEmbeddings.rows()]
+     * @param embedDim        the model's embed_dim
+     * @throws IllegalArgumentException if a check fails
+     */
+    static void checkZeroShotTopK(List<ImageInput> images, Features classEmbeddings, int k, int embedDim) {
+        Objects.requireNonNull(images, "images");
+        Objects.requireNonNull(classEmbeddings, "classEmbeddings");
+        if (images.isEmpty()) {
+            throw new IllegalArgumentException("at least one image is needed");
+        }
+        if (classEmbeddings.dim() != embedDim || classEmbeddings.rows() < 1) {
+            throw new IllegalArgumentException("class embeddings must be [m >= 1, embed_dim " + embedDim + "], got ["
+                    + classEmbeddings.rows() + ", " + classEmbeddings.dim() + "]");
+        }
+        if (k < 1 || k > classEmbeddings.rows()) {
+            throw new IllegalArgumentException("k must be in [1, " + classEmbeddings.rows() + "], got " + k);
+        }
+    }
+
+    /**
      * Builds a zero-shot classifier (CLIP paper section 3.1): every label is put in every prompt
      * template; each label's normalised text_features are averaged and re-normalised (prompt ensembling).
      *
@@ -180,6 +233,7 @@ public interface ClipModel extends AutoCloseable {
         private boolean applyExifOrientation;
         private long maxPixels = 89_478_485L;
         private Path vocabulary;
+        private ImagePipeline imagePipeline = ImagePipeline.AUTO;
 
         Builder(Path checkpoint) {
             this.checkpoint = Objects.requireNonNull(checkpoint, "checkpoint");
@@ -263,6 +317,22 @@ public interface ClipModel extends AutoCloseable {
         /** @return the checkpoint path */
         public Path checkpoint() {
             return checkpoint;
+        }
+
+        /**
+         * @param pipeline how images get from decoded pixels into the image tower (default
+         *                 {@link ImagePipeline#AUTO}: the fused kernels on a CUDA device, clip-api's Java
+         *                 preprocessing on the CPU); every choice gives the reference pixels bit for bit
+         * @return this
+         */
+        public Builder imagePipeline(ImagePipeline pipeline) {
+            this.imagePipeline = Objects.requireNonNull(pipeline, "pipeline");
+            return this;
+        }
+
+        /** @return the chosen image pipeline */
+        public ImagePipeline imagePipeline() {
+            return imagePipeline;
         }
 
         /** @return the chosen device */

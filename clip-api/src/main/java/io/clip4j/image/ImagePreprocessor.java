@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
+import java.util.function.IntConsumer;
 
 /**
  * CLIP's image preprocessing, {@code clip.clip._transform(n_px)} of openai/CLIP, reproduced exactly:
@@ -207,12 +208,56 @@ public final class ImagePreprocessor {
             throw new ClipException("batch of " + count + " images at " + size + "px does not fit in one float[]");
         }
         float[] out = new float[count * per];
+        forEachInput(inputs, i -> toPixelValues(resizeCropRgb(inputs.get(i)), out, i * per));
+        return out;
+    }
+
+    /**
+     * Decodes many inputs in parallel, like {@link #decode} one by one (same executor and parallelism as
+     * {@link #preprocessBatch}); for engines that resample elsewhere (e.g. clip4j's fused kernels).
+     *
+     * @param inputs images
+     * @return the decoded images, in input order
+     * @throws ImageDecodeException naming the index and input of the first failure found
+     */
+    public List<DecodedImage> decodeBatch(List<? extends ImageInput> inputs) {
+        DecodedImage[] out = new DecodedImage[inputs.size()];
+        forEachInput(inputs, i -> out[i] = decode(inputs.get(i)));
+        return List.of(out);
+    }
+
+    /**
+     * The pipeline after decoding: Resize + CenterCrop + convert("RGB") + ToTensor + Normalize of an image
+     * as {@link #decode} returned it (EXIF orientation is not applied again).
+     *
+     * @param image a decoded image of any mode
+     * @return pixel_values, float32 {@code [3, n, n]}
+     */
+    public float[] pixelValues(DecodedImage image) {
+        float[] out = new float[valuesPerImage()];
+        toPixelValues(ClipTransform.resizeCropRgb(Objects.requireNonNull(image, "image"), size), out, 0);
+        return out;
+    }
+
+    /** @return the Normalize mean (R, G, B) as float32, a copy */
+    public float[] mean() {
+        return mean.clone();
+    }
+
+    /** @return the Normalize standard deviation (R, G, B) as float32, a copy */
+    public float[] std() {
+        return std.clone();
+    }
+
+    /** Runs task(i) for every input on the configured executor; rethrows the first failure, naming the input. */
+    private void forEachInput(List<? extends ImageInput> inputs, IntConsumer task) {
+        int count = inputs.size();
         int tasks = Math.max(1, Math.min(parallelism, count));
         if (tasks == 1) {
             for (int i = 0; i < count; i++) {
-                runOne(inputs, i, count, out, per);
+                runOne(inputs, i, count, task);
             }
-            return out;
+            return;
         }
         Executor ex = executor != null ? executor : ForkJoinPool.commonPool();
         List<CompletableFuture<Void>> futures = new ArrayList<>(tasks);
@@ -220,7 +265,7 @@ public final class ImagePreprocessor {
             final int first = t;
             futures.add(CompletableFuture.runAsync(() -> {
                 for (int i = first; i < count; i += tasks) {
-                    runOne(inputs, i, count, out, per);
+                    runOne(inputs, i, count, task);
                 }
             }, ex));
         }
@@ -238,18 +283,16 @@ public final class ImagePreprocessor {
         if (failure != null) {
             throw failure;
         }
-        return out;
     }
 
-    private void runOne(List<? extends ImageInput> inputs, int i, int count, float[] out, int per) {
-        ImageInput in = inputs.get(i);
+    private static void runOne(List<? extends ImageInput> inputs, int i, int count, IntConsumer task) {
         try {
-            toPixelValues(resizeCropRgb(in), out, i * per);
+            task.accept(i);
         } catch (ImageDecodeException e) {
             // A batch of one needs no position; the message already names the input.
             throw count == 1 ? e : new ImageDecodeException("batch input " + i + " of " + count + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            throw new ImageDecodeException("batch input " + i + " of " + count + " (" + in + "): " + e, e);
+            throw new ImageDecodeException("batch input " + i + " of " + count + " (" + inputs.get(i) + "): " + e, e);
         }
     }
 

@@ -126,6 +126,38 @@ public final class Similarity {
         return idx;
     }
 
+    /**
+     * Row softmax then top-k of each row ({@code logits.softmax(-1).topk(k)}), keeping each pick's logit.
+     *
+     * @param logits {@code [rows, cols]} row-major, finite
+     * @param rows   rows, &ge; 1
+     * @param cols   cols, &ge; 1
+     * @param k      picks per row, in [1, cols]
+     * @return the k most probable columns of every row
+     * @throws IllegalArgumentException on a shape mismatch, a non-finite logit or k out of range
+     */
+    public static TopK softmaxTopK(float[] logits, int rows, int cols, int k) {
+        if (rows < 1 || k < 1 || k > cols) {
+            throw new IllegalArgumentException("need rows >= 1 and k in [1, " + cols + "], got rows " + rows
+                    + ", k " + k);
+        }
+        float[] probs = softmaxRows(logits, rows, cols);
+        float[] topP = new float[rows * k];
+        float[] topL = new float[rows * k];
+        int[] topI = new int[rows * k];
+        float[] row = new float[cols];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(probs, r * cols, row, 0, cols);
+            int[] idx = topK(row, k);
+            for (int j = 0; j < k; j++) {
+                topI[r * k + j] = idx[j];
+                topP[r * k + j] = row[idx[j]];
+                topL[r * k + j] = logits[r * cols + idx[j]];
+            }
+        }
+        return new TopK(rows, k, topP, topI, topL);
+    }
+
     private static void checkShape(float[] m, int rows, int cols) {
         if (rows < 0 || cols <= 0 || (long) rows * cols != m.length) {
             throw new IllegalArgumentException("matrix [" + rows + ", " + cols + "] needs " + ((long) rows * cols)

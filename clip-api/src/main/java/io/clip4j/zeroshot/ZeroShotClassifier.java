@@ -4,6 +4,7 @@ import io.clip4j.ClipModel;
 import io.clip4j.Features;
 import io.clip4j.image.ImageInput;
 import io.clip4j.math.Similarity;
+import io.clip4j.math.TopK;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -107,6 +108,30 @@ public final class ZeroShotClassifier {
      */
     public List<ZeroShotResult> classifyAll(List<ImageInput> images) {
         return classify(model.encodeImages(images));
+    }
+
+    /**
+     * The k most probable labels of every image, through {@link ClipModel#zeroShotTopK} (on the LibTorch
+     * engine with {@link io.clip4j.ImagePipeline#KERNELS}: preprocessing, encoder, similarity and top-k on
+     * the model's device, only the {@code [n, k]} result back on the host).
+     *
+     * @param images the images, at least one
+     * @param k      labels kept per image, in [1, number of labels]
+     * @return one ranking of k predictions per image, in input order
+     * @throws IllegalArgumentException if images is empty or k is out of range
+     * @throws io.clip4j.image.ImageDecodeException naming the first input that cannot be decoded
+     */
+    public List<ZeroShotResult> classifyAll(List<ImageInput> images, int k) {
+        TopK top = model.zeroShotTopK(images, classEmbeddings, k);
+        List<ZeroShotResult> out = new ArrayList<>(top.rows());
+        for (int i = 0; i < top.rows(); i++) {
+            List<Prediction> preds = new ArrayList<>(k);
+            for (int r = 0; r < k; r++) {
+                preds.add(new Prediction(labels.get(top.index(i, r)), top.prob(i, r), top.logit(i, r)));
+            }
+            out.add(new ZeroShotResult(preds));
+        }
+        return out;
     }
 
     /**

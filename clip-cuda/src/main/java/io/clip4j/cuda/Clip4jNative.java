@@ -1,6 +1,9 @@
 package io.clip4j.cuda;
 
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
 import org.bytedeco.javacpp.annotation.Cast;
 import org.bytedeco.javacpp.annotation.Platform;
@@ -48,8 +51,28 @@ final class Clip4jNative {
             float[] outTopProbs, @Cast("int32_t*") int[] outTopIndices);
 
     static native int clip4j_zero_shot_topk_cpu(float[] imageFeatures, int n, float[] textFeatures, int m, int d,
-            float logitScale, int k, float[] outTopProbs, @Cast("int32_t*") int[] outTopIndices);
+            float logitScale, int k, float[] outTopProbs, @Cast("int32_t*") int[] outTopIndices, float[] outTopLogits);
 
     static native int clip4j_zero_shot_topk_cuda(float[] imageFeatures, int n, float[] textFeatures, int m, int d,
-            float logitScale, int k, float[] outTopProbs, @Cast("int32_t*") int[] outTopIndices);
+            float logitScale, int k, float[] outTopProbs, @Cast("int32_t*") int[] outTopIndices, float[] outTopLogits);
+
+    // Pointer overloads: caller-owned memory (a LibTorch tensor's data), host for _cpu, device for _cuda_device.
+
+    static native int clip4j_preprocess_cpu(@Cast("const uint8_t*const*") PointerPointer images,
+            @Cast("const int32_t*") int[] widths, @Cast("const int32_t*") int[] heights, int count, int nPx,
+            @Cast("const float*") float[] mean, @Cast("const float*") float[] std, @Cast("clip4j_dtype") int dtype,
+            @Cast("void*") BytePointer out, @Cast("uint8_t*") BytePointer outRgb);
+
+    static native int clip4j_preprocess_cuda_device(@Cast("const uint8_t*const*") PointerPointer images,
+            @Cast("const int32_t*") int[] widths, @Cast("const int32_t*") int[] heights, int count, int nPx,
+            @Cast("const float*") float[] mean, @Cast("const float*") float[] std, @Cast("clip4j_dtype") int dtype,
+            @Cast("void*") BytePointer out, @Cast("int64_t") long outBytes, @Cast("void*") Pointer stream);
+
+    static native int clip4j_zero_shot_topk_cpu(@Cast("const float*") FloatPointer imageFeatures, int n,
+            @Cast("const float*") FloatPointer textFeatures, int m, int d, float logitScale, int k, float[] outTopProbs,
+            @Cast("int32_t*") int[] outTopIndices, float[] outTopLogits);
+
+    static native int clip4j_zero_shot_topk_cuda_device(@Cast("const float*") FloatPointer imageFeatures, int n,
+            @Cast("const float*") FloatPointer textFeatures, int m, int d, float logitScale, int k, float[] outTopProbs,
+            @Cast("int32_t*") int[] outTopIndices, float[] outTopLogits, @Cast("void*") Pointer stream);
 }

@@ -2,9 +2,11 @@ package io.clip4j.cuda;
 
 import io.clip4j.image.DecodedImage;
 import io.clip4j.image.PixelMode;
+import io.clip4j.math.TopK;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.PointerPointer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +26,7 @@ public final class CudaKernels {
     private static final float[] MEAN = {0.48145466f, 0.4578275f, 0.40821073f};
     private static final float[] STD = {0.26862954f, 0.26130258f, 0.27577711f};
     private static final int FLOAT32 = 0;
+    private static final int FLOAT16 = 1;
     private static final int OK = 0;
 
     private final KernelBackend backend;
@@ -90,6 +93,59 @@ public final class CudaKernels {
      * @throws KernelException if an image is not plain RGB or a size is out of range
      */
     public float[] preprocess(List<DecodedImage> images, int nPx) {
+        final Sizes sizes = checkImages(images, nPx);
+        final float[] out = new float[Math.multiplyExact(sizes.count(), Math.multiplyExact(3, nPx * nPx))];
+        withPixelPointers(images, pointers -> backend == KernelBackend.CUDA
+                ? Clip4jNative.clip4j_preprocess_cuda(pointers, sizes.widths(), sizes.heights(), sizes.count(), nPx,
+                        MEAN, STD, FLOAT32, out, null)
+                : Clip4jNative.clip4j_preprocess_cpu(pointers, sizes.widths(), sizes.heights(), sizes.count(), nPx,
+                        MEAN, STD, FLOAT32, out, null));
+        return out;
+    }
+
+    /**
+     * The fused preprocessing of {@link #preprocess} written into caller-owned memory, e.g. a LibTorch
+     * tensor's {@code data_ptr()}: on the {@link KernelBackend#CUDA} backend {@code out} must be CUDA device
+     * memory (the result never passes through the host; the call returns once it is complete, having queued
+     * its work on the legacy default stream that LibTorch uses), on the {@link KernelBackend#CPU} backend host
+     * memory.
+     *
+     * @param images   decoded images in mode {@link PixelMode#RGB}, not palette/bilevel sources
+     * @param nPx      output side, in [1, 8192]
+     * @param mean     Normalize mean (R, G, B), 3 finite values
+     * @param std      Normalize std (R, G, B), 3 finite values &gt; 0
+     * @param half     true for float16 output (rounded to nearest even from the float32 value), false for float32
+     * @param out      where {@code [images.size(), 3, nPx, nPx]} NCHW values go; its position is a byte offset
+     * @param outBytes bytes available at {@code out} (from its position), at least the batch's size
+     * @throws KernelException if an image is not plain RGB, a size is out of range, {@code outBytes} is too
+     *                         small, or (CUDA) {@code out} is not device memory
+     */
+    public void preprocessInto(List<DecodedImage> images, int nPx, float[] mean, float[] std, boolean half,
+                               BytePointer out, long outBytes) {
+        final Sizes sizes = checkImages(images, nPx);
+        requireNonNull(out, "out");
+        if (mean == null || std == null || mean.length != 3 || std.length != 3) {
+            throw new KernelException("preprocessInto: mean and std need 3 values each");
+        }
+        final long need = (long) sizes.count() * 3 * nPx * nPx * (half ? 2 : 4);
+        if (outBytes < need) {
+            throw new KernelException("preprocessInto: out holds " + outBytes + " bytes, the batch needs " + need);
+        }
+        if (out.isNull()) {
+            throw new KernelException("preprocessInto: out is a null pointer");
+        }
+        final int dtype = half ? FLOAT16 : FLOAT32;
+        withPixelPointers(images, pointers -> backend == KernelBackend.CUDA
+                ? Clip4jNative.clip4j_preprocess_cuda_device(pointers, sizes.widths(), sizes.heights(), sizes.count(),
+                        nPx, mean, std, dtype, out, outBytes, null)
+                : Clip4jNative.clip4j_preprocess_cpu(pointers, sizes.widths(), sizes.heights(), sizes.count(), nPx,
+                        mean, std, dtype, out, null));
+    }
+
+    private record Sizes(int count, int[] widths, int[] heights) {
+    }
+
+    private static Sizes checkImages(List<DecodedImage> images, int nPx) {
         requireNonNull(images, "images");
         if (images.isEmpty()) {
             throw new KernelException("preprocess: images is empty");
@@ -99,7 +155,7 @@ public final class CudaKernels {
         final int[] heights = new int[count];
         for (int i = 0; i < count; i++) {
             final DecodedImage img = images.get(i);
-            if (img == null || img.mode() != PixelMode.RGB || img.nearestOnly()) {
+            if (!accepts(img)) {
                 throw new KernelException("preprocess: image " + i + " must be a non-palette RGB image, got "
                         + (img == null ? "null" : img.mode() + (img.nearestOnly() ? " (palette/bilevel source)" : "")));
             }
@@ -109,17 +165,35 @@ public final class CudaKernels {
         if (nPx < 1 || nPx > 8192) {
             throw new KernelException("preprocess: nPx must be in [1, 8192], got " + nPx);
         }
-        final float[] out = new float[Math.multiplyExact(count, Math.multiplyExact(3, nPx * nPx))];
+        return new Sizes(count, widths, heights);
+    }
+
+    /**
+     * Whether the fused preprocessing takes an image as it is: the reference resizes in the image's own mode
+     * and converts to RGB afterwards, so only plain RGB images (not palette/bilevel sources, which Pillow
+     * resizes with nearest) go through the kernel unchanged.
+     *
+     * @param image a decoded image, may be null
+     * @return true for a non-null, non-palette {@link PixelMode#RGB} image
+     */
+    public static boolean accepts(DecodedImage image) {
+        return image != null && image.mode() == PixelMode.RGB && !image.nearestOnly();
+    }
+
+    private interface NativeCall {
+        int run(PointerPointer<BytePointer> pointers);
+    }
+
+    // Native copies of the pixel arrays for the duration of one call.
+    private static void withPixelPointers(List<DecodedImage> images, NativeCall call) {
+        final int count = images.size();
         final BytePointer[] pixels = new BytePointer[count];
         try (PointerPointer<BytePointer> pointers = new PointerPointer<>(count)) {
             for (int i = 0; i < count; i++) {
                 pixels[i] = new BytePointer(images.get(i).data());
                 pointers.put(i, pixels[i]);
             }
-            final int status = backend == KernelBackend.CUDA
-                    ? Clip4jNative.clip4j_preprocess_cuda(pointers, widths, heights, count, nPx, MEAN, STD, FLOAT32, out, null)
-                    : Clip4jNative.clip4j_preprocess_cpu(pointers, widths, heights, count, nPx, MEAN, STD, FLOAT32, out, null);
-            check(status);
+            check(call.run(pointers));
         } finally {
             for (BytePointer p : pixels) {
                 if (p != null) {
@@ -127,7 +201,6 @@ public final class CudaKernels {
                 }
             }
         }
-        return out;
     }
 
     /**
@@ -167,7 +240,11 @@ public final class CudaKernels {
         check(backend == KernelBackend.CUDA
                 ? Clip4jNative.clip4j_softmax_topk_cuda(logits, n, m, k, null, probs, indices)
                 : Clip4jNative.clip4j_softmax_topk_cpu(logits, n, m, k, null, probs, indices));
-        return new TopK(n, k, probs, indices);
+        final float[] picked = new float[probs.length];
+        for (int i = 0; i < picked.length; i++) {
+            picked[i] = logits[(i / k) * m + indices[i]];
+        }
+        return new TopK(n, k, probs, indices, picked);
     }
 
     /**
@@ -188,10 +265,49 @@ public final class CudaKernels {
         checkK(k, m);
         final float[] probs = new float[Math.multiplyExact(n, k)];
         final int[] indices = new int[probs.length];
+        final float[] logits = new float[probs.length];
         check(backend == KernelBackend.CUDA
-                ? Clip4jNative.clip4j_zero_shot_topk_cuda(imageFeatures, n, textFeatures, m, embedDim, logitScale, k, probs, indices)
-                : Clip4jNative.clip4j_zero_shot_topk_cpu(imageFeatures, n, textFeatures, m, embedDim, logitScale, k, probs, indices));
-        return new TopK(n, k, probs, indices);
+                ? Clip4jNative.clip4j_zero_shot_topk_cuda(imageFeatures, n, textFeatures, m, embedDim, logitScale, k,
+                        probs, indices, logits)
+                : Clip4jNative.clip4j_zero_shot_topk_cpu(imageFeatures, n, textFeatures, m, embedDim, logitScale, k,
+                        probs, indices, logits));
+        return new TopK(n, k, probs, indices, logits);
+    }
+
+    /**
+     * {@link #zeroShotTopK(float[], float[], int, float, int)} on features in caller-owned memory, e.g. the
+     * image tower's output tensor and the class embeddings as LibTorch tensors: on the
+     * {@link KernelBackend#CUDA} backend both must be CUDA device memory on one GPU (only the {@code [n, k]}
+     * result comes back to the host), on the {@link KernelBackend#CPU} backend host memory.
+     *
+     * @param imageFeatures float32 {@code [n, embedDim]} C-contiguous, at least {@code n * embedDim} floats
+     * @param n             image rows, &ge; 1
+     * @param textFeatures  float32 {@code [m, embedDim]} C-contiguous, raw or normalised
+     * @param m             text rows (classes), &ge; 1
+     * @param embedDim      embed_dim, &ge; 1
+     * @param logitScale    {@code logit_scale.exp()}, finite
+     * @param k             1 &lt;= k &lt;= m
+     * @return the k most probable columns of every image, with their logits
+     * @throws KernelException on bad sizes, k out of range, or (CUDA) pointers that are not device memory
+     */
+    public TopK zeroShotTopK(FloatPointer imageFeatures, int n, FloatPointer textFeatures, int m, int embedDim,
+                             float logitScale, int k) {
+        requireNonNull(imageFeatures, "imageFeatures");
+        requireNonNull(textFeatures, "textFeatures");
+        if (n < 1 || m < 1 || embedDim < 1) {
+            throw new KernelException("zeroShotTopK: n, m and embedDim must be >= 1, got " + n + ", " + m + ", "
+                    + embedDim);
+        }
+        checkK(k, m);
+        final float[] probs = new float[Math.multiplyExact(n, k)];
+        final int[] indices = new int[probs.length];
+        final float[] logits = new float[probs.length];
+        check(backend == KernelBackend.CUDA
+                ? Clip4jNative.clip4j_zero_shot_topk_cuda_device(imageFeatures, n, textFeatures, m, embedDim,
+                        logitScale, k, probs, indices, logits, null)
+                : Clip4jNative.clip4j_zero_shot_topk_cpu(imageFeatures, n, textFeatures, m, embedDim, logitScale, k,
+                        probs, indices, logits));
+        return new TopK(n, k, probs, indices, logits);
     }
 
     // Rows of a row-major matrix with `cols` columns; the native side only sees pointers, so lengths are checked here.

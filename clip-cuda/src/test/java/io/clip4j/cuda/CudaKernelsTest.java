@@ -9,6 +9,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.clip4j.image.DecodedImage;
 import io.clip4j.image.PixelMode;
 import io.clip4j.io.Npy;
+import io.clip4j.math.TopK;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.ShortPointer;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -68,7 +72,74 @@ class CudaKernelsTest {
         for (int r = 0; r < 4; r++) {
             for (int j = 0; j < 3; j++) {
                 assertEquals(top.indices()[r * 8 + j], fromLogits.indices()[r * 3 + j]);
+                // The logit reported with each pick is the reference logits_per_image entry.
+                assertEquals(logitsRef[r * 8 + top.index(r, j)], top.logit(r, j), 1e-4f * Math.max(1, maxAbs));
+                assertEquals(logits[r * 8 + fromLogits.index(r, j)], fromLogits.logit(r, j), 0f);
             }
+        }
+    }
+
+    @Test
+    void preprocessIntoNativeMemoryEqualsTheFixturesInFloat32AndFloat16() {
+        CudaKernels kernels = CudaKernels.create(KernelBackend.CPU);
+        List<DecodedImage> images = List.of(decoded("jpeg_q90"), decoded("exif_orientation6"));
+        float[] mean = {0.48145466f, 0.4578275f, 0.40821073f};
+        float[] std = {0.26862954f, 0.26130258f, 0.27577711f};
+        int per = 3 * 224 * 224;
+        // One image of headroom before the batch: the position is a byte offset into the buffer.
+        try (BytePointer buffer = new BytePointer(3L * per * 4)) {
+            kernels.preprocessInto(images, 224, mean, std, false, buffer.position(per * 4L), 2L * per * 4);
+            FloatPointer floats = new FloatPointer(buffer.position(0));
+            String[] names = {"jpeg_q90", "exif_orientation6"};
+            for (int i = 0; i < 2; i++) {
+                float[] want = Npy.read(REF.resolve(names[i] + ".pixel_values.npy")).toFloatArray();
+                float[] got = new float[per];
+                floats.position((long) (i + 1) * per).get(got);
+                assertArrayEquals(want, got, 0.0f, names[i]);
+            }
+        }
+        try (BytePointer half = new BytePointer(2L * per * 2)) {
+            kernels.preprocessInto(images, 224, mean, std, true, half, 2L * per * 2);
+            float[] want = Npy.read(REF.resolve("exif_orientation6.pixel_values.npy")).toFloatArray();
+            short[] got = new short[per];
+            new ShortPointer(half).position(per).get(got);
+            for (int j = 0; j < per; j += 97) {
+                // The nearest float16: no neighbouring bit pattern is closer to the float32 reference.
+                double err = Math.abs(halfToFloat(got[j]) - want[j]);
+                assertTrue(err <= Math.abs(halfToFloat((short) (got[j] + 1)) - want[j])
+                        && err <= Math.abs(halfToFloat((short) (got[j] - 1)) - want[j]), "float16 element " + j);
+            }
+        }
+        try (BytePointer small = new BytePointer(per * 4L)) {
+            KernelException e = assertThrows(KernelException.class,
+                    () -> kernels.preprocessInto(images, 224, mean, std, false, small, per * 4L));
+            assertTrue(e.getMessage().contains("the batch needs"), e.getMessage());
+        }
+    }
+
+    /** IEEE binary16 bits to float (finite values only; the normalised pixels are all finite). */
+    private static float halfToFloat(short bits) {
+        int sign = (bits >> 15) & 1;
+        int exp = (bits >> 10) & 0x1f;
+        int mant = bits & 0x3ff;
+        float mag = exp == 0 ? mant * 0x1p-24f : (1 + mant / 1024f) * (float) Math.pow(2, exp - 15);
+        return sign == 1 ? -mag : mag;
+    }
+
+    @Test
+    void zeroShotTopKOnNativeMemoryEqualsTheArrayVersion() {
+        float[] image = Npy.read(VIT.resolve("image_features.npy")).toFloatArray();
+        float[] text = Npy.read(VIT.resolve("text_features.npy")).toFloatArray();
+        CudaKernels kernels = CudaKernels.create(KernelBackend.CPU);
+        TopK fromArrays = kernels.zeroShotTopK(image, text, 64, VIT_LOGIT_SCALE, 5);
+        try (FloatPointer img = new FloatPointer(image); FloatPointer txt = new FloatPointer(text)) {
+            TopK fromPointers = kernels.zeroShotTopK(img, 4, txt, 8, 64, VIT_LOGIT_SCALE, 5);
+            assertArrayEquals(fromArrays.indices(), fromPointers.indices());
+            assertArrayEquals(fromArrays.probs(), fromPointers.probs(), 0f);
+            assertArrayEquals(fromArrays.logits(), fromPointers.logits(), 0f);
+            KernelException e = assertThrows(KernelException.class,
+                    () -> kernels.zeroShotTopK(img, 4, txt, 8, 64, VIT_LOGIT_SCALE, 9));
+            assertTrue(e.getMessage().contains("k must be"), e.getMessage());
         }
     }
 
@@ -112,5 +183,6 @@ class CudaKernelsTest {
         TopK b = gpu.zeroShotTopK(image, text, 64, VIT_LOGIT_SCALE, 3);
         assertArrayEquals(a.probs(), b.probs(), 1e-6f);
         assertArrayEquals(a.indices(), b.indices());
+        assertArrayEquals(a.logits(), b.logits(), 1e-4f);
     }
 }

@@ -1,0 +1,24 @@
+package io.clip4j;
+
+/**
+ * Which code turns decoded images into the image tower's input ({@link ClipModel.Builder#imagePipeline}).
+ * Every choice reproduces the reference {@code preprocess} (Pillow 9.4 bicubic resize, center crop,
+ * normalise) bit for bit; they differ in where the work runs and how many copies it makes.
+ */
+public enum ImagePipeline {
+    /** {@link #KERNELS} when the model runs on a CUDA device, {@link #JAVA} on the CPU. */
+    AUTO,
+    /**
+     * clip-api's pure-Java {@link io.clip4j.image.ImagePreprocessor} into a {@code float[]}, then one upload
+     * to the model's device.
+     */
+    JAVA,
+    /**
+     * The clip-cuda fused preprocessing kernel writes the normalised batch straight into the memory of the
+     * encoder's input tensor: on a CUDA device, into GPU memory (no copy through the host), else into the
+     * host tensor. Images are decoded on CPU threads first; images whose mode the kernel does not take
+     * (palette, greyscale, alpha, CMYK, 16-bit) are preprocessed by clip-api and copied in. Falls back to
+     * the CPU kernel (logged once) when the kernels library cannot use the GPU.
+     */
+    KERNELS
+}
