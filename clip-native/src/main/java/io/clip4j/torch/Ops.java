@@ -54,6 +54,12 @@ final class Ops {
 
     /** 2-D convolution without bias. */
     static Tensor conv2d(Tensor x, Tensor w, long stride, long padding) {
+        if (x.is_cpu() && Placement.hasType(x, torch.ScalarType.BFloat16)) {
+            // LibTorch 2.10's oneDNN returns wrong bfloat16 NCHW convolutions on some AVX-512 CPUs (seen on an AMD
+            // EPYC: off by ~50% when the output channels are not a multiple of 16; cf. pytorch/pytorch#163347).
+            // Its channels-last kernel is correct. Only the CPU bfloat16 path (tests) comes here.
+            x = x.contiguous(torch.MemoryFormat.ChannelsLast);
+        }
         return torch.conv2d(x, w, new TensorOptional(), new long[]{stride, stride}, new long[]{padding, padding},
                 new long[]{1, 1}, 1);
     }
