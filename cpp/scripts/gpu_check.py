@@ -87,12 +87,13 @@ class Kernels:
                    backend=backend)
         return out, rgb
 
-    def preprocess_into(self, images, n, out, dtype=F32):
-        """clip4j_preprocess_cuda_device into a CUDA torch tensor out [b, 3, n, n] (legacy default stream)."""
+    def preprocess_into(self, images, n, out, dtype=F32, stream=None):
+        """clip4j_preprocess_cuda_device into a CUDA torch tensor out [b, 3, n, n] on a cudaStream_t handle
+        (None: the legacy default stream)."""
         images, ptrs, widths, heights, mean, std = self._batch(images)
         self._check("preprocess_cuda_device", self.lib.clip4j_preprocess_cuda_device(
             ptrs, widths, heights, len(images), n, mean, std, dtype, out.data_ptr(),
-            out.numel() * out.element_size(), None))
+            out.numel() * out.element_size(), stream))
         return out
 
     def zero_shot_topk_device(self, img, txt, scale, k):
@@ -230,6 +231,15 @@ def check_torch_interop(k, torch, testdata):
         check(np.array_equal(got.view(np.uint16 if dtype == F16 else np.uint32),
                              want.view(np.uint16 if dtype == F16 else np.uint32)),
               f"preprocess_cuda_device into a torch.{str(tdtype).split('.')[-1]} CUDA tensor = host path, bit for bit")
+    # On a torch side stream, right after torch queued a fill of the same tensor there: stream order holds.
+    side = torch.cuda.Stream()
+    with torch.cuda.stream(side):
+        out = torch.empty((len(images), 3, 224, 224), device="cuda")
+        out.fill_(float("nan"))
+        k.preprocess_into(images, 224, out, F32, stream=side.cuda_stream)
+    side.synchronize()
+    check(np.array_equal(out.cpu().numpy().view(np.uint32), host.view(np.uint32)),
+          "preprocess_cuda_device on a torch side stream = host path, bit for bit")
     small = torch.empty((1, 3, 224, 224), device="cuda")
     try:
         k.preprocess_into(images, 224, small)

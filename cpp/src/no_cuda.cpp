@@ -15,6 +15,12 @@ using namespace clip4j;
 
 extern "C" int clip4j_built_with_cuda(void) { return 0; }
 
+extern "C" int clip4j_cuda_device_available(int32_t /*device*/) {
+    clear_error();
+    fail(CLIP4J_ERR_NO_CUDA, "clip4j_cuda_device_available: clip4j_kernels was built without CUDA");
+    return 0;
+}
+
 extern "C" int clip4j_cuda_available(void) {
     clear_error();
     fail(CLIP4J_ERR_NO_CUDA, "clip4j_cuda_available: clip4j_kernels was built without CUDA");
@@ -63,6 +69,7 @@ extern "C" clip4j_status clip4j_preprocess_cuda_device(const uint8_t* const* ima
     clear_error();
     clip4j_status st = validate_preprocess(fn, images, widths, heights, count, n_px, mean, std, dtype, out_pixel_values);
     if (st == CLIP4J_OK) st = validate_output_bytes(fn, count, n_px, dtype, out_bytes);
+    if (st == CLIP4J_OK) st = validate_alignment(fn, "out_pixel_values", out_pixel_values, dtype == CLIP4J_FLOAT32 ? 4 : 2);
     return st != CLIP4J_OK ? st : no_cuda(fn);
 }
 
@@ -73,5 +80,7 @@ extern "C" clip4j_status clip4j_zero_shot_topk_cuda_device(const float* image_fe
     clear_error();
     clip4j_status st = validate_similarity(fn, image_features, n, text_features, m, d, logit_scale, out_top_probs);
     if (st == CLIP4J_OK) st = validate_softmax_topk(fn, image_features, n, m, k, out_top_probs, out_top_indices);
+    if (st == CLIP4J_OK) st = validate_alignment(fn, "image_features", image_features, sizeof(float));
+    if (st == CLIP4J_OK) st = validate_alignment(fn, "text_features", text_features, sizeof(float));
     return st != CLIP4J_OK ? st : no_cuda(fn);
 }

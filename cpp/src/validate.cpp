@@ -1,6 +1,7 @@
 #include "validate.h"
 
 #include <cmath>
+#include <cstdint>
 #include <string>
 
 #include "status.h"
@@ -51,6 +52,13 @@ clip4j_status validate_output_bytes(const char* fn, int32_t count, int32_t n_px,
     const int64_t need = (int64_t)count * 3 * n_px * n_px * (dtype == CLIP4J_FLOAT32 ? 4 : 2);
     if (out_bytes < need) {
         return bad(fn, "out_bytes is " + std::to_string(out_bytes) + ", the batch needs " + std::to_string(need));
+    }
+    return CLIP4J_OK;
+}
+
+clip4j_status validate_alignment(const char* fn, const char* name, const void* pointer, size_t bytes) {
+    if (reinterpret_cast<uintptr_t>(pointer) % bytes != 0) {
+        return bad(fn, std::string(name) + " is not aligned to " + std::to_string(bytes) + " bytes");
     }
     return CLIP4J_OK;
 }

@@ -2,6 +2,8 @@
 #ifndef CLIP4J_VALIDATE_H
 #define CLIP4J_VALIDATE_H
 
+#include <stddef.h>
+
 #include "clip4j/kernels.h"
 
 namespace clip4j {
@@ -16,6 +18,9 @@ clip4j_status validate_preprocess(const char* fn, const uint8_t* const* images, 
 
 /** out_bytes holds [count, 3, n_px, n_px] of dtype (call after validate_preprocess). */
 clip4j_status validate_output_bytes(const char* fn, int32_t count, int32_t n_px, clip4j_dtype dtype, int64_t out_bytes);
+
+/** pointer is a multiple of bytes (a misaligned device write is a sticky error that would poison the context). */
+clip4j_status validate_alignment(const char* fn, const char* name, const void* pointer, size_t bytes);
 
 clip4j_status validate_similarity(const char* fn, const float* image_features, int32_t n,
         const float* text_features, int32_t m, int32_t d, float logit_scale, const void* out);

@@ -108,6 +108,18 @@ void device_entry_points() {
                                                          sizeof(out) - 1, nullptr), "out_bytes"));
     CHECK(invalid_mentions(clip4j_preprocess_cuda_device(images, w, h, 0, 4, mean, std, CLIP4J_FLOAT32, out,
                                                          sizeof(out), nullptr), "count"));
+    float big[3 * 4 * 4 + 1];
+    CHECK(invalid_mentions(clip4j_preprocess_cuda_device(images, w, h, 1, 4, mean, std, CLIP4J_FLOAT32,
+                                                         reinterpret_cast<char*>(big) + 1, sizeof(big) - 1, nullptr),
+                           "not aligned"));
+    CHECK(invalid_mentions(clip4j_zero_shot_topk_cuda_device(a, 2, reinterpret_cast<const float*>(
+                                                                 reinterpret_cast<const char*>(big) + 2),
+                                                             2, 2, 1.0f, 1, p, i, nullptr, nullptr),
+                           "text_features is not aligned"));
+    CHECK(clip4j_cuda_device_available(-1) == 0);
+    CHECK(std::strstr(clip4j_last_error(), clip4j_built_with_cuda() ? "must be >= 0" : "built without CUDA"));
+    CHECK(clip4j_cuda_device_available(4096) == 0);
+    CHECK(std::strlen(clip4j_last_error()) > 0);
     const clip4j_status pre = clip4j_preprocess_cuda_device(images, w, h, 1, 4, mean, std, CLIP4J_FLOAT32, out,
                                                             sizeof(out), nullptr);
     const clip4j_status zs = clip4j_zero_shot_topk_cuda_device(a, 2, a, 2, 2, 1.0f, 1, p, i, nullptr, nullptr);

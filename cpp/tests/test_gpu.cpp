@@ -224,6 +224,22 @@ void scores(int n, int m, int d, int k) {
                                                 zl.data(), nullptr) == CLIP4J_OK,
               clip4j_last_error());
     CHECK_MSG(zp == gp && zi == gi && zl == gl, what + " device zero_shot_topk differs from the host-pointer one");
+    // On a caller's stream, after work the caller queued there: same results, current device unchanged.
+    cudaStream_t own = nullptr;
+    CHECK(cudaStreamCreateWithFlags(&own, cudaStreamNonBlocking) == cudaSuccess);
+    DeviceCopy d_img2(std::vector<float>(img.size(), 0.0f));
+    CHECK(cudaMemcpyAsync(d_img2.ptr, d_img.ptr, img.size() * sizeof(float), cudaMemcpyDeviceToDevice, own) ==
+          cudaSuccess);
+    int before = -1, after = -2;
+    cudaGetDevice(&before);
+    std::fill(zp.begin(), zp.end(), -1.0f);
+    CHECK_MSG(clip4j_zero_shot_topk_cuda_device(d_img2.ptr, n, d_txt.ptr, m, d, scale, k, zp.data(), zi.data(),
+                                                zl.data(), own) == CLIP4J_OK,
+              clip4j_last_error());
+    cudaGetDevice(&after);
+    CHECK_MSG(zp == gp && zi == gi && zl == gl, what + " device zero_shot_topk on a caller's stream differs");
+    CHECK_MSG(before == after, "the current device is restored");
+    cudaStreamDestroy(own);
 }
 
 void exact_ties() {

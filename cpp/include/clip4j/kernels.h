@@ -80,6 +80,13 @@ CLIP4J_API int clip4j_built_with_cuda(void);
 CLIP4J_API int clip4j_cuda_available(void);
 
 /**
+ * 1 if the _cuda functions can run on GPU `device` (built with CUDA, a driver present, the device exists
+ * and has compute capability >= 8.0), 0 otherwise, never an error; the reason is left in
+ * clip4j_last_error(). For the device-memory functions, which run on the GPU holding their pointers.
+ */
+CLIP4J_API int clip4j_cuda_device_available(int32_t device);
+
+/**
  * CLIP's image preprocessing (torchvision Resize(n_px, BICUBIC) -> CenterCrop(n_px) -> ToTensor ->
  * Normalize(mean, std) on a Pillow RGB image), fused, for a batch of decoded images of different sizes.
  *
@@ -161,9 +168,11 @@ CLIP4J_API clip4j_status clip4j_zero_shot_topk_cuda(const float* image_features,
  * Device-memory entry points: the large tensors stay in GPU memory owned by the caller (typically a
  * LibTorch CUDA tensor's data pointer), so no copy goes through the host.
  *
- * Pointers documented as DEVICE must be CUDA device (or managed) allocations, all on one GPU; that
- * GPU is made current for the call and the previous current device restored afterwards. A host
+ * Pointers documented as DEVICE must be CUDA device (or managed) allocations, all on one GPU, aligned
+ * to their element size; that GPU is made current for the call and the previous current device
+ * restored afterwards (unless that one had no context yet: switching back would create it). A host
  * pointer where a device one is expected is CLIP4J_ERR_INVALID_ARGUMENT, checked before any kernel.
+ * On failure the call still waits for the work it queued, so nothing writes the caller's memory later.
  * stream: a cudaStream_t, or null for the legacy default stream (the one LibTorch uses unless a
  * stream guard is active). Work is queued after what is already on that stream, and the call
  * returns once its outputs are complete, so the caller may use or free every buffer right away.

@@ -50,8 +50,23 @@ private:
     int previous_ = -1;
 };
 
-/** NO_DEVICE (with the reason) unless a driver and an sm_80+ device are present. */
+/** NO_DEVICE (with the reason) unless a driver is present and the current device is sm_80+. */
 clip4j_status require_device(const char* fn);
+
+/** NO_DEVICE (with the reason) unless a driver and at least one device are present (any capability). */
+clip4j_status require_driver(const char* fn);
+
+/**
+ * Returns st after a failed call has waited for what it already queued on stream() (best effort, keeping the
+ * recorded message), so no kernel writes a caller's buffer after the call returned; st unchanged if OK.
+ */
+inline clip4j_status drain(clip4j_status st) {
+    if (st != CLIP4J_OK) {
+        cudaStreamSynchronize(stream());
+        cudaGetLastError();
+    }
+    return st;
+}
 
 /** Maps a CUDA error to CUDA/OUT_OF_MEMORY and records "fn: what: cuda message". */
 clip4j_status cuda_fail(const char* fn, const char* what, cudaError_t err);

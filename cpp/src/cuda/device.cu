@@ -1,4 +1,6 @@
 // Availability checks and error mapping for the CUDA implementation.
+#include <cuda.h>
+
 #include <string>
 
 #include "cuda_support.cuh"
@@ -10,22 +12,35 @@ namespace {
 // Minimum compute capability: the library holds SASS for sm_80/sm_90 and PTX for compute_90.
 constexpr int kMinMajor = 8;
 
-// Empty string when usable, else why not. Never leaves a CUDA error pending.
-std::string device_problem() {
-    int count = 0;
-    cudaError_t err = cudaGetDeviceCount(&count);
+// Empty string when a driver and at least one device are present, else why not.
+std::string driver_problem(int* count) {
+    *count = 0;
+    cudaError_t err = cudaGetDeviceCount(count);
     if (err != cudaSuccess) {
         cudaGetLastError();
         return std::string("no usable CUDA driver/device: ") + cudaGetErrorString(err);
     }
-    if (count == 0) return "no CUDA device present";
-    int dev = 0;
-    int major = 0, minor = 0;
-    if (cudaGetDevice(&dev) != cudaSuccess ||
-        cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, dev) != cudaSuccess ||
-        cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, dev) != cudaSuccess) {
+    return *count == 0 ? "no CUDA device present" : "";
+}
+
+// Empty string when GPU `dev` (-1: the current one) can run the kernels, else why not. Never leaves a CUDA
+// error pending.
+std::string device_problem(int dev = -1) {
+    int count = 0;
+    std::string problem = driver_problem(&count);
+    if (!problem.empty()) return problem;
+    if (dev < 0 && cudaGetDevice(&dev) != cudaSuccess) {
         cudaGetLastError();
         return "could not query the current CUDA device";
+    }
+    if (dev >= count) {
+        return "CUDA device " + std::to_string(dev) + " does not exist (" + std::to_string(count) + " present)";
+    }
+    int major = 0, minor = 0;
+    if (cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, dev) != cudaSuccess ||
+        cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, dev) != cudaSuccess) {
+        cudaGetLastError();
+        return "could not query CUDA device " + std::to_string(dev);
     }
     if (major < kMinMajor) {
         return "CUDA device " + std::to_string(dev) + " has compute capability " + std::to_string(major) + "." +
@@ -34,7 +49,34 @@ std::string device_problem() {
     return "";
 }
 
+// Whether GPU `dev` already has an active primary context. Making a GPU current creates its context (hundreds
+// of MB), so DeviceScope only switches back to one that has it, like LibTorch's device guard. The driver
+// function comes through the runtime's entry-point query, so the library still needs no libcuda at link time.
+bool primary_context_active(int dev) {
+    using GetState = CUresult (*)(CUdevice, unsigned int*, int*);
+    static const GetState get_state = [] {
+        void* fn = nullptr;
+        cudaDriverEntryPointQueryResult found{};
+        if (cudaGetDriverEntryPointByVersion("cuDevicePrimaryCtxGetState", &fn, 12000, cudaEnableDefault, &found) !=
+                cudaSuccess || found != cudaDriverEntryPointSuccess) {
+            cudaGetLastError();
+            return static_cast<GetState>(nullptr);
+        }
+        return reinterpret_cast<GetState>(fn);
+    }();
+    unsigned int flags = 0;
+    int active = 0;
+    return get_state != nullptr && get_state(dev, &flags, &active) == CUDA_SUCCESS && active != 0;
+}
+
 }  // namespace
+
+clip4j_status require_driver(const char* fn) {
+    int count = 0;
+    const std::string problem = driver_problem(&count);
+    if (problem.empty()) return CLIP4J_OK;
+    return fail(CLIP4J_ERR_NO_DEVICE, std::string(fn) + ": " + problem);
+}
 
 clip4j_status require_device(const char* fn) {
     const std::string problem = device_problem();
@@ -67,8 +109,9 @@ clip4j_status DeviceScope::enter(const char* fn, const void* const* pointers, co
     int current = 0;
     CLIP4J_CUDA_TRY(fn, cudaGetDevice(&current));
     if (current != device) {
+        const bool restore = primary_context_active(current);
         CLIP4J_CUDA_TRY(fn, cudaSetDevice(device));
-        previous_ = current;
+        previous_ = restore ? current : -1;
     }
     return CLIP4J_OK;
 }
@@ -82,6 +125,19 @@ clip4j_status cuda_fail(const char* fn, const char* what, cudaError_t err) {
 }  // namespace clip4j
 
 extern "C" int clip4j_built_with_cuda(void) { return 1; }
+
+extern "C" int clip4j_cuda_device_available(int32_t device) {
+    clip4j::clear_error();
+    if (device < 0) {
+        clip4j::fail(CLIP4J_ERR_INVALID_ARGUMENT, "clip4j_cuda_device_available: device must be >= 0, got " +
+                                                       std::to_string(device));
+        return 0;
+    }
+    const std::string problem = clip4j::device_problem(device);
+    if (problem.empty()) return 1;
+    clip4j::fail(CLIP4J_ERR_NO_DEVICE, "clip4j_cuda_device_available: " + problem);
+    return 0;
+}
 
 extern "C" int clip4j_cuda_available(void) {
     clip4j::clear_error();

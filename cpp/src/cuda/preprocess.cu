@@ -205,7 +205,8 @@ extern "C" clip4j_status clip4j_preprocess_cuda_device(const uint8_t* const* ima
     clear_error();
     clip4j_status st = validate_preprocess(fn, images, widths, heights, count, n_px, mean, std, dtype, out_pixel_values);
     if (st == CLIP4J_OK) st = validate_output_bytes(fn, count, n_px, dtype, out_bytes);
-    if (st == CLIP4J_OK) st = require_device(fn);
+    if (st == CLIP4J_OK) st = validate_alignment(fn, "out_pixel_values", out_pixel_values, dtype == CLIP4J_FLOAT32 ? 4 : 2);
+    if (st == CLIP4J_OK) st = require_driver(fn);
     DeviceScope device;
     const void* pointers[] = {out_pixel_values};
     const char* names[] = {"out_pixel_values"};
@@ -217,7 +218,7 @@ extern "C" clip4j_status clip4j_preprocess_cuda_device(const uint8_t* const* ima
         DeviceBuffer d_src, d_tmp, d_plan, d_jobs;
         st = run_on_device(fn, images, widths, heights, count, n_px, normalization(mean, std), dtype,
                            out_pixel_values, nullptr, d_src, d_tmp, d_plan, d_jobs);
-        if (st != CLIP4J_OK) return st;
+        if (st != CLIP4J_OK) return drain(st);  // queued kernels must not write the caller's buffer later
         CLIP4J_CUDA_TRY(fn, cudaStreamSynchronize(stream()));
         return CLIP4J_OK;
     } catch (const std::bad_alloc&) {

@@ -112,8 +112,9 @@ __device__ Candidate block_best(Candidate c, Candidate* scratch) {
     return c;
 }
 
-// probs may alias logits (every element is read before it is overwritten by the same thread), except
-// when top_l (the logit of each pick, may be null) is wanted.
+// probs may alias logits (every element is read before it is overwritten by the same thread) or be null:
+// then the logits stay untouched and each probability is recomputed with the same expression when ranked,
+// which gives the same bits and lets top_l (the logit of each pick, may be null) read the logits.
 // Top-k: k rounds, each picking the best element ranked after the previous pick; O(k * m / threads).
 __global__ void __launch_bounds__(kThreads) softmax_topk_rows(const float* logits, float* probs, int m, int k,
         float* top_p, int32_t* top_i, float* top_l) {
@@ -121,20 +122,22 @@ __global__ void __launch_bounds__(kThreads) softmax_topk_rows(const float* logit
     __shared__ Candidate cscratch[kThreads / 32];
     const int64_t row = blockIdx.x;
     const float* in = logits + row * m;
-    float* p = probs + row * m;
+    float* p = probs ? probs + row * m : nullptr;
     float mx = -INFINITY;
     for (int j = threadIdx.x; j < m; j += kThreads) mx = fmaxf(mx, in[j]);
     mx = block_max(mx, fscratch);
     float sum = 0.0f;
     for (int j = threadIdx.x; j < m; j += kThreads) sum += expf(in[j] - mx);
     sum = block_sum(sum, fscratch);
-    for (int j = threadIdx.x; j < m; j += kThreads) p[j] = expf(in[j] - mx) / sum;
+    if (p) {
+        for (int j = threadIdx.x; j < m; j += kThreads) p[j] = expf(in[j] - mx) / sum;
+    }
     __syncthreads();  // makes this block's probabilities visible to all its threads
     Candidate prev{0.0f, -1};
     for (int r = 0; r < k; ++r) {
         Candidate best{0.0f, -1};
         for (int j = threadIdx.x; j < m; j += kThreads) {
-            const float v = p[j];
+            const float v = p ? p[j] : expf(in[j] - mx) / sum;
             if (prev.index < 0 || ranks_before(prev.value, prev.index, v, j)) best = better(best, Candidate{v, j});
         }
         best = block_best(best, cscratch);
@@ -206,12 +209,12 @@ clip4j_status image_blocks(const char* fn, const float* image, int32_t n, const 
     return CLIP4J_OK;
 }
 
-// Softmax + top-k of r device rows, copying back the top-k, if asked the logits of the picks (d_probs and
-// d_tl then hold [rows, m] and [rows, k]) and the probabilities; without top logits it works in place.
+// Softmax + top-k of r device rows, copying back the top-k and, if asked, the probabilities (computed in
+// place over the logits) or the logits of the picks (d_tl then holds [rows, k]; the logits stay untouched).
 clip4j_status topk_rows(const char* fn, float* d_logits, int32_t r, int32_t m, int32_t k, DeviceBuffer& d_tp,
         DeviceBuffer& d_ti, float* probs_host, float* top_p_host, int32_t* top_i_host,
-        DeviceBuffer* d_probs = nullptr, DeviceBuffer* d_tl = nullptr, float* top_l_host = nullptr) {
-    float* probs = top_l_host ? d_probs->as<float>() : d_logits;
+        DeviceBuffer* d_tl = nullptr, float* top_l_host = nullptr) {
+    float* probs = probs_host ? d_logits : nullptr;
     softmax_topk_rows<<<r, kThreads, 0, stream()>>>(d_logits, probs, m, k, d_tp.as<float>(), d_ti.as<int32_t>(),
                                                     top_l_host ? d_tl->as<float>() : nullptr);
     CLIP4J_CUDA_TRY(fn, cudaGetLastError());
@@ -227,7 +230,7 @@ clip4j_status topk_rows(const char* fn, float* d_logits, int32_t r, int32_t m, i
                                         cudaMemcpyDeviceToHost, stream()));
     CLIP4J_CUDA_TRY(fn, cudaMemcpyAsync(top_i_host, d_ti.as<int32_t>(), (size_t)r * k * sizeof(int32_t),
                                         cudaMemcpyDeviceToHost, stream()));
-    // The host buffers are pageable, so the copies above already completed; nothing else to wait for.
+    // The callers synchronise the stream before returning.
     return CLIP4J_OK;
 }
 
@@ -258,18 +261,15 @@ clip4j_status zero_shot_topk(const char* fn, const float* image_features, int32_
         int32_t m, int32_t d, float logit_scale, int32_t k, float* out_top_probs, int32_t* out_top_indices,
         float* out_top_logits) {
     const int32_t rows = rows_per_block(n, m);
-    DeviceBuffer d_tp, d_ti, d_probs, d_tl;
+    DeviceBuffer d_tp, d_ti, d_tl;
     CLIP4J_CUDA_TRY(fn, d_tp.allocate((size_t)rows * k * sizeof(float)));
     CLIP4J_CUDA_TRY(fn, d_ti.allocate((size_t)rows * k * sizeof(int32_t)));
-    if (out_top_logits) {
-        CLIP4J_CUDA_TRY(fn, d_probs.allocate((size_t)rows * m * sizeof(float)));
-        CLIP4J_CUDA_TRY(fn, d_tl.allocate((size_t)rows * k * sizeof(float)));
-    }
+    if (out_top_logits) CLIP4J_CUDA_TRY(fn, d_tl.allocate((size_t)rows * k * sizeof(float)));
     return image_blocks(fn, image_features, n, text_features, m, d, logit_scale,
                         [&](int32_t i0, int32_t r, float* d_logits) {
                             return topk_rows(fn, d_logits, r, m, k, d_tp, d_ti, nullptr,
                                              out_top_probs + (size_t)i0 * k, out_top_indices + (size_t)i0 * k,
-                                             &d_probs, &d_tl,
+                                             &d_tl,
                                              out_top_logits ? out_top_logits + (size_t)i0 * k : nullptr);
                         });
 }
@@ -302,7 +302,9 @@ extern "C" clip4j_status clip4j_zero_shot_topk_cuda_device(const float* image_fe
     clear_error();
     clip4j_status st = validate_zero_shot(fn, image_features, n, text_features, m, d, logit_scale, k, out_top_probs,
                                           out_top_indices);
-    if (st == CLIP4J_OK) st = require_device(fn);
+    if (st == CLIP4J_OK) st = validate_alignment(fn, "image_features", image_features, sizeof(float));
+    if (st == CLIP4J_OK) st = validate_alignment(fn, "text_features", text_features, sizeof(float));
+    if (st == CLIP4J_OK) st = require_driver(fn);
     DeviceScope device;
     const void* pointers[] = {image_features, text_features};
     const char* names[] = {"image_features", "text_features"};
@@ -310,8 +312,8 @@ extern "C" clip4j_status clip4j_zero_shot_topk_cuda_device(const float* image_fe
     if (st == CLIP4J_OK) st = require_device(fn);
     if (st != CLIP4J_OK) return st;
     StreamScope on(stream_arg);
-    return zero_shot_topk(fn, image_features, n, text_features, m, d, logit_scale, k, out_top_probs, out_top_indices,
-                          out_top_logits);
+    return drain(zero_shot_topk(fn, image_features, n, text_features, m, d, logit_scale, k, out_top_probs,
+                                out_top_indices, out_top_logits));
 }
 
 extern "C" clip4j_status clip4j_softmax_topk_cuda(const float* logits, int32_t n, int32_t m, int32_t k,

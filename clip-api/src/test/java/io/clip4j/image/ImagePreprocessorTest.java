@@ -179,6 +179,30 @@ class ImagePreprocessorTest {
     }
 
     @Test
+    void decodeBatchThenPixelValuesGivesTheReference() {
+        String[] names = {"clip_diagram", "gray16", "palette_P", "exif_orientation6", "tiny_1x1"};
+        List<ImageInput> inputs = new ArrayList<>();
+        for (String n : names) {
+            inputs.add(ImageInput.of(file(n)));
+        }
+        ImagePreprocessor pre = ImagePreprocessor.builder().parallelism(3).build();
+        List<DecodedImage> decoded = pre.decodeBatch(inputs);
+        assertEquals(names.length, decoded.size());
+        for (int i = 0; i < names.length; i++) {
+            assertArrayEquals(refValues(names[i]), pre.pixelValues(decoded.get(i)), names[i]);
+        }
+        // With EXIF rotation on, decodeBatch rotates once and pixelValues does not rotate again.
+        ImagePreprocessor exif = ImagePreprocessor.builder().applyExifOrientation(true).build();
+        DecodedImage rotated = exif.decodeBatch(List.of(ImageInput.of(file("exif_orientation6")))).get(0);
+        assertArrayEquals(exif.preprocess(ImageInput.of(file("exif_orientation6"))), exif.pixelValues(rotated));
+        assertArrayEquals(new float[] {0.48145466f, 0.4578275f, 0.40821073f}, pre.mean());
+        assertArrayEquals(new float[] {0.26862954f, 0.26130258f, 0.27577711f}, pre.std());
+        List<ImageInput> bad = List.of(ImageInput.of(file("coffee")), ImageInput.ofEncoded(new byte[] {9, 9}, "x.bin"));
+        ImageDecodeException e = assertThrows(ImageDecodeException.class, () -> pre.decodeBatch(bad));
+        assertTrue(e.getMessage().contains("batch input 1 of 2") && e.getMessage().contains("x.bin"), e.getMessage());
+    }
+
+    @Test
     void garbageBytesNameFormatAndFirstBytes() {
         ImageDecodeException e = assertThrows(ImageDecodeException.class,
                 () -> ImagePreprocessor.clip().preprocess(new byte[] {0x13, 0x37, 0x00, 0x42}));

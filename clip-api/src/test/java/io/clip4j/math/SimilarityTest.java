@@ -53,6 +53,45 @@ class SimilarityTest {
         assertThrows(IllegalArgumentException.class, () -> Similarity.topK(new float[]{1f}, 0));
     }
 
+    /** softmax + top-k (the reference notebook's {@code probs.topk(k)}) against the fixtures' probs. */
+    @ParameterizedTest
+    @ValueSource(strings = {"tiny-vit", "tiny-rn"})
+    void softmaxTopKMatchesTheReferenceProbs(String model) {
+        Path dir = MODELS.resolve(model);
+        float[] logits = Npy.read(dir.resolve("logits_per_image.npy")).toFloatArray();
+        float[] probs = Npy.read(dir.resolve("probs.npy")).toFloatArray();
+        TopK top = Similarity.softmaxTopK(logits, 4, 8, 3);
+        assertEquals(4, top.rows());
+        assertEquals(3, top.k());
+        for (int i = 0; i < 4; i++) {
+            // The reference ranking of row i, computed here from its probs.
+            Integer[] order = {0, 1, 2, 3, 4, 5, 6, 7};
+            final int row = i;
+            java.util.Arrays.sort(order, (a, b) -> Float.compare(probs[row * 8 + b], probs[row * 8 + a]));
+            for (int r = 0; r < 3; r++) {
+                assertEquals(order[r], top.index(i, r), "rank " + r + " of image " + i);
+                assertEquals(probs[i * 8 + order[r]], top.prob(i, r), 1e-6f);
+                assertEquals(logits[i * 8 + order[r]], top.logit(i, r), 0f);
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> Similarity.softmaxTopK(logits, 4, 8, 9));
+        assertThrows(IllegalArgumentException.class, () -> Similarity.softmaxTopK(logits, 4, 8, 0));
+        assertThrows(IllegalArgumentException.class, () -> Similarity.softmaxTopK(logits, 3, 8, 1));
+    }
+
+    @Test
+    void topKRecordChecksShapesAndIndices() {
+        TopK t = new TopK(1, 2, new float[] {0.7f, 0.3f}, new int[] {1, 0}, new float[] {2f, 1f});
+        assertEquals(1, t.index(0, 0));
+        assertEquals(0.3f, t.prob(0, 1));
+        assertEquals(2f, t.logit(0, 0));
+        assertThrows(IndexOutOfBoundsException.class, () -> t.index(1, 0));
+        assertThrows(IndexOutOfBoundsException.class, () -> t.prob(0, 2));
+        assertThrows(IllegalArgumentException.class,
+                () -> new TopK(1, 2, new float[2], new int[2], new float[3]));
+        assertThrows(IllegalArgumentException.class, () -> new TopK(0, 2, new float[0], new int[0], new float[0]));
+    }
+
     @Test
     void rejectsMismatchedEmbedDims() {
         Features a = new Features(new float[4], 2, 2);

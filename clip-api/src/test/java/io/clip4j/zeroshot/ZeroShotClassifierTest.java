@@ -42,18 +42,88 @@ class ZeroShotClassifierTest {
         };
     }
 
+    /** The tiny-vit fixture texts, their text_features rows and logit_scale. */
+    private record TextFixture(List<String> texts, float[] features, int dim, Map<String, Integer> row, float scale) {
+        static TextFixture load() throws IOException {
+            List<String> texts = Arrays.asList(new ObjectMapper().readValue(VIT.resolve("texts.json").toFile(),
+                    String[].class));
+            Npy tf = Npy.read(VIT.resolve("text_features.npy"));
+            Map<String, Integer> row = new java.util.HashMap<>();
+            for (int i = 0; i < texts.size(); i++) {
+                row.put(texts.get(i), i);
+            }
+            float scale = (float) new ObjectMapper().readTree(VIT.resolve("meta.json").toFile())
+                    .get("logit_scale_exp").asDouble();
+            return new TextFixture(texts, tf.toFloatArray(), (int) tf.shape()[1], row, scale);
+        }
+
+        float[] of(String text) {
+            int r = row.get(text);
+            return Arrays.copyOfRange(features, r * dim, r * dim + dim);
+        }
+    }
+
+    @Test
+    void topKThroughTheModelsDefaultZeroShotTopKEqualsTheFullRanking() throws IOException {
+        TextFixture fx = TextFixture.load();
+        List<String> texts = fx.texts();
+        int dim = fx.dim();
+        Map<String, Integer> row = fx.row();
+        float scale = fx.scale();
+        float[] imageFeatures = Npy.read(VIT.resolve("image_features.npy")).toFloatArray();
+        ClipConfig tinyVit = new ClipConfig(dim, 224, new int[] {2}, 128, 32, 77, 49408, 128, 2, 2, 2);
+        ClipModel text = textTable(fx::of, dim, scale);
+        // Image tower as a lookup: fixture image i is the input named "image<i>".
+        ClipModel model = new ClipModel() {
+            @Override public ClipConfig config() { return tinyVit; }
+            @Override public float logitScale() { return scale; }
+            @Override public Features encodePixels(float[] p, int n) { throw new UnsupportedOperationException(); }
+            @Override public Features encodeTokens(long[] ids, int n) { throw new UnsupportedOperationException(); }
+            @Override public float[] preprocess(List<ImageInput> images) { throw new UnsupportedOperationException(); }
+            @Override public long[] tokenize(List<String> texts) { throw new UnsupportedOperationException(); }
+            @Override public Features encodeTexts(List<String> texts) { return text.encodeTexts(texts); }
+            @Override public Features encodeImages(List<ImageInput> images) {
+                float[] out = new float[images.size() * dim];
+                for (int i = 0; i < images.size(); i++) {
+                    int j = Integer.parseInt(images.get(i).toString().substring("image".length()));
+                    System.arraycopy(imageFeatures, j * dim, out, i * dim, dim);
+                }
+                return new Features(out, images.size(), dim);
+            }
+            @Override public void close() { }
+        };
+        List<String> labels = texts.stream().filter(s -> !s.isBlank()).toList();
+        ZeroShotClassifier c = ZeroShotClassifier.build(model, labels, List.of("{}"));
+        List<ImageInput> images = new java.util.ArrayList<>();
+        for (int i = 3; i >= 0; i--) {
+            images.add(ImageInput.ofEncoded(new byte[] {1}, "image" + i));
+        }
+        List<ZeroShotResult> top = c.classifyAll(images, 3);
+        float[] refLogits = Npy.read(VIT.resolve("logits_per_image.npy")).toFloatArray();
+        for (int i = 0; i < 4; i++) {
+            int fixtureRow = 3 - i;
+            List<Prediction> full = c.classify(new Features(Arrays.copyOfRange(imageFeatures, fixtureRow * dim,
+                    fixtureRow * dim + dim), 1, dim)).get(0).predictions();
+            assertEquals(3, top.get(i).predictions().size());
+            for (int r = 0; r < 3; r++) {
+                Prediction p = top.get(i).predictions().get(r);
+                assertEquals(full.get(r), p);
+                assertEquals(refLogits[fixtureRow * texts.size() + row.get(p.label())], p.logit(), 1e-4);
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> c.classifyAll(images, 0));
+        assertThrows(IllegalArgumentException.class, () -> c.classifyAll(images, labels.size() + 1));
+        assertThrows(IllegalArgumentException.class, () -> c.classifyAll(List.of(), 1));
+    }
+
     @Test
     void singleTemplateReproducesReferenceLogitsAndProbs() throws IOException {
-        List<String> texts = Arrays.asList(new ObjectMapper().readValue(VIT.resolve("texts.json").toFile(), String[].class));
-        Npy tf = Npy.read(VIT.resolve("text_features.npy"));
-        float[] t = tf.toFloatArray();
-        int dim = (int) tf.shape()[1];
-        Map<String, Integer> row = new java.util.HashMap<>();
-        for (int i = 0; i < texts.size(); i++) {
-            row.put(texts.get(i), i);
-        }
-        float scale = (float) new ObjectMapper().readTree(VIT.resolve("meta.json").toFile()).get("logit_scale_exp").asDouble();
-        ClipModel model = textTable(s -> Arrays.copyOfRange(t, row.get(s) * dim, row.get(s) * dim + dim), dim, scale);
+        TextFixture fx = TextFixture.load();
+        List<String> texts = fx.texts();
+        int dim = fx.dim();
+        Map<String, Integer> row = fx.row();
+        float scale = fx.scale();
+        ClipModel model = textTable(fx::of, dim, scale);
         // Labels must be distinct and non-blank: drop the empty text (index 5).
         List<String> labels = texts.stream().filter(s -> !s.isBlank()).toList();
         ZeroShotClassifier c = ZeroShotClassifier.build(model, labels, List.of("{}"));

@@ -28,6 +28,8 @@ final class Clip4jNative {
 
     static native int clip4j_cuda_available();
 
+    static native int clip4j_cuda_device_available(int device);
+
     static native int clip4j_preprocess_cpu(@Cast("const uint8_t*const*") PointerPointer images,
             @Cast("const int32_t*") int[] widths, @Cast("const int32_t*") int[] heights, int count, int nPx,
             @Cast("const float*") float[] mean, @Cast("const float*") float[] std, @Cast("clip4j_dtype") int dtype,

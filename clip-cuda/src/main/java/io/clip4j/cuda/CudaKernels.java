@@ -77,6 +77,26 @@ public final class CudaKernels {
         return Clip4jNative.clip4j_cuda_available() == 1;
     }
 
+    /**
+     * Whether the {@link KernelBackend#CUDA} backend can work on GPU {@code device}, the one holding the memory
+     * it is given (clip4j_cuda_device_available).
+     *
+     * @param device CUDA device index, &ge; 0
+     * @return true if the library was built with CUDA and that GPU exists with compute capability &ge; 8.0
+     */
+    public static boolean cudaAvailable(int device) {
+        return Clip4jNative.clip4j_cuda_device_available(device) == 1;
+    }
+
+    /**
+     * @param device CUDA device index, &ge; 0
+     * @return why {@link #cudaAvailable(int)} is false (no CUDA build, no driver, driver too old for the
+     *         library's CUDA runtime, no such GPU, compute capability below 8.0), or "" when it is true
+     */
+    public static String unavailableReason(int device) {
+        return cudaAvailable(device) ? "" : Clip4jNative.clip4j_last_error();
+    }
+
     /** @return the backend every call of this instance runs on */
     public KernelBackend backend() {
         return backend;

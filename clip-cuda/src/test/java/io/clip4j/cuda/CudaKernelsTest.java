@@ -2,6 +2,7 @@ package io.clip4j.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -165,7 +166,13 @@ class CudaKernelsTest {
         assertEquals(CudaKernels.cudaAvailable() ? KernelBackend.CUDA : KernelBackend.CPU, kernels.backend());
         if (!CudaKernels.cudaAvailable()) {
             assertThrows(KernelException.class, () -> CudaKernels.create(KernelBackend.CUDA));
+            assertFalse(CudaKernels.cudaAvailable(0));
+            assertFalse(CudaKernels.unavailableReason(0).isEmpty());
         }
+        // A GPU index that cannot exist is never available, and the reason says so.
+        assertFalse(CudaKernels.cudaAvailable(4096));
+        assertFalse(CudaKernels.unavailableReason(4096).isEmpty());
+        assertFalse(CudaKernels.cudaAvailable(-1));
     }
 
     @Test

@@ -62,8 +62,9 @@ final class BenchCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         try (ClipModel model = modelOptions.open()) {
-            out.printf(Locale.ROOT, "model %s, %d images, batch %d, %d rounds, %d cores%n",
-                    modelOptions.modelPath(), inputs.size(), batch, rounds, Runtime.getRuntime().availableProcessors());
+            out.printf(Locale.ROOT, "model %s, %d images, batch %d, %d rounds, %d cores, device %s, image pipeline %s%n",
+                    modelOptions.modelPath(), inputs.size(), batch, rounds, Runtime.getRuntime().availableProcessors(),
+                    modelOptions.device, modelOptions.imagePipeline);
             List<List<ImageInput>> batches = new ArrayList<>();
             for (int i = 0; i < inputs.size(); i += batch) {
                 batches.add(inputs.subList(i, Math.min(inputs.size(), i + batch)));

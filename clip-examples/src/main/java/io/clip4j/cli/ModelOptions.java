@@ -2,6 +2,7 @@ package io.clip4j.cli;
 
 import io.clip4j.ClipModel;
 import io.clip4j.Device;
+import io.clip4j.ImagePipeline;
 import io.clip4j.Precision;
 import picocli.CommandLine.Option;
 
@@ -27,6 +28,12 @@ final class ModelOptions {
 
     @Option(names = "--threads", defaultValue = "0", description = "CPU threads for the towers (0 = all cores).")
     int threads;
+
+    @Option(names = "--image-pipeline", defaultValue = "AUTO", paramLabel = "AUTO|JAVA|KERNELS",
+            description = "Image preprocessing: JAVA (clip-api), KERNELS (fused clip4j kernels writing into the "
+                    + "encoder's input tensor, on the GPU with --device cuda) or AUTO (KERNELS on CUDA, JAVA on the "
+                    + "CPU; default). All give the reference pixels.")
+    ImagePipeline imagePipeline;
 
     @Option(names = "--apply-exif", description = "Rotate images by their EXIF orientation (the reference does not).")
     boolean applyExif;
@@ -54,6 +61,7 @@ final class ModelOptions {
                 .precision(precision)
                 .threads(threads)
                 .applyExifOrientation(applyExif)
+                .imagePipeline(imagePipeline)
                 .build();
     }
 }

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clip4j.io.Npy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -53,14 +55,16 @@ class ModelCommandsCliTest {
         assertEquals(1.0, ss, 1e-5);
     }
 
-    @Test
-    void zeroShotJsonMatchesReferenceLogits() throws IOException {
+    @ParameterizedTest
+    @ValueSource(strings = {"JAVA", "KERNELS"})
+    void zeroShotJsonMatchesReferenceLogits(String pipeline) throws IOException {
         // With template "{}" the prompts are the fixture texts, so logits equal logits_per_image.
         CliRunner r = CliRunner.run("zero-shot", "--model", VIT.toString(), "--json", "--template", "{}",
-                "--image", DATA.resolve("preprocess/images/astronaut.png").toString(),
+                "--image", DATA.resolve("preprocess/images/astronaut.png").toString(), "--image-pipeline", pipeline,
                 "--label", "a diagram", "a dog", "a cat", "a photo of a cat", "--top-k", "4");
         assertEquals(0, r.code, r.err);
         JsonNode o = JSON.readTree(r.out.strip());
+        assertEquals(4, o.get("predictions").size());
         assertTrue(o.get("image").asText().endsWith("astronaut.png"));
         float[] logits = row(VIT.resolve("logits_per_image.npy"), 1);
         String[] labels = {"a diagram", "a dog", "a cat", "a photo of a cat"};
@@ -101,6 +105,11 @@ class ModelCommandsCliTest {
         CliRunner dir2 = CliRunner.run("zero-shot", "--model", VIT.toString(), "--label", "cat",
                 "--image", DATA.toString());
         assertTrue(dir2.err.contains("directory"), dir2.err);
+        CliRunner badPipeline = CliRunner.run("embed", "--model", VIT.toString(), "--text", "x",
+                "--image-pipeline", "GPU");
+        assertEquals(ClipCli.EXIT_USAGE, badPipeline.code, badPipeline.err);
+        assertTrue(badPipeline.err.contains("--image-pipeline") && badPipeline.err.contains("KERNELS"),
+                badPipeline.err);
         CliRunner noModel = CliRunner.run("embed", "--text", "x");
         assertEquals(ClipCli.EXIT_INPUT, noModel.code, "no default model property in tests: " + noModel.err);
     }

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -188,6 +189,11 @@ public final class TorchClip implements AutoCloseable {
         return placement.device();
     }
 
+    /** @return the device and compute type together */
+    Placement placement() {
+        return placement;
+    }
+
     /** @return the compute type of the towers (features are returned as float32 whatever it is) */
     public Precision precision() {
         return placement.precision();
@@ -310,10 +316,40 @@ public final class TorchClip implements AutoCloseable {
     }
 
     /**
+     * The image tower on an input tensor made by the caller, then {@code then} on the image_features tensor, all
+     * in one native scope (the fused pipeline of {@link KernelImagePipeline}: nothing needs to leave the device
+     * until {@code then} decides).
+     *
+     * @param pixels makes pixel_values {@code [n, 3, S, S]} on {@link #device()} in {@link #precision()}; called
+     *               inside the scope, after the model-closed check
+     * @param then   turns image_features {@code [n, embed_dim]} (device, compute type) into the result; its Java
+     *               result must not hold native memory of the scope
+     * @param <R>    result type
+     * @return what {@code then} returns
+     * @throws ClipException if the model is closed or LibTorch fails; a {@link ClipException} of a callback
+     *                       passes through, any other runtime exception is wrapped like a LibTorch failure
+     */
+    <R> R withImageFeatures(Supplier<Tensor> pixels, Function<Tensor, R> then) {
+        return compute("encodeImage", () -> {
+            Tensor in = pixels.get();
+            long s = config.imageResolution();
+            if (in.dim() != 4 || in.size(1) != 3 || in.size(2) != s || in.size(3) != s) {
+                throw new ClipException("pixel_values must be [n, 3, " + s + ", " + s + "]");
+            }
+            return then.apply(visual.apply(in, Taps.NONE));
+        });
+    }
+
+    /**
      * Runs one forward computation under inference mode, freeing every native temporary before returning; the
      * result is copied to the host as float32.
      */
     private float[] run(String what, Supplier<Tensor> body) {
+        return compute(what, () -> TensorIo.toFloats(body.get()));
+    }
+
+    /** Runs {@code body} under the read lock, inference mode and a PointerScope that frees its temporaries. */
+    private <R> R compute(String what, Supplier<R> body) {
         lock.readLock().lock();
         try {
             if (closed) {
@@ -321,7 +357,7 @@ public final class TorchClip implements AutoCloseable {
             }
             // The guard is created before the scope and closed after it: it must outlive every tensor op.
             try (InferenceMode guard = new InferenceMode(); PointerScope scope = new PointerScope()) {
-                return TensorIo.toFloats(body.get());
+                return body.get();
             } catch (ClipException e) {
                 throw e;
             } catch (RuntimeException e) {

@@ -3,18 +3,50 @@ package io.clip4j.torch;
 import io.clip4j.ClipConfig;
 import io.clip4j.ClipModel;
 import io.clip4j.Features;
+import io.clip4j.ImagePipeline;
+import io.clip4j.image.DecodedImage;
+import io.clip4j.image.ImageInput;
+import io.clip4j.math.TopK;
 import io.clip4j.spi.AbstractClipModel;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+import java.util.List;
+import java.util.Objects;
 
 /**
- * {@link ClipModel} on LibTorch: the {@link TorchClip} towers plus clip-api's tokenizer and
- * preprocessing. Created through {@link ClipModel#load} / {@link ClipModel#builder}. Thread-safe.
+ * {@link ClipModel} on LibTorch: the {@link TorchClip} towers plus clip-api's tokenizer and preprocessing, or,
+ * with {@link ImagePipeline#KERNELS}, the fused path of {@link KernelImagePipeline} (decode on CPU threads, fused
+ * preprocessing into the tower's input tensor, image tower, fused similarity/softmax/top-k). Created through
+ * {@link ClipModel#load} / {@link ClipModel#builder}. Thread-safe.
  */
 final class TorchClipModel extends AbstractClipModel {
     private final TorchClip engine;
+    private final int batchSize;
+    /** Null when images go through clip-api's Java preprocessing. */
+    private final KernelImagePipeline kernels;
 
     TorchClipModel(TorchClip engine, ClipConfig config, ClipModel.Builder options) {
         super(config, options);
         this.engine = engine;
+        this.batchSize = options.batchSize();
+        this.kernels = usesKernels(options.imagePipeline(), engine.device().isCuda())
+                ? KernelImagePipeline.create(preprocessor(), engine.placement()) : null;
+    }
+
+    /**
+     * @param choice the builder's choice
+     * @param cuda   whether the model runs on a CUDA device
+     * @return whether images go through the fused kernels ({@link ImagePipeline#AUTO}: on a GPU only)
+     */
+    static boolean usesKernels(ImagePipeline choice, boolean cuda) {
+        return choice == ImagePipeline.KERNELS || (choice == ImagePipeline.AUTO && cuda);
+    }
+
+    /** @return the pipeline images go through: {@link ImagePipeline#KERNELS} or {@link ImagePipeline#JAVA} */
+    ImagePipeline imagePipeline() {
+        return kernels != null ? ImagePipeline.KERNELS : ImagePipeline.JAVA;
     }
 
     @Override
@@ -30,6 +62,59 @@ final class TorchClipModel extends AbstractClipModel {
     @Override
     public Features encodeTokens(long[] ids, int n) {
         return new Features(engine.encodeText(ids, n), n, config().embedDim());
+    }
+
+    @Override
+    public Features encodeImages(List<ImageInput> images) {
+        if (kernels == null) {
+            return super.encodeImages(images);
+        }
+        Objects.requireNonNull(images, "images");
+        int dim = config().embedDim();
+        float[] out = new float[Math.multiplyExact(images.size(), dim)];
+        for (int start = 0; start < images.size(); start += batchSize) {
+            List<ImageInput> chunk = images.subList(start, Math.min(images.size(), start + batchSize));
+            List<DecodedImage> decoded = preprocessor().decodeBatch(chunk);
+            float[] f = engine.withImageFeatures(() -> kernels.pixelValues(decoded), TensorIo::toFloats);
+            System.arraycopy(f, 0, out, start * dim, f.length);
+        }
+        return new Features(out, images.size(), dim);
+    }
+
+    /**
+     * With the kernels pipeline: per batch, the image_features stay where the tower computed them and the fused
+     * similarity/softmax/top-k kernel reads them there (on a GPU only {@code [n, k]} comes back to the host).
+     */
+    @Override
+    public TopK zeroShotTopK(List<ImageInput> images, Features classEmbeddings, int k) {
+        if (kernels == null) {
+            return super.zeroShotTopK(images, classEmbeddings, k);
+        }
+        ClipModel.checkZeroShotTopK(images, classEmbeddings, k, config().embedDim());
+        int n = images.size();
+        float[] probs = new float[Math.multiplyExact(n, k)];
+        float[] logits = new float[probs.length];
+        int[] indices = new int[probs.length];
+        for (int start = 0; start < n; start += batchSize) {
+            List<ImageInput> chunk = images.subList(start, Math.min(n, start + batchSize));
+            List<DecodedImage> decoded = preprocessor().decodeBatch(chunk);
+            TopK part = engine.withImageFeatures(() -> kernels.pixelValues(decoded),
+                    features -> scoreOnDevice(features, chunk.size(), classEmbeddings, k));
+            System.arraycopy(part.probs(), 0, probs, start * k, part.probs().length);
+            System.arraycopy(part.logits(), 0, logits, start * k, part.logits().length);
+            System.arraycopy(part.indices(), 0, indices, start * k, part.indices().length);
+        }
+        return new TopK(n, k, probs, indices, logits);
+    }
+
+    // Runs inside the engine's scope: image_features and the class embeddings as float32 where the kernels run.
+    private TopK scoreOnDevice(Tensor imageFeatures, int n, Features classEmbeddings, int k) {
+        Placement where = kernels.onGpu() ? engine.placement() : Placement.CPU_FLOAT32;
+        Tensor img = where.copyTo(imageFeatures, torch.ScalarType.Float).contiguous();
+        Tensor txt = where.copyTo(TensorIo.floats(classEmbeddings.toArray(), classEmbeddings.rows(),
+                classEmbeddings.dim()), torch.ScalarType.Float).contiguous();
+        return kernels.kernels().zeroShotTopK(new FloatPointer(img.data_ptr()), n, new FloatPointer(txt.data_ptr()),
+                classEmbeddings.rows(), classEmbeddings.dim(), engine.logitScale(), k);
     }
 
     @Override

@@ -70,6 +70,35 @@ class CudaParityTest {
         }
     }
 
+    /**
+     * The end-to-end GPU path: image files decoded on CPU threads, the fused kernel writing the batch into GPU
+     * memory that the tower reads directly (when the kernels library can use this GPU; otherwise the CPU kernel
+     * and one upload), then the fused zero-shot top-k on the device features.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"tiny-vit, FLOAT32", "tiny-vit, FLOAT16", "tiny-rn/state_dict.pt, BFLOAT16"})
+    void kernelsPipelineRunsEndToEndOnTheGpu(String checkpoint, Precision precision) throws Exception {
+        Path path = MODELS.resolve(checkpoint);
+        Path dir = path.toFile().isDirectory() ? path : path.getParent();
+        double u = precision == Precision.BFLOAT16 ? 0x1p-8 : 0x1p-11;
+        String label = checkpoint + " cuda:0 " + precision + " kernels";
+        try (ClipModel m = ClipModel.builder(path).device(Device.cuda(0)).precision(precision).build()) {
+            assertEquals(io.clip4j.ImagePipeline.KERNELS, ((TorchClipModel) m).imagePipeline(), "AUTO on a GPU");
+            java.util.List<io.clip4j.image.ImageInput> images = ClipModelEndToEndTest.images(dir);
+            Features f = m.encodeImages(images);
+            PrecisionTest.check(label, "image_features", Npy.read(dir.resolve("image_features.npy")).toFloatArray(),
+                    f.toArray(), f.dim(), u);
+            Features text = new Features(Npy.read(dir.resolve("text_features.npy")).toFloatArray(), 8, f.dim());
+            io.clip4j.math.TopK top = m.zeroShotTopK(images, text, 8);
+            float[] probs = Npy.read(dir.resolve("probs.npy")).toFloatArray();
+            for (int i = 0; i < images.size(); i++) {
+                for (int r = 0; r < 8; r++) {
+                    assertEquals(probs[i * 8 + top.index(i, r)], top.prob(i, r), 0.05, label + " prob " + i + "," + r);
+                }
+            }
+        }
+    }
+
     @Test
     void publicApiRunsOnTheGpuAndRejectsAMissingIndex() {
         Path vit = MODELS.resolve("tiny-vit");
