@@ -172,33 +172,41 @@ clip4j_status similarity_on_device(const char* fn, const float* d_a, int32_t row
     return CLIP4J_OK;
 }
 
-// Normalises text_features (host or device memory: copies use UVA's cudaMemcpyDefault) once: d_text [m, d].
-clip4j_status upload_text(const char* fn, const float* text, int32_t m, int32_t d, DeviceBuffer& d_text) {
+// Normalises text_features once into d_text [m, d]: read in place from device memory, else uploaded first.
+clip4j_status upload_text(const char* fn, const float* text, bool on_device, int32_t m, int32_t d,
+        DeviceBuffer& d_text) {
     DeviceBuffer raw;
     const size_t bytes = (size_t)m * d * sizeof(float);
-    CLIP4J_CUDA_TRY(fn, raw.allocate(bytes));
     CLIP4J_CUDA_TRY(fn, d_text.allocate(bytes));
-    CLIP4J_CUDA_TRY(fn, cudaMemcpyAsync(raw.as<float>(), text, bytes, cudaMemcpyDefault, stream()));
-    return normalize_on_device(fn, raw.as<float>(), d_text.as<float>(), m, d);
+    if (!on_device) {
+        CLIP4J_CUDA_TRY(fn, raw.allocate(bytes));
+        CLIP4J_CUDA_TRY(fn, cudaMemcpyAsync(raw.as<float>(), text, bytes, cudaMemcpyHostToDevice, stream()));
+        text = raw.as<float>();
+    }
+    return normalize_on_device(fn, text, d_text.as<float>(), m, d);
 }
 
-// Shared driver of similarity / zero-shot: per row block, image rows (host or device) -> logits on the
-// device, then `finish`.
+// Shared driver of similarity / zero-shot: per row block, image rows -> logits on the device, then `finish`.
+// on_device: both feature matrices are device memory (read in place), else host memory (uploaded).
 template <class Finish>
 clip4j_status image_blocks(const char* fn, const float* image, int32_t n, const float* text, int32_t m, int32_t d,
-        float scale, Finish finish) {
+        float scale, bool on_device, Finish finish) {
     DeviceBuffer d_text, d_raw, d_img, d_logits;
-    clip4j_status st = upload_text(fn, text, m, d, d_text);
+    clip4j_status st = upload_text(fn, text, on_device, m, d, d_text);
     if (st != CLIP4J_OK) return st;
     const int32_t rows = std::min(rows_per_block(n, m), 65535 * kTile);
-    CLIP4J_CUDA_TRY(fn, d_raw.allocate((size_t)rows * d * sizeof(float)));
+    if (!on_device) CLIP4J_CUDA_TRY(fn, d_raw.allocate((size_t)rows * d * sizeof(float)));
     CLIP4J_CUDA_TRY(fn, d_img.allocate((size_t)rows * d * sizeof(float)));
     CLIP4J_CUDA_TRY(fn, d_logits.allocate((size_t)rows * m * sizeof(float)));
     for (int32_t i0 = 0; i0 < n; i0 += rows) {
         const int32_t r = std::min(rows, n - i0);
-        CLIP4J_CUDA_TRY(fn, cudaMemcpyAsync(d_raw.as<float>(), image + (size_t)i0 * d, (size_t)r * d * sizeof(float),
-                                            cudaMemcpyDefault, stream()));
-        if ((st = normalize_on_device(fn, d_raw.as<float>(), d_img.as<float>(), r, d)) != CLIP4J_OK) return st;
+        const float* block = image + (size_t)i0 * d;
+        if (!on_device) {
+            CLIP4J_CUDA_TRY(fn, cudaMemcpyAsync(d_raw.as<float>(), block, (size_t)r * d * sizeof(float),
+                                                cudaMemcpyHostToDevice, stream()));
+            block = d_raw.as<float>();
+        }
+        if ((st = normalize_on_device(fn, block, d_img.as<float>(), r, d)) != CLIP4J_OK) return st;
         if ((st = similarity_on_device(fn, d_img.as<float>(), r, d_text.as<float>(), m, d, scale, d_logits.as<float>())) !=
             CLIP4J_OK) {
             return st;
@@ -245,7 +253,7 @@ extern "C" clip4j_status clip4j_similarity_cuda(const float* image_features, int
     clear_error();
     clip4j_status st = validate_similarity(fn, image_features, n, text_features, m, d, logit_scale, out_logits);
     if (st != CLIP4J_OK || (st = require_device(fn)) != CLIP4J_OK) return st;
-    return image_blocks(fn, image_features, n, text_features, m, d, logit_scale,
+    return image_blocks(fn, image_features, n, text_features, m, d, logit_scale, false,
                         [&](int32_t i0, int32_t r, float* d_logits) -> clip4j_status {
                             CLIP4J_CUDA_TRY(fn, cudaMemcpyAsync(out_logits + (size_t)i0 * m, d_logits,
                                                                 (size_t)r * m * sizeof(float),
@@ -256,16 +264,16 @@ extern "C" clip4j_status clip4j_similarity_cuda(const float* image_features, int
 
 namespace {
 
-// The fused zero-shot top-k, features in host or device memory (image_blocks copies with cudaMemcpyDefault).
+// The fused zero-shot top-k; on_device: the features are device memory, else host memory.
 clip4j_status zero_shot_topk(const char* fn, const float* image_features, int32_t n, const float* text_features,
         int32_t m, int32_t d, float logit_scale, int32_t k, float* out_top_probs, int32_t* out_top_indices,
-        float* out_top_logits) {
+        float* out_top_logits, bool on_device) {
     const int32_t rows = rows_per_block(n, m);
     DeviceBuffer d_tp, d_ti, d_tl;
     CLIP4J_CUDA_TRY(fn, d_tp.allocate((size_t)rows * k * sizeof(float)));
     CLIP4J_CUDA_TRY(fn, d_ti.allocate((size_t)rows * k * sizeof(int32_t)));
     if (out_top_logits) CLIP4J_CUDA_TRY(fn, d_tl.allocate((size_t)rows * k * sizeof(float)));
-    return image_blocks(fn, image_features, n, text_features, m, d, logit_scale,
+    return image_blocks(fn, image_features, n, text_features, m, d, logit_scale, on_device,
                         [&](int32_t i0, int32_t r, float* d_logits) {
                             return topk_rows(fn, d_logits, r, m, k, d_tp, d_ti, nullptr,
                                              out_top_probs + (size_t)i0 * k, out_top_indices + (size_t)i0 * k,
@@ -292,7 +300,7 @@ extern "C" clip4j_status clip4j_zero_shot_topk_cuda(const float* image_features,
                                           out_top_indices);
     if (st != CLIP4J_OK || (st = require_device(fn)) != CLIP4J_OK) return st;
     return zero_shot_topk(fn, image_features, n, text_features, m, d, logit_scale, k, out_top_probs, out_top_indices,
-                          out_top_logits);
+                          out_top_logits, false);
 }
 
 extern "C" clip4j_status clip4j_zero_shot_topk_cuda_device(const float* image_features, int32_t n,
@@ -313,7 +321,7 @@ extern "C" clip4j_status clip4j_zero_shot_topk_cuda_device(const float* image_fe
     if (st != CLIP4J_OK) return st;
     StreamScope on(stream_arg);
     return drain(zero_shot_topk(fn, image_features, n, text_features, m, d, logit_scale, k, out_top_probs,
-                                out_top_indices, out_top_logits));
+                                out_top_indices, out_top_logits, true));
 }
 
 extern "C" clip4j_status clip4j_softmax_topk_cuda(const float* logits, int32_t n, int32_t m, int32_t k,
