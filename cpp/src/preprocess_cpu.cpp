@@ -1,4 +1,5 @@
 // CPU implementation of the fused CLIP preprocessing (see clip4j_preprocess_cpu in kernels.h).
+#include <algorithm>
 #include <new>
 #include <vector>
 
@@ -29,26 +30,47 @@ void horizontal_pass(const ImagePlan& plan, const uint8_t* src, int32_t n, std::
     }
 }
 
-// Vertical pass + ToTensor/Normalize, writing the NCHW slice of one image (and its HWC bytes).
-void vertical_pass(const ImagePlan& plan, const std::vector<uint8_t>& tmp, int32_t n, const float* mean,
-        const float* std, clip4j_dtype dtype, void* out_chw, uint8_t* out_hwc) {
+// ToTensor + Normalize of every byte value per channel: a uint8 input has 256 possible results, so a table
+// gives the reference's two float32 divisions bit for bit without doing them per pixel.
+struct NormalizeTable {
+    float value[3][256];
+    uint16_t half[3][256];
+    NormalizeTable(const float* mean, const float* std) {
+        for (int c = 0; c < 3; ++c) {
+            for (int u = 0; u < 256; ++u) {
+                value[c][u] = normalize_u8((uint8_t)u, mean[c], std[c]);
+                half[c][u] = float_to_half_bits(value[c][u]);
+            }
+        }
+    }
+};
+
+// Vertical pass + ToTensor/Normalize, writing the NCHW slice of one image (and its HWC bytes). The taps loop
+// runs over whole rows of [n * 3] accumulators, so the compiler can vectorise it.
+void vertical_pass(const ImagePlan& plan, const std::vector<uint8_t>& tmp, int32_t n, const NormalizeTable& table,
+        clip4j_dtype dtype, void* out_chw, uint8_t* out_hwc, std::vector<int32_t>& acc) {
     const AxisPlan& v = plan.vertical;
     const size_t plane = (size_t)n * n;
+    const size_t row_len = (size_t)n * 3;
+    acc.resize(row_len);
     for (int32_t y = 0; y < n; ++y) {
         const int32_t* k = &v.coeff[(size_t)y * v.ksize];
-        const uint8_t* base = &tmp[(size_t)(v.start[y] - plan.row_start) * n * 3];
+        const uint8_t* base = &tmp[(size_t)(v.start[y] - plan.row_start) * row_len];
+        std::fill(acc.begin(), acc.end(), 1 << (kPrecisionBits - 1));
+        for (int32_t j = 0; j < v.count[y]; ++j) {
+            const uint8_t* row = base + (size_t)j * row_len;
+            const int32_t kj = k[j];
+            for (size_t i = 0; i < row_len; ++i) acc[i] += row[i] * kj;
+        }
         for (int32_t x = 0; x < n; ++x) {
             for (int c = 0; c < 3; ++c) {
-                int32_t acc = 1 << (kPrecisionBits - 1);
-                for (int32_t j = 0; j < v.count[y]; ++j) acc += base[(size_t)j * n * 3 + x * 3 + c] * k[j];
-                const uint8_t u = clip8(acc);
+                const uint8_t u = clip8(acc[(size_t)x * 3 + c]);
                 if (out_hwc) out_hwc[((size_t)y * n + x) * 3 + c] = u;
-                const float f = normalize_u8(u, mean[c], std[c]);
                 const size_t at = c * plane + (size_t)y * n + x;
                 if (dtype == CLIP4J_FLOAT32) {
-                    static_cast<float*>(out_chw)[at] = f;
+                    static_cast<float*>(out_chw)[at] = table.value[c][u];
                 } else {
-                    static_cast<uint16_t*>(out_chw)[at] = float_to_half_bits(f);
+                    static_cast<uint16_t*>(out_chw)[at] = table.half[c][u];
                 }
             }
         }
@@ -69,13 +91,15 @@ extern "C" clip4j_status clip4j_preprocess_cpu(const uint8_t* const* images, con
     const size_t image_elems = (size_t)3 * n_px * n_px;
     const size_t elem_bytes = dtype == CLIP4J_FLOAT32 ? 4 : 2;
     try {
+        const NormalizeTable table(mean, std);
         std::vector<uint8_t> tmp;
+        std::vector<int32_t> acc;
         for (int32_t i = 0; i < count; ++i) {
             const ImagePlan plan = make_plan(widths[i], heights[i], n_px);
             horizontal_pass(plan, images[i], n_px, tmp);
-            vertical_pass(plan, tmp, n_px, mean, std, dtype,
+            vertical_pass(plan, tmp, n_px, table, dtype,
                           static_cast<char*>(out_pixel_values) + i * image_elems * elem_bytes,
-                          out_rgb_u8 ? out_rgb_u8 + i * image_elems : nullptr);
+                          out_rgb_u8 ? out_rgb_u8 + i * image_elems : nullptr, acc);
         }
     } catch (const std::bad_alloc&) {
         return fail(CLIP4J_ERR_OUT_OF_MEMORY, "clip4j_preprocess_cpu: out of host memory");
