@@ -20,5 +20,13 @@ public enum ImagePipeline {
      * (palette, greyscale, alpha, CMYK, 16-bit) are preprocessed by clip-api and copied in. Falls back to
      * the CPU kernel (logged once) when the kernels library cannot use the GPU.
      */
-    KERNELS
+    KERNELS;
+
+    /**
+     * @param cuda whether the model runs on a CUDA device
+     * @return the pipeline this choice means there: {@link #KERNELS} or {@link #JAVA}, never {@link #AUTO}
+     */
+    public ImagePipeline resolve(boolean cuda) {
+        return this == AUTO ? (cuda ? KERNELS : JAVA) : this;
+    }
 }

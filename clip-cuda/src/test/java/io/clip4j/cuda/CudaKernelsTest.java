@@ -177,6 +177,10 @@ class CudaKernelsTest {
 
     @Test
     void cudaEqualsCpu() {
+        // With -Dclip4j.requireGpu=true a missing GPU (or a library built without nvcc) fails instead of skipping.
+        if (Boolean.getBoolean("clip4j.requireGpu")) {
+            assertTrue(CudaKernels.cudaAvailable(), "clip4j.requireGpu: " + CudaKernels.unavailableReason(0));
+        }
         assumeTrue(CudaKernels.cudaAvailable(), "no CUDA device");
         CudaKernels cpu = CudaKernels.create(KernelBackend.CPU);
         CudaKernels gpu = CudaKernels.create(KernelBackend.CUDA);

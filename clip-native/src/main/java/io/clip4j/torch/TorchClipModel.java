@@ -31,22 +31,18 @@ final class TorchClipModel extends AbstractClipModel {
         super(config, options);
         this.engine = engine;
         this.batchSize = options.batchSize();
-        this.kernels = usesKernels(options.imagePipeline(), engine.device().isCuda())
+        this.kernels = options.imagePipeline().resolve(engine.device().isCuda()) == ImagePipeline.KERNELS
                 ? KernelImagePipeline.create(preprocessor(), engine.placement()) : null;
-    }
-
-    /**
-     * @param choice the builder's choice
-     * @param cuda   whether the model runs on a CUDA device
-     * @return whether images go through the fused kernels ({@link ImagePipeline#AUTO}: on a GPU only)
-     */
-    static boolean usesKernels(ImagePipeline choice, boolean cuda) {
-        return choice == ImagePipeline.KERNELS || (choice == ImagePipeline.AUTO && cuda);
     }
 
     /** @return the pipeline images go through: {@link ImagePipeline#KERNELS} or {@link ImagePipeline#JAVA} */
     ImagePipeline imagePipeline() {
         return kernels != null ? ImagePipeline.KERNELS : ImagePipeline.JAVA;
+    }
+
+    /** @return true when the kernels pipeline runs its kernels on the GPU (not the CPU fallback) */
+    boolean kernelsOnGpu() {
+        return kernels != null && kernels.onGpu();
     }
 
     @Override

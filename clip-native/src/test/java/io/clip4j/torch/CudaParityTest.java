@@ -33,13 +33,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CudaParityTest {
     private static final Path MODELS = Path.of(System.getProperty("clip4j.testdata")).resolve("models");
 
+    /** With {@code -Dclip4j.requireGpu=true} a missing GPU fails the run instead of skipping these tests. */
     static boolean gpuAvailable() {
+        boolean available;
         try {
             NativeLibraries.ensureLoaded();
-            return NativeLibraries.cudaNatives() && torch.cuda_is_available();
+            available = NativeLibraries.cudaNatives() && torch.cuda_is_available();
         } catch (ClipException e) {
-            return false;
+            available = false;
         }
+        if (!available && Boolean.getBoolean("clip4j.requireGpu")) {
+            throw new IllegalStateException("clip4j.requireGpu is set but LibTorch sees no GPU (cuda natives loaded: "
+                    + NativeLibraries.cudaNatives() + "); build with -Pcuda on a machine with an NVIDIA driver");
+        }
+        return available;
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -84,6 +91,8 @@ class CudaParityTest {
         String label = checkpoint + " cuda:0 " + precision + " kernels";
         try (ClipModel m = ClipModel.builder(path).device(Device.cuda(0)).precision(precision).build()) {
             assertEquals(io.clip4j.ImagePipeline.KERNELS, ((TorchClipModel) m).imagePipeline(), "AUTO on a GPU");
+            assertTrue(((TorchClipModel) m).kernelsOnGpu(), "the clip4j kernels run on the GPU, not the CPU fallback: "
+                    + io.clip4j.cuda.CudaKernels.unavailableReason(0));
             java.util.List<io.clip4j.image.ImageInput> images = ClipModelEndToEndTest.images(dir);
             Features f = m.encodeImages(images);
             PrecisionTest.check(label, "image_features", Npy.read(dir.resolve("image_features.npy")).toFloatArray(),

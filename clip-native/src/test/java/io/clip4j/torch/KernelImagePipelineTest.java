@@ -163,11 +163,15 @@ class KernelImagePipelineTest {
     }
 
     @Test
-    void autoPicksKernelsOnAGpuOnly() {
-        assertFalse(TorchClipModel.usesKernels(ImagePipeline.AUTO, false));
-        assertTrue(TorchClipModel.usesKernels(ImagePipeline.AUTO, true));
-        assertTrue(TorchClipModel.usesKernels(ImagePipeline.KERNELS, false));
-        assertFalse(TorchClipModel.usesKernels(ImagePipeline.JAVA, true));
+    void autoPicksKernelsOnAGpuOnly() throws IOException {
+        assertEquals(ImagePipeline.JAVA, ImagePipeline.AUTO.resolve(false));
+        assertEquals(ImagePipeline.KERNELS, ImagePipeline.AUTO.resolve(true));
+        assertEquals(ImagePipeline.KERNELS, ImagePipeline.KERNELS.resolve(false));
+        assertEquals(ImagePipeline.JAVA, ImagePipeline.JAVA.resolve(true));
+        try (ClipModel model = ClipModel.builder(DATA.resolve("models/tiny-vit")).build()) {
+            assertEquals(ImagePipeline.JAVA, ((TorchClipModel) model).imagePipeline(), "AUTO on the CPU");
+            assertFalse(((TorchClipModel) model).kernelsOnGpu());
+        }
     }
 
     @Test
