@@ -3,6 +3,7 @@ package io.clip4j.torch;
 import io.clip4j.ClipException;
 import org.bytedeco.javacpp.ClassProperties;
 import org.bytedeco.javacpp.Loader;
+import org.bytedeco.pytorch.global.torch;
 
 import java.io.File;
 import java.io.IOException;
@@ -87,6 +88,7 @@ public final class NativeLibraries {
             try {
                 hintOpenMpWaitPolicy();
                 load();
+                disableNnpack();
                 loaded = true;
             } catch (ClipException e) {
                 failure = e;
@@ -113,6 +115,17 @@ public final class NativeLibraries {
                             + "environment, or use threads(1), to avoid OpenMP spin-waiting slowdowns",
                     Runtime.getRuntime().availableProcessors());
         }
+    }
+
+    /**
+     * Turns LibTorch's NNPACK convolution backend off. LibTorch asks whether NNPACK is available for every
+     * CPU convolution that oneDNN does not take (e.g. a ResNet on one thread), before it checks the batch size
+     * NNPACK needs (16 or more, where oneDNN is chosen first anyway); on CPUs NNPACK rejects, each ask prints
+     * "Could not initialize NNPACK! Reason: Unsupported hardware." So the backend gives nothing here, but
+     * floods stderr. A process-wide LibTorch setting.
+     */
+    private static void disableNnpack() {
+        torch.globalContext().setUserEnabledNNPACK(false);
     }
 
     /**

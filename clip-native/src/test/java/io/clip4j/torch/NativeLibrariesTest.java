@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -36,6 +37,8 @@ class NativeLibrariesTest {
         try (Tensor ones = torch.ones(2, 3); Tensor sum = ones.sum()) {
             assertEquals(6f, sum.item_float());
         }
+        // NNPACK is off, so CPU convolutions do not print "Could not initialize NNPACK!" on every call.
+        assertFalse(torch.globalContext().userEnabledNNPACK());
     }
 
     @Test
