@@ -28,5 +28,7 @@ timeout 60 "$BUILD/cpp/tests/test_gpu" "$ROOT/testdata"
 echo "== fixtures, PyTorch comparison and timings"
 timeout 150 python3 "$ROOT/cpp/scripts/gpu_check.py" --lib "$BUILD/cpp/libclip4j_kernels.so" \
   --testdata "$ROOT/testdata" | tee "$BUILD/gpu-results.md"
+# On the project's device machine, whatever is written under $OUT comes back to the session.
+if [ -n "${OUT:-}" ] && [ -d "$OUT" ]; then cp "$BUILD/gpu-results.md" "$OUT/"; fi
 echo
 echo "Paste the block above into docs/gpu-results.md (also in $BUILD/gpu-results.md)."
