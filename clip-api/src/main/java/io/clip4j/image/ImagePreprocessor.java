@@ -285,14 +285,19 @@ public final class ImagePreprocessor {
         }
     }
 
+    // 1-based for people, with the 0-based list index for code: "batch input 3 of 4 (index 2)".
+    private static String position(int i, int count) {
+        return "batch input " + (i + 1) + " of " + count + " (index " + i + ")";
+    }
+
     private static void runOne(List<? extends ImageInput> inputs, int i, int count, IntConsumer task) {
         try {
             task.accept(i);
         } catch (ImageDecodeException e) {
             // A batch of one needs no position; the message already names the input.
-            throw count == 1 ? e : new ImageDecodeException("batch input " + i + " of " + count + ": " + e.getMessage(), e);
+            throw count == 1 ? e : new ImageDecodeException(position(i, count) + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            throw new ImageDecodeException("batch input " + i + " of " + count + " (" + inputs.get(i) + "): " + e, e);
+            throw new ImageDecodeException(position(i, count) + " (" + inputs.get(i) + "): " + e, e);
         }
     }
 

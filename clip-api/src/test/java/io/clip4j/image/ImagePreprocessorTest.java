@@ -175,7 +175,7 @@ class ImagePreprocessorTest {
                 ImageInput.ofEncoded(new byte[] {1, 2, 3, 4, 5}, "garbage.bin"), ImageInput.of(file("chelsea")));
         ImageDecodeException e = assertThrows(ImageDecodeException.class,
                 () -> ImagePreprocessor.builder().parallelism(2).build().preprocessBatch(inputs));
-        assertTrue(e.getMessage().contains("batch input 2 of 4") && e.getMessage().contains("garbage.bin"), e.getMessage());
+        assertTrue(e.getMessage().contains("batch input 3 of 4 (index 2)") && e.getMessage().contains("garbage.bin"), e.getMessage());
     }
 
     @Test
@@ -199,7 +199,7 @@ class ImagePreprocessorTest {
         assertArrayEquals(new float[] {0.26862954f, 0.26130258f, 0.27577711f}, pre.std());
         List<ImageInput> bad = List.of(ImageInput.of(file("coffee")), ImageInput.ofEncoded(new byte[] {9, 9}, "x.bin"));
         ImageDecodeException e = assertThrows(ImageDecodeException.class, () -> pre.decodeBatch(bad));
-        assertTrue(e.getMessage().contains("batch input 1 of 2") && e.getMessage().contains("x.bin"), e.getMessage());
+        assertTrue(e.getMessage().contains("batch input 2 of 2 (index 1)") && e.getMessage().contains("x.bin"), e.getMessage());
     }
 
     @Test
