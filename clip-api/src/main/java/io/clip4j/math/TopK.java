@@ -17,6 +17,11 @@ import java.util.Objects;
 public record TopK(int rows, int k, float[] probs, int[] indices, float[] logits) {
 
     /**
+     * @param rows    number of rows n (images), &ge; 1
+     * @param k       picks per row, &ge; 1
+     * @param probs   float32 {@code [rows, k]} probabilities
+     * @param indices {@code [rows, k]} column of each pick
+     * @param logits  float32 {@code [rows, k]} logit of each pick
      * @throws IllegalArgumentException if rows or k is below 1 or an array is not {@code rows * k} long
      */
     public TopK {
