@@ -62,16 +62,75 @@ public record ClassificationAccuracy(int n, double top1, double top5, double mea
         if (k == 0 || (long) n * k != scores.length) {
             throw new EvaluationException("scores have " + scores.length + " values, expected [" + n + ", " + k + "]");
         }
+        int[] ranks = new int[n];
+        for (int i = 0; i < n; i++) {
+            checkLabel(labels[i], i, k);
+            ranks[i] = rank(scores, i * k, k, labels[i], i);
+        }
+        return fromRanks(ranks, labels, classNames);
+    }
+
+    /**
+     * Scores every example from the k best classes only, as {@link io.clip4j.ClipModel#zeroShotTopK} returns
+     * them (ranked by probability, equal probabilities by lower class index): the true class's rank is its
+     * position among the picks, or at least k when it is not among them.
+     *
+     * @param top        the picks of each example; {@code top.k()} &ge; min(5, n_classes) so top-5 is exact
+     * @param labels     true class of each example, in [0, n_classes), length {@code top.rows()}
+     * @param classNames class names, n_classes of them
+     * @return the accuracies
+     * @throws EvaluationException if the shapes disagree, k is too small, a label or pick is out of range
+     */
+    public static ClassificationAccuracy ofTopK(io.clip4j.math.TopK top, int[] labels, List<String> classNames) {
+        Objects.requireNonNull(top, "top");
+        Objects.requireNonNull(labels, "labels");
+        int k = classNames.size();
+        if (labels.length != top.rows()) {
+            throw new EvaluationException(top.rows() + " rows of picks for " + labels.length + " labels");
+        }
+        if (k == 0 || top.k() < Math.min(5, k) || top.k() > k) {
+            throw new EvaluationException("top-k accuracy needs k in [min(5, " + k + "), " + k + "], got " + top.k());
+        }
+        int[] ranks = new int[labels.length];
+        for (int i = 0; i < labels.length; i++) {
+            checkLabel(labels[i], i, k);
+            int rank = top.k();
+            for (int r = 0; r < top.k(); r++) {
+                int c = top.index(i, r);
+                if (c < 0 || c >= k) {
+                    throw new EvaluationException("pick " + r + " of example " + i + " is class " + c + ", outside the "
+                            + k + " classes");
+                }
+                if (c == labels[i]) {
+                    rank = r;
+                    break;
+                }
+            }
+            ranks[i] = rank;
+        }
+        return fromRanks(ranks, labels, classNames);
+    }
+
+    private static void checkLabel(int y, int example, int k) {
+        if (y < 0 || y >= k) {
+            throw new EvaluationException("label " + y + " of example " + example + " is outside the " + k + " classes");
+        }
+    }
+
+    // Top-1, top-5 and per-class accuracy from the 0-based rank of each example's true class.
+    private static ClassificationAccuracy fromRanks(int[] ranks, int[] labels, List<String> classNames) {
+        int k = classNames.size();
+        int n = labels.length;
+        if (n == 0) {
+            throw new EvaluationException("accuracy needs at least one example");
+        }
         int[] count = new int[k];
         int[] hit = new int[k];
         int top1 = 0;
         int top5 = 0;
         for (int i = 0; i < n; i++) {
             int y = labels[i];
-            if (y < 0 || y >= k) {
-                throw new EvaluationException("label " + y + " of example " + i + " is outside the " + k + " classes");
-            }
-            int rank = rank(scores, i * k, k, y, i);
+            int rank = ranks[i];
             count[y]++;
             if (rank == 0) {
                 top1++;

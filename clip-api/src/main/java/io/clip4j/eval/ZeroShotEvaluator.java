@@ -3,10 +3,14 @@ package io.clip4j.eval;
 import io.clip4j.ClipModel;
 import io.clip4j.Features;
 import io.clip4j.data.LabeledDataset;
+import io.clip4j.data.LabeledImage;
+import io.clip4j.image.ImageInput;
+import io.clip4j.math.TopK;
 import io.clip4j.zeroshot.Prediction;
 import io.clip4j.zeroshot.ZeroShotClassifier;
 import io.clip4j.zeroshot.ZeroShotResult;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,9 +40,37 @@ public final class ZeroShotEvaluator {
     public static ZeroShotEvaluation evaluate(ClipModel model, LabeledDataset dataset, List<String> templates,
                                               int chunkSize) {
         Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(dataset, "dataset");
+        if (dataset.size() == 0) {
+            throw new EvaluationException("dataset " + dataset.name() + " has no examples");
+        }
+        if (chunkSize < 1) {
+            throw new EvaluationException("chunk size must be >= 1, got " + chunkSize);
+        }
         ZeroShotClassifier classifier = model.classifier(dataset.classNames(), templates);
-        LabeledFeatures features = LabeledFeatures.encode(model, dataset, chunkSize);
-        return new ZeroShotEvaluation(dataset.name(), templates.size(), evaluate(classifier, features));
+        int n = dataset.size();
+        int k = Math.min(5, dataset.classNames().size());
+        int[] labels = new int[n];
+        int[] indices = new int[Math.multiplyExact(n, k)];
+        float[] probs = new float[indices.length];
+        float[] logits = new float[indices.length];
+        // Only the k best classes per image are needed for top-1/top-5: on a GPU with the kernels pipeline the
+        // whole step (preprocessing, encoder, scoring) stays on the device.
+        for (int s = 0; s < n; s += chunkSize) {
+            List<ImageInput> chunk = new ArrayList<>();
+            for (int i = s; i < Math.min(n, s + chunkSize); i++) {
+                LabeledImage e = dataset.examples().get(i);
+                chunk.add(e.image());
+                labels[i] = e.label();
+            }
+            TopK part = model.zeroShotTopK(chunk, classifier.classEmbeddings(), k);
+            System.arraycopy(part.indices(), 0, indices, s * k, part.indices().length);
+            System.arraycopy(part.probs(), 0, probs, s * k, part.probs().length);
+            System.arraycopy(part.logits(), 0, logits, s * k, part.logits().length);
+        }
+        ClassificationAccuracy accuracy = ClassificationAccuracy.ofTopK(new TopK(n, k, probs, indices, logits), labels,
+                dataset.classNames());
+        return new ZeroShotEvaluation(dataset.name(), templates.size(), accuracy);
     }
 
     /**

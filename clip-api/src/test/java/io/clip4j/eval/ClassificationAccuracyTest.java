@@ -44,6 +44,33 @@ class ClassificationAccuracyTest {
     }
 
     @Test
+    void fromTopKPicksEqualsFromFullScores() {
+        // The hand-made rows above, their logits softmaxed and top-5 picked like ClipModel.zeroShotTopK does.
+        float[] scores = {
+                9, 1, 2, 3, 4, 5,
+                0, 1.5f, 2, 3, 4, 5,
+                6, 1, 0.5f, 3, 4, 5,
+                7, 1, 2, 7, 4, 5,
+                7, 1, 2, 7, 4, 5,
+        };
+        int[] labels = {0, 1, 2, 3, 0};
+        ClassificationAccuracy full = ClassificationAccuracy.of(scores, labels, SIX);
+        io.clip4j.math.TopK top = io.clip4j.math.Similarity.softmaxTopK(scores, 5, 6, 5);
+        assertEquals(full, ClassificationAccuracy.ofTopK(top, labels, SIX));
+        // With 3 classes every pick is kept (k = n_classes) and top-5 is 1.
+        io.clip4j.math.TopK three = io.clip4j.math.Similarity.softmaxTopK(new float[] {0, 1, 2, 2, 1, 0}, 2, 3, 3);
+        ClassificationAccuracy small = ClassificationAccuracy.ofTopK(three, new int[] {0, 2}, List.of("x", "y", "z"));
+        assertEquals(0.0, small.top1());
+        assertEquals(1.0, small.top5());
+        // Too few picks for an exact top-5, rows that do not match the labels, picks outside the classes.
+        io.clip4j.math.TopK two = io.clip4j.math.Similarity.softmaxTopK(scores, 5, 6, 2);
+        assertThrows(EvaluationException.class, () -> ClassificationAccuracy.ofTopK(two, labels, SIX));
+        assertThrows(EvaluationException.class, () -> ClassificationAccuracy.ofTopK(top, new int[] {0}, SIX));
+        io.clip4j.math.TopK bad = new io.clip4j.math.TopK(1, 5, new float[5], new int[] {9, 0, 1, 2, 3}, new float[5]);
+        assertThrows(EvaluationException.class, () -> ClassificationAccuracy.ofTopK(bad, new int[] {4}, SIX));
+    }
+
+    @Test
     void topFiveWithFewerThanFiveClassesIsOne() {
         float[] scores = {0, 1, 2, 2, 1, 0};
         ClassificationAccuracy a = ClassificationAccuracy.of(scores, new int[]{0, 2}, List.of("x", "y", "z"));
