@@ -26,7 +26,9 @@ public final class ZeroShotEvaluator {
     }
 
     /**
-     * Builds the classifier from the dataset's class names and scores every image.
+     * Builds the classifier from the dataset's class names and scores every image, chunk by chunk, through
+     * {@link ClipModel#zeroShotTopK} with k = min(5, classes): top-1/top-5 need no more, and on the LibTorch
+     * engine's kernels pipeline each chunk is preprocessed, encoded and scored on the model's device.
      *
      * @param model     the model
      * @param dataset   labelled images, at least one
