@@ -296,7 +296,7 @@ def benchmarks(k, torch, dev):
     device_out = torch.empty((len(images), 3, 224, 224), device=dev)
     for label, fn in (("clip4j CUDA", lambda: k.preprocess(images, 224, backend="cuda")),
                       ("clip4j CUDA into a torch CUDA tensor", lambda: k.preprocess_into(images, 224, device_out)),
-                      ("clip4j CPU (1 thread)", lambda: k.preprocess(images[:8], 224, backend="cpu")),
+                      ("clip4j CPU (8 images, all cores)", lambda: k.preprocess(images[:8], 224, backend="cpu")),
                       ("PyTorch interpolate(bicubic, antialias) per image", torch_preprocess)):
         count = 8 if "CPU" in label else len(images)
         t = timed(fn, sync, repeat=3 if "CPU" in label else 5)

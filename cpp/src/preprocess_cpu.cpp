@@ -1,6 +1,9 @@
 // CPU implementation of the fused CLIP preprocessing (see clip4j_preprocess_cpu in kernels.h).
 #include <algorithm>
+#include <atomic>
 #include <new>
+#include <system_error>
+#include <thread>
 #include <vector>
 
 #include "pixel_math.h"
@@ -92,15 +95,38 @@ extern "C" clip4j_status clip4j_preprocess_cpu(const uint8_t* const* images, con
     const size_t elem_bytes = dtype == CLIP4J_FLOAT32 ? 4 : 2;
     try {
         const NormalizeTable table(mean, std);
-        std::vector<uint8_t> tmp;
-        std::vector<int32_t> acc;
-        for (int32_t i = 0; i < count; ++i) {
-            const ImagePlan plan = make_plan(widths[i], heights[i], n_px);
-            horizontal_pass(plan, images[i], n_px, tmp);
-            vertical_pass(plan, tmp, n_px, table, dtype,
-                          static_cast<char*>(out_pixel_values) + i * image_elems * elem_bytes,
-                          out_rgb_u8 ? out_rgb_u8 + i * image_elems : nullptr, acc);
+        // Images are independent: a batch is split over up to hardware_concurrency() threads (image i on
+        // thread i % threads), each with its own scratch buffers.
+        const int32_t threads = std::max<int32_t>(1, std::min<int32_t>(count, (int32_t)std::thread::hardware_concurrency()));
+        std::atomic<bool> out_of_memory{false};
+        auto work = [&](int32_t first) {
+            try {
+                std::vector<uint8_t> tmp;
+                std::vector<int32_t> acc;
+                for (int32_t i = first; i < count && !out_of_memory; i += threads) {
+                    const ImagePlan plan = make_plan(widths[i], heights[i], n_px);
+                    horizontal_pass(plan, images[i], n_px, tmp);
+                    vertical_pass(plan, tmp, n_px, table, dtype,
+                                  static_cast<char*>(out_pixel_values) + i * image_elems * elem_bytes,
+                                  out_rgb_u8 ? out_rgb_u8 + i * image_elems : nullptr, acc);
+                }
+            } catch (const std::bad_alloc&) {
+                out_of_memory = true;
+            }
+        };
+        std::vector<std::thread> pool;
+        for (int32_t t = 1; t < threads; ++t) {
+            try {
+                pool.emplace_back(work, t);
+            } catch (const std::system_error&) {
+                // No thread to be had: this thread takes that share too.
+                for (int32_t i = t; i < threads; ++i) work(i);
+                break;
+            }
         }
+        work(0);
+        for (std::thread& th : pool) th.join();
+        if (out_of_memory) throw std::bad_alloc();
     } catch (const std::bad_alloc&) {
         return fail(CLIP4J_ERR_OUT_OF_MEMORY, "clip4j_preprocess_cpu: out of host memory");
     }

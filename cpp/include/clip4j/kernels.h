@@ -104,6 +104,8 @@ CLIP4J_API int clip4j_cuda_device_available(int32_t device);
  * out_pixel_values  [count, 3, n_px, n_px] NCHW: float32 ((float)u8 / 255.0f - mean[c]) / std[c]
  *                   (true float32 divisions, bit-exact with the reference), or its float16 rounding
  * out_rgb_u8  may be null; else uint8 [count, n_px, n_px, 3]: the image after resize + crop
+ *
+ * The CPU implementation splits a batch of several images over the machine's hardware threads.
  */
 CLIP4J_API clip4j_status clip4j_preprocess_cpu(const uint8_t* const* images, const int32_t* widths,
         const int32_t* heights, int32_t count, int32_t n_px, const float* mean, const float* std,
