@@ -2,6 +2,7 @@ package io.clip4j.image;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
@@ -26,7 +27,9 @@ import java.util.zip.Inflater;
  * <p>Palette indices beyond the PLTE entries map to grey {@code (i, i, i)}, like Pillow's palette,
  * which starts as a grey ramp. {@code tRNS} is ignored: Pillow keeps it as {@code info["transparency"]}
  * only, and CLIP's {@code convert("RGB")} drops it. Adam7 interlacing is supported. The {@code eXIf}
- * chunk supplies the EXIF orientation. CRCs are not verified. Ancillary and unknown chunks are skipped.
+ * chunk supplies the EXIF orientation. Like Pillow, the CRCs of the chunks before the first IDAT are verified
+ * (a mismatch is an {@link ImageDecodeException}), those of the image data and later chunks are not.
+ * Ancillary and unknown chunks are skipped.
  */
 public final class PngDecoder implements ImageDecoder {
     private static final byte[] SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
@@ -82,6 +85,9 @@ public final class PngDecoder implements ImageDecoder {
                         + "' at byte " + pos + " (length " + len + ", " + (file.length - data) + " bytes left)");
             }
             int n = (int) len;
+            if (idat.isEmpty() && type != 0x49444154) {
+                checkCrc(file, pos, n, type);
+            }
             if (hdr == null && type != 0x49484452) { // IHDR
                 throw new ImageDecodeException("PNG: first chunk is '" + typeName(type) + "', expected IHDR");
             }
@@ -112,6 +118,24 @@ public final class PngDecoder implements ImageDecoder {
             throw new ImageDecodeException("PNG: palette image without PLTE chunk");
         }
         return new Pixels(hdr, palette, file, idat).decode(orientation);
+    }
+
+    /**
+     * Pillow verifies the CRC of every chunk before the first IDAT and refuses the file on a mismatch ("broken
+     * PNG file"); the image data and later chunks it reads without checking. So does this decoder.
+     */
+    private static void checkCrc(byte[] file, int pos, int n, int type) {
+        int crcAt = pos + 8 + n;
+        if (crcAt + 4 > file.length) {
+            throw new ImageDecodeException("PNG: broken file (incomplete checksum of chunk '" + typeName(type)
+                    + "' at byte " + pos + ")");
+        }
+        CRC32 crc = new CRC32();
+        crc.update(file, pos + 4, 4 + n);
+        if ((int) crc.getValue() != (int) u32(file, crcAt)) {
+            throw new ImageDecodeException("PNG: broken file (bad checksum of chunk '" + typeName(type) + "' at byte "
+                    + pos + ")");
+        }
     }
 
     private static String typeName(int type) {

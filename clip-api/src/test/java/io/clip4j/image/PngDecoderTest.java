@@ -157,6 +157,40 @@ class PngDecoderTest {
     }
 
     @Test
+    void checksumsBeforeTheImageDataAreVerifiedLikePillow() throws Exception {
+        byte[] f = Files.readAllBytes(Fixtures.preprocessDir().resolve("images/palette_P.png"));
+        DecodedImage good = png.decode(f, MAX);
+        // IHDR's CRC sits at bytes 29..32 (signature 8 + length 4 + type 4 + 13 data bytes).
+        byte[] badHeader = f.clone();
+        badHeader[29] ^= 0x01;
+        ImageDecodeException e = assertThrows(ImageDecodeException.class, () -> png.decode(badHeader, MAX));
+        assertTrue(e.getMessage().contains("bad checksum of chunk 'IHDR'"), e.getMessage());
+        // A flipped bit inside PLTE's data: Pillow refuses the file ("broken PNG file"), so must we.
+        int plte = indexOf(f, "PLTE");
+        byte[] badPalette = f.clone();
+        badPalette[plte + 4] ^= 0x40;
+        e = assertThrows(ImageDecodeException.class, () -> png.decode(badPalette, MAX));
+        assertTrue(e.getMessage().contains("'PLTE'"), e.getMessage());
+        // The CRC of the image data is not checked (Pillow reads over it): same pixels.
+        int idat = indexOf(f, "IDAT");
+        int idatLength = ((f[idat - 4] & 0xFF) << 24) | ((f[idat - 3] & 0xFF) << 16) | ((f[idat - 2] & 0xFF) << 8)
+                | (f[idat - 1] & 0xFF);
+        byte[] badDataCrc = f.clone();
+        badDataCrc[idat + 4 + idatLength] ^= 0x01;
+        assertArrayEquals(good.data(), png.decode(badDataCrc, MAX).data());
+    }
+
+    private static int indexOf(byte[] f, String chunkType) {
+        byte[] t = chunkType.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        for (int i = 8; i + 4 <= f.length; i++) {
+            if (f[i] == t[0] && f[i + 1] == t[1] && f[i + 2] == t[2] && f[i + 3] == t[3]) {
+                return i;
+            }
+        }
+        throw new AssertionError("no " + chunkType + " chunk");
+    }
+
+    @Test
     void truncatedPngIsRejected() throws Exception {
         byte[] f = Files.readAllBytes(Fixtures.preprocessDir().resolve("images/chelsea.png"));
         byte[] cut = java.util.Arrays.copyOf(f, f.length / 2);
