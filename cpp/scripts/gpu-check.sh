@@ -11,6 +11,14 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 BUILD="${BUILD:-$ROOT/build/gpu-check}"
 JOBS="$(nproc 2>/dev/null || echo 4)"
 
+# A CUDA toolkit outside PATH (the usual /usr/local/cuda) is found without help.
+if ! command -v nvcc >/dev/null 2>&1 && [ -z "${CUDACXX:-}" ]; then
+  for d in /usr/local/cuda/bin /usr/local/cuda-*/bin; do
+    if [ -x "$d/nvcc" ]; then export PATH="$PATH:$d"; break; fi
+  done
+fi
+echo "== nvcc: $(command -v nvcc || echo "${CUDACXX:-not found}")"
+
 echo "== nvidia-smi"
 nvidia-smi --query-gpu=name,driver_version,compute_cap,memory.total --format=csv || echo "(nvidia-smi unavailable)"
 
