@@ -175,6 +175,26 @@ class KernelImagePipelineTest {
     }
 
     @Test
+    void repeatedCallsFreeEveryNativeObject() throws IOException {
+        Path dir = DATA.resolve("models/tiny-vit");
+        List<ImageInput> images = ClipModelEndToEndTest.images(dir);
+        Features text = new Features(Npy.read(dir.resolve("text_features.npy")).toFloatArray(), 8, 64);
+        try (ClipModel model = ClipModel.builder(dir).imagePipeline(ImagePipeline.KERNELS).batchSize(3).build()) {
+            model.encodeImages(images);
+            model.zeroShotTopK(images, text, 2);
+            long count = org.bytedeco.javacpp.Pointer.totalCount();
+            long bytes = org.bytedeco.javacpp.Pointer.totalBytes();
+            for (int i = 0; i < 10; i++) {
+                model.encodeImages(images);
+                model.zeroShotTopK(images, text, 2);
+            }
+            // Input tensors, pixel copies, pointer arrays and feature tensors of those calls are all freed.
+            assertEquals(count, org.bytedeco.javacpp.Pointer.totalCount());
+            assertEquals(bytes, org.bytedeco.javacpp.Pointer.totalBytes());
+        }
+    }
+
+    @Test
     void badInputIsATypedErrorOnTheKernelsPipeline() throws IOException {
         Path dir = DATA.resolve("models/tiny-vit");
         List<ImageInput> images = ClipModelEndToEndTest.images(dir);
