@@ -4,6 +4,7 @@ import io.clip4j.image.ImageInput;
 import io.clip4j.math.Similarity;
 import io.clip4j.math.TopK;
 import io.clip4j.spi.ClipModelProvider;
+import io.clip4j.spi.ZeroShotArguments;
 import io.clip4j.zeroshot.PromptTemplates;
 import io.clip4j.zeroshot.ZeroShotClassifier;
 import io.clip4j.zeroshot.ZeroShotResult;
@@ -158,38 +159,16 @@ public interface ClipModel extends AutoCloseable {
      *                        {@link ZeroShotClassifier#classEmbeddings()})
      * @param k               classes kept per image, in [1, m]
      * @return the k most probable classes of every image, with probabilities and logits
-     * @throws IllegalArgumentException if images is empty, embed_dim differs or k is out of range
+     * @throws IllegalArgumentException if images is empty, embed_dim differs, k is out of range, or a class
+     *                                  embedding is all zeros or not finite (see {@link ZeroShotArguments#check})
      * @throws io.clip4j.image.ImageDecodeException naming the first input that cannot be decoded
-     * @throws ClipException if the model is closed or the engine fails
+     * @throws ClipException if the model is closed, the engine fails, or an image's features are not finite
      */
     default TopK zeroShotTopK(List<ImageInput> images, Features classEmbeddings, int k) {
-        checkZeroShotTopK(images, classEmbeddings, k, config().embedDim());
+        ZeroShotArguments.check(images, classEmbeddings, k, config().embedDim());
         float[] logits = Similarity.logits(encodeImages(images), classEmbeddings, logitScale());
+        ZeroShotArguments.requireFiniteLogits(logits, classEmbeddings.rows());
         return Similarity.softmaxTopK(logits, images.size(), classEmbeddings.rows(), k);
-    }
-
-    /**
-     * The argument checks of {@link #zeroShotTopK}, for engines that override it.
-     *
-     * @param images          must be non-null and non-empty
-     * @param classEmbeddings must have {@code embedDim} columns and at least one row
-     * @param k               must be in [1, classEmbeddings.rows()]
-     * @param embedDim        the model's embed_dim
-     * @throws IllegalArgumentException if a check fails
-     */
-    static void checkZeroShotTopK(List<ImageInput> images, Features classEmbeddings, int k, int embedDim) {
-        Objects.requireNonNull(images, "images");
-        Objects.requireNonNull(classEmbeddings, "classEmbeddings");
-        if (images.isEmpty()) {
-            throw new IllegalArgumentException("at least one image is needed");
-        }
-        if (classEmbeddings.dim() != embedDim || classEmbeddings.rows() < 1) {
-            throw new IllegalArgumentException("class embeddings must be [m >= 1, embed_dim " + embedDim + "], got ["
-                    + classEmbeddings.rows() + ", " + classEmbeddings.dim() + "]");
-        }
-        if (k < 1 || k > classEmbeddings.rows()) {
-            throw new IllegalArgumentException("k must be in [1, " + classEmbeddings.rows() + "], got " + k);
-        }
     }
 
     /**
@@ -322,7 +301,8 @@ public interface ClipModel extends AutoCloseable {
         /**
          * @param pipeline how images get from decoded pixels into the image tower (default
          *                 {@link ImagePipeline#AUTO}: the fused kernels on a CUDA device, clip-api's Java
-         *                 preprocessing on the CPU); every choice gives the reference pixels bit for bit
+         *                 preprocessing on the CPU); every choice gives the reference pixels bit for bit. Used by
+         *                 the LibTorch engine (clip-native); an engine without a kernels pipeline ignores it
          * @return this
          */
         public Builder imagePipeline(ImagePipeline pipeline) {

@@ -79,7 +79,8 @@ public record ClassificationAccuracy(int n, double top1, double top5, double mea
      * @param labels     true class of each example, in [0, n_classes), length {@code top.rows()}
      * @param classNames class names, n_classes of them
      * @return the accuracies
-     * @throws EvaluationException if the shapes disagree, k is too small, a label or pick is out of range
+     * @throws EvaluationException if the shapes disagree, k is too small, a label or pick is out of range, or a
+     *                             probability is not finite
      */
     public static ClassificationAccuracy ofTopK(io.clip4j.math.TopK top, int[] labels, List<String> classNames) {
         Objects.requireNonNull(top, "top");
@@ -96,6 +97,10 @@ public record ClassificationAccuracy(int n, double top1, double top5, double mea
             checkLabel(labels[i], i, k);
             int rank = top.k();
             for (int r = 0; r < top.k(); r++) {
+                if (!Float.isFinite(top.prob(i, r))) {
+                    throw new EvaluationException("probability " + r + " of example " + i + " is not finite: "
+                            + top.prob(i, r));
+                }
                 int c = top.index(i, r);
                 if (c < 0 || c >= k) {
                     throw new EvaluationException("pick " + r + " of example " + i + " is class " + c + ", outside the "

@@ -38,6 +38,8 @@ public final class ZeroShotEvaluator {
      * @return top-1/top-5/per-class accuracy
      * @throws EvaluationException if the dataset is empty or chunkSize &lt; 1
      * @throws IllegalArgumentException for duplicate or blank class names or a bad template
+     * @throws io.clip4j.image.ImageDecodeException naming the first image that cannot be decoded
+     * @throws io.clip4j.ClipException if the model fails or an image's features are not finite
      */
     public static ZeroShotEvaluation evaluate(ClipModel model, LabeledDataset dataset, List<String> templates,
                                               int chunkSize) {

@@ -208,7 +208,7 @@ public final class ImagePreprocessor {
             throw new ClipException("batch of " + count + " images at " + size + "px does not fit in one float[]");
         }
         float[] out = new float[count * per];
-        forEachInput(inputs, i -> toPixelValues(resizeCropRgb(inputs.get(i)), out, i * per));
+        forEachInput(inputs, 0, count, i -> toPixelValues(resizeCropRgb(inputs.get(i)), out, i * per));
         return out;
     }
 
@@ -218,11 +218,27 @@ public final class ImagePreprocessor {
      *
      * @param inputs images
      * @return the decoded images, in input order
-     * @throws ImageDecodeException naming the index and input of the first failure found
+     * @throws ImageDecodeException naming the position and input of the first failure found
      */
     public List<DecodedImage> decodeBatch(List<? extends ImageInput> inputs) {
-        DecodedImage[] out = new DecodedImage[inputs.size()];
-        forEachInput(inputs, i -> out[i] = decode(inputs.get(i)));
+        return decodeBatch(inputs, 0, inputs.size());
+    }
+
+    /**
+     * {@link #decodeBatch(List)} of {@code inputs[from, to)} only, with error positions counted in the whole
+     * list, so a caller can decode a large batch group by group and keep few full-size images in memory.
+     *
+     * @param inputs images
+     * @param from   first index, in [0, to]
+     * @param to     end index (exclusive), in [from, inputs.size()]
+     * @return the decoded images {@code from .. to-1}, in input order
+     * @throws IndexOutOfBoundsException if the range is not within {@code inputs}
+     * @throws ImageDecodeException naming the position (in {@code inputs}) and input of the first failure found
+     */
+    public List<DecodedImage> decodeBatch(List<? extends ImageInput> inputs, int from, int to) {
+        Objects.checkFromToIndex(from, to, inputs.size());
+        DecodedImage[] out = new DecodedImage[to - from];
+        forEachInput(inputs, from, to, i -> out[i - from] = decode(inputs.get(i)));
         return List.of(out);
     }
 
@@ -249,12 +265,15 @@ public final class ImagePreprocessor {
         return std.clone();
     }
 
-    /** Runs task(i) for every input on the configured executor; rethrows the first failure, naming the input. */
-    private void forEachInput(List<? extends ImageInput> inputs, IntConsumer task) {
+    /**
+     * Runs task(i) for every i in [from, to) on the configured executor; rethrows the first failure, naming the
+     * input and its position in the whole list.
+     */
+    private void forEachInput(List<? extends ImageInput> inputs, int from, int to, IntConsumer task) {
         int count = inputs.size();
-        int tasks = Math.max(1, Math.min(parallelism, count));
+        int tasks = Math.max(1, Math.min(parallelism, to - from));
         if (tasks == 1) {
-            for (int i = 0; i < count; i++) {
+            for (int i = from; i < to; i++) {
                 runOne(inputs, i, count, task);
             }
             return;
@@ -262,9 +281,9 @@ public final class ImagePreprocessor {
         Executor ex = executor != null ? executor : ForkJoinPool.commonPool();
         List<CompletableFuture<Void>> futures = new ArrayList<>(tasks);
         for (int t = 0; t < tasks; t++) {
-            final int first = t;
+            final int first = from + t;
             futures.add(CompletableFuture.runAsync(() -> {
-                for (int i = first; i < count; i += tasks) {
+                for (int i = first; i < to; i += tasks) {
                     runOne(inputs, i, count, task);
                 }
             }, ex));
@@ -285,9 +304,9 @@ public final class ImagePreprocessor {
         }
     }
 
-    // 1-based for people, with the 0-based list index for code: "batch input 3 of 4 (index 2)".
+    // 1-based, in the list the caller passed: "batch input 3 of 4"; the message also names the input.
     private static String position(int i, int count) {
-        return "batch input " + (i + 1) + " of " + count + " (index " + i + ")";
+        return "batch input " + (i + 1) + " of " + count;
     }
 
     private static void runOne(List<? extends ImageInput> inputs, int i, int count, IntConsumer task) {

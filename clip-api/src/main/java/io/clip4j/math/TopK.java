@@ -1,5 +1,6 @@
 package io.clip4j.math;
 
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -7,6 +8,7 @@ import java.util.Objects;
  * {@code logits.softmax(dim=-1).topk(k)} in PyTorch, plus the logit of each pick. Entry {@code (i, r)} is
  * row {@code i}'s r-th best column (r = 0 is the most probable); equal probabilities rank the lower column
  * first. Arrays are row-major {@code [rows, k]}; the record does not copy them, so treat them as read-only.
+ * {@code equals}/{@code hashCode} compare the array contents.
  *
  * @param rows    number of rows n (images), &ge; 1
  * @param k       picks per row, &ge; 1
@@ -66,6 +68,25 @@ public record TopK(int rows, int k, float[] probs, int[] indices, float[] logits
      */
     public float logit(int row, int rank) {
         return logits[at(row, rank)];
+    }
+
+    /** Equal when the shapes and every array element are equal (records compare arrays by reference). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TopK t && rows == t.rows && k == t.k && Arrays.equals(probs, t.probs)
+                && Arrays.equals(indices, t.indices) && Arrays.equals(logits, t.logits);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * (31 * (31 * Integer.hashCode(rows) + k) + Arrays.hashCode(indices)) + Arrays.hashCode(probs);
+    }
+
+    /** @return the shape and the picks, e.g. {@code TopK[rows=1, k=2, indices=[1, 0], probs=[0.7, 0.3], ...]} */
+    @Override
+    public String toString() {
+        return "TopK[rows=" + rows + ", k=" + k + ", indices=" + Arrays.toString(indices) + ", probs="
+                + Arrays.toString(probs) + ", logits=" + Arrays.toString(logits) + "]";
     }
 
     private int at(int row, int rank) {

@@ -3,15 +3,16 @@ package io.clip4j.zeroshot;
 import java.util.List;
 
 /**
- * Zero-shot predictions for one image: every label, sorted by probability (highest first; ties by
- * label order). Immutable.
+ * Zero-shot predictions for one image, sorted by probability (highest first; ties by label order): every
+ * label ({@link ZeroShotClassifier#classify}), or the k best ({@link ZeroShotClassifier#classifyAll(java.util.List,
+ * int)}). Immutable.
  *
- * @param predictions all labels, best first
+ * @param predictions the labels, best first
  */
 public record ZeroShotResult(List<Prediction> predictions) {
 
     /**
-     * @param predictions all labels, best first; copied
+     * @param predictions the labels, best first; copied
      */
     public ZeroShotResult {
         predictions = List.copyOf(predictions);

@@ -68,6 +68,9 @@ class ClassificationAccuracyTest {
         assertThrows(EvaluationException.class, () -> ClassificationAccuracy.ofTopK(top, new int[] {0}, SIX));
         io.clip4j.math.TopK bad = new io.clip4j.math.TopK(1, 5, new float[5], new int[] {9, 0, 1, 2, 3}, new float[5]);
         assertThrows(EvaluationException.class, () -> ClassificationAccuracy.ofTopK(bad, new int[] {4}, SIX));
+        io.clip4j.math.TopK nan = new io.clip4j.math.TopK(1, 5, new float[] {Float.NaN, 0, 0, 0, 0},
+                new int[] {0, 1, 2, 3, 4}, new float[5]);
+        assertThrows(EvaluationException.class, () -> ClassificationAccuracy.ofTopK(nan, new int[] {0}, SIX));
     }
 
     @Test

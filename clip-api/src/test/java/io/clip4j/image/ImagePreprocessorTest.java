@@ -175,7 +175,7 @@ class ImagePreprocessorTest {
                 ImageInput.ofEncoded(new byte[] {1, 2, 3, 4, 5}, "garbage.bin"), ImageInput.of(file("chelsea")));
         ImageDecodeException e = assertThrows(ImageDecodeException.class,
                 () -> ImagePreprocessor.builder().parallelism(2).build().preprocessBatch(inputs));
-        assertTrue(e.getMessage().contains("batch input 3 of 4 (index 2)") && e.getMessage().contains("garbage.bin"), e.getMessage());
+        assertTrue(e.getMessage().contains("batch input 3 of 4") && e.getMessage().contains("garbage.bin"), e.getMessage());
     }
 
     @Test
@@ -199,7 +199,16 @@ class ImagePreprocessorTest {
         assertArrayEquals(new float[] {0.26862954f, 0.26130258f, 0.27577711f}, pre.std());
         List<ImageInput> bad = List.of(ImageInput.of(file("coffee")), ImageInput.ofEncoded(new byte[] {9, 9}, "x.bin"));
         ImageDecodeException e = assertThrows(ImageDecodeException.class, () -> pre.decodeBatch(bad));
-        assertTrue(e.getMessage().contains("batch input 2 of 2 (index 1)") && e.getMessage().contains("x.bin"), e.getMessage());
+        assertTrue(e.getMessage().contains("batch input 2 of 2") && e.getMessage().contains("x.bin"), e.getMessage());
+        // A range decodes just that part; a failure is placed in the whole list.
+        List<DecodedImage> tail = pre.decodeBatch(inputs, 3, 5);
+        assertEquals(2, tail.size());
+        assertArrayEquals(refValues("tiny_1x1"), pre.pixelValues(tail.get(1)));
+        List<ImageInput> longer = new ArrayList<>(inputs);
+        longer.add(ImageInput.ofEncoded(new byte[] {9, 9}, "y.bin"));
+        e = assertThrows(ImageDecodeException.class, () -> pre.decodeBatch(longer, 4, 6));
+        assertTrue(e.getMessage().contains("batch input 6 of 6") && e.getMessage().contains("y.bin"), e.getMessage());
+        assertThrows(IndexOutOfBoundsException.class, () -> pre.decodeBatch(inputs, 2, 9));
     }
 
     @Test

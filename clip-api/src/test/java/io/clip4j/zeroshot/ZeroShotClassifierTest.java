@@ -17,6 +17,7 @@ import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ZeroShotClassifierTest {
     private static final Path VIT = Path.of(System.getProperty("clip4j.testdata"), "models", "tiny-vit");
@@ -114,6 +115,17 @@ class ZeroShotClassifierTest {
         assertThrows(IllegalArgumentException.class, () -> c.classifyAll(images, 0));
         assertThrows(IllegalArgumentException.class, () -> c.classifyAll(images, labels.size() + 1));
         assertThrows(IllegalArgumentException.class, () -> c.classifyAll(List.of(), 1));
+        // A class row without direction is refused (the reference would divide by a zero norm).
+        float[] zero = c.classEmbeddings().toArray();
+        Arrays.fill(zero, 0, dim, 0f);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> model.zeroShotTopK(images, new Features(zero, labels.size(), dim), 1));
+        assertTrue(e.getMessage().contains("class embedding 0 is all zeros"), e.getMessage());
+        // Non-finite image_features are the engine's failure: a ClipException naming the image.
+        Arrays.fill(imageFeatures, 2 * dim, 2 * dim + 1, Float.NaN);
+        io.clip4j.ClipException nan = assertThrows(io.clip4j.ClipException.class,
+                () -> model.zeroShotTopK(images, c.classEmbeddings(), 1));
+        assertTrue(nan.getMessage().contains("image 1 are not finite"), nan.getMessage());
     }
 
     @Test

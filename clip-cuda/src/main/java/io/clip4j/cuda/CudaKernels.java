@@ -68,6 +68,24 @@ public final class CudaKernels {
     }
 
     /**
+     * Kernels on the given backend for work on GPU {@code device}: unlike {@link #create(KernelBackend)}, the CUDA
+     * check looks at that GPU, not at the calling thread's current one (the device entry points switch to the
+     * GPU of their pointers themselves).
+     *
+     * @param backend CPU or CUDA
+     * @param device  CUDA device index the memory will live on, &ge; 0 (ignored for the CPU)
+     * @return kernels on that backend
+     * @throws KernelException if CUDA is asked for but not usable on that GPU (message says why)
+     */
+    public static CudaKernels create(KernelBackend backend, int device) {
+        if (backend == KernelBackend.CUDA && !cudaAvailable(device)) {
+            throw new KernelException("CUDA backend requested but unavailable on GPU " + device + ": "
+                    + Clip4jNative.clip4j_last_error());
+        }
+        return new CudaKernels(backend);
+    }
+
+    /**
      * Whether the native library was built with CUDA and a driver plus an sm_80+ device are present
      * (clip4j_cuda_available).
      *

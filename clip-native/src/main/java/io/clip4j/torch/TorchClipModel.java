@@ -1,16 +1,18 @@
 package io.clip4j.torch;
 
 import io.clip4j.ClipConfig;
+import io.clip4j.ClipException;
 import io.clip4j.ClipModel;
 import io.clip4j.Features;
 import io.clip4j.ImagePipeline;
-import io.clip4j.image.DecodedImage;
 import io.clip4j.image.ImageInput;
 import io.clip4j.math.TopK;
 import io.clip4j.spi.AbstractClipModel;
+import io.clip4j.spi.ZeroShotArguments;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
+import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.Objects;
@@ -31,8 +33,23 @@ final class TorchClipModel extends AbstractClipModel {
         super(config, options);
         this.engine = engine;
         this.batchSize = options.batchSize();
-        this.kernels = options.imagePipeline().resolve(engine.device().isCuda()) == ImagePipeline.KERNELS
-                ? KernelImagePipeline.create(preprocessor(), engine.placement()) : null;
+        this.kernels = kernelsFor(options.imagePipeline(), engine);
+    }
+
+    // KERNELS when chosen (an unloadable kernels library is then an error); AUTO falls back to JAVA instead.
+    private KernelImagePipeline kernelsFor(ImagePipeline choice, TorchClip engine) {
+        if (choice.resolve(engine.device().isCuda()) != ImagePipeline.KERNELS) {
+            return null;
+        }
+        try {
+            return KernelImagePipeline.create(preprocessor(), engine.placement());
+        } catch (ClipException e) {
+            if (choice == ImagePipeline.KERNELS) {
+                throw e;
+            }
+            LoggerFactory.getLogger(TorchClipModel.class).warn("image pipeline AUTO: using JAVA, {}", e.getMessage());
+            return null;
+        }
     }
 
     /** @return the pipeline images go through: {@link ImagePipeline#KERNELS} or {@link ImagePipeline#JAVA} */
@@ -70,8 +87,7 @@ final class TorchClipModel extends AbstractClipModel {
         float[] out = new float[Math.multiplyExact(images.size(), dim)];
         for (int start = 0; start < images.size(); start += batchSize) {
             List<ImageInput> chunk = images.subList(start, Math.min(images.size(), start + batchSize));
-            List<DecodedImage> decoded = preprocessor().decodeBatch(chunk);
-            float[] f = engine.withImageFeatures(() -> kernels.pixelValues(decoded), TensorIo::toFloats);
+            float[] f = engine.withImageFeatures(() -> kernels.pixelValues(chunk), TensorIo::toFloats);
             System.arraycopy(f, 0, out, start * dim, f.length);
         }
         return new Features(out, images.size(), dim);
@@ -86,21 +102,20 @@ final class TorchClipModel extends AbstractClipModel {
         if (kernels == null) {
             return super.zeroShotTopK(images, classEmbeddings, k);
         }
-        ClipModel.checkZeroShotTopK(images, classEmbeddings, k, config().embedDim());
+        ZeroShotArguments.check(images, classEmbeddings, k, config().embedDim());
         int n = images.size();
         float[] probs = new float[Math.multiplyExact(n, k)];
         float[] logits = new float[probs.length];
         int[] indices = new int[probs.length];
         for (int start = 0; start < n; start += batchSize) {
             List<ImageInput> chunk = images.subList(start, Math.min(n, start + batchSize));
-            List<DecodedImage> decoded = preprocessor().decodeBatch(chunk);
-            TopK part = engine.withImageFeatures(() -> kernels.pixelValues(decoded),
+            TopK part = engine.withImageFeatures(() -> kernels.pixelValues(chunk),
                     features -> scoreOnDevice(features, chunk.size(), classEmbeddings, k));
             System.arraycopy(part.probs(), 0, probs, start * k, part.probs().length);
             System.arraycopy(part.logits(), 0, logits, start * k, part.logits().length);
             System.arraycopy(part.indices(), 0, indices, start * k, part.indices().length);
         }
-        return new TopK(n, k, probs, indices, logits);
+        return ZeroShotArguments.requireFinite(new TopK(n, k, probs, indices, logits));
     }
 
     // Runs inside the engine's scope: image_features and the class embeddings as float32 where the kernels run.

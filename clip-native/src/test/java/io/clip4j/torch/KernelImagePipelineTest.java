@@ -6,7 +6,6 @@ import io.clip4j.Features;
 import io.clip4j.ImagePipeline;
 import io.clip4j.Precision;
 import io.clip4j.cuda.KernelBackend;
-import io.clip4j.image.DecodedImage;
 import io.clip4j.image.ImageDecodeException;
 import io.clip4j.image.ImageInput;
 import io.clip4j.image.ImagePreprocessor;
@@ -51,12 +50,11 @@ class KernelImagePipelineTest {
     };
 
     private static float[] pixelValues(Placement placement, List<ImageInput> inputs) {
-        ImagePreprocessor pre = ImagePreprocessor.clip(224);
-        List<DecodedImage> decoded = pre.decodeBatch(inputs);
-        KernelImagePipeline pipeline = KernelImagePipeline.create(pre, placement);
+        KernelImagePipeline pipeline = KernelImagePipeline.create(ImagePreprocessor.clip(224), placement);
         assertEquals(KernelBackend.CPU, pipeline.backend());
         try (InferenceMode guard = new InferenceMode(); PointerScope scope = new PointerScope()) {
-            Tensor t = pipeline.pixelValues(decoded);
+            // 10 inputs: several decode groups (a group is about one image per core, at least 4).
+            Tensor t = pipeline.pixelValues(inputs);
             assertEquals(List.of((long) inputs.size(), 3L, 224L, 224L), List.of(t.size(0), t.size(1), t.size(2),
                     t.size(3)));
             assertTrue(Placement.hasType(t, placement.computeType()), "dtype of the compute type");
@@ -199,11 +197,19 @@ class KernelImagePipelineTest {
         Path dir = DATA.resolve("models/tiny-vit");
         List<ImageInput> images = ClipModelEndToEndTest.images(dir);
         Features text = new Features(Npy.read(dir.resolve("text_features.npy")).toFloatArray(), 8, 64);
-        try (ClipModel model = ClipModel.builder(dir).imagePipeline(ImagePipeline.KERNELS).build()) {
+        try (ClipModel model = ClipModel.builder(dir).imagePipeline(ImagePipeline.KERNELS).batchSize(16).build()) {
             List<ImageInput> withBad = new ArrayList<>(images);
-            withBad.add(ImageInput.ofEncoded(new byte[] {1, 2, 3}, "garbage.bin"));
+            withBad.addAll(images);
+            withBad.add(5, ImageInput.ofEncoded(new byte[] {1, 2, 3}, "garbage.bin"));
             ImageDecodeException e = assertThrows(ImageDecodeException.class, () -> model.encodeImages(withBad));
-            assertTrue(e.getMessage().contains("garbage.bin"), e.getMessage());
+            // Position in the list passed to the decoder (the whole batch of 9, not a decode group).
+            assertTrue(e.getMessage().contains("garbage.bin") && e.getMessage().contains("batch input 6 of 9"),
+                    e.getMessage());
+            float[] zeroRow = Npy.read(dir.resolve("text_features.npy")).toFloatArray();
+            java.util.Arrays.fill(zeroRow, 3 * 64, 4 * 64, 0f);
+            IllegalArgumentException z = assertThrows(IllegalArgumentException.class,
+                    () -> model.zeroShotTopK(images, new Features(zeroRow, 8, 64), 2));
+            assertTrue(z.getMessage().contains("class embedding 3 is all zeros"), z.getMessage());
             assertThrows(IllegalArgumentException.class, () -> model.zeroShotTopK(images, text, 9));
             assertThrows(IllegalArgumentException.class, () -> model.zeroShotTopK(List.of(), text, 1));
             assertThrows(IllegalArgumentException.class,
