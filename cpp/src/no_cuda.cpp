@@ -40,7 +40,8 @@ extern "C" clip4j_status clip4j_similarity_cuda(const float* image_features, int
         const float* text_features, int32_t m, int32_t d, float logit_scale, float* out_logits) {
     const char* fn = "clip4j_similarity_cuda";
     clear_error();
-    clip4j_status st = validate_similarity(fn, image_features, n, text_features, m, d, logit_scale, out_logits);
+    clip4j_status st = validate_similarity(fn, image_features, n, text_features, m, d, logit_scale, out_logits,
+                                           "out_logits");
     return st != CLIP4J_OK ? st : no_cuda(fn);
 }
 
@@ -57,7 +58,8 @@ extern "C" clip4j_status clip4j_zero_shot_topk_cuda(const float* image_features,
         float* out_top_probs, int32_t* out_top_indices, float* /*out_top_logits*/) {
     const char* fn = "clip4j_zero_shot_topk_cuda";
     clear_error();
-    clip4j_status st = validate_similarity(fn, image_features, n, text_features, m, d, logit_scale, out_top_probs);
+    clip4j_status st = validate_similarity(fn, image_features, n, text_features, m, d, logit_scale, out_top_probs,
+                                           "out_top_probs");
     if (st == CLIP4J_OK) st = validate_softmax_topk(fn, image_features, n, m, k, out_top_probs, out_top_indices);
     return st != CLIP4J_OK ? st : no_cuda(fn);
 }
@@ -78,7 +80,8 @@ extern "C" clip4j_status clip4j_zero_shot_topk_cuda_device(const float* image_fe
         float* out_top_probs, int32_t* out_top_indices, float* /*out_top_logits*/, void* /*stream*/) {
     const char* fn = "clip4j_zero_shot_topk_cuda_device";
     clear_error();
-    clip4j_status st = validate_similarity(fn, image_features, n, text_features, m, d, logit_scale, out_top_probs);
+    clip4j_status st = validate_similarity(fn, image_features, n, text_features, m, d, logit_scale, out_top_probs,
+                                           "out_top_probs");
     if (st == CLIP4J_OK) st = validate_softmax_topk(fn, image_features, n, m, k, out_top_probs, out_top_indices);
     if (st == CLIP4J_OK) st = validate_alignment(fn, "image_features", image_features, sizeof(float));
     if (st == CLIP4J_OK) st = validate_alignment(fn, "text_features", text_features, sizeof(float));

@@ -88,7 +88,7 @@ extern "C" clip4j_status clip4j_similarity_cpu(const float* image_features, int3
         const float* text_features, int32_t m, int32_t d, float logit_scale, float* out_logits) {
     clear_error();
     clip4j_status st = validate_similarity("clip4j_similarity_cpu", image_features, n, text_features, m, d,
-                                           logit_scale, out_logits);
+                                           logit_scale, out_logits, "out_logits");
     if (st != CLIP4J_OK) return st;
     try {
         similarity(image_features, n, text_features, m, d, logit_scale, out_logits);
@@ -117,7 +117,8 @@ extern "C" clip4j_status clip4j_zero_shot_topk_cpu(const float* image_features, 
         float* out_top_probs, int32_t* out_top_indices, float* out_top_logits) {
     const char* fn = "clip4j_zero_shot_topk_cpu";
     clear_error();
-    clip4j_status st = validate_similarity(fn, image_features, n, text_features, m, d, logit_scale, out_top_probs);
+    clip4j_status st = validate_similarity(fn, image_features, n, text_features, m, d, logit_scale, out_top_probs,
+                                           "out_top_probs");
     if (st == CLIP4J_OK) st = validate_softmax_topk(fn, image_features, n, m, k, out_top_probs, out_top_indices);
     if (st != CLIP4J_OK) return st;
     try {

@@ -64,10 +64,10 @@ clip4j_status validate_alignment(const char* fn, const char* name, const void* p
 }
 
 clip4j_status validate_similarity(const char* fn, const float* image_features, int32_t n,
-        const float* text_features, int32_t m, int32_t d, float logit_scale, const void* out) {
+        const float* text_features, int32_t m, int32_t d, float logit_scale, const void* out, const char* out_name) {
     if (!image_features) return bad(fn, "image_features is null");
     if (!text_features) return bad(fn, "text_features is null");
-    if (!out) return bad(fn, "output pointer is null");
+    if (!out) return bad(fn, std::string(out_name) + " is null");
     if (n < 1) return bad(fn, "n (image rows) must be >= 1, got " + std::to_string(n));
     if (m < 1) return bad(fn, "m (text rows) must be >= 1, got " + std::to_string(m));
     if (d < 1) return bad(fn, "d (embed_dim) must be >= 1, got " + std::to_string(d));

@@ -23,7 +23,7 @@ clip4j_status validate_output_bytes(const char* fn, int32_t count, int32_t n_px,
 clip4j_status validate_alignment(const char* fn, const char* name, const void* pointer, size_t bytes);
 
 clip4j_status validate_similarity(const char* fn, const float* image_features, int32_t n,
-        const float* text_features, int32_t m, int32_t d, float logit_scale, const void* out);
+        const float* text_features, int32_t m, int32_t d, float logit_scale, const void* out, const char* out_name);
 
 clip4j_status validate_softmax_topk(const char* fn, const float* logits, int32_t n, int32_t m, int32_t k,
         const float* out_top_probs, const int32_t* out_top_indices);

@@ -54,7 +54,7 @@ void similarity_arguments(SimilarityFn fn) {
     float out[4];
     CHECK(invalid_mentions(fn(nullptr, 2, a, 2, 2, 1.0f, out), "image_features"));
     CHECK(invalid_mentions(fn(a, 2, nullptr, 2, 2, 1.0f, out), "text_features"));
-    CHECK(invalid_mentions(fn(a, 2, a, 2, 2, 1.0f, nullptr), "output"));
+    CHECK(invalid_mentions(fn(a, 2, a, 2, 2, 1.0f, nullptr), "out_logits is null"));
     CHECK(invalid_mentions(fn(a, 0, a, 2, 2, 1.0f, out), "n (image rows)"));
     CHECK(invalid_mentions(fn(a, 2, a, -1, 2, 1.0f, out), "m (text rows)"));
     CHECK(invalid_mentions(fn(a, 2, a, 2, 0, 1.0f, out), "embed_dim"));
@@ -87,6 +87,7 @@ void zero_shot_arguments(ZeroShotFn fn) {
     CHECK(invalid_mentions(fn(a, 2, a, 2, 2, 1.0f, 0, p, i, nullptr), "k must be"));
     CHECK(invalid_mentions(fn(a, 2, a, 2, 2, 1.0f, 3, p, i, p), "k must be"));
     CHECK(invalid_mentions(fn(a, 2, a, 2, 2, 1.0f, 1, p, nullptr, nullptr), "out_top_indices"));
+    CHECK(invalid_mentions(fn(a, 2, a, 2, 2, 1.0f, 1, nullptr, i, nullptr), "out_top_probs is null"));
 }
 
 // The device entry points check their arguments first, then reject host memory where device memory is due

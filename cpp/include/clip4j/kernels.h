@@ -94,6 +94,12 @@ CLIP4J_API int clip4j_cuda_device_available(int32_t device);
  * horizontal pass first with a clamped uint8 intermediate, then vertical); the shorter side becomes
  * n_px and the longer int(n_px * long / short); the crop offsets use Python's round (half to even).
  *
+ * Exact for images that are RGB when Pillow opens them (RGB PNG/JPEG, 16-bit RGB PNG reduced to 8 bits).
+ * The reference resizes other modes in their own mode before converting to RGB (palette images with
+ * nearest, RGBA with premultiplied alpha, L, CMYK, 16-bit greyscale in 32-bit integers), so converting
+ * such an image to RGB first and passing it here does NOT reproduce the reference; clip4j's Java side
+ * preprocesses them itself (clip-api's ImagePreprocessor).
+ *
  * images      count pointers, image i = uint8 [heights[i], widths[i], 3] RGB, rows packed (stride 3*width)
  * widths      count widths in pixels, each in [1, 1048576]
  * heights     count heights in pixels, each in [1, 1048576]
@@ -105,7 +111,9 @@ CLIP4J_API int clip4j_cuda_device_available(int32_t device);
  *                   (true float32 divisions, bit-exact with the reference), or its float16 rounding
  * out_rgb_u8  may be null; else uint8 [count, n_px, n_px, 3]: the image after resize + crop
  *
- * The CPU implementation splits a batch of several images over the machine's hardware threads.
+ * The CPU implementation splits a batch of several images over the machine's hardware threads
+ * (std::thread::hardware_concurrency); callers that parallelise themselves pass one image per call.
+ * Host outputs need no alignment beyond their element type's natural one.
  */
 CLIP4J_API clip4j_status clip4j_preprocess_cpu(const uint8_t* const* images, const int32_t* widths,
         const int32_t* heights, int32_t count, int32_t n_px, const float* mean, const float* std,

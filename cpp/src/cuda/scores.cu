@@ -251,7 +251,8 @@ extern "C" clip4j_status clip4j_similarity_cuda(const float* image_features, int
         const float* text_features, int32_t m, int32_t d, float logit_scale, float* out_logits) {
     const char* fn = "clip4j_similarity_cuda";
     clear_error();
-    clip4j_status st = validate_similarity(fn, image_features, n, text_features, m, d, logit_scale, out_logits);
+    clip4j_status st = validate_similarity(fn, image_features, n, text_features, m, d, logit_scale, out_logits,
+                                           "out_logits");
     if (st != CLIP4J_OK || (st = require_device(fn)) != CLIP4J_OK) return st;
     return image_blocks(fn, image_features, n, text_features, m, d, logit_scale, false,
                         [&](int32_t i0, int32_t r, float* d_logits) -> clip4j_status {
@@ -284,7 +285,8 @@ clip4j_status zero_shot_topk(const char* fn, const float* image_features, int32_
 
 clip4j_status validate_zero_shot(const char* fn, const float* image_features, int32_t n, const float* text_features,
         int32_t m, int32_t d, float logit_scale, int32_t k, float* out_top_probs, int32_t* out_top_indices) {
-    clip4j_status st = validate_similarity(fn, image_features, n, text_features, m, d, logit_scale, out_top_probs);
+    clip4j_status st = validate_similarity(fn, image_features, n, text_features, m, d, logit_scale, out_top_probs,
+                                           "out_top_probs");
     if (st == CLIP4J_OK) st = validate_softmax_topk(fn, image_features, n, m, k, out_top_probs, out_top_indices);
     return st;
 }
