@@ -118,6 +118,27 @@ class CudaKernelsTest {
         }
     }
 
+    /**
+     * The C++ kernel and clip-api's Java preprocessing are two implementations of the same reference; on random
+     * RGB images of random, often extreme, sizes they must agree bit for bit (seeded, so a failure reproduces).
+     */
+    @Test
+    void cpuKernelEqualsTheJavaPreprocessingOnRandomSizes() {
+        CudaKernels kernels = CudaKernels.create(KernelBackend.CPU);
+        java.util.Random random = new java.util.Random(20261129);
+        int[] sides = {1, 2, 3, 7, 31, 224, 225, 333, 1000};
+        for (int trial = 0; trial < 40; trial++) {
+            int w = random.nextBoolean() ? sides[random.nextInt(sides.length)] : 1 + random.nextInt(1200);
+            int h = random.nextBoolean() ? sides[random.nextInt(sides.length)] : 1 + random.nextInt(1200);
+            int nPx = new int[] {224, 336, 48, 1, 5}[random.nextInt(5)];
+            byte[] rgb = new byte[w * h * 3];
+            random.nextBytes(rgb);
+            DecodedImage img = DecodedImage.ofBytes(w, h, PixelMode.RGB, rgb, false, 1);
+            float[] java = io.clip4j.image.ImagePreprocessor.clip(nPx).pixelValues(img);
+            assertArrayEquals(java, kernels.preprocess(List.of(img), nPx), 0f, w + "x" + h + " -> " + nPx);
+        }
+    }
+
     /** IEEE binary16 bits to float (finite values only; the normalised pixels are all finite). */
     private static float halfToFloat(short bits) {
         int sign = (bits >> 15) & 1;
