@@ -1,6 +1,7 @@
 package io.clip4j.cli;
 
 import io.clip4j.ClipModel;
+import io.clip4j.Features;
 import io.clip4j.image.ImageInput;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,7 +24,7 @@ import java.util.stream.Stream;
  * text tower, on the images of a folder. One warm-up round, then timed rounds.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure images/s (decode+preprocess, forward, end to end) and texts/s.")
+        description = "Measure images/s (decode+preprocess, forward, end to end, zero-shot top-5) and texts/s.")
 final class BenchCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
@@ -103,10 +104,22 @@ final class BenchCommand implements Callable<Integer> {
                 model.encodeTexts(texts);
             }
             double txt = rate(texts.size() * rounds, t0);
+            // Zero-shot against the 64 texts as classes: the image path plus scoring (on the device with KERNELS).
+            Features classes = model.encodeTexts(texts);
+            model.zeroShotTopK(batches.get(0), classes, 5);
+            t0 = System.nanoTime();
+            for (int r = 0; r < rounds; r++) {
+                for (List<ImageInput> b : batches) {
+                    model.zeroShotTopK(b, classes, 5);
+                }
+            }
+            double zeroShot = rate(inputs.size() * rounds, t0);
             out.printf(Locale.ROOT, "decode+preprocess  %10.1f images/s%n", pre);
             out.printf(Locale.ROOT, "vision forward     %10.1f images/s%n", fwd);
             out.printf(Locale.ROOT, "end to end         %10.1f images/s%n", e2e);
             out.printf(Locale.ROOT, "text tower         %10.1f texts/s (tokenize + forward)%n", txt);
+            out.printf(Locale.ROOT, "zero-shot top-5    %10.1f images/s (end to end, %d classes)%n", zeroShot,
+                    classes.rows());
         }
         return 0;
     }

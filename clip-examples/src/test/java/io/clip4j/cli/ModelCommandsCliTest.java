@@ -87,6 +87,7 @@ class ModelCommandsCliTest {
         CliRunner r = CliRunner.run("bench", "--model", VIT.toString(), "--images", dir.toString(), "--rounds", "1");
         assertEquals(0, r.code, r.err);
         assertTrue(r.out.contains("images/s") && r.out.contains("texts/s"), r.out);
+        assertTrue(r.out.contains("zero-shot top-5") && r.out.contains("64 classes"), r.out);
     }
 
     @Test
