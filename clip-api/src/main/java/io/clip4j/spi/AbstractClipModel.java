@@ -71,10 +71,26 @@ public abstract class AbstractClipModel implements ClipModel {
         float[] out = new float[images.size() * config.embedDim()];
         for (int start = 0; start < images.size(); start += batchSize) {
             List<ImageInput> chunk = images.subList(start, Math.min(images.size(), start + batchSize));
-            Features f = encodePixels(preprocess(chunk), chunk.size());
+            Features f = encodeImageBatch(chunk);
             System.arraycopy(f.toArray(), 0, out, start * config.embedDim(), chunk.size() * config.embedDim());
         }
         return new Features(out, images.size(), config.embedDim());
+    }
+
+    /**
+     * Encodes one batch of {@link #encodeImages}; engines with their own image path override this.
+     *
+     * @param batch at most {@link #batchSize()} inputs, at least one
+     * @return image_features {@code [batch.size(), embed_dim]}, not normalised
+     * @throws io.clip4j.image.ImageDecodeException naming the first input that cannot be decoded
+     */
+    protected Features encodeImageBatch(List<ImageInput> batch) {
+        return encodePixels(preprocess(batch), batch.size());
+    }
+
+    /** @return the largest number of images or texts per forward pass, &ge; 1 */
+    protected final int batchSize() {
+        return batchSize;
     }
 
     @Override

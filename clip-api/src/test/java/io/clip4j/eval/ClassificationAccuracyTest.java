@@ -13,21 +13,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ClassificationAccuracyTest {
     private static final List<String> SIX = List.of("a", "b", "c", "d", "e", "f");
+    /** Five examples over six classes, each row chosen for one case (label -> rank). */
+    private static final float[] HAND_SCORES = {
+            // true 0: ranked first                               -> top1, top5
+            9, 1, 2, 3, 4, 5,
+            // true 1: 4 scores above it (2..5), rank 4          -> top5 only
+            0, 1.5f, 2, 3, 4, 5,
+            // true 2: 5 scores above it (1, 3..6), rank 5        -> neither
+            6, 1, 0.5f, 3, 4, 5,
+            // true 3: tie with class 0 (lower index wins), rank 1 -> top5 only
+            7, 1, 2, 7, 4, 5,
+            // true 0: tie with class 3, class 0 comes first      -> top1
+            7, 1, 2, 7, 4, 5,
+    };
 
     @Test
     void topOneTopFiveAndPerClassByHand() {
-        float[] scores = {
-                // true 0: ranked first                               -> top1, top5
-                9, 1, 2, 3, 4, 5,
-                // true 1: 4 scores above it (2..5), rank 4          -> top5 only
-                0, 1.5f, 2, 3, 4, 5,
-                // true 2: 5 scores above it (1, 3..6), rank 5        -> neither
-                6, 1, 0.5f, 3, 4, 5,
-                // true 3: tie with class 0 (lower index wins), rank 1 -> top5 only
-                7, 1, 2, 7, 4, 5,
-                // true 0: tie with class 3, class 0 comes first      -> top1
-                7, 1, 2, 7, 4, 5,
-        };
+        float[] scores = HAND_SCORES;
         int[] labels = {0, 1, 2, 3, 0};
         ClassificationAccuracy a = ClassificationAccuracy.of(scores, labels, SIX);
         assertEquals(5, a.n());
@@ -45,14 +47,8 @@ class ClassificationAccuracyTest {
 
     @Test
     void fromTopKPicksEqualsFromFullScores() {
-        // The hand-made rows above, their logits softmaxed and top-5 picked like ClipModel.zeroShotTopK does.
-        float[] scores = {
-                9, 1, 2, 3, 4, 5,
-                0, 1.5f, 2, 3, 4, 5,
-                6, 1, 0.5f, 3, 4, 5,
-                7, 1, 2, 7, 4, 5,
-                7, 1, 2, 7, 4, 5,
-        };
+        // The hand-made rows, their logits softmaxed and top-5 picked like ClipModel.zeroShotTopK does.
+        float[] scores = HAND_SCORES;
         int[] labels = {0, 1, 2, 3, 0};
         ClassificationAccuracy full = ClassificationAccuracy.of(scores, labels, SIX);
         io.clip4j.math.TopK top = io.clip4j.math.Similarity.softmaxTopK(scores, 5, 6, 5);

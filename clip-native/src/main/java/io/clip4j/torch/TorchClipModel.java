@@ -15,7 +15,6 @@ import org.bytedeco.pytorch.global.torch;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
-import java.util.Objects;
 
 /**
  * {@link ClipModel} on LibTorch: the {@link TorchClip} towers plus clip-api's tokenizer and preprocessing, or,
@@ -25,14 +24,12 @@ import java.util.Objects;
  */
 final class TorchClipModel extends AbstractClipModel {
     private final TorchClip engine;
-    private final int batchSize;
     /** Null when images go through clip-api's Java preprocessing. */
     private final KernelImagePipeline kernels;
 
     TorchClipModel(TorchClip engine, ClipConfig config, ClipModel.Builder options) {
         super(config, options);
         this.engine = engine;
-        this.batchSize = options.batchSize();
         this.kernels = kernelsFor(options.imagePipeline(), engine);
     }
 
@@ -78,19 +75,12 @@ final class TorchClipModel extends AbstractClipModel {
     }
 
     @Override
-    public Features encodeImages(List<ImageInput> images) {
+    protected Features encodeImageBatch(List<ImageInput> batch) {
         if (kernels == null) {
-            return super.encodeImages(images);
+            return super.encodeImageBatch(batch);
         }
-        Objects.requireNonNull(images, "images");
-        int dim = config().embedDim();
-        float[] out = new float[Math.multiplyExact(images.size(), dim)];
-        for (int start = 0; start < images.size(); start += batchSize) {
-            List<ImageInput> chunk = images.subList(start, Math.min(images.size(), start + batchSize));
-            float[] f = engine.withImageFeatures(() -> kernels.pixelValues(chunk), TensorIo::toFloats);
-            System.arraycopy(f, 0, out, start * dim, f.length);
-        }
-        return new Features(out, images.size(), dim);
+        return new Features(engine.withImageFeatures(() -> kernels.pixelValues(batch), TensorIo::toFloats),
+                batch.size(), config().embedDim());
     }
 
     /**
@@ -107,8 +97,8 @@ final class TorchClipModel extends AbstractClipModel {
         float[] probs = new float[Math.multiplyExact(n, k)];
         float[] logits = new float[probs.length];
         int[] indices = new int[probs.length];
-        for (int start = 0; start < n; start += batchSize) {
-            List<ImageInput> chunk = images.subList(start, Math.min(n, start + batchSize));
+        for (int start = 0; start < n; start += batchSize()) {
+            List<ImageInput> chunk = images.subList(start, Math.min(n, start + batchSize()));
             TopK part = engine.withImageFeatures(() -> kernels.pixelValues(chunk),
                     features -> scoreOnDevice(features, chunk.size(), classEmbeddings, k));
             System.arraycopy(part.probs(), 0, probs, start * k, part.probs().length);
