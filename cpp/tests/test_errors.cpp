@@ -121,16 +121,24 @@ void device_entry_points() {
     CHECK(std::strstr(clip4j_last_error(), clip4j_built_with_cuda() ? "must be >= 0" : "built without CUDA"));
     CHECK(clip4j_cuda_device_available(4096) == 0);
     CHECK(std::strlen(clip4j_last_error()) > 0);
+    // Each message is read right after its call: the next clip4j call (even a successful one) replaces it.
     const clip4j_status pre = clip4j_preprocess_cuda_device(images, w, h, 1, 4, mean, std, CLIP4J_FLOAT32, out,
                                                             sizeof(out), nullptr);
+    const std::string pre_message = clip4j_last_error();
     const clip4j_status zs = clip4j_zero_shot_topk_cuda_device(a, 2, a, 2, 2, 1.0f, 1, p, i, nullptr, nullptr);
+    const std::string zs_message = clip4j_last_error();
     if (!clip4j_built_with_cuda()) {
         CHECK(pre == CLIP4J_ERR_NO_CUDA && zs == CLIP4J_ERR_NO_CUDA);
     } else if (!clip4j_cuda_available()) {
         CHECK(pre == CLIP4J_ERR_NO_DEVICE && zs == CLIP4J_ERR_NO_DEVICE);
     } else {
-        CHECK(invalid_mentions(pre, "out_pixel_values must point to CUDA device memory"));
-        CHECK(invalid_mentions(zs, "image_features must point to CUDA device memory"));
+        CHECK_MSG(pre == CLIP4J_ERR_INVALID_ARGUMENT &&
+                      pre_message.find("out_pixel_values must point to CUDA device memory, got host memory") !=
+                          std::string::npos,
+                  pre_message);
+        CHECK_MSG(zs == CLIP4J_ERR_INVALID_ARGUMENT &&
+                      zs_message.find("image_features must point to CUDA device memory") != std::string::npos,
+                  zs_message);
     }
 }
 

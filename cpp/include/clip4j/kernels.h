@@ -52,7 +52,9 @@ typedef enum clip4j_dtype {
     /** IEEE float32. */
     CLIP4J_FLOAT32 = 0,
     /** IEEE float16 (binary16 bit patterns in uint16_t), rounded to nearest even from the float32 value. */
-    CLIP4J_FLOAT16 = 1
+    CLIP4J_FLOAT16 = 1,
+    /** Not a dtype: makes every int32 a valid value of the enum, so a wrong one is reported, not undefined. */
+    CLIP4J_DTYPE_MAX_ENUM = 0x7FFFFFFF
 } clip4j_dtype;
 
 /** OpenAI CLIP's Normalize mean and std (R, G, B), as used by clip.load's _transform. */

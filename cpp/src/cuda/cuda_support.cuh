@@ -91,6 +91,16 @@ private:
 
 }  // namespace clip4j
 
+/**
+ * Kernel launch on a stream, without dynamic shared memory: CLIP4J_LAUNCH(kernel, grid, block, stream)(args).
+ * A macro so that the CPU emulator of the tests (cpp/emulator) runs the same kernels.
+ */
+#if defined(CLIP4J_CUDA_EMULATOR)
+#  define CLIP4J_LAUNCH(kernel, grid, block, stream) ::clip4j_emu::launch(kernel, grid, block, stream)
+#else
+#  define CLIP4J_LAUNCH(kernel, grid, block, stream) kernel<<<grid, block, 0, stream>>>
+#endif
+
 /** Returns from the enclosing entry point when a CUDA call fails. */
 #define CLIP4J_CUDA_TRY(fn, call)                                   \
     do {                                                            \

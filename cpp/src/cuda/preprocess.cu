@@ -145,15 +145,15 @@ clip4j_status run_on_device(const char* fn, const uint8_t* const* images, const 
         const int32_t batch = std::min(kMaxGridZ, count - first);
         const Job* batch_jobs = d_jobs.as<Job>() + first;
         const dim3 hgrid((n + 31) / 32, std::min((max_rows + 7) / 8, 65535), batch);
-        horizontal_kernel<<<hgrid, block, 0, stream()>>>(batch_jobs, d_src.as<uint8_t>(), d_plan.as<int32_t>(),
+        CLIP4J_LAUNCH(horizontal_kernel, hgrid, block, stream())(batch_jobs, d_src.as<uint8_t>(), d_plan.as<int32_t>(),
                                                          d_tmp.as<uint8_t>(), n);
         CLIP4J_CUDA_TRY(fn, cudaGetLastError());
         const dim3 vgrid((n + 31) / 32, (n + 7) / 8, batch);
         if (dtype == CLIP4J_FLOAT16) {
-            vertical_kernel<true><<<vgrid, block, 0, stream()>>>(batch_jobs, d_tmp.as<uint8_t>(), d_plan.as<int32_t>(),
+            CLIP4J_LAUNCH(vertical_kernel<true>, vgrid, block, stream())(batch_jobs, d_tmp.as<uint8_t>(), d_plan.as<int32_t>(),
                                                                   n, norm, d_out, d_u8, first);
         } else {
-            vertical_kernel<false><<<vgrid, block, 0, stream()>>>(batch_jobs, d_tmp.as<uint8_t>(), d_plan.as<int32_t>(),
+            CLIP4J_LAUNCH(vertical_kernel<false>, vgrid, block, stream())(batch_jobs, d_tmp.as<uint8_t>(), d_plan.as<int32_t>(),
                                                                    n, norm, d_out, d_u8, first);
         }
         CLIP4J_CUDA_TRY(fn, cudaGetLastError());

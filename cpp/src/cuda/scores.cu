@@ -11,7 +11,11 @@
 namespace clip4j {
 namespace {
 
-constexpr size_t kBlockBytes = size_t(256) << 20;  // logits/probabilities of one row block
+// Logits/probabilities of one row block; the emulator's tests make it small to cross blocks on small inputs.
+#ifndef CLIP4J_ROW_BLOCK_BYTES
+#  define CLIP4J_ROW_BLOCK_BYTES (size_t(256) << 20)
+#endif
+constexpr size_t kBlockBytes = CLIP4J_ROW_BLOCK_BYTES;
 constexpr int kThreads = 256;
 
 // --- L2 normalisation: one warp per row, x / sqrtf(sum x^2) like model.py (zero row -> NaN). ---
@@ -158,7 +162,7 @@ int32_t rows_per_block(int32_t n, int32_t m) {
 
 clip4j_status normalize_on_device(const char* fn, const float* d_x, float* d_y, int32_t rows, int32_t d) {
     const int per_block = kThreads / 32;
-    l2_normalize_rows<<<(rows + per_block - 1) / per_block, kThreads, 0, stream()>>>(d_x, d_y, rows, d);
+    CLIP4J_LAUNCH(l2_normalize_rows, (rows + per_block - 1) / per_block, kThreads, stream())(d_x, d_y, rows, d);
     CLIP4J_CUDA_TRY(fn, cudaGetLastError());
     return CLIP4J_OK;
 }
@@ -167,7 +171,7 @@ clip4j_status similarity_on_device(const char* fn, const float* d_a, int32_t row
         int32_t d, float scale, float* d_c) {
     const dim3 grid((m + kTile - 1) / kTile, (rows + kTile - 1) / kTile);
     if (grid.y > 65535) return fail(CLIP4J_ERR_CUDA, std::string(fn) + ": row block too large");
-    similarity_tiles<<<grid, kThreads, 0, stream()>>>(d_a, rows, d_b, m, d, scale, d_c);
+    CLIP4J_LAUNCH(similarity_tiles, grid, kThreads, stream())(d_a, rows, d_b, m, d, scale, d_c);
     CLIP4J_CUDA_TRY(fn, cudaGetLastError());
     return CLIP4J_OK;
 }
@@ -223,7 +227,7 @@ clip4j_status topk_rows(const char* fn, float* d_logits, int32_t r, int32_t m, i
         DeviceBuffer& d_ti, float* probs_host, float* top_p_host, int32_t* top_i_host,
         DeviceBuffer* d_tl = nullptr, float* top_l_host = nullptr) {
     float* probs = probs_host ? d_logits : nullptr;
-    softmax_topk_rows<<<r, kThreads, 0, stream()>>>(d_logits, probs, m, k, d_tp.as<float>(), d_ti.as<int32_t>(),
+    CLIP4J_LAUNCH(softmax_topk_rows, r, kThreads, stream())(d_logits, probs, m, k, d_tp.as<float>(), d_ti.as<int32_t>(),
                                                     top_l_host ? d_tl->as<float>() : nullptr);
     CLIP4J_CUDA_TRY(fn, cudaGetLastError());
     if (top_l_host) {

@@ -1,0 +1,229 @@
+// Kernel execution of clip4j's CUDA emulator: the blocks of a launch are shared by a few OS threads; each
+// OS thread runs one block at a time, with every CUDA thread of the block as a fiber (context.h). A fiber runs
+// until it finishes or waits at a barrier (__syncthreads, or a warp shuffle); waiting fibers resume once
+// every live thread of their block (or warp) waits there. Barriers nobody can pass abort with a message,
+// which on a GPU would be a hang or undefined behaviour.
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "context.h"
+#include "cuda_runtime.h"
+#include "runtime_state.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#  include <sanitizer/common_interface_defs.h>
+#  define CLIP4J_EMU_ASAN 1
+#endif
+
+namespace clip4j_emu {
+namespace {
+
+thread_local uint3 tl_thread;
+thread_local uint3 tl_block;
+thread_local dim3 tl_block_dim;
+thread_local dim3 tl_grid_dim;
+
+constexpr size_t kStackBytes = size_t(256) << 10;  // kernels keep little on the stack; sanitizers more
+constexpr int kWarp = 32;
+constexpr size_t kMaxShuffleBytes = 16;
+
+enum class State { Ready, WarpWait, BlockWait, Done };
+
+struct Fiber {
+    Context ctx;
+    std::unique_ptr<char[]> stack;
+    State state = State::Done;
+    uint3 tid{};
+    void* fake_stack = nullptr;  // AddressSanitizer's bookkeeping of this fiber's stack
+};
+
+// One OS thread's view of the launch it works on.
+struct Worker {
+    Context scheduler;
+    std::vector<Fiber> fibers;
+    int current = -1;
+    const std::function<void()>* body = nullptr;
+    unsigned char lanes[1024 / kWarp][kWarp][kMaxShuffleBytes];
+    void* scheduler_fake_stack = nullptr;
+    const void* scheduler_bottom = nullptr;
+    size_t scheduler_size = 0;
+};
+
+thread_local Worker* tl_worker = nullptr;
+
+[[noreturn]] void fatal(const char* what) {
+    std::fprintf(stderr, "clip4j CUDA emulator: %s (block %u,%u,%u thread %u,%u,%u)\n", what, blockIdx.x, blockIdx.y,
+                 blockIdx.z, threadIdx.x, threadIdx.y, threadIdx.z);
+    std::abort();
+}
+
+int linear_thread() { return (int)(threadIdx.x + blockDim.x * (threadIdx.y + blockDim.y * threadIdx.z)); }
+
+// Called on a fiber right after it was switched to.
+void arrived_on_fiber(Worker& w, Fiber& f) {
+#ifdef CLIP4J_EMU_ASAN
+    __sanitizer_finish_switch_fiber(f.fake_stack, &w.scheduler_bottom, &w.scheduler_size);
+#else
+    (void)w;
+    (void)f;
+#endif
+}
+
+// Fiber -> scheduler; returns when the scheduler resumes this fiber.
+void wait(State state) {
+    Worker* w = tl_worker;
+    if (w == nullptr || w->current < 0) fatal("barrier or shuffle outside a kernel");
+    Fiber& f = w->fibers[w->current];
+    f.state = state;
+#ifdef CLIP4J_EMU_ASAN
+    __sanitizer_start_switch_fiber(&f.fake_stack, w->scheduler_bottom, w->scheduler_size);
+#endif
+    switch_context(f.ctx, w->scheduler);
+    arrived_on_fiber(*w, f);
+}
+
+[[noreturn]] void fiber_main() {
+    Worker& w = *tl_worker;
+    Fiber& f = w.fibers[w.current];
+    arrived_on_fiber(w, f);
+    (*w.body)();
+    f.state = State::Done;
+#ifdef CLIP4J_EMU_ASAN
+    __sanitizer_start_switch_fiber(nullptr, w.scheduler_bottom, w.scheduler_size);  // this stack is finished
+#endif
+    switch_context(f.ctx, w.scheduler);
+    std::abort();  // a finished fiber is never resumed
+}
+
+void switch_to(Worker& w, int i) {
+    Fiber& f = w.fibers[i];
+    w.current = i;
+    tl_thread = f.tid;
+#ifdef CLIP4J_EMU_ASAN
+    __sanitizer_start_switch_fiber(&w.scheduler_fake_stack, f.stack.get(), kStackBytes);
+#endif
+    switch_context(w.scheduler, f.ctx);
+#ifdef CLIP4J_EMU_ASAN
+    __sanitizer_finish_switch_fiber(w.scheduler_fake_stack, nullptr, nullptr);
+#endif
+    w.current = -1;
+}
+
+// Releases the barriers that every live thread has reached; false if nothing could be released.
+bool release_barriers(Worker& w) {
+    const int n = (int)w.fibers.size();
+    bool all_block = true, any_live = false, released = false;
+    for (const Fiber& f : w.fibers) {
+        if (f.state == State::Done) continue;
+        any_live = true;
+        all_block &= f.state == State::BlockWait;
+    }
+    if (!any_live) return true;
+    if (all_block) {
+        for (Fiber& f : w.fibers)
+            if (f.state == State::BlockWait) f.state = State::Ready;
+        return true;
+    }
+    for (int first = 0; first < n; first += kWarp) {
+        const int last = std::min(n, first + kWarp);
+        bool all_warp = true, live = false;
+        for (int i = first; i < last; ++i) {
+            if (w.fibers[i].state == State::Done) continue;
+            live = true;
+            all_warp &= w.fibers[i].state == State::WarpWait;
+        }
+        if (live && all_warp) {
+            for (int i = first; i < last; ++i)
+                if (w.fibers[i].state == State::WarpWait) w.fibers[i].state = State::Ready;
+            released = true;
+        }
+    }
+    return released;
+}
+
+void run_block(Worker& w) {
+    for (Fiber& f : w.fibers) {
+        make_context(f.ctx, f.stack.get(), kStackBytes, fiber_main);
+        f.state = State::Ready;
+        f.fake_stack = nullptr;
+    }
+    for (;;) {
+        bool live = false;
+        for (int i = 0; i < (int)w.fibers.size(); ++i) {
+            if (w.fibers[i].state == State::Ready) switch_to(w, i);
+            live |= w.fibers[i].state != State::Done;
+        }
+        if (!live) return;
+        if (!release_barriers(w)) fatal("deadlock: the threads of a block or warp wait at different barriers");
+    }
+}
+
+void work(const dim3& grid, const dim3& block, const std::function<void()>& body, std::atomic<long long>& next) {
+    Worker w;
+    tl_worker = &w;
+    tl_grid_dim = grid;
+    tl_block_dim = block;
+    w.body = &body;
+    const int threads = (int)(block.x * block.y * block.z);
+    w.fibers.resize(threads);
+    for (int i = 0; i < threads; ++i) {
+        w.fibers[i].stack.reset(new char[kStackBytes]);
+        w.fibers[i].tid = uint3{(unsigned)i % block.x, (unsigned)(i / block.x) % block.y,
+                                (unsigned)(i / (block.x * block.y))};
+    }
+    const long long blocks = (long long)grid.x * grid.y * grid.z;
+    for (long long b = next++; b < blocks; b = next++) {
+        tl_block = uint3{(unsigned)(b % grid.x), (unsigned)((b / grid.x) % grid.y), (unsigned)(b / ((long long)grid.x * grid.y))};
+        run_block(w);
+    }
+    tl_worker = nullptr;
+}
+
+}  // namespace
+
+const uint3& thread_idx() { return tl_thread; }
+const uint3& block_idx() { return tl_block; }
+const dim3& block_dim() { return tl_block_dim; }
+const dim3& grid_dim() { return tl_grid_dim; }
+
+void run_grid(dim3 grid, dim3 block, cudaStream_t stream, const std::function<void()>& body) {
+    const cudaError_t err = check_launch(grid, block, stream);
+    if (err != cudaSuccess) return;  // recorded for cudaGetLastError, as a failed launch is
+    if (tl_worker != nullptr) fatal("a kernel launched another kernel");
+    std::atomic<long long> next{0};
+    const long long blocks = (long long)grid.x * grid.y * grid.z;
+    const int threads = (int)std::min<long long>(blocks, std::max(1u, std::min(4u, std::thread::hardware_concurrency())));
+    std::vector<std::thread> helpers;
+    for (int t = 1; t < threads; ++t) helpers.emplace_back([&] { work(grid, block, body, next); });
+    work(grid, block, body, next);
+    for (std::thread& t : helpers) t.join();
+}
+
+void shuffle_xor(unsigned int mask, const void* in, void* out, size_t size, int lane_mask) {
+    Worker* w = tl_worker;
+    if (w == nullptr) fatal("__shfl_xor_sync outside a kernel");
+    if (size > kMaxShuffleBytes) fatal("__shfl_xor_sync of a type wider than 16 bytes");
+    const int t = linear_thread();
+    const int warp = t / kWarp, lane = t % kWarp;
+    const int first = warp * kWarp, last = std::min((int)w->fibers.size(), first + kWarp);
+    for (int i = first; i < last; ++i) {
+        const bool named = (mask >> (i - first)) & 1u;
+        if (named != (w->fibers[i].state != State::Done)) {
+            fatal("__shfl_xor_sync mask names a lane that has exited or omits a live lane");
+        }
+    }
+    std::memcpy(w->lanes[warp][lane], in, size);
+    wait(State::WarpWait);  // every lane has written
+    const int source = lane ^ lane_mask;
+    std::memcpy(out, w->lanes[warp][source < last - first ? source : lane], size);
+    wait(State::WarpWait);  // every lane has read before the next shuffle overwrites
+}
+
+}  // namespace clip4j_emu
+
+void __syncthreads() { clip4j_emu::wait(clip4j_emu::State::BlockWait); }

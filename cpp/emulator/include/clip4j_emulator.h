@@ -1,0 +1,24 @@
+// Test hooks of clip4j's CUDA emulator (see cuda_runtime.h): device count, compute capability, a device
+// memory limit to provoke out-of-memory paths, and the bytes in use to find leaks.
+#ifndef CLIP4J_EMULATOR_HOOKS_H
+#define CLIP4J_EMULATOR_HOOKS_H
+
+#include <cstddef>
+
+namespace clip4j_emu {
+
+/** Emulates count GPUs (0: none) of compute capability major.minor; the default is 2 GPUs of 9.0. */
+void configure_devices(int count, int major, int minor);
+
+/** Device allocations beyond limit bytes in total fail with cudaErrorMemoryAllocation; SIZE_MAX: no limit. */
+void set_memory_limit(size_t limit);
+
+/** Bytes of emulated device memory allocated and not yet freed, over all GPUs. */
+size_t device_bytes_in_use();
+
+/** Kernel launches since the start, for checks that a path really ran on the (emulated) GPU. */
+long long kernel_launches();
+
+}  // namespace clip4j_emu
+
+#endif

@@ -1,0 +1,146 @@
+// Failure paths of the CUDA implementation that a real GPU rarely shows, provoked through the emulator's
+// hooks: out of device memory at every allocation of every entry point (OUT_OF_MEMORY, nothing leaked, the
+// next call works), GPUs that are too old or absent (NO_DEVICE with the reason), and batches larger than
+// one grid (65535 images).
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "../tests/check.h"
+#include "clip4j/kernels.h"
+#include "clip4j_emulator.h"
+#include "cuda_runtime.h"
+
+namespace {
+
+const float kMean[3] = {CLIP4J_CLIP_MEAN_R, CLIP4J_CLIP_MEAN_G, CLIP4J_CLIP_MEAN_B};
+const float kStd[3] = {CLIP4J_CLIP_STD_R, CLIP4J_CLIP_STD_G, CLIP4J_CLIP_STD_B};
+
+std::vector<float> ramp(size_t n, float step) {
+    std::vector<float> v(n);
+    for (size_t i = 0; i < n; ++i) v[i] = (float)((i * 7919) % 101) * step - 0.5f;
+    return v;
+}
+
+struct Device {
+    void* ptr = nullptr;
+    Device(const void* host, size_t bytes) {
+        CHECK(cudaMalloc(&ptr, bytes) == cudaSuccess);
+        if (host) CHECK(cudaMemcpy(ptr, host, bytes, cudaMemcpyHostToDevice) == cudaSuccess);
+    }
+    ~Device() { cudaFree(ptr); }
+};
+
+// Runs call under device-memory limits from 0 bytes up to the first that succeeds: each run must succeed or
+// report OUT_OF_MEMORY naming fn, and give all its device memory back.
+void out_of_memory_everywhere(const std::string& fn, const std::function<clip4j_status()>& call) {
+    const size_t baseline = clip4j_emu::device_bytes_in_use();
+    int failures = 0;
+    bool succeeded = false;
+    for (size_t extra = 0; !succeeded && extra <= (size_t(64) << 20); extra = extra * 2 + 256) {
+        clip4j_emu::set_memory_limit(baseline + extra);
+        const clip4j_status st = call();
+        clip4j_emu::set_memory_limit(SIZE_MAX);
+        succeeded = st == CLIP4J_OK;
+        if (!succeeded) {
+            ++failures;
+            CHECK_MSG(st == CLIP4J_ERR_OUT_OF_MEMORY, fn + ": status " + std::to_string(st) + ": " + clip4j_last_error());
+            CHECK_MSG(std::strstr(clip4j_last_error(), fn.c_str()) && std::strstr(clip4j_last_error(), "out of memory"),
+                      clip4j_last_error());
+        }
+        CHECK_MSG(clip4j_emu::device_bytes_in_use() == baseline, fn + " leaked device memory");
+        CHECK_MSG(cudaGetLastError() == cudaSuccess, fn + " left a CUDA error pending");
+    }
+    CHECK_MSG(succeeded, fn + " never succeeded");
+    CHECK_MSG(failures >= 2, fn + ": expected several allocations to fail on the way, got " + std::to_string(failures));
+    CHECK_MSG(call() == CLIP4J_OK, fn + " after the failures: " + clip4j_last_error());
+}
+
+void out_of_memory() {
+    const int n = 5, m = 9, d = 16, k = 3;
+    const std::vector<float> img = ramp(n * d, 0.01f), txt = ramp(m * d, 0.013f);
+    std::vector<float> logits(n * m), probs(n * m), tp(n * k), tl(n * k);
+    std::vector<int32_t> ti(n * k);
+    out_of_memory_everywhere("clip4j_similarity_cuda", [&] {
+        return clip4j_similarity_cuda(img.data(), n, txt.data(), m, d, 100.0f, logits.data());
+    });
+    out_of_memory_everywhere("clip4j_softmax_topk_cuda", [&] {
+        return clip4j_softmax_topk_cuda(logits.data(), n, m, k, probs.data(), tp.data(), ti.data());
+    });
+    out_of_memory_everywhere("clip4j_zero_shot_topk_cuda", [&] {
+        return clip4j_zero_shot_topk_cuda(img.data(), n, txt.data(), m, d, 100.0f, k, tp.data(), ti.data(), tl.data());
+    });
+    const Device d_img(img.data(), img.size() * 4), d_txt(txt.data(), txt.size() * 4);
+    out_of_memory_everywhere("clip4j_zero_shot_topk_cuda_device", [&] {
+        return clip4j_zero_shot_topk_cuda_device(static_cast<const float*>(d_img.ptr), n,
+                                                 static_cast<const float*>(d_txt.ptr), m, d, 100.0f, k, tp.data(),
+                                                 ti.data(), tl.data(), nullptr);
+    });
+
+    std::vector<uint8_t> a(300 * 200 * 3, 17), b(40 * 90 * 3, 200);
+    const uint8_t* images[2] = {a.data(), b.data()};
+    const int32_t w[2] = {300, 40}, h[2] = {200, 90};
+    std::vector<float> out(2 * 3 * 32 * 32);
+    std::vector<uint8_t> rgb(2 * 3 * 32 * 32);
+    out_of_memory_everywhere("clip4j_preprocess_cuda", [&] {
+        return clip4j_preprocess_cuda(images, w, h, 2, 32, kMean, kStd, CLIP4J_FLOAT32, out.data(), rgb.data());
+    });
+    const Device d_out(nullptr, out.size() * 4);
+    out_of_memory_everywhere("clip4j_preprocess_cuda_device", [&] {
+        return clip4j_preprocess_cuda_device(images, w, h, 2, 32, kMean, kStd, CLIP4J_FLOAT32, d_out.ptr,
+                                             (int64_t)out.size() * 4, nullptr);
+    });
+}
+
+// A GPU below sm_80, or none at all: NO_DEVICE with the reason, before any allocation or kernel.
+void unusable_devices() {
+    const float a[4] = {1, 0, 0, 1};
+    float out[4];
+    const long long launches = clip4j_emu::kernel_launches();
+    clip4j_emu::configure_devices(1, 7, 5);
+    CHECK(clip4j_cuda_available() == 0);
+    CHECK_MSG(std::strstr(clip4j_last_error(), "compute capability 7.5, clip4j_kernels needs >= 8.0"), clip4j_last_error());
+    CHECK(clip4j_similarity_cuda(a, 2, a, 2, 2, 1.0f, out) == CLIP4J_ERR_NO_DEVICE);
+    CHECK_MSG(std::strstr(clip4j_last_error(), "clip4j_similarity_cuda: CUDA device 0 has compute capability 7.5"),
+              clip4j_last_error());
+    clip4j_emu::configure_devices(0, 0, 0);
+    CHECK(clip4j_cuda_available() == 0);
+    CHECK_MSG(std::strstr(clip4j_last_error(), "no usable CUDA driver/device"), clip4j_last_error());
+    CHECK(clip4j_cuda_device_available(0) == 0);
+    CHECK(clip4j_similarity_cuda(a, 2, a, 2, 2, 1.0f, out) == CLIP4J_ERR_NO_DEVICE);
+    clip4j_emu::configure_devices(2, 9, 0);
+    CHECK(clip4j_cuda_device_available(1) == 1);
+    CHECK(clip4j_cuda_device_available(2) == 0);
+    CHECK_MSG(std::strstr(clip4j_last_error(), "CUDA device 2 does not exist (2 present)"), clip4j_last_error());
+    CHECK(clip4j_emu::kernel_launches() == launches);
+    CHECK(clip4j_similarity_cuda(a, 2, a, 2, 2, 1.0f, out) == CLIP4J_OK);
+    CHECK(clip4j_emu::kernel_launches() > launches);
+}
+
+// More images than one grid's z dimension holds (65535): the batch is launched in slices.
+void batch_beyond_one_grid() {
+    const int count = 65535 + 3;
+    std::vector<uint8_t> pixels((size_t)count * 3);
+    for (size_t i = 0; i < pixels.size(); ++i) pixels[i] = (uint8_t)(i * 131 % 251);
+    std::vector<const uint8_t*> images(count);
+    std::vector<int32_t> ones(count, 1);
+    for (int i = 0; i < count; ++i) images[i] = &pixels[(size_t)i * 3];
+    std::vector<uint16_t> cpu((size_t)count * 3), gpu((size_t)count * 3, 0xFFFF);
+    CHECK(clip4j_preprocess_cpu(images.data(), ones.data(), ones.data(), count, 1, kMean, kStd, CLIP4J_FLOAT16,
+                                cpu.data(), nullptr) == CLIP4J_OK);
+    CHECK_MSG(clip4j_preprocess_cuda(images.data(), ones.data(), ones.data(), count, 1, kMean, kStd, CLIP4J_FLOAT16,
+                                     gpu.data(), nullptr) == CLIP4J_OK,
+              clip4j_last_error());
+    CHECK_MSG(gpu == cpu, "a batch of 65538 images");
+}
+
+}  // namespace
+
+int main() {
+    out_of_memory();
+    unusable_devices();
+    batch_beyond_one_grid();
+    return check::finish("test_emulated_faults");
+}
