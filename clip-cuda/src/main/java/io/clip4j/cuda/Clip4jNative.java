@@ -13,7 +13,7 @@ import org.bytedeco.javacpp.annotation.Platform;
  * function of the same name; arrays are passed as the C pointers they document, sizes as int32.
  * Callers check the returned status and read {@link #clip4j_last_error()} on the same thread.
  */
-@Platform(include = "clip4j/kernels.h", link = "clip4j_kernels")
+@Platform(include = "clip4j/kernels.h", link = "clip4j_kernels@.0")
 final class Clip4jNative {
     static {
         Loader.load();
