@@ -39,6 +39,7 @@ struct Fiber {
     std::unique_ptr<char[]> stack;
     State state = State::Done;
     uint3 tid{};
+    const void* barrier = nullptr;  // the __syncthreads call site it waits at
     void* fake_stack = nullptr;  // AddressSanitizer's bookkeeping of this fiber's stack
 };
 
@@ -74,12 +75,13 @@ void arrived_on_fiber(Worker& w, Fiber& f) {
 #endif
 }
 
-// Fiber -> scheduler; returns when the scheduler resumes this fiber.
-void wait(State state) {
+// Fiber -> scheduler; returns when the scheduler resumes this fiber. site: the barrier's call site.
+void wait(State state, const void* site = nullptr) {
     Worker* w = tl_worker;
     if (w == nullptr || w->current < 0) fatal("barrier or shuffle outside a kernel");
     Fiber& f = w->fibers[w->current];
     f.state = state;
+    f.barrier = site;
 #ifdef CLIP4J_EMU_ASAN
     __sanitizer_start_switch_fiber(&f.fake_stack, w->scheduler_bottom, w->scheduler_size);
 #endif
@@ -125,6 +127,13 @@ bool release_barriers(Worker& w) {
     }
     if (!any_live) return true;
     if (all_block) {
+        // Threads at different __syncthreads calls: undefined on a GPU (a hang, or a wrong result).
+        const void* site = nullptr;
+        for (const Fiber& f : w.fibers) {
+            if (f.state != State::BlockWait) continue;
+            if (site != nullptr && f.barrier != site) return false;
+            site = f.barrier;
+        }
         for (Fiber& f : w.fibers)
             if (f.state == State::BlockWait) f.state = State::Ready;
         return true;
@@ -226,4 +235,7 @@ void shuffle_xor(unsigned int mask, const void* in, void* out, size_t size, int 
 
 }  // namespace clip4j_emu
 
-void __syncthreads() { clip4j_emu::wait(clip4j_emu::State::BlockWait); }
+// noinline: the return address identifies the call site, so waits at different barriers are told apart.
+__attribute__((noinline)) void __syncthreads() {
+    clip4j_emu::wait(clip4j_emu::State::BlockWait, __builtin_return_address(0));
+}

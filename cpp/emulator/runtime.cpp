@@ -24,10 +24,11 @@ struct State {
     std::mutex mutex;
     int devices = 2;
     int major = 9, minor = 0;
+    bool pools = true;
     size_t limit = SIZE_MAX;
     size_t in_use = 0;
     std::map<uintptr_t, Allocation> allocations;  // by start address
-    std::set<cudaStream_t> streams;
+    std::map<cudaStream_t, int> streams;  // created streams and their GPU
     std::set<int> contexts;  // GPUs whose primary context exists
     std::atomic<long long> launches{0};
 };
@@ -55,11 +56,13 @@ cudaError_t use_device() {
     return cudaSuccess;
 }
 
+// A stream usable now: a special handle, or a created stream of the current GPU (as CUDA requires).
 bool known_stream(cudaStream_t stream) {
     if (stream == nullptr || stream == cudaStreamLegacy || stream == cudaStreamPerThread) return true;
     State& s = state();
     std::lock_guard<std::mutex> lock(s.mutex);
-    return s.streams.count(stream) != 0;
+    auto it = s.streams.find(stream);
+    return it != s.streams.end() && it->second == tl_device;
 }
 
 // The allocation holding [p, p + bytes), or null; device >= 0 asks for device memory.
@@ -135,12 +138,13 @@ CUresult primary_ctx_get_state(CUdevice dev, unsigned int* flags, int* active) {
 
 namespace clip4j_emu {
 
-void configure_devices(int count, int major, int minor) {
+void configure_devices(int count, int major, int minor, bool memory_pools) {
     State& s = state();
     std::lock_guard<std::mutex> lock(s.mutex);
     s.devices = count;
     s.major = major;
     s.minor = minor;
+    s.pools = memory_pools;
     s.contexts.clear();
     tl_device = 0;
 }
@@ -204,6 +208,7 @@ cudaError_t cudaDeviceGetAttribute(int* value, cudaDeviceAttr attr, int device) 
     switch (attr) {
         case cudaDevAttrComputeCapabilityMajor: *value = s.major; return cudaSuccess;
         case cudaDevAttrComputeCapabilityMinor: *value = s.minor; return cudaSuccess;
+        case cudaDevAttrMemoryPoolsSupported: *value = s.pools ? 1 : 0; return cudaSuccess;
     }
     return record(cudaErrorInvalidValue);
 }
@@ -223,6 +228,7 @@ const char* cudaGetErrorString(cudaError_t error) {
         case cudaErrorNoDevice: return "no CUDA-capable device is detected";
         case cudaErrorInvalidDevice: return "invalid device ordinal";
         case cudaErrorInvalidResourceHandle: return "invalid resource handle";
+        case cudaErrorNotSupported: return "operation not supported";
     }
     return "unrecognized error code";
 }
@@ -240,6 +246,11 @@ cudaError_t cudaFreeHost(void* ptr) { return release(ptr, false); }
 
 cudaError_t cudaMallocAsync(void** ptr, size_t bytes, cudaStream_t stream) {
     if (!known_stream(stream)) return record(cudaErrorInvalidResourceHandle);
+    {
+        State& s = state();
+        std::lock_guard<std::mutex> lock(s.mutex);
+        if (!s.pools) return record(cudaErrorNotSupported);
+    }
     return cudaMalloc(ptr, bytes);
 }
 
@@ -314,7 +325,7 @@ cudaError_t cudaStreamCreateWithFlags(cudaStream_t* stream, unsigned int) {
     *stream = reinterpret_cast<cudaStream_t>(new char);
     State& s = state();
     std::lock_guard<std::mutex> lock(s.mutex);
-    s.streams.insert(*stream);
+    s.streams[*stream] = tl_device;
     return cudaSuccess;
 }
 
@@ -327,7 +338,24 @@ cudaError_t cudaStreamDestroy(cudaStream_t stream) {
 }
 
 cudaError_t cudaStreamSynchronize(cudaStream_t stream) {
-    return known_stream(stream) ? cudaSuccess : record(cudaErrorInvalidResourceHandle);
+    State& s = state();
+    std::lock_guard<std::mutex> lock(s.mutex);
+    const bool ok = stream == nullptr || stream == cudaStreamLegacy || stream == cudaStreamPerThread ||
+                    s.streams.count(stream) != 0;  // any GPU's stream may be waited for
+    return ok ? cudaSuccess : record(cudaErrorInvalidResourceHandle);
+}
+
+cudaError_t cudaStreamGetDevice(cudaStream_t stream, int* device) {
+    State& s = state();
+    std::lock_guard<std::mutex> lock(s.mutex);
+    if (stream == nullptr || stream == cudaStreamLegacy || stream == cudaStreamPerThread) {
+        *device = tl_device;
+        return cudaSuccess;
+    }
+    auto it = s.streams.find(stream);
+    if (it == s.streams.end()) return record(cudaErrorInvalidResourceHandle);
+    *device = it->second;
+    return cudaSuccess;
 }
 
 cudaError_t cudaDeviceSynchronize(void) { return use_device(); }

@@ -105,6 +105,10 @@ void unusable_devices() {
     CHECK(clip4j_similarity_cuda(a, 2, a, 2, 2, 1.0f, out) == CLIP4J_ERR_NO_DEVICE);
     CHECK_MSG(std::strstr(clip4j_last_error(), "clip4j_similarity_cuda: CUDA device 0 has compute capability 7.5"),
               clip4j_last_error());
+    clip4j_emu::configure_devices(1, 9, 0, false);
+    CHECK(clip4j_cuda_available() == 0);
+    CHECK_MSG(std::strstr(clip4j_last_error(), "does not support memory pools (cudaMallocAsync)"), clip4j_last_error());
+    CHECK(clip4j_similarity_cuda(a, 2, a, 2, 2, 1.0f, out) == CLIP4J_ERR_NO_DEVICE);
     clip4j_emu::configure_devices(0, 0, 0);
     CHECK(clip4j_cuda_available() == 0);
     CHECK_MSG(std::strstr(clip4j_last_error(), "no usable CUDA driver/device"), clip4j_last_error());

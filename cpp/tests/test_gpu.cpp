@@ -274,6 +274,16 @@ void second_gpu() {
     CHECK_MSG(gi == ci, "top-k indices on GPU " + std::to_string(other));
     for (int i = 0; i < n * k; ++i) CHECK_MSG(std::fabs(gp[i] - cp[i]) <= 1e-4, "top-k probability " + std::to_string(i));
 
+    // A stream of the current GPU while the data is on the other one: refused, with both GPUs named.
+    cudaStream_t here = nullptr;
+    CHECK(cudaStreamCreate(&here) == cudaSuccess);
+    CHECK(clip4j_zero_shot_topk_cuda_device(d_img.ptr, n, d_txt.ptr, m, d, scale, k, gp.data(), gi.data(), nullptr,
+                                            here) == CLIP4J_ERR_INVALID_ARGUMENT);
+    CHECK_MSG(std::strstr(clip4j_last_error(), ("stream belongs to GPU " + std::to_string(before) +
+                                                ", the data is on GPU " + std::to_string(other)).c_str()) != nullptr,
+              clip4j_last_error());
+    cudaStreamDestroy(here);
+
     DeviceCopy d_txt_here(txt);  // on the current GPU, while d_img is on the other
     CHECK(clip4j_zero_shot_topk_cuda_device(d_img.ptr, n, d_txt_here.ptr, m, d, scale, k, gp.data(), gi.data(),
                                             nullptr, nullptr) == CLIP4J_ERR_INVALID_ARGUMENT);

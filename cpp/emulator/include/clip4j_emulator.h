@@ -7,8 +7,11 @@
 
 namespace clip4j_emu {
 
-/** Emulates count GPUs (0: none) of compute capability major.minor; the default is 2 GPUs of 9.0. */
-void configure_devices(int count, int major, int minor);
+/**
+ * Emulates count GPUs (0: none) of compute capability major.minor, with or without memory pools
+ * (cudaMallocAsync); the default is 2 GPUs of 9.0 with pools.
+ */
+void configure_devices(int count, int major, int minor, bool memory_pools = true);
 
 /** Device allocations beyond limit bytes in total fail with cudaErrorMemoryAllocation; SIZE_MAX: no limit. */
 void set_memory_limit(size_t limit);

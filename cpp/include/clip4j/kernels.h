@@ -77,7 +77,8 @@ CLIP4J_API int clip4j_built_with_cuda(void);
 /**
  * 1 if the _cuda functions can run: built with CUDA, a CUDA driver is installed and the current
  * device has compute capability >= 8.0 (the library carries SASS for sm_80/sm_90 and PTX for
- * compute_90). 0 otherwise, never an error; the reason is left in clip4j_last_error().
+ * compute_90) and supports memory pools (cudaMallocAsync). 0 otherwise, never an error; the reason
+ * is left in clip4j_last_error().
  */
 CLIP4J_API int clip4j_cuda_available(void);
 
@@ -185,9 +186,13 @@ CLIP4J_API clip4j_status clip4j_zero_shot_topk_cuda(const float* image_features,
  * restored afterwards (unless that one had no context yet: switching back would create it). A host
  * pointer where a device one is expected is CLIP4J_ERR_INVALID_ARGUMENT, checked before any kernel.
  * On failure the call still waits for the work it queued, so nothing writes the caller's memory later.
- * stream: a cudaStream_t, or null for the legacy default stream (the one LibTorch uses unless a
- * stream guard is active). Work is queued after what is already on that stream, and the call
- * returns once its outputs are complete, so the caller may use or free every buffer right away.
+ * stream: a cudaStream_t of the GPU that holds the pointers, or null for the legacy default stream
+ * (the one LibTorch uses unless a stream guard is active). A stream of another GPU is
+ * CLIP4J_ERR_INVALID_ARGUMENT (checked with CUDA 12.8+ runtimes; this library links 13.0). Work is
+ * queued after what is already on that stream, and the call returns once its outputs are complete,
+ * so the caller may use or free every buffer right away.
+ * The previous device is restored by number: a caller that made its own (non-primary) driver
+ * context current finds the GPU's primary context current afterwards.
  * In a library built without CUDA these return CLIP4J_ERR_NO_CUDA after the argument checks.
  */
 

@@ -45,9 +45,15 @@ public:
     DeviceScope& operator=(const DeviceScope&) = delete;
     /** names[i] describes pointers[i] in error messages. INVALID_ARGUMENT for host or mixed-GPU pointers. */
     clip4j_status enter(const char* fn, const void* const* pointers, const char* const* names, int count);
+    /**
+     * After enter(): INVALID_ARGUMENT if the caller's stream (null: legacy default, always fine) belongs to
+     * another GPU than the pointers, or is not a stream. Needs CUDA 12.8+ to ask; older toolkits skip it.
+     */
+    clip4j_status check_stream(const char* fn, void* stream) const;
 
 private:
     int previous_ = -1;
+    int device_ = -1;
 };
 
 /** NO_DEVICE (with the reason) unless a driver is present and the current device is sm_80+. */

@@ -46,6 +46,16 @@ std::string device_problem(int dev = -1) {
         return "CUDA device " + std::to_string(dev) + " has compute capability " + std::to_string(major) + "." +
                std::to_string(minor) + ", clip4j_kernels needs >= 8.0";
     }
+    // Scratch memory comes from the stream-ordered allocator, which some virtualised GPUs lack.
+    int pools = 0;
+    if (cudaDeviceGetAttribute(&pools, cudaDevAttrMemoryPoolsSupported, dev) != cudaSuccess) {
+        cudaGetLastError();
+        return "could not query CUDA device " + std::to_string(dev);
+    }
+    if (pools == 0) {
+        return "CUDA device " + std::to_string(dev) +
+               " does not support memory pools (cudaMallocAsync), which clip4j_kernels needs";
+    }
     return "";
 }
 
@@ -111,6 +121,7 @@ clip4j_status DeviceScope::enter(const char* fn, const void* const* pointers, co
         }
         device = attr.device;
     }
+    device_ = device;
     int current = 0;
     CLIP4J_CUDA_TRY(fn, cudaGetDevice(&current));
     if (current != device) {
@@ -118,6 +129,28 @@ clip4j_status DeviceScope::enter(const char* fn, const void* const* pointers, co
         CLIP4J_CUDA_TRY(fn, cudaSetDevice(device));
         previous_ = restore ? current : -1;
     }
+    return CLIP4J_OK;
+}
+
+clip4j_status DeviceScope::check_stream(const char* fn, void* s) const {
+#if CUDART_VERSION >= 12080
+    if (s == nullptr) return CLIP4J_OK;  // the legacy default stream of whichever GPU is current
+    int stream_device = -1;
+    const cudaError_t err = cudaStreamGetDevice(static_cast<cudaStream_t>(s), &stream_device);
+    if (err != cudaSuccess) {
+        cudaGetLastError();
+        return fail(CLIP4J_ERR_INVALID_ARGUMENT,
+                    std::string(fn) + ": stream is not a valid CUDA stream: " + cudaGetErrorString(err));
+    }
+    if (stream_device != device_) {
+        return fail(CLIP4J_ERR_INVALID_ARGUMENT, std::string(fn) + ": stream belongs to GPU " +
+                                                     std::to_string(stream_device) + ", the data is on GPU " +
+                                                     std::to_string(device_));
+    }
+#else
+    (void)fn;
+    (void)s;
+#endif
     return CLIP4J_OK;
 }
 

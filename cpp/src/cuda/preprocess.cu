@@ -98,14 +98,25 @@ void append_axis(std::vector<int32_t>& packed, const AxisPlan& a) {
     packed.insert(packed.end(), a.coeff.begin(), a.coeff.end());
 }
 
+// What one call queues copies from and kernels on: the host plans and the device scratch. The entry point
+// keeps it until after its synchronise (or drain), so no queued copy reads host memory already freed.
+struct Staging {
+    std::vector<Job> jobs;
+    std::vector<int32_t> packed;
+    DeviceBuffer d_src, d_tmp, d_plan, d_jobs;
+};
+
 // Uploads the images and plans, runs both passes into d_out (device, [count, 3, n, n] of dtype) and, if
 // d_u8 is non-null, the uint8 crop into d_u8 (device). Returns after queueing; callers synchronise.
 clip4j_status run_on_device(const char* fn, const uint8_t* const* images, const int32_t* widths,
         const int32_t* heights, int32_t count, int32_t n, const Normalization& norm, clip4j_dtype dtype, void* d_out,
-        uint8_t* d_u8, DeviceBuffer& d_src, DeviceBuffer& d_tmp, DeviceBuffer& d_plan, DeviceBuffer& d_jobs) {
+        uint8_t* d_u8, Staging& staging) {
     // Host side: plans and offsets of every image in the packed buffers.
-    std::vector<Job> jobs(count);
-    std::vector<int32_t> packed;
+    std::vector<Job>& jobs = staging.jobs;
+    std::vector<int32_t>& packed = staging.packed;
+    DeviceBuffer &d_src = staging.d_src, &d_tmp = staging.d_tmp, &d_plan = staging.d_plan, &d_jobs = staging.d_jobs;
+    jobs.assign(count, Job{});
+    packed.clear();
     int64_t src_bytes = 0, tmp_bytes = 0;
     int32_t max_rows = 1;
     for (int32_t i = 0; i < count; ++i) {
@@ -163,14 +174,15 @@ clip4j_status run_on_device(const char* fn, const uint8_t* const* images, const 
 
 // Host in, host out: runs on device scratch buffers and copies the results back.
 clip4j_status run(const char* fn, const uint8_t* const* images, const int32_t* widths, const int32_t* heights,
-        int32_t count, int32_t n, const Normalization& norm, clip4j_dtype dtype, void* out_host, uint8_t* out_u8_host) {
+        int32_t count, int32_t n, const Normalization& norm, clip4j_dtype dtype, void* out_host, uint8_t* out_u8_host,
+        Staging& staging) {
     const size_t image_elems = (size_t)3 * n * n;
     const size_t out_bytes = image_elems * count * (dtype == CLIP4J_FLOAT32 ? 4 : 2);
-    DeviceBuffer d_src, d_tmp, d_plan, d_jobs, d_out, d_u8;
+    DeviceBuffer d_out, d_u8;
     CLIP4J_CUDA_TRY(fn, d_out.allocate(out_bytes));
     if (out_u8_host) CLIP4J_CUDA_TRY(fn, d_u8.allocate(image_elems * count));
     clip4j_status st = run_on_device(fn, images, widths, heights, count, n, norm, dtype, d_out.as<void>(),
-                                     d_u8.as<uint8_t>(), d_src, d_tmp, d_plan, d_jobs);
+                                     d_u8.as<uint8_t>(), staging);
     if (st != CLIP4J_OK) return st;
     CLIP4J_CUDA_TRY(fn, cudaMemcpyAsync(out_host, d_out.as<void>(), out_bytes, cudaMemcpyDeviceToHost, stream()));
     if (out_u8_host) {
@@ -212,17 +224,18 @@ extern "C" clip4j_status clip4j_preprocess_cuda_device(const uint8_t* const* ima
     const char* names[] = {"out_pixel_values"};
     if (st == CLIP4J_OK) st = device.enter(fn, pointers, names, 1);
     if (st == CLIP4J_OK) st = require_device(fn);
+    if (st == CLIP4J_OK) st = device.check_stream(fn, stream_arg);
     if (st != CLIP4J_OK) return st;
     StreamScope on(stream_arg);
     try {
-        DeviceBuffer d_src, d_tmp, d_plan, d_jobs;
+        Staging staging;
         st = run_on_device(fn, images, widths, heights, count, n_px, normalization(mean, std), dtype,
-                           out_pixel_values, nullptr, d_src, d_tmp, d_plan, d_jobs);
+                           out_pixel_values, nullptr, staging);
         if (st != CLIP4J_OK) return drain(st);  // queued kernels must not write the caller's buffer later
         CLIP4J_CUDA_TRY(fn, cudaStreamSynchronize(stream()));
         return CLIP4J_OK;
     } catch (const std::bad_alloc&) {
-        return fail(CLIP4J_ERR_OUT_OF_MEMORY, std::string(fn) + ": out of host memory");
+        return drain(fail(CLIP4J_ERR_OUT_OF_MEMORY, std::string(fn) + ": out of host memory"));
     }
 }
 
@@ -237,9 +250,11 @@ extern "C" clip4j_status clip4j_preprocess_cuda(const uint8_t* const* images, co
     st = require_device(fn);
     if (st != CLIP4J_OK) return st;
     try {
-        return run(fn, images, widths, heights, count, n_px, normalization(mean, std), dtype, out_pixel_values,
-                   out_rgb_u8);
+        Staging staging;
+        // On failure, waits for what was queued: copies into the caller's (possibly pinned) buffers included.
+        return drain(run(fn, images, widths, heights, count, n_px, normalization(mean, std), dtype, out_pixel_values,
+                         out_rgb_u8, staging));
     } catch (const std::bad_alloc&) {
-        return fail(CLIP4J_ERR_OUT_OF_MEMORY, std::string(fn) + ": out of host memory");
+        return drain(fail(CLIP4J_ERR_OUT_OF_MEMORY, std::string(fn) + ": out of host memory"));
     }
 }

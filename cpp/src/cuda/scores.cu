@@ -25,10 +25,10 @@ __global__ void l2_normalize_rows(const float* x, float* y, int rows, int d) {
     if (row >= rows) return;
     const float* in = x + row * d;
     float ss = 0.0f;
-    for (int j = lane; j < d; j += 32) ss += in[j] * in[j];
+    for (int64_t j = lane; j < d; j += 32) ss += in[j] * in[j];
     for (int off = 16; off > 0; off >>= 1) ss += __shfl_xor_sync(0xffffffffu, ss, off);
     const float norm = sqrtf(ss);
-    for (int j = lane; j < d; j += 32) y[row * d + j] = in[j] / norm;
+    for (int64_t j = lane; j < d; j += 32) y[row * d + j] = in[j] / norm;
 }
 
 // --- logits = scale * A . B^T with A [rows, d], B [m, d]: 64x64 tiles, 4x4 outputs per thread. ---
@@ -39,14 +39,15 @@ __global__ void __launch_bounds__(kThreads) similarity_tiles(const float* a, int
     __shared__ float as[kDepth][kTile + 1];
     __shared__ float bs[kDepth][kTile + 1];
     const int tx = threadIdx.x % 16, ty = threadIdx.x / 16;
-    const int row0 = blockIdx.y * kTile, col0 = blockIdx.x * kTile;
+    // 64-bit indices: m or d may come within a tile of INT32_MAX.
+    const int64_t row0 = (int64_t)blockIdx.y * kTile, col0 = (int64_t)blockIdx.x * kTile;
     float acc[4][4] = {};
-    for (int k0 = 0; k0 < d; k0 += kDepth) {
+    for (int64_t k0 = 0; k0 < d; k0 += kDepth) {
         for (int l = threadIdx.x; l < kTile * kDepth; l += kThreads) {
             const int r = l / kDepth, kk = l % kDepth;
             const bool in_k = k0 + kk < d;
-            as[kk][r] = (row0 + r < rows && in_k) ? a[(int64_t)(row0 + r) * d + k0 + kk] : 0.0f;
-            bs[kk][r] = (col0 + r < m && in_k) ? b[(int64_t)(col0 + r) * d + k0 + kk] : 0.0f;
+            as[kk][r] = (row0 + r < rows && in_k) ? a[(row0 + r) * d + k0 + kk] : 0.0f;
+            bs[kk][r] = (col0 + r < m && in_k) ? b[(col0 + r) * d + k0 + kk] : 0.0f;
         }
         __syncthreads();
         for (int kk = 0; kk < kDepth; ++kk) {
@@ -59,10 +60,10 @@ __global__ void __launch_bounds__(kThreads) similarity_tiles(const float* a, int
         __syncthreads();
     }
     for (int i = 0; i < 4; ++i) {
-        const int r = row0 + ty + 16 * i;
+        const int64_t r = row0 + ty + 16 * i;
         if (r >= rows) continue;
         for (int j = 0; j < 4; ++j) {
-            const int col = col0 + tx + 16 * j;
+            const int64_t col = col0 + tx + 16 * j;
             if (col < m) c[(int64_t)r * m + col] = scale * acc[i][j];
         }
     }
@@ -128,21 +129,22 @@ __global__ void __launch_bounds__(kThreads) softmax_topk_rows(const float* logit
     const float* in = logits + row * m;
     float* p = probs ? probs + row * m : nullptr;
     float mx = -INFINITY;
-    for (int j = threadIdx.x; j < m; j += kThreads) mx = fmaxf(mx, in[j]);
+    for (int64_t j = threadIdx.x; j < m; j += kThreads) mx = fmaxf(mx, in[j]);
     mx = block_max(mx, fscratch);
     float sum = 0.0f;
-    for (int j = threadIdx.x; j < m; j += kThreads) sum += expf(in[j] - mx);
+    for (int64_t j = threadIdx.x; j < m; j += kThreads) sum += expf(in[j] - mx);
     sum = block_sum(sum, fscratch);
     if (p) {
-        for (int j = threadIdx.x; j < m; j += kThreads) p[j] = expf(in[j] - mx) / sum;
+        for (int64_t j = threadIdx.x; j < m; j += kThreads) p[j] = expf(in[j] - mx) / sum;
     }
     __syncthreads();  // makes this block's probabilities visible to all its threads
     Candidate prev{0.0f, -1};
     for (int r = 0; r < k; ++r) {
         Candidate best{0.0f, -1};
-        for (int j = threadIdx.x; j < m; j += kThreads) {
+        for (int64_t j = threadIdx.x; j < m; j += kThreads) {
             const float v = p ? p[j] : expf(in[j] - mx) / sum;
-            if (prev.index < 0 || ranks_before(prev.value, prev.index, v, j)) best = better(best, Candidate{v, j});
+            const int32_t index = (int32_t)j;  // j < m <= INT32_MAX
+            if (prev.index < 0 || ranks_before(prev.value, prev.index, v, index)) best = better(best, Candidate{v, index});
         }
         best = block_best(best, cscratch);
         if (threadIdx.x == 0) {
@@ -162,14 +164,14 @@ int32_t rows_per_block(int32_t n, int32_t m) {
 
 clip4j_status normalize_on_device(const char* fn, const float* d_x, float* d_y, int32_t rows, int32_t d) {
     const int per_block = kThreads / 32;
-    CLIP4J_LAUNCH(l2_normalize_rows, (rows + per_block - 1) / per_block, kThreads, stream())(d_x, d_y, rows, d);
+    CLIP4J_LAUNCH(l2_normalize_rows, (unsigned)(((int64_t)rows + per_block - 1) / per_block), kThreads, stream())(d_x, d_y, rows, d);
     CLIP4J_CUDA_TRY(fn, cudaGetLastError());
     return CLIP4J_OK;
 }
 
 clip4j_status similarity_on_device(const char* fn, const float* d_a, int32_t rows, const float* d_b, int32_t m,
         int32_t d, float scale, float* d_c) {
-    const dim3 grid((m + kTile - 1) / kTile, (rows + kTile - 1) / kTile);
+    const dim3 grid((unsigned)(((int64_t)m + kTile - 1) / kTile), (unsigned)(((int64_t)rows + kTile - 1) / kTile));
     if (grid.y > 65535) return fail(CLIP4J_ERR_CUDA, std::string(fn) + ": row block too large");
     CLIP4J_LAUNCH(similarity_tiles, grid, kThreads, stream())(d_a, rows, d_b, m, d, scale, d_c);
     CLIP4J_CUDA_TRY(fn, cudaGetLastError());
@@ -258,13 +260,14 @@ extern "C" clip4j_status clip4j_similarity_cuda(const float* image_features, int
     clip4j_status st = validate_similarity(fn, image_features, n, text_features, m, d, logit_scale, out_logits,
                                            "out_logits");
     if (st != CLIP4J_OK || (st = require_device(fn)) != CLIP4J_OK) return st;
-    return image_blocks(fn, image_features, n, text_features, m, d, logit_scale, false,
-                        [&](int32_t i0, int32_t r, float* d_logits) -> clip4j_status {
-                            CLIP4J_CUDA_TRY(fn, cudaMemcpyAsync(out_logits + (size_t)i0 * m, d_logits,
-                                                                (size_t)r * m * sizeof(float),
-                                                                cudaMemcpyDeviceToHost, stream()));
-                            return CLIP4J_OK;
-                        });
+    // drain: on failure, copies already queued into the caller's (possibly pinned) buffer finish first.
+    return drain(image_blocks(fn, image_features, n, text_features, m, d, logit_scale, false,
+                              [&](int32_t i0, int32_t r, float* d_logits) -> clip4j_status {
+                                  CLIP4J_CUDA_TRY(fn, cudaMemcpyAsync(out_logits + (size_t)i0 * m, d_logits,
+                                                                      (size_t)r * m * sizeof(float),
+                                                                      cudaMemcpyDeviceToHost, stream()));
+                                  return CLIP4J_OK;
+                              }));
 }
 
 namespace {
@@ -305,8 +308,8 @@ extern "C" clip4j_status clip4j_zero_shot_topk_cuda(const float* image_features,
     clip4j_status st = validate_zero_shot(fn, image_features, n, text_features, m, d, logit_scale, k, out_top_probs,
                                           out_top_indices);
     if (st != CLIP4J_OK || (st = require_device(fn)) != CLIP4J_OK) return st;
-    return zero_shot_topk(fn, image_features, n, text_features, m, d, logit_scale, k, out_top_probs, out_top_indices,
-                          out_top_logits, false);
+    return drain(zero_shot_topk(fn, image_features, n, text_features, m, d, logit_scale, k, out_top_probs,
+                                out_top_indices, out_top_logits, false));
 }
 
 extern "C" clip4j_status clip4j_zero_shot_topk_cuda_device(const float* image_features, int32_t n,
@@ -324,18 +327,19 @@ extern "C" clip4j_status clip4j_zero_shot_topk_cuda_device(const float* image_fe
     const char* names[] = {"image_features", "text_features"};
     if (st == CLIP4J_OK) st = device.enter(fn, pointers, names, 2);
     if (st == CLIP4J_OK) st = require_device(fn);
+    if (st == CLIP4J_OK) st = device.check_stream(fn, stream_arg);
     if (st != CLIP4J_OK) return st;
     StreamScope on(stream_arg);
     return drain(zero_shot_topk(fn, image_features, n, text_features, m, d, logit_scale, k, out_top_probs,
                                 out_top_indices, out_top_logits, true));
 }
 
-extern "C" clip4j_status clip4j_softmax_topk_cuda(const float* logits, int32_t n, int32_t m, int32_t k,
-        float* out_probs, float* out_top_probs, int32_t* out_top_indices) {
-    const char* fn = "clip4j_softmax_topk_cuda";
-    clear_error();
-    clip4j_status st = validate_softmax_topk(fn, logits, n, m, k, out_top_probs, out_top_indices);
-    if (st != CLIP4J_OK || (st = require_device(fn)) != CLIP4J_OK) return st;
+namespace {
+
+// Row blocks of host logits: upload, softmax + top-k, copy back.
+clip4j_status softmax_topk(const char* fn, const float* logits, int32_t n, int32_t m, int32_t k, float* out_probs,
+        float* out_top_probs, int32_t* out_top_indices) {
+    clip4j_status st = CLIP4J_OK;
     const int32_t rows = rows_per_block(n, m);
     DeviceBuffer d_logits, d_tp, d_ti;
     CLIP4J_CUDA_TRY(fn, d_logits.allocate((size_t)rows * m * sizeof(float)));
@@ -351,4 +355,15 @@ extern "C" clip4j_status clip4j_softmax_topk_cuda(const float* logits, int32_t n
     }
     CLIP4J_CUDA_TRY(fn, cudaStreamSynchronize(stream()));
     return CLIP4J_OK;
+}
+
+}  // namespace
+
+extern "C" clip4j_status clip4j_softmax_topk_cuda(const float* logits, int32_t n, int32_t m, int32_t k,
+        float* out_probs, float* out_top_probs, int32_t* out_top_indices) {
+    const char* fn = "clip4j_softmax_topk_cuda";
+    clear_error();
+    clip4j_status st = validate_softmax_topk(fn, logits, n, m, k, out_top_probs, out_top_indices);
+    if (st != CLIP4J_OK || (st = require_device(fn)) != CLIP4J_OK) return st;
+    return drain(softmax_topk(fn, logits, n, m, k, out_probs, out_top_probs, out_top_indices));
 }
