@@ -50,7 +50,7 @@ cudaError_t record(cudaError_t err) {
 cudaError_t use_device() {
     State& s = state();
     std::lock_guard<std::mutex> lock(s.mutex);
-    if (s.devices == 0) return record(cudaErrorNoDevice);
+    if (s.devices <= 0) return record(cudaErrorNoDevice);
     if (tl_device >= s.devices) return record(cudaErrorInvalidDevice);
     s.contexts.insert(tl_device);
     return cudaSuccess;
@@ -180,14 +180,15 @@ cudaError_t check_launch(const dim3& g, const dim3& b, cudaStream_t stream) {
 cudaError_t cudaGetDeviceCount(int* count) {
     State& s = state();
     std::lock_guard<std::mutex> lock(s.mutex);
-    *count = s.devices;
+    *count = std::max(s.devices, 0);
+    if (s.devices < 0) return record(cudaErrorInsufficientDriver);  // no driver installed
     return s.devices == 0 ? record(cudaErrorNoDevice) : cudaSuccess;
 }
 
 cudaError_t cudaGetDevice(int* device) {
     State& s = state();
     std::lock_guard<std::mutex> lock(s.mutex);
-    if (s.devices == 0) return record(cudaErrorNoDevice);
+    if (s.devices <= 0) return record(cudaErrorNoDevice);
     *device = tl_device;
     return cudaSuccess;
 }
@@ -195,7 +196,7 @@ cudaError_t cudaGetDevice(int* device) {
 cudaError_t cudaSetDevice(int device) {
     State& s = state();
     std::lock_guard<std::mutex> lock(s.mutex);
-    if (device < 0 || device >= s.devices) return record(s.devices == 0 ? cudaErrorNoDevice : cudaErrorInvalidDevice);
+    if (device < 0 || device >= s.devices) return record(s.devices <= 0 ? cudaErrorNoDevice : cudaErrorInvalidDevice);
     tl_device = device;
     s.contexts.insert(device);  // CUDA 12+: cudaSetDevice initialises the primary context
     return cudaSuccess;
@@ -226,6 +227,7 @@ const char* cudaGetErrorString(cudaError_t error) {
         case cudaErrorMemoryAllocation: return "out of memory";
         case cudaErrorInvalidConfiguration: return "invalid configuration argument";
         case cudaErrorNoDevice: return "no CUDA-capable device is detected";
+        case cudaErrorInsufficientDriver: return "CUDA driver version is insufficient for CUDA runtime version";
         case cudaErrorInvalidDevice: return "invalid device ordinal";
         case cudaErrorInvalidResourceHandle: return "invalid resource handle";
         case cudaErrorNotSupported: return "operation not supported";

@@ -94,7 +94,7 @@ void out_of_memory() {
     });
 }
 
-// A GPU below sm_80, or none at all: NO_DEVICE with the reason, before any allocation or kernel.
+// A GPU below sm_80, one without memory pools, no GPU, no driver: NO_DEVICE with the reason, before any allocation or kernel.
 void unusable_devices() {
     const float a[4] = {1, 0, 0, 1};
     float out[4];
@@ -109,6 +109,11 @@ void unusable_devices() {
     CHECK(clip4j_cuda_available() == 0);
     CHECK_MSG(std::strstr(clip4j_last_error(), "does not support memory pools (cudaMallocAsync)"), clip4j_last_error());
     CHECK(clip4j_similarity_cuda(a, 2, a, 2, 2, 1.0f, out) == CLIP4J_ERR_NO_DEVICE);
+    clip4j_emu::configure_devices(-1, 0, 0);
+    CHECK(clip4j_cuda_available() == 0);
+    CHECK_MSG(std::strstr(clip4j_last_error(), "no usable CUDA driver: none is installed, or it is older than this "
+                                               "library's CUDA 13.0 runtime needs"),
+              clip4j_last_error());
     clip4j_emu::configure_devices(0, 0, 0);
     CHECK(clip4j_cuda_available() == 0);
     CHECK_MSG(std::strstr(clip4j_last_error(), "no usable CUDA driver/device"), clip4j_last_error());

@@ -175,6 +175,21 @@ void cuda_unavailable() {
     }
 }
 
+// The message pointer stays readable after later calls: its text is replaced, never freed (under
+// AddressSanitizer, in test_errors_emulated, a freed buffer would be reported here).
+void stable_message_pointer() {
+    const float x[2] = {1, 2};
+    float p[2];
+    int32_t i[2];
+    CHECK(clip4j_softmax_topk_cpu(x, 1, 2, 5, nullptr, p, i) == CLIP4J_ERR_INVALID_ARGUMENT);
+    const char* first = clip4j_last_error();
+    CHECK(std::strstr(first, "k must be") != nullptr);
+    CHECK(clip4j_cuda_device_available(-1) == 0);  // another message, maybe longer
+    CHECK(clip4j_last_error() == first && std::strlen(first) > 0);
+    CHECK(clip4j_softmax_topk_cpu(x, 1, 2, 1, nullptr, p, i) == CLIP4J_OK);
+    CHECK(clip4j_last_error() == first && first[0] == '\0');
+}
+
 }  // namespace
 
 int main() {
@@ -189,5 +204,6 @@ int main() {
     device_entry_points();
     thread_local_messages();
     cuda_unavailable();
+    stable_message_pointer();
     return check::finish("test_errors");
 }

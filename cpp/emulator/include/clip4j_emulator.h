@@ -8,8 +8,8 @@
 namespace clip4j_emu {
 
 /**
- * Emulates count GPUs (0: none) of compute capability major.minor, with or without memory pools
- * (cudaMallocAsync); the default is 2 GPUs of 9.0 with pools.
+ * Emulates count GPUs (0: none; -1: no driver at all) of compute capability major.minor, with or
+ * without memory pools (cudaMallocAsync); the default is 2 GPUs of 9.0 with pools.
  */
 void configure_devices(int count, int major, int minor, bool memory_pools = true);
 

@@ -5,6 +5,10 @@
  * that takes and returns HOST memory and gives the same results (preprocessing bit for bit, scores
  * within float32 rounding). In a library built without CUDA the _cuda functions exist but return
  * CLIP4J_ERR_NO_CUDA ("built without CUDA"); call clip4j_cuda_available() first to fall back cleanly.
+ * The host-memory _cuda functions are synchronous. They run on the calling thread's current GPU:
+ * cudaSetDevice from any copy of the CUDA runtime (LibTorch's included) selects it, because the
+ * current device is the driver context current on the thread (GPU 0 if none was chosen). Their work
+ * goes on the per-thread default stream, so concurrent callers do not wait for each other.
  *
  * Errors: every function returns a clip4j_status; on failure a one-line message naming the bad
  * argument is available from clip4j_last_error() on the same thread. Arguments are validated before
@@ -31,6 +35,11 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/** Version of this header and library (also the CMake package version); MAJOR is the SONAME's. */
+#define CLIP4J_KERNELS_VERSION_MAJOR 0
+#define CLIP4J_KERNELS_VERSION_MINOR 1
+#define CLIP4J_KERNELS_VERSION_PATCH 0
 
 /** Result of every call. */
 typedef enum clip4j_status {
@@ -66,8 +75,10 @@ typedef enum clip4j_dtype {
 #define CLIP4J_CLIP_STD_B 0.27577711f
 
 /**
- * Message of the last failed call on the calling thread ("" after a successful call). The pointer
- * stays valid until the next clip4j call on this thread. Never null.
+ * Message of the last failed call on the calling thread ("" after a successful call). Never null.
+ * The pointer is the same for every call on a thread and stays readable while the thread lives,
+ * but the next clip4j call on this thread (other than this one) replaces the text: copy it first.
+ * Messages longer than 1023 bytes are cut.
  */
 CLIP4J_API const char* clip4j_last_error(void);
 
@@ -77,8 +88,8 @@ CLIP4J_API int clip4j_built_with_cuda(void);
 /**
  * 1 if the _cuda functions can run: built with CUDA, a CUDA driver is installed and the current
  * device has compute capability >= 8.0 (the library carries SASS for sm_80/sm_90 and PTX for
- * compute_90) and supports memory pools (cudaMallocAsync). 0 otherwise, never an error; the reason
- * is left in clip4j_last_error().
+ * compute_90) and supports memory pools (cudaMallocAsync). 0 otherwise; that is an answer, not a
+ * failure, but the reason is left in clip4j_last_error().
  */
 CLIP4J_API int clip4j_cuda_available(void);
 

@@ -18,6 +18,11 @@ std::string driver_problem(int* count) {
     cudaError_t err = cudaGetDeviceCount(count);
     if (err != cudaSuccess) {
         cudaGetLastError();
+        if (err == cudaErrorInsufficientDriver) {  // also what a machine without any NVIDIA driver reports
+            return "no usable CUDA driver: none is installed, or it is older than this library's CUDA " +
+                   std::to_string(CUDART_VERSION / 1000) + "." + std::to_string(CUDART_VERSION % 1000 / 10) +
+                   " runtime needs";
+        }
         return std::string("no usable CUDA driver/device: ") + cudaGetErrorString(err);
     }
     return *count == 0 ? "no CUDA device present" : "";

@@ -80,6 +80,30 @@ public final class SimilarityResult {
         return probs[index(image, text)];
     }
 
+    /**
+     * @return the shape and, when it has at most 8 x 8 entries, {@code logits_per_image} row by row with
+     *     two decimals, e.g. {@code SimilarityResult[2 images x 2 texts, logits_per_image=[[24.11, 18.03],
+     *     [17.20, 25.31]]]}; larger results give the shape only
+     */
+    @Override
+    public String toString() {
+        StringBuilder b = new StringBuilder("SimilarityResult[")
+                .append(nImages).append(nImages == 1 ? " image x " : " images x ")
+                .append(nTexts).append(nTexts == 1 ? " text" : " texts");
+        if (nImages <= 8 && nTexts <= 8) {
+            b.append(", logits_per_image=[");
+            for (int i = 0; i < nImages; i++) {
+                b.append(i == 0 ? "[" : ", [");
+                for (int j = 0; j < nTexts; j++) {
+                    b.append(j == 0 ? "" : ", ").append(String.format(java.util.Locale.ROOT, "%.2f", logit(i, j)));
+                }
+                b.append(']');
+            }
+            b.append(']');
+        }
+        return b.append(']').toString();
+    }
+
     private int index(int image, int text) {
         if (image < 0 || image >= nImages || text < 0 || text >= nTexts) {
             throw new IndexOutOfBoundsException("(" + image + ", " + text + ") outside [" + nImages + ", " + nTexts + "]");

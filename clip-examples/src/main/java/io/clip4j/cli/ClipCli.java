@@ -77,7 +77,13 @@ public final class ClipCli {
 
     private static String oneLine(Throwable t) {
         if (t instanceof java.nio.file.NoSuchFileException) {
-            return "file not found: " + ((java.nio.file.NoSuchFileException) t).getFile();
+            String file = ((java.nio.file.NoSuchFileException) t).getFile();
+            // An output into a folder that does not exist is a missing folder, not a missing file.
+            java.nio.file.Path parent = file == null ? null : java.nio.file.Path.of(file).toAbsolutePath().getParent();
+            if (parent != null && !java.nio.file.Files.isDirectory(parent)) {
+                return "directory not found: " + parent + " (for " + file + ")";
+            }
+            return "file not found: " + file;
         }
         if (t instanceof java.nio.file.AccessDeniedException) {
             return "permission denied: " + ((java.nio.file.AccessDeniedException) t).getFile();

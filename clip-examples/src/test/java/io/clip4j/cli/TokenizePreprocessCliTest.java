@@ -85,6 +85,12 @@ class TokenizePreprocessCliTest {
         CliRunner missing = CliRunner.run("preprocess", "--image", tmp.resolve("nope.png").toString(), "--out", "x.npy");
         assertEquals(ClipCli.EXIT_INPUT, missing.code);
         assertTrue(missing.err.contains("not found"), missing.err);
+        Path tiny = DATA.resolve("preprocess/images/tiny_7x5.png");
+        CliRunner noDir = CliRunner.run("preprocess", "--image", tiny.toString(),
+                "--out", tmp.resolve("absent/o.npy").toString());
+        assertEquals(ClipCli.EXIT_INPUT, noDir.code);
+        assertEquals("clip: directory not found: " + tmp.resolve("absent") + " (for " + tmp.resolve("absent/o.npy") + ")",
+                noDir.err.strip());
         CliRunner usage = CliRunner.run("preprocess", "--bogus");
         assertEquals(ClipCli.EXIT_USAGE, usage.code);
         assertEquals(1, usage.err.strip().split("\n").length, usage.err);

@@ -1,0 +1,64 @@
+package io.clip4j;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.clip4j.io.Npy;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** SimilarityResult (the reference CLIP.forward outputs) from the tiny-vit fixture's own features. */
+class SimilarityResultTest {
+    private static final Path VIT = Path.of(System.getProperty("clip4j.testdata"), "models", "tiny-vit");
+
+    private static Features features(String file) {
+        Npy npy = Npy.read(VIT.resolve(file));
+        return new Features(npy.toFloatArray(), (int) npy.shape()[0], (int) npy.shape()[1]);
+    }
+
+    private static SimilarityResult reference() throws IOException {
+        float scale = (float) new ObjectMapper().readTree(VIT.resolve("meta.json").toFile()).get("logit_scale_exp").asDouble();
+        return SimilarityResult.of(features("image_features.npy"), features("text_features.npy"), scale);
+    }
+
+    @Test
+    void reproducesTheReferenceForwardOutputs() throws IOException {
+        SimilarityResult r = reference();
+        float[] logits = Npy.read(VIT.resolve("logits_per_image.npy")).toFloatArray();
+        float[] probs = Npy.read(VIT.resolve("probs.npy")).toFloatArray();
+        int n = r.imageCount();
+        int m = r.textCount();
+        assertEquals(logits.length, n * m);
+        assertArrayEquals(logits, r.logitsPerImage(), 1e-3f);
+        assertArrayEquals(probs, r.probs(), 1e-5f);
+        assertEquals(logits[1 * m + 2], r.logitsPerText()[2 * n + 1], 1e-3f);
+        assertEquals(probs[3 * m + 1], r.probability(3, 1), 1e-5f);
+        assertThrows(IndexOutOfBoundsException.class, () -> r.logit(n, 0));
+        assertThrows(IndexOutOfBoundsException.class, () -> r.probability(0, -1));
+    }
+
+    @Test
+    void toStringShowsTheShapeAndSmallLogits() throws IOException {
+        SimilarityResult r = reference();
+        float[] logits = Npy.read(VIT.resolve("logits_per_image.npy")).toFloatArray();
+        String s = r.toString();
+        assertEquals(true, s.startsWith("SimilarityResult[" + r.imageCount() + " images x " + r.textCount()
+                + " texts, logits_per_image=[[" + String.format(java.util.Locale.ROOT, "%.2f", logits[0]) + ", "), s);
+        Features one = new Features(new float[]{1, 0}, 1, 2);
+        Features many = new Features(new float[2 * 9], 9, 2);
+        assertEquals("SimilarityResult[1 image x 1 text, logits_per_image=[[100.00]]]",
+                SimilarityResult.of(one, one, 100f).toString());
+        assertEquals("SimilarityResult[1 image x 9 texts]", SimilarityResult.of(one, many, 100f).toString());
+    }
+
+    @Test
+    void refusesEmptySides() {
+        Features one = new Features(new float[]{1, 0}, 1, 2);
+        Features none = new Features(new float[0], 0, 2);
+        assertThrows(IllegalArgumentException.class, () -> SimilarityResult.of(none, one, 100f));
+        assertThrows(IllegalArgumentException.class, () -> SimilarityResult.of(one, none, 100f));
+    }
+}
