@@ -9,12 +9,13 @@
 
 #include "clip4j/kernels.h"
 
-#define CHECK(call)                                                            \
-    do {                                                                       \
-        if ((call) != CLIP4J_OK) {                                             \
-            fprintf(stderr, "%s failed: %s\n", #call, clip4j_last_error());    \
-            return 1;                                                          \
-        }                                                                      \
+#define CHECK(call)                                                                                  \
+    do {                                                                                             \
+        clip4j_status st_ = (call);                                                                  \
+        if (st_ != CLIP4J_OK) {                                                                      \
+            fprintf(stderr, "%s failed: %s: %s\n", #call, clip4j_status_name(st_), clip4j_last_error()); \
+            return 1;                                                                                \
+        }                                                                                            \
     } while (0)
 
 int main(void) {

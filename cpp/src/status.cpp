@@ -23,3 +23,16 @@ clip4j_status fail(clip4j_status status, const std::string& message) {
 }  // namespace clip4j
 
 extern "C" const char* clip4j_last_error(void) { return clip4j::last_error; }
+
+extern "C" const char* clip4j_status_name(clip4j_status status) {
+    switch (status) {
+        case CLIP4J_OK: return "CLIP4J_OK";
+        case CLIP4J_ERR_INVALID_ARGUMENT: return "CLIP4J_ERR_INVALID_ARGUMENT";
+        case CLIP4J_ERR_NO_CUDA: return "CLIP4J_ERR_NO_CUDA";
+        case CLIP4J_ERR_NO_DEVICE: return "CLIP4J_ERR_NO_DEVICE";
+        case CLIP4J_ERR_CUDA: return "CLIP4J_ERR_CUDA";
+        case CLIP4J_ERR_OUT_OF_MEMORY: return "CLIP4J_ERR_OUT_OF_MEMORY";
+        case CLIP4J_STATUS_MAX_ENUM: break;
+    }
+    return "unknown clip4j_status";
+}

@@ -190,6 +190,13 @@ void stable_message_pointer() {
     CHECK(clip4j_last_error() == first && first[0] == '\0');
 }
 
+void status_names() {
+    CHECK(std::strcmp(clip4j_status_name(CLIP4J_OK), "CLIP4J_OK") == 0);
+    CHECK(std::strcmp(clip4j_status_name(CLIP4J_ERR_OUT_OF_MEMORY), "CLIP4J_ERR_OUT_OF_MEMORY") == 0);
+    CHECK(std::strcmp(clip4j_status_name(CLIP4J_ERR_NO_DEVICE), "CLIP4J_ERR_NO_DEVICE") == 0);
+    CHECK(std::strcmp(clip4j_status_name((clip4j_status)42), "unknown clip4j_status") == 0);
+}
+
 }  // namespace
 
 int main() {
@@ -205,5 +212,6 @@ int main() {
     thread_local_messages();
     cuda_unavailable();
     stable_message_pointer();
+    status_names();
     return check::finish("test_errors");
 }

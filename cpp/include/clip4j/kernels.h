@@ -53,7 +53,9 @@ typedef enum clip4j_status {
     /** A CUDA runtime call failed (message carries the CUDA error string). */
     CLIP4J_ERR_CUDA = 4,
     /** Host or device memory could not be allocated. */
-    CLIP4J_ERR_OUT_OF_MEMORY = 5
+    CLIP4J_ERR_OUT_OF_MEMORY = 5,
+    /** Not a status: keeps the enum 32-bit. */
+    CLIP4J_STATUS_MAX_ENUM = 0x7FFFFFFF
 } clip4j_status;
 
 /** Element type of the preprocessed tensor. */
@@ -81,6 +83,12 @@ typedef enum clip4j_dtype {
  * Messages longer than 1023 bytes are cut.
  */
 CLIP4J_API const char* clip4j_last_error(void);
+
+/**
+ * The name of a status, e.g. "CLIP4J_ERR_INVALID_ARGUMENT"; "unknown clip4j_status" for other values.
+ * A static string, never null. Leaves clip4j_last_error() as it is.
+ */
+CLIP4J_API const char* clip4j_status_name(clip4j_status status);
 
 /** 1 if this library was compiled with the CUDA implementation, else 0. */
 CLIP4J_API int clip4j_built_with_cuda(void);
