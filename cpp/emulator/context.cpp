@@ -3,7 +3,7 @@
 
 #include <cstdint>
 
-#if defined(__x86_64__)
+#if defined(__x86_64__) && defined(__ELF__)
 // clip4j_emu_switch(void** save_sp, void* load_sp): System V callee-saved registers, MXCSR and the x87
 // control word go on the old stack, whose pointer is saved; the new stack is restored the same way.
 asm(R"(
