@@ -4,47 +4,38 @@ import io.clip4j.image.Exif;
 import io.clip4j.image.ImageDecodeException;
 
 /**
- * The few header facts the OpenCV decoder needs before decoding: format, size, and how Pillow would
- * open the file (PNG colour type and bit depth, JPEG component count). Parsed from the bytes alone.
+ * The few header facts the OpenCV decoder needs before decoding: format, size, and the JPEG component count
+ * (Pillow opens 4-component JPEGs as CMYK). Parsed from the bytes alone.
  */
 final class ImageHeader {
-    enum Format { PNG, JPEG, WEBP }
+    enum Format { JPEG, WEBP }
 
     final Format format;
     final int width;
     final int height;
-    /** PNG colour type (0 gray, 2 RGB, 3 palette, 4 gray+alpha, 6 RGBA); JPEG: component count. */
+    /** JPEG: component count (1 gray, 3 YCbCr, 4 CMYK); WebP: 0. */
     final int colorInfo;
-    /** PNG bit depth; 8 otherwise. */
-    final int bitDepth;
     /** EXIF orientation of a JPEG's APP1 segment before its frame header, 1..8 (1 when absent). */
     final int exifOrientation;
 
-    private ImageHeader(Format format, int width, int height, int colorInfo, int bitDepth) {
-        this(format, width, height, colorInfo, bitDepth, 1);
+    private ImageHeader(Format format, int width, int height, int colorInfo) {
+        this(format, width, height, colorInfo, 1);
     }
 
-    private ImageHeader(Format format, int width, int height, int colorInfo, int bitDepth, int exifOrientation) {
+    private ImageHeader(Format format, int width, int height, int colorInfo, int exifOrientation) {
         this.format = format;
         this.width = width;
         this.height = height;
         this.colorInfo = colorInfo;
-        this.bitDepth = bitDepth;
         this.exifOrientation = exifOrientation;
     }
 
     /**
      * @param b encoded file
-     * @return the header, or null if the signature is not PNG, JPEG or WebP
+     * @return the header, or null if the signature is not JPEG or WebP
      * @throws ImageDecodeException if the signature matches but the header is truncated or malformed
      */
     static ImageHeader parse(byte[] b) {
-        if (b.length >= 8 && (b[0] & 0xff) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G') {
-            if (b.length < 29 || b[12] != 'I' || b[13] != 'H' || b[14] != 'D' || b[15] != 'R') {
-                throw new ImageDecodeException("PNG file is truncated or has no IHDR chunk");
-            }
-            return new ImageHeader(Format.PNG, be32(b, 16), be32(b, 20), b[25] & 0xff, b[24] & 0xff);
-        }
         if (b.length >= 3 && (b[0] & 0xff) == 0xff && (b[1] & 0xff) == 0xd8 && (b[2] & 0xff) == 0xff) {
             return jpeg(b);
         }
@@ -75,7 +66,7 @@ final class ImageHeader {
                 }
                 int h = ((b[i + 5] & 0xff) << 8) | (b[i + 6] & 0xff);
                 int w = ((b[i + 7] & 0xff) << 8) | (b[i + 8] & 0xff);
-                return new ImageHeader(Format.JPEG, w, h, b[i + 9] & 0xff, b[i + 4] & 0xff, orientation);
+                return new ImageHeader(Format.JPEG, w, h, b[i + 9] & 0xff, orientation);
             }
             if (len < 2) {
                 throw new ImageDecodeException("malformed JPEG segment length at byte " + i);
@@ -93,21 +84,17 @@ final class ImageHeader {
         String chunk = new String(b, 12, 4, java.nio.charset.StandardCharsets.ISO_8859_1);
         switch (chunk) {
             case "VP8X":
-                return new ImageHeader(Format.WEBP, 1 + le24(b, 24), 1 + le24(b, 27), 0, 8);
+                return new ImageHeader(Format.WEBP, 1 + le24(b, 24), 1 + le24(b, 27), 0);
             case "VP8L": {
                 int bits = (b[21] & 0xff) | (b[22] & 0xff) << 8 | (b[23] & 0xff) << 16 | (b[24] & 0xff) << 24;
-                return new ImageHeader(Format.WEBP, 1 + (bits & 0x3fff), 1 + ((bits >>> 14) & 0x3fff), 0, 8);
+                return new ImageHeader(Format.WEBP, 1 + (bits & 0x3fff), 1 + ((bits >>> 14) & 0x3fff), 0);
             }
             case "VP8 ":
                 return new ImageHeader(Format.WEBP, ((b[26] & 0xff) | (b[27] & 0xff) << 8) & 0x3fff,
-                        ((b[28] & 0xff) | (b[29] & 0xff) << 8) & 0x3fff, 0, 8);
+                        ((b[28] & 0xff) | (b[29] & 0xff) << 8) & 0x3fff, 0);
             default:
                 throw new ImageDecodeException("unknown WebP chunk '" + chunk + "'");
         }
-    }
-
-    private static int be32(byte[] b, int o) {
-        return (b[o] & 0xff) << 24 | (b[o + 1] & 0xff) << 16 | (b[o + 2] & 0xff) << 8 | (b[o + 3] & 0xff);
     }
 
     private static int le24(byte[] b, int o) {

@@ -5,27 +5,26 @@ import io.clip4j.image.ImageDecodeException;
 import io.clip4j.image.ImageDecoder;
 import io.clip4j.image.PixelMode;
 import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.javacpp.ShortPointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import static org.bytedeco.opencv.global.opencv_core.CV_16U;
 import static org.bytedeco.opencv.global.opencv_core.CV_8U;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_UNCHANGED;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
 
 /**
- * Decodes PNG, JPEG and WebP with OpenCV's codecs (libpng, libjpeg-turbo, libwebp, as Pillow uses),
- * returning the pixels in the mode Pillow's {@code Image.open} would give: PNG palette images as RGB
- * marked nearest-only, 16-bit grayscale as mode I with raw values, 16-bit colour reduced to the high
- * byte, gray+alpha as LA, transparency keys of RGB/gray PNGs ignored. Orientation is never applied
+ * Decodes JPEG and WebP with OpenCV's codecs (libjpeg-turbo, as Pillow uses, and libwebp), returning the
+ * pixels in the mode Pillow's {@code Image.open} would give (L, RGB or RGBA). Orientation is never applied
  * here (IMREAD_UNCHANGED); the EXIF tag is read separately.
  *
- * <p>CMYK JPEGs are declined ({@link #canDecode} is false): OpenCV converts them to BGR itself, while
- * Pillow resizes the CMYK samples first; the pure-Java decoder handles them. GIF and BMP are left to
- * the pure-Java decoders too (Pillow opens palette BMP/GIF in mode P, which resizes differently).
+ * <p>Only JPEG and WebP come here. PNG goes to the pure-Java {@code PngDecoder}: it is as fast, follows
+ * Pillow's chunk checks, and libpng's decoder inside OpenCV writes warnings to stderr and reserves the
+ * length a corrupt chunk header claims (4 GiB for a 69-byte file). CMYK JPEGs are declined too: OpenCV
+ * converts them to BGR itself, while Pillow resizes the CMYK samples first; the pure-Java JPEG decoder
+ * handles them. GIF and BMP are left to the pure-Java decoders (Pillow opens palette BMP/GIF in mode P,
+ * which resizes differently).
  *
  * <p>Thread-safe. Where OpenCV's natives cannot be loaded the decoder reports itself unavailable once
  * in the log and declines every file.
@@ -86,7 +85,7 @@ public final class OpenCvImageDecoder implements ImageDecoder {
     public DecodedImage decode(byte[] file, long maxPixels) {
         ImageHeader h = ImageHeader.parse(file);
         if (h == null) {
-            throw new ImageDecodeException("not a PNG, JPEG or WebP file");
+            throw new ImageDecodeException("not a JPEG or WebP file");
         }
         if (h.width <= 0 || h.height <= 0) {
             throw new ImageDecodeException("image has zero size (" + h.width + "x" + h.height + ")");
@@ -109,67 +108,37 @@ public final class OpenCvImageDecoder implements ImageDecoder {
                 throw new ImageDecodeException("decoded size " + m.cols() + "x" + m.rows()
                         + " differs from the header's " + h.width + "x" + h.height);
             }
-            return toPillowMode(m, h, orientation);
+            return toPillowMode(m, orientation);
         }
     }
 
-    private static DecodedImage toPillowMode(Mat m, ImageHeader h, int orientation) {
+    private static DecodedImage toPillowMode(Mat m, int orientation) {
+        if (m.depth() != CV_8U) {
+            throw new ImageDecodeException("unsupported decoded depth " + m.depth() + " (8-bit samples expected)");
+        }
         int w = m.cols();
         int ht = m.rows();
         int ch = m.channels();
+        if (ch != 1 && ch != 3 && ch != 4) {
+            throw new ImageDecodeException("unsupported decoded channel count " + ch);
+        }
         int n = w * ht;
-        int depth = m.depth();
-        int[] samples = new int[n * ch];
-        if (depth == CV_8U) {
-            byte[] b = new byte[n * ch];
-            m.data().get(b);
-            for (int i = 0; i < b.length; i++) {
-                samples[i] = b[i] & 0xff;
-            }
-        } else if (depth == CV_16U) {
-            short[] s = new short[n * ch];
-            new ShortPointer(m.data()).get(s);
-            for (int i = 0; i < s.length; i++) {
-                samples[i] = s[i] & 0xffff;
-            }
-        } else {
-            throw new ImageDecodeException("unsupported decoded depth " + depth);
+        byte[] bgr = new byte[n * ch];
+        m.data().get(bgr);
+        if (ch == 1) {
+            return DecodedImage.ofBytes(w, ht, PixelMode.L, bgr, false, orientation);
         }
-        boolean sixteen = depth == CV_16U;
-        boolean png = h.format == ImageHeader.Format.PNG;
-        if (png && h.colorInfo == 0 && sixteen) {
-            // Pillow opens 16-bit grayscale PNG as mode I with the raw values.
-            int[] v = new int[n];
-            for (int i = 0; i < n; i++) {
-                v[i] = samples[i * ch];
-            }
-            return DecodedImage.ofInts(w, ht, v, orientation);
-        }
-        int shift = sixteen ? 8 : 0; // 16-bit colour: Pillow keeps the high byte
-        boolean nearest = png && (h.colorInfo == 3 || (h.colorInfo == 0 && h.bitDepth == 1));
-        boolean alpha = ch == 4 && (!png || h.colorInfo == 4 || h.colorInfo == 6);
-        boolean gray = ch == 1 || (png && (h.colorInfo == 0 || h.colorInfo == 4));
-        PixelMode mode = gray ? (alpha ? PixelMode.LA : PixelMode.L) : (alpha ? PixelMode.RGBA : PixelMode.RGB);
-        int oc = mode.channels();
-        byte[] out = new byte[n * oc];
-        for (int i = 0; i < n; i++) {
-            int s = i * ch;
-            int o = i * oc;
-            if (gray) {
-                out[o] = (byte) (samples[s] >> shift);
-                if (alpha) {
-                    out[o + 1] = (byte) (samples[s + 3] >> shift);
-                }
-            } else {
-                // OpenCV orders colour as BGR(A).
-                out[o] = (byte) (samples[s + 2] >> shift);
-                out[o + 1] = (byte) (samples[s + 1] >> shift);
-                out[o + 2] = (byte) (samples[s] >> shift);
-                if (alpha) {
-                    out[o + 3] = (byte) (samples[s + 3] >> shift);
-                }
+        PixelMode mode = ch == 4 ? PixelMode.RGBA : PixelMode.RGB;
+        byte[] out = new byte[n * ch];
+        for (int s = 0; s < out.length; s += ch) {
+            // OpenCV orders colour as BGR(A).
+            out[s] = bgr[s + 2];
+            out[s + 1] = bgr[s + 1];
+            out[s + 2] = bgr[s];
+            if (ch == 4) {
+                out[s + 3] = bgr[s + 3];
             }
         }
-        return DecodedImage.ofBytes(w, ht, mode, out, nearest, orientation);
+        return DecodedImage.ofBytes(w, ht, mode, out, false, orientation);
     }
 }

@@ -24,6 +24,12 @@ import io.clip4j.image.ImageDecoder;
  * <p>Arithmetic-coded, lossless, hierarchical and 12-bit JPEGs are rejected as unsupported. A
  * truncated file (image data ending inside a scan, or no EOI marker) is an error, as it is in Pillow
  * without {@code LOAD_TRUNCATED_IMAGES}. Thread-safe (stateless; each call uses its own buffers).
+ *
+ * <p>Corrupt files differ from libjpeg in two ways (found by fuzzing against OpenCV's libjpeg-turbo).
+ * Corrupt entropy-coded data (an invalid Huffman code, a marker inside a scan) is an
+ * {@link ImageDecodeException} here; libjpeg warns and decodes on, so Pillow returns an image for such files.
+ * Coefficients large enough to push an IDCT output outside [-512, 511] wrap as in libjpeg's C code; SIMD
+ * builds of libjpeg-turbo saturate, so such files (never written by an encoder) may give other pixels.
  */
 public final class JpegDecoder implements ImageDecoder {
 
