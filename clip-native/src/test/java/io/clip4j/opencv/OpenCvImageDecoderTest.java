@@ -148,6 +148,46 @@ class OpenCvImageDecoderTest {
         assertArrayEquals(java.data(), cv.data());
     }
 
+    /**
+     * Seeded damage to JPEG and WebP files through the default decoders (OpenCV first): a decoded image or an
+     * ImageDecodeException, never another exception or a crash of the JVM in native code.
+     */
+    @Test
+    void damagedJpegAndWebpDecodeOrRaiseImageDecodeException() throws IOException {
+        List<byte[]> seeds = new ArrayList<>();
+        seeds.add(Files.readAllBytes(PRE.resolve("images/jpeg_q90.jpg")));
+        seeds.add(Files.readAllBytes(PRE.resolve("images/exif_orientation6.jpg")));
+        for (String name : new String[]{"tiny_7x5_lossless.webp", "horse_lossless.webp"}) {
+            try (var in = getClass().getResourceAsStream(name)) {
+                seeds.add(in.readAllBytes());
+            }
+        }
+        ImagePreprocessor pre = ImagePreprocessor.clip(32);
+        java.util.Random rnd = new java.util.Random(20261206L);
+        int decoded = 0;
+        int rejected = 0;
+        for (byte[] seed : seeds) {
+            for (int i = 0; i < 100; i++) {
+                byte[] c = seed.clone();
+                if (i % 3 == 0) {
+                    c = Arrays.copyOf(seed, rnd.nextInt(seed.length));
+                } else {
+                    for (int k = 0; k < 1 + rnd.nextInt(4); k++) {
+                        c[rnd.nextInt(i % 3 == 1 ? Math.min(seed.length, 1024) : seed.length)] = (byte) rnd.nextInt(256);
+                    }
+                }
+                try {
+                    pre.preprocess(ImageInput.ofEncoded(c, "damaged-" + i));
+                    decoded++;
+                } catch (ImageDecodeException e) {
+                    assertTrue(e.getMessage().contains("damaged-" + i), e.getMessage());
+                    rejected++;
+                }
+            }
+        }
+        assertTrue(decoded > 20 && rejected > 20, decoded + " decoded, " + rejected + " rejected");
+    }
+
     @Test
     void isPreferredOverPureJavaDecodersByDefault() {
         assertEquals("opencv", ImageDecoders.defaults().decoders().get(0).name());
