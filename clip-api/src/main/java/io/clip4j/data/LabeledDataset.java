@@ -13,6 +13,9 @@ import java.util.Objects;
  */
 public record LabeledDataset(String name, List<String> classNames, List<LabeledImage> examples) {
     /**
+     * @param name       a short name for reports (e.g. {@code fashion-mnist/test})
+     * @param classNames class names, index = label
+     * @param examples   the images with their labels
      * @throws IllegalArgumentException if a label is outside the class list or there are no classes
      */
     public LabeledDataset {

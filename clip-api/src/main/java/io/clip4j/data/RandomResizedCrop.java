@@ -23,6 +23,8 @@ public record RandomResizedCrop(double minScale, double maxScale) {
     private static final double LOG_MAX_RATIO = Math.log(4.0 / 3.0);
 
     /**
+     * @param minScale smallest area fraction, in (0, 1]
+     * @param maxScale largest area fraction, in [minScale, 1]
      * @throws IllegalArgumentException unless {@code 0 < minScale <= maxScale <= 1}
      */
     public RandomResizedCrop {

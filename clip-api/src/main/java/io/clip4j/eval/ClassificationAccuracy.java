@@ -28,6 +28,14 @@ public record ClassificationAccuracy(int n, double top1, double top5, double mea
                                      List<String> classNames, List<Integer> perClassCount,
                                      List<Double> perClassAccuracy) {
     /**
+     * @param n                    number of examples, &ge; 1
+     * @param top1                 fraction with the true class ranked first, in [0, 1]
+     * @param top5                 fraction with the true class among the 5 best, in [0, 1]
+     * @param meanPerClassAccuracy mean of the top-1 accuracies of the classes that have examples (the
+     *                             "mean per class" metric of the paper's Table 9 datasets)
+     * @param classNames           class names, index = label
+     * @param perClassCount        number of examples of each class
+     * @param perClassAccuracy     top-1 accuracy of each class, null for a class without examples
      * @throws IllegalArgumentException if the per-class lists do not match the class count
      */
     public ClassificationAccuracy {

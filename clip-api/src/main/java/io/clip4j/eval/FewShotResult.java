@@ -24,13 +24,29 @@ public record FewShotResult(double c, int seeds, int testSize, Double zeroShotTo
      * @param top1PerSeed test top-1 of each draw, in seed order
      */
     public record Point(int k, double meanTop1, double stdTop1, double meanTop5, List<Double> top1PerSeed) {
-        /** Copies the list. */
+        /**
+         * Copies the list.
+         *
+         * @param k           examples per class
+         * @param meanTop1    mean test top-1 over the seeds
+         * @param stdTop1     population standard deviation of the top-1 over the seeds
+         * @param meanTop5    mean test top-5 over the seeds
+         * @param top1PerSeed test top-1 of each draw, in seed order
+         */
         public Point {
             top1PerSeed = List.copyOf(top1PerSeed);
         }
     }
 
-    /** Copies the list. */
+    /**
+     * Copies the list.
+     *
+     * @param c            regularisation strength of every few-shot fit
+     * @param seeds        number of random draws averaged per k
+     * @param testSize     rows of the test set
+     * @param zeroShotTop1 zero-shot top-1 on the same test set, or null when not computed
+     * @param points       one entry per k, in the order requested
+     */
     public FewShotResult {
         points = List.copyOf(points);
     }

@@ -29,6 +29,11 @@ public final class LinearProbe {
     public record Options(double validationFraction, long seed, int maxIterations, double tolerance,
                           boolean normalize) {
         /**
+         * @param validationFraction share of each class held out for the C sweep, in (0, 1) (default 0.2)
+         * @param seed               seed of the validation split
+         * @param maxIterations      L-BFGS iteration limit per fit (the paper: 1000)
+         * @param tolerance          L-BFGS gradient tolerance (sklearn default 1e-4)
+         * @param normalize          L2-normalise every feature row first (default false: raw, as the paper)
          * @throws EvaluationException for a fraction outside (0, 1), maxIterations &lt; 1 or a negative tolerance
          */
         public Options {

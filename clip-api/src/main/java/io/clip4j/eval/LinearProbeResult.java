@@ -29,7 +29,19 @@ public record LinearProbeResult(int trainSize, int validationSize, int testSize,
     public record SweepPoint(double c, double validationTop1) {
     }
 
-    /** Copies the sweep. */
+    /**
+     * Copies the sweep.
+     *
+     * @param trainSize      rows the final classifier was fitted on
+     * @param validationSize rows held out for choosing C (0 when C was fixed)
+     * @param testSize       rows of the test set
+     * @param c              the regularisation strength used for the final fit (C = 1/lambda)
+     * @param sweep          every C tried with its validation top-1, in evaluation order (empty when fixed)
+     * @param normalized     whether features were L2-normalised before fitting
+     * @param iterations     L-BFGS iterations of the final fit
+     * @param converged      whether the final fit met a tolerance before the iteration limit
+     * @param test           accuracy on the test set
+     */
     public LinearProbeResult {
         sweep = List.copyOf(sweep);
     }

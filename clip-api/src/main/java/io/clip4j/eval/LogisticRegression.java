@@ -26,6 +26,9 @@ public record LogisticRegression(double c, int maxIterations, double tolerance) 
     public static final double SKLEARN_TOLERANCE = 1e-4;
 
     /**
+     * @param c             inverse regularisation strength C = 1/lambda, &gt; 0 and finite
+     * @param maxIterations L-BFGS iteration limit, &ge; 1 (the paper: 1000)
+     * @param tolerance     gradient tolerance, &ge; 0 (sklearn default 1e-4)
      * @throws EvaluationException for a non-positive or non-finite C, maxIterations &lt; 1 or a negative tolerance
      */
     public LogisticRegression {

@@ -12,6 +12,9 @@ package io.clip4j.train;
  */
 public record LearningRateSchedule(double baseLr, long warmupSteps, long totalSteps) {
     /**
+     * @param baseLr      peak learning rate, &gt; 0
+     * @param warmupSteps warm-up steps, &ge; 0
+     * @param totalSteps  total optimisation steps, &gt; 0
      * @throws IllegalArgumentException for a non-positive rate or total, or a negative warm-up
      */
     public LearningRateSchedule {

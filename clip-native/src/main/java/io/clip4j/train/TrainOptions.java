@@ -20,6 +20,16 @@ public record TrainOptions(long totalSteps, double learningRate, double weightDe
                            double beta1, double beta2, double eps, double gradClipNorm, boolean freezeImage,
                            boolean freezeText) {
     /**
+     * @param totalSteps   number of optimisation steps of the whole run (the cosine schedule's length), &gt; 0
+     * @param learningRate peak learning rate, &gt; 0
+     * @param weightDecay  decoupled weight decay of the decaying group ({@link WeightDecayRule}), &ge; 0
+     * @param warmupSteps  linear warm-up steps, &ge; 0
+     * @param beta1        Adam beta1 in [0, 1)
+     * @param beta2        Adam beta2 in [0, 1)
+     * @param eps          Adam epsilon, &gt; 0
+     * @param gradClipNorm clip the global gradient L2 norm to this value; 0 disables clipping
+     * @param freezeImage  lock the image tower ("LiT")
+     * @param freezeText   lock the text tower
      * @throws IllegalArgumentException if a value is out of range or both towers are frozen
      */
     public TrainOptions {

@@ -42,7 +42,15 @@ public final class TrainingRun {
      */
     public record Settings(long evalEvery, long checkpointEvery, Path outDir, CheckpointPrecision precision,
                            Map<String, ?> metadata) {
-        /** @throws IllegalArgumentException for negative intervals */
+        /**
+         * @throws IllegalArgumentException for negative intervals
+         *
+         * @param evalEvery       run the hooks every this many steps (0 = only at the end)
+         * @param checkpointEvery save the training state every this many steps (0 = only at the end)
+         * @param outDir          output directory, or null to save nothing
+         * @param precision       dtype mix of the exported {@code model.safetensors}
+         * @param metadata        extra fields stored with the training state (seed, data, ...)
+         */
         public Settings {
             if (evalEvery < 0 || checkpointEvery < 0) {
                 throw new IllegalArgumentException("evaluation and checkpoint intervals must be >= 0");
