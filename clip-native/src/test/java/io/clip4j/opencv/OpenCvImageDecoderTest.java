@@ -188,6 +188,48 @@ class OpenCvImageDecoderTest {
         assertTrue(decoded > 20 && rejected > 20, decoded + " decoded, " + rejected + " rejected");
     }
 
+    /**
+     * The pure-Java JPEG decoder against libjpeg-turbo (OpenCV's, x86-64 SIMD like the reference's) on damaged
+     * JPEGs that both decode: identical pixels, including blocks whose coefficients push the IDCT out of range
+     * (where libjpeg's C code and its SIMD code differ; see Idct). Damage is confined to the entropy-coded data.
+     */
+    @Test
+    void pureJavaJpegMatchesLibjpegTurboOnDamagedFiles() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty("os.arch").equals("amd64"),
+                "the reference's IDCT overflow behaviour is that of libjpeg-turbo's x86-64 SIMD code");
+        io.clip4j.image.jpeg.JpegDecoder java = new io.clip4j.image.jpeg.JpegDecoder();
+        java.util.Random rnd = new java.util.Random(7L);
+        int compared = 0;
+        int clipped = 0;
+        for (String name : new String[]{"jpeg_q90.jpg", "exif_orientation6.jpg"}) {
+            byte[] seed = Files.readAllBytes(PRE.resolve("images").resolve(name));
+            int scanStart = seed.length / 10; // past the headers and tables of these files
+            for (int i = 0; i < 120; i++) {
+                byte[] c = seed.clone();
+                for (int k = 0; k < 1 + rnd.nextInt(3); k++) {
+                    c[scanStart + rnd.nextInt(seed.length - 2 - scanStart)] = (byte) rnd.nextInt(256);
+                }
+                DecodedImage a;
+                try {
+                    a = java.decode(c, Long.MAX_VALUE);
+                } catch (ImageDecodeException e) {
+                    continue; // corrupt entropy data: libjpeg decodes on, clip4j refuses (documented)
+                }
+                DecodedImage b = DECODER.decode(c, Long.MAX_VALUE);
+                assertArrayEquals(b.data(), a.data(), name + " damage case " + i);
+                compared++;
+                byte[] clean = java.decode(seed, Long.MAX_VALUE).data();
+                int extreme = 0;
+                for (int j = 0; j < clean.length; j++) {
+                    extreme += Math.abs((clean[j] & 0xff) - (a.data()[j] & 0xff)) > 200 ? 1 : 0;
+                }
+                clipped += extreme > 0 ? 1 : 0;
+            }
+        }
+        assertTrue(compared > 100, compared + " files compared");
+        assertTrue(clipped > 5, clipped + " files with out-of-range blocks");
+    }
+
     @Test
     void isPreferredOverPureJavaDecodersByDefault() {
         assertEquals("opencv", ImageDecoders.defaults().decoders().get(0).name());

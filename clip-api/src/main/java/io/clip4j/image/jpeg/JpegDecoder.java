@@ -7,7 +7,7 @@ import io.clip4j.image.ImageDecoder;
 /**
  * Pure-Java JPEG decoder (no {@code javax.imageio}/{@code java.awt}, usable on Android) that
  * reproduces what Pillow 9.4 gets from libjpeg-turbo 2.1.5 with its default settings:
- * accurate integer IDCT ({@code JDCT_ISLOW}, jidctint.c, with libjpeg's range limiting), fancy
+ * accurate integer IDCT ({@code JDCT_ISLOW} in the integer widths of libjpeg-turbo's x86-64 SIMD code), fancy
  * (triangle) upsampling of subsampled chroma (jdsample.c), libjpeg's fixed-point YCbCr-&gt;RGB
  * (jdcolor.c).
  *
@@ -25,11 +25,10 @@ import io.clip4j.image.ImageDecoder;
  * truncated file (image data ending inside a scan, or no EOI marker) is an error, as it is in Pillow
  * without {@code LOAD_TRUNCATED_IMAGES}. Thread-safe (stateless; each call uses its own buffers).
  *
- * <p>Corrupt files differ from libjpeg in two ways (found by fuzzing against OpenCV's libjpeg-turbo).
- * Corrupt entropy-coded data (an invalid Huffman code, a marker inside a scan) is an
+ * <p>Corrupt entropy-coded data (an invalid Huffman code, a marker inside a scan) is an
  * {@link ImageDecodeException} here; libjpeg warns and decodes on, so Pillow returns an image for such files.
- * Coefficients large enough to push an IDCT output outside [-512, 511] wrap as in libjpeg's C code; SIMD
- * builds of libjpeg-turbo saturate, so such files (never written by an encoder) may give other pixels.
+ * Where both decode a damaged file, the pixels are libjpeg-turbo's (checked against OpenCV's libjpeg-turbo on
+ * seeded damage to real JPEGs, out-of-range coefficients included).
  */
 public final class JpegDecoder implements ImageDecoder {
 

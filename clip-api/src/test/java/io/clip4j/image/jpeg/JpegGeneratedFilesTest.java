@@ -59,7 +59,7 @@ class JpegGeneratedFilesTest {
 
     /**
      * {@code range_limit} has coefficients far outside what its samples allow; its reference is
-     * libjpeg-turbo's C IDCT (jidctint.c range-limit table, which wraps), not the SIMD one.
+     * libjpeg-turbo's x86-64 SIMD IDCT (which saturates, as Pillow's decoding does), not the C one (which wraps).
      */
     @ParameterizedTest
     @ValueSource(strings = {
