@@ -78,8 +78,9 @@ public final class ImageDecoders {
      * @param maxPixels largest accepted {@code width * height}
      * @param source    name of the input for error messages (path, "byte[]", ...)
      * @return the decoded pixels, as Pillow's {@code Image.open} holds them
-     * @throws ImageDecodeException naming {@code source}: unknown format (with the first bytes), or the
-     *                              decoder's failure (truncated, corrupt, zero-sized, too many pixels)
+     * @throws ImageDecodeException naming {@code source}: unknown format (with the first bytes), the
+     *                              decoder's failure (truncated, corrupt, zero-sized, too many pixels), or a
+     *                              Java heap too small for the decoded image
      */
     public DecodedImage decode(byte[] file, long maxPixels, String source) {
         Objects.requireNonNull(file, "file");
@@ -98,6 +99,12 @@ public final class ImageDecoders {
                 } catch (RuntimeException e) {
                     // A decoder bug or corrupt input it did not anticipate: still a typed, named failure.
                     throw new ImageDecodeException(source + ": " + d.name() + " failed: " + e, e);
+                } catch (OutOfMemoryError e) {
+                    // A small file may expand to maxPixels (300 KB of PNG to 9000x9000 RGBA, 324 MB). The failed
+                    // allocation is this image's own, and its buffers are garbage once we leave.
+                    throw new ImageDecodeException(source + ": not enough Java heap to decode it (" + e.getMessage()
+                            + "; max heap " + (Runtime.getRuntime().maxMemory() >> 20) + " MiB); raise -Xmx, or lower "
+                            + "the pixel limit with ImagePreprocessor.Builder.maxPixels", e);
                 }
             }
         }

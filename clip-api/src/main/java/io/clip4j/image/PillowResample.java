@@ -35,31 +35,23 @@ final class PillowResample {
         int colFirst = needH ? wx.firstSource() : left;
         int colEnd = needH ? wx.endSource() : left + cropW;
         int rows = rowEnd - rowFirst;
-        // Only the source rectangle the window reads is touched; premultiplied alpha (Pillow's
-        // RGBa/La conversion before resizing) is applied to that rectangle alone.
+        // Only the source rectangle the window reads is touched. Premultiplied alpha (Pillow's RGBa/La
+        // conversion before resizing) is applied row by row, so no second full-size copy is made.
         int rectW = colEnd - colFirst;
-        byte[] rect;
-        int rectStride;
-        int rectBase;
-        if (premultiply) {
-            rect = new byte[rows * rectW * c];
-            for (int r = 0; r < rows; r++) {
-                premultiplyInto(src, ((rowFirst + r) * w + colFirst) * c, rect, r * rectW * c, rectW, c);
-            }
-            rectStride = rectW * c;
-            rectBase = 0;
-        } else {
-            rect = src;
-            rectStride = w * c;
-            rectBase = (rowFirst * w + colFirst) * c;
-        }
         int midStride = cropW * c;
         byte[] mid = new byte[rows * midStride];
         if (needH) {
+            byte[] row = premultiply ? new byte[rectW * c] : null;
             int ks = wx.ksize;
             int[] fixed = wx.fixed;
             for (int r = 0; r < rows; r++) {
-                int srcRow = rectBase + r * rectStride;
+                int srcRow = ((rowFirst + r) * w + colFirst) * c;
+                byte[] rect = src;
+                if (premultiply) {
+                    premultiplyInto(src, srcRow, row, 0, rectW, c);
+                    rect = row;
+                    srcRow = 0;
+                }
                 int dst = r * midStride;
                 for (int xo = 0; xo < cropW; xo++) {
                     int kb = xo * ks;
@@ -99,7 +91,12 @@ final class PillowResample {
             }
         } else {
             for (int r = 0; r < rows; r++) {
-                System.arraycopy(rect, rectBase + r * rectStride, mid, r * midStride, midStride);
+                int srcRow = ((rowFirst + r) * w + colFirst) * c;
+                if (premultiply) {
+                    premultiplyInto(src, srcRow, mid, r * midStride, cropW, c);
+                } else {
+                    System.arraycopy(src, srcRow, mid, r * midStride, midStride);
+                }
             }
         }
         if (!needV) {
