@@ -41,7 +41,14 @@ public abstract class ImageInput {
                         throw new ImageDecodeException(file + ": file is " + size + " bytes, more than the limit of "
                                 + maxFileBytes);
                     }
-                    bytes = Files.readAllBytes(file);
+                    // Devices, pipes and /proc files report size 0 and may never end: read those bounded.
+                    if (size > 0 && Files.isRegularFile(file)) {
+                        bytes = Files.readAllBytes(file);
+                    } else {
+                        try (InputStream in = Files.newInputStream(file)) {
+                            bytes = readBounded(in, maxFileBytes, file.toString(), "file");
+                        }
+                    }
                 } catch (java.nio.file.NoSuchFileException e) {
                     throw new ImageDecodeException(file + ": file not found", e);
                 } catch (IOException e) {
@@ -90,7 +97,7 @@ public abstract class ImageInput {
         return new ImageInput() {
             @Override
             DecodedImage decode(ImageDecoders decoders, long maxPixels, long maxFileBytes) {
-                return decoders.decode(readBounded(in, maxFileBytes, n), maxPixels, n);
+                return decoders.decode(readBounded(in, maxFileBytes, n, "stream"), maxPixels, n);
             }
 
             @Override
@@ -137,7 +144,7 @@ public abstract class ImageInput {
         };
     }
 
-    private static byte[] readBounded(InputStream in, long max, String name) {
+    private static byte[] readBounded(InputStream in, long max, String name, String what) {
         try {
             java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
             byte[] chunk = new byte[1 << 16];
@@ -146,13 +153,13 @@ public abstract class ImageInput {
             while ((n = in.read(chunk)) > 0) {
                 total += n;
                 if (total > max) {
-                    throw new ImageDecodeException(name + ": stream is longer than the limit of " + max + " bytes");
+                    throw new ImageDecodeException(name + ": " + what + " is longer than the limit of " + max + " bytes");
                 }
                 buf.write(chunk, 0, n);
             }
             return buf.toByteArray();
         } catch (IOException e) {
-            throw new ImageDecodeException(name + ": cannot read stream: " + e, e);
+            throw new ImageDecodeException(name + ": cannot read " + what + ": " + e, e);
         }
     }
 }

@@ -233,6 +233,17 @@ class ImagePreprocessorTest {
         assertThrows(ImageDecodeException.class, () -> tinyFiles.preprocess(file("astronaut")));
     }
 
+    /** A path whose size reads 0 but never ends (a device) is read only up to the file limit. */
+    @Test
+    void endlessDeviceFileStopsAtTheFileLimit() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isReadable(java.nio.file.Path.of("/dev/zero")),
+                "needs /dev/zero (Linux, macOS)");
+        ImagePreprocessor tinyFiles = ImagePreprocessor.builder().maxFileBytes(1 << 20).build();
+        ImageDecodeException e = assertThrows(ImageDecodeException.class,
+                () -> tinyFiles.preprocess(ImageInput.of(java.nio.file.Path.of("/dev/zero"))));
+        assertEquals("/dev/zero: file is longer than the limit of 1048576 bytes", e.getMessage());
+    }
+
     @Test
     void registryLoadsServiceDecodersAndExplicitOnesFirst() {
         List<String> names = new ArrayList<>();
