@@ -2,6 +2,7 @@ package io.clip4j.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.clip4j.io.Streams;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -85,7 +86,7 @@ public final class CheckpointReader {
 
     private static byte[] head(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
-            return in.readNBytes(16);
+            return Streams.readUpTo(in, 16);
         } catch (IOException e) {
             throw new CheckpointException(file + ": cannot read file: " + e.getMessage(), e);
         }

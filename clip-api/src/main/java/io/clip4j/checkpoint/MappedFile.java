@@ -72,7 +72,7 @@ final class MappedFile implements AutoCloseable {
         }
         ByteBuffer b;
         if (whole != null) {
-            b = whole.duplicate().position((int) offset).limit((int) (offset + length)).slice();
+            b = Buffers.slice(whole, (int) offset, (int) length);
         } else if (length == 0) {
             b = ByteBuffer.allocate(0);
         } else {

@@ -1,6 +1,5 @@
 package io.clip4j.checkpoint;
 
-import java.math.BigInteger;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -282,11 +281,12 @@ final class RestrictedUnpickler {
         if (n == 0) {
             return 0;
         }
-        byte[] be = new byte[n];
-        for (int i = 0; i < n; i++) {
-            be[i] = b[n - 1 - i];
+        long v = 0;
+        for (int i = n - 1; i >= 0; i--) {
+            v = (v << 8) | (b[i] & 0xff);
         }
-        return new BigInteger(be).longValueExact();
+        int unused = 64 - 8 * n;
+        return (v << unused) >> unused; // two's complement of n bytes, sign-extended
     }
 
     private int length(long n) {

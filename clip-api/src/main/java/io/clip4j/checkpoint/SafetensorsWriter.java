@@ -50,7 +50,7 @@ public final class SafetensorsWriter {
             tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
             try (OutputStream out = Files.newOutputStream(tmp); WritableByteChannel ch = Channels.newChannel(out)) {
                 ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length);
-                len.flip();
+                Buffers.flip(len);
                 ch.write(len);
                 ch.write(ByteBuffer.wrap(header));
                 for (TensorData t : tensors.values()) {

@@ -41,7 +41,7 @@ final class TensorOps {
         for (TensorData p : parts) {
             out.put(p.data());
         }
-        out.flip();
+        Buffers.flip(out);
         long[] shape = first.shape();
         shape[0] = rows;
         return new TensorData(first.dtype(), shape, out);
@@ -73,7 +73,7 @@ final class TensorOps {
                 }
             }
         }
-        out.flip();
+        Buffers.flip(out);
         return new TensorData(t.dtype(), new long[]{cols, rows}, out);
     }
 
@@ -115,7 +115,7 @@ final class TensorOps {
                 idx[d] = 0;
             }
         }
-        out.flip();
+        Buffers.flip(out);
         return new TensorData(dtype, size, out);
     }
 

@@ -163,7 +163,7 @@ final class TorchArchiveReader {
                     throw new CheckpointException(zip.path() + ": storage '" + entry + "' holds " + bytes.remaining()
                             + " bytes, too few for " + numel + " elements of " + dtype);
                 }
-                s = new Storage(entry, dtype, bytes.limit((int) (numel * dtype.byteSize())).slice());
+                s = new Storage(entry, dtype, Buffers.slice(bytes, bytes.position(), (int) (numel * dtype.byteSize())));
                 byKey.put(key, s);
             } else if (s.dtype != dtype) {
                 throw new CheckpointException(zip.path() + ": storage '" + s.entry + "' used as both " + s.dtype
@@ -214,8 +214,7 @@ final class TorchArchiveReader {
             }
             if (contiguous) {
                 int es = s.dtype.byteSize();
-                ByteBuffer b = s.bytes.duplicate().position((int) (offset * es)).limit((int) ((offset + numel) * es));
-                return new TensorData(s.dtype, size, b.slice());
+                return new TensorData(s.dtype, size, Buffers.slice(s.bytes, (int) (offset * es), (int) (numel * es)));
             }
             return TensorOps.gather(zip.path().toString(), what, s.dtype, s.bytes, offset, size, stride);
         }

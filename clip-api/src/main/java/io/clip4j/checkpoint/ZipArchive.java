@@ -127,7 +127,7 @@ final class ZipArchive implements AutoCloseable {
                 throw corrupt(f, "central directory entry " + i + " runs past the directory");
             }
             byte[] nb = new byte[nameLen];
-            cd.duplicate().position(p + CEN_LEN).get(nb); // absolute bulk get is Java 13+, absent on older Android
+            Buffers.slice(cd, p + CEN_LEN, nameLen).get(nb); // absolute bulk get is Java 13+, absent on older Android
             String name = new String(nb, StandardCharsets.UTF_8);
             long[] sizes = {usize, csize, local};
             zip64Extra(f, name, cd, p + CEN_LEN + nameLen, extraLen, sizes);

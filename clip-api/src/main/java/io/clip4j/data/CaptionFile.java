@@ -7,6 +7,7 @@ import io.clip4j.ClipException;
 import io.clip4j.image.ImageInput;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +44,8 @@ public final class CaptionFile {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         String text;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            // Strict UTF-8 like Files.readString (Java 11, Android API 33+): malformed bytes are an error, not U+FFFD.
+            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(Files.readAllBytes(file))).toString();
         } catch (IOException e) {
             throw new ClipException(file + ": cannot read captions file: " + e, e);
         }
@@ -90,7 +92,7 @@ public final class CaptionFile {
         List<ImageCaption> out = new ArrayList<>();
         String[] lines = text.split("\r?\n", -1);
         for (int i = 0; i < lines.length; i++) {
-            if (lines[i].isBlank()) {
+            if (lines[i].chars().allMatch(Character::isWhitespace)) {
                 continue;
             }
             JsonNode node;
@@ -110,10 +112,10 @@ public final class CaptionFile {
     }
 
     private static ImageCaption pair(Path file, String where, Path base, String path, String caption) {
-        if (path.isBlank()) {
+        if (path.chars().allMatch(Character::isWhitespace)) {
             throw new ClipException(file + ": " + where + " has an empty image path");
         }
-        if (caption.isBlank()) {
+        if (caption.chars().allMatch(Character::isWhitespace)) {
             throw new ClipException(file + ": " + where + " has a blank caption");
         }
         return new ImageCaption(ImageInput.of(base.resolve(path)), caption);

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -56,7 +57,7 @@ public final class ClassFolders {
 
     private static List<Path> list(Path dir, java.util.function.Predicate<Path> keep) {
         try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(keep).sorted().toList();
+            return s.filter(keep).sorted().collect(Collectors.toList());
         } catch (IOException e) {
             throw new ClipException(dir + ": cannot list directory: " + e, e);
         }

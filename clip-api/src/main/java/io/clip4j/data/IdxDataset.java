@@ -3,6 +3,7 @@ package io.clip4j.data;
 import io.clip4j.ClipException;
 import io.clip4j.image.ImageInput;
 import io.clip4j.image.PixelMode;
+import io.clip4j.io.Streams;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -110,7 +111,7 @@ public final class IdxDataset {
             byte[] raw = Files.readAllBytes(file);
             if (raw.length >= 2 && (raw[0] & 0xff) == 0x1f && (raw[1] & 0xff) == 0x8b) {
                 try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(raw))) {
-                    byte[] out = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, MAX_BYTES));
+                    byte[] out = Streams.readUpTo(in, (int) Math.min(Integer.MAX_VALUE - 8, MAX_BYTES));
                     if (in.read() >= 0) {
                         throw new ClipException(file + ": decompresses to more than " + MAX_BYTES + " bytes");
                     }

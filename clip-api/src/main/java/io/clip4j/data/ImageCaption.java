@@ -19,7 +19,7 @@ public record ImageCaption(ImageInput image, String caption) {
     public ImageCaption {
         Objects.requireNonNull(image, "image");
         Objects.requireNonNull(caption, "caption");
-        if (caption.isBlank()) {
+        if (caption.chars().allMatch(Character::isWhitespace)) {
             throw new IllegalArgumentException("caption of " + image + " is blank");
         }
     }

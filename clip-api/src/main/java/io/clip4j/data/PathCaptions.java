@@ -6,6 +6,7 @@ import io.clip4j.image.ImageInput;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -16,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -48,7 +50,7 @@ public final class PathCaptions {
     public static List<ImageCaption> read(Path root) {
         List<Path> files;
         try (Stream<Path> s = Files.walk(root)) {
-            files = s.filter(p -> Files.isRegularFile(p) && ClassFolders.isImage(p)).sorted().toList();
+            files = s.filter(p -> Files.isRegularFile(p) && ClassFolders.isImage(p)).sorted().collect(Collectors.toList());
         } catch (IOException e) {
             throw new ClipException(root + ": cannot walk directory: " + e, e);
         }
@@ -148,6 +150,6 @@ public final class PathCaptions {
 
     /** @return the words of a file name, for tests */
     static List<String> words(String fileName) {
-        return Arrays.asList(Stem.of(Path.of(fileName)).words().toArray(new String[0]));
+        return Arrays.asList(Stem.of(Paths.get(fileName)).words().toArray(new String[0]));
     }
 }

@@ -86,7 +86,7 @@ public final class FewShotProbe {
                 top1.add(a.top1());
                 top5 += a.top5();
             }
-            double mean = top1.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+            double mean = top1.stream().mapToDouble(Double::doubleValue).average().getAsDouble();
             double var = top1.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum() / seeds;
             points.add(new FewShotResult.Point(k, mean, Math.sqrt(var), top5 / seeds, top1));
         }

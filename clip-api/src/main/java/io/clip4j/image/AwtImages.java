@@ -7,6 +7,7 @@ import java.awt.image.Raster;
  * Bridge from {@link BufferedImage} (desktop Java only; the core preprocessing classes never touch
  * java.awt so they load on Android). Kept separate so nothing else links against java.awt.
  */
+@DesktopOnly
 public final class AwtImages {
     private AwtImages() {
     }

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -256,7 +257,7 @@ public final class Npy {
         String header = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + shapeText + "), }";
         int total = 10 + header.length() + 1;
         int pad = (64 - total % 64) % 64;
-        header = header + " ".repeat(pad) + "\n";
+        header = header + String.join("", Collections.nCopies(pad, " ")) + "\n";
         out.write(MAGIC);
         out.write(1);
         out.write(0);

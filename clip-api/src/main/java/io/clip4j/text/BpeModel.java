@@ -1,6 +1,7 @@
 package io.clip4j.text;
 
-import java.io.ByteArrayOutputStream;
+import io.clip4j.io.Streams;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -60,9 +61,7 @@ final class BpeModel {
     static BpeModel load(InputStream gzipped, String source) {
         String text;
         try (InputStream in = new GZIPInputStream(gzipped)) {
-            ByteArrayOutputStream buf = new ByteArrayOutputStream(1 << 21);
-            in.transferTo(buf);
-            text = new String(buf.toByteArray(), StandardCharsets.UTF_8);
+            text = new String(Streams.readUpTo(in, Integer.MAX_VALUE - 8), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new VocabularyException("cannot read BPE merges file " + source + ": " + e.getMessage(), e);
         }

@@ -75,7 +75,7 @@ public final class ZeroShotClassifier {
         }
         HashSet<String> seen = new HashSet<>();
         for (String l : labels) {
-            if (l == null || l.isBlank()) {
+            if (l == null || l.chars().allMatch(Character::isWhitespace)) {
                 throw new IllegalArgumentException("labels must not be null or blank");
             }
             if (!seen.add(l)) {

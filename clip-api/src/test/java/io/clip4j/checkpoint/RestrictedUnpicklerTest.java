@@ -82,6 +82,17 @@ class RestrictedUnpicklerTest {
     }
 
     @Test
+    void longOpcodesAreLittleEndianTwosComplement() {
+        // LONG1 with n = 0, 1, 2 and 8 bytes, sign bit set and clear; the values are what pickle.loads returns.
+        assertEquals(0L, load(new byte[]{(byte) 0x80, 2, (byte) 0x8a, 0, '.'}));
+        assertEquals(-1L, load(new byte[]{(byte) 0x80, 2, (byte) 0x8a, 1, (byte) 0xff, '.'}));
+        assertEquals(255L, load(new byte[]{(byte) 0x80, 2, (byte) 0x8a, 2, (byte) 0xff, 0, '.'}));
+        assertEquals(-32768L, load(new byte[]{(byte) 0x80, 2, (byte) 0x8a, 2, 0, (byte) 0x80, '.'}));
+        assertEquals(Long.MIN_VALUE, load(new byte[]{(byte) 0x80, 2, (byte) 0x8a, 8, 0, 0, 0, 0, 0, 0, 0, (byte) 0x80, '.'}));
+        assertEquals(Long.MAX_VALUE, load(new byte[]{(byte) 0x80, 2, (byte) 0x8a, 8, -1, -1, -1, -1, -1, -1, -1, 0x7f, '.'}));
+    }
+
+    @Test
     void malformedPicklesFailWithCheckpointException() {
         expectRejected(new byte[]{(byte) 0x80, 2, 'X', 100, 0, 0, 0, 'a'}, "exceeds the remaining");
         expectRejected(new byte[]{(byte) 0x80, 2, 'I', '1', '\n', '.'}, "unsupported pickle opcode 0x49");
