@@ -314,6 +314,20 @@ void exact_ties() {
     CHECK(clip4j_softmax_topk_cuda(logits, 2, 5, 5, nullptr, p, idx) == CLIP4J_OK);
     const int32_t want[10] = {1, 2, 4, 0, 3, 0, 1, 2, 3, 4};
     for (int i = 0; i < 10; ++i) CHECK_MSG(idx[i] == want[i], "GPU tie order at " + std::to_string(i));
+    // Ties spread over all threads of a block: lowest index first, for the one-pass top-k (k <= 16) and the
+    // k-pass one. Row 1 holds its maximum twice, at the end of two different threads' strides.
+    for (int k : {1, 16, 17, 40}) {
+        const int m = 1000;
+        std::vector<float> wide(2 * m, 0.5f), wp(2 * k);
+        std::vector<int32_t> wi(2 * k);
+        wide[m + 999] = wide[m + 998] = 2.0f;
+        CHECK(clip4j_softmax_topk_cuda(wide.data(), 2, m, k, nullptr, wp.data(), wi.data()) == CLIP4J_OK);
+        for (int r = 0; r < k; ++r) {
+            CHECK_MSG(wi[r] == r, "GPU tie order, k = " + std::to_string(k) + ", pick " + std::to_string(r));
+            const int32_t want_second = r < 2 ? 998 + r : r - 2;
+            CHECK_MSG(wi[k + r] == want_second, "GPU tie order with two maxima, k = " + std::to_string(k));
+        }
+    }
 }
 
 }  // namespace
@@ -339,6 +353,8 @@ int main(int argc, char** argv) {
     scores(3500, 20000, 32, 10);  // > 1 row block of 256 MB in the CUDA path
 #endif
     scores(2, 300, 64, 300);      // k = m
+    scores(8, 5000, 16, 16);      // the largest k of the one-pass top-k
+    scores(8, 5000, 16, 17);      // the smallest of the k-pass one
     second_gpu();
     return check::finish("test_gpu");
 }

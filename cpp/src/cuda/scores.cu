@@ -117,10 +117,66 @@ __device__ Candidate block_best(Candidate c, Candidate* scratch) {
     return c;
 }
 
+// The probability of element j of one row, and where that row's picks go.
+struct Row {
+    const float* in;  // logits
+    const float* p;   // probabilities, or null: recomputed from the logits with the same expression
+    float mx, sum;
+    float* top_p;
+    int32_t* top_i;
+    float* top_l;  // may be null
+
+    __device__ float prob(int64_t j) const { return p ? p[j] : expf(in[j] - mx) / sum; }
+    __device__ void emit(int r, Candidate c) const {  // by one thread
+        top_p[r] = c.value;
+        top_i[r] = c.index;
+        if (top_l) top_l[r] = in[c.index];
+    }
+};
+
+// Top-k for k <= kMaxLocalK in one pass over the row: each thread keeps its own sorted k best (the row's k
+// best are among them), then k block-wide rounds merge the threads' lists head by head.
+constexpr int kMaxLocalK = 16;
+
+__device__ void topk_one_pass(const Row& row, int64_t m, int k, Candidate* scratch) {
+    Candidate list[kMaxLocalK];
+    int count = 0;
+    for (int64_t j = threadIdx.x; j < m; j += kThreads) {
+        const Candidate c{row.prob(j), (int32_t)j};  // j < m <= INT32_MAX
+        if (count == k && !ranks_before(c.value, c.index, list[k - 1].value, list[k - 1].index)) continue;
+        int at = count < k ? count++ : k - 1;
+        for (; at > 0 && ranks_before(c.value, c.index, list[at - 1].value, list[at - 1].index); --at) {
+            list[at] = list[at - 1];
+        }
+        list[at] = c;
+    }
+    int head = 0;
+    for (int r = 0; r < k; ++r) {
+        const Candidate mine = head < count ? list[head] : Candidate{0.0f, -1};
+        const Candidate best = block_best(mine, scratch);
+        if (mine.index >= 0 && mine.index == best.index) ++head;  // indices are unique: one thread advances
+        if (threadIdx.x == 0) row.emit(r, best);
+    }
+}
+
+// Top-k for larger k: k passes, each picking the best element ranked after the previous pick.
+__device__ void topk_k_passes(const Row& row, int64_t m, int k, Candidate* scratch) {
+    Candidate prev{0.0f, -1};
+    for (int r = 0; r < k; ++r) {
+        Candidate best{0.0f, -1};
+        for (int64_t j = threadIdx.x; j < m; j += kThreads) {
+            const Candidate c{row.prob(j), (int32_t)j};
+            if (prev.index < 0 || ranks_before(prev.value, prev.index, c.value, c.index)) best = better(best, c);
+        }
+        best = block_best(best, scratch);
+        if (threadIdx.x == 0) row.emit(r, best);
+        prev = best;
+    }
+}
+
 // probs may alias logits (every element is read before it is overwritten by the same thread) or be null:
 // then the logits stay untouched and each probability is recomputed with the same expression when ranked,
 // which gives the same bits and lets top_l (the logit of each pick, may be null) read the logits.
-// Top-k: k rounds, each picking the best element ranked after the previous pick; O(k * m / threads).
 __global__ void __launch_bounds__(kThreads) softmax_topk_rows(const float* logits, float* probs, int m, int k,
         float* top_p, int32_t* top_i, float* top_l) {
     __shared__ float fscratch[kThreads / 32];
@@ -138,21 +194,11 @@ __global__ void __launch_bounds__(kThreads) softmax_topk_rows(const float* logit
         for (int64_t j = threadIdx.x; j < m; j += kThreads) p[j] = expf(in[j] - mx) / sum;
     }
     __syncthreads();  // makes this block's probabilities visible to all its threads
-    Candidate prev{0.0f, -1};
-    for (int r = 0; r < k; ++r) {
-        Candidate best{0.0f, -1};
-        for (int64_t j = threadIdx.x; j < m; j += kThreads) {
-            const float v = p ? p[j] : expf(in[j] - mx) / sum;
-            const int32_t index = (int32_t)j;  // j < m <= INT32_MAX
-            if (prev.index < 0 || ranks_before(prev.value, prev.index, v, index)) best = better(best, Candidate{v, index});
-        }
-        best = block_best(best, cscratch);
-        if (threadIdx.x == 0) {
-            top_p[row * k + r] = best.value;
-            top_i[row * k + r] = best.index;
-            if (top_l) top_l[row * k + r] = in[best.index];
-        }
-        prev = best;
+    const Row r{in, p, mx, sum, top_p + row * k, top_i + row * k, top_l ? top_l + row * k : nullptr};
+    if (k <= kMaxLocalK) {
+        topk_one_pass(r, m, k, cscratch);
+    } else {
+        topk_k_passes(r, m, k, cscratch);
     }
 }
 
