@@ -7,10 +7,6 @@ import io.clip4j.data.IdxDataset;
 import io.clip4j.data.LabeledDataset;
 import io.clip4j.data.PathCaptions;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -66,12 +62,7 @@ final class TrainData {
             case "fashion-mnist": return IdxDataset.FASHION_MNIST_CLASSES;
             case "mnist": return IdxDataset.MNIST_CLASSES;
             default:
-                try {
-                    return Files.readAllLines(Path.of(names), StandardCharsets.UTF_8).stream()
-                            .map(String::strip).filter(s -> !s.isEmpty()).toList();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
+                return LabelFiles.read(Path.of(names), "class names file");
         }
     }
 

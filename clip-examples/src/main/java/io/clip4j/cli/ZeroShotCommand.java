@@ -18,8 +18,6 @@ import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,7 +65,8 @@ final class ZeroShotCommand implements Callable<Integer> {
         if (topK < 1) {
             throw new IllegalArgumentException("--top-k must be >= 1, got " + topK);
         }
-        List<String> labelList = labels.labels != null ? labels.labels : readLabels(labels.labelsFile);
+        List<String> labelList = labels.labels != null ? labels.labels
+                : LabelFiles.read(labels.labelsFile, "--labels-file");
         List<String> tpl = new ArrayList<>(templates);
         if (templateSet != null) {
             if (!templateSet.equals("imagenet80")) {
@@ -113,18 +112,5 @@ final class ZeroShotCommand implements Callable<Integer> {
             out.printf(java.util.Locale.ROOT, "  %-4d  %-" + w + "s  %10.2f%%  %8.3f%n", rank++, p.label(),
                     100 * p.probability(), p.logit());
         }
-    }
-
-    private static List<String> readLabels(Path file) throws IOException {
-        List<String> out = new ArrayList<>();
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-            if (!line.isBlank()) {
-                out.add(line.strip());
-            }
-        }
-        if (out.isEmpty()) {
-            throw new IllegalArgumentException("no labels in " + file);
-        }
-        return out;
     }
 }

@@ -82,6 +82,38 @@ class ModelCommandsCliTest {
     }
 
     @Test
+    void labelsFileGivesTheSameLabelsAsLabelOptions(@TempDir Path dir) throws IOException {
+        Path labels = dir.resolve("labels.txt");
+        Files.write(labels, "\uFEFFa dog\r\n\n  a cat  \r\na diagram\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        String image = DATA.resolve("preprocess/images/astronaut.png").toString();
+        CliRunner fromFile = CliRunner.run("zero-shot", "--model", VIT.toString(), "--json", "--image", image,
+                "--labels-file", labels.toString());
+        CliRunner fromOptions = CliRunner.run("zero-shot", "--model", VIT.toString(), "--json", "--image", image,
+                "--label", "a dog", "a cat", "a diagram");
+        assertEquals(0, fromFile.code, fromFile.err);
+        assertEquals(3, JSON.readTree(fromFile.out.strip()).get("predictions").size());
+        assertEquals(fromOptions.out, fromFile.out);
+    }
+
+    @Test
+    void unusableLabelsFilesAreOneLineErrors(@TempDir Path dir) throws IOException {
+        Path blank = Files.write(dir.resolve("blank.txt"), new byte[]{'\n', ' ', '\n'});
+        Path latin1 = Files.write(dir.resolve("latin1.txt"), new byte[]{'c', 'a', 'f', (byte) 0xe9, '\n'});
+        String image = DATA.resolve("preprocess/images/tiny_7x5.png").toString();
+        String[][] cases = {{blank.toString(), "no labels"}, {latin1.toString(), "not UTF-8"},
+                {dir.resolve("missing.txt").toString(), "cannot read"}, {"/dev/zero", "longer than 16 MiB"}};
+        for (String[] c : cases) {
+            if (!Files.exists(Path.of(c[0])) && c[0].startsWith("/dev")) {
+                continue; // no /dev/zero on this OS
+            }
+            CliRunner r = CliRunner.run("zero-shot", "--model", VIT.toString(), "--image", image, "--labels-file", c[0]);
+            assertEquals(ClipCli.EXIT_INPUT, r.code, r.err);
+            assertEquals(1, r.err.strip().split("\n").length, r.err);
+            assertTrue(r.err.contains(c[1]) && r.err.contains("--labels-file"), r.err);
+        }
+    }
+
+    @Test
     void benchReportsRates(@TempDir Path dir) throws IOException {
         Files.copy(DATA.resolve("preprocess/images/tiny_7x5.png"), dir.resolve("a.png"));
         CliRunner r = CliRunner.run("bench", "--model", VIT.toString(), "--images", dir.toString(), "--rounds", "1");
