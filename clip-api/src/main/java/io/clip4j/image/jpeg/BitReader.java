@@ -6,10 +6,12 @@ import io.clip4j.image.ImageDecodeException;
  * Reads the entropy-coded data of one scan: removes stuffed zero bytes, stops in front of the next
  * marker and decodes Huffman symbols and raw bit fields.
  *
- * <p>Like libjpeg's {@code jpeg_fill_bit_buffer}, zero bits are appended once a marker or the end of
- * the file is reached, so that look-ahead never fails; unlike libjpeg (which warns and outputs gray
- * blocks) actually consuming any of those padding bits is an error, reported by
- * {@link #checkOverrun(int)}: the file is truncated or corrupt.
+ * <p>Corrupt data is decoded the way libjpeg-turbo (and so Pillow) decodes it, not rejected: like
+ * {@code jpeg_fill_bit_buffer}, zero bits are appended once a marker is reached, and
+ * {@link #ranIntoMarker(int)} tells the scan decoder when those were consumed (libjpeg's
+ * {@code insufficient_data}: the rest of the restart interval stays zero, i.e. gray); an invalid Huffman
+ * code reads as symbol 0 after 17 bits; restart markers out of sequence are resynchronised like
+ * {@code jpeg_resync_to_restart}. Only the end of the file is an error (Pillow: "image file is truncated").
  */
 final class BitReader {
     private final byte[] data;
@@ -68,13 +70,9 @@ final class BitReader {
         }
     }
 
-    /**
-     * Decodes one Huffman symbol.
-     *
-     * @throws ImageDecodeException on a code that is not in the table (corrupt data)
-     */
+    /** Decodes one Huffman symbol; a code that is not in the table reads as 0 after 17 bits, like libjpeg. */
     int decode(HuffmanTable t) {
-        if (cnt < 16) {
+        if (cnt < 17) {
             fill();
         }
         int e = t.lookup[(int) (buf >>> (cnt - HuffmanTable.LOOKAHEAD)) & ((1 << HuffmanTable.LOOKAHEAD) - 1)];
@@ -88,8 +86,8 @@ final class BitReader {
         while (c > t.maxcode[len]) {
             len++;
             if (len > 16) {
-                throw new ImageDecodeException("JPEG: corrupt entropy-coded data (invalid Huffman code)"
-                        + (padBits > 0 ? " at the end of the data: the file is probably truncated" : ""));
+                cnt -= 17;
+                return 0;
             }
             c = code >>> (16 - len);
         }
@@ -126,13 +124,17 @@ final class BitReader {
 
     /**
      * @param scan scan number, for the message
-     * @throws ImageDecodeException if decoding has consumed padding bits past the end of the data
+     * @return whether decoding has consumed padding bits in front of a marker (libjpeg's insufficient_data)
+     * @throws ImageDecodeException if it consumed padding bits past the end of the file (truncated file)
      */
-    void checkOverrun(int scan) {
-        if (padBits > cnt) {
-            throw new ImageDecodeException("JPEG: image data ends prematurely in scan " + scan
-                    + (hitEof ? " (file is truncated)" : " (corrupt data before a marker)"));
+    boolean ranIntoMarker(int scan) {
+        if (padBits <= cnt) {
+            return false;
         }
+        if (hitEof) {
+            throw new ImageDecodeException("JPEG: image data ends prematurely in scan " + scan + " (file is truncated)");
+        }
+        return true;
     }
 
     /**
@@ -157,23 +159,45 @@ final class BitReader {
     }
 
     /**
-     * Consumes a restart marker after the buffered bits were dropped.
+     * Moves past the restart marker due next, after the buffered bits were dropped: libjpeg's
+     * {@code read_restart_marker} with {@code jpeg_resync_to_restart} for a marker out of sequence.
      *
-     * @param expected restart number 0..7 that must come next
+     * @param expected restart number 0..7 due next
      * @param scan     scan number, for the message
-     * @throws ImageDecodeException if the next marker is not that RST marker
+     * @return true if a marker was consumed, so decoding resumes on fresh data; false if the reader was left
+     *         in front of a marker (one of the next two RSTs, or a non-RST marker) and the interval reads as
+     *         zero bits
+     * @throws ImageDecodeException if the file ends before a marker
      */
-    void readRestart(int expected, int scan) {
+    boolean readRestart(int expected, int scan) {
         int p = skipToMarker();
-        if (p + 1 >= end) {
-            throw new ImageDecodeException("JPEG: file is truncated (restart marker expected in scan " + scan + ")");
+        while (true) {
+            if (p + 1 >= end) {
+                throw new ImageDecodeException("JPEG: file is truncated (restart marker expected in scan " + scan + ")");
+            }
+            int m = data[p + 1] & 0xFF;
+            int action;
+            if (m < 0xC0) {
+                action = 2; // not a valid marker: look for the next one
+            } else if (m < 0xD0 || m > 0xD7) {
+                action = 3; // a real marker: leave it for after the scan
+            } else if (m == 0xD0 + ((expected + 1) & 7) || m == 0xD0 + ((expected + 2) & 7)) {
+                action = 3; // one of the next two restarts: this interval is missing
+            } else if (m == 0xD0 + ((expected - 1) & 7) || m == 0xD0 + ((expected - 2) & 7)) {
+                action = 2; // an earlier restart: advance to the next marker
+            } else {
+                action = 1; // the one expected, or too far away to tell
+            }
+            if (action == 3) {
+                pos = p;
+                atMarker = true;
+                return false;
+            }
+            pos = p + 2;
+            if (action == 1) {
+                return true;
+            }
+            p = skipToMarker();
         }
-        int m = data[p + 1] & 0xFF;
-        if (m != 0xD0 + expected) {
-            throw new ImageDecodeException(String.format(
-                    "JPEG: corrupt data: expected restart marker RST%d in scan %d, found marker 0x%02X",
-                    expected, scan, m));
-        }
-        pos = p + 2;
     }
 }

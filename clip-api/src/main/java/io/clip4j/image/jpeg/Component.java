@@ -26,6 +26,11 @@ final class Component {
     short[] coefficients;
     /** Dequantization table in natural order, latched when the component's first scan starts (like libjpeg). */
     int[] quant;
+    /**
+     * libjpeg's {@code coef_bits} for zig-zag positions 0..9: -1 until a progressive scan covers the
+     * coefficient, then that scan's Al (0 = fully known). Decides whether libjpeg would block-smooth.
+     */
+    final int[] coefBits = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
 
     Component(int id, int index, int h, int v, int quantTableId) {
         this.id = id;

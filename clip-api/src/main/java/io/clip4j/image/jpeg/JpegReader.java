@@ -17,6 +17,8 @@ final class JpegReader {
     private final int[][] quantTables = new int[4][];
     private final HuffmanTable[] dcTables = new HuffmanTable[4];
     private final HuffmanTable[] acTables = new HuffmanTable[4];
+    /** Tables a DHT defined: progressive scans may use only those (libjpeg's defaults are sequential-only). */
+    private final boolean[][] defined = new boolean[2][4];
     private int restartInterval;
     private Frame frame;
     private boolean sawJfif;
@@ -24,6 +26,11 @@ final class JpegReader {
     private int orientation = 1;
     private boolean sawExif;
     private int scans;
+    /**
+     * A sequential frame whose one scan covered every component and ended at a marker is complete: libjpeg has
+     * output every row, and Pillow accepts a file that ends after it (it still fails on a bad marker).
+     */
+    private boolean complete;
 
     JpegReader(byte[] file, long maxPixels) {
         this.d = file;
@@ -45,7 +52,7 @@ final class JpegReader {
         // Every iteration consumes at least one byte, so the loop ends.
         while (!sawEoi) {
             int m = findMarker(pos);
-            if (m < 0) {
+            if (m < 0 || (complete && m + 3 > end)) {
                 break;
             }
             int marker = d[m] & 0xFF;
@@ -57,15 +64,31 @@ final class JpegReader {
             } else if (marker == 0xD8) {
                 throw new ImageDecodeException("JPEG: corrupt file (second SOI marker)");
             } else {
+                if (!known(marker)) {
+                    // libjpeg stops at an unknown marker before reading any length
+                    throw new ImageDecodeException(String.format("JPEG: corrupt file (unknown marker 0x%02X)", marker));
+                }
                 if (pos + 2 > end) {
+                    if (complete) {
+                        break;
+                    }
                     throw truncated();
                 }
                 int segLen = Frame.u16(d, pos);
+                boolean skipped = (marker >= 0xE0 && marker <= 0xEF) || marker == 0xFE || marker == 0xDC;
+                if (segLen < 2 && skipped) {
+                    pos += 2; // libjpeg's skip_variable skips nothing
+                    continue;
+                }
                 if (segLen < 2) {
                     throw new ImageDecodeException(String.format("JPEG: corrupt marker 0x%02X (length %d)",
                             marker, segLen));
                 }
                 if (pos + segLen > end) {
+                    if (complete) {
+                        MarkerChecks.check(d, marker, pos + 2, segLen);
+                        break;
+                    }
                     throw truncated();
                 }
                 int body = pos + 2;
@@ -80,11 +103,42 @@ final class JpegReader {
         if (scans == 0) {
             throw new ImageDecodeException("JPEG: no image data (SOS marker) found");
         }
-        if (!sawEoi) {
+        if (!sawEoi && !complete) {
             // libjpeg suspends waiting for more data; Pillow then reports "image file is truncated".
             throw truncated();
         }
+        if (frame.progressive) {
+            checkNoBlockSmoothing();
+        }
         return PixelAssembler.assemble(frame, colorSpace(), orientation);
+    }
+
+    /**
+     * libjpeg smooths the blocks of a progressive image whose first nine AC coefficients are not all fully
+     * known at the end (a file cut short, or a scan script that never refines them): {@code smoothing_ok}
+     * in jdcoefct.c. clip4j does not implement that filter, so such a file is an error, not a different image.
+     */
+    private void checkNoBlockSmoothing() {
+        int[] positions = {0, 1, 8, 16, 9, 2, 3, 10, 17, 24}; // natural order of zig-zag 0..9
+        boolean useful = false;
+        for (Component c : frame.components) {
+            if (c.quant == null || c.coefBits[0] < 0) {
+                return;
+            }
+            for (int p : positions) {
+                if (c.quant[p] == 0) {
+                    return;
+                }
+            }
+            for (int k = 1; k < c.coefBits.length; k++) {
+                useful |= c.coefBits[k] != 0;
+            }
+        }
+        if (useful) {
+            throw new ImageDecodeException("JPEG: progressive file whose scans leave low-frequency coefficients"
+                    + " incomplete (cut short or never refined); libjpeg's block smoothing for such files is not"
+                    + " implemented");
+        }
     }
 
     private static ImageDecodeException truncated() {
@@ -144,7 +198,7 @@ final class JpegReader {
                 readQuantTables(body, len);
                 return next;
             case 0xDD:
-                if (len < 2) {
+                if (len != 2) {
                     throw new ImageDecodeException("JPEG: corrupt DRI marker");
                 }
                 restartInterval = Frame.u16(d, body);
@@ -168,7 +222,9 @@ final class JpegReader {
                     adobeTransform = d[body + 11] & 0xFF;
                 }
                 return next;
-            case 0xCC: // DAC (arithmetic conditioning; irrelevant without an arithmetic SOF)
+            case 0xCC: // DAC (arithmetic conditioning; irrelevant without an arithmetic SOF, but checked)
+                MarkerChecks.check(d, marker, body, len + 2);
+                return next;
             case 0xDC: // DNL
             case 0xFE: // COM
                 return next;
@@ -178,6 +234,12 @@ final class JpegReader {
                 }
                 throw new ImageDecodeException(String.format("JPEG: corrupt file (unknown marker 0x%02X)", marker));
         }
+    }
+
+    /** The markers libjpeg's {@code read_markers} handles (or rejects as unsupported) rather than as unknown. */
+    private static boolean known(int marker) {
+        return (marker >= 0xC0 && marker <= 0xCF) || (marker >= 0xDA && marker <= 0xDD)
+                || (marker >= 0xE0 && marker <= 0xEF) || marker == 0xFE;
     }
 
     private static ImageDecodeException unsupported(String what) {
@@ -244,6 +306,7 @@ final class JpegReader {
             }
             p += total;
             HuffmanTable t = new HuffmanTable(counts, symbols, tc == 0);
+            defined[tc][th] = true;
             if (tc == 0) {
                 dcTables[th] = t;
             } else {
@@ -255,6 +318,11 @@ final class JpegReader {
     private int readScan(int p, int len, int dataStart) {
         if (frame == null) {
             throw new ImageDecodeException("JPEG: corrupt file (SOS marker before SOF marker)");
+        }
+        if (complete) {
+            // libjpeg: JERR_EOI_EXPECTED ("Oops, I wasn't expecting this!")
+            throw new ImageDecodeException("JPEG: corrupt file (a second scan after the single scan of a sequential"
+                    + " JPEG)");
         }
         if (++scans > MAX_SCANS) {
             throw new ImageDecodeException("JPEG: corrupt file (more than " + MAX_SCANS + " scans)");
@@ -299,13 +367,13 @@ final class JpegReader {
             int td = tables >> 4;
             int ta = tables & 15;
             if (needDc) {
-                dc[i] = td < 4 ? dcTables[td] : null;
+                dc[i] = td < 4 && (!progressive || defined[0][td]) ? dcTables[td] : null;
                 if (dc[i] == null) {
                     throw new ImageDecodeException("JPEG: missing DC Huffman table " + td + " for component " + id);
                 }
             }
             if (needAc) {
-                ac[i] = ta < 4 ? acTables[ta] : null;
+                ac[i] = ta < 4 && (!progressive || defined[1][ta]) ? acTables[ta] : null;
                 if (ac[i] == null) {
                     throw new ImageDecodeException("JPEG: missing AC Huffman table " + ta + " for component " + id);
                 }
@@ -323,11 +391,17 @@ final class JpegReader {
             throw new ImageDecodeException("JPEG: corrupt file (" + blocksInMcu + " blocks per MCU, at most 10)");
         }
         // Every block of a sequential scan takes at least 2 bits (DC code + EOB), of a DC scan at least 1:
-        // a file too short for that is truncated, and is rejected before the coefficients are allocated.
+        // a file too short for that is truncated or corrupt.
         long scanBlocks = n == 1 ? (long) comps[0].blocksWide * comps[0].blocksHigh
                 : (long) frame.mcusX * frame.mcusY * blocksInMcu;
         int minBits = !progressive ? 2 : ss == 0 ? 1 : 0;
-        if (scanBlocks * minBits > (end - (long) dataStart) * 8) {
+        long coefficientBytes = 0;
+        for (Component c : frame.components) {
+            coefficientBytes += (long) c.blocksPerLine * c.blockRows * 128;
+        }
+        // libjpeg decodes such a file (the rest reads as gray once the data meets a marker); this guard keeps a
+        // tiny file from claiming a huge image, so it applies only above 64 MiB of coefficients.
+        if (coefficientBytes > (64L << 20) && scanBlocks * minBits > (end - (long) dataStart) * 8) {
             throw new ImageDecodeException("JPEG: file is truncated (scan " + scans + " has " + scanBlocks
                     + " blocks but only " + (end - dataStart) + " bytes of data follow)");
         }
@@ -336,9 +410,19 @@ final class JpegReader {
                 c.coefficients = new short[c.blocksPerLine * c.blockRows * 64];
             }
         }
+        if (progressive) {
+            for (Component c : comps) {
+                for (int k = ss; k <= Math.min(se, c.coefBits.length - 1); k++) {
+                    c.coefBits[k] = al; // set when the scan starts, like libjpeg, however the scan ends
+                }
+            }
+        }
         BitReader in = new BitReader(d, dataStart, end);
         new ScanDecoder(frame, comps, dc, ac, ss, se, ah, al, restartInterval, scans, in).decode();
-        return in.skipToMarker();
+        int next = in.skipToMarker();
+        // Only if a marker ends the data: libjpeg's look-ahead suspends at the end of the file, before the last rows.
+        complete = !progressive && n == frame.components.length && next < end;
+        return next;
     }
 
     /** libjpeg-turbo's default_decompress_parms (jdapimin.c) for the file's colour space. */

@@ -65,16 +65,23 @@ final class ScanDecoder {
         }
         int restartsToGo = restartInterval;
         int nextRestart = 0;
+        // libjpeg's insufficient_data: after running into a marker, the rest of the interval is left zero.
+        boolean outOfData = false;
         for (long mcu = 0; mcu < totalMcus; mcu++) {
             if (restartInterval > 0) {
                 if (restartsToGo == 0) {
-                    in.readRestart(nextRestart, scanNumber);
+                    if (in.readRestart(nextRestart, scanNumber)) {
+                        outOfData = false;
+                    }
                     nextRestart = (nextRestart + 1) & 7;
                     restartsToGo = restartInterval;
                     java.util.Arrays.fill(pred, 0);
                     eobrun = 0;
                 }
                 restartsToGo--;
+            }
+            if (outOfData) {
+                continue;
             }
             int my = (int) (mcu / mcusX);
             int mx = (int) (mcu - (long) my * mcusX);
@@ -92,7 +99,7 @@ final class ScanDecoder {
                     }
                 }
             }
-            in.checkOverrun(scanNumber);
+            outOfData = in.ranIntoMarker(scanNumber);
         }
         in.skipToMarker();
     }

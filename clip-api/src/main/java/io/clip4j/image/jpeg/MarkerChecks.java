@@ -1,0 +1,108 @@
+package io.clip4j.image.jpeg;
+
+import io.clip4j.image.ImageDecodeException;
+
+/**
+ * libjpeg's checks of a marker segment ({@code jdmarker.c}), in its order, stopping quietly where the file
+ * ends. Used for DAC segments (libjpeg-turbo, built with arithmetic decoding as Pillow's is, validates them)
+ * and for a segment that the end of the file cuts off after a single-scan sequential image is complete:
+ * libjpeg then suspends, which Pillow accepts (every row is out), but a check that fails on the bytes that
+ * are there is still an error (Pillow: "broken data stream").
+ */
+final class MarkerChecks {
+    private MarkerChecks() {
+    }
+
+    /**
+     * @param d      the file
+     * @param marker the marker code
+     * @param body   index of the first byte after the 2-byte length
+     * @param segLen the declared length (including its own 2 bytes)
+     * @throws ImageDecodeException where libjpeg would stop with an error before running out of data
+     */
+    static void check(byte[] d, int marker, int body, int segLen) {
+        int end = d.length;
+        int length = segLen - 2;
+        switch (marker) {
+            case 0xC4: // get_dht
+                for (int p = body; length > 16; ) {
+                    if (p + 17 > end) {
+                        return;
+                    }
+                    int index = d[p] & 0xFF;
+                    int count = 0;
+                    for (int i = 1; i <= 16; i++) {
+                        count += d[p + i] & 0xFF;
+                    }
+                    p += 17;
+                    length -= 17;
+                    if (count > 256 || count > length) {
+                        throw corrupt("DHT", "bad code counts");
+                    }
+                    if (p + count > end) {
+                        return;
+                    }
+                    p += count;
+                    length -= count;
+                    if ((index & 0x0F) > 3 || index > 0x1F) {
+                        throw corrupt("DHT", "table index 0x" + Integer.toHexString(index));
+                    }
+                }
+                if (length != 0) {
+                    throw corrupt("DHT", "bad length");
+                }
+                return;
+            case 0xCC: // get_dac
+                for (int p = body; length > 0; p += 2, length -= 2) {
+                    if (p + 2 > end) {
+                        return;
+                    }
+                    int index = d[p] & 0xFF;
+                    int val = d[p + 1] & 0xFF;
+                    if (index >= 32 || (index < 16 && (val & 15) > (val >> 4))) {
+                        throw corrupt("DAC", "index " + index + ", value " + val);
+                    }
+                }
+                if (length != 0) {
+                    throw corrupt("DAC", "bad length");
+                }
+                return;
+            case 0xDB: // get_dqt: the table index is checked first, the values need no check
+                for (int p = body; length > 0; ) {
+                    if (p >= end) {
+                        return;
+                    }
+                    int n = d[p] & 0xFF;
+                    if ((n & 15) > 3) {
+                        throw corrupt("DQT", "table " + (n & 15));
+                    }
+                    int bytes = Math.min((n >> 4) != 0 ? 128 : 64, length - 1);
+                    p += 1 + bytes;
+                    length -= 1 + bytes;
+                }
+                return;
+            case 0xDA: // get_sos: length against the component count, then JERR_EOI_EXPECTED
+                if (body < end) {
+                    int n = d[body] & 0xFF;
+                    if (segLen != n * 2 + 6 || n < 1 || n > 4) {
+                        throw corrupt("SOS", n + " components, length " + segLen);
+                    }
+                }
+                return;
+            case 0xDD: // get_dri
+                if (segLen != 4) {
+                    throw corrupt("DRI", "length " + segLen);
+                }
+                return;
+            default:
+                if (marker >= 0xC0 && marker <= 0xCF && body + 6 <= end) {
+                    throw new ImageDecodeException("JPEG: corrupt file (more than one SOF marker)");
+                }
+                // APPn, COM, DNL: skipped; an SOF cut before its header is complete: suspended.
+        }
+    }
+
+    private static ImageDecodeException corrupt(String marker, String what) {
+        return new ImageDecodeException("JPEG: corrupt " + marker + " marker (" + what + ")");
+    }
+}
