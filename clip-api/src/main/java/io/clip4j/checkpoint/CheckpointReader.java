@@ -6,6 +6,7 @@ import io.clip4j.io.Streams;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -152,7 +153,17 @@ public final class CheckpointReader {
         }
         List<Path> out = new ArrayList<>();
         for (String n : names) {
-            out.add(dir.resolve(n));
+            Path shard;
+            try {
+                shard = dir.resolve(n);
+            } catch (InvalidPathException e) {
+                throw new CheckpointException(index + ": bad shard file name \"" + n + "\": " + e.getReason());
+            }
+            // Opening a named pipe for reading would block until some writer opens it: never, here.
+            if (!Files.isRegularFile(shard)) {
+                throw new CheckpointException(index + ": shard \"" + n + "\" is missing or not a regular file");
+            }
+            out.add(shard);
         }
         return out;
     }

@@ -19,6 +19,12 @@ import java.util.Set;
  */
 public final class ConfigInference {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * The largest image_resolution a checkpoint may imply: 9 times the largest published CLIP (448), and small
+     * enough that one preprocessed image (3 x 4096 x 4096 floats, 192 MiB) fits a default heap; a larger value
+     * (found by fuzzing: patch 97 x grid 169) would load and then fail with OutOfMemoryError on every image.
+     */
+    private static final int MAX_IMAGE_RESOLUTION = 4096;
 
     private ConfigInference() {
     }
@@ -57,8 +63,9 @@ public final class ConfigInference {
                     }
                 }
                 int grid = grid(sd, "visual.positional_embedding");
-                return new ClipConfig(embedDim, patch * grid, new int[]{layers}, visionWidth, patch, contextLength,
-                        vocabSize, transformerWidth, transformerWidth / 64, transformerLayers, visionWidth / 64);
+                return new ClipConfig(embedDim, resolution(sd, (long) patch * grid), new int[]{layers}, visionWidth,
+                        patch, contextLength, vocabSize, transformerWidth, transformerWidth / 64, transformerLayers,
+                        visionWidth / 64);
             }
             int[] stages = new int[4];
             for (int b = 0; b < 4; b++) {
@@ -66,8 +73,8 @@ public final class ConfigInference {
             }
             int visionWidth = (int) dim(sd, "visual.layer1.0.conv1.weight", 4, 0);
             int outputWidth = grid(sd, "visual.attnpool.positional_embedding");
-            return new ClipConfig(embedDim, outputWidth * 32, stages, visionWidth, 0, contextLength, vocabSize,
-                    transformerWidth, transformerWidth / 64, transformerLayers, visionWidth * 32 / 64);
+            return new ClipConfig(embedDim, resolution(sd, 32L * outputWidth), stages, visionWidth, 0, contextLength,
+                    vocabSize, transformerWidth, transformerWidth / 64, transformerLayers, visionWidth * 32 / 64);
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(sd.source() + ": inconsistent CLIP dimensions: " + e.getMessage(), e);
         }
@@ -128,6 +135,8 @@ public final class ConfigInference {
         }
         JsonNode text = section(root, "text_config");
         JsonNode vision = section(root, "vision_config");
+        supported(configJson, text, "text_config");
+        supported(configJson, vision, "vision_config");
         try {
             int patch = integer(configJson, vision, "patch_size", 32);
             return new ClipConfig(integer(configJson, root, "projection_dim", 512),
@@ -142,6 +151,24 @@ public final class ConfigInference {
                     integer(configJson, vision, "num_attention_heads", 12));
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(configJson + ": impossible CLIP configuration: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The towers compute QuickGELU and LayerNorm with eps 1e-5, transformers' CLIP defaults; a config declaring
+     * another activation or eps (as open_clip models trained without QuickGELU do) would otherwise load and give
+     * silently wrong features.
+     */
+    private static void supported(Path file, JsonNode section, String name) {
+        JsonNode act = section.get("hidden_act");
+        if (act != null && !act.isNull() && !"quick_gelu".equals(act.asText())) {
+            throw new CheckpointException(file + ": " + name + ".hidden_act " + act
+                    + " is not supported (clip4j computes quick_gelu)");
+        }
+        JsonNode eps = section.get("layer_norm_eps");
+        if (eps != null && !eps.isNull() && (!eps.isNumber() || eps.asDouble() != 1e-5)) {
+            throw new CheckpointException(file + ": " + name + ".layer_norm_eps " + eps
+                    + " is not supported (clip4j computes LayerNorm with eps 1e-5)");
         }
     }
 
@@ -188,6 +215,15 @@ public final class ConfigInference {
             throw new CheckpointException(sd.source() + ": tensor '" + name + "' has an implausible size " + t);
         }
         return v;
+    }
+
+    /** The image_resolution the tensors imply, at most what the image preprocessing supports. */
+    private static int resolution(StateDict sd, long resolution) {
+        if (resolution > MAX_IMAGE_RESOLUTION) {
+            throw new CheckpointException(sd.source() + ": the vision tensors imply an image_resolution of " + resolution
+                    + ", more than the supported " + MAX_IMAGE_RESOLUTION);
+        }
+        return (int) resolution;
     }
 
     /** Number of distinct values of the dotted component right after {@code prefix} (the reference's set). */

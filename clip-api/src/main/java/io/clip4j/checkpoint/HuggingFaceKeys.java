@@ -24,7 +24,8 @@ final class HuggingFaceKeys {
     private static final Set<String> IGNORED = Set.of(
             "text_model.embeddings.position_ids", "vision_model.embeddings.position_ids");
 
-    private static final Pattern LAYER = Pattern.compile("^(text_model|vision_model)\\.encoder\\.layers\\.(\\d+)\\.");
+    /** At most 9 digits, so the index fits an int; a longer one is reported as an unexpected tensor. */
+    private static final Pattern LAYER = Pattern.compile("^(text_model|vision_model)\\.encoder\\.layers\\.(\\d{1,9})\\.");
 
     /** OpenAI name to Hugging Face name, for the tensors outside the transformer blocks (copied). */
     private static final String[][] TOP_HEAD = {

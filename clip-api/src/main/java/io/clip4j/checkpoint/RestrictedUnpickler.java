@@ -394,16 +394,26 @@ final class RestrictedUnpickler {
 
     /** Only immutable values may be dict keys; a list or dict key would alias mutable state. */
     private Object key(Object k) {
-        if (k == null || k instanceof String || k instanceof Long || k instanceof Boolean || k instanceof Double) {
+        if (isScalar(k)) {
             return k;
         }
         if (k instanceof List && !(k instanceof ArrayList)) {
+            // Tuples of scalars only: hashing a tuple that holds a (possibly cyclic) list could recurse forever, one
+            // nested 200,000 deep overflows the stack, and nested tuples that share elements through DUP or the memo
+            // (a tiny pickle) take exponential time to hash.
             for (Object e : (List<?>) k) {
-                key(e); // tuples of scalars only: hashing a tuple that holds a (possibly cyclic) list could recurse
+                if (!isScalar(e)) {
+                    throw fail("unsupported dict key: a tuple holding a "
+                            + (e instanceof ArrayList ? "list" : e instanceof List ? "tuple" : describe(e)));
+                }
             }
             return k;
         }
         throw fail("unsupported dict key of type " + describe(k));
+    }
+
+    private static boolean isScalar(Object o) {
+        return o == null || o instanceof String || o instanceof Long || o instanceof Boolean || o instanceof Double;
     }
 
     @SuppressWarnings("unchecked")

@@ -1,7 +1,10 @@
 package io.clip4j.checkpoint;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -28,7 +31,15 @@ final class SafetensorsReader {
     /** The format caps the header at 100 MB; a larger length field means a corrupt or foreign file. */
     static final long MAX_HEADER = 100L * 1024 * 1024;
 
-    private static final ObjectMapper JSON = new ObjectMapper()
+    /**
+     * JSON tokens a header may hold. A tensor takes about 12, so this allows 80,000 tensors (the largest CLIP
+     * checkpoints have under 2,000); without a bound a 100 MB header of small values parses into a tree of several
+     * GB and fails with OutOfMemoryError after a minute of garbage collection.
+     */
+    static final long MAX_HEADER_TOKENS = 1_000_000;
+
+    private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxTokenCount(MAX_HEADER_TOKENS).build()).build())
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
@@ -75,6 +86,8 @@ final class SafetensorsReader {
         JsonNode header;
         try {
             header = JSON.readTree(new String(raw, StandardCharsets.UTF_8));
+        } catch (StreamConstraintsException e) {
+            throw corrupt(file, "header is too large or too deeply nested: " + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
             throw corrupt(file, "header is not valid JSON: " + e.getOriginalMessage());
         }

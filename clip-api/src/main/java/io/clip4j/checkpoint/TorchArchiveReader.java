@@ -136,6 +136,8 @@ final class TorchArchiveReader {
         private final ZipArchive zip;
         private final String prefix;
         private final Map<String, Storage> byKey = new HashMap<>();
+        /** Bytes copied so far for non-contiguous views. */
+        private long copied;
 
         Storages(ZipArchive zip, String prefix) {
             this.zip = zip;
@@ -216,6 +218,17 @@ final class TorchArchiveReader {
                 int es = s.dtype.byteSize();
                 return new TensorData(s.dtype, size, Buffers.slice(s.bytes, (int) (offset * es), (int) (numel * es)));
             }
+            // A view may read elements more than once (stride 0, as expand() makes, or overlapping strides), and
+            // many views may share one storage: copying them all could turn a file of a few hundred bytes into
+            // gigabytes. Checkpoints store each parameter's bytes once, so all copies together never exceed the file.
+            int es = s.dtype.byteSize();
+            long bytes = numel > Long.MAX_VALUE / es ? Long.MAX_VALUE : numel * es;
+            if (bytes > zip.size() - copied) {
+                throw new CheckpointException(zip.path() + ": " + what + " is a non-contiguous view of " + bytes
+                        + " bytes; copying it (and the views before it, " + copied + " bytes) would exceed the "
+                        + zip.size() + " bytes of the archive");
+            }
+            copied += bytes;
             return TensorOps.gather(zip.path().toString(), what, s.dtype, s.bytes, offset, size, stride);
         }
     }

@@ -66,6 +66,11 @@ final class ZipArchive implements AutoCloseable {
         return file.path();
     }
 
+    /** @return the archive's size in bytes */
+    long size() {
+        return file.size();
+    }
+
     /**
      * @param name entry name
      * @return the entry's bytes, a read-only little-endian slice of the mapped file

@@ -111,6 +111,59 @@ class HuggingFaceCheckpointTest {
     }
 
     @Test
+    void activationOrEpsTheTowersDoNotComputeIsRejected() throws IOException {
+        // The config was ignored: a "gelu" model loaded and gave the quick_gelu features.
+        Path dir = copyDir();
+        String config = Files.readString(dir.resolve("config.json"));
+        Files.writeString(dir.resolve("config.json"), config.replaceFirst("\"quick_gelu\"", "\"gelu\""));
+        StateDict sd = CheckpointReader.read(dir);
+        CheckpointException e = assertThrows(CheckpointException.class, () -> ConfigInference.infer(sd, dir));
+        assertTrue(e.getMessage().contains("hidden_act \"gelu\" is not supported"), e.getMessage());
+        Files.writeString(dir.resolve("config.json"), config.replaceFirst("1e-05", "1e-06"));
+        e = assertThrows(CheckpointException.class, () -> ConfigInference.infer(sd, dir));
+        assertTrue(e.getMessage().contains("layer_norm_eps 1.0E-6 is not supported"), e.getMessage());
+    }
+
+    @Test
+    void layerIndexBeyondAnIntIsAnUnexpectedTensor() throws IOException {
+        // Used to surface as "unreadable checkpoint: java.lang.NumberFormatException".
+        Path dir = Files.createDirectory(tmp.resolve("hf-big-index"));
+        java.util.Map<String, TensorData> m = new java.util.LinkedHashMap<>(
+                SafetensorsReader.read(DIR.resolve("model.safetensors")).asMap());
+        m.put("text_model.encoder.layers.99999999999.mlp.fc1.bias", SafetensorsWriter.float32(new float[]{1}, 1));
+        SafetensorsWriter.write(dir.resolve("model.safetensors"), m, java.util.Map.of());
+        CheckpointException e = assertThrows(CheckpointException.class, () -> CheckpointReader.read(dir));
+        assertTrue(e.getMessage().contains("unexpected tensor 'text_model.encoder.layers.99999999999.mlp.fc1.bias'"),
+                e.getMessage());
+    }
+
+    @Test
+    void shardNameThatIsNoPathIsABadShardName() throws IOException {
+        Path dir = copyDir();
+        Files.writeString(dir.resolve("model.safetensors.index.json"), "{\"weight_map\":{\"a\":\"x\\u0000y\"}}");
+        CheckpointException e = assertThrows(CheckpointException.class, () -> CheckpointReader.read(dir));
+        assertTrue(e.getMessage().contains("bad shard file name"), e.getMessage());
+    }
+
+    @Test
+    void shardThatIsNoRegularFileIsRejectedWithoutOpeningIt() throws Exception {
+        // A named pipe listed in the index used to block CheckpointReader.read forever (FileChannel.open waits for
+        // a writer).
+        Path dir = copyDir();
+        Path pipe = dir.resolve("pipe.safetensors");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                new ProcessBuilder("mkfifo", pipe.toString()).start().waitFor() == 0, "mkfifo unavailable");
+        Files.writeString(dir.resolve("model.safetensors.index.json"), "{\"weight_map\":{\"a\":\"pipe.safetensors\"}}");
+        CheckpointException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                java.time.Duration.ofSeconds(10), () -> assertThrows(CheckpointException.class,
+                        () -> CheckpointReader.read(dir)));
+        assertTrue(e.getMessage().contains("not a regular file"), e.getMessage());
+        Files.writeString(dir.resolve("model.safetensors.index.json"), "{\"weight_map\":{\"a\":\"gone.safetensors\"}}");
+        e = assertThrows(CheckpointException.class, () -> CheckpointReader.read(dir));
+        assertTrue(e.getMessage().contains("\"gone.safetensors\" is missing"), e.getMessage());
+    }
+
+    @Test
     void directoryWithoutConfigOrWeightsIsRejected() throws IOException {
         Path empty = Files.createDirectory(tmp.resolve("empty"));
         assertThrows(CheckpointException.class, () -> CheckpointReader.read(empty));

@@ -116,6 +116,28 @@ class RestrictedUnpicklerTest {
     }
 
     @Test
+    void nestedTupleDictKeysAreRefusedWithoutRecursingOrHashing() {
+        // {((((None,),),)...): None}, 200,000 deep: recursing over it overflowed the stack.
+        PickleBuilder deep = new PickleBuilder().proto(2).op('}', 'N');
+        for (int i = 0; i < 200_000; i++) {
+            deep.op(0x85);
+        }
+        expectRejected(deep.op('N', 's', '.').bytes(), "unsupported dict key");
+        // t = None; 64 times t = (t, t) via DUP + TUPLE2: 2^64 leaves in 200 bytes; hashing it never ended.
+        PickleBuilder dag = new PickleBuilder().proto(2).op('}', 'N');
+        for (int i = 0; i < 64; i++) {
+            dag.op('2', 0x86);
+        }
+        long t0 = System.nanoTime();
+        expectRejected(dag.op('N', 's', '.').bytes(), "unsupported dict key");
+        assertTrue(System.nanoTime() - t0 < 5_000_000_000L, "took too long");
+        // A flat tuple of scalars stays a valid key.
+        Map<?, ?> m = (Map<?, ?>) load(new PickleBuilder().proto(2).op('}').integer(1).str("a").op(0x86, 'N', 's', '.')
+                .bytes());
+        assertEquals(List.of(1L, "a"), m.keySet().iterator().next());
+    }
+
+    @Test
     void evilArchiveIsRejectedThroughTheReader() throws IOException {
         byte[] evil = new PickleBuilder().proto(2).global("os", "system").mark().str("touch /tmp/pwned").tuple()
                 .op('R', '.').bytes();
@@ -140,6 +162,25 @@ class RestrictedUnpicklerTest {
         assertArrayEquals(new float[]{0, 3, 1, 4, 2, 5}, sd.get("t").toFloatArray());
         assertArrayEquals(new float[]{2, 3}, sd.get("o").toFloatArray());
         assertTrue(sd.get("o").data().isDirect(), "a contiguous view stays a slice of the mapped file");
+    }
+
+    @Test
+    void zeroStrideViewsCannotExpandATinyArchive() throws IOException {
+        // One float viewed as 20000 x 20000 with strides (0, 0): copying it needed 1.6 GB of heap (OutOfMemoryError).
+        PickleBuilder b = new PickleBuilder().proto(2).op('}').mark();
+        b.str("t").floatTensor("0", 1, 0, new int[]{20000, 20000}, new int[]{0, 0}).op('u', '.');
+        Path f = PickleBuilder.archive(tmp.resolve("bomb.pt"), b.bytes(), Map.of("0", PickleBuilder.floats(1)));
+        CheckpointException e = assertThrows(CheckpointException.class, () -> CheckpointReader.read(f));
+        assertTrue(e.getMessage().contains("non-contiguous view of 1600000000 bytes"), e.getMessage());
+        // Many transposed views of one storage, each within it, are bounded together: 200 x 2400 bytes here.
+        PickleBuilder c = new PickleBuilder().proto(2).op('}').mark();
+        for (int i = 0; i < 200; i++) {
+            c.str("t" + i).floatTensor("0", 600, 0, new int[]{30, 20}, new int[]{1, 30});
+        }
+        c.op('u', '.');
+        Path g = PickleBuilder.archive(tmp.resolve("many.pt"), c.bytes(), Map.of("0", PickleBuilder.floats(new float[600])));
+        e = assertThrows(CheckpointException.class, () -> CheckpointReader.read(g));
+        assertTrue(e.getMessage().contains("would exceed the"), e.getMessage());
     }
 
     @Test

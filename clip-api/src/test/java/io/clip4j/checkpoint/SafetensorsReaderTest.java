@@ -80,6 +80,18 @@ class SafetensorsReaderTest {
     }
 
     @Test
+    void headerWithTooManyTokensIsRejectedBeforeItFillsTheHeap() throws IOException {
+        // Within the format's 100 MB cap a header of small values parsed into a tree of several GB; the metadata
+        // array here is 2 MB, over the token budget, and must be refused by the parser, not by the heap.
+        StringBuilder h = new StringBuilder("{\"__metadata__\":[0");
+        for (long i = 0; i < SafetensorsReader.MAX_HEADER_TOKENS; i++) {
+            h.append(",0");
+        }
+        h.append("],\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}");
+        expectCorrupt(h.toString(), 4, "too large or too deeply nested");
+    }
+
+    @Test
     void readsAWellFormedHandMadeFile() throws IOException {
         Path f = write("{\"__metadata__\":{\"format\":\"pt\"},\"b\":{\"dtype\":\"BF16\",\"shape\":[2],\"data_offsets\":[8,12]},"
                 + "\"a\":{\"dtype\":\"F64\",\"shape\":[1],\"data_offsets\":[0,8]}}", bytes(1.5, 0x3fc0, 0xc000));

@@ -56,6 +56,35 @@ class TorchArchiveTest {
     }
 
     @Test
+    void resolutionBeyondTheLimitIsACheckpointError() {
+        // patch 97 x grid 169 = 16393: loading used to fail later with IllegalArgumentException from the image
+        // preprocessor's builder; up to 16384 it loaded and then ran out of heap on every image.
+        CheckpointException e = assertThrows(CheckpointException.class, () -> ConfigInference.infer(vit(97, 169)));
+        assertTrue(e.getMessage().contains("image_resolution of 16393"), e.getMessage());
+        e = assertThrows(CheckpointException.class, () -> ConfigInference.infer(vit(64, 65)));
+        assertTrue(e.getMessage().contains("image_resolution of 4160, more than the supported 4096"), e.getMessage());
+        assertEquals(4096, ConfigInference.infer(vit(32, 128)).imageResolution());
+    }
+
+    /** tiny-vit with a patch embedding and positional embedding of another size. */
+    private static StateDict vit(int patch, int grid) {
+        StateDict sd = CheckpointReader.read(Fixtures.model("tiny-vit").resolve("state_dict.pt"));
+        java.util.Map<String, TensorData> m = new java.util.LinkedHashMap<>(sd.asMap());
+        int width = (int) m.get("visual.conv1.weight").shape()[0];
+        m.put("visual.conv1.weight", zeros(width, 3, patch, patch));
+        m.put("visual.positional_embedding", zeros((long) grid * grid + 1, width));
+        return new StateDict("vit", m);
+    }
+
+    private static TensorData zeros(long... shape) {
+        long n = 1;
+        for (long s : shape) {
+            n *= s;
+        }
+        return new TensorData(DType.F16, shape, java.nio.ByteBuffer.allocate((int) (2 * n)));
+    }
+
+    @Test
     void batchNormCounterIsKeptAsInt64() {
         StateDict sd = CheckpointReader.read(Fixtures.model("tiny-rn").resolve("model.pt"));
         TensorData t = sd.get("visual.layer1.0.bn1.num_batches_tracked");

@@ -134,7 +134,11 @@ public final class TorchClip implements AutoCloseable {
         if (numThreads < 0) {
             throw new ClipException("numThreads must be >= 0, got " + numThreads);
         }
-        checkBuildable(config);
+        try {
+            checkBuildable(config);
+        } catch (ClipException e) {
+            throw new CheckpointException(stateDict.source() + ": " + e.getMessage(), e);
+        }
         NativeLibraries.ensureLoaded();
         CudaCheck.require(placement.device());
         if (numThreads > 0) {
@@ -144,6 +148,10 @@ public final class TorchClip implements AutoCloseable {
             VisionTower visual = config.isVit() ? new VisionTransformer(w, config) : new ModifiedResNet(w, config);
             TextTransformer text = new TextTransformer(w, config);
             float scale = logitScale(w.getFloat32("logit_scale"));
+            if (Float.isNaN(scale)) {
+                // min(NaN, 100) stays NaN: every logit and probability would be NaN.
+                throw new CheckpointException(stateDict.source() + ": logit_scale is NaN");
+            }
             return new TorchClip(config, placement, visual, text, scale, w.release());
         } catch (ClipException e) {
             throw e;

@@ -237,6 +237,12 @@ class TorchClipTest {
         e = assertThrows(CheckpointException.class, () -> TorchClip.create(wrong, SMALL_VIT));
         assertTrue(e.getMessage().contains("visual.proj") && e.getMessage().contains("[128, 33]"), e.getMessage());
 
+        // vision heads that do not divide the width (an HF config can say so): named after the checkpoint
+        ClipConfig threeHeads = new ClipConfig(32, 64, new int[]{2}, 128, 16, 77, 49408, 64, 1, 2, 3);
+        StateDict named = new StateDict("model.safetensors", RandomStateDicts.create(SMALL_VIT, 1).asMap());
+        e = assertThrows(CheckpointException.class, () -> TorchClip.create(named, threeHeads));
+        assertTrue(e.getMessage().startsWith("model.safetensors: ") && e.getMessage().contains("3"), e.getMessage());
+
         Map<String, TensorData> m = new LinkedHashMap<>(RandomStateDicts.create(SMALL_VIT, 1).asMap());
         m.put("logit_scale", new TensorData(DType.I64, new long[]{}, ByteBuffer.allocate(8)));
         e = assertThrows(CheckpointException.class, () -> TorchClip.create(new StateDict("x", m), SMALL_VIT));
@@ -252,6 +258,10 @@ class TorchClipTest {
         try (TorchClip clip = TorchClip.create(new StateDict("x", m), SMALL_VIT)) {
             assertEquals(100f, clip.logitScale());
         }
+        b.putFloat(0, Float.NaN); // a NaN would survive the clamp and make every logit NaN
+        CheckpointException e = assertThrows(CheckpointException.class,
+                () -> TorchClip.create(new StateDict("nan", m), SMALL_VIT));
+        assertEquals("nan: logit_scale is NaN", e.getMessage());
     }
 
     static void assertClose(float[] expected, float[] actual, double tol) {
