@@ -31,6 +31,8 @@ final class Component {
      * coefficient, then that scan's Al (0 = fully known). Decides whether libjpeg would block-smooth.
      */
     final int[] coefBits = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
+    /** libjpeg's saved {@code coef_bits} from before the component's latest scan (for rows that scan missed). */
+    final int[] prevCoefBits = new int[10];
 
     Component(int id, int index, int h, int v, int quantTableId) {
         this.id = id;

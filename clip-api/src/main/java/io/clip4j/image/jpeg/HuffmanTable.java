@@ -22,7 +22,7 @@ final class HuffmanTable {
     /**
      * @param counts  number of codes of each length 1..16 ({@code counts[0]} unused)
      * @param symbols the symbols in code order
-     * @param isDc    whether this is a DC table (symbols must then be 0..15, as libjpeg checks)
+     * @param isDc    whether to check the symbols of a DC table (0..15, as libjpeg does when a scan uses it)
      * @throws ImageDecodeException if the code lengths overflow (an invalid table)
      */
     HuffmanTable(int[] counts, int[] symbols, boolean isDc) {

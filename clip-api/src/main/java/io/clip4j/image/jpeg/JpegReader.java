@@ -19,6 +19,8 @@ final class JpegReader {
     private final HuffmanTable[] acTables = new HuffmanTable[4];
     /** Tables a DHT defined: progressive scans may use only those (libjpeg's defaults are sequential-only). */
     private final boolean[][] defined = new boolean[2][4];
+    /** A DHT table libjpeg would reject when a scan uses it (jpeg_make_d_derived_tbl), not when it is defined. */
+    private final ImageDecodeException[][] invalid = new ImageDecodeException[2][4];
     private int restartInterval;
     private Frame frame;
     private boolean sawJfif;
@@ -31,6 +33,8 @@ final class JpegReader {
      * output every row, and Pillow accepts a file that ends after it (it still fails on a bad marker).
      */
     private boolean complete;
+    /** libjpeg's last_good_iMCU_row: the last iMCU row of the latest scan decoded before its data ran out. */
+    private int lastGoodImcuRow;
 
     JpegReader(byte[] file, long maxPixels) {
         this.d = file;
@@ -108,37 +112,9 @@ final class JpegReader {
             throw truncated();
         }
         if (frame.progressive) {
-            checkNoBlockSmoothing();
+            BlockSmoothing.apply(frame, scans, lastGoodImcuRow);
         }
         return PixelAssembler.assemble(frame, colorSpace(), orientation);
-    }
-
-    /**
-     * libjpeg smooths the blocks of a progressive image whose first nine AC coefficients are not all fully
-     * known at the end (a file cut short, or a scan script that never refines them): {@code smoothing_ok}
-     * in jdcoefct.c. clip4j does not implement that filter, so such a file is an error, not a different image.
-     */
-    private void checkNoBlockSmoothing() {
-        int[] positions = {0, 1, 8, 16, 9, 2, 3, 10, 17, 24}; // natural order of zig-zag 0..9
-        boolean useful = false;
-        for (Component c : frame.components) {
-            if (c.quant == null || c.coefBits[0] < 0) {
-                return;
-            }
-            for (int p : positions) {
-                if (c.quant[p] == 0) {
-                    return;
-                }
-            }
-            for (int k = 1; k < c.coefBits.length; k++) {
-                useful |= c.coefBits[k] != 0;
-            }
-        }
-        if (useful) {
-            throw new ImageDecodeException("JPEG: progressive file whose scans leave low-frequency coefficients"
-                    + " incomplete (cut short or never refined); libjpeg's block smoothing for such files is not"
-                    + " implemented");
-        }
     }
 
     private static ImageDecodeException truncated() {
@@ -305,7 +281,13 @@ final class JpegReader {
                 symbols[i] = d[p + i] & 0xFF;
             }
             p += total;
-            HuffmanTable t = new HuffmanTable(counts, symbols, tc == 0);
+            HuffmanTable t = null;
+            try {
+                t = new HuffmanTable(counts, symbols, false);
+                invalid[tc][th] = null;
+            } catch (ImageDecodeException bad) {
+                invalid[tc][th] = bad;
+            }
             defined[tc][th] = true;
             if (tc == 0) {
                 dcTables[th] = t;
@@ -367,13 +349,13 @@ final class JpegReader {
             int td = tables >> 4;
             int ta = tables & 15;
             if (needDc) {
-                dc[i] = td < 4 && (!progressive || defined[0][td]) ? dcTables[td] : null;
+                dc[i] = td < 4 && (!progressive || defined[0][td]) ? usable(0, td, dcTables[td]) : null;
                 if (dc[i] == null) {
                     throw new ImageDecodeException("JPEG: missing DC Huffman table " + td + " for component " + id);
                 }
             }
             if (needAc) {
-                ac[i] = ta < 4 && (!progressive || defined[1][ta]) ? acTables[ta] : null;
+                ac[i] = ta < 4 && (!progressive || defined[1][ta]) ? usable(1, ta, acTables[ta]) : null;
                 if (ac[i] == null) {
                     throw new ImageDecodeException("JPEG: missing AC Huffman table " + ta + " for component " + id);
                 }
@@ -412,17 +394,38 @@ final class JpegReader {
         }
         if (progressive) {
             for (Component c : comps) {
-                for (int k = ss; k <= Math.min(se, c.coefBits.length - 1); k++) {
-                    c.coefBits[k] = al; // set when the scan starts, like libjpeg, however the scan ends
+                // Set when the scan starts, like libjpeg (jdphuff.c start_pass), however the scan ends.
+                for (int k = Math.min(ss, 1); k <= Math.min(Math.max(se, 9), 9); k++) {
+                    c.prevCoefBits[k] = scans > 1 ? c.coefBits[k] : 0;
+                }
+                for (int k = ss; k <= Math.min(se, 9); k++) {
+                    c.coefBits[k] = al;
                 }
             }
         }
         BitReader in = new BitReader(d, dataStart, end);
-        new ScanDecoder(frame, comps, dc, ac, ss, se, ah, al, restartInterval, scans, in).decode();
+        ScanDecoder scan = new ScanDecoder(frame, comps, dc, ac, ss, se, ah, al, restartInterval, scans, in);
+        scan.decode();
+        lastGoodImcuRow = scan.lastGoodImcuRow();
         int next = in.skipToMarker();
         // Only if a marker ends the data: libjpeg's look-ahead suspends at the end of the file, before the last rows.
         complete = !progressive && n == frame.components.length && next < end;
         return next;
+    }
+
+    /** The table of a slot for a scan that uses it, checked then like libjpeg's jpeg_make_d_derived_tbl. */
+    private HuffmanTable usable(int tc, int th, HuffmanTable t) {
+        if (invalid[tc][th] != null) {
+            throw invalid[tc][th];
+        }
+        if (t != null && tc == 0) {
+            for (int s : t.symbols) {
+                if (s > 15) {
+                    throw new ImageDecodeException("JPEG: corrupt Huffman table (DC symbol " + s + " > 15)");
+                }
+            }
+        }
+        return t;
     }
 
     /** libjpeg-turbo's default_decompress_parms (jdapimin.c) for the file's colour space. */

@@ -33,6 +33,7 @@ final class ScanDecoder {
     private final BitReader in;
     private final int[] pred;
     private int eobrun;
+    private int lastGoodImcuRow;
 
     ScanDecoder(Frame frame, Component[] comps, HuffmanTable[] dc, HuffmanTable[] ac, int ss, int se, int ah,
                 int al, int restartInterval, int scanNumber, BitReader in) {
@@ -83,6 +84,8 @@ final class ScanDecoder {
             if (outOfData) {
                 continue;
             }
+            // libjpeg's last_good_iMCU_row (jdcoefct.c consume_data), in iMCU rows of the frame
+            lastGoodImcuRow = n == 1 ? (int) (mcu / mcusX) / comps[0].v : (int) (mcu / mcusX);
             int my = (int) (mcu / mcusX);
             int mx = (int) (mcu - (long) my * mcusX);
             if (n == 1) {
@@ -102,6 +105,11 @@ final class ScanDecoder {
             outOfData = in.ranIntoMarker(scanNumber);
         }
         in.skipToMarker();
+    }
+
+    /** @return the iMCU row of the last MCU decoded while data remained (libjpeg's last_good_iMCU_row) */
+    int lastGoodImcuRow() {
+        return lastGoodImcuRow;
     }
 
     private void decodeBlock(int ci, short[] coef, int off) {

@@ -65,7 +65,8 @@ class JpegGeneratedFilesTest {
     @ValueSource(strings = {
         "gray", "gray_progressive", "s420", "s420_progressive", "s422", "s440", "s444", "s411", "s3x2",
         "mixed_h1v2_h2v2", "mixed_h2v1_h2v2", "restart", "restart_progressive", "q100_optimized", "rgb",
-        "tiny_5x3", "tiny_4x4", "tiny_4x4_s422", "tiny_1x1", "range_limit", "no_dht"})
+        "tiny_5x3", "tiny_4x4", "tiny_4x4_s422", "tiny_1x1", "range_limit", "no_dht", "progressive_unrefined",
+        "progressive_dc_only"})
     void matchesDjpegBitExactly(String name) throws IOException {
         DecodedImage img = new JpegDecoder().decode(resource(name + ".jpg"), 1_000_000);
         Pnm ref = Pnm.parse(resource(name + ".pnm"));

@@ -10,7 +10,7 @@ import hashlib, io, json, random
 from PIL import Image
 
 SEEDS = ['s420.jpg', 's444.jpg', 'gray.jpg', 'restart.jpg', 'q100_optimized.jpg', 's420_progressive.jpg',
-         'gray_progressive.jpg', 'restart_progressive.jpg']
+         'gray_progressive.jpg', 'restart_progressive.jpg', 'progressive_unrefined.jpg', 'progressive_dc_only.jpg']
 CASES_PER_SEED = 60
 
 

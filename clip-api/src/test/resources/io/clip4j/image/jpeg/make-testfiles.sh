@@ -39,6 +39,12 @@ cjpeg -quality 80 -sample 2x2,2x1,1x1 "$src" > mixed_h1v2_h2v2.jpg
 cjpeg -quality 80 -sample 2x2,1x2,1x1 "$src" > mixed_h2v1_h2v2.jpg
 cjpeg -quality 80 -restart 3B "$src" > restart.jpg
 cjpeg -quality 80 -progressive -restart 2B "$src" > restart_progressive.jpg
+# Progressive scan scripts that leave the first AC coefficients incomplete, so libjpeg block-smooths:
+# partly refined (unrefined), and DC only (smoothing re-estimates the DC too).
+printf '0,1,2: 0-0, 0, 1;\n0: 1-5, 0, 2;\n2: 1-63, 0, 1;\n1: 1-63, 0, 1;\n0: 6-63, 0, 2;\n' > /tmp/clip4j_unrefined.txt
+cjpeg -quality 80 -scans /tmp/clip4j_unrefined.txt "$src" > progressive_unrefined.jpg
+printf '0,1,2: 0-0, 0, 0;\n' > /tmp/clip4j_dc_only.txt
+cjpeg -quality 80 -scans /tmp/clip4j_dc_only.txt "$src" > progressive_dc_only.jpg
 cjpeg -quality 100 -optimize "$src" > q100_optimized.jpg
 cjpeg -quality 80 -rgb "$src" > rgb.jpg
 cjpeg -quality 80 /tmp/clip4j_5x3.ppm > tiny_5x3.jpg
