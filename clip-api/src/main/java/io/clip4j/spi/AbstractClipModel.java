@@ -1,6 +1,7 @@
 package io.clip4j.spi;
 
 import io.clip4j.ClipConfig;
+import io.clip4j.ClipException;
 import io.clip4j.ClipModel;
 import io.clip4j.Features;
 import io.clip4j.image.ImageInput;
@@ -26,11 +27,18 @@ public abstract class AbstractClipModel implements ClipModel {
      * @param config  the model's hyper-parameters (image_resolution and context_length size the
      *                preprocessing and the tokenizer)
      * @param options the caller's choices (vocabulary, EXIF, pixel limit, batch size)
+     * @throws ClipException if the tokenizer has more token ids than the model's vocab_size
      */
     protected AbstractClipModel(ClipConfig config, ClipModel.Builder options) {
         this.config = Objects.requireNonNull(config, "config");
         ClipTokenizer t = options.vocabulary() == null ? ClipTokenizer.create()
                 : ClipTokenizer.fromVocabulary(options.vocabulary());
+        if (t.vocabularySize() > config.vocabSize()) {
+            // Otherwise the model loads and every encodeText fails on the first token id past the embedding.
+            throw new ClipException("the model's vocab_size " + config.vocabSize() + " is smaller than the "
+                    + t.vocabularySize() + " token ids of the tokenizer; pass the checkpoint's own vocabulary with "
+                    + "ClipModel.Builder.vocabulary");
+        }
         this.tokenizer = t.withContextLength(config.contextLength());
         this.preprocessor = ImagePreprocessor.builder()
                 .size(config.imageResolution())

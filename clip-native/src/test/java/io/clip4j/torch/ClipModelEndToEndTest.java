@@ -2,6 +2,7 @@ package io.clip4j.torch;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.clip4j.ClipConfig;
 import io.clip4j.ClipException;
 import io.clip4j.ClipModel;
 import io.clip4j.Features;
@@ -119,5 +120,12 @@ class ClipModelEndToEndTest {
             assertEquals(0, m.encodeTexts(List.of()).rows());
             assertThrows(ClipException.class, () -> m.encodeTokens(new long[]{1, 2, 3}, 1));
         }
+        // A vocab_size below the tokenizer's ids: refused at load, not at every encodeText.
+        ClipConfig small = new ClipConfig(32, 64, new int[]{2}, 128, 16, 77, 1000, 64, 1, 2, 2);
+        Path smallVocab = tmp.resolve("small-vocab.safetensors");
+        io.clip4j.checkpoint.SafetensorsWriter.write(smallVocab, RandomStateDicts.create(small, 1).asMap(),
+                java.util.Map.of());
+        ClipException v = assertThrows(ClipException.class, () -> ClipModel.load(smallVocab));
+        assertTrue(v.getMessage().contains("vocab_size 1000 is smaller than the 49408 token ids"), v.getMessage());
     }
 }
