@@ -44,6 +44,7 @@ public final class ClipConfig {
     private final int transformerHeads;
     private final int transformerLayers;
     private final int visionHeads;
+    private final Activation activation;
 
     /**
      * @param embedDim          {@code embed_dim}: size of image_features / text_features
@@ -62,7 +63,30 @@ public final class ClipConfig {
     public ClipConfig(int embedDim, int imageResolution, int[] visionLayers, int visionWidth, int visionPatchSize,
                       int contextLength, int vocabSize, int transformerWidth, int transformerHeads,
                       int transformerLayers, int visionHeads) {
+        this(embedDim, imageResolution, visionLayers, visionWidth, visionPatchSize, contextLength, vocabSize,
+                transformerWidth, transformerHeads, transformerLayers, visionHeads, Activation.QUICK_GELU);
+    }
+
+    /**
+     * @param embedDim          {@code embed_dim}: size of image_features / text_features
+     * @param imageResolution   {@code image_resolution}: input side in pixels
+     * @param visionLayers      ViT: {layers}; ResNet: four stage depths
+     * @param visionWidth       {@code vision_width}: ViT width, or ResNet stem width
+     * @param visionPatchSize   {@code vision_patch_size}; 0 for a ResNet
+     * @param contextLength     {@code context_length} (77 for OpenAI models)
+     * @param vocabSize         {@code vocab_size} (49408)
+     * @param transformerWidth  text transformer width
+     * @param transformerHeads  text transformer heads
+     * @param transformerLayers text transformer depth
+     * @param visionHeads       ViT heads, or attention-pooling heads for a ResNet
+     * @param activation        the transformer MLPs' activation (OpenAI: {@link Activation#QUICK_GELU})
+     * @throws IllegalArgumentException if a size is not positive or widths do not divide into heads
+     */
+    public ClipConfig(int embedDim, int imageResolution, int[] visionLayers, int visionWidth, int visionPatchSize,
+                      int contextLength, int vocabSize, int transformerWidth, int transformerHeads,
+                      int transformerLayers, int visionHeads, Activation activation) {
         Objects.requireNonNull(visionLayers, "visionLayers");
+        Objects.requireNonNull(activation, "activation");
         positive("embed_dim", embedDim);
         positive("image_resolution", imageResolution);
         positive("vision_width", visionWidth);
@@ -101,6 +125,21 @@ public final class ClipConfig {
         this.transformerHeads = transformerHeads;
         this.transformerLayers = transformerLayers;
         this.visionHeads = visionHeads;
+        this.activation = activation;
+    }
+
+    /**
+     * @param a the transformer MLPs' activation
+     * @return this configuration with that activation
+     */
+    public ClipConfig withActivation(Activation a) {
+        return new ClipConfig(embedDim, imageResolution, visionLayers, visionWidth, visionPatchSize, contextLength,
+                vocabSize, transformerWidth, transformerHeads, transformerLayers, visionHeads, a);
+    }
+
+    /** @return the activation of the text and vision transformers' MLPs */
+    public Activation activation() {
+        return activation;
     }
 
     private static void positive(String name, int v) {
@@ -209,13 +248,13 @@ public final class ClipConfig {
                 && visionPatchSize == c.visionPatchSize && contextLength == c.contextLength
                 && vocabSize == c.vocabSize && transformerWidth == c.transformerWidth
                 && transformerHeads == c.transformerHeads && transformerLayers == c.transformerLayers
-                && visionHeads == c.visionHeads;
+                && visionHeads == c.visionHeads && activation == c.activation;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(embedDim, imageResolution, Arrays.hashCode(visionLayers), visionWidth, visionPatchSize,
-                contextLength, vocabSize, transformerWidth, transformerHeads, transformerLayers, visionHeads);
+                contextLength, vocabSize, transformerWidth, transformerHeads, transformerLayers, visionHeads, activation);
     }
 
     @Override
@@ -225,6 +264,7 @@ public final class ClipConfig {
                 + ", vision_patch_size=" + visionPatchSize + ", vision_heads=" + visionHeads
                 + ", context_length=" + contextLength + ", vocab_size=" + vocabSize
                 + ", transformer_width=" + transformerWidth + ", transformer_heads=" + transformerHeads
-                + ", transformer_layers=" + transformerLayers + "}";
+                + ", transformer_layers=" + transformerLayers
+                + (activation == Activation.QUICK_GELU ? "" : ", activation=" + activation) + "}";
     }
 }

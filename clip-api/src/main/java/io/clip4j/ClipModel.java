@@ -213,6 +213,7 @@ public interface ClipModel extends AutoCloseable {
         private long maxPixels = 89_478_485L;
         private Path vocabulary;
         private ImagePipeline imagePipeline = ImagePipeline.AUTO;
+        private Activation activation;
 
         Builder(Path checkpoint) {
             this.checkpoint = Objects.requireNonNull(checkpoint, "checkpoint");
@@ -291,6 +292,24 @@ public interface ClipModel extends AutoCloseable {
         public Builder vocabulary(Path vocabulary) {
             this.vocabulary = Objects.requireNonNull(vocabulary, "vocabulary");
             return this;
+        }
+
+        /**
+         * @param activation the transformer MLPs' activation, for a checkpoint that does not record it: OpenAI
+         *                   {@code .pt} files and open_clip state dicts. Default: what the checkpoint says, else
+         *                   {@link Activation#QUICK_GELU} (OpenAI, open_clip {@code -quickgelu}); open_clip's
+         *                   LAION and DataComp models need {@link Activation#GELU}. A Hugging Face directory
+         *                   declares it in {@code config.json}, and asking for another is a CheckpointException
+         * @return this
+         */
+        public Builder activation(Activation activation) {
+            this.activation = Objects.requireNonNull(activation, "activation");
+            return this;
+        }
+
+        /** @return the requested activation, or null for the checkpoint's own */
+        public Activation activation() {
+            return activation;
         }
 
         /** @return the checkpoint path */

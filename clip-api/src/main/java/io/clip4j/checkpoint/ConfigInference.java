@@ -3,6 +3,7 @@ package io.clip4j.checkpoint;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.clip4j.Activation;
 import io.clip4j.ClipConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -81,6 +82,29 @@ public final class ConfigInference {
     }
 
     /**
+     * {@link #infer(StateDict, Path)} with the transformer MLPs' activation chosen by the caller, for checkpoints
+     * that do not record it (OpenAI's and open_clip's state dicts: open_clip's LAION models use GELU).
+     *
+     * @param sd         the state dict read from {@code fileOrDir}, under OpenAI names
+     * @param fileOrDir  the checkpoint path given to {@link CheckpointReader#read(Path)}
+     * @param activation the activation, or null to keep what the checkpoint says (QuickGELU if it says nothing)
+     * @return the configuration
+     * @throws CheckpointException as {@link #infer(StateDict, Path)}, or if a Hugging Face {@code config.json}
+     *                             declares another {@code hidden_act}
+     */
+    public static ClipConfig infer(StateDict sd, Path fileOrDir, Activation activation) {
+        ClipConfig c = infer(sd, fileOrDir);
+        if (activation == null || activation == c.activation()) {
+            return c;
+        }
+        if (Files.isDirectory(fileOrDir) && Files.isRegularFile(fileOrDir.resolve("config.json"))) {
+            throw new CheckpointException(fileOrDir.resolve("config.json") + ": declares " + c.activation()
+                    + " but " + activation + " was requested");
+        }
+        return c.withActivation(activation);
+    }
+
+    /**
      * Infers the configuration from the tensors and, if {@code fileOrDir} is a Hugging Face directory with a
      * {@code config.json}, cross-checks it against {@link #fromHuggingFaceConfig(Path)}: every dimension must
      * agree; head counts are taken from {@code config.json} (the file that defines the model), because
@@ -135,8 +159,11 @@ public final class ConfigInference {
         }
         JsonNode text = section(root, "text_config");
         JsonNode vision = section(root, "vision_config");
-        supported(configJson, text, "text_config");
-        supported(configJson, vision, "vision_config");
+        Activation act = activation(configJson, text, "text_config");
+        if (activation(configJson, vision, "vision_config") != act) {
+            throw new CheckpointException(configJson + ": text_config and vision_config declare different"
+                    + " hidden_act values (clip4j computes one activation for both towers)");
+        }
         try {
             int patch = integer(configJson, vision, "patch_size", 32);
             return new ClipConfig(integer(configJson, root, "projection_dim", 512),
@@ -148,28 +175,31 @@ public final class ConfigInference {
                     integer(configJson, text, "hidden_size", 512),
                     integer(configJson, text, "num_attention_heads", 8),
                     integer(configJson, text, "num_hidden_layers", 12),
-                    integer(configJson, vision, "num_attention_heads", 12));
+                    integer(configJson, vision, "num_attention_heads", 12), act);
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(configJson + ": impossible CLIP configuration: " + e.getMessage(), e);
         }
     }
 
     /**
-     * The towers compute QuickGELU and LayerNorm with eps 1e-5, transformers' CLIP defaults; a config declaring
-     * another activation or eps (as open_clip models trained without QuickGELU do) would otherwise load and give
-     * silently wrong features.
+     * The section's {@code hidden_act} (transformers' default: quick_gelu). The towers compute QuickGELU or GELU
+     * and LayerNorm with eps 1e-5; a config declaring anything else would otherwise load and give silently wrong
+     * features, so it is refused.
      */
-    private static void supported(Path file, JsonNode section, String name) {
+    private static Activation activation(Path file, JsonNode section, String name) {
         JsonNode act = section.get("hidden_act");
-        if (act != null && !act.isNull() && !"quick_gelu".equals(act.asText())) {
+        Activation a = act == null || act.isNull() || "quick_gelu".equals(act.asText()) ? Activation.QUICK_GELU
+                : "gelu".equals(act.asText()) ? Activation.GELU : null;
+        if (a == null) {
             throw new CheckpointException(file + ": " + name + ".hidden_act " + act
-                    + " is not supported (clip4j computes quick_gelu)");
+                    + " is not supported (clip4j computes quick_gelu or gelu)");
         }
         JsonNode eps = section.get("layer_norm_eps");
         if (eps != null && !eps.isNull() && (!eps.isNumber() || eps.asDouble() != 1e-5)) {
             throw new CheckpointException(file + ": " + name + ".layer_norm_eps " + eps
                     + " is not supported (clip4j computes LayerNorm with eps 1e-5)");
         }
+        return a;
     }
 
     private static JsonNode section(JsonNode root, String name) {

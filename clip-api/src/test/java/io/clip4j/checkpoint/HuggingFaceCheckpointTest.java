@@ -111,14 +111,20 @@ class HuggingFaceCheckpointTest {
     }
 
     @Test
-    void activationOrEpsTheTowersDoNotComputeIsRejected() throws IOException {
-        // The config was ignored: a "gelu" model loaded and gave the quick_gelu features.
+    void hiddenActSelectsTheActivationAndUnsupportedValuesAreRejected() throws IOException {
         Path dir = copyDir();
         String config = Files.readString(dir.resolve("config.json"));
-        Files.writeString(dir.resolve("config.json"), config.replaceFirst("\"quick_gelu\"", "\"gelu\""));
         StateDict sd = CheckpointReader.read(dir);
+        assertEquals(io.clip4j.Activation.QUICK_GELU, ConfigInference.infer(sd, dir).activation());
+        // Both towers "gelu": open_clip's LAION models. It used to be ignored (quick_gelu features).
+        Files.writeString(dir.resolve("config.json"), config.replace("\"quick_gelu\"", "\"gelu\""));
+        assertEquals(io.clip4j.Activation.GELU, ConfigInference.infer(sd, dir).activation());
+        Files.writeString(dir.resolve("config.json"), config.replaceFirst("\"quick_gelu\"", "\"gelu\""));
         CheckpointException e = assertThrows(CheckpointException.class, () -> ConfigInference.infer(sd, dir));
-        assertTrue(e.getMessage().contains("hidden_act \"gelu\" is not supported"), e.getMessage());
+        assertTrue(e.getMessage().contains("declare different hidden_act values"), e.getMessage());
+        Files.writeString(dir.resolve("config.json"), config.replace("\"quick_gelu\"", "\"gelu_new\""));
+        e = assertThrows(CheckpointException.class, () -> ConfigInference.infer(sd, dir));
+        assertTrue(e.getMessage().contains("hidden_act \"gelu_new\" is not supported"), e.getMessage());
         Files.writeString(dir.resolve("config.json"), config.replaceFirst("1e-05", "1e-06"));
         e = assertThrows(CheckpointException.class, () -> ConfigInference.infer(sd, dir));
         assertTrue(e.getMessage().contains("layer_norm_eps 1.0E-6 is not supported"), e.getMessage());

@@ -1,5 +1,6 @@
 package io.clip4j.cli;
 
+import io.clip4j.Activation;
 import io.clip4j.ClipModel;
 import io.clip4j.Device;
 import io.clip4j.ImagePipeline;
@@ -36,6 +37,12 @@ final class ModelOptions {
                     + "digits (KERNELS scores in its own kernel).")
     ImagePipeline imagePipeline;
 
+    @Option(names = "--activation", paramLabel = "QUICK_GELU|GELU",
+            description = "Transformer MLP activation, for checkpoints that do not record it: QUICK_GELU (OpenAI, "
+                    + "open_clip -quickgelu) or GELU (open_clip's LAION/DataComp models). Default: the checkpoint's "
+                    + "(a Hugging Face config.json says), else QUICK_GELU.")
+    Activation activation;
+
     @Option(names = "--apply-exif", description = "Rotate images by their EXIF orientation (the reference does not).")
     boolean applyExif;
 
@@ -57,12 +64,15 @@ final class ModelOptions {
 
     /** @return the loaded model */
     ClipModel open() {
-        return ClipModel.builder(modelPath())
+        ClipModel.Builder b = ClipModel.builder(modelPath())
                 .device(Device.parse(device))
                 .precision(precision)
                 .threads(threads)
                 .applyExifOrientation(applyExif)
-                .imagePipeline(imagePipeline)
-                .build();
+                .imagePipeline(imagePipeline);
+        if (activation != null) {
+            b.activation(activation);
+        }
+        return b.build();
     }
 }

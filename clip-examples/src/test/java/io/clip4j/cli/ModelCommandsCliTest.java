@@ -55,6 +55,21 @@ class ModelCommandsCliTest {
         assertEquals(1.0, ss, 1e-5);
     }
 
+    @Test
+    void activationOptionSelectsGelu() throws IOException {
+        // open_clip's LAION models: a state dict does not say GELU, the user does (testdata/models/tiny-vit-gelu).
+        CliRunner r = CliRunner.run("embed", "--model", VIT.resolve("state_dict.pt").toString(), "--json",
+                "--activation", "GELU", "--text", "a dog");
+        assertEquals(0, r.code, r.err);
+        float[] dog = row(DATA.resolve("models/tiny-vit-gelu/text_features.npy"), 1);
+        JsonNode txt = JSON.readTree(r.out.strip());
+        for (int i = 0; i < dog.length; i++) {
+            assertEquals(dog[i], txt.get("embedding").get(i).floatValue(), 1e-4);
+        }
+        CliRunner bad = CliRunner.run("embed", "--model", VIT.toString(), "--activation", "RELU", "--text", "x");
+        assertEquals(ClipCli.EXIT_USAGE, bad.code, bad.err);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"JAVA", "KERNELS"})
     void zeroShotJsonMatchesReferenceLogits(String pipeline) throws IOException {

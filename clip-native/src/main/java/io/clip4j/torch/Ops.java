@@ -25,6 +25,15 @@ final class Ops {
     }
 
     /**
+     * @param a which activation
+     * @param x any tensor
+     * @return {@code a} applied element-wise: QuickGELU, or the exact (erf) GELU of {@code torch.nn.GELU()}
+     */
+    static Tensor activation(io.clip4j.Activation a, Tensor x) {
+        return a == io.clip4j.Activation.GELU ? torch.gelu(x) : quickGelu(x);
+    }
+
+    /**
      * Fused scaled dot-product attention with the reference scale {@code 1/sqrt(head_dim)}.
      *
      * @param q      {@code [N, heads, Lq, head_dim]}

@@ -1,16 +1,19 @@
 package io.clip4j.torch;
 
+import io.clip4j.Activation;
 import org.bytedeco.pytorch.Tensor;
 
 /**
  * One pre-LN transformer block of the reference ({@code ResidualAttentionBlock}):
- * {@code x = x + out_proj(attn(ln_1(x)))}, then {@code x = x + c_proj(QuickGELU(c_fc(ln_2(x))))}.
+ * {@code x = x + out_proj(attn(ln_1(x)))}, then {@code x = x + c_proj(act(c_fc(ln_2(x))))} with act QuickGELU
+ * (OpenAI) or GELU (open_clip's LAION models).
  * Attention: {@code in_proj} packs q, k, v ({@code [3W, W]}), heads of {@code W / heads} channels, scale
  * {@code 1/sqrt(head_dim)}, optional causal mask. Immutable, thread-safe.
  */
 final class ResidualAttentionBlock {
     private final long heads;
     private final boolean causal;
+    private final Activation activation;
     private final LayerNorm ln1;
     private final Linear inProj;
     private final Linear outProj;
@@ -24,10 +27,12 @@ final class ResidualAttentionBlock {
      * @param width  model width W
      * @param heads  attention heads (W must be divisible by it)
      * @param causal true for the text transformer's causal mask
+     * @param activation the MLP's activation
      */
-    ResidualAttentionBlock(Weights w, String prefix, long width, long heads, boolean causal) {
+    ResidualAttentionBlock(Weights w, String prefix, long width, long heads, boolean causal, Activation activation) {
         this.heads = heads;
         this.causal = causal;
+        this.activation = activation;
         ln1 = new LayerNorm(w, prefix + ".ln_1", width);
         inProj = new Linear(w.get(prefix + ".attn.in_proj_weight", 3 * width, width),
                 w.get(prefix + ".attn.in_proj_bias", 3 * width));
@@ -49,6 +54,6 @@ final class ResidualAttentionBlock {
         Tensor qkv = inProj.apply(ln1.apply(x)).view(n, l, 3, heads, width / heads).permute(2, 0, 3, 1, 4);
         Tensor attn = Ops.attention(qkv.select(0, 0), qkv.select(0, 1), qkv.select(0, 2), causal);
         x = x.add(outProj.apply(Ops.mergeHeads(attn)));
-        return x.add(cProj.apply(Ops.quickGelu(cFc.apply(ln2.apply(x)))));
+        return x.add(cProj.apply(Ops.activation(activation, cFc.apply(ln2.apply(x)))));
     }
 }

@@ -27,7 +27,7 @@ final class TextTransformer {
         tokenEmbedding = w.get("token_embedding.weight", c.vocabSize(), width);
         positionalEmbedding = w.get("positional_embedding", c.contextLength(), width);
         transformer = new Transformer(w, "transformer", width, c.transformerLayers(), c.transformerHeads(), true,
-                "text_block");
+                c.activation(), "text_block");
         lnFinal = new LayerNorm(w, "ln_final", width);
         textProjection = w.get("text_projection", width, c.embedDim());
     }

@@ -25,7 +25,7 @@ public final class TorchClipModelProvider implements ClipModelProvider {
         NativeLibraries.ensureLoaded();
         CudaCheck.require(options.device());
         StateDict sd = CheckpointReader.read(options.checkpoint());
-        ClipConfig config = ConfigInference.infer(sd, options.checkpoint());
+        ClipConfig config = ConfigInference.infer(sd, options.checkpoint(), options.activation());
         TorchClip engine = TorchClip.create(sd, config, options.threads(), options.device(), options.precision());
         try {
             return new TorchClipModel(engine, config, options);

@@ -1,5 +1,6 @@
 package io.clip4j.torch;
 
+import io.clip4j.Activation;
 import org.bytedeco.pytorch.Tensor;
 
 /** A stack of {@link ResidualAttentionBlock}s ({@code Transformer} of the reference). Thread-safe. */
@@ -14,12 +15,14 @@ final class Transformer {
      * @param layers    number of blocks
      * @param heads     attention heads
      * @param causal    causal mask (text)
+     * @param activation the MLPs' activation
      * @param tapPrefix name prefix of the per-block taps, e.g. {@code text_block}
      */
-    Transformer(Weights w, String prefix, long width, int layers, long heads, boolean causal, String tapPrefix) {
+    Transformer(Weights w, String prefix, long width, int layers, long heads, boolean causal, Activation activation,
+                String tapPrefix) {
         blocks = new ResidualAttentionBlock[layers];
         for (int i = 0; i < layers; i++) {
-            blocks[i] = new ResidualAttentionBlock(w, prefix + ".resblocks." + i, width, heads, causal);
+            blocks[i] = new ResidualAttentionBlock(w, prefix + ".resblocks." + i, width, heads, causal, activation);
         }
         this.tapPrefix = tapPrefix;
     }

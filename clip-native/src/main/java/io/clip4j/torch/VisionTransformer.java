@@ -31,7 +31,7 @@ final class VisionTransformer implements VisionTower {
         positionalEmbedding = w.get("visual.positional_embedding", grid * grid + 1, width);
         lnPre = new LayerNorm(w, "visual.ln_pre", width);
         transformer = new Transformer(w, "visual.transformer", width, c.visionLayers()[0], c.visionHeads(), false,
-                "vision_block");
+                c.activation(), "vision_block");
         lnPost = new LayerNorm(w, "visual.ln_post", width);
         proj = w.get("visual.proj", width, c.embedDim());
     }

@@ -1,0 +1,70 @@
+"""Reference features of tiny-vit with GELU in place of QuickGELU (open_clip's LAION models).
+
+openai/CLIP's model.py forward (ViT visual + text tower, float32, CPU) written out with torch.nn.functional,
+with the MLP activation selectable. With quick_gelu it reproduces ../tiny-vit/image_features.npy and
+text_features.npy (the reference's own outputs) within 2.4e-6, which checks the transcription; with gelu
+(torch's exact erf GELU, open_clip's nn.GELU) it writes the reference for the GELU path.
+
+Run: /usr/bin/python3 make_reference.py ../tiny-vit gelu .   (Debian bookworm python3-torch 1.13)
+"""
+import sys, json
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+d = sys.argv[1]
+act_name = sys.argv[2]
+sd = {k: v.float() for k, v in torch.load(d + '/state_dict.pt', map_location='cpu').items()}
+meta = json.load(open(d + '/meta.json'))
+act = {'quick_gelu': lambda x: x * torch.sigmoid(1.702 * x), 'gelu': F.gelu}[act_name]
+
+def ln(x, p):
+    return F.layer_norm(x, x.shape[-1:], sd[p + '.weight'], sd[p + '.bias'], 1e-5)
+
+def block(x, p, heads, mask):
+    # x: [L, N, W] like model.py (batch_first=False nn.MultiheadAttention)
+    y = ln(x, p + '.ln_1')
+    y, _ = F.multi_head_attention_forward(
+        y, y, y, x.shape[-1], heads, sd[p + '.attn.in_proj_weight'], sd[p + '.attn.in_proj_bias'],
+        None, None, False, 0.0, sd[p + '.attn.out_proj.weight'], sd[p + '.attn.out_proj.bias'],
+        training=False, need_weights=False, attn_mask=mask)
+    x = x + y
+    y = ln(x, p + '.ln_2')
+    y = F.linear(act(F.linear(y, sd[p + '.mlp.c_fc.weight'], sd[p + '.mlp.c_fc.bias'])),
+                 sd[p + '.mlp.c_proj.weight'], sd[p + '.mlp.c_proj.bias'])
+    return x + y
+
+def layers(prefix):
+    return sorted({int(k[len(prefix):].split('.')[0]) for k in sd if k.startswith(prefix)})
+
+def encode_image(px):
+    w = sd['visual.conv1.weight']
+    x = F.conv2d(px, w, stride=w.shape[-1])
+    x = x.reshape(x.shape[0], x.shape[1], -1).permute(0, 2, 1)
+    cls = sd['visual.class_embedding'] + torch.zeros(x.shape[0], 1, x.shape[-1])
+    x = torch.cat([cls, x], dim=1) + sd['visual.positional_embedding']
+    x = ln(x, 'visual.ln_pre').permute(1, 0, 2)
+    for i in layers('visual.transformer.resblocks.'):
+        x = block(x, 'visual.transformer.resblocks.%d' % i, meta['vision_heads'], None)
+    x = ln(x.permute(1, 0, 2)[:, 0, :], 'visual.ln_post')
+    return x @ sd['visual.proj']
+
+def encode_text(ids):
+    x = sd['token_embedding.weight'][ids] + sd['positional_embedding']
+    n = x.shape[1]
+    mask = torch.empty(n, n).fill_(float('-inf')).triu_(1)
+    x = x.permute(1, 0, 2)
+    for i in layers('transformer.resblocks.'):
+        x = block(x, 'transformer.resblocks.%d' % i, meta['dims']['transformer_heads'], mask)
+    x = ln(x.permute(1, 0, 2), 'ln_final')
+    return x[torch.arange(x.shape[0]), ids.argmax(dim=-1)] @ sd['text_projection']
+
+with torch.no_grad():
+    img = encode_image(torch.from_numpy(np.load(d + '/pixel_values.npy')).float())
+    txt = encode_text(torch.from_numpy(np.load(d + '/input_ids.npy')).long())
+out = sys.argv[3] if len(sys.argv) > 3 else None
+if out:
+    np.save(out + '/image_features.npy', img.numpy().astype(np.float32))
+    np.save(out + '/text_features.npy', txt.numpy().astype(np.float32))
+ref_i, ref_t = np.load(d + '/image_features.npy'), np.load(d + '/text_features.npy')
+print(act_name, 'max |image - tiny-vit ref|', np.abs(img.numpy() - ref_i).max(), 'text', np.abs(txt.numpy() - ref_t).max())
