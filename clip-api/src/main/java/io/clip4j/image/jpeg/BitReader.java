@@ -138,6 +138,25 @@ final class BitReader {
     }
 
     /**
+     * @return the whole data bytes (stuffed FF 00 counting once) after the last consumed bit, up to a marker or
+     *         the end of the file. libjpeg reads at most 8 of them ahead (it fills its bit buffer to 57 bits), so
+     *         from 8 on it cannot have reached the end of the file.
+     */
+    int dataBytesAfterConsumed() {
+        int n = Math.max(0, cnt - padBits) / 8;
+        for (int p = pos; p < end && !atMarker; p++) {
+            if (data[p] == (byte) 0xFF && p + 1 < end && data[p + 1] != 0) {
+                break; // a marker (or fill bytes before one)
+            }
+            if (data[p] == (byte) 0xFF) {
+                p++; // FF 00: one data byte
+            }
+            n++;
+        }
+        return n;
+    }
+
+    /**
      * Drops the buffered bits and moves to the next marker, skipping extraneous bytes like libjpeg.
      *
      * @return position of the marker's 0xFF byte, or the end of the data if there is none

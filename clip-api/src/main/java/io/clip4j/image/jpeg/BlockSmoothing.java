@@ -1,15 +1,19 @@
 package io.clip4j.image.jpeg;
 
+import java.util.Arrays;
+
 /**
  * libjpeg-turbo 2.1's interblock smoothing of progressive images (jdcoefct.c {@code smoothing_ok} and
  * {@code decompress_smooth_data}; JPEG standard section K.8): when the scans leave any of the first nine AC
  * coefficients of a component not fully known (a file cut short and closed with EOI, or a scan script that
  * never refines them), libjpeg estimates the still-zero ones from the DC values of the 5x5 neighbouring
- * blocks before the inverse DCT; when no AC coefficient arrived at all, it also re-estimates the DC.
+ * blocks before the inverse DCT; when no scan covered any of AC 1..9 ({@code coef_bits} all -1), it also
+ * re-estimates the DC.
  *
- * <p>The neighbourhood follows libjpeg's quirks exactly, as Pillow's pixels depend on them: the DC window
- * slides by shifting (so the second column starts from the first), and the rows above and below are clamped
- * by the iMCU-row tests of libjpeg-turbo 2.1, not by the image's edge.
+ * <p>The neighbourhood follows libjpeg-turbo 2.1's code exactly, as Pillow's pixels depend on it, including
+ * edge handling that later releases changed: in a 2-block-wide component the window's right edge starts from
+ * the first column, and the rows above and below are clamped by iMCU-row tests rather than by the image's
+ * edge (so a component with v = 2 may see a row twice).
  */
 final class BlockSmoothing {
     /** Natural-order positions of zig-zag coefficients 0..9, the ones smoothing reads or estimates. */
@@ -31,7 +35,7 @@ final class BlockSmoothing {
         }
         int totalRows = f.mcusY;
         for (Component c : f.components) {
-            int[] latch = c.coefBits.clone();
+            int[] latch = c.coefBits;
             int[] prevLatch = new int[10];
             for (int k = 1; k < 10; k++) {
                 prevLatch[k] = scans > 1 ? c.prevCoefBits[k] : -1;
@@ -87,7 +91,7 @@ final class BlockSmoothing {
         // w[i][j] = libjpeg's DC(5i + j + 1): rows prev-prev..next-next, columns -2..+2 around the block.
         int[][] w = new int[5][5];
         for (int i = 0; i < 5; i++) {
-            java.util.Arrays.fill(w[i], dc(c, src, rows[i], 0));
+            Arrays.fill(w[i], dc(c, src, rows[i], 0));
         }
         int lastCol = c.blocksWide - 1;
         short[] ws = new short[64];

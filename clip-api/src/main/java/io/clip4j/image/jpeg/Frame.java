@@ -70,6 +70,11 @@ final class Frame {
             throw new ImageDecodeException("JPEG: unsupported or empty image size " + width + "x" + height
                     + " (a zero height defined by a DNL marker is not supported)");
         }
+        if (width > 65500 || height > 65500) {
+            // libjpeg's JPEG_MAX_DIMENSION (JERR_IMAGE_TOO_BIG)
+            throw new ImageDecodeException("JPEG: image of " + width + "x" + height + " exceeds libjpeg's maximum"
+                    + " dimension of 65500");
+        }
         if ((long) width * height > maxPixels) {
             throw new ImageDecodeException("JPEG: image of " + width + "x" + height + " = "
                     + ((long) width * height) + " pixels exceeds the limit of " + maxPixels + " pixels");
@@ -78,9 +83,10 @@ final class Frame {
             throw new ImageDecodeException("JPEG: unsupported number of components: " + n
                     + " (Pillow handles 1, 3 or 4)");
         }
-        if (len < 6 + 3 * n) {
-            throw new ImageDecodeException("JPEG: corrupt frame header (SOF segment too short for "
-                    + n + " components)");
+        if (len != 6 + 3 * n) {
+            // libjpeg's get_sof: JERR_BAD_LENGTH
+            throw new ImageDecodeException("JPEG: corrupt frame header (SOF length " + (len + 2) + " for " + n
+                    + " components)");
         }
         Component[] comps = new Component[n];
         for (int i = 0; i < n; i++) {
@@ -96,11 +102,7 @@ final class Frame {
             if (tq > 3) {
                 throw new ImageDecodeException("JPEG: corrupt frame header (quantization table " + tq + ")");
             }
-            for (int j = 0; j < i; j++) {
-                if (comps[j].id == id) {
-                    throw new ImageDecodeException("JPEG: corrupt frame header (duplicate component id " + id + ")");
-                }
-            }
+            // Duplicate ids are accepted, as libjpeg does; an SOS then picks among them (JpegReader.scanComponents).
             comps[i] = new Component(id, i, h, v, tq);
         }
         Frame f = new Frame(progressive, width, height, comps);

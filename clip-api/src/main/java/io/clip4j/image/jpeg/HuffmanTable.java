@@ -22,10 +22,9 @@ final class HuffmanTable {
     /**
      * @param counts  number of codes of each length 1..16 ({@code counts[0]} unused)
      * @param symbols the symbols in code order
-     * @param isDc    whether to check the symbols of a DC table (0..15, as libjpeg does when a scan uses it)
      * @throws ImageDecodeException if the code lengths overflow (an invalid table)
      */
-    HuffmanTable(int[] counts, int[] symbols, boolean isDc) {
+    HuffmanTable(int[] counts, int[] symbols) {
         this.symbols = symbols;
         int code = 0;
         int k = 0;
@@ -57,12 +56,5 @@ final class HuffmanTable {
             code <<= 1;
         }
         maxcode[17] = Integer.MAX_VALUE; // sentinel: no code is longer than 16 bits
-        if (isDc) {
-            for (int s : symbols) {
-                if (s > 15) {
-                    throw new ImageDecodeException("JPEG: corrupt Huffman table (DC symbol " + s + " > 15)");
-                }
-            }
-        }
     }
 }

@@ -29,8 +29,10 @@ final class JpegReader {
     private boolean sawExif;
     private int scans;
     /**
-     * A sequential frame whose one scan covered every component and ended at a marker is complete: libjpeg has
-     * output every row, and Pillow accepts a file that ends after it (it still fails on a bad marker).
+     * A sequential frame whose first scan covered every component (libjpeg's single-scan mode, decided at the
+     * first SOS) and was followed by a marker or by at least 8 more data bytes is complete: libjpeg has output
+     * every row without reaching the end of the file, and Pillow accepts a file that ends after it (it still
+     * fails on a bad marker).
      */
     private boolean complete;
     /** libjpeg's last_good_iMCU_row: the last iMCU row of the latest scan decoded before its data ran out. */
@@ -56,11 +58,20 @@ final class JpegReader {
         // Every iteration consumes at least one byte, so the loop ends.
         while (!sawEoi) {
             int m = findMarker(pos);
-            if (m < 0 || (complete && m + 3 > end)) {
+            if (m < 0) {
                 break;
             }
             int marker = d[m] & 0xFF;
             pos = m + 1;
+            if (!known(marker) || (marker == 0x01 && scans == 0)) {
+                // libjpeg stops at an unknown marker before reading any length; before the first scan, Pillow's
+                // own header parser does not know TEM either
+                throw new ImageDecodeException(String.format("JPEG: corrupt file (unknown marker 0x%02X)", marker));
+            }
+            checkSupportedSof(marker);
+            if (complete && m + 3 > end) {
+                break; // a marker cut before its length: libjpeg suspends
+            }
             if (marker == 0xD9) {
                 sawEoi = true;
             } else if ((marker >= 0xD0 && marker <= 0xD7) || marker == 0x01) {
@@ -68,10 +79,6 @@ final class JpegReader {
             } else if (marker == 0xD8) {
                 throw new ImageDecodeException("JPEG: corrupt file (second SOI marker)");
             } else {
-                if (!known(marker)) {
-                    // libjpeg stops at an unknown marker before reading any length
-                    throw new ImageDecodeException(String.format("JPEG: corrupt file (unknown marker 0x%02X)", marker));
-                }
                 if (pos + 2 > end) {
                     if (complete) {
                         break;
@@ -88,11 +95,10 @@ final class JpegReader {
                     throw new ImageDecodeException(String.format("JPEG: corrupt marker 0x%02X (length %d)",
                             marker, segLen));
                 }
+                if (complete && MarkerChecks.suspends(d, marker, pos + 2, segLen, frame)) {
+                    break; // libjpeg runs out of data after every row is out: Pillow returns the image
+                }
                 if (pos + segLen > end) {
-                    if (complete) {
-                        MarkerChecks.check(d, marker, pos + 2, segLen);
-                        break;
-                    }
                     throw truncated();
                 }
                 int body = pos + 2;
@@ -154,19 +160,6 @@ final class JpegReader {
                 }
                 frame = Frame.parse(d, body, len, marker == 0xC2, maxPixels);
                 return next;
-            case 0xC3:
-                throw unsupported("lossless (SOF3)");
-            case 0xC5:
-            case 0xC6:
-            case 0xC7:
-                throw unsupported("hierarchical (SOF" + (marker - 0xC0) + ")");
-            case 0xC9:
-            case 0xCA:
-            case 0xCB:
-            case 0xCD:
-            case 0xCE:
-            case 0xCF:
-                throw unsupported("arithmetic-coded (SOF" + (marker - 0xC0) + ")");
             case 0xC4:
                 readHuffmanTables(body, len);
                 return next;
@@ -199,7 +192,7 @@ final class JpegReader {
                 }
                 return next;
             case 0xCC: // DAC (arithmetic conditioning; irrelevant without an arithmetic SOF, but checked)
-                MarkerChecks.check(d, marker, body, len + 2);
+                MarkerChecks.suspends(d, marker, body, len + 2, frame);
                 return next;
             case 0xDC: // DNL
             case 0xFE: // COM
@@ -212,10 +205,62 @@ final class JpegReader {
         }
     }
 
-    /** The markers libjpeg's {@code read_markers} handles (or rejects as unsupported) rather than as unknown. */
+    /**
+     * The frame components an SOS names, found like libjpeg 2.1's get_sos: the first component with the id whose
+     * frame index is not an already filled scan position (its check of {@code cur_comp_info[ci]}). That rejects
+     * an id listed twice, and also a component whose frame index is below its position in the scan (order 3,1,2).
+     *
+     * @return the frame index of each scan component
+     * @throws ImageDecodeException for an id no usable frame component has
+     */
+    static int[] scanComponents(Frame frame, int[] ids) {
+        int[] index = new int[ids.length];
+        boolean[] filled = new boolean[4];
+        for (int i = 0; i < ids.length; i++) {
+            index[i] = -1;
+            for (int ci = 0; ci < Math.min(frame.components.length, 4) && index[i] < 0; ci++) {
+                if (frame.components[ci].id == ids[i] && !filled[ci]) {
+                    index[i] = ci;
+                }
+            }
+            if (index[i] < 0) {
+                throw new ImageDecodeException("JPEG: corrupt SOS marker (component id " + ids[i]
+                        + " unknown, repeated or out of order)");
+            }
+            filled[i] = true;
+        }
+        return index;
+    }
+
+    /** libjpeg rejects the SOF types it cannot decode as soon as it sees the marker, before any length. */
+    private static void checkSupportedSof(int marker) {
+        switch (marker) {
+            case 0xC3:
+                throw unsupported("lossless (SOF3)");
+            case 0xC5:
+            case 0xC6:
+            case 0xC7:
+                throw unsupported("hierarchical (SOF" + (marker - 0xC0) + ")");
+            case 0xC8:
+                throw unsupported("JPG extension (SOF8)");
+            case 0xC9:
+            case 0xCA:
+            case 0xCB:
+            case 0xCD:
+            case 0xCE:
+            case 0xCF:
+                throw unsupported("arithmetic-coded (SOF" + (marker - 0xC0) + ")");
+            default:
+        }
+    }
+
+    /**
+     * The markers libjpeg's {@code read_markers} handles (or rejects as unsupported) rather than as unknown:
+     * SOFn, DHT, DAC, RSTn, SOI, EOI, SOS, DQT, DNL, DRI, APPn, COM, TEM.
+     */
     private static boolean known(int marker) {
-        return (marker >= 0xC0 && marker <= 0xCF) || (marker >= 0xDA && marker <= 0xDD)
-                || (marker >= 0xE0 && marker <= 0xEF) || marker == 0xFE;
+        return (marker >= 0xC0 && marker <= 0xDD) || (marker >= 0xE0 && marker <= 0xEF) || marker == 0xFE
+                || marker == 0x01;
     }
 
     private static ImageDecodeException unsupported(String what) {
@@ -235,11 +280,11 @@ final class JpegReader {
     private void readQuantTables(int p, int len) {
         int e = p + len;
         while (p < e) {
-            int pq = (d[p] & 0xFF) >> 4;
+            int pq = (d[p] & 0xFF) >> 4; // libjpeg: any nonzero precision means 16-bit values
             int tq = d[p] & 15;
             p++;
-            if (pq > 1 || tq > 3) {
-                throw new ImageDecodeException("JPEG: corrupt DQT marker (precision " + pq + ", table " + tq + ")");
+            if (tq > 3) {
+                throw new ImageDecodeException("JPEG: corrupt DQT marker (table " + tq + ")");
             }
             int size = pq == 0 ? 64 : 128;
             if (p + size > e) {
@@ -283,7 +328,7 @@ final class JpegReader {
             p += total;
             HuffmanTable t = null;
             try {
-                t = new HuffmanTable(counts, symbols, false);
+                t = new HuffmanTable(counts, symbols);
                 invalid[tc][th] = null;
             } catch (ImageDecodeException bad) {
                 invalid[tc][th] = bad;
@@ -327,23 +372,15 @@ final class JpegReader {
         boolean needDc = !progressive || (ss == 0 && ah == 0);
         boolean needAc = !progressive || ss != 0;
         int blocksInMcu = 0;
+        int[] ids = new int[n];
         for (int i = 0; i < n; i++) {
-            int id = d[p + 1 + 2 * i] & 0xFF;
+            ids[i] = d[p + 1 + 2 * i] & 0xFF;
+        }
+        int[] index = scanComponents(frame, ids);
+        for (int i = 0; i < n; i++) {
+            int id = ids[i];
             int tables = d[p + 2 + 2 * i] & 0xFF;
-            Component c = null;
-            for (Component fc : frame.components) {
-                if (fc.id == id) {
-                    c = fc;
-                }
-            }
-            if (c == null) {
-                throw new ImageDecodeException("JPEG: corrupt SOS marker (unknown component id " + id + ")");
-            }
-            for (int j = 0; j < i; j++) {
-                if (comps[j] == c) {
-                    throw new ImageDecodeException("JPEG: corrupt SOS marker (component " + id + " listed twice)");
-                }
-            }
+            Component c = frame.components[index[i]];
             comps[i] = c;
             blocksInMcu += c.h * c.v;
             int td = tables >> 4;
@@ -394,8 +431,9 @@ final class JpegReader {
         }
         if (progressive) {
             for (Component c : comps) {
-                // Set when the scan starts, like libjpeg (jdphuff.c start_pass), however the scan ends.
-                for (int k = Math.min(ss, 1); k <= Math.min(Math.max(se, 9), 9); k++) {
+                // Set when the scan starts, like libjpeg (jdphuff.c start_pass), however the scan ends; libjpeg
+                // saves MIN(Ss,1)..MAX(Se,9), of which smoothing reads 1..9.
+                for (int k = Math.min(ss, 1); k <= 9; k++) {
                     c.prevCoefBits[k] = scans > 1 ? c.coefBits[k] : 0;
                 }
                 for (int k = ss; k <= Math.min(se, 9); k++) {
@@ -407,9 +445,10 @@ final class JpegReader {
         ScanDecoder scan = new ScanDecoder(frame, comps, dc, ac, ss, se, ah, al, restartInterval, scans, in);
         scan.decode();
         lastGoodImcuRow = scan.lastGoodImcuRow();
+        // The rows are all out unless libjpeg's look-ahead (8 data bytes at most) reached the end of the file.
+        boolean lookAheadInFile = in.dataBytesAfterConsumed() >= 8;
         int next = in.skipToMarker();
-        // Only if a marker ends the data: libjpeg's look-ahead suspends at the end of the file, before the last rows.
-        complete = !progressive && n == frame.components.length && next < end;
+        complete = !progressive && scans == 1 && n == frame.components.length && (next < end || lookAheadInFile);
         return next;
     }
 

@@ -3,11 +3,11 @@ package io.clip4j.image.jpeg;
 import io.clip4j.image.ImageDecodeException;
 
 /**
- * libjpeg's checks of a marker segment ({@code jdmarker.c}), in its order, stopping quietly where the file
- * ends. Used for DAC segments (libjpeg-turbo, built with arithmetic decoding as Pillow's is, validates them)
- * and for a segment that the end of the file cuts off after a single-scan sequential image is complete:
- * libjpeg then suspends, which Pillow accepts (every row is out), but a check that fails on the bytes that
- * are there is still an error (Pillow: "broken data stream").
+ * libjpeg's reading of a marker segment ({@code jdmarker.c} of 2.1), in its order, up to where the file ends.
+ * Used for DAC segments (libjpeg-turbo, built with arithmetic decoding as Pillow's is, validates them) and for
+ * every segment after a single-scan sequential image is complete: libjpeg suspends when the data runs out,
+ * which Pillow accepts (every row is out), but a check that fails on the bytes that are there is still an error
+ * (Pillow: "broken data stream").
  */
 final class MarkerChecks {
     private MarkerChecks() {
@@ -18,16 +18,18 @@ final class MarkerChecks {
      * @param marker the marker code
      * @param body   index of the first byte after the 2-byte length
      * @param segLen the declared length (including its own 2 bytes)
+     * @param frame  the frame (for an SOS's component ids), or null before it
+     * @return true if libjpeg runs out of data inside the segment (it would suspend), false if it reads it whole
      * @throws ImageDecodeException where libjpeg would stop with an error before running out of data
      */
-    static void check(byte[] d, int marker, int body, int segLen) {
+    static boolean suspends(byte[] d, int marker, int body, int segLen, Frame frame) {
         int end = d.length;
         int length = segLen - 2;
         switch (marker) {
             case 0xC4: // get_dht
                 for (int p = body; length > 16; ) {
                     if (p + 17 > end) {
-                        return;
+                        return true;
                     }
                     int index = d[p] & 0xFF;
                     int count = 0;
@@ -40,7 +42,7 @@ final class MarkerChecks {
                         throw corrupt("DHT", "bad code counts");
                     }
                     if (p + count > end) {
-                        return;
+                        return true;
                     }
                     p += count;
                     length -= count;
@@ -48,14 +50,11 @@ final class MarkerChecks {
                         throw corrupt("DHT", "table index 0x" + Integer.toHexString(index));
                     }
                 }
-                if (length != 0) {
-                    throw corrupt("DHT", "bad length");
-                }
-                return;
+                return checkLength("DHT", length);
             case 0xCC: // get_dac
                 for (int p = body; length > 0; p += 2, length -= 2) {
                     if (p + 2 > end) {
-                        return;
+                        return true;
                     }
                     int index = d[p] & 0xFF;
                     int val = d[p + 1] & 0xFF;
@@ -63,43 +62,60 @@ final class MarkerChecks {
                         throw corrupt("DAC", "index " + index + ", value " + val);
                     }
                 }
-                if (length != 0) {
-                    throw corrupt("DAC", "bad length");
-                }
-                return;
-            case 0xDB: // get_dqt: the table index is checked first, the values need no check
+                return checkLength("DAC", length);
+            case 0xDB: // get_dqt: every table is read whole (64 or 128 bytes), even past the segment's end
                 for (int p = body; length > 0; ) {
                     if (p >= end) {
-                        return;
+                        return true;
                     }
                     int n = d[p] & 0xFF;
                     if ((n & 15) > 3) {
                         throw corrupt("DQT", "table " + (n & 15));
                     }
-                    int bytes = Math.min((n >> 4) != 0 ? 128 : 64, length - 1);
+                    int bytes = (n >> 4) != 0 ? 128 : 64;
+                    if (p + 1 + bytes > end) {
+                        return true;
+                    }
                     p += 1 + bytes;
                     length -= 1 + bytes;
                 }
-                return;
-            case 0xDA: // get_sos: length against the component count, then JERR_EOI_EXPECTED
-                if (body < end) {
-                    int n = d[body] & 0xFF;
-                    if (segLen != n * 2 + 6 || n < 1 || n > 4) {
-                        throw corrupt("SOS", n + " components, length " + segLen);
-                    }
+                return checkLength("DQT", length);
+            case 0xDA: // get_sos: length against the component count, then the ids
+                if (body >= end) {
+                    return true;
                 }
-                return;
+                int n = d[body] & 0xFF;
+                if (segLen != n * 2 + 6 || n < 1 || n > 4) {
+                    throw corrupt("SOS", n + " components, length " + segLen);
+                }
+                int whole = Math.min(n, (end - body - 1) / 2);
+                if (frame != null && whole > 0) {
+                    int[] ids = new int[whole];
+                    for (int i = 0; i < whole; i++) {
+                        ids[i] = d[body + 1 + 2 * i] & 0xFF;
+                    }
+                    JpegReader.scanComponents(frame, ids);
+                }
+                return body + length > end;
             case 0xDD: // get_dri
                 if (segLen != 4) {
                     throw corrupt("DRI", "length " + segLen);
                 }
-                return;
+                return body + length > end;
             default:
                 if (marker >= 0xC0 && marker <= 0xCF && body + 6 <= end) {
                     throw new ImageDecodeException("JPEG: corrupt file (more than one SOF marker)");
                 }
                 // APPn, COM, DNL: skipped; an SOF cut before its header is complete: suspended.
+                return body + length > end;
         }
+    }
+
+    private static boolean checkLength(String marker, int length) {
+        if (length != 0) {
+            throw corrupt(marker, "bad length");
+        }
+        return false;
     }
 
     private static ImageDecodeException corrupt(String marker, String what) {

@@ -2,6 +2,8 @@ package io.clip4j.image.jpeg;
 
 import io.clip4j.image.ImageDecodeException;
 
+import java.util.Arrays;
+
 /**
  * Decodes the entropy-coded data of one scan into the components' coefficient arrays: sequential
  * Huffman (libjpeg's {@code jdhuff.c}) and the four progressive passes (DC first/refine, AC
@@ -51,7 +53,7 @@ final class ScanDecoder {
         this.pred = new int[comps.length];
     }
 
-    /** Decodes every MCU of the scan; the reader is left at the marker that follows. */
+    /** Decodes every MCU of the scan; the reader is left after the last bits it consumed. */
     void decode() {
         int n = comps.length;
         long totalMcus;
@@ -69,6 +71,11 @@ final class ScanDecoder {
         // libjpeg's insufficient_data: after running into a marker, the rest of the interval is left zero.
         boolean outOfData = false;
         for (long mcu = 0; mcu < totalMcus; mcu++) {
+            if (!outOfData) {
+                // libjpeg's last_good_iMCU_row: consume_data tests insufficient_data before decode_mcu handles the
+                // restart marker, so the first MCU after a restart that clears it does not count yet.
+                lastGoodImcuRow = n == 1 ? (int) (mcu / mcusX) / comps[0].v : (int) (mcu / mcusX);
+            }
             if (restartInterval > 0) {
                 if (restartsToGo == 0) {
                     if (in.readRestart(nextRestart, scanNumber)) {
@@ -76,7 +83,7 @@ final class ScanDecoder {
                     }
                     nextRestart = (nextRestart + 1) & 7;
                     restartsToGo = restartInterval;
-                    java.util.Arrays.fill(pred, 0);
+                    Arrays.fill(pred, 0);
                     eobrun = 0;
                 }
                 restartsToGo--;
@@ -84,8 +91,6 @@ final class ScanDecoder {
             if (outOfData) {
                 continue;
             }
-            // libjpeg's last_good_iMCU_row (jdcoefct.c consume_data), in iMCU rows of the frame
-            lastGoodImcuRow = n == 1 ? (int) (mcu / mcusX) / comps[0].v : (int) (mcu / mcusX);
             int my = (int) (mcu / mcusX);
             int mx = (int) (mcu - (long) my * mcusX);
             if (n == 1) {
@@ -104,7 +109,6 @@ final class ScanDecoder {
             }
             outOfData = in.ranIntoMarker(scanNumber);
         }
-        in.skipToMarker();
     }
 
     /** @return the iMCU row of the last MCU decoded while data remained (libjpeg's last_good_iMCU_row) */
@@ -118,6 +122,12 @@ final class ScanDecoder {
         } else if (ss == 0) {
             if (ah == 0) {
                 int d = in.receiveExtend(in.decode(dc[ci]));
+                int p = pred[ci];
+                if ((p >= 0 && d > Integer.MAX_VALUE - p) || (p < 0 && d < Integer.MIN_VALUE - p)) {
+                    // jdphuff.c decode_mcu_DC_first: JERR_BAD_DCT_COEF (the sequential decoder wraps instead)
+                    throw new ImageDecodeException("JPEG: corrupt progressive DC coefficients (overflow in scan "
+                            + scanNumber + ")");
+                }
                 pred[ci] += d;
                 coef[off] = (short) (pred[ci] << al);
             } else if (in.bit() != 0) {

@@ -64,18 +64,18 @@ final class StandardHuffmanTables {
 
     /** Shared, immutable after construction: [class 0 = DC, 1 = AC][slot 0 = luminance, 1 = chrominance]. */
     static final HuffmanTable[][] TABLES = {
-        {create(DC_LUMINANCE_COUNTS, DC_LUMINANCE_SYMBOLS, true),
-            create(DC_CHROMINANCE_COUNTS, DC_CHROMINANCE_SYMBOLS, true)},
-        {create(AC_LUMINANCE_COUNTS, AC_LUMINANCE_SYMBOLS, false),
-            create(AC_CHROMINANCE_COUNTS, AC_CHROMINANCE_SYMBOLS, false)},
+        {create(DC_LUMINANCE_COUNTS, DC_LUMINANCE_SYMBOLS),
+            create(DC_CHROMINANCE_COUNTS, DC_CHROMINANCE_SYMBOLS)},
+        {create(AC_LUMINANCE_COUNTS, AC_LUMINANCE_SYMBOLS),
+            create(AC_CHROMINANCE_COUNTS, AC_CHROMINANCE_SYMBOLS)},
     };
 
     private StandardHuffmanTables() {
     }
 
-    private static HuffmanTable create(int[] counts, int[] symbols, boolean dc) {
+    private static HuffmanTable create(int[] counts, int[] symbols) {
         int[] withUnusedZero = new int[17];
         System.arraycopy(counts, 0, withUnusedZero, 1, 16);
-        return new HuffmanTable(withUnusedZero, symbols, dc);
+        return new HuffmanTable(withUnusedZero, symbols);
     }
 }

@@ -59,6 +59,31 @@ class DamagedJpegTest {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
     }
 
+    /** Files a review built for libjpeg's corner cases (damaged/, one per case; see the folder's README). */
+    @Test
+    void handMadeCornerCasesDecodeLikePillow() throws IOException, NoSuchAlgorithmException {
+        JsonNode cases = new ObjectMapper().readTree(resource("damaged/pillow.json"));
+        JpegDecoder decoder = new JpegDecoder();
+        List<String> mismatches = new ArrayList<>();
+        for (var it = cases.fields(); it.hasNext(); ) {
+            var e = it.next();
+            JsonNode want = e.getValue();
+            byte[] file = resource("damaged/" + e.getKey());
+            try {
+                DecodedImage im = decoder.decode(file, 1L << 24);
+                if (want.has("error") || !sha256(im.data()).equals(want.get("sha256").asText())) {
+                    mismatches.add(e.getKey() + (want.has("error") ? ": decoded where Pillow fails" : ": pixels differ"));
+                }
+            } catch (ImageDecodeException ex) {
+                if (!want.has("error")) {
+                    mismatches.add(e.getKey() + ": " + ex.getMessage());
+                }
+            }
+        }
+        assertTrue(cases.size() >= 14, "cases: " + cases.size());
+        assertEquals(List.of(), mismatches);
+    }
+
     @Test
     void damagedFilesDecodeLikePillow() throws IOException, NoSuchAlgorithmException {
         JsonNode cases = new ObjectMapper().readTree(resource("damaged.json"));

@@ -4,6 +4,7 @@
 Reference: Pillow 9.4.0 (Debian bookworm python3-pil, on libjpeg-turbo 2.1.5, x86-64 SIMD): for a file it
 decodes, the mode, size and SHA-256 of Image.tobytes(); for one it rejects, the error. Each case is a seed
 file plus edits (set bytes / delete / insert / cut, offsets into the edited file), so the test rebuilds it.
+It also writes damaged/pillow.json, Pillow's result for the hand-made files in damaged/.
 Run from this folder: /usr/bin/python3 make-damaged.py
 """
 import hashlib, io, json, random
@@ -68,17 +69,32 @@ def main():
         for _ in range(CASES_PER_SEED):
             kind, edits, c = damage(rnd, b)
             case = {'seed': seed, 'kind': kind, 'edits': edits}
-            try:
-                im = Image.open(io.BytesIO(c))
-                im.load()
-                case['pillow'] = {'mode': im.mode, 'width': im.size[0], 'height': im.size[1],
-                                  'sha256': hashlib.sha256(im.tobytes()).hexdigest()}
-            except Exception as e:  # what Pillow raises: OSError, SyntaxError, ...
-                case['pillow'] = {'error': '%s: %s' % (type(e).__name__, e)}
+            case['pillow'] = pillow(c)
             cases.append(case)
     with open('damaged.json', 'w') as f:
         f.write('[\n' + ',\n'.join(json.dumps(c, sort_keys=True) for c in cases) + '\n]\n')
 
 
+def pillow(c):
+    try:
+        im = Image.open(io.BytesIO(c))
+        im.load()
+        return {'mode': im.mode, 'width': im.size[0], 'height': im.size[1],
+                'sha256': hashlib.sha256(im.tobytes()).hexdigest()}
+    except Exception as e:  # what Pillow raises: OSError, SyntaxError, ...
+        return {'error': '%s: %s' % (type(e).__name__, e)}
+
+
+def hand_made():
+    """damaged/pillow.json: Pillow's result for each hand-made file of damaged/ (see the README)."""
+    import os
+    names = sorted(f for f in os.listdir('damaged') if f.endswith('.jpg'))
+    out = {n: pillow(open(os.path.join('damaged', n), 'rb').read()) for n in names}
+    with open('damaged/pillow.json', 'w') as f:
+        json.dump(out, f, indent=1, sort_keys=True)
+        f.write('\n')
+
+
 if __name__ == '__main__':
     main()
+    hand_made()
