@@ -4,6 +4,7 @@ import io.clip4j.image.DecodedImage;
 import io.clip4j.image.ImageDecodeException;
 import io.clip4j.image.ImageDecoder;
 import io.clip4j.image.PixelMode;
+import io.clip4j.image.jpeg.JpegDecoder;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.slf4j.Logger;
@@ -66,6 +67,10 @@ public final class OpenCvImageDecoder implements ImageDecoder {
             return false;
         }
         if (h == null || (h.format == ImageHeader.Format.JPEG && h.colorInfo == 4)) {
+            return false;
+        }
+        if (h.format == ImageHeader.Format.JPEG && JpegDecoder.needsBlockSmoothing(header)) {
+            // OpenCV's libjpeg-turbo smooths these slightly differently from Pillow's: the Java decoder is exact.
             return false;
         }
         return isAvailable();

@@ -238,6 +238,18 @@ class OpenCvImageDecoderTest {
     }
 
     @Test
+    void progressiveFilesThatLibjpegSmoothsGoToTheJavaDecoder() throws IOException {
+        byte[] f;
+        try (var in = getClass().getResourceAsStream("progressive_unrefined.jpg")) {
+            f = in.readAllBytes(); // a copy of clip-api's test file: a scan script that never refines AC 1..5
+        }
+        assertFalse(DECODER.canDecode(f));
+        assertArrayEquals(new io.clip4j.image.jpeg.JpegDecoder().decode(f, Long.MAX_VALUE).data(),
+                ImageDecoders.defaults().decode(f, Long.MAX_VALUE, "progressive_unrefined.jpg").data());
+        assertTrue(DECODER.canDecode(Files.readAllBytes(PRE.resolve("images/jpeg_q90.jpg"))));
+    }
+
+    @Test
     void isPreferredOverPureJavaDecodersByDefault() {
         assertEquals("opencv", ImageDecoders.defaults().decoders().get(0).name());
     }

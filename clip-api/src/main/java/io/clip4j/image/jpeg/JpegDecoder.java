@@ -52,6 +52,19 @@ public final class JpegDecoder implements ImageDecoder {
     }
 
     /**
+     * Whether libjpeg block-smooths this file: a progressive JPEG whose scans leave one of the first nine AC
+     * coefficients of some component not fully refined (a file cut short, or an unusual scan script). Only scan
+     * headers are read. Native decoders with another libjpeg-turbo version smooth such files slightly
+     * differently, so clip-native's OpenCV decoder leaves them to this one.
+     *
+     * @param file the JPEG file's bytes (any content; null or malformed gives false)
+     * @return true if libjpeg-turbo 2.1's block smoothing applies
+     */
+    public static boolean needsBlockSmoothing(byte[] file) {
+        return ScanScript.leavesCoefficientsIncomplete(file);
+    }
+
+    /**
      * Decodes a whole JPEG file.
      *
      * @param file      the JPEG file's bytes

@@ -2,6 +2,7 @@ package io.clip4j.image.jpeg;
 
 import io.clip4j.image.DecodedImage;
 import io.clip4j.image.PixelMode;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -12,6 +13,8 @@ import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 /**
@@ -90,6 +93,27 @@ class JpegGeneratedFilesTest {
      * 4-component files: djpeg writes them as RGB with {@code r = round(c * k / 255)} (libjpeg-turbo's
      * cmyk_to_rgb) from libjpeg's CMYK output, which is the inverse of Pillow's CMYK samples.
      */
+    @Test
+    void needsBlockSmoothingReadsTheScanScript() throws IOException {
+        assertTrue(JpegDecoder.needsBlockSmoothing(resource("progressive_unrefined.jpg")));
+        assertTrue(JpegDecoder.needsBlockSmoothing(resource("progressive_dc_only.jpg")));
+        for (String complete : new String[]{"s420_progressive", "gray_progressive", "restart_progressive", "s420"}) {
+            assertFalse(JpegDecoder.needsBlockSmoothing(resource(complete + ".jpg")), complete);
+        }
+        byte[] p = resource("s420_progressive.jpg");
+        int secondScan = -1;
+        for (int i = 0, sos = 0; i + 1 < p.length && secondScan < 0; i++) {
+            if (p[i] == (byte) 0xFF && p[i + 1] == (byte) 0xDA && ++sos == 2) {
+                secondScan = i;
+            }
+        }
+        byte[] cut = java.util.Arrays.copyOf(p, secondScan + 2); // closed by an EOI after the first (DC) scan
+        cut[secondScan + 1] = (byte) 0xD9;
+        assertTrue(JpegDecoder.needsBlockSmoothing(cut));
+        assertFalse(JpegDecoder.needsBlockSmoothing(new byte[]{(byte) 0xFF, (byte) 0xD8}));
+        assertFalse(JpegDecoder.needsBlockSmoothing(null));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"cmyk", "ycck"})
     void fourComponentFilesMatchDjpeg(String name) throws IOException {
