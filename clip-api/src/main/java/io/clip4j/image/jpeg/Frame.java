@@ -121,6 +121,34 @@ final class Frame {
         return f;
     }
 
+    /**
+     * The frame components an SOS names, found like libjpeg 2.1's get_sos: the first component with the id whose
+     * frame index is not an already filled scan position (its check of {@code cur_comp_info[ci]}). That rejects
+     * an id listed twice, and also a component whose frame index is below its position in the scan (order 3,1,2).
+     *
+     * @param ids the component ids of the SOS, in scan order
+     * @return the frame index of each scan component
+     * @throws ImageDecodeException for an id no usable frame component has
+     */
+    int[] scanComponents(int[] ids) {
+        int[] index = new int[ids.length];
+        boolean[] filled = new boolean[4];
+        for (int i = 0; i < ids.length; i++) {
+            index[i] = -1;
+            for (int ci = 0; ci < Math.min(components.length, 4) && index[i] < 0; ci++) {
+                if (components[ci].id == ids[i] && !filled[ci]) {
+                    index[i] = ci;
+                }
+            }
+            if (index[i] < 0) {
+                throw new ImageDecodeException("JPEG: corrupt SOS marker (component id " + ids[i]
+                        + " unknown, repeated or out of order)");
+            }
+            filled[i] = true;
+        }
+        return index;
+    }
+
     static int u16(byte[] b, int p) {
         return ((b[p] & 0xFF) << 8) | (b[p + 1] & 0xFF);
     }

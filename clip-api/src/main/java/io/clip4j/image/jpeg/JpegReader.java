@@ -14,13 +14,7 @@ final class JpegReader {
     private final byte[] d;
     private final int end;
     private final long maxPixels;
-    private final int[][] quantTables = new int[4][];
-    private final HuffmanTable[] dcTables = new HuffmanTable[4];
-    private final HuffmanTable[] acTables = new HuffmanTable[4];
-    /** Tables a DHT defined: progressive scans may use only those (libjpeg's defaults are sequential-only). */
-    private final boolean[][] defined = new boolean[2][4];
-    /** A DHT table libjpeg would reject when a scan uses it (jpeg_make_d_derived_tbl), not when it is defined. */
-    private final ImageDecodeException[][] invalid = new ImageDecodeException[2][4];
+    private final Tables tables = new Tables();
     private int restartInterval;
     private Frame frame;
     private boolean sawJfif;
@@ -42,11 +36,6 @@ final class JpegReader {
         this.d = file;
         this.end = file.length;
         this.maxPixels = maxPixels;
-        // Like libjpeg-turbo (std_huff_tables): slots 0 and 1 default to the standard tables.
-        for (int slot = 0; slot < 2; slot++) {
-            dcTables[slot] = StandardHuffmanTables.TABLES[0][slot];
-            acTables[slot] = StandardHuffmanTables.TABLES[1][slot];
-        }
     }
 
     DecodedImage read() {
@@ -63,12 +52,12 @@ final class JpegReader {
             }
             int marker = d[m] & 0xFF;
             pos = m + 1;
-            if (!known(marker) || (marker == 0x01 && scans == 0)) {
+            if (!MarkerChecks.known(marker) || (marker == 0x01 && scans == 0)) {
                 // libjpeg stops at an unknown marker before reading any length; before the first scan, Pillow's
                 // own header parser does not know TEM either
                 throw new ImageDecodeException(String.format("JPEG: corrupt file (unknown marker 0x%02X)", marker));
             }
-            checkSupportedSof(marker);
+            MarkerChecks.checkSupportedSof(marker);
             if (complete && m + 3 > end) {
                 break; // a marker cut before its length: libjpeg suspends
             }
@@ -161,10 +150,10 @@ final class JpegReader {
                 frame = Frame.parse(d, body, len, marker == 0xC2, maxPixels);
                 return next;
             case 0xC4:
-                readHuffmanTables(body, len);
+                tables.readHuffman(d, body, len);
                 return next;
             case 0xDB:
-                readQuantTables(body, len);
+                tables.readQuant(d, body, len);
                 return next;
             case 0xDD:
                 if (len != 2) {
@@ -205,68 +194,6 @@ final class JpegReader {
         }
     }
 
-    /**
-     * The frame components an SOS names, found like libjpeg 2.1's get_sos: the first component with the id whose
-     * frame index is not an already filled scan position (its check of {@code cur_comp_info[ci]}). That rejects
-     * an id listed twice, and also a component whose frame index is below its position in the scan (order 3,1,2).
-     *
-     * @return the frame index of each scan component
-     * @throws ImageDecodeException for an id no usable frame component has
-     */
-    static int[] scanComponents(Frame frame, int[] ids) {
-        int[] index = new int[ids.length];
-        boolean[] filled = new boolean[4];
-        for (int i = 0; i < ids.length; i++) {
-            index[i] = -1;
-            for (int ci = 0; ci < Math.min(frame.components.length, 4) && index[i] < 0; ci++) {
-                if (frame.components[ci].id == ids[i] && !filled[ci]) {
-                    index[i] = ci;
-                }
-            }
-            if (index[i] < 0) {
-                throw new ImageDecodeException("JPEG: corrupt SOS marker (component id " + ids[i]
-                        + " unknown, repeated or out of order)");
-            }
-            filled[i] = true;
-        }
-        return index;
-    }
-
-    /** libjpeg rejects the SOF types it cannot decode as soon as it sees the marker, before any length. */
-    private static void checkSupportedSof(int marker) {
-        switch (marker) {
-            case 0xC3:
-                throw unsupported("lossless (SOF3)");
-            case 0xC5:
-            case 0xC6:
-            case 0xC7:
-                throw unsupported("hierarchical (SOF" + (marker - 0xC0) + ")");
-            case 0xC8:
-                throw unsupported("JPG extension (SOF8)");
-            case 0xC9:
-            case 0xCA:
-            case 0xCB:
-            case 0xCD:
-            case 0xCE:
-            case 0xCF:
-                throw unsupported("arithmetic-coded (SOF" + (marker - 0xC0) + ")");
-            default:
-        }
-    }
-
-    /**
-     * The markers libjpeg's {@code read_markers} handles (or rejects as unsupported) rather than as unknown:
-     * SOFn, DHT, DAC, RSTn, SOI, EOI, SOS, DQT, DNL, DRI, APPn, COM, TEM.
-     */
-    private static boolean known(int marker) {
-        return (marker >= 0xC0 && marker <= 0xDD) || (marker >= 0xE0 && marker <= 0xEF) || marker == 0xFE
-                || marker == 0x01;
-    }
-
-    private static ImageDecodeException unsupported(String what) {
-        return new ImageDecodeException("JPEG: unsupported " + what + " JPEG (only baseline, extended "
-                + "sequential and progressive Huffman-coded 8-bit JPEGs are supported)");
-    }
 
     private boolean startsWith(int p, String sig) {
         for (int i = 0; i < sig.length(); i++) {
@@ -275,71 +202,6 @@ final class JpegReader {
             }
         }
         return true;
-    }
-
-    private void readQuantTables(int p, int len) {
-        int e = p + len;
-        while (p < e) {
-            int pq = (d[p] & 0xFF) >> 4; // libjpeg: any nonzero precision means 16-bit values
-            int tq = d[p] & 15;
-            p++;
-            if (tq > 3) {
-                throw new ImageDecodeException("JPEG: corrupt DQT marker (table " + tq + ")");
-            }
-            int size = pq == 0 ? 64 : 128;
-            if (p + size > e) {
-                throw new ImageDecodeException("JPEG: corrupt DQT marker (segment too short)");
-            }
-            int[] q = new int[64];
-            for (int k = 0; k < 64; k++) {
-                int v = pq == 0 ? d[p + k] & 0xFF : Frame.u16(d, p + 2 * k);
-                q[ScanDecoder.NATURAL_ORDER[k]] = v;
-            }
-            quantTables[tq] = q;
-            p += size;
-        }
-    }
-
-    private void readHuffmanTables(int p, int len) {
-        int e = p + len;
-        while (p < e) {
-            int tc = (d[p] & 0xFF) >> 4;
-            int th = d[p] & 15;
-            if (tc > 1 || th > 3) {
-                throw new ImageDecodeException("JPEG: corrupt DHT marker (class " + tc + ", table " + th + ")");
-            }
-            if (p + 17 > e) {
-                throw new ImageDecodeException("JPEG: corrupt DHT marker (segment too short)");
-            }
-            int[] counts = new int[17];
-            int total = 0;
-            for (int i = 1; i <= 16; i++) {
-                counts[i] = d[p + i] & 0xFF;
-                total += counts[i];
-            }
-            p += 17;
-            if (total > 256 || p + total > e) {
-                throw new ImageDecodeException("JPEG: corrupt DHT marker (bad code counts)");
-            }
-            int[] symbols = new int[total];
-            for (int i = 0; i < total; i++) {
-                symbols[i] = d[p + i] & 0xFF;
-            }
-            p += total;
-            HuffmanTable t = null;
-            try {
-                t = new HuffmanTable(counts, symbols);
-                invalid[tc][th] = null;
-            } catch (ImageDecodeException bad) {
-                invalid[tc][th] = bad;
-            }
-            defined[tc][th] = true;
-            if (tc == 0) {
-                dcTables[th] = t;
-            } else {
-                acTables[th] = t;
-            }
-        }
     }
 
     private int readScan(int p, int len, int dataStart) {
@@ -376,29 +238,29 @@ final class JpegReader {
         for (int i = 0; i < n; i++) {
             ids[i] = d[p + 1 + 2 * i] & 0xFF;
         }
-        int[] index = scanComponents(frame, ids);
+        int[] index = frame.scanComponents(ids);
         for (int i = 0; i < n; i++) {
             int id = ids[i];
-            int tables = d[p + 2 + 2 * i] & 0xFF;
+            int selectors = d[p + 2 + 2 * i] & 0xFF;
             Component c = frame.components[index[i]];
             comps[i] = c;
             blocksInMcu += c.h * c.v;
-            int td = tables >> 4;
-            int ta = tables & 15;
+            int td = selectors >> 4;
+            int ta = selectors & 15;
             if (needDc) {
-                dc[i] = td < 4 && (!progressive || defined[0][td]) ? usable(0, td, dcTables[td]) : null;
+                dc[i] = tables.huffman(0, td, progressive);
                 if (dc[i] == null) {
                     throw new ImageDecodeException("JPEG: missing DC Huffman table " + td + " for component " + id);
                 }
             }
             if (needAc) {
-                ac[i] = ta < 4 && (!progressive || defined[1][ta]) ? usable(1, ta, acTables[ta]) : null;
+                ac[i] = tables.huffman(1, ta, progressive);
                 if (ac[i] == null) {
                     throw new ImageDecodeException("JPEG: missing AC Huffman table " + ta + " for component " + id);
                 }
             }
             if (c.quant == null) {
-                int[] q = quantTables[c.quantTableId];
+                int[] q = tables.quant(c.quantTableId);
                 if (q == null) {
                     throw new ImageDecodeException("JPEG: missing quantization table " + c.quantTableId
                             + " for component " + id);
@@ -450,21 +312,6 @@ final class JpegReader {
         int next = in.skipToMarker();
         complete = !progressive && scans == 1 && n == frame.components.length && (next < end || lookAheadInFile);
         return next;
-    }
-
-    /** The table of a slot for a scan that uses it, checked then like libjpeg's jpeg_make_d_derived_tbl. */
-    private HuffmanTable usable(int tc, int th, HuffmanTable t) {
-        if (invalid[tc][th] != null) {
-            throw invalid[tc][th];
-        }
-        if (t != null && tc == 0) {
-            for (int s : t.symbols) {
-                if (s > 15) {
-                    throw new ImageDecodeException("JPEG: corrupt Huffman table (DC symbol " + s + " > 15)");
-                }
-            }
-        }
-        return t;
     }
 
     /** libjpeg-turbo's default_decompress_parms (jdapimin.c) for the file's colour space. */

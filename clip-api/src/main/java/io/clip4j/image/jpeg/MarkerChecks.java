@@ -3,7 +3,8 @@ package io.clip4j.image.jpeg;
 import io.clip4j.image.ImageDecodeException;
 
 /**
- * libjpeg's reading of a marker segment ({@code jdmarker.c} of 2.1), in its order, up to where the file ends.
+ * libjpeg's marker rules ({@code jdmarker.c} of 2.1): which markers it knows, which frame types it rejects on
+ * sight, and its reading of a marker segment, in its order, up to where the file ends.
  * Used for DAC segments (libjpeg-turbo, built with arithmetic decoding as Pillow's is, validates them) and for
  * every segment after a single-scan sequential image is complete: libjpeg suspends when the data runs out,
  * which Pillow accepts (every row is out), but a check that fails on the bytes that are there is still an error
@@ -94,7 +95,7 @@ final class MarkerChecks {
                     for (int i = 0; i < whole; i++) {
                         ids[i] = d[body + 1 + 2 * i] & 0xFF;
                     }
-                    JpegReader.scanComponents(frame, ids);
+                    frame.scanComponents(ids);
                 }
                 return body + length > end;
             case 0xDD: // get_dri
@@ -109,6 +110,42 @@ final class MarkerChecks {
                 // APPn, COM, DNL: skipped; an SOF cut before its header is complete: suspended.
                 return body + length > end;
         }
+    }
+
+    /** libjpeg rejects the SOF types it cannot decode as soon as it sees the marker, before any length. */
+    static void checkSupportedSof(int marker) {
+        switch (marker) {
+            case 0xC3:
+                throw unsupported("lossless (SOF3)");
+            case 0xC5:
+            case 0xC6:
+            case 0xC7:
+                throw unsupported("hierarchical (SOF" + (marker - 0xC0) + ")");
+            case 0xC8:
+                throw unsupported("JPG extension (SOF8)");
+            case 0xC9:
+            case 0xCA:
+            case 0xCB:
+            case 0xCD:
+            case 0xCE:
+            case 0xCF:
+                throw unsupported("arithmetic-coded (SOF" + (marker - 0xC0) + ")");
+            default:
+        }
+    }
+
+    /**
+     * The markers libjpeg's {@code read_markers} handles (or rejects as unsupported) rather than as unknown:
+     * SOFn, DHT, DAC, RSTn, SOI, EOI, SOS, DQT, DNL, DRI, APPn, COM, TEM.
+     */
+    static boolean known(int marker) {
+        return (marker >= 0xC0 && marker <= 0xDD) || (marker >= 0xE0 && marker <= 0xEF) || marker == 0xFE
+                || marker == 0x01;
+    }
+
+    static ImageDecodeException unsupported(String what) {
+        return new ImageDecodeException("JPEG: unsupported " + what + " JPEG (only baseline, extended "
+                + "sequential and progressive Huffman-coded 8-bit JPEGs are supported)");
     }
 
     private static boolean checkLength(String marker, int length) {
