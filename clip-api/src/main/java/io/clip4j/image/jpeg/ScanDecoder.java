@@ -56,58 +56,54 @@ final class ScanDecoder {
     /** Decodes every MCU of the scan; the reader is left after the last bits it consumed. */
     void decode() {
         int n = comps.length;
-        long totalMcus;
-        int mcusX;
-        if (n == 1) {
-            Component c = comps[0];
-            mcusX = c.blocksWide;
-            totalMcus = (long) c.blocksWide * c.blocksHigh;
-        } else {
-            mcusX = frame.mcusX;
-            totalMcus = (long) frame.mcusX * frame.mcusY;
-        }
+        int mcusX = n == 1 ? comps[0].blocksWide : frame.mcusX;
+        int mcusY = n == 1 ? comps[0].blocksHigh : frame.mcusY;
         int restartsToGo = restartInterval;
         int nextRestart = 0;
         // libjpeg's insufficient_data: after running into a marker, the rest of the interval is left zero.
         boolean outOfData = false;
-        for (long mcu = 0; mcu < totalMcus; mcu++) {
-            if (!outOfData) {
-                // libjpeg's last_good_iMCU_row: consume_data tests insufficient_data before decode_mcu handles the
-                // restart marker, so the first MCU after a restart that clears it does not count yet.
-                lastGoodImcuRow = n == 1 ? (int) (mcu / mcusX) / comps[0].v : (int) (mcu / mcusX);
-            }
-            if (restartInterval > 0) {
-                if (restartsToGo == 0) {
-                    if (in.readRestart(nextRestart, scanNumber)) {
-                        outOfData = false;
-                    }
-                    nextRestart = (nextRestart + 1) & 7;
-                    restartsToGo = restartInterval;
-                    Arrays.fill(pred, 0);
-                    eobrun = 0;
+        for (int my = 0; my < mcusY; my++) {
+            int imcuRow = n == 1 ? my / comps[0].v : my; // a single-component scan has v block rows per iMCU row
+            for (int mx = 0; mx < mcusX; mx++) {
+                if (!outOfData) {
+                    // libjpeg's last_good_iMCU_row: consume_data tests insufficient_data before decode_mcu handles
+                    // the restart marker, so the first MCU after a restart that clears it does not count yet.
+                    lastGoodImcuRow = imcuRow;
                 }
-                restartsToGo--;
-            }
-            if (outOfData) {
-                continue;
-            }
-            int my = (int) (mcu / mcusX);
-            int mx = (int) (mcu - (long) my * mcusX);
-            if (n == 1) {
-                Component c = comps[0];
-                decodeBlock(0, c.coefficients, (my * c.blocksPerLine + mx) * 64);
-            } else {
-                for (int i = 0; i < n; i++) {
-                    Component c = comps[i];
-                    for (int by = 0; by < c.v; by++) {
-                        int rowBase = (my * c.v + by) * c.blocksPerLine + mx * c.h;
-                        for (int bx = 0; bx < c.h; bx++) {
-                            decodeBlock(i, c.coefficients, (rowBase + bx) * 64);
+                if (restartInterval > 0) {
+                    if (restartsToGo == 0) {
+                        if (in.readRestart(nextRestart, scanNumber)) {
+                            outOfData = false;
                         }
+                        nextRestart = (nextRestart + 1) & 7;
+                        restartsToGo = restartInterval;
+                        Arrays.fill(pred, 0);
+                        eobrun = 0;
                     }
+                    restartsToGo--;
+                }
+                if (!outOfData) {
+                    decodeMcu(my, mx);
+                    outOfData = in.ranIntoMarker(scanNumber);
                 }
             }
-            outOfData = in.ranIntoMarker(scanNumber);
+        }
+    }
+
+    private void decodeMcu(int my, int mx) {
+        if (comps.length == 1) {
+            Component c = comps[0];
+            decodeBlock(0, c.coefficients, (my * c.blocksPerLine + mx) * 64);
+            return;
+        }
+        for (int i = 0; i < comps.length; i++) {
+            Component c = comps[i];
+            for (int by = 0; by < c.v; by++) {
+                int rowBase = (my * c.v + by) * c.blocksPerLine + mx * c.h;
+                for (int bx = 0; bx < c.h; bx++) {
+                    decodeBlock(i, c.coefficients, (rowBase + bx) * 64);
+                }
+            }
         }
     }
 
