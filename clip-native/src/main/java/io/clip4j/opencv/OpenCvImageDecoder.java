@@ -69,8 +69,9 @@ public final class OpenCvImageDecoder implements ImageDecoder {
         if (h == null || (h.format == ImageHeader.Format.JPEG && h.colorInfo == 4)) {
             return false;
         }
-        if (h.format == ImageHeader.Format.JPEG && JpegDecoder.needsBlockSmoothing(header)) {
-            // OpenCV's libjpeg-turbo smooths these slightly differently from Pillow's: the Java decoder is exact.
+        if (h.format == ImageHeader.Format.JPEG && !JpegDecoder.isPlain(header)) {
+            // Damaged or unusual layout: OpenCV's newer libjpeg-turbo may decode it unlike Pillow 9.4 (block
+            // smoothing, bad markers after the image it ignores); the Java decoder matches Pillow there.
             return false;
         }
         return isAvailable();

@@ -52,16 +52,19 @@ public final class JpegDecoder implements ImageDecoder {
     }
 
     /**
-     * Whether libjpeg block-smooths this file: a progressive JPEG whose scans leave one of the first nine AC
-     * coefficients of some component not fully refined (a file cut short, or an unusual scan script). Only scan
-     * headers are read. Native decoders with another libjpeg-turbo version smooth such files slightly
-     * differently, so clip-native's OpenCV decoder leaves them to this one.
+     * Whether the file is laid out as an encoder writes it, so that any libjpeg-turbo build decodes it as Pillow
+     * 9.4 does: every scan's data ends at a marker libjpeg expects there (DHT, DQT, DRI, SOS, DNL, APPn, COM or
+     * the final EOI), restart markers come in sequence, the last scan is followed by EOI, and it is not a
+     * progressive file that libjpeg block-smooths (its edges differ between versions). Bit errors inside the
+     * data keep a file plain; damage that wrote a marker, or a cut file, does not. Only markers and scan headers
+     * are read. clip-native's OpenCV decoder (a newer libjpeg-turbo, which also ignores bad markers after the
+     * image) takes plain files only and leaves the rest to this decoder, which matches Pillow on them.
      *
      * @param file the JPEG file's bytes (any content; null or malformed gives false)
-     * @return true if libjpeg-turbo 2.1's block smoothing applies
+     * @return true if the file is plain
      */
-    public static boolean needsBlockSmoothing(byte[] file) {
-        return ScanScript.leavesCoefficientsIncomplete(file);
+    public static boolean isPlain(byte[] file) {
+        return ScanScript.isPlain(file);
     }
 
     /**

@@ -94,24 +94,47 @@ class JpegGeneratedFilesTest {
      * cmyk_to_rgb) from libjpeg's CMYK output, which is the inverse of Pillow's CMYK samples.
      */
     @Test
-    void needsBlockSmoothingReadsTheScanScript() throws IOException {
-        assertTrue(JpegDecoder.needsBlockSmoothing(resource("progressive_unrefined.jpg")));
-        assertTrue(JpegDecoder.needsBlockSmoothing(resource("progressive_dc_only.jpg")));
-        for (String complete : new String[]{"s420_progressive", "gray_progressive", "restart_progressive", "s420"}) {
-            assertFalse(JpegDecoder.needsBlockSmoothing(resource(complete + ".jpg")), complete);
+    void plainFilesAreThoseLaidOutAsEncodersWriteThem() throws IOException {
+        for (String f : new String[]{"s420_progressive", "gray_progressive", "restart_progressive", "s420", "restart",
+                "q100_optimized", "rgb", "no_dht"}) {
+            assertTrue(JpegDecoder.isPlain(resource(f + ".jpg")), f);
         }
+        // libjpeg block-smooths these
+        assertFalse(JpegDecoder.isPlain(resource("progressive_unrefined.jpg")));
+        assertFalse(JpegDecoder.isPlain(resource("progressive_dc_only.jpg")));
         byte[] p = resource("s420_progressive.jpg");
-        int secondScan = -1;
-        for (int i = 0, sos = 0; i + 1 < p.length && secondScan < 0; i++) {
-            if (p[i] == (byte) 0xFF && p[i + 1] == (byte) 0xDA && ++sos == 2) {
-                secondScan = i;
+        int secondScan = indexOf(p, 0xDA, 2);
+        byte[] cut = Arrays.copyOf(p, secondScan + 2); // closed by an EOI after the first (DC) scan
+        cut[secondScan + 1] = (byte) 0xD9;
+        assertFalse(JpegDecoder.isPlain(cut));
+        // damage that wrote a marker into the data, a renumbered restart marker, a missing EOI
+        byte[] s420 = resource("s420.jpg");
+        byte[] marked = s420.clone();
+        int data = indexOf(s420, 0xDA, 1) + 20;
+        marked[data] = (byte) 0xFF;
+        marked[data + 1] = (byte) 0x9B;
+        assertFalse(JpegDecoder.isPlain(marked));
+        byte[] restart = resource("restart.jpg");
+        int rst = indexOf(restart, 0xD0, 1);
+        restart[rst + 1] = (byte) 0xD3;
+        assertFalse(JpegDecoder.isPlain(restart));
+        assertFalse(JpegDecoder.isPlain(Arrays.copyOf(s420, s420.length - 2)));
+        // bit errors inside the data keep it plain
+        byte[] flipped = s420.clone();
+        flipped[data] ^= 0x10;
+        assertTrue(JpegDecoder.isPlain(flipped) || (flipped[data] & 0xFF) == 0xFF);
+        assertFalse(JpegDecoder.isPlain(new byte[]{(byte) 0xFF, (byte) 0xD8}));
+        assertFalse(JpegDecoder.isPlain(null));
+    }
+
+    /** @return the index of the FF of the k-th (1-based) FF code marker */
+    private static int indexOf(byte[] b, int code, int k) {
+        for (int i = 0; i + 1 < b.length; i++) {
+            if (b[i] == (byte) 0xFF && b[i + 1] == (byte) code && --k == 0) {
+                return i;
             }
         }
-        byte[] cut = java.util.Arrays.copyOf(p, secondScan + 2); // closed by an EOI after the first (DC) scan
-        cut[secondScan + 1] = (byte) 0xD9;
-        assertTrue(JpegDecoder.needsBlockSmoothing(cut));
-        assertFalse(JpegDecoder.needsBlockSmoothing(new byte[]{(byte) 0xFF, (byte) 0xD8}));
-        assertFalse(JpegDecoder.needsBlockSmoothing(null));
+        throw new AssertionError("marker FF " + Integer.toHexString(code) + " not found");
     }
 
     @ParameterizedTest
