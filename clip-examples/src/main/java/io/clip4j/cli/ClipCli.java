@@ -47,6 +47,7 @@ public final class ClipCli {
     static int execute(PrintWriter out, PrintWriter err, String... args) {
         ClipCli root = new ClipCli();
         CommandLine cl = new CommandLine(root);
+        cl.setCaseInsensitiveEnumValuesAllowed(true); // --activation gelu, as Hugging Face configs spell it
         // "--label cat --frobnicate" must be an error, not a label called "--frobnicate".
         cl.setUnmatchedOptionsAllowedAsOptionParameters(false);
         cl.setOut(out);

@@ -78,10 +78,11 @@ final class EvalCommand implements Runnable {
     /** Prompt template options (zero-shot and few-shot). */
     static final class Templates {
         @Option(names = "--template", paramLabel = "T",
-                description = "Prompt template with one {} (repeatable; default: \"a photo of a {}.\").")
+                description = "Prompt template with one {} (repeatable; added to --templates; default: \"a photo of a {}.\").")
         List<String> templates = new ArrayList<>();
 
-        @Option(names = "--templates", paramLabel = "SET", description = "Named template set: imagenet80.")
+        @Option(names = "--templates", paramLabel = "SET",
+                description = "Named template set: imagenet80 (any --template is used too).")
         String set;
 
         List<String> resolve() {

@@ -11,13 +11,14 @@ final class ImageFiles {
 
     /**
      * @param images paths given on the command line
-     * @throws IllegalArgumentException naming the first path that is missing or a directory
+     * @throws IllegalArgumentException naming the first path that is missing, a directory or a device/pipe
      */
     static void requireFiles(List<Path> images) {
         for (Path p : images) {
             if (!Files.isRegularFile(p)) {
-                throw new IllegalArgumentException(
-                        (Files.isDirectory(p) ? "not an image file (a directory): " : "image not found: ") + p);
+                String why = Files.isDirectory(p) ? "not an image file (a directory): "
+                        : Files.exists(p) ? "not an image file (not a regular file): " : "image not found: ";
+                throw new IllegalArgumentException(why + p);
             }
         }
     }

@@ -45,10 +45,11 @@ final class ZeroShotCommand implements Callable<Integer> {
     }
 
     @Option(names = "--template", paramLabel = "T",
-            description = "Prompt template with one {} (repeatable; default: \"a photo of a {}.\").")
+            description = "Prompt template with one {} (repeatable; added to --templates; default: \"a photo of a {}.\").")
     List<String> templates = new ArrayList<>();
 
-    @Option(names = "--templates", paramLabel = "SET", description = "Named template set: imagenet80.")
+    @Option(names = "--templates", paramLabel = "SET",
+            description = "Named template set: imagenet80 (any --template is used too).")
     String templateSet;
 
     @Option(names = "--top-k", defaultValue = "5", description = "Predictions shown per image (default: ${DEFAULT-VALUE}).")

@@ -59,7 +59,7 @@ class ModelCommandsCliTest {
     void activationOptionSelectsGelu() throws IOException {
         // open_clip's LAION models: a state dict does not say GELU, the user does (testdata/models/tiny-vit-gelu).
         CliRunner r = CliRunner.run("embed", "--model", VIT.resolve("state_dict.pt").toString(), "--json",
-                "--activation", "GELU", "--text", "a dog");
+                "--activation", "gelu", "--text", "a dog"); // case-insensitive, as HF configs spell it
         assertEquals(0, r.code, r.err);
         float[] dog = row(DATA.resolve("models/tiny-vit-gelu/text_features.npy"), 1);
         JsonNode txt = JSON.readTree(r.out.strip());
@@ -153,6 +153,10 @@ class ModelCommandsCliTest {
         CliRunner dir2 = CliRunner.run("zero-shot", "--model", VIT.toString(), "--label", "cat",
                 "--image", DATA.toString());
         assertTrue(dir2.err.contains("directory"), dir2.err);
+        if (Files.exists(Path.of("/dev/zero"))) {
+            CliRunner dev = CliRunner.run("zero-shot", "--model", VIT.toString(), "--label", "cat", "--image", "/dev/zero");
+            assertTrue(dev.err.contains("not an image file (not a regular file): /dev/zero"), dev.err);
+        }
         CliRunner badPipeline = CliRunner.run("embed", "--model", VIT.toString(), "--text", "x",
                 "--image-pipeline", "GPU");
         assertEquals(ClipCli.EXIT_USAGE, badPipeline.code, badPipeline.err);
