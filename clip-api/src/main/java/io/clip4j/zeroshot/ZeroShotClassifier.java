@@ -74,9 +74,11 @@ public final class ZeroShotClassifier {
             throw new IllegalArgumentException("at least one label is needed");
         }
         HashSet<String> seen = new HashSet<>();
-        for (String l : labels) {
+        for (int i = 0; i < labels.size(); i++) {
+            String l = labels.get(i);
             if (l == null || l.chars().allMatch(Character::isWhitespace)) {
-                throw new IllegalArgumentException("labels must not be null or blank");
+                throw new IllegalArgumentException("label " + (i + 1) + " of " + labels.size() + " is "
+                        + (l == null ? "null" : "blank"));
             }
             if (!seen.add(l)) {
                 throw new IllegalArgumentException("duplicate label '" + l + "'");

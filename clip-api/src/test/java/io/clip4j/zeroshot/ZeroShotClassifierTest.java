@@ -185,5 +185,8 @@ class ZeroShotClassifierTest {
         assertThrows(IllegalArgumentException.class, () -> ZeroShotClassifier.build(model, List.of("a", "a"), List.of("{}")));
         assertThrows(IllegalArgumentException.class, () -> ZeroShotClassifier.build(model, List.of("a"), List.of("no slot")));
         assertThrows(IllegalArgumentException.class, () -> ZeroShotClassifier.build(model, List.of("a"), List.of()));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ZeroShotClassifier.build(model, List.of("a", " \u3000"), List.of("{}")));
+        assertEquals("label 2 of 2 is blank", e.getMessage());
     }
 }
