@@ -35,6 +35,9 @@ public abstract class ImageInput {
             @Override
             DecodedImage decode(ImageDecoders decoders, long maxPixels, long maxFileBytes) {
                 byte[] bytes;
+                if (Files.isDirectory(file)) {
+                    throw new ImageDecodeException(file + ": is a directory, not an image file");
+                }
                 try {
                     long size = Files.size(file);
                     if (size > maxFileBytes) {

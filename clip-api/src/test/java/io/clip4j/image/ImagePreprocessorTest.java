@@ -245,6 +245,13 @@ class ImagePreprocessorTest {
     }
 
     @Test
+    void directoryIsNamedAsSuch(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        ImageDecodeException e = assertThrows(ImageDecodeException.class,
+                () -> ImagePreprocessor.clip().preprocess(ImageInput.of(dir)));
+        assertEquals(dir + ": is a directory, not an image file", e.getMessage());
+    }
+
+    @Test
     void registryLoadsServiceDecodersAndExplicitOnesFirst() {
         List<String> names = new ArrayList<>();
         for (ImageDecoder d : ImageDecoders.defaults().decoders()) {
