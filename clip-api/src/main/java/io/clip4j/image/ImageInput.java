@@ -1,5 +1,7 @@
 package io.clip4j.image;
 
+import io.clip4j.io.Streams;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -149,18 +151,12 @@ public abstract class ImageInput {
 
     private static byte[] readBounded(InputStream in, long max, String name, String what) {
         try {
-            java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
-            byte[] chunk = new byte[1 << 16];
-            long total = 0;
-            int n;
-            while ((n = in.read(chunk)) > 0) {
-                total += n;
-                if (total > max) {
-                    throw new ImageDecodeException(name + ": " + what + " is longer than the limit of " + max + " bytes");
-                }
-                buf.write(chunk, 0, n);
+            // One byte past the limit tells "longer" from "exactly the limit"; a Java array caps it anyway.
+            byte[] b = Streams.readUpTo(in, (int) Math.min(max + 1, Integer.MAX_VALUE - 8));
+            if (b.length > max) {
+                throw new ImageDecodeException(name + ": " + what + " is longer than the limit of " + max + " bytes");
             }
-            return buf.toByteArray();
+            return b;
         } catch (IOException e) {
             throw new ImageDecodeException(name + ": cannot read " + what + ": " + e, e);
         }

@@ -65,11 +65,26 @@ final class BlockSmoothing {
                     return false;
                 }
             }
-            for (int k = 1; k < 10; k++) {
-                useful |= c.coefBits[k] != 0;
-            }
+            useful |= acIncomplete(c.coefBits);
         }
         return useful;
+    }
+
+    /** libjpeg's coef_bits bookkeeping at the start of a progressive scan: its band Ss..Se (within 0..9) gets Al. */
+    static void recordScan(int[] coefBits, int ss, int se, int al) {
+        for (int k = ss; k <= Math.min(se, 9); k++) {
+            coefBits[k] = al;
+        }
+    }
+
+    /** @return whether one of AC 1..9 is not fully refined (coef_bits not 0), the half of smoothing_ok that counts */
+    static boolean acIncomplete(int[] coefBits) {
+        for (int k = 1; k < 10; k++) {
+            if (coefBits[k] != 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void smoothRow(Component c, short[] src, short[] dst, int[] bits, int row, int lastRow, int br,

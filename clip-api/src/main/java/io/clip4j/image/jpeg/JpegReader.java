@@ -58,9 +58,6 @@ final class JpegReader {
                 throw new ImageDecodeException(String.format("JPEG: corrupt file (unknown marker 0x%02X)", marker));
             }
             MarkerChecks.checkSupportedSof(marker);
-            if (complete && m + 3 > end) {
-                break; // a marker cut before its length: libjpeg suspends
-            }
             if (marker == 0xD9) {
                 sawEoi = true;
             } else if ((marker >= 0xD0 && marker <= 0xD7) || marker == 0x01) {
@@ -70,7 +67,7 @@ final class JpegReader {
             } else {
                 if (pos + 2 > end) {
                     if (complete) {
-                        break;
+                        break; // a marker cut before its length: libjpeg suspends
                     }
                     throw truncated();
                 }
@@ -298,9 +295,7 @@ final class JpegReader {
                 for (int k = Math.min(ss, 1); k <= 9; k++) {
                     c.prevCoefBits[k] = scans > 1 ? c.coefBits[k] : 0;
                 }
-                for (int k = ss; k <= Math.min(se, 9); k++) {
-                    c.coefBits[k] = al;
-                }
+                BlockSmoothing.recordScan(c.coefBits, ss, se, al);
             }
         }
         BitReader in = new BitReader(d, dataStart, end);

@@ -115,9 +115,7 @@ final class ScanScript {
             int id = d[body + 1 + 2 * i] & 0xFF;
             for (int ci = 0; ci < ids.length; ci++) {
                 if (ids[ci] == id) {
-                    for (int k = ss; k <= Math.min(se, 9); k++) {
-                        bits[ci][k] = al;
-                    }
+                    BlockSmoothing.recordScan(bits[ci], ss, se, al);
                     break;
                 }
             }
@@ -132,9 +130,7 @@ final class ScanScript {
             if (b[0] < 0) {
                 return false;
             }
-            for (int k = 1; k < 10; k++) {
-                incomplete |= b[k] != 0;
-            }
+            incomplete |= BlockSmoothing.acIncomplete(b);
         }
         return incomplete;
     }
