@@ -16,6 +16,12 @@ import io.clip4j.image.ImageDecodeException;
 final class BitReader {
     private final byte[] data;
     private final int end;
+    /**
+     * How far an arithmetic-coded scan may read, restart markers included: Pillow hands libjpeg the file in
+     * blocks, and libjpeg's arithmetic decoder cannot wait for the next one (it fails instead). The end of the
+     * data for Huffman-coded scans, whose decoder suspends and resumes.
+     */
+    private final int limit;
     /** Next unread byte; when {@link #atMarker} it points at the 0xFF of that marker. */
     private int pos;
     private long buf;
@@ -26,10 +32,74 @@ final class BitReader {
     private boolean atMarker;
     private boolean hitEof;
 
+    /**
+     * @param data  the file
+     * @param start the first entropy-coded byte of the scan
+     * @param end   the end of the file
+     */
     BitReader(byte[] data, int start, int end) {
+        this(data, start, end, end);
+    }
+
+    /**
+     * @param data  the file
+     * @param start the first entropy-coded byte of the scan
+     * @param end   the end of the file
+     * @param limit the end of what an arithmetic-coded scan can read (at most {@code end})
+     */
+    BitReader(byte[] data, int start, int end, int limit) {
         this.data = data;
         this.pos = start;
         this.end = end;
+        this.limit = Math.min(limit, end);
+    }
+
+    /**
+     * The next byte for the arithmetic decoder, read like libjpeg's {@code arith_decode}: a stuffed FF 00 is
+     * FF, fill bytes before a marker are skipped, and from a marker on every byte is 0 (the marker stays for
+     * the restart or the next segment).
+     *
+     * @return the byte, 0..255
+     * @throws ImageDecodeException if it lies past {@link #limit}: libjpeg's arithmetic decoder cannot suspend,
+     *                              so Pillow reports a broken data stream (or the file is truncated)
+     */
+    int arithmeticByte() {
+        if (atMarker) {
+            return 0;
+        }
+        int p = pos;
+        if (p >= limit) {
+            throw pastLimit();
+        }
+        int b = data[p++] & 0xFF;
+        if (b != 0xFF) {
+            pos = p;
+            return b;
+        }
+        while (true) {
+            if (p >= limit) {
+                throw pastLimit();
+            }
+            int next = data[p++] & 0xFF;
+            if (next == 0) {
+                pos = p;
+                return 0xFF;
+            }
+            if (next != 0xFF) {
+                atMarker = true;
+                pos = p - 2; // at the last FF, as fill() leaves it
+                return 0;
+            }
+        }
+    }
+
+    private ImageDecodeException pastLimit() {
+        if (limit >= end) {
+            return new ImageDecodeException("JPEG: file is truncated (arithmetic-coded data ends prematurely)");
+        }
+        return new ImageDecodeException("JPEG: arithmetic-coded scan data crosses a " + limit + "-byte boundary:"
+                + " Pillow reads files in 64 KiB blocks and libjpeg's arithmetic decoder cannot wait for the next"
+                + " one (Pillow: broken data stream)");
     }
 
     /** Refills the bit buffer to at least 57 bits. */
@@ -186,12 +256,16 @@ final class BitReader {
      * @return true if a marker was consumed, so decoding resumes on fresh data; false if the reader was left
      *         in front of a marker (one of the next two RSTs, or a non-RST marker) and the interval reads as
      *         zero bits
-     * @throws ImageDecodeException if the file ends before a marker
+     * @throws ImageDecodeException if the file (for an arithmetic-coded scan: the readable part) ends before a
+     *                              marker
      */
     boolean readRestart(int expected, int scan) {
         int p = skipToMarker();
         while (true) {
-            if (p + 1 >= end) {
+            if (p + 1 >= limit) {
+                if (limit < end) {
+                    throw pastLimit();
+                }
                 throw new ImageDecodeException("JPEG: file is truncated (restart marker expected in scan " + scan + ")");
             }
             int m = data[p + 1] & 0xFF;

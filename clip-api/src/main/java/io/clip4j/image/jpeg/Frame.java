@@ -3,10 +3,13 @@ package io.clip4j.image.jpeg;
 import io.clip4j.image.ImageDecodeException;
 
 /**
- * The frame header (SOF0/SOF1/SOF2): image size, components and the MCU grid derived from them.
+ * The frame header (SOF0/SOF1/SOF2, arithmetic-coded SOF9/SOF10): image size, components and the MCU grid derived
+ * from them.
  */
 final class Frame {
     final boolean progressive;
+    /** Arithmetic-coded (SOF9, SOF10) rather than Huffman-coded. */
+    final boolean arithmetic;
     final int width;
     final int height;
     final Component[] components;
@@ -16,8 +19,9 @@ final class Frame {
     final int mcusX;
     final int mcusY;
 
-    private Frame(boolean progressive, int width, int height, Component[] components) {
+    private Frame(boolean progressive, boolean arithmetic, int width, int height, Component[] components) {
         this.progressive = progressive;
+        this.arithmetic = arithmetic;
         this.width = width;
         this.height = height;
         this.components = components;
@@ -51,10 +55,13 @@ final class Frame {
      * @param seg         file bytes
      * @param off         offset of the segment body (after the length field)
      * @param len         body length
-     * @param progressive SOF2
+     * @param progressive SOF2 or SOF10
+     * @param arithmetic  SOF9 or SOF10
      * @param maxPixels   pixel limit, checked before anything is allocated
+     * @return the frame
+     * @throws ImageDecodeException if the header is corrupt or describes an image this decoder does not support
      */
-    static Frame parse(byte[] seg, int off, int len, boolean progressive, long maxPixels) {
+    static Frame parse(byte[] seg, int off, int len, boolean progressive, boolean arithmetic, long maxPixels) {
         if (len < 6) {
             throw new ImageDecodeException("JPEG: corrupt frame header (SOF segment too short)");
         }
@@ -105,7 +112,7 @@ final class Frame {
             // Duplicate ids are accepted, as libjpeg does; an SOS then picks among them (JpegReader.scanComponents).
             comps[i] = new Component(id, i, h, v, tq);
         }
-        Frame f = new Frame(progressive, width, height, comps);
+        Frame f = new Frame(progressive, arithmetic, width, height, comps);
         for (Component c : comps) {
             // libjpeg only supports integral upsampling ratios (JERR_FRACT_SAMPLE_NOTIMPL otherwise).
             if (f.hmax % c.h != 0 || f.vmax % c.v != 0) {

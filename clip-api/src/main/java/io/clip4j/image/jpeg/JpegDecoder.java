@@ -11,8 +11,9 @@ import io.clip4j.image.ImageDecoder;
  * (triangle) upsampling of subsampled chroma (jdsample.c), libjpeg's fixed-point YCbCr-&gt;RGB
  * (jdcolor.c).
  *
- * <p>Supported: baseline, extended sequential and progressive Huffman-coded JPEGs with 8-bit
- * samples, 1, 3 or 4 components, any integral sampling factors 1..4, restart markers. Output modes
+ * <p>Supported: baseline, extended sequential and progressive JPEGs with 8-bit samples, Huffman- or
+ * arithmetic-coded (SOF9, SOF10, with DAC conditioning; libjpeg-turbo's {@code jdarith.c}), 1, 3 or 4
+ * components, any integral sampling factors 1..4, restart markers. Output modes
  * follow Pillow: 1 component -&gt; {@link io.clip4j.image.PixelMode#L}; 3 -&gt;
  * {@link io.clip4j.image.PixelMode#RGB} (YCbCr converted, or RGB copied when an Adobe marker with
  * transform 0 or component ids 'R','G','B' say so, libjpeg's rules); 4 -&gt;
@@ -21,11 +22,16 @@ import io.clip4j.image.ImageDecoder;
  * (APP1, either byte order) is reported in {@link DecodedImage#exifOrientation()}; pixels are never
  * rotated.
  *
- * <p>Arithmetic-coded, lossless, hierarchical and 12-bit JPEGs are rejected as unsupported. A
+ * <p>Lossless and hierarchical JPEGs (Huffman- or arithmetic-coded) and 12-bit JPEGs are rejected as
+ * unsupported, as libjpeg-turbo 2.1 rejects them. An arithmetic-coded scan is an error, as in Pillow, when
+ * its decoding (restart markers included) needs a byte past what Pillow has read when the scan starts: Pillow
+ * reads the file in 64 KiB blocks, one more each time libjpeg suspends for data, so it has read the smallest
+ * multiple of 64 KiB that holds the scan's header, and libjpeg's arithmetic decoder cannot suspend (Pillow:
+ * "broken data stream"). Arithmetic-coded files larger than 64 KiB therefore mostly fail, in Pillow and here. A
  * truncated file is an error, as it is in Pillow without {@code LOAD_TRUNCATED_IMAGES}: image data ending
  * inside a scan, or no EOI marker, except after the first scan of a sequential image that covered every
- * component and was followed by a marker or by 8 more data bytes (libjpeg has then output every row, so Pillow
- * returns the image). With 1 to 7 bytes of garbage in place of the EOI, whether libjpeg's look-ahead reaches
+ * component and was followed by a marker or by 8 more data bytes, or for arithmetic coding by anything (libjpeg
+ * has then output every row, so Pillow returns the image). With 1 to 7 bytes of garbage in place of the EOI, whether libjpeg's look-ahead reaches
  * the end of the file depends on its buffering, so such a file is reported truncated here where Pillow may
  * decode it. More than 1000 scans is an error (libjpeg-turbo's own fuzzers stop at 500). Thread-safe
  * (stateless; each call uses its own buffers).
@@ -35,8 +41,11 @@ import io.clip4j.image.ImageDecoder;
  * coefficients (gray), restart markers out of sequence are resynchronised like {@code jpeg_resync_to_restart},
  * markers after the image are checked as libjpeg checks them, and a progressive file whose scans leave the
  * first AC coefficients incomplete (cut short and closed by EOI, or a scan script that never refines them) is
- * block-smoothed like libjpeg-turbo 2.1 ({@code decompress_smooth_data}). Checked against Pillow on 600 seeded
- * damaged files (DamagedJpegTest) and against OpenCV's libjpeg-turbo on damaged real photos.
+ * block-smoothed like libjpeg-turbo 2.1 ({@code decompress_smooth_data}). In arithmetic-coded data a marker is
+ * legal: the decoder reads zero bytes from there on, and a corrupt code (libjpeg's {@code JWRN_ARITH_BAD_CODE})
+ * leaves the rest of its restart interval undecoded. Checked against Pillow on 600 seeded damaged Huffman-coded
+ * files and 360 arithmetic-coded ones (DamagedJpegTest) and against OpenCV's libjpeg-turbo on damaged real
+ * photos.
  */
 public final class JpegDecoder implements ImageDecoder {
 
@@ -56,7 +65,8 @@ public final class JpegDecoder implements ImageDecoder {
      * 9.4 does: every scan's data ends at a marker libjpeg expects there (DHT, DQT, DRI, SOS, DNL, APPn, COM or
      * the final EOI), restart markers come in sequence, the last scan is followed by EOI, and it is not a
      * progressive file that libjpeg block-smooths (its edges differ between versions). Bit errors inside the
-     * data keep a file plain; damage that wrote a marker, or a cut file, does not. Only markers and scan headers
+     * data keep a file plain; damage that wrote a marker, or a cut file, does not; an arithmetic-coded file never
+     * is (a libjpeg build may lack arithmetic decoding). Only markers and scan headers
      * are read. clip-native's OpenCV decoder (a newer libjpeg-turbo, which also ignores bad markers after the
      * image) takes plain files only and leaves the rest to this decoder, which matches Pillow on them.
      *

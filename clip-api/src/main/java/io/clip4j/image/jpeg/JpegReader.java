@@ -10,6 +10,8 @@ import io.clip4j.image.ImageDecodeException;
 final class JpegReader {
     /** libjpeg-turbo's fuzzers stop at 500 scans; real files have at most a few dozen. */
     private static final int MAX_SCANS = 1000;
+    /** Pillow's ImageFile.MAXBLOCK: it hands libjpeg the file in blocks of this size, one more per suspension. */
+    private static final int PILLOW_BLOCK = 65536;
 
     private final byte[] d;
     private final int end;
@@ -31,6 +33,11 @@ final class JpegReader {
     private boolean complete;
     /** libjpeg's last_good_iMCU_row: the last iMCU row of the latest scan decoded before its data ran out. */
     private int lastGoodImcuRow;
+    /**
+     * How much of an arithmetic-coded file Pillow has handed libjpeg: a block at the start, one more each time
+     * libjpeg suspends (its marker reader needs bytes past what it has). What an arithmetic-coded scan may read.
+     */
+    private long pillowRead = PILLOW_BLOCK;
 
     JpegReader(byte[] file, long maxPixels) {
         this.d = file;
@@ -135,16 +142,26 @@ final class JpegReader {
         return -1;
     }
 
-    /** Handles one marker segment; returns where parsing continues. */
+    /**
+     * Handles one marker segment.
+     *
+     * @param marker the marker code
+     * @param body   offset of the segment body
+     * @param len    body length
+     * @param next   offset after the segment
+     * @return where parsing continues
+     */
     private int segment(int marker, int body, int len, int next) {
         switch (marker) {
             case 0xC0:
             case 0xC1:
             case 0xC2:
+            case 0xC9:
+            case 0xCA:
                 if (frame != null) {
                     throw new ImageDecodeException("JPEG: corrupt file (more than one SOF marker)");
                 }
-                frame = Frame.parse(d, body, len, marker == 0xC2, maxPixels);
+                frame = Frame.parse(d, body, len, marker == 0xC2 || marker == 0xCA, marker >= 0xC9, maxPixels);
                 return next;
             case 0xC4:
                 tables.readHuffman(d, body, len);
@@ -177,8 +194,9 @@ final class JpegReader {
                     adobeTransform = d[body + 11] & 0xFF;
                 }
                 return next;
-            case 0xCC: // DAC (arithmetic conditioning; irrelevant without an arithmetic SOF, but checked)
+            case 0xCC: // DAC: libjpeg reads it in any file (it matters only to an arithmetic-coded one)
                 MarkerChecks.suspends(d, marker, body, len + 2, frame);
+                tables.readArithConditioning(d, body, len);
                 return next;
             case 0xDC: // DNL
             case 0xFE: // COM
@@ -220,6 +238,9 @@ final class JpegReader {
         Component[] comps = new Component[n];
         HuffmanTable[] dc = new HuffmanTable[n];
         HuffmanTable[] ac = new HuffmanTable[n];
+        int[] dcSlot = new int[n];
+        int[] acSlot = new int[n];
+        boolean arithmetic = frame.arithmetic;
         int ss = d[p + 1 + 2 * n] & 0xFF;
         int se = d[p + 2 + 2 * n] & 0xFF;
         int ah = (d[p + 3 + 2 * n] & 0xFF) >> 4;
@@ -244,13 +265,17 @@ final class JpegReader {
             blocksInMcu += c.h * c.v;
             int td = selectors >> 4;
             int ta = selectors & 15;
-            if (needDc) {
+            dcSlot[i] = td;
+            acSlot[i] = ta;
+            // Arithmetic scans name conditioning tables 0..15, all defined by default (libjpeg's
+            // JERR_NO_ARITH_TABLE, for a number of 16 or more, cannot occur with 4-bit fields).
+            if (needDc && !arithmetic) {
                 dc[i] = tables.huffman(0, td, progressive);
                 if (dc[i] == null) {
                     throw new ImageDecodeException("JPEG: missing DC Huffman table " + td + " for component " + id);
                 }
             }
-            if (needAc) {
+            if (needAc && !arithmetic) {
                 ac[i] = tables.huffman(1, ta, progressive);
                 if (ac[i] == null) {
                     throw new ImageDecodeException("JPEG: missing AC Huffman table " + ta + " for component " + id);
@@ -272,7 +297,8 @@ final class JpegReader {
         // a file too short for that is truncated or corrupt.
         long scanBlocks = n == 1 ? (long) comps[0].blocksWide * comps[0].blocksHigh
                 : (long) frame.mcusX * frame.mcusY * blocksInMcu;
-        int minBits = !progressive ? 2 : ss == 0 ? 1 : 0;
+        // An arithmetic-coded block can take less than a bit.
+        int minBits = arithmetic ? 0 : !progressive ? 2 : ss == 0 ? 1 : 0;
         long coefficientBytes = 0;
         for (Component c : frame.components) {
             coefficientBytes += (long) c.blocksPerLine * c.blockRows * 128;
@@ -298,12 +324,22 @@ final class JpegReader {
                 BlockSmoothing.recordScan(c.coefBits, ss, se, al);
             }
         }
-        BitReader in = new BitReader(d, dataStart, end);
-        ScanDecoder scan = new ScanDecoder(frame, comps, dc, ac, ss, se, ah, al, restartInterval, scans, in);
+        // Pillow hands libjpeg more of the file only when it suspends, which in an arithmetic-coded file only its
+        // marker reader does: while the headers up to here lay past what it had. (Huffman-coded scans suspend
+        // anywhere and may read to the end of the file.)
+        while (pillowRead < dataStart) {
+            pillowRead += PILLOW_BLOCK;
+        }
+        BitReader in = new BitReader(d, dataStart, end, arithmetic ? (int) Math.min(pillowRead, end) : end);
+        ArithmeticScan arith = arithmetic
+                ? new ArithmeticScan(new ArithmeticDecoder(in), progressive, dcSlot, acSlot, ss, se, ah, al, tables)
+                : null;
+        ScanDecoder scan = new ScanDecoder(frame, comps, dc, ac, ss, se, ah, al, restartInterval, scans, in, arith);
         scan.decode();
         lastGoodImcuRow = scan.lastGoodImcuRow();
-        // The rows are all out unless libjpeg's look-ahead (8 data bytes at most) reached the end of the file.
-        boolean lookAheadInFile = in.dataBytesAfterConsumed() >= 8;
+        // The rows are all out unless libjpeg's look-ahead (8 data bytes at most) reached the end of the file; the
+        // arithmetic decoder reads no further than it needs, and would have failed on a missing byte.
+        boolean lookAheadInFile = arithmetic || in.dataBytesAfterConsumed() >= 8;
         int next = in.skipToMarker();
         complete = !progressive && scans == 1 && n == frame.components.length && (next < end || lookAheadInFile);
         return next;

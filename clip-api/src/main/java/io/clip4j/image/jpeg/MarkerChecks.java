@@ -5,7 +5,7 @@ import io.clip4j.image.ImageDecodeException;
 /**
  * libjpeg's marker rules ({@code jdmarker.c} of 2.1): which markers it knows, which frame types it rejects on
  * sight, and its reading of a marker segment, in its order, up to where the file ends.
- * Used for DAC segments (libjpeg-turbo, built with arithmetic decoding as Pillow's is, validates them) and for
+ * Used for DAC segments (validated before {@link Tables} stores them, in libjpeg's order) and for
  * every segment after a single-scan sequential image is complete: libjpeg suspends when the data runs out,
  * which Pillow accepts (every row is out), but a check that fails on the bytes that are there is still an error
  * (Pillow: "broken data stream").
@@ -123,13 +123,13 @@ final class MarkerChecks {
                 throw unsupported("hierarchical (SOF" + (marker - 0xC0) + ")");
             case 0xC8:
                 throw unsupported("JPG extension (SOF8)");
-            case 0xC9:
-            case 0xCA:
             case 0xCB:
             case 0xCD:
             case 0xCE:
             case 0xCF:
-                throw unsupported("arithmetic-coded (SOF" + (marker - 0xC0) + ")");
+                // libjpeg-turbo decodes only sequential and progressive arithmetic coding (SOF9, SOF10)
+                throw unsupported("arithmetic-coded " + (marker == 0xCB ? "lossless" : "hierarchical") + " (SOF"
+                        + (marker - 0xC0) + ")");
             default:
         }
     }
@@ -145,7 +145,7 @@ final class MarkerChecks {
 
     static ImageDecodeException unsupported(String what) {
         return new ImageDecodeException("JPEG: unsupported " + what + " JPEG (only baseline, extended "
-                + "sequential and progressive Huffman-coded 8-bit JPEGs are supported)");
+                + "sequential and progressive 8-bit JPEGs, Huffman- or arithmetic-coded, are supported)");
     }
 
     private static boolean checkLength(String marker, int length) {

@@ -5,9 +5,10 @@ import io.clip4j.image.ImageDecodeException;
 import java.util.Arrays;
 
 /**
- * Decodes the entropy-coded data of one scan into the components' coefficient arrays: sequential
- * Huffman (libjpeg's {@code jdhuff.c}) and the four progressive passes (DC first/refine, AC
- * first/refine, {@code jdphuff.c}), with restart intervals.
+ * Decodes the entropy-coded data of one scan into the components' coefficient arrays: walks the MCUs and
+ * restart intervals, and decodes the blocks of sequential Huffman (libjpeg's {@code jdhuff.c}) and the four
+ * progressive Huffman passes (DC first/refine, AC first/refine, {@code jdphuff.c}) itself, or hands them to an
+ * {@link ArithmeticScan} for an arithmetic-coded frame.
  */
 final class ScanDecoder {
     /**
@@ -33,12 +34,28 @@ final class ScanDecoder {
     private final int restartInterval;
     private final int scanNumber;
     private final BitReader in;
+    /** The arithmetic block decoder, or null for a Huffman-coded scan. */
+    private final ArithmeticScan arith;
     private final int[] pred;
     private int eobrun;
     private int lastGoodImcuRow;
 
+    /**
+     * @param frame           the frame
+     * @param comps           the scan's components, in scan order
+     * @param dc              each component's DC Huffman table (unused entries and arithmetic scans: null)
+     * @param ac              each component's AC Huffman table (unused entries and arithmetic scans: null)
+     * @param ss              spectral selection start
+     * @param se              spectral selection end
+     * @param ah              successive approximation high bit
+     * @param al              successive approximation low bit
+     * @param restartInterval MCUs per restart interval, 0 for none
+     * @param scanNumber      the scan's number (1 for the first), for messages
+     * @param in              the scan's input, at its first entropy-coded byte
+     * @param arith           the arithmetic block decoder, or null for a Huffman-coded scan
+     */
     ScanDecoder(Frame frame, Component[] comps, HuffmanTable[] dc, HuffmanTable[] ac, int ss, int se, int ah,
-                int al, int restartInterval, int scanNumber, BitReader in) {
+                int al, int restartInterval, int scanNumber, BitReader in, ArithmeticScan arith) {
         this.frame = frame;
         this.comps = comps;
         this.dc = dc;
@@ -50,6 +67,7 @@ final class ScanDecoder {
         this.restartInterval = restartInterval;
         this.scanNumber = scanNumber;
         this.in = in;
+        this.arith = arith;
         this.pred = new int[comps.length];
     }
 
@@ -75,6 +93,9 @@ final class ScanDecoder {
                         if (in.readRestart(nextRestart, scanNumber)) {
                             outOfData = false;
                         }
+                        if (arith != null) {
+                            arith.restart(); // left in front of a marker, it reads zero bytes (no outOfData)
+                        }
                         nextRestart = (nextRestart + 1) & 7;
                         restartsToGo = restartInterval;
                         Arrays.fill(pred, 0);
@@ -84,13 +105,17 @@ final class ScanDecoder {
                 }
                 if (!outOfData) {
                     decodeMcu(my, mx);
-                    outOfData = in.ranIntoMarker(scanNumber);
+                    // Arithmetic decoding meets a marker legally and reads zeros after it (T.81 D.2.6).
+                    outOfData = arith == null && in.ranIntoMarker(scanNumber);
                 }
             }
         }
     }
 
     private void decodeMcu(int my, int mx) {
+        if (arith != null && !arith.startMcu()) {
+            return;
+        }
         if (comps.length == 1) {
             Component c = comps[0];
             decodeBlock(0, c.coefficients, (my * c.blocksPerLine + mx) * 64);
@@ -101,7 +126,9 @@ final class ScanDecoder {
             for (int by = 0; by < c.v; by++) {
                 int rowBase = (my * c.v + by) * c.blocksPerLine + mx * c.h;
                 for (int bx = 0; bx < c.h; bx++) {
-                    decodeBlock(i, c.coefficients, (rowBase + bx) * 64);
+                    if (!decodeBlock(i, c.coefficients, (rowBase + bx) * 64)) {
+                        return;
+                    }
                 }
             }
         }
@@ -112,7 +139,11 @@ final class ScanDecoder {
         return lastGoodImcuRow;
     }
 
-    private void decodeBlock(int ci, short[] coef, int off) {
+    /** @return false if the rest of the MCU is not decoded (an arithmetic scan met a corrupt code) */
+    private boolean decodeBlock(int ci, short[] coef, int off) {
+        if (arith != null) {
+            return arith.decodeBlock(ci, coef, off);
+        }
         if (!frame.progressive) {
             decodeSequential(ci, coef, off);
         } else if (ss == 0) {
@@ -134,6 +165,7 @@ final class ScanDecoder {
         } else {
             decodeAcRefine(ac[ci], coef, off);
         }
+        return true;
     }
 
     private void decodeSequential(int ci, short[] coef, int off) {

@@ -6,9 +6,11 @@ import java.util.Arrays;
  * Reads a JPEG's marker structure and scan headers without decoding any data, to tell whether it is plain: laid
  * out as an encoder writes it, so that any build of libjpeg-turbo decodes it as Pillow 9.4's does. Not plain: a
  * scan whose data runs into a marker libjpeg does not expect there (damage that wrote FF xx), restart markers out
- * of sequence, no EOI after the last scan, or a progressive file whose scans leave one of the first nine AC
+ * of sequence, no EOI after the last scan, a progressive file whose scans leave one of the first nine AC
  * coefficients of a component not fully refined (libjpeg then block-smooths, and later versions smooth the
- * edges differently; {@link BlockSmoothing}). Bit errors inside the data keep a file plain.
+ * edges differently; {@link BlockSmoothing}), or an arithmetic-coded frame (SOF9 to SOF15: a libjpeg build may
+ * lack arithmetic decoding, and Pillow's fails on such data that crosses one of its 64 KiB read blocks). Bit
+ * errors inside the data keep a file plain.
  */
 final class ScanScript {
     private ScanScript() {
@@ -34,6 +36,9 @@ final class ScanScript {
             }
             if (scanned ? !betweenScans(code) : code == 0x01 || (code >= 0xD0 && code <= 0xD8)) {
                 return false;
+            }
+            if (code >= 0xC9 && code <= 0xCF && code != 0xCC) {
+                return false; // arithmetic-coded frame
             }
             if (m + 4 > d.length) {
                 return false;

@@ -2,9 +2,11 @@ package io.clip4j.image.jpeg;
 
 import io.clip4j.image.ImageDecodeException;
 
+import java.util.Arrays;
+
 /**
- * The quantization and Huffman table slots of a file (DQT, DHT), with libjpeg's rules for when a table is checked
- * and which tables a scan may use.
+ * The quantization, Huffman and arithmetic conditioning table slots of a file (DQT, DHT, DAC), with libjpeg's
+ * rules for when a table is checked and which tables a scan may use.
  */
 final class Tables {
     private final int[][] quant = new int[4][];
@@ -14,8 +16,15 @@ final class Tables {
     private final boolean[][] defined = new boolean[2][4];
     /** Why a DHT table is unusable: libjpeg rejects it when a scan uses it (jpeg_make_d_derived_tbl), not sooner. */
     private final String[][] invalid = new String[2][4];
+    /** Arithmetic DC conditioning bounds L and U and AC conditioning Kx per table 0..15 (T.81 F.1.4.4). */
+    private final int[] arithDcL = new int[16];
+    private final int[] arithDcU = new int[16];
+    private final int[] arithAcK = new int[16];
 
+    /** Empty slots, with libjpeg-turbo's defaults: the standard Huffman tables, and L = 0, U = 1, Kx = 5. */
     Tables() {
+        Arrays.fill(arithDcU, 1);
+        Arrays.fill(arithAcK, 5);
         // Like libjpeg-turbo (std_huff_tables): slots 0 and 1 default to the standard tables.
         for (int slot = 0; slot < 2; slot++) {
             huffman[0][slot] = StandardHuffmanTables.TABLES[0][slot];
@@ -111,6 +120,51 @@ final class Tables {
             }
         }
         return t;
+    }
+
+    /**
+     * Stores a DAC segment's conditioning values, which {@link MarkerChecks#suspends} has validated as libjpeg's
+     * {@code get_dac} does (index below 32; for DC tables L &lt;= U).
+     *
+     * @param d   file bytes
+     * @param p   offset of the segment body
+     * @param len body length (even)
+     */
+    void readArithConditioning(byte[] d, int p, int len) {
+        for (int e = p + len; p + 1 < e; p += 2) {
+            int index = d[p] & 0xFF;
+            int val = d[p + 1] & 0xFF;
+            if (index >= 16) {
+                arithAcK[index - 16] = val;
+            } else {
+                arithDcL[index] = val & 15;
+                arithDcU[index] = val >> 4;
+            }
+        }
+    }
+
+    /**
+     * @param tbl the DC conditioning table, 0..15
+     * @return its lower bound L: differences below 2^(L-1) in magnitude count as zero
+     */
+    int arithDcL(int tbl) {
+        return arithDcL[tbl];
+    }
+
+    /**
+     * @param tbl the DC conditioning table, 0..15
+     * @return its upper bound U: differences above 2^(U-1) in magnitude count as large
+     */
+    int arithDcU(int tbl) {
+        return arithDcU[tbl];
+    }
+
+    /**
+     * @param tbl the AC conditioning table, 0..15
+     * @return its Kx: coefficients up to this zig-zag index use the low-frequency magnitude statistics
+     */
+    int arithAcK(int tbl) {
+        return arithAcK[tbl];
     }
 
     /** @return the quantization table of a slot 0..3, natural order, or null if no DQT defined it */

@@ -24,8 +24,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Damaged JPEGs decode to exactly what Pillow decodes, or fail where Pillow fails: bad Huffman codes, markers
  * inside the data (the rest of the interval gray), restart markers out of sequence (libjpeg's resync), cut files,
- * progressive files cut short and closed with EOI (libjpeg's block smoothing).
- * The cases and Pillow's results are in damaged.json (make-damaged.py).
+ * progressive files cut short and closed with EOI (libjpeg's block smoothing); for arithmetic-coded files also
+ * zero data after a marker, corrupt codes, and scans whose data crosses one of the 64 KiB blocks Pillow reads.
+ * The cases and Pillow's results are in damaged.json and damaged-arith.json (make-damaged.py).
  */
 class DamagedJpegTest {
     static byte[] apply(byte[] seed, JsonNode edits) {
@@ -41,6 +42,15 @@ class DamagedJpegTest {
                 case "insert" -> b = concat(Arrays.copyOf(b, p), HexFormat.of().parseHex(e.get(2).asText()),
                         Arrays.copyOfRange(b, p, b.length));
                 case "cut" -> b = Arrays.copyOf(b, p);
+                case "com" -> { // a COM segment with n zero bytes
+                    int n = e.get(2).asInt();
+                    byte[] com = new byte[4 + n];
+                    com[0] = (byte) 0xFF;
+                    com[1] = (byte) 0xFE;
+                    com[2] = (byte) ((n + 2) >> 8);
+                    com[3] = (byte) (n + 2);
+                    b = concat(Arrays.copyOf(b, p), com, Arrays.copyOfRange(b, p, b.length));
+                }
                 default -> throw new IllegalArgumentException("unknown edit " + e);
             }
         }
@@ -86,9 +96,28 @@ class DamagedJpegTest {
 
     @Test
     void damagedFilesDecodeLikePillow() throws IOException, NoSuchAlgorithmException {
-        JsonNode cases = new ObjectMapper().readTree(resource("damaged.json"));
-        JpegDecoder decoder = new JpegDecoder();
         Map<String, Integer> outcomes = new TreeMap<>();
+        List<String> mismatches = compare("damaged.json", outcomes);
+        assertEquals(List.of(), mismatches, outcomes.toString());
+        // The corpus must keep exercising both sides: damaged files that decode and files that fail.
+        assertTrue(outcomes.getOrDefault("same pixels", 0) > 350, outcomes.toString());
+        assertTrue(outcomes.getOrDefault("both fail", 0) > 100, outcomes.toString());
+    }
+
+    @Test
+    void damagedArithmeticFilesDecodeLikePillow() throws IOException, NoSuchAlgorithmException {
+        Map<String, Integer> outcomes = new TreeMap<>();
+        List<String> mismatches = compare("damaged-arith.json", outcomes);
+        assertEquals(List.of(), mismatches, outcomes.toString());
+        assertTrue(outcomes.getOrDefault("same pixels", 0) > 200, outcomes.toString());
+        assertTrue(outcomes.getOrDefault("both fail", 0) > 100, outcomes.toString());
+    }
+
+    /** Decodes every case of a corpus; returns the mismatches with Pillow and counts the outcomes. */
+    private static List<String> compare(String corpus, Map<String, Integer> outcomes)
+            throws IOException, NoSuchAlgorithmException {
+        JsonNode cases = new ObjectMapper().readTree(resource(corpus));
+        JpegDecoder decoder = new JpegDecoder();
         List<String> mismatches = new ArrayList<>();
         for (int i = 0; i < cases.size(); i++) {
             JsonNode c = cases.get(i);
@@ -119,9 +148,6 @@ class DamagedJpegTest {
             }
             outcomes.merge(outcome, 1, Integer::sum);
         }
-        assertEquals(List.of(), mismatches, outcomes.toString());
-        // The corpus must keep exercising both sides: damaged files that decode and files that fail.
-        assertTrue(outcomes.getOrDefault("same pixels", 0) > 350, outcomes.toString());
-        assertTrue(outcomes.getOrDefault("both fail", 0) > 100, outcomes.toString());
+        return mismatches;
     }
 }

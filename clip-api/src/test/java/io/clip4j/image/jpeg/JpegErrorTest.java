@@ -3,6 +3,8 @@ package io.clip4j.image.jpeg;
 import io.clip4j.image.DecodedImage;
 import io.clip4j.image.ImageDecodeException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -89,7 +91,8 @@ class JpegErrorTest {
     @Test
     void randomCorruptionNeverEscapesAsAnotherException() throws IOException {
         Random rnd = new Random(42);
-        for (String name : new String[] {"s420.jpg", "restart_progressive.jpg", "s3x2.jpg", "gray_progressive.jpg"}) {
+        for (String name : new String[] {"s420.jpg", "restart_progressive.jpg", "s3x2.jpg", "gray_progressive.jpg",
+                "arith_s422_restart.jpg", "arith_progressive_restart.jpg", "arith_three_scans.jpg"}) {
             byte[] orig = resource(name);
             for (int trial = 0; trial < 3000; trial++) {
                 byte[] f = orig.clone();
@@ -130,9 +133,13 @@ class JpegErrorTest {
         assertTrue(msg.contains("truncated"), msg);
     }
 
-    @Test
-    void arithmeticCodingIsUnsupported() throws IOException {
-        String msg = failure(resource("arithmetic.jpg"));
+    /** libjpeg-turbo decodes sequential and progressive arithmetic coding only (SOF9, SOF10). */
+    @ParameterizedTest
+    @ValueSource(ints = {0xCB, 0xCD, 0xCE, 0xCF})
+    void losslessAndHierarchicalArithmeticCodingIsUnsupported(int sof) throws IOException {
+        byte[] f = resource("arithmetic.jpg");
+        f[markerOffset(f, 0xC9) + 1] = (byte) sof;
+        String msg = failure(f);
         assertTrue(msg.contains("unsupported arithmetic-coded"), msg);
     }
 

@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 /**
  * Files made with libjpeg-turbo 2.1.5's cjpeg/jpegtran (see make-testfiles.sh next to them) cover
  * what the Pillow fixtures do not: grayscale, progressive (with successive approximation), every
- * upsampling method, restart intervals, RGB (Adobe transform 0), tiny images. Each is compared
+ * upsampling method, restart intervals, RGB (Adobe transform 0), tiny images, arithmetic coding (sequential
+ * and progressive, with restarts, block smoothing and non-default DAC conditioning). Each is compared
  * bit-exactly with the {@code djpeg -dct int} decoding of the same library build.
  */
 class JpegGeneratedFilesTest {
@@ -69,7 +70,9 @@ class JpegGeneratedFilesTest {
         "gray", "gray_progressive", "s420", "s420_progressive", "s422", "s440", "s444", "s411", "s3x2",
         "mixed_h1v2_h2v2", "mixed_h2v1_h2v2", "restart", "restart_progressive", "q100_optimized", "rgb",
         "tiny_5x3", "tiny_4x4", "tiny_4x4_s422", "tiny_1x1", "range_limit", "no_dht", "progressive_unrefined",
-        "progressive_dc_only"})
+        "progressive_dc_only", "arithmetic", "arith_gray", "arith_s444", "arith_s422_restart", "arith_s3x2",
+        "arith_three_scans", "arith_progressive", "arith_progressive_restart", "arith_gray_progressive",
+        "arith_unrefined", "arith_dac", "arith_dac_progressive"})
     void matchesDjpegBitExactly(String name) throws IOException {
         DecodedImage img = new JpegDecoder().decode(resource(name + ".jpg"), 1_000_000);
         Pnm ref = Pnm.parse(resource(name + ".pnm"));
@@ -101,6 +104,9 @@ class JpegGeneratedFilesTest {
         }
         // libjpeg block-smooths these
         assertFalse(JpegDecoder.isPlain(resource("progressive_unrefined.jpg")));
+        // arithmetic coding: OpenCV's libjpeg may lack it, and Pillow fails on such data across its 64 KiB blocks
+        assertFalse(JpegDecoder.isPlain(resource("arithmetic.jpg")));
+        assertFalse(JpegDecoder.isPlain(resource("arith_progressive.jpg")));
         assertFalse(JpegDecoder.isPlain(resource("progressive_dc_only.jpg")));
         byte[] p = resource("s420_progressive.jpg");
         int secondScan = indexOf(p, 0xDA, 2);
@@ -125,6 +131,45 @@ class JpegGeneratedFilesTest {
         assertTrue(JpegDecoder.isPlain(flipped) || (flipped[data] & 0xFF) == 0xFF);
         assertFalse(JpegDecoder.isPlain(new byte[]{(byte) 0xFF, (byte) 0xD8}));
         assertFalse(JpegDecoder.isPlain(null));
+    }
+
+    /**
+     * Pillow reads a file in 64 KiB blocks and gives libjpeg another only when it suspends; libjpeg's arithmetic
+     * decoder cannot suspend, so an arithmetic-coded scan whose data crosses the end of what Pillow has read fails
+     * there ("broken data stream"), while a Huffman-coded one decodes. A COM segment in front of the SOS moves the
+     * block boundary: into the scan data, or into the scan header (then Pillow has read the next block too).
+     */
+    @Test
+    void pillowsReadBlocksMatterOnlyToArithmeticCoding() throws IOException {
+        Pnm huffmanRef = Pnm.parse(resource("restart.pnm"));
+        Pnm arithRef = Pnm.parse(resource("arith_s422_restart.pnm"));
+        JpegDecoder decoder = new JpegDecoder();
+        for (int intoData : new int[] {0, 1, 100, 300}) {
+            byte[] huffman = blockBoundaryInScan(resource("restart.jpg"), intoData);
+            assertArrayEquals(huffmanRef.samples(), decoder.decode(huffman, 1 << 20).data());
+            byte[] arith = blockBoundaryInScan(resource("arith_s422_restart.jpg"), intoData);
+            String msg = org.junit.jupiter.api.Assertions.assertThrows(io.clip4j.image.ImageDecodeException.class,
+                    () -> decoder.decode(arith, 1 << 20)).getMessage();
+            assertTrue(msg.contains("65536-byte boundary"), msg);
+        }
+        // the boundary inside the SOS segment: libjpeg suspends reading it, so Pillow has read 128 KiB
+        byte[] arith = blockBoundaryInScan(resource("arith_s422_restart.jpg"), -3);
+        assertArrayEquals(arithRef.samples(), decoder.decode(arith, 1 << 20).data());
+    }
+
+    /** @return the file with a COM segment before its first SOS, so that offset 65536 is {@code t} bytes into the data */
+    private static byte[] blockBoundaryInScan(byte[] f, int t) {
+        int sos = indexOf(f, 0xDA, 1);
+        int sosLen = ((f[sos + 2] & 0xFF) << 8) | (f[sos + 3] & 0xFF);
+        int n = 65536 - t - (sos + 4 + 2 + sosLen);
+        byte[] out = new byte[f.length + 4 + n];
+        System.arraycopy(f, 0, out, 0, sos);
+        out[sos] = (byte) 0xFF;
+        out[sos + 1] = (byte) 0xFE;
+        out[sos + 2] = (byte) ((n + 2) >> 8);
+        out[sos + 3] = (byte) (n + 2);
+        System.arraycopy(f, sos, out, sos + 4 + n, f.length - sos);
+        return out;
     }
 
     /** @return the index of the FF of the k-th (1-based) FF code marker */

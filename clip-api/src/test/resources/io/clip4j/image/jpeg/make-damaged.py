@@ -1,9 +1,13 @@
 #!/usr/bin/python3
-"""Regenerates damaged.json: seeded damage to this folder's JPEGs, with what Pillow makes of each file.
+"""Regenerates damaged.json and damaged-arith.json: seeded damage to this folder's JPEGs (Huffman-coded, then
+arithmetic-coded), with what Pillow makes of each file.
 
 Reference: Pillow 9.4.0 (Debian bookworm python3-pil, on libjpeg-turbo 2.1.5, x86-64 SIMD): for a file it
 decodes, the mode, size and SHA-256 of Image.tobytes(); for one it rejects, the error. Each case is a seed
-file plus edits (set bytes / delete / insert / cut, offsets into the edited file), so the test rebuilds it.
+file plus edits (set bytes / delete / insert / cut / a COM segment of n bytes, offsets into the edited file), so
+the test rebuilds it. The arithmetic group also moves scans across Pillow's 64 KiB read blocks with a large COM
+segment ('block'): libjpeg's arithmetic decoder cannot suspend, so Pillow fails when a scan's data crosses the
+end of what it has read.
 It also writes damaged/pillow.json, Pillow's result for the hand-made files in damaged/.
 Run from this folder: /usr/bin/python3 make-damaged.py
 """
@@ -13,6 +17,11 @@ from PIL import Image
 SEEDS = ['s420.jpg', 's444.jpg', 'gray.jpg', 'restart.jpg', 'q100_optimized.jpg', 's420_progressive.jpg',
          'gray_progressive.jpg', 'restart_progressive.jpg', 'progressive_unrefined.jpg', 'progressive_dc_only.jpg']
 CASES_PER_SEED = 60
+ARITH_SEEDS = ['arithmetic.jpg', 'arith_gray.jpg', 'arith_s422_restart.jpg', 'arith_three_scans.jpg',
+               'arith_progressive.jpg', 'arith_progressive_restart.jpg', 'arith_unrefined.jpg', 'arith_dac.jpg']
+ARITH_CASES_PER_SEED = 45
+KINDS = ['byte', 'byte', 'bits', 'marker', 'rst', 'delete', 'insert', 'cut', 'cut_eoi']
+PILLOW_BLOCK = 65536  # ImageFile.MAXBLOCK: Pillow feeds its decoders the file in blocks of this size
 
 
 def scan_start(b):
@@ -20,12 +29,34 @@ def scan_start(b):
     return i + 2 + int.from_bytes(b[i + 2:i + 4], 'big')
 
 
-def damage(rnd, b):
+def com_segment(n):
+    return b'\xff\xfe' + (n + 2).to_bytes(2, 'big') + bytes(n)
+
+
+def damage(rnd, b, kinds=KINDS):
     """Returns (edits, damaged bytes); most edits hit the entropy-coded data of the first scan or later."""
     lo, hi = scan_start(b), len(b) - 2
     c = bytearray(b)
     edits = []
-    kind = rnd.choice(['byte', 'byte', 'bits', 'marker', 'rst', 'delete', 'insert', 'cut', 'cut_eoi'])
+    kind = rnd.choice(kinds)
+    if kind == 'block':  # a COM segment before one SOS puts a 64 KiB block boundary near or in that scan
+        sos = [j for j in range(2, len(c) - 1) if c[j] == 0xFF and c[j + 1] == 0xDA]
+        p = rnd.choice(sos)
+        n_sos = int.from_bytes(c[p + 2:p + 4], 'big')
+        nxt = c.find(b'\xff', p + 2 + n_sos)
+        while nxt >= 0 and (c[nxt + 1] == 0 or 0xD0 <= c[nxt + 1] <= 0xD7):
+            nxt = c.find(b'\xff', nxt + 2)
+        data_len = (nxt if nxt >= 0 else len(c)) - (p + 2 + n_sos)
+        t = rnd.randint(-8, data_len + 8)  # the boundary's offset into the scan's data
+        n = PILLOW_BLOCK - t - (p + 4 + 2 + n_sos)
+        c[p:p] = com_segment(n)
+        edits.append(['com', p, n])
+        # sometimes with damage on top
+        if rnd.random() < 0.3:
+            more_kind, more, c = damage(rnd, bytes(c))
+            kind += '+' + more_kind
+            edits += more
+        return kind, edits, bytes(c)
     if kind in ('byte', 'bits'):
         for _ in range(rnd.randint(1, 3)):
             p = rnd.randint(lo, hi - 1)
@@ -75,6 +106,20 @@ def main():
         f.write('[\n' + ',\n'.join(json.dumps(c, sort_keys=True) for c in cases) + '\n]\n')
 
 
+def main_arith():
+    rnd = random.Random(20261207)
+    cases = []
+    for seed in ARITH_SEEDS:
+        b = open(seed, 'rb').read()
+        for _ in range(ARITH_CASES_PER_SEED):
+            kind, edits, c = damage(rnd, b, KINDS + ['block', 'block'])
+            case = {'seed': seed, 'kind': kind, 'edits': edits}
+            case['pillow'] = pillow(c)
+            cases.append(case)
+    with open('damaged-arith.json', 'w') as f:
+        f.write('[\n' + ',\n'.join(json.dumps(c, sort_keys=True) for c in cases) + '\n]\n')
+
+
 def pillow(c):
     try:
         im = Image.open(io.BytesIO(c))
@@ -97,4 +142,5 @@ def hand_made():
 
 if __name__ == '__main__':
     main()
+    main_arith()
     hand_made()

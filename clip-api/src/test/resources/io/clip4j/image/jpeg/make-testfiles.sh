@@ -4,6 +4,8 @@
 # 1:2.1.5-2, the same library build Pillow 9.4 uses in the fixtures), python3 (no extra modules).
 # References are `djpeg -dct int` output (ISLOW IDCT and fancy upsampling, libjpeg-turbo's defaults,
 # i.e. what Pillow decodes); on the fixtures of testdata/preprocess djpeg reproduces Pillow's pixels exactly.
+# The arithmetic-coded files with non-default conditioning (DAC) are written by a small C program, built with gcc
+# against libjpeg-turbo's headers (Debian package libjpeg62-turbo-dev 1:2.1.5-2).
 # Run from this folder: sh make-testfiles.sh <repository root>
 set -eu
 root=${1:-../../../../../../../..}
@@ -51,7 +53,58 @@ cjpeg -quality 80 /tmp/clip4j_5x3.ppm > tiny_5x3.jpg
 cjpeg -quality 80 /tmp/clip4j_4x4.ppm > tiny_4x4.jpg
 cjpeg -quality 80 -sample 2x1 /tmp/clip4j_4x4.ppm > tiny_4x4_s422.jpg
 cjpeg -quality 80 /tmp/clip4j_1x1.ppm > tiny_1x1.jpg
+# Arithmetic coding (SOF9 sequential, SOF10 progressive): sampling variants, restart intervals, jpegtran
+# transcodes of Huffman files, three sequential scans, a scan script that leaves AC partly refined (block
+# smoothing), and conditioning values other than the defaults L=0, U=1, Kx=5 (DAC).
 cjpeg -quality 80 -arithmetic "$src" > arithmetic.jpg
+cjpeg -quality 85 -grayscale -arithmetic "$src" > arith_gray.jpg
+cjpeg -quality 80 -sample 1x1 -arithmetic "$src" > arith_s444.jpg
+cjpeg -quality 80 -sample 2x1 -arithmetic -restart 3B "$src" > arith_s422_restart.jpg
+cjpeg -quality 80 -sample 2x2,1x1,1x1 -arithmetic -progressive "$src" > arith_progressive.jpg
+jpegtran -arithmetic -progressive -restart 2B s420.jpg > arith_progressive_restart.jpg
+jpegtran -arithmetic -progressive gray.jpg > arith_gray_progressive.jpg
+jpegtran -arithmetic s3x2.jpg > arith_s3x2.jpg
+printf '0;\n1;\n2;\n' > /tmp/clip4j_seq3.txt
+cjpeg -quality 80 -arithmetic -scans /tmp/clip4j_seq3.txt "$src" > arith_three_scans.jpg
+cjpeg -quality 80 -arithmetic -scans /tmp/clip4j_unrefined.txt "$src" > arith_unrefined.jpg
+cat > /tmp/clip4j_arith_dac.c <<'EOF'
+/* Arithmetic-coded 4:2:0 JPEG (progressive with a 2nd argument) with non-default conditioning values. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <jpeglib.h>
+int main(int argc, char **argv) {
+  FILE *f = fopen(argv[1], "rb");
+  int w, h, max;
+  if (!f || fscanf(f, "P6 %d %d %d", &w, &h, &max) != 3) return 1;
+  fgetc(f);
+  unsigned char *px = malloc((size_t)w * h * 3);
+  if (fread(px, 3, (size_t)w * h, f) != (size_t)w * h) return 1;
+  struct jpeg_compress_struct c;
+  struct jpeg_error_mgr e;
+  c.err = jpeg_std_error(&e);
+  jpeg_create_compress(&c);
+  jpeg_stdio_dest(&c, stdout);
+  c.image_width = w; c.image_height = h; c.input_components = 3; c.in_color_space = JCS_RGB;
+  jpeg_set_defaults(&c);
+  jpeg_set_quality(&c, 80, TRUE);
+  c.arith_code = TRUE;
+  if (argc > 2) jpeg_simple_progression(&c);
+  c.arith_dc_L[0] = 2; c.arith_dc_U[0] = 6;
+  c.arith_dc_L[1] = 1; c.arith_dc_U[1] = 3;
+  c.arith_ac_K[0] = 2; c.arith_ac_K[1] = 30;
+  jpeg_start_compress(&c, TRUE);
+  while (c.next_scanline < c.image_height) {
+    JSAMPROW row = px + (size_t)c.next_scanline * w * 3;
+    jpeg_write_scanlines(&c, &row, 1);
+  }
+  jpeg_finish_compress(&c);
+  jpeg_destroy_compress(&c);
+  return 0;
+}
+EOF
+gcc -O1 -o /tmp/clip4j_arith_dac /tmp/clip4j_arith_dac.c -ljpeg
+/tmp/clip4j_arith_dac "$src" > arith_dac.jpg
+/tmp/clip4j_arith_dac "$src" progressive > arith_dac_progressive.jpg
 # Adobe CMYK (transform 0): lossless crop of the CMYK fixture; YCCK: the same file with the Adobe
 # transform byte set to 2 (its first three components are then read as YCC). djpeg writes both as
 # RGB PPM with r = round(c * k / 255) (cmyk_to_rgb), which the test applies to the decoded CMYK.
@@ -101,7 +154,6 @@ while True:
 open('no_dht.jpg', 'wb').write(out)
 PY
 for f in *.jpg; do
-  case "$f" in arithmetic.jpg) continue ;; esac
   djpeg -dct int -pnm "$f" > "${f%.jpg}.pnm"
 done
 JSIMD_FORCESSE2=1 djpeg -dct int -pnm range_limit.jpg | cmp - range_limit.pnm
