@@ -5,6 +5,10 @@ import io.clip4j.image.ImageDecodeException;
 /**
  * Decodes the payload of a 'VP8L' chunk (WebP lossless) to ARGB, bit-exact with libwebp 1.2.4 and failing
  * where it fails.
+ *
+ * <p>What the decoder sees decides whether a stream that reads past its end fails: libwebp (through the
+ * demuxer, as Pillow decodes) is handed the chunk with its padding byte when the size is odd and that byte is in
+ * the file, so to match it, pass the padded length. Bytes after the data (up to 8) are never read otherwise.
  */
 final class Vp8lDecoder {
     private static final int SIGNATURE = 0x2F;
@@ -18,7 +22,8 @@ final class Vp8lDecoder {
      *
      * @param data      the bytes
      * @param offset    start of the payload (the 0x2F signature byte)
-     * @param length    payload length (the chunk size)
+     * @param length    payload length: the chunk size, plus its padding byte (if in the file) when the size is odd,
+     *                  as libwebp sees it
      * @param maxPixels largest {@code width * height} accepted, checked from the header before any pixel buffer
      *                  is allocated
      * @return the image

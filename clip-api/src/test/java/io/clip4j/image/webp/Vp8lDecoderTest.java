@@ -31,7 +31,8 @@ class Vp8lDecoderTest {
             JsonNode want = e.getValue();
             byte[] file = resource(name);
             WebpTestFiles.Chunk c = chunk(file, "VP8L");
-            Vp8lImage im = Vp8lDecoder.decode(file, c.offset(), c.length(), 1L << 24);
+            // With its padding byte, as libwebp sees an odd-sized chunk.
+            Vp8lImage im = Vp8lDecoder.decode(file, c.offset(), c.length() + (c.length() & 1), 1L << 24);
             String got = sha256(pillowBytes(im.argb(), want.get("mode").asText()));
             if (im.width() != want.get("size").get(0).asInt() || im.height() != want.get("size").get(1).asInt()
                     || !got.equals(want.get("sha256").asText())) {
