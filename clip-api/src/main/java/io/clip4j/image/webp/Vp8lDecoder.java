@@ -8,7 +8,7 @@ import io.clip4j.image.ImageDecodeException;
  *
  * <p>What the decoder sees decides whether a stream that reads past its end fails: libwebp (through the
  * demuxer, as Pillow decodes) is handed the chunk with its padding byte when the size is odd and that byte is in
- * the file, so to match it, pass the padded length. Bytes after the data (up to 8) are never read otherwise.
+ * the file, so to match it, pass the padded length.
  */
 final class Vp8lDecoder {
     private static final int SIGNATURE = 0x2F;

@@ -79,7 +79,7 @@ def edits_for(r, n, small):
     cuts = range(n) if small else sorted(set(list(range(0, 12)) + list(range(n - 8, n))
                                             + [r.randrange(12, n - 8) for _ in range(20)]))
     out += [[["cut", c]] for c in cuts]
-    for _ in range(40 if small else 30):
+    for _ in range(40 if small else 25):
         k = r.choice((1, 1, 2, 3))
         out.append([["flip", r.randrange(8 * n)] for _ in range(k)])
     for _ in range(10):
@@ -99,7 +99,7 @@ def make():
                 parts = chunks(f.read())
             idx = [i for i, p in enumerate(parts) if p[0] == tag.encode()][0]
             payload = parts[idx][1]
-            for edits in edits_for(r, len(payload), len(payload) < 200):
+            for edits in edits_for(r, len(payload), len(payload) < 100):
                 parts2 = [list(p) for p in parts]
                 parts2[idx][1] = apply(payload, edits)
                 cases.append({"seed": name, "chunk": tag, "edits": edits,
