@@ -17,7 +17,7 @@ final class AlphaDecoder {
      *
      * @param data   the bytes
      * @param offset start of the ALPH payload (the header byte)
-     * @param length payload length (the chunk size)
+     * @param length payload length: the chunk size, without padding (libwebp sees exactly that)
      * @param width  width of the image
      * @param height height of the image
      * @return {@code width * height} alpha values, row-major

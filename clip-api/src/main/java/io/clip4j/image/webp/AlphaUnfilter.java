@@ -47,6 +47,7 @@ final class AlphaUnfilter {
         }
     }
 
+    /** Unfilters one row from the left, starting from the first pixel above ({@code prev < 0}: from 0). */
     private static void horizontal(byte[] a, int row, int prev, int width) {
         int pred = prev < 0 ? 0 : a[prev];
         for (int x = 0; x < width; x++) {
@@ -55,6 +56,7 @@ final class AlphaUnfilter {
         }
     }
 
+    /** Unfilters one row (not the first) with the clamped gradient predictor. */
     private static void gradient(byte[] a, int row, int prev, int width) {
         int left = a[prev] & 0xFF;
         int topLeft = left;

@@ -79,6 +79,11 @@ final class HuffmanCodeReader {
         return table;
     }
 
+    /**
+     * Reads code lengths with the code-length code (libwebp's {@code ReadHuffmanCodeLengths}): literal lengths
+     * 0..15, 16 repeats the last non-zero length (8 before any) 3..6 times, 17 and 18 repeat zero 3..10 and
+     * 11..138 times; an optional count limits how many code-length symbols are read.
+     */
     private void readCodeLengths(int[] codeLengthLengths, int numSymbols) {
         HuffmanTable lengthCode = HuffmanTable.build(codeLengthLengths, NUM_CODE_LENGTH_CODES);
         if (lengthCode == null) {

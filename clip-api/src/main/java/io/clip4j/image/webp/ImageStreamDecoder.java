@@ -90,6 +90,7 @@ final class ImageStreamDecoder {
         return alpha;
     }
 
+    /** Undoes the transforms, last read first; returns the ARGB image. */
     private int[] undoTransforms(int[] pixels, int height) {
         int[] p = pixels;
         for (int i = transforms.size() - 1; i >= 0; i--) {
@@ -128,6 +129,7 @@ final class ImageStreamDecoder {
         return xsize;
     }
 
+    /** Reads the colour cache size: 0 (none) or 1 to 11 bits; anything else is an error in libwebp. */
     private int readCacheBits() {
         if (br.readBits(1) == 0) {
             return 0;

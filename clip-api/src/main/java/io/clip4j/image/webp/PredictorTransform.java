@@ -94,6 +94,7 @@ final class PredictorTransform implements Transform {
         return pa <= 0 ? top : left;
     }
 
+    /** Clamps to 0..255. */
     private static int clip255(int v) {
         return v < 0 ? 0 : Math.min(v, 255);
     }

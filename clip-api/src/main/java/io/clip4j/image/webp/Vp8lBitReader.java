@@ -91,6 +91,7 @@ final class Vp8lBitReader {
         eos = isEndOfStream();
     }
 
+    /** Loads whole bytes while 8 or more bits are consumed, then raises the flag on an over-read. */
     private void shiftBytes() {
         while (bitPos >= 8 && pos < end) {
             window = (window >>> 8) | ((long) (data[pos++] & 0xFF) << 56);
@@ -101,6 +102,7 @@ final class Vp8lBitReader {
         }
     }
 
+    /** Sets the flag and, like libwebp, rewinds the position to 0 (later prefetches see the window's start). */
     private void setEndOfStream() {
         eos = true;
         bitPos = 0;
