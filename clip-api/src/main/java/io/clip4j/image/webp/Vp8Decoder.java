@@ -189,11 +189,8 @@ final class Vp8Decoder {
         int uvMode = modes.chromaMode[mbx];
         IntraPredictor.chroma8(uvMode, b, U_OFF, hasTop, hasLeft);
         IntraPredictor.chroma8(uvMode, b, V_OFF, hasTop, hasLeft);
-        for (int n = 0; n < 4; n++) {
-            int off = (n >> 1) * 4 * BPS + (n & 1) * 4;
-            addResidual(codes[16 + n], coeffs, (16 + n) * 16, b, U_OFF + off);
-            addResidual(codes[20 + n], coeffs, (20 + n) * 16, b, V_OFF + off);
-        }
+        addChromaResidual(codes, coeffs, 16, b, U_OFF);
+        addChromaResidual(codes, coeffs, 20, b, V_OFF);
 
         int yDst = mby * 16 * yStride + mbx * 16;
         for (int j = 0; j < 16; j++) {
@@ -209,11 +206,39 @@ final class Vp8Decoder {
         System.arraycopy(b, V_OFF + 7 * BPS, nextTopV, mbx * 8, 8);
     }
 
+    /** Adds one luma block's residual with the transform variant libwebp picks from its code. */
     private void addResidual(int code, short[] coeffs, int inOff, byte[] b, int off) {
-        if (code >= 2) {
+        if (code == 3) {
             transform.idct(coeffs, inOff, b, off, BPS);
+        } else if (code == 2) {
+            transform.idctAc3(coeffs, inOff, b, off, BPS);
         } else if (code == 1) {
             transform.idctDc(coeffs, inOff, b, off, BPS);
+        }
+    }
+
+    /**
+     * Adds the residual of one 8x8 chroma block: the full transform on all four 4x4 blocks if any has an AC
+     * coefficient, else the DC-only one where the DC is not zero (libwebp's {@code DoUVTransform}).
+     */
+    private void addChromaResidual(int[] codes, short[] coeffs, int firstBlock, byte[] b, int off) {
+        boolean any = false;
+        boolean anyAc = false;
+        for (int n = 0; n < 4; n++) {
+            any |= codes[firstBlock + n] != 0;
+            anyAc |= codes[firstBlock + n] >= 2;
+        }
+        if (!any) {
+            return; // also when skipped: the coefficient buffer then still holds another macroblock's
+        }
+        for (int n = 0; n < 4; n++) {
+            int inOff = (firstBlock + n) * 16;
+            int dst = off + (n >> 1) * 4 * BPS + (n & 1) * 4;
+            if (anyAc) {
+                transform.idct(coeffs, inOff, b, dst, BPS);
+            } else if (coeffs[inOff] != 0) {
+                transform.idctDc(coeffs, inOff, b, dst, BPS);
+            }
         }
     }
 

@@ -3,8 +3,11 @@
 for every file with a 'VP8 ' chunk, libwebp 1.2.4's raw planes (dwebp -nodither -yuv: Y, then U, then V, each
 cropped to the picture) as SHA-256 per plane, and the SHA-256 of Pillow's Image.open(f).convert('RGB').tobytes().
 
-Needs Debian's python3-pil, webp (cwebp, dwebp) and, for the multi-partition files, gcc and libwebp-dev
-(vp8-partitions.c: cwebp cannot write more than one token partition).
+Also transform-vectors.json: libwebp's inverse DCT (its SSE2 version, what Pillow runs on x86-64) on coefficients
+that overflow 16-bit sums (vp8-transform-vectors.c).
+
+Needs Debian's python3-pil, webp (cwebp, dwebp) and, for the multi-partition files and the transform vectors, gcc
+and libwebp-dev (vp8-partitions.c: cwebp cannot write more than one token partition), on x86-64.
 Run from this folder after make-webp.py: /usr/bin/python3 make-yuv-reference.py
 """
 import hashlib
@@ -104,6 +107,15 @@ def reference():
         f.write("\n")
 
 
+def transform_vectors():
+    exe = os.path.join(TMP, "vp8-transform-vectors")
+    run("gcc", "-O1", "-o", exe, os.path.join(HERE, "vp8-transform-vectors.c"), "/usr/lib/x86_64-linux-gnu/libwebp.a",
+        "-lpthread", "-lm")
+    with open(os.path.join(HERE, "transform-vectors.json"), "wb") as f:
+        f.write(subprocess.run([exe], check=True, stdout=subprocess.PIPE).stdout)
+
+
 if __name__ == "__main__":
     make()
     reference()
+    transform_vectors()
