@@ -4,26 +4,18 @@ import io.clip4j.image.Exif;
 import io.clip4j.image.ImageDecodeException;
 
 /**
- * The few header facts the OpenCV decoder needs before decoding: format, size, and the JPEG component count
+ * The few JPEG header facts the OpenCV decoder needs before decoding: size, and the component count
  * (Pillow opens 4-component JPEGs as CMYK). Parsed from the bytes alone.
  */
 final class ImageHeader {
-    enum Format { JPEG, WEBP }
-
-    final Format format;
     final int width;
     final int height;
-    /** JPEG: component count (1 gray, 3 YCbCr, 4 CMYK); WebP: 0. */
+    /** JPEG component count (1 gray, 3 YCbCr, 4 CMYK). */
     final int colorInfo;
     /** EXIF orientation of a JPEG's APP1 segment before its frame header, 1..8 (1 when absent). */
     final int exifOrientation;
 
-    private ImageHeader(Format format, int width, int height, int colorInfo) {
-        this(format, width, height, colorInfo, 1);
-    }
-
-    private ImageHeader(Format format, int width, int height, int colorInfo, int exifOrientation) {
-        this.format = format;
+    private ImageHeader(int width, int height, int colorInfo, int exifOrientation) {
         this.width = width;
         this.height = height;
         this.colorInfo = colorInfo;
@@ -32,16 +24,12 @@ final class ImageHeader {
 
     /**
      * @param b encoded file
-     * @return the header, or null if the signature is not JPEG or WebP
+     * @return the header, or null if the signature is not JPEG's
      * @throws ImageDecodeException if the signature matches but the header is truncated or malformed
      */
     static ImageHeader parse(byte[] b) {
         if (b.length >= 3 && (b[0] & 0xff) == 0xff && (b[1] & 0xff) == 0xd8 && (b[2] & 0xff) == 0xff) {
             return jpeg(b);
-        }
-        if (b.length >= 30 && b[0] == 'R' && b[1] == 'I' && b[2] == 'F' && b[3] == 'F'
-                && b[8] == 'W' && b[9] == 'E' && b[10] == 'B' && b[11] == 'P') {
-            return webp(b);
         }
         return null;
     }
@@ -66,7 +54,7 @@ final class ImageHeader {
                 }
                 int h = ((b[i + 5] & 0xff) << 8) | (b[i + 6] & 0xff);
                 int w = ((b[i + 7] & 0xff) << 8) | (b[i + 8] & 0xff);
-                return new ImageHeader(Format.JPEG, w, h, b[i + 9] & 0xff, orientation);
+                return new ImageHeader(w, h, b[i + 9] & 0xff, orientation);
             }
             if (len < 2) {
                 throw new ImageDecodeException("malformed JPEG segment length at byte " + i);
@@ -80,24 +68,4 @@ final class ImageHeader {
         throw new ImageDecodeException("JPEG file is truncated before its frame header");
     }
 
-    private static ImageHeader webp(byte[] b) {
-        String chunk = new String(b, 12, 4, java.nio.charset.StandardCharsets.ISO_8859_1);
-        switch (chunk) {
-            case "VP8X":
-                return new ImageHeader(Format.WEBP, 1 + le24(b, 24), 1 + le24(b, 27), 0);
-            case "VP8L": {
-                int bits = (b[21] & 0xff) | (b[22] & 0xff) << 8 | (b[23] & 0xff) << 16 | (b[24] & 0xff) << 24;
-                return new ImageHeader(Format.WEBP, 1 + (bits & 0x3fff), 1 + ((bits >>> 14) & 0x3fff), 0);
-            }
-            case "VP8 ":
-                return new ImageHeader(Format.WEBP, ((b[26] & 0xff) | (b[27] & 0xff) << 8) & 0x3fff,
-                        ((b[28] & 0xff) | (b[29] & 0xff) << 8) & 0x3fff, 0);
-            default:
-                throw new ImageDecodeException("unknown WebP chunk '" + chunk + "'");
-        }
-    }
-
-    private static int le24(byte[] b, int o) {
-        return (b[o] & 0xff) | (b[o + 1] & 0xff) << 8 | (b[o + 2] & 0xff) << 16;
-    }
 }

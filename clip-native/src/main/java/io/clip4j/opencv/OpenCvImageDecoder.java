@@ -16,11 +16,13 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_UNCHANGED;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
 
 /**
- * Decodes JPEG and WebP with OpenCV's codecs (libjpeg-turbo, as Pillow uses, and libwebp), returning the
- * pixels in the mode Pillow's {@code Image.open} would give (L, RGB or RGBA). Orientation is never applied
- * here (IMREAD_UNCHANGED); the EXIF tag is read separately.
+ * Decodes JPEG with OpenCV's libjpeg-turbo (as Pillow uses), returning the pixels in the mode Pillow's
+ * {@code Image.open} would give (L or RGB). Orientation is never applied here (IMREAD_UNCHANGED); the EXIF tag is
+ * read separately.
  *
- * <p>Only JPEG and WebP come here. PNG goes to the pure-Java {@code PngDecoder}: it is as fast, follows
+ * <p>Only plain JPEGs come here ({@code JpegDecoder.isPlain}). WebP goes to the pure-Java {@code WebpDecoder}: it
+ * follows Pillow's libwebp 1.2.4 on damaged files too, where OpenCV's newer libwebp accepts some that Pillow
+ * rejects and logs its failures to stderr. PNG goes to the pure-Java {@code PngDecoder}: it is as fast, follows
  * Pillow's chunk checks, and libpng's decoder inside OpenCV writes warnings to stderr and reserves the
  * length a corrupt chunk header claims (4 GiB for a 69-byte file). CMYK JPEGs are declined too: OpenCV
  * converts them to BGR itself, while Pillow resizes the CMYK samples first; the pure-Java JPEG decoder
@@ -66,10 +68,10 @@ public final class OpenCvImageDecoder implements ImageDecoder {
         } catch (ImageDecodeException e) {
             return false;
         }
-        if (h == null || (h.format == ImageHeader.Format.JPEG && h.colorInfo == 4)) {
+        if (h == null || h.colorInfo == 4) {
             return false;
         }
-        if (h.format == ImageHeader.Format.JPEG && !JpegDecoder.isPlain(header)) {
+        if (!JpegDecoder.isPlain(header)) {
             // Damaged or unusual layout: OpenCV's newer libjpeg-turbo may decode it unlike Pillow 9.4 (block
             // smoothing, bad markers after the image it ignores); the Java decoder matches Pillow there.
             return false;
@@ -91,7 +93,7 @@ public final class OpenCvImageDecoder implements ImageDecoder {
     public DecodedImage decode(byte[] file, long maxPixels) {
         ImageHeader h = ImageHeader.parse(file);
         if (h == null) {
-            throw new ImageDecodeException("not a JPEG or WebP file");
+            throw new ImageDecodeException("not a JPEG file");
         }
         if (h.width <= 0 || h.height <= 0) {
             throw new ImageDecodeException("image has zero size (" + h.width + "x" + h.height + ")");
@@ -108,7 +110,7 @@ public final class OpenCvImageDecoder implements ImageDecoder {
              Mat buf = new Mat(1, file.length, CV_8UC1, data);
              Mat m = imdecode(buf, IMREAD_UNCHANGED)) {
             if (m == null || m.empty()) {
-                throw new ImageDecodeException(h.format + " data is truncated or corrupt");
+                throw new ImageDecodeException("JPEG data is truncated or corrupt");
             }
             if (m.cols() != h.width || m.rows() != h.height) {
                 throw new ImageDecodeException("decoded size " + m.cols() + "x" + m.rows()

@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Damaged and hand-crafted VP8L and ALPH payloads fail exactly where Pillow / libwebp 1.2.4 fails, with an
  * ImageDecodeException raised by a check (not wrapped from another exception), and otherwise decode to Pillow's
- * pixels. damaged.json (make-damaged-reference.py): cut, bit flips, overwritten bytes of the test files' payloads;
+ * pixels. damaged-vp8l.json (make-damaged-vp8l.py): cut, bit flips, overwritten bytes of the test files' payloads;
  * crafted.json (make-crafted-reference.py): streams built to hit libwebp's corner cases.
  */
 class DamagedWebpTest {
@@ -85,7 +85,7 @@ class DamagedWebpTest {
 
     @Test
     void damagedPayloadsDecodeLikePillow() throws IOException {
-        JsonNode cases = new ObjectMapper().readTree(resource("damaged.json"));
+        JsonNode cases = new ObjectMapper().readTree(resource("damaged-vp8l.json"));
         Map<String, byte[]> seeds = new HashMap<>();
         Map<String, Integer> outcomes = new TreeMap<>();
         List<String> mismatches = new ArrayList<>();

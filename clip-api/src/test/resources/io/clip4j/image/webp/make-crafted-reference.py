@@ -5,7 +5,7 @@ sizes, repeated transforms, incomplete / over-subscribed / single-symbol codes, 
 the alphabet, backward references at and past the image bounds, plane codes on a 1-pixel-wide image, palette
 indices past the palette, predictor modes 14 and 15, streams shorter than 8 bytes, unused invalid Huffman
 groups, and the over-read that libwebp tolerates at the very end of 8-bit paletted alpha.
-Each case: {"name", "chunk": "VP8L" or "ALPH", "hex": payload, "pillow": result}. Results as in damaged.json.
+Each case: {"name", "chunk": "VP8L" or "ALPH", "hex": payload, "pillow": result}. Results as in damaged-vp8l.json.
 Run from this folder, after make-alpha-reference.py: /usr/bin/python3 make-crafted-reference.py
 """
 import hashlib

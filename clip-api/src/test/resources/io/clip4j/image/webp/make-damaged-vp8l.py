@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Makes damaged.json: damaged VP8L and ALPH payloads (cut short, bits flipped, bytes overwritten; seeded, so
+"""Makes damaged-vp8l.json: damaged VP8L and ALPH payloads (cut short, bits flipped, bytes overwritten; seeded, so
 reproducible) and what Pillow 9.4 (libwebp 1.2.4, Debian 12) makes of each, to test that the Java decoders fail
 exactly where libwebp fails and otherwise decode the same pixels.
 
@@ -8,7 +8,7 @@ to that payload: ["cut", n] keeps the first n bytes, ["flip", bit] inverts bit (
 ["set", i, v] writes byte value v at i. The file Pillow opens is rebuilt around the damaged payload with correct
 chunk and RIFF sizes, so only the payload is damaged. Results: {"error": ...}, or for VP8L the mode, size and
 SHA-256 of tobytes(), for ALPH the SHA-256 of the alpha plane. Run from this folder, after
-make-alpha-reference.py: /usr/bin/python3 make-damaged-reference.py
+make-alpha-reference.py: /usr/bin/python3 make-damaged-vp8l.py
 """
 import hashlib
 import json
@@ -104,7 +104,7 @@ def make():
                 parts2[idx][1] = apply(payload, edits)
                 cases.append({"seed": name, "chunk": tag, "edits": edits,
                               "pillow": pillow(riff(parts2), tag)})
-    with open(os.path.join(HERE, "damaged.json"), "w") as f:
+    with open(os.path.join(HERE, "damaged-vp8l.json"), "w") as f:
         f.write("[\n" + ",\n".join(json.dumps(c, sort_keys=True) for c in cases) + "\n]\n")
     failed = sum("error" in c["pillow"] for c in cases)
     print(len(cases), "cases,", failed, "fail in Pillow")
