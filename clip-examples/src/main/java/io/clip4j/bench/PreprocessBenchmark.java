@@ -24,8 +24,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Images/s of the reference preprocessing on a 1024x768 JPEG photo ({@code samples/aloe_1024x768.jpg}):
- * decoding alone, resize+crop+normalise alone, and both, per decoder. Run from the repository root
+ * Images/s of the reference preprocessing on a 1024x768 photo ({@code samples/aloe_1024x768.jpg}, and its lossy
+ * WebP copy {@code samples/aloe_1024x768.webp}): decoding alone, resize+crop+normalise alone, and both, per
+ * decoder. Run from the repository root
  * (see README, "Benchmarks").
  */
 @State(Scope.Benchmark)
@@ -35,11 +36,11 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class PreprocessBenchmark {
-    /** Which decoder reads the JPEG: OpenCV (native libjpeg-turbo) or the pure-Java one. */
-    @Param({"opencv", "java"})
+    /** Which decoder reads the photo: OpenCV (JPEG, native libjpeg-turbo), the pure-Java JPEG one, or WebP. */
+    @Param({"opencv", "java", "webp"})
     public String decoder;
 
-    private byte[] jpeg;
+    private byte[] encoded;
     private ImagePreprocessor preprocessor;
     private ImageDecoders decoders;
     private DecodedImage decoded;
@@ -51,20 +52,21 @@ public class PreprocessBenchmark {
      */
     @Setup
     public void setup() throws IOException {
-        jpeg = Files.readAllBytes(Path.of(System.getProperty("clip4j.bench.image", "samples/aloe_1024x768.jpg")));
+        String sample = decoder.equals("webp") ? "samples/aloe_1024x768.webp" : "samples/aloe_1024x768.jpg";
+        encoded = Files.readAllBytes(Path.of(System.getProperty("clip4j.bench.image", sample)));
         ImageDecoder chosen = ImageDecoders.defaults().decoders().stream()
-                .filter(d -> d.canDecode(jpeg) && d.name().toLowerCase().contains(decoder))
+                .filter(d -> d.canDecode(encoded) && d.name().toLowerCase().contains(decoder))
                 .findFirst()
-                .orElseThrow(() -> new IllegalStateException("no " + decoder + " JPEG decoder on the class path"));
+                .orElseThrow(() -> new IllegalStateException("no " + decoder + " decoder for " + sample));
         decoders = ImageDecoders.of(List.of(chosen));
         preprocessor = ImagePreprocessor.builder().decoders(decoders).parallelism(1).build();
-        decoded = decoders.decode(jpeg, Long.MAX_VALUE, "bench");
+        decoded = decoders.decode(encoded, Long.MAX_VALUE, "bench");
     }
 
     /** @return decoded pixels */
     @Benchmark
     public DecodedImage decode() {
-        return decoders.decode(jpeg, Long.MAX_VALUE, "bench");
+        return decoders.decode(encoded, Long.MAX_VALUE, "bench");
     }
 
     /** @return pixel_values of an already decoded image */
@@ -73,9 +75,9 @@ public class PreprocessBenchmark {
         return preprocessor.preprocess(decoded);
     }
 
-    /** @return pixel_values from the JPEG bytes */
+    /** @return pixel_values from the encoded bytes */
     @Benchmark
     public float[] decodeAndPreprocess() {
-        return preprocessor.preprocess(ImageInput.ofEncoded(jpeg, "bench"));
+        return preprocessor.preprocess(ImageInput.ofEncoded(encoded, "bench"));
     }
 }
