@@ -1,9 +1,12 @@
 package io.clip4j.image.webp;
 
 /**
- * The VP8 boolean entropy decoder (RFC 6386 section 7) over one partition, with libwebp's state
- * ({@code VP8BitReader}): the range is kept minus one, {@link #bits} counts the buffered bits below the
- * decoding window, and bytes are fetched only when the window runs dry.
+ * The VP8 boolean entropy decoder (RFC 6386 section 7) over one partition, with the state of libwebp's
+ * {@code VP8BitReader} as built for 64-bit platforms (what Pillow runs on x86-64): a 64-bit value filled 56 bits
+ * at a time while 8 bytes remain, then byte by byte, and compared through a 32-bit window. The range is kept
+ * minus one, {@link #bits} counts the buffered bits below the window, and bytes are fetched only when it runs
+ * dry. The 32-bit truncation matters on damaged data: a partition starting with 0xFF leaves the value above the
+ * range, and only the same truncation decodes the same bits.
  *
  * <p>Two libwebp behaviours matter for parity. Reading past the end of the partition supplies zero bits
  * and sets {@link #eof()} (libwebp then fails the decode at the end of the macroblock or header part).
@@ -15,8 +18,8 @@ final class BoolDecoder {
     private final byte[] data;
     private int pos;
     private final int end;
-    /** Buffered, not yet consumed bits; the decoding window is {@code value >>> bits}. */
-    private int value;
+    /** Buffered, not yet consumed bits; the decoding window is the low 32 bits of {@code value >>> bits}. */
+    private long value;
     /** Number of buffered bits below the window; negative means a byte must be fetched first. */
     private int bits;
     /** The range minus one, in [126, 254] between calls. */
@@ -42,9 +45,17 @@ final class BoolDecoder {
         return eof;
     }
 
-    /** Fetches one byte into the buffer, or eight zero bits (once) at the end, like libwebp. */
+    /** Fetches 7 bytes (8 still there) or one byte, or eight zero bits (once) at the end, like libwebp. */
     private void load() {
-        if (pos < end) {
+        if (pos + 8 <= end) {
+            long v = 0;
+            for (int i = 0; i < 7; i++) {
+                v = (v << 8) | (data[pos + i] & 0xFF);
+            }
+            pos += 7;
+            bits += 56;
+            value = v | (value << 56);
+        } else if (pos < end) {
             bits += 8;
             value = (data[pos++] & 0xFF) | (value << 8);
         } else if (!eof) {
@@ -70,9 +81,9 @@ final class BoolDecoder {
         int pos = bits;
         int split = (r * prob) >>> 8;
         int bit;
-        if ((value >>> pos) > split) {
+        if (((value >>> pos) & 0xFFFFFFFFL) > split) {
             r -= split;
-            value -= (split + 1) << pos;
+            value -= (long) (split + 1) << pos;
             bit = 1;
         } else {
             r = split + 1;
@@ -96,10 +107,10 @@ final class BoolDecoder {
         }
         int pos = bits;
         int split = range >>> 1;
-        int mask = (split - (value >>> pos)) >> 31; // -1 when the bit is one
+        int mask = (int) (split - ((value >>> pos) & 0xFFFFFFFFL)) >> 31; // -1 when the bit is one
         bits -= 1;
         range = (range + mask) | 1;
-        value -= ((split + 1) & mask) << pos;
+        value -= (long) ((split + 1) & mask) << pos;
         return (v ^ mask) - mask;
     }
 

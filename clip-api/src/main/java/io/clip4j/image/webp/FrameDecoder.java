@@ -16,15 +16,13 @@ final class FrameDecoder {
      * @param channels  3 (RGB, alpha dropped as Pillow's RGBX raw mode drops it) or 4 (RGBA)
      * @param maxPixels the pixel limit, passed to the bitstream decoders
      * @return {@code f.width * f.height * channels} bytes, row-major
-     * @throws ImageDecodeException on a corrupt or truncated bitstream, or one whose size disagrees with its
-     *                              chunk header
+     * @throws ImageDecodeException on a corrupt or truncated bitstream
      */
     static byte[] decode(byte[] file, WebpContainer.Frame f, int channels, long maxPixels) {
         int n = f.width * f.height;
         byte[] out = new byte[n * channels];
         if (f.lossless) {
             Vp8lImage img = Vp8lDecoder.decode(file, f.imageOffset, (int) f.imageLength, maxPixels);
-            checkSize(img.width(), img.height(), f);
             int[] argb = img.argb();
             for (int i = 0, o = 0; i < n; i++, o += channels) {
                 int p = argb[i];
@@ -38,7 +36,6 @@ final class FrameDecoder {
             return out;
         }
         Vp8Frame frame = Vp8Decoder.decode(file, f.imageOffset, (int) f.imageLength, maxPixels);
-        checkSize(frame.width(), frame.height(), f);
         YuvConverter.toRgb(frame, out, channels);
         if (channels == 4) {
             if (f.alphaOffset >= 0) {
@@ -58,10 +55,4 @@ final class FrameDecoder {
         return out;
     }
 
-    private static void checkSize(int width, int height, WebpContainer.Frame f) {
-        if (width != f.width || height != f.height) {
-            throw new ImageDecodeException("WebP: corrupt file (bitstream is " + width + "x" + height + ", header says "
-                    + f.width + "x" + f.height + ")");
-        }
-    }
 }

@@ -7,9 +7,8 @@ package io.clip4j.image.webp;
  * @param width    columns, 1..16383
  * @param height   rows, 1..16383
  * @param alpha    the VP8L header's alpha_is_used bit (always false for VP8)
- * @param lossless true for 'VP8L'
  */
-record ImageFeatures(int width, int height, boolean alpha, boolean lossless) {
+record ImageFeatures(int width, int height, boolean alpha) {
 
     /**
      * @param d         the file
@@ -37,7 +36,7 @@ record ImageFeatures(int width, int height, boolean alpha, boolean lossless) {
         if (!keyFrame || profile > 3 || !shown || firstPartition >= size || w == 0 || h == 0) {
             return null;
         }
-        return new ImageFeatures(w, h, false, false);
+        return new ImageFeatures(w, h, false);
     }
 
     private static ImageFeatures vp8l(byte[] d, int p, long available) {
@@ -48,6 +47,6 @@ record ImageFeatures(int width, int height, boolean alpha, boolean lossless) {
         int w = (int) (bits & 0x3FFF) + 1;
         int h = (int) ((bits >> 14) & 0x3FFF) + 1;
         boolean alpha = ((bits >> 28) & 1) != 0;
-        return new ImageFeatures(w, h, alpha, true);
+        return new ImageFeatures(w, h, alpha);
     }
 }

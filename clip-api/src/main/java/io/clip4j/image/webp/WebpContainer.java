@@ -7,8 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The RIFF structure of a WebP file, checked as libwebp 1.2.4's demuxer ({@code WebPDemux}, demux.c) checks it,
- * since Pillow opens every WebP file through {@code WebPAnimDecoder}: simple files (one 'VP8 ' or 'VP8L' chunk)
+ * The RIFF structure of a WebP file, checked as libwebp 1.2.4's {@code WebPAnimDecoderNew} checks it, since Pillow
+ * opens every WebP file through it: first {@link FileFeatures} ({@code WebPGetFeatures}), then the demuxer
+ * ({@code WebPDemux}, demux.c): simple files (one 'VP8 ' or 'VP8L' chunk)
  * and extended ones ('VP8X' first: 'ALPH' + 'VP8 ', 'VP8L', or an animation of 'ANMF' frames after 'ANIM';
  * 'ICCP', 'EXIF', 'XMP ' and unknown chunks are skipped). A file shorter than its RIFF size is refused (Pillow does
  * not load partial WebP files); bytes after the RIFF chunk are ignored. Only what decoding the first frame needs
@@ -33,15 +34,11 @@ final class WebpContainer {
         int yOffset;
         int width;
         int height;
-        boolean complete;
-        int alphaChunk = -1;
         int alphaOffset = -1;
         long alphaLength;
-        int imageChunk = -1;
         int imageOffset = -1;
         long imageLength;
         boolean lossless;
-        boolean bitstreamAlpha;
     }
 
     private final byte[] d;
@@ -52,6 +49,7 @@ final class WebpContainer {
     private int canvasWidth = -1;
     private int canvasHeight = -1;
     private final List<Frame> frames = new ArrayList<>();
+    private boolean alpha;
     private int exifOffset = -1;
     private int exifLength;
 
@@ -87,14 +85,9 @@ final class WebpContainer {
         return frames.get(0);
     }
 
-    /**
-     * Pillow's mode test: {@code WebPGetFeatures(file).has_alpha}, the VP8X alpha flag or a simple VP8L file's
-     * alpha bit.
-     *
-     * @return true when Pillow opens the file as RGBA (false: RGB)
-     */
+    /** @return true when Pillow opens the file as RGBA (false: RGB), see {@link FileFeatures} */
     boolean hasAlpha() {
-        return extended ? (flags & FLAG_ALPHA) != 0 : frames.get(0).bitstreamAlpha;
+        return alpha;
     }
 
     /** @return the EXIF Orientation of the first 'EXIF' chunk (1 when there is none), as Pillow reads it */
@@ -148,6 +141,7 @@ final class WebpContainer {
             throw new ImageDecodeException("WebP: file is truncated (" + d.length + " bytes, the RIFF header says "
                     + end + ")");
         }
+        alpha = FileFeatures.hasAlpha(d);
         pos = 12;
         if (isTag(pos, "VP8 ") || isTag(pos, "VP8L")) {
             parseSingleImage();
@@ -169,7 +163,7 @@ final class WebpContainer {
 
     private void parseSingleImage() {
         if (!frames.isEmpty()) {
-            throw corrupt("a second image chunk after the image");
+            throw corrupt("more than one image in a still image");
         }
         if (remaining() < 8) {
             throw corrupt("no room for an image chunk");
@@ -177,8 +171,7 @@ final class WebpContainer {
         Frame f = new Frame();
         storeFrame(1, 0, f);
         if ((flags & FLAG_ALPHA) == 0 && f.alphaOffset >= 0) {
-            f.alphaChunk = -1; // an 'ALPH' chunk without the VP8X alpha flag is ignored
-            f.alphaOffset = -1;
+            f.alphaOffset = -1; // an 'ALPH' chunk without the VP8X alpha flag is ignored
         }
         if (!extended && f.width > 0 && f.height > 0) {
             canvasWidth = f.width;
@@ -216,7 +209,6 @@ final class WebpContainer {
             boolean image = vp8l || isTag(start, "VP8 ");
             if (alph && alphaChunks == 0) {
                 alphaChunks++;
-                f.alphaChunk = start;
                 f.alphaOffset = start + 8;
                 f.alphaLength = size;
                 f.frameNumber = frameNumber;
@@ -228,15 +220,12 @@ final class WebpContainer {
                     throw corrupt("bad '" + tag(start) + "' bitstream header");
                 }
                 imageChunks++;
-                f.imageChunk = start;
                 f.imageOffset = start + 8;
                 f.imageLength = padded; // libwebp's decoders see the padding byte too (the demuxer's chunk size)
                 f.lossless = vp8l;
                 f.width = features.width();
                 f.height = features.height();
-                f.bitstreamAlpha = features.alpha();
                 f.frameNumber = frameNumber;
-                f.complete = true;
             } else {
                 return; // another chunk ends the frame; the caller reads it
             }
@@ -328,9 +317,13 @@ final class WebpContainer {
             throw corrupt("frame " + declaredWidth + "x" + declaredHeight + " too large");
         }
         pos += 16;
+        int framePayload = pos;
         storeFrame(frames.size() + 1, frameChunkSize - 16, f);
+        if (pos - framePayload > frameChunkSize - 16) {
+            throw corrupt("the image chunks of an 'ANMF' frame run past its end");
+        }
         if (animation && f.frameNumber > 0) {
-            if (!frames.isEmpty() && !frames.get(frames.size() - 1).complete) {
+            if (!frames.isEmpty() && frames.get(frames.size() - 1).imageOffset < 0) {
                 throw corrupt("a frame after an incomplete frame");
             }
             frames.add(f);
@@ -354,10 +347,10 @@ final class WebpContainer {
             throw corrupt(String.format("reserved 'VP8X' flags set (0x%02X)", flags));
         }
         for (Frame f : frames) {
-            if (!f.complete) {
+            if (f.imageOffset < 0) {
                 throw corrupt("frame " + f.frameNumber + " has no image chunk");
             }
-            if (f.alphaOffset >= 0 && f.alphaChunk > f.imageChunk) {
+            if (f.alphaOffset >= 0 && f.alphaOffset > f.imageOffset) {
                 throw corrupt("'ALPH' after the image chunk");
             }
             boolean inside = animation

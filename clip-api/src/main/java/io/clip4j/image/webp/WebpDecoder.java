@@ -12,10 +12,14 @@ import io.clip4j.image.PixelMode;
  * lossless ('VP8L') images; for an animation, its first frame drawn on a canvas cleared to transparent black, as
  * Pillow shows it.
  *
- * <p>The mode follows Pillow: {@link PixelMode#RGBA} when the file says it has alpha (the 'VP8X' alpha flag, or a
- * simple lossless file's alpha bit), else {@link PixelMode#RGB}. The EXIF Orientation of an 'EXIF' chunk is
- * reported in {@link DecodedImage#exifOrientation()}; pixels are never rotated. The container is checked like
- * libwebp's demuxer checks it: a file shorter than its RIFF size (a cut download) is an error, as it is in Pillow.
+ * <p>The mode follows Pillow, which takes it from libwebp's {@code WebPGetFeatures}: {@link PixelMode#RGBA} when
+ * that reports alpha (the 'VP8X' alpha flag, replaced by the lossless header's alpha bit for a 'VP8L' image, or an
+ * 'ALPH' chunk before the image; for an animation, the flag alone), else {@link PixelMode#RGB}. The EXIF
+ * Orientation of an 'EXIF' chunk is reported in {@link DecodedImage#exifOrientation()}; pixels are never rotated.
+ * The file is checked as {@code WebPAnimDecoderNew} checks it ({@code WebPGetFeatures}, then the demuxer): a file
+ * shorter than its RIFF size (a cut download) is an error, as it is in Pillow. The bitstream decoders follow
+ * libwebp's 64-bit x86 build (its bit reader's 56-bit refills, its SSE2 inverse transform), which decides how
+ * some damaged lossy data decodes.
  * Thread-safe (stateless).
  */
 public final class WebpDecoder implements ImageDecoder {
@@ -66,6 +70,9 @@ public final class WebpDecoder implements ImageDecoder {
         }
         boolean alpha = c.hasAlpha();
         int channels = alpha ? 4 : 3;
+        if ((long) cw * ch * channels > Integer.MAX_VALUE - 8) {
+            throw new ImageDecodeException("WebP: image too large for a Java array (" + cw + "x" + ch + ")");
+        }
         byte[] canvas = new byte[cw * ch * channels];
         WebpContainer.Frame f = c.firstFrame();
         if (f.width != cw || f.height != ch) {

@@ -30,7 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Whole WebP files decode to exactly Pillow 9.4's pixels (libwebp 1.2.4 through WebPAnimDecoder): lossy, lossy
  * with every kind of 'ALPH' chunk, lossless, animations (first frame on a cleared canvas) and VP8X files with
  * metadata (pillow.json, made by make-webp.py); and seeded damage to the container and the bitstreams gives
- * Pillow's result, pixels or failure (damaged-files.json, made by make-damaged-files.py).
+ * Pillow's result, pixels or failure (damaged-files.json, made by make-damaged-files.py), as do hand-assembled
+ * containers probing libwebp's rules (crafted-files.json, made by make-crafted-files.py).
  */
 class WebpDecoderTest {
     private static final WebpDecoder DECODER = new WebpDecoder();
@@ -108,6 +109,30 @@ class WebpDecoderTest {
         }
         assertEquals(List.of(), wrong, wrong.size() + " of " + i + " cases differ");
         assertTrue(decoded > 200, decoded + " decoded");
+    }
+
+    @Test
+    void craftedContainersGivePillowsResult() throws Exception {
+        List<String> wrong = new ArrayList<>();
+        int n = 0;
+        for (Iterator<Map.Entry<String, JsonNode>> it = json("crafted-files.json").fields(); it.hasNext(); n++) {
+            Map.Entry<String, JsonNode> e = it.next();
+            byte[] file = HexFormat.of().parseHex(e.getValue().get("hex").asText());
+            JsonNode want = e.getValue().get("pillow");
+            try {
+                DecodedImage img = DECODER.decode(file, Long.MAX_VALUE);
+                String diff = want.has("error") ? "decoded, Pillow: " + want.get("error").asText() : compare(img, want);
+                if (diff != null) {
+                    wrong.add(e.getKey() + ": " + diff);
+                }
+            } catch (ImageDecodeException ex) {
+                if (!want.has("error")) {
+                    wrong.add(e.getKey() + ": " + ex.getMessage() + ", Pillow decodes it");
+                }
+            }
+        }
+        assertTrue(n >= 30, n + " cases");
+        assertEquals(List.of(), wrong);
     }
 
     static byte[] apply(byte[] seed, JsonNode edits) {

@@ -3,6 +3,9 @@
 of each edited file (its mode, size and the SHA-256 of its pixels, or the error). Only the edits are stored.
 
 Edits: ["flip", pos, bit], ["set", pos, hexbytes], ["cut", pos], ["append", hexbytes].
+After the 500 seeded cases, every file with a 'VP8 ' chunk gets two more: the first byte of its first partition,
+then of its first token partition, set to 0xFF (a value above the bool decoder's range: only libwebp's 64-bit
+window arithmetic decodes the same bits).
 Run from this folder: /usr/bin/python3 make-damaged-files.py
 """
 import hashlib
@@ -10,6 +13,7 @@ import io
 import json
 import os
 import random
+import re
 
 from PIL import Image
 
@@ -40,7 +44,8 @@ def pillow(data):
             im.load()
             return {"mode": im.mode, "size": list(im.size), "sha256": hashlib.sha256(im.tobytes()).hexdigest()}
     except Exception as e:  # noqa: BLE001 - the reference records any failure
-        return {"error": "%s: %s" % (type(e).__name__, e)}
+        # without the object's address, which changes from run to run
+        return {"error": re.sub(r" at 0x[0-9a-f]+>", ">", "%s: %s" % (type(e).__name__, e))}
 
 
 def edits_for(r, data):
@@ -60,6 +65,17 @@ def edits_for(r, data):
     return [["append", bytes(r.randrange(256) for _ in range(r.randrange(1, 12))).hex()]]
 
 
+def vp8_payload(data):
+    """Offset of the first 'VP8 ' chunk's payload, or None."""
+    p = 12
+    while p + 8 <= len(data):
+        size = int.from_bytes(data[p + 4:p + 8], "little")
+        if data[p:p + 4] == b"VP8 ":
+            return p + 8
+        p += 8 + size + (size & 1)
+    return None
+
+
 def main():
     r = random.Random(20261206)
     cases = []
@@ -69,6 +85,19 @@ def main():
             data = f.read()
         edits = edits_for(r, data)
         cases.append({"seed": seed, "edits": edits, "pillow": pillow(apply(data, edits))})
+    for seed in sorted(os.listdir(HERE)):
+        if not seed.endswith(".webp"):
+            continue
+        with open(os.path.join(HERE, seed), "rb") as f:
+            data = f.read()
+        p = vp8_payload(data)
+        if p is None:
+            continue
+        first_partition = (data[p] | data[p + 1] << 8 | data[p + 2] << 16) >> 5
+        for pos in (p + 10, p + 10 + first_partition):
+            if pos < len(data):
+                edits = [["set", pos, "ff"]]
+                cases.append({"seed": seed, "edits": edits, "pillow": pillow(apply(data, edits))})
     with open(os.path.join(HERE, "damaged-files.json"), "w") as f:
         json.dump(cases, f, indent=0)
         f.write("\n")
