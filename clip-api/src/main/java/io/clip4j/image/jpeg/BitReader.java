@@ -227,6 +227,15 @@ final class BitReader {
     }
 
     /**
+     * @return how many bytes of the file libjpeg's Huffman decoder has asked for so far (it fills its bit buffer to
+     *         57 bits, reading up to a marker's code byte): the data Pillow must have handed it. More than the file's
+     *         length when it ran into the end of the file.
+     */
+    int bytesRequested() {
+        return atMarker ? pos + 2 : hitEof ? end + 1 : pos;
+    }
+
+    /**
      * Drops the buffered bits and moves to the next marker, skipping extraneous bytes like libjpeg.
      *
      * @return position of the marker's 0xFF byte, or the end of the data if there is none

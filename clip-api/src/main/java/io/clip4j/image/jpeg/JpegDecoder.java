@@ -31,9 +31,10 @@ import io.clip4j.image.ImageDecoder;
  * truncated file is an error, as it is in Pillow without {@code LOAD_TRUNCATED_IMAGES}: image data ending
  * inside a scan, or no EOI marker, except after the first scan of a sequential image that covered every
  * component and was followed by a marker or by 8 more data bytes, or for arithmetic coding by anything (libjpeg
- * has then output every row, so Pillow returns the image). With 1 to 7 bytes of garbage in place of the EOI, whether libjpeg's look-ahead reaches
- * the end of the file depends on its buffering, so such a file is reported truncated here where Pillow may
- * decode it. More than 1000 scans is an error (libjpeg-turbo's own fuzzers stop at 500). Thread-safe
+ * has then output every row, so Pillow returns the image). After such an image only the markers inside the 64 KiB
+ * blocks Pillow had read by then are checked (it stops feeding libjpeg once every row is out). With 1 to 7 bytes
+ * of garbage in place of the EOI, whether libjpeg's look-ahead reaches the end of the file depends on its
+ * buffering, so such a file is reported truncated here where Pillow may decode it. More than 1000 scans is an error (libjpeg-turbo's own fuzzers stop at 500). Thread-safe
  * (stateless; each call uses its own buffers).
  *
  * <p>Damaged data decodes the way libjpeg-turbo decodes it, so a damaged file gives Pillow's pixels: an

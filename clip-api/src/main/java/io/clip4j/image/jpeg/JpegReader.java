@@ -39,9 +39,17 @@ final class JpegReader {
      */
     private long pillowRead = PILLOW_BLOCK;
 
+    /**
+     * Where libjpeg's marker reader stops: the end of the file, or, once every row is out, the end of the data
+     * Pillow had handed it by then (it feeds the file in 64 KiB blocks and stops feeding when all rows are out:
+     * libjpeg then suspends at the end of that data and Pillow returns the image).
+     */
+    private int markerEnd;
+
     JpegReader(byte[] file, long maxPixels) {
         this.d = file;
         this.end = file.length;
+        this.markerEnd = file.length;
         this.maxPixels = maxPixels;
     }
 
@@ -72,7 +80,7 @@ final class JpegReader {
             } else if (marker == 0xD8) {
                 throw new ImageDecodeException("JPEG: corrupt file (second SOI marker)");
             } else {
-                if (pos + 2 > end) {
+                if (pos + 2 > markerEnd) {
                     if (complete) {
                         break; // a marker cut before its length: libjpeg suspends
                     }
@@ -88,7 +96,7 @@ final class JpegReader {
                     throw new ImageDecodeException(String.format("JPEG: corrupt marker 0x%02X (length %d)",
                             marker, segLen));
                 }
-                if (complete && MarkerChecks.suspends(d, marker, pos + 2, segLen, frame)) {
+                if (complete && MarkerChecks.suspends(d, marker, pos + 2, segLen, frame, markerEnd)) {
                     break; // libjpeg runs out of data after every row is out: Pillow returns the image
                 }
                 if (pos + segLen > end) {
@@ -122,16 +130,16 @@ final class JpegReader {
 
     /** @return index of the marker code byte at or after {@code p} (after 0xFF and fill bytes), or -1 */
     private int findMarker(int p) {
-        while (p < end) {
+        while (p < markerEnd) {
             if (d[p] != (byte) 0xFF) {
                 p++; // extraneous bytes: libjpeg skips them with a warning
                 continue;
             }
             int q = p + 1;
-            while (q < end && d[q] == (byte) 0xFF) {
+            while (q < markerEnd && d[q] == (byte) 0xFF) {
                 q++;
             }
-            if (q >= end) {
+            if (q >= markerEnd) {
                 return -1;
             }
             if (d[q] != 0) {
@@ -195,7 +203,7 @@ final class JpegReader {
                 }
                 return next;
             case 0xCC: // DAC: libjpeg reads it in any file (it matters only to an arithmetic-coded one)
-                MarkerChecks.suspends(d, marker, body, len + 2, frame);
+                MarkerChecks.suspends(d, marker, body, len + 2, frame, end);
                 tables.readArithConditioning(d, body, len);
                 return next;
             case 0xDC: // DNL
@@ -340,8 +348,13 @@ final class JpegReader {
         // The rows are all out unless libjpeg's look-ahead (8 data bytes at most) reached the end of the file; the
         // arithmetic decoder reads no further than it needs, and would have failed on a missing byte.
         boolean lookAheadInFile = arithmetic || in.dataBytesAfterConsumed() >= 8;
+        long requested = in.bytesRequested();
         int next = in.skipToMarker();
         complete = !progressive && scans == 1 && n == frame.components.length && (next < end || lookAheadInFile);
+        if (complete) {
+            long fed = Math.max(pillowRead, (requested + PILLOW_BLOCK - 1) / PILLOW_BLOCK * PILLOW_BLOCK);
+            markerEnd = (int) Math.min(end, fed);
+        }
         return next;
     }
 

@@ -20,11 +20,11 @@ final class MarkerChecks {
      * @param body   index of the first byte after the 2-byte length
      * @param segLen the declared length (including its own 2 bytes)
      * @param frame  the frame (for an SOS's component ids), or null before it
+     * @param end    the end of the data libjpeg has been given (Pillow feeds the file in blocks)
      * @return true if libjpeg runs out of data inside the segment (it would suspend), false if it reads it whole
      * @throws ImageDecodeException where libjpeg would stop with an error before running out of data
      */
-    static boolean suspends(byte[] d, int marker, int body, int segLen, Frame frame) {
-        int end = d.length;
+    static boolean suspends(byte[] d, int marker, int body, int segLen, Frame frame, int end) {
         int length = segLen - 2;
         switch (marker) {
             case 0xC4: // get_dht

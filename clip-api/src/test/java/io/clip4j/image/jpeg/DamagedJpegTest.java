@@ -26,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * inside the data (the rest of the interval gray), restart markers out of sequence (libjpeg's resync), cut files,
  * progressive files cut short and closed with EOI (libjpeg's block smoothing); for arithmetic-coded files also
  * zero data after a marker, corrupt codes, and scans whose data crosses one of the 64 KiB blocks Pillow reads.
- * The cases and Pillow's results are in damaged.json and damaged-arith.json (make-damaged.py).
+ * The cases and Pillow's results are in damaged.json, damaged-arith.json and damaged-after-image.json
+ * (make-damaged.py).
  */
 class DamagedJpegTest {
     static byte[] apply(byte[] seed, JsonNode edits) {
@@ -42,6 +43,7 @@ class DamagedJpegTest {
                 case "insert" -> b = concat(Arrays.copyOf(b, p), HexFormat.of().parseHex(e.get(2).asText()),
                         Arrays.copyOfRange(b, p, b.length));
                 case "cut" -> b = Arrays.copyOf(b, p);
+                case "zeros" -> b = concat(Arrays.copyOf(b, p), new byte[e.get(2).asInt()], Arrays.copyOfRange(b, p, b.length));
                 case "com" -> { // a COM segment with n zero bytes
                     int n = e.get(2).asInt();
                     byte[] com = new byte[4 + n];
@@ -111,6 +113,20 @@ class DamagedJpegTest {
         assertEquals(List.of(), mismatches, outcomes.toString());
         assertTrue(outcomes.getOrDefault("same pixels", 0) > 200, outcomes.toString());
         assertTrue(outcomes.getOrDefault("both fail", 0) > 100, outcomes.toString());
+    }
+
+    /**
+     * Single-scan files whose EOI gives way to zero bytes and then a marker, placed around Pillow's 64 KiB blocks:
+     * once every row is out, libjpeg only sees the blocks Pillow had handed it, so a bad marker past them is never
+     * read and Pillow returns the image, while one inside them fails it.
+     */
+    @Test
+    void markersAfterTheImageCountOnlyInsideWhatPillowRead() throws IOException, NoSuchAlgorithmException {
+        Map<String, Integer> outcomes = new TreeMap<>();
+        List<String> mismatches = compare("damaged-after-image.json", outcomes);
+        assertEquals(List.of(), mismatches, outcomes.toString());
+        assertTrue(outcomes.getOrDefault("same pixels", 0) > 100, outcomes.toString());
+        assertTrue(outcomes.getOrDefault("both fail", 0) > 10, outcomes.toString());
     }
 
     /** Decodes every case of a corpus; returns the mismatches with Pillow and counts the outcomes. */

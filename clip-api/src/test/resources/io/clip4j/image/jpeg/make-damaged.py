@@ -8,6 +8,9 @@ file plus edits (set bytes / delete / insert / cut / a COM segment of n bytes, o
 the test rebuilds it. The arithmetic group also moves scans across Pillow's 64 KiB read blocks with a large COM
 segment ('block'): libjpeg's arithmetic decoder cannot suspend, so Pillow fails when a scan's data crosses the
 end of what it has read.
+damaged-after-image.json holds single-scan files whose EOI is replaced by zero bytes and then a marker, around
+Pillow's 64 KiB blocks: once every row is out, Pillow stops feeding libjpeg, whose marker reader then only sees the
+data it was given ('zeros' edit: n zero bytes inserted).
 It also writes damaged/pillow.json, Pillow's result for the hand-made files in damaged/.
 Run from this folder: /usr/bin/python3 make-damaged.py
 """
@@ -120,6 +123,58 @@ def main_arith():
         f.write('[\n' + ',\n'.join(json.dumps(c, sort_keys=True) for c in cases) + '\n]\n')
 
 
+AFTER_IMAGE_SEEDS = ['s420.jpg', 'gray.jpg', 'restart.jpg', 'q100_optimized.jpg', 'arithmetic.jpg',
+                     'arith_s422_restart.jpg']
+AFTER_IMAGE_MARKERS = ['ff02', 'ffda000809', 'ffd9', 'ffc4001f', 'ffdb00ff', 'fffe0010']
+
+
+def main_after_image():
+    rnd = random.Random(20261208)
+    cases = []
+    for seed in AFTER_IMAGE_SEEDS:
+        b = open(seed, 'rb').read()
+        body = len(b) - 2  # without the EOI
+        for marker in AFTER_IMAGE_MARKERS:
+            for n in (rnd.randint(10, 1000), PILLOW_BLOCK - body + rnd.randint(-12, 12),
+                      PILLOW_BLOCK - body + rnd.randint(-3, 3), 3 * PILLOW_BLOCK - body + rnd.randint(-40, 40)):
+                edits = [['cut', body], ['zeros', body, n], ['insert', body + n, marker + '00' * 10]]
+                cases.append({'seed': seed, 'kind': 'after-image', 'edits': edits,
+                              'pillow': pillow(apply(b, edits))})
+        # An SOS marker written over the scan data where a 64 KiB block ends (a COM segment before the SOS moves
+        # the boundary into the data): the rest of the rows come out gray, and the new SOS header is read only if
+        # it lies inside the block Pillow had handed over.
+        sos = b.index(b'\xff\xda')
+        data_start = sos + 2 + int.from_bytes(b[sos + 2:sos + 4], 'big')
+        for _ in range(2):
+            t = rnd.randint(20, len(b) - data_start - 20)  # where the boundary falls in the scan data
+            n = PILLOW_BLOCK - 4 - data_start - t
+            for d in (-4, -3, -2, -1, 0):
+                boundary = PILLOW_BLOCK
+                edits = [['com', sos, n], ['set', boundary + d, 'ffda']]
+                cases.append({'seed': seed, 'kind': 'sos-at-block-end', 'edits': edits,
+                              'pillow': pillow(apply(b, edits))})
+    with open('damaged-after-image.json', 'w') as f:
+        f.write('[\n' + ',\n'.join(json.dumps(c, sort_keys=True) for c in cases) + '\n]\n')
+
+
+def apply(b, edits):
+    """The edits of main_after_image (the test's DamagedJpegTest.apply reads the same list)."""
+    c = bytearray(b)
+    for e in edits:
+        if e[0] == 'cut':
+            del c[e[1]:]
+        elif e[0] == 'zeros':
+            c[e[1]:e[1]] = bytes(e[2])
+        elif e[0] == 'insert':
+            c[e[1]:e[1]] = bytes.fromhex(e[2])
+        elif e[0] == 'com':
+            c[e[1]:e[1]] = com_segment(e[2])
+        elif e[0] == 'set':
+            v = bytes.fromhex(e[2])
+            c[e[1]:e[1] + len(v)] = v
+    return bytes(c)
+
+
 def pillow(c):
     try:
         im = Image.open(io.BytesIO(c))
@@ -143,4 +198,5 @@ def hand_made():
 if __name__ == '__main__':
     main()
     main_arith()
+    main_after_image()
     hand_made()
