@@ -43,7 +43,7 @@ public final class ClassFolders {
             }
         }
         if (examples.isEmpty()) {
-            throw new ClipException(root + ": no class folder with images (.png/.jpg/.jpeg/.gif/.bmp) found");
+            throw new ClipException(root + ": no class folder with images (.png/.jpg/.jpeg/.webp/.gif/.bmp) found");
         }
         return new LabeledDataset(root.getFileName() == null ? root.toString() : root.getFileName().toString(),
                 names, examples);
@@ -51,8 +51,8 @@ public final class ClassFolders {
 
     static boolean isImage(Path p) {
         String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-        return n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg") || n.endsWith(".gif")
-                || n.endsWith(".bmp");
+        return n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg") || n.endsWith(".webp")
+                || n.endsWith(".gif") || n.endsWith(".bmp");
     }
 
     private static List<Path> list(Path dir, java.util.function.Predicate<Path> keep) {

@@ -69,11 +69,14 @@ class DataReadersTest {
         Files.copy(IMAGES.resolve("chelsea.png"), dir.resolve("tabby_cat/1.png"));
         Files.copy(IMAGES.resolve("coffee.png"), dir.resolve("dog/b.PNG"));
         Files.copy(IMAGES.resolve("horse.png"), dir.resolve("dog/a.png"));
+        try (var webp = getClass().getResourceAsStream("/io/clip4j/image/webp/lossy_q75.webp")) {
+            Files.copy(webp, dir.resolve("tabby_cat/2.webp"));
+        }
         Files.writeString(dir.resolve("dog/notes.txt"), "x");
         LabeledDataset ds = ClassFolders.read(dir);
         assertEquals(List.of("dog", "tabby cat"), ds.classNames());
-        assertEquals(3, ds.size());
-        assertEquals(List.of(0, 0, 1), ds.examples().stream().map(LabeledImage::label).toList());
+        assertEquals(4, ds.size());
+        assertEquals(List.of(0, 0, 1, 1), ds.examples().stream().map(LabeledImage::label).toList());
         assertTrue(ds.examples().get(0).image().toString().endsWith("a.png"));
         assertThrows(ClipException.class, () -> ClassFolders.read(dir.resolve("empty")));
     }
