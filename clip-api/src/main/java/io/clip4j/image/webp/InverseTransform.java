@@ -54,7 +54,7 @@ final class InverseTransform {
     /**
      * Adds the inverse DCT of a block with at most three coefficients, in zigzag order (libwebp's
      * {@code TransformAC3}, plain 32-bit arithmetic; the same as the full transform in that case, never
-     * overflowing).
+     * overflowing). It is the C reference's full transform too, which {@link #idct} uses for small coefficients.
      *
      * @param in     coefficients
      * @param inOff  first coefficient of the block (raster order)
@@ -107,6 +107,21 @@ final class InverseTransform {
      * @param stride row stride of {@code dst}
      */
     void idct(short[] in, int inOff, byte[] dst, int dstOff, int stride) {
+        // Coefficients in [-1024, 1023] keep every lane value under 23300 in magnitude, so nothing wraps and the
+        // lanes compute exactly the C reference: its 32-bit form is cheaper (no truncation after each step).
+        int bits = 0;
+        for (int i = 0; i < 16; i++) {
+            bits |= in[inOff + i] + 1024;
+        }
+        if ((bits & ~2047) == 0) {
+            idctAc3(in, inOff, dst, dstOff, stride);
+        } else {
+            idctLanes(in, inOff, dst, dstOff, stride);
+        }
+    }
+
+    /** {@link #idct} in 16-bit lanes, wrapping where the SSE2 code wraps. */
+    private void idctLanes(short[] in, int inOff, byte[] dst, int dstOff, int stride) {
         int[] t = tmp;
         for (int i = 0; i < 4; i++) {
             int c0 = in[inOff + i];
