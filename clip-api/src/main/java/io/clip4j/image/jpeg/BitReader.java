@@ -12,6 +12,14 @@ import io.clip4j.image.ImageDecodeException;
  * {@code insufficient_data}: the rest of the restart interval stays zero, i.e. gray); an invalid Huffman
  * code reads as symbol 0 after 17 bits; restart markers out of sequence are resynchronised like
  * {@code jpeg_resync_to_restart}. Only the end of the file is an error (Pillow: "image file is truncated").
+ *
+ * <p>For a sequential Huffman-coded scan ({@link #emulateLibjpeg}) the bit buffer is libjpeg-turbo's own, bit for
+ * bit: it is refilled when and as far as {@code jdhuff.c} refills it, in its fast path ({@code decode_mcu_fast}:
+ * 6 bytes once 16 bits or fewer are left) or its slow path (up to 57 bits once a symbol finds fewer than 8, or
+ * extra bits fewer than they need), chosen per MCU like {@code decode_mcu}. So the reader knows exactly when
+ * libjpeg asks for a byte Pillow has not handed it yet: past the end of the file that is Pillow's "image file is
+ * truncated", even where the bits would never be used; before it, Pillow hands over the next 64 KiB block and
+ * libjpeg decodes the MCU again (the scan decoder redoes it via {@link #redoMcu}).
  */
 final class BitReader {
     private final byte[] data;
@@ -31,6 +39,24 @@ final class BitReader {
     private int padBits;
     private boolean atMarker;
     private boolean hitEof;
+
+    /** Whether the buffer follows libjpeg's refill rules exactly ({@link #emulateLibjpeg}). */
+    private boolean exact;
+    /** The current MCU is decoded by libjpeg's slow path ({@code decode_mcu_slow}). */
+    private boolean slow;
+    /** libjpeg's {@code BUFSIZE * blocks_in_MCU}: the fast path needs this many bytes in the buffer. */
+    private int fastMargin;
+    /** The end of the data Pillow has handed libjpeg so far (a multiple of 64 KiB, or the end of the file). */
+    private int avail;
+    /** The fast path met a marker in this MCU: libjpeg decodes it again with the slow path. */
+    private boolean fastMarker;
+    /** libjpeg suspended in this MCU for the next 64 KiB block, and decodes it again from its start. */
+    private boolean suspended;
+    private int mcuPos;
+    private long mcuBuf;
+    private int mcuCnt;
+    private int mcuPadBits;
+    private boolean mcuAtMarker;
 
     /**
      * @param data  the file
@@ -52,6 +78,177 @@ final class BitReader {
         this.pos = start;
         this.end = end;
         this.limit = Math.min(limit, end);
+    }
+
+    /**
+     * Makes the bit buffer follow libjpeg-turbo's Huffman decoder ({@code jdhuff.c}) exactly, for a sequential
+     * Huffman-coded scan; the scan decoder then brackets every MCU with {@link #startMcu} and {@link #redoMcu}.
+     *
+     * @param fed         how much of the file Pillow has handed libjpeg when the scan starts
+     * @param blocksInMcu libjpeg's {@code blocks_in_MCU} (1 for a single-component scan)
+     */
+    void emulateLibjpeg(int fed, int blocksInMcu) {
+        exact = true;
+        avail = Math.min(fed, end);
+        fastMargin = 512 * blocksInMcu;
+    }
+
+    /**
+     * Starts an MCU: remembers the state libjpeg would resume from and picks its path like {@code decode_mcu}.
+     *
+     * @param mayUseFast false in a file with restart intervals (libjpeg then always takes the slow path)
+     */
+    void startMcu(boolean mayUseFast) {
+        mcuPos = pos;
+        mcuBuf = buf;
+        mcuCnt = cnt;
+        mcuPadBits = padBits;
+        mcuAtMarker = atMarker;
+        slow = !mayUseFast || atMarker || avail - pos < fastMargin;
+        fastMarker = false;
+        suspended = false;
+    }
+
+    /**
+     * Ends an MCU. The coefficients of a redone MCU come out the same (it reads the same bits, and where it does
+     * not, libjpeg too leaves the first attempt's values in the blocks); only the buffer's state differs.
+     *
+     * @param mayUseFast as for {@link #startMcu}
+     * @return true if libjpeg decodes the MCU again (its fast path met a marker, or it suspended for the next
+     *         block): the reader is back at the MCU's start, and the caller restores its DC predictions and
+     *         decodes the MCU once more
+     */
+    boolean redoMcu(boolean mayUseFast) {
+        if (!fastMarker && !suspended) {
+            return false;
+        }
+        boolean forceSlow = fastMarker;
+        pos = mcuPos;
+        buf = mcuBuf;
+        cnt = mcuCnt;
+        padBits = mcuPadBits;
+        atMarker = mcuAtMarker;
+        startMcu(mayUseFast);
+        slow |= forceSlow;
+        return true;
+    }
+
+    /**
+     * libjpeg asks for a byte at {@code pos} and Pillow has handed it no more: Pillow gives it the next block, or
+     * fails at the end of the file.
+     */
+    private void suspend() {
+        if (avail >= end) {
+            throw new ImageDecodeException("JPEG: image data ends prematurely in scan (libjpeg needs more data at"
+                    + " the end of the file: file is truncated)");
+        }
+        avail = (int) Math.min(end, avail + 65536L);
+        suspended = true;
+    }
+
+    /** libjpeg's {@code FILL_BIT_BUFFER_FAST}: 6 bytes, a marker (or FF FF) read as zero bytes and left unread. */
+    private void fillFast() {
+        int p = pos;
+        long b = buf;
+        if (end - p >= 13) {
+            for (int i = 0; i < 6; i++) {
+                int c0 = data[p++] & 0xFF;
+                if (c0 == 0xFF) {
+                    if (data[p++] != 0) {
+                        fastMarker = true;
+                        p -= 2;
+                        c0 = 0;
+                    }
+                }
+                b = (b << 8) | c0;
+            }
+        } else {
+            // Only corrupt data gets here (the fast path starts an MCU with 512 bytes per block ahead); libjpeg
+            // would read past its buffer, this reads zeros.
+            for (int i = 0; i < 6; i++) {
+                int c0 = p < end ? data[p] & 0xFF : 0;
+                if (c0 == 0xFF && (p + 1 >= end || data[p + 1] != 0)) {
+                    fastMarker = true;
+                    c0 = 0;
+                } else if (p < end) {
+                    p += c0 == 0xFF ? 2 : 1;
+                }
+                b = (b << 8) | c0;
+            }
+        }
+        pos = p;
+        buf = b;
+        cnt += 48;
+    }
+
+    /**
+     * libjpeg's {@code jpeg_fill_bit_buffer}: loads bytes up to 57 bits; at a marker it stops, and pads zero bits
+     * up to 57 only if fewer than {@code nbits} are left.
+     */
+    private void fillSlow(int nbits) {
+        while (!atMarker && cnt < 57) {
+            if (pos >= avail) {
+                suspend();
+            }
+            int b = data[pos++] & 0xFF;
+            if (b == 0xFF) {
+                do {
+                    if (pos >= avail) {
+                        suspend();
+                    }
+                    b = data[pos++] & 0xFF;
+                } while (b == 0xFF);
+                if (b == 0) {
+                    b = 0xFF;
+                } else {
+                    atMarker = true;
+                    pos -= 2; // at the last FF, as fill() leaves it
+                    break;
+                }
+            }
+            buf = (buf << 8) | b;
+            cnt += 8;
+        }
+        if (atMarker && nbits > cnt) {
+            buf <<= 57 - cnt;
+            padBits += 57 - cnt;
+            cnt = 57;
+        }
+    }
+
+    /** libjpeg's {@code HUFF_DECODE} (slow path, 8-bit look-ahead). */
+    private int decodeSlow(HuffmanTable t) {
+        if (cnt < 8) {
+            fillSlow(0);
+            if (cnt < 8) {
+                return decodeBitwise(t, 1); // at a marker
+            }
+        }
+        // Codes of up to 8 bits fill both halves of the 9-bit table's pair of entries.
+        int e = t.lookup[((int) (buf >>> (cnt - 8)) & 0xFF) << 1];
+        if (e != 0 && (e >>> 8) <= 8) {
+            cnt -= e >>> 8;
+            return e & 0xFF;
+        }
+        return decodeBitwise(t, 9);
+    }
+
+    /** libjpeg's {@code jpeg_huff_decode}: the first {@code l} bits at once, then bit by bit, refilling as needed. */
+    private int decodeBitwise(HuffmanTable t, int l) {
+        if (cnt < l) {
+            fillSlow(l);
+        }
+        cnt -= l;
+        int code = (int) (buf >>> cnt) & ((1 << l) - 1);
+        while (code > t.maxcode[l]) {
+            if (cnt < 1) {
+                fillSlow(1);
+            }
+            cnt--;
+            code = (code << 1) | ((int) (buf >>> cnt) & 1);
+            l++;
+        }
+        return l > 16 ? 0 : t.symbols[t.valoffset[l] + code];
     }
 
     /**
@@ -102,7 +299,7 @@ final class BitReader {
                 + " one (Pillow: broken data stream)");
     }
 
-    /** Refills the bit buffer to at least 57 bits. */
+    /** Refills the bit buffer to at least 57 bits (progressive scans; sequential ones refill like libjpeg). */
     private void fill() {
         while (cnt <= 56) {
             int b = 0;
@@ -143,7 +340,13 @@ final class BitReader {
     /** Decodes one Huffman symbol; a code that is not in the table reads as 0 after 17 bits, like libjpeg. */
     int decode(HuffmanTable t) {
         if (cnt < 17) {
-            fill();
+            if (!exact) {
+                fill();
+            } else if (slow) {
+                return decodeSlow(t);
+            } else {
+                fillFast();
+            }
         }
         int e = t.lookup[(int) (buf >>> (cnt - HuffmanTable.LOOKAHEAD)) & ((1 << HuffmanTable.LOOKAHEAD) - 1)];
         if (e != 0) {
@@ -167,7 +370,15 @@ final class BitReader {
 
     /** @return the next {@code n} bits (0..16) as an unsigned value */
     int bits(int n) {
-        if (cnt < n) {
+        if (exact) {
+            if (slow ? cnt < n : cnt < 17) {
+                if (slow) {
+                    fillSlow(n);
+                } else {
+                    fillFast();
+                }
+            }
+        } else if (cnt < n) {
             fill();
         }
         cnt -= n;
@@ -208,30 +419,15 @@ final class BitReader {
     }
 
     /**
-     * @return the whole data bytes (stuffed FF 00 counting once) after the last consumed bit, up to a marker or
-     *         the end of the file. libjpeg reads at most 8 of them ahead (it fills its bit buffer to 57 bits), so
-     *         from 8 on it cannot have reached the end of the file.
-     */
-    int dataBytesAfterConsumed() {
-        int n = Math.max(0, cnt - padBits) / 8;
-        for (int p = pos; p < end && !atMarker; p++) {
-            if (data[p] == (byte) 0xFF && p + 1 < end && data[p + 1] != 0) {
-                break; // a marker (or fill bytes before one)
-            }
-            if (data[p] == (byte) 0xFF) {
-                p++; // FF 00: one data byte
-            }
-            n++;
-        }
-        return n;
-    }
-
-    /**
-     * @return how many bytes of the file libjpeg's Huffman decoder has asked for so far (it fills its bit buffer to
-     *         57 bits, reading up to a marker's code byte): the data Pillow must have handed it. More than the file's
-     *         length when it ran into the end of the file.
+     * @return how many bytes of the file libjpeg's Huffman decoder has been handed so far: for a scan read like
+     *         libjpeg ({@link #emulateLibjpeg}) the 64 KiB blocks Pillow fed it (or the whole file); otherwise the
+     *         bytes it asked for, filling its bit buffer to 57 bits and reading up to a marker's code byte (more
+     *         than the file's length when it ran into the end of the file)
      */
     int bytesRequested() {
+        if (exact) {
+            return avail;
+        }
         return atMarker ? pos + 2 : hitEof ? end + 1 : pos;
     }
 
@@ -271,6 +467,9 @@ final class BitReader {
     boolean readRestart(int expected, int scan) {
         int p = skipToMarker();
         while (true) {
+            while (exact && p + 1 >= avail && avail < end) {
+                suspend(); // libjpeg's marker reader needs the next block (and goes on where it was)
+            }
             if (p + 1 >= limit) {
                 if (limit < end) {
                     throw pastLimit();

@@ -30,12 +30,14 @@ import io.clip4j.image.ImageDecoder;
  * "broken data stream"). Arithmetic-coded files larger than 64 KiB therefore mostly fail, in Pillow and here. A
  * truncated file is an error, as it is in Pillow without {@code LOAD_TRUNCATED_IMAGES}: image data ending
  * inside a scan, or no EOI marker, except after the first scan of a sequential image that covered every
- * component and was followed by a marker or by 8 more data bytes, or for arithmetic coding by anything (libjpeg
- * has then output every row, so Pillow returns the image). After such an image only the markers inside the 64 KiB
- * blocks Pillow had read by then are checked (it stops feeding libjpeg once every row is out). With 1 to 7 bytes
- * of garbage in place of the EOI, whether libjpeg's look-ahead reaches the end of the file depends on its
- * buffering, so such a file is reported truncated here where Pillow may decode it. More than 1000 scans is an error (libjpeg-turbo's own fuzzers stop at 500). Thread-safe
- * (stateless; each call uses its own buffers).
+ * component (libjpeg has then output every row, so Pillow returns the image). For a Huffman-coded scan that
+ * exception holds only if libjpeg never asked for a byte past the end of the file while decoding it: its bit
+ * buffer reads ahead (up to 57 bits, or 6 bytes at a time in its fast path), so a file whose scan data is followed
+ * by no EOI, or by a few junk bytes, decodes or fails depending on the exact refill points, which this decoder
+ * reproduces (libjpeg-turbo's fast and slow paths, chosen per MCU as in {@code jdhuff.c}, and Pillow's 64 KiB
+ * blocks). After such an image only the markers inside the 64 KiB blocks Pillow had read by then are checked (it
+ * stops feeding libjpeg once every row is out). More than 1000 scans is an error (libjpeg-turbo's own fuzzers
+ * stop at 500). Thread-safe (stateless; each call uses its own buffers).
  *
  * <p>Damaged data decodes the way libjpeg-turbo decodes it, so a damaged file gives Pillow's pixels: an
  * invalid Huffman code reads as 0, a marker inside a scan leaves the rest of the restart interval at zero
@@ -45,8 +47,8 @@ import io.clip4j.image.ImageDecoder;
  * block-smoothed like libjpeg-turbo 2.1 ({@code decompress_smooth_data}). In arithmetic-coded data a marker is
  * legal: the decoder reads zero bytes from there on, and a corrupt code (libjpeg's {@code JWRN_ARITH_BAD_CODE})
  * leaves the rest of its restart interval undecoded. Checked against Pillow on 600 seeded damaged Huffman-coded
- * files and 360 arithmetic-coded ones (DamagedJpegTest) and against OpenCV's libjpeg-turbo on damaged real
- * photos.
+ * files, 360 arithmetic-coded ones and 540 files without their EOI (DamagedJpegTest) and against OpenCV's
+ * libjpeg-turbo on damaged real photos.
  */
 public final class JpegDecoder implements ImageDecoder {
 

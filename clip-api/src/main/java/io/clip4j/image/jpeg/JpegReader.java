@@ -26,9 +26,8 @@ final class JpegReader {
     private int scans;
     /**
      * A sequential frame whose first scan covered every component (libjpeg's single-scan mode, decided at the
-     * first SOS) and was followed by a marker or by at least 8 more data bytes is complete: libjpeg has output
-     * every row without reaching the end of the file, and Pillow accepts a file that ends after it (it still
-     * fails on a bad marker).
+     * first SOS) and was decoded without libjpeg asking for data past the end of the file is complete: libjpeg has
+     * output every row, and Pillow accepts a file that ends after it (it still fails on a bad marker).
      */
     private boolean complete;
     /** libjpeg's last_good_iMCU_row: the last iMCU row of the latest scan decoded before its data ran out. */
@@ -339,18 +338,22 @@ final class JpegReader {
             pillowRead += PILLOW_BLOCK;
         }
         BitReader in = new BitReader(d, dataStart, end, arithmetic ? (int) Math.min(pillowRead, end) : end);
+        if (!arithmetic && !progressive) {
+            // libjpeg's blocks_in_MCU: a single-component scan has one block per MCU
+            in.emulateLibjpeg((int) Math.min(pillowRead, end), n == 1 ? 1 : blocksInMcu);
+        }
         ArithmeticScan arith = arithmetic
                 ? new ArithmeticScan(new ArithmeticDecoder(in), progressive, dcSlot, acSlot, ss, se, ah, al, tables)
                 : null;
         ScanDecoder scan = new ScanDecoder(frame, comps, dc, ac, ss, se, ah, al, restartInterval, scans, in, arith);
         scan.decode();
         lastGoodImcuRow = scan.lastGoodImcuRow();
-        // The rows are all out unless libjpeg's look-ahead (8 data bytes at most) reached the end of the file; the
-        // arithmetic decoder reads no further than it needs, and would have failed on a missing byte.
-        boolean lookAheadInFile = arithmetic || in.dataBytesAfterConsumed() >= 8;
+        // A sequential scan got here only if libjpeg never asked for a byte past the end of the file (the Huffman
+        // decoder would have suspended there, BitReader.suspend), and the arithmetic decoder would have failed on
+        // a missing byte: its rows are all out.
         long requested = in.bytesRequested();
         int next = in.skipToMarker();
-        complete = !progressive && scans == 1 && n == frame.components.length && (next < end || lookAheadInFile);
+        complete = !progressive && scans == 1 && n == frame.components.length;
         if (complete) {
             long fed = Math.max(pillowRead, (requested + PILLOW_BLOCK - 1) / PILLOW_BLOCK * PILLOW_BLOCK);
             markerEnd = (int) Math.min(end, fed);

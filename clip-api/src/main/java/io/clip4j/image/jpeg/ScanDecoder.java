@@ -39,6 +39,10 @@ final class ScanDecoder {
     private final int[] pred;
     private int eobrun;
     private int lastGoodImcuRow;
+    /** A sequential Huffman-coded scan, read exactly like libjpeg. */
+    private boolean exact;
+    /** The DC predictions at the start of the MCU, for an MCU libjpeg decodes again. */
+    private int[] savedPred;
 
     /**
      * @param frame           the frame
@@ -71,8 +75,13 @@ final class ScanDecoder {
         this.pred = new int[comps.length];
     }
 
-    /** Decodes every MCU of the scan; the reader is left after the last bits it consumed. */
+    /**
+     * Decodes every MCU of the scan; the reader is left after the last bits it consumed. A sequential
+     * Huffman-coded scan is read like libjpeg ({@link BitReader#emulateLibjpeg}, which the caller has set up).
+     */
     void decode() {
+        exact = arith == null && !frame.progressive;
+        savedPred = exact ? new int[pred.length] : null;
         int n = comps.length;
         int mcusX = n == 1 ? comps[0].blocksWide : frame.mcusX;
         int mcusY = n == 1 ? comps[0].blocksHigh : frame.mcusY;
@@ -104,11 +113,27 @@ final class ScanDecoder {
                     restartsToGo--;
                 }
                 if (!outOfData) {
-                    decodeMcu(my, mx);
+                    if (exact) {
+                        decodeMcuLikeLibjpeg(my, mx);
+                    } else {
+                        decodeMcu(my, mx);
+                    }
                     // Arithmetic decoding meets a marker legally and reads zeros after it (T.81 D.2.6).
                     outOfData = arith == null && in.ranIntoMarker(scanNumber);
                 }
             }
+        }
+    }
+
+    /** One MCU of a sequential Huffman-coded scan, decoded again wherever libjpeg decodes it again. */
+    private void decodeMcuLikeLibjpeg(int my, int mx) {
+        boolean mayUseFast = restartInterval == 0;
+        in.startMcu(mayUseFast);
+        System.arraycopy(pred, 0, savedPred, 0, pred.length);
+        decodeMcu(my, mx);
+        while (in.redoMcu(mayUseFast)) {
+            System.arraycopy(savedPred, 0, pred, 0, pred.length);
+            decodeMcu(my, mx);
         }
     }
 

@@ -26,8 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * inside the data (the rest of the interval gray), restart markers out of sequence (libjpeg's resync), cut files,
  * progressive files cut short and closed with EOI (libjpeg's block smoothing); for arithmetic-coded files also
  * zero data after a marker, corrupt codes, and scans whose data crosses one of the 64 KiB blocks Pillow reads.
- * The cases and Pillow's results are in damaged.json, damaged-arith.json and damaged-after-image.json
- * (make-damaged.py).
+ * Files without their EOI decode or fail exactly as libjpeg's read-ahead decides. The cases and Pillow's results
+ * are in damaged.json, damaged-arith.json, damaged-after-image.json and damaged-eoi.json (make-damaged.py).
  */
 class DamagedJpegTest {
     static byte[] apply(byte[] seed, JsonNode edits) {
@@ -127,6 +127,21 @@ class DamagedJpegTest {
         assertEquals(List.of(), mismatches, outcomes.toString());
         assertTrue(outcomes.getOrDefault("same pixels", 0) > 100, outcomes.toString());
         assertTrue(outcomes.getOrDefault("both fail", 0) > 10, outcomes.toString());
+    }
+
+    /**
+     * Single-scan Huffman-coded files without their EOI: the scan data followed by nothing, by junk bytes (some
+     * with a stuffed FF 00, a marker or a final FF), or cut short. Pillow fails such a file exactly when libjpeg's
+     * bit buffer, refilled by its own fast- and slow-path rules, asks for a byte past the end of the file before the
+     * last MCU is decoded; seeds of 0.6 to 22 KB, so that both paths matter, some moved near a 64 KiB block end.
+     */
+    @Test
+    void filesWithoutEoiDecodeOrFailLikePillow() throws IOException, NoSuchAlgorithmException {
+        Map<String, Integer> outcomes = new TreeMap<>();
+        List<String> mismatches = compare("damaged-eoi.json", outcomes);
+        assertEquals(List.of(), mismatches, outcomes.toString());
+        assertTrue(outcomes.getOrDefault("same pixels", 0) > 200, outcomes.toString());
+        assertTrue(outcomes.getOrDefault("both fail", 0) > 200, outcomes.toString());
     }
 
     /** Decodes every case of a corpus; returns the mismatches with Pillow and counts the outcomes. */

@@ -11,6 +11,9 @@ end of what it has read.
 damaged-after-image.json holds single-scan files whose EOI is replaced by zero bytes and then a marker, around
 Pillow's 64 KiB blocks: once every row is out, Pillow stops feeding libjpeg, whose marker reader then only sees the
 data it was given ('zeros' edit: n zero bytes inserted).
+damaged-eoi.json holds single-scan Huffman-coded files whose EOI is missing (cut, then junk bytes appended; or the
+scan data cut short): libjpeg's Huffman decoder reads ahead by its own rules, and Pillow fails the file only if it
+asked for a byte past the end before the last row was out.
 It also writes damaged/pillow.json, Pillow's result for the hand-made files in damaged/.
 Run from this folder: /usr/bin/python3 make-damaged.py
 """
@@ -157,8 +160,67 @@ def main_after_image():
         f.write('[\n' + ',\n'.join(json.dumps(c, sort_keys=True) for c in cases) + '\n]\n')
 
 
+EOI_SEEDS = ['s420.jpg', 's444.jpg', 'gray.jpg', 'restart.jpg', 'q100_optimized.jpg', 's422.jpg', 's411.jpg',
+             'tiny_1x1.jpg', 'tiny_4x4.jpg', 'tiny_5x3.jpg', 'eoi/s420_q90.jpg', 'eoi/s420_q75.jpg',
+             'eoi/gray_q95.jpg', 'eoi/s444_q93_optimized.jpg', 'eoi/s422_q90_restart.jpg']
+
+
+def main_eoi():
+    """damaged-eoi.json: single-scan Huffman-coded files without their EOI, ending right after the scan data, after
+    k junk bytes (none 0xFF; or with a stuffed FF 00, a marker, a final FF), or cut a few bytes into the data.
+    Whether Pillow decodes them depends on whether libjpeg's bit buffer asks for a byte past the end of the file
+    before the last MCU is decoded."""
+    rnd = random.Random(20261209)
+    cases = []
+
+    def junk(k):
+        return bytes(rnd.randrange(255) for _ in range(k))
+
+    for seed in EOI_SEEDS:
+        b = open(seed, 'rb').read()
+        assert b[-2:] == b'\xff\xd9'
+        body = len(b) - 2
+
+        def add(kind, edits):
+            cases.append({'seed': seed, 'kind': kind, 'edits': edits, 'pillow': pillow(apply(b, edits))})
+
+        for k in range(11):
+            add('eoi-junk', [['cut', body]] + ([['insert', body, junk(k).hex()]] if k else []))
+        for k in range(2, 11, 2):
+            j = bytearray(junk(k))
+            i = rnd.randrange(k - 1)
+            j[i:i + 2] = b'\xff\x00'
+            add('eoi-ff00', [['cut', body], ['insert', body, j.hex()]])
+        for k in (1, 2, 5, 9):
+            add('eoi-ff-last', [['cut', body], ['insert', body, (junk(k - 1) + b'\xff').hex()]])
+        for k in (2, 4, 7, 10):
+            j = bytearray(junk(k))
+            i = rnd.randrange(k - 1)
+            j[i:i + 2] = bytes([0xFF, rnd.choice([0xD0 + rnd.randrange(8), 0xD9, 0x01, 0xC4, 0xFE, 0x33, 0xFF])])
+            add('eoi-marker', [['cut', body], ['insert', body, j.hex()]])
+        for d in range(1, 9):
+            k = rnd.randrange(4)
+            add('cut-data', [['cut', body - d]] + ([['insert', body - d, junk(k).hex()]] if k else []))
+    # COM segments in front of the SOS move the end of the data near one of Pillow's 64 KiB blocks, or the block's
+    # end a few KB into the data: libjpeg suspends there, is handed the next block and decodes the MCU again, maybe
+    # with the other path.
+    for seed in ['eoi/s420_q90.jpg', 'eoi/gray_q95.jpg', 'eoi/s422_q90_restart.jpg']:
+        b = open(seed, 'rb').read()
+        body = len(b) - 2
+        sos = b.index(b'\xff\xda')
+        for _ in range(20):
+            t = rnd.choice([rnd.randint(-40, 40), rnd.randint(-5000, 40)])  # the block's end minus the data's end
+            n = PILLOW_BLOCK + t - body - 8  # two COM segments (one holds at most 65533 bytes)
+            k = rnd.randrange(11)
+            edits = [['cut', body]] + ([['insert', body, junk(k).hex()]] if k else [])
+            edits += [['com', sos, n // 2], ['com', sos, n - n // 2]]
+            cases.append({'seed': seed, 'kind': 'eoi-block', 'edits': edits, 'pillow': pillow(apply(b, edits))})
+    with open('damaged-eoi.json', 'w') as f:
+        f.write('[\n' + ',\n'.join(json.dumps(c, sort_keys=True) for c in cases) + '\n]\n')
+
+
 def apply(b, edits):
-    """The edits of main_after_image (the test's DamagedJpegTest.apply reads the same list)."""
+    """The edits of main_after_image and main_eoi (the test's DamagedJpegTest.apply reads the same list)."""
     c = bytearray(b)
     for e in edits:
         if e[0] == 'cut':
@@ -199,4 +261,5 @@ if __name__ == '__main__':
     main()
     main_arith()
     main_after_image()
+    main_eoi()
     hand_made()

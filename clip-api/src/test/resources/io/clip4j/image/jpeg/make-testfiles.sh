@@ -157,3 +157,14 @@ for f in *.jpg; do
   djpeg -dct int -pnm "$f" > "${f%.jpg}.pnm"
 done
 JSIMD_FORCESSE2=1 djpeg -dct int -pnm range_limit.jpg | cmp - range_limit.pnm
+# Larger single-scan Huffman-coded files for damaged-eoi.json (make-damaged.py): big enough that libjpeg-turbo
+# decodes most of their MCUs with its fast Huffman path and only the last ones with the slow path. No reference
+# decodings (Pillow's results are in the corpus).
+mkdir -p eoi
+crop 100 60 256 192 /tmp/clip4j_256x192.ppm
+cjpeg -quality 90 -sample 2x2 /tmp/clip4j_256x192.ppm > eoi/s420_q90.jpg
+cjpeg -quality 95 -grayscale /tmp/clip4j_256x192.ppm > eoi/gray_q95.jpg
+cjpeg -quality 93 -sample 1x1 -optimize /tmp/clip4j_256x192.ppm > eoi/s444_q93_optimized.jpg
+cjpeg -quality 90 -sample 2x1 -restart 1 /tmp/clip4j_256x192.ppm > eoi/s422_q90_restart.jpg
+crop 0 0 200 120 /tmp/clip4j_200x120.ppm
+cjpeg -quality 75 -sample 2x2 /tmp/clip4j_200x120.ppm > eoi/s420_q75.jpg
