@@ -18,6 +18,7 @@ final class TiffChunks {
      * @throws ImageDecodeException when a chunk lies outside the file or its data is corrupt
      */
     static byte[] read(byte[] file, TiffLayout l) {
+        l.checkChunks(file.length);
         int rowBytes = l.rowBytes();
         int chunkRowBytes = l.chunkRowBytes();
         byte[] image = new byte[l.planes() * l.height * rowBytes];
@@ -46,11 +47,7 @@ final class TiffChunks {
     private static void decodeChunk(byte[] file, TiffLayout l, int index, int rawNeeded, byte[] chunk, int size) {
         long off = l.offsets[index];
         // Pillow reads uncompressed rows itself, from the offset on, whatever StripByteCounts says.
-        long count = l.compression == TiffLayout.COMPRESSION_NONE ? rawNeeded : l.byteCounts[index];
-        if (off < 0 || count < 0 || off + count > file.length) {
-            throw new ImageDecodeException("TIFF: file is truncated (" + (l.tiled ? "tile " : "strip ") + index
-                    + " needs " + count + " bytes at offset " + off + ", file has " + file.length + ")");
-        }
+        long count = l.compression == TiffLayout.COMPRESSION_NONE ? rawNeeded : l.byteCounts[index]; // checked
         byte[] src = file;
         int start = (int) off;
         if (l.reverseBits) {

@@ -164,6 +164,9 @@ final class TiffLayout {
         if (tiled && bits < 8 && chunkWidth % 8 != 0) {
             throw new ImageDecodeException("TIFF: tile width " + chunkWidth + " is not a multiple of 8");
         }
+        if ((long) width * height * Math.max(4, samples) > Integer.MAX_VALUE - 8) {
+            throw new ImageDecodeException("TIFF: " + width + "x" + height + " is too large for a Java array");
+        }
         long chunkBytes = chunkRowBytes() * (long) chunkHeight;
         long imageBytes = (long) rowBytes() * height * planes();
         if (chunkBytes > Math.max(1 << 20, 2 * imageBytes)) {
@@ -178,6 +181,42 @@ final class TiffLayout {
         }
         if (compression != COMPRESSION_NONE && (byteCounts == null || byteCounts.length < chunks)) {
             throw new ImageDecodeException("TIFF: missing or short StripByteCounts/TileByteCounts");
+        }
+    }
+
+    /**
+     * Checks, before any pixel memory is allocated, that every strip or tile lies inside the file and
+     * that its bytes could expand to what it must hold (so a tiny file cannot claim a huge image).
+     *
+     * @param fileLength the file's size in bytes
+     * @throws ImageDecodeException when a chunk lies outside the file or is too small for its rows
+     */
+    void checkChunks(long fileLength) {
+        // Largest expansion per input byte: PackBits 128 from 2, zlib about 1032, 12-bit LZW codes about 2560.
+        long ratio = switch (compression) {
+            case COMPRESSION_PACKBITS -> 64;
+            case COMPRESSION_LZW -> 2600;
+            case COMPRESSION_NONE -> 1;
+            default -> 1040;
+        };
+        int index = 0;
+        for (int plane = 0; plane < planes(); plane++) {
+            for (int cy = 0; cy < down; cy++) {
+                int rows = Math.min(chunkHeight, height - cy * chunkHeight);
+                long needed = (long) (compression == COMPRESSION_NONE || !tiled ? rows : chunkHeight) * chunkRowBytes();
+                for (int cx = 0; cx < across; cx++, index++) {
+                    long count = compression == COMPRESSION_NONE ? needed : byteCounts[index];
+                    long off = offsets[index];
+                    if (off < 0 || count < 0 || off + count > fileLength) {
+                        throw new ImageDecodeException("TIFF: file is truncated (" + (tiled ? "tile " : "strip ") + index
+                                + " needs " + count + " bytes at offset " + off + ", file has " + fileLength + ")");
+                    }
+                    if (count * ratio < needed) {
+                        throw new ImageDecodeException("TIFF: " + (tiled ? "tile " : "strip ") + index + " has "
+                                + count + " bytes, too few for its " + needed + " decoded bytes");
+                    }
+                }
+            }
         }
     }
 

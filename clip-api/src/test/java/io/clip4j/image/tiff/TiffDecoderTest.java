@@ -153,6 +153,11 @@ class TiffDecoderTest {
                 {273, 4, -1, 8}});
         assertTrue(assertThrows(ImageDecodeException.class, () -> tiff.decode(strips, MAX)).getMessage()
                 .contains("past the end"));
+        // 4000x4000 grey, one LZW strip of 10 bytes: refused before the 16 MB buffer is allocated.
+        byte[] bomb = TiffTestFiles.directory(new int[][] {{256, 3, 1, 4000}, {257, 3, 1, 4000}, {258, 3, 1, 8},
+                {259, 3, 1, 5}, {262, 3, 1, 1}, {273, 4, 1, 8}, {279, 4, 1, 10}});
+        assertTrue(assertThrows(ImageDecodeException.class, () -> tiff.decode(bomb, MAX)).getMessage()
+                .contains("too few"));
         byte[] huge = TiffTestFiles.directory(new int[][] {{256, 4, 1, 1 << 30}, {257, 4, 1, 1 << 30}});
         assertTrue(assertThrows(ImageDecodeException.class, () -> tiff.decode(huge, MAX)).getMessage()
                 .contains("decompression bomb"));
