@@ -129,6 +129,13 @@ final class TiffLayout {
             throw new ImageDecodeException("TIFF: invalid planar configuration " + planarConfig);
         }
         planar = planarConfig == 2 && samples > 1;
+        // Pillow reads uncompressed planar data with one letter of its raw mode per plane ("L;4"[0] is "L",
+        // "L;I"[0] is "L", "RGB;R"[0] is "R"): bit depth, inversion and bit order are then ignored.
+        if (planarConfig == 2 && (reverseBits || (compression == COMPRESSION_NONE && samples == 1
+                && (invert || (bits != 8 && kind != Kind.BILEVEL))))) {
+            throw new ImageDecodeException("TIFF: planar configuration 2 is not supported with this bit depth,"
+                    + " photometric interpretation or fill order");
+        }
         if (planar && kind != Kind.RGB && kind != Kind.RGBA) {
             // Pillow unpacks each plane with one letter of its raw mode, which is only right for these.
             throw new ImageDecodeException("TIFF: planar configuration 2 is only supported for RGB and RGBA");
