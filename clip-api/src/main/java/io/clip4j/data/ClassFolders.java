@@ -16,7 +16,8 @@ import java.util.stream.Stream;
  * Reads a classification set laid out as {@code root/<class>/<image>} (torchvision's {@code ImageFolder}):
  * every sub-directory of {@code root} is a class, sorted by name (label = index in that order), its class name
  * is the directory name with {@code '_'} replaced by a space; its images are the files directly inside ending in
- * {@code .png}, {@code .jpg}, {@code .jpeg}, {@code .gif} or {@code .bmp} (case-insensitive), sorted by name.
+ * {@code .png}, {@code .jpg}, {@code .jpeg}, {@code .webp}, {@code .gif}, {@code .bmp}, {@code .tif} or
+ * {@code .tiff} (case-insensitive), sorted by name.
  */
 public final class ClassFolders {
     private ClassFolders() {
@@ -43,7 +44,7 @@ public final class ClassFolders {
             }
         }
         if (examples.isEmpty()) {
-            throw new ClipException(root + ": no class folder with images (.png/.jpg/.jpeg/.webp/.gif/.bmp) found");
+            throw new ClipException(root + ": no class folder with images (.png/.jpg/.jpeg/.webp/.gif/.bmp/.tif/.tiff) found");
         }
         return new LabeledDataset(root.getFileName() == null ? root.toString() : root.getFileName().toString(),
                 names, examples);
@@ -52,7 +53,7 @@ public final class ClassFolders {
     static boolean isImage(Path p) {
         String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
         return n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg") || n.endsWith(".webp")
-                || n.endsWith(".gif") || n.endsWith(".bmp");
+                || n.endsWith(".gif") || n.endsWith(".bmp") || n.endsWith(".tif") || n.endsWith(".tiff");
     }
 
     private static List<Path> list(Path dir, java.util.function.Predicate<Path> keep) {

@@ -43,7 +43,7 @@ public final class PathCaptions {
     }
 
     /**
-     * @param root directory searched recursively for {@code .png/.jpg/.jpeg/.webp/.gif/.bmp} files
+     * @param root directory searched recursively for {@code .png/.jpg/.jpeg/.webp/.gif/.bmp/.tif/.tiff} files
      * @return one pair per image, sorted by path
      * @throws ClipException if the tree cannot be walked or holds no image
      */
@@ -55,7 +55,7 @@ public final class PathCaptions {
             throw new ClipException(root + ": cannot walk directory: " + e, e);
         }
         if (files.isEmpty()) {
-            throw new ClipException(root + ": no images (.png/.jpg/.jpeg/.webp/.gif/.bmp) found");
+            throw new ClipException(root + ": no images (.png/.jpg/.jpeg/.webp/.gif/.bmp/.tif/.tiff) found");
         }
         List<Stem> stems = new ArrayList<>(files.size());
         for (Path f : files) {

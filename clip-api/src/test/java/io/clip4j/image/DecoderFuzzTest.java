@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Seeded random damage (truncation, byte changes in the headers, byte changes anywhere) to PNG, JPEG
- * (baseline, progressive, CMYK), GIF and BMP files: the pure-Java decoders either return a consistent
+ * (baseline, progressive, CMYK), GIF, BMP and TIFF files: the pure-Java decoders either return a consistent
  * image or throw {@link ImageDecodeException} naming the input, never anything else. 60,000 such cases
  * were run while writing this test; it keeps a fixed sample of them.
  */
@@ -97,6 +97,11 @@ class DecoderFuzzTest {
             writer.dispose();
         }
         seeds.add(out.toByteArray());
+        for (String name : new String[]{"rgb_lzw_pred2_tiles.tif", "p4_zip.tif"}) {
+            try (java.io.InputStream in = DecoderFuzzTest.class.getResourceAsStream("/io/clip4j/image/tiff/" + name)) {
+                seeds.add(in.readAllBytes());
+            }
+        }
         return seeds;
     }
 }

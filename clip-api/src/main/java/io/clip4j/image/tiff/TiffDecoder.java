@@ -1,0 +1,45 @@
+package io.clip4j.image.tiff;
+
+import io.clip4j.image.DecodedImage;
+import io.clip4j.image.ImageDecodeException;
+import io.clip4j.image.ImageDecoder;
+
+/**
+ * Pure-Java decoder for baseline TIFF files, giving what Pillow 9.4 (with libtiff 4.5.0) holds after
+ * {@code Image.open} for the first image of the file.
+ *
+ * <p>Supported: classic TIFF in either byte order; compression none, PackBits, LZW and Deflate (8 and
+ * 32946), horizontal predictor on 8-bit samples; strips or tiles; bilevel (mode {@code 1}, stored as
+ * L 0/255, nearest-only), 2/4/8-bit grey ({@code L}, WhiteIsZero inverted), 8-bit grey + alpha
+ * ({@code LA}), 8-bit RGB, RGBA (unassociated alpha, or associated alpha un-premultiplied as Pillow
+ * does), RGBX (returned as RGB), 1/2/4/8-bit palette ({@code P}, expanded to RGB, nearest-only),
+ * planar RGB/RGBA, FillOrder 2.
+ *
+ * <p>Orientation: Pillow's TIFF plugin transposes the pixels by the Orientation tag when it loads them, and
+ * {@code getexif()} still reports the tag; this decoder does both too (see {@link TiffOrientation}).
+ *
+ * <p>Everything else (BigTIFF, JPEG/CCITT/LZMA/ZSTD/WebP compression, 16-bit or float samples, CMYK,
+ * YCbCr, Lab, palette + alpha, old-style LZW, floating-point predictor) is an {@link ImageDecodeException}.
+ */
+public final class TiffDecoder implements ImageDecoder {
+    /** Creates the decoder (stateless, thread-safe). */
+    public TiffDecoder() {
+    }
+
+    @Override
+    public boolean canDecode(byte[] header) {
+        // BigTIFF is claimed too, so that it is rejected by name rather than as an unknown format.
+        return TiffDirectory.isTiff(header) || TiffDirectory.isBigTiff(header);
+    }
+
+    @Override
+    public String name() {
+        return "tiff (java)";
+    }
+
+    @Override
+    public DecodedImage decode(byte[] file, long maxPixels) {
+        TiffLayout layout = new TiffLayout(TiffDirectory.read(file), maxPixels);
+        return TiffOrientation.applyLikePillowLoad(TiffPixels.toImage(TiffChunks.read(file, layout), layout));
+    }
+}
