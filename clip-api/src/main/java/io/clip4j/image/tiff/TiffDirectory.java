@@ -2,7 +2,9 @@ package io.clip4j.image.tiff;
 
 import io.clip4j.image.ImageDecodeException;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The first image file directory (IFD) of a classic TIFF file: the numeric tags, read with the file's
@@ -12,7 +14,11 @@ import java.util.Map;
 final class TiffDirectory {
     private final byte[] file;
     private final boolean bigEndian;
+    /** The Orientation tag (274). */
+    static final int ORIENTATION = 274;
     private final Map<Integer, long[]> tags = new HashMap<>();
+    /** Tags Pillow holds as bytes (BYTE or UNDEFINED type): unusable where it needs a number. */
+    private final Set<Integer> unusable = new HashSet<>();
 
     private TiffDirectory(byte[] file, boolean bigEndian) {
         this.file = file;
@@ -69,24 +75,32 @@ final class TiffDirectory {
                     + file.length + "-byte file");
         }
         int p = (int) ifd;
-        int n = u16(p);
-        if (p + 2 + 12L * n > file.length) {
-            throw new ImageDecodeException("TIFF: file is truncated (directory of " + n + " entries)");
-        }
+        // Pillow reads the entries that are there and stops at a cut one, keeping those it read.
+        int n = (int) Math.min(u16(p), (file.length - p - 2) / 12);
         for (int i = 0; i < n; i++) {
             int e = p + 2 + 12 * i;
             int tag = u16(e);
             int type = u16(e + 2);
             long count = u32(e + 4);
+            int pillowSize = pillowTypeSize(type);
+            if (pillowSize == 0) {
+                continue; // a type Pillow does not know: ignored before its values are read
+            }
+            long bytes = count * pillowSize;
+            long at = bytes <= 4 ? e + 8 : u32(e + 8);
+            if (count == 0) {
+                continue; // Pillow ignores a tag without values
+            }
+            if (at + bytes > file.length) {
+                break; // Pillow stops reading the directory there ("Truncated File Read") and keeps what it has
+            }
             int size = typeSize(type);
-            if (size == 0 || tags.containsKey(tag)) {
+            if (size == 0 || tags.containsKey(tag) || unusable.contains(tag)) {
                 continue; // not an integer field (or a repeated tag, where the first one wins)
             }
-            long bytes = count * size;
-            long at = bytes <= 4 ? e + 8 : u32(e + 8);
-            if (at + bytes > file.length) {
-                throw new ImageDecodeException("TIFF: tag " + tag + " (" + count + " values) lies past the end"
-                        + " of the " + file.length + "-byte file");
+            if (type == 1 || type == 7) {
+                unusable.add(tag); // Pillow holds BYTE and UNDEFINED values as bytes, not numbers
+                continue;
             }
             long[] v = new long[(int) count];
             for (int k = 0; k < v.length; k++) {
@@ -104,6 +118,17 @@ final class TiffDirectory {
         }
     }
 
+    /** Byte size of the field types Pillow 9.4 reads (BYTE to IFD); 0 for the others, which it skips. */
+    private static int pillowTypeSize(int type) {
+        return switch (type) {
+            case 1, 2, 6, 7 -> 1;
+            case 3, 8 -> 2;
+            case 4, 9, 11, 13 -> 4;
+            case 5, 10, 12 -> 8;
+            default -> 0;
+        };
+    }
+
     /** Byte size of the integer field types (BYTE, SHORT, LONG, SBYTE, UNDEFINED, SSHORT, SLONG, IFD). */
     private static int typeSize(int type) {
         return switch (type) {
@@ -119,6 +144,12 @@ final class TiffDirectory {
      * @return the tag's values, or {@code null} when the file does not have it
      */
     long[] values(int tag) {
+        if (unusable.contains(tag)) {
+            if (tag == ORIENTATION) {
+                return null; // Pillow's transpose finds no known orientation and leaves the pixels
+            }
+            throw new ImageDecodeException("TIFF: tag " + tag + " is stored as bytes, which Pillow cannot use");
+        }
         return tags.get(tag);
     }
 
@@ -128,7 +159,7 @@ final class TiffDirectory {
      * @return the first value of the tag
      */
     long first(int tag, long fallback) {
-        long[] v = tags.get(tag);
+        long[] v = values(tag);
         return v == null || v.length == 0 ? fallback : v[0];
     }
 

@@ -141,7 +141,7 @@ final class TiffLayout {
             throw new ImageDecodeException("TIFF: planar configuration 2 is only supported for RGB and RGBA");
         }
         palette = kind == Kind.PALETTE ? palette(d.values(320), bits) : null;
-        long o = d.first(274, 1);
+        long o = d.first(TiffDirectory.ORIENTATION, 1);
         orientation = o >= 1 && o <= 8 ? (int) o : 1;
 
         long[] stripOffsets = d.values(273);

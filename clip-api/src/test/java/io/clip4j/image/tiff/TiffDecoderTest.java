@@ -151,8 +151,9 @@ class TiffDecoderTest {
                 .contains("too large"));
         byte[] strips = TiffTestFiles.directory(new int[][] {{256, 3, 1, 8}, {257, 3, 1, 8}, {262, 3, 1, 1},
                 {273, 4, -1, 8}});
+        // Pillow stops reading the directory at values past the end of the file, so the offsets are missing.
         assertTrue(assertThrows(ImageDecodeException.class, () -> tiff.decode(strips, MAX)).getMessage()
-                .contains("past the end"));
+                .startsWith("TIFF: "));
         // 4000x4000 grey, one LZW strip of 10 bytes: refused before the 16 MB buffer is allocated.
         byte[] bomb = TiffTestFiles.directory(new int[][] {{256, 3, 1, 4000}, {257, 3, 1, 4000}, {258, 3, 1, 8},
                 {259, 3, 1, 5}, {262, 3, 1, 1}, {273, 4, 1, 8}, {279, 4, 1, 10}});
