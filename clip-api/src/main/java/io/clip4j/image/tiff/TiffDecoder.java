@@ -23,9 +23,9 @@ import io.clip4j.image.ImageDecoder;
  *
  * <p>The directory is read as Pillow reads it (it stops at a tag whose values lie past the end of the file,
  * ignores tags without values, and cannot use BYTE-typed values where it needs numbers). Damaged files give
- * Pillow's result in 591 of 600 seeded cases (DamagedTiffTest); the rest, listed there, are damaged strip sizes
- * that Pillow's raw reader takes and damaged LZW data that libtiff decodes differently: clip4j rejects or
- * decodes those where Pillow does the opposite.
+ * Pillow's result in 592 of 600 seeded cases (DamagedTiffTest); the rest, listed there, are damaged strip
+ * offsets or heights that leave rows without data (Pillow keeps them at zero) and directories that libtiff
+ * repairs or refuses: clip4j rejects or decodes those where Pillow does the opposite.
  */
 public final class TiffDecoder implements ImageDecoder {
     /** Creates the decoder (stateless, thread-safe). */

@@ -126,7 +126,10 @@ final class TiffLayout {
         predictor = usesPredictor && pred == 2;
         long planarConfig = d.first(284, 1);
         if (planarConfig != 1 && planarConfig != 2) {
-            throw new ImageDecodeException("TIFF: invalid planar configuration " + planarConfig);
+            if (compression != COMPRESSION_NONE) {
+                throw new ImageDecodeException("TIFF: invalid planar configuration " + planarConfig);
+            }
+            planarConfig = 1; // Pillow reads uncompressed data itself, as chunky unless the value is 2
         }
         planar = planarConfig == 2 && samples > 1;
         // Pillow reads uncompressed planar data with one letter of its raw mode per plane ("L;4"[0] is "L",
