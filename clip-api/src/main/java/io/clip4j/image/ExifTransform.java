@@ -4,14 +4,32 @@ package io.clip4j.image;
  * Applies an EXIF orientation to the pixel grid, like Pillow's {@code ImageOps.exif_transpose}:
  * 2 = mirror left-right, 3 = rotate 180, 4 = mirror top-bottom, 5 = transpose, 6 = rotate 90 degrees
  * clockwise, 7 = transverse, 8 = rotate 90 degrees counter-clockwise. Not part of CLIP's reference
- * pipeline (which ignores the tag); used only when asked for.
+ * pipeline (which ignores the tag); used when asked for, and by decoders whose Pillow plugin transposes on
+ * load (TIFF).
  */
-final class ExifTransform {
+public final class ExifTransform {
     private ExifTransform() {
     }
 
-    /** @return the upright image with orientation 1 (the same instance when already upright) */
-    static DecodedImage apply(DecodedImage img) {
+    /**
+     * @param img any image
+     * @return the upright image with orientation 1 (the same instance when already upright)
+     */
+    public static DecodedImage apply(DecodedImage img) {
+        return transpose(img, 1);
+    }
+
+    /**
+     * Transposes the pixels by the image's EXIF orientation and reports {@code reported} afterwards: 1 for
+     * {@code exif_transpose}, the unchanged tag for Pillow's TIFF loader (which transposes while
+     * {@code getexif()} still shows the tag).
+     *
+     * @param img      an image whose {@link DecodedImage#exifOrientation()} is applied
+     * @param reported the orientation the result reports, 1..8
+     * @return the transposed image (the same instance when its orientation is 1)
+     * @throws IllegalArgumentException if {@code reported} is outside 1..8
+     */
+    public static DecodedImage transpose(DecodedImage img, int reported) {
         int o = img.exifOrientation();
         if (o == 1) {
             return img;
@@ -45,7 +63,7 @@ final class ExifTransform {
             for (int i = 0; i < map.length; i++) {
                 dst[i] = src[map[i]];
             }
-            return DecodedImage.ofInts(ow, oh, dst, 1);
+            return DecodedImage.ofInts(ow, oh, dst, reported);
         }
         int c = img.mode().channels();
         byte[] src = img.data();
@@ -53,6 +71,6 @@ final class ExifTransform {
         for (int i = 0; i < map.length; i++) {
             System.arraycopy(src, map[i] * c, dst, i * c, c);
         }
-        return DecodedImage.ofBytes(ow, oh, img.mode(), dst, img.nearestOnly(), 1);
+        return DecodedImage.ofBytes(ow, oh, img.mode(), dst, img.nearestOnly(), reported);
     }
 }

@@ -1,6 +1,7 @@
 package io.clip4j.image.tiff;
 
 import io.clip4j.image.DecodedImage;
+import io.clip4j.image.ExifTransform;
 import io.clip4j.image.ImageDecodeException;
 import io.clip4j.image.ImageDecoder;
 
@@ -16,7 +17,7 @@ import io.clip4j.image.ImageDecoder;
  * planar RGB/RGBA, FillOrder 2.
  *
  * <p>Orientation: Pillow's TIFF plugin transposes the pixels by the Orientation tag when it loads them, and
- * {@code getexif()} still reports the tag; this decoder does both too (see {@link TiffOrientation}).
+ * {@code getexif()} still reports the tag; this decoder does both too (see {@link ExifTransform#transpose}).
  *
  * <p>Everything else (BigTIFF, JPEG/CCITT/LZMA/ZSTD/WebP compression, 16-bit or float samples, CMYK,
  * YCbCr, Lab, palette + alpha, old-style LZW, floating-point predictor) is an {@link ImageDecodeException}.
@@ -46,6 +47,8 @@ public final class TiffDecoder implements ImageDecoder {
     @Override
     public DecodedImage decode(byte[] file, long maxPixels) {
         TiffLayout layout = new TiffLayout(TiffDirectory.read(file), maxPixels);
-        return TiffOrientation.applyLikePillowLoad(TiffPixels.toImage(TiffChunks.read(file, layout), layout));
+        DecodedImage img = TiffPixels.toImage(TiffChunks.read(file, layout), layout);
+        // Pillow's TiffImageFile.load_end transposes by the Orientation tag while getexif() keeps reporting it.
+        return ExifTransform.transpose(img, img.exifOrientation());
     }
 }
