@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -33,7 +32,7 @@ public final class ClassFolders {
         List<String> names = new ArrayList<>();
         List<LabeledImage> examples = new ArrayList<>();
         for (Path dir : classes) {
-            List<Path> images = list(dir, p -> Files.isRegularFile(p) && isImage(p));
+            List<Path> images = list(dir, p -> Files.isRegularFile(p) && ImageFolders.isImage(p));
             if (images.isEmpty()) {
                 continue;
             }
@@ -44,16 +43,10 @@ public final class ClassFolders {
             }
         }
         if (examples.isEmpty()) {
-            throw new ClipException(root + ": no class folder with images (.png/.jpg/.jpeg/.webp/.gif/.bmp/.tif/.tiff) found");
+            throw new ClipException(root + ": no class folder with images (" + ImageFolders.extensions() + ") found");
         }
         return new LabeledDataset(root.getFileName() == null ? root.toString() : root.getFileName().toString(),
                 names, examples);
-    }
-
-    static boolean isImage(Path p) {
-        String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-        return n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg") || n.endsWith(".webp")
-                || n.endsWith(".gif") || n.endsWith(".bmp") || n.endsWith(".tif") || n.endsWith(".tiff");
     }
 
     private static List<Path> list(Path dir, java.util.function.Predicate<Path> keep) {

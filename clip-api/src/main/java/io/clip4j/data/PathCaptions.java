@@ -50,7 +50,7 @@ public final class PathCaptions {
     public static List<ImageCaption> read(Path root) {
         List<Path> files;
         try (Stream<Path> s = Files.walk(root)) {
-            files = s.filter(p -> Files.isRegularFile(p) && ClassFolders.isImage(p)).sorted().collect(Collectors.toList());
+            files = s.filter(p -> Files.isRegularFile(p) && ImageFolders.isImage(p)).sorted().collect(Collectors.toList());
         } catch (IOException e) {
             throw new ClipException(root + ": cannot walk directory: " + e, e);
         }

@@ -1,0 +1,299 @@
+package io.clip4j.search;
+
+import io.clip4j.Features;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * An immutable collection of L2-normalised embeddings {@code [size, embed_dim]} (float32, row-major), one id
+ * per row, searched by cosine similarity: the retrieval step of the CLIP paper (section 3.1, appendix E),
+ * exhaustive and exact.
+ *
+ * <p>It also records which model made the embeddings: a free-form {@link #model()} description (the
+ * checkpoint path for indexes built by {@link ImageIndexer}) and that model's {@link ModelFingerprint}, so
+ * that {@link SemanticSearch} refuses queries from another model instead of ranking meaningless scores.
+ *
+ * <p>Build one with {@link #builder(int)}, save it with {@link #save(Path)} (a NumPy {@code .npz} file:
+ * {@code np.load(path)["features"]} is the matrix) and read it back with {@link #load(Path)}. Thread-safe.
+ */
+public final class EmbeddingIndex {
+    private final List<String> ids;
+    private final Map<String, Integer> rowOf;
+    private final float[] vectors;
+    private final int embedDim;
+    private final String model;
+    private final float[] fingerprint;
+
+    private EmbeddingIndex(List<String> ids, Map<String, Integer> rowOf, float[] vectors, int embedDim,
+                           String model, float[] fingerprint) {
+        this.ids = ids;
+        this.rowOf = rowOf;
+        this.vectors = vectors;
+        this.embedDim = embedDim;
+        this.model = model;
+        this.fingerprint = fingerprint;
+    }
+
+    /**
+     * @param embedDim embed_dim of the embeddings to come, &ge; 1
+     * @return an empty builder
+     * @throws IllegalArgumentException if embedDim &lt; 1
+     */
+    public static Builder builder(int embedDim) {
+        return new Builder(embedDim);
+    }
+
+    /**
+     * Reads an index written by {@link #save(Path)}.
+     *
+     * @param file the {@code .npz} file
+     * @return the index
+     * @throws IndexException if the file cannot be read, is not a clip4j index, or its parts disagree
+     *                        (counts, embed_dim, non-unit or non-finite rows, duplicate ids)
+     */
+    public static EmbeddingIndex load(Path file) {
+        return IndexFile.read(file);
+    }
+
+    /**
+     * Writes the index as a NumPy {@code .npz} archive ({@code features.npy} float32 {@code [size, embed_dim]},
+     * {@code fingerprint.npy} when known, {@code index.json} with the ids and the model). The file is written
+     * next to its destination first and then moved in place, so a crash never leaves half an index.
+     *
+     * @param file destination; replaced if it exists
+     * @throws IndexException if it cannot be written
+     */
+    public void save(Path file) {
+        IndexFile.write(this, file);
+    }
+
+    /** @return the number of rows */
+    public int size() {
+        return ids.size();
+    }
+
+    /** @return embed_dim, the length of every row */
+    public int embedDim() {
+        return embedDim;
+    }
+
+    /** @return the ids in row order (unmodifiable) */
+    public List<String> ids() {
+        return ids;
+    }
+
+    /**
+     * @param id an id
+     * @return whether the index has a row with that id
+     */
+    public boolean contains(String id) {
+        return rowOf.containsKey(id);
+    }
+
+    /** @return a description of the model that made the embeddings, {@code ""} if none was given */
+    public String model() {
+        return model;
+    }
+
+    /** @return a copy of that model's {@link ModelFingerprint} values, empty if unknown */
+    public float[] fingerprint() {
+        return fingerprint.clone();
+    }
+
+    /** @return a copy of all rows as Features {@code [size, embed_dim]}, each of unit L2 norm */
+    public Features features() {
+        return new Features(vectors, ids.size(), embedDim);
+    }
+
+    /**
+     * The k rows most similar to a query: cosine similarity (dot products of unit vectors in float32),
+     * best first; equal scores keep the lower row first. Exhaustive, O(size * embed_dim).
+     *
+     * @param query an embedding of length embed_dim, raw or normalised (it is normalised here)
+     * @param k     how many hits, &ge; 1; fewer come back when the index is smaller
+     * @return up to k hits, best first
+     * @throws IndexException           if the query's length is not this index's embed_dim (another model)
+     * @throws IllegalArgumentException if k &lt; 1, or the query is all zeros or not finite
+     */
+    public List<SearchHit> search(float[] query, int k) {
+        Objects.requireNonNull(query, "query");
+        if (k < 1) {
+            throw new IllegalArgumentException("k must be >= 1, got " + k);
+        }
+        requireEmbedDim(query.length);
+        float[] q = Vectors.unit(query, 0, embedDim, "query");
+        TopScores top = new TopScores(Math.min(k, size()));
+        for (int r = 0, n = size(); r < n; r++) {
+            top.offer(r, Vectors.dot(vectors, r * embedDim, q, embedDim));
+        }
+        int[] rows = top.rowsBestFirst();
+        List<SearchHit> hits = new ArrayList<>(rows.length);
+        for (int r : rows) {
+            hits.add(new SearchHit(ids.get(r), r, Vectors.dot(vectors, r * embedDim, q, embedDim)));
+        }
+        return hits;
+    }
+
+    /**
+     * {@link #search(float[], int)} for every row of a batch of queries.
+     *
+     * @param queries embeddings {@code [n, embed_dim]}
+     * @param k       hits per query, &ge; 1
+     * @return n lists of up to k hits, in query order
+     * @throws IndexException           if the queries' embed_dim differs from the index's
+     * @throws IllegalArgumentException if k &lt; 1, or a query is all zeros or not finite
+     */
+    public List<List<SearchHit>> search(Features queries, int k) {
+        requireEmbedDim(queries.dim());
+        List<List<SearchHit>> out = new ArrayList<>(queries.rows());
+        for (int i = 0; i < queries.rows(); i++) {
+            out.add(search(queries.row(i), k));
+        }
+        return out;
+    }
+
+    private void requireEmbedDim(int dim) {
+        if (dim != embedDim) {
+            throw new IndexException("query has embed_dim " + dim + " but the index has " + embedDim
+                    + (model.isEmpty() ? "" : " (built with " + model + ")") + ": use the model that built it");
+        }
+    }
+
+    /** @return a builder holding this index's rows, model and fingerprint, to add to or remove from */
+    public Builder toBuilder() {
+        Builder b = new Builder(embedDim).model(model).fingerprint(fingerprint);
+        for (int r = 0; r < size(); r++) {
+            b.addUnit(ids.get(r), Arrays.copyOfRange(vectors, r * embedDim, (r + 1) * embedDim));
+        }
+        return b;
+    }
+
+    @Override
+    public String toString() {
+        return "EmbeddingIndex[" + size() + " x " + embedDim + (model.isEmpty() ? "" : ", model=" + model) + "]";
+    }
+
+    /** Collects rows for an {@link EmbeddingIndex}; not thread-safe. */
+    public static final class Builder {
+        private final int embedDim;
+        private final List<String> ids = new ArrayList<>();
+        private final Map<String, float[]> rows = new HashMap<>();
+        private String model = "";
+        private float[] fingerprint = new float[0];
+
+        private Builder(int embedDim) {
+            if (embedDim < 1) {
+                throw new IllegalArgumentException("embed_dim must be >= 1, got " + embedDim);
+            }
+            this.embedDim = embedDim;
+        }
+
+        /**
+         * @param description the model that made the embeddings (e.g. its checkpoint path), not null
+         * @return this builder
+         */
+        public Builder model(String description) {
+            this.model = Objects.requireNonNull(description, "model");
+            return this;
+        }
+
+        /**
+         * @param values that model's {@link ModelFingerprint#of} values, or an empty array for unknown
+         * @return this builder
+         */
+        public Builder fingerprint(float[] values) {
+            this.fingerprint = Objects.requireNonNull(values, "fingerprint").clone();
+            return this;
+        }
+
+        /**
+         * Adds one row.
+         *
+         * @param id        a unique id, not null
+         * @param embedding length embed_dim, raw or normalised (stored normalised)
+         * @return this builder
+         * @throws IllegalArgumentException if the id is already present, the length is wrong, or the embedding
+         *                                  is all zeros or not finite
+         */
+        public Builder add(String id, float[] embedding) {
+            Objects.requireNonNull(embedding, "embedding");
+            if (embedding.length != embedDim) {
+                throw new IllegalArgumentException("embedding of " + id + " has length " + embedding.length
+                        + ", the index embed_dim " + embedDim);
+            }
+            return addUnit(id, Vectors.unit(embedding, 0, embedDim, id));
+        }
+
+        /**
+         * Adds one row per id: row i of {@code features} under {@code ids.get(i)}.
+         *
+         * @param ids      unique ids, as many as features rows
+         * @param features embeddings {@code [ids.size(), embed_dim]}, raw or normalised
+         * @return this builder
+         * @throws IllegalArgumentException as {@link #add}, or if the counts differ
+         */
+        public Builder addAll(List<String> ids, Features features) {
+            if (ids.size() != features.rows() || features.dim() != embedDim) {
+                throw new IllegalArgumentException(ids.size() + " ids for features [" + features.rows() + ", "
+                        + features.dim() + "], index embed_dim " + embedDim);
+            }
+            for (int i = 0; i < ids.size(); i++) {
+                add(ids.get(i), features.row(i));
+            }
+            return this;
+        }
+
+        /**
+         * @param id an id
+         * @return this builder, without that row if it had one
+         */
+        public Builder remove(String id) {
+            if (rows.remove(id) != null) {
+                ids.remove(id);
+            }
+            return this;
+        }
+
+        /**
+         * @param id an id
+         * @return whether a row with that id has been added
+         */
+        public boolean contains(String id) {
+            return rows.containsKey(id);
+        }
+
+        /** @return the number of rows so far */
+        public int size() {
+            return ids.size();
+        }
+
+        /** @return the index, rows in the order they were added */
+        public EmbeddingIndex build() {
+            int n = ids.size();
+            float[] all = new float[Math.multiplyExact(n, embedDim)];
+            Map<String, Integer> rowOf = new HashMap<>(n * 2);
+            for (int r = 0; r < n; r++) {
+                System.arraycopy(rows.get(ids.get(r)), 0, all, r * embedDim, embedDim);
+                rowOf.put(ids.get(r), r);
+            }
+            return new EmbeddingIndex(Collections.unmodifiableList(new ArrayList<>(ids)),
+                    Collections.unmodifiableMap(rowOf), all, embedDim, model, fingerprint.clone());
+        }
+
+        Builder addUnit(String id, float[] unit) {
+            Objects.requireNonNull(id, "id");
+            if (rows.putIfAbsent(id, unit) != null) {
+                throw new IllegalArgumentException("duplicate id in index: " + id);
+            }
+            ids.add(id);
+            return this;
+        }
+    }
+}

@@ -1,0 +1,151 @@
+package io.clip4j.search;
+
+import io.clip4j.ClipModel;
+import io.clip4j.Features;
+import io.clip4j.image.ImageDecodeException;
+import io.clip4j.image.ImageInput;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.IntConsumer;
+
+/**
+ * Encodes image files into an {@link EmbeddingIndex}, batch by batch, with the file paths as ids. A file that
+ * cannot be decoded is skipped and reported, not fatal: one broken photo must not cost a whole collection.
+ *
+ * <pre>{@code
+ * ImageIndexer.Result r = new ImageIndexer(model, "ViT-B-32.pt").index(paths, null);
+ * r.index().save(Path.of("photos.npz"));
+ * }</pre>
+ */
+public final class ImageIndexer {
+    private final ClipModel model;
+    private final String modelDescription;
+    private int batchSize = 32;
+    private IntConsumer progress = done -> { };
+
+    /**
+     * @param model            the model to encode with; not closed by the indexer
+     * @param modelDescription recorded in the index (e.g. the checkpoint path) to name the model in messages
+     */
+    public ImageIndexer(ClipModel model, String modelDescription) {
+        this.model = Objects.requireNonNull(model, "model");
+        this.modelDescription = Objects.requireNonNull(modelDescription, "modelDescription");
+    }
+
+    /**
+     * @param n images encoded per forward pass, &ge; 1 (default 32); larger batches are faster and use more memory
+     * @return this indexer
+     * @throws IllegalArgumentException if n &lt; 1
+     */
+    public ImageIndexer batchSize(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("batch size must be >= 1, got " + n);
+        }
+        this.batchSize = n;
+        return this;
+    }
+
+    /**
+     * @param listener called after each batch with the number of files handled so far (added, skipped or
+     *                 already indexed), from the calling thread
+     * @return this indexer
+     */
+    public ImageIndexer onProgress(IntConsumer listener) {
+        this.progress = Objects.requireNonNull(listener, "listener");
+        return this;
+    }
+
+    /**
+     * Encodes the files that are not yet in {@code existing} and adds them to it.
+     *
+     * @param files    image files; their {@code toString()} is the id, so give them as they should be shown
+     * @param existing an index to extend (built by the same model, see {@link SemanticSearch}), or null for a
+     *                 new one
+     * @return the index and what was added and skipped
+     * @throws IndexException          if {@code existing} was built by another model
+     * @throws io.clip4j.ClipException if the model fails for a reason other than an undecodable file
+     */
+    public Result index(List<Path> files, EmbeddingIndex existing) {
+        float[] fingerprint = ModelFingerprint.of(model);
+        EmbeddingIndex.Builder builder;
+        if (existing == null) {
+            builder = EmbeddingIndex.builder(model.config().embedDim()).model(modelDescription).fingerprint(fingerprint);
+        } else {
+            SemanticSearch.requireSameModel(model, existing);
+            builder = existing.toBuilder();
+        }
+        List<Path> todo = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (Path f : files) {
+            if (!builder.contains(f.toString()) && seen.add(f.toString())) {
+                todo.add(f);
+            }
+        }
+        int done = files.size() - todo.size();
+        progress.accept(done);
+        List<Skipped> skipped = new ArrayList<>();
+        int added = 0;
+        for (int start = 0; start < todo.size(); start += batchSize) {
+            List<Path> batch = todo.subList(start, Math.min(todo.size(), start + batchSize));
+            added += encode(batch, builder, skipped);
+            done += batch.size();
+            progress.accept(done);
+        }
+        return new Result(builder.build(), added, skipped);
+    }
+
+    /** Encodes a batch; when one file fails to decode, encodes its files one by one to find which. */
+    private int encode(List<Path> batch, EmbeddingIndex.Builder builder, List<Skipped> skipped) {
+        List<ImageInput> inputs = new ArrayList<>(batch.size());
+        batch.forEach(p -> inputs.add(ImageInput.of(p)));
+        try {
+            Features f = model.encodeImages(inputs);
+            for (int i = 0; i < batch.size(); i++) {
+                builder.add(batch.get(i).toString(), f.row(i));
+            }
+            return batch.size();
+        } catch (ImageDecodeException e) {
+            if (batch.size() == 1) {
+                skipped.add(new Skipped(batch.get(0).toString(), e.getMessage()));
+                return 0;
+            }
+            int added = 0;
+            for (Path p : batch) {
+                added += encode(List.of(p), builder, skipped);
+            }
+            return added;
+        }
+    }
+
+    /**
+     * A file left out of the index.
+     *
+     * @param id     its id (path)
+     * @param reason the decoder's message
+     */
+    public record Skipped(String id, String reason) {
+    }
+
+    /**
+     * What {@link #index} produced.
+     *
+     * @param index   the index: the existing rows, then the new ones in file order
+     * @param added   how many files were encoded and added
+     * @param skipped the files that could not be decoded, in file order
+     */
+    public record Result(EmbeddingIndex index, int added, List<Skipped> skipped) {
+        /**
+         * @param index   the index
+         * @param added   files added
+         * @param skipped files skipped; copied into an unmodifiable list
+         */
+        public Result {
+            skipped = List.copyOf(skipped);
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package io.clip4j.search;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.clip4j.ClipException;
+import io.clip4j.io.Npy;
+import io.clip4j.io.Streams;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
+import java.util.zip.Deflater;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * The on-disk form of an {@link EmbeddingIndex}: a NumPy {@code .npz} (zip) archive with
+ * {@code features.npy} (float32 {@code [size, embed_dim]}, unit rows), optionally {@code fingerprint.npy}
+ * (float32, 1-D) and {@code index.json} ({@code format}, {@code version}, {@code embed_dim}, {@code model},
+ * {@code ids}). The entry names and keys live here only.
+ */
+final class IndexFile {
+    static final String FORMAT = "clip4j-embedding-index";
+    static final int VERSION = 1;
+    static final String META = "index.json";
+    static final String FEATURES = "features.npy";
+    static final String FINGERPRINT = "fingerprint.npy";
+    /** The JSON part may hold millions of ids, but a file claiming more than this is not an index. */
+    private static final int MAX_META_BYTES = 1 << 30;
+    /** Room for a .npy header; NumPy pads it to 64 bytes, clip4j writes fewer than 128. */
+    private static final int MAX_NPY_HEADER = 1 << 16;
+    /** A unit row read back may differ from norm 1 by float32 rounding only. */
+    private static final double NORM_TOLERANCE = 1e-3;
+
+    private IndexFile() {
+    }
+
+    static void write(EmbeddingIndex index, Path file) {
+        Path dir = file.toAbsolutePath().getParent();
+        Path tmp = null;
+        try {
+            tmp = Files.createTempFile(dir, ".clip4j-index-", ".tmp");
+            try (OutputStream os = Files.newOutputStream(tmp); ZipOutputStream zip = new ZipOutputStream(os)) {
+                zip.setLevel(Deflater.BEST_SPEED); // float32 features barely compress; the ids do
+                zip.putNextEntry(new ZipEntry(META));
+                zip.write(new ObjectMapper().writeValueAsBytes(meta(index)));
+                zip.closeEntry();
+                zip.putNextEntry(new ZipEntry(FEATURES));
+                Npy.writeFloat32(zip, new long[]{index.size(), index.embedDim()}, index.features().toArray());
+                zip.closeEntry();
+                float[] fingerprint = index.fingerprint();
+                if (fingerprint.length > 0) {
+                    zip.putNextEntry(new ZipEntry(FINGERPRINT));
+                    Npy.writeFloat32(zip, new long[]{fingerprint.length}, fingerprint);
+                    zip.closeEntry();
+                }
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            tmp = null;
+        } catch (IOException | RuntimeException e) {
+            throw new IndexException(file + ": cannot write the index: " + e.getMessage(), e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // the temporary file is left behind; the destination is untouched
+                }
+            }
+        }
+    }
+
+    private static ObjectNode meta(EmbeddingIndex index) {
+        ObjectNode m = new ObjectMapper().createObjectNode();
+        m.put("format", FORMAT);
+        m.put("version", VERSION);
+        m.put("embed_dim", index.embedDim());
+        m.put("model", index.model());
+        ArrayNode ids = m.putArray("ids");
+        index.ids().forEach(ids::add);
+        return m;
+    }
+
+    static EmbeddingIndex read(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new IndexException(file + ": no such index file" + (Files.isDirectory(file) ? " (a directory)" : ""));
+        }
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            JsonNode meta = new ObjectMapper().readTree(entry(zip, META, MAX_META_BYTES, file));
+            if (!FORMAT.equals(meta.path("format").asText()) || meta.path("version").asInt() != VERSION) {
+                throw new IndexException(file + ": not a clip4j index (format " + meta.path("format") + ", version "
+                        + meta.path("version") + "; expected " + FORMAT + " version " + VERSION + ")");
+            }
+            int dim = meta.path("embed_dim").asInt(0);
+            JsonNode ids = meta.path("ids");
+            if (dim < 1 || !ids.isArray() || !meta.path("model").isTextual()) {
+                throw new IndexException(file + ": index.json lacks embed_dim, model or ids");
+            }
+            long bytes = (long) ids.size() * dim * Float.BYTES;
+            if (bytes > Integer.MAX_VALUE - MAX_NPY_HEADER) {
+                throw new IndexException(file + ": " + ids.size() + " x " + dim + " features exceed the 2 GiB an index"
+                        + " may hold");
+            }
+            float[] features = floats(zip, FEATURES, new long[]{ids.size(), dim}, file);
+            EmbeddingIndex.Builder b = EmbeddingIndex.builder(dim).model(meta.path("model").asText());
+            if (zip.getEntry(FINGERPRINT) != null) {
+                b.fingerprint(floats(zip, FINGERPRINT, null, file));
+            }
+            for (int r = 0; r < ids.size(); r++) {
+                if (!ids.get(r).isTextual()) {
+                    throw new IndexException(file + ": id " + r + " is not a string: " + ids.get(r));
+                }
+                b.addUnit(ids.get(r).asText(), unitRow(features, r, dim, file));
+            }
+            return b.build();
+        } catch (IndexException e) {
+            throw e;
+        } catch (IOException | ClipException | IllegalArgumentException e) {
+            throw new IndexException(file + ": not a readable clip4j index: " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] entry(ZipFile zip, String name, int max, Path file) throws IOException {
+        ZipEntry e = zip.getEntry(name);
+        if (e == null) {
+            throw new IndexException(file + ": not a clip4j index (no " + name + ")");
+        }
+        try (InputStream in = zip.getInputStream(e)) {
+            byte[] bytes = Streams.readUpTo(in, max);
+            if (bytes.length == max && in.read() >= 0) {
+                throw new IndexException(file + ": " + name + " is larger than an index's " + max + " bytes");
+            }
+            return bytes;
+        }
+    }
+
+    /** @param shape the expected shape, or null for any 1-D array */
+    private static float[] floats(ZipFile zip, String name, long[] shape, Path file) throws IOException {
+        int max = shape == null ? MAX_NPY_HEADER * 4 : (int) (shape[0] * shape[1] * Float.BYTES) + MAX_NPY_HEADER;
+        Npy npy = Npy.parse(entry(zip, name, max, file), file + "!" + name);
+        long[] actual = npy.shape();
+        boolean shapeOk = shape == null ? actual.length == 1 : Arrays.equals(actual, shape);
+        if (!"<f4".equals(npy.descr()) || !shapeOk) {
+            throw new IndexException(file + ": " + name + " is " + npy.descr() + " " + Arrays.toString(actual)
+                    + ", expected float32 " + (shape == null ? "1-D" : Arrays.toString(shape)));
+        }
+        return npy.toFloatArray();
+    }
+
+    private static float[] unitRow(float[] features, int r, int dim, Path file) {
+        float[] row = Arrays.copyOfRange(features, r * dim, (r + 1) * dim);
+        double ss = 0;
+        for (float v : row) {
+            ss += (double) v * v;
+        }
+        if (!(Math.abs(Math.sqrt(ss) - 1) <= NORM_TOLERANCE)) { // also catches NaN and infinities
+            throw new IndexException(file + ": row " + r + " of " + FEATURES + " is not a unit vector (norm "
+                    + Math.sqrt(ss) + ")");
+        }
+        return row;
+    }
+}

@@ -1,0 +1,171 @@
+package io.clip4j.search;
+
+import io.clip4j.Features;
+import io.clip4j.io.Npy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The .npz form of an index: exact round trip, and a clear IndexException for every damaged file. */
+class IndexFileTest {
+    private static final Path VIT = Path.of(System.getProperty("clip4j.testdata"), "models", "tiny-vit");
+
+    @TempDir
+    Path dir;
+
+    private static EmbeddingIndex fixtureIndex() {
+        Npy npy = Npy.read(VIT.resolve("image_features.npy"));
+        Features f = new Features(npy.toFloatArray(), (int) npy.shape()[0], (int) npy.shape()[1]);
+        EmbeddingIndex.Builder b = EmbeddingIndex.builder(f.dim()).model("tiny-vit/model.pt")
+                .fingerprint(new float[]{0.6f, 0.8f, 1f, 0f});
+        String[] names = {"clip_diagram.png", "astronaut.png", "chelsea é.png", "dir/\"quoted\"\n.png"};
+        for (int i = 0; i < f.rows(); i++) {
+            b.add(names[i], f.row(i));
+        }
+        return b.build();
+    }
+
+    @Test
+    void roundTripIsExact() throws IOException {
+        EmbeddingIndex index = fixtureIndex();
+        Path file = dir.resolve("photos.npz");
+        index.save(file);
+        EmbeddingIndex back = EmbeddingIndex.load(file);
+        assertEquals(index.ids(), back.ids());
+        assertEquals(index.model(), back.model());
+        assertEquals(index.embedDim(), back.embedDim());
+        assertArrayEquals(index.fingerprint(), back.fingerprint());
+        assertArrayEquals(index.features().toArray(), back.features().toArray());
+        index.save(file); // replacing an existing file
+        assertEquals(index.ids(), EmbeddingIndex.load(file).ids());
+        try (var s = Files.list(dir)) {
+            assertEquals(1, s.count(), "no temporary file left behind");
+        }
+    }
+
+    /** What NumPy's np.load sees: features.npy is the unit-row float32 matrix. */
+    @Test
+    void featuresEntryIsAPlainNpyArray() throws IOException {
+        EmbeddingIndex index = fixtureIndex();
+        Path file = dir.resolve("i.npz");
+        index.save(file);
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            Npy npy = Npy.parse(zip.getInputStream(zip.getEntry("features.npy")).readAllBytes(), "features");
+            assertEquals("<f4", npy.descr());
+            assertArrayEquals(new long[]{4, index.embedDim()}, npy.shape());
+            float[] v = npy.toFloatArray();
+            for (int r = 0; r < 4; r++) {
+                double ss = 0;
+                for (int c = 0; c < index.embedDim(); c++) {
+                    ss += (double) v[r * index.embedDim() + c] * v[r * index.embedDim() + c];
+                }
+                assertEquals(1.0, ss, 1e-5);
+            }
+        }
+    }
+
+    @Test
+    void fileProblemsAreIndexExceptions() throws IOException {
+        assertThrows(IndexException.class, () -> EmbeddingIndex.load(dir.resolve("missing.npz")));
+        assertThrows(IndexException.class, () -> EmbeddingIndex.load(dir));
+        Path text = Files.writeString(dir.resolve("notes.npz"), "not a zip");
+        assertThrows(IndexException.class, () -> EmbeddingIndex.load(text));
+        IndexException e = assertThrows(IndexException.class,
+                () -> EmbeddingIndex.builder(2).build().save(dir.resolve("no-such-dir").resolve("x.npz")));
+        assertTrue(e.getMessage().contains("x.npz"), e.getMessage());
+    }
+
+    private Path zip(String meta, byte[] features) throws IOException {
+        Path file = dir.resolve("crafted-" + System.nanoTime() + ".npz");
+        try (OutputStream os = Files.newOutputStream(file); ZipOutputStream z = new ZipOutputStream(os)) {
+            if (meta != null) {
+                z.putNextEntry(new ZipEntry("index.json"));
+                z.write(meta.getBytes(StandardCharsets.UTF_8));
+            }
+            if (features != null) {
+                z.putNextEntry(new ZipEntry("features.npy"));
+                z.write(features);
+            }
+        }
+        return file;
+    }
+
+    private static byte[] npy(long[] shape, float[] values) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Npy.writeFloat32(out, shape, values);
+        return out.toByteArray();
+    }
+
+    private static String meta(String ids) {
+        return "{\"format\":\"clip4j-embedding-index\",\"version\":1,\"embed_dim\":2,\"model\":\"m\",\"ids\":" + ids + "}";
+    }
+
+    @Test
+    void inconsistentPartsAreIndexExceptions() throws IOException {
+        byte[] two = npy(new long[]{2, 2}, new float[]{1, 0, 0, 1});
+        assertEquals(2, EmbeddingIndex.load(zip(meta("[\"a\",\"b\"]"), two)).size(), "the crafted form is valid");
+        String[] badMeta = {
+            null, "{", "[]", meta("[\"a\"]"), meta("[\"a\",\"a\"]"), meta("[\"a\",7]"), meta("\"ab\""),
+            meta("[\"a\",\"b\"]").replace("\"version\":1", "\"version\":2"),
+            meta("[\"a\",\"b\"]").replace("clip4j-embedding-index", "other"),
+            meta("[\"a\",\"b\"]").replace("\"embed_dim\":2", "\"embed_dim\":-2"),
+            meta("[\"a\",\"b\"]").replace("\"embed_dim\":2", "\"embed_dim\":2000000000"),
+        };
+        for (String m : badMeta) {
+            assertThrows(IndexException.class, () -> EmbeddingIndex.load(zip(m, two)), String.valueOf(m));
+        }
+        byte[][] badFeatures = {
+            null, new byte[0], Arrays.copyOf(two, two.length - 1),
+            npy(new long[]{2, 2}, new float[]{2, 0, 0, 1}), // not unit
+            npy(new long[]{2, 2}, new float[]{Float.NaN, 0, 0, 1}),
+            npy(new long[]{2, 2}, new float[]{0, 0, 0, 1}),
+            npy(new long[]{4}, new float[]{1, 0, 0, 1}),
+            npy(new long[]{2, 1, 2}, new float[]{1, 0, 0, 1}),
+        };
+        for (byte[] f : badFeatures) {
+            assertThrows(IndexException.class, () -> EmbeddingIndex.load(zip(meta("[\"a\",\"b\"]"), f)),
+                    f == null ? "null" : f.length + " bytes");
+        }
+    }
+
+    /** Truncations and byte flips of a saved index: it loads (a flip in a compressed id may survive) or fails cleanly. */
+    @Test
+    void damagedFilesNeverEscapeAsOtherExceptions() throws IOException {
+        Path good = dir.resolve("good.npz");
+        fixtureIndex().save(good);
+        byte[] bytes = Files.readAllBytes(good);
+        Random rnd = new Random(11);
+        Path bad = dir.resolve("bad.npz");
+        for (int trial = 0; trial < 300; trial++) {
+            byte[] b = trial < 100 ? Arrays.copyOf(bytes, rnd.nextInt(bytes.length)) : bytes.clone();
+            if (trial >= 100) {
+                for (int flips = 1 + rnd.nextInt(4); flips > 0; flips--) {
+                    b[rnd.nextInt(b.length)] ^= (byte) (1 + rnd.nextInt(255));
+                }
+            }
+            Files.write(bad, b);
+            try {
+                EmbeddingIndex index = EmbeddingIndex.load(bad);
+                assertEquals(4, index.size(), "trial " + trial);
+            } catch (IndexException expected) {
+                assertTrue(expected.getMessage().contains("bad.npz"), expected.getMessage());
+            }
+        }
+    }
+}

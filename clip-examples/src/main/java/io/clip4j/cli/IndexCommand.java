@@ -1,0 +1,97 @@
+package io.clip4j.cli;
+
+import io.clip4j.ClipModel;
+import io.clip4j.data.ImageFolders;
+import io.clip4j.search.EmbeddingIndex;
+import io.clip4j.search.ImageIndexer;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code clip index}: encodes image files into an embedding index for {@code clip search}. */
+@Command(name = "index", mixinStandardHelpOptions = true,
+        description = "Encode images (files, or folders searched recursively) into a search index (.npz).")
+final class IndexCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Option(names = "--images", paramLabel = "PATH", required = true, arity = "1..*",
+            description = "Image files and/or folders (folders are searched recursively for "
+                    + "png/jpg/jpeg/webp/gif/bmp/tif/tiff files).")
+    List<Path> paths;
+
+    @Option(names = "--out", paramLabel = "FILE", required = true, description = "The index file to write (.npz).")
+    Path out;
+
+    @Option(names = "--update", description = "Extend --out if it exists: encode only the files it does not hold yet "
+            + "(it must have been built with the same model).")
+    boolean update;
+
+    @Option(names = "--batch", defaultValue = "32", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--no-progress", description = "No progress bar.")
+    boolean noProgress;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        if (batch < 1) {
+            throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
+        }
+        List<Path> files = new ArrayList<>();
+        for (Path p : paths) {
+            if (Files.isDirectory(p)) {
+                files.addAll(ImageFolders.list(p));
+            } else {
+                ImageFiles.requireFiles(List.of(p));
+                files.add(p);
+            }
+        }
+        if (files.isEmpty()) {
+            throw new IllegalArgumentException("no image files found in " + paths);
+        }
+        EmbeddingIndex existing = update && Files.exists(out) ? EmbeddingIndex.load(out) : null;
+        PrintWriter stdout = spec.commandLine().getOut();
+        PrintWriter stderr = spec.commandLine().getErr();
+        Path modelPath = modelOptions.modelPath().toAbsolutePath().normalize();
+        ImageIndexer.Result r;
+        try (ClipModel model = modelOptions.open(); ProgressBar bar = progressBar(files.size())) {
+            ImageIndexer indexer = new ImageIndexer(model, modelPath.toString()).batchSize(batch);
+            if (bar != null) {
+                indexer.onProgress(bar::stepTo);
+            }
+            r = indexer.index(files, existing);
+        }
+        r.index().save(out);
+        for (ImageIndexer.Skipped s : r.skipped()) {
+            stderr.println("clip: skipped " + s.reason());
+        }
+        stdout.printf("%s: %d images (%d added, %d skipped), embed_dim %d%n", out, r.index().size(), r.added(),
+                r.skipped().size(), r.index().embedDim());
+        return 0;
+    }
+
+    private ProgressBar progressBar(int total) {
+        if (noProgress) {
+            return null;
+        }
+        return new ProgressBarBuilder().setTaskName("index").setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
+                .setUpdateIntervalMillis(500).setConsumer(new ConsoleProgressBarConsumer(System.err)).build();
+    }
+}

@@ -1,0 +1,98 @@
+package io.clip4j.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.clip4j.ClipModel;
+import io.clip4j.image.ImageInput;
+import io.clip4j.search.EmbeddingIndex;
+import io.clip4j.search.SearchHit;
+import io.clip4j.search.SemanticSearch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code clip search}: ranks the images of an index for text and image queries. */
+@Command(name = "search", mixinStandardHelpOptions = true,
+        description = "Search an index built by 'clip index' with texts and/or images (cosine similarity).")
+final class SearchCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Option(names = "--index", paramLabel = "FILE", required = true, description = "Index file from 'clip index'.")
+    Path indexFile;
+
+    @Option(names = "--text", paramLabel = "TEXT", description = "Text query (repeatable).")
+    List<String> texts = new ArrayList<>();
+
+    @Option(names = "--image", paramLabel = "FILE", description = "Image query (repeatable).")
+    List<Path> images = new ArrayList<>();
+
+    @Option(names = "--top-k", defaultValue = "5", description = "Hits per query (default: ${DEFAULT-VALUE}).")
+    int topK;
+
+    @Option(names = "--json", description = "One JSON object per query.")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        if (texts.isEmpty() && images.isEmpty()) {
+            throw new IllegalArgumentException("nothing to search for: give --text and/or --image");
+        }
+        if (topK < 1) {
+            throw new IllegalArgumentException("--top-k must be >= 1, got " + topK);
+        }
+        ImageFiles.requireFiles(images);
+        EmbeddingIndex index = EmbeddingIndex.load(indexFile);
+        if (modelOptions.model == null && !index.model().isEmpty() && Files.exists(Path.of(index.model()))) {
+            modelOptions.model = Path.of(index.model()); // the model that built the index, when it is still there
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        try (ClipModel model = modelOptions.open()) {
+            SemanticSearch search = new SemanticSearch(model, index);
+            List<List<SearchHit>> textHits = texts.isEmpty() ? List.of() : search.byTexts(texts, topK);
+            for (int i = 0; i < texts.size(); i++) {
+                print(out, "text", texts.get(i), textHits.get(i));
+            }
+            for (Path image : images) {
+                print(out, "image", image.toString(), search.byImage(ImageInput.of(image), topK));
+            }
+        }
+        return 0;
+    }
+
+    private void print(PrintWriter out, String kind, String query, List<SearchHit> hits) throws IOException {
+        if (json) {
+            ObjectMapper mapper = new ObjectMapper();
+            ObjectNode o = mapper.createObjectNode();
+            o.put("kind", kind);
+            o.put("query", query);
+            ArrayNode arr = o.putArray("hits");
+            for (SearchHit h : hits) {
+                arr.addObject().put("id", h.id()).put("score", h.score());
+            }
+            out.println(mapper.writeValueAsString(o));
+            return;
+        }
+        out.println(kind + ": " + query);
+        out.printf("  %-4s  %7s  %s%n", "rank", "cosine", "id");
+        int rank = 1;
+        for (SearchHit h : hits) {
+            out.printf(Locale.ROOT, "  %-4d  %7.4f  %s%n", rank++, h.score(), h.id());
+        }
+    }
+}

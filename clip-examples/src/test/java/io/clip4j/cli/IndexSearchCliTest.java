@@ -1,0 +1,99 @@
+package io.clip4j.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.clip4j.io.Npy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** clip index + clip search on the tiny-vit fixture images, ranked as the reference's logits_per_image. */
+class IndexSearchCliTest {
+    private static final Path DATA = Path.of(System.getProperty("clip4j.testdata"));
+    private static final Path VIT = DATA.resolve("models/tiny-vit");
+    private static final String[] IMAGES = {"CLIP.png", "astronaut.png", "chelsea.png", "coffee.png"}; // fixture order
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void indexThenSearchByTextAndImage() throws IOException {
+        Path photos = Files.createDirectories(tmp.resolve("photos/nested"));
+        for (int i = 0; i < 3; i++) {
+            Files.copy(DATA.resolve("preprocess/images").resolve(IMAGES[i]), tmp.resolve("photos").resolve(IMAGES[i]));
+        }
+        Files.writeString(photos.resolve("broken.jpg"), "not a jpeg");
+        Files.writeString(photos.resolve("notes.txt"), "not an image name: not indexed");
+        Path index = tmp.resolve("photos.npz");
+
+        CliRunner r = CliRunner.run("index", "--model", VIT.toString(), "--images", tmp.resolve("photos").toString(),
+                "--out", index.toString(), "--batch", "2", "--no-progress");
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.contains("3 images (3 added, 1 skipped)"), r.out);
+        assertTrue(r.err.contains("broken.jpg"), r.err);
+
+        Path coffee = Files.copy(DATA.resolve("preprocess/images/coffee.png"), photos.resolve("coffee.png"));
+        r = CliRunner.run("index", "--model", VIT.toString(), "--images", tmp.resolve("photos").toString(),
+                "--out", index.toString(), "--update", "--no-progress");
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.contains("4 images (1 added, 1 skipped)"), r.out);
+
+        // No --model: the model recorded in the index is used.
+        r = CliRunner.run("search", "--index", index.toString(), "--text", "a dog", "--image", coffee.toString(),
+                "--top-k", "4", "--json");
+        assertEquals(0, r.code, r.err);
+        String[] lines = r.out.strip().split("\n");
+        assertEquals(2, lines.length);
+        float[] logits = Npy.read(VIT.resolve("logits_per_image.npy")).toFloatArray(); // [4 images, 8 texts]
+        List<String> expected = IntStream.range(0, 4).boxed()
+                .sorted(Comparator.comparingDouble(i -> -logits[i * 8 + 1])) // text 1 is "a dog"
+                .map(i -> IMAGES[i]).collect(Collectors.toList());
+        JsonNode text = new ObjectMapper().readTree(lines[0]);
+        assertEquals("a dog", text.get("query").asText());
+        List<String> got = new ArrayList<>();
+        text.get("hits").forEach(h -> got.add(Path.of(h.get("id").asText()).getFileName().toString()));
+        assertEquals(expected, got);
+        JsonNode image = new ObjectMapper().readTree(lines[1]);
+        assertEquals(coffee.toString(), image.get("hits").get(0).get("id").asText());
+        assertEquals(1.0, image.get("hits").get(0).get("score").asDouble(), 1e-5);
+
+        r = CliRunner.run("search", "--index", index.toString(), "--text", "a dog", "--top-k", "2");
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.startsWith("text: a dog"), r.out);
+        assertEquals(4, r.out.strip().split("\n").length, r.out);
+    }
+
+    @Test
+    void mistakesGiveOneLine() throws IOException {
+        Path index = tmp.resolve("i.npz");
+        CliRunner r = CliRunner.run("index", "--model", VIT.toString(), "--images",
+                DATA.resolve("preprocess/images/chelsea.png").toString(), "--out", index.toString(), "--no-progress");
+        assertEquals(0, r.code, r.err);
+        r = CliRunner.run("search", "--model", DATA.resolve("models/tiny-rn/model.pt").toString(),
+                "--index", index.toString(), "--text", "a cat");
+        assertEquals(1, r.code);
+        assertTrue(r.err.startsWith("clip: the index was built with ") && r.err.contains("tiny-vit"), r.err);
+        assertEquals(1, r.err.strip().split("\n").length, r.err);
+        r = CliRunner.run("search", "--index", tmp.resolve("missing.npz").toString(), "--text", "a cat");
+        assertEquals(1, r.code);
+        assertTrue(r.err.contains("missing.npz"), r.err);
+        r = CliRunner.run("search", "--index", index.toString());
+        assertEquals(1, r.code);
+        assertTrue(r.err.contains("nothing to search for"), r.err);
+        r = CliRunner.run("index", "--model", VIT.toString(), "--images", tmp.toString(), "--out",
+                tmp.resolve("empty.npz").toString());
+        assertEquals(1, r.code);
+        assertTrue(r.err.contains("no image files found"), r.err);
+    }
+}
