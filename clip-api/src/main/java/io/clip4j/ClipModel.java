@@ -26,7 +26,9 @@ import java.util.ServiceLoader;
  * }</pre>
  *
  * <p>Implementations are thread-safe: one instance may serve many threads. Native memory is
- * released by {@link #close()}; using a closed model throws {@link ClipException}.
+ * released by {@link #close()}; after it the towers ({@link #encodePixels}, {@link #encodeTokens} and every
+ * method that encodes at least one image or text) throw {@link ClipException}, while {@link #config()},
+ * {@link #logitScale()}, {@link #tokenize} and {@link #preprocess}, which need no native memory, keep working.
  */
 public interface ClipModel extends AutoCloseable {
 
@@ -104,6 +106,7 @@ public interface ClipModel extends AutoCloseable {
      * @param images any number of inputs (an empty list gives 0 rows)
      * @return image_features {@code [images.size(), embed_dim]}, not normalised
      * @throws io.clip4j.image.ImageDecodeException naming the first input that cannot be decoded
+     * @throws IllegalArgumentException             if an element is null
      */
     Features encodeImages(List<ImageInput> images);
 
@@ -238,8 +241,12 @@ public interface ClipModel extends AutoCloseable {
         }
 
         /**
-         * @param threads intra-op CPU threads, &ge; 1; 0 (default) keeps LibTorch's default
+         * LibTorch's intra-op CPU threads ({@code torch.set_num_threads}). LibTorch keeps one such setting per
+         * process, so the last model built with a non-zero value sets it for every model in the JVM.
+         *
+         * @param threads intra-op CPU threads, &ge; 1; 0 (default) keeps LibTorch's default (all cores)
          * @return this
+         * @throws IllegalArgumentException if threads is negative
          */
         public Builder threads(int threads) {
             if (threads < 0) {

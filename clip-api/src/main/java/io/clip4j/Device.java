@@ -30,7 +30,7 @@ public final class Device {
     }
 
     /**
-     * Parses {@code cpu}, {@code cuda} (= {@code cuda:0}) or {@code cuda:N}.
+     * Parses {@code cpu}, {@code cuda} or {@code gpu} (both = {@code cuda:0}) or {@code cuda:N}, case-insensitive.
      *
      * @param spec the text
      * @return the device
@@ -52,7 +52,7 @@ public final class Device {
                 // fall through to the error below
             }
         }
-        throw new IllegalArgumentException("unknown device '" + spec + "' (expected cpu, cuda or cuda:N)");
+        throw new IllegalArgumentException("unknown device '" + spec + "' (expected cpu, cuda, gpu or cuda:N)");
     }
 
     /** @return true for a CUDA device */

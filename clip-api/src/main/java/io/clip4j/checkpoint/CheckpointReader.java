@@ -128,9 +128,21 @@ public final class CheckpointReader {
         }
         if (found.size() != 1) {
             throw new CheckpointException(dir + ": expected model.safetensors (or exactly one *.safetensors file),"
-                    + " found " + found.size() + " *.safetensors files");
+                    + " found " + found.size() + " *.safetensors files" + torchFilesHint(dir));
         }
         return found;
+    }
+
+    /** A folder holding .pt/.bin files instead: those are loaded by naming the file. */
+    private static String torchFilesHint(Path dir) {
+        try (Stream<Path> s = Files.list(dir)) {
+            List<String> torch = s.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".pt") || n.endsWith(".bin") || n.endsWith(".pth")).sorted()
+                    .collect(java.util.stream.Collectors.toList());
+            return torch.isEmpty() ? "" : "; to load " + String.join(" or ", torch) + ", pass the file itself";
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     private static List<Path> shardsOf(Path dir, Path index) {

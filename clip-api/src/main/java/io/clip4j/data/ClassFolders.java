@@ -28,6 +28,9 @@ public final class ClassFolders {
      * @throws ClipException if the directory cannot be listed or holds no class folder with an image
      */
     public static LabeledDataset read(Path root) {
+        if (!Files.isDirectory(root)) {
+            throw new ClipException(root + (Files.exists(root) ? ": not a directory" : ": no such directory"));
+        }
         List<Path> classes = list(root, Files::isDirectory);
         List<String> names = new ArrayList<>();
         List<LabeledImage> examples = new ArrayList<>();

@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One image to preprocess: an encoded file (path, bytes or stream), raw interleaved pixels (camera
@@ -100,8 +101,14 @@ public abstract class ImageInput {
         Objects.requireNonNull(in, "in");
         String n = name == null ? "InputStream" : name;
         return new ImageInput() {
+            private final AtomicBoolean used = new AtomicBoolean();
+
             @Override
             DecodedImage decode(ImageDecoders decoders, long maxPixels, long maxFileBytes) {
+                if (used.getAndSet(true)) { // the stream is spent: say so instead of "empty file"
+                    throw new ImageDecodeException(n + ": this stream input was already read (an ImageInput.of"
+                            + "(InputStream, ...) can be used once; use ofEncoded(bytes, name) to reuse an image)");
+                }
                 return decoders.decode(readBounded(in, maxFileBytes, n, "stream"), maxPixels, n);
             }
 

@@ -199,7 +199,8 @@ public final class ImagePreprocessor {
      *
      * @param inputs images; output row {@code i} is {@code inputs.get(i)}
      * @return pixel_values, float32 {@code [inputs.size(), 3, n, n]}
-     * @throws ImageDecodeException naming the index and input of the first failure found
+     * @throws ImageDecodeException     naming the index and input of the first failure found
+     * @throws IllegalArgumentException if an element is null
      */
     public float[] preprocessBatch(List<? extends ImageInput> inputs) {
         int count = inputs.size();
@@ -271,6 +272,11 @@ public final class ImagePreprocessor {
      */
     private void forEachInput(List<? extends ImageInput> inputs, int from, int to, IntConsumer task) {
         int count = inputs.size();
+        for (int i = from; i < to; i++) {
+            if (inputs.get(i) == null) { // a programming error, reported like ClipTokenizer's null texts
+                throw new IllegalArgumentException("images[" + i + "] is null");
+            }
+        }
         int tasks = Math.max(1, Math.min(parallelism, to - from));
         if (tasks == 1) {
             for (int i = from; i < to; i++) {

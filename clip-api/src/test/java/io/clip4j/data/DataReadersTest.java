@@ -79,6 +79,8 @@ class DataReadersTest {
         assertEquals(List.of(0, 0, 1, 1), ds.examples().stream().map(LabeledImage::label).toList());
         assertTrue(ds.examples().get(0).image().toString().endsWith("a.png"));
         assertThrows(ClipException.class, () -> ClassFolders.read(dir.resolve("empty")));
+        ClipException file = assertThrows(ClipException.class, () -> ClassFolders.read(dir.resolve("dog/a.png")));
+        assertTrue(file.getMessage().endsWith("a.png: not a directory"), file.getMessage());
     }
 
     static byte[] idx(int magic, int[] dims, byte[] body, boolean gzip) throws IOException {

@@ -179,6 +179,19 @@ class ImagePreprocessorTest {
     }
 
     @Test
+    void nullInputsAndReusedStreamsAreNamed() throws Exception {
+        List<ImageInput> withNull = java.util.Arrays.asList(ImageInput.of(file("astronaut")), null);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ImagePreprocessor.clip().preprocessBatch(withNull));
+        assertEquals("images[1] is null", e.getMessage());
+        ImageInput once = ImageInput.of(new ByteArrayInputStream(Files.readAllBytes(file("horse"))), "horse stream");
+        assertArrayEquals(refValues("horse"), ImagePreprocessor.clip().preprocessBatch(List.of(once)));
+        ImageDecodeException again = assertThrows(ImageDecodeException.class,
+                () -> ImagePreprocessor.clip().preprocessBatch(List.of(once)));
+        assertTrue(again.getMessage().startsWith("horse stream: this stream input was already read"), again.getMessage());
+    }
+
+    @Test
     void decodeBatchThenPixelValuesGivesTheReference() {
         String[] names = {"clip_diagram", "gray16", "palette_P", "exif_orientation6", "tiny_1x1"};
         List<ImageInput> inputs = new ArrayList<>();

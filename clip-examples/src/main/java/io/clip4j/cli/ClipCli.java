@@ -55,6 +55,10 @@ public final class ClipCli {
         cl.setParameterExceptionHandler((ex, a) -> {
             // qualifiedName() names nested subcommands in full, e.g. "clip eval few-shot".
             String msg = ex.getMessage().startsWith("Error: ") ? ex.getMessage().substring(7) : ex.getMessage();
+            if (msg.startsWith("Unknown option") && msg.contains("; Expected parameter")) {
+                // picocli adds that a multi-value option before it "expected a parameter": wrong once it has one
+                msg = msg.substring(0, msg.indexOf("; Expected parameter"));
+            }
             err.println("clip: " + msg + " (see '" + ex.getCommandLine().getCommandSpec().qualifiedName()
                     + " --help')");
             return EXIT_USAGE;
@@ -88,6 +92,10 @@ public final class ClipCli {
         }
         if (t instanceof java.nio.file.AccessDeniedException) {
             return "permission denied: " + ((java.nio.file.AccessDeniedException) t).getFile();
+        }
+        if (t instanceof java.nio.file.FileSystemException fs && fs.getFile() != null
+                && java.nio.file.Files.isDirectory(java.nio.file.Path.of(fs.getFile()))) {
+            return "a directory, not a file: " + fs.getFile();
         }
         String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
         if (t instanceof IOException && !(t instanceof java.io.FileNotFoundException)) {

@@ -285,9 +285,13 @@ final class EvalCommand implements Runnable {
         if (spec.startsWith("idx:") || spec.startsWith("folder:")) {
             ds = TrainData.labeled(spec);
         } else {
+            if (spec.isEmpty()) {
+                throw new IllegalArgumentException("empty dataset path");
+            }
             Path root = Path.of(spec);
             if (!Files.isDirectory(root)) {
-                throw new IllegalArgumentException("dataset folder not found: " + root);
+                throw new IllegalArgumentException((Files.exists(root) ? "dataset is not a folder of class folders: "
+                        : "dataset folder not found: ") + root);
             }
             ds = ClassFolders.read(root);
         }

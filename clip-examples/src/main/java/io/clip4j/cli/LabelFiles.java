@@ -30,7 +30,9 @@ final class LabelFiles {
         try (InputStream in = Files.newInputStream(file)) {
             bytes = Streams.readUpTo(in, MAX_BYTES + 1);
         } catch (IOException e) {
-            throw new IllegalArgumentException(what + " " + file + ": cannot read: " + e.getMessage(), e);
+            String why = e instanceof java.nio.file.NoSuchFileException ? "file not found"
+                    : Files.isDirectory(file) ? "a directory, not a file" : "cannot read (" + e.getMessage() + ")";
+            throw new IllegalArgumentException(what + " " + file + ": " + why, e);
         }
         if (bytes.length > MAX_BYTES) {
             throw new IllegalArgumentException(what + " " + file + ": longer than " + (MAX_BYTES >> 20) + " MiB");

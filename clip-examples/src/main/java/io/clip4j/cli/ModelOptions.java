@@ -20,7 +20,7 @@ final class ModelOptions {
                     + "(default: the model bundled with clip4j).")
     Path model;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda (or gpu) or cuda:N (default: ${DEFAULT-VALUE}).")
     String device;
 
     @Option(names = "--precision", defaultValue = "FLOAT32",

@@ -81,6 +81,10 @@ final class TrainData {
 
     private static String arg(String spec) {
         int colon = spec.indexOf(':');
-        return colon <= 1 ? spec : spec.substring(colon + 1);
+        String arg = colon <= 1 ? spec : spec.substring(colon + 1);
+        if (arg.isEmpty()) { // Path.of("") would be the working directory
+            throw new IllegalArgumentException("'" + spec + "' names no file or folder after the prefix");
+        }
+        return arg;
     }
 }

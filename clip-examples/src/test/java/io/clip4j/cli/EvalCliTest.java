@@ -176,6 +176,10 @@ class EvalCliTest {
         Files.writeString(csv, "missing.png,a caption\n");
         assertOneLine(CliRunner.run("eval", "retrieval", "--model", MODEL, "--captions", csv.toString()),
                 ClipCli.EXIT_INPUT, "c.csv:1");
+        assertOneLine(CliRunner.run("eval", "zero-shot", "--model", MODEL, "--test", "folder:"),
+                ClipCli.EXIT_INPUT, "names no file or folder");
+        assertOneLine(CliRunner.run("eval", "zero-shot", "--model", MODEL, "--test", csv.toString()),
+                ClipCli.EXIT_INPUT, "dataset is not a folder of class folders: " + csv);
         assertOneLine(CliRunner.run("eval"), ClipCli.EXIT_USAGE, "subcommand");
         assertOneLine(CliRunner.run("eval", "few-shot", "--bogus"), ClipCli.EXIT_USAGE, "clip eval few-shot --help");
     }

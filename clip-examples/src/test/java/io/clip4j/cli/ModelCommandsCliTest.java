@@ -116,7 +116,8 @@ class ModelCommandsCliTest {
         Path latin1 = Files.write(dir.resolve("latin1.txt"), new byte[]{'c', 'a', 'f', (byte) 0xe9, '\n'});
         String image = DATA.resolve("preprocess/images/tiny_7x5.png").toString();
         String[][] cases = {{blank.toString(), "no labels"}, {latin1.toString(), "not UTF-8"},
-                {dir.resolve("missing.txt").toString(), "cannot read"}, {"/dev/zero", "longer than 16 MiB"}};
+                {dir.resolve("missing.txt").toString(), "missing.txt: file not found"},
+                {dir.toString(), "a directory, not a file"}, {"/dev/zero", "longer than 16 MiB"}};
         for (String[] c : cases) {
             if (!Files.exists(Path.of(c[0])) && c[0].startsWith("/dev")) {
                 continue; // no /dev/zero on this OS
@@ -150,6 +151,14 @@ class ModelCommandsCliTest {
                 "--image", DATA.resolve("preprocess/images/tiny_7x5.png").toString());
         assertEquals(ClipCli.EXIT_USAGE, swallowed.code, "an unknown option is not a label: " + swallowed.out);
         assertTrue(swallowed.err.contains("--frobnicate"), swallowed.err);
+        assertTrue(!swallowed.err.contains("Expected parameter"), "--label had its value: " + swallowed.err);
+        CliRunner rnDir = CliRunner.run("embed", "--model", DATA.resolve("models/tiny-rn").toString(), "--text", "x");
+        assertEquals(ClipCli.EXIT_INPUT, rnDir.code, rnDir.err);
+        assertTrue(rnDir.err.contains("to load model.pt or state_dict.pt, pass the file itself"), rnDir.err);
+        CliRunner outDir = CliRunner.run("preprocess", "--image", DATA.resolve("preprocess/images/tiny_7x5.png")
+                .toString(), "--out", dir.toString());
+        assertEquals(ClipCli.EXIT_INPUT, outDir.code, outDir.err);
+        assertTrue(outDir.err.startsWith("clip: a directory, not a file: " + dir), outDir.err);
         CliRunner dir2 = CliRunner.run("zero-shot", "--model", VIT.toString(), "--label", "cat",
                 "--image", DATA.toString());
         assertTrue(dir2.err.contains("directory"), dir2.err);

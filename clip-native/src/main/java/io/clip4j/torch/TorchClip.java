@@ -361,7 +361,7 @@ public final class TorchClip implements AutoCloseable {
         lock.readLock().lock();
         try {
             if (closed) {
-                throw new ClipException("TorchClip." + what + ": the model is closed");
+                throw new ClipException(what + ": the ClipModel is closed (close() was called)");
             }
             // The guard is created before the scope and closed after it: it must outlive every tensor op.
             try (InferenceMode guard = new InferenceMode(); PointerScope scope = new PointerScope()) {
