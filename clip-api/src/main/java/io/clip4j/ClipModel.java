@@ -244,16 +244,28 @@ public interface ClipModel extends AutoCloseable {
          * LibTorch's intra-op CPU threads ({@code torch.set_num_threads}). LibTorch keeps one such setting per
          * process, so the last model built with a non-zero value sets it for every model in the JVM.
          *
-         * @param threads intra-op CPU threads, &ge; 1; 0 (default) keeps LibTorch's default (all cores)
+         * @param threads intra-op CPU threads, in [1, {@link #maxThreads()}]; 0 (default) keeps LibTorch's
+         *                default (all cores)
          * @return this
-         * @throws IllegalArgumentException if threads is negative
+         * @throws IllegalArgumentException if threads is negative or above {@link #maxThreads()}
          */
         public Builder threads(int threads) {
-            if (threads < 0) {
-                throw new IllegalArgumentException("threads must be >= 0, got " + threads);
+            if (threads < 0 || threads > maxThreads()) {
+                throw new IllegalArgumentException("threads must be in [0, " + maxThreads() + "] (4 per core), got "
+                        + threads);
             }
             this.threads = threads;
             return this;
+        }
+
+        /**
+         * The most intra-op threads {@link #threads(int)} accepts: 4 per available core (at least 4). More only
+         * add scheduling overhead; thousands of threads made a forward pass take minutes.
+         *
+         * @return {@code max(4, 4 * Runtime.availableProcessors())}
+         */
+        public static int maxThreads() {
+            return Math.max(4, 4 * Runtime.getRuntime().availableProcessors());
         }
 
         /**

@@ -56,8 +56,8 @@ public final class ImageFolders {
         }
     }
 
-    /** @return the extensions, for messages: {@code png/jpg/...} */
-    static String extensions() {
+    /** @return the extensions, for messages: {@code .png/.jpg/...} */
+    public static String extensions() {
         StringBuilder sb = new StringBuilder();
         for (String ext : EXTENSIONS) {
             sb.append(sb.length() == 0 ? "" : "/").append('.').append(ext.substring(1));

@@ -2,6 +2,7 @@ package io.clip4j.cli;
 
 import io.clip4j.ClipModel;
 import io.clip4j.Features;
+import io.clip4j.data.ImageFolders;
 import io.clip4j.image.ImageInput;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -51,11 +52,11 @@ final class BenchCommand implements Callable<Integer> {
         }
         List<ImageInput> inputs = new ArrayList<>();
         try (Stream<Path> s = Files.list(dir)) {
-            s.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT)
-                    .matches(".*\\.(png|jpe?g|gif|bmp|webp)")).sorted().forEach(p -> inputs.add(ImageInput.of(p)));
+            s.filter(p -> ImageFolders.isImage(p) && Files.isRegularFile(p)).sorted()
+                    .forEach(p -> inputs.add(ImageInput.of(p)));
         }
         if (inputs.isEmpty()) {
-            throw new IllegalArgumentException("no images (png, jpg, gif, bmp, webp) in " + dir);
+            throw new IllegalArgumentException("no image files (" + ImageFolders.extensions() + ") in " + dir);
         }
         List<String> texts = new ArrayList<>();
         for (int i = 0; i < 64; i++) {
@@ -71,10 +72,14 @@ final class BenchCommand implements Callable<Integer> {
             for (int i = 0; i < inputs.size(); i += batch) {
                 batches.add(inputs.subList(i, Math.min(inputs.size(), i + batch)));
             }
-            // Warm-up: JIT, native allocators, thread pools.
-            float[] px = model.preprocess(batches.get(0));
-            model.encodePixels(px, batches.get(0).size());
-            model.encodeTexts(texts.subList(0, 8));
+            // Warm-up: one untimed round of every measured section over all batches (JIT, native allocators,
+            // thread pools), so that small folders measure steady state rather than the first calls.
+            Features warmClasses = model.encodeTexts(texts);
+            for (List<ImageInput> b : batches) {
+                model.encodePixels(model.preprocess(b), b.size());
+                model.encodeImages(b);
+                model.zeroShotTopK(b, warmClasses, 5);
+            }
 
             long t0 = System.nanoTime();
             List<float[]> pixels = new ArrayList<>();
@@ -106,7 +111,6 @@ final class BenchCommand implements Callable<Integer> {
             double txt = rate(texts.size() * rounds, t0);
             // Zero-shot against the 64 texts as classes: the image path plus scoring (on the device with KERNELS).
             Features classes = model.encodeTexts(texts);
-            model.zeroShotTopK(batches.get(0), classes, 5);
             t0 = System.nanoTime();
             for (int r = 0; r < rounds; r++) {
                 for (List<ImageInput> b : batches) {

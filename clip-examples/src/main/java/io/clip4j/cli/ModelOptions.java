@@ -27,7 +27,7 @@ final class ModelOptions {
             description = "FLOAT32, FLOAT16 or BFLOAT16 (the last two on CUDA only; default: ${DEFAULT-VALUE}).")
     Precision precision;
 
-    @Option(names = "--threads", defaultValue = "0", description = "CPU threads for the towers (0 = all cores).")
+    @Option(names = "--threads", defaultValue = "0", description = "CPU threads for the towers (0 = all cores; at most 4 per core).")
     int threads;
 
     @Option(names = "--image-pipeline", defaultValue = "AUTO", paramLabel = "AUTO|JAVA|KERNELS",
