@@ -68,7 +68,8 @@ public final class EmbeddingIndex {
      * next to its destination first and then moved in place, so a crash never leaves half an index.
      *
      * @param file destination; replaced if it exists
-     * @throws IndexException if it cannot be written
+     * @throws IndexException if it cannot be written, or the features exceed the 2 GiB one file holds (about
+     *                        one million embeddings of embed_dim 512)
      */
     public void save(Path file) {
         IndexFile.write(this, file);
@@ -105,6 +106,11 @@ public final class EmbeddingIndex {
     /** @return a copy of that model's {@link ModelFingerprint} values, empty if unknown */
     public float[] fingerprint() {
         return fingerprint.clone();
+    }
+
+    /** @return the rows without a copy, for the file writer; never modified */
+    float[] vectors() {
+        return vectors;
     }
 
     /** @return a copy of all rows as Features {@code [size, embed_dim]}, each of unit L2 norm */

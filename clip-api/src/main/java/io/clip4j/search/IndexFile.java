@@ -36,6 +36,8 @@ final class IndexFile {
     private static final int MAX_META_BYTES = 1 << 30;
     /** Room for a .npy header; NumPy pads it to 64 bytes, clip4j writes fewer than 128. */
     private static final int MAX_NPY_HEADER = 1 << 16;
+    /** features.npy must fit one Java byte array when read back. */
+    private static final long MAX_FEATURE_BYTES = Integer.MAX_VALUE - MAX_NPY_HEADER;
     /** A unit row read back may differ from norm 1 by float32 rounding only. */
     private static final double NORM_TOLERANCE = 1e-3;
 
@@ -43,6 +45,10 @@ final class IndexFile {
     }
 
     static void write(EmbeddingIndex index, Path file) {
+        if ((long) index.size() * index.embedDim() * Float.BYTES > MAX_FEATURE_BYTES) {
+            throw new IndexException(file + ": " + index.size() + " x " + index.embedDim() + " features exceed the "
+                    + MAX_FEATURE_BYTES + " bytes one index file holds; split the collection");
+        }
         Path dir = file.toAbsolutePath().getParent();
         Path tmp = null;
         try {
@@ -53,7 +59,7 @@ final class IndexFile {
                 zip.write(new ObjectMapper().writeValueAsBytes(meta(index)));
                 zip.closeEntry();
                 zip.putNextEntry(new ZipEntry(FEATURES));
-                Npy.writeFloat32(zip, new long[]{index.size(), index.embedDim()}, index.features().toArray());
+                Npy.writeFloat32(zip, new long[]{index.size(), index.embedDim()}, index.vectors());
                 zip.closeEntry();
                 float[] fingerprint = index.fingerprint();
                 if (fingerprint.length > 0) {
@@ -103,10 +109,9 @@ final class IndexFile {
             if (dim < 1 || !ids.isArray() || !meta.path("model").isTextual()) {
                 throw new IndexException(file + ": index.json lacks embed_dim, model or ids");
             }
-            long bytes = (long) ids.size() * dim * Float.BYTES;
-            if (bytes > Integer.MAX_VALUE - MAX_NPY_HEADER) {
-                throw new IndexException(file + ": " + ids.size() + " x " + dim + " features exceed the 2 GiB an index"
-                        + " may hold");
+            if ((long) ids.size() * dim * Float.BYTES > MAX_FEATURE_BYTES) {
+                throw new IndexException(file + ": " + ids.size() + " x " + dim + " features exceed the "
+                        + MAX_FEATURE_BYTES + " bytes one index file holds");
             }
             float[] features = floats(zip, FEATURES, new long[]{ids.size(), dim}, file);
             EmbeddingIndex.Builder b = EmbeddingIndex.builder(dim).model(meta.path("model").asText());
