@@ -17,7 +17,7 @@ import java.io.UncheckedIOException;
 @Command(name = "clip", mixinStandardHelpOptions = true, versionProvider = ClipCli.Version.class,
         description = "clip4j: CLIP (Contrastive Language-Image Pre-training) from the command line.",
         subcommands = {TokenizeCommand.class, PreprocessCommand.class, ZeroShotCommand.class, EmbedCommand.class,
-                IndexCommand.class, SearchCommand.class, BenchCommand.class, EvalCommand.class, TrainCommand.class})
+                IndexCommand.class, SearchCommand.class, InfoCommand.class, BenchCommand.class, EvalCommand.class, TrainCommand.class})
 public final class ClipCli {
     /** Exit code for a failure caused by the input (file, model, value). */
     static final int EXIT_INPUT = 1;

@@ -26,7 +26,8 @@ final class EmbedCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
-    @Option(names = "--image", paramLabel = "FILE", description = "Image file (repeatable).")
+    @Option(names = "--image", paramLabel = "PATH", description = "Image file, or a folder searched recursively for "
+            + "image files (repeatable).")
     List<Path> images = new ArrayList<>();
 
     @Option(names = "--text", paramLabel = "TEXT", description = "Text (repeatable).")
@@ -46,13 +47,14 @@ final class EmbedCommand implements Callable<Integer> {
         if (images.isEmpty() && texts.isEmpty()) {
             throw new IllegalArgumentException("nothing to embed: give --image and/or --text");
         }
-        ImageFiles.requireFiles(images);
+        List<Path> imageFiles = ImageFiles.expand(images);
         PrintWriter out = spec.commandLine().getOut();
         ObjectMapper mapper = new ObjectMapper();
         try (ClipModel model = modelOptions.open()) {
-            if (!images.isEmpty()) {
-                Features f = model.encodeImages(images.stream().map(ImageInput::of).toList());
-                print(out, mapper, "image", images.stream().map(Path::toString).toList(), normalize ? f.normalized() : f);
+            if (!imageFiles.isEmpty()) {
+                Features f = model.encodeImages(imageFiles.stream().map(ImageInput::of).toList());
+                print(out, mapper, "image", imageFiles.stream().map(Path::toString).toList(),
+                        normalize ? f.normalized() : f);
             }
             if (!texts.isEmpty()) {
                 Features f = model.encodeTexts(texts);

@@ -1,7 +1,6 @@
 package io.clip4j.cli;
 
 import io.clip4j.ClipModel;
-import io.clip4j.data.ImageFolders;
 import io.clip4j.search.EmbeddingIndex;
 import io.clip4j.search.ImageIndexer;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
@@ -17,7 +16,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -54,18 +52,7 @@ final class IndexCommand implements Callable<Integer> {
         if (batch < 1) {
             throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
         }
-        List<Path> files = new ArrayList<>();
-        for (Path p : paths) {
-            if (Files.isDirectory(p)) {
-                files.addAll(ImageFolders.list(p));
-            } else {
-                ImageFiles.requireFiles(List.of(p));
-                files.add(p);
-            }
-        }
-        if (files.isEmpty()) {
-            throw new IllegalArgumentException("no image files found in " + paths);
-        }
+        List<Path> files = ImageFiles.expand(paths);
         EmbeddingIndex existing = update && Files.exists(out) ? EmbeddingIndex.load(out) : null;
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();

@@ -30,7 +30,8 @@ final class ZeroShotCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
-    @Option(names = "--image", paramLabel = "FILE", required = true, arity = "1..*", description = "Image file(s).")
+    @Option(names = "--image", paramLabel = "PATH", required = true, arity = "1..*",
+            description = "Image file(s), or folders searched recursively for image files.")
     List<Path> images;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
@@ -78,26 +79,26 @@ final class ZeroShotCommand implements Callable<Integer> {
         if (tpl.isEmpty()) {
             tpl.add(PromptTemplates.PHOTO_OF_A);
         }
-        ImageFiles.requireFiles(images);
+        List<Path> imageFiles = ImageFiles.expand(images);
         PrintWriter out = spec.commandLine().getOut();
         ObjectMapper mapper = new ObjectMapper();
         try (ClipModel model = modelOptions.open()) {
             ZeroShotClassifier classifier = model.classifier(labelList, tpl);
-            List<ImageInput> inputs = images.stream().map(ImageInput::of).toList();
+            List<ImageInput> inputs = imageFiles.stream().map(ImageInput::of).toList();
             // Only the k best per image: on a GPU with the kernels pipeline nothing else leaves the device.
             List<ZeroShotResult> results = classifier.classifyAll(inputs, Math.min(topK, labelList.size()));
-            for (int i = 0; i < images.size(); i++) {
+            for (int i = 0; i < imageFiles.size(); i++) {
                 List<Prediction> top = results.get(i).predictions();
                 if (json) {
                     ObjectNode o = mapper.createObjectNode();
-                    o.put("image", images.get(i).toString());
+                    o.put("image", imageFiles.get(i).toString());
                     ArrayNode arr = o.putArray("predictions");
                     for (Prediction p : top) {
                         arr.addObject().put("label", p.label()).put("probability", p.probability()).put("logit", p.logit());
                     }
                     out.println(mapper.writeValueAsString(o));
                 } else {
-                    printTable(out, images.get(i), top);
+                    printTable(out, imageFiles.get(i), top);
                 }
             }
         }

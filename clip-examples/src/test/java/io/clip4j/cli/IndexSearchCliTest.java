@@ -94,6 +94,6 @@ class IndexSearchCliTest {
         r = CliRunner.run("index", "--model", VIT.toString(), "--images", tmp.toString(), "--out",
                 tmp.resolve("empty.npz").toString());
         assertEquals(1, r.code);
-        assertTrue(r.err.contains("no image files found"), r.err);
+        assertTrue(r.err.contains("no image files (.png/"), r.err);
     }
 }

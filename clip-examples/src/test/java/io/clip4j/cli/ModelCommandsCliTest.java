@@ -129,6 +129,28 @@ class ModelCommandsCliTest {
         }
     }
 
+    /** clip info reports the hyper-parameters the reference build_model derived (the fixture's meta.json dims). */
+    @Test
+    void infoReportsTheReferenceDims() throws IOException {
+        for (String m : new String[]{"tiny-vit", "tiny-rn"}) {
+            Path dir = DATA.resolve("models").resolve(m);
+            CliRunner r = CliRunner.run("info", "--model", dir.resolve("model.pt").toString(), "--json");
+            assertEquals(0, r.code, r.err);
+            JsonNode info = JSON.readTree(r.out);
+            JsonNode meta = JSON.readTree(dir.resolve("meta.json").toFile());
+            meta.get("dims").fields().forEachRemaining(d -> {
+                if (!d.getKey().equals("vision_patch_size") || m.equals("tiny-vit")) {
+                    assertEquals(d.getValue(), info.get(d.getKey()), m + " " + d.getKey());
+                }
+            });
+            assertEquals(meta.get("logit_scale_exp").asDouble(), info.get("logit_scale_exp").asDouble(), 1e-5);
+            assertEquals(m.equals("tiny-vit") ? "ViT" : "ModifiedResNet", info.get("architecture").asText());
+            assertTrue(info.get("openai_config").isNull(), "a tiny model is none of OpenAI's nine");
+        }
+        CliRunner text = CliRunner.run("info", "--model", VIT.toString());
+        assertTrue(text.out.contains("openai_config        none") && text.out.contains("embed_dim            64"), text.out);
+    }
+
     @Test
     void benchReportsRates(@TempDir Path dir) throws IOException {
         Files.copy(DATA.resolve("preprocess/images/tiny_7x5.png"), dir.resolve("a.png"));
@@ -160,8 +182,14 @@ class ModelCommandsCliTest {
         assertEquals(ClipCli.EXIT_INPUT, outDir.code, outDir.err);
         assertTrue(outDir.err.startsWith("clip: a directory, not a file: " + dir), outDir.err);
         CliRunner dir2 = CliRunner.run("zero-shot", "--model", VIT.toString(), "--label", "cat",
-                "--image", DATA.toString());
-        assertTrue(dir2.err.contains("directory"), dir2.err);
+                "--image", dir.toString());
+        assertTrue(dir2.err.contains("no image files (.png/.jpg/") && dir2.err.contains(dir.toString()), dir2.err);
+        Path folder = Files.createDirectories(dir.resolve("photos/nested"));
+        Files.copy(DATA.resolve("preprocess/images/chelsea.png"), folder.resolve("chelsea.png"));
+        CliRunner fromFolder = CliRunner.run("zero-shot", "--model", VIT.toString(), "--label", "cat", "--label", "dog",
+                "--image", dir.resolve("photos").toString(), "--json");
+        assertEquals(0, fromFolder.code, fromFolder.err);
+        assertTrue(fromFolder.out.contains("nested/chelsea.png"), fromFolder.out);
         if (Files.exists(Path.of("/dev/zero"))) {
             CliRunner dev = CliRunner.run("zero-shot", "--model", VIT.toString(), "--label", "cat", "--image", "/dev/zero");
             assertTrue(dev.err.contains("not an image file (not a regular file): /dev/zero"), dev.err);
