@@ -42,6 +42,7 @@ extern "C" clip4j_status clip4j_similarity_cuda(const float* image_features, int
     clear_error();
     clip4j_status st = validate_similarity(fn, image_features, n, text_features, m, d, logit_scale, out_logits,
                                            "out_logits");
+    if (st == CLIP4J_OK) st = validate_finite_features(fn, image_features, n, text_features, m, d);
     return st != CLIP4J_OK ? st : no_cuda(fn);
 }
 
@@ -50,6 +51,7 @@ extern "C" clip4j_status clip4j_softmax_topk_cuda(const float* logits, int32_t n
     const char* fn = "clip4j_softmax_topk_cuda";
     clear_error();
     clip4j_status st = validate_softmax_topk(fn, logits, n, m, k, out_top_probs, out_top_indices);
+    if (st == CLIP4J_OK) st = validate_finite(fn, "logits", logits, n, m);
     return st != CLIP4J_OK ? st : no_cuda(fn);
 }
 
@@ -61,6 +63,7 @@ extern "C" clip4j_status clip4j_zero_shot_topk_cuda(const float* image_features,
     clip4j_status st = validate_similarity(fn, image_features, n, text_features, m, d, logit_scale, out_top_probs,
                                            "out_top_probs");
     if (st == CLIP4J_OK) st = validate_softmax_topk(fn, image_features, n, m, k, out_top_probs, out_top_indices);
+    if (st == CLIP4J_OK) st = validate_finite_features(fn, image_features, n, text_features, m, d);
     return st != CLIP4J_OK ? st : no_cuda(fn);
 }
 

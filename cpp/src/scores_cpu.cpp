@@ -12,7 +12,8 @@
 namespace clip4j {
 namespace {
 
-// Row-wise x / ||x|| in float32 like model.py (norm accumulated in double); a zero row gives NaN.
+// Row-wise x / ||x|| in float32 like model.py (norm accumulated in double). A zero row stays zero, as in
+// clip-api's Features.normalized, where model.py's 0/0 gives NaN logits and so NaN probabilities.
 std::vector<float> l2_normalize(const float* x, int32_t rows, int32_t d) {
     std::vector<float> out((size_t)rows * d);
     for (int32_t r = 0; r < rows; ++r) {
@@ -20,7 +21,7 @@ std::vector<float> l2_normalize(const float* x, int32_t rows, int32_t d) {
         double ss = 0.0;
         for (int32_t j = 0; j < d; ++j) ss += (double)row[j] * row[j];
         const float norm = (float)std::sqrt(ss);
-        for (int32_t j = 0; j < d; ++j) out[(size_t)r * d + j] = row[j] / norm;
+        for (int32_t j = 0; j < d; ++j) out[(size_t)r * d + j] = norm == 0.0f ? 0.0f : row[j] / norm;
     }
     return out;
 }
@@ -87,8 +88,10 @@ using namespace clip4j;
 extern "C" clip4j_status clip4j_similarity_cpu(const float* image_features, int32_t n,
         const float* text_features, int32_t m, int32_t d, float logit_scale, float* out_logits) {
     clear_error();
-    clip4j_status st = validate_similarity("clip4j_similarity_cpu", image_features, n, text_features, m, d,
-                                           logit_scale, out_logits, "out_logits");
+    const char* fn = "clip4j_similarity_cpu";
+    clip4j_status st = validate_similarity(fn, image_features, n, text_features, m, d, logit_scale, out_logits,
+                                           "out_logits");
+    if (st == CLIP4J_OK) st = validate_finite_features(fn, image_features, n, text_features, m, d);
     if (st != CLIP4J_OK) return st;
     try {
         similarity(image_features, n, text_features, m, d, logit_scale, out_logits);
@@ -101,8 +104,9 @@ extern "C" clip4j_status clip4j_similarity_cpu(const float* image_features, int3
 extern "C" clip4j_status clip4j_softmax_topk_cpu(const float* logits, int32_t n, int32_t m, int32_t k,
         float* out_probs, float* out_top_probs, int32_t* out_top_indices) {
     clear_error();
-    clip4j_status st = validate_softmax_topk("clip4j_softmax_topk_cpu", logits, n, m, k, out_top_probs,
-                                             out_top_indices);
+    const char* fn = "clip4j_softmax_topk_cpu";
+    clip4j_status st = validate_softmax_topk(fn, logits, n, m, k, out_top_probs, out_top_indices);
+    if (st == CLIP4J_OK) st = validate_finite(fn, "logits", logits, n, m);
     if (st != CLIP4J_OK) return st;
     try {
         softmax_topk(logits, n, m, k, out_probs, out_top_probs, out_top_indices);
@@ -120,6 +124,7 @@ extern "C" clip4j_status clip4j_zero_shot_topk_cpu(const float* image_features, 
     clip4j_status st = validate_similarity(fn, image_features, n, text_features, m, d, logit_scale, out_top_probs,
                                            "out_top_probs");
     if (st == CLIP4J_OK) st = validate_softmax_topk(fn, image_features, n, m, k, out_top_probs, out_top_indices);
+    if (st == CLIP4J_OK) st = validate_finite_features(fn, image_features, n, text_features, m, d);
     if (st != CLIP4J_OK) return st;
     try {
         // Row blocks keep the [rows, m] scratch small for large n.

@@ -88,4 +88,22 @@ clip4j_status validate_softmax_topk(const char* fn, const float* logits, int32_t
     return CLIP4J_OK;
 }
 
+clip4j_status validate_finite(const char* fn, const char* name, const float* values, int32_t rows, int32_t cols) {
+    const int64_t count = (int64_t)rows * cols;
+    for (int64_t i = 0; i < count; ++i) {
+        if (!std::isfinite(values[i])) {
+            const char* what = std::isnan(values[i]) ? "NaN" : values[i] > 0 ? "+Inf" : "-Inf";
+            return bad(fn, std::string(name) + "[" + std::to_string(i / cols) + ", " + std::to_string(i % cols) +
+                                   "] is " + what + ", not a finite value");
+        }
+    }
+    return CLIP4J_OK;
+}
+
+clip4j_status validate_finite_features(const char* fn, const float* image_features, int32_t n,
+        const float* text_features, int32_t m, int32_t d) {
+    clip4j_status st = validate_finite(fn, "image_features", image_features, n, d);
+    return st != CLIP4J_OK ? st : validate_finite(fn, "text_features", text_features, m, d);
+}
+
 }  // namespace clip4j

@@ -28,6 +28,16 @@ clip4j_status validate_similarity(const char* fn, const float* image_features, i
 clip4j_status validate_softmax_topk(const char* fn, const float* logits, int32_t n, int32_t m, int32_t k,
         const float* out_top_probs, const int32_t* out_top_indices);
 
+/**
+ * Every value of the HOST matrix values [rows, cols] is finite (call after the size checks). A NaN or infinity
+ * would otherwise come out as NaN probabilities that look like results; device memory cannot be read here.
+ */
+clip4j_status validate_finite(const char* fn, const char* name, const float* values, int32_t rows, int32_t cols);
+
+/** validate_finite of HOST image_features [n, d] and text_features [m, d]. */
+clip4j_status validate_finite_features(const char* fn, const float* image_features, int32_t n,
+        const float* text_features, int32_t m, int32_t d);
+
 }  // namespace clip4j
 
 #endif

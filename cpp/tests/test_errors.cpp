@@ -1,5 +1,5 @@
-// Bad arguments: every entry point returns CLIP4J_ERR_INVALID_ARGUMENT with a message naming the argument,
-// before doing any work; messages are per thread; the _cuda functions validate first, then report
+// Bad arguments: every entry point returns CLIP4J_ERR_INVALID_ARGUMENT with a message naming the argument
+// (for a non-finite value in host input, its position), before doing any work; messages are per thread; the _cuda functions validate first, then report
 // "built without CUDA" / "no device" when they cannot run.
 #include <cmath>
 #include <cstring>
@@ -59,6 +59,10 @@ void similarity_arguments(SimilarityFn fn) {
     CHECK(invalid_mentions(fn(a, 2, a, -1, 2, 1.0f, out), "m (text rows)"));
     CHECK(invalid_mentions(fn(a, 2, a, 2, 0, 1.0f, out), "embed_dim"));
     CHECK(invalid_mentions(fn(a, 2, a, 2, 2, INFINITY, out), "logit_scale"));
+    // A NaN or infinity in host features would come out as NaN logits: refused, naming [row, column].
+    const float nan_row1[4] = {1, 0, NAN, 1}, inf_col1[4] = {1, INFINITY, 0, 1};
+    CHECK(invalid_mentions(fn(nan_row1, 2, a, 2, 2, 1.0f, out), "image_features[1, 0] is NaN"));
+    CHECK(invalid_mentions(fn(a, 2, inf_col1, 2, 2, 1.0f, out), "text_features[0, 1] is +Inf"));
 }
 
 using SoftmaxFn = clip4j_status (*)(const float*, int32_t, int32_t, int32_t, float*, float*, int32_t*);
@@ -74,6 +78,11 @@ void softmax_arguments(SoftmaxFn fn) {
     CHECK(invalid_mentions(fn(x, 2, 0, 1, nullptr, p, i), "m (columns)"));
     CHECK(invalid_mentions(fn(x, 2, 2, 0, nullptr, p, i), "k must be in [1, m=2], got 0"));
     CHECK(invalid_mentions(fn(x, 2, 2, 3, nullptr, p, i), "got 3"));
+    // softmax(+Inf, 1, +Inf) would be NaN, not probabilities: non-finite logits are refused.
+    const float inf[3] = {INFINITY, 1, INFINITY}, minus_inf[4] = {1, 2, 3, -INFINITY}, nan[2] = {NAN, 1};
+    CHECK(invalid_mentions(fn(inf, 1, 3, 2, nullptr, p, i), "logits[0, 0] is +Inf"));
+    CHECK(invalid_mentions(fn(minus_inf, 2, 2, 1, nullptr, p, i), "logits[1, 1] is -Inf"));
+    CHECK(invalid_mentions(fn(nan, 1, 2, 1, nullptr, p, i), "logits[0, 0] is NaN"));
 }
 
 using ZeroShotFn = clip4j_status (*)(const float*, int32_t, const float*, int32_t, int32_t, float, int32_t, float*,
@@ -88,6 +97,9 @@ void zero_shot_arguments(ZeroShotFn fn) {
     CHECK(invalid_mentions(fn(a, 2, a, 2, 2, 1.0f, 3, p, i, p), "k must be"));
     CHECK(invalid_mentions(fn(a, 2, a, 2, 2, 1.0f, 1, p, nullptr, nullptr), "out_top_indices"));
     CHECK(invalid_mentions(fn(a, 2, a, 2, 2, 1.0f, 1, nullptr, i, nullptr), "out_top_probs is null"));
+    const float nan_text[4] = {1, 0, 0, NAN}, inf_image[4] = {-INFINITY, 0, 0, 1};
+    CHECK(invalid_mentions(fn(a, 2, nan_text, 2, 2, 1.0f, 1, p, i, nullptr), "text_features[1, 1] is NaN"));
+    CHECK(invalid_mentions(fn(inf_image, 2, a, 2, 2, 1.0f, 1, p, i, nullptr), "image_features[0, 0] is -Inf"));
 }
 
 // The device entry points check their arguments first, then reject host memory where device memory is due

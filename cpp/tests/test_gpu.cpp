@@ -330,6 +330,48 @@ void exact_ties() {
     }
 }
 
+// Degenerate features on the device. A zero row stays zero, as on the CPU: its logits are 0, its probabilities
+// uniform. Device memory is not checked for NaN or infinity (the host cannot read it without a copy): such a
+// value makes the probabilities of its image row NaN, or of every row when it is in text_features, and NaN
+// ranks first with the lower index on ties, as kernels.h documents.
+void degenerate_features() {
+    const int n = 3, m = 4, d = 5, k = 4;
+    const float scale = 100.0f;
+    std::vector<float> img = random_matrix(n, d, 21), txt = random_matrix(m, d, 22);
+    std::fill(img.begin() + d, img.begin() + 2 * d, 0.0f);      // image 1 is zero
+    std::fill(txt.begin() + 2 * d, txt.begin() + 3 * d, 0.0f);  // class 2 is zero
+    std::vector<float> cp(n * k), cl(n * k), gp(n * k), gl(n * k);
+    std::vector<int32_t> ci(n * k), gi(n * k);
+    CHECK(clip4j_zero_shot_topk_cpu(img.data(), n, txt.data(), m, d, scale, k, cp.data(), ci.data(), cl.data()) ==
+          CLIP4J_OK);
+    const auto on_device = [&](const std::vector<float>& image, const std::vector<float>& text) {
+        DeviceCopy d_img(image), d_txt(text);
+        CHECK_MSG(clip4j_zero_shot_topk_cuda_device(d_img.ptr, n, d_txt.ptr, m, d, scale, k, gp.data(), gi.data(),
+                                                    gl.data(), nullptr) == CLIP4J_OK,
+                  clip4j_last_error());
+    };
+    on_device(img, txt);
+    CHECK_MSG(gi == ci, "zero rows: top-k indices differ from the CPU");
+    for (int i = 0; i < n * k; ++i) {
+        CHECK_MSG(std::fabs(gp[i] - cp[i]) <= 1e-4 && std::fabs(gl[i] - cl[i]) <= 1e-5 * scale,
+                  "zero rows: pick " + std::to_string(i) + " differs from the CPU");
+    }
+    for (int r = 0; r < k; ++r) CHECK_MSG(gi[k + r] == r && gp[k + r] == 0.25f && gl[k + r] == 0.0f, "zero image row");
+
+    img[0] = NAN;            // image 0
+    img[2 * d + 3] = INFINITY;  // image 2
+    on_device(img, txt);
+    for (int r = 0; r < k; ++r) {
+        CHECK_MSG(std::isnan(gp[r]) && std::isnan(gp[2 * k + r]) && gi[r] == r && gi[2 * k + r] == r,
+                  "a non-finite image row gives NaN probabilities, columns in order");
+        CHECK_MSG(gp[k + r] == 0.25f, "the other rows are unaffected");
+    }
+    img[0] = img[2 * d + 3] = 1.0f;
+    txt[3 * d] = NAN;  // class 3
+    on_device(img, txt);
+    for (int i = 0; i < n * k; ++i) CHECK_MSG(std::isnan(gp[i]), "a non-finite text row gives NaN in every row");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -356,5 +398,6 @@ int main(int argc, char** argv) {
     scores(8, 5000, 16, 16);      // the largest k of the one-pass top-k
     scores(8, 5000, 16, 17);      // the smallest of the k-pass one
     second_gpu();
+    degenerate_features();
     return check::finish("test_gpu");
 }

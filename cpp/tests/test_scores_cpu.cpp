@@ -104,7 +104,7 @@ void random_problem() {
     CHECK_MSG(wrong == 0, std::to_string(wrong) + " top-k indices differ from the double reference");
 }
 
-// Ties go to the lower column; k = m returns the full ranking; NaN ranks first like torch.topk.
+// Ties go to the lower column; k = m returns the full ranking.
 void ties_and_edges() {
     const float logits[2 * 5] = {1.0f, 3.0f, 3.0f, 0.0f, 3.0f,  // three equal maxima
                                  2.0f, 2.0f, 2.0f, 2.0f, 2.0f};  // all equal
@@ -129,10 +129,26 @@ void ties_and_edges() {
     CHECK(top_i[0] == 0 && top_i[1] == 1);
     CHECK(std::fabs(top_p[0] - 1.0 / (1.0 + std::exp(-1.0))) <= 1e-6);
 
-    // A NaN logit makes the whole row NaN (as torch.softmax does); NaNs then rank by lower index.
-    const float with_nan[3] = {1.0f, NAN, 2.0f};
-    CHECK(clip4j_softmax_topk_cpu(with_nan, 1, 3, 2, nullptr, top_p, top_i) == CLIP4J_OK);
-    CHECK(std::isnan(top_p[0]) && std::isnan(top_p[1]) && top_i[0] == 0 && top_i[1] == 1);
+    // Non-finite logits are refused (test_errors), so every probability is finite.
+}
+
+// A zero feature row has no direction: it stays zero (as in clip-api's Features.normalized), so its logits are 0
+// and its probabilities uniform, where model.py's 0/0 would give NaN.
+void zero_rows() {
+    const float img[2 * 3] = {0, 0, 0, 1, 2, 2};  // image 0 is zero
+    const float txt[3 * 3] = {3, 0, 4, 0, 0, 0, 0, 1, 0};  // class 1 is zero
+    float logits[2 * 3];
+    CHECK(clip4j_similarity_cpu(img, 2, txt, 3, 3, 100.0f, logits) == CLIP4J_OK);
+    const float want[2 * 3] = {0, 0, 0, 100.0f * (0.6f / 3 + 1.6f / 3), 0, 100.0f * 2 / 3};
+    for (int i = 0; i < 6; ++i) CHECK_MSG(std::fabs(logits[i] - want[i]) <= 1e-4f, "zero-row logit " + std::to_string(i));
+    float top_p[2 * 3], top_l[2 * 3];
+    int32_t top_i[2 * 3];
+    CHECK(clip4j_zero_shot_topk_cpu(img, 2, txt, 3, 3, 100.0f, 3, top_p, top_i, top_l) == CLIP4J_OK);
+    for (int r = 0; r < 3; ++r) {
+        CHECK_MSG(top_i[r] == r && std::fabs(top_p[r] - 1.0f / 3) <= 1e-7f && top_l[r] == 0.0f, "zero image row");
+    }
+    CHECK(top_i[3] == 0 && top_i[4] == 2 && top_i[5] == 1 && top_l[5] == 0.0f);
+    for (int r = 3; r < 6; ++r) CHECK(std::isfinite(top_p[r]) && top_p[r] >= 0.0f && top_p[r] <= 1.0f);
 }
 
 }  // namespace
@@ -147,5 +163,6 @@ int main(int argc, char** argv) {
     model_fixture("tiny-rn");
     random_problem();
     ties_and_edges();
+    zero_rows();
     return check::finish("test_scores_cpu");
 }

@@ -44,7 +44,7 @@ extern "C" {
 /** Result of every call. */
 typedef enum clip4j_status {
     CLIP4J_OK = 0,
-    /** A null pointer, a non-positive size, mismatched sizes, k out of [1, m], ... */
+    /** A null pointer, a non-positive size, mismatched sizes, k out of [1, m], NaN or infinity in host input, ... */
     CLIP4J_ERR_INVALID_ARGUMENT = 1,
     /** The library was built without CUDA (only returned by the _cuda functions). */
     CLIP4J_ERR_NO_CUDA = 2,
@@ -148,9 +148,11 @@ CLIP4J_API clip4j_status clip4j_preprocess_cuda(const uint8_t* const* images, co
 
 /**
  * CLIP's logits_per_image: logit_scale * (image_features / ||image_features||) . (text_features /
- * ||text_features||)^T, rows L2-normalised like model.py's forward (a zero row gives NaN there too).
+ * ||text_features||)^T, rows L2-normalised like model.py's forward, except that a row of zeros stays zero
+ * (model.py's 0/0 would give NaN): its logits are 0, as with clip4j's Java Similarity.
  *
- * image_features float32 [n, d]; text_features float32 [m, d]; n, m, d >= 1
+ * image_features float32 [n, d]; text_features float32 [m, d]; n, m, d >= 1; every value finite: a NaN or
+ *                infinity is CLIP4J_ERR_INVALID_ARGUMENT, naming its [row, column]
  * logit_scale    the multiplier, i.e. CLIP's logit_scale.exp() (about 100 for trained models), finite
  * out_logits     float32 [n, m] logits_per_image (its transpose is logits_per_text)
  */
@@ -164,9 +166,10 @@ CLIP4J_API clip4j_status clip4j_similarity_cuda(const float* image_features, int
 /**
  * Row softmax (logits.softmax(dim=-1)) followed by top-k of each row of the probabilities
  * (probs.topk(k)): out_top_probs[i, r] is the r-th largest probability of row i and out_top_indices
- * its column; equal probabilities are ordered by lower column first; NaN counts as largest.
+ * its column; equal probabilities are ordered by lower column first.
  *
- * logits          float32 [n, m]; n, m >= 1
+ * logits          float32 [n, m]; n, m >= 1; every value finite (softmax(+Inf, 1, +Inf) is NaN, not a
+ *                 probability): a NaN or infinity is CLIP4J_ERR_INVALID_ARGUMENT, naming its [row, column]
  * k               1 <= k <= m
  * out_probs       may be null; else float32 [n, m] all probabilities
  * out_top_probs   float32 [n, k]
@@ -181,7 +184,8 @@ CLIP4J_API clip4j_status clip4j_softmax_topk_cuda(const float* logits, int32_t n
 
 /**
  * Zero-shot classification in one call: clip4j_similarity then clip4j_softmax_topk, returning only
- * the [n, k] results. On CUDA the [n, m] logits/probabilities never leave the device (they are
+ * the [n, k] results. The features must be finite as for clip4j_similarity; a zero image row gets uniform
+ * probabilities 1/m (its logits are 0). On CUDA the [n, m] logits/probabilities never leave the device (they are
  * processed in row blocks so device memory stays bounded).
  *
  * out_top_logits  may be null; else float32 [n, k]: the logit (logits_per_image entry) of each
@@ -220,7 +224,9 @@ CLIP4J_API clip4j_status clip4j_zero_shot_topk_cuda(const float* image_features,
  *
  * images, widths, heights, count, n_px, mean, std, dtype  as clip4j_preprocess_cpu (host memory)
  * out_pixel_values  DEVICE, [count, 3, n_px, n_px] NCHW of dtype, C-contiguous
- * out_bytes         size of out_pixel_values in bytes; must be at least count*3*n_px*n_px*sizeof(dtype)
+ * out_bytes         size of out_pixel_values in bytes; must be at least count*3*n_px*n_px*sizeof(dtype). It is
+ *                   trusted: the allocation behind a device pointer is not looked up, so a wrong value is
+ *                   an out-of-bounds write
  * stream            see above
  */
 CLIP4J_API clip4j_status clip4j_preprocess_cuda_device(const uint8_t* const* images, const int32_t* widths,
@@ -230,6 +236,12 @@ CLIP4J_API clip4j_status clip4j_preprocess_cuda_device(const uint8_t* const* ima
 /**
  * clip4j_zero_shot_topk_cuda with the features already on the GPU; only the [n, k] results come
  * back to the host.
+ *
+ * Device memory is not read on the host, so neither its size nor its values are checked: the buffers must
+ * hold what n, m and d say. A zero row stays zero as in clip4j_similarity_cpu. A NaN or infinity is NOT
+ * refused: one in image row i makes row i's probabilities (and the logits it touches) NaN, one in
+ * text_features makes every row's probabilities NaN; NaN ranks before every number, lower columns first, so
+ * such a row still names k distinct columns. Check the probabilities if the features may not be finite.
  *
  * image_features  DEVICE float32 [n, d], C-contiguous (e.g. the image tower's output)
  * text_features   DEVICE float32 [m, d], C-contiguous (e.g. class embeddings)

@@ -18,7 +18,7 @@ namespace {
 constexpr size_t kBlockBytes = CLIP4J_ROW_BLOCK_BYTES;
 constexpr int kThreads = 256;
 
-// --- L2 normalisation: one warp per row, x / sqrtf(sum x^2) like model.py (zero row -> NaN). ---
+// --- L2 normalisation: one warp per row, x / sqrtf(sum x^2) like model.py; a zero row stays zero like the CPU's. ---
 __global__ void l2_normalize_rows(const float* x, float* y, int rows, int d) {
     const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
     const int64_t row = (int64_t)blockIdx.x * (blockDim.x / 32) + warp;
@@ -28,7 +28,7 @@ __global__ void l2_normalize_rows(const float* x, float* y, int rows, int d) {
     for (int64_t j = lane; j < d; j += 32) ss += in[j] * in[j];
     for (int off = 16; off > 0; off >>= 1) ss += __shfl_xor_sync(0xffffffffu, ss, off);
     const float norm = sqrtf(ss);
-    for (int64_t j = lane; j < d; j += 32) y[row * d + j] = in[j] / norm;
+    for (int64_t j = lane; j < d; j += 32) y[row * d + j] = norm == 0.0f ? 0.0f : in[j] / norm;  // NaN stays NaN
 }
 
 // --- logits = scale * A . B^T with A [rows, d], B [m, d]: 64x64 tiles, 4x4 outputs per thread. ---
@@ -305,6 +305,7 @@ extern "C" clip4j_status clip4j_similarity_cuda(const float* image_features, int
     clear_error();
     clip4j_status st = validate_similarity(fn, image_features, n, text_features, m, d, logit_scale, out_logits,
                                            "out_logits");
+    if (st == CLIP4J_OK) st = validate_finite_features(fn, image_features, n, text_features, m, d);
     if (st != CLIP4J_OK || (st = require_device(fn)) != CLIP4J_OK) return st;
     // drain: on failure, copies already queued into the caller's (possibly pinned) buffer finish first.
     return drain(image_blocks(fn, image_features, n, text_features, m, d, logit_scale, false,
@@ -353,6 +354,7 @@ extern "C" clip4j_status clip4j_zero_shot_topk_cuda(const float* image_features,
     clear_error();
     clip4j_status st = validate_zero_shot(fn, image_features, n, text_features, m, d, logit_scale, k, out_top_probs,
                                           out_top_indices);
+    if (st == CLIP4J_OK) st = validate_finite_features(fn, image_features, n, text_features, m, d);
     if (st != CLIP4J_OK || (st = require_device(fn)) != CLIP4J_OK) return st;
     return drain(zero_shot_topk(fn, image_features, n, text_features, m, d, logit_scale, k, out_top_probs,
                                 out_top_indices, out_top_logits, false));
@@ -410,6 +412,7 @@ extern "C" clip4j_status clip4j_softmax_topk_cuda(const float* logits, int32_t n
     const char* fn = "clip4j_softmax_topk_cuda";
     clear_error();
     clip4j_status st = validate_softmax_topk(fn, logits, n, m, k, out_top_probs, out_top_indices);
+    if (st == CLIP4J_OK) st = validate_finite(fn, "logits", logits, n, m);
     if (st != CLIP4J_OK || (st = require_device(fn)) != CLIP4J_OK) return st;
     return drain(softmax_topk(fn, logits, n, m, k, out_probs, out_top_probs, out_top_indices));
 }

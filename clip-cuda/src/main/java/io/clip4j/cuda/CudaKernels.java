@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,7 +19,19 @@ import org.slf4j.LoggerFactory;
  * rounding). Instances are immutable and thread-safe.
  *
  * <p>All arrays are row-major (C order). Sizes are checked here before any native call, so bad input
- * gives a {@link KernelException} (or {@link IllegalArgumentException} for null arrays), never a crash.
+ * gives a {@link KernelException} (or {@link IllegalArgumentException} for null arrays), never a crash. The
+ * methods that take JavaCPP pointers check them too where JavaCPP knows their size: for memory it allocated
+ * or wraps ({@code new FloatPointer(n)}, {@code new BytePointer(array)}) that is the {@link Pointer#limit()}
+ * (or, with limit 0, the {@link Pointer#capacity()}) counted from the {@link Pointer#position()}, in the
+ * pointer's own elements (JavaCPP copies these counts unchanged into a pointer of another type, so give such a
+ * cast its own limit). A foreign address (limit and capacity 0), such as a LibTorch tensor's
+ * {@code data_ptr()} and every CUDA device pointer, carries no size: the sizes the caller states are then
+ * trusted, and a wrong one reads or writes out of bounds.
+ *
+ * <p>Host values are checked by the native library: a NaN or infinity in features or logits is a
+ * {@link KernelException} naming its position, and a row of zeros is kept as zero (its logits are 0), as
+ * {@link io.clip4j.math.Similarity} does. Device memory is not read for such checks (see
+ * {@link #zeroShotTopK(FloatPointer, int, FloatPointer, int, int, float, int)}).
  */
 public final class CudaKernels {
     private static final Logger LOG = LoggerFactory.getLogger(CudaKernels.class);
@@ -28,10 +42,17 @@ public final class CudaKernels {
     private static final int FLOAT32 = 0;
     private static final int FLOAT16 = 1;
     private static final int OK = 0;
+    /** Largest image side the kernel takes (kMaxImageSide of cpp/src/validate.h). */
+    private static final int MAX_IMAGE_SIDE = 1 << 20;
+    /** Longest Java array the VM allocates reliably (the JDK's own soft limit). */
+    private static final int MAX_ARRAY_LENGTH = Integer.MAX_VALUE - 8;
 
     private final KernelBackend backend;
 
     private CudaKernels(KernelBackend backend) {
+        // Load the native library now, not at the first call: it also carries JavaCPP's own JNI code, without which
+        // the pointers a caller allocates for preprocessInto/zeroShotTopK fail ("No native JavaCPP library").
+        Loader.load(Clip4jNative.class);
         this.backend = backend;
     }
 
@@ -128,11 +149,14 @@ public final class CudaKernels {
      *               palette/bilevel sources ({@code nearestOnly}), each side in [1, 1048576]
      * @param nPx    output side, in [1, 8192]
      * @return pixel_values float32 [images.size(), 3, nPx, nPx] (NCHW)
-     * @throws KernelException if an image is not plain RGB or a size is out of range
+     * @throws KernelException if an image is not plain RGB, a size is out of range, or the batch has more
+     *                         values than a Java array holds (about 2^31; use {@link #preprocessInto} or smaller
+     *                         batches)
      */
     public float[] preprocess(List<DecodedImage> images, int nPx) {
         final Sizes sizes = checkImages(images, nPx);
-        final float[] out = new float[Math.multiplyExact(sizes.count(), Math.multiplyExact(3, nPx * nPx))];
+        final float[] out = new float[arrayLength("preprocess: " + sizes.count() + " images of [3, " + nPx + ", "
+                + nPx + "]", (long) sizes.count() * 3 * nPx * nPx)];
         withPixelPointers(images, pointers -> backend == KernelBackend.CUDA
                 ? Clip4jNative.clip4j_preprocess_cuda(pointers, sizes.widths(), sizes.heights(), sizes.count(), nPx,
                         MEAN, STD, FLOAT32, out, null)
@@ -153,10 +177,14 @@ public final class CudaKernels {
      * @param mean     Normalize mean (R, G, B), 3 finite values
      * @param std      Normalize std (R, G, B), 3 finite values &gt; 0
      * @param half     true for float16 output (rounded to nearest even from the float32 value), false for float32
-     * @param out      where {@code [images.size(), 3, nPx, nPx]} NCHW values go; its position is a byte offset
+     * @param out      where {@code [images.size(), 3, nPx, nPx]} NCHW values go; its position is a byte offset.
+     *                 When JavaCPP knows its size (see the class comment) that must hold the batch as well; a
+     *                 device pointer or LibTorch {@code data_ptr()} has none, so {@code outBytes} is trusted
      * @param outBytes bytes available at {@code out} (from its position), at least the batch's size
-     * @throws KernelException if an image is not plain RGB, a size is out of range, {@code outBytes} is too
-     *                         small, or (CUDA) {@code out} is not device memory
+     * @throws KernelException if an image is not plain RGB, a size is out of range, {@code outBytes} or the known
+     *                         size of {@code out} is too small, {@code out} is null, or (CUDA) {@code out} is not
+     *                         device memory
+     * @throws IllegalArgumentException if {@code images} or {@code out} is null
      */
     public void preprocessInto(List<DecodedImage> images, int nPx, float[] mean, float[] std, boolean half,
                                BytePointer out, long outBytes) {
@@ -165,13 +193,15 @@ public final class CudaKernels {
         if (mean == null || std == null || mean.length != 3 || std.length != 3) {
             throw new KernelException("preprocessInto: mean and std need 3 values each");
         }
+        if (out.isNull()) {
+            throw new KernelException("preprocessInto: out is a null pointer");
+        }
         final long need = (long) sizes.count() * 3 * nPx * nPx * (half ? 2 : 4);
         if (outBytes < need) {
             throw new KernelException("preprocessInto: out holds " + outBytes + " bytes, the batch needs " + need);
         }
-        if (out.isNull()) {
-            throw new KernelException("preprocessInto: out is a null pointer");
-        }
+        // outBytes is only the caller's word; the CPU kernel would write `need` bytes whatever it says.
+        requireElements("preprocessInto", "out", out, need, "bytes");
         final int dtype = half ? FLOAT16 : FLOAT32;
         withPixelPointers(images, pointers -> backend == KernelBackend.CUDA
                 ? Clip4jNative.clip4j_preprocess_cuda_device(pointers, sizes.widths(), sizes.heights(), sizes.count(),
@@ -193,9 +223,13 @@ public final class CudaKernels {
         final int[] heights = new int[count];
         for (int i = 0; i < count; i++) {
             final DecodedImage img = images.get(i);
-            if (!accepts(img)) {
+            if (!takesMode(img)) {
                 throw new KernelException("preprocess: image " + i + " must be a non-palette RGB image, got "
                         + (img == null ? "null" : img.mode() + (img.nearestOnly() ? " (palette/bilevel source)" : "")));
+            }
+            if (!takesSize(img)) {
+                throw new KernelException("preprocess: image " + i + " is " + img.width() + "x" + img.height()
+                        + ", outside [1, " + MAX_IMAGE_SIDE + "] per side");
             }
             widths[i] = img.width();
             heights[i] = img.height();
@@ -209,13 +243,24 @@ public final class CudaKernels {
     /**
      * Whether the fused preprocessing takes an image as it is: the reference resizes in the image's own mode
      * and converts to RGB afterwards, so only plain RGB images (not palette/bilevel sources, which Pillow
-     * resizes with nearest) go through the kernel unchanged.
+     * resizes with nearest) go through the kernel unchanged, and only with both sides within the kernel's
+     * limit. Callers preprocess the others with clip-api's {@code ImagePreprocessor}, which gives the same
+     * pixels.
      *
      * @param image a decoded image, may be null
-     * @return true for a non-null, non-palette {@link PixelMode#RGB} image
+     * @return true for a non-null, non-palette {@link PixelMode#RGB} image with each side in [1, 1048576]
      */
     public static boolean accepts(DecodedImage image) {
+        return takesMode(image) && takesSize(image);
+    }
+
+    private static boolean takesMode(DecodedImage image) {
         return image != null && image.mode() == PixelMode.RGB && !image.nearestOnly();
+    }
+
+    private static boolean takesSize(DecodedImage image) {
+        return image.width() >= 1 && image.width() <= MAX_IMAGE_SIDE && image.height() >= 1
+                && image.height() <= MAX_IMAGE_SIDE;
     }
 
     private interface NativeCall {
@@ -242,19 +287,22 @@ public final class CudaKernels {
     }
 
     /**
-     * CLIP's logits_per_image: {@code logitScale * normalize(imageFeatures) . normalize(textFeatures)^T}.
+     * CLIP's logits_per_image: {@code logitScale * normalize(imageFeatures) . normalize(textFeatures)^T}. A row of
+     * zeros stays zero, so its logits are 0 (like {@link io.clip4j.math.Similarity#logits}).
      *
-     * @param imageFeatures image_features float32 [n, embedDim]
-     * @param textFeatures  text_features float32 [m, embedDim]
+     * @param imageFeatures image_features float32 [n, embedDim], finite
+     * @param textFeatures  text_features float32 [m, embedDim], finite
      * @param embedDim      embed_dim, &gt;= 1, dividing both lengths
      * @param logitScale    the multiplier {@code logit_scale.exp()}, finite
      * @return logits_per_image float32 [n, m]
-     * @throws KernelException on inconsistent sizes
+     * @throws KernelException on inconsistent sizes, more than about 2^31 logits, a non-finite logitScale, or a NaN
+     *                         or infinite feature (the message names its row and column)
+     * @throws IllegalArgumentException if an array is null
      */
     public float[] similarity(float[] imageFeatures, float[] textFeatures, int embedDim, float logitScale) {
         final int n = rows("image_features", imageFeatures, embedDim);
         final int m = rows("text_features", textFeatures, embedDim);
-        final float[] out = new float[Math.multiplyExact(n, m)];
+        final float[] out = new float[arrayLength("similarity: [" + n + ", " + m + "] logits", (long) n * m)];
         check(backend == KernelBackend.CUDA
                 ? Clip4jNative.clip4j_similarity_cuda(imageFeatures, n, textFeatures, m, embedDim, logitScale, out)
                 : Clip4jNative.clip4j_similarity_cpu(imageFeatures, n, textFeatures, m, embedDim, logitScale, out));
@@ -262,13 +310,16 @@ public final class CudaKernels {
     }
 
     /**
-     * Row softmax then top-k ({@code logits.softmax(-1).topk(k)}).
+     * Row softmax then top-k ({@code logits.softmax(-1).topk(k)}), like
+     * {@link io.clip4j.math.Similarity#softmaxTopK}.
      *
-     * @param logits float32 [n, m]
+     * @param logits float32 [n, m], finite
      * @param m      columns, &gt;= 1, dividing logits.length
      * @param k      1 &lt;= k &lt;= m
      * @return the k most probable columns of every row
-     * @throws KernelException on inconsistent sizes or k out of range
+     * @throws KernelException on inconsistent sizes, k out of range, or a NaN or infinite logit (the message names
+     *                         its row and column)
+     * @throws IllegalArgumentException if {@code logits} is null
      */
     public TopK softmaxTopK(float[] logits, int m, int k) {
         final int n = rows("logits", logits, m);
@@ -287,21 +338,24 @@ public final class CudaKernels {
 
     /**
      * Zero-shot classification: {@link #similarity} then {@link #softmaxTopK} in one native call (on
-     * CUDA the [n, m] matrices stay on the device).
+     * CUDA the [n, m] matrices stay on the device). An image row of zeros gets uniform probabilities
+     * {@code 1/m}, as with {@link io.clip4j.math.Similarity}.
      *
-     * @param imageFeatures image_features float32 [n, embedDim]
-     * @param textFeatures  text_features float32 [m, embedDim] (one row per class prompt)
+     * @param imageFeatures image_features float32 [n, embedDim], finite
+     * @param textFeatures  text_features float32 [m, embedDim] (one row per class prompt), finite
      * @param embedDim      embed_dim, &gt;= 1
      * @param logitScale    {@code logit_scale.exp()}, finite
      * @param k             1 &lt;= k &lt;= m
      * @return the k most probable classes of every image
-     * @throws KernelException on inconsistent sizes or k out of range
+     * @throws KernelException on inconsistent sizes, k out of range, more than about 2^31 picks, a non-finite
+     *                         logitScale, or a NaN or infinite feature (the message names its row and column)
+     * @throws IllegalArgumentException if an array is null
      */
     public TopK zeroShotTopK(float[] imageFeatures, float[] textFeatures, int embedDim, float logitScale, int k) {
         final int n = rows("image_features", imageFeatures, embedDim);
         final int m = rows("text_features", textFeatures, embedDim);
         checkK(k, m);
-        final float[] probs = new float[Math.multiplyExact(n, k)];
+        final float[] probs = new float[arrayLength("zeroShotTopK: [" + n + ", " + k + "] picks", (long) n * k)];
         final int[] indices = new int[probs.length];
         final float[] logits = new float[probs.length];
         check(backend == KernelBackend.CUDA
@@ -318,15 +372,27 @@ public final class CudaKernels {
      * {@link KernelBackend#CUDA} backend both must be CUDA device memory on one GPU (only the {@code [n, k]}
      * result comes back to the host), on the {@link KernelBackend#CPU} backend host memory.
      *
-     * @param imageFeatures float32 {@code [n, embedDim]} C-contiguous, at least {@code n * embedDim} floats
+     * <p>On the CPU backend the values are checked as in the array version. Device memory is not read on the
+     * host, so on the CUDA backend a NaN or infinity is not refused: one in image row {@code i} makes that row's
+     * probabilities NaN, one in {@code textFeatures} every row's (NaN ranks first, lower columns first, so each
+     * row still names k distinct columns); check the probabilities when the features may not be finite. A row
+     * of zeros stays zero on both backends.
+     *
+     * @param imageFeatures float32 {@code [n, embedDim]} C-contiguous from its position: {@code n * embedDim}
+     *                      floats, checked where JavaCPP knows the pointer's size (see the class comment) and
+     *                      trusted for device memory or a LibTorch {@code data_ptr()}
      * @param n             image rows, &ge; 1
-     * @param textFeatures  float32 {@code [m, embedDim]} C-contiguous, raw or normalised
+     * @param textFeatures  float32 {@code [m, embedDim]} C-contiguous, raw or normalised; sized like
+     *                      {@code imageFeatures}: {@code m * embedDim} floats
      * @param m             text rows (classes), &ge; 1
      * @param embedDim      embed_dim, &ge; 1
      * @param logitScale    {@code logit_scale.exp()}, finite
      * @param k             1 &lt;= k &lt;= m
      * @return the k most probable columns of every image, with their logits
-     * @throws KernelException on bad sizes, k out of range, or (CUDA) pointers that are not device memory
+     * @throws KernelException on bad sizes, a pointer whose known size is too small, a null pointer, k out of
+     *                         range, more than about 2^31 picks, (CPU) a non-finite feature, or (CUDA) pointers
+     *                         that are not device memory
+     * @throws IllegalArgumentException if a pointer object is null
      */
     public TopK zeroShotTopK(FloatPointer imageFeatures, int n, FloatPointer textFeatures, int m, int embedDim,
                              float logitScale, int k) {
@@ -336,8 +402,12 @@ public final class CudaKernels {
             throw new KernelException("zeroShotTopK: n, m and embedDim must be >= 1, got " + n + ", " + m + ", "
                     + embedDim);
         }
+        requireElements("zeroShotTopK", "imageFeatures [" + n + ", " + embedDim + "]", imageFeatures,
+                (long) n * embedDim, "floats");
+        requireElements("zeroShotTopK", "textFeatures [" + m + ", " + embedDim + "]", textFeatures,
+                (long) m * embedDim, "floats");
         checkK(k, m);
-        final float[] probs = new float[Math.multiplyExact(n, k)];
+        final float[] probs = new float[arrayLength("zeroShotTopK: [" + n + ", " + k + "] picks", (long) n * k)];
         final int[] indices = new int[probs.length];
         final float[] logits = new float[probs.length];
         check(backend == KernelBackend.CUDA
@@ -358,6 +428,27 @@ public final class CudaKernels {
             throw new KernelException(name + ": length " + values.length + " is not a positive multiple of " + cols);
         }
         return values.length / cols;
+    }
+
+    /**
+     * Rejects a pointer JavaCPP knows to be smaller than {@code need} elements from its position; a size of 0 for
+     * both limit and capacity means unknown (a foreign address), which is left to the caller's word.
+     */
+    private static void requireElements(String call, String name, Pointer pointer, long need, String unit) {
+        final long end = pointer.limit() > 0 ? pointer.limit() : pointer.capacity();
+        if (end > 0 && end - pointer.position() < need) {
+            throw new KernelException(call + ": " + name + " needs " + need + " " + unit + ", the pointer holds "
+                    + Math.max(0, end - pointer.position()) + " from position " + pointer.position());
+        }
+    }
+
+    // The length of a result array, or a KernelException naming the sizes where Java cannot allocate it.
+    private static int arrayLength(String what, long length) {
+        if (length > MAX_ARRAY_LENGTH) {
+            throw new KernelException(what + " need " + length + " values, more than a Java array holds ("
+                    + MAX_ARRAY_LENGTH + ")");
+        }
+        return (int) length;
     }
 
     private static void checkK(int k, int m) {

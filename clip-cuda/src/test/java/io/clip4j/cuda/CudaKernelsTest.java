@@ -181,6 +181,117 @@ class CudaKernelsTest {
         assertTrue(e.getMessage().contains("logit_scale"), e.getMessage());  // checked by the native library
     }
 
+    /** Pointers whose size JavaCPP knows are checked before the native call (these crashed the JVM before). */
+    @Test
+    void pointersSmallerThanTheStatedSizesAreRefused() {
+        CudaKernels kernels = CudaKernels.create(KernelBackend.CPU);
+        try (FloatPointer one = new FloatPointer(1); FloatPointer four = new FloatPointer(4)) {
+            KernelException e = assertThrows(KernelException.class,
+                    () -> kernels.zeroShotTopK(one, 1_000_000, one, 1000, 512, 1f, 1));
+            assertTrue(e.getMessage().contains("imageFeatures [1000000, 512] needs 512000000 floats, the pointer"
+                    + " holds 1 from position 0"), e.getMessage());
+            e = assertThrows(KernelException.class, () -> kernels.zeroShotTopK(four, 2, one, 1, 2, 1f, 1));
+            assertTrue(e.getMessage().contains("textFeatures [1, 2] needs 2 floats"), e.getMessage());
+            // The position counts: two of the four floats are left.
+            e = assertThrows(KernelException.class,
+                    () -> kernels.zeroShotTopK(new FloatPointer(four).position(2), 2, four, 2, 2, 1f, 1));
+            assertTrue(e.getMessage().contains("the pointer holds 2 from position 2"), e.getMessage());
+            e = assertThrows(KernelException.class,
+                    () -> kernels.zeroShotTopK(new FloatPointer(four).position(9), 1, four, 1, 1, 1f, 1));
+            assertTrue(e.getMessage().contains("holds 0 from position 9"), e.getMessage());
+            // Exactly enough is fine.
+            four.put(new float[] {1, 0, 0, 1});
+            assertEquals(0, kernels.zeroShotTopK(four, 2, four, 2, 2, 1f, 1).index(0, 0));
+        }
+    }
+
+    @Test
+    void preprocessIntoTrustsTheKnownSizeOfOutOverOutBytes() {
+        CudaKernels kernels = CudaKernels.create(KernelBackend.CPU);
+        List<DecodedImage> eight = java.util.Collections.nCopies(8, rgb1x1());
+        float[] mean = {0, 0, 0};
+        float[] std = {1, 1, 1};
+        try (BytePointer four = new BytePointer(4)) {
+            KernelException e = assertThrows(KernelException.class,
+                    () -> kernels.preprocessInto(eight, 2048, mean, std, false, four, Long.MAX_VALUE));
+            assertTrue(e.getMessage().contains("out needs " + 8L * 3 * 2048 * 2048 * 4 + " bytes, the pointer"
+                    + " holds 4"), e.getMessage());
+        }
+        try (BytePointer exact = new BytePointer(3 * 2 * 2 * 2)) {
+            // float16, n_px 2: 24 bytes fit; from position 1 only 23 are left.
+            kernels.preprocessInto(List.of(rgb1x1()), 2, mean, std, true, exact, 24);
+            KernelException e = assertThrows(KernelException.class,
+                    () -> kernels.preprocessInto(List.of(rgb1x1()), 2, mean, std, true, exact.position(1), 24));
+            assertTrue(e.getMessage().contains("holds 23 from position 1"), e.getMessage());
+        }
+        KernelException e = assertThrows(KernelException.class,
+                () -> kernels.preprocessInto(List.of(rgb1x1()), 2, mean, std, false, new BytePointer(), 1000));
+        assertTrue(e.getMessage().contains("null pointer"), e.getMessage());
+    }
+
+    @Test
+    void aBatchLargerThanAJavaArrayIsAKernelExceptionNamingTheSizes() {
+        CudaKernels kernels = CudaKernels.create(KernelBackend.CPU);
+        KernelException e = assertThrows(KernelException.class,
+                () -> kernels.preprocess(java.util.Collections.nCopies(100, rgb1x1()), 8192));
+        assertTrue(e.getMessage().contains("100 images of [3, 8192, 8192] need 20132659200 values"), e.getMessage());
+    }
+
+    @Test
+    void imagesBeyondTheKernelsSideLimitAreNotAcceptedAndNamed() {
+        DecodedImage wide = DecodedImage.ofBytes((1 << 20) + 1, 1, PixelMode.RGB, new byte[3 * ((1 << 20) + 1)],
+                false, 1);
+        DecodedImage widest = DecodedImage.ofBytes(1 << 20, 1, PixelMode.RGB, new byte[3 << 20], false, 1);
+        assertFalse(CudaKernels.accepts(wide));
+        assertTrue(CudaKernels.accepts(widest));
+        KernelException e = assertThrows(KernelException.class,
+                () -> CudaKernels.create(KernelBackend.CPU).preprocess(List.of(rgb1x1(), wide), 2));
+        assertTrue(e.getMessage().contains("image 1 is 1048577x1, outside [1, 1048576] per side"), e.getMessage());
+    }
+
+    /**
+     * The host entry points follow clip-api's Similarity: a zero row scores 0 (uniform probabilities), while NaN or
+     * infinity is refused instead of coming back as NaN "probabilities".
+     */
+    @Test
+    void hostScoresRefuseNonFiniteValuesAndKeepZeroRowsAtZero() {
+        CudaKernels kernels = CudaKernels.create();
+        float[] text = {1, 0, 0, 1, 3, 4};
+        float[] logits = kernels.similarity(new float[] {0, 0, 3, 4}, text, 2, 100f);
+        float[] want = io.clip4j.math.Similarity.logits(new io.clip4j.Features(new float[] {0, 0, 3, 4}, 2, 2),
+                new io.clip4j.Features(text, 3, 2), 100f);
+        assertArrayEquals(want, logits, 1e-4f);
+        assertArrayEquals(new float[] {0, 0, 0}, java.util.Arrays.copyOf(logits, 3), 0f);
+        TopK uniform = kernels.zeroShotTopK(new float[] {0, 0}, text, 2, 100f, 3);
+        assertArrayEquals(new int[] {0, 1, 2}, uniform.indices());
+        assertArrayEquals(new float[] {1f / 3, 1f / 3, 1f / 3}, uniform.probs(), 1e-7f);
+
+        KernelException e = assertThrows(KernelException.class,
+                () -> kernels.softmaxTopK(new float[] {Float.POSITIVE_INFINITY, 1, Float.POSITIVE_INFINITY}, 3, 2));
+        assertTrue(e.getMessage().contains("logits[0, 0] is +Inf"), e.getMessage());
+        e = assertThrows(KernelException.class, () -> kernels.softmaxTopK(new float[] {1, 2, Float.NaN, 0}, 2, 1));
+        assertTrue(e.getMessage().contains("logits[1, 0] is NaN"), e.getMessage());
+        e = assertThrows(KernelException.class,
+                () -> kernels.similarity(new float[] {Float.NaN, 0}, text, 2, 100f));
+        assertTrue(e.getMessage().contains("image_features[0, 0] is NaN"), e.getMessage());
+        e = assertThrows(KernelException.class, () -> kernels.zeroShotTopK(new float[] {1, 1},
+                new float[] {1, 0, 0, Float.NEGATIVE_INFINITY}, 2, 100f, 2));
+        assertTrue(e.getMessage().contains("text_features[1, 1] is -Inf"), e.getMessage());
+        e = assertThrows(KernelException.class,
+                () -> kernels.zeroShotTopK(new float[] {1, 1}, text, 2, Float.NaN, 2));
+        assertTrue(e.getMessage().contains("logit_scale"), e.getMessage());
+        // Host memory behind a pointer is checked the same way on the CPU backend.
+        try (FloatPointer img = new FloatPointer(Float.NaN, 1f); FloatPointer txt = new FloatPointer(text)) {
+            e = assertThrows(KernelException.class, () -> CudaKernels.create(KernelBackend.CPU)
+                    .zeroShotTopK(img, 1, txt, 3, 2, 100f, 1));
+            assertTrue(e.getMessage().contains("image_features[0, 0] is NaN"), e.getMessage());
+        }
+    }
+
+    private static DecodedImage rgb1x1() {
+        return DecodedImage.ofBytes(1, 1, PixelMode.RGB, new byte[3], false, 1);
+    }
+
     @Test
     void automaticChoiceFallsBackToCpuWithoutAGpu() {
         CudaKernels kernels = CudaKernels.create();

@@ -28,8 +28,10 @@ import java.util.stream.IntStream;
  * preprocessing writes each group straight into the memory of the image tower's input tensor. On a CUDA device
  * the tensor is allocated on the GPU and filled there (no host copy); otherwise it is a host tensor filled by the
  * CPU kernel, one image per task on the common pool. Images the kernel does not take as they are (palette,
- * greyscale, alpha, CMYK, 16-bit greyscale: the reference resizes them in their own mode) are preprocessed by
- * clip-api, in parallel, and copied into their slot. Immutable and thread-safe.
+ * greyscale, alpha, CMYK, 16-bit greyscale: the reference resizes them in their own mode; and RGB images with a
+ * side over the kernel's 1048576 pixels, which the decoders' pixel limit still lets through) are preprocessed by
+ * clip-api, in parallel, and copied into their slot, so both pipelines give the same pixels for every image.
+ * Immutable and thread-safe.
  */
 final class KernelImagePipeline {
     private static final Logger LOG = LoggerFactory.getLogger(KernelImagePipeline.class);
@@ -121,7 +123,7 @@ final class KernelImagePipeline {
         return placement.upload(out);
     }
 
-    // One decoded group into slots [first, first + size): kernel runs for the RGB images, clip-api for the rest.
+    // One decoded group into slots [first, first + size): kernel runs for the images it accepts, clip-api for the rest.
     private void fillGroup(Tensor out, List<DecodedImage> images, int first, int s, long perImage) {
         List<Integer> other = new ArrayList<>();
         int i = 0;

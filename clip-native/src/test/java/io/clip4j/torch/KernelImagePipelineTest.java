@@ -86,6 +86,24 @@ class KernelImagePipelineTest {
         assertArrayEquals(reference(MIXED), got, 0f);  // delta 0: exact values
     }
 
+    /**
+     * RGB images with a side over the kernel's 1048576 pixels (under the decoders' pixel limit all the same) take
+     * the clip-api path like the non-RGB modes: the JAVA pipeline's pixels, not the kernel's size error.
+     */
+    @Test
+    void rgbImagesBeyondTheKernelsSideLimitGetTheJavaPipelinesPixels() {
+        java.util.Random random = new java.util.Random(20260412);
+        byte[] wide = new byte[3 * 2_000_000];
+        byte[] tall = new byte[3 * ((1 << 20) + 1)];
+        random.nextBytes(wide);
+        random.nextBytes(tall);
+        List<ImageInput> inputs = List.of(ImageInput.ofPixels(wide, 2_000_000, 1, io.clip4j.image.PixelMode.RGB),
+                ImageInput.of(PRE.resolve("images/astronaut.png")),
+                ImageInput.ofPixels(tall, 1, (1 << 20) + 1, io.clip4j.image.PixelMode.RGB));
+        float[] want = ImagePreprocessor.clip(224).preprocessBatch(inputs);
+        assertArrayEquals(want, pixelValues(Placement.CPU_FLOAT32, inputs), 0f);  // delta 0: exact values
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"FLOAT16", "BFLOAT16"})
     void reducedPrecisionInputIsTheReferenceRoundedOnce(String precision) {
