@@ -104,9 +104,14 @@ public interface ClipModel extends AutoCloseable {
      * Decodes, preprocesses (in parallel) and encodes images, batch by batch.
      *
      * @param images any number of inputs (an empty list gives 0 rows)
-     * @return image_features {@code [images.size(), embed_dim]}, not normalised
+     * @return image_features {@code [images.size(), embed_dim]}, not normalised, finite
      * @throws io.clip4j.image.ImageDecodeException naming the first input that cannot be decoded
-     * @throws IllegalArgumentException             if an element is null
+     * @throws NullPointerException                 if {@code images} is null
+     * @throws IllegalArgumentException             if an element is null, or {@code images.size() * embed_dim}
+     *                                              exceeds the largest Java array
+     * @throws ClipException if the model is closed or the engine fails, or if it computes non-finite features
+     *                       (the message names the image; the cause is non-finite checkpoint weights or a float16
+     *                       overflow, not the input)
      */
     Features encodeImages(List<ImageInput> images);
 
@@ -114,7 +119,13 @@ public interface ClipModel extends AutoCloseable {
      * Tokenizes (truncating texts longer than context_length, like {@code truncate=True}) and encodes.
      *
      * @param texts any number of texts (an empty list gives 0 rows)
-     * @return text_features {@code [texts.size(), embed_dim]}, not normalised
+     * @return text_features {@code [texts.size(), embed_dim]}, not normalised, finite
+     * @throws NullPointerException     if {@code texts} is null
+     * @throws IllegalArgumentException if an element is null, or {@code texts.size() * embed_dim} exceeds the
+     *                                  largest Java array
+     * @throws ClipException if the model is closed or the engine fails, or if it computes non-finite features
+     *                       (the message names the text; the cause is non-finite checkpoint weights or a float16
+     *                       overflow, not the input)
      */
     Features encodeTexts(List<String> texts);
 
@@ -178,10 +189,12 @@ public interface ClipModel extends AutoCloseable {
      * Builds a zero-shot classifier (CLIP paper section 3.1): every label is put in every prompt
      * template; each label's normalised text_features are averaged and re-normalised (prompt ensembling).
      *
-     * @param labels    class names, at least one, no duplicates
+     * @param labels    class names, at least one, none blank, no duplicates (nor labels that differ only in
+     *                  whitespace; see {@link ZeroShotClassifier#build})
      * @param templates prompt templates with one {@code {}} each, at least one
      *                  (e.g. {@link PromptTemplates#IMAGENET_80})
      * @return a reusable, thread-safe classifier
+     * @throws IllegalArgumentException for empty, blank or duplicate labels, or bad templates
      */
     default ZeroShotClassifier classifier(List<String> labels, List<String> templates) {
         return ZeroShotClassifier.build(this, labels, templates);

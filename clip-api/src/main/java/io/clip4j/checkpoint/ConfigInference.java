@@ -26,6 +26,12 @@ public final class ConfigInference {
      * (found by fuzzing: patch 97 x grid 169) would load and then fail with OutOfMemoryError on every image.
      */
     private static final int MAX_IMAGE_RESOLUTION = 4096;
+    /**
+     * The largest context_length a checkpoint may declare: 53 times the published 77 and beyond every known CLIP
+     * variant (a few hundred at most). The text tower's attention is quadratic in it, so a damaged or hostile
+     * positional_embedding of, say, 20000 rows would load and then take minutes per text.
+     */
+    private static final int MAX_CONTEXT_LENGTH = 4096;
 
     private ConfigInference() {
     }
@@ -41,16 +47,19 @@ public final class ConfigInference {
      * {@code embed_dim = text_projection.shape[1]}, {@code context_length = positional_embedding.shape[0]},
      * {@code vocab_size = token_embedding.weight.shape[0]}, {@code transformer_width = ln_final.weight.shape[0]},
      * layers = distinct {@code transformer.resblocks.N}. Heads: {@code transformer_width / 64}; vision
-     * {@code vision_width / 64} (ViT) or {@code vision_width * 32 / 64} (ResNet).
+     * {@code vision_width / 64} (ViT) or {@code vision_width * 32 / 64} (ResNet). Sizes clip4j cannot run in
+     * reasonable memory and time are refused: image_resolution above 4096, context_length above 4096.
      *
      * @param sd a state dict under OpenAI names (as {@link CheckpointReader#read} returns)
      * @return the model's configuration
-     * @throws CheckpointException if a needed tensor is missing or the shapes are inconsistent
+     * @throws CheckpointException if a needed tensor is missing, the shapes are inconsistent, or they imply an
+     *                             image_resolution or context_length above 4096 (the message names the value)
      */
     public static ClipConfig infer(StateDict sd) {
         try {
             int embedDim = (int) dim(sd, "text_projection", 2, 1);
-            int contextLength = (int) dim(sd, "positional_embedding", 2, 0);
+            int contextLength = contextLength(sd.source(), dim(sd, "positional_embedding", 2, 0),
+                    "positional_embedding");
             int vocabSize = (int) dim(sd, "token_embedding.weight", 2, 0);
             int transformerWidth = (int) dim(sd, "ln_final.weight", 1, 0);
             int transformerLayers = distinct(sd, "transformer.resblocks.");
@@ -145,7 +154,8 @@ public final class ConfigInference {
      *
      * @param configJson the {@code config.json} file
      * @return the configuration it declares (always a ViT: transformers' CLIP has no ResNet tower)
-     * @throws CheckpointException if the file cannot be read, is not JSON or declares impossible sizes
+     * @throws CheckpointException if the file cannot be read, is not JSON or declares impossible sizes (a
+     *                             {@code max_position_embeddings} above 4096 included)
      */
     public static ClipConfig fromHuggingFaceConfig(Path configJson) {
         JsonNode root;
@@ -170,7 +180,8 @@ public final class ConfigInference {
                     integer(configJson, vision, "image_size", 224),
                     new int[]{integer(configJson, vision, "num_hidden_layers", 12)},
                     integer(configJson, vision, "hidden_size", 768), patch,
-                    integer(configJson, text, "max_position_embeddings", 77),
+                    contextLength(configJson.toString(),
+                            integer(configJson, text, "max_position_embeddings", 77), "max_position_embeddings"),
                     integer(configJson, text, "vocab_size", 49408),
                     integer(configJson, text, "hidden_size", 512),
                     integer(configJson, text, "num_attention_heads", 8),
@@ -254,6 +265,15 @@ public final class ConfigInference {
                     + ", more than the supported " + MAX_IMAGE_RESOLUTION);
         }
         return (int) resolution;
+    }
+
+    /** The context_length a checkpoint declares ({@code what}), at most what the text tower runs in fair time. */
+    private static int contextLength(String source, long contextLength, String what) {
+        if (contextLength > MAX_CONTEXT_LENGTH) {
+            throw new CheckpointException(source + ": " + what + " implies a context_length of " + contextLength
+                    + ", more than the supported " + MAX_CONTEXT_LENGTH);
+        }
+        return (int) contextLength;
     }
 
     /** Number of distinct values of the dotted component right after {@code prefix} (the reference's set). */

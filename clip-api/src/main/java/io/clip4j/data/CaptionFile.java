@@ -1,5 +1,6 @@
 package io.clip4j.data;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,6 +11,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +24,7 @@ import java.util.Locale;
  *   <li>{@code .csv}: RFC 4180 (comma-separated; fields may be double-quoted, a quoted field may contain commas,
  *       line breaks and doubled quotes {@code ""}; CRLF or LF line ends; a UTF-8 byte-order mark is skipped). The
  *       header row must name a {@code path} and a {@code caption} column (any order; other columns are
- *       ignored).</li>
+ *       ignored); a record may not have more fields than the header.</li>
  *   <li>{@code .jsonl} / {@code .json}: one JSON object per non-blank line,
  *       {@code {"image": "path", "caption": "text"}}.</li>
  * </ul>
@@ -37,8 +39,10 @@ public final class CaptionFile {
     /**
      * @param file a {@code .csv} or {@code .jsonl} captions file
      * @return the pairs in file order
-     * @throws ClipException naming the file and line for an unreadable file, an unknown extension, a missing
-     *                       column or field, a blank caption or malformed CSV/JSON
+     * @throws ClipException naming the file and line (CSV: record) for an unreadable file, an unknown extension, a
+     *                       missing column or field, a CSV record with more fields than the header, a JSONL line
+     *                       with more than one JSON value, an image path the file system cannot represent (e.g.
+     *                       one holding NUL), a blank caption or malformed CSV/JSON
      */
     public static List<ImageCaption> read(Path file) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
@@ -79,9 +83,10 @@ public final class CaptionFile {
             if (row.size() == 1 && row.get(0).isEmpty()) {
                 continue; // blank line
             }
-            if (row.size() <= Math.max(pathCol, captionCol)) {
+            // More fields than the header means an unquoted comma (e.g. in a caption) shifted or cut the values.
+            if (row.size() <= Math.max(pathCol, captionCol) || row.size() > header.size()) {
                 throw new ClipException(file + ": record " + (r + 1) + " has " + row.size() + " fields, the header "
-                        + header.size());
+                        + header.size() + (row.size() > header.size() ? " (quote fields that contain commas)" : ""));
             }
             out.add(pair(file, "record " + (r + 1), base, row.get(pathCol), row.get(captionCol)));
         }
@@ -95,12 +100,7 @@ public final class CaptionFile {
             if (lines[i].chars().allMatch(Character::isWhitespace)) {
                 continue;
             }
-            JsonNode node;
-            try {
-                node = JSON.readTree(lines[i]);
-            } catch (JsonProcessingException e) {
-                throw new ClipException(file + ": line " + (i + 1) + " is not valid JSON: " + e.getOriginalMessage());
-            }
+            JsonNode node = oneJsonValue(file, i + 1, lines[i]);
             JsonNode image = node == null ? null : node.get("image");
             JsonNode caption = node == null ? null : node.get("caption");
             if (image == null || !image.isTextual() || caption == null || !caption.isTextual()) {
@@ -111,6 +111,22 @@ public final class CaptionFile {
         return out;
     }
 
+    /** The line's JSON value; readTree alone would silently drop a second object on the same line. */
+    private static JsonNode oneJsonValue(Path file, int line, String text) {
+        try (JsonParser parser = JSON.createParser(text)) {
+            JsonNode node = JSON.readTree(parser);
+            if (parser.nextToken() != null) {
+                throw new ClipException(file + ": line " + line + " holds more than one JSON value (JSON Lines"
+                        + " allows one object per line)");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw new ClipException(file + ": line " + line + " is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) { // a String source does no I/O; kept typed all the same
+            throw new ClipException(file + ": line " + line + ": " + e, e);
+        }
+    }
+
     private static ImageCaption pair(Path file, String where, Path base, String path, String caption) {
         if (path.chars().allMatch(Character::isWhitespace)) {
             throw new ClipException(file + ": " + where + " has an empty image path");
@@ -118,6 +134,12 @@ public final class CaptionFile {
         if (caption.chars().allMatch(Character::isWhitespace)) {
             throw new ClipException(file + ": " + where + " has a blank caption");
         }
-        return new ImageCaption(ImageInput.of(base.resolve(path)), caption);
+        Path image;
+        try {
+            image = base.resolve(path);
+        } catch (InvalidPathException e) { // e.g. a NUL character, which no file system allows in a name
+            throw new ClipException(file + ": " + where + " has an invalid image path: " + e.getMessage(), e);
+        }
+        return new ImageCaption(ImageInput.of(image), caption);
     }
 }

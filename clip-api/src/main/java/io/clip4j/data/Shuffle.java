@@ -15,8 +15,12 @@ public final class Shuffle {
      * @param seed  run seed
      * @param epoch epoch number (each epoch gets its own order)
      * @return a permutation of {@code 0..n-1} (Fisher-Yates)
+     * @throws IllegalArgumentException if {@code n} is negative
      */
     public static int[] permutation(int n, long seed, long epoch) {
+        if (n < 0) {
+            throw new IllegalArgumentException("number of items must be >= 0, got " + n);
+        }
         int[] p = new int[n];
         for (int i = 0; i < n; i++) {
             p[i] = i;

@@ -64,10 +64,12 @@ public final class DecodedImage {
      *                    resizes with nearest neighbour whatever filter is asked for
      * @param exifOrientation EXIF orientation tag (1..8; 1 when absent)
      * @return the image
-     * @throws IllegalArgumentException if sizes and array length disagree
+     * @throws NullPointerException     if {@code mode} or {@code data} is null
+     * @throws IllegalArgumentException if sizes and array length disagree, or the mode is {@link PixelMode#I}
      */
     public static DecodedImage ofBytes(int width, int height, PixelMode mode, byte[] data,
                                        boolean nearestOnly, int exifOrientation) {
+        Objects.requireNonNull(mode, "mode");
         if (mode == PixelMode.I) {
             throw new IllegalArgumentException("mode I holds int samples; use ofInts");
         }
@@ -82,6 +84,7 @@ public final class DecodedImage {
      * @param intData {@code height * width} samples, row-major
      * @param exifOrientation EXIF orientation tag (1..8; 1 when absent)
      * @return the image
+     * @throws NullPointerException     if {@code intData} is null
      * @throws IllegalArgumentException if sizes and array length disagree
      */
     public static DecodedImage ofInts(int width, int height, int[] intData, int exifOrientation) {

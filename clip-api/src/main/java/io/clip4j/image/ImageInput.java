@@ -130,10 +130,13 @@ public abstract class ImageInput {
      * @param mode   {@link PixelMode#RGB}, {@link PixelMode#RGBA}, {@link PixelMode#L},
      *               {@link PixelMode#LA} or {@link PixelMode#CMYK}
      * @return the input
+     * @throws NullPointerException     if {@code pixels} or {@code mode} is null
      * @throws IllegalArgumentException if the array length does not match, a size is not positive or the
      *                                  mode is {@link PixelMode#I}
      */
     public static ImageInput ofPixels(byte[] pixels, int width, int height, PixelMode mode) {
+        Objects.requireNonNull(pixels, "pixels");
+        Objects.requireNonNull(mode, "mode");
         return of(DecodedImage.ofBytes(width, height, mode, pixels, false, 1));
     }
 

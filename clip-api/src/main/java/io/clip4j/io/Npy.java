@@ -1,8 +1,11 @@
 package io.clip4j.io;
 
 import io.clip4j.ClipException;
+import io.clip4j.math.ArraySizes;
 
+import java.io.DataInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -25,6 +28,11 @@ public final class Npy {
     private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']+)'");
     private static final Pattern ORDER = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
     private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
+    private static final Pattern DIM = Pattern.compile("[0-9]+");
+    /** Magic, version and the longest (version 2+) header-length field. */
+    private static final int PREFIX = 12;
+    /** Far above any real header (NumPy itself refuses headers over 10,000 bytes unless told otherwise). */
+    private static final int MAX_HEADER_END = 1 << 20;
 
     private final String descr;
     private final long[] shape;
@@ -37,20 +45,32 @@ public final class Npy {
     }
 
     /**
-     * Reads a whole {@code .npy} file.
+     * Reads a whole {@code .npy} file. Only as many bytes as the header announces are read, so a device or pipe
+     * that never ends (e.g. {@code /dev/zero}) fails on its header instead of filling the heap.
      *
      * @param path the file
      * @return its dtype, shape and data
-     * @throws ClipException if the file cannot be read, is not a C-order little-endian .npy, or is truncated
+     * @throws ClipException if the file cannot be read, is not a C-order little-endian .npy, is truncated, or
+     *                       holds more data than a Java array can (see {@link #parse})
      */
     public static Npy read(Path path) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(path);
+        String source = path.toString();
+        try (InputStream in = Files.newInputStream(path)) {
+            byte[] bytes = Streams.readUpTo(in, PREFIX);
+            bytes = append(bytes, Streams.readUpTo(in, Math.max(0, headerEnd(bytes, source) - bytes.length)));
+            Header h = header(bytes, source);
+            int rest = (int) Math.max(0, h.dataStart() + h.dataBytes() - bytes.length);
+            if (Files.isRegularFile(path) && Files.size(path) >= bytes.length + (long) rest) {
+                byte[] all = Arrays.copyOf(bytes, bytes.length + rest); // the usual case: read into place
+                new DataInputStream(in).readFully(all, bytes.length, rest);
+                bytes = all;
+            } else { // readUpTo grows with what is there: a header announcing more than there is costs no memory
+                bytes = append(bytes, Streams.readUpTo(in, rest));
+            }
+            return parse(bytes, source);
         } catch (IOException e) {
-            throw new ClipException(path + ": cannot read .npy file: " + e.getMessage(), e);
+            throw new ClipException(source + ": cannot read .npy file: " + e.getMessage(), e);
         }
-        return parse(bytes, path.toString());
     }
 
     /**
@@ -59,29 +79,56 @@ public final class Npy {
      * @param bytes  the file's content
      * @param source name used in error messages
      * @return its dtype, shape and data
-     * @throws ClipException if the content is not a supported .npy
+     * @throws ClipException if the content is not a supported .npy: bad magic or version, a malformed header (a
+     *                       shape entry that is not a non-negative integer included), more elements than a Java
+     *                       array can hold, or less data than the shape needs
      */
     public static Npy parse(byte[] bytes, String source) {
+        Header h = header(bytes, source);
+        if (bytes.length - h.dataStart() < h.dataBytes()) {
+            throw new ClipException(source + ": truncated .npy data: need " + h.dataBytes() + " bytes, have "
+                    + (bytes.length - h.dataStart()));
+        }
+        ByteBuffer data = ByteBuffer.wrap(bytes, h.dataStart(), (int) h.dataBytes()).slice();
+        return new Npy(h.descr(), h.shape(), data);
+    }
+
+    /** What the header says: dtype, shape, where the data starts and how many bytes it takes. */
+    private record Header(String descr, long[] shape, int dataStart, long dataBytes) {
+    }
+
+    /** Where the header ends, from the magic, version and length field at the start of {@code bytes}. */
+    private static int headerEnd(byte[] bytes, String source) {
         if (bytes.length < 10 || !Arrays.equals(Arrays.copyOf(bytes, 6), MAGIC)) {
             throw new ClipException(source + ": not a .npy file (bad magic)");
         }
         int major = bytes[6];
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        int headerLen;
-        int headerStart;
+        long end;
         if (major == 1) {
-            headerLen = b.getShort(8) & 0xffff;
-            headerStart = 10;
+            end = 10L + (b.getShort(8) & 0xffff);
+        } else if ((major == 2 || major == 3) && bytes.length >= PREFIX) {
+            end = 12L + (b.getInt(8) & 0xffffffffL);
         } else if (major == 2 || major == 3) {
-            headerLen = b.getInt(8);
-            headerStart = 12;
+            throw new ClipException(source + ": truncated .npy header");
         } else {
             throw new ClipException(source + ": unsupported .npy version " + major);
         }
-        if (headerLen < 0 || headerStart + (long) headerLen > bytes.length) {
+        if (end > MAX_HEADER_END) {
+            throw new ClipException(source + ": .npy header of " + (end - (major == 1 ? 10 : PREFIX))
+                    + " bytes is implausibly long");
+        }
+        return (int) end;
+    }
+
+    /** Parses the header, which {@code bytes} must hold whole; the data may be missing. */
+    private static Header header(byte[] bytes, String source) {
+        int end = headerEnd(bytes, source);
+        int start = bytes[6] == 1 ? 10 : PREFIX;
+        if (end > bytes.length) {
             throw new ClipException(source + ": truncated .npy header");
         }
-        String header = new String(bytes, headerStart, headerLen, StandardCharsets.ISO_8859_1);
+        String header = new String(bytes, start, end - start, StandardCharsets.ISO_8859_1);
         Matcher d = DESCR.matcher(header);
         Matcher o = ORDER.matcher(header);
         Matcher s = SHAPE.matcher(header);
@@ -93,21 +140,50 @@ public final class Npy {
         }
         String descr = d.group(1);
         int itemSize = itemSize(descr, source);
-        String[] dims = s.group(1).split(",");
-        long[] shape = Arrays.stream(dims).map(String::trim).filter(t -> !t.isEmpty())
-                .mapToLong(Long::parseLong).toArray();
-        long n = 1;
+        long[] shape = shape(s.group(1), source);
+        // Header and data must fit one byte array; checking each step against that also keeps the product exact.
+        long limit = ArraySizes.MAX_LENGTH - end;
+        long bytesNeeded = itemSize;
         for (long dim : shape) {
-            n = Math.multiplyExact(n, dim);
+            if (dim != 0 && bytesNeeded > limit / dim) {
+                throw new ClipException(source + ": .npy shape " + Arrays.toString(shape) + " of " + descr
+                        + " holds more data than a Java array can (" + ArraySizes.MAX_LENGTH + " bytes)");
+            }
+            bytesNeeded *= dim;
         }
-        int dataStart = headerStart + headerLen;
-        long need = n * itemSize;
-        if (bytes.length - dataStart < need) {
-            throw new ClipException(source + ": truncated .npy data: need " + need + " bytes, have "
-                    + (bytes.length - dataStart));
+        return new Header(descr, shape, end, bytesNeeded);
+    }
+
+    /** The dimensions of a shape tuple's inside, e.g. {@code "3, 224, 224"} or {@code "5,"}. */
+    private static long[] shape(String tuple, String source) {
+        String[] parts = tuple.split(",", -1);
+        int n = parts.length;
+        if (parts[n - 1].trim().isEmpty()) {
+            n--; // "5," and "" (a scalar) have no last entry
         }
-        ByteBuffer data = ByteBuffer.wrap(bytes, dataStart, (int) need).slice();
-        return new Npy(descr, shape, data);
+        long[] shape = new long[n];
+        for (int i = 0; i < n; i++) {
+            String t = parts[i].trim();
+            if (!DIM.matcher(t).matches()) {
+                throw new ClipException(source + ": .npy shape (" + tuple + ") has an entry that is not a"
+                        + " non-negative integer: '" + t + "'");
+            }
+            try {
+                shape[i] = Long.parseLong(t);
+            } catch (NumberFormatException e) {
+                throw new ClipException(source + ": .npy shape (" + tuple + ") has an implausible size " + t, e);
+            }
+        }
+        return shape;
+    }
+
+    private static byte[] append(byte[] a, byte[] b) {
+        if (b.length == 0) {
+            return a;
+        }
+        byte[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     private static int itemSize(String descr, String source) {

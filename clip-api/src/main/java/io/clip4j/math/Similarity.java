@@ -18,7 +18,9 @@ public final class Similarity {
      * @param textFeatures  text_features {@code [n_texts, embed_dim]}, raw or normalised
      * @param scale         the multiplier, i.e. {@code exp(logit_scale)} (100 for published models)
      * @return {@code [n_images, n_texts]} row-major
-     * @throws IllegalArgumentException if the embed_dims differ or scale is not finite
+     * @throws IllegalArgumentException if the embed_dims differ, scale is not finite, or
+     *                                  {@code n_images * n_texts} exceeds the largest Java array
+     *                                  ({@link ArraySizes#MAX_LENGTH})
      */
     public static float[] logits(Features imageFeatures, Features textFeatures, float scale) {
         if (imageFeatures.dim() != textFeatures.dim()) {
@@ -28,12 +30,12 @@ public final class Similarity {
         if (!Float.isFinite(scale)) {
             throw new IllegalArgumentException("logit scale must be finite, got " + scale);
         }
-        float[] a = imageFeatures.normalized().toArray();
-        float[] b = textFeatures.normalized().toArray();
         int n = imageFeatures.rows();
         int m = textFeatures.rows();
+        float[] out = new float[ArraySizes.product("logits_per_image", n, m)]; // before normalising copies
+        float[] a = imageFeatures.normalized().toArray();
+        float[] b = textFeatures.normalized().toArray();
         int d = imageFeatures.dim();
-        float[] out = new float[n * m];
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < m; j++) {
                 double s = 0;

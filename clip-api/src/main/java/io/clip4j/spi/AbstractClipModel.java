@@ -4,12 +4,15 @@ import io.clip4j.ClipConfig;
 import io.clip4j.ClipException;
 import io.clip4j.ClipModel;
 import io.clip4j.Features;
+import io.clip4j.Precision;
 import io.clip4j.image.ImageInput;
 import io.clip4j.image.ImagePreprocessor;
+import io.clip4j.math.ArraySizes;
 import io.clip4j.text.ClipTokenizer;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * Base class for engines: owns the tokenizer and the image preprocessor sized from the model's
@@ -22,6 +25,8 @@ public abstract class AbstractClipModel implements ClipModel {
     private final ClipTokenizer tokenizer;
     private final ImagePreprocessor preprocessor;
     private final int batchSize;
+    /** Why features may come out non-finite, for the message: a float16 overflow is possible only below float32. */
+    private final String nonFiniteCause;
 
     /**
      * @param config  the model's hyper-parameters (image_resolution and context_length size the
@@ -46,6 +51,10 @@ public abstract class AbstractClipModel implements ClipModel {
                 .maxPixels(options.maxPixels())
                 .build();
         this.batchSize = options.batchSize();
+        this.nonFiniteCause = options.precision() == Precision.FLOAT32
+                ? "the checkpoint's weights are probably not finite"
+                : "the checkpoint's weights are probably not finite, or a " + options.precision()
+                        + " activation overflowed (try Precision.FLOAT32)";
     }
 
     @Override
@@ -76,13 +85,7 @@ public abstract class AbstractClipModel implements ClipModel {
     @Override
     public Features encodeImages(List<ImageInput> images) {
         Objects.requireNonNull(images, "images");
-        float[] out = new float[images.size() * config.embedDim()];
-        for (int start = 0; start < images.size(); start += batchSize) {
-            List<ImageInput> chunk = images.subList(start, Math.min(images.size(), start + batchSize));
-            Features f = encodeImageBatch(chunk);
-            System.arraycopy(f.toArray(), 0, out, start * config.embedDim(), chunk.size() * config.embedDim());
-        }
-        return new Features(out, images.size(), config.embedDim());
+        return encodeInBatches(images, "image", this::encodeImageBatch);
     }
 
     /**
@@ -104,12 +107,29 @@ public abstract class AbstractClipModel implements ClipModel {
     @Override
     public Features encodeTexts(List<String> texts) {
         Objects.requireNonNull(texts, "texts");
-        float[] out = new float[texts.size() * config.embedDim()];
-        for (int start = 0; start < texts.size(); start += batchSize) {
-            List<String> chunk = texts.subList(start, Math.min(texts.size(), start + batchSize));
-            Features f = encodeTokens(tokenize(chunk), chunk.size());
-            System.arraycopy(f.toArray(), 0, out, start * config.embedDim(), chunk.size() * config.embedDim());
+        return encodeInBatches(texts, "text", chunk -> encodeTokens(tokenize(chunk), chunk.size()));
+    }
+
+    /**
+     * Runs {@code encoder} on batches of at most {@link #batchSize()} inputs and stacks the rows. The size is
+     * checked before anything runs, and every batch's features must be finite: a NaN row would otherwise travel on
+     * and surface later as an argument error of whatever uses it (e.g. a similarity's non-finite logit).
+     */
+    private <T> Features encodeInBatches(List<T> inputs, String what, Function<List<T>, Features> encoder) {
+        int dim = config.embedDim();
+        float[] out = new float[ArraySizes.product(what + "_features", inputs.size(), dim)];
+        for (int start = 0, end; start < inputs.size(); start = end) {
+            end = start + Math.min(batchSize, inputs.size() - start); // no int overflow for any batch size
+            List<T> chunk = inputs.subList(start, end);
+            float[] f = encoder.apply(chunk).toArray();
+            for (int i = 0; i < f.length; i++) {
+                if (!Float.isFinite(f[i])) {
+                    throw new ClipException(what + "_features of " + what + " " + (start + i / dim) + " contain "
+                            + f[i] + ": " + nonFiniteCause);
+                }
+            }
+            System.arraycopy(f, 0, out, start * dim, chunk.size() * dim);
         }
-        return new Features(out, texts.size(), config.embedDim());
+        return new Features(out, inputs.size(), dim);
     }
 }

@@ -1,5 +1,7 @@
 package io.clip4j.text;
 
+import io.clip4j.math.ArraySizes;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -25,6 +27,11 @@ import java.util.List;
 public final class ClipTokenizer {
     /** Default {@code context_length} of every published CLIP model. */
     public static final int DEFAULT_CONTEXT_LENGTH = 77;
+    /**
+     * The largest {@code context_length} accepted: far above every published CLIP variant (77 to a few hundred),
+     * and low enough that a row stays a modest allocation instead of an OutOfMemoryError.
+     */
+    public static final int MAX_CONTEXT_LENGTH = 65536;
     /** Id of {@code <|startoftext|>} in the bundled vocabulary. */
     public static final int START_OF_TEXT = 49406;
     /** Id of {@code <|endoftext|>} in the bundled vocabulary. */
@@ -90,14 +97,16 @@ public final class ClipTokenizer {
     }
 
     /**
-     * @param contextLength the {@code context_length} of {@link #tokenize} rows, at least 1
-     *     (the reference accepts 1: every row is then {@code [49407]})
+     * @param contextLength the {@code context_length} of {@link #tokenize} rows, in
+     *     {@code [1, }{@link #MAX_CONTEXT_LENGTH}{@code ]} (the reference accepts 1: every row is then
+     *     {@code [49407]})
      * @return a tokenizer like this one with another context length
-     * @throws IllegalArgumentException if {@code contextLength < 1}
+     * @throws IllegalArgumentException if {@code contextLength} is outside that range
      */
     public ClipTokenizer withContextLength(int contextLength) {
-        if (contextLength < 1) {
-            throw new IllegalArgumentException("context_length must be >= 1, got " + contextLength);
+        if (contextLength < 1 || contextLength > MAX_CONTEXT_LENGTH) {
+            throw new IllegalArgumentException("context_length must be in [1, " + MAX_CONTEXT_LENGTH + "], got "
+                    + contextLength);
         }
         return new ClipTokenizer(model, contextLength, truncate);
     }
@@ -168,6 +177,23 @@ public final class ClipTokenizer {
     }
 
     /**
+     * The reference's {@code whitespace_clean}: every run of whitespace (the regex {@code \s}, Unicode White_Space)
+     * becomes one space, then leading and trailing whitespace is stripped. It is the whitespace part of what
+     * {@link #encode} does before splitting words, so texts it makes equal (e.g. {@code "ice  cream "} and
+     * {@code "ice cream"}) get the same ids.
+     *
+     * @param text any string
+     * @return the text with its whitespace collapsed and stripped
+     * @throws IllegalArgumentException if {@code text} is null
+     */
+    public static String whitespaceClean(String text) {
+        if (text == null) {
+            throw new IllegalArgumentException("text is null");
+        }
+        return UnicodeData.pythonStrip(TextCleaner.collapseWhitespace(text));
+    }
+
+    /**
      * One text as a batch of one row; see {@link #tokenize(List)}.
      *
      * @param text the text
@@ -190,7 +216,8 @@ public final class ClipTokenizer {
      *
      * @param texts the texts (an empty list gives an empty batch)
      * @return ids of shape {@code [texts.size(), context_length]} with per-text token counts
-     * @throws IllegalArgumentException if {@code texts} or one of its elements is null
+     * @throws IllegalArgumentException if {@code texts} or one of its elements is null, or
+     *     {@code texts.size() * context_length} exceeds the largest Java array ({@link ArraySizes#MAX_LENGTH})
      * @throws ContextLengthExceededException if strict and a text needs more than
      *     {@code context_length} tokens (the exception names the first such text)
      */
@@ -199,7 +226,7 @@ public final class ClipTokenizer {
             throw new IllegalArgumentException("texts is null");
         }
         int n = texts.size();
-        long[] ids = new long[Math.multiplyExact(n, contextLength)];
+        long[] ids = new long[ArraySizes.product("token ids", n, contextLength)];
         int[] counts = new int[n];
         IntList tokens = new IntList(contextLength + 2);
         for (int i = 0; i < n; i++) {

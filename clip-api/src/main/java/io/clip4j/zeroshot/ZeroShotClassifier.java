@@ -5,10 +5,12 @@ import io.clip4j.Features;
 import io.clip4j.image.ImageInput;
 import io.clip4j.math.Similarity;
 import io.clip4j.math.TopK;
+import io.clip4j.text.ClipTokenizer;
 
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -34,10 +36,12 @@ public final class ZeroShotClassifier {
      * {@code zeroshot_classifier}).
      *
      * @param model     the model whose text tower embeds the prompts
-     * @param labels    class names, at least one, no duplicates, none blank
+     * @param labels    class names, at least one, none blank, no duplicates (labels equal after
+     *                  {@link ClipTokenizer#whitespaceClean} count as duplicates: their prompts tokenize the same)
      * @param templates prompt templates, each with one {@code {}}, at least one
      * @return the classifier
-     * @throws IllegalArgumentException for empty, duplicate or blank labels, or bad templates
+     * @throws IllegalArgumentException for empty, duplicate or blank labels (a duplicate's message names both
+     *                                  spellings), or bad templates
      */
     public static ZeroShotClassifier build(ClipModel model, List<String> labels, List<String> templates) {
         Objects.requireNonNull(model, "model");
@@ -73,15 +77,20 @@ public final class ZeroShotClassifier {
         if (labels == null || labels.isEmpty()) {
             throw new IllegalArgumentException("at least one label is needed");
         }
-        HashSet<String> seen = new HashSet<>();
+        // Keyed by the whitespace-cleaned label: "cat" and "cat " give the same prompt ids, so two such classes
+        // would get the same embedding and split one class's probability between them.
+        Map<String, String> seen = new HashMap<>();
         for (int i = 0; i < labels.size(); i++) {
             String l = labels.get(i);
             if (l == null || l.chars().allMatch(Character::isWhitespace)) {
                 throw new IllegalArgumentException("label " + (i + 1) + " of " + labels.size() + " is "
                         + (l == null ? "null" : "blank"));
             }
-            if (!seen.add(l)) {
-                throw new IllegalArgumentException("duplicate label '" + l + "'");
+            String first = seen.putIfAbsent(ClipTokenizer.whitespaceClean(l), l);
+            if (first != null) {
+                throw new IllegalArgumentException(first.equals(l) ? "duplicate label '" + l + "'"
+                        : "labels '" + first + "' and '" + l + "' are duplicates: they differ only in whitespace,"
+                        + " which the tokenizer removes");
             }
         }
     }

@@ -66,6 +66,33 @@ class TorchArchiveTest {
         assertEquals(4096, ConfigInference.infer(vit(32, 128)).imageResolution());
     }
 
+    @Test
+    void contextLengthBeyondTheLimitIsACheckpointErrorNamingTheFile() throws IOException {
+        // A 20000-row positional_embedding used to load; every text then took minutes in quadratic attention.
+        Path tooLong = tmp.resolve("long-context.safetensors");
+        SafetensorsWriter.write(tooLong, withContextLength(4097), java.util.Map.of());
+        CheckpointException e = assertThrows(CheckpointException.class,
+                () -> ConfigInference.infer(CheckpointReader.read(tooLong), tooLong));
+        assertTrue(e.getMessage().contains("long-context.safetensors"), e.getMessage());
+        assertTrue(e.getMessage().contains("context_length of 4097, more than the supported 4096"), e.getMessage());
+        Path longest = tmp.resolve("longest.safetensors");
+        SafetensorsWriter.write(longest, withContextLength(4096), java.util.Map.of());
+        assertEquals(4096, ConfigInference.infer(CheckpointReader.read(longest), longest).contextLength());
+        // The same bound for a Hugging Face config.json's declaration.
+        Path json = tmp.resolve("config.json");
+        Files.writeString(json, "{\"text_config\": {\"max_position_embeddings\": 100000}}");
+        e = assertThrows(CheckpointException.class, () -> ConfigInference.fromHuggingFaceConfig(json));
+        assertTrue(e.getMessage().contains("context_length of 100000"), e.getMessage());
+    }
+
+    /** tiny-vit's tensors with a text positional_embedding of {@code rows} rows. */
+    private static java.util.Map<String, TensorData> withContextLength(int rows) {
+        StateDict sd = CheckpointReader.read(Fixtures.model("tiny-vit").resolve("state_dict.pt"));
+        java.util.Map<String, TensorData> m = new java.util.LinkedHashMap<>(sd.asMap());
+        m.put("positional_embedding", zeros(rows, m.get("positional_embedding").shape()[1]));
+        return m;
+    }
+
     /** tiny-vit with a patch embedding and positional embedding of another size. */
     private static StateDict vit(int patch, int grid) {
         StateDict sd = CheckpointReader.read(Fixtures.model("tiny-vit").resolve("state_dict.pt"));

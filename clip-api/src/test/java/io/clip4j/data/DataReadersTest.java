@@ -62,6 +62,33 @@ class DataReadersTest {
     }
 
     @Test
+    void captionFilesRefuseWhatTheyWouldOtherwiseMisreadNamingTheLine(@TempDir Path dir) throws IOException {
+        Path csv = dir.resolve("c.csv");
+        // An unquoted comma in a caption used to shift the row silently ("a cat" kept, "sitting" lost).
+        Files.writeString(csv, "path,caption\na.png,one\nb.png,a cat, sitting\n");
+        ClipException e = assertThrows(ClipException.class, () -> CaptionFile.read(csv));
+        assertTrue(e.getMessage().contains("record 3 has 3 fields, the header 2"), e.getMessage());
+        Files.writeString(csv, "path,caption\nb.png,\"a cat, sitting\"\n"); // quoted: one field, as before
+        assertEquals("a cat, sitting", CaptionFile.read(csv).get(0).caption());
+        Files.writeString(csv, "path,caption\na\u0000.png,x\n"); // used to escape as InvalidPathException
+        e = assertThrows(ClipException.class, () -> CaptionFile.read(csv));
+        assertTrue(e.getMessage().startsWith(csv + ": record 2 has an invalid image path"), e.getMessage());
+
+        Path jsonl = dir.resolve("c.jsonl");
+        Files.writeString(jsonl, "{\"image\": \"1.png\", \"caption\": \"one\"}\n"
+                + "{\"image\": \"a\\u0000.png\", \"caption\": \"x\"}\n");
+        e = assertThrows(ClipException.class, () -> CaptionFile.read(jsonl));
+        assertTrue(e.getMessage().startsWith(jsonl + ": line 2 has an invalid image path"), e.getMessage());
+        // The second object on a line used to be dropped without a word.
+        Files.writeString(jsonl, "{\"image\": \"1.png\", \"caption\": \"one\"}\n\n"
+                + "{\"image\": \"2.png\", \"caption\": \"two\"} {\"image\": \"3.png\", \"caption\": \"three\"}\n");
+        e = assertThrows(ClipException.class, () -> CaptionFile.read(jsonl));
+        assertTrue(e.getMessage().contains("line 3 holds more than one JSON value"), e.getMessage());
+        Files.writeString(jsonl, "{\"image\": \"2.png\", \"caption\": \"two\"}  \r\n"); // trailing blanks are fine
+        assertEquals("two", CaptionFile.read(jsonl).get(0).caption());
+    }
+
+    @Test
     void classFoldersGiveSortedClassesWithSpaces(@TempDir Path dir) throws IOException {
         Files.createDirectories(dir.resolve("tabby_cat"));
         Files.createDirectories(dir.resolve("dog"));
@@ -142,6 +169,10 @@ class DataReadersTest {
             seen.add(v);
         }
         assertEquals(1000, seen.size());
+        assertEquals(0, Shuffle.permutation(0, 7, 0).length);
+        // Used to be a NegativeArraySizeException though n >= 0 is documented.
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Shuffle.permutation(-1, 7, 0));
+        assertTrue(e.getMessage().contains("got -1"), e.getMessage());
     }
 
     @Test

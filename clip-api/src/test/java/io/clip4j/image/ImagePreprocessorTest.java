@@ -59,6 +59,19 @@ class ImagePreprocessorTest {
     }
 
     @Test
+    void rawPixelArgumentsAreCheckedWithNamedExceptions() {
+        // A null mode used to fail inside DecodedImage with a helpful-NPE message about mode.channels().
+        assertEquals("mode", assertThrows(NullPointerException.class,
+                () -> ImageInput.ofPixels(new byte[4], 2, 2, null)).getMessage());
+        assertEquals("pixels", assertThrows(NullPointerException.class,
+                () -> ImageInput.ofPixels(null, 2, 2, PixelMode.L)).getMessage());
+        assertEquals("mode", assertThrows(NullPointerException.class,
+                () -> DecodedImage.ofBytes(2, 2, null, new byte[4], false, 1)).getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> ImageInput.ofPixels(new byte[3], 2, 2, PixelMode.L)).getMessage().contains("expected 4"));
+    }
+
+    @Test
     void size336WithCustomMeanStd() {
         // A 1x1 image resizes to a constant (every normalised weight is exactly 1.0).
         ImagePreprocessor p = ImagePreprocessor.builder().size(336).mean(0.5, 0.25, 0.125).std(0.2, 0.3, 0.7).build();

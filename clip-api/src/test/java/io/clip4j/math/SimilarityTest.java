@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SimilarityTest {
     private static final Path MODELS = Path.of(System.getProperty("clip4j.testdata"), "models");
@@ -99,5 +100,29 @@ class SimilarityTest {
         assertThrows(IllegalArgumentException.class, () -> Similarity.logits(a, b, 100f));
         assertThrows(IllegalArgumentException.class,
                 () -> Similarity.softmaxRows(new float[]{1f, Float.NaN}, 1, 2));
+    }
+
+    @Test
+    void logitsTooLargeForOneArrayAreRefusedBeforeAllocating() {
+        // 46341^2 wrapped to a negative array size and 65537^2 to a too-small array (an index out of bounds); with
+        // dim 1 the inputs are small and the check comes before the output is allocated.
+        for (int rows : new int[] {46341, 65537}) {
+            Features f = new Features(new float[rows], rows, 1);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Similarity.logits(f, f, 100f));
+            assertTrue(e.getMessage().contains("logits_per_image [" + rows + ", " + rows + "] would hold "
+                    + (long) rows * rows + " elements"), e.getMessage());
+        }
+        assertEquals(1, Similarity.logits(new Features(new float[] {2f}, 1, 1),
+                new Features(new float[] {-3f}, 1, 1), 100f).length);
+    }
+
+    @Test
+    void arraySizesChecksSignsAndTheJavaArrayLimit() {
+        assertEquals(ArraySizes.MAX_LENGTH, ArraySizes.product("x", ArraySizes.MAX_LENGTH, 1));
+        assertEquals(0, ArraySizes.product("x", 0, Integer.MAX_VALUE));
+        assertThrows(IllegalArgumentException.class, () -> ArraySizes.product("x", ArraySizes.MAX_LENGTH + 1, 1));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ArraySizes.product("x", -1, 3)).getMessage()
+                .contains("x [-1, 3]: sizes must be >= 0"));
     }
 }

@@ -245,6 +245,32 @@ class ClipTokenizerBehaviourTest {
     }
 
     @Test
+    void contextLengthIsBoundedAndBatchSizesCannotOverflow() {
+        // Integer.MAX_VALUE used to end in OutOfMemoryError, and 2^30 with two texts in an ArithmeticException.
+        for (int bad : new int[] {ClipTokenizer.MAX_CONTEXT_LENGTH + 1, 1 << 30, Integer.MAX_VALUE}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> TOKENIZER.withContextLength(bad));
+            assertTrue(e.getMessage().contains("[1, 65536], got " + bad), e.getMessage());
+        }
+        ClipTokenizer widest = TOKENIZER.withContextLength(ClipTokenizer.MAX_CONTEXT_LENGTH);
+        long[] row = widest.tokenize("hello").row(0);
+        assertEquals(65536, row.length);
+        assertArrayEquals(TOKENIZER.tokenize("hello").row(0), Arrays.copyOf(row, 77));
+        // 32768 rows of 65536 ids are 2^31 ids, one array too many: refused before any text is encoded.
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> widest.tokenize(Collections.nCopies(32768, "a")));
+        assertTrue(e.getMessage().contains("[32768, 65536] would hold 2147483648 elements"), e.getMessage());
+    }
+
+    @Test
+    void whitespaceCleanCollapsesRunsAndStripsLikeTheReference() {
+        assertEquals("a cat", ClipTokenizer.whitespaceClean(" \ta \u00A0\n cat\u3000"));
+        assertEquals("", ClipTokenizer.whitespaceClean(" \n "));
+        assertArrayEquals(TOKENIZER.encode("a cat"), TOKENIZER.encode(" \ta \u00A0\n cat\u3000"));
+        assertThrows(IllegalArgumentException.class, () -> ClipTokenizer.whitespaceClean(null));
+    }
+
+    @Test
     void loneSurrogatesDoNotBreakEncoding() {
         // Python strings cannot hold them in UTF-8; ftfy's fix_surrogates turns them into U+FFFD
         assertArrayEquals(TOKENIZER.encode("a \uFFFD b"), TOKENIZER.encode("a \uD800 b"));

@@ -188,5 +188,24 @@ class ZeroShotClassifierTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ZeroShotClassifier.build(model, List.of("a", " \u3000"), List.of("{}")));
         assertEquals("label 2 of 2 is blank", e.getMessage());
+        assertEquals("duplicate label 'a'", assertThrows(IllegalArgumentException.class,
+                () -> ZeroShotClassifier.build(model, List.of("a", "b", "a"), List.of("{}"))).getMessage());
+    }
+
+    @Test
+    void labelsThatDifferOnlyInWhitespaceAreDuplicates() {
+        // "cat" and "cat " give identical prompt ids: as two classes they used to split one class's probability.
+        ClipModel model = textTable(s -> new float[]{1, 0}, 2, 1f);
+        for (String twin : new String[] {"cat ", " cat", "cat\t", "cat\u00A0"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> ZeroShotClassifier.build(model, List.of("dog", "cat", twin), List.of("a photo of a {}.")));
+            assertEquals("labels 'cat' and '" + twin + "' are duplicates: they differ only in whitespace, which the"
+                    + " tokenizer removes", e.getMessage());
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ZeroShotClassifier.build(model, List.of("ice  cream", "ice cream"), List.of("{}")));
+        assertTrue(e.getMessage().contains("'ice  cream' and 'ice cream'"), e.getMessage());
+        assertEquals(List.of("icecream", "ice cream"),
+                ZeroShotClassifier.build(model, List.of("icecream", "ice cream"), List.of("{}")).labels());
     }
 }

@@ -57,6 +57,11 @@ class TokenizePreprocessCliTest {
         JsonNode ids = JSON.readTree(ctx.out.strip()).get("ids");
         assertEquals(5, ids.size());
         assertEquals(49407, ids.get(4).asInt());
+        // Used to print an OutOfMemoryError stack trace.
+        CliRunner huge = CliRunner.run("tokenize", "hello", "--context-length", "2147483647");
+        assertEquals(ClipCli.EXIT_INPUT, huge.code, huge.err);
+        assertEquals(1, huge.err.strip().split("\n").length, huge.err);
+        assertTrue(huge.err.contains("context_length must be in [1, 65536], got 2147483647"), huge.err);
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.clip4j.ClipModel;
 import io.clip4j.Features;
 import io.clip4j.ImagePipeline;
 import io.clip4j.image.ImageInput;
+import io.clip4j.math.ArraySizes;
 import io.clip4j.math.TopK;
 import io.clip4j.spi.AbstractClipModel;
 import io.clip4j.spi.ZeroShotArguments;
@@ -94,7 +95,7 @@ final class TorchClipModel extends AbstractClipModel {
         }
         ZeroShotArguments.check(images, classEmbeddings, k, config().embedDim());
         int n = images.size();
-        float[] probs = new float[Math.multiplyExact(n, k)];
+        float[] probs = new float[ArraySizes.product("zero-shot top-k", n, k)];
         float[] logits = new float[probs.length];
         int[] indices = new int[probs.length];
         for (int start = 0; start < n; start += batchSize()) {

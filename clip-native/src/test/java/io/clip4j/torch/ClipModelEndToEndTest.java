@@ -128,4 +128,29 @@ class ClipModelEndToEndTest {
         ClipException v = assertThrows(ClipException.class, () -> ClipModel.load(smallVocab));
         assertTrue(v.getMessage().contains("vocab_size 1000 is smaller than the 49408 token ids"), v.getMessage());
     }
+
+    @Test
+    void nonFiniteWeightsFailEncodingAsTheModelsErrorNotTheCallers(@TempDir Path tmp) throws IOException {
+        // tiny-vit with a NaN text_projection: it loaded, encodeTexts returned NaN rows, and similarity() then threw
+        // IllegalArgumentException("non-finite logit") as if the caller had passed bad features.
+        Path dir = DATA.resolve("models/tiny-vit");
+        java.util.Map<String, io.clip4j.checkpoint.TensorData> weights = new java.util.LinkedHashMap<>(
+                io.clip4j.checkpoint.CheckpointReader.read(dir.resolve("state_dict.pt")).asMap());
+        long[] shape = weights.get("text_projection").shape();
+        float[] nan = new float[(int) (shape[0] * shape[1])];
+        Arrays.fill(nan, Float.NaN);
+        weights.put("text_projection", io.clip4j.checkpoint.SafetensorsWriter.float32(nan, shape));
+        Path broken = tmp.resolve("nan-projection.safetensors");
+        io.clip4j.checkpoint.SafetensorsWriter.write(broken, weights, java.util.Map.of());
+        try (ClipModel m = ClipModel.load(broken)) {
+            ClipException e = assertThrows(ClipException.class, () -> m.encodeTexts(List.of("a cat", "a dog")));
+            assertTrue(e.getMessage().startsWith("text_features of text 0 contain NaN: the checkpoint's weights are"
+                    + " probably not finite"), e.getMessage());
+            e = assertThrows(ClipException.class, () -> m.similarity(images(dir), List.of("a cat")));
+            assertTrue(e.getMessage().startsWith("text_features of text 0"), e.getMessage());
+            // The image tower does not use text_projection: its features are still the reference's.
+            assertNear(Npy.read(dir.resolve("image_features.npy")).toFloatArray(), m.encodeImages(images(dir)).toArray(),
+                    "image_features");
+        }
+    }
 }

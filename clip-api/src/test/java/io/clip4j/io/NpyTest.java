@@ -1,0 +1,92 @@
+package io.clip4j.io;
+
+import io.clip4j.ClipException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class NpyTest {
+    /** A version 1.0 file with the given shape text and {@code dataBytes} zero bytes of data. */
+    private static byte[] npy(String shape, String descr, int dataBytes) {
+        String header = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + shape + "), }\n";
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0});
+        out.write(header.length() & 0xff);
+        out.write(header.length() >>> 8);
+        out.writeBytes(header.getBytes(StandardCharsets.ISO_8859_1));
+        out.writeBytes(new byte[dataBytes]);
+        return out.toByteArray();
+    }
+
+    @Test
+    void writtenArraysReadBack(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("a.npy");
+        try (var out = Files.newOutputStream(f)) {
+            Npy.writeFloat32(out, new long[] {2, 3}, new float[] {1, 2, 3, 4, 5, 6.5f});
+        }
+        Npy a = Npy.read(f);
+        assertEquals("<f4", a.descr());
+        assertArrayEquals(new long[] {2, 3}, a.shape());
+        assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6.5f}, a.toFloatArray());
+        assertArrayEquals(new long[] {}, Npy.parse(npy("", "<i8", 8), "scalar").shape());
+        assertArrayEquals(new long[] {0, 5}, Npy.parse(npy("0, 5", "<f4", 0), "empty").shape());
+    }
+
+    // Each of these escaped as IndexOutOfBounds-, Arithmetic- or NumberFormatException.
+    @ParameterizedTest
+    @CsvSource(delimiter = ';', quoteCharacter = '"', value = {
+        "-1,;                       not a non-negative integer: '-1'",
+        "'a',;                      not a non-negative integer: ''a''",
+        "99999999999999999999999,;  implausible size 99999999999999999999999",
+        "4294967296, 4294967296;    more data than a Java array can",
+        "4294967296, 4294967296, 0; more data than a Java array can",
+        "3, , 4;                    not a non-negative integer: ''",
+        "2, 2;                      truncated .npy data: need 16 bytes, have 4"})
+    void badShapesAreClipExceptions(String shape, String message) {
+        ClipException e = assertThrows(ClipException.class, () -> Npy.parse(npy(shape, "<f4", 4), "x.npy"));
+        assertTrue(e.getMessage().startsWith("x.npy: "), e.getMessage());
+        assertTrue(e.getMessage().contains(message), e.getMessage());
+    }
+
+    @Test
+    void truncatedAndForeignHeadersAreClipExceptions(@TempDir Path dir) throws IOException {
+        byte[] good = npy("3,", "<f4", 12);
+        Path f = dir.resolve("cut.npy");
+        for (int cut : new int[] {0, 5, 9, 30, good.length - 1}) {
+            Files.write(f, Arrays.copyOf(good, cut));
+            ClipException e = assertThrows(ClipException.class, () -> Npy.read(f));
+            assertTrue(e.getMessage().startsWith(f.toString()), e.getMessage());
+        }
+        byte[] v2 = good.clone();
+        v2[6] = 2; // a version 2 header length of 0x7fff.. would otherwise be read as it announces
+        Arrays.fill(v2, 8, 12, (byte) 0x7f);
+        assertTrue(assertThrows(ClipException.class, () -> Npy.parse(v2, "v2")).getMessage()
+                .contains("implausibly long"));
+        assertThrows(ClipException.class, () -> Npy.read(dir));
+        assertThrows(ClipException.class, () -> Npy.read(dir.resolve("missing.npy")));
+    }
+
+    @Test
+    @Timeout(10)
+    void anEndlessDeviceFailsOnItsHeaderInsteadOfFillingTheHeap() {
+        Path zero = Path.of("/dev/zero");
+        if (Files.isReadable(zero)) { // used to read until OutOfMemoryError (41 s)
+            ClipException e = assertThrows(ClipException.class, () -> Npy.read(zero));
+            assertTrue(e.getMessage().contains("bad magic"), e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package io.clip4j.spi;
+
+import io.clip4j.ClipConfig;
+import io.clip4j.ClipException;
+import io.clip4j.ClipModel;
+import io.clip4j.Features;
+import io.clip4j.Precision;
+import io.clip4j.image.ImageInput;
+import io.clip4j.image.PixelMode;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The batching of the engine base class, over an engine whose towers are arithmetic on their inputs. */
+class AbstractClipModelTest {
+    private static final ClipConfig CONFIG = new ClipConfig(4, 32, new int[] {1}, 64, 16, 77, 49408, 64, 1, 1, 1);
+
+    /** Row i of a batch is {@code [first id or pixel + i, 1, 2, 3]}, or NaN at row {@code nanRow} of the whole run. */
+    private static final class Arithmetic extends AbstractClipModel {
+        final List<Integer> batchSizes = new ArrayList<>();
+        int nanRow = -1;
+        private int rowsSoFar;
+
+        Arithmetic(int batchSize) {
+            this(ClipModel.builder(Path.of("unused")).batchSize(batchSize));
+        }
+
+        Arithmetic(ClipModel.Builder options) {
+            super(CONFIG, options);
+        }
+
+        @Override
+        public float logitScale() {
+            return 100f;
+        }
+
+        @Override
+        public Features encodePixels(float[] pixelValues, int n) {
+            return rows(n, pixelValues[0]);
+        }
+
+        @Override
+        public Features encodeTokens(long[] ids, int n) {
+            return rows(n, ids[1]);
+        }
+
+        private Features rows(int n, float first) {
+            batchSizes.add(n);
+            float[] out = new float[n * 4];
+            for (int i = 0; i < n; i++, rowsSoFar++) {
+                out[i * 4] = rowsSoFar == nanRow ? Float.NaN : first + rowsSoFar;
+                out[i * 4 + 1] = 1;
+                out[i * 4 + 2] = 2;
+                out[i * 4 + 3] = 3;
+            }
+            return new Features(out, n, 4);
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Test
+    void textsAreEncodedInBatchesAndStackedInOrder() {
+        Arithmetic m = new Arithmetic(2);
+        Features f = m.encodeTexts(List.of("a", "a", "a", "a", "a"));
+        assertEquals(List.of(2, 2, 1), m.batchSizes);
+        long a = m.tokenizer().encode("a")[0];
+        for (int i = 0; i < 5; i++) {
+            assertArrayEquals(new float[] {a + i, 1, 2, 3}, f.row(i));
+        }
+        assertEquals(0, m.encodeTexts(List.of()).rows());
+    }
+
+    @Test
+    void nonFiniteFeaturesAreTheModelsErrorNamingTheInput() {
+        // They used to come back silently and make similarity() blame the caller with "non-finite logit".
+        Arithmetic texts = new Arithmetic(2);
+        texts.nanRow = 3;
+        ClipException e = assertThrows(ClipException.class, () -> texts.encodeTexts(Collections.nCopies(5, "a")));
+        assertEquals("text_features of text 3 contain NaN: the checkpoint's weights are probably not finite",
+                e.getMessage());
+        Arithmetic images = new Arithmetic(32);
+        images.nanRow = 0;
+        ImageInput gray = ImageInput.ofPixels(new byte[4], 2, 2, PixelMode.L);
+        e = assertThrows(ClipException.class, () -> images.similarity(List.of(gray), List.of("a")));
+        assertTrue(e.getMessage().startsWith("image_features of image 0 contain NaN"), e.getMessage());
+        // Below float32 an activation may also have overflowed.
+        Arithmetic half = new Arithmetic(ClipModel.builder(Path.of("unused")).precision(Precision.FLOAT16));
+        half.nanRow = 1;
+        e = assertThrows(ClipException.class, () -> half.encodeTexts(List.of("a", "b")));
+        assertTrue(e.getMessage().endsWith("not finite, or a FLOAT16 activation overflowed (try Precision.FLOAT32)"),
+                e.getMessage());
+    }
+
+    @Test
+    void resultsTooLargeForOneArrayAreRefusedBeforeEncoding() {
+        // Integer.MAX_VALUE / 4 + 1 texts need 2^31 + 4 floats: a NegativeArraySizeException before.
+        Arithmetic m = new Arithmetic(32);
+        int n = Integer.MAX_VALUE / 4 + 1;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> m.encodeTexts(Collections.nCopies(n, "a")));
+        assertTrue(e.getMessage().contains("text_features [" + n + ", 4] would hold"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> m.encodeImages(Collections.nCopies(n, ImageInput.ofPixels(new byte[1], 1, 1, PixelMode.L))));
+        assertTrue(e.getMessage().contains("image_features [" + n + ", 4] would hold"), e.getMessage());
+        assertEquals(List.of(), m.batchSizes);
+    }
+}
