@@ -5,13 +5,15 @@ import io.clip4j.Features;
 import io.clip4j.image.ImageInput;
 import io.clip4j.math.Similarity;
 import io.clip4j.math.TopK;
-import io.clip4j.text.ClipTokenizer;
 
+import java.nio.LongBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * A zero-shot classifier (CLIP paper section 3.1.2 and 3.1.4): one embedding per label, the
@@ -36,8 +38,9 @@ public final class ZeroShotClassifier {
      * {@code zeroshot_classifier}).
      *
      * @param model     the model whose text tower embeds the prompts
-     * @param labels    class names, at least one, none blank, no duplicates (labels equal after
-     *                  {@link ClipTokenizer#whitespaceClean} count as duplicates: their prompts tokenize the same)
+     * @param labels    class names, at least one, none blank, no duplicates: two labels whose prompts tokenize to
+     *                  the same ids (e.g. "Cat" and "cat ", as the tokenizer lower-cases and collapses whitespace)
+     *                  count as duplicates, since they would get one embedding and split one class's probability
      * @param templates prompt templates, each with one {@code {}}, at least one
      * @return the classifier
      * @throws IllegalArgumentException for empty, duplicate or blank labels (a duplicate's message names both
@@ -55,6 +58,7 @@ public final class ZeroShotClassifier {
                 prompts.add(PromptTemplates.fill(t, label));
             }
         }
+        requireDistinctIds(labels, model.tokenize(prompts));
         Features all = model.encodeTexts(prompts).normalized();
         int dim = all.dim();
         int nt = templates.size();
@@ -77,20 +81,32 @@ public final class ZeroShotClassifier {
         if (labels == null || labels.isEmpty()) {
             throw new IllegalArgumentException("at least one label is needed");
         }
-        // Keyed by the whitespace-cleaned label: "cat" and "cat " give the same prompt ids, so two such classes
-        // would get the same embedding and split one class's probability between them.
-        Map<String, String> seen = new HashMap<>();
+        Set<String> seen = new HashSet<>();
         for (int i = 0; i < labels.size(); i++) {
             String l = labels.get(i);
             if (l == null || l.chars().allMatch(Character::isWhitespace)) {
                 throw new IllegalArgumentException("label " + (i + 1) + " of " + labels.size() + " is "
                         + (l == null ? "null" : "blank"));
             }
-            String first = seen.putIfAbsent(ClipTokenizer.whitespaceClean(l), l);
+            if (!seen.add(l)) {
+                throw new IllegalArgumentException("duplicate label '" + l + "'");
+            }
+        }
+    }
+
+    /**
+     * Labels whose prompts all tokenize to the same ids ("Cat" and "cat ", or two long labels cut at the same
+     * context_length) would get one embedding and split one class's probability between them.
+     */
+    private static void requireDistinctIds(List<String> labels, long[] ids) {
+        int perLabel = ids.length / labels.size();
+        Map<LongBuffer, String> seen = new HashMap<>();
+        for (int l = 0; l < labels.size(); l++) {
+            String first = seen.putIfAbsent(LongBuffer.wrap(ids, l * perLabel, perLabel).slice(), labels.get(l));
             if (first != null) {
-                throw new IllegalArgumentException(first.equals(l) ? "duplicate label '" + l + "'"
-                        : "labels '" + first + "' and '" + l + "' are duplicates: they differ only in whitespace,"
-                        + " which the tokenizer removes");
+                throw new IllegalArgumentException("labels '" + first + "' and '" + labels.get(l) + "' are duplicates:"
+                        + " their prompts give the same token ids (the tokenizer lower-cases, collapses whitespace and"
+                        + " cuts at context_length)");
             }
         }
     }

@@ -6,6 +6,7 @@ import io.clip4j.ClipModel;
 import io.clip4j.Features;
 import io.clip4j.image.ImageInput;
 import io.clip4j.io.Npy;
+import io.clip4j.text.ClipTokenizer;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -21,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ZeroShotClassifierTest {
     private static final Path VIT = Path.of(System.getProperty("clip4j.testdata"), "models", "tiny-vit");
+    private static final ClipTokenizer TOKENIZER = ClipTokenizer.create();
 
     /** A model whose text tower is a lookup table: the classifier arithmetic is what is under test. */
     private static ClipModel textTable(Function<String, float[]> table, int dim, float scale) {
@@ -31,7 +33,7 @@ class ZeroShotClassifierTest {
             @Override public Features encodeTokens(long[] ids, int n) { throw new UnsupportedOperationException(); }
             @Override public Features encodeImages(List<ImageInput> images) { throw new UnsupportedOperationException(); }
             @Override public float[] preprocess(List<ImageInput> images) { throw new UnsupportedOperationException(); }
-            @Override public long[] tokenize(List<String> texts) { throw new UnsupportedOperationException(); }
+            @Override public long[] tokenize(List<String> texts) { return TOKENIZER.tokenize(texts).ids(); }
             @Override public Features encodeTexts(List<String> texts) {
                 float[] out = new float[texts.size() * dim];
                 for (int i = 0; i < texts.size(); i++) {
@@ -81,7 +83,7 @@ class ZeroShotClassifierTest {
             @Override public Features encodePixels(float[] p, int n) { throw new UnsupportedOperationException(); }
             @Override public Features encodeTokens(long[] ids, int n) { throw new UnsupportedOperationException(); }
             @Override public float[] preprocess(List<ImageInput> images) { throw new UnsupportedOperationException(); }
-            @Override public long[] tokenize(List<String> texts) { throw new UnsupportedOperationException(); }
+            @Override public long[] tokenize(List<String> texts) { return TOKENIZER.tokenize(texts).ids(); }
             @Override public Features encodeTexts(List<String> texts) { return text.encodeTexts(texts); }
             @Override public Features encodeImages(List<ImageInput> images) {
                 float[] out = new float[images.size() * dim];
@@ -193,18 +195,22 @@ class ZeroShotClassifierTest {
     }
 
     @Test
-    void labelsThatDifferOnlyInWhitespaceAreDuplicates() {
-        // "cat" and "cat " give identical prompt ids: as two classes they used to split one class's probability.
+    void labelsWhosePromptsTokenizeAlikeAreDuplicates() {
+        // "cat" and "Cat " give identical prompt ids: as two classes they would split one class's probability.
         ClipModel model = textTable(s -> new float[]{1, 0}, 2, 1f);
-        for (String twin : new String[] {"cat ", " cat", "cat\t", "cat\u00A0"}) {
+        for (String twin : new String[] {"cat ", " cat", "cat\t", "cat\u00A0", "Cat", "CAT ", "c&#97;t"}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> ZeroShotClassifier.build(model, List.of("dog", "cat", twin), List.of("a photo of a {}.")));
-            assertEquals("labels 'cat' and '" + twin + "' are duplicates: they differ only in whitespace, which the"
-                    + " tokenizer removes", e.getMessage());
+            assertEquals("labels 'cat' and '" + twin + "' are duplicates: their prompts give the same token ids (the"
+                    + " tokenizer lower-cases, collapses whitespace and cuts at context_length)", e.getMessage());
         }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ZeroShotClassifier.build(model, List.of("ice  cream", "ice cream"), List.of("{}")));
         assertTrue(e.getMessage().contains("'ice  cream' and 'ice cream'"), e.getMessage());
+        String longLabel = "word ".repeat(80);
+        e = assertThrows(IllegalArgumentException.class,
+                () -> ZeroShotClassifier.build(model, List.of(longLabel + "one", longLabel + "two"), List.of("{}")));
+        assertTrue(e.getMessage().contains("cuts at context_length"), e.getMessage());
         assertEquals(List.of("icecream", "ice cream"),
                 ZeroShotClassifier.build(model, List.of("icecream", "ice cream"), List.of("{}")).labels());
     }

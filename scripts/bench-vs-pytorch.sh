@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# clip4j's towers next to the reference's (PyTorch, CPU) on one random-weight OpenAI configuration, same
+# machine, same batch and threads. Needs Debian's python3-torch; writes a ~600 MB checkpoint to a temp folder.
+# Usage: scripts/bench-vs-pytorch.sh [ViT-B/32|ViT-B/16] [threads] [batch]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+config=${1:-ViT-B/32}; threads=${2:-1}; batch=${3:-8}
+export OMP_WAIT_POLICY=PASSIVE
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+/usr/bin/python3 scripts/bench_vs_pytorch.py --config "$config" --write "$tmp/random.pt"
+/usr/bin/python3 scripts/bench_vs_pytorch.py --config "$config" --threads "$threads" --batch "$batch"
+mkdir "$tmp/images"; cp samples/*.jpg samples/*.png "$tmp/images/"
+./clip bench --model "$tmp/random.pt" --images "$tmp/images" --batch "$batch" --threads "$threads" --rounds 3
