@@ -68,11 +68,22 @@ public final class EmbeddingIndex {
      * next to its destination first and then moved in place, so a crash never leaves half an index.
      *
      * @param file destination; replaced if it exists
-     * @throws IndexException if it cannot be written, or the features exceed the 2 GiB one file holds (about
-     *                        one million embeddings of embed_dim 512)
+     * @throws IndexException if it cannot be written (its folder is missing, it names a folder), or the features
+     *                        exceed the 2 GiB one file holds (about one million embeddings of embed_dim 512)
      */
     public void save(Path file) {
         IndexFile.write(this, file);
+    }
+
+    /**
+     * Checks, before a long indexing run, that {@link #save} could write there: the folder exists and the path
+     * is not a folder.
+     *
+     * @param file a destination for {@link #save}
+     * @throws IndexException naming what is wrong
+     */
+    public static void checkDestination(Path file) {
+        IndexFile.requireWritable(file);
     }
 
     /** @return the number of rows */
@@ -211,11 +222,18 @@ public final class EmbeddingIndex {
         }
 
         /**
-         * @param values that model's {@link ModelFingerprint#of} values, or an empty array for unknown
+         * @param values that model's {@link ModelFingerprint#of} values ({@code 2 * embed_dim}), or an empty array
+         *               for unknown
          * @return this builder
+         * @throws IllegalArgumentException if the length is neither 0 nor {@code 2 * embed_dim}
          */
         public Builder fingerprint(float[] values) {
-            this.fingerprint = Objects.requireNonNull(values, "fingerprint").clone();
+            Objects.requireNonNull(values, "fingerprint");
+            if (values.length != 0 && values.length != 2 * embedDim) {
+                throw new IllegalArgumentException("a fingerprint has 2 x embed_dim = " + 2 * embedDim
+                        + " values, got " + values.length);
+            }
+            this.fingerprint = values.clone();
             return this;
         }
 

@@ -14,8 +14,9 @@ import java.util.Set;
 import java.util.function.IntConsumer;
 
 /**
- * Encodes image files into an {@link EmbeddingIndex}, batch by batch, with the file paths as ids. A file that
- * cannot be decoded is skipped and reported, not fatal: one broken photo must not cost a whole collection.
+ * Encodes image files into an {@link EmbeddingIndex}, batch by batch, with the files' absolute paths as ids. A
+ * file that cannot be read or decoded is skipped and reported, not fatal: one broken photo must not cost a whole
+ * collection.
  *
  * <pre>{@code
  * ImageIndexer.Result r = new ImageIndexer(model, "ViT-B-32.pt").index(paths, null);
@@ -61,9 +62,22 @@ public final class ImageIndexer {
     }
 
     /**
-     * Encodes the files that are not yet in {@code existing} and adds them to it.
+     * The id a file gets in an index: its absolute, normalised path, so that the same file given as
+     * {@code photos/a.jpg} from one folder and {@code ../x/photos/a.jpg} from another is one row, and the id
+     * still names the file wherever the index is searched from.
      *
-     * @param files    image files; their {@code toString()} is the id, so give them as they should be shown
+     * @param file a path
+     * @return {@code file.toAbsolutePath().normalize().toString()}
+     */
+    public static String idOf(Path file) {
+        return file.toAbsolutePath().normalize().toString();
+    }
+
+    /**
+     * Encodes the files that are not yet in {@code existing} and adds them to it. A file that cannot be read
+     * or decoded (missing, a directory, damaged, of an unknown format) is skipped and reported in the result.
+     *
+     * @param files    image files; each one's id is {@link #idOf}
      * @param existing an index to extend (built by the same model, see {@link SemanticSearch}), or null for a
      *                 new one
      * @return the index and what was added and skipped
@@ -71,10 +85,10 @@ public final class ImageIndexer {
      * @throws io.clip4j.ClipException if the model fails for a reason other than an undecodable file
      */
     public Result index(List<Path> files, EmbeddingIndex existing) {
-        float[] fingerprint = ModelFingerprint.of(model);
         EmbeddingIndex.Builder builder;
         if (existing == null) {
-            builder = EmbeddingIndex.builder(model.config().embedDim()).model(modelDescription).fingerprint(fingerprint);
+            builder = EmbeddingIndex.builder(model.config().embedDim()).model(modelDescription)
+                    .fingerprint(ModelFingerprint.of(model));
         } else {
             SemanticSearch.requireSameModel(model, existing);
             builder = existing.toBuilder();
@@ -82,7 +96,8 @@ public final class ImageIndexer {
         List<Path> todo = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         for (Path f : files) {
-            if (!builder.contains(f.toString()) && seen.add(f.toString())) {
+            String id = idOf(f);
+            if (!builder.contains(id) && seen.add(id)) {
                 todo.add(f);
             }
         }
@@ -106,12 +121,12 @@ public final class ImageIndexer {
         try {
             Features f = model.encodeImages(inputs);
             for (int i = 0; i < batch.size(); i++) {
-                builder.add(batch.get(i).toString(), f.row(i));
+                builder.add(idOf(batch.get(i)), f.row(i));
             }
             return batch.size();
         } catch (ImageDecodeException e) {
             if (batch.size() == 1) {
-                skipped.add(new Skipped(batch.get(0).toString(), e.getMessage()));
+                skipped.add(new Skipped(idOf(batch.get(0)), e.getMessage()));
                 return 0;
             }
             int added = 0;
@@ -125,8 +140,8 @@ public final class ImageIndexer {
     /**
      * A file left out of the index.
      *
-     * @param id     its id (path)
-     * @param reason the decoder's message
+     * @param id     its id ({@link #idOf})
+     * @param reason the decoder's message, which names the file
      */
     public record Skipped(String id, String reason) {
     }

@@ -14,6 +14,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.zip.Deflater;
 import java.util.zip.ZipEntry;
@@ -49,11 +50,14 @@ final class IndexFile {
             throw new IndexException(file + ": " + index.size() + " x " + index.embedDim() + " features exceed the "
                     + MAX_FEATURE_BYTES + " bytes one index file holds; split the collection");
         }
+        requireWritable(file);
         Path dir = file.toAbsolutePath().getParent();
         Path tmp = null;
         try {
-            tmp = Files.createTempFile(dir, ".clip4j-index-", ".tmp");
-            try (OutputStream os = Files.newOutputStream(tmp); ZipOutputStream zip = new ZipOutputStream(os)) {
+            // Not Files.createTempFile: its owner-only mode would replace the index's; CREATE_NEW honours the umask.
+            tmp = dir.resolve("." + file.getFileName() + "." + Long.toHexString(System.nanoTime()) + ".tmp");
+            try (OutputStream os = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                 ZipOutputStream zip = new ZipOutputStream(os)) {
                 zip.setLevel(Deflater.BEST_SPEED); // float32 features barely compress; the ids do
                 zip.putNextEntry(new ZipEntry(META));
                 zip.write(new ObjectMapper().writeValueAsBytes(meta(index)));
@@ -80,6 +84,23 @@ final class IndexFile {
                     // the temporary file is left behind; the destination is untouched
                 }
             }
+        }
+    }
+
+    /**
+     * Checks a destination before anything is encoded or written: its folder exists and it is not a folder itself.
+     *
+     * @param file where an index is to be written
+     * @throws IndexException naming what is wrong
+     */
+    static void requireWritable(Path file) {
+        Path dir = file.toAbsolutePath().getParent();
+        if (Files.isDirectory(file)) {
+            throw new IndexException(file + ": is a directory; give the index file's name (e.g. " + file.resolve(
+                    "index.npz") + ")");
+        }
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw new IndexException(file + ": cannot write the index: folder " + dir + " does not exist");
         }
     }
 
@@ -116,7 +137,7 @@ final class IndexFile {
             float[] features = floats(zip, FEATURES, new long[]{ids.size(), dim}, file);
             EmbeddingIndex.Builder b = EmbeddingIndex.builder(dim).model(meta.path("model").asText());
             if (zip.getEntry(FINGERPRINT) != null) {
-                b.fingerprint(floats(zip, FINGERPRINT, null, file));
+                b.fingerprint(fingerprint(floats(zip, FINGERPRINT, null, file), dim, file));
             }
             for (int r = 0; r < ids.size(); r++) {
                 if (!ids.get(r).isTextual()) {
@@ -159,14 +180,29 @@ final class IndexFile {
         return npy.toFloatArray();
     }
 
+    /** A fingerprint is two unit vectors of embed_dim (see {@link ModelFingerprint}). */
+    private static float[] fingerprint(float[] values, int dim, Path file) {
+        if (values.length != 2 * dim) {
+            throw new IndexException(file + ": " + FINGERPRINT + " has " + values.length + " values, expected 2 x "
+                    + "embed_dim = " + 2 * dim);
+        }
+        unitRow(values, 0, dim, file, FINGERPRINT);
+        unitRow(values, 1, dim, file, FINGERPRINT);
+        return values;
+    }
+
     private static float[] unitRow(float[] features, int r, int dim, Path file) {
+        return unitRow(features, r, dim, file, FEATURES);
+    }
+
+    private static float[] unitRow(float[] features, int r, int dim, Path file, String entry) {
         float[] row = Arrays.copyOfRange(features, r * dim, (r + 1) * dim);
         double ss = 0;
         for (float v : row) {
             ss += (double) v * v;
         }
         if (!(Math.abs(Math.sqrt(ss) - 1) <= NORM_TOLERANCE)) { // also catches NaN and infinities
-            throw new IndexException(file + ": row " + r + " of " + FEATURES + " is not a unit vector (norm "
+            throw new IndexException(file + ": row " + r + " of " + entry + " is not a unit vector (norm "
                     + Math.sqrt(ss) + ")");
         }
         return row;

@@ -68,9 +68,11 @@ public final class SemanticSearch {
      * @param text a query, tokenized like {@code clip.tokenize(..., truncate=True)}
      * @param k    hits wanted, &ge; 1
      * @return up to k hits, best first
+     * @throws NullPointerException     if text is null
      * @throws IllegalArgumentException if k &lt; 1
      */
     public List<SearchHit> byText(String text, int k) {
+        Objects.requireNonNull(text, "text");
         return byTexts(List.of(text), k).get(0);
     }
 

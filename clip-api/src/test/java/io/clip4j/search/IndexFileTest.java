@@ -32,8 +32,11 @@ class IndexFileTest {
     private static EmbeddingIndex fixtureIndex() {
         Npy npy = Npy.read(VIT.resolve("image_features.npy"));
         Features f = new Features(npy.toFloatArray(), (int) npy.shape()[0], (int) npy.shape()[1]);
-        EmbeddingIndex.Builder b = EmbeddingIndex.builder(f.dim()).model("tiny-vit/model.pt")
-                .fingerprint(new float[]{0.6f, 0.8f, 1f, 0f});
+        float[] fingerprint = new float[2 * f.dim()];
+        fingerprint[0] = 0.6f;
+        fingerprint[1] = 0.8f;
+        fingerprint[f.dim() + 5] = 1f;
+        EmbeddingIndex.Builder b = EmbeddingIndex.builder(f.dim()).model("tiny-vit/model.pt").fingerprint(fingerprint);
         String[] names = {"clip_diagram.png", "astronaut.png", "chelsea é.png", "dir/\"quoted\"\n.png"};
         for (int i = 0; i < f.rows(); i++) {
             b.add(names[i], f.row(i));
@@ -88,7 +91,39 @@ class IndexFileTest {
         assertThrows(IndexException.class, () -> EmbeddingIndex.load(text));
         IndexException e = assertThrows(IndexException.class,
                 () -> EmbeddingIndex.builder(2).build().save(dir.resolve("no-such-dir").resolve("x.npz")));
-        assertTrue(e.getMessage().contains("x.npz"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("x.npz: cannot write the index: folder " + dir.resolve("no-such-dir")
+                + " does not exist"), e.getMessage());
+        Path emptyFolder = Files.createDirectory(dir.resolve("empty-folder"));
+        e = assertThrows(IndexException.class, () -> EmbeddingIndex.builder(2).build().save(emptyFolder));
+        assertTrue(e.getMessage().contains("is a directory"), e.getMessage());
+        assertTrue(Files.isDirectory(emptyFolder), "a folder is never replaced by an index file");
+        assertThrows(IndexException.class, () -> EmbeddingIndex.checkDestination(emptyFolder));
+    }
+
+    /** The file gets the mode any new file gets (the umask's), not a temporary file's owner-only mode. */
+    @Test
+    void savedFilesAreNotPrivate() throws IOException {
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> made;
+        try {
+            made = Files.getPosixFilePermissions(Files.createFile(dir.resolve("plain-new-file")));
+        } catch (UnsupportedOperationException notPosix) {
+            return; // nothing to compare on a non-POSIX file system
+        }
+        Path file = dir.resolve("shared.npz");
+        fixtureIndex().save(file);
+        assertEquals(made, Files.getPosixFilePermissions(file));
+    }
+
+    @Test
+    void fingerprintsOfTheWrongShapeAreRefused() throws IOException {
+        assertThrows(IllegalArgumentException.class, () -> EmbeddingIndex.builder(2).fingerprint(new float[3]));
+        for (float[] bad : new float[][]{new float[7], new float[4], {1, 0, 0, 0, 0, 0, 0, 0}}) {
+            Path file = zip(meta("[\"a\",\"b\"]"), npy(new long[]{2, 2}, new float[]{1, 0, 0, 1}));
+            try (java.nio.file.FileSystem fs = java.nio.file.FileSystems.newFileSystem(file, (ClassLoader) null)) {
+                Files.write(fs.getPath("fingerprint.npy"), npy(new long[]{bad.length}, bad));
+            }
+            assertThrows(IndexException.class, () -> EmbeddingIndex.load(file), Arrays.toString(bad));
+        }
     }
 
     private Path zip(String meta, byte[] features) throws IOException {

@@ -9,6 +9,7 @@ import io.clip4j.image.ImageInput;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -45,7 +46,7 @@ final class EmbedCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (images.isEmpty() && texts.isEmpty()) {
-            throw new IllegalArgumentException("nothing to embed: give --image and/or --text");
+            throw new ParameterException(spec.commandLine(), "nothing to embed: give --image and/or --text");
         }
         List<Path> imageFiles = ImageFiles.expand(images);
         PrintWriter out = spec.commandLine().getOut();

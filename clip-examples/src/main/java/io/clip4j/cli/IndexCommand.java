@@ -34,8 +34,9 @@ final class IndexCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", required = true, description = "The index file to write (.npz).")
     Path out;
 
-    @Option(names = "--update", description = "Extend --out if it exists: encode only the files it does not hold yet "
-            + "(it must have been built with the same model).")
+    @Option(names = "--update", description = "Update --out if it exists: drop the entries whose files are gone, "
+            + "encode the files it does not hold yet (changed files are not re-encoded: rebuild for that). Without "
+            + "--model, the model that built it.")
     boolean update;
 
     @Option(names = "--batch", defaultValue = "32", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
@@ -53,7 +54,21 @@ final class IndexCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
         }
         List<Path> files = ImageFiles.expand(paths);
-        EmbeddingIndex existing = update && Files.exists(out) ? EmbeddingIndex.load(out) : null;
+        EmbeddingIndex.checkDestination(out); // before minutes of encoding, not after
+        EmbeddingIndex existing = null;
+        int removed = 0;
+        if (update && Files.exists(out)) {
+            EmbeddingIndex old = EmbeddingIndex.load(out);
+            modelOptions.defaultToModelOf(old);
+            EmbeddingIndex.Builder kept = old.toBuilder();
+            for (String id : old.ids()) {
+                if (!Files.exists(Path.of(id))) {
+                    kept.remove(id);
+                    removed++;
+                }
+            }
+            existing = kept.build();
+        }
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
         Path modelPath = modelOptions.modelPath().toAbsolutePath().normalize();
@@ -65,17 +80,20 @@ final class IndexCommand implements Callable<Integer> {
             }
             r = indexer.index(files, existing);
         }
-        r.index().save(out);
         for (ImageIndexer.Skipped s : r.skipped()) {
             stderr.println("clip: skipped " + s.reason());
         }
-        stdout.printf("%s: %d images (%d added, %d skipped), embed_dim %d%n", out, r.index().size(), r.added(),
-                r.skipped().size(), r.index().embedDim());
+        if (r.index().size() == 0) {
+            throw new IllegalArgumentException("no image could be read; " + out + " not written");
+        }
+        r.index().save(out);
+        stdout.printf("%s: %d images (%d added, %d skipped%s), embed_dim %d%n", out, r.index().size(), r.added(),
+                r.skipped().size(), removed > 0 ? ", " + removed + " removed" : "", r.index().embedDim());
         return 0;
     }
 
     private ProgressBar progressBar(int total) {
-        if (noProgress) {
+        if (noProgress || System.console() == null) { // no bar frames in logs and pipes
             return null;
         }
         return new ProgressBarBuilder().setTaskName("index").setInitialMax(total).setStyle(ProgressBarStyle.ASCII)

@@ -5,6 +5,7 @@ import io.clip4j.ClipModel;
 import io.clip4j.Device;
 import io.clip4j.ImagePipeline;
 import io.clip4j.Precision;
+import io.clip4j.search.EmbeddingIndex;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
@@ -60,6 +61,18 @@ final class ModelOptions {
                     + (dflt == null ? "" : " at " + dflt));
         }
         return Path.of(dflt);
+    }
+
+    /**
+     * Without {@code --model}, an index's model is the one that built it (when its checkpoint is still there):
+     * searching or extending an index with another model is refused anyway.
+     *
+     * @param index an index about to be searched or extended
+     */
+    void defaultToModelOf(EmbeddingIndex index) {
+        if (model == null && !index.model().isEmpty() && Files.exists(Path.of(index.model()))) {
+            model = Path.of(index.model());
+        }
     }
 
     /** @return the loaded model */

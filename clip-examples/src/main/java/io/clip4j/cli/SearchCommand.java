@@ -11,12 +11,12 @@ import io.clip4j.search.SemanticSearch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +25,8 @@ import java.util.concurrent.Callable;
 
 /** {@code clip search}: ranks the images of an index for text and image queries. */
 @Command(name = "search", mixinStandardHelpOptions = true,
-        description = "Search an index built by 'clip index' with texts and/or images (cosine similarity).")
+        description = {"Search an index built by 'clip index' with texts and/or images (cosine similarity).",
+                "Without --model, the model that built the index is used; another model is refused."})
 final class SearchCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
@@ -51,26 +52,29 @@ final class SearchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (texts.isEmpty() && images.isEmpty()) {
-            throw new IllegalArgumentException("nothing to search for: give --text and/or --image");
+            throw new ParameterException(spec.commandLine(), "nothing to search for: give --text and/or --image");
         }
         if (topK < 1) {
             throw new IllegalArgumentException("--top-k must be >= 1, got " + topK);
         }
         ImageFiles.requireFiles(images);
         EmbeddingIndex index = EmbeddingIndex.load(indexFile);
-        if (modelOptions.model == null && !index.model().isEmpty() && Files.exists(Path.of(index.model()))) {
-            modelOptions.model = Path.of(index.model()); // the model that built the index, when it is still there
-        }
-        PrintWriter out = spec.commandLine().getOut();
+        modelOptions.defaultToModelOf(index);
+        List<List<SearchHit>> textHits;
+        List<List<SearchHit>> imageHits = new ArrayList<>();
         try (ClipModel model = modelOptions.open()) {
             SemanticSearch search = new SemanticSearch(model, index);
-            List<List<SearchHit>> textHits = texts.isEmpty() ? List.of() : search.byTexts(texts, topK);
-            for (int i = 0; i < texts.size(); i++) {
-                print(out, "text", texts.get(i), textHits.get(i));
+            textHits = texts.isEmpty() ? List.of() : search.byTexts(texts, topK);
+            for (Path image : images) { // all queries answered before anything is printed: an error prints nothing
+                imageHits.add(search.byImage(ImageInput.of(image), topK));
             }
-            for (Path image : images) {
-                print(out, "image", image.toString(), search.byImage(ImageInput.of(image), topK));
-            }
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        for (int i = 0; i < texts.size(); i++) {
+            print(out, "text", texts.get(i), textHits.get(i));
+        }
+        for (int i = 0; i < images.size(); i++) {
+            print(out, "image", images.get(i).toString(), imageHits.get(i));
         }
         return 0;
     }

@@ -31,7 +31,19 @@ public final class ImageSearchExample {
             System.err.println("usage: ImageSearchExample MODEL FOLDER QUERY [K]");
             System.exit(2);
         }
-        run(Path.of(args[0]), Path.of(args[1]), args[2], args.length == 4 ? Integer.parseInt(args[3]) : 5, System.out);
+        int k = 5;
+        if (args.length == 4) {
+            try {
+                k = Integer.parseInt(args[3]);
+            } catch (NumberFormatException e) {
+                k = 0;
+            }
+            if (k < 1) { // checked before the folder is indexed, not after
+                System.err.println("K must be a whole number >= 1, got " + args[3]);
+                System.exit(2);
+            }
+        }
+        run(Path.of(args[0]), Path.of(args[1]), args[2], k, System.out);
     }
 
     /**
@@ -48,7 +60,7 @@ public final class ImageSearchExample {
     public static List<SearchHit> run(Path model, Path folder, String query, int k, PrintStream out) {
         try (ClipModel clip = ClipModel.load(model)) {
             ImageIndexer.Result built = new ImageIndexer(clip, model.toString()).index(ImageFolders.list(folder), null);
-            built.skipped().forEach(s -> out.println("skipped " + s.id() + ": " + s.reason()));
+            built.skipped().forEach(s -> out.println("skipped: " + s.reason())); // the reason names the file
             List<SearchHit> hits = new SemanticSearch(clip, built.index()).byText(query, k);
             int rank = 1;
             for (SearchHit h : hits) {

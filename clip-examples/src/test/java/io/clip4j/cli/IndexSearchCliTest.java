@@ -43,11 +43,21 @@ class IndexSearchCliTest {
         assertTrue(r.out.contains("3 images (3 added, 1 skipped)"), r.out);
         assertTrue(r.err.contains("broken.jpg"), r.err);
 
+        // --update without --model: the index's model; the same files spelled another way are the same ids.
         Path coffee = Files.copy(DATA.resolve("preprocess/images/coffee.png"), photos.resolve("coffee.png"));
-        r = CliRunner.run("index", "--model", VIT.toString(), "--images", tmp.resolve("photos").toString(),
+        r = CliRunner.run("index", "--images", photos.resolve("../..").resolve("photos").toString(),
                 "--out", index.toString(), "--update", "--no-progress");
         assertEquals(0, r.code, r.err);
         assertTrue(r.out.contains("4 images (1 added, 1 skipped)"), r.out);
+        // Files that are gone are dropped by --update.
+        Path gone = Files.copy(DATA.resolve("preprocess/images/coffee.png"), photos.resolve("gone.png"));
+        r = CliRunner.run("index", "--images", tmp.resolve("photos").toString(), "--out", index.toString(), "--update",
+                "--no-progress");
+        assertTrue(r.out.contains("5 images (1 added, 1 skipped)"), r.out);
+        Files.delete(gone);
+        r = CliRunner.run("index", "--images", tmp.resolve("photos").toString(), "--out", index.toString(), "--update",
+                "--no-progress");
+        assertTrue(r.out.contains("4 images (0 added, 1 skipped, 1 removed)"), r.out);
 
         // No --model: the model recorded in the index is used.
         r = CliRunner.run("search", "--index", index.toString(), "--text", "a dog", "--image", coffee.toString(),
@@ -89,10 +99,26 @@ class IndexSearchCliTest {
         assertEquals(1, r.code);
         assertTrue(r.err.contains("missing.npz"), r.err);
         r = CliRunner.run("search", "--index", index.toString());
-        assertEquals(1, r.code);
+        assertEquals(ClipCli.EXIT_USAGE, r.code);
         assertTrue(r.err.contains("nothing to search for"), r.err);
-        r = CliRunner.run("index", "--model", VIT.toString(), "--images", tmp.toString(), "--out",
-                tmp.resolve("empty.npz").toString());
+        String image = DATA.resolve("preprocess/images/chelsea.png").toString();
+        r = CliRunner.run("index", "--model", VIT.toString(), "--images", image, "--out", tmp.toString());
+        assertEquals(1, r.code);
+        assertTrue(r.err.contains("is a directory"), r.err);
+        r = CliRunner.run("index", "--model", VIT.toString(), "--images", image, "--out",
+                tmp.resolve("missing/i.npz").toString());
+        assertEquals(1, r.code);
+        assertTrue(r.err.contains("folder " + tmp.resolve("missing") + " does not exist"), r.err);
+        Path broken = Files.writeString(tmp.resolve("broken.png"), "not a png");
+        r = CliRunner.run("index", "--model", VIT.toString(), "--images", broken.toString(), "--out",
+                tmp.resolve("none.npz").toString());
+        assertEquals(1, r.code);
+        assertTrue(r.err.contains("no image could be read") && !Files.exists(tmp.resolve("none.npz")), r.err);
+        r = CliRunner.run("search", "--index", index.toString(), "--text", "a cat", "--image", broken.toString());
+        assertEquals(1, r.code);
+        assertEquals("", r.out, "nothing printed when a query fails");
+        r = CliRunner.run("index", "--model", VIT.toString(), "--images",
+                Files.createDirectory(tmp.resolve("no-images")).toString(), "--out", tmp.resolve("empty.npz").toString());
         assertEquals(1, r.code);
         assertTrue(r.err.contains("no image files (.png/"), r.err);
     }
