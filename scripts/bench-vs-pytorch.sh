@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # clip4j's towers next to the reference's (PyTorch, CPU) on one random-weight OpenAI configuration, same
-# machine, same batch and threads. Needs Debian's python3-torch; writes a ~600 MB checkpoint to a temp folder.
+# machine, same batch and threads. Needs Debian's python3-torch with an optimised BLAS (apt-get install
+# libopenblas0-pthread: the default reference BLAS makes PyTorch ~30x slower); writes a ~600 MB checkpoint to a
+# temp folder.
 # Usage: scripts/bench-vs-pytorch.sh [ViT-B/32|ViT-B/16] [threads] [batch]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,5 +11,9 @@ export OMP_WAIT_POLICY=PASSIVE
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 /usr/bin/python3 scripts/bench_vs_pytorch.py --config "$config" --write "$tmp/random.pt"
 /usr/bin/python3 scripts/bench_vs_pytorch.py --config "$config" --threads "$threads" --batch "$batch"
-mkdir "$tmp/images"; cp samples/*.jpg samples/*.png "$tmp/images/"
+mkdir "$tmp/images"
+photos=(samples/*.jpg samples/*.png)
+for i in $(seq 0 $((batch - 1))); do  # exactly one batch of the sample photos, as PyTorch gets
+    f=${photos[$((i % ${#photos[@]}))]}; cp "$f" "$tmp/images/$i-$(basename "$f")"
+done
 ./clip bench --model "$tmp/random.pt" --images "$tmp/images" --batch "$batch" --threads "$threads" --rounds 3

@@ -39,11 +39,17 @@ final class TextTransformer {
      */
     Tensor apply(Tensor ids, Taps taps) {
         long n = ids.size(0);
-        long length = ids.size(1);
-        Tensor x = torch.embedding(tokenEmbedding, ids).add(positionalEmbedding);
-        x = transformer.apply(x, taps);
         // torch.argmax returns the first maximal index, like the reference's text.argmax(dim=-1).
         Tensor eot = ids.argmax(new LongOptional(1), false);
+        // With the causal mask no position sees a later one, so the pooled rows (at most the batch's last EOT)
+        // do not depend on the padding after it: cut it off. A prompt of 10 tokens then costs 11 positions, not
+        // 77. Tapped runs (tests of per-block intermediates) keep the reference's full length.
+        long length = taps == Taps.NONE ? Math.min(ids.size(1), eot.max().item_long() + 1) : ids.size(1);
+        if (length < ids.size(1)) {
+            ids = ids.narrow(1, 0, length);
+        }
+        Tensor x = torch.embedding(tokenEmbedding, ids).add(positionalEmbedding.narrow(0, 0, length));
+        x = transformer.apply(x, taps);
         // Flat row index of each text's pooled token in [N * L, W], made on the device of the ids.
         TensorOptions longs = new TensorOptions(torch.ScalarType.Long).device(new DeviceOptional(ids.device()));
         Tensor rows = torch.arange(new Scalar(n), longs).mul(new Scalar(length)).add(eot);
