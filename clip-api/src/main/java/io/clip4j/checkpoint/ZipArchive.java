@@ -138,7 +138,9 @@ final class ZipArchive implements AutoCloseable {
             zip64Extra(f, name, cd, p + CEN_LEN + nameLen, extraLen, sizes);
             if (method != 0 || sizes[0] != sizes[1]) {
                 throw corrupt(f, "entry '" + name + "' is compressed (method " + method
-                        + "); torch archives store entries uncompressed");
+                        + "); torch archives store entries uncompressed"
+                        + (name.equals("index.json") ? " (this looks like a clip4j search index from 'clip index',"
+                                + " not a checkpoint)" : ""));
             }
             if (sizes[2] > f.size() - LOC_LEN) {
                 throw corrupt(f, "entry '" + name + "' starts past the end of the file (truncated)");

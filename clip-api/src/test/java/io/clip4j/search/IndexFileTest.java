@@ -114,6 +114,16 @@ class IndexFileTest {
         assertEquals(made, Files.getPosixFilePermissions(file));
     }
 
+    /** An index passed where a checkpoint belongs is named as what it is. */
+    @Test
+    void anIndexIsNotMistakenForACheckpoint() {
+        Path file = dir.resolve("photos.npz");
+        fixtureIndex().save(file);
+        io.clip4j.checkpoint.CheckpointException e = assertThrows(io.clip4j.checkpoint.CheckpointException.class,
+                () -> io.clip4j.checkpoint.CheckpointReader.read(file));
+        assertTrue(e.getMessage().contains("looks like a clip4j search index"), e.getMessage());
+    }
+
     @Test
     void fingerprintsOfTheWrongShapeAreRefused() throws IOException {
         assertThrows(IllegalArgumentException.class, () -> EmbeddingIndex.builder(2).fingerprint(new float[3]));
