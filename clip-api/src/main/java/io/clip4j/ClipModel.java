@@ -189,8 +189,8 @@ public interface ClipModel extends AutoCloseable {
      * Builds a zero-shot classifier (CLIP paper section 3.1): every label is put in every prompt
      * template; each label's normalised text_features are averaged and re-normalised (prompt ensembling).
      *
-     * @param labels    class names, at least one, none blank, no duplicates (nor labels that differ only in
-     *                  whitespace; see {@link ZeroShotClassifier#build})
+     * @param labels    class names, at least one, none blank, no duplicates (nor labels whose prompts tokenize
+     *                  to the same ids, e.g. "Cat" and "cat "; see {@link ZeroShotClassifier#build})
      * @param templates prompt templates with one {@code {}} each, at least one
      *                  (e.g. {@link PromptTemplates#IMAGENET_80})
      * @return a reusable, thread-safe classifier

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -39,6 +40,24 @@ public final class EmbeddingIndex {
         this.embedDim = embedDim;
         this.model = model;
         this.fingerprint = fingerprint;
+    }
+
+    /**
+     * An index over rows that are already unit vectors, taken without a copy (the file reader's path: one
+     * {@code float[]} for the whole matrix, not one per row).
+     *
+     * @throws IllegalArgumentException on a duplicate id
+     */
+    static EmbeddingIndex ofUnitRows(List<String> ids, float[] vectors, int embedDim, String model,
+                                     float[] fingerprint) {
+        Map<String, Integer> rowOf = new HashMap<>(ids.size() * 2);
+        for (int r = 0; r < ids.size(); r++) {
+            if (rowOf.put(Objects.requireNonNull(ids.get(r), "id"), r) != null) {
+                throw new IllegalArgumentException("duplicate id in index: " + ids.get(r));
+            }
+        }
+        return new EmbeddingIndex(Collections.unmodifiableList(new ArrayList<>(ids)), Collections.unmodifiableMap(rowOf),
+                vectors, embedDim, model, fingerprint.clone());
     }
 
     /**
@@ -200,8 +219,8 @@ public final class EmbeddingIndex {
     /** Collects rows for an {@link EmbeddingIndex}; not thread-safe. */
     public static final class Builder {
         private final int embedDim;
-        private final List<String> ids = new ArrayList<>();
-        private final Map<String, float[]> rows = new HashMap<>();
+        /** Insertion-ordered, so that removing is O(1) and rows keep the order they were added in. */
+        private final Map<String, float[]> rows = new LinkedHashMap<>();
         private String model = "";
         private float[] fingerprint = new float[0];
 
@@ -279,9 +298,7 @@ public final class EmbeddingIndex {
          * @return this builder, without that row if it had one
          */
         public Builder remove(String id) {
-            if (rows.remove(id) != null) {
-                ids.remove(id);
-            }
+            rows.remove(id);
             return this;
         }
 
@@ -295,20 +312,17 @@ public final class EmbeddingIndex {
 
         /** @return the number of rows so far */
         public int size() {
-            return ids.size();
+            return rows.size();
         }
 
         /** @return the index, rows in the order they were added */
         public EmbeddingIndex build() {
-            int n = ids.size();
-            float[] all = new float[Math.multiplyExact(n, embedDim)];
-            Map<String, Integer> rowOf = new HashMap<>(n * 2);
-            for (int r = 0; r < n; r++) {
-                System.arraycopy(rows.get(ids.get(r)), 0, all, r * embedDim, embedDim);
-                rowOf.put(ids.get(r), r);
+            float[] all = new float[Math.multiplyExact(rows.size(), embedDim)];
+            int r = 0;
+            for (float[] row : rows.values()) {
+                System.arraycopy(row, 0, all, r++ * embedDim, embedDim);
             }
-            return new EmbeddingIndex(Collections.unmodifiableList(new ArrayList<>(ids)),
-                    Collections.unmodifiableMap(rowOf), all, embedDim, model, fingerprint.clone());
+            return ofUnitRows(new ArrayList<>(rows.keySet()), all, embedDim, model, fingerprint);
         }
 
         Builder addUnit(String id, float[] unit) {
@@ -316,7 +330,6 @@ public final class EmbeddingIndex {
             if (rows.putIfAbsent(id, unit) != null) {
                 throw new IllegalArgumentException("duplicate id in index: " + id);
             }
-            ids.add(id);
             return this;
         }
     }

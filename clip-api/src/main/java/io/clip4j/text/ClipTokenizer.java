@@ -177,23 +177,6 @@ public final class ClipTokenizer {
     }
 
     /**
-     * The reference's {@code whitespace_clean}: every run of whitespace (the regex {@code \s}, Unicode White_Space)
-     * becomes one space, then leading and trailing whitespace is stripped. It is the whitespace part of what
-     * {@link #encode} does before splitting words, so texts it makes equal (e.g. {@code "ice  cream "} and
-     * {@code "ice cream"}) get the same ids.
-     *
-     * @param text any string
-     * @return the text with its whitespace collapsed and stripped
-     * @throws IllegalArgumentException if {@code text} is null
-     */
-    public static String whitespaceClean(String text) {
-        if (text == null) {
-            throw new IllegalArgumentException("text is null");
-        }
-        return UnicodeData.pythonStrip(TextCleaner.collapseWhitespace(text));
-    }
-
-    /**
      * One text as a batch of one row; see {@link #tokenize(List)}.
      *
      * @param text the text

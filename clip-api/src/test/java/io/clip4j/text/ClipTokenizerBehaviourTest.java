@@ -263,14 +263,6 @@ class ClipTokenizerBehaviourTest {
     }
 
     @Test
-    void whitespaceCleanCollapsesRunsAndStripsLikeTheReference() {
-        assertEquals("a cat", ClipTokenizer.whitespaceClean(" \ta \u00A0\n cat\u3000"));
-        assertEquals("", ClipTokenizer.whitespaceClean(" \n "));
-        assertArrayEquals(TOKENIZER.encode("a cat"), TOKENIZER.encode(" \ta \u00A0\n cat\u3000"));
-        assertThrows(IllegalArgumentException.class, () -> ClipTokenizer.whitespaceClean(null));
-    }
-
-    @Test
     void loneSurrogatesDoNotBreakEncoding() {
         // Python strings cannot hold them in UTF-8; ftfy's fix_surrogates turns them into U+FFFD
         assertArrayEquals(TOKENIZER.encode("a \uFFFD b"), TOKENIZER.encode("a \uD800 b"));

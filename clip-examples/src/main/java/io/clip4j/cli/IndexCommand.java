@@ -15,6 +15,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -62,7 +63,7 @@ final class IndexCommand implements Callable<Integer> {
             modelOptions.defaultToModelOf(old);
             EmbeddingIndex.Builder kept = old.toBuilder();
             for (String id : old.ids()) {
-                if (!Files.exists(Path.of(id))) {
+                if (isVanishedFile(id)) {
                     kept.remove(id);
                     removed++;
                 }
@@ -90,6 +91,16 @@ final class IndexCommand implements Callable<Integer> {
         stdout.printf("%s: %d images (%d added, %d skipped%s), embed_dim %d%n", out, r.index().size(), r.added(),
                 r.skipped().size(), removed > 0 ? ", " + removed + " removed" : "", r.index().embedDim());
         return 0;
+    }
+
+    /** Ids are files' absolute paths (ImageIndexer.idOf); ids an API user chose otherwise are kept. */
+    private static boolean isVanishedFile(String id) {
+        try {
+            Path p = Path.of(id);
+            return p.isAbsolute() && !Files.exists(p);
+        } catch (InvalidPathException notAPath) {
+            return false;
+        }
     }
 
     private ProgressBar progressBar(int total) {

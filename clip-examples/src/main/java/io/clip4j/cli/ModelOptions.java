@@ -9,6 +9,7 @@ import io.clip4j.search.EmbeddingIndex;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 
 /** The options every model-using command shares (picocli mixin). */
@@ -70,8 +71,13 @@ final class ModelOptions {
      * @param index an index about to be searched or extended
      */
     void defaultToModelOf(EmbeddingIndex index) {
-        if (model == null && !index.model().isEmpty() && Files.exists(Path.of(index.model()))) {
-            model = Path.of(index.model());
+        if (model == null && !index.model().isEmpty()) {
+            try {
+                Path built = Path.of(index.model());
+                model = Files.exists(built) ? built : null;
+            } catch (InvalidPathException notAPath) {
+                // a free-form description from the API, not a checkpoint path: keep the default model
+            }
         }
     }
 

@@ -44,7 +44,7 @@ final class TextTransformer {
         // With the causal mask no position sees a later one, so the pooled rows (at most the batch's last EOT)
         // do not depend on the padding after it: cut it off. A prompt of 10 tokens then costs 11 positions, not
         // 77. Tapped runs (tests of per-block intermediates) keep the reference's full length.
-        long length = taps == Taps.NONE ? Math.min(ids.size(1), eot.max().item_long() + 1) : ids.size(1);
+        long length = taps == Taps.NONE && n > 0 ? Math.min(ids.size(1), eot.max().item_long() + 1) : ids.size(1);
         if (length < ids.size(1)) {
             ids = ids.narrow(1, 0, length);
         }
