@@ -223,7 +223,7 @@ public final class Trainer implements AutoCloseable {
                 throw new ClipException("step " + step + ": loss is " + loss + " (learning rate " + lr
                         + " too high?)");
             }
-            lossTensor.backward();
+            backwardWithoutOneDnn(lossTensor);
             if (options.gradClipNorm() > 0) {
                 gradNorm = torch.clip_grad_norm_(new TensorVector(trainable.toArray(new Tensor[0])),
                         options.gradClipNorm());
@@ -238,6 +238,28 @@ public final class Trainer implements AutoCloseable {
         StepResult r = new StepResult(step, loss, lr, model.temperatureScale(), gradNorm);
         step++;
         return r;
+    }
+
+    /**
+     * {@code loss.backward()} with LibTorch's oneDNN (mkldnn) CPU kernels switched off, so that convolution
+     * gradients come from its native CPU kernels. LibTorch 2.10's oneDNN float32 convolution backward-data is
+     * wrong on some AVX-512 CPUs (seen on an AMD EPYC: the input gradient of a 3x3 convolution differs from the
+     * reference by about its own magnitude in every call, and is NaN or infinite now and then, in up to about
+     * 1 call of 100, apparently from uninitialised memory); its forward pass and weight gradient are right. Through the ResNet tower the bad
+     * input gradient reaches every stem parameter, and a non-finite one turns the weights, and the next loss,
+     * into NaN at random. The backend is chosen when each backward kernel runs, so the forward pass keeps
+     * oneDNN. The switch is process-wide: inference on another thread meanwhile takes the (correct) native
+     * path too.
+     */
+    static void backwardWithoutOneDnn(Tensor loss) {
+        org.bytedeco.pytorch.Context ctx = torch.globalContext();
+        boolean mkldnn = ctx.userEnabledMkldnn();
+        ctx.setUserEnabledMkldnn(false);
+        try {
+            loss.backward();
+        } finally {
+            ctx.setUserEnabledMkldnn(mkldnn);
+        }
     }
 
     /**
