@@ -245,9 +245,9 @@ public final class Trainer implements AutoCloseable {
      * gradients come from its native CPU kernels. LibTorch 2.10's oneDNN float32 convolution backward-data is
      * wrong on some AVX-512 CPUs (seen on an AMD EPYC: the input gradient of a 3x3 convolution differs from the
      * reference by about its own magnitude in every call, and is NaN or infinite now and then, in up to about
-     * 1 call of 100, apparently from uninitialised memory); its forward pass and weight gradient are right. Through the ResNet tower the bad
-     * input gradient reaches every stem parameter, and a non-finite one turns the weights, and the next loss,
-     * into NaN at random. The backend is chosen when each backward kernel runs, so the forward pass keeps
+     * 1 call of 100, apparently from uninitialised memory); its forward pass and weight gradient are right.
+     * Through the ResNet tower the bad input gradient reaches every stem parameter, and a non-finite one turns
+     * the weights, and the next loss, into NaN at random. The backend is chosen when each backward kernel runs, so the forward pass keeps
      * oneDNN. The switch is process-wide: inference on another thread meanwhile takes the (correct) native
      * path too.
      */
