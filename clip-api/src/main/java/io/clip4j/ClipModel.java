@@ -109,9 +109,9 @@ public interface ClipModel extends AutoCloseable {
      * @throws NullPointerException                 if {@code images} is null
      * @throws IllegalArgumentException             if an element is null, or {@code images.size() * embed_dim}
      *                                              exceeds the largest Java array
-     * @throws ClipException if the model is closed or the engine fails, or if it computes non-finite features
-     *                       (the message names the image; the cause is non-finite checkpoint weights or a float16
-     *                       overflow, not the input)
+     * @throws ClipException if the model is closed or the engine fails; a {@link NonFiniteFeaturesException}
+     *                       if it computes non-finite features (naming the image; the cause is non-finite checkpoint
+     *                       weights or a float16 overflow, not the input)
      */
     Features encodeImages(List<ImageInput> images);
 
@@ -123,9 +123,9 @@ public interface ClipModel extends AutoCloseable {
      * @throws NullPointerException     if {@code texts} is null
      * @throws IllegalArgumentException if an element is null, or {@code texts.size() * embed_dim} exceeds the
      *                                  largest Java array
-     * @throws ClipException if the model is closed or the engine fails, or if it computes non-finite features
-     *                       (the message names the text; the cause is non-finite checkpoint weights or a float16
-     *                       overflow, not the input)
+     * @throws ClipException if the model is closed or the engine fails; a {@link NonFiniteFeaturesException}
+     *                       if it computes non-finite features (naming the text; the cause is non-finite checkpoint
+     *                       weights or a float16 overflow, not the input)
      */
     Features encodeTexts(List<String> texts);
 

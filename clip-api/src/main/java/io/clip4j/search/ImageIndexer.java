@@ -2,6 +2,7 @@ package io.clip4j.search;
 
 import io.clip4j.ClipModel;
 import io.clip4j.Features;
+import io.clip4j.NonFiniteFeaturesException;
 import io.clip4j.image.ImageDecodeException;
 import io.clip4j.image.ImageInput;
 
@@ -75,7 +76,8 @@ public final class ImageIndexer {
 
     /**
      * Encodes the files that are not yet in {@code existing} and adds them to it. A file that cannot be read
-     * or decoded (missing, a directory, damaged, of an unknown format) is skipped and reported in the result.
+     * or decoded (missing, a directory, damaged, of an unknown format), or whose image_features come out non-finite
+     * ({@link NonFiniteFeaturesException}, e.g. a float16 overflow), is skipped and reported in the result.
      *
      * @param files    image files; each one's id is {@link #idOf}
      * @param existing an index to extend (built by the same model, see {@link SemanticSearch}), or null for a
@@ -124,7 +126,7 @@ public final class ImageIndexer {
                 builder.add(idOf(batch.get(i)), f.row(i));
             }
             return batch.size();
-        } catch (ImageDecodeException e) {
+        } catch (ImageDecodeException | NonFiniteFeaturesException e) { // one input's fault: find it, skip it
             if (batch.size() == 1) {
                 skipped.add(new Skipped(idOf(batch.get(0)), e.getMessage()));
                 return 0;
@@ -141,7 +143,7 @@ public final class ImageIndexer {
      * A file left out of the index.
      *
      * @param id     its id ({@link #idOf})
-     * @param reason the decoder's message, which names the file
+     * @param reason the decoder's or engine's message, which names the file
      */
     public record Skipped(String id, String reason) {
     }

@@ -4,6 +4,7 @@ import io.clip4j.ClipConfig;
 import io.clip4j.ClipException;
 import io.clip4j.ClipModel;
 import io.clip4j.Features;
+import io.clip4j.NonFiniteFeaturesException;
 import io.clip4j.Precision;
 import io.clip4j.image.ImageInput;
 import io.clip4j.image.ImagePreprocessor;
@@ -124,7 +125,8 @@ public abstract class AbstractClipModel implements ClipModel {
             float[] f = encoder.apply(chunk).toArray();
             for (int i = 0; i < f.length; i++) {
                 if (!Float.isFinite(f[i])) {
-                    throw new ClipException(what + "_features of " + what + " " + (start + i / dim) + " contain "
+                    throw new NonFiniteFeaturesException(what + "_features of " + what + " " + (start + i / dim)
+                            + " contain "
                             + f[i] + ": " + nonFiniteCause);
                 }
             }

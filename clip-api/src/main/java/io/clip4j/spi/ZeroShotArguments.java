@@ -1,6 +1,7 @@
 package io.clip4j.spi;
 
 import io.clip4j.ClipException;
+import io.clip4j.NonFiniteFeaturesException;
 import io.clip4j.Features;
 import io.clip4j.image.ImageInput;
 import io.clip4j.math.TopK;
@@ -59,8 +60,8 @@ public final class ZeroShotArguments {
      *
      * @param logits {@code [n, m]} logits_per_image, row-major
      * @param m      columns (classes)
-     * @throws ClipException naming the first image with a non-finite logit (its image_features contain NaN or
-     *                       infinity)
+     * @throws NonFiniteFeaturesException naming the first image with a non-finite logit (its image_features
+     *                                     contain NaN or infinity)
      */
     public static void requireFiniteLogits(float[] logits, int m) {
         for (int i = 0; i < logits.length; i++) {
@@ -76,7 +77,7 @@ public final class ZeroShotArguments {
      *
      * @param top the engine's result
      * @return {@code top}
-     * @throws ClipException naming the first image whose probabilities are not finite
+     * @throws NonFiniteFeaturesException naming the first image whose probabilities are not finite
      */
     public static TopK requireFinite(TopK top) {
         for (int i = 0; i < top.rows(); i++) {
@@ -89,8 +90,8 @@ public final class ZeroShotArguments {
         return top;
     }
 
-    private static ClipException notFinite(int image) {
-        return new ClipException("zero-shot scores of image " + image + " are not finite: its image_features"
-                + " contain NaN or infinity");
+    private static NonFiniteFeaturesException notFinite(int image) {
+        return new NonFiniteFeaturesException("zero-shot scores of image " + image + " are not finite: its"
+                + " image_features contain NaN or infinity");
     }
 }

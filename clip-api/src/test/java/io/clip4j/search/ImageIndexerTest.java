@@ -1,0 +1,69 @@
+package io.clip4j.search;
+
+import io.clip4j.ClipConfig;
+import io.clip4j.ClipException;
+import io.clip4j.ClipModel;
+import io.clip4j.Features;
+import io.clip4j.NonFiniteFeaturesException;
+import io.clip4j.image.ImageInput;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Which failures skip one file and which stop the run, over an engine whose image tower is a lookup. */
+class ImageIndexerTest {
+    private static final ClipConfig CONFIG = new ClipConfig(2, 32, new int[] {1}, 64, 16, 77, 49408, 64, 1, 1, 1);
+
+    /** "nan*" files give non-finite features, "dead*" files a failing engine; others the row [1, name length]. */
+    private static ClipModel lookup() {
+        return new ClipModel() {
+            @Override public ClipConfig config() { return CONFIG; }
+            @Override public float logitScale() { return 100f; }
+            @Override public Features encodePixels(float[] p, int n) { throw new UnsupportedOperationException(); }
+            @Override public Features encodeTokens(long[] ids, int n) { throw new UnsupportedOperationException(); }
+            @Override public float[] preprocess(List<ImageInput> images) { throw new UnsupportedOperationException(); }
+            @Override public long[] tokenize(List<String> texts) { throw new UnsupportedOperationException(); }
+            @Override public Features encodeTexts(List<String> texts) {
+                return new Features(new float[] {1, 0}, 1, 2);
+            }
+            @Override public Features encodeImages(List<ImageInput> images) {
+                float[] out = new float[images.size() * 2];
+                for (int i = 0; i < images.size(); i++) {
+                    String name = images.get(i).toString();
+                    String file = Path.of(name).getFileName().toString();
+                    if (file.startsWith("nan")) {
+                        throw new NonFiniteFeaturesException("image_features of image " + i + " (" + name
+                                + ") contain NaN");
+                    }
+                    if (file.startsWith("dead")) {
+                        throw new ClipException("the engine failed");
+                    }
+                    out[2 * i] = 1;
+                    out[2 * i + 1] = name.length();
+                }
+                return new Features(out, images.size(), 2);
+            }
+            @Override public void close() { }
+        };
+    }
+
+    @Test
+    void nonFiniteFeaturesSkipOneFileOtherFailuresStopTheRun() {
+        List<Path> files = List.of(Path.of("/photos/a.png"), Path.of("/photos/nan.png"), Path.of("/photos/bb.png"));
+        ImageIndexer.Result r = new ImageIndexer(lookup(), "lookup").batchSize(8).index(files, null);
+        assertEquals(List.of(ImageIndexer.idOf(files.get(0)), ImageIndexer.idOf(files.get(2))), r.index().ids());
+        assertEquals(2, r.added());
+        assertEquals(List.of(ImageIndexer.idOf(files.get(1))), r.skipped().stream().map(ImageIndexer.Skipped::id)
+                .collect(Collectors.toList()));
+        assertTrue(r.skipped().get(0).reason().contains("nan.png") && r.skipped().get(0).reason().contains("NaN"));
+        ClipException e = assertThrows(ClipException.class, () -> new ImageIndexer(lookup(), "lookup")
+                .index(List.of(Path.of("/photos/a.png"), Path.of("/photos/dead.png")), null));
+        assertEquals("the engine failed", e.getMessage());
+    }
+}
