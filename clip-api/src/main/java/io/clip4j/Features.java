@@ -1,6 +1,8 @@
 package io.clip4j;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * A batch of embeddings: {@code image_features} or {@code text_features}, a float32 matrix
@@ -72,6 +74,15 @@ public final class Features {
             throw new IndexOutOfBoundsException("row " + row + " outside [0, " + rows + ")");
         }
         return Arrays.copyOfRange(data, row * dim, (row + 1) * dim);
+    }
+
+    /** @return copies of all rows, in order: n arrays of length embed_dim */
+    public List<float[]> rowList() {
+        List<float[]> list = new ArrayList<>(rows);
+        for (int i = 0; i < rows; i++) {
+            list.add(row(i));
+        }
+        return list;
     }
 
     /** @return a copy of all values, row-major {@code [n, embed_dim]} */

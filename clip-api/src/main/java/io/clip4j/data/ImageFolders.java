@@ -4,12 +4,17 @@ import io.clip4j.ClipException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Finds image files by name: the extensions clip4j's decoders read ({@code .png}, {@code .jpg}, {@code .jpeg},
@@ -17,6 +22,7 @@ import java.util.stream.Stream;
  * that list lives.
  */
 public final class ImageFolders {
+    private static final Logger LOG = LoggerFactory.getLogger(ImageFolders.class);
     private static final String[] EXTENSIONS = {".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp", ".tif", ".tiff"};
 
     private ImageFolders() {
@@ -42,17 +48,60 @@ public final class ImageFolders {
 
     /**
      * Every image file under a directory, at any depth (symbolic links to directories are not followed),
-     * sorted by path.
+     * sorted by path. A subfolder that cannot be read (no permission, removed meanwhile) is skipped with a
+     * warning on the {@code io.clip4j.data.ImageFolders} logger: one such folder must not cost a whole collection.
      *
      * @param root a directory
      * @return the image files, possibly none
-     * @throws ClipException if the directory cannot be walked
+     * @throws ClipException if {@code root} itself cannot be read
      */
     public static List<Path> list(Path root) {
-        try (Stream<Path> s = Files.walk(root)) {
-            return s.filter(p -> isImage(p) && Files.isRegularFile(p)).sorted().collect(Collectors.toList());
+        Collector collector = new Collector(root);
+        try {
+            Files.walkFileTree(root, collector);
         } catch (IOException | UncheckedIOException e) {
             throw new ClipException(root + ": cannot list images: " + e.getMessage(), e);
+        }
+        List<Path> found = collector.found;
+        Collections.sort(found);
+        return found;
+    }
+
+    /** Collects image files; an unreadable folder below the root is skipped, the root's own failure thrown. */
+    static final class Collector extends SimpleFileVisitor<Path> {
+        private final Path root;
+        final List<Path> found = new ArrayList<>();
+
+        Collector(Path root) {
+            this.root = root;
+        }
+
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+            if (isImage(file) && Files.isRegularFile(file)) {
+                found.add(file);
+            }
+            return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+            if (file.equals(root)) {
+                throw e;
+            }
+            LOG.warn("{}: skipped, cannot be read: {}", file, e.toString());
+            return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+            if (e != null) { // the listing broke off midway
+                if (dir.equals(root)) {
+                    throw e;
+                }
+                LOG.warn("{}: partly skipped, cannot be read: {}", dir, e.toString());
+            }
+            return FileVisitResult.CONTINUE;
         }
     }
 

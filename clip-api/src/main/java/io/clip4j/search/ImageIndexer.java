@@ -1,10 +1,7 @@
 package io.clip4j.search;
 
 import io.clip4j.ClipModel;
-import io.clip4j.Features;
-import io.clip4j.NonFiniteFeaturesException;
-import io.clip4j.image.ImageDecodeException;
-import io.clip4j.image.ImageInput;
+import io.clip4j.data.ImageBatches;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -77,7 +74,7 @@ public final class ImageIndexer {
     /**
      * Encodes the files that are not yet in {@code existing} and adds them to it. A file that cannot be read
      * or decoded (missing, a directory, damaged, of an unknown format), or whose image_features come out non-finite
-     * ({@link NonFiniteFeaturesException}, e.g. a float16 overflow), is skipped and reported in the result.
+     * ({@link io.clip4j.NonFiniteFeaturesException}, e.g. a float16 overflow), is skipped and reported in the result.
      *
      * @param files    image files; each one's id is {@link #idOf}
      * @param existing an index to extend (built by the same model, see {@link SemanticSearch}), or null for a
@@ -116,28 +113,21 @@ public final class ImageIndexer {
         return new Result(builder.build(), added, skipped);
     }
 
-    /** Encodes a batch; when one file fails to decode, encodes its files one by one to find which. */
+    /** Encodes a batch; a file that cannot be decoded is skipped ({@link ImageBatches}). */
     private int encode(List<Path> batch, EmbeddingIndex.Builder builder, List<Skipped> skipped) {
-        List<ImageInput> inputs = new ArrayList<>(batch.size());
-        batch.forEach(p -> inputs.add(ImageInput.of(p)));
-        try {
-            Features f = model.encodeImages(inputs);
-            for (int i = 0; i < batch.size(); i++) {
-                builder.add(idOf(batch.get(i)), f.row(i));
+        List<ImageBatches.Skipped> left = new ArrayList<>();
+        List<float[]> rows = ImageBatches.compute(batch, inputs -> model.encodeImages(inputs).rowList(), left);
+        int added = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            if (rows.get(i) != null) {
+                builder.add(idOf(batch.get(i)), rows.get(i));
+                added++;
             }
-            return batch.size();
-        } catch (ImageDecodeException | NonFiniteFeaturesException e) { // one input's fault: find it, skip it
-            if (batch.size() == 1) {
-                skipped.add(new Skipped(idOf(batch.get(0)), e.getMessage()));
-                return 0;
-            }
-            int added = 0;
-            for (Path p : batch) {
-                added += encode(List.of(p), builder, skipped);
-            }
-            return added;
         }
+        left.forEach(s -> skipped.add(new Skipped(idOf(s.file()), s.reason())));
+        return added;
     }
+
 
     /**
      * A file left out of the index.

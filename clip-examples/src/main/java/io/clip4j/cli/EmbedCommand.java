@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.clip4j.ClipModel;
 import io.clip4j.Features;
-import io.clip4j.image.ImageInput;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -28,7 +27,8 @@ final class EmbedCommand implements Callable<Integer> {
     ModelOptions modelOptions;
 
     @Option(names = "--image", paramLabel = "PATH", description = "Image file, or a folder searched recursively for "
-            + "image files (repeatable).")
+            + "image files (repeatable). A file that cannot be decoded is reported on stderr and skipped; the exit "
+            + "code is then 1.")
     List<Path> images = new ArrayList<>();
 
     @Option(names = "--text", paramLabel = "TEXT", description = "Text (repeatable).")
@@ -51,31 +51,37 @@ final class EmbedCommand implements Callable<Integer> {
         List<Path> imageFiles = ImageFiles.expand(images);
         PrintWriter out = spec.commandLine().getOut();
         ObjectMapper mapper = new ObjectMapper();
+        int skipped = 0;
         try (ClipModel model = modelOptions.open()) {
             if (!imageFiles.isEmpty()) {
-                Features f = model.encodeImages(imageFiles.stream().map(ImageInput::of).toList());
-                print(out, mapper, "image", imageFiles.stream().map(Path::toString).toList(),
-                        normalize ? f.normalized() : f);
+                skipped = ImageFiles.forEachBatch(imageFiles, in -> rows(model.encodeImages(in)),
+                        (file, row) -> print(out, mapper, "image", file.toString(), row), spec.commandLine().getErr());
             }
             if (!texts.isEmpty()) {
-                Features f = model.encodeTexts(texts);
-                print(out, mapper, "text", texts, normalize ? f.normalized() : f);
+                List<float[]> rows = rows(model.encodeTexts(texts));
+                for (int i = 0; i < texts.size(); i++) {
+                    print(out, mapper, "text", texts.get(i), rows.get(i));
+                }
             }
         }
-        return 0;
+        return skipped == 0 ? 0 : ClipCli.EXIT_INPUT;
     }
 
-    private static void print(PrintWriter out, ObjectMapper mapper, String kind, List<String> inputs, Features f)
+    private List<float[]> rows(Features f) {
+        return (normalize ? f.normalized() : f).rowList();
+    }
+
+
+    private static void print(PrintWriter out, ObjectMapper mapper, String kind, String input, float[] row)
             throws IOException {
-        for (int i = 0; i < inputs.size(); i++) {
-            ObjectNode o = mapper.createObjectNode();
-            o.put("kind", kind);
-            o.put("input", inputs.get(i));
-            ArrayNode arr = o.putArray("embedding");
-            for (float v : f.row(i)) {
-                arr.add(v);
-            }
-            out.println(mapper.writeValueAsString(o));
+        ObjectNode o = mapper.createObjectNode();
+        o.put("kind", kind);
+        o.put("input", input);
+        ArrayNode arr = o.putArray("embedding");
+        for (float v : row) {
+            arr.add(v);
         }
+        out.println(mapper.writeValueAsString(o));
+        out.flush();
     }
 }

@@ -1,15 +1,70 @@
 package io.clip4j.cli;
 
+import io.clip4j.data.ImageBatches;
 import io.clip4j.data.ImageFolders;
+import io.clip4j.image.ImageInput;
 
+import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
-/** Checks image arguments before a model is loaded, so a typo fails fast with one clear line. */
+/**
+ * Checks image arguments before a model is loaded, so a typo fails fast with one clear line, and runs a batched
+ * computation over them that skips undecodable files.
+ */
 final class ImageFiles {
+    /** Images per forward pass in {@link #forEachBatch}. */
+    static final int BATCH_SIZE = 32;
+
     private ImageFiles() {
+    }
+
+    /** Receives one image's result. */
+    interface Sink<R> {
+        /**
+         * @param file   the image file
+         * @param result its result
+         * @throws IOException if writing the result fails
+         */
+        void accept(Path file, R result) throws IOException;
+    }
+
+    /**
+     * Computes the files' results batch by batch and hands each to {@code sink} as soon as its batch is done,
+     * in file order. A file that cannot be decoded, or whose features are not finite, is reported on
+     * {@code err} ({@code clip: skipped ...}) and left out; the rest go on.
+     *
+     * @param files   image files
+     * @param compute one result per input (see {@link ImageBatches#compute})
+     * @param sink    receives each file's result
+     * @param err     where skipped files are reported
+     * @param <R>     the result type
+     * @return how many files were skipped
+     * @throws IOException if the sink fails
+     */
+    static <R> int forEachBatch(List<Path> files, Function<List<ImageInput>, List<R>> compute, Sink<R> sink,
+                                PrintWriter err) throws IOException {
+        int skipped = 0;
+        for (int start = 0; start < files.size(); start += BATCH_SIZE) {
+            List<Path> batch = files.subList(start, Math.min(files.size(), start + BATCH_SIZE));
+            List<ImageBatches.Skipped> left = new ArrayList<>();
+            List<R> results = ImageBatches.compute(batch, compute, left);
+            for (int i = 0; i < batch.size(); i++) {
+                if (results.get(i) != null) {
+                    sink.accept(batch.get(i), results.get(i));
+                }
+            }
+            for (ImageBatches.Skipped s : left) {
+                err.println("clip: skipped " + s.reason());
+            }
+            err.flush();
+            skipped += left.size();
+        }
+        return skipped;
     }
 
     /**

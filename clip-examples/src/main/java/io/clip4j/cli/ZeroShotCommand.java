@@ -4,11 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.clip4j.ClipModel;
-import io.clip4j.image.ImageInput;
 import io.clip4j.zeroshot.Prediction;
 import io.clip4j.zeroshot.PromptTemplates;
 import io.clip4j.zeroshot.ZeroShotClassifier;
-import io.clip4j.zeroshot.ZeroShotResult;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -31,7 +29,8 @@ final class ZeroShotCommand implements Callable<Integer> {
     ModelOptions modelOptions;
 
     @Option(names = "--image", paramLabel = "PATH", required = true, arity = "1..*",
-            description = "Image file(s), or folders searched recursively for image files.")
+            description = "Image file(s), or folders searched recursively for image files. A file that cannot be "
+                    + "decoded is reported on stderr and skipped; the exit code is then 1.")
     List<Path> images;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
@@ -84,25 +83,25 @@ final class ZeroShotCommand implements Callable<Integer> {
         ObjectMapper mapper = new ObjectMapper();
         try (ClipModel model = modelOptions.open()) {
             ZeroShotClassifier classifier = model.classifier(labelList, tpl);
-            List<ImageInput> inputs = imageFiles.stream().map(ImageInput::of).toList();
+            int k = Math.min(topK, labelList.size());
             // Only the k best per image: on a GPU with the kernels pipeline nothing else leaves the device.
-            List<ZeroShotResult> results = classifier.classifyAll(inputs, Math.min(topK, labelList.size()));
-            for (int i = 0; i < imageFiles.size(); i++) {
-                List<Prediction> top = results.get(i).predictions();
+            int skipped = ImageFiles.forEachBatch(imageFiles, in -> classifier.classifyAll(in, k), (file, result) -> {
+                List<Prediction> top = result.predictions();
                 if (json) {
                     ObjectNode o = mapper.createObjectNode();
-                    o.put("image", imageFiles.get(i).toString());
+                    o.put("image", file.toString());
                     ArrayNode arr = o.putArray("predictions");
                     for (Prediction p : top) {
                         arr.addObject().put("label", p.label()).put("probability", p.probability()).put("logit", p.logit());
                     }
                     out.println(mapper.writeValueAsString(o));
                 } else {
-                    printTable(out, imageFiles.get(i), top);
+                    printTable(out, file, top);
                 }
-            }
+                out.flush();
+            }, spec.commandLine().getErr());
+            return skipped == 0 ? 0 : ClipCli.EXIT_INPUT;
         }
-        return 0;
     }
 
     private static void printTable(PrintWriter out, Path image, List<Prediction> top) {

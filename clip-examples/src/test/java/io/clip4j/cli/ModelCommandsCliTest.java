@@ -97,6 +97,41 @@ class ModelCommandsCliTest {
     }
 
     @Test
+    void folderRunsSkipUndecodableFilesReportThemAndExitOne(@TempDir Path dir) throws IOException {
+        Path photos = Files.createDirectories(dir.resolve("photos"));
+        Files.copy(DATA.resolve("preprocess/images/astronaut.png"), photos.resolve("a_astronaut.png"));
+        Files.writeString(photos.resolve("b_broken.png"), "not a png");
+        Files.copy(DATA.resolve("preprocess/images/chelsea.png"), photos.resolve("c_chelsea.png"));
+        String[] labels = {"a diagram", "a dog", "a cat", "a photo of a cat"};
+        CliRunner zs = CliRunner.run("zero-shot", "--model", VIT.toString(), "--json", "--template", "{}",
+                "--image", photos.toString(), "--label", labels[0], labels[1], labels[2], labels[3], "--top-k", "4");
+        assertEquals(ClipCli.EXIT_INPUT, zs.code, zs.err);
+        assertTrue(zs.err.startsWith("clip: skipped " + photos.resolve("b_broken.png")), zs.err);
+        assertEquals(1, zs.err.strip().split("\n").length, zs.err);
+        String[] lines = zs.out.strip().split("\n");
+        assertEquals(2, lines.length, zs.out);
+        for (int k = 0; k < 2; k++) { // astronaut and chelsea are images 1 and 2 of the fixture
+            JsonNode o = JSON.readTree(lines[k]);
+            assertTrue(o.get("image").asText().endsWith(k == 0 ? "a_astronaut.png" : "c_chelsea.png"));
+            float[] logits = row(VIT.resolve("logits_per_image.npy"), k + 1);
+            for (JsonNode p : o.get("predictions")) {
+                assertEquals(logits[Arrays.asList(labels).indexOf(p.get("label").asText())],
+                        p.get("logit").floatValue(), 1e-4);
+            }
+        }
+        CliRunner embed = CliRunner.run("embed", "--model", VIT.toString(), "--image", photos.toString());
+        assertEquals(ClipCli.EXIT_INPUT, embed.code, embed.err);
+        assertTrue(embed.err.contains("b_broken.png"), embed.err);
+        lines = embed.out.strip().split("\n");
+        assertEquals(2, lines.length, embed.out);
+        float[] chelsea = row(VIT.resolve("image_features.npy"), 2);
+        JsonNode last = JSON.readTree(lines[1]).get("embedding");
+        for (int i = 0; i < chelsea.length; i++) {
+            assertEquals(chelsea[i], last.get(i).floatValue(), 1e-4);
+        }
+    }
+
+    @Test
     void labelsFileGivesTheSameLabelsAsLabelOptions(@TempDir Path dir) throws IOException {
         Path labels = dir.resolve("labels.txt");
         Files.write(labels, "\uFEFFa dog\r\n\n  a cat  \r\na diagram\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));

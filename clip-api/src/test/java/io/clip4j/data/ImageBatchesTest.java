@@ -1,0 +1,78 @@
+package io.clip4j.data;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.clip4j.ClipException;
+import io.clip4j.NonFiniteFeaturesException;
+import io.clip4j.image.ImageDecodeException;
+import io.clip4j.image.ImageInput;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+class ImageBatchesTest {
+    private final List<Integer> batchSizes = new ArrayList<>();
+
+    /** A stand-in encoder: the result is the input's name; "bad" names fail as a decoder or engine would. */
+    private Function<List<ImageInput>, List<String>> encoder() {
+        return inputs -> {
+            batchSizes.add(inputs.size());
+            List<String> out = new ArrayList<>();
+            for (int i = 0; i < inputs.size(); i++) {
+                String name = inputs.get(i).toString();
+                if (name.contains("broken")) {
+                    throw new ImageDecodeException(name + ": not a PNG file");
+                }
+                if (name.contains("nan")) {
+                    throw new NonFiniteFeaturesException("image_features of image " + i + " are not finite");
+                }
+                out.add(name);
+            }
+            return out;
+        };
+    }
+
+    @Test
+    void aBatchWithoutFaultsIsComputedInOneCall() {
+        List<Path> files = List.of(Path.of("a.png"), Path.of("b.png"), Path.of("c.png"));
+        List<ImageBatches.Skipped> skipped = new ArrayList<>();
+        List<String> r = ImageBatches.compute(files, encoder(), skipped);
+        assertEquals(List.of("a.png", "b.png", "c.png"), r);
+        assertEquals(List.of(3), batchSizes);
+        assertEquals(List.of(), skipped);
+    }
+
+    @Test
+    void faultyFilesAreSkippedAndTheOthersKeepTheirPlaces() {
+        List<Path> files = List.of(Path.of("a.png"), Path.of("broken.png"), Path.of("c.png"), Path.of("nan.png"));
+        List<ImageBatches.Skipped> skipped = new ArrayList<>();
+        List<String> r = ImageBatches.compute(files, encoder(), skipped);
+        assertEquals(4, r.size());
+        assertEquals("a.png", r.get(0));
+        assertNull(r.get(1));
+        assertEquals("c.png", r.get(2));
+        assertNull(r.get(3));
+        assertEquals(List.of(4, 1, 1, 1, 1), batchSizes); // the batch, then file by file
+        assertEquals(List.of(Path.of("broken.png"), Path.of("nan.png")),
+                skipped.stream().map(ImageBatches.Skipped::file).toList());
+        assertEquals("broken.png: not a PNG file", skipped.get(0).reason()); // already names the file
+        assertEquals("nan.png: image_features of image 0 are not finite", skipped.get(1).reason());
+    }
+
+    @Test
+    void otherFailuresAndWrongResultCountsPropagate() {
+        ClipException engine = new ClipException("out of memory");
+        List<Path> files = List.of(Path.of("a.png"));
+        assertSame(engine, assertThrows(ClipException.class,
+                () -> ImageBatches.compute(files, in -> { throw engine; }, new ArrayList<>())));
+        assertThrows(IllegalArgumentException.class,
+                () -> ImageBatches.compute(files, in -> List.of("x", "y"), new ArrayList<>()));
+        assertThrows(IllegalArgumentException.class,
+                () -> ImageBatches.compute(List.of(), encoder(), new ArrayList<>()));
+    }
+}
