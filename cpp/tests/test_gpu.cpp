@@ -372,6 +372,28 @@ void degenerate_features() {
     for (int i = 0; i < n * k; ++i) CHECK_MSG(std::isnan(gp[i]), "a non-finite text row gives NaN in every row");
 }
 
+// Features far from unit length (an untrained or float16-overflowing checkpoint) still normalise: the sum of
+// squares must neither overflow (|x| ~ 1e20) nor underflow (|x| ~ 1e-25) in float32.
+void extreme_magnitudes() {
+    const int n = 3, m = 4, d = 37;
+    std::vector<float> img = random_matrix(n, d, 31), txt = random_matrix(m, d, 32);
+    std::vector<float> expected(n * m), big(n * m), cpu(n * m);
+    CHECK(clip4j_similarity_cpu(img.data(), n, txt.data(), m, d, 100.0f, expected.data()) == CLIP4J_OK);
+    for (int j = 0; j < d; ++j) {
+        img[j] *= 1e20f;           // image 0
+        img[2 * d + j] *= 1e-25f;  // image 2
+        txt[d + j] *= 1e30f;       // class 1
+    }
+    CHECK(clip4j_similarity_cpu(img.data(), n, txt.data(), m, d, 100.0f, cpu.data()) == CLIP4J_OK);
+    CHECK_MSG(clip4j_similarity_cuda(img.data(), n, txt.data(), m, d, 100.0f, big.data()) == CLIP4J_OK,
+              clip4j_last_error());
+    for (int i = 0; i < n * m; ++i) {
+        CHECK_MSG(std::fabs(cpu[i] - expected[i]) <= 1e-3f && std::fabs(big[i] - expected[i]) <= 1e-3f,
+                  "logit " + std::to_string(i) + ": " + std::to_string(big[i]) + " (GPU), " + std::to_string(cpu[i]) +
+                          " (CPU), " + std::to_string(expected[i]) + " unscaled");
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -399,5 +421,6 @@ int main(int argc, char** argv) {
     scores(8, 5000, 16, 17);      // the smallest of the k-pass one
     second_gpu();
     degenerate_features();
+    extreme_magnitudes();
     return check::finish("test_gpu");
 }

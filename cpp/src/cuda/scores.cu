@@ -18,16 +18,18 @@ namespace {
 constexpr size_t kBlockBytes = CLIP4J_ROW_BLOCK_BYTES;
 constexpr int kThreads = 256;
 
-// --- L2 normalisation: one warp per row, x / sqrtf(sum x^2) like model.py; a zero row stays zero like the CPU's. ---
+// --- L2 normalisation: one warp per row, x / ||x|| like model.py; a zero row stays zero like the CPU's. ---
+// The sum of squares is a double, as on the CPU: in float it overflows for |x| > ~1e19 and underflows to a zero
+// norm for |x| < ~1e-23, where the CPU still gives a unit row. The kernel is memory-bound, so this costs nothing.
 __global__ void l2_normalize_rows(const float* x, float* y, int rows, int d) {
     const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
     const int64_t row = (int64_t)blockIdx.x * (blockDim.x / 32) + warp;
     if (row >= rows) return;
     const float* in = x + row * d;
-    float ss = 0.0f;
-    for (int64_t j = lane; j < d; j += 32) ss += in[j] * in[j];
+    double ss = 0.0;
+    for (int64_t j = lane; j < d; j += 32) ss += (double)in[j] * in[j];
     for (int off = 16; off > 0; off >>= 1) ss += __shfl_xor_sync(0xffffffffu, ss, off);
-    const float norm = sqrtf(ss);
+    const float norm = (float)sqrt(ss);
     for (int64_t j = lane; j < d; j += 32) y[row * d + j] = norm == 0.0f ? 0.0f : in[j] / norm;  // NaN stays NaN
 }
 
