@@ -3,7 +3,7 @@
 # machine, same batch and threads. Needs Debian's python3-torch with an optimised BLAS (apt-get install
 # libopenblas0-pthread: the default reference BLAS makes PyTorch ~30x slower); writes a ~600 MB checkpoint to a
 # temp folder.
-# Usage: scripts/bench-vs-pytorch.sh [ViT-B/32|ViT-B/16] [threads] [batch]
+# Usage: scripts/bench-vs-pytorch.sh [ViT-B/32|ViT-B/16|ViT-L/14] [threads] [batch]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 config=${1:-ViT-B/32}; threads=${2:-1}; batch=${3:-8}

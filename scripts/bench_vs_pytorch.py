@@ -18,6 +18,7 @@ import torch.nn.functional as F
 CONFIGS = {  # OpenAI's build_model dims: embed_dim, image_resolution, layers, width, patch, text width/heads/layers
     'ViT-B/32': dict(embed=512, res=224, layers=12, width=768, patch=32, twidth=512, theads=8, tlayers=12),
     'ViT-B/16': dict(embed=512, res=224, layers=12, width=768, patch=16, twidth=512, theads=8, tlayers=12),
+    'ViT-L/14': dict(embed=768, res=224, layers=24, width=1024, patch=14, twidth=768, theads=12, tlayers=12),
 }
 CONTEXT, VOCAB = 77, 49408
 

@@ -38,6 +38,10 @@ import java.util.Locale;
  * torch_cpu, torch_cuda, torch_cuda_linalg, torch by absolute path. Every library is thus loaded after all of
  * its dependencies. This path could not be run where it was written (no GPU, no -gpu jars there).
  *
+ * <p>Unless the user sets {@code org.bytedeco.javacpp.maxPhysicalBytes}, JavaCPP's limit on resident memory is
+ * lifted (see {@link #ensureLoaded()}): it counts the LibTorch memory holding a model's weights against a multiple
+ * of the Java heap.
+ *
  * <p>Call {@link #ensureLoaded()} before touching any {@code org.bytedeco.pytorch} class; every clip4j
  * entry point into LibTorch does so. {@code -Dorg.bytedeco.javacpp.pathsFirst=true} defeats this (JavaCPP then
  * loads {@code libc10.so} etc. by name from {@code java.library.path}), so it is refused with a
@@ -68,7 +72,9 @@ public final class NativeLibraries {
 
     /**
      * Extracts and loads the bundled LibTorch (and OpenBLAS) natives once per JVM; later calls return at once.
-     * Thread-safe.
+     * Thread-safe. Unless {@code org.bytedeco.javacpp.maxPhysicalBytes} is set, sets it to 0 (no limit) first:
+     * JavaCPP's default, a multiple of {@code -Xmx}, would refuse allocations once a large model's weights
+     * (native memory) outgrow it. This only takes effect if JavaCPP has not been used yet in the JVM.
      *
      * @throws ClipException if the natives cannot be extracted or loaded (no jar for this platform, unwritable
      *                       cache directory, incompatible system); the same exception is rethrown on every
@@ -86,6 +92,7 @@ public final class NativeLibraries {
                 throw failure;
             }
             try {
+                liftJavaCppPhysicalMemoryLimit();
                 hintOpenMpWaitPolicy();
                 load();
                 disableNnpack();
@@ -99,6 +106,22 @@ public final class NativeLibraries {
                         + e, e);
                 throw failure;
             }
+        }
+    }
+
+    /**
+     * JavaCPP refuses every new native allocation once the process's resident memory exceeds its
+     * {@code maxPhysicalBytes}, by default a small multiple of the Java heap ({@code -Xmx}). A model's weights live
+     * in LibTorch's memory, outside the heap, and a mapped checkpoint's pages count as resident too: with
+     * {@code -Xmx512m}, loading ViT-L/14 (1.7 GB) failed with "Physical memory usage is too high". clip4j frees its
+     * native memory deterministically ({@code close()}), so the garbage-collector back-pressure that limit exists
+     * for does not apply: it is lifted (0 = none) unless the user set it. Like every JavaCPP property it must be set
+     * before JavaCPP's first allocation, which is why this runs first.
+     */
+    private static void liftJavaCppPhysicalMemoryLimit() {
+        if (System.getProperty("org.bytedeco.javacpp.maxPhysicalBytes") == null
+                && System.getProperty("org.bytedeco.javacpp.maxphysicalbytes") == null) {
+            System.setProperty("org.bytedeco.javacpp.maxPhysicalBytes", "0");
         }
     }
 

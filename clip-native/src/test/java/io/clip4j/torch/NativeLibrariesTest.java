@@ -55,6 +55,18 @@ class NativeLibrariesTest {
     }
 
     @Test
+    void nativeMemoryBeyondJavaCppsHeapMultipleIsNotRefused(@TempDir Path cache) throws Exception {
+        // 768 MiB of LibTorch memory with a 96 MiB heap: JavaCPP's default limit (4x the heap) refused this.
+        List<String> out = runChild(cache, List.of("-Xmx96m"), null, LargeNativeMemoryMain.class, "768");
+        assertEquals(List.of("MAX_PHYSICAL_BYTES 0", "OK"), out.subList(out.size() - 2, out.size()), String.valueOf(out));
+        // A limit the user chose is kept.
+        out = runChild(cache, List.of("-Xmx96m", "-Dorg.bytedeco.javacpp.maxphysicalbytes=3G"), null,
+                LargeNativeMemoryMain.class, "16");
+        assertEquals(List.of("MAX_PHYSICAL_BYTES 3221225472", "OK"), out.subList(out.size() - 2, out.size()),
+                String.valueOf(out));
+    }
+
+    @Test
     void missingNativesGiveAClearClipException(@TempDir Path cache) throws Exception {
         List<String> out = runChild(cache, List.of("-Dorg.bytedeco.javacpp.platform=linux-nosuch"));
         String last = out.isEmpty() ? "" : out.get(out.size() - 1);
@@ -123,8 +135,8 @@ class NativeLibrariesTest {
         return runChild(cache, extraArgs, null, ColdStartMain.class);
     }
 
-    private static List<String> runChild(Path cache, List<String> extraArgs, String classPathFirst, Class<?> main)
-            throws IOException, InterruptedException {
+    private static List<String> runChild(Path cache, List<String> extraArgs, String classPathFirst, Class<?> main,
+                                         String... mainArgs) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx1g");
@@ -135,6 +147,7 @@ class NativeLibrariesTest {
         String cp = System.getProperty("java.class.path");
         cmd.add(classPathFirst == null ? cp : classPathFirst + File.pathSeparator + cp);
         cmd.add(main.getName());
+        cmd.addAll(List.of(mainArgs));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("LD_LIBRARY_PATH", SYSTEM_LIBS.toString());
         pb.directory(cache.toFile());
