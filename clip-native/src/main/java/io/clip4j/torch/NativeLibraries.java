@@ -176,6 +176,17 @@ public final class NativeLibraries {
         return null;
     }
 
+    /**
+     * On the class path {@code Class.getResource} finds a folder in any jar. On the module path it searches only
+     * the class's own module, and the natives are in another one (the platform jar); their folder names
+     * ({@code linux-x86_64}) are no package, so the class loader finds them there.
+     */
+    private static URL resource(Class<?> preset, String absolutePath) {
+        URL url = preset.getResource(absolutePath);
+        ClassLoader loader = preset.getClassLoader();
+        return url != null || loader == null ? url : loader.getResource(absolutePath.substring(1));
+    }
+
     private static void load() throws IOException {
         String platform = Loader.getPlatform();
         // Resolve the preset class without initialising it: initialising runs JavaCPP's own loader.
@@ -190,11 +201,10 @@ public final class NativeLibraries {
         // when the property is unset, and only the configured one when set ("" = none); so do we.
         String extension = System.getProperty("org.bytedeco.javacpp.platform.extension");
         String wanted = extension == null ? GPU_EXTENSION : extension;
-        URL folderUrl = wanted.isEmpty() ? null
-                : preset.getResource("/org/bytedeco/pytorch/" + platform + wanted + "/");
+        URL folderUrl = wanted.isEmpty() ? null : resource(preset, "/org/bytedeco/pytorch/" + platform + wanted + "/");
         boolean gpu = folderUrl != null && wanted.endsWith(GPU_EXTENSION);
         if (folderUrl == null) {
-            folderUrl = preset.getResource(folder);
+            folderUrl = resource(preset, folder);
         }
         if (folderUrl == null) {
             throw new ClipException("no LibTorch natives for platform " + platform + " on the class path (resource "
