@@ -116,9 +116,10 @@ final class Weights implements AutoCloseable {
             }
             if (placement.device().isCuda()) {
                 result = placement.copyTo(raw, target); // one transfer, cast on the way
+            } else if (type == target) {
+                result = raw; // already the model's tensor: no second copy of (up to gigabytes of) weights
             } else {
-                // toType copies unless the dtype already matches; clone() then makes the result independent of raw.
-                result = type == target ? raw.clone() : raw.toType(target);
+                result = raw.toType(target);
             }
             // One extra reference: the scope's release on close leaves it alive (detach() would free it).
             result.retainReference();
