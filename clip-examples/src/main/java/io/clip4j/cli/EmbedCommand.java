@@ -71,7 +71,6 @@ final class EmbedCommand implements Callable<Integer> {
         return (normalize ? f.normalized() : f).rowList();
     }
 
-
     private static void print(PrintWriter out, ObjectMapper mapper, String kind, String input, float[] row)
             throws IOException {
         ObjectNode o = mapper.createObjectNode();
