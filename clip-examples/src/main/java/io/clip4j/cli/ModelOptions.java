@@ -5,22 +5,43 @@ import io.clip4j.ClipModel;
 import io.clip4j.Device;
 import io.clip4j.ImagePipeline;
 import io.clip4j.Precision;
+import io.clip4j.pretrained.ModelDownloader;
+import io.clip4j.pretrained.PretrainedModel;
+import io.clip4j.pretrained.PretrainedModels;
 import io.clip4j.search.EmbeddingIndex;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /** The options every model-using command shares (picocli mixin). */
 final class ModelOptions {
     /** System property the {@code ./clip} launcher sets to the bundled default model. */
     static final String DEFAULT_MODEL_PROPERTY = "clip4j.defaultModel";
 
-    @Option(names = "--model", paramLabel = "PATH",
-            description = "Checkpoint: OpenAI .pt, torch.save state dict, .safetensors, or a Hugging Face directory "
-                    + "(default: the model bundled with clip4j).")
+    @Option(names = "--model", paramLabel = "PATH|NAME",
+            description = "Checkpoint: OpenAI .pt, torch.save state dict, .safetensors, or a Hugging Face directory; "
+                    + "or an OpenAI model name (RN50, RN101, RN50x4, RN50x16, RN50x64, ViT-B/32, ViT-B/16, ViT-L/14, "
+                    + "ViT-L/14@336px), downloaded into --model-cache on first use and verified by SHA-256 like "
+                    + "clip.load (default: the model bundled with clip4j).")
     Path model;
+
+    @Option(names = "--model-cache", paramLabel = "DIR",
+            description = "Folder of downloaded models (default: ~/.cache/clip, the reference's, so its downloads are "
+                    + "reused).")
+    Path modelCache;
+
+    @Option(names = "--offline", description = "Never download: a named model must already be in --model-cache.")
+    boolean offline;
+
+    /** The file a model name was fetched to, so a command that asks twice verifies it once. */
+    private Path fetched;
 
     @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda (or gpu) or cuda:N (default: ${DEFAULT-VALUE}).")
     String device;
@@ -54,7 +75,16 @@ final class ModelOptions {
      */
     Path modelPath() {
         if (model != null) {
-            return model;
+            if (fetched != null) {
+                return fetched;
+            }
+            Optional<PretrainedModel> named = Files.exists(model) ? Optional.empty()
+                    : PretrainedModels.find(model.toString());
+            if (named.isEmpty()) {
+                return model;
+            }
+            fetched = download(named.get());
+            return fetched;
         }
         String dflt = System.getProperty(DEFAULT_MODEL_PROPERTY);
         if (dflt == null || !Files.exists(Path.of(dflt))) {
@@ -78,6 +108,22 @@ final class ModelOptions {
             } catch (InvalidPathException notAPath) {
                 // a free-form description from the API, not a checkpoint path: keep the default model
             }
+        }
+    }
+
+    private Path download(PretrainedModel named) {
+        ModelDownloader downloader = new ModelDownloader(modelCache != null ? modelCache
+                : PretrainedModels.defaultCacheDir()).offline(offline);
+        if (System.console() == null || Files.exists(downloader.pathOf(named))) {
+            return downloader.fetch(named); // no bar frames in logs and pipes, nor for a cache hit
+        }
+        try (ProgressBar bar = new ProgressBarBuilder().setTaskName(named.name()).setUnit("MiB", 1 << 20)
+                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500)
+                .setConsumer(new ConsoleProgressBarConsumer(System.err)).build()) {
+            return downloader.onProgress((done, total) -> {
+                bar.maxHint(total);
+                bar.stepTo(done);
+            }).fetch(named);
         }
     }
 

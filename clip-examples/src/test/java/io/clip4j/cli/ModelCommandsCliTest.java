@@ -132,6 +132,24 @@ class ModelCommandsCliTest {
     }
 
     @Test
+    void openAiModelNamesResolveThroughTheModelCache(@TempDir Path dir) throws IOException {
+        CliRunner missing = CliRunner.run("embed", "--model", "ViT-B/32", "--model-cache", dir.toString(), "--offline",
+                "--text", "a dog");
+        assertEquals(ClipCli.EXIT_INPUT, missing.code, missing.err);
+        assertEquals("clip: ViT-B/32 is not in the cache (" + dir.resolve("ViT-B-32.pt") + ") and downloads are off;"
+                + " download https://openaipublic.azureedge.net/clip/models/"
+                + "40d365715913c9da98579312b702a82c18be219cc2a73407c4526f58eba950af/ViT-B-32.pt to that path",
+                missing.err.strip());
+        // A file in the cache under the model's name is used only if its SHA-256 is the release's.
+        Files.copy(VIT.resolve("model.pt"), dir.resolve("ViT-B-32.pt"));
+        CliRunner damaged = CliRunner.run("embed", "--model", "ViT-B/32", "--model-cache", dir.toString(), "--offline",
+                "--text", "a dog");
+        assertEquals(ClipCli.EXIT_INPUT, damaged.code, damaged.err);
+        assertTrue(damaged.err.startsWith("clip: " + dir.resolve("ViT-B-32.pt") + ": SHA-256 "), damaged.err);
+        assertTrue(damaged.err.contains("does not match ViT-B/32's 40d36571"), damaged.err);
+    }
+
+    @Test
     void labelsFileGivesTheSameLabelsAsLabelOptions(@TempDir Path dir) throws IOException {
         Path labels = dir.resolve("labels.txt");
         Files.write(labels, "\uFEFFa dog\r\n\n  a cat  \r\na diagram\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));

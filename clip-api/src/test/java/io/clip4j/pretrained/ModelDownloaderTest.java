@@ -1,0 +1,147 @@
+package io.clip4j.pretrained;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import io.clip4j.checkpoint.CheckpointException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Downloads from a local HTTP server: caching, SHA-256 checks, failures that leave nothing behind. */
+class ModelDownloaderTest {
+    private static final Path CHECKPOINT = Path.of(System.getProperty("clip4j.testdata"), "models/tiny-vit/model.pt");
+
+    @TempDir
+    Path cache;
+
+    private HttpServer server;
+    private final AtomicInteger requests = new AtomicInteger();
+    private byte[] served;
+    private int status = 200;
+    private boolean truncate;
+    private byte[] checkpoint;
+
+    @BeforeEach
+    void start() throws IOException {
+        checkpoint = Files.readAllBytes(CHECKPOINT);
+        served = checkpoint;
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", exchange -> {
+            requests.incrementAndGet();
+            exchange.sendResponseHeaders(status, status == 200 ? served.length : -1);
+            try (OutputStream out = exchange.getResponseBody()) {
+                if (status == 200) {
+                    out.write(served, 0, truncate ? served.length / 2 : served.length);
+                }
+            }
+        });
+        server.start();
+    }
+
+    @AfterEach
+    void stop() {
+        server.stop(0);
+    }
+
+    private PretrainedModel model() throws Exception {
+        StringBuilder hex = new StringBuilder();
+        for (byte b : MessageDigest.getInstance("SHA-256").digest(checkpoint)) {
+            hex.append(String.format("%02x", b));
+        }
+        return new PretrainedModel("tiny", "http://127.0.0.1:" + server.getAddress().getPort() + "/models/" + hex
+                + "/tiny-vit.pt");
+    }
+
+    private List<Path> cacheFiles() throws IOException {
+        try (Stream<Path> s = Files.list(cache)) {
+            return s.toList();
+        }
+    }
+
+    @Test
+    void downloadsOnceThenUsesTheVerifiedCachedFile() throws Exception {
+        List<long[]> progress = new ArrayList<>();
+        ModelDownloader d = new ModelDownloader(cache.resolve("clip")).onProgress((done, total) ->
+                progress.add(new long[]{done, total}));
+        Path file = d.fetch(model());
+        assertEquals(cache.resolve("clip/tiny-vit.pt"), file);
+        assertArrayEquals(checkpoint, Files.readAllBytes(file));
+        long[] last = progress.get(progress.size() - 1);
+        assertArrayEquals(new long[]{checkpoint.length, checkpoint.length}, last);
+        assertEquals(file, d.fetch(model()));
+        assertEquals(1, requests.get(), "the cached file matches its SHA-256: no second download");
+        assertEquals(file, new ModelDownloader(cache.resolve("clip")).offline(true).fetch(model()));
+    }
+
+    @Test
+    void aDamagedCachedFileIsDownloadedAgainOrRefusedOffline() throws Exception {
+        Path file = Files.createDirectories(cache).resolve("tiny-vit.pt");
+        Files.write(file, new byte[]{1, 2, 3});
+        CheckpointException e = assertThrows(CheckpointException.class,
+                () -> new ModelDownloader(cache).offline(true).fetch(model()));
+        assertTrue(e.getMessage().startsWith(file + ": SHA-256 ") && e.getMessage().contains("does not match"),
+                e.getMessage());
+        assertEquals(0, requests.get());
+        assertEquals(file, new ModelDownloader(cache).fetch(model()));
+        assertArrayEquals(checkpoint, Files.readAllBytes(file));
+        assertEquals(1, requests.get());
+    }
+
+    @Test
+    void failedDownloadsAreClipExceptionsAndLeaveNoFile() throws Exception {
+        PretrainedModel m = model();
+        ModelDownloader d = new ModelDownloader(cache);
+        served = checkpoint.clone();
+        served[100] ^= 1; // a corrupt transfer
+        CheckpointException bad = assertThrows(CheckpointException.class, () -> d.fetch(m));
+        assertTrue(bad.getMessage().contains("SHA-256") && bad.getMessage().contains(m.sha256()), bad.getMessage());
+        assertEquals(List.of(), cacheFiles());
+
+        served = checkpoint;
+        truncate = true; // the connection closes before Content-Length bytes
+        CheckpointException cut = assertThrows(CheckpointException.class, () -> d.fetch(m));
+        assertTrue(cut.getMessage().startsWith("cannot download tiny from " + m.url()), cut.getMessage());
+        assertEquals(List.of(), cacheFiles());
+
+        truncate = false;
+        status = 404;
+        CheckpointException missing = assertThrows(CheckpointException.class, () -> d.fetch(m));
+        assertTrue(missing.getMessage().contains("HTTP status 404"), missing.getMessage());
+        assertEquals(List.of(), cacheFiles());
+
+        CheckpointException offline = assertThrows(CheckpointException.class, () -> d.offline(true).fetch(m));
+        assertEquals("tiny is not in the cache (" + cache.resolve("tiny-vit.pt") + ") and downloads are off;"
+                + " download " + m.url() + " to that path", offline.getMessage());
+    }
+
+    @Test
+    void openAiModelsMatchTheReferenceTable() {
+        // clip.available_models() of openai/CLIP, in its order
+        assertEquals(List.of("RN50", "RN101", "RN50x4", "RN50x16", "RN50x64", "ViT-B/32", "ViT-B/16", "ViT-L/14",
+                "ViT-L/14@336px"), PretrainedModels.OPENAI.stream().map(PretrainedModel::name).toList());
+        PretrainedModel b32 = PretrainedModels.get("ViT-B/32");
+        assertEquals("ViT-B-32.pt", b32.fileName());
+        assertEquals("40d365715913c9da98579312b702a82c18be219cc2a73407c4526f58eba950af", b32.sha256());
+        assertEquals("ViT-L-14-336px.pt", PretrainedModels.get("ViT-L/14@336px").fileName());
+        CheckpointException unknown = assertThrows(CheckpointException.class, () -> PretrainedModels.get("ViT-H/14"));
+        assertTrue(unknown.getMessage().contains("available: RN50, RN101"), unknown.getMessage());
+        assertThrows(CheckpointException.class, () -> new PretrainedModel("x", "https://host/no-hash/x.pt"));
+        assertEquals(Path.of(System.getProperty("user.home"), ".cache", "clip"), PretrainedModels.defaultCacheDir());
+    }
+}
