@@ -83,8 +83,11 @@ public final class ConfigInference {
             }
             int visionWidth = (int) dim(sd, "visual.layer1.0.conv1.weight", 4, 0);
             int outputWidth = grid(sd, "visual.attnpool.positional_embedding");
+            // The reference's vision_width * 32 // 64, in long: a tensor without elements may declare a stem width
+            // above 2^26, which overflows int.
+            int visionHeads = (int) (visionWidth * 32L / 64);
             return new ClipConfig(embedDim, resolution(sd, 32L * outputWidth), stages, visionWidth, 0, contextLength,
-                    vocabSize, transformerWidth, transformerWidth / 64, transformerLayers, visionWidth * 32 / 64);
+                    vocabSize, transformerWidth, transformerWidth / 64, transformerLayers, visionHeads);
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(sd.source() + ": inconsistent CLIP dimensions: " + e.getMessage(), e);
         }

@@ -60,8 +60,11 @@ final class TensorOps {
         if (t.dim() != 2) {
             throw new CheckpointException(source + ": cannot build '" + what + "': expected a 2-D tensor, got " + t);
         }
+        // A tensor without elements may have a dimension beyond int ([2^32 + 64, 0] is a valid safetensors shape):
+        // the result's shape takes the longs, and the loops run only when there are elements, which bound both sizes.
+        long[] shape = {t.size(1), t.size(0)};
         int rows = (int) t.size(0);
-        int cols = (int) t.size(1);
+        int cols = t.numel() == 0 ? 0 : (int) t.size(1);
         int es = t.dtype().byteSize();
         ByteBuffer in = t.data();
         ByteBuffer out = allocate(source, what, in.remaining());
@@ -74,7 +77,7 @@ final class TensorOps {
             }
         }
         Buffers.flip(out);
-        return new TensorData(t.dtype(), new long[]{cols, rows}, out);
+        return new TensorData(t.dtype(), shape, out);
     }
 
     /**

@@ -89,6 +89,7 @@ public final class BmpDecoder implements ImageDecoder {
                 long b;
                 long a = 0;
                 if (headerSize >= 56) {
+                    need(file, 14 + 56, "bitfield masks"); // the header holds them: past the 40 bytes checked above
                     r = u32(file, 54);
                     g = u32(file, 58);
                     b = u32(file, 62);

@@ -41,6 +41,8 @@ final class IndexFile {
     private static final int MAX_NPY_HEADER = 1 << 16;
     /** features.npy must fit one Java byte array when read back. */
     private static final long MAX_FEATURE_BYTES = Integer.MAX_VALUE - MAX_NPY_HEADER;
+    /** Deflate expands at most 1032:1, so no entry of an archive is larger than that multiple of the whole file. */
+    private static final long MAX_DEFLATE_RATIO = 1032;
     /** A unit row read back may differ from norm 1 by float32 rounding only. */
     private static final double NORM_TOLERANCE = 1e-3;
 
@@ -156,6 +158,11 @@ final class IndexFile {
             throw e;
         } catch (IOException | ClipException | IllegalArgumentException e) {
             throw new IndexException(file + ": not a readable clip4j index: " + e.getMessage(), e);
+        } catch (OutOfMemoryError e) {
+            // A deflated entry may expand 1032-fold (a 1.5 MB file to 1.6 GB of features), and the load holds the
+            // bytes and their float and double copies at once. The buffers are this load's own, garbage once we leave.
+            throw new IndexException(file + ": not enough Java heap to load the index (" + e.getMessage() + "; max heap "
+                    + (Runtime.getRuntime().maxMemory() >> 20) + " MiB); raise -Xmx", e);
         }
     }
 
@@ -168,6 +175,13 @@ final class IndexFile {
             long declared = e.getSize();
             if (declared > max) {
                 throw new IndexException(file + ": " + name + " is larger than an index's " + max + " bytes");
+            }
+            // The declared size is the directory's claim, and sizes the buffer below: a forged one in a file of a
+            // few hundred bytes would allocate a gigabyte (or fail with OutOfMemoryError) before the data runs out.
+            long fileSize = Files.size(file);
+            if (declared > MAX_DEFLATE_RATIO * fileSize) {
+                throw new IndexException(file + ": " + name + " declares " + declared + " bytes, more than a file of "
+                        + fileSize + " bytes can hold (corrupt archive)");
             }
             // The central directory's size, when there is one, sizes the buffer at once (no growing copies); the
             // read still stops at max in case the entry holds more than it declares.

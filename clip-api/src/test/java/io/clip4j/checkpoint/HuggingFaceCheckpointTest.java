@@ -131,6 +131,22 @@ class HuggingFaceCheckpointTest {
     }
 
     @Test
+    void emptyProjectionKeepsADimensionBeyondAnIntWhenTransposed() throws IOException {
+        // A tensor without elements may declare any dimension. The transpose used to cast the sizes to int, so
+        // [2^32 + 64, 0] came back as [0, 64]: an embed_dim of 64 where the file says 4294967360.
+        Path dir = Files.createDirectory(tmp.resolve("hf-empty-projection"));
+        java.util.Map<String, TensorData> m = new java.util.LinkedHashMap<>(
+                SafetensorsReader.read(DIR.resolve("model.safetensors")).asMap());
+        m.put("text_projection.weight", new TensorData(DType.F16, new long[]{(1L << 32) + 64, 0},
+                java.nio.ByteBuffer.allocate(0)));
+        SafetensorsWriter.write(dir.resolve("model.safetensors"), m, java.util.Map.of());
+        StateDict sd = CheckpointReader.read(dir);
+        assertArrayEquals(new long[]{0, (1L << 32) + 64}, sd.get("text_projection").shape());
+        CheckpointException e = assertThrows(CheckpointException.class, () -> ConfigInference.infer(sd));
+        assertTrue(e.getMessage().contains("implausible size"), e.getMessage());
+    }
+
+    @Test
     void layerIndexBeyondAnIntIsAnUnexpectedTensor() throws IOException {
         // Used to surface as "unreadable checkpoint: java.lang.NumberFormatException".
         Path dir = Files.createDirectory(tmp.resolve("hf-big-index"));

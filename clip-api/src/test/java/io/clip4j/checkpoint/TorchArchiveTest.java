@@ -85,6 +85,16 @@ class TorchArchiveTest {
         assertTrue(e.getMessage().contains("context_length of 100000"), e.getMessage());
     }
 
+    @Test
+    void resNetVisionHeadsOfAHugeStemWidthDoNotOverflow() {
+        // The reference's vision_width * 32 // 64, computed in int, gave 1 head for a stem of 2^27 + 2 (a tensor
+        // without elements may declare that width) instead of 2^26 + 1.
+        StateDict sd = CheckpointReader.read(Fixtures.model("tiny-rn").resolve("state_dict.pt"));
+        java.util.Map<String, TensorData> m = new java.util.LinkedHashMap<>(sd.asMap());
+        m.put("visual.layer1.0.conv1.weight", zeros((1L << 27) + 2, 0, 1, 1));
+        assertEquals((1 << 26) + 1, ConfigInference.infer(new StateDict("rn", m)).visionHeads());
+    }
+
     /** tiny-vit's tensors with a text positional_embedding of {@code rows} rows. */
     private static java.util.Map<String, TensorData> withContextLength(int rows) {
         StateDict sd = CheckpointReader.read(Fixtures.model("tiny-vit").resolve("state_dict.pt"));

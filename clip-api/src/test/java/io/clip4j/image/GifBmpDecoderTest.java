@@ -3,6 +3,7 @@ package io.clip4j.image;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -166,6 +167,25 @@ class GifBmpDecoderTest {
         assertEquals(PixelMode.L, img.mode());
         assertTrue(img.nearestOnly());
         assertArrayEquals(new byte[] {(byte) 255, 0, (byte) 255, 0, (byte) 255, (byte) 255}, img.data());
+    }
+
+    @Test
+    void bmpV4HeaderCutBeforeItsMasksIsTruncated() {
+        // A BITMAPV4HEADER (108 bytes) holds the bitfield masks at bytes 54 to 70; a file cut inside them used to
+        // fail with ArrayIndexOutOfBoundsException (found by fuzzing).
+        byte[] v4 = new byte[58];
+        v4[0] = 'B';
+        v4[1] = 'M';
+        v4[10] = 14 + 108; // pixel data offset
+        v4[14] = 108; // header size
+        v4[18] = 7; // width
+        v4[22] = 5; // height
+        v4[26] = 1; // planes
+        v4[28] = 32; // bits
+        v4[30] = 6; // BI_ALPHABITFIELDS
+        ImageDecodeException e = assertThrows(ImageDecodeException.class, () -> bmp.decode(v4, MAX));
+        assertNull(e.getCause());
+        assertTrue(e.getMessage().contains("truncated (bitfield masks)"), e.getMessage());
     }
 
     @Test

@@ -189,6 +189,33 @@ class IndexFileTest {
         }
     }
 
+    /**
+     * A directory entry claiming a gigabyte in a file of a few hundred bytes (found by fuzzing): refused from the
+     * claim. It used to size the read buffer: this file loaded after allocating 1 GB (7 s), and on a smaller heap
+     * the load failed with OutOfMemoryError.
+     */
+    @Test
+    void forgedEntrySizeIsRefusedBeforeAllocating() throws IOException {
+        Path file = zip(meta("[\"a\",\"b\"]"), npy(new long[]{2, 2}, new float[]{1, 0, 0, 1}));
+        byte[] b = Files.readAllBytes(file);
+        byte[] cen = {'P', 'K', 1, 2};
+        int at = -1;
+        for (int p = 0; p + 46 < b.length && at < 0; p++) {
+            if (b[p] == cen[0] && b[p + 1] == cen[1] && b[p + 2] == cen[2] && b[p + 3] == cen[3]
+                    && new String(b, p + 46, 10, StandardCharsets.UTF_8).equals("index.json")) {
+                at = p;
+            }
+        }
+        assertTrue(at > 0, "central directory entry of index.json");
+        int forged = 1_000_000_000; // uncompressed size, little-endian at offset 24
+        for (int i = 0; i < 4; i++) {
+            b[at + 24 + i] = (byte) (forged >>> (8 * i));
+        }
+        Files.write(file, b);
+        IndexException e = assertThrows(IndexException.class, () -> EmbeddingIndex.load(file));
+        assertTrue(e.getMessage().contains("declares 1000000000 bytes"), e.getMessage());
+    }
+
     /** Truncations and byte flips of a saved index: it loads (a flip in a compressed id may survive) or fails cleanly. */
     @Test
     void damagedFilesNeverEscapeAsOtherExceptions() throws IOException {
