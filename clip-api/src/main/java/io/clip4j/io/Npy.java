@@ -218,6 +218,11 @@ public final class Npy {
      * @return the elements as float32 (from {@code <f4}, {@code <f8}, integers or {@code |u1})
      */
     public float[] toFloatArray() {
+        if (descr.equals("<f4")) { // one bulk copy: no double[] of twice the size on the way (large index files)
+            float[] f = new float[size()];
+            data.duplicate().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(f); // data's position stays 0
+            return f;
+        }
         double[] d = toDoubleArray();
         float[] f = new float[d.length];
         for (int i = 0; i < d.length; i++) {

@@ -160,7 +160,7 @@ final class IndexFile {
             throw new IndexException(file + ": not a readable clip4j index: " + e.getMessage(), e);
         } catch (OutOfMemoryError e) {
             // A deflated entry may expand 1032-fold (a 1.5 MB file to 1.6 GB of features), and the load holds the
-            // bytes and their float and double copies at once. The buffers are this load's own, garbage once we leave.
+            // bytes and their float copy at once. The buffers are this load's own, garbage once we leave.
             throw new IndexException(file + ": not enough Java heap to load the index (" + e.getMessage() + "; max heap "
                     + (Runtime.getRuntime().maxMemory() >> 20) + " MiB); raise -Xmx", e);
         }
