@@ -19,7 +19,7 @@ import java.util.function.Function;
  *
  * <pre>{@code
  * List<ImageBatches.Skipped> skipped = new ArrayList<>();
- * List<Features> rows = ImageBatches.compute(batch, in -> split(model.encodeImages(in)), skipped);
+ * List<float[]> rows = ImageBatches.compute(batch, in -> model.encodeImages(in).rowList(), skipped);
  * }</pre>
  */
 public final class ImageBatches {

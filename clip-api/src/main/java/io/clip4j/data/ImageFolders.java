@@ -47,7 +47,8 @@ public final class ImageFolders {
     }
 
     /**
-     * Every image file under a directory, at any depth (symbolic links to directories are not followed),
+     * Every image file under a directory, at any depth (a symbolic link given as the root is followed; links to
+     * directories below it are not),
      * sorted by path. A subfolder that cannot be read (no permission, removed meanwhile) is skipped with a
      * warning on the {@code io.clip4j.data.ImageFolders} logger: one such folder must not cost a whole collection.
      *
@@ -56,13 +57,19 @@ public final class ImageFolders {
      * @throws ClipException if {@code root} itself cannot be read
      */
     public static List<Path> list(Path root) {
-        Collector collector = new Collector(root);
+        List<Path> found = new ArrayList<>();
         try {
-            Files.walkFileTree(root, collector);
+            // A link given as the root is followed (walkFileTree would visit it as one file); the files keep its
+            // name as their prefix, as the user wrote it.
+            Path start = Files.isSymbolicLink(root) && Files.isDirectory(root) ? root.toRealPath() : root;
+            Collector collector = new Collector(start);
+            Files.walkFileTree(start, collector);
+            for (Path f : collector.found) {
+                found.add(start == root ? f : root.resolve(start.relativize(f)));
+            }
         } catch (IOException | UncheckedIOException e) {
             throw new ClipException(root + ": cannot list images: " + e.getMessage(), e);
         }
-        List<Path> found = collector.found;
         Collections.sort(found);
         return found;
     }

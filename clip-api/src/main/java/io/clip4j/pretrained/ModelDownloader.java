@@ -6,12 +6,16 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.URL;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Objects;
@@ -19,9 +23,10 @@ import java.util.Objects;
 /**
  * Downloads pretrained checkpoints into a cache folder and verifies their SHA-256, like the reference's
  * {@code clip._download}: a cached file whose checksum matches is used as it is; one that does not match is
- * downloaded again; a download that does not match is an error. A download is written to a temporary file in the
- * cache folder and moved into place only once verified, so an interrupted or corrupt transfer never leaves a file
- * under the model's name.
+ * downloaded again; a download that does not match is an error. A download is written to {@code <file name>.part}
+ * in the cache folder, locked against a second process downloading the same model at the same time, and moved into
+ * place only once verified: an interrupted or corrupt transfer never leaves a file under the model's name, and the
+ * next download overwrites its {@code .part} file.
  */
 public final class ModelDownloader {
     private static final Logger LOG = LoggerFactory.getLogger(ModelDownloader.class);
@@ -29,6 +34,7 @@ public final class ModelDownloader {
 
     private final Path cacheDir;
     private boolean offline;
+    private String mirror;
     private Progress progress = (done, total) -> { };
 
     /** Receives the progress of a download. */
@@ -56,7 +62,33 @@ public final class ModelDownloader {
     }
 
     /**
-     * @param listener called while a file downloads, on the calling thread, after each chunk
+     * Downloads from a mirror instead of the model's own host: the file is fetched from
+     * {@code <baseUrl>/<sha256>/<file name>}, and its SHA-256 is checked as always, so a mirror cannot substitute
+     * other bytes.
+     *
+     * @param baseUrl an {@code http(s)} URL, e.g. {@code https://example.org/clip/models}, or null for none
+     * @return this downloader
+     * @throws IllegalArgumentException if the URL is not http or https
+     */
+    public ModelDownloader mirror(String baseUrl) {
+        if (baseUrl != null && !baseUrl.startsWith("https://") && !baseUrl.startsWith("http://")) {
+            throw new IllegalArgumentException("mirror must be an http(s) URL, got " + baseUrl);
+        }
+        this.mirror = baseUrl == null ? null : baseUrl.replaceAll("/+$", "");
+        return this;
+    }
+
+    /**
+     * @param model a model
+     * @return where it is downloaded from: its own URL, or the mirror's ({@link #mirror})
+     */
+    public String urlOf(PretrainedModel model) {
+        return mirror == null ? model.url() : mirror + "/" + model.sha256() + "/" + model.fileName();
+    }
+
+    /**
+     * @param listener called while a file downloads, on the calling thread, after each chunk; an exception it
+     *                 throws ends the download (the partial file is removed) and propagates
      * @return this downloader
      */
     public ModelDownloader onProgress(Progress listener) {
@@ -78,8 +110,9 @@ public final class ModelDownloader {
      * @param model a model
      * @return the verified file in the cache folder
      * @throws CheckpointException if the model is not cached (or damaged) and the downloader is offline, the
-     *                             download fails (network, HTTP status, disk), or the downloaded bytes do not
-     *                             match the model's SHA-256; the message names the URL and the cache file
+     *                             download fails (network, HTTP status, disk), another process is downloading the
+     *                             same file, or the downloaded bytes do not match the model's SHA-256; the message
+     *                             names the URL and the cache file
      */
     public Path fetch(PretrainedModel model) {
         Path target = pathOf(model);
@@ -94,45 +127,66 @@ public final class ModelDownloader {
             }
             if (offline) {
                 throw new CheckpointException(target + ": SHA-256 " + actual + " does not match " + model.name()
-                        + "'s " + model.sha256() + " (damaged or incomplete); delete it, or download " + model.url());
+                        + "'s " + model.sha256() + " (damaged or incomplete); delete it, or download " + urlOf(model));
             }
             LOG.warn("{} exists, but its SHA-256 does not match {}'s; downloading it again", target, model.name());
         } else if (offline) {
             throw new CheckpointException(model.name() + " is not in the cache (" + target + ") and downloads are off;"
-                    + " download " + model.url() + " to that path");
+                    + " download " + urlOf(model) + " to that path");
         }
         download(model, target);
         return target;
     }
 
     private void download(PretrainedModel model, Path target) {
-        Path part = null;
+        String url = urlOf(model);
+        Path part = cacheDir.resolve(model.fileName() + ".part");
         try {
             Files.createDirectories(cacheDir);
-            part = Files.createTempFile(cacheDir, model.fileName() + ".", ".part");
-            String actual = transfer(model.url(), part);
-            if (!actual.equals(model.sha256())) {
-                throw new CheckpointException("downloaded " + model.url() + " but its SHA-256 " + actual
-                        + " does not match the expected " + model.sha256() + "; try again");
-            }
-            Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            part = null;
-        } catch (IOException e) {
-            throw new CheckpointException("cannot download " + model.name() + " from " + model.url() + " to " + target
-                    + ": " + e, e);
-        } finally {
-            if (part != null) {
+            // CREATE honours the umask (a model is as readable as any file the user downloads); no TRUNCATE before
+            // the lock, which would cut another process's download short.
+            try (FileChannel channel = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                 FileLock lock = tryLock(channel, part, model)) {
+                boolean moved = false;
                 try {
-                    Files.deleteIfExists(part);
-                } catch (IOException ignored) {
-                    // best effort: a leftover .part file is never taken for the model
+                    channel.truncate(0);
+                    String actual = transfer(url, channel);
+                    if (!actual.equals(model.sha256())) {
+                        throw new CheckpointException("downloaded " + url + " but its SHA-256 " + actual
+                                + " does not match " + model.name() + "'s " + model.sha256() + "; try again");
+                    }
+                    channel.force(false);
+                    // Moved while still locked, so no other download can truncate the verified bytes first.
+                    Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    moved = true;
+                } finally {
+                    if (!moved) {
+                        Files.deleteIfExists(part); // ours (we hold the lock); a .part is never taken for the model
+                    }
                 }
             }
+        } catch (IOException e) {
+            throw new CheckpointException("cannot download " + model.name() + " from " + url + " to " + target + ": "
+                    + e + " (or download it yourself to that path)", e);
         }
     }
 
+    private static FileLock tryLock(FileChannel channel, Path part, PretrainedModel model) throws IOException {
+        FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null; // another thread of this JVM
+        }
+        if (lock == null) {
+            throw new CheckpointException(model.name() + " is being downloaded by another process or thread (" + part
+                    + " is locked); wait for it to finish");
+        }
+        return lock;
+    }
+
     /** Streams the URL into a file; returns the SHA-256 of the bytes received. */
-    private String transfer(String url, Path file) throws IOException {
+    private String transfer(String url, FileChannel file) throws IOException {
         HttpURLConnection http = (HttpURLConnection) new URL(url).openConnection();
         try {
             http.setConnectTimeout(TIMEOUT_MS);
@@ -145,9 +199,12 @@ public final class ModelDownloader {
             MessageDigest sha = sha256Digest();
             long done = 0;
             byte[] buf = new byte[1 << 16];
-            try (InputStream in = http.getInputStream(); OutputStream out = Files.newOutputStream(file)) {
+            try (InputStream in = http.getInputStream()) {
                 for (int n; (n = in.read(buf)) > 0; ) {
-                    out.write(buf, 0, n);
+                    ByteBuffer chunk = ByteBuffer.wrap(buf, 0, n);
+                    while (chunk.hasRemaining()) {
+                        file.write(chunk);
+                    }
                     sha.update(buf, 0, n);
                     done += n;
                     progress.update(done, total);

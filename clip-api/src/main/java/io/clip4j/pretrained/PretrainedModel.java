@@ -11,22 +11,25 @@ import java.util.regex.Pattern;
  * second-to-last path segment.
  *
  * @param name the name users pass, e.g. {@code ViT-B/32}
- * @param url  an {@code http(s)} URL whose path ends in {@code /<sha256>/<file name>}
+ * @param url  an {@code http(s)} URL whose path ends in {@code /<sha256>/<file name>}, the file name made of
+ *             letters, digits and {@code . _ @ + -} (not {@code .} or {@code ..})
  */
 public record PretrainedModel(String name, String url) {
-    private static final Pattern URL = Pattern.compile("https?://[^/]+(/[^/]+)*/[0-9a-f]{64}/[^/]+");
+    /** The file name becomes a path in the cache folder: no "..", separators or query strings. */
+    private static final Pattern URL =
+            Pattern.compile("https?://[^/?#]+(/[^/?#]+)*/[0-9a-f]{64}/(?!\\.\\.?$)[A-Za-z0-9._@+-]+");
 
     /**
      * @param name the model's name
      * @param url  its download URL
-     * @throws CheckpointException if the URL does not end in {@code /<64 hex digits>/<file name>}
+     * @throws CheckpointException if the URL does not end in {@code /<64 hex digits>/<file name>} with such a name
      */
     public PretrainedModel {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(url, "url");
         if (!URL.matcher(url).matches()) {
             throw new CheckpointException(name + ": download URL " + url
-                    + " does not end in /<sha256 in 64 lower-case hex digits>/<file name>");
+                    + " does not end in /<sha256 in 64 lower-case hex digits>/<file name of [A-Za-z0-9._@+-]>");
         }
     }
 

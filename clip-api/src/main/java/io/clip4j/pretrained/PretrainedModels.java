@@ -61,12 +61,18 @@ public final class PretrainedModels {
 
     /**
      * The reference's default download root, {@code ~/.cache/clip}: files a Python {@code clip.load} downloaded
-     * there are found and reused.
+     * there are found and reused. {@code ~} is {@code $HOME} when set, as for Python's {@code expanduser}, else the
+     * {@code user.home} property. Android apps have no such home: give {@link ModelDownloader} a folder of the app's
+     * own (e.g. {@code context.getCacheDir()}).
      *
-     * @return {@code <user.home>/.cache/clip}
+     * @return {@code <home>/.cache/clip}
      */
     public static Path defaultCacheDir() {
-        return Paths.get(System.getProperty("user.home"), ".cache", "clip"); // Path.of is not on Android
+        String home = System.getenv("HOME");
+        if (home == null || home.isEmpty()) {
+            home = System.getProperty("user.home");
+        }
+        return Paths.get(home, ".cache", "clip"); // Path.of is not on Android
     }
 
     /**

@@ -128,7 +128,6 @@ public final class ImageIndexer {
         return added;
     }
 
-
     /**
      * A file left out of the index.
      *

@@ -19,7 +19,7 @@ class ImageFoldersTest {
     Path dir;
 
     @Test
-    void listsImageFilesAtAnyDepthSortedCaseInsensitively() throws IOException {
+    void listsImageFilesAtAnyDepthSortedWithCaseInsensitiveExtensions() throws IOException {
         Files.createDirectories(dir.resolve("b/deeper"));
         for (String f : List.of("b/deeper/x.JPEG", "a.png", "b/y.WebP", "notes.txt", "c.tif", "b/z.gif.bak")) {
             Files.write(dir.resolve(f), new byte[1]);
@@ -27,6 +27,14 @@ class ImageFoldersTest {
         Files.createDirectories(dir.resolve("folder.png")); // a directory with an image's name is not an image
         assertEquals(List.of(dir.resolve("a.png"), dir.resolve("b/deeper/x.JPEG"), dir.resolve("b/y.WebP"),
                 dir.resolve("c.tif")), ImageFolders.list(dir));
+    }
+
+    @Test
+    void aRootThatIsALinkToAFolderIsFollowedAndKeepsItsName() throws IOException {
+        Path photos = Files.createDirectories(dir.resolve("real/photos"));
+        Files.write(photos.resolve("a.png"), new byte[1]);
+        Path link = Files.createSymbolicLink(dir.resolve("link"), photos);
+        assertEquals(List.of(link.resolve("a.png")), ImageFolders.list(link));
     }
 
     @Test

@@ -35,6 +35,7 @@ class ModelDownloaderTest {
     private byte[] served;
     private int status = 200;
     private boolean truncate;
+    private boolean chunked;
     private byte[] checkpoint;
 
     @BeforeEach
@@ -44,7 +45,7 @@ class ModelDownloaderTest {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", exchange -> {
             requests.incrementAndGet();
-            exchange.sendResponseHeaders(status, status == 200 ? served.length : -1);
+            exchange.sendResponseHeaders(status, status != 200 ? -1 : chunked ? 0 : served.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 if (status == 200) {
                     out.write(served, 0, truncate ? served.length / 2 : served.length);
@@ -60,12 +61,19 @@ class ModelDownloaderTest {
     }
 
     private PretrainedModel model() throws Exception {
+        return new PretrainedModel("tiny", base() + "/" + sha256(checkpoint) + "/tiny-vit.pt");
+    }
+
+    private String base() {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/models";
+    }
+
+    private static String sha256(byte[] bytes) throws Exception {
         StringBuilder hex = new StringBuilder();
-        for (byte b : MessageDigest.getInstance("SHA-256").digest(checkpoint)) {
+        for (byte b : MessageDigest.getInstance("SHA-256").digest(bytes)) {
             hex.append(String.format("%02x", b));
         }
-        return new PretrainedModel("tiny", "http://127.0.0.1:" + server.getAddress().getPort() + "/models/" + hex
-                + "/tiny-vit.pt");
+        return hex.toString();
     }
 
     private List<Path> cacheFiles() throws IOException {
@@ -142,6 +150,50 @@ class ModelDownloaderTest {
         CheckpointException unknown = assertThrows(CheckpointException.class, () -> PretrainedModels.get("ViT-H/14"));
         assertTrue(unknown.getMessage().contains("available: RN50, RN101"), unknown.getMessage());
         assertThrows(CheckpointException.class, () -> new PretrainedModel("x", "https://host/no-hash/x.pt"));
-        assertEquals(Path.of(System.getProperty("user.home"), ".cache", "clip"), PretrainedModels.defaultCacheDir());
+        String home = System.getenv("HOME") != null ? System.getenv("HOME") : System.getProperty("user.home");
+        assertEquals(Path.of(home, ".cache", "clip"), PretrainedModels.defaultCacheDir());
+        for (String file : new String[]{"..", ".", "a?b.pt", "a%2F..pt", ""}) {
+            assertThrows(CheckpointException.class, () -> new PretrainedModel("x", "https://host/" + "0".repeat(64) + "/"
+                    + file), file);
+        }
+    }
+
+    @Test
+    void aStaleOrLockedPartFileAndAChunkedMirrorDownload() throws Exception {
+        PretrainedModel m = model();
+        Path part = Files.createDirectories(cache).resolve("tiny-vit.pt.part");
+        Files.write(part, new byte[12345]); // left by a killed download: overwritten, then moved into place
+        chunked = true; // no Content-Length
+        List<Long> totals = new ArrayList<>();
+        Path file = new ModelDownloader(cache).onProgress((done, total) -> totals.add(total)).fetch(m);
+        assertArrayEquals(checkpoint, Files.readAllBytes(file));
+        assertEquals(List.of(file), cacheFiles());
+        assertTrue(totals.stream().allMatch(t -> t == -1), "no size known: " + totals);
+        // As readable as any file the user creates there (umask), not owner-only like a temp file.
+        Path plain = Files.write(cache.resolve("plain"), new byte[1]);
+        assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(file));
+        Files.delete(plain);
+
+        // A mirror serves <base>/<sha256>/<file>; the model's own host is unreachable.
+        PretrainedModel elsewhere = new PretrainedModel("tiny", "http://127.0.0.1:1/gone/" + m.sha256() + "/tiny-vit.pt");
+        Files.delete(file);
+        ModelDownloader mirrored = new ModelDownloader(cache).mirror(base() + "/");
+        assertEquals(m.url(), mirrored.urlOf(elsewhere));
+        assertArrayEquals(checkpoint, Files.readAllBytes(mirrored.fetch(elsewhere)));
+        assertThrows(IllegalArgumentException.class, () -> mirrored.mirror("file:///tmp"));
+
+        // Another download holds the .part file's lock: refused, and its file is left alone.
+        Files.delete(file);
+        try (java.nio.channels.FileChannel other = java.nio.channels.FileChannel.open(part,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+             java.nio.channels.FileLock held = other.lock()) {
+            CheckpointException busy = assertThrows(CheckpointException.class, () -> new ModelDownloader(cache).fetch(m));
+            assertTrue(busy.getMessage().contains("being downloaded by another process"), busy.getMessage());
+            assertTrue(Files.exists(part));
+        }
+        Files.delete(part);
+        Files.createDirectories(cache.resolve("tiny-vit.pt")); // a folder under the model's name
+        CheckpointException dir = assertThrows(CheckpointException.class, () -> new ModelDownloader(cache).fetch(m));
+        assertTrue(dir.getMessage().contains("is not a regular file"), dir.getMessage());
     }
 }

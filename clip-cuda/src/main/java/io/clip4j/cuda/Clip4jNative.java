@@ -16,6 +16,7 @@ import org.bytedeco.javacpp.annotation.Platform;
 @Platform(include = "clip4j/kernels.h", link = "clip4j_kernels@.0")
 final class Clip4jNative {
     static {
+        JavaCppLimits.liftPhysicalMemoryLimit();
         Loader.load();
     }
 

@@ -29,8 +29,9 @@ final class ModelOptions {
             description = "Checkpoint: OpenAI .pt, torch.save state dict, .safetensors, or a Hugging Face directory; "
                     + "or an OpenAI model name (RN50, RN101, RN50x4, RN50x16, RN50x64, ViT-B/32, ViT-B/16, ViT-L/14, "
                     + "ViT-L/14@336px), downloaded into --model-cache on first use and verified by SHA-256 like "
-                    + "clip.load (default: the model bundled with clip4j).")
-    Path model;
+                    + "clip.load; a name wins over a file of that name, as in clip.load (default: the model bundled "
+                    + "with clip4j).")
+    String model;
 
     @Option(names = "--model-cache", paramLabel = "DIR",
             description = "Folder of downloaded models (default: ~/.cache/clip, the reference's, so its downloads are "
@@ -39,6 +40,11 @@ final class ModelOptions {
 
     @Option(names = "--offline", description = "Never download: a named model must already be in --model-cache.")
     boolean offline;
+
+    @Option(names = "--model-mirror", paramLabel = "URL",
+            description = "Download named models from URL/<sha256>/<file> instead of OpenAI's host (the SHA-256 is "
+                    + "checked all the same).")
+    String modelMirror;
 
     /** The file a model name was fetched to, so a command that asks twice verifies it once. */
     private Path fetched;
@@ -70,20 +76,17 @@ final class ModelOptions {
     boolean applyExif;
 
     /**
-     * @return the model chosen on the command line, or the bundled default
-     * @throws IllegalArgumentException if no model was given and no default is known
+     * @return the model chosen on the command line (a named model's cached file, downloaded first if needed), or the
+     *         bundled default
+     * @throws IllegalArgumentException if no model was given and no default is known, or the path is not valid
+     * @throws io.clip4j.checkpoint.CheckpointException if a named model cannot be downloaded or verified
      */
     Path modelPath() {
         if (model != null) {
-            if (fetched != null) {
-                return fetched;
+            if (fetched == null) {
+                Optional<PretrainedModel> named = PretrainedModels.find(model);
+                fetched = named.isPresent() ? download(named.get()) : path(model);
             }
-            Optional<PretrainedModel> named = Files.exists(model) ? Optional.empty()
-                    : PretrainedModels.find(model.toString());
-            if (named.isEmpty()) {
-                return model;
-            }
-            fetched = download(named.get());
             return fetched;
         }
         String dflt = System.getProperty(DEFAULT_MODEL_PROPERTY);
@@ -92,6 +95,14 @@ final class ModelOptions {
                     + (dflt == null ? "" : " at " + dflt));
         }
         return Path.of(dflt);
+    }
+
+    private static Path path(String p) {
+        try {
+            return Path.of(p);
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException("--model: not a valid path or model name: " + p);
+        }
     }
 
     /**
@@ -104,7 +115,7 @@ final class ModelOptions {
         if (model == null && !index.model().isEmpty()) {
             try {
                 Path built = Path.of(index.model());
-                model = Files.exists(built) ? built : null;
+                model = Files.exists(built) ? built.toString() : null;
             } catch (InvalidPathException notAPath) {
                 // a free-form description from the API, not a checkpoint path: keep the default model
             }
@@ -113,17 +124,25 @@ final class ModelOptions {
 
     private Path download(PretrainedModel named) {
         ModelDownloader downloader = new ModelDownloader(modelCache != null ? modelCache
-                : PretrainedModels.defaultCacheDir()).offline(offline);
-        if (System.console() == null || Files.exists(downloader.pathOf(named))) {
-            return downloader.fetch(named); // no bar frames in logs and pipes, nor for a cache hit
+                : PretrainedModels.defaultCacheDir()).offline(offline).mirror(modelMirror);
+        if (offline || System.console() == null) {
+            return downloader.fetch(named); // no bar frames in logs and pipes
         }
-        try (ProgressBar bar = new ProgressBarBuilder().setTaskName(named.name()).setUnit("MiB", 1 << 20)
-                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500)
-                .setConsumer(new ConsoleProgressBarConsumer(System.err)).build()) {
+        ProgressBar[] bar = {null}; // drawn only once bytes arrive: a cache hit shows none
+        try {
             return downloader.onProgress((done, total) -> {
-                bar.maxHint(total);
-                bar.stepTo(done);
+                if (bar[0] == null) {
+                    bar[0] = new ProgressBarBuilder().setTaskName(named.name()).setUnit("MiB", 1 << 20)
+                            .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500)
+                            .setConsumer(new ConsoleProgressBarConsumer(System.err)).build();
+                }
+                bar[0].maxHint(total);
+                bar[0].stepTo(done);
             }).fetch(named);
+        } finally {
+            if (bar[0] != null) {
+                bar[0].close();
+            }
         }
     }
 

@@ -53,9 +53,13 @@ class ModulePathTest {
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
                 "-m", "io.clip4j.examples/io.clip4j.examples.SimilarityExample", vit.toString(),
                 DATA.resolve("preprocess/images/chelsea.png").toString(), "--", "a diagram", "a dog", "a cat"));
-        Process child = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(child.waitFor(120, TimeUnit.SECONDS), "child JVM did not finish");
+        Path log = tmp.resolve("child.log");
+        Process child = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!child.waitFor(300, TimeUnit.SECONDS)) {
+            child.destroyForcibly();
+            throw new AssertionError("child JVM did not finish in 300 s: " + Files.readString(log));
+        }
+        String out = Files.readString(log, StandardCharsets.UTF_8);
         assertEquals(0, child.exitValue(), out);
         String line = out.lines().filter(l -> l.startsWith("chelsea.png:")).findFirst().orElse("");
         String[] logits = line.substring(line.indexOf(':') + 1, line.indexOf("->")).trim().split(" ");

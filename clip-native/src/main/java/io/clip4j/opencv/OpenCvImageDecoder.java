@@ -47,6 +47,7 @@ public final class OpenCvImageDecoder implements ImageDecoder {
             synchronized (OpenCvImageDecoder.class) {
                 if (available == null) {
                     try {
+                        io.clip4j.cuda.JavaCppLimits.liftPhysicalMemoryLimit();
                         org.bytedeco.javacpp.Loader.load(org.bytedeco.opencv.global.opencv_imgcodecs.class);
                         available = true;
                     } catch (Throwable t) {

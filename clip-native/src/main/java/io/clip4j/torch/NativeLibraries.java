@@ -1,6 +1,7 @@
 package io.clip4j.torch;
 
 import io.clip4j.ClipException;
+import io.clip4j.cuda.JavaCppLimits;
 import org.bytedeco.javacpp.ClassProperties;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.pytorch.global.torch;
@@ -39,8 +40,8 @@ import java.util.Locale;
  * its dependencies. This path could not be run where it was written (no GPU, no -gpu jars there).
  *
  * <p>Unless the user sets {@code org.bytedeco.javacpp.maxPhysicalBytes}, JavaCPP's limit on resident memory is
- * lifted (see {@link #ensureLoaded()}): it counts the LibTorch memory holding a model's weights against a multiple
- * of the Java heap.
+ * lifted ({@link JavaCppLimits}): it counts the LibTorch memory holding a model's weights against a multiple of the
+ * Java heap.
  *
  * <p>Call {@link #ensureLoaded()} before touching any {@code org.bytedeco.pytorch} class; every clip4j
  * entry point into LibTorch does so. {@code -Dorg.bytedeco.javacpp.pathsFirst=true} defeats this (JavaCPP then
@@ -92,7 +93,7 @@ public final class NativeLibraries {
                 throw failure;
             }
             try {
-                liftJavaCppPhysicalMemoryLimit();
+                JavaCppLimits.liftPhysicalMemoryLimit(); // first: JavaCPP reads it once
                 hintOpenMpWaitPolicy();
                 load();
                 disableNnpack();
@@ -106,22 +107,6 @@ public final class NativeLibraries {
                         + e, e);
                 throw failure;
             }
-        }
-    }
-
-    /**
-     * JavaCPP refuses every new native allocation once the process's resident memory exceeds its
-     * {@code maxPhysicalBytes}, by default a small multiple of the Java heap ({@code -Xmx}). A model's weights live
-     * in LibTorch's memory, outside the heap, and a mapped checkpoint's pages count as resident too: with
-     * {@code -Xmx512m}, loading ViT-L/14 (1.7 GB) failed with "Physical memory usage is too high". clip4j frees its
-     * native memory deterministically ({@code close()}), so the garbage-collector back-pressure that limit exists
-     * for does not apply: it is lifted (0 = none) unless the user set it. Like every JavaCPP property it must be set
-     * before JavaCPP's first allocation, which is why this runs first.
-     */
-    private static void liftJavaCppPhysicalMemoryLimit() {
-        if (System.getProperty("org.bytedeco.javacpp.maxPhysicalBytes") == null
-                && System.getProperty("org.bytedeco.javacpp.maxphysicalbytes") == null) {
-            System.setProperty("org.bytedeco.javacpp.maxPhysicalBytes", "0");
         }
     }
 

@@ -151,10 +151,15 @@ class NativeLibrariesTest {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("LD_LIBRARY_PATH", SYSTEM_LIBS.toString());
         pb.directory(cache.toFile());
-        Process p = pb.start();
-        byte[] bytes = p.getInputStream().readAllBytes();
-        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "child JVM did not finish");
-        String text = new String(bytes, StandardCharsets.UTF_8);
+        Path log = Files.createTempFile("child", ".log");
+        Process p = pb.redirectOutput(log.toFile()).start();
+        boolean finished = p.waitFor(300, TimeUnit.SECONDS);
+        if (!finished) {
+            p.destroyForcibly();
+        }
+        String text = Files.readString(log, StandardCharsets.UTF_8);
+        Files.delete(log);
+        assertTrue(finished, "child JVM did not finish in 300 s; output:\n" + text);
         assertEquals(0, p.exitValue(), "child JVM exit code; output:\n" + text);
         return List.of(text.strip().split("\n"));
     }
