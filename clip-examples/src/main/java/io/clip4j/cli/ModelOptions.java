@@ -5,6 +5,8 @@ import io.clip4j.ClipModel;
 import io.clip4j.Device;
 import io.clip4j.ImagePipeline;
 import io.clip4j.Precision;
+import io.clip4j.checkpoint.CheckpointException;
+import io.clip4j.pretrained.HuggingFaceCache;
 import io.clip4j.pretrained.ModelDownloader;
 import io.clip4j.pretrained.PretrainedModel;
 import io.clip4j.pretrained.PretrainedModels;
@@ -29,8 +31,9 @@ final class ModelOptions {
             description = "Checkpoint: OpenAI .pt, torch.save state dict, .safetensors, or a Hugging Face directory; "
                     + "or an OpenAI model name (RN50, RN101, RN50x4, RN50x16, RN50x64, ViT-B/32, ViT-B/16, ViT-L/14, "
                     + "ViT-L/14@336px), downloaded into --model-cache on first use and verified by SHA-256 like "
-                    + "clip.load; a name wins over a file of that name, as in clip.load (default: the model bundled "
-                    + "with clip4j).")
+                    + "clip.load (a name wins over a file of that name, as in clip.load); or a Hugging Face repo id "
+                    + "(e.g. openai/clip-vit-base-patch32) already in the hub cache ($HF_HUB_CACHE, $HF_HOME/hub or "
+                    + "~/.cache/huggingface/hub) when no such path exists (default: the model bundled with clip4j).")
     String model;
 
     @Option(names = "--model-cache", paramLabel = "DIR",
@@ -85,7 +88,7 @@ final class ModelOptions {
         if (model != null) {
             if (fetched == null) {
                 Optional<PretrainedModel> named = PretrainedModels.find(model);
-                fetched = named.isPresent() ? download(named.get()) : path(model);
+                fetched = named.isPresent() ? download(named.get()) : localOrHubCache(model);
             }
             return fetched;
         }
@@ -95,6 +98,18 @@ final class ModelOptions {
                     + (dflt == null ? "" : " at " + dflt));
         }
         return Path.of(dflt);
+    }
+
+    /** A path that exists, else a Hugging Face repo id found in the hub cache, else the path as given. */
+    private static Path localOrHubCache(String p) {
+        Path path = path(p);
+        if (Files.exists(path) || !HuggingFaceCache.isRepoId(p)) {
+            return path;
+        }
+        Path hub = HuggingFaceCache.defaultDir();
+        return HuggingFaceCache.find(hub, p).orElseThrow(() -> new CheckpointException(p + ": no such file, and no"
+                + " Hugging Face model of that id in the hub cache " + hub + " (download it there with"
+                + " `huggingface-cli download " + p + " config.json model.safetensors`, or pass its folder)"));
     }
 
     private static Path path(String p) {
