@@ -5,19 +5,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.HttpURLConnection;
-import java.net.URL;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -26,11 +16,10 @@ import java.util.Objects;
  * downloaded again; a download that does not match is an error. A download is written to {@code <file name>.part}
  * in the cache folder, locked against a second process downloading the same model at the same time, and moved into
  * place only once verified: an interrupted or corrupt transfer never leaves a file under the model's name, and the
- * next download overwrites its {@code .part} file.
+ * next download overwrites its {@code .part} file. Redirects to other hosts are followed, never from https to http.
  */
 public final class ModelDownloader {
     private static final Logger LOG = LoggerFactory.getLogger(ModelDownloader.class);
-    private static final int TIMEOUT_MS = 30_000;
 
     private final Path cacheDir;
     private boolean offline;
@@ -139,112 +128,16 @@ public final class ModelDownloader {
     }
 
     private void download(PretrainedModel model, Path target) {
-        String url = urlOf(model);
-        Path part = cacheDir.resolve(model.fileName() + ".part");
-        try {
-            Files.createDirectories(cacheDir);
-            // CREATE honours the umask (a model is as readable as any file the user downloads); no TRUNCATE before
-            // the lock, which would cut another process's download short.
-            try (FileChannel channel = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                 FileLock lock = tryLock(channel, part, model)) {
-                boolean moved = false;
-                try {
-                    channel.truncate(0);
-                    String actual = transfer(url, channel);
-                    if (!actual.equals(model.sha256())) {
-                        throw new CheckpointException("downloaded " + url + " but its SHA-256 " + actual
-                                + " does not match " + model.name() + "'s " + model.sha256() + "; try again");
-                    }
-                    channel.force(false);
-                    // Moved while still locked, so no other download can truncate the verified bytes first.
-                    Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                    moved = true;
-                } finally {
-                    if (!moved) {
-                        Files.deleteIfExists(part); // ours (we hold the lock); a .part is never taken for the model
-                    }
-                }
-            }
-        } catch (IOException e) {
-            throw new CheckpointException("cannot download " + model.name() + " from " + url + " to " + target + ": "
-                    + e + " (or download it yourself to that path)", e);
-        }
-    }
-
-    private static FileLock tryLock(FileChannel channel, Path part, PretrainedModel model) throws IOException {
-        FileLock lock;
-        try {
-            lock = channel.tryLock();
-        } catch (OverlappingFileLockException e) {
-            lock = null; // another thread of this JVM
-        }
-        if (lock == null) {
-            throw new CheckpointException(model.name() + " is being downloaded by another process or thread (" + part
-                    + " is locked); wait for it to finish");
-        }
-        return lock;
-    }
-
-    /** Streams the URL into a file; returns the SHA-256 of the bytes received. */
-    private String transfer(String url, FileChannel file) throws IOException {
-        HttpURLConnection http = (HttpURLConnection) new URL(url).openConnection();
-        try {
-            http.setConnectTimeout(TIMEOUT_MS);
-            http.setReadTimeout(TIMEOUT_MS);
-            int status = http.getResponseCode();
-            if (status != HttpURLConnection.HTTP_OK) {
-                throw new IOException("HTTP status " + status + " " + http.getResponseMessage());
-            }
-            long total = http.getContentLengthLong();
-            MessageDigest sha = sha256Digest();
-            long done = 0;
-            byte[] buf = new byte[1 << 16];
-            try (InputStream in = http.getInputStream()) {
-                for (int n; (n = in.read(buf)) > 0; ) {
-                    ByteBuffer chunk = ByteBuffer.wrap(buf, 0, n);
-                    while (chunk.hasRemaining()) {
-                        file.write(chunk);
-                    }
-                    sha.update(buf, 0, n);
-                    done += n;
-                    progress.update(done, total);
-                }
-            }
-            if (total >= 0 && done != total) {
-                throw new IOException("transfer ended after " + done + " of " + total + " bytes");
-            }
-            return hex(sha.digest());
-        } finally {
-            http.disconnect();
-        }
+        VerifiedDownload.fetch(urlOf(model), Map.of(), target, model.name(), (part, sha256) -> sha256.equals(
+                model.sha256()) ? null : "its SHA-256 " + sha256 + " does not match " + model.name() + "'s "
+                + model.sha256(), progress);
     }
 
     private static String sha256(Path file) {
-        MessageDigest sha = sha256Digest();
-        byte[] buf = new byte[1 << 16];
-        try (InputStream in = Files.newInputStream(file)) {
-            for (int n; (n = in.read(buf)) > 0; ) {
-                sha.update(buf, 0, n);
-            }
+        try {
+            return VerifiedDownload.hash(file, new byte[0], "SHA-256");
         } catch (IOException e) {
             throw new CheckpointException(file + ": cannot read to verify its SHA-256: " + e, e);
         }
-        return hex(sha.digest());
-    }
-
-    private static MessageDigest sha256Digest() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform has SHA-256", e);
-        }
-    }
-
-    private static String hex(byte[] bytes) {
-        StringBuilder sb = new StringBuilder(bytes.length * 2);
-        for (byte b : bytes) {
-            sb.append(Character.forDigit((b >> 4) & 0xF, 16)).append(Character.forDigit(b & 0xF, 16));
-        }
-        return sb.toString();
     }
 }

@@ -5,8 +5,8 @@ import io.clip4j.ClipModel;
 import io.clip4j.Device;
 import io.clip4j.ImagePipeline;
 import io.clip4j.Precision;
-import io.clip4j.checkpoint.CheckpointException;
 import io.clip4j.pretrained.HuggingFaceCache;
+import io.clip4j.pretrained.HuggingFaceHub;
 import io.clip4j.pretrained.ModelDownloader;
 import io.clip4j.pretrained.PretrainedModel;
 import io.clip4j.pretrained.PretrainedModels;
@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.function.Function;
 
 /** The options every model-using command shares (picocli mixin). */
 final class ModelOptions {
@@ -32,8 +33,9 @@ final class ModelOptions {
                     + "or an OpenAI model name (RN50, RN101, RN50x4, RN50x16, RN50x64, ViT-B/32, ViT-B/16, ViT-L/14, "
                     + "ViT-L/14@336px), downloaded into --model-cache on first use and verified by SHA-256 like "
                     + "clip.load (a name wins over a file of that name, as in clip.load); or a Hugging Face repo id "
-                    + "(e.g. openai/clip-vit-base-patch32) already in the hub cache ($HF_HUB_CACHE, $HF_HOME/hub or "
-                    + "~/.cache/huggingface/hub) when no such path exists (default: the model bundled with clip4j).")
+                    + "(e.g. openai/clip-vit-base-patch32) when no such path exists, taken from the hub cache "
+                    + "($HF_HUB_CACHE, $HF_HOME/hub or ~/.cache/huggingface/hub) or downloaded into it "
+                    + "($HF_ENDPOINT, $HF_TOKEN) (default: the model bundled with clip4j).")
     String model;
 
     @Option(names = "--model-cache", paramLabel = "DIR",
@@ -88,7 +90,7 @@ final class ModelOptions {
         if (model != null) {
             if (fetched == null) {
                 Optional<PretrainedModel> named = PretrainedModels.find(model);
-                fetched = named.isPresent() ? download(named.get()) : localOrHubCache(model);
+                fetched = named.isPresent() ? download(named.get()) : localOrHub(model);
             }
             return fetched;
         }
@@ -100,16 +102,14 @@ final class ModelOptions {
         return Path.of(dflt);
     }
 
-    /** A path that exists, else a Hugging Face repo id found in the hub cache, else the path as given. */
-    private static Path localOrHubCache(String p) {
+    /** A path that exists, else a Hugging Face repo id (from the hub cache, downloaded if needed), else the path. */
+    private Path localOrHub(String p) {
         Path path = path(p);
         if (Files.exists(path) || !HuggingFaceCache.isRepoId(p)) {
             return path;
         }
-        Path hub = HuggingFaceCache.defaultDir();
-        return HuggingFaceCache.find(hub, p).orElseThrow(() -> new CheckpointException(p + ": no such file, and no"
-                + " Hugging Face model of that id in the hub cache " + hub + " (download it there with"
-                + " `huggingface-cli download " + p + " config.json model.safetensors`, or pass its folder)"));
+        return withProgress(p, listener -> new HuggingFaceHub(HuggingFaceCache.defaultDir()).offline(offline)
+                .onProgress(listener).fetch(p));
     }
 
     private static Path path(String p) {
@@ -140,20 +140,28 @@ final class ModelOptions {
     private Path download(PretrainedModel named) {
         ModelDownloader downloader = new ModelDownloader(modelCache != null ? modelCache
                 : PretrainedModels.defaultCacheDir()).offline(offline).mirror(modelMirror);
+        return withProgress(named.name(), listener -> downloader.onProgress(listener).fetch(named));
+    }
+
+    /** Runs a fetch with a progress bar on a console, drawn only once bytes arrive (a cache hit shows none). */
+    private Path withProgress(String name, Function<ModelDownloader.Progress, Path> fetch) {
         if (offline || System.console() == null) {
-            return downloader.fetch(named); // no bar frames in logs and pipes
+            return fetch.apply((done, total) -> { }); // no bar frames in logs and pipes
         }
-        ProgressBar[] bar = {null}; // drawn only once bytes arrive: a cache hit shows none
+        ProgressBar[] bar = {null};
         try {
-            return downloader.onProgress((done, total) -> {
+            return fetch.apply((done, total) -> {
                 if (bar[0] == null) {
-                    bar[0] = new ProgressBarBuilder().setTaskName(named.name()).setUnit("MiB", 1 << 20)
+                    bar[0] = new ProgressBarBuilder().setTaskName(name).setUnit("MiB", 1 << 20)
                             .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500)
                             .setConsumer(new ConsoleProgressBarConsumer(System.err)).build();
                 }
+                if (done < bar[0].getCurrent()) { // the next file of a model
+                    bar[0].reset();
+                }
                 bar[0].maxHint(total);
                 bar[0].stepTo(done);
-            }).fetch(named);
+            });
         } finally {
             if (bar[0] != null) {
                 bar[0].close();

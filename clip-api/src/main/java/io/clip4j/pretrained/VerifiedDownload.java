@@ -1,0 +1,210 @@
+package io.clip4j.pretrained;
+
+import io.clip4j.checkpoint.CheckpointException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.URL;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Map;
+
+/**
+ * One file downloaded over HTTP(S) and moved into place only once verified: written to a {@code .part} file that is
+ * locked against a second download of the same file, hashed while it streams, checked, then moved atomically. An
+ * interrupted or corrupt transfer never leaves a file under the target's name; the next download overwrites the
+ * {@code .part} file. Redirects are followed by hand, so request headers (a token) go to the first host only, and an
+ * https URL is never redirected to http.
+ */
+final class VerifiedDownload {
+    private static final int TIMEOUT_MS = 30_000;
+    private static final int MAX_REDIRECTS = 10;
+
+    /** Checks a downloaded file before it is moved into place. */
+    @FunctionalInterface
+    interface Verifier {
+        /**
+         * @param part   the downloaded bytes
+         * @param sha256 their SHA-256, lower-case hex
+         * @return null if they are right, else why not (for the exception message)
+         * @throws IOException if the file cannot be read
+         */
+        String mismatch(Path part, String sha256) throws IOException;
+    }
+
+    private VerifiedDownload() {
+    }
+
+    /**
+     * @param url      where to download from
+     * @param headers  request headers for {@code url}'s host (not sent after a redirect to another host)
+     * @param target   the final file; its folder is created
+     * @param what     names the download in messages
+     * @param verifier checks the bytes before the move
+     * @param progress told of the bytes received
+     * @throws CheckpointException if the download fails, is locked by another, or does not verify
+     */
+    static void fetch(String url, Map<String, String> headers, Path target, String what, Verifier verifier,
+                      ModelDownloader.Progress progress) {
+        Path part = target.resolveSibling(target.getFileName() + ".part");
+        try {
+            Files.createDirectories(target.getParent());
+            // CREATE honours the umask (a model is as readable as any file the user downloads); no TRUNCATE before
+            // the lock, which would cut another process's download short.
+            try (FileChannel channel = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                 FileLock lock = tryLock(channel, part, what)) {
+                boolean moved = false;
+                try {
+                    channel.truncate(0);
+                    String sha256 = transfer(url, headers, channel, progress);
+                    channel.force(false);
+                    String why = verifier.mismatch(part, sha256);
+                    if (why != null) {
+                        throw new CheckpointException("downloaded " + url + " but " + why + "; try again");
+                    }
+                    // Moved while still locked, so no other download can truncate the verified bytes first.
+                    Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    moved = true;
+                } finally {
+                    if (!moved) {
+                        Files.deleteIfExists(part); // ours (we hold the lock); a .part is never taken for the file
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new CheckpointException("cannot download " + what + " from " + url + " to " + target + ": " + e
+                    + " (or download it yourself to that path)", e);
+        }
+    }
+
+    private static FileLock tryLock(FileChannel channel, Path part, String what) throws IOException {
+        FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null; // another thread of this JVM
+        }
+        if (lock == null) {
+            throw new CheckpointException(what + " is being downloaded by another process or thread (" + part
+                    + " is locked); wait for it to finish");
+        }
+        return lock;
+    }
+
+    /**
+     * Opens a request, following redirects by hand.
+     *
+     * @param method  GET or HEAD
+     * @param follow  whether to follow redirects to other hosts (a HEAD for metadata stops at the first one)
+     * @return the connection of the final response (the caller disconnects it)
+     * @throws IOException on a network error, too many redirects, or an https-to-http redirect
+     */
+    static HttpURLConnection open(String url, String method, Map<String, String> headers, boolean follow)
+            throws IOException {
+        URL current = new URL(url);
+        String host = current.getHost();
+        for (int hop = 0; ; hop++) {
+            HttpURLConnection http = (HttpURLConnection) current.openConnection();
+            http.setInstanceFollowRedirects(false);
+            http.setRequestMethod(method);
+            http.setConnectTimeout(TIMEOUT_MS);
+            http.setReadTimeout(TIMEOUT_MS);
+            if (current.getHost().equals(host)) {
+                headers.forEach(http::setRequestProperty);
+            }
+            int status = http.getResponseCode();
+            String location = http.getHeaderField("Location");
+            boolean redirect = status >= 300 && status < 400 && location != null;
+            URL next = redirect ? new URL(current, location) : null;
+            if (!redirect || (!follow && !next.getHost().equals(current.getHost()))) {
+                return http;
+            }
+            http.disconnect();
+            if (hop == MAX_REDIRECTS) {
+                throw new IOException("more than " + MAX_REDIRECTS + " redirects");
+            }
+            if (current.getProtocol().equals("https") && !next.getProtocol().equals("https")
+                    || !next.getProtocol().startsWith("http")) {
+                throw new IOException("refused redirect from " + current + " to " + next);
+            }
+            current = next;
+        }
+    }
+
+    /** Streams the URL into a file; returns the SHA-256 of the bytes received. */
+    private static String transfer(String url, Map<String, String> headers, FileChannel file,
+                                   ModelDownloader.Progress progress) throws IOException {
+        HttpURLConnection http = open(url, "GET", headers, true);
+        try {
+            int status = http.getResponseCode();
+            if (status != HttpURLConnection.HTTP_OK) {
+                throw new IOException("HTTP status " + status + " " + http.getResponseMessage());
+            }
+            long total = http.getContentLengthLong();
+            MessageDigest sha = digest("SHA-256");
+            long done = 0;
+            byte[] buf = new byte[1 << 16];
+            try (InputStream in = http.getInputStream()) {
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    ByteBuffer chunk = ByteBuffer.wrap(buf, 0, n);
+                    while (chunk.hasRemaining()) {
+                        file.write(chunk);
+                    }
+                    sha.update(buf, 0, n);
+                    done += n;
+                    progress.update(done, total);
+                }
+            }
+            if (total >= 0 && done != total) {
+                throw new IOException("transfer ended after " + done + " of " + total + " bytes");
+            }
+            return hex(sha.digest());
+        } finally {
+            http.disconnect();
+        }
+    }
+
+    /**
+     * @param file   a file
+     * @param prefix bytes hashed before the file's (e.g. git's {@code blob <size>\0}), or empty
+     * @param algorithm a {@link MessageDigest} algorithm
+     * @return the hash of prefix and file, lower-case hex
+     * @throws IOException if the file cannot be read
+     */
+    static String hash(Path file, byte[] prefix, String algorithm) throws IOException {
+        MessageDigest md = digest(algorithm);
+        md.update(prefix);
+        byte[] buf = new byte[1 << 16];
+        try (InputStream in = Files.newInputStream(file)) {
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+            }
+        }
+        return hex(md.digest());
+    }
+
+    private static MessageDigest digest(String algorithm) {
+        try {
+            return MessageDigest.getInstance(algorithm);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has " + algorithm, e);
+        }
+    }
+
+    private static String hex(byte[] bytes) {
+        StringBuilder sb = new StringBuilder(bytes.length * 2);
+        for (byte b : bytes) {
+            sb.append(Character.forDigit((b >> 4) & 0xF, 16)).append(Character.forDigit(b & 0xF, 16));
+        }
+        return sb.toString();
+    }
+}
