@@ -22,7 +22,8 @@ import java.util.stream.Stream;
  * never from the file name:
  * <ul>
  *   <li>a directory: Hugging Face layout, {@code config.json} plus {@code model.safetensors} (or the shards
- *       listed in {@code model.safetensors.index.json}, or its only {@code *.safetensors} file);</li>
+ *       listed in {@code model.safetensors.index.json}, or its only {@code *.safetensors} file), else
+ *       {@code pytorch_model.bin} (or the shards of {@code pytorch_model.bin.index.json});</li>
  *   <li>a ZIP archive ({@code PK\3\4}): {@code torch.save} of a state dict (torch &ge; 1.6) or a TorchScript
  *       archive such as OpenAI's published {@code ViT-B-32.pt};</li>
  *   <li>a safetensors file (8-byte header length followed by a JSON object);</li>
@@ -61,6 +62,11 @@ public final class CheckpointReader {
         if (Files.isDirectory(fileOrDir)) {
             return normalise(readDirectory(fileOrDir));
         }
+        return normalise(readFile(fileOrDir));
+    }
+
+    /** One checkpoint file, its names as stored. */
+    private static StateDict readFile(Path fileOrDir) {
         if (!Files.isRegularFile(fileOrDir)) {
             throw new CheckpointException(fileOrDir + ": no such checkpoint file or directory");
         }
@@ -72,10 +78,10 @@ public final class CheckpointReader {
             throw new CheckpointException(fileOrDir + ": cannot read file size: " + e.getMessage(), e);
         }
         if (head.length >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) {
-            return normalise(TorchArchiveReader.read(fileOrDir));
+            return TorchArchiveReader.read(fileOrDir);
         }
         if (SafetensorsReader.looksLikeSafetensors(head, size)) {
-            return normalise(SafetensorsReader.read(fileOrDir));
+            return SafetensorsReader.read(fileOrDir);
         }
         if (head.length >= 2 && (head[0] & 0xff) == 0x80 && head[1] >= 2 && head[1] <= 5) {
             throw new CheckpointException(fileOrDir + ": legacy torch.save format not supported;"
@@ -99,10 +105,10 @@ public final class CheckpointReader {
      * from the tensors and only cross-checked against it when present.
      */
     private static StateDict readDirectory(Path dir) {
-        List<Path> files = safetensorsFiles(dir);
+        List<Path> files = weightFiles(dir);
         Map<String, TensorData> all = new LinkedHashMap<>();
         for (Path f : files) {
-            for (Map.Entry<String, TensorData> e : SafetensorsReader.read(f).asMap().entrySet()) {
+            for (Map.Entry<String, TensorData> e : readFile(f).asMap().entrySet()) {
                 if (all.put(e.getKey(), e.getValue()) != null) {
                     throw new CheckpointException(dir + ": tensor '" + e.getKey() + "' appears in more than one shard");
                 }
@@ -111,7 +117,13 @@ public final class CheckpointReader {
         return new StateDict(dir.toString(), all);
     }
 
-    private static List<Path> safetensorsFiles(Path dir) {
+    /**
+     * The weights of a model directory: safetensors (the shards of {@code model.safetensors.index.json},
+     * {@code model.safetensors}, or the only {@code *.safetensors} file), else a Hugging Face {@code torch.save} state
+     * dict (the shards of {@code pytorch_model.bin.index.json}, or {@code pytorch_model.bin}), as transformers looks
+     * for them.
+     */
+    private static List<Path> weightFiles(Path dir) {
         Path index = dir.resolve("model.safetensors.index.json");
         if (Files.isRegularFile(index)) {
             return shardsOf(dir, index);
@@ -126,9 +138,18 @@ public final class CheckpointReader {
         } catch (IOException e) {
             throw new CheckpointException(dir + ": cannot list directory: " + e.getMessage(), e);
         }
+        if (found.isEmpty()) {
+            Path binIndex = dir.resolve("pytorch_model.bin.index.json");
+            if (Files.isRegularFile(binIndex)) {
+                return shardsOf(dir, binIndex);
+            }
+            if (Files.isRegularFile(dir.resolve("pytorch_model.bin"))) {
+                return List.of(dir.resolve("pytorch_model.bin"));
+            }
+        }
         if (found.size() != 1) {
-            throw new CheckpointException(dir + ": expected model.safetensors (or exactly one *.safetensors file),"
-                    + " found " + found.size() + " *.safetensors files" + torchFilesHint(dir));
+            throw new CheckpointException(dir + ": expected model.safetensors (or exactly one *.safetensors file) or"
+                    + " pytorch_model.bin, found " + found.size() + " *.safetensors files" + torchFilesHint(dir));
         }
         return found;
     }

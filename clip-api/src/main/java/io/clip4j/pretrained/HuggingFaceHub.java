@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -26,8 +27,9 @@ import java.util.TreeSet;
  * Downloads a model from the Hugging Face hub (e.g. {@code openai/clip-vit-base-patch32}) into the hub cache, in
  * the layout the Python {@code huggingface_hub} uses and reads ({@code blobs/<etag>}, {@code snapshots/<commit>/<file>}
  * linking to the blob, {@code refs/main}), so Python and clip4j share the files. Only what clip4j reads is fetched:
- * {@code config.json} and the safetensors weights ({@code model.safetensors}, or the shards its index lists). A model
- * already cached with those files is used without a network request. Each file is checked against the hub's ETag
+ * {@code config.json} and the weights ({@code model.safetensors}, else {@code pytorch_model.bin}, or the shards of
+ * their index), all from the commit {@code main} names at the first request. A model already cached with those files
+ * is used without a network request. Each file is checked against the hub's ETag
  * before it is moved into place: the SHA-256 of a large (LFS) file, the git blob SHA-1 of a small one.
  */
 public final class HuggingFaceHub {
@@ -35,8 +37,9 @@ public final class HuggingFaceHub {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String REVISION = "main";
     private static final String CONFIG = "config.json";
-    private static final String WEIGHTS = "model.safetensors";
-    private static final String INDEX = "model.safetensors.index.json";
+    /** The weights clip4j reads, in the order they are looked for: single file, then its shard index. */
+    private static final String[][] WEIGHTS = {{"model.safetensors", "model.safetensors.index.json"},
+            {"pytorch_model.bin", "pytorch_model.bin.index.json"}};
 
     private final Path hubCache;
     private String endpoint;
@@ -45,17 +48,52 @@ public final class HuggingFaceHub {
     private ModelDownloader.Progress progress = (done, total) -> { };
 
     /**
-     * A hub client with the Python library's defaults: {@code $HF_ENDPOINT} (else {@code https://huggingface.co}) and
-     * the token in {@code $HF_TOKEN}, if any.
+     * A hub client with the Python library's defaults: {@code $HF_ENDPOINT} (else {@code https://huggingface.co}),
+     * the token of {@code $HF_TOKEN}, {@code $HUGGING_FACE_HUB_TOKEN} or the token file ({@code $HF_TOKEN_PATH}, else
+     * {@code token} next to the hub cache, as {@code hf auth login} writes it), and offline when
+     * {@code HF_HUB_OFFLINE=1}.
      *
      * @param hubCache the hub cache folder, e.g. {@link HuggingFaceCache#defaultDir()}
+     * @throws CheckpointException if {@code $HF_ENDPOINT} is not an http(s) URL
      */
     public HuggingFaceHub(Path hubCache) {
         this.hubCache = Objects.requireNonNull(hubCache, "hubCache");
         String env = System.getenv("HF_ENDPOINT");
-        endpoint(env == null || env.isEmpty() ? "https://huggingface.co" : env);
-        String t = System.getenv("HF_TOKEN");
-        this.token = t == null || t.isEmpty() ? null : t;
+        try {
+            endpoint(env == null || env.isEmpty() ? "https://huggingface.co" : env);
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException("HF_ENDPOINT: " + e.getMessage());
+        }
+        this.token = clean(environmentToken());
+        this.offline = "1".equals(System.getenv("HF_HUB_OFFLINE"));
+    }
+
+    /** As huggingface_hub finds it: $HF_TOKEN, $HUGGING_FACE_HUB_TOKEN, else the file {@code hf auth login} writes. */
+    private static String environmentToken() {
+        for (String name : new String[]{"HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"}) {
+            String t = System.getenv(name);
+            if (t != null && !t.trim().isEmpty()) {
+                return t;
+            }
+        }
+        String path = System.getenv("HF_TOKEN_PATH");
+        Path file = path != null && !path.isEmpty() ? Paths.get(path)
+                : HuggingFaceCache.defaultDir().getParent().resolve("token");
+        try {
+            return Files.isRegularFile(file) ? new String(Files.readAllBytes(file), StandardCharsets.UTF_8) : null;
+        } catch (IOException e) {
+            LOG.warn("cannot read the Hugging Face token file {}: {}", file, e.toString());
+            return null;
+        }
+    }
+
+    /** Without line breaks and surrounding blanks (a token file's newline), or null if nothing is left. */
+    private static String clean(String t) {
+        if (t == null) {
+            return null;
+        }
+        String c = t.replace("\r", "").replace("\n", "").trim();
+        return c.isEmpty() ? null : c;
     }
 
     /**
@@ -72,11 +110,12 @@ public final class HuggingFaceHub {
     }
 
     /**
-     * @param accessToken a hub access token for gated or private models (sent to the endpoint's host only), or null
+     * @param accessToken a hub access token for gated or private models (sent to the endpoint's host and port only;
+     *                    line breaks and surrounding blanks are removed), or null
      * @return this client
      */
     public HuggingFaceHub token(String accessToken) {
-        this.token = accessToken;
+        this.token = clean(accessToken);
         return this;
     }
 
@@ -99,54 +138,49 @@ public final class HuggingFaceHub {
     }
 
     /**
-     * The snapshot folder of the model's {@code main} revision, downloaded first unless it is cached with a
-     * {@code config.json} and safetensors weights.
+     * The snapshot folder of the model's {@code main} revision, downloaded first unless it is cached complete: a
+     * {@code config.json} and weights ({@code model.safetensors}, else {@code pytorch_model.bin}, or every shard their
+     * index lists). All files come from the one commit {@code main} named at the first request.
      *
      * @param repoId a repo id, e.g. {@code openai/clip-vit-base-patch32}
      * @return the folder, which {@code ClipModel.load} reads as a Hugging Face model directory
      * @throws IllegalArgumentException if {@code repoId} is not a repo id ({@link HuggingFaceCache#isRepoId})
      * @throws CheckpointException      if the model is not cached and the client is offline, the hub refuses it
-     *                                  (missing, gated, private), it has no safetensors weights, a download fails or
-     *                                  a file does not match its ETag
+     *                                  (no such repo, gated, private, bad token), it has no weights clip4j reads, a
+     *                                  download fails or a file does not match its ETag
      */
     public Path fetch(String repoId) {
-        Optional<Path> cached = HuggingFaceCache.find(hubCache, repoId);
+        Optional<Path> cached;
+        try {
+            cached = HuggingFaceCache.find(hubCache, repoId);
+        } catch (CheckpointException e) { // e.g. refs/main names a commit Python never downloaded: fetch it
+            LOG.debug("{}: cache entry unusable ({}); downloading", repoId, e.getMessage());
+            cached = Optional.empty();
+        }
         if (cached.isPresent() && complete(cached.get())) {
             return cached.get();
         }
         if (offline) {
             throw new CheckpointException(repoId + " is not in the Hugging Face cache " + hubCache + " with "
-                    + CONFIG + " and " + WEIGHTS + ", and downloads are off");
+                    + CONFIG + " and its weights, and downloads are off");
         }
         Path repo = hubCache.resolve("models--" + repoId.replace("/", "--"));
         try {
-            FileInfo config = info(repoId, CONFIG);
+            FileInfo head = info(repoId, REVISION, CONFIG);
+            if (head == null) {
+                throw new CheckpointException(repoId + ": the hub has no " + CONFIG + " for it ("
+                        + url(repoId, REVISION, CONFIG) + "); is it a transformers CLIPModel?");
+            }
+            String commit = head.commit;
+            Path snapshot = repo.resolve("snapshots").resolve(commit);
+            FileInfo config = info(repoId, commit, CONFIG); // pinned: main may move while we download
             if (config == null) {
-                throw new CheckpointException(repoId + ": the hub has no " + CONFIG + " for it (" + url(repoId, CONFIG)
-                        + "); is it a transformers CLIPModel?");
+                throw new CheckpointException(repoId + ": the hub lost " + CONFIG + " of commit " + commit);
             }
-            Path snapshot = repo.resolve("snapshots").resolve(config.commit);
             place(repo, snapshot, config);
-            FileInfo weights = info(repoId, WEIGHTS);
-            if (weights != null) {
-                place(repo, snapshot, weights);
-            } else {
-                FileInfo index = info(repoId, INDEX);
-                if (index == null) {
-                    throw new CheckpointException(repoId + ": the hub has neither " + WEIGHTS + " nor " + INDEX
-                            + " for it; clip4j reads safetensors weights only");
-                }
-                place(repo, snapshot, index);
-                for (String shard : shards(snapshot.resolve(INDEX))) {
-                    FileInfo s = info(repoId, shard);
-                    if (s == null) {
-                        throw new CheckpointException(repoId + ": " + INDEX + " lists " + shard + ", which the hub lacks");
-                    }
-                    place(repo, snapshot, s);
-                }
-            }
+            placeWeights(repoId, commit, repo, snapshot);
             Files.createDirectories(repo.resolve("refs"));
-            Files.write(repo.resolve("refs").resolve(REVISION), config.commit.getBytes(StandardCharsets.UTF_8));
+            Files.write(repo.resolve("refs").resolve(REVISION), commit.getBytes(StandardCharsets.UTF_8));
             return snapshot;
         } catch (IOException e) {
             throw new CheckpointException("cannot download " + repoId + " from " + endpoint + " into " + repo + ": "
@@ -154,9 +188,49 @@ public final class HuggingFaceHub {
         }
     }
 
+    private void placeWeights(String repoId, String commit, Path repo, Path snapshot) throws IOException {
+        for (String[] kind : WEIGHTS) {
+            FileInfo single = info(repoId, commit, kind[0]);
+            if (single != null) {
+                place(repo, snapshot, single);
+                return;
+            }
+            FileInfo index = info(repoId, commit, kind[1]);
+            if (index != null) {
+                place(repo, snapshot, index);
+                for (String shard : shards(snapshot.resolve(kind[1]))) {
+                    FileInfo s = info(repoId, commit, shard);
+                    if (s == null) {
+                        throw new CheckpointException(repoId + ": " + kind[1] + " lists " + shard + ", which the hub"
+                                + " lacks at " + commit);
+                    }
+                    place(repo, snapshot, s);
+                }
+                return;
+            }
+        }
+        throw new CheckpointException(repoId + ": the hub has none of model.safetensors, pytorch_model.bin or their"
+                + " shard indexes at " + commit + "; clip4j reads those weights only");
+    }
+
     private static boolean complete(Path snapshot) {
-        return Files.isRegularFile(snapshot.resolve(CONFIG))
-                && (Files.isRegularFile(snapshot.resolve(WEIGHTS)) || Files.isRegularFile(snapshot.resolve(INDEX)));
+        if (!Files.isRegularFile(snapshot.resolve(CONFIG))) {
+            return false;
+        }
+        for (String[] kind : WEIGHTS) {
+            if (Files.isRegularFile(snapshot.resolve(kind[0]))) {
+                return true;
+            }
+            Path index = snapshot.resolve(kind[1]);
+            if (Files.isRegularFile(index)) {
+                try { // a download cut between shards must not pass for a complete model
+                    return shards(index).stream().allMatch(n -> Files.isRegularFile(snapshot.resolve(n)));
+                } catch (IOException | CheckpointException e) {
+                    return false;
+                }
+            }
+        }
+        return false;
     }
 
     /** A file's metadata: the hub's HEAD response, before any redirect to the file storage. */
@@ -174,29 +248,44 @@ public final class HuggingFaceHub {
         }
     }
 
-    private String url(String repoId, String file) {
-        return endpoint + "/" + repoId + "/resolve/" + REVISION + "/" + file;
+    private String url(String repoId, String revision, String file) {
+        return endpoint + "/" + repoId + "/resolve/" + revision + "/" + file;
     }
 
     private Map<String, String> auth() {
         return token == null ? Map.of() : Map.of("Authorization", "Bearer " + token);
     }
 
-    /** @return the file's metadata, or null if the hub says it does not exist */
-    private FileInfo info(String repoId, String file) throws IOException {
-        String url = url(repoId, file);
+    /** @return the file's metadata at a revision, or null if the hub says the file does not exist there */
+    private FileInfo info(String repoId, String revision, String file) throws IOException {
+        String url = url(repoId, revision, file);
         HttpURLConnection http = VerifiedDownload.open(url, "HEAD", auth(), false);
         try {
             int status = http.getResponseCode();
-            if (status == HttpURLConnection.HTTP_NOT_FOUND) {
+            String code = http.getHeaderField("X-Error-Code");
+            String message = http.getHeaderField("X-Error-Message");
+            String why = message == null ? "" : ": " + message;
+            if ("RepoNotFound".equals(code)) {
+                throw new CheckpointException(repoId + ": no such model on the hub " + endpoint + why + " (a private"
+                        + " model needs an access token, HF_TOKEN, that may read it)");
+            }
+            if ("GatedRepo".equals(code)) {
+                throw new CheckpointException(repoId + " is gated" + why + ": accept its terms on the hub and set an"
+                        + " access token (HF_TOKEN)");
+            }
+            if ("RevisionNotFound".equals(code)) {
+                throw new CheckpointException(repoId + ": the hub has no revision " + revision + why);
+            }
+            if (status == HttpURLConnection.HTTP_NOT_FOUND) { // EntryNotFound, or a mirror that sends no codes
                 return null;
             }
             if (status == HttpURLConnection.HTTP_UNAUTHORIZED || status == HttpURLConnection.HTTP_FORBIDDEN) {
-                throw new CheckpointException(repoId + ": the hub refuses " + url + " (HTTP " + status + "): a gated or"
-                        + " private model needs an access token (HF_TOKEN) that may read it");
+                throw new CheckpointException(repoId + ": the hub refuses " + url + " (HTTP " + status + why + "); "
+                        + (token == null ? "a private or gated model needs an access token (HF_TOKEN)"
+                        : "is the access token valid and allowed to read it?"));
             }
             if (status != HttpURLConnection.HTTP_OK && (status < 300 || status >= 400)) {
-                throw new IOException("HEAD " + url + ": HTTP status " + status + " " + http.getResponseMessage());
+                throw new IOException("HEAD " + url + ": HTTP status " + status + " " + http.getResponseMessage() + why);
             }
             String commit = http.getHeaderField("X-Repo-Commit");
             String etag = http.getHeaderField("X-Linked-Etag"); // an LFS file's SHA-256
@@ -208,6 +297,9 @@ public final class HuggingFaceHub {
                 throw new IOException("HEAD " + url + ": no usable X-Repo-Commit/ETag headers (" + commit + ", " + etag
                         + "); is " + endpoint + " a Hugging Face hub?");
             }
+            if (!revision.equals(REVISION) && !commit.equals(revision)) {
+                throw new IOException("HEAD " + url + ": the hub answered for commit " + commit);
+            }
             return new FileInfo(file, url, commit, etag);
         } finally {
             http.disconnect();
@@ -218,17 +310,24 @@ public final class HuggingFaceHub {
     private void place(Path repo, Path snapshot, FileInfo f) throws IOException {
         Path blob = repo.resolve("blobs").resolve(f.etag);
         if (!Files.isRegularFile(blob) || mismatch(blob, f) != null) {
-            VerifiedDownload.fetch(f.url, auth(), blob, f.name, (part, sha256) -> mismatch(part, f, sha256), progress);
+            Path lock = hubCache.resolve(".locks").resolve(repo.getFileName()).resolve(f.etag + ".lock");
+            VerifiedDownload.fetch(f.url, auth(), blob, lock, f.name, (part, sha256) -> mismatch(part, f, sha256),
+                    progress, "");
         }
         Path link = snapshot.resolve(f.name);
         Files.createDirectories(snapshot);
-        Files.deleteIfExists(link);
+        if (Files.exists(link) && Files.isSameFile(link, blob)) {
+            return; // already there (perhaps linked by Python or another download)
+        }
+        // Made under a name of its own, then moved over the old entry: readers never see the file missing.
+        Path fresh = snapshot.resolve("." + f.name + "." + Long.toHexString(System.nanoTime()) + ".new");
         try {
-            Files.createSymbolicLink(link, snapshot.relativize(blob));
+            Files.createSymbolicLink(fresh, snapshot.relativize(blob));
         } catch (UnsupportedOperationException | FileSystemException e) { // no symlinks here: a copy, as the hub does
             LOG.debug("cannot link {} to {} ({}); copying", link, blob, e.toString());
-            Files.copy(blob, link, StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(blob, fresh, StandardCopyOption.REPLACE_EXISTING);
         }
+        Files.move(fresh, link, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     private static String mismatch(Path file, FileInfo f) throws IOException {

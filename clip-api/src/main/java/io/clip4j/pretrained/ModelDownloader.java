@@ -14,7 +14,8 @@ import java.util.Objects;
  * Downloads pretrained checkpoints into a cache folder and verifies their SHA-256, like the reference's
  * {@code clip._download}: a cached file whose checksum matches is used as it is; one that does not match is
  * downloaded again; a download that does not match is an error. A download is written to {@code <file name>.part}
- * in the cache folder, locked against a second process downloading the same model at the same time, and moved into
+ * in the cache folder, locked ({@code .locks/<file name>.lock}) against a second process downloading the same model
+ * at the same time, and moved into
  * place only once verified: an interrupted or corrupt transfer never leaves a file under the model's name, and the
  * next download overwrites its {@code .part} file. Redirects to other hosts are followed, never from https to http.
  */
@@ -128,9 +129,10 @@ public final class ModelDownloader {
     }
 
     private void download(PretrainedModel model, Path target) {
-        VerifiedDownload.fetch(urlOf(model), Map.of(), target, model.name(), (part, sha256) -> sha256.equals(
+        Path lock = cacheDir.resolve(".locks").resolve(model.fileName() + ".lock");
+        VerifiedDownload.fetch(urlOf(model), Map.of(), target, lock, model.name(), (part, sha256) -> sha256.equals(
                 model.sha256()) ? null : "its SHA-256 " + sha256 + " does not match " + model.name() + "'s "
-                + model.sha256(), progress);
+                + model.sha256(), progress, " (or download it yourself to that path)");
     }
 
     private static String sha256(Path file) {

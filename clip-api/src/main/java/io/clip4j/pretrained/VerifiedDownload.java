@@ -19,8 +19,9 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Map;
 
 /**
- * One file downloaded over HTTP(S) and moved into place only once verified: written to a {@code .part} file that is
- * locked against a second download of the same file, hashed while it streams, checked, then moved atomically. An
+ * One file downloaded over HTTP(S) and moved into place only once verified: written to a {@code .part} file under a
+ * lock against a second download of the same file, hashed while it streams, checked, then
+ * moved atomically. An
  * interrupted or corrupt transfer never leaves a file under the target's name; the next download overwrites the
  * {@code .part} file. Redirects are followed by hand, so request headers (a token) go to the first host only, and an
  * https URL is never redirected to http.
@@ -48,30 +49,34 @@ final class VerifiedDownload {
      * @param url      where to download from
      * @param headers  request headers for {@code url}'s host (not sent after a redirect to another host)
      * @param target   the final file; its folder is created
+     * @param lockFile a file of its own, never renamed or deleted, locked while the download runs (a lock on the
+     *                 .part file would pass, with the inode, to the target once moved, where a second download could
+     *                 truncate it); its folder is created
      * @param what     names the download in messages
      * @param verifier checks the bytes before the move
      * @param progress told of the bytes received
+     * @param hint     appended to the message of a failed download (e.g. where else to get the file), or ""
      * @throws CheckpointException if the download fails, is locked by another, or does not verify
      */
-    static void fetch(String url, Map<String, String> headers, Path target, String what, Verifier verifier,
-                      ModelDownloader.Progress progress) {
+    static void fetch(String url, Map<String, String> headers, Path target, Path lockFile, String what,
+                      Verifier verifier, ModelDownloader.Progress progress, String hint) {
         Path part = target.resolveSibling(target.getFileName() + ".part");
         try {
             Files.createDirectories(target.getParent());
-            // CREATE honours the umask (a model is as readable as any file the user downloads); no TRUNCATE before
-            // the lock, which would cut another process's download short.
-            try (FileChannel channel = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                 FileLock lock = tryLock(channel, part, what)) {
+            Files.createDirectories(lockFile.getParent());
+            try (FileChannel locking = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                 FileLock lock = tryLock(locking, lockFile, what);
+                 // CREATE honours the umask: a model is as readable as any file the user downloads.
+                 FileChannel channel = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                         StandardOpenOption.TRUNCATE_EXISTING)) {
                 boolean moved = false;
                 try {
-                    channel.truncate(0);
                     String sha256 = transfer(url, headers, channel, progress);
                     channel.force(false);
                     String why = verifier.mismatch(part, sha256);
                     if (why != null) {
                         throw new CheckpointException("downloaded " + url + " but " + why + "; try again");
                     }
-                    // Moved while still locked, so no other download can truncate the verified bytes first.
                     Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                     moved = true;
                 } finally {
@@ -82,7 +87,7 @@ final class VerifiedDownload {
             }
         } catch (IOException e) {
             throw new CheckpointException("cannot download " + what + " from " + url + " to " + target + ": " + e
-                    + " (or download it yourself to that path)", e);
+                    + hint, e);
         }
     }
 
@@ -111,6 +116,7 @@ final class VerifiedDownload {
     static HttpURLConnection open(String url, String method, Map<String, String> headers, boolean follow)
             throws IOException {
         URL current = new URL(url);
+        URL origin = current;
         String host = current.getHost();
         for (int hop = 0; ; hop++) {
             HttpURLConnection http = (HttpURLConnection) current.openConnection();
@@ -118,13 +124,19 @@ final class VerifiedDownload {
             http.setRequestMethod(method);
             http.setConnectTimeout(TIMEOUT_MS);
             http.setReadTimeout(TIMEOUT_MS);
-            if (current.getHost().equals(host)) {
+            if (current.getHost().equals(host) && current.getPort() == origin.getPort()) {
                 headers.forEach(http::setRequestProperty);
             }
             int status = http.getResponseCode();
             String location = http.getHeaderField("Location");
             boolean redirect = status >= 300 && status < 400 && location != null;
-            URL next = redirect ? new URL(current, location) : null;
+            URL next;
+            try {
+                next = redirect ? new URL(current, location) : null;
+            } catch (IOException e) {
+                http.disconnect();
+                throw e;
+            }
             if (!redirect || (!follow && !next.getHost().equals(current.getHost()))) {
                 return http;
             }

@@ -200,4 +200,19 @@ class HuggingFaceCheckpointTest {
         Files.copy(DIR.resolve("model.safetensors"), dir.resolve("model.safetensors"));
         return dir;
     }
+
+    @Test
+    void aDirectoryWithPytorchModelBinReadsLikeItsSafetensors(@TempDir Path tmp) throws IOException {
+        // transformers' older uploads (e.g. openai/clip-vit-base-patch32 on main) have pytorch_model.bin only.
+        Path dir = Files.createDirectories(tmp.resolve("hf"));
+        Files.copy(DIR.resolve("config.json"), dir.resolve("config.json"));
+        TorchSaveFiles.writeFloat32(dir.resolve("pytorch_model.bin"), SafetensorsReader.read(DIR.resolve("model.safetensors")));
+        StateDict fromBin = CheckpointReader.read(dir);
+        StateDict fromSafetensors = CheckpointReader.read(DIR);
+        assertEquals(fromSafetensors.asMap().keySet(), fromBin.asMap().keySet());
+        for (String name : fromSafetensors.asMap().keySet()) {
+            assertArrayEquals(fromSafetensors.get(name).shape(), fromBin.get(name).shape(), name);
+            assertArrayEquals(fromSafetensors.get(name).toFloatArray(), fromBin.get(name).toFloatArray(), name);
+        }
+    }
 }

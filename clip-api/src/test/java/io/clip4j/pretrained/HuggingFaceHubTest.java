@@ -43,6 +43,8 @@ class HuggingFaceHubTest {
     private byte[] weights;
     private byte[] servedWeights;
     private boolean noWeights;
+    private boolean binOnly;
+    private byte[] bin;
 
     @BeforeEach
     void start() throws IOException {
@@ -65,22 +67,43 @@ class HuggingFaceHubTest {
         requests.add(x.getRequestMethod() + " " + path + (auth == null ? "" : " " + auth));
         byte[] body = null;
         int status = 404;
+        String prefix = "/openai/clip-tiny/resolve/";
+        String file = null;
+        if (path.startsWith(prefix + "main/") || path.startsWith(prefix + COMMIT + "/")) {
+            file = path.substring(path.lastIndexOf('/') + 1);
+            x.getResponseHeaders().add("X-Repo-Commit", COMMIT);
+        }
         try {
-            if (path.equals("/openai/clip-tiny/resolve/main/config.json")) {
+            if ("config.json".equals(file)) {
+                // huggingface.co answers a small file with a relative redirect to its resolve cache
+                x.getResponseHeaders().add("Location", "/api/resolve-cache/models/openai/clip-tiny/" + COMMIT
+                        + "/config.json");
+                status = 307;
+            } else if (path.equals("/api/resolve-cache/models/openai/clip-tiny/" + COMMIT + "/config.json")) {
                 x.getResponseHeaders().add("X-Repo-Commit", COMMIT);
                 x.getResponseHeaders().add("ETag", "\"" + hash("SHA-1", ("blob " + config.length + "\0").getBytes(
                         StandardCharsets.US_ASCII), config) + "\"");
                 status = 200;
                 body = config;
-            } else if (path.equals("/openai/clip-tiny/resolve/main/model.safetensors") && !noWeights) {
-                x.getResponseHeaders().add("X-Repo-Commit", COMMIT);
-                x.getResponseHeaders().add("X-Linked-Etag", "\"" + hash("SHA-256", new byte[0], weights) + "\"");
+            } else if ((binOnly ? "pytorch_model.bin" : "model.safetensors").equals(file) && !noWeights) {
+                byte[] w = binOnly ? bin : weights;
+                x.getResponseHeaders().add("X-Linked-Etag", "\"" + hash("SHA-256", new byte[0], w) + "\"");
                 // "localhost", not 127.0.0.1: another host, which must not receive the token
-                x.getResponseHeaders().add("Location", "http://localhost:" + server.getAddress().getPort() + "/cdn/w");
+                x.getResponseHeaders().add("Location", "http://localhost:" + server.getAddress().getPort()
+                        + (binOnly ? "/cdn/b" : "/cdn/w"));
                 status = 302;
+            } else if (file != null) {
+                x.getResponseHeaders().add("X-Error-Code", "EntryNotFound");
             } else if (path.equals("/cdn/w")) {
                 status = 200;
                 body = servedWeights;
+            } else if (path.equals("/cdn/b")) {
+                status = 200;
+                body = bin;
+            } else if (path.startsWith("/openai/private/")) {
+                x.getResponseHeaders().add("X-Error-Code", "RepoNotFound");
+                x.getResponseHeaders().add("X-Error-Message", "Repository not found");
+                status = 401;
             }
         } catch (Exception e) {
             throw new IOException(e);
@@ -119,7 +142,7 @@ class HuggingFaceHubTest {
         assertArrayEquals(config, Files.readAllBytes(snapshot.resolve("config.json")));
         assertEquals(CheckpointReader.read(VIT).asMap().keySet(), CheckpointReader.read(snapshot).asMap().keySet());
         assertTrue(requests.contains("GET /cdn/w"), requests.toString()); // no token to the file host
-        assertTrue(requests.contains("HEAD /openai/clip-tiny/resolve/main/model.safetensors Bearer secret"),
+        assertTrue(requests.contains("HEAD /openai/clip-tiny/resolve/" + COMMIT + "/model.safetensors Bearer secret"),
                 requests.toString());
         int before = requests.size();
         assertEquals(snapshot, client().offline(true).fetch("openai/clip-tiny"));
@@ -142,13 +165,45 @@ class HuggingFaceHubTest {
 
         noWeights = true;
         CheckpointException none = assertThrows(CheckpointException.class, () -> client().fetch("openai/clip-tiny"));
-        assertTrue(none.getMessage().contains("neither model.safetensors nor model.safetensors.index.json"),
+        assertTrue(none.getMessage().contains("none of model.safetensors, pytorch_model.bin or their shard indexes"),
                 none.getMessage());
         CheckpointException unknown = assertThrows(CheckpointException.class, () -> client().fetch("openai/nothing"));
         assertTrue(unknown.getMessage().contains("the hub has no config.json"), unknown.getMessage());
+        CheckpointException hidden = assertThrows(CheckpointException.class, () -> client().fetch("openai/private"));
+        assertTrue(hidden.getMessage().startsWith("openai/private: no such model on the hub")
+                && hidden.getMessage().contains("Repository not found"), hidden.getMessage());
         CheckpointException offline = assertThrows(CheckpointException.class,
                 () -> client().offline(true).fetch("openai/other"));
         assertTrue(offline.getMessage().contains("downloads are off"), offline.getMessage());
         assertThrows(IllegalArgumentException.class, () -> client().endpoint("ftp://x"));
+    }
+
+    @Test
+    void aModelWithPytorchModelBinOnlyIsFetchedAndLoads() throws Exception {
+        // openai/clip-vit-base-patch32 has no model.safetensors on main: transformers falls back to pytorch_model.bin
+        binOnly = true;
+        bin = Files.readAllBytes(io.clip4j.checkpoint.TorchSaveFiles.writeFloat32(hub.resolve("w.bin"),
+                io.clip4j.checkpoint.CheckpointReader.read(VIT.resolve("model.safetensors"))));
+        Path snapshot = client().fetch("openai/clip-tiny");
+        assertArrayEquals(bin, Files.readAllBytes(snapshot.resolve("pytorch_model.bin")));
+        assertFalse(Files.exists(snapshot.resolve("model.safetensors")));
+        assertEquals(CheckpointReader.read(VIT).asMap().keySet(), CheckpointReader.read(snapshot).asMap().keySet());
+        assertTrue(requests.contains("HEAD /openai/clip-tiny/resolve/" + COMMIT + "/model.safetensors"),
+                "files after the first come from the pinned commit: " + requests);
+    }
+
+    @Test
+    void aSnapshotMissingAShardIsNotComplete() throws Exception {
+        Path snapshot = Files.createDirectories(hub.resolve("models--me--sharded/snapshots").resolve(COMMIT));
+        Files.createDirectories(hub.resolve("models--me--sharded/refs"));
+        Files.writeString(hub.resolve("models--me--sharded/refs/main"), COMMIT);
+        Files.write(snapshot.resolve("config.json"), config);
+        Files.writeString(snapshot.resolve("model.safetensors.index.json"), "{\"weight_map\": {\"a\": "
+                + "\"model-00001-of-00002.safetensors\", \"b\": \"model-00002-of-00002.safetensors\"}}");
+        Files.write(snapshot.resolve("model-00001-of-00002.safetensors"), new byte[8]);
+        CheckpointException e = assertThrows(CheckpointException.class, () -> client().offline(true).fetch("me/sharded"));
+        assertTrue(e.getMessage().contains("downloads are off"), e.getMessage());
+        Files.write(snapshot.resolve("model-00002-of-00002.safetensors"), new byte[8]);
+        assertEquals(snapshot, client().offline(true).fetch("me/sharded"));
     }
 }

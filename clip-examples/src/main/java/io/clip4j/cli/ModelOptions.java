@@ -28,7 +28,7 @@ final class ModelOptions {
     /** System property the {@code ./clip} launcher sets to the bundled default model. */
     static final String DEFAULT_MODEL_PROPERTY = "clip4j.defaultModel";
 
-    @Option(names = "--model", paramLabel = "PATH|NAME",
+    @Option(names = "--model", paramLabel = "PATH|NAME|OWNER/NAME",
             description = "Checkpoint: OpenAI .pt, torch.save state dict, .safetensors, or a Hugging Face directory; "
                     + "or an OpenAI model name (RN50, RN101, RN50x4, RN50x16, RN50x64, ViT-B/32, ViT-B/16, ViT-L/14, "
                     + "ViT-L/14@336px), downloaded into --model-cache on first use and verified by SHA-256 like "
@@ -39,16 +39,17 @@ final class ModelOptions {
     String model;
 
     @Option(names = "--model-cache", paramLabel = "DIR",
-            description = "Folder of downloaded models (default: ~/.cache/clip, the reference's, so its downloads are "
-                    + "reused).")
+            description = "Folder of downloaded OpenAI models (default: ~/.cache/clip, the reference's, so its "
+                    + "downloads are reused). Hugging Face models use the hub cache instead.")
     Path modelCache;
 
-    @Option(names = "--offline", description = "Never download: a named model must already be in --model-cache.")
+    @Option(names = "--offline", description = "Never download: an OpenAI model name must already be in --model-cache, "
+            + "a Hugging Face repo id in the hub cache.")
     boolean offline;
 
     @Option(names = "--model-mirror", paramLabel = "URL",
-            description = "Download named models from URL/<sha256>/<file> instead of OpenAI's host (the SHA-256 is "
-                    + "checked all the same).")
+            description = "Download OpenAI models from URL/<sha256>/<file> instead of OpenAI's host (the SHA-256 is "
+                    + "checked all the same). For Hugging Face models set HF_ENDPOINT.")
     String modelMirror;
 
     /** The file a model name was fetched to, so a command that asks twice verifies it once. */
