@@ -61,8 +61,8 @@ public final class ModelDownloader {
      * @throws IllegalArgumentException if the URL is not http or https
      */
     public ModelDownloader mirror(String baseUrl) {
-        if (baseUrl != null && !baseUrl.startsWith("https://") && !baseUrl.startsWith("http://")) {
-            throw new IllegalArgumentException("mirror must be an http(s) URL, got " + baseUrl);
+        if (baseUrl != null && !baseUrl.matches("https?://[^/?#]+(/.*)?")) {
+            throw new IllegalArgumentException("mirror must be an http(s) URL with a host, got " + baseUrl);
         }
         this.mirror = baseUrl == null ? null : baseUrl.replaceAll("/+$", "");
         return this;

@@ -181,6 +181,7 @@ class ModelDownloaderTest {
         assertEquals(m.url(), mirrored.urlOf(elsewhere));
         assertArrayEquals(checkpoint, Files.readAllBytes(mirrored.fetch(elsewhere)));
         assertThrows(IllegalArgumentException.class, () -> mirrored.mirror("file:///tmp"));
+        assertThrows(IllegalArgumentException.class, () -> mirrored.mirror("https://"));
 
         // Another download holds the lock: refused, and its .part file is left alone.
         Files.delete(file);

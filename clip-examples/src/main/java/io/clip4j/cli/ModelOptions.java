@@ -105,8 +105,20 @@ final class ModelOptions {
 
     /** A path that exists, else a Hugging Face repo id (from the hub cache, downloaded if needed), else the path. */
     private Path localOrHub(String p) {
+        if (p.isBlank()) {
+            throw new IllegalArgumentException("--model is empty");
+        }
         Path path = path(p);
-        if (Files.exists(path) || !HuggingFaceCache.isRepoId(p)) {
+        if (Files.exists(path)) {
+            return path;
+        }
+        for (PretrainedModel m : PretrainedModels.OPENAI) { // vit-b/32, ViT-B-32: clip.load's names are exact
+            if (m.name().equalsIgnoreCase(p) || m.name().replace('/', '-').equalsIgnoreCase(p)) {
+                throw new IllegalArgumentException("--model " + p + ": no such file; did you mean the OpenAI model '"
+                        + m.name() + "'?");
+            }
+        }
+        if (!HuggingFaceCache.isRepoId(p)) {
             return path;
         }
         return withProgress(p, listener -> new HuggingFaceHub(HuggingFaceCache.defaultDir()).offline(offline)

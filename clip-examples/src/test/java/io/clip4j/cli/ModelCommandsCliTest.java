@@ -147,6 +147,12 @@ class ModelCommandsCliTest {
         assertEquals(ClipCli.EXIT_INPUT, damaged.code, damaged.err);
         assertTrue(damaged.err.startsWith("clip: " + dir.resolve("ViT-B-32.pt") + ": SHA-256 "), damaged.err);
         assertTrue(damaged.err.contains("does not match ViT-B/32's 40d36571"), damaged.err);
+        for (String near : new String[]{"vit-b/32", "ViT-B-32"}) { // clip.load's names are exact
+            CliRunner typo = CliRunner.run("embed", "--model", near, "--text", "a dog");
+            assertEquals("clip: --model " + near + ": no such file; did you mean the OpenAI model 'ViT-B/32'?",
+                    typo.err.strip());
+        }
+        assertEquals("clip: --model is empty", CliRunner.run("embed", "--model", "", "--text", "x").err.strip());
         // A Hugging Face repo id that is neither a path nor in the hub cache (the tests' cache holds no such model).
         CliRunner hub = CliRunner.run("embed", "--model", "clip4j-test/no-such-model", "--offline", "--text", "a dog");
         assertEquals(ClipCli.EXIT_INPUT, hub.code, hub.err);
