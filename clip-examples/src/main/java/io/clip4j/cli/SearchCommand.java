@@ -61,22 +61,33 @@ final class SearchCommand implements Callable<Integer> {
         EmbeddingIndex index = EmbeddingIndex.load(indexFile);
         modelOptions.defaultToModelOf(index);
         List<List<SearchHit>> textHits;
+        List<Path> imageQueries = new ArrayList<>();
         List<List<SearchHit>> imageHits = new ArrayList<>();
+        int skipped;
+        // All queries are answered before anything is printed: an error prints nothing. Only an image query that
+        // cannot be decoded is skipped (reported on stderr, exit 1), like zero-shot's and embed's images.
         try (ClipModel model = modelOptions.open()) {
             SemanticSearch search = new SemanticSearch(model, index);
             textHits = texts.isEmpty() ? List.of() : search.byTexts(texts, topK);
-            for (Path image : images) { // all queries answered before anything is printed: an error prints nothing
-                imageHits.add(search.byImage(ImageInput.of(image), topK));
-            }
+            skipped = images.isEmpty() ? 0 : ImageFiles.forEachBatch(images, inputs -> {
+                List<List<SearchHit>> hits = new ArrayList<>();
+                for (ImageInput in : inputs) {
+                    hits.add(search.byImage(in, topK));
+                }
+                return hits;
+            }, (file, hits) -> {
+                imageQueries.add(file);
+                imageHits.add(hits);
+            }, spec.commandLine().getErr());
         }
         PrintWriter out = spec.commandLine().getOut();
         for (int i = 0; i < texts.size(); i++) {
             print(out, "text", texts.get(i), textHits.get(i));
         }
-        for (int i = 0; i < images.size(); i++) {
-            print(out, "image", images.get(i).toString(), imageHits.get(i));
+        for (int i = 0; i < imageQueries.size(); i++) {
+            print(out, "image", imageQueries.get(i).toString(), imageHits.get(i));
         }
-        return 0;
+        return skipped == 0 ? 0 : ClipCli.EXIT_INPUT;
     }
 
     private void print(PrintWriter out, String kind, String query, List<SearchHit> hits) throws IOException {
