@@ -21,7 +21,8 @@ import java.util.Map;
 /**
  * One file downloaded over HTTP(S) and moved into place only once verified: written to a {@code .part} file under a
  * lock against a second download of the same file, hashed while it streams, checked, then
- * moved atomically. An
+ * moved atomically. Answers 429, 502, 503 and 504 are retried up to four times, after the server's Retry-After or
+ * 1, 2, 4, 8 s. An
  * interrupted or corrupt transfer never leaves a file under the target's name; the next download overwrites the
  * {@code .part} file. Redirects are followed by hand, so request headers (a token) go to the first host only, and an
  * https URL is never redirected to http.
@@ -29,6 +30,11 @@ import java.util.Map;
 final class VerifiedDownload {
     private static final int TIMEOUT_MS = 30_000;
     private static final int MAX_REDIRECTS = 10;
+    /** Answers worth asking again: too many requests (the hub rate-limits), bad gateway, unavailable, timeout. */
+    private static final java.util.Set<Integer> RETRY_STATUSES = java.util.Set.of(429, 502, 503, 504);
+    private static final int MAX_RETRIES = 4;
+    /** Longest wait before a retry, whatever Retry-After asks. */
+    private static final long MAX_RETRY_DELAY_MS = 30_000;
 
     /** Checks a downloaded file before it is moved into place. */
     @FunctionalInterface
@@ -118,6 +124,7 @@ final class VerifiedDownload {
         URL current = new URL(url);
         URL origin = current;
         String host = current.getHost();
+        int retries = 0;
         for (int hop = 0; ; hop++) {
             HttpURLConnection http = (HttpURLConnection) current.openConnection();
             http.setInstanceFollowRedirects(false);
@@ -128,6 +135,13 @@ final class VerifiedDownload {
                 headers.forEach(http::setRequestProperty);
             }
             int status = http.getResponseCode();
+            if (RETRY_STATUSES.contains(status) && retries < MAX_RETRIES) { // rate limit or a passing outage
+                long waitMs = retryDelayMs(http.getHeaderField("Retry-After"), retries++);
+                http.disconnect();
+                sleep(waitMs);
+                hop--;
+                continue;
+            }
             String location = http.getHeaderField("Location");
             boolean redirect = status >= 300 && status < 400 && location != null;
             URL next;
@@ -149,6 +163,24 @@ final class VerifiedDownload {
                 throw new IOException("refused redirect from " + current + " to " + next);
             }
             current = next;
+        }
+    }
+
+    /** Retry-After in seconds if the server gave one, else 1, 2, 4, 8 s; at most {@link #MAX_RETRY_DELAY_MS}. */
+    static long retryDelayMs(String retryAfter, int retry) {
+        long ms = 1000L << Math.min(retry, 10);
+        if (retryAfter != null && retryAfter.trim().matches("\\d{1,6}")) {
+            ms = Long.parseLong(retryAfter.trim()) * 1000;
+        }
+        return Math.min(ms, MAX_RETRY_DELAY_MS);
+    }
+
+    private static void sleep(long ms) throws IOException {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while waiting to retry");
         }
     }
 

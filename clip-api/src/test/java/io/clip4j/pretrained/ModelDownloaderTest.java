@@ -36,6 +36,7 @@ class ModelDownloaderTest {
     private int status = 200;
     private boolean truncate;
     private boolean chunked;
+    private int busy;
     private byte[] checkpoint;
 
     @BeforeEach
@@ -45,6 +46,13 @@ class ModelDownloaderTest {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", exchange -> {
             requests.incrementAndGet();
+            if (busy > 0) { // rate-limited, as the hubs answer bursts
+                busy--;
+                exchange.getResponseHeaders().add("Retry-After", "0");
+                exchange.sendResponseHeaders(429, -1);
+                exchange.close();
+                return;
+            }
             exchange.sendResponseHeaders(status, status != 200 ? -1 : chunked ? 0 : served.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 if (status == 200) {
@@ -197,5 +205,21 @@ class ModelDownloaderTest {
         Files.createDirectories(cache.resolve("tiny-vit.pt")); // a folder under the model's name
         CheckpointException dir = assertThrows(CheckpointException.class, () -> new ModelDownloader(cache).fetch(m));
         assertTrue(dir.getMessage().contains("is not a regular file"), dir.getMessage());
+    }
+
+    @Test
+    void rateLimitedAnswersAreRetriedAfterTheirDelay() throws Exception {
+        busy = 2;
+        Path file = new ModelDownloader(cache).fetch(model());
+        assertArrayEquals(checkpoint, Files.readAllBytes(file));
+        assertEquals(3, requests.get(), "two 429 answers, then the file");
+        busy = 5; // more than the retries allowed
+        Files.delete(file);
+        CheckpointException e = assertThrows(CheckpointException.class, () -> new ModelDownloader(cache).fetch(model()));
+        assertTrue(e.getMessage().contains("HTTP status 429"), e.getMessage());
+        assertEquals(1000, VerifiedDownload.retryDelayMs(null, 0));
+        assertEquals(8000, VerifiedDownload.retryDelayMs("soon", 3));
+        assertEquals(5000, VerifiedDownload.retryDelayMs(" 5", 0));
+        assertEquals(30_000, VerifiedDownload.retryDelayMs("99999", 0));
     }
 }
