@@ -58,6 +58,7 @@ final class EmbedCommand implements Callable<Integer> {
                         (file, row) -> print(out, mapper, "image", file.toString(), row), spec.commandLine().getErr());
             }
             if (!texts.isEmpty()) {
+                TruncationNote.warnIfTruncated(model, texts, "texts", spec.commandLine().getErr());
                 List<float[]> rows = rows(model.encodeTexts(texts));
                 for (int i = 0; i < texts.size(); i++) {
                     print(out, mapper, "text", texts.get(i), rows.get(i));

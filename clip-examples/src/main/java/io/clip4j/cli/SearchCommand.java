@@ -68,6 +68,7 @@ final class SearchCommand implements Callable<Integer> {
         // cannot be decoded is skipped (reported on stderr, exit 1), like zero-shot's and embed's images.
         try (ClipModel model = modelOptions.open()) {
             SemanticSearch search = new SemanticSearch(model, index);
+            TruncationNote.warnIfTruncated(model, texts, "texts", spec.commandLine().getErr());
             textHits = texts.isEmpty() ? List.of() : search.byTexts(texts, topK);
             skipped = images.isEmpty() ? 0 : ImageFiles.forEachBatch(images, inputs -> {
                 List<List<SearchHit>> hits = new ArrayList<>();

@@ -83,6 +83,9 @@ final class ZeroShotCommand implements Callable<Integer> {
         ObjectMapper mapper = new ObjectMapper();
         try (ClipModel model = modelOptions.open()) {
             ZeroShotClassifier classifier = model.classifier(labelList, tpl);
+            List<String> prompts = new ArrayList<>();
+            tpl.forEach(t -> labelList.forEach(label -> prompts.add(PromptTemplates.fill(t, label))));
+            TruncationNote.warnIfTruncated(model, prompts, "prompts", spec.commandLine().getErr());
             int k = Math.min(topK, labelList.size());
             // Only the k best per image: on a GPU with the kernels pipeline nothing else leaves the device.
             int skipped = ImageFiles.forEachBatch(imageFiles, in -> classifier.classifyAll(in, k), (file, result) -> {

@@ -161,6 +161,20 @@ class ModelCommandsCliTest {
     }
 
     @Test
+    void textsLongerThanTheContextAreCutWithANote() throws IOException {
+        String longLabel = "cat ".repeat(100).strip(); // 100 tokens, beyond tiny-vit's context_length
+        int contextLength = JSON.readTree(VIT.resolve("config.json").toFile()).get("text_config")
+                .get("max_position_embeddings").asInt();
+        CliRunner r = CliRunner.run("zero-shot", "--model", VIT.toString(), "--image",
+                DATA.resolve("preprocess/images/chelsea.png").toString(), "--label", "dog", "--label", longLabel);
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.err.startsWith("clip: note: 1 of 2 prompts are longer than the model's context_length ("
+                + contextLength + " tokens) and are cut, e.g. \"a photo of a cat cat"), r.err);
+        CliRunner shortOnes = CliRunner.run("embed", "--model", VIT.toString(), "--text", "a dog");
+        assertEquals("", shortOnes.err);
+    }
+
+    @Test
     void labelsFileGivesTheSameLabelsAsLabelOptions(@TempDir Path dir) throws IOException {
         Path labels = dir.resolve("labels.txt");
         Files.write(labels, "\uFEFFa dog\r\n\n  a cat  \r\na diagram\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));

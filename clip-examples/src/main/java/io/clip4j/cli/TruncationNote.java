@@ -1,0 +1,45 @@
+package io.clip4j.cli;
+
+import io.clip4j.ClipModel;
+import io.clip4j.text.ClipTokenizer;
+import io.clip4j.text.TokenizedBatch;
+
+import java.io.PrintWriter;
+import java.util.List;
+
+/**
+ * Says on stderr when texts are longer than the model's context_length: they are cut, as the reference's
+ * {@code clip.tokenize(truncate=True)} cuts them, which changes what they mean without any error.
+ */
+final class TruncationNote {
+    private TruncationNote() {
+    }
+
+    /**
+     * @param model the model the texts go to (its context_length)
+     * @param texts texts about to be encoded (prompts, queries)
+     * @param what  what they are, for the note ("prompts", "texts")
+     * @param err   where the note goes
+     */
+    static void warnIfTruncated(ClipModel model, List<String> texts, String what, PrintWriter err) {
+        if (texts.isEmpty()) {
+            return;
+        }
+        int contextLength = model.config().contextLength();
+        TokenizedBatch batch = ClipTokenizer.create().withContextLength(contextLength).tokenize(texts);
+        int count = 0;
+        String first = null;
+        for (int i = 0; i < texts.size(); i++) {
+            if (batch.truncated(i)) {
+                count++;
+                first = first == null ? texts.get(i) : first;
+            }
+        }
+        if (count > 0) {
+            String shown = first.length() > 60 ? first.substring(0, 57) + "..." : first;
+            err.println("clip: note: " + count + " of " + texts.size() + " " + what + " are longer than the model's "
+                    + "context_length (" + contextLength + " tokens) and are cut, e.g. \"" + shown + "\"");
+            err.flush();
+        }
+    }
+}
