@@ -100,9 +100,9 @@ public final class CheckpointReader {
     }
 
     /**
-     * A Hugging Face model directory, or any directory holding {@code model.safetensors} (or exactly one
-     * {@code *.safetensors}, or a shard index): {@code config.json} is optional, since the sizes are inferred
-     * from the tensors and only cross-checked against it when present.
+     * A Hugging Face model directory, or any directory holding {@code model.safetensors}, {@code pytorch_model.bin}
+     * (or a shard index of either) or exactly one {@code *.safetensors}: {@code config.json} is optional, since the
+     * sizes are inferred from the tensors and only cross-checked against it when present.
      */
     private static StateDict readDirectory(Path dir) {
         List<Path> files = weightFiles(dir);
@@ -118,10 +118,9 @@ public final class CheckpointReader {
     }
 
     /**
-     * The weights of a model directory: safetensors (the shards of {@code model.safetensors.index.json},
-     * {@code model.safetensors}, or the only {@code *.safetensors} file), else a Hugging Face {@code torch.save} state
-     * dict (the shards of {@code pytorch_model.bin.index.json}, or {@code pytorch_model.bin}), as transformers looks
-     * for them.
+     * The weights of a model directory, in transformers' order: the shards of {@code model.safetensors.index.json},
+     * {@code model.safetensors}, {@code pytorch_model.bin}, the shards of {@code pytorch_model.bin.index.json}; else
+     * the only {@code *.safetensors} file.
      */
     private static List<Path> weightFiles(Path dir) {
         Path index = dir.resolve("model.safetensors.index.json");
@@ -131,21 +130,19 @@ public final class CheckpointReader {
         if (Files.isRegularFile(dir.resolve("model.safetensors"))) {
             return List.of(dir.resolve("model.safetensors"));
         }
+        if (Files.isRegularFile(dir.resolve("pytorch_model.bin"))) {
+            return List.of(dir.resolve("pytorch_model.bin"));
+        }
+        Path binIndex = dir.resolve("pytorch_model.bin.index.json");
+        if (Files.isRegularFile(binIndex)) {
+            return shardsOf(dir, binIndex);
+        }
         List<Path> found = new ArrayList<>();
         try (Stream<Path> s = Files.list(dir)) {
             s.filter(p -> p.getFileName().toString().endsWith(".safetensors") && Files.isRegularFile(p))
                     .sorted().forEach(found::add);
         } catch (IOException e) {
             throw new CheckpointException(dir + ": cannot list directory: " + e.getMessage(), e);
-        }
-        if (found.isEmpty()) {
-            Path binIndex = dir.resolve("pytorch_model.bin.index.json");
-            if (Files.isRegularFile(binIndex)) {
-                return shardsOf(dir, binIndex);
-            }
-            if (Files.isRegularFile(dir.resolve("pytorch_model.bin"))) {
-                return List.of(dir.resolve("pytorch_model.bin"));
-            }
         }
         if (found.size() != 1) {
             throw new CheckpointException(dir + ": expected model.safetensors (or exactly one *.safetensors file) or"

@@ -42,18 +42,27 @@ public final class HuggingFaceCache {
      */
     public static Path defaultDir() {
         String hub = System.getenv("HF_HUB_CACHE");
-        if (nonEmpty(hub)) {
-            return Paths.get(hub);
-        }
+        return nonEmpty(hub) ? Paths.get(hub) : home().resolve("hub");
+    }
+
+    /**
+     * The Hugging Face home folder, as {@code huggingface_hub} chooses it: {@code $HF_HOME}, else
+     * {@code $XDG_CACHE_HOME/huggingface}, else {@code ~/.cache/huggingface} (it holds the hub cache and the token
+     * file of {@code hf auth login}).
+     *
+     * @return the folder (it may not exist)
+     */
+    public static Path home() {
         String home = System.getenv("HF_HOME");
         if (nonEmpty(home)) {
-            return Paths.get(home, "hub");
+            return Paths.get(home);
         }
         String xdg = System.getenv("XDG_CACHE_HOME");
         if (nonEmpty(xdg)) {
-            return Paths.get(xdg, "huggingface", "hub");
+            return Paths.get(xdg, "huggingface");
         }
-        return PretrainedModels.defaultCacheDir().getParent().resolve("huggingface").resolve("hub");
+        String user = System.getenv("HOME");
+        return Paths.get(nonEmpty(user) ? user : System.getProperty("user.home"), ".cache", "huggingface");
     }
 
     /**

@@ -9,8 +9,11 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.HttpURLConnection;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
@@ -22,6 +25,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.UUID;
 
 /**
  * Downloads a model from the Hugging Face hub (e.g. {@code openai/clip-vit-base-patch32}) into the hub cache, in
@@ -50,8 +54,8 @@ public final class HuggingFaceHub {
     /**
      * A hub client with the Python library's defaults: {@code $HF_ENDPOINT} (else {@code https://huggingface.co}),
      * the token of {@code $HF_TOKEN}, {@code $HUGGING_FACE_HUB_TOKEN} or the token file ({@code $HF_TOKEN_PATH}, else
-     * {@code token} next to the hub cache, as {@code hf auth login} writes it), and offline when
-     * {@code HF_HUB_OFFLINE=1}.
+     * {@code token} in {@link HuggingFaceCache#home()}, as {@code hf auth login} writes it), and offline when
+     * {@code HF_HUB_OFFLINE} is 1, on, yes or true.
      *
      * @param hubCache the hub cache folder, e.g. {@link HuggingFaceCache#defaultDir()}
      * @throws CheckpointException if {@code $HF_ENDPOINT} is not an http(s) URL
@@ -65,7 +69,7 @@ public final class HuggingFaceHub {
             throw new CheckpointException("HF_ENDPOINT: " + e.getMessage());
         }
         this.token = clean(environmentToken());
-        this.offline = "1".equals(System.getenv("HF_HUB_OFFLINE"));
+        this.offline = isTrue(System.getenv("HF_HUB_OFFLINE"));
     }
 
     /** As huggingface_hub finds it: $HF_TOKEN, $HUGGING_FACE_HUB_TOKEN, else the file {@code hf auth login} writes. */
@@ -77,14 +81,19 @@ public final class HuggingFaceHub {
             }
         }
         String path = System.getenv("HF_TOKEN_PATH");
-        Path file = path != null && !path.isEmpty() ? Paths.get(path)
-                : HuggingFaceCache.defaultDir().getParent().resolve("token");
+        Path file = path != null && !path.isEmpty() ? Paths.get(path) : HuggingFaceCache.home().resolve("token");
         try {
             return Files.isRegularFile(file) ? new String(Files.readAllBytes(file), StandardCharsets.UTF_8) : null;
         } catch (IOException e) {
             LOG.warn("cannot read the Hugging Face token file {}: {}", file, e.toString());
             return null;
         }
+    }
+
+    /** Python's {@code _is_true}: 1, ON, YES or TRUE in any case. */
+    static boolean isTrue(String v) {
+        return v != null && java.util.Arrays.asList("1", "on", "yes", "true").contains(v.trim().toLowerCase(
+                java.util.Locale.ROOT));
     }
 
     /** Without line breaks and surrounding blanks (a token file's newline), or null if nothing is left. */
@@ -102,8 +111,8 @@ public final class HuggingFaceHub {
      * @throws IllegalArgumentException if the URL is not http or https
      */
     public HuggingFaceHub endpoint(String url) {
-        if (!url.startsWith("https://") && !url.startsWith("http://")) {
-            throw new IllegalArgumentException("hub endpoint must be an http(s) URL, got " + url);
+        if (!url.matches("https?://[^/?#]+(/.*)?")) {
+            throw new IllegalArgumentException("hub endpoint must be an http(s) URL with a host, got " + url);
         }
         this.endpoint = url.replaceAll("/+$", "");
         return this;
@@ -151,10 +160,12 @@ public final class HuggingFaceHub {
      */
     public Path fetch(String repoId) {
         Optional<Path> cached;
+        CheckpointException unusable = null;
         try {
             cached = HuggingFaceCache.find(hubCache, repoId);
         } catch (CheckpointException e) { // e.g. refs/main names a commit Python never downloaded: fetch it
             LOG.debug("{}: cache entry unusable ({}); downloading", repoId, e.getMessage());
+            unusable = e;
             cached = Optional.empty();
         }
         if (cached.isPresent() && complete(cached.get())) {
@@ -162,7 +173,8 @@ public final class HuggingFaceHub {
         }
         if (offline) {
             throw new CheckpointException(repoId + " is not in the Hugging Face cache " + hubCache + " with "
-                    + CONFIG + " and its weights, and downloads are off");
+                    + CONFIG + " and its weights, and downloads are off"
+                    + (unusable == null ? "" : " (" + unusable.getMessage() + ")"), unusable);
         }
         Path repo = hubCache.resolve("models--" + repoId.replace("/", "--"));
         try {
@@ -173,11 +185,8 @@ public final class HuggingFaceHub {
             }
             String commit = head.commit;
             Path snapshot = repo.resolve("snapshots").resolve(commit);
-            FileInfo config = info(repoId, commit, CONFIG); // pinned: main may move while we download
-            if (config == null) {
-                throw new CheckpointException(repoId + ": the hub lost " + CONFIG + " of commit " + commit);
-            }
-            place(repo, snapshot, config);
+            // Downloaded from the commit, not from main, which may move while we download.
+            place(repo, snapshot, new FileInfo(CONFIG, url(repoId, commit, CONFIG), commit, head.etag));
             placeWeights(repoId, commit, repo, snapshot);
             Files.createDirectories(repo.resolve("refs"));
             Files.write(repo.resolve("refs").resolve(REVISION), commit.getBytes(StandardCharsets.UTF_8));
@@ -320,14 +329,22 @@ public final class HuggingFaceHub {
             return; // already there (perhaps linked by Python or another download)
         }
         // Made under a name of its own, then moved over the old entry: readers never see the file missing.
-        Path fresh = snapshot.resolve("." + f.name + "." + Long.toHexString(System.nanoTime()) + ".new");
+        Path fresh = snapshot.resolve("." + f.name + "." + UUID.randomUUID() + ".new");
         try {
-            Files.createSymbolicLink(fresh, snapshot.relativize(blob));
-        } catch (UnsupportedOperationException | FileSystemException e) { // no symlinks here: a copy, as the hub does
-            LOG.debug("cannot link {} to {} ({}); copying", link, blob, e.toString());
-            Files.copy(blob, fresh, StandardCopyOption.REPLACE_EXISTING);
+            try {
+                Files.createSymbolicLink(fresh, snapshot.relativize(blob));
+            } catch (UnsupportedOperationException | FileSystemException e) {
+                if (e instanceof FileAlreadyExistsException || e instanceof AccessDeniedException
+                        || e instanceof NoSuchFileException) {
+                    throw e;
+                }
+                LOG.debug("cannot link {} to {} ({}); copying", link, blob, e.toString()); // no symlinks here
+                Files.copy(blob, fresh);
+            }
+            Files.move(fresh, link, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(fresh); // only left if the move did not happen
         }
-        Files.move(fresh, link, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     private static String mismatch(Path file, FileInfo f) throws IOException {
@@ -352,6 +369,9 @@ public final class HuggingFaceHub {
         JsonNode map = JSON.readTree(Files.readAllBytes(index)).get("weight_map");
         if (map == null || !map.isObject()) {
             throw new CheckpointException(index + ": shard index has no weight_map object");
+        }
+        if (map.size() == 0) {
+            throw new CheckpointException(index + ": shard index lists no shards");
         }
         TreeSet<String> names = new TreeSet<>();
         for (Iterator<JsonNode> it = map.elements(); it.hasNext(); ) {

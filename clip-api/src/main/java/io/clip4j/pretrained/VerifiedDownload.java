@@ -134,7 +134,12 @@ final class VerifiedDownload {
             if (current.getHost().equals(host) && current.getPort() == origin.getPort()) {
                 headers.forEach(http::setRequestProperty);
             }
-            int status = http.getResponseCode();
+            int status;
+            try {
+                status = http.getResponseCode();
+            } catch (RuntimeException e) { // e.g. a port out of range in a URL or a redirect's Location
+                throw new IOException("cannot request " + current + ": " + e.getMessage(), e);
+            }
             if (RETRY_STATUSES.contains(status) && retries < MAX_RETRIES) { // rate limit or a passing outage
                 long waitMs = retryDelayMs(http.getHeaderField("Retry-After"), retries++);
                 http.disconnect();

@@ -176,6 +176,18 @@ class HuggingFaceHubTest {
                 () -> client().offline(true).fetch("openai/other"));
         assertTrue(offline.getMessage().contains("downloads are off"), offline.getMessage());
         assertThrows(IllegalArgumentException.class, () -> client().endpoint("ftp://x"));
+        assertThrows(IllegalArgumentException.class, () -> client().endpoint("https://"));
+        for (String yes : new String[]{"1", "ON", "yes", " True "}) {
+            assertTrue(HuggingFaceHub.isTrue(yes), yes);
+        }
+        for (String no : new String[]{"0", "", "off", "no", "false"}) {
+            assertFalse(HuggingFaceHub.isTrue(no), no);
+        }
+        assertFalse(HuggingFaceHub.isTrue(null));
+        // a port no server can have, from a redirect or an endpoint: a CheckpointException, not a RuntimeException
+        CheckpointException port = assertThrows(CheckpointException.class, () -> new HuggingFaceHub(hub)
+                .endpoint("http://127.0.0.1:99999").fetch("openai/any"));
+        assertTrue(port.getMessage().contains("port out of range"), port.getMessage());
     }
 
     @Test
@@ -205,5 +217,7 @@ class HuggingFaceHubTest {
         assertTrue(e.getMessage().contains("downloads are off"), e.getMessage());
         Files.write(snapshot.resolve("model-00002-of-00002.safetensors"), new byte[8]);
         assertEquals(snapshot, client().offline(true).fetch("me/sharded"));
+        Files.writeString(snapshot.resolve("model.safetensors.index.json"), "{\"weight_map\": {}}");
+        assertThrows(CheckpointException.class, () -> client().offline(true).fetch("me/sharded"), "no shards listed");
     }
 }

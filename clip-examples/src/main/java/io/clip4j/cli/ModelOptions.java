@@ -121,8 +121,11 @@ final class ModelOptions {
         if (!HuggingFaceCache.isRepoId(p)) {
             return path;
         }
-        return withProgress(p, listener -> new HuggingFaceHub(HuggingFaceCache.defaultDir()).offline(offline)
-                .onProgress(listener).fetch(p));
+        HuggingFaceHub hub = new HuggingFaceHub(HuggingFaceCache.defaultDir()); // offline if HF_HUB_OFFLINE says so
+        if (offline) {
+            hub.offline(true);
+        }
+        return withProgress(p, listener -> hub.onProgress(listener).fetch(p));
     }
 
     private static Path path(String p) {

@@ -36,7 +36,8 @@ final class TruncationNote {
             }
         }
         if (count > 0) {
-            String shown = first.length() > 60 ? first.substring(0, 57) + "..." : first;
+            String shown = first.codePointCount(0, first.length()) <= 60 ? first
+                    : first.substring(0, first.offsetByCodePoints(0, 57)) + "..."; // never half an emoji
             err.println("clip: note: " + count + " of " + texts.size() + " " + what + " are longer than the model's "
                     + "context_length (" + contextLength + " tokens) and are cut, e.g. \"" + shown + "\"");
             err.flush();
