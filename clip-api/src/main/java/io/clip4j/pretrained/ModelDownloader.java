@@ -14,10 +14,10 @@ import java.util.Objects;
  * Downloads pretrained checkpoints into a cache folder and verifies their SHA-256, like the reference's
  * {@code clip._download}: a cached file whose checksum matches is used as it is; one that does not match is
  * downloaded again; a download that does not match is an error. A download is written to {@code <file name>.part}
- * in the cache folder, locked ({@code .locks/<file name>.lock}) against a second process downloading the same model
- * at the same time, and moved into
- * place only once verified: an interrupted or corrupt transfer never leaves a file under the model's name, and the
- * next download overwrites its {@code .part} file. Redirects to other hosts are followed, never from https to http.
+ * in the cache folder under a lock ({@code .locks/<file name>.lock}): a second process fetching the same model waits
+ * for the first and uses its file. The file is moved into place only once verified: an interrupted or corrupt
+ * transfer never leaves a file under the model's name, and the next download overwrites its {@code .part} file.
+ * Redirects to other hosts are followed, never from https to http; 429 and 5xx gateway answers are retried.
  */
 public final class ModelDownloader {
     private static final Logger LOG = LoggerFactory.getLogger(ModelDownloader.class);
@@ -100,9 +100,9 @@ public final class ModelDownloader {
      * @param model a model
      * @return the verified file in the cache folder
      * @throws CheckpointException if the model is not cached (or damaged) and the downloader is offline, the
-     *                             download fails (network, HTTP status, disk), another process is downloading the
-     *                             same file, or the downloaded bytes do not match the model's SHA-256; the message
-     *                             names the URL and the cache file
+     *                             download fails (network, HTTP status, disk), another process has been downloading
+     *                             the same file for over an hour, or the downloaded bytes do not match the model's
+     *                             SHA-256; the message names the URL and the cache file
      */
     public Path fetch(PretrainedModel model) {
         Path target = pathOf(model);

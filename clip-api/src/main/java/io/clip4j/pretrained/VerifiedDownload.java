@@ -20,7 +20,7 @@ import java.util.Map;
 
 /**
  * One file downloaded over HTTP(S) and moved into place only once verified: written to a {@code .part} file under a
- * lock against a second download of the same file, hashed while it streams, checked, then
+ * lock (a second download of the same file waits, then uses the first one's file if it verifies), hashed while it streams, checked, then
  * moved atomically. Answers 429, 502, 503 and 504 are retried up to four times, after the server's Retry-After or
  * 1, 2, 4, 8 s. An
  * interrupted or corrupt transfer never leaves a file under the target's name; the next download overwrites the
@@ -30,6 +30,10 @@ import java.util.Map;
 final class VerifiedDownload {
     private static final int TIMEOUT_MS = 30_000;
     private static final int MAX_REDIRECTS = 10;
+    private static final long LOCK_POLL_MS = 500;
+    /** How long to wait for another download of the same file, the largest CLIP checkpoints on a slow line. */
+    private static final long MAX_LOCK_WAIT_MS = 60 * 60_000;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(VerifiedDownload.class);
     /** Answers worth asking again: too many requests (the hub rate-limits), bad gateway, unavailable, timeout. */
     private static final java.util.Set<Integer> RETRY_STATUSES = java.util.Set.of(429, 502, 503, 504);
     private static final int MAX_RETRIES = 4;
@@ -62,7 +66,9 @@ final class VerifiedDownload {
      * @param verifier checks the bytes before the move
      * @param progress told of the bytes received
      * @param hint     appended to the message of a failed download (e.g. where else to get the file), or ""
-     * @throws CheckpointException if the download fails, is locked by another, or does not verify
+     * @throws CheckpointException if the download fails or does not verify, or another download of the file holds
+     *                             the lock for over an hour (a shorter one is waited for, and its file used if it
+     *                             verifies)
      */
     static void fetch(String url, Map<String, String> headers, Path target, Path lockFile, String what,
                       Verifier verifier, ModelDownloader.Progress progress, String hint) {
@@ -70,25 +76,15 @@ final class VerifiedDownload {
         try {
             Files.createDirectories(target.getParent());
             Files.createDirectories(lockFile.getParent());
-            try (FileChannel locking = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                 FileLock lock = tryLock(locking, lockFile, what);
-                 // CREATE honours the umask: a model is as readable as any file the user downloads.
-                 FileChannel channel = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                         StandardOpenOption.TRUNCATE_EXISTING)) {
-                boolean moved = false;
-                try {
-                    String sha256 = transfer(url, headers, channel, progress);
-                    channel.force(false);
-                    String why = verifier.mismatch(part, sha256);
-                    if (why != null) {
-                        throw new CheckpointException("downloaded " + url + " but " + why + "; try again");
+            try (FileChannel locking = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                Waited waited = new Waited();
+                try (FileLock lock = lock(locking, lockFile, what, waited)) {
+                    // Another download held the lock: it may have left the file we want.
+                    if (waited.value && Files.isRegularFile(target)
+                            && verifier.mismatch(target, hash(target, new byte[0], "SHA-256")) == null) {
+                        return;
                     }
-                    Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                    moved = true;
-                } finally {
-                    if (!moved) {
-                        Files.deleteIfExists(part); // ours (we hold the lock); a .part is never taken for the file
-                    }
+                    download(url, headers, target, part, verifier, progress);
                 }
             }
         } catch (IOException e) {
@@ -97,18 +93,62 @@ final class VerifiedDownload {
         }
     }
 
-    private static FileLock tryLock(FileChannel channel, Path part, String what) throws IOException {
-        FileLock lock;
-        try {
-            lock = channel.tryLock();
-        } catch (OverlappingFileLockException e) {
-            lock = null; // another thread of this JVM
+    /** The transfer itself, under the lock. */
+    private static void download(String url, Map<String, String> headers, Path target, Path part, Verifier verifier,
+                                 ModelDownloader.Progress progress) throws IOException {
+        // CREATE honours the umask: a model is as readable as any file the user downloads.
+        try (FileChannel channel = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            boolean moved = false;
+            try {
+                String sha256 = transfer(url, headers, channel, progress);
+                channel.force(false);
+                String why = verifier.mismatch(part, sha256);
+                if (why != null) {
+                    throw new CheckpointException("downloaded " + url + " but " + why + "; try again");
+                }
+                Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                moved = true;
+            } finally {
+                if (!moved) {
+                    Files.deleteIfExists(part); // ours (we hold the lock); a .part is never taken for the file
+                }
+            }
         }
-        if (lock == null) {
-            throw new CheckpointException(what + " is being downloaded by another process or thread (" + part
-                    + " is locked); wait for it to finish");
+    }
+
+    /** Whether {@link #lock} had to wait for another download. */
+    private static final class Waited {
+        boolean value;
+    }
+
+    /**
+     * Takes the lock, waiting while another process or thread holds it (the OS releases a dead process's lock, so
+     * a wait ends when that download does), up to {@link #MAX_LOCK_WAIT_MS}.
+     */
+    private static FileLock lock(FileChannel channel, Path lockFile, String what, Waited waited) throws IOException {
+        long deadline = System.currentTimeMillis() + MAX_LOCK_WAIT_MS;
+        while (true) {
+            FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (OverlappingFileLockException e) {
+                lock = null; // another thread of this JVM
+            }
+            if (lock != null) {
+                return lock;
+            }
+            if (!waited.value) {
+                LOG.info("{} is being downloaded by another process or thread ({} is locked); waiting for it", what,
+                        lockFile);
+                waited.value = true;
+            }
+            if (System.currentTimeMillis() > deadline) {
+                throw new CheckpointException(what + " has been downloading elsewhere for over "
+                        + MAX_LOCK_WAIT_MS / 60_000 + " minutes (" + lockFile + " is locked); try again later");
+            }
+            sleep(LOCK_POLL_MS);
         }
-        return lock;
     }
 
     /**

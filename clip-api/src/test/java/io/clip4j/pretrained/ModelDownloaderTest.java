@@ -2,6 +2,7 @@ package io.clip4j.pretrained;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -191,17 +192,21 @@ class ModelDownloaderTest {
         assertThrows(IllegalArgumentException.class, () -> mirrored.mirror("file:///tmp"));
         assertThrows(IllegalArgumentException.class, () -> mirrored.mirror("https://"));
 
-        // Another download holds the lock: refused, and its .part file is left alone.
+        // Another download holds the lock: this one waits, then takes the file the other one left.
         Files.delete(file);
-        Files.write(part, new byte[7]);
+        int before = requests.get();
+        java.util.concurrent.CompletableFuture<Path> waiting;
         try (java.nio.channels.FileChannel other = java.nio.channels.FileChannel.open(cache.resolve(".locks/tiny-vit.pt.lock"),
                 java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
              java.nio.channels.FileLock held = other.lock()) {
-            CheckpointException busy = assertThrows(CheckpointException.class, () -> new ModelDownloader(cache).fetch(m));
-            assertTrue(busy.getMessage().contains("being downloaded by another process"), busy.getMessage());
-            assertEquals(7, Files.size(part));
+            waiting = java.util.concurrent.CompletableFuture.supplyAsync(() -> new ModelDownloader(cache).fetch(m));
+            Thread.sleep(1200);
+            assertFalse(waiting.isDone(), "waits while the other download holds the lock");
+            Files.write(file, checkpoint); // what the other download leaves
         }
-        Files.delete(part);
+        assertEquals(file, waiting.get(30, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(before, requests.get(), "the other download's verified file is used, not fetched again");
+        Files.delete(file);
         Files.createDirectories(cache.resolve("tiny-vit.pt")); // a folder under the model's name
         CheckpointException dir = assertThrows(CheckpointException.class, () -> new ModelDownloader(cache).fetch(m));
         assertTrue(dir.getMessage().contains("is not a regular file"), dir.getMessage());
