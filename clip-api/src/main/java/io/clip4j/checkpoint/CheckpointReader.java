@@ -163,7 +163,16 @@ public final class CheckpointReader {
         }
     }
 
-    private static List<Path> shardsOf(Path dir, Path index) {
+    /**
+     * The shard files a Hugging Face shard index ({@code model.safetensors.index.json},
+     * {@code pytorch_model.bin.index.json}) lists in its {@code weight_map}: the one reader of that format.
+     *
+     * @param index the index file
+     * @return the shard file names, sorted, each once
+     * @throws CheckpointException if the file cannot be read, has no {@code weight_map} object, lists no shard, or
+     *                             lists a name that is not a plain file name (a separator, {@code .}, {@code ..})
+     */
+    public static List<String> shardNames(Path index) {
         JsonNode map;
         try {
             map = JSON.readTree(Files.readAllBytes(index)).get("weight_map");
@@ -173,14 +182,24 @@ public final class CheckpointReader {
         if (map == null || !map.isObject()) {
             throw new CheckpointException(index + ": shard index has no weight_map object");
         }
+        if (map.size() == 0) {
+            throw new CheckpointException(index + ": shard index lists no shards");
+        }
         TreeSet<String> names = new TreeSet<>();
         for (Iterator<JsonNode> it = map.elements(); it.hasNext(); ) {
             JsonNode v = it.next();
-            if (!v.isTextual() || v.asText().contains("/") || v.asText().contains("\\")) {
+            String n = v.asText();
+            if (!v.isTextual() || n.isEmpty() || n.equals(".") || n.equals("..") || n.contains("/")
+                    || n.contains("\\")) {
                 throw new CheckpointException(index + ": bad shard file name " + v);
             }
-            names.add(v.asText());
+            names.add(n);
         }
+        return new ArrayList<>(names);
+    }
+
+    private static List<Path> shardsOf(Path dir, Path index) {
+        List<String> names = shardNames(index);
         List<Path> out = new ArrayList<>();
         for (String n : names) {
             Path shard;

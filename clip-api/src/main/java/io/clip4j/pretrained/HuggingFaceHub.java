@@ -1,8 +1,7 @@
 package io.clip4j.pretrained;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clip4j.checkpoint.CheckpointException;
+import io.clip4j.checkpoint.CheckpointReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,14 +16,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeSet;
 import java.util.UUID;
 
 /**
@@ -38,7 +33,6 @@ import java.util.UUID;
  */
 public final class HuggingFaceHub {
     private static final Logger LOG = LoggerFactory.getLogger(HuggingFaceHub.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String REVISION = "main";
     private static final String CONFIG = "config.json";
     /** The weights clip4j reads, in the order they are looked for: single file, then its shard index. */
@@ -234,7 +228,7 @@ public final class HuggingFaceHub {
             if (Files.isRegularFile(index)) {
                 try { // a download cut between shards must not pass for a complete model
                     return shards(index).stream().allMatch(n -> Files.isRegularFile(snapshot.resolve(n)));
-                } catch (IOException | CheckpointException e) {
+                } catch (CheckpointException e) {
                     return false;
                 }
             }
@@ -365,22 +359,14 @@ public final class HuggingFaceHub {
         return null;
     }
 
-    private static List<String> shards(Path index) throws IOException {
-        JsonNode map = JSON.readTree(Files.readAllBytes(index)).get("weight_map");
-        if (map == null || !map.isObject()) {
-            throw new CheckpointException(index + ": shard index has no weight_map object");
-        }
-        if (map.size() == 0) {
-            throw new CheckpointException(index + ": shard index lists no shards");
-        }
-        TreeSet<String> names = new TreeSet<>();
-        for (Iterator<JsonNode> it = map.elements(); it.hasNext(); ) {
-            String n = it.next().asText();
-            if (!n.matches("[A-Za-z0-9._-]+") || n.startsWith(".")) {
-                throw new CheckpointException(index + ": bad shard file name " + n);
+    /** The index's shards ({@link CheckpointReader#shardNames}); they become URL paths too, so plain names only. */
+    private static List<String> shards(Path index) {
+        List<String> names = CheckpointReader.shardNames(index);
+        for (String n : names) {
+            if (!n.matches("[A-Za-z0-9._-]+")) {
+                throw new CheckpointException(index + ": shard file name " + n + " is not a plain hub file name");
             }
-            names.add(n);
         }
-        return Collections.unmodifiableList(new ArrayList<>(names));
+        return names;
     }
 }
