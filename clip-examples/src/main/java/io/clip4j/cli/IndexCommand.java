@@ -3,10 +3,7 @@ package io.clip4j.cli;
 import io.clip4j.ClipModel;
 import io.clip4j.search.EmbeddingIndex;
 import io.clip4j.search.ImageIndexer;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -107,7 +104,6 @@ final class IndexCommand implements Callable<Integer> {
         if (noProgress || System.console() == null) { // no bar frames in logs and pipes
             return null;
         }
-        return new ProgressBarBuilder().setTaskName("index").setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
-                .setUpdateIntervalMillis(500).setConsumer(new ConsoleProgressBarConsumer(System.err)).build();
+        return ConsoleProgress.builder("index").setInitialMax(total).build();
     }
 }

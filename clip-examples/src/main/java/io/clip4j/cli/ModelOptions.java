@@ -11,10 +11,7 @@ import io.clip4j.pretrained.ModelDownloader;
 import io.clip4j.pretrained.PretrainedModel;
 import io.clip4j.pretrained.PretrainedModels;
 import io.clip4j.search.EmbeddingIndex;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
@@ -168,9 +165,7 @@ final class ModelOptions {
         try {
             return fetch.apply((done, total) -> {
                 if (bar[0] == null) {
-                    bar[0] = new ProgressBarBuilder().setTaskName(name).setUnit("MiB", 1 << 20)
-                            .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500)
-                            .setConsumer(new ConsoleProgressBarConsumer(System.err)).build();
+                    bar[0] = ConsoleProgress.builder(name).setUnit("MiB", 1 << 20).build();
                 }
                 if (done < bar[0].getCurrent()) { // the next file of a model
                     bar[0].reset();

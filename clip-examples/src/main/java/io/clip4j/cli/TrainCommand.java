@@ -19,10 +19,7 @@ import io.clip4j.train.TrainableClip;
 import io.clip4j.train.Trainer;
 import io.clip4j.train.TrainingRun;
 import io.clip4j.train.ZeroShotAccuracy;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -281,9 +278,7 @@ final class TrainCommand implements Callable<Integer> {
 
         void start(long from) {
             if (!off) {
-                bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(total)
-                        .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500)
-                        .setConsumer(new ConsoleProgressBarConsumer(System.err)).build();
+                bar = ConsoleProgress.builder("train").setInitialMax(total).build();
                 bar.stepTo(from);
             }
         }
