@@ -66,11 +66,12 @@ public final class TorchClip implements AutoCloseable {
      * Same as {@link #create(StateDict, ClipConfig, int)} leaving LibTorch's thread count unchanged.
      *
      * @param stateDict tensors under OpenAI names ({@code visual.*}, {@code transformer.*}, {@code logit_scale},
-     *                  ...); extra entries are ignored
+     *                  ...); a tensor the architecture does not use is an error, as in the reference's strict
+     *                  {@code load_state_dict}
      * @param config    the model's hyper-parameters
      * @return the model, ready to encode
-     * @throws CheckpointException if a tensor is missing, has another shape than {@code config} implies, or is
-     *                             not floating point
+     * @throws CheckpointException if a tensor is missing, has another shape than {@code config} implies, is
+     *                             not floating point, or is not used by the architecture
      * @throws ClipException       if the natives cannot be loaded or the configuration cannot be built
      */
     public static TorchClip create(StateDict stateDict, ClipConfig config) {
@@ -80,14 +81,15 @@ public final class TorchClip implements AutoCloseable {
     /**
      * Builds both towers from a state dict on the CPU in float32.
      *
-     * @param stateDict  tensors under OpenAI names; extra entries (e.g. {@code input_resolution},
-     *                   {@code num_batches_tracked}) are ignored
+     * @param stateDict  tensors under OpenAI names; the buffers the reference drops
+     *                   ({@code input_resolution}, {@code attn_mask}, {@code num_batches_tracked}, ...) may be
+     *                   present; any other unused tensor is an error
      * @param config     the model's hyper-parameters; every shape is derived from it
      * @param numThreads LibTorch intra-op threads ({@code torch.set_num_threads}), a process-wide setting that
      *                   threads pick up on their first LibTorch use; 0 leaves it unchanged
      * @return the model, ready to encode
-     * @throws CheckpointException if a tensor is missing, has another shape than {@code config} implies, or is
-     *                             not floating point
+     * @throws CheckpointException if a tensor is missing, has another shape than {@code config} implies, is
+     *                             not floating point, or is not used by the architecture
      * @throws ClipException       if the natives cannot be loaded, {@code numThreads} is negative, or the
      *                             configuration cannot be built (e.g. a ResNet resolution not divisible by 32)
      */
@@ -98,16 +100,17 @@ public final class TorchClip implements AutoCloseable {
     /**
      * Builds both towers from a state dict on a device, in a precision.
      *
-     * @param stateDict  tensors under OpenAI names; extra entries (e.g. {@code input_resolution},
-     *                   {@code num_batches_tracked}) are ignored
+     * @param stateDict  tensors under OpenAI names; the buffers the reference drops
+     *                   ({@code input_resolution}, {@code attn_mask}, {@code num_batches_tracked}, ...) may be
+     *                   present; any other unused tensor is an error
      * @param config     the model's hyper-parameters; every shape is derived from it
      * @param numThreads LibTorch intra-op threads ({@code torch.set_num_threads}), a process-wide setting that
      *                   threads pick up on their first LibTorch use; 0 leaves it unchanged
      * @param device     {@link Device#CPU}, or a CUDA GPU (needs the {@code -Pcuda} build's natives)
      * @param precision  the compute type of the towers; the CPU runs {@link Precision#FLOAT32} only
      * @return the model, ready to encode; its weights live on {@code device}
-     * @throws CheckpointException if a tensor is missing, has another shape than {@code config} implies, or is
-     *                             not floating point
+     * @throws CheckpointException if a tensor is missing, has another shape than {@code config} implies, is
+     *                             not floating point, or is not used by the architecture
      * @throws ClipException       if the natives cannot be loaded, {@code numThreads} is negative, the CPU is
      *                             asked for float16/bfloat16, a CUDA device is requested on CPU-only natives, on
      *                             a machine without a usable GPU or with an index beyond the GPU count, the device
@@ -148,6 +151,7 @@ public final class TorchClip implements AutoCloseable {
             VisionTower visual = config.isVit() ? new VisionTransformer(w, config) : new ModifiedResNet(w, config);
             TextTransformer text = new TextTransformer(w, config);
             float scale = logitScale(w.getFloat32("logit_scale"));
+            w.requireAllUsed();
             if (Float.isNaN(scale)) {
                 // min(NaN, 100) stays NaN: every logit and probability would be NaN.
                 throw new CheckpointException(stateDict.source() + ": logit_scale is NaN");

@@ -250,6 +250,38 @@ class TorchClipTest {
     }
 
     @Test
+    void tensorsTheArchitectureDoesNotUseAreRejectedLikeAStrictLoadStateDict() {
+        // open_clip's layer scale (ls_init_value) adds a gain per block; ignoring it changes every feature
+        Map<String, long[]> shapes = ReferenceShapes.of(SMALL_VIT);
+        shapes.put("visual.transformer.resblocks.0.ls_1.gamma", new long[]{128});
+        shapes.put("logit_bias", new long[]{});
+        StateDict layerScale = RandomStateDicts.create(shapes, 1);
+        CheckpointException e = assertThrows(CheckpointException.class, () -> TorchClip.create(layerScale, SMALL_VIT));
+        assertTrue(e.getMessage().contains("unexpected tensor 'visual.transformer.resblocks.0.ls_1.gamma' (2 in all)"),
+                e.getMessage());
+
+        // what the reference's build_model drops or never loads is accepted, and changes nothing
+        Map<String, TensorData> m = new LinkedHashMap<>(RandomStateDicts.create(SMALL_VIT, 1).asMap());
+        for (String buffer : List.of("input_resolution", "context_length", "vocab_size")) {
+            m.put(buffer, new TensorData(DType.I64, new long[]{}, ByteBuffer.allocate(8)));
+        }
+        m.put("attn_mask", new TensorData(DType.F32, new long[]{77, 77}, ByteBuffer.allocate(77 * 77 * 4)));
+        m.put("transformer.resblocks.0.attn_mask",
+                new TensorData(DType.F32, new long[]{77, 77}, ByteBuffer.allocate(77 * 77 * 4)));
+        float[] pixels = randomPixels(1, SMALL_VIT.imageResolution(), 3);
+        try (TorchClip clip = TorchClip.create(new StateDict("x", m), SMALL_VIT)) {
+            assertArrayEquals(vit.encodeImage(pixels, 1), clip.encodeImage(pixels, 1));
+        }
+
+        // a BatchNorm counter is bookkeeping only next to the statistics it counts
+        Map<String, TensorData> rnTensors = new LinkedHashMap<>(RandomStateDicts.create(SMALL_RN, 2).asMap());
+        assertTrue(rnTensors.containsKey("visual.bn1.num_batches_tracked"), "the ResNet fixture has BN counters");
+        rnTensors.put("visual.bn9.num_batches_tracked", new TensorData(DType.I64, new long[]{}, ByteBuffer.allocate(8)));
+        e = assertThrows(CheckpointException.class, () -> TorchClip.create(new StateDict("rn", rnTensors), SMALL_RN));
+        assertTrue(e.getMessage().contains("'visual.bn9.num_batches_tracked' (1 in all)"), e.getMessage());
+    }
+
+    @Test
     void logitScaleIsExpOfTheCheckpointValueClampedAt100() {
         assertEquals((float) Math.exp(Math.log(1 / 0.07)), vit.logitScale(), 1e-5f);
         Map<String, TensorData> m = new LinkedHashMap<>(RandomStateDicts.create(SMALL_VIT, 1).asMap());
