@@ -28,8 +28,8 @@ final class TorchClipModel extends AbstractClipModel {
     /** Null when images go through clip-api's Java preprocessing. */
     private final KernelImagePipeline kernels;
 
-    TorchClipModel(TorchClip engine, ClipConfig config, ClipModel.Builder options) {
-        super(config, options);
+    TorchClipModel(TorchClip engine, ClipConfig config, ClipModel.Builder options, double[] mean, double[] std) {
+        super(config, options, mean, std);
         this.engine = engine;
         this.kernels = kernelsFor(options.imagePipeline(), engine);
     }
