@@ -14,6 +14,10 @@ Options (used for ../tiny-openclip, an open_clip config over the same weights):
                        ToTensor + Normalize in float32 over the Pillow Resize + CenterCrop + convert('RGB') output
                        of each meta.json image (testdata/preprocess/ref/<name>.rgb_u8.npy, Pillow 9.4). With CLIP's
                        mean/std this reproduces pixel_values.npy exactly (printed), which checks it.
+  --squash             with --mean/--std: open_clip's resize_mode 'squash' instead: Pillow's
+                       img.resize((224, 224), BICUBIC).convert('RGB') of each meta.json image file (what
+                       torchvision's Resize((224, 224)) does to a PIL image), then ToTensor + Normalize; writes
+                       squash_image_features.npy only
 """
 import sys, json, os
 import numpy as np
@@ -28,6 +32,7 @@ def option(name, n):
     vals = args[i + 1:i + 1 + n]
     del args[i:i + 1 + n]
     return vals
+squash = option('--squash', 0) is not None
 heads = option('--heads', 2)
 mean = option('--mean', 3)
 std = option('--std', 3)
@@ -44,7 +49,12 @@ def pixels(mean, std):
     """ToTensor + Normalize (float32, as torchvision) of the reference's resized and cropped RGB images."""
     out = []
     for img in meta['images']:
-        rgb = np.load(os.path.join(testdata, img['pixel_values_file'].replace('.pixel_values.', '.rgb_u8.')))
+        if squash:
+            from PIL import Image
+            im = Image.open(os.path.join(testdata, img['image_file']))
+            rgb = np.array(im.resize((224, 224), Image.BICUBIC).convert('RGB'), dtype=np.uint8)
+        else:
+            rgb = np.load(os.path.join(testdata, img['pixel_values_file'].replace('.pixel_values.', '.rgb_u8.')))
         x = torch.from_numpy(rgb).permute(2, 0, 1).float().div(255)
         m = torch.tensor([float(v) for v in mean], dtype=torch.float32)[:, None, None]
         s = torch.tensor([float(v) for v in std], dtype=torch.float32)[:, None, None]
@@ -93,17 +103,20 @@ def encode_text(ids):
     return x[torch.arange(x.shape[0]), ids.argmax(dim=-1)] @ sd['text_projection']
 
 with torch.no_grad():
-    if mean:
+    if mean and not squash:
         clip = pixels([0.48145466, 0.4578275, 0.40821073], [0.26862954, 0.26130258, 0.27577711])
         print('CLIP mean/std: max |pixels - pixel_values.npy|',
               np.abs(clip.numpy() - np.load(d + '/pixel_values.npy')).max())
+    if mean:
         px = pixels(mean, std)
     else:
         px = torch.from_numpy(np.load(d + '/pixel_values.npy')).float()
     img = encode_image(px)
     txt = encode_text(torch.from_numpy(np.load(d + '/input_ids.npy')).long())
 out = args[2] if len(args) > 2 else None
-if out:
+if out and squash:
+    np.save(out + '/squash_image_features.npy', img.numpy().astype(np.float32))
+elif out:
     np.save(out + '/image_features.npy', img.numpy().astype(np.float32))
     np.save(out + '/text_features.npy', txt.numpy().astype(np.float32))
 ref_i, ref_t = np.load(d + '/image_features.npy'), np.load(d + '/text_features.npy')

@@ -23,7 +23,7 @@ import java.util.Set;
  * heads {@code width // head_width} (head_width default 64), ResNet attention-pooling heads
  * {@code width * 32 // head_width} (when {@code layers} is a list of four), text heads {@code text_cfg.heads}
  * (default 8), and GELU unless {@code quick_gelu} is true. {@code preprocess_cfg} gives the normalisation mean and
- * std (default: CLIP's). Every key outside open_clip's {@code CLIPVisionCfg} / {@code CLIPTextCfg} /
+ * std (default: CLIP's) and the resize mode ({@code shortest}, CLIP's, or {@code squash}). Every key outside open_clip's {@code CLIPVisionCfg} / {@code CLIPTextCfg} /
  * {@code PreprocessCfg}, and every option clip4j does not compute (layer scale, attentional pooling, other pooling,
  * no causal mask, timm or Hugging Face towers, other interpolation or resize modes ...) set to a non-default value,
  * is refused: the model would otherwise load and compute silently different features.
@@ -74,11 +74,13 @@ public final class OpenClipConfig {
     private final ClipConfig config;
     private final double[] mean;
     private final double[] std;
+    private final boolean squash;
 
-    private OpenClipConfig(ClipConfig config, double[] mean, double[] std) {
+    private OpenClipConfig(ClipConfig config, double[] mean, double[] std, boolean squash) {
         this.config = config;
         this.mean = mean;
         this.std = std;
+        this.squash = squash;
     }
 
     /**
@@ -138,6 +140,14 @@ public final class OpenClipConfig {
         return std.clone();
     }
 
+    /**
+     * @return true when {@code preprocess_cfg.resize_mode} is {@code squash} (resize straight to the image size, as
+     *         Apple's DFN5B models), false for {@code shortest}, CLIP's resize and center crop
+     */
+    public boolean squash() {
+        return squash;
+    }
+
     private static Set<String> keys(String... names) {
         return new HashSet<>(Arrays.asList(names));
     }
@@ -174,8 +184,9 @@ public final class OpenClipConfig {
             JsonNode pre = object(root, "preprocess_cfg", "");
             known(pre, "preprocess_cfg.", PREPROCESS);
             refusePreprocessOptions(pre, resolution);
+            JsonNode mode = pre.get("resize_mode");
             return new OpenClipConfig(config, rgb(pre, "mean", ImagePreprocessor.CLIP_MEAN),
-                    rgb(pre, "std", ImagePreprocessor.CLIP_STD));
+                    rgb(pre, "std", ImagePreprocessor.CLIP_STD), mode != null && "squash".equals(mode.asText()));
         }
 
         private ClipConfig config(int embedDim, int resolution, JsonNode vision, JsonNode text, Activation act) {
@@ -267,8 +278,11 @@ public final class OpenClipConfig {
             String p = "preprocess_cfg.";
             refuseUnless(pre, "mode", p, "RGB", "clip4j feeds RGB images");
             refuseUnless(pre, "interpolation", p, "bicubic", "clip4j resizes with Pillow's bicubic filter only");
-            refuseUnless(pre, "resize_mode", p, "shortest",
-                    "clip4j resizes the shortest side and center-crops (as CLIP) only");
+            JsonNode mode = pre.get("resize_mode");
+            if (!(mode == null || mode.isNull() || mode.isTextual() && mode.textValue().equals("squash"))) {
+                refuseUnless(pre, "resize_mode", p, "shortest", "clip4j implements 'shortest' (CLIP's resize and"
+                        + " center crop) and 'squash' only");
+            }
             if (pre.has("size") && !pre.get("size").isNull()) {
                 int size = side(pre, "size", p, resolution);
                 if (size != resolution) {

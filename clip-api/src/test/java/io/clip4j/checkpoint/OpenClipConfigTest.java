@@ -154,7 +154,7 @@ class OpenClipConfigTest {
         refused.put("model_cfg.text_cfg.act_kwargs", Map.of("approximate", "tanh"));
         refused.put("model_cfg.text_cfg.norm_kwargs", Map.of("eps", 1e-6));
         refused.put("preprocess_cfg.interpolation", "bilinear");
-        refused.put("preprocess_cfg.resize_mode", "squash");
+        refused.put("preprocess_cfg.resize_mode", "longest");
         refused.put("preprocess_cfg.mode", "L");
         refused.put("preprocess_cfg.size", 336);
         refused.put("preprocess_cfg.mean", new double[]{0.5, 0.5});
@@ -196,6 +196,10 @@ class OpenClipConfigTest {
         }
         assertArrayEquals(new double[]{0.5, 0.5, 0.5},
                 OpenClipConfig.read(write(with("preprocess_cfg.mean", 0.5))).mean(), "one number for all channels");
+        assertFalse(OpenClipConfig.find(DIR).orElseThrow().squash());
+        OpenClipConfig squash = OpenClipConfig.read(write(with("preprocess_cfg.resize_mode", "squash")));
+        assertTrue(squash.squash());
+        assertEquals(EXPECTED, squash.config());
     }
 
     @Test

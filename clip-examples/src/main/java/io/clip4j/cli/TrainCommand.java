@@ -207,9 +207,9 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /**
-     * The weights train writes record neither heads nor normalisation: loading them assumes heads = width / 64 and
-     * CLIP's mean/std. A checkpoint with others (an open_clip directory's head_width or preprocess_cfg) would train
-     * right and then load wrong, so it is refused.
+     * The weights train writes record neither heads nor preprocessing: loading them assumes heads = width / 64 and
+     * CLIP's mean/std and resize. A checkpoint with others (an open_clip directory's head_width or preprocess_cfg)
+     * would train and then load wrong, so it is refused.
      */
     private static void requireReloadable(Path init, ClipConfig c) {
         int visionHeads = c.isVit() ? c.visionWidth() / 64 : c.visionWidth() * 32 / 64;
@@ -220,9 +220,9 @@ final class TrainCommand implements Callable<Integer> {
         }
         Optional<OpenClipConfig> oc = OpenClipConfig.find(init);
         if (oc.isPresent() && (!Arrays.equals(oc.get().mean(), ImagePreprocessor.CLIP_MEAN)
-                || !Arrays.equals(oc.get().std(), ImagePreprocessor.CLIP_STD))) {
-            throw new IllegalArgumentException("--init " + init + ": its preprocess_cfg mean/std are not CLIP's, which"
-                    + " training and the weights it writes use; fine-tuning it is not supported");
+                || !Arrays.equals(oc.get().std(), ImagePreprocessor.CLIP_STD) || oc.get().squash())) {
+            throw new IllegalArgumentException("--init " + init + ": its preprocess_cfg (mean/std, resize_mode) is not"
+                    + " CLIP's, which training and the weights it writes use; fine-tuning it is not supported");
         }
     }
 

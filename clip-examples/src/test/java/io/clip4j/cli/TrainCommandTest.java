@@ -88,6 +88,6 @@ class TrainCommandTest {
         CliRunner mean = CliRunner.run("train", "--init", oc.toString(), "--data", csv.toString(), "--steps", "1",
                 "--batch", "2", "--no-progress", "--out", dir.resolve("b").toString());
         assertEquals(ClipCli.EXIT_INPUT, mean.code, mean.err);
-        assertTrue(mean.err.contains("preprocess_cfg mean/std are not CLIP's"), mean.err);
+        assertTrue(mean.err.contains("preprocess_cfg (mean/std, resize_mode) is not CLIP's"), mean.err);
     }
 }

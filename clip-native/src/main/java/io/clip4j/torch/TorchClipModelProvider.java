@@ -13,7 +13,7 @@ import java.util.Optional;
 /**
  * The LibTorch engine behind {@link ClipModel#load}: reads the checkpoint (format detected from its
  * content), infers the configuration like the reference {@code build_model} (cross-checked with a Hugging Face or
- * open_clip config file, whose normalisation mean/std an open_clip directory also gives), and builds the towers on the
+ * open_clip config file, whose normalisation mean/std and resize mode an open_clip directory also gives), and builds the towers on the
  * builder's device in its precision (a CUDA device needs the {@code -Pcuda} build; otherwise
  * {@link io.clip4j.ClipException} says so). Registered with {@link java.util.ServiceLoader}.
  */
@@ -30,13 +30,14 @@ public final class TorchClipModelProvider implements ClipModelProvider {
         CudaCheck.require(options.device());
         StateDict sd = CheckpointReader.read(options.checkpoint());
         ClipConfig config = ConfigInference.infer(sd, options.checkpoint(), options.activation());
-        // An open_clip directory may normalise with its own mean/std (preprocess_cfg); every other format uses CLIP's.
+        // An open_clip directory may normalise with its own mean/std and squash (preprocess_cfg); others are CLIP's.
         Optional<OpenClipConfig> openClip = OpenClipConfig.find(options.checkpoint());
         double[] mean = openClip.map(OpenClipConfig::mean).orElse(ImagePreprocessor.CLIP_MEAN);
         double[] std = openClip.map(OpenClipConfig::std).orElse(ImagePreprocessor.CLIP_STD);
         TorchClip engine = TorchClip.create(sd, config, options.threads(), options.device(), options.precision());
         try {
-            return new TorchClipModel(engine, config, options, mean, std);
+            return new TorchClipModel(engine, config, options, mean, std,
+                    openClip.map(OpenClipConfig::squash).orElse(false));
         } catch (RuntimeException e) {
             engine.close();
             throw e;

@@ -2,6 +2,7 @@ package io.clip4j.torch;
 
 import io.clip4j.Activation;
 import io.clip4j.ClipModel;
+import io.clip4j.ImagePipeline;
 import io.clip4j.checkpoint.CheckpointException;
 import io.clip4j.checkpoint.CheckpointReader;
 import io.clip4j.checkpoint.OpenClipConfig;
@@ -25,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * An open_clip directory (testdata/models/tiny-openclip: tiny-vit's weights, head_width 16 and text heads 4, GELU,
  * mean/std [0.5, 0.4, 0.3] / [0.2, 0.25, 0.3]) against reference features computed from the images and texts with
- * that configuration. Ignoring any of heads, activation or mean/std moves the features far outside the tolerance.
+ * that configuration (and with open_clip's resize_mode 'squash'). Ignoring any of heads, activation, mean/std or the
+ * resize mode moves the features far outside the tolerance.
  */
 class OpenClipParityTest {
     private static final Path DATA = Path.of(System.getProperty("clip4j.testdata"));
@@ -68,6 +70,23 @@ class OpenClipParityTest {
                 CheckpointReader.read(VIT.resolve("state_dict.pt")).asMap(), Map.of());
         try (ClipModel model = ClipModel.load(tmp)) {
             assertReference(model);
+        }
+    }
+
+    @Test
+    void squashResizeModeGivesItsReferenceOnBothImagePipelines(@TempDir Path tmp) throws IOException {
+        String config = Files.readString(DIR.resolve(OpenClipConfig.CONFIG_FILE));
+        Files.writeString(tmp.resolve(OpenClipConfig.CONFIG_FILE), config.replace("\"shortest\"", "\"squash\""));
+        Files.copy(VIT.resolve("state_dict.pt"), tmp.resolve(OpenClipConfig.PYTORCH_FILE));
+        float[] expected = Npy.read(DIR.resolve("squash_image_features.npy")).toFloatArray();
+        for (ImagePipeline pipeline : new ImagePipeline[]{ImagePipeline.JAVA, ImagePipeline.KERNELS}) {
+            try (ClipModel model = ClipModel.builder(tmp).imagePipeline(pipeline).threads(2).build()) {
+                assertEquals(pipeline, ((TorchClipModel) model).imagePipeline());
+                assertNear(expected, model.encodeImages(ClipModelEndToEndTest.images(VIT)).toArray(),
+                        "squash image_features, " + pipeline);
+                assertNear(Npy.read(DIR.resolve("text_features.npy")).toFloatArray(),
+                        model.encodeTexts(ClipModelEndToEndTest.texts(VIT)).toArray(), "text_features");
+            }
         }
     }
 
