@@ -28,9 +28,9 @@ import java.util.UUID;
  * the layout the Python {@code huggingface_hub} uses and reads ({@code blobs/<etag>}, {@code snapshots/<commit>/<file>}
  * linking to the blob, {@code refs/main}), so Python and clip4j share the files. Only what clip4j reads is fetched:
  * {@code config.json} and the weights ({@code model.safetensors}, else {@code pytorch_model.bin}, or the shards of
- * their index), all from the commit {@code main} names at the first request; a repo without {@code config.json} but
- * with open_clip's {@code open_clip_config.json} gives that and {@code open_clip_model.safetensors}, else
- * {@code open_clip_pytorch_model.bin}. A model already cached with those files is used without a network request. Each file is checked against the hub's ETag
+ * their index), all from the commit {@code main} names at the first request; a repo without {@code config.json} or
+ * its weights but with open_clip's {@code open_clip_config.json} gives that and {@code open_clip_model.safetensors},
+ * else {@code open_clip_pytorch_model.bin}. A model already cached with those files is used without a network request. Each file is checked against the hub's ETag
  * before it is moved into place: the SHA-256 of a large (LFS) file, the git blob SHA-1 of a small one.
  */
 public final class HuggingFaceHub {
@@ -147,7 +147,7 @@ public final class HuggingFaceHub {
     /**
      * The snapshot folder of the model's {@code main} revision, downloaded first unless it is cached complete: a
      * {@code config.json} and weights ({@code model.safetensors}, else {@code pytorch_model.bin}, or every shard their
-     * index lists), or, for a repo without {@code config.json}, {@code open_clip_config.json} and
+     * index lists), or, for a repo without {@code config.json} or those weights, {@code open_clip_config.json} and
      * {@code open_clip_model.safetensors}, else {@code open_clip_pytorch_model.bin}. All files come from the one
      * commit {@code main} named at the first request.
      *
@@ -191,9 +191,19 @@ public final class HuggingFaceHub {
             Path snapshot = repo.resolve("snapshots").resolve(commit);
             // Downloaded from the commit, not from main, which may move while we download.
             place(repo, snapshot, new FileInfo(found.name, url(repoId, commit, found.name), commit, found.etag));
-            if (head != null) {
-                placeWeights(repoId, commit, repo, snapshot);
-            } else {
+            boolean openClipLayout = head == null;
+            if (head != null && !placeWeights(repoId, commit, repo, snapshot)) {
+                // config.json but no transformers weights: open_clip's files, where present, define the model
+                FileInfo oc = info(repoId, commit, OpenClipConfig.CONFIG_FILE);
+                if (oc == null) {
+                    throw new CheckpointException(repoId + ": the hub has none of model.safetensors,"
+                            + " pytorch_model.bin or their shard indexes at " + commit + ", nor "
+                            + OpenClipConfig.CONFIG_FILE + "; clip4j reads those weights only");
+                }
+                place(repo, snapshot, oc);
+                openClipLayout = true;
+            }
+            if (openClipLayout) {
                 placeOpenClipWeights(repoId, commit, repo, snapshot);
             }
             Files.createDirectories(repo.resolve("refs"));
@@ -205,12 +215,13 @@ public final class HuggingFaceHub {
         }
     }
 
-    private void placeWeights(String repoId, String commit, Path repo, Path snapshot) throws IOException {
+    /** @return false if the repo has none of the transformers weights at that commit */
+    private boolean placeWeights(String repoId, String commit, Path repo, Path snapshot) throws IOException {
         for (String[] kind : WEIGHTS) {
             FileInfo single = info(repoId, commit, kind[0]);
             if (single != null) {
                 place(repo, snapshot, single);
-                return;
+                return true;
             }
             FileInfo index = info(repoId, commit, kind[1]);
             if (index != null) {
@@ -223,11 +234,10 @@ public final class HuggingFaceHub {
                     }
                     place(repo, snapshot, s);
                 }
-                return;
+                return true;
             }
         }
-        throw new CheckpointException(repoId + ": the hub has none of model.safetensors, pytorch_model.bin or their"
-                + " shard indexes at " + commit + "; clip4j reads those weights only");
+        return false;
     }
 
     /** open_clip's weights, as open_clip itself looks for them: safetensors first, else the torch.save file. */

@@ -53,6 +53,8 @@ class HuggingFaceHubTest {
     private byte[] bin;
     /** The repo has no config.json but open_clip's files (open_clip_model.safetensors unless binOnly). */
     private boolean openClipOnly;
+    /** With openClipOnly: the repo has a config.json all the same (but still no transformers weights). */
+    private boolean openClipWithConfigJson;
     private byte[] openClipConfig;
 
     @BeforeEach
@@ -83,7 +85,7 @@ class HuggingFaceHubTest {
             x.getResponseHeaders().add("X-Repo-Commit", COMMIT);
         }
         try {
-            if (openClipOnly && file != null) {
+            if (openClipOnly && file != null && !(openClipWithConfigJson && file.equals("config.json"))) {
                 status = openClipFile(x, file);
                 body = status == 200 ? openClipConfig : null;
             } else if ("config.json".equals(file)) {
@@ -312,5 +314,18 @@ class HuggingFaceHubTest {
         CheckpointException corrupt = assertThrows(CheckpointException.class, () -> client().fetch("openai/clip-tiny"));
         assertTrue(corrupt.getMessage().contains("does not match the hub's"), corrupt.getMessage());
         assertFalse(Files.exists(hub.resolve("models--openai--clip-tiny/refs/main")));
+    }
+
+    @Test
+    void aConfigJsonWithoutTransformersWeightsFallsBackToOpenClipsFiles() throws Exception {
+        serveOpenClip(false);
+        openClipWithConfigJson = true;
+        Path snapshot = client().fetch("openai/clip-tiny");
+        assertArrayEquals(config, Files.readAllBytes(snapshot.resolve("config.json")));
+        assertArrayEquals(openClipConfig, Files.readAllBytes(snapshot.resolve(OpenClipConfig.CONFIG_FILE)));
+        assertArrayEquals(weights, Files.readAllBytes(snapshot.resolve(OpenClipConfig.SAFETENSORS_FILE)));
+        // without transformers weights the open_clip files define the model: its heads, not config.json's
+        assertEquals(8, ConfigInference.infer(CheckpointReader.read(snapshot), snapshot).visionHeads());
+        assertEquals(snapshot, client().offline(true).fetch("openai/clip-tiny"));
     }
 }
