@@ -86,7 +86,8 @@ public interface ClipModel extends AutoCloseable {
 
     /**
      * Decodes and preprocesses images exactly like the reference {@code preprocess} transform
-     * (resize shortest side with Pillow's bicubic, center crop, RGB, normalise), in parallel.
+     * (resize shortest side with Pillow's bicubic, center crop, RGB, normalise), in parallel; an open_clip
+     * checkpoint's {@code preprocess_cfg} may set another mean/std or the {@code squash} resize (no crop).
      *
      * @param images inputs, any number
      * @return pixel_values {@code [n, 3, S, S]} row-major float32, S = image_resolution

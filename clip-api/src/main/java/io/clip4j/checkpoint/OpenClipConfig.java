@@ -23,10 +23,11 @@ import java.util.Set;
  * heads {@code width // head_width} (head_width default 64), ResNet attention-pooling heads
  * {@code width * 32 // head_width} (when {@code layers} is a list of four), text heads {@code text_cfg.heads}
  * (default 8), and GELU unless {@code quick_gelu} is true. {@code preprocess_cfg} gives the normalisation mean and
- * std (default: CLIP's) and the resize mode ({@code shortest}, CLIP's, or {@code squash}). Every key outside open_clip's {@code CLIPVisionCfg} / {@code CLIPTextCfg} /
- * {@code PreprocessCfg}, and every option clip4j does not compute (layer scale, attentional pooling, other pooling,
- * no causal mask, timm or Hugging Face towers, other interpolation or resize modes ...) set to a non-default value,
- * is refused: the model would otherwise load and compute silently different features.
+ * std (default: CLIP's) and the resize mode ({@code shortest}, CLIP's, or {@code squash}). Every key outside
+ * open_clip's {@code CLIPVisionCfg} / {@code CLIPTextCfg} / {@code PreprocessCfg}, and every option clip4j does not
+ * compute (layer scale, attentional pooling, other pooling, no causal mask, timm or Hugging Face towers, other
+ * interpolation, resize mode 'longest' ...) set to a non-default value, is refused: the model would otherwise load
+ * and compute silently different features.
  */
 public final class OpenClipConfig {
     /** The configuration file's name. */
@@ -109,8 +110,9 @@ public final class OpenClipConfig {
      * @param json the file
      * @return its model and preprocessing configuration
      * @throws CheckpointException naming the file and the key if it cannot be read, is malformed, lacks
-     *                             {@code model_cfg} or {@code embed_dim}, declares impossible sizes, has a key open_clip
-     *                             does not define, or sets an option clip4j does not compute to a non-default value
+     *                             {@code model_cfg} or {@code embed_dim}, declares impossible sizes, has a key
+     *                             open_clip does not define, or sets an option clip4j does not compute to a
+     *                             non-default value
      */
     public static OpenClipConfig read(Path json) {
         JsonNode root;

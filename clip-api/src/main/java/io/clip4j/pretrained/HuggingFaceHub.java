@@ -30,8 +30,9 @@ import java.util.UUID;
  * {@code config.json} and the weights ({@code model.safetensors}, else {@code pytorch_model.bin}, or the shards of
  * their index), all from the commit {@code main} names at the first request; a repo without {@code config.json} or
  * its weights but with open_clip's {@code open_clip_config.json} gives that and {@code open_clip_model.safetensors},
- * else {@code open_clip_pytorch_model.bin}. A model already cached with those files is used without a network request. Each file is checked against the hub's ETag
- * before it is moved into place: the SHA-256 of a large (LFS) file, the git blob SHA-1 of a small one.
+ * else {@code open_clip_pytorch_model.bin}. A model already cached with those files is used without a network
+ * request. Each file is checked against the hub's ETag before it is moved into place: the SHA-256 of a large (LFS)
+ * file, the git blob SHA-1 of a small one.
  */
 public final class HuggingFaceHub {
     private static final Logger LOG = LoggerFactory.getLogger(HuggingFaceHub.class);

@@ -13,8 +13,8 @@ import java.util.Optional;
 /**
  * The LibTorch engine behind {@link ClipModel#load}: reads the checkpoint (format detected from its
  * content), infers the configuration like the reference {@code build_model} (cross-checked with a Hugging Face or
- * open_clip config file, whose normalisation mean/std and resize mode an open_clip directory also gives), and builds the towers on the
- * builder's device in its precision (a CUDA device needs the {@code -Pcuda} build; otherwise
+ * open_clip config file; an open_clip directory also gives the normalisation mean/std and resize mode), and builds
+ * the towers on the builder's device in its precision (a CUDA device needs the {@code -Pcuda} build; otherwise
  * {@link io.clip4j.ClipException} says so). Registered with {@link java.util.ServiceLoader}.
  */
 public final class TorchClipModelProvider implements ClipModelProvider {
