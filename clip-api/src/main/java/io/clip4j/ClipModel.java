@@ -36,8 +36,10 @@ public interface ClipModel extends AutoCloseable {
      * Loads a checkpoint with default options (CPU, float32, reference preprocessing).
      *
      * @param checkpoint an OpenAI TorchScript archive, a {@code torch.save} state dict, a safetensors
-     *                   file, or a Hugging Face directory ({@code config.json} + {@code model.safetensors});
-     *                   the format is detected from the content
+     *                   file, a Hugging Face directory ({@code config.json} + {@code model.safetensors}), or an
+     *                   open_clip directory ({@code open_clip_config.json} + {@code open_clip_model.safetensors} or
+     *                   {@code open_clip_pytorch_model.bin}, whose {@code preprocess_cfg} mean/std the preprocessing
+     *                   then uses); the format is detected from the content
      * @return the model
      * @throws ClipException if the file cannot be read or is not a CLIP checkpoint, or no engine is present
      */
@@ -84,7 +86,8 @@ public interface ClipModel extends AutoCloseable {
 
     /**
      * Decodes and preprocesses images exactly like the reference {@code preprocess} transform
-     * (resize shortest side with Pillow's bicubic, center crop, RGB, normalise), in parallel.
+     * (resize shortest side with Pillow's bicubic, center crop, RGB, normalise), in parallel; an open_clip
+     * checkpoint's {@code preprocess_cfg} may set another mean/std or the {@code squash} resize (no crop).
      *
      * @param images inputs, any number
      * @return pixel_values {@code [n, 3, S, S]} row-major float32, S = image_resolution
@@ -331,7 +334,9 @@ public interface ClipModel extends AutoCloseable {
          *                   {@code .pt} files and open_clip state dicts. Default: what the checkpoint says, else
          *                   {@link Activation#QUICK_GELU} (OpenAI, open_clip {@code -quickgelu}); open_clip's
          *                   LAION and DataComp models need {@link Activation#GELU}. A Hugging Face directory
-         *                   declares it in {@code config.json}, and asking for another is a CheckpointException
+         *                   declares it in {@code config.json} ({@code hidden_act}), an open_clip directory in
+         *                   {@code open_clip_config.json} ({@code quick_gelu}), and asking for another is a
+         *                   CheckpointException
          * @return this
          */
         public Builder activation(Activation activation) {

@@ -23,7 +23,10 @@ import java.util.stream.Stream;
  * <ul>
  *   <li>a directory: Hugging Face layout, {@code config.json} plus {@code model.safetensors} (or the shards
  *       listed in {@code model.safetensors.index.json}, or its only {@code *.safetensors} file), else
- *       {@code pytorch_model.bin} (or the shards of {@code pytorch_model.bin.index.json});</li>
+ *       {@code pytorch_model.bin} (or the shards of {@code pytorch_model.bin.index.json}); or open_clip's layout,
+ *       {@code open_clip_config.json} plus {@code open_clip_model.safetensors}, else
+ *       {@code open_clip_pytorch_model.bin} (used when the directory lacks Hugging Face {@code config.json} and
+ *       weights; see {@link OpenClipConfig#find});</li>
  *   <li>a ZIP archive ({@code PK\3\4}): {@code torch.save} of a state dict (torch &ge; 1.6) or a TorchScript
  *       archive such as OpenAI's published {@code ViT-B-32.pt};</li>
  *   <li>a safetensors file (8-byte header length followed by a JSON object);</li>
@@ -41,7 +44,7 @@ public final class CheckpointReader {
     }
 
     /**
-     * @param fileOrDir a checkpoint file or a Hugging Face model directory
+     * @param fileOrDir a checkpoint file, or a Hugging Face or open_clip model directory
      * @return its tensors under OpenAI parameter names
      * @throws CheckpointException naming the path and the problem for an unknown, unsupported, truncated or
      *                             corrupt checkpoint, or one that lacks a tensor the name mapping needs
@@ -102,7 +105,9 @@ public final class CheckpointReader {
     /**
      * A Hugging Face model directory, or any directory holding {@code model.safetensors}, {@code pytorch_model.bin}
      * (or a shard index of either) or exactly one {@code *.safetensors}: {@code config.json} is optional, since the
-     * sizes are inferred from the tensors and only cross-checked against it when present.
+     * sizes are inferred from the tensors and only cross-checked against it when present. A directory in open_clip's
+     * format ({@link OpenClipConfig#find}) gives its {@code open_clip_model.safetensors} or
+     * {@code open_clip_pytorch_model.bin} instead.
      */
     private static StateDict readDirectory(Path dir) {
         List<Path> files = weightFiles(dir);
@@ -123,6 +128,9 @@ public final class CheckpointReader {
      * the only {@code *.safetensors} file.
      */
     private static List<Path> weightFiles(Path dir) {
+        if (OpenClipConfig.governs(dir)) {
+            return openClipWeights(dir);
+        }
         Path index = dir.resolve("model.safetensors.index.json");
         if (Files.isRegularFile(index)) {
             return shardsOf(dir, index);
@@ -149,6 +157,31 @@ public final class CheckpointReader {
                     + " pytorch_model.bin, found " + found.size() + " *.safetensors files" + torchFilesHint(dir));
         }
         return found;
+    }
+
+    /** open_clip's weights: {@code open_clip_model.safetensors}, else {@code open_clip_pytorch_model.bin}. */
+    private static List<Path> openClipWeights(Path dir) {
+        for (String name : new String[]{OpenClipConfig.SAFETENSORS_FILE, OpenClipConfig.PYTORCH_FILE}) {
+            if (Files.isRegularFile(dir.resolve(name))) {
+                return List.of(dir.resolve(name));
+            }
+        }
+        throw new CheckpointException(dir + ": has " + OpenClipConfig.CONFIG_FILE + " but neither "
+                + OpenClipConfig.SAFETENSORS_FILE + " nor " + OpenClipConfig.PYTORCH_FILE);
+    }
+
+    /**
+     * Whether a directory holds Hugging Face weights: {@code model.safetensors}, {@code pytorch_model.bin} or a shard
+     * index of either.
+     */
+    static boolean hasHuggingFaceWeights(Path dir) {
+        for (String n : new String[]{"model.safetensors", "model.safetensors.index.json", "pytorch_model.bin",
+                "pytorch_model.bin.index.json"}) {
+            if (Files.isRegularFile(dir.resolve(n))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A folder holding .pt/.bin files instead: those are loaded by naming the file. */

@@ -15,8 +15,8 @@ import java.util.Set;
 
 /**
  * Derives a {@link ClipConfig} from a checkpoint: from the tensor shapes exactly as the reference
- * {@code clip.model.build_model} does, and from a Hugging Face {@code config.json} when the checkpoint
- * has one (the two are cross-checked).
+ * {@code clip.model.build_model} does, and from a Hugging Face {@code config.json} or an open_clip
+ * {@code open_clip_config.json} when the checkpoint directory has one (the two are cross-checked).
  */
 public final class ConfigInference {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -102,12 +102,18 @@ public final class ConfigInference {
      * @param activation the activation, or null to keep what the checkpoint says (QuickGELU if it says nothing)
      * @return the configuration
      * @throws CheckpointException as {@link #infer(StateDict, Path)}, or if a Hugging Face {@code config.json}
-     *                             declares another {@code hidden_act}
+     *                             declares another {@code hidden_act} (an {@code open_clip_config.json} another
+     *                             {@code quick_gelu})
      */
     public static ClipConfig infer(StateDict sd, Path fileOrDir, Activation activation) {
         ClipConfig c = infer(sd, fileOrDir);
         if (activation == null || activation == c.activation()) {
             return c;
+        }
+        if (OpenClipConfig.governs(fileOrDir)) {
+            throw new CheckpointException(fileOrDir.resolve(OpenClipConfig.CONFIG_FILE) + ": declares "
+                    + c.activation() + " (quick_gelu " + (c.activation() == Activation.QUICK_GELU) + ") but "
+                    + activation + " was requested");
         }
         if (Files.isDirectory(fileOrDir) && Files.isRegularFile(fileOrDir.resolve("config.json"))) {
             throw new CheckpointException(fileOrDir.resolve("config.json") + ": declares " + c.activation()
@@ -120,14 +126,21 @@ public final class ConfigInference {
      * Infers the configuration from the tensors and, if {@code fileOrDir} is a Hugging Face directory with a
      * {@code config.json}, cross-checks it against {@link #fromHuggingFaceConfig(Path)}: every dimension must
      * agree; head counts are taken from {@code config.json} (the file that defines the model), because
-     * tensor shapes cannot reveal them.
+     * tensor shapes cannot reveal them. A directory in open_clip's format ({@link OpenClipConfig#find}) is checked
+     * the same way against its {@code open_clip_config.json}, which also gives the heads and the activation.
      *
      * @param sd        the state dict read from {@code fileOrDir}, under OpenAI names
      * @param fileOrDir the checkpoint path given to {@link CheckpointReader#read(Path)}
      * @return the configuration
-     * @throws CheckpointException if tensors and {@code config.json} disagree or either is malformed
+     * @throws CheckpointException if tensors and {@code config.json} (or {@code open_clip_config.json}) disagree or
+     *                             either is malformed, or the open_clip config sets an option clip4j does not compute
      */
     public static ClipConfig infer(StateDict sd, Path fileOrDir) {
+        if (OpenClipConfig.governs(fileOrDir)) {
+            // Read first: an option clip4j does not compute is then named, not a missing tensor it implies.
+            Path file = fileOrDir.resolve(OpenClipConfig.CONFIG_FILE);
+            return crossChecked(file, OpenClipConfig.read(file).config(), infer(sd));
+        }
         ClipConfig fromTensors = infer(sd);
         Path json = fileOrDir.resolve("config.json");
         if (!Files.isDirectory(fileOrDir) || !Files.isRegularFile(json)) {
@@ -146,6 +159,28 @@ public final class ConfigInference {
         check(json, "text_config.hidden_size", d.transformerWidth(), t.transformerWidth());
         check(json, "text_config.num_hidden_layers", d.transformerLayers(), t.transformerLayers());
         return declared;
+    }
+
+    /** open_clip's declared sizes against the tensors', under open_clip's key names. */
+    private static ClipConfig crossChecked(Path json, ClipConfig d, ClipConfig t) {
+        check(json, "model_cfg.embed_dim", d.embedDim(), t.embedDim());
+        check(json, "vision_cfg.image_size", d.imageResolution(), t.imageResolution());
+        if (d.isVit() != t.isVit()) {
+            throw new CheckpointException(json + ": vision_cfg.layers declares a " + (d.isVit() ? "ViT" : "ResNet")
+                    + " but the weights are a " + (t.isVit() ? "ViT" : "ResNet"));
+        }
+        int[] dl = d.visionLayers();
+        int[] tl = t.visionLayers();
+        for (int i = 0; i < dl.length; i++) {
+            check(json, "vision_cfg.layers" + (dl.length > 1 ? "[" + i + "]" : ""), dl[i], tl[i]);
+        }
+        check(json, "vision_cfg.width", d.visionWidth(), t.visionWidth());
+        check(json, "vision_cfg.patch_size", d.visionPatchSize(), t.visionPatchSize());
+        check(json, "text_cfg.context_length", d.contextLength(), t.contextLength());
+        check(json, "text_cfg.vocab_size", d.vocabSize(), t.vocabSize());
+        check(json, "text_cfg.width", d.transformerWidth(), t.transformerWidth());
+        check(json, "text_cfg.layers", d.transformerLayers(), t.transformerLayers());
+        return d;
     }
 
     /**

@@ -9,12 +9,14 @@ final class ClipTransform {
     }
 
     /**
-     * Resize + centre crop + convert("RGB") of an image as decoded (no EXIF handling here).
+     * Resize + centre crop + convert("RGB") of an image as decoded (no EXIF handling here); with {@code squash},
+     * open_clip's {@code resize_mode='squash'}: {@code Resize((n, n))}, both sides to n, no crop.
      *
      * @return uint8 {@code [n, n, 3]} HWC RGB
      */
-    static byte[] resizeCropRgb(DecodedImage img, int n) {
-        ClipGeometry g = ClipGeometry.of(img.width(), img.height(), n);
+    static byte[] resizeCropRgb(DecodedImage img, int n, boolean squash) {
+        // Squash is the same resampling to an n x n "resized" image whose crop window is all of it.
+        ClipGeometry g = squash ? new ClipGeometry(n, n, 0, 0, n) : ClipGeometry.of(img.width(), img.height(), n);
         int w = img.width();
         int h = img.height();
         PixelMode mode = img.mode();

@@ -21,7 +21,8 @@ import java.util.function.IntConsumer;
  * into a {@code float[]}; batches are {@code [batch, 3, n, n]}. With the defaults the result equals the
  * reference {@code preprocess(Image.open(path))} bit for bit for PNG/GIF/BMP inputs (JPEG inputs equal
  * it up to the JPEG decoder). No java.awt anywhere (Android-safe); see {@link AwtImages} for
- * {@code BufferedImage}.
+ * {@code BufferedImage}. {@link Builder#squash} gives open_clip's {@code resize_mode='squash'} instead of
+ * Resize + CenterCrop, {@link Builder#mean} / {@link Builder#std} another normalisation.
  *
  * <p>Instances are immutable and thread-safe.
  */
@@ -42,6 +43,7 @@ public final class ImagePreprocessor {
     private final float[] mean;
     private final float[] std;
     private final boolean applyExifOrientation;
+    private final boolean squash;
     private final long maxPixels;
     private final long maxFileBytes;
     private final ImageDecoders decoders;
@@ -53,6 +55,7 @@ public final class ImagePreprocessor {
         this.mean = toFloat(b.mean);
         this.std = toFloat(b.std);
         this.applyExifOrientation = b.applyExifOrientation;
+        this.squash = b.squash;
         this.maxPixels = b.maxPixels;
         this.maxFileBytes = b.maxFileBytes;
         this.decoders = b.decoders != null ? b.decoders : ImageDecoders.defaults();
@@ -81,6 +84,14 @@ public final class ImagePreprocessor {
     /** @return the output side {@code n} (image_resolution) */
     public int size() {
         return size;
+    }
+
+    /**
+     * @return true when images are resized straight to {@code n x n} (open_clip's {@code resize_mode='squash'}),
+     *         false for CLIP's {@code Resize(n)} + {@code CenterCrop(n)}
+     */
+    public boolean squash() {
+        return squash;
     }
 
     /** @return number of floats of one image's output: {@code 3 * n * n} */
@@ -148,7 +159,8 @@ public final class ImagePreprocessor {
     }
 
     /**
-     * The image after Resize + CenterCrop + convert("RGB"), i.e. what {@code ToTensor} receives.
+     * The image after Resize + CenterCrop (or the squash resize) + convert("RGB"), i.e. what {@code ToTensor}
+     * receives.
      *
      * @param input any input
      * @return uint8 {@code [n, n, 3]} HWC (row, column, R/G/B), unsigned bytes
@@ -156,7 +168,7 @@ public final class ImagePreprocessor {
      */
     public byte[] resizeCropRgb(ImageInput input) {
         DecodedImage img = decode(input);
-        return ClipTransform.resizeCropRgb(img, size);
+        return ClipTransform.resizeCropRgb(img, size, squash);
     }
 
     /**
@@ -244,15 +256,15 @@ public final class ImagePreprocessor {
     }
 
     /**
-     * The pipeline after decoding: Resize + CenterCrop + convert("RGB") + ToTensor + Normalize of an image
-     * as {@link #decode} returned it (EXIF orientation is not applied again).
+     * The pipeline after decoding: Resize + CenterCrop (or the squash resize) + convert("RGB") + ToTensor +
+     * Normalize of an image as {@link #decode} returned it (EXIF orientation is not applied again).
      *
      * @param image a decoded image of any mode
      * @return pixel_values, float32 {@code [3, n, n]}
      */
     public float[] pixelValues(DecodedImage image) {
         float[] out = new float[valuesPerImage()];
-        toPixelValues(ClipTransform.resizeCropRgb(Objects.requireNonNull(image, "image"), size), out, 0);
+        toPixelValues(ClipTransform.resizeCropRgb(Objects.requireNonNull(image, "image"), size, squash), out, 0);
         return out;
     }
 
@@ -336,6 +348,7 @@ public final class ImagePreprocessor {
         private double[] mean = CLIP_MEAN.clone();
         private double[] std = CLIP_STD.clone();
         private boolean applyExifOrientation;
+        private boolean squash;
         private long maxPixels = PILLOW_MAX_IMAGE_PIXELS;
         private long maxFileBytes = DEFAULT_MAX_FILE_BYTES;
         private ImageDecoders decoders;
@@ -389,6 +402,18 @@ public final class ImagePreprocessor {
          */
         public Builder applyExifOrientation(boolean apply) {
             this.applyExifOrientation = apply;
+            return this;
+        }
+
+        /**
+         * @param squash resize both sides straight to the output side, not keeping the aspect ratio and cropping
+         *               nothing: open_clip's {@code resize_mode='squash'} ({@code Resize((n, n))} with Pillow's
+         *               bicubic filter, e.g. Apple's DFN5B models). Default false: CLIP's {@code Resize(n)}, which
+         *               brings the shorter side to n, then {@code CenterCrop(n)}
+         * @return this
+         */
+        public Builder squash(boolean squash) {
+            this.squash = squash;
             return this;
         }
 

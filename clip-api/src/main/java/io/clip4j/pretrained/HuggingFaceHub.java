@@ -2,6 +2,7 @@ package io.clip4j.pretrained;
 
 import io.clip4j.checkpoint.CheckpointException;
 import io.clip4j.checkpoint.CheckpointReader;
+import io.clip4j.checkpoint.OpenClipConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,9 +28,11 @@ import java.util.UUID;
  * the layout the Python {@code huggingface_hub} uses and reads ({@code blobs/<etag>}, {@code snapshots/<commit>/<file>}
  * linking to the blob, {@code refs/main}), so Python and clip4j share the files. Only what clip4j reads is fetched:
  * {@code config.json} and the weights ({@code model.safetensors}, else {@code pytorch_model.bin}, or the shards of
- * their index), all from the commit {@code main} names at the first request. A model already cached with those files
- * is used without a network request. Each file is checked against the hub's ETag
- * before it is moved into place: the SHA-256 of a large (LFS) file, the git blob SHA-1 of a small one.
+ * their index), all from the commit {@code main} names at the first request; a repo without {@code config.json} or
+ * its weights but with open_clip's {@code open_clip_config.json} gives that and {@code open_clip_model.safetensors},
+ * else {@code open_clip_pytorch_model.bin}. A model already cached with those files is used without a network
+ * request. Each file is checked against the hub's ETag before it is moved into place: the SHA-256 of a large (LFS)
+ * file, the git blob SHA-1 of a small one.
  */
 public final class HuggingFaceHub {
     private static final Logger LOG = LoggerFactory.getLogger(HuggingFaceHub.class);
@@ -38,6 +41,8 @@ public final class HuggingFaceHub {
     /** The weights clip4j reads, in the order they are looked for: single file, then its shard index. */
     private static final String[][] WEIGHTS = {{"model.safetensors", "model.safetensors.index.json"},
             {"pytorch_model.bin", "pytorch_model.bin.index.json"}};
+    /** open_clip's weights, for a repo without {@code config.json}, in the order open_clip looks for them. */
+    private static final String[] OPEN_CLIP_WEIGHTS = {OpenClipConfig.SAFETENSORS_FILE, OpenClipConfig.PYTORCH_FILE};
 
     private final Path hubCache;
     private String endpoint;
@@ -143,10 +148,12 @@ public final class HuggingFaceHub {
     /**
      * The snapshot folder of the model's {@code main} revision, downloaded first unless it is cached complete: a
      * {@code config.json} and weights ({@code model.safetensors}, else {@code pytorch_model.bin}, or every shard their
-     * index lists). All files come from the one commit {@code main} named at the first request.
+     * index lists), or, for a repo without {@code config.json} or those weights, {@code open_clip_config.json} and
+     * {@code open_clip_model.safetensors}, else {@code open_clip_pytorch_model.bin}. All files come from the one
+     * commit {@code main} named at the first request.
      *
      * @param repoId a repo id, e.g. {@code openai/clip-vit-base-patch32}
-     * @return the folder, which {@code ClipModel.load} reads as a Hugging Face model directory
+     * @return the folder, which {@code ClipModel.load} reads as a Hugging Face or open_clip model directory
      * @throws IllegalArgumentException if {@code repoId} is not a repo id ({@link HuggingFaceCache#isRepoId})
      * @throws CheckpointException      if the model is not cached and the client is offline, the hub refuses it
      *                                  (no such repo, gated, private, bad token), it has no weights clip4j reads, a
@@ -167,21 +174,39 @@ public final class HuggingFaceHub {
         }
         if (offline) {
             throw new CheckpointException(repoId + " is not in the Hugging Face cache " + hubCache + " with "
-                    + CONFIG + " and its weights, and downloads are off"
+                    + CONFIG + " (or " + OpenClipConfig.CONFIG_FILE + ") and its weights, and downloads are off"
                     + (unusable == null ? "" : " (" + unusable.getMessage() + ")"), unusable);
         }
         Path repo = hubCache.resolve("models--" + repoId.replace("/", "--"));
         try {
             FileInfo head = info(repoId, REVISION, CONFIG);
-            if (head == null) {
+            // No transformers config: a model published only in open_clip's format (e.g. apple/DFN2B-CLIP-ViT-L-14)?
+            FileInfo openClip = head != null ? null : info(repoId, REVISION, OpenClipConfig.CONFIG_FILE);
+            if (head == null && openClip == null) {
                 throw new CheckpointException(repoId + ": the hub has no " + CONFIG + " for it ("
-                        + url(repoId, REVISION, CONFIG) + "); is it a transformers CLIPModel?");
+                        + url(repoId, REVISION, CONFIG) + ") and no " + OpenClipConfig.CONFIG_FILE
+                        + "; is it a transformers CLIPModel or an open_clip model?");
             }
-            String commit = head.commit;
+            FileInfo found = head != null ? head : openClip;
+            String commit = found.commit;
             Path snapshot = repo.resolve("snapshots").resolve(commit);
             // Downloaded from the commit, not from main, which may move while we download.
-            place(repo, snapshot, new FileInfo(CONFIG, url(repoId, commit, CONFIG), commit, head.etag));
-            placeWeights(repoId, commit, repo, snapshot);
+            place(repo, snapshot, new FileInfo(found.name, url(repoId, commit, found.name), commit, found.etag));
+            boolean openClipLayout = head == null;
+            if (head != null && !placeWeights(repoId, commit, repo, snapshot)) {
+                // config.json but no transformers weights: open_clip's files, where present, define the model
+                FileInfo oc = info(repoId, commit, OpenClipConfig.CONFIG_FILE);
+                if (oc == null) {
+                    throw new CheckpointException(repoId + ": the hub has none of model.safetensors,"
+                            + " pytorch_model.bin or their shard indexes at " + commit + ", nor "
+                            + OpenClipConfig.CONFIG_FILE + "; clip4j reads those weights only");
+                }
+                place(repo, snapshot, oc);
+                openClipLayout = true;
+            }
+            if (openClipLayout) {
+                placeOpenClipWeights(repoId, commit, repo, snapshot);
+            }
             Files.createDirectories(repo.resolve("refs"));
             Files.write(repo.resolve("refs").resolve(REVISION), commit.getBytes(StandardCharsets.UTF_8));
             return snapshot;
@@ -191,12 +216,13 @@ public final class HuggingFaceHub {
         }
     }
 
-    private void placeWeights(String repoId, String commit, Path repo, Path snapshot) throws IOException {
+    /** @return false if the repo has none of the transformers weights at that commit */
+    private boolean placeWeights(String repoId, String commit, Path repo, Path snapshot) throws IOException {
         for (String[] kind : WEIGHTS) {
             FileInfo single = info(repoId, commit, kind[0]);
             if (single != null) {
                 place(repo, snapshot, single);
-                return;
+                return true;
             }
             FileInfo index = info(repoId, commit, kind[1]);
             if (index != null) {
@@ -209,14 +235,42 @@ public final class HuggingFaceHub {
                     }
                     place(repo, snapshot, s);
                 }
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** open_clip's weights, as open_clip itself looks for them: safetensors first, else the torch.save file. */
+    private void placeOpenClipWeights(String repoId, String commit, Path repo, Path snapshot) throws IOException {
+        for (String name : OPEN_CLIP_WEIGHTS) {
+            FileInfo f = info(repoId, commit, name);
+            if (f != null) {
+                place(repo, snapshot, f);
                 return;
             }
         }
-        throw new CheckpointException(repoId + ": the hub has none of model.safetensors, pytorch_model.bin or their"
-                + " shard indexes at " + commit + "; clip4j reads those weights only");
+        throw new CheckpointException(repoId + ": the hub has " + OpenClipConfig.CONFIG_FILE + " but neither "
+                + OpenClipConfig.SAFETENSORS_FILE + " nor " + OpenClipConfig.PYTORCH_FILE + " at " + commit);
     }
 
+    /** A cached snapshot clip4j can load without a request: Hugging Face files, else open_clip's. */
     private static boolean complete(Path snapshot) {
+        if (completeHuggingFace(snapshot)) {
+            return true;
+        }
+        if (!Files.isRegularFile(snapshot.resolve(OpenClipConfig.CONFIG_FILE))) {
+            return false;
+        }
+        for (String name : OPEN_CLIP_WEIGHTS) {
+            if (Files.isRegularFile(snapshot.resolve(name))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean completeHuggingFace(Path snapshot) {
         if (!Files.isRegularFile(snapshot.resolve(CONFIG))) {
             return false;
         }

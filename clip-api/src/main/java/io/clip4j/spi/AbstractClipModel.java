@@ -36,6 +36,25 @@ public abstract class AbstractClipModel implements ClipModel {
      * @throws ClipException if the tokenizer has more token ids than the model's vocab_size
      */
     protected AbstractClipModel(ClipConfig config, ClipModel.Builder options) {
+        this(config, options, ImagePreprocessor.CLIP_MEAN, ImagePreprocessor.CLIP_STD, false);
+    }
+
+    /**
+     * @param config  the model's hyper-parameters (image_resolution and context_length size the
+     *                preprocessing and the tokenizer)
+     * @param options the caller's choices (vocabulary, EXIF, pixel limit, batch size)
+     * @param mean    the checkpoint's normalisation mean (R, G, B), e.g. an open_clip {@code preprocess_cfg}'s
+     * @param std     the checkpoint's normalisation standard deviation (R, G, B), each non-zero
+     * @param squash  resize images straight to image_resolution (open_clip's {@code resize_mode='squash'}) instead
+     *                of CLIP's resize and center crop
+     * @throws ClipException            if the tokenizer has more token ids than the model's vocab_size
+     * @throws IllegalArgumentException if mean or std is not three values, or a std is zero
+     */
+    protected AbstractClipModel(ClipConfig config, ClipModel.Builder options, double[] mean, double[] std,
+                                boolean squash) {
+        if (mean.length != 3 || std.length != 3) {
+            throw new IllegalArgumentException("mean and std need 3 values (R, G, B)");
+        }
         this.config = Objects.requireNonNull(config, "config");
         ClipTokenizer t = options.vocabulary() == null ? ClipTokenizer.create()
                 : ClipTokenizer.fromVocabulary(options.vocabulary());
@@ -48,6 +67,9 @@ public abstract class AbstractClipModel implements ClipModel {
         this.tokenizer = t.withContextLength(config.contextLength());
         this.preprocessor = ImagePreprocessor.builder()
                 .size(config.imageResolution())
+                .mean(mean[0], mean[1], mean[2])
+                .std(std[0], std[1], std[2])
+                .squash(squash)
                 .applyExifOrientation(options.applyExifOrientation())
                 .maxPixels(options.maxPixels())
                 .build();
@@ -68,7 +90,7 @@ public abstract class AbstractClipModel implements ClipModel {
         return tokenizer;
     }
 
-    /** @return the image preprocessor (image_resolution of this model) */
+    /** @return the image preprocessor (image_resolution, normalisation and resize mode of this model) */
     public final ImagePreprocessor preprocessor() {
         return preprocessor;
     }

@@ -8,8 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.clip4j.Activation;
+import io.clip4j.ClipConfig;
 import io.clip4j.checkpoint.CheckpointException;
 import io.clip4j.checkpoint.CheckpointReader;
+import io.clip4j.checkpoint.ConfigInference;
+import io.clip4j.checkpoint.OpenClipConfig;
+import io.clip4j.checkpoint.StateDict;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -19,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -45,6 +51,11 @@ class HuggingFaceHubTest {
     private boolean noWeights;
     private boolean binOnly;
     private byte[] bin;
+    /** The repo has no config.json but open_clip's files (open_clip_model.safetensors unless binOnly). */
+    private boolean openClipOnly;
+    /** With openClipOnly: the repo has a config.json all the same (but still no transformers weights). */
+    private boolean openClipWithConfigJson;
+    private byte[] openClipConfig;
 
     @BeforeEach
     void start() throws IOException {
@@ -74,7 +85,10 @@ class HuggingFaceHubTest {
             x.getResponseHeaders().add("X-Repo-Commit", COMMIT);
         }
         try {
-            if ("config.json".equals(file)) {
+            if (openClipOnly && file != null && !(openClipWithConfigJson && file.equals("config.json"))) {
+                status = openClipFile(x, file);
+                body = status == 200 ? openClipConfig : null;
+            } else if ("config.json".equals(file)) {
                 // huggingface.co answers a small file with a relative redirect to its resolve cache
                 x.getResponseHeaders().add("Location", "/api/resolve-cache/models/openai/clip-tiny/" + COMMIT
                         + "/config.json");
@@ -115,6 +129,24 @@ class HuggingFaceHubTest {
                 out.write(body);
             }
         }
+    }
+
+    /** open_clip's files as the hub serves them: the small config directly, the weights redirected (LFS). */
+    private int openClipFile(HttpExchange x, String file) throws Exception {
+        if ("open_clip_config.json".equals(file)) {
+            x.getResponseHeaders().add("ETag", "\"" + hash("SHA-1", ("blob " + openClipConfig.length + "\0").getBytes(
+                    StandardCharsets.US_ASCII), openClipConfig) + "\"");
+            return 200;
+        }
+        if ((binOnly ? "open_clip_pytorch_model.bin" : "open_clip_model.safetensors").equals(file) && !noWeights) {
+            byte[] w = binOnly ? bin : weights;
+            x.getResponseHeaders().add("X-Linked-Etag", "\"" + hash("SHA-256", new byte[0], w) + "\"");
+            x.getResponseHeaders().add("Location", "http://localhost:" + server.getAddress().getPort()
+                    + (binOnly ? "/cdn/b" : "/cdn/w"));
+            return 302;
+        }
+        x.getResponseHeaders().add("X-Error-Code", "EntryNotFound");
+        return 404;
     }
 
     private static String hash(String algorithm, byte[] prefix, byte[] data) throws Exception {
@@ -219,5 +251,81 @@ class HuggingFaceHubTest {
         assertEquals(snapshot, client().offline(true).fetch("me/sharded"));
         Files.writeString(snapshot.resolve("model.safetensors.index.json"), "{\"weight_map\": {}}");
         assertThrows(CheckpointException.class, () -> client().offline(true).fetch("me/sharded"), "no shards listed");
+    }
+
+    /** open_clip's layout, as apple/DFN2B-CLIP-ViT-L-14 has it: tiny-openclip's config, tiny-vit's weights. */
+    private void serveOpenClip(boolean bin) throws Exception {
+        openClipOnly = true;
+        binOnly = bin;
+        Path oc = VIT.resolveSibling("tiny-openclip");
+        openClipConfig = Files.readAllBytes(oc.resolve(OpenClipConfig.CONFIG_FILE));
+        StateDict sd = CheckpointReader.read(VIT.resolve("state_dict.pt"));
+        Path st = hub.resolve("oc.safetensors");
+        io.clip4j.checkpoint.SafetensorsWriter.write(st, sd.asMap(), Map.of());
+        weights = Files.readAllBytes(st);
+        servedWeights = weights;
+        this.bin = Files.readAllBytes(VIT.resolve("state_dict.pt"));
+        Files.delete(st);
+    }
+
+    @Test
+    void aRepoWithOnlyOpenClipFilesIsFetchedIntoTheSameLayoutAndLoads() throws Exception {
+        serveOpenClip(false);
+        Path snapshot = client().fetch("openai/clip-tiny");
+        assertEquals(hub.resolve("models--openai--clip-tiny/snapshots").resolve(COMMIT), snapshot);
+        assertArrayEquals(openClipConfig, Files.readAllBytes(snapshot.resolve(OpenClipConfig.CONFIG_FILE)));
+        assertArrayEquals(weights, Files.readAllBytes(snapshot.resolve(OpenClipConfig.SAFETENSORS_FILE)));
+        assertFalse(Files.exists(snapshot.resolve("config.json")));
+        assertFalse(Files.exists(snapshot.resolve(OpenClipConfig.PYTORCH_FILE)), "safetensors only, preferred");
+        assertTrue(requests.contains("HEAD /openai/clip-tiny/resolve/" + COMMIT + "/open_clip_model.safetensors"),
+                "weights come from the pinned commit: " + requests);
+        ClipConfig c = ConfigInference.infer(CheckpointReader.read(snapshot), snapshot);
+        assertEquals(8, c.visionHeads(), "heads from open_clip_config.json");
+        assertEquals(Activation.GELU, c.activation());
+        assertArrayEquals(new double[]{0.5, 0.4, 0.3}, OpenClipConfig.find(snapshot).orElseThrow().mean());
+        int before = requests.size();
+        assertEquals(snapshot, client().offline(true).fetch("openai/clip-tiny"));
+        assertEquals(snapshot, client().fetch("openai/clip-tiny"));
+        assertEquals(before, requests.size(), "a complete cached open_clip snapshot needs no request");
+    }
+
+    @Test
+    void anOpenClipRepoWithoutSafetensorsGivesTheBinAndOneWithoutWeightsIsRefused() throws Exception {
+        serveOpenClip(true);
+        Path snapshot = client().fetch("openai/clip-tiny");
+        assertArrayEquals(bin, Files.readAllBytes(snapshot.resolve(OpenClipConfig.PYTORCH_FILE)));
+        assertEquals(CheckpointReader.read(VIT).keys(), CheckpointReader.read(snapshot).keys());
+        assertEquals(4, ConfigInference.infer(CheckpointReader.read(snapshot), snapshot).transformerHeads());
+
+        noWeights = true;
+        Path other = Files.createDirectory(hub.resolve("other"));
+        CheckpointException none = assertThrows(CheckpointException.class,
+                () -> new HuggingFaceHub(other).endpoint("http://127.0.0.1:" + server.getAddress().getPort())
+                        .fetch("openai/clip-tiny"));
+        assertTrue(none.getMessage().contains("has open_clip_config.json but neither open_clip_model.safetensors nor"
+                + " open_clip_pytorch_model.bin"), none.getMessage());
+    }
+
+    @Test
+    void corruptOpenClipWeightsAreRefused() throws Exception {
+        serveOpenClip(false);
+        servedWeights = weights.clone();
+        servedWeights[100] ^= 1;
+        CheckpointException corrupt = assertThrows(CheckpointException.class, () -> client().fetch("openai/clip-tiny"));
+        assertTrue(corrupt.getMessage().contains("does not match the hub's"), corrupt.getMessage());
+        assertFalse(Files.exists(hub.resolve("models--openai--clip-tiny/refs/main")));
+    }
+
+    @Test
+    void aConfigJsonWithoutTransformersWeightsFallsBackToOpenClipsFiles() throws Exception {
+        serveOpenClip(false);
+        openClipWithConfigJson = true;
+        Path snapshot = client().fetch("openai/clip-tiny");
+        assertArrayEquals(config, Files.readAllBytes(snapshot.resolve("config.json")));
+        assertArrayEquals(openClipConfig, Files.readAllBytes(snapshot.resolve(OpenClipConfig.CONFIG_FILE)));
+        assertArrayEquals(weights, Files.readAllBytes(snapshot.resolve(OpenClipConfig.SAFETENSORS_FILE)));
+        // without transformers weights the open_clip files define the model: its heads, not config.json's
+        assertEquals(8, ConfigInference.infer(CheckpointReader.read(snapshot), snapshot).visionHeads());
+        assertEquals(snapshot, client().offline(true).fetch("openai/clip-tiny"));
     }
 }

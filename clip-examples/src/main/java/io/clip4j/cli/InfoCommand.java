@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.clip4j.ClipConfig;
 import io.clip4j.ClipModel;
+import io.clip4j.image.ImagePreprocessor;
+import io.clip4j.spi.AbstractClipModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -19,7 +21,7 @@ import java.util.concurrent.Callable;
 /** {@code clip info}: what a checkpoint is, as clip4j reads it (the reference {@code build_model} rules). */
 @Command(name = "info", mixinStandardHelpOptions = true,
         description = "Load a checkpoint and print its hyper-parameters (embed_dim, image_resolution, context_length, "
-                + "...), logit_scale and which OpenAI model it matches.")
+                + "...), logit_scale, the image normalisation and resize mode, and which OpenAI model it matches.")
 final class InfoCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
@@ -64,6 +66,16 @@ final class InfoCommand implements Callable<Integer> {
             o.put("transformer_layers", c.transformerLayers());
             o.put("activation", c.activation().name());
             o.put("logit_scale_exp", model.logitScale());
+            if (model instanceof AbstractClipModel m) { // what images go through (an open_clip preprocess_cfg's)
+                ImagePreprocessor p = m.preprocessor();
+                ArrayNode mean = o.putArray("image_mean");
+                ArrayNode std = o.putArray("image_std");
+                for (int ch = 0; ch < 3; ch++) {
+                    mean.add(p.mean()[ch]);
+                    std.add(p.std()[ch]);
+                }
+                o.put("resize_mode", p.squash() ? "squash" : "shortest");
+            }
             if (json) {
                 out.println(mapper.writeValueAsString(o));
             } else {

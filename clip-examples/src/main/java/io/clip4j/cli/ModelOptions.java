@@ -30,7 +30,8 @@ final class ModelOptions {
                     + "or an OpenAI model name (RN50, RN101, RN50x4, RN50x16, RN50x64, ViT-B/32, ViT-B/16, ViT-L/14, "
                     + "ViT-L/14@336px), downloaded into --model-cache on first use and verified by SHA-256 like "
                     + "clip.load (a name wins over a file of that name, as in clip.load); or a Hugging Face repo id "
-                    + "(e.g. openai/clip-vit-base-patch32) when no such path exists, taken from the hub cache "
+                    + "(e.g. openai/clip-vit-base-patch32, or a repo in open_clip's format, with open_clip_config.json) "
+                    + "when no such path exists, taken from the hub cache "
                     + "($HF_HUB_CACHE, $HF_HOME/hub or ~/.cache/huggingface/hub) or downloaded into it "
                     + "($HF_ENDPOINT, $HF_TOKEN) (default: the model bundled with clip4j).")
     String model;
@@ -72,7 +73,7 @@ final class ModelOptions {
     @Option(names = "--activation", paramLabel = "QUICK_GELU|GELU",
             description = "Transformer MLP activation, for checkpoints that do not record it: QUICK_GELU (OpenAI, "
                     + "open_clip -quickgelu) or GELU (open_clip's LAION/DataComp models). Default: the checkpoint's "
-                    + "(a Hugging Face config.json says), else QUICK_GELU.")
+                    + "(a Hugging Face config.json or open_clip_config.json says), else QUICK_GELU.")
     Activation activation;
 
     @Option(names = "--apply-exif", description = "Rotate images by their EXIF orientation (the reference does not).")

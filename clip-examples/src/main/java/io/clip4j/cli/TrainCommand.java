@@ -3,6 +3,7 @@ package io.clip4j.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.clip4j.ClipConfig;
+import io.clip4j.checkpoint.OpenClipConfig;
 import io.clip4j.data.CaptionedImages;
 import io.clip4j.data.ContrastiveBatches;
 import io.clip4j.data.LabeledDataset;
@@ -29,9 +30,11 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
@@ -191,9 +194,36 @@ final class TrainCommand implements Callable<Integer> {
                     || patchSize != null || contextLength != null || textWidth != null || textLayers != null) {
                 throw new IllegalArgumentException("--init takes the sizes from the checkpoint; drop the size options");
             }
-            return TrainableClip.load(init);
+            TrainableClip m = TrainableClip.load(init);
+            try {
+                requireReloadable(init, m.config());
+            } catch (IllegalArgumentException e) {
+                m.close();
+                throw e;
+            }
+            return m;
         }
         return TrainableClip.initialize(config(), seed);
+    }
+
+    /**
+     * The weights train writes record neither heads nor preprocessing: loading them assumes heads = width / 64 and
+     * CLIP's mean/std and resize. A checkpoint with others (an open_clip directory's head_width or preprocess_cfg)
+     * would train and then load wrong, so it is refused.
+     */
+    private static void requireReloadable(Path init, ClipConfig c) {
+        int visionHeads = c.isVit() ? c.visionWidth() / 64 : c.visionWidth() * 32 / 64;
+        if (c.visionHeads() != visionHeads || c.transformerHeads() != c.transformerWidth() / 64) {
+            throw new IllegalArgumentException("--init " + init + ": its heads (vision " + c.visionHeads() + ", text "
+                    + c.transformerHeads() + ") are not width / 64, which the weights train writes cannot record;"
+                    + " fine-tuning it is not supported");
+        }
+        Optional<OpenClipConfig> oc = OpenClipConfig.find(init);
+        if (oc.isPresent() && (!Arrays.equals(oc.get().mean(), ImagePreprocessor.CLIP_MEAN)
+                || !Arrays.equals(oc.get().std(), ImagePreprocessor.CLIP_STD) || oc.get().squash())) {
+            throw new IllegalArgumentException("--init " + init + ": its preprocess_cfg (mean/std, resize_mode) is not"
+                    + " CLIP's, which training and the weights it writes use; fine-tuning it is not supported");
+        }
     }
 
     /** @return the preset with the explicit sizes applied; heads follow the reference rule */

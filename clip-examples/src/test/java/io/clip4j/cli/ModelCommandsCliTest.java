@@ -227,6 +227,16 @@ class ModelCommandsCliTest {
         }
         CliRunner text = CliRunner.run("info", "--model", VIT.toString());
         assertTrue(text.out.contains("openai_config        none") && text.out.contains("embed_dim            64"), text.out);
+        assertTrue(text.out.contains("resize_mode          shortest"), text.out);
+        // an open_clip directory: heads, activation and normalisation from open_clip_config.json
+        CliRunner oc = CliRunner.run("info", "--model", DATA.resolve("models/tiny-openclip").toString(), "--json");
+        assertEquals(0, oc.code, oc.err);
+        JsonNode info = JSON.readTree(oc.out);
+        assertEquals(8, info.get("vision_heads").asInt());
+        assertEquals(4, info.get("transformer_heads").asInt());
+        assertEquals("GELU", info.get("activation").asText());
+        assertEquals(0.4f, (float) info.get("image_mean").get(1).asDouble());
+        assertEquals(0.3f, (float) info.get("image_std").get(2).asDouble());
     }
 
     @Test

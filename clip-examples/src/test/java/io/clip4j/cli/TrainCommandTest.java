@@ -70,4 +70,24 @@ class TrainCommandTest {
         CliRunner kind = CliRunner.run("train", "--data", "weird:x", "--out", dir.toString());
         assertTrue(kind.err.contains("unknown --data kind"), kind.err);
     }
+
+    @Test
+    void anInitWhoseHeadsOrMeanStdTheWrittenWeightsCannotRecordIsRefused(@TempDir Path dir) throws IOException {
+        Path csv = captions(dir);
+        Path models = Path.of(System.getProperty("clip4j.testdata")).resolve("models");
+        CliRunner heads = CliRunner.run("train", "--init", models.resolve("tiny-openclip").toString(), "--data",
+                csv.toString(), "--steps", "1", "--batch", "2", "--no-progress", "--out", dir.resolve("a").toString());
+        assertEquals(ClipCli.EXIT_INPUT, heads.code, heads.err);
+        assertTrue(heads.err.contains("heads (vision 8, text 4) are not width / 64"), heads.err);
+        // the same model with width / 64 heads: now its mean/std are what the written weights cannot record
+        Path oc = Files.createDirectory(dir.resolve("oc"));
+        Files.writeString(oc.resolve("open_clip_config.json"), Files.readString(models.resolve(
+                "tiny-openclip/open_clip_config.json")).replace("\"head_width\": 16", "\"head_width\": 64")
+                .replace("\"heads\": 4", "\"heads\": 2"));
+        Files.copy(models.resolve("tiny-vit/state_dict.pt"), oc.resolve("open_clip_pytorch_model.bin"));
+        CliRunner mean = CliRunner.run("train", "--init", oc.toString(), "--data", csv.toString(), "--steps", "1",
+                "--batch", "2", "--no-progress", "--out", dir.resolve("b").toString());
+        assertEquals(ClipCli.EXIT_INPUT, mean.code, mean.err);
+        assertTrue(mean.err.contains("preprocess_cfg (mean/std, resize_mode) is not CLIP's"), mean.err);
+    }
 }

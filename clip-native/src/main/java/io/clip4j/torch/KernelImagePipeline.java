@@ -128,12 +128,12 @@ final class KernelImagePipeline {
         List<Integer> other = new ArrayList<>();
         int i = 0;
         while (i < images.size()) {
-            if (!CudaKernels.accepts(images.get(i))) {
+            if (!kernelFits(images.get(i))) {
                 other.add(i++);
                 continue;
             }
             int end = i;
-            while (end < images.size() && CudaKernels.accepts(images.get(end))) {
+            while (end < images.size() && kernelFits(images.get(end))) {
                 end++;
             }
             fill(out, images, i, end, first, s, perImage);
@@ -148,6 +148,11 @@ final class KernelImagePipeline {
                 out.narrow(0, first + other.get(j), 1).copy_(TensorIo.floats(values[j], 1, 3, s, s));
             }
         }
+    }
+
+    // The kernel computes CLIP's resize and center crop only: open_clip's squash resize is clip-api's.
+    private boolean kernelFits(DecodedImage image) {
+        return !preprocessor.squash() && CudaKernels.accepts(image);
     }
 
     // Images [from, to) of a group into slots first + from ...: one CUDA call, or one CPU task per image.

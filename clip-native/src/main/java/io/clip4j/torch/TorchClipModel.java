@@ -28,8 +28,9 @@ final class TorchClipModel extends AbstractClipModel {
     /** Null when images go through clip-api's Java preprocessing. */
     private final KernelImagePipeline kernels;
 
-    TorchClipModel(TorchClip engine, ClipConfig config, ClipModel.Builder options) {
-        super(config, options);
+    TorchClipModel(TorchClip engine, ClipConfig config, ClipModel.Builder options, double[] mean, double[] std,
+                   boolean squash) {
+        super(config, options, mean, std, squash);
         this.engine = engine;
         this.kernels = kernelsFor(options.imagePipeline(), engine);
     }

@@ -1,0 +1,254 @@
+package io.clip4j.checkpoint;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.clip4j.Activation;
+import io.clip4j.ClipConfig;
+import io.clip4j.image.ImagePreprocessor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code open_clip_config.json} (testdata/models/tiny-openclip: tiny-vit's weights with head_width 16, text heads 4,
+ * GELU and a non-CLIP mean/std): the mapping to {@link ClipConfig}, the cross-check against the tensors, the choice
+ * of weights, and the refusal of every option clip4j does not compute.
+ */
+class OpenClipConfigTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Path DIR = Fixtures.model("tiny-openclip");
+    private static final Path VIT = Fixtures.model("tiny-vit");
+    /** tiny-vit's sizes with open_clip's heads: vision 128 // 16 = 8 (not 128 / 64 = 2), text 4 (not 2); GELU. */
+    private static final ClipConfig EXPECTED = new ClipConfig(64, 224, new int[]{2}, 128, 32, 77, 49408, 128, 4, 2, 8,
+            Activation.GELU);
+
+    @TempDir
+    Path tmp;
+
+    private static ObjectNode fixtureJson() throws IOException {
+        return (ObjectNode) JSON.readTree(DIR.resolve(OpenClipConfig.CONFIG_FILE).toFile());
+    }
+
+    /** The fixture's JSON with {@code value} put at {@code path} ("model_cfg.vision_cfg.ls_init_value"). */
+    private static ObjectNode with(String path, Object value) throws IOException {
+        ObjectNode root = fixtureJson();
+        String[] parts = path.split("\\.");
+        ObjectNode node = root;
+        for (int i = 0; i < parts.length - 1; i++) {
+            node = node.has(parts[i]) ? (ObjectNode) node.get(parts[i]) : node.putObject(parts[i]);
+        }
+        node.set(parts[parts.length - 1], JSON.valueToTree(value));
+        return root;
+    }
+
+    private Path write(JsonNode json) throws IOException {
+        Path f = Files.createTempFile(tmp, "open_clip", ".json");
+        JSON.writeValue(f.toFile(), json);
+        return f;
+    }
+
+    /** A model directory with this config and the fixture's weights (a copy of tiny-vit's state_dict.pt). */
+    private Path modelDir(JsonNode json) throws IOException {
+        Path dir = Files.createTempDirectory(tmp, "oc");
+        JSON.writeValue(dir.resolve(OpenClipConfig.CONFIG_FILE).toFile(), json);
+        Files.copy(VIT.resolve("state_dict.pt"), dir.resolve(OpenClipConfig.PYTORCH_FILE));
+        return dir;
+    }
+
+    @Test
+    void theFixtureGivesHeadsActivationAndMeanStdFromTheJson() {
+        OpenClipConfig oc = OpenClipConfig.find(DIR).orElseThrow();
+        assertEquals(EXPECTED, oc.config());
+        assertArrayEquals(new double[]{0.5, 0.4, 0.3}, oc.mean());
+        assertArrayEquals(new double[]{0.2, 0.25, 0.3}, oc.std());
+        StateDict sd = CheckpointReader.read(DIR);
+        assertEquals(CheckpointReader.read(VIT.resolve("state_dict.pt")).keys(), sd.keys());
+        assertEquals(EXPECTED, ConfigInference.infer(sd, DIR));
+        assertEquals(EXPECTED, ConfigInference.infer(sd, DIR, Activation.GELU));
+        // the tensors alone would say 2 and 2 heads and QuickGELU: the JSON must win
+        assertEquals(2, ConfigInference.infer(sd).visionHeads());
+    }
+
+    @Test
+    void defaultsAreOpenClipsGeluClipMeanStdAndHeadWidth64() throws IOException {
+        ObjectNode json = fixtureJson();
+        json.remove("preprocess_cfg");
+        ObjectNode model = (ObjectNode) json.get("model_cfg");
+        model.remove("quick_gelu");
+        ((ObjectNode) model.get("vision_cfg")).remove("head_width");
+        ((ObjectNode) model.get("text_cfg")).remove("heads");
+        OpenClipConfig oc = OpenClipConfig.read(write(json));
+        assertEquals(Activation.GELU, oc.config().activation());
+        assertEquals(2, oc.config().visionHeads());
+        assertEquals(8, oc.config().transformerHeads());
+        assertArrayEquals(ImagePreprocessor.CLIP_MEAN, oc.mean());
+        assertArrayEquals(ImagePreprocessor.CLIP_STD, oc.std());
+        assertEquals(Activation.QUICK_GELU, OpenClipConfig.read(write(with("model_cfg.quick_gelu", true))).config()
+                .activation());
+    }
+
+    @Test
+    void headsFollowOpenClipForViTgBigGAndResNets() throws IOException {
+        // ViT-g-14: width 1408, head_width 88 -> 16 heads (1408 / 64 = 22 would be wrong)
+        String vitG = "{\"model_cfg\": {\"embed_dim\": 1024, \"vision_cfg\": {\"image_size\": 224, \"layers\": 40,"
+                + " \"width\": 1408, \"head_width\": 88, \"mlp_ratio\": 4.3637, \"patch_size\": 14},"
+                + " \"text_cfg\": {\"width\": 1024, \"heads\": 16, \"layers\": 24}}}";
+        CheckpointException ratio = assertThrows(CheckpointException.class,
+                () -> OpenClipConfig.read(write(JSON.readTree(vitG))));
+        assertTrue(ratio.getMessage().contains("mlp_ratio = 4.3637 is not supported"), ratio.getMessage());
+        ObjectNode g = (ObjectNode) JSON.readTree(vitG);
+        ((ObjectNode) g.get("model_cfg").get("vision_cfg")).remove("mlp_ratio");
+        assertEquals(16, OpenClipConfig.read(write(g)).config().visionHeads());
+        // ViT-bigG-14: 1664 / 104 = 16
+        ((ObjectNode) g.get("model_cfg").get("vision_cfg")).put("width", 1664).put("head_width", 104);
+        assertEquals(16, OpenClipConfig.read(write(g)).config().visionHeads());
+        // open_clip's RN50 config with quick_gelu: OpenAI's RN50 (attention-pool heads 64 * 32 // 64 = 32)
+        String rn50 = "{\"model_cfg\": {\"embed_dim\": 1024, \"quick_gelu\": true, \"vision_cfg\": {\"image_size\":"
+                + " 224, \"layers\": [3, 4, 6, 3], \"width\": 64, \"patch_size\": null}, \"text_cfg\":"
+                + " {\"context_length\": 77, \"vocab_size\": 49408, \"width\": 512, \"heads\": 8, \"layers\": 12}}}";
+        assertEquals(ClipConfig.openai("RN50"), OpenClipConfig.read(write(JSON.readTree(rn50))).config());
+        ObjectNode rn = (ObjectNode) JSON.readTree(rn50);
+        ((ObjectNode) rn.get("model_cfg").get("vision_cfg")).put("head_width", 32);
+        assertEquals(64, OpenClipConfig.read(write(rn)).config().visionHeads());
+    }
+
+    @Test
+    void everyOptionClip4jDoesNotComputeIsRefusedByName() throws IOException {
+        Map<String, Object> refused = new java.util.LinkedHashMap<>();
+        refused.put("model_cfg.custom_text", true);
+        refused.put("model_cfg.init_logit_bias", -10.0);
+        refused.put("model_cfg.nonscalar_logit_scale", true);
+        refused.put("model_cfg.multimodal_cfg", Map.of("width", 512));
+        refused.put("model_cfg.vision_cfg.timm_model_name", "vit_base_patch16_224");
+        refused.put("model_cfg.vision_cfg.mlp_ratio", 2.0);
+        refused.put("model_cfg.vision_cfg.ls_init_value", 1e-5);
+        refused.put("model_cfg.vision_cfg.attentional_pool", true);
+        refused.put("model_cfg.vision_cfg.no_ln_pre", true);
+        refused.put("model_cfg.vision_cfg.pos_embed_type", "sin_cos_2d");
+        refused.put("model_cfg.vision_cfg.pool_type", "avg");
+        refused.put("model_cfg.vision_cfg.act_kwargs", Map.of("approximate", "tanh"));
+        refused.put("model_cfg.vision_cfg.norm_kwargs", Map.of("eps", 1e-6));
+        refused.put("model_cfg.vision_cfg.image_size", new int[]{224, 256});
+        refused.put("model_cfg.vision_cfg.head_width", 200);
+        refused.put("model_cfg.vision_cfg.qk_norm", true);
+        refused.put("model_cfg.text_cfg.hf_model_name", "xlm-roberta-base");
+        refused.put("model_cfg.text_cfg.hf_tokenizer_name", "timm/ViT-B-16-SigLIP");
+        refused.put("model_cfg.text_cfg.tokenizer_kwargs", Map.of("clean", "canonicalize"));
+        refused.put("model_cfg.text_cfg.mlp_ratio", 2.0);
+        refused.put("model_cfg.text_cfg.ls_init_value", 1e-5);
+        refused.put("model_cfg.text_cfg.embed_cls", true);
+        refused.put("model_cfg.text_cfg.no_causal_mask", true);
+        refused.put("model_cfg.text_cfg.pool_type", "last");
+        refused.put("model_cfg.text_cfg.proj_type", "none");
+        refused.put("model_cfg.text_cfg.proj_bias", true);
+        refused.put("model_cfg.text_cfg.act_kwargs", Map.of("approximate", "tanh"));
+        refused.put("model_cfg.text_cfg.norm_kwargs", Map.of("eps", 1e-6));
+        refused.put("preprocess_cfg.interpolation", "bilinear");
+        refused.put("preprocess_cfg.resize_mode", "longest");
+        refused.put("preprocess_cfg.mode", "L");
+        refused.put("preprocess_cfg.size", 336);
+        refused.put("preprocess_cfg.mean", new double[]{0.5, 0.5});
+        refused.put("preprocess_cfg.std", new double[]{0.5, 0, 0.5});
+        refused.put("tokenizer_cfg", Map.of());
+        for (Map.Entry<String, Object> e : refused.entrySet()) {
+            Path file = write(with(e.getKey(), e.getValue()));
+            CheckpointException x = assertThrows(CheckpointException.class, () -> OpenClipConfig.read(file), e.getKey());
+            String leaf = e.getKey().substring(e.getKey().lastIndexOf('.') + 1);
+            assertTrue(x.getMessage().startsWith(file.toString()) && x.getMessage().contains(leaf), x.getMessage());
+        }
+        CheckpointException resize = assertThrows(CheckpointException.class,
+                () -> OpenClipConfig.read(write(with("preprocess_cfg.resize_mode", "longest"))));
+        assertTrue(resize.getMessage().contains("resize_mode = \"longest\" is not supported"), resize.getMessage());
+    }
+
+    @Test
+    void trainingOnlyAndDefaultValuedOptionsAreAccepted() throws IOException {
+        Map<String, Object> harmless = new java.util.LinkedHashMap<>();
+        harmless.put("model_cfg.vision_cfg.patch_dropout", 0.5);
+        harmless.put("model_cfg.vision_cfg.output_tokens", true);
+        harmless.put("model_cfg.vision_cfg.final_ln_after_pool", true);
+        harmless.put("model_cfg.vision_cfg.attn_pooler_heads", 16);
+        harmless.put("model_cfg.vision_cfg.timm_pool", "");
+        harmless.put("model_cfg.vision_cfg.pool_type", "tok");
+        harmless.put("model_cfg.vision_cfg.image_size", new int[]{224, 224});
+        harmless.put("model_cfg.vision_cfg.act_kwargs", Map.of());
+        harmless.put("model_cfg.text_cfg.final_ln_after_pool", true);
+        harmless.put("model_cfg.text_cfg.pad_id", 1);
+        harmless.put("model_cfg.text_cfg.hf_proj_type", "linear");
+        harmless.put("model_cfg.text_cfg.proj_type", "linear");
+        harmless.put("model_cfg.init_logit_scale", 2.3);
+        harmless.put("model_cfg.output_dict", true);
+        harmless.put("preprocess_cfg.size", new int[]{224, 224});
+        harmless.put("preprocess_cfg.fill_color", 0);
+        harmless.put("preprocess_cfg.mode", "RGB");
+        for (Map.Entry<String, Object> e : harmless.entrySet()) {
+            assertEquals(EXPECTED, OpenClipConfig.read(write(with(e.getKey(), e.getValue()))).config(), e.getKey());
+        }
+        assertArrayEquals(new double[]{0.5, 0.5, 0.5},
+                OpenClipConfig.read(write(with("preprocess_cfg.mean", 0.5))).mean(), "one number for all channels");
+        assertFalse(OpenClipConfig.find(DIR).orElseThrow().squash());
+        OpenClipConfig squash = OpenClipConfig.read(write(with("preprocess_cfg.resize_mode", "squash")));
+        assertTrue(squash.squash());
+        assertEquals(EXPECTED, squash.config());
+    }
+
+    @Test
+    void declaredSizesAreCrossCheckedAgainstTheTensorsAndTheActivationAgainstRequests() throws IOException {
+        Path dir = modelDir(with("model_cfg.vision_cfg.width", 256));
+        CheckpointException width = assertThrows(CheckpointException.class,
+                () -> ConfigInference.infer(CheckpointReader.read(dir), dir));
+        assertTrue(width.getMessage().contains(OpenClipConfig.CONFIG_FILE + ": vision_cfg.width = 256 but the weights"
+                + " imply 128"), width.getMessage());
+        Path resnet = modelDir(with("model_cfg.vision_cfg.layers", new int[]{1, 1, 1, 1}));
+        CheckpointException kind = assertThrows(CheckpointException.class,
+                () -> ConfigInference.infer(CheckpointReader.read(resnet), resnet));
+        assertTrue(kind.getMessage().contains("declares a ResNet but the weights are a ViT"), kind.getMessage());
+        CheckpointException act = assertThrows(CheckpointException.class,
+                () -> ConfigInference.infer(CheckpointReader.read(DIR), DIR, Activation.QUICK_GELU));
+        assertTrue(act.getMessage().contains(OpenClipConfig.CONFIG_FILE + ": declares GELU (quick_gelu false) but"
+                + " QUICK_GELU was requested"), act.getMessage());
+        // an unsupported option is named even where it also changes the tensors' names (CustomTextCLIP's text.*)
+        Path custom = modelDir(with("model_cfg.custom_text", true));
+        CheckpointException c = assertThrows(CheckpointException.class,
+                () -> ConfigInference.infer(CheckpointReader.read(custom), custom));
+        assertTrue(c.getMessage().contains("custom_text"), c.getMessage());
+    }
+
+    @Test
+    void safetensorsArePreferredAndMissingWeightsAreNamed() throws IOException {
+        Path dir = modelDir(fixtureJson());
+        Files.delete(dir.resolve(OpenClipConfig.PYTORCH_FILE));
+        CheckpointException none = assertThrows(CheckpointException.class, () -> CheckpointReader.read(dir));
+        assertTrue(none.getMessage().contains("neither " + OpenClipConfig.SAFETENSORS_FILE + " nor "
+                + OpenClipConfig.PYTORCH_FILE), none.getMessage());
+        StateDict sd = CheckpointReader.read(VIT.resolve("state_dict.pt"));
+        SafetensorsWriter.write(dir.resolve(OpenClipConfig.SAFETENSORS_FILE), sd.asMap(), Map.of());
+        Files.write(dir.resolve(OpenClipConfig.PYTORCH_FILE), "not read".getBytes()); // would fail if it were
+        assertEquals(sd.keys(), CheckpointReader.read(dir).keys());
+        assertEquals(EXPECTED, ConfigInference.infer(CheckpointReader.read(dir), dir));
+    }
+
+    @Test
+    void huggingFaceFilesKeepPrecedence() throws IOException {
+        Path dir = Files.createDirectory(tmp.resolve("both"));
+        Files.copy(DIR.resolve(OpenClipConfig.CONFIG_FILE), dir.resolve(OpenClipConfig.CONFIG_FILE));
+        Files.copy(VIT.resolve("config.json"), dir.resolve("config.json"));
+        Files.copy(VIT.resolve("model.safetensors"), dir.resolve("model.safetensors"));
+        assertFalse(OpenClipConfig.find(dir).isPresent());
+        ClipConfig c = ConfigInference.infer(CheckpointReader.read(dir), dir);
+        assertEquals(ConfigInference.fromHuggingFaceConfig(VIT.resolve("config.json")), c);
+        assertEquals(Activation.QUICK_GELU, c.activation());
+        assertFalse(OpenClipConfig.find(VIT.resolve("state_dict.pt")).isPresent());
+        assertFalse(OpenClipConfig.find(VIT).isPresent());
+    }
+}
