@@ -62,8 +62,10 @@ public final class ClipConfig {
      * @param transformerWidth  text transformer width
      * @param transformerHeads  text transformer heads
      * @param transformerLayers text transformer depth
-     * @param visionHeads       ViT heads, or attention-pooling heads for a ResNet
-     * @throws IllegalArgumentException if a size is not positive or widths do not divide into heads
+     * @param visionHeads       ViT heads, or attention-pooling heads for a ResNet; the MLPs are 4 x width wide (see
+     *                          {@link #withMlpWidths(int, int)})
+     * @throws IllegalArgumentException if a size is not positive, widths do not divide into heads, or a width is
+     *                                  2^29 or more (its default MLP width, 4 x width, would not fit an int)
      */
     public ClipConfig(int embedDim, int imageResolution, int[] visionLayers, int visionWidth, int visionPatchSize,
                       int contextLength, int vocabSize, int transformerWidth, int transformerHeads,
@@ -84,8 +86,10 @@ public final class ClipConfig {
      * @param transformerHeads  text transformer heads
      * @param transformerLayers text transformer depth
      * @param visionHeads       ViT heads, or attention-pooling heads for a ResNet
-     * @param activation        the transformer MLPs' activation (OpenAI: {@link Activation#QUICK_GELU})
-     * @throws IllegalArgumentException if a size is not positive or widths do not divide into heads
+     * @param activation        the transformer MLPs' activation (OpenAI: {@link Activation#QUICK_GELU}); the MLPs are
+     *                          4 x width wide (see {@link #withMlpWidths(int, int)})
+     * @throws IllegalArgumentException if a size is not positive, widths do not divide into heads, or a width is
+     *                                  2^29 or more (its default MLP width, 4 x width, would not fit an int)
      */
     public ClipConfig(int embedDim, int imageResolution, int[] visionLayers, int visionWidth, int visionPatchSize,
                       int contextLength, int vocabSize, int transformerWidth, int transformerHeads,
@@ -153,8 +157,8 @@ public final class ClipConfig {
     }
 
     /**
-     * An MLP width: positive and an int (the default {@code 4 * width} is computed in long, so that a width above
-     * 2^29 is refused rather than overflowing). Ratios are not bounded: Hugging Face configs may pair a small width
+     * An MLP width: positive and an int (the default {@code 4 * width} is computed in long, so that a width of 2^29
+     * or more is refused rather than overflowing). Ratios are not bounded: Hugging Face configs may pair a small width
      * with transformers' default intermediate_size 3072.
      */
     private static int mlpWidth(String name, long mlpWidth) {
