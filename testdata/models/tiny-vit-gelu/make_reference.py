@@ -14,12 +14,16 @@ Options (used for ../tiny-openclip, an open_clip config over the same weights):
                        ToTensor + Normalize in float32 over the Pillow Resize + CenterCrop + convert('RGB') output
                        of each meta.json image (testdata/preprocess/ref/<name>.rgb_u8.npy, Pillow 9.4). With CLIP's
                        mean/std this reproduces pixel_values.npy exactly (printed), which checks it.
+  --weights FILE       the weights instead of <dir>/state_dict.pt: a torch.save state dict or a safetensors file
+                       (read with numpy; used for ../tiny-mlp). The inputs stay <dir>'s pixel_values.npy and
+                       input_ids.npy, and the comparison with <dir>'s features is skipped. The MLP widths are
+                       whatever the weights hold (mlp.c_fc rows): the forward takes every size from the tensors
   --squash             with --mean/--std: open_clip's resize_mode 'squash' instead: Pillow's
                        img.resize((224, 224), BICUBIC).convert('RGB') of each meta.json image file (what
                        torchvision's Resize((224, 224)) does to a PIL image), then ToTensor + Normalize; writes
                        squash_image_features.npy only
 """
-import sys, json, os
+import sys, json, os, struct
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -36,9 +40,30 @@ squash = option('--squash', 0) is not None
 heads = option('--heads', 2)
 mean = option('--mean', 3)
 std = option('--std', 3)
+weights = option('--weights', 1)
 d = args[0]
 act_name = args[1]
-sd = {k: v.float() for k, v in torch.load(d + '/state_dict.pt', map_location='cpu').items()}
+
+def load_safetensors(path):
+    """A safetensors file (F16/F32/F64 only) as torch tensors, without the safetensors package."""
+    with open(path, 'rb') as f:
+        n = struct.unpack('<Q', f.read(8))[0]
+        header = json.loads(f.read(n))
+        data = f.read()
+    dtypes = {'F16': '<f2', 'F32': '<f4', 'F64': '<f8'}
+    out = {}
+    for k, v in header.items():
+        if k == '__metadata__':
+            continue
+        a, b = v['data_offsets']
+        out[k] = torch.from_numpy(np.frombuffer(data[a:b], dtype=dtypes[v['dtype']]).reshape(v['shape']).copy())
+    return out
+
+if weights and weights[0].endswith('.safetensors'):
+    raw = load_safetensors(weights[0])
+else:
+    raw = torch.load(weights[0] if weights else d + '/state_dict.pt', map_location='cpu')
+sd = {k: v.float() for k, v in raw.items()}
 meta = json.load(open(d + '/meta.json'))
 act = {'quick_gelu': lambda x: x * torch.sigmoid(1.702 * x), 'gelu': F.gelu}[act_name]
 vision_heads = int(heads[0]) if heads else meta['vision_heads']
@@ -119,5 +144,9 @@ if out and squash:
 elif out:
     np.save(out + '/image_features.npy', img.numpy().astype(np.float32))
     np.save(out + '/text_features.npy', txt.numpy().astype(np.float32))
+if weights:
+    print(act_name, 'mlp widths: vision', sd['visual.transformer.resblocks.0.mlp.c_fc.weight'].shape[0],
+          'text', sd['transformer.resblocks.0.mlp.c_fc.weight'].shape[0])
+    sys.exit(0)
 ref_i, ref_t = np.load(d + '/image_features.npy'), np.load(d + '/text_features.npy')
 print(act_name, 'max |image - tiny-vit ref|', np.abs(img.numpy() - ref_i).max(), 'text', np.abs(txt.numpy() - ref_t).max())

@@ -13,7 +13,9 @@ import java.util.Objects;
  * <p>A ViT vision tower has {@link #visionPatchSize()} &gt; 0 and one entry in {@link #visionLayers()};
  * a modified-ResNet tower has {@code visionPatchSize() == 0} and four stage depths. Head counts follow
  * the reference: {@code transformer_heads = transformer_width / 64}; vision heads are
- * {@code vision_width / 64} (ViT) or {@code vision_width * 32 / 64} (ResNet attention pooling).
+ * {@code vision_width / 64} (ViT) or {@code vision_width * 32 / 64} (ResNet attention pooling). The transformer
+ * MLPs are {@code 4 * width} wide in the reference; open_clip's ViT-g and ViT-bigG use other widths
+ * ({@code mlp_width = int(width * mlp_ratio)}), set with {@link #withMlpWidths(int, int)}.
  * Immutable.
  */
 public final class ClipConfig {
@@ -45,6 +47,9 @@ public final class ClipConfig {
     private final int transformerLayers;
     private final int visionHeads;
     private final Activation activation;
+    /** The ViT's MLP hidden width; 0 for a ResNet, which has no vision transformer. */
+    private final int visionMlpWidth;
+    private final int transformerMlpWidth;
 
     /**
      * @param embedDim          {@code embed_dim}: size of image_features / text_features
@@ -57,8 +62,10 @@ public final class ClipConfig {
      * @param transformerWidth  text transformer width
      * @param transformerHeads  text transformer heads
      * @param transformerLayers text transformer depth
-     * @param visionHeads       ViT heads, or attention-pooling heads for a ResNet
-     * @throws IllegalArgumentException if a size is not positive or widths do not divide into heads
+     * @param visionHeads       ViT heads, or attention-pooling heads for a ResNet; the MLPs are 4 x width wide (see
+     *                          {@link #withMlpWidths(int, int)})
+     * @throws IllegalArgumentException if a size is not positive, widths do not divide into heads, or a width is
+     *                                  2^29 or more (its default MLP width, 4 x width, would not fit an int)
      */
     public ClipConfig(int embedDim, int imageResolution, int[] visionLayers, int visionWidth, int visionPatchSize,
                       int contextLength, int vocabSize, int transformerWidth, int transformerHeads,
@@ -79,12 +86,24 @@ public final class ClipConfig {
      * @param transformerHeads  text transformer heads
      * @param transformerLayers text transformer depth
      * @param visionHeads       ViT heads, or attention-pooling heads for a ResNet
-     * @param activation        the transformer MLPs' activation (OpenAI: {@link Activation#QUICK_GELU})
-     * @throws IllegalArgumentException if a size is not positive or widths do not divide into heads
+     * @param activation        the transformer MLPs' activation (OpenAI: {@link Activation#QUICK_GELU}); the MLPs are
+     *                          4 x width wide (see {@link #withMlpWidths(int, int)})
+     * @throws IllegalArgumentException if a size is not positive, widths do not divide into heads, or a width is
+     *                                  2^29 or more (its default MLP width, 4 x width, would not fit an int)
      */
     public ClipConfig(int embedDim, int imageResolution, int[] visionLayers, int visionWidth, int visionPatchSize,
                       int contextLength, int vocabSize, int transformerWidth, int transformerHeads,
                       int transformerLayers, int visionHeads, Activation activation) {
+        this(embedDim, imageResolution, visionLayers, visionWidth, visionPatchSize, contextLength, vocabSize,
+                transformerWidth, transformerHeads, transformerLayers, visionHeads, activation,
+                visionPatchSize > 0 ? 4L * visionWidth : 0, 4L * transformerWidth);
+    }
+
+    /** The full constructor; MLP widths in long so that a default {@code 4 * width} cannot overflow unnoticed. */
+    private ClipConfig(int embedDim, int imageResolution, int[] visionLayers, int visionWidth, int visionPatchSize,
+                       int contextLength, int vocabSize, int transformerWidth, int transformerHeads,
+                       int transformerLayers, int visionHeads, Activation activation, long visionMlpWidth,
+                       long transformerMlpWidth) {
         Objects.requireNonNull(visionLayers, "visionLayers");
         Objects.requireNonNull(activation, "activation");
         positive("embed_dim", embedDim);
@@ -126,6 +145,60 @@ public final class ClipConfig {
         this.transformerLayers = transformerLayers;
         this.visionHeads = visionHeads;
         this.activation = activation;
+        if (visionPatchSize > 0) {
+            this.visionMlpWidth = mlpWidth("vision_mlp_width", visionMlpWidth);
+        } else if (visionMlpWidth != 0) {
+            throw new IllegalArgumentException("a ResNet vision tower has no transformer MLP; vision_mlp_width must"
+                    + " be 0, got " + visionMlpWidth);
+        } else {
+            this.visionMlpWidth = 0;
+        }
+        this.transformerMlpWidth = mlpWidth("transformer_mlp_width", transformerMlpWidth);
+    }
+
+    /**
+     * An MLP width: positive and an int (the default {@code 4 * width} is computed in long, so that a width of 2^29
+     * or more is refused rather than overflowing). Ratios are not bounded: Hugging Face configs may pair a small width
+     * with transformers' default intermediate_size 3072.
+     */
+    private static int mlpWidth(String name, long mlpWidth) {
+        if (mlpWidth <= 0 || mlpWidth > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(name + " must be in 1.." + Integer.MAX_VALUE + ", got " + mlpWidth);
+        }
+        return (int) mlpWidth;
+    }
+
+    /**
+     * @param visionMlpWidth the ViT's MLP hidden width ({@code mlp.c_fc} rows); must be 0 for a ResNet
+     * @param textMlpWidth   the text transformer's MLP hidden width
+     * @return this configuration with those MLP widths
+     * @throws IllegalArgumentException if a width is not positive (ViT, text) or not 0 (ResNet)
+     */
+    public ClipConfig withMlpWidths(int visionMlpWidth, int textMlpWidth) {
+        return new ClipConfig(embedDim, imageResolution, visionLayers, visionWidth, visionPatchSize, contextLength,
+                vocabSize, transformerWidth, transformerHeads, transformerLayers, visionHeads, activation,
+                visionMlpWidth, textMlpWidth);
+    }
+
+    /**
+     * @return the ViT's MLP hidden width ({@code mlp.c_fc} output, open_clip's {@code int(width * mlp_ratio)},
+     *         Hugging Face's {@code intermediate_size}): {@code 4 * visionWidth()} unless set otherwise; 0 for a
+     *         ResNet
+     */
+    public int visionMlpWidth() {
+        return visionMlpWidth;
+    }
+
+    /**
+     * @return the text transformer's MLP hidden width: {@code 4 * transformerWidth()} unless set otherwise
+     */
+    public int transformerMlpWidth() {
+        return transformerMlpWidth;
+    }
+
+    /** @return true when both towers' MLPs are the reference's {@code 4 * width} (a ResNet's vision has none) */
+    public boolean hasReferenceMlpWidths() {
+        return (!isVit() || visionMlpWidth == 4L * visionWidth) && transformerMlpWidth == 4L * transformerWidth;
     }
 
     /**
@@ -134,7 +207,8 @@ public final class ClipConfig {
      */
     public ClipConfig withActivation(Activation a) {
         return new ClipConfig(embedDim, imageResolution, visionLayers, visionWidth, visionPatchSize, contextLength,
-                vocabSize, transformerWidth, transformerHeads, transformerLayers, visionHeads, a);
+                vocabSize, transformerWidth, transformerHeads, transformerLayers, visionHeads, a, visionMlpWidth,
+                transformerMlpWidth);
     }
 
     /** @return the activation of the text and vision transformers' MLPs */
@@ -248,13 +322,15 @@ public final class ClipConfig {
                 && visionPatchSize == c.visionPatchSize && contextLength == c.contextLength
                 && vocabSize == c.vocabSize && transformerWidth == c.transformerWidth
                 && transformerHeads == c.transformerHeads && transformerLayers == c.transformerLayers
-                && visionHeads == c.visionHeads && activation == c.activation;
+                && visionHeads == c.visionHeads && activation == c.activation && visionMlpWidth == c.visionMlpWidth
+                && transformerMlpWidth == c.transformerMlpWidth;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(embedDim, imageResolution, Arrays.hashCode(visionLayers), visionWidth, visionPatchSize,
-                contextLength, vocabSize, transformerWidth, transformerHeads, transformerLayers, visionHeads, activation);
+                contextLength, vocabSize, transformerWidth, transformerHeads, transformerLayers, visionHeads,
+                activation, visionMlpWidth, transformerMlpWidth);
     }
 
     @Override
@@ -265,6 +341,8 @@ public final class ClipConfig {
                 + ", context_length=" + contextLength + ", vocab_size=" + vocabSize
                 + ", transformer_width=" + transformerWidth + ", transformer_heads=" + transformerHeads
                 + ", transformer_layers=" + transformerLayers
-                + (activation == Activation.QUICK_GELU ? "" : ", activation=" + activation) + "}";
+                + (activation == Activation.QUICK_GELU ? "" : ", activation=" + activation)
+                + (hasReferenceMlpWidths() ? "" : ", vision_mlp_width=" + visionMlpWidth
+                + ", transformer_mlp_width=" + transformerMlpWidth) + "}";
     }
 }

@@ -16,7 +16,8 @@ import java.util.Set;
 /**
  * Derives a {@link ClipConfig} from a checkpoint: from the tensor shapes exactly as the reference
  * {@code clip.model.build_model} does, and from a Hugging Face {@code config.json} or an open_clip
- * {@code open_clip_config.json} when the checkpoint directory has one (the two are cross-checked).
+ * {@code open_clip_config.json} when the checkpoint directory has one (the two are cross-checked). A bare state
+ * dict whose heads the reference rules would get wrong is refused (see {@link #infer(StateDict)}).
  */
 public final class ConfigInference {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -32,6 +33,11 @@ public final class ConfigInference {
      * positional_embedding of, say, 20000 rows would load and then take minutes per text.
      */
     private static final int MAX_CONTEXT_LENGTH = 4096;
+    /**
+     * The largest transformer MLP width a checkpoint or config may declare: 68 times the widest published (open_clip's
+     * ViT-e, 15360). Beyond it a value is damage, refused before it sizes a tensor.
+     */
+    static final int MAX_MLP_WIDTH = 1 << 20;
 
     private ConfigInference() {
     }
@@ -47,15 +53,36 @@ public final class ConfigInference {
      * {@code embed_dim = text_projection.shape[1]}, {@code context_length = positional_embedding.shape[0]},
      * {@code vocab_size = token_embedding.weight.shape[0]}, {@code transformer_width = ln_final.weight.shape[0]},
      * layers = distinct {@code transformer.resblocks.N}. Heads: {@code transformer_width / 64}; vision
-     * {@code vision_width / 64} (ViT) or {@code vision_width * 32 / 64} (ResNet). Sizes clip4j cannot run in
-     * reasonable memory and time are refused: image_resolution above 4096, context_length above 4096.
+     * {@code vision_width / 64} (ViT) or {@code vision_width * 32 / 64} (ResNet). MLP widths:
+     * {@code visual.transformer.resblocks.0.mlp.c_fc.weight.shape[0]} and
+     * {@code transformer.resblocks.0.mlp.c_fc.weight.shape[0]} (the reference builds {@code 4 * width}; loading
+     * checks every layer's shape). Sizes clip4j cannot run in reasonable memory and time are refused:
+     * image_resolution above 4096, context_length above 4096, MLP widths above 2^20.
+     *
+     * <p>Because head counts cannot be read from tensors, a checkpoint the reference rules would build wrong is
+     * refused rather than given silently wrong features: MLP widths other than {@code 4 * width} (open_clip's ViT-g
+     * and ViT-bigG, which the reference cannot load either), or a ViT of one of open_clip's widths whose heads are
+     * not 64 wide (1280: ViT-H, 1408: ViT-g, 1664: ViT-bigG, 1792: ViT-e). Such models load from their Hugging
+     * Face or open_clip directory, whose configuration names the heads ({@link #infer(StateDict, Path)}).
      *
      * @param sd a state dict under OpenAI names (as {@link CheckpointReader#read} returns)
      * @return the model's configuration
-     * @throws CheckpointException if a needed tensor is missing, the shapes are inconsistent, or they imply an
-     *                             image_resolution or context_length above 4096 (the message names the value)
+     * @throws CheckpointException if a needed tensor is missing, the shapes are inconsistent, they imply an
+     *                             image_resolution or context_length above 4096 (the message names the value), or
+     *                             the reference rules cannot give the model's heads (the message says why and
+     *                             what to load instead)
      */
     public static ClipConfig infer(StateDict sd) {
+        // Sizes first: a model the reference rules cannot build is named as such, not by the heads they would give.
+        ReferenceRules.require(sd.source(), fromTensors(sd, false));
+        return fromTensors(sd, true);
+    }
+
+    /**
+     * The sizes the tensors give. Heads: the reference rule, or (for a cross-check against a config file, which
+     * then gives the heads) 1, so that a tower narrower than 64 (tiny test models) is not refused for 0 heads.
+     */
+    private static ClipConfig fromTensors(StateDict sd, boolean referenceHeads) {
         try {
             int embedDim = (int) dim(sd, "text_projection", 2, 1);
             int contextLength = contextLength(sd.source(), dim(sd, "positional_embedding", 2, 0),
@@ -74,8 +101,9 @@ public final class ConfigInference {
                 }
                 int grid = grid(sd, "visual.positional_embedding");
                 return new ClipConfig(embedDim, resolution(sd, (long) patch * grid), new int[]{layers}, visionWidth,
-                        patch, contextLength, vocabSize, transformerWidth, transformerWidth / 64, transformerLayers,
-                        visionWidth / 64);
+                        patch, contextLength, vocabSize, transformerWidth, heads(transformerWidth, referenceHeads),
+                        transformerLayers, heads(visionWidth, referenceHeads))
+                        .withMlpWidths(mlpWidth(sd, "visual.transformer"), mlpWidth(sd, "transformer"));
             }
             int[] stages = new int[4];
             for (int b = 0; b < 4; b++) {
@@ -85,9 +113,11 @@ public final class ConfigInference {
             int outputWidth = grid(sd, "visual.attnpool.positional_embedding");
             // The reference's vision_width * 32 // 64, in long: a tensor without elements may declare a stem width
             // above 2^26, which overflows int.
-            int visionHeads = (int) (visionWidth * 32L / 64);
+            int visionHeads = referenceHeads ? (int) (visionWidth * 32L / 64) : 1;
             return new ClipConfig(embedDim, resolution(sd, 32L * outputWidth), stages, visionWidth, 0, contextLength,
-                    vocabSize, transformerWidth, transformerWidth / 64, transformerLayers, visionHeads);
+                    vocabSize, transformerWidth, heads(transformerWidth, referenceHeads), transformerLayers,
+                    visionHeads)
+                    .withMlpWidths(0, mlpWidth(sd, "transformer"));
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(sd.source() + ": inconsistent CLIP dimensions: " + e.getMessage(), e);
         }
@@ -111,7 +141,7 @@ public final class ConfigInference {
             return c;
         }
         if (OpenClipConfig.governs(fileOrDir)) {
-            throw new CheckpointException(fileOrDir.resolve(OpenClipConfig.CONFIG_FILE) + ": declares "
+            throw new CheckpointException(OpenClipConfig.configFile(fileOrDir) + ": declares "
                     + c.activation() + " (quick_gelu " + (c.activation() == Activation.QUICK_GELU) + ") but "
                     + activation + " was requested");
         }
@@ -127,27 +157,30 @@ public final class ConfigInference {
      * {@code config.json}, cross-checks it against {@link #fromHuggingFaceConfig(Path)}: every dimension must
      * agree; head counts are taken from {@code config.json} (the file that defines the model), because
      * tensor shapes cannot reveal them. A directory in open_clip's format ({@link OpenClipConfig#find}) is checked
-     * the same way against its {@code open_clip_config.json}, which also gives the heads and the activation.
+     * the same way against its {@code open_clip_config.json}, which also gives the heads, the MLP widths and the
+     * activation; so is a file named {@code open_clip_model.safetensors} or {@code open_clip_pytorch_model.bin}
+     * with an {@code open_clip_config.json} beside it (what open_clip's hub download gives). Any other file is a
+     * bare state dict, taken by {@link #infer(StateDict)} with its refusals.
      *
      * @param sd        the state dict read from {@code fileOrDir}, under OpenAI names
      * @param fileOrDir the checkpoint path given to {@link CheckpointReader#read(Path)}
      * @return the configuration
      * @throws CheckpointException if tensors and {@code config.json} (or {@code open_clip_config.json}) disagree or
-     *                             either is malformed, or the open_clip config sets an option clip4j does not compute
+     *                             either is malformed, the open_clip config sets an option clip4j does not compute,
+     *                             or a bare state dict is one the reference rules would build wrong
      */
     public static ClipConfig infer(StateDict sd, Path fileOrDir) {
         if (OpenClipConfig.governs(fileOrDir)) {
             // Read first: an option clip4j does not compute is then named, not a missing tensor it implies.
-            Path file = fileOrDir.resolve(OpenClipConfig.CONFIG_FILE);
-            return crossChecked(file, OpenClipConfig.read(file).config(), infer(sd));
+            Path file = OpenClipConfig.configFile(fileOrDir);
+            return crossChecked(file, OpenClipConfig.read(file).config(), fromTensors(sd, false));
         }
-        ClipConfig fromTensors = infer(sd);
         Path json = fileOrDir.resolve("config.json");
         if (!Files.isDirectory(fileOrDir) || !Files.isRegularFile(json)) {
-            return fromTensors;
+            return infer(sd);
         }
         ClipConfig declared = fromHuggingFaceConfig(json);
-        ClipConfig t = fromTensors;
+        ClipConfig t = fromTensors(sd, false);
         ClipConfig d = declared;
         check(json, "projection_dim / embed_dim", d.embedDim(), t.embedDim());
         check(json, "vision_config.image_size", d.imageResolution(), t.imageResolution());
@@ -158,6 +191,8 @@ public final class ConfigInference {
         check(json, "text_config.vocab_size", d.vocabSize(), t.vocabSize());
         check(json, "text_config.hidden_size", d.transformerWidth(), t.transformerWidth());
         check(json, "text_config.num_hidden_layers", d.transformerLayers(), t.transformerLayers());
+        check(json, "vision_config.intermediate_size", d.visionMlpWidth(), t.visionMlpWidth());
+        check(json, "text_config.intermediate_size", d.transformerMlpWidth(), t.transformerMlpWidth());
         return declared;
     }
 
@@ -180,14 +215,19 @@ public final class ConfigInference {
         check(json, "text_cfg.vocab_size", d.vocabSize(), t.vocabSize());
         check(json, "text_cfg.width", d.transformerWidth(), t.transformerWidth());
         check(json, "text_cfg.layers", d.transformerLayers(), t.transformerLayers());
+        if (d.isVit()) {
+            check(json, "vision_cfg.mlp_ratio: int(width * mlp_ratio)", d.visionMlpWidth(), t.visionMlpWidth());
+        }
+        check(json, "text_cfg.mlp_ratio: int(width * mlp_ratio)", d.transformerMlpWidth(), t.transformerMlpWidth());
         return d;
     }
 
     /**
      * Reads a Hugging Face {@code CLIPConfig} {@code config.json} (fields {@code projection_dim},
      * {@code text_config} / {@code vision_config}, with the legacy {@code *_config_dict} overriding them as
-     * transformers does). Absent fields take transformers' defaults (text: vocab 49408, hidden 512, 12 layers,
-     * 8 heads, 77 positions; vision: hidden 768, 12 layers, 12 heads, image 224, patch 32; projection 512),
+     * transformers does). Absent fields take transformers' defaults (text: vocab 49408, hidden 512, intermediate
+     * 2048, 12 layers, 8 heads, 77 positions; vision: hidden 768, intermediate 3072, 12 layers, 12 heads, image 224,
+     * patch 32; projection 512),
      * because {@code save_pretrained} may omit values equal to the defaults.
      *
      * @param configJson the {@code config.json} file
@@ -224,7 +264,10 @@ public final class ConfigInference {
                     integer(configJson, text, "hidden_size", 512),
                     integer(configJson, text, "num_attention_heads", 8),
                     integer(configJson, text, "num_hidden_layers", 12),
-                    integer(configJson, vision, "num_attention_heads", 12), act);
+                    integer(configJson, vision, "num_attention_heads", 12), act)
+                    .withMlpWidths(mlpWidth(configJson.toString(), integer(configJson, vision, "intermediate_size",
+                            3072), "vision_config.intermediate_size"), mlpWidth(configJson.toString(),
+                            integer(configJson, text, "intermediate_size", 2048), "text_config.intermediate_size"));
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(configJson + ": impossible CLIP configuration: " + e.getMessage(), e);
         }
@@ -294,6 +337,26 @@ public final class ConfigInference {
             throw new CheckpointException(sd.source() + ": tensor '" + name + "' has an implausible size " + t);
         }
         return v;
+    }
+
+    /** The reference's {@code width // 64}, or the placeholder 1 when a config file gives the heads. */
+    private static int heads(int width, boolean referenceHeads) {
+        return referenceHeads ? width / 64 : 1;
+    }
+
+    /** The MLP hidden width of a transformer: its first block's {@code c_fc} rows. */
+    private static int mlpWidth(StateDict sd, String transformer) {
+        String name = transformer + ".resblocks.0.mlp.c_fc.weight";
+        return mlpWidth(sd.source(), dim(sd, name, 2, 0), "tensor '" + name + "'");
+    }
+
+    /** An MLP width a checkpoint declares ({@code what}), at most {@link #MAX_MLP_WIDTH}. */
+    static int mlpWidth(String source, long mlpWidth, String what) {
+        if (mlpWidth > MAX_MLP_WIDTH) {
+            throw new CheckpointException(source + ": " + what + " implies an MLP width of " + mlpWidth
+                    + ", more than the supported " + MAX_MLP_WIDTH);
+        }
+        return (int) mlpWidth;
     }
 
     /** The image_resolution the tensors imply, at most what the image preprocessing supports. */

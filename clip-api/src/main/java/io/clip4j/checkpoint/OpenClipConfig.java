@@ -87,21 +87,46 @@ public final class OpenClipConfig {
     /**
      * The open_clip configuration that defines a model directory: its {@code open_clip_config.json}, unless the
      * directory also holds a Hugging Face {@code config.json} with Hugging Face weights ({@code model.safetensors},
-     * {@code pytorch_model.bin} or a shard index of either), which then define the model as before.
+     * {@code pytorch_model.bin} or a shard index of either), which then define the model as before. A weights file
+     * named {@code open_clip_model.safetensors} or {@code open_clip_pytorch_model.bin} with an
+     * {@code open_clip_config.json} beside it (as open_clip's hub download leaves them) is defined by that config,
+     * as if its directory had been given.
      *
      * @param fileOrDir a checkpoint file or model directory
-     * @return the configuration, or empty for a file or a directory that is not in open_clip's format
+     * @return the configuration, or empty for another file or a directory that is not in open_clip's format
      * @throws CheckpointException as {@link #read(Path)}
      */
     public static Optional<OpenClipConfig> find(Path fileOrDir) {
-        return governs(fileOrDir) ? Optional.of(read(fileOrDir.resolve(CONFIG_FILE))) : Optional.empty();
+        Path json = configFile(fileOrDir);
+        return json != null ? Optional.of(read(json)) : Optional.empty();
     }
 
-    /** Whether {@code open_clip_config.json} defines this directory's model (see {@link #find}). */
+    /** Whether an {@code open_clip_config.json} defines this checkpoint's model (see {@link #find}). */
     static boolean governs(Path fileOrDir) {
-        return Files.isDirectory(fileOrDir) && Files.isRegularFile(fileOrDir.resolve(CONFIG_FILE))
-                && !(Files.isRegularFile(fileOrDir.resolve("config.json"))
-                && CheckpointReader.hasHuggingFaceWeights(fileOrDir));
+        return configFile(fileOrDir) != null;
+    }
+
+    /**
+     * The {@code open_clip_config.json} that defines the model of a directory (see {@link #find}) or of a weights
+     * file named {@code open_clip_model.safetensors} or {@code open_clip_pytorch_model.bin} lying beside one:
+     * open_clip's hub download gives those files side by side, and loading the weights file alone must not fall back
+     * to the reference's head rule. Null for anything else.
+     */
+    static Path configFile(Path fileOrDir) {
+        if (Files.isDirectory(fileOrDir)) {
+            boolean own = Files.isRegularFile(fileOrDir.resolve(CONFIG_FILE))
+                    && !(Files.isRegularFile(fileOrDir.resolve("config.json"))
+                    && CheckpointReader.hasHuggingFaceWeights(fileOrDir));
+            return own ? fileOrDir.resolve(CONFIG_FILE) : null;
+        }
+        Path name = fileOrDir.getFileName();
+        Path dir = fileOrDir.toAbsolutePath().getParent();
+        if (name == null || dir == null || !Files.isRegularFile(fileOrDir)
+                || !(name.toString().equals(SAFETENSORS_FILE) || name.toString().equals(PYTORCH_FILE))) {
+            return null;
+        }
+        Path json = dir.resolve(CONFIG_FILE);
+        return Files.isRegularFile(json) ? json : null;
     }
 
     /**
@@ -219,14 +244,36 @@ public final class OpenClipConfig {
                 patch = side(vision, "patch_size", v, 16);
                 visionHeads = heads(width, headWidth, v + "width");
             }
+            int textWidth = integer(text, "width", t, 512);
             try {
                 return new ClipConfig(embedDim, resolution, visionLayers, width, patch,
                         integer(text, "context_length", t, 77), integer(text, "vocab_size", t, 49408),
-                        integer(text, "width", t, 512), integer(text, "heads", t, 8), integer(text, "layers", t, 12),
-                        visionHeads, act);
+                        textWidth, integer(text, "heads", t, 8), integer(text, "layers", t, 12),
+                        visionHeads, act).withMlpWidths(patch > 0 ? mlpWidth(vision, v, width) : 0,
+                        mlpWidth(text, t, textWidth));
             } catch (IllegalArgumentException e) {
                 throw new CheckpointException(file + ": impossible CLIP configuration: " + e.getMessage(), e);
             }
+        }
+
+        /**
+         * open_clip's {@code mlp_width = int(width * mlp_ratio)}: the product in double precision, truncated toward
+         * zero, as Python computes it (ViT-g: int(1408 * 4.3637) = 6144). A ResNet's vision_cfg.mlp_ratio is unused.
+         */
+        private int mlpWidth(JsonNode section, String path, int width) {
+            JsonNode v = section.get("mlp_ratio");
+            if (v == null || v.isNull()) {
+                v = JSON.getNodeFactory().numberNode(4.0);
+            }
+            if (!v.isNumber() || !Double.isFinite(v.doubleValue()) || v.doubleValue() <= 0) {
+                throw fail(path + "mlp_ratio must be a number above 0, got " + v);
+            }
+            double product = width * v.doubleValue();
+            if (product < 1 || product > ConfigInference.MAX_MLP_WIDTH) {
+                throw fail(path + "mlp_ratio " + v + " gives an MLP width int(" + width + " * " + v + ") outside 1.."
+                        + ConfigInference.MAX_MLP_WIDTH);
+            }
+            return (int) product;
         }
 
         /** open_clip's {@code width // head_width}, which nn.MultiheadAttention needs to divide the width. */
@@ -250,7 +297,6 @@ public final class OpenClipConfig {
         private void refuseVisionOptions(JsonNode vision) {
             String p = "model_cfg.vision_cfg.";
             refuseUnless(vision, "timm_model_name", p, null, "clip4j computes OpenAI's ViT and ModifiedResNet only");
-            refuseUnless(vision, "mlp_ratio", p, 4.0, "clip4j's MLPs are 4 x width wide");
             refuseUnless(vision, "ls_init_value", p, null, "clip4j computes no layer scale");
             refuseUnless(vision, "attentional_pool", p, false, "clip4j pools the class token");
             refuseUnless(vision, "no_ln_pre", p, false, "clip4j applies ln_pre");
@@ -265,7 +311,6 @@ public final class OpenClipConfig {
             refuseUnless(text, "hf_model_name", p, null, "clip4j computes OpenAI's text transformer only");
             refuseUnless(text, "hf_tokenizer_name", p, null, "clip4j tokenizes with CLIP's BPE only");
             refuseKwargs(text, "tokenizer_kwargs", p);
-            refuseUnless(text, "mlp_ratio", p, 4.0, "clip4j's MLPs are 4 x width wide");
             refuseUnless(text, "ls_init_value", p, null, "clip4j computes no layer scale");
             refuseUnless(text, "embed_cls", p, false, "clip4j adds no class token to texts");
             refuseUnless(text, "no_causal_mask", p, false, "clip4j's text attention is causal");

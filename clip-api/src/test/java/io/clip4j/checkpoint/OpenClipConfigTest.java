@@ -99,19 +99,26 @@ class OpenClipConfigTest {
 
     @Test
     void headsFollowOpenClipForViTgBigGAndResNets() throws IOException {
-        // ViT-g-14: width 1408, head_width 88 -> 16 heads (1408 / 64 = 22 would be wrong)
+        // open_clip's ViT-g-14.json: width 1408, head_width 88 -> 16 heads (1408 / 64 = 22 would be wrong),
+        // mlp_ratio 4.3637 -> int(1408 * 4.3637) = int(6144.0896) = 6144
         String vitG = "{\"model_cfg\": {\"embed_dim\": 1024, \"vision_cfg\": {\"image_size\": 224, \"layers\": 40,"
                 + " \"width\": 1408, \"head_width\": 88, \"mlp_ratio\": 4.3637, \"patch_size\": 14},"
-                + " \"text_cfg\": {\"width\": 1024, \"heads\": 16, \"layers\": 24}}}";
-        CheckpointException ratio = assertThrows(CheckpointException.class,
-                () -> OpenClipConfig.read(write(JSON.readTree(vitG))));
-        assertTrue(ratio.getMessage().contains("mlp_ratio = 4.3637 is not supported"), ratio.getMessage());
+                + " \"text_cfg\": {\"context_length\": 77, \"vocab_size\": 49408, \"width\": 1024, \"heads\": 16,"
+                + " \"layers\": 12}}}";
+        assertEquals(new ClipConfig(1024, 224, new int[]{40}, 1408, 14, 77, 49408, 1024, 16, 12, 16, Activation.GELU)
+                .withMlpWidths(6144, 4096), OpenClipConfig.read(write(JSON.readTree(vitG))).config());
+        // open_clip's ViT-bigG-14.json (SDXL's second text encoder): 1664 / 104 = 16 heads, int(1664 * 4.9231) =
+        // int(8192.0384) = 8192; text width 1280, 20 heads, 32 layers
+        String bigG = "{\"model_cfg\": {\"embed_dim\": 1280, \"vision_cfg\": {\"image_size\": 224, \"layers\": 48,"
+                + " \"width\": 1664, \"head_width\": 104, \"mlp_ratio\": 4.9231, \"patch_size\": 14},"
+                + " \"text_cfg\": {\"context_length\": 77, \"vocab_size\": 49408, \"width\": 1280, \"heads\": 20,"
+                + " \"layers\": 32}}}";
+        assertEquals(new ClipConfig(1280, 224, new int[]{48}, 1664, 14, 77, 49408, 1280, 20, 32, 16, Activation.GELU)
+                .withMlpWidths(8192, 5120), OpenClipConfig.read(write(JSON.readTree(bigG))).config());
         ObjectNode g = (ObjectNode) JSON.readTree(vitG);
         ((ObjectNode) g.get("model_cfg").get("vision_cfg")).remove("mlp_ratio");
         assertEquals(16, OpenClipConfig.read(write(g)).config().visionHeads());
-        // ViT-bigG-14: 1664 / 104 = 16
-        ((ObjectNode) g.get("model_cfg").get("vision_cfg")).put("width", 1664).put("head_width", 104);
-        assertEquals(16, OpenClipConfig.read(write(g)).config().visionHeads());
+        assertEquals(4 * 1408, OpenClipConfig.read(write(g)).config().visionMlpWidth());
         // open_clip's RN50 config with quick_gelu: OpenAI's RN50 (attention-pool heads 64 * 32 // 64 = 32)
         String rn50 = "{\"model_cfg\": {\"embed_dim\": 1024, \"quick_gelu\": true, \"vision_cfg\": {\"image_size\":"
                 + " 224, \"layers\": [3, 4, 6, 3], \"width\": 64, \"patch_size\": null}, \"text_cfg\":"
@@ -130,7 +137,6 @@ class OpenClipConfigTest {
         refused.put("model_cfg.nonscalar_logit_scale", true);
         refused.put("model_cfg.multimodal_cfg", Map.of("width", 512));
         refused.put("model_cfg.vision_cfg.timm_model_name", "vit_base_patch16_224");
-        refused.put("model_cfg.vision_cfg.mlp_ratio", 2.0);
         refused.put("model_cfg.vision_cfg.ls_init_value", 1e-5);
         refused.put("model_cfg.vision_cfg.attentional_pool", true);
         refused.put("model_cfg.vision_cfg.no_ln_pre", true);
@@ -144,7 +150,8 @@ class OpenClipConfigTest {
         refused.put("model_cfg.text_cfg.hf_model_name", "xlm-roberta-base");
         refused.put("model_cfg.text_cfg.hf_tokenizer_name", "timm/ViT-B-16-SigLIP");
         refused.put("model_cfg.text_cfg.tokenizer_kwargs", Map.of("clean", "canonicalize"));
-        refused.put("model_cfg.text_cfg.mlp_ratio", 2.0);
+        refused.put("model_cfg.vision_cfg.mlp_ratio", -1.0);
+        refused.put("model_cfg.text_cfg.mlp_ratio", "4");
         refused.put("model_cfg.text_cfg.ls_init_value", 1e-5);
         refused.put("model_cfg.text_cfg.embed_cls", true);
         refused.put("model_cfg.text_cfg.no_causal_mask", true);
@@ -172,6 +179,26 @@ class OpenClipConfigTest {
     }
 
     @Test
+    void mlpRatioGivesPythonsIntOfTheDoubleProduct() throws IOException {
+        // 100 * 4.35 is 434.99999999999994 in double precision: Python's int() gives 434, exact decimals 435
+        ObjectNode json = with("model_cfg.vision_cfg.width", 100);
+        ((ObjectNode) json.get("model_cfg").get("vision_cfg")).put("head_width", 50).put("mlp_ratio", 4.35);
+        ((ObjectNode) json.get("model_cfg").get("text_cfg")).put("mlp_ratio", 1.15); // 128 * 1.15 = 147.2
+        ClipConfig c = OpenClipConfig.read(write(json)).config();
+        assertEquals(434, c.visionMlpWidth());
+        assertEquals(147, c.transformerMlpWidth());
+        assertEquals(2, c.visionHeads());
+        CheckpointException big = assertThrows(CheckpointException.class,
+                () -> OpenClipConfig.read(write(with("model_cfg.text_cfg.mlp_ratio", 10000.0))));
+        assertTrue(big.getMessage().contains("text_cfg.mlp_ratio 10000.0 gives an MLP width int(128 * 10000.0) outside"
+                + " 1..1048576"), big.getMessage());
+        CheckpointException zero = assertThrows(CheckpointException.class,
+                () -> OpenClipConfig.read(write(with("model_cfg.vision_cfg.mlp_ratio", 0))));
+        assertTrue(zero.getMessage().contains("vision_cfg.mlp_ratio must be a number above 0, got 0"),
+                zero.getMessage());
+    }
+
+    @Test
     void trainingOnlyAndDefaultValuedOptionsAreAccepted() throws IOException {
         Map<String, Object> harmless = new java.util.LinkedHashMap<>();
         harmless.put("model_cfg.vision_cfg.patch_dropout", 0.5);
@@ -182,6 +209,8 @@ class OpenClipConfigTest {
         harmless.put("model_cfg.vision_cfg.pool_type", "tok");
         harmless.put("model_cfg.vision_cfg.image_size", new int[]{224, 224});
         harmless.put("model_cfg.vision_cfg.act_kwargs", Map.of());
+        harmless.put("model_cfg.vision_cfg.mlp_ratio", 4.0);
+        harmless.put("model_cfg.text_cfg.mlp_ratio", 4);
         harmless.put("model_cfg.text_cfg.final_ln_after_pool", true);
         harmless.put("model_cfg.text_cfg.pad_id", 1);
         harmless.put("model_cfg.text_cfg.hf_proj_type", "linear");

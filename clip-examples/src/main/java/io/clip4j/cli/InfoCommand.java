@@ -64,6 +64,10 @@ final class InfoCommand implements Callable<Integer> {
             o.put("transformer_width", c.transformerWidth());
             o.put("transformer_heads", c.transformerHeads());
             o.put("transformer_layers", c.transformerLayers());
+            if (c.isVit()) {
+                o.put("vision_mlp_width", c.visionMlpWidth());
+            }
+            o.put("transformer_mlp_width", c.transformerMlpWidth());
             o.put("activation", c.activation().name());
             o.put("logit_scale_exp", model.logitScale());
             if (model instanceof AbstractClipModel m) { // what images go through (an open_clip preprocess_cfg's)
@@ -79,7 +83,7 @@ final class InfoCommand implements Callable<Integer> {
             if (json) {
                 out.println(mapper.writeValueAsString(o));
             } else {
-                o.fields().forEachRemaining(e -> out.printf(Locale.ROOT, "%-20s %s%n", e.getKey(),
+                o.fields().forEachRemaining(e -> out.printf(Locale.ROOT, "%-21s %s%n", e.getKey(),
                         e.getValue().isNull() ? "none" : e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString()));
             }
         }

@@ -209,9 +209,15 @@ final class TrainCommand implements Callable<Integer> {
     /**
      * The weights train writes record neither heads nor preprocessing: loading them assumes heads = width / 64 and
      * CLIP's mean/std and resize. A checkpoint with others (an open_clip directory's head_width or preprocess_cfg)
-     * would train and then load wrong, so it is refused.
+     * would train and then load wrong, so it is refused; so is one whose MLPs are not 4 x width, since a bare state
+     * dict with such MLPs is refused on loading (its heads cannot be trusted to be width / 64).
      */
     private static void requireReloadable(Path init, ClipConfig c) {
+        if (!c.hasReferenceMlpWidths()) {
+            throw new IllegalArgumentException("--init " + init + ": its MLP widths (vision " + c.visionMlpWidth()
+                    + ", text " + c.transformerMlpWidth() + ") are not 4 x width, which the weights train writes"
+                    + " cannot record; fine-tuning it is not supported");
+        }
         int visionHeads = c.isVit() ? c.visionWidth() / 64 : c.visionWidth() * 32 / 64;
         if (c.visionHeads() != visionHeads || c.transformerHeads() != c.transformerWidth() / 64) {
             throw new IllegalArgumentException("--init " + init + ": its heads (vision " + c.visionHeads() + ", text "

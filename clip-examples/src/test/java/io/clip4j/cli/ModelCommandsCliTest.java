@@ -226,8 +226,10 @@ class ModelCommandsCliTest {
             assertTrue(info.get("openai_config").isNull(), "a tiny model is none of OpenAI's nine");
         }
         CliRunner text = CliRunner.run("info", "--model", VIT.toString());
-        assertTrue(text.out.contains("openai_config        none") && text.out.contains("embed_dim            64"), text.out);
-        assertTrue(text.out.contains("resize_mode          shortest"), text.out);
+        assertTrue(text.out.contains("openai_config         none") && text.out.contains("embed_dim             64"),
+                text.out);
+        assertTrue(text.out.contains("resize_mode           shortest"), text.out);
+        assertTrue(text.out.contains("transformer_mlp_width 512"), text.out);
         // an open_clip directory: heads, activation and normalisation from open_clip_config.json
         CliRunner oc = CliRunner.run("info", "--model", DATA.resolve("models/tiny-openclip").toString(), "--json");
         assertEquals(0, oc.code, oc.err);
@@ -237,6 +239,11 @@ class ModelCommandsCliTest {
         assertEquals("GELU", info.get("activation").asText());
         assertEquals(0.4f, (float) info.get("image_mean").get(1).asDouble());
         assertEquals(0.3f, (float) info.get("image_std").get(2).asDouble());
+        // MLPs of int(width * mlp_ratio), as open_clip's ViT-g / bigG
+        CliRunner mlp = CliRunner.run("info", "--model", DATA.resolve("models/tiny-mlp").toString(), "--json");
+        assertEquals(0, mlp.code, mlp.err);
+        assertEquals(315, JSON.readTree(mlp.out).get("vision_mlp_width").asInt());
+        assertEquals(139, JSON.readTree(mlp.out).get("transformer_mlp_width").asInt());
     }
 
     @Test

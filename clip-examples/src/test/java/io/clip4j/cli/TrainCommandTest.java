@@ -2,6 +2,9 @@ package io.clip4j.cli;
 
 import io.clip4j.ClipConfig;
 import io.clip4j.ClipModel;
+import io.clip4j.checkpoint.SafetensorsWriter;
+import io.clip4j.train.CheckpointPrecision;
+import io.clip4j.train.TrainableClip;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -9,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -89,5 +93,24 @@ class TrainCommandTest {
                 "--batch", "2", "--no-progress", "--out", dir.resolve("b").toString());
         assertEquals(ClipCli.EXIT_INPUT, mean.code, mean.err);
         assertTrue(mean.err.contains("preprocess_cfg (mean/std, resize_mode) is not CLIP's"), mean.err);
+    }
+
+    @Test
+    void anInitWhoseMlpsAreNotFourTimesWidthIsRefused(@TempDir Path dir) throws IOException {
+        // heads width / 64 and CLIP's preprocessing, but MLPs 300 (vision 64 * 4.6875) and 200 (text 64 * 3.125) wide
+        Path oc = Files.createDirectory(dir.resolve("oc"));
+        ClipConfig c = new ClipConfig(32, 32, new int[]{1}, 64, 8, 16, 49408, 64, 1, 1, 1).withMlpWidths(300, 200);
+        try (TrainableClip t = TrainableClip.initialize(c, 3)) {
+            SafetensorsWriter.write(oc.resolve("open_clip_model.safetensors"),
+                    t.toTensorData(CheckpointPrecision.FLOAT32), Map.of());
+        }
+        Files.writeString(oc.resolve("open_clip_config.json"), "{\"model_cfg\": {\"embed_dim\": 32,"
+                + " \"quick_gelu\": true, \"vision_cfg\": {\"image_size\": 32, \"layers\": 1, \"width\": 64,"
+                + " \"patch_size\": 8, \"mlp_ratio\": 4.6875}, \"text_cfg\": {\"context_length\": 16, \"width\": 64,"
+                + " \"heads\": 1, \"layers\": 1, \"mlp_ratio\": 3.125}}}");
+        CliRunner r = CliRunner.run("train", "--init", oc.toString(), "--data", captions(dir).toString(), "--steps",
+                "1", "--batch", "2", "--no-progress", "--out", dir.resolve("out").toString());
+        assertEquals(ClipCli.EXIT_INPUT, r.code, r.err);
+        assertTrue(r.err.contains("MLP widths (vision 300, text 200) are not 4 x width"), r.err);
     }
 }

@@ -6,7 +6,8 @@ import org.bytedeco.pytorch.Tensor;
 /**
  * One pre-LN transformer block of the reference ({@code ResidualAttentionBlock}):
  * {@code x = x + out_proj(attn(ln_1(x)))}, then {@code x = x + c_proj(act(c_fc(ln_2(x))))} with act QuickGELU
- * (OpenAI) or GELU (open_clip's LAION models).
+ * (OpenAI) or GELU (open_clip's LAION models); {@code c_fc} widens to the MLP width ({@code 4W} in the reference,
+ * other in open_clip's ViT-g / bigG).
  * Attention: {@code in_proj} packs q, k, v ({@code [3W, W]}), heads of {@code W / heads} channels, scale
  * {@code 1/sqrt(head_dim)}, optional causal mask. Immutable, thread-safe.
  */
@@ -25,11 +26,13 @@ final class ResidualAttentionBlock {
      * @param w      the model's weights
      * @param prefix e.g. {@code visual.transformer.resblocks.0}
      * @param width  model width W
+     * @param mlpWidth the MLP's hidden width ({@code 4 * W} in the reference)
      * @param heads  attention heads (W must be divisible by it)
      * @param causal true for the text transformer's causal mask
      * @param activation the MLP's activation
      */
-    ResidualAttentionBlock(Weights w, String prefix, long width, long heads, boolean causal, Activation activation) {
+    ResidualAttentionBlock(Weights w, String prefix, long width, long mlpWidth, long heads, boolean causal,
+                           Activation activation) {
         this.heads = heads;
         this.causal = causal;
         this.activation = activation;
@@ -38,8 +41,8 @@ final class ResidualAttentionBlock {
                 w.get(prefix + ".attn.in_proj_bias", 3 * width));
         outProj = new Linear(w, prefix + ".attn.out_proj", width, width);
         ln2 = new LayerNorm(w, prefix + ".ln_2", width);
-        cFc = new Linear(w, prefix + ".mlp.c_fc", width, 4 * width);
-        cProj = new Linear(w, prefix + ".mlp.c_proj", 4 * width, width);
+        cFc = new Linear(w, prefix + ".mlp.c_fc", width, mlpWidth);
+        cProj = new Linear(w, prefix + ".mlp.c_proj", mlpWidth, width);
     }
 
     /**

@@ -26,8 +26,8 @@ final class TextTransformer {
         width = c.transformerWidth();
         tokenEmbedding = w.get("token_embedding.weight", c.vocabSize(), width);
         positionalEmbedding = w.get("positional_embedding", c.contextLength(), width);
-        transformer = new Transformer(w, "transformer", width, c.transformerLayers(), c.transformerHeads(), true,
-                c.activation(), "text_block");
+        transformer = new Transformer(w, "transformer", width, c.transformerMlpWidth(), c.transformerLayers(),
+                c.transformerHeads(), true, c.activation(), "text_block");
         lnFinal = new LayerNorm(w, "ln_final", width);
         textProjection = w.get("text_projection", width, c.embedDim());
     }

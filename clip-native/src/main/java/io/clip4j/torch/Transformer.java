@@ -12,17 +12,19 @@ final class Transformer {
      * @param w         the model's weights
      * @param prefix    e.g. {@code transformer} or {@code visual.transformer}
      * @param width     model width
+     * @param mlpWidth  the MLPs' hidden width
      * @param layers    number of blocks
      * @param heads     attention heads
      * @param causal    causal mask (text)
      * @param activation the MLPs' activation
      * @param tapPrefix name prefix of the per-block taps, e.g. {@code text_block}
      */
-    Transformer(Weights w, String prefix, long width, int layers, long heads, boolean causal, Activation activation,
-                String tapPrefix) {
+    Transformer(Weights w, String prefix, long width, long mlpWidth, int layers, long heads, boolean causal,
+                Activation activation, String tapPrefix) {
         blocks = new ResidualAttentionBlock[layers];
         for (int i = 0; i < layers; i++) {
-            blocks[i] = new ResidualAttentionBlock(w, prefix + ".resblocks." + i, width, heads, causal, activation);
+            blocks[i] = new ResidualAttentionBlock(w, prefix + ".resblocks." + i, width, mlpWidth, heads, causal,
+                    activation);
         }
         this.tapPrefix = tapPrefix;
     }

@@ -30,8 +30,8 @@ final class VisionTransformer implements VisionTower {
         classEmbedding = w.get("visual.class_embedding", width);
         positionalEmbedding = w.get("visual.positional_embedding", grid * grid + 1, width);
         lnPre = new LayerNorm(w, "visual.ln_pre", width);
-        transformer = new Transformer(w, "visual.transformer", width, c.visionLayers()[0], c.visionHeads(), false,
-                c.activation(), "vision_block");
+        transformer = new Transformer(w, "visual.transformer", width, c.visionMlpWidth(), c.visionLayers()[0],
+                c.visionHeads(), false, c.activation(), "vision_block");
         lnPost = new LayerNorm(w, "visual.ln_post", width);
         proj = w.get("visual.proj", width, c.embedDim());
     }

@@ -83,9 +83,9 @@ final class ParameterInit {
             // The reference zero-initialises the last BatchNorm of every Bottleneck (visual.layerN.M.bn3).
             t.fill_(new Scalar(name.matches("visual\\.layer\\d\\.\\d+\\.bn3\\.weight") ? 0.0 : 1.0));
         } else if (TEXT_BLOCK.matcher(name).matches() && !name.startsWith("visual.")) {
-            textBlock(firstGroup(TEXT_BLOCK, name), t, tw);
+            textBlock(firstGroup(TEXT_BLOCK, name), t, tw, config.transformerMlpWidth());
         } else if (VISION_BLOCK.matcher(name).matches()) {
-            defaultBlock(firstGroup(VISION_BLOCK, name), t, vw);
+            defaultBlock(firstGroup(VISION_BLOCK, name), t, vw, config.visionMlpWidth());
         } else if (name.equals("visual.class_embedding") || name.equals("visual.positional_embedding")
                 || name.equals("visual.proj")) {
             normal(t, Math.pow(vw, -0.5));
@@ -110,23 +110,26 @@ final class ParameterInit {
         return name.matches(".*(\\.|^)(ln_\\w+|ln_final|bn\\d|downsample\\.1)\\.(weight|bias)");
     }
 
-    private void textBlock(String local, Tensor t, double width) {
+    private void textBlock(String local, Tensor t, double width, double mlpWidth) {
         double projStd = Math.pow(width, -0.5) * Math.pow(2.0 * config.transformerLayers(), -0.5);
         switch (local) {
             case "attn.in_proj_weight": normal(t, Math.pow(width, -0.5)); break;
             case "attn.out_proj.weight": case "mlp.c_proj.weight": normal(t, projStd); break;
             case "mlp.c_fc.weight": normal(t, Math.pow(2 * width, -0.5)); break;
-            default: defaultBlock(local, t, width);
+            default: defaultBlock(local, t, width, mlpWidth);
         }
     }
 
-    /** The PyTorch defaults of {@code nn.MultiheadAttention} and {@code nn.Linear} in a block of width W. */
-    private static void defaultBlock(String local, Tensor t, double width) {
+    /**
+     * The PyTorch defaults of {@code nn.MultiheadAttention} and {@code nn.Linear} in a block of width W whose MLP is
+     * {@code mlpWidth} wide (c_proj's fan_in).
+     */
+    private static void defaultBlock(String local, Tensor t, double width, double mlpWidth) {
         switch (local) {
             case "attn.in_proj_weight": uniform(t, Math.sqrt(6.0 / (width + 3 * width))); break; // xavier_uniform
             case "attn.in_proj_bias": case "attn.out_proj.bias": t.zero_(); break;
             case "attn.out_proj.weight": case "mlp.c_fc.weight": case "mlp.c_fc.bias": uniform(t, 1 / Math.sqrt(width)); break;
-            case "mlp.c_proj.weight": case "mlp.c_proj.bias": uniform(t, 1 / Math.sqrt(4 * width)); break;
+            case "mlp.c_proj.weight": case "mlp.c_proj.bias": uniform(t, 1 / Math.sqrt(mlpWidth)); break;
             default: throw new ClipException("no initialisation rule for block parameter '" + local + "'");
         }
     }

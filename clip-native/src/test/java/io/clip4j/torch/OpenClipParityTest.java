@@ -64,6 +64,14 @@ class OpenClipParityTest {
     }
 
     @Test
+    void theWeightsFileNamedAloneIsReadWithTheConfigBesideIt() throws IOException {
+        // what open_clip's hub download leaves: heads, GELU and mean/std must still come from open_clip_config.json
+        try (ClipModel model = ClipModel.builder(DIR.resolve(OpenClipConfig.PYTORCH_FILE)).threads(2).build()) {
+            assertReference(model);
+        }
+    }
+
+    @Test
     void openClipModelSafetensorsGivesTheReference(@TempDir Path tmp) throws IOException {
         Files.copy(DIR.resolve(OpenClipConfig.CONFIG_FILE), tmp.resolve(OpenClipConfig.CONFIG_FILE));
         SafetensorsWriter.write(tmp.resolve(OpenClipConfig.SAFETENSORS_FILE),

@@ -26,7 +26,7 @@ final class ReferenceShapes {
             m.put("visual.proj", new long[]{w, embed});
             m.put("visual.conv1.weight", new long[]{w, 3, p, p});
             ln(m, "visual.ln_pre", w);
-            blocks(m, "visual.transformer", w, c.visionLayers()[0]);
+            blocks(m, "visual.transformer", w, c.visionMlpWidth(), c.visionLayers()[0]);
             ln(m, "visual.ln_post", w);
         } else {
             long w = c.visionWidth();
@@ -70,7 +70,7 @@ final class ReferenceShapes {
         m.put("positional_embedding", new long[]{c.contextLength(), tw});
         m.put("text_projection", new long[]{tw, embed});
         m.put("logit_scale", new long[]{});
-        blocks(m, "transformer", tw, c.transformerLayers());
+        blocks(m, "transformer", tw, c.transformerMlpWidth(), c.transformerLayers());
         m.put("token_embedding.weight", new long[]{c.vocabSize(), tw});
         ln(m, "ln_final", tw);
         return m;
@@ -89,7 +89,7 @@ final class ReferenceShapes {
         m.put(pre + ".num_batches_tracked", new long[]{});
     }
 
-    private static void blocks(Map<String, long[]> m, String pre, long w, int layers) {
+    private static void blocks(Map<String, long[]> m, String pre, long w, long mlp, int layers) {
         for (int i = 0; i < layers; i++) {
             String b = pre + ".resblocks." + i;
             m.put(b + ".attn.in_proj_weight", new long[]{3 * w, w});
@@ -97,9 +97,9 @@ final class ReferenceShapes {
             m.put(b + ".attn.out_proj.weight", new long[]{w, w});
             m.put(b + ".attn.out_proj.bias", new long[]{w});
             ln(m, b + ".ln_1", w);
-            m.put(b + ".mlp.c_fc.weight", new long[]{4 * w, w});
-            m.put(b + ".mlp.c_fc.bias", new long[]{4 * w});
-            m.put(b + ".mlp.c_proj.weight", new long[]{w, 4 * w});
+            m.put(b + ".mlp.c_fc.weight", new long[]{mlp, w});
+            m.put(b + ".mlp.c_fc.bias", new long[]{mlp});
+            m.put(b + ".mlp.c_proj.weight", new long[]{w, mlp});
             m.put(b + ".mlp.c_proj.bias", new long[]{w});
             ln(m, b + ".ln_2", w);
         }
