@@ -324,7 +324,11 @@ public final class OpenClipConfig {
         private void refusePreprocessOptions(JsonNode pre, int resolution) {
             String p = "preprocess_cfg.";
             refuseUnless(pre, "mode", p, "RGB", "clip4j feeds RGB images");
-            refuseUnless(pre, "interpolation", p, "bicubic", "clip4j resizes with Pillow's bicubic filter only");
+            JsonNode interpolation = pre.get("interpolation");
+            // 'random' draws a filter per image while training; open_clip's eval transform resizes bicubic.
+            if (!(interpolation != null && interpolation.isTextual() && interpolation.textValue().equals("random"))) {
+                refuseUnless(pre, "interpolation", p, "bicubic", "clip4j resizes with Pillow's bicubic filter only");
+            }
             JsonNode mode = pre.get("resize_mode");
             if (!(mode == null || mode.isNull() || mode.isTextual() && mode.textValue().equals("squash"))) {
                 refuseUnless(pre, "resize_mode", p, "shortest", "clip4j implements 'shortest' (CLIP's resize and"

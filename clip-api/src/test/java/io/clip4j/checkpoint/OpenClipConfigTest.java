@@ -202,6 +202,7 @@ class OpenClipConfigTest {
     void trainingOnlyAndDefaultValuedOptionsAreAccepted() throws IOException {
         Map<String, Object> harmless = new java.util.LinkedHashMap<>();
         harmless.put("model_cfg.vision_cfg.patch_dropout", 0.5);
+        harmless.put("preprocess_cfg.interpolation", "random"); // training only; open_clip evaluates bicubic
         harmless.put("model_cfg.vision_cfg.output_tokens", true);
         harmless.put("model_cfg.vision_cfg.final_ln_after_pool", true);
         harmless.put("model_cfg.vision_cfg.attn_pooler_heads", 16);
