@@ -2,6 +2,7 @@ package io.clip4j.pretrained;
 
 import io.clip4j.checkpoint.CheckpointException;
 import io.clip4j.checkpoint.CheckpointReader;
+import io.clip4j.checkpoint.ImageTransformConfig;
 import io.clip4j.checkpoint.OpenClipConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,10 +28,11 @@ import java.util.UUID;
  * Downloads a model from the Hugging Face hub (e.g. {@code openai/clip-vit-base-patch32}) into the hub cache, in
  * the layout the Python {@code huggingface_hub} uses and reads ({@code blobs/<etag>}, {@code snapshots/<commit>/<file>}
  * linking to the blob, {@code refs/main}), so Python and clip4j share the files. Only what clip4j reads is fetched:
- * {@code config.json} and the weights ({@code model.safetensors}, else {@code pytorch_model.bin}, or the shards of
- * their index), all from the commit {@code main} names at the first request; a repo without {@code config.json} or
- * its weights but with open_clip's {@code open_clip_config.json} gives that and {@code open_clip_model.safetensors},
- * else {@code open_clip_pytorch_model.bin}. A model already cached with those files is used without a network
+ * {@code config.json}, the weights ({@code model.safetensors}, else {@code pytorch_model.bin}, or the shards of
+ * their index) and {@code preprocessor_config.json} when the repo has it (its mean/std, see
+ * {@link ImageTransformConfig}), all from the commit {@code main} names at the first request; a repo without
+ * {@code config.json} or its weights but with open_clip's {@code open_clip_config.json} gives that and
+ * {@code open_clip_model.safetensors}, else {@code open_clip_pytorch_model.bin}. A model already cached with those files is used without a network
  * request. Each file is checked against the hub's ETag before it is moved into place: the SHA-256 of a large (LFS)
  * file, the git blob SHA-1 of a small one.
  */
@@ -148,7 +150,8 @@ public final class HuggingFaceHub {
     /**
      * The snapshot folder of the model's {@code main} revision, downloaded first unless it is cached complete: a
      * {@code config.json} and weights ({@code model.safetensors}, else {@code pytorch_model.bin}, or every shard their
-     * index lists), or, for a repo without {@code config.json} or those weights, {@code open_clip_config.json} and
+     * index lists), with the repo's {@code preprocessor_config.json} if it has one (optional: a snapshot cached
+     * without it is complete, as older downloads are), or, for a repo without {@code config.json} or those weights, {@code open_clip_config.json} and
      * {@code open_clip_model.safetensors}, else {@code open_clip_pytorch_model.bin}. All files come from the one
      * commit {@code main} named at the first request.
      *
@@ -206,6 +209,12 @@ public final class HuggingFaceHub {
             }
             if (openClipLayout) {
                 placeOpenClipWeights(repoId, commit, repo, snapshot);
+            } else {
+                // optional: a repo without it is preprocessed as CLIP's (ImageTransformConfig)
+                FileInfo preprocessor = info(repoId, commit, ImageTransformConfig.HUGGING_FACE_FILE);
+                if (preprocessor != null) {
+                    place(repo, snapshot, preprocessor);
+                }
             }
             Files.createDirectories(repo.resolve("refs"));
             Files.write(repo.resolve("refs").resolve(REVISION), commit.getBytes(StandardCharsets.UTF_8));

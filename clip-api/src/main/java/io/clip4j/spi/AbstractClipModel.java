@@ -43,10 +43,11 @@ public abstract class AbstractClipModel implements ClipModel {
      * @param config  the model's hyper-parameters (image_resolution and context_length size the
      *                preprocessing and the tokenizer)
      * @param options the caller's choices (vocabulary, EXIF, pixel limit, batch size)
-     * @param mean    the checkpoint's normalisation mean (R, G, B), e.g. an open_clip {@code preprocess_cfg}'s
+     * @param mean    the checkpoint's normalisation mean (R, G, B), as
+     *                {@link io.clip4j.checkpoint.ImageTransformConfig#of} gives it
      * @param std     the checkpoint's normalisation standard deviation (R, G, B), each non-zero
-     * @param squash  resize images straight to image_resolution (open_clip's {@code resize_mode='squash'}) instead
-     *                of CLIP's resize and center crop
+     * @param squash  resize images straight to image_resolution (open_clip's {@code resize_mode='squash'}, a Hugging
+     *                Face square {@code size}) instead of CLIP's resize and center crop
      * @throws ClipException            if the tokenizer has more token ids than the model's vocab_size
      * @throws IllegalArgumentException if mean or std is not three values, or a std is zero
      */

@@ -13,6 +13,7 @@ import io.clip4j.ClipConfig;
 import io.clip4j.checkpoint.CheckpointException;
 import io.clip4j.checkpoint.CheckpointReader;
 import io.clip4j.checkpoint.ConfigInference;
+import io.clip4j.checkpoint.ImageTransformConfig;
 import io.clip4j.checkpoint.OpenClipConfig;
 import io.clip4j.checkpoint.StateDict;
 import java.io.IOException;
@@ -56,6 +57,9 @@ class HuggingFaceHubTest {
     /** With openClipOnly: the repo has a config.json all the same (but still no transformers weights). */
     private boolean openClipWithConfigJson;
     private byte[] openClipConfig;
+    /** The repo's preprocessor_config.json (null: it has none), and the bytes served for it (to corrupt them). */
+    private byte[] preprocessor;
+    private byte[] servedPreprocessor;
 
     @BeforeEach
     void start() throws IOException {
@@ -99,6 +103,11 @@ class HuggingFaceHubTest {
                         StandardCharsets.US_ASCII), config) + "\"");
                 status = 200;
                 body = config;
+            } else if ("preprocessor_config.json".equals(file) && preprocessor != null) {
+                x.getResponseHeaders().add("ETag", "\"" + hash("SHA-1", ("blob " + preprocessor.length + "\0")
+                        .getBytes(StandardCharsets.US_ASCII), preprocessor) + "\"");
+                status = 200;
+                body = servedPreprocessor;
             } else if ((binOnly ? "pytorch_model.bin" : "model.safetensors").equals(file) && !noWeights) {
                 byte[] w = binOnly ? bin : weights;
                 x.getResponseHeaders().add("X-Linked-Etag", "\"" + hash("SHA-256", new byte[0], w) + "\"");
@@ -173,6 +182,7 @@ class HuggingFaceHubTest {
         assertArrayEquals(weights, Files.readAllBytes(snapshot.resolve("model.safetensors")));
         assertArrayEquals(config, Files.readAllBytes(snapshot.resolve("config.json")));
         assertEquals(CheckpointReader.read(VIT).asMap().keySet(), CheckpointReader.read(snapshot).asMap().keySet());
+        assertFalse(Files.exists(snapshot.resolve(ImageTransformConfig.HUGGING_FACE_FILE)), "the repo has none");
         assertTrue(requests.contains("GET /cdn/w"), requests.toString()); // no token to the file host
         assertTrue(requests.contains("HEAD /openai/clip-tiny/resolve/" + COMMIT + "/model.safetensors Bearer secret"),
                 requests.toString());
@@ -327,5 +337,41 @@ class HuggingFaceHubTest {
         // without transformers weights the open_clip files define the model: its heads, not config.json's
         assertEquals(8, ConfigInference.infer(CheckpointReader.read(snapshot), snapshot).visionHeads());
         assertEquals(snapshot, client().offline(true).fetch("openai/clip-tiny"));
+    }
+
+    @Test
+    void aRepoWithPreprocessorConfigJsonGivesItFromThePinnedCommitAndItsMeanStdLoad() throws Exception {
+        preprocessor = "{\"image_processor_type\": \"CLIPImageProcessor\", \"image_mean\": [0.5, 0.4, 0.3],"
+                .concat(" \"image_std\": [0.2, 0.25, 0.3], \"size\": {\"shortest_edge\": 224}}")
+                .getBytes(StandardCharsets.UTF_8);
+        servedPreprocessor = preprocessor;
+        Path snapshot = client().fetch("openai/clip-tiny");
+        Path file = snapshot.resolve(ImageTransformConfig.HUGGING_FACE_FILE);
+        assertTrue(Files.isSymbolicLink(file));
+        assertArrayEquals(preprocessor, Files.readAllBytes(file));
+        assertTrue(requests.contains("HEAD /openai/clip-tiny/resolve/" + COMMIT + "/preprocessor_config.json"),
+                "from the pinned commit: " + requests);
+        // what ClipModel.load does with the snapshot: tiny-vit's configuration, the file's mean/std
+        ClipConfig c = ConfigInference.infer(CheckpointReader.read(snapshot), snapshot);
+        ImageTransformConfig t = ImageTransformConfig.of(snapshot, c.imageResolution());
+        assertArrayEquals(new double[]{0.5, 0.4, 0.3}, t.mean());
+        assertArrayEquals(new double[]{0.2, 0.25, 0.3}, t.std());
+        assertEquals(file, t.source().orElseThrow());
+        int before = requests.size();
+        assertEquals(snapshot, client().fetch("openai/clip-tiny"));
+        assertEquals(before, requests.size(), "complete when cached");
+        // a snapshot cached without it (an older download) is complete all the same
+        Files.delete(file);
+        assertEquals(snapshot, client().offline(true).fetch("openai/clip-tiny"));
+        assertEquals(before, requests.size());
+    }
+
+    @Test
+    void aCorruptPreprocessorConfigJsonIsRefused() throws Exception {
+        preprocessor = "{\"image_mean\": [0.5, 0.4, 0.3]}".getBytes(StandardCharsets.UTF_8);
+        servedPreprocessor = "{\"image_mean\": [0.5, 0.4, 0.4]}".getBytes(StandardCharsets.UTF_8);
+        CheckpointException e = assertThrows(CheckpointException.class, () -> client().fetch("openai/clip-tiny"));
+        assertTrue(e.getMessage().contains("does not match the hub's"), e.getMessage());
+        assertFalse(Files.exists(hub.resolve("models--openai--clip-tiny/refs/main")));
     }
 }

@@ -3,7 +3,7 @@ package io.clip4j.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.clip4j.ClipConfig;
-import io.clip4j.checkpoint.OpenClipConfig;
+import io.clip4j.checkpoint.ImageTransformConfig;
 import io.clip4j.data.CaptionedImages;
 import io.clip4j.data.ContrastiveBatches;
 import io.clip4j.data.LabeledDataset;
@@ -30,11 +30,9 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
@@ -208,9 +206,10 @@ final class TrainCommand implements Callable<Integer> {
 
     /**
      * The weights train writes record neither heads nor preprocessing: loading them assumes heads = width / 64 and
-     * CLIP's mean/std and resize. A checkpoint with others (an open_clip directory's head_width or preprocess_cfg)
-     * would train and then load wrong, so it is refused; so is one whose MLPs are not 4 x width, since a bare state
-     * dict with such MLPs is refused on loading (its heads cannot be trusted to be width / 64).
+     * CLIP's mean/std and resize. A checkpoint with others (an open_clip directory's head_width or preprocess_cfg, a
+     * Hugging Face directory's preprocessor_config.json) would train and then load wrong, so it is refused; so is one
+     * whose MLPs are not 4 x width, since a bare state dict with such MLPs is refused on loading (its heads cannot be
+     * trusted to be width / 64).
      */
     private static void requireReloadable(Path init, ClipConfig c) {
         if (!c.hasReferenceMlpWidths()) {
@@ -224,11 +223,11 @@ final class TrainCommand implements Callable<Integer> {
                     + c.transformerHeads() + ") are not width / 64, which the weights train writes cannot record;"
                     + " fine-tuning it is not supported");
         }
-        Optional<OpenClipConfig> oc = OpenClipConfig.find(init);
-        if (oc.isPresent() && (!Arrays.equals(oc.get().mean(), ImagePreprocessor.CLIP_MEAN)
-                || !Arrays.equals(oc.get().std(), ImagePreprocessor.CLIP_STD) || oc.get().squash())) {
-            throw new IllegalArgumentException("--init " + init + ": its preprocess_cfg (mean/std, resize_mode) is not"
-                    + " CLIP's, which training and the weights it writes use; fine-tuning it is not supported");
+        ImageTransformConfig transform = ImageTransformConfig.of(init, c.imageResolution());
+        if (!transform.isClip()) {
+            throw new IllegalArgumentException("--init " + init + ": its preprocessing (" + transform.source()
+                    .map(Path::toString).orElse("?") + ": mean/std, resize mode) is not CLIP's, which training and"
+                    + " the weights it writes use; fine-tuning it is not supported");
         }
     }
 

@@ -92,7 +92,16 @@ class TrainCommandTest {
         CliRunner mean = CliRunner.run("train", "--init", oc.toString(), "--data", csv.toString(), "--steps", "1",
                 "--batch", "2", "--no-progress", "--out", dir.resolve("b").toString());
         assertEquals(ClipCli.EXIT_INPUT, mean.code, mean.err);
-        assertTrue(mean.err.contains("preprocess_cfg (mean/std, resize_mode) is not CLIP's"), mean.err);
+        assertTrue(mean.err.contains("open_clip_config.json: mean/std, resize mode) is not CLIP's"), mean.err);
+        // a Hugging Face directory whose preprocessor_config.json normalises otherwise: the same
+        Path hf = Files.createDirectory(dir.resolve("hf"));
+        Files.copy(models.resolve("tiny-vit/config.json"), hf.resolve("config.json"));
+        Files.copy(models.resolve("tiny-vit/model.safetensors"), hf.resolve("model.safetensors"));
+        Files.writeString(hf.resolve("preprocessor_config.json"), "{\"image_mean\": [0.5, 0.5, 0.5]}");
+        CliRunner hfMean = CliRunner.run("train", "--init", hf.toString(), "--data", csv.toString(), "--steps", "1",
+                "--batch", "2", "--no-progress", "--out", dir.resolve("c").toString());
+        assertEquals(ClipCli.EXIT_INPUT, hfMean.code, hfMean.err);
+        assertTrue(hfMean.err.contains("preprocessor_config.json: mean/std, resize mode) is not CLIP's"), hfMean.err);
     }
 
     @Test

@@ -4,17 +4,16 @@ import io.clip4j.ClipConfig;
 import io.clip4j.ClipModel;
 import io.clip4j.checkpoint.CheckpointReader;
 import io.clip4j.checkpoint.ConfigInference;
-import io.clip4j.checkpoint.OpenClipConfig;
+import io.clip4j.checkpoint.ImageTransformConfig;
 import io.clip4j.checkpoint.StateDict;
-import io.clip4j.image.ImagePreprocessor;
 import io.clip4j.spi.ClipModelProvider;
-import java.util.Optional;
 
 /**
  * The LibTorch engine behind {@link ClipModel#load}: reads the checkpoint (format detected from its
  * content), infers the configuration like the reference {@code build_model} (cross-checked with a Hugging Face or
- * open_clip config file; an open_clip directory also gives the normalisation mean/std and resize mode), and builds
- * the towers on the builder's device in its precision (a CUDA device needs the {@code -Pcuda} build; otherwise
+ * open_clip config file; {@link ImageTransformConfig#of} gives the normalisation mean/std and resize mode from an
+ * open_clip directory's {@code preprocess_cfg} or a Hugging Face directory's {@code preprocessor_config.json}), and
+ * builds the towers on the builder's device in its precision (a CUDA device needs the {@code -Pcuda} build; otherwise
  * {@link io.clip4j.ClipException} says so). Registered with {@link java.util.ServiceLoader}.
  */
 public final class TorchClipModelProvider implements ClipModelProvider {
@@ -30,14 +29,13 @@ public final class TorchClipModelProvider implements ClipModelProvider {
         CudaCheck.require(options.device());
         StateDict sd = CheckpointReader.read(options.checkpoint());
         ClipConfig config = ConfigInference.infer(sd, options.checkpoint(), options.activation());
-        // An open_clip directory may normalise with its own mean/std and squash (preprocess_cfg); others are CLIP's.
-        Optional<OpenClipConfig> openClip = OpenClipConfig.find(options.checkpoint());
-        double[] mean = openClip.map(OpenClipConfig::mean).orElse(ImagePreprocessor.CLIP_MEAN);
-        double[] std = openClip.map(OpenClipConfig::std).orElse(ImagePreprocessor.CLIP_STD);
+        // The checkpoint's own preprocessing (open_clip's preprocess_cfg, Hugging Face's preprocessor_config.json),
+        // else CLIP's; read before the engine is built, so that a refused file costs no native memory.
+        ImageTransformConfig transform = ImageTransformConfig.of(options.checkpoint(), config.imageResolution());
         TorchClip engine = TorchClip.create(sd, config, options.threads(), options.device(), options.precision());
         try {
-            return new TorchClipModel(engine, config, options, mean, std,
-                    openClip.map(OpenClipConfig::squash).orElse(false));
+            return new TorchClipModel(engine, config, options, transform.mean(), transform.std(),
+                    transform.squash());
         } catch (RuntimeException e) {
             engine.close();
             throw e;

@@ -36,7 +36,7 @@ class OpenClipParityTest {
     private static final double[] MEAN = {0.5, 0.4, 0.3};
     private static final double[] STD = {0.2, 0.25, 0.3};
 
-    private static void assertReference(ClipModel model) throws IOException {
+    static void assertReference(ClipModel model) throws IOException {
         assertEquals(8, model.config().visionHeads());
         assertEquals(4, model.config().transformerHeads());
         assertEquals(Activation.GELU, model.config().activation());

@@ -1,0 +1,328 @@
+package io.clip4j.checkpoint;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.clip4j.image.ImagePreprocessor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The image preprocessing a checkpoint asks for: normalisation mean and std, and whether images are resized straight
+ * to the model's image_resolution ("squash") instead of CLIP's shortest-side resize and center crop. The one place
+ * that decides it from a checkpoint's format ({@link #of}): an open_clip directory (or open_clip weights file beside
+ * its config, see {@link OpenClipConfig#find}) gives its {@code preprocess_cfg}; a Hugging Face model directory with a
+ * {@code preprocessor_config.json} gives that (read by {@link #readHuggingFace}, the one reader of its key names);
+ * anything else is CLIP's mean/std with CLIP's resize and crop.
+ *
+ * <p>clip4j keeps the reference's pixel arithmetic whatever the file: openai/CLIP's torchvision {@code Resize} (long
+ * side {@code int(n * long / short)}), {@code CenterCrop} (offset {@code int(round((side - n) / 2.0))}, Python's
+ * round-half-to-even) and {@code convert('RGB')} after the crop. transformers' {@code CLIPImageProcessor} computes the
+ * same resize size but crops at {@code (side - n) // 2}, one pixel nearer the top/left when {@code side - n} is 3
+ * modulo 4 (a 640 x 427 image, resized to 335 x 224, is cropped from x = 55 there, 56 here), and converts to RGB
+ * before resizing; a {@code preprocessor_config.json} is therefore honoured for what it
+ * parameterises (mean, std, sizes, squash), not for those rounding details.
+ */
+public final class ImageTransformConfig {
+    /** Hugging Face transformers' image processor file in a model directory. */
+    public static final String HUGGING_FACE_FILE = "preprocessor_config.json";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * The processor classes whose computation (and whose defaults for absent keys) are CLIP's. Any other class
+     * (SigLIP's, ViT's, Chinese-CLIP's ...) resizes, crops or defaults differently and is refused. The fast variant
+     * takes the same configuration; clip4j computes the reference's arithmetic for both.
+     */
+    private static final Set<String> CLIP_PROCESSORS = new HashSet<>(Arrays.asList("CLIPImageProcessor",
+            "CLIPImageProcessorFast", "CLIPFeatureExtractor"));
+    private static final ImageTransformConfig CLIP = new ImageTransformConfig(ImagePreprocessor.CLIP_MEAN,
+            ImagePreprocessor.CLIP_STD, false, null);
+
+    private final double[] mean;
+    private final double[] std;
+    private final boolean squash;
+    private final Path source;
+
+    private ImageTransformConfig(double[] mean, double[] std, boolean squash, Path source) {
+        this.mean = mean.clone();
+        this.std = std.clone();
+        this.squash = squash;
+        this.source = source;
+    }
+
+    /**
+     * CLIP's preprocessing: its mean and std, shortest-side resize and center crop.
+     *
+     * @return the configuration of every checkpoint without a preprocessing file
+     */
+    public static ImageTransformConfig clip() {
+        return CLIP;
+    }
+
+    /**
+     * The preprocessing of a checkpoint: an open_clip directory's (or open_clip weights file's, with the
+     * {@code open_clip_config.json} beside it) {@code preprocess_cfg}; else, for a directory with a
+     * {@code preprocessor_config.json}, that file ({@link #readHuggingFace}); else {@link #clip()}. A weights file
+     * named alone is not given the {@code preprocessor_config.json} beside it, just as it is not given the
+     * {@code config.json} there.
+     *
+     * @param fileOrDir       the checkpoint file or model directory given to {@link CheckpointReader#read}
+     * @param imageResolution the model's image_resolution, which a {@code preprocessor_config.json}'s sizes must equal
+     * @return the configuration
+     * @throws CheckpointException as {@link OpenClipConfig#read} or {@link #readHuggingFace}
+     */
+    public static ImageTransformConfig of(Path fileOrDir, int imageResolution) {
+        Optional<OpenClipConfig> openClip = OpenClipConfig.find(fileOrDir);
+        if (openClip.isPresent()) {
+            OpenClipConfig c = openClip.get();
+            return new ImageTransformConfig(c.mean(), c.std(), c.squash(), OpenClipConfig.configFile(fileOrDir));
+        }
+        if (Files.isDirectory(fileOrDir)) {
+            Path json = fileOrDir.resolve(HUGGING_FACE_FILE);
+            if (Files.isRegularFile(json)) {
+                return readHuggingFace(json, imageResolution);
+            }
+        }
+        return CLIP;
+    }
+
+    /**
+     * Reads a transformers {@code preprocessor_config.json} of {@code CLIPImageProcessor} (older repos:
+     * {@code CLIPFeatureExtractor}, with {@code size} and {@code crop_size} plain integers). Absent keys take
+     * {@code CLIPImageProcessor}'s defaults (resize the shortest edge to 224 with PIL bicubic, center crop 224 x 224,
+     * rescale by 1/255, normalise with CLIP's mean/std). Honoured: {@code image_mean} and {@code image_std} (three
+     * numbers or one for all channels) when {@code do_normalize} is true; {@code do_normalize} false, which
+     * transformers computes as pixel / 255 (mean 0, std 1); {@code size} {@code {"height": n, "width": n}} (or
+     * {@code use_square_size}), a straight resize, which is {@link #squash()}. Ignored: keys that do not change the
+     * computation ({@code processor_class}, {@code image_processor_type}, {@code _valid_processor_keys} ...), and
+     * {@code do_convert_rgb} false, since an RGB image is processed the same and transformers cannot normalise any
+     * other (its channel count differs from the 3 values of mean and std).
+     *
+     * @param json            the file
+     * @param imageResolution the model's image_resolution (its vision tower's input side)
+     * @return its preprocessing
+     * @throws CheckpointException naming the file and the key if it cannot be read or is not a JSON object, names a
+     *                             processor class other than CLIP's, or asks for what clip4j does not compute:
+     *                             {@code do_resize} false, {@code resample} other than 3 (PIL bicubic), a
+     *                             {@code size} other than a shortest edge or a square of image_resolution,
+     *                             {@code do_center_crop} false with a shortest-edge resize, a {@code crop_size} other
+     *                             than image_resolution, {@code do_rescale} false, a {@code rescale_factor} other than
+     *                             1/255, or a mean/std that is not 3 finite numbers (std non-zero)
+     */
+    public static ImageTransformConfig readHuggingFace(Path json, int imageResolution) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(Files.readAllBytes(json));
+        } catch (IOException e) {
+            throw new CheckpointException(json + ": cannot read the image processor config: " + e.getMessage(), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new CheckpointException(json + ": the image processor config is not a JSON object");
+        }
+        return new HuggingFaceReader(json, root, imageResolution).parse();
+    }
+
+    /** @return the normalisation mean (R, G, B) (a copy) */
+    public double[] mean() {
+        return mean.clone();
+    }
+
+    /** @return the normalisation standard deviation (R, G, B) (a copy) */
+    public double[] std() {
+        return std.clone();
+    }
+
+    /**
+     * @return true to resize images straight to image_resolution (open_clip's {@code resize_mode} 'squash', a
+     *         Hugging Face {@code size} of height and width), false for CLIP's shortest-side resize and center crop
+     */
+    public boolean squash() {
+        return squash;
+    }
+
+    /** @return the file this configuration was read from, empty for {@link #clip()} */
+    public Optional<Path> source() {
+        return Optional.ofNullable(source);
+    }
+
+    /** @return true when this is CLIP's preprocessing: its mean and std, no squash (whatever file said so) */
+    public boolean isClip() {
+        return !squash && Arrays.equals(mean, ImagePreprocessor.CLIP_MEAN)
+                && Arrays.equals(std, ImagePreprocessor.CLIP_STD);
+    }
+
+    @Override
+    public String toString() {
+        return "ImageTransformConfig{mean=" + Arrays.toString(mean) + ", std=" + Arrays.toString(std) + ", squash="
+                + squash + (source == null ? "" : ", source=" + source) + "}";
+    }
+
+    /** One {@code preprocessor_config.json}: every message names the file and the key. */
+    private static final class HuggingFaceReader {
+        private final Path file;
+        private final JsonNode root;
+        private final int resolution;
+
+        HuggingFaceReader(Path file, JsonNode root, int resolution) {
+            this.file = file;
+            this.root = root;
+            this.resolution = resolution;
+        }
+
+        ImageTransformConfig parse() {
+            for (String key : new String[]{"image_processor_type", "feature_extractor_type"}) {
+                JsonNode v = root.get(key);
+                if (v != null && !v.isNull() && !(v.isTextual() && CLIP_PROCESSORS.contains(v.textValue()))) {
+                    throw fail(key + " = " + v + " is not CLIP's image processor (CLIPImageProcessor,"
+                            + " CLIPImageProcessorFast, CLIPFeatureExtractor): its steps and defaults differ from what clip4j computes");
+                }
+            }
+            if (!bool("do_resize", true)) {
+                throw unsupported("do_resize", "clip4j always resizes to the model's image_resolution");
+            }
+            JsonNode resample = root.get("resample");
+            if (resample != null && !resample.isNull() && !(resample.isIntegralNumber() && resample.intValue() == 3)) {
+                throw unsupported("resample", "clip4j resizes with PIL's bicubic filter, 3");
+            }
+            if (!bool("do_rescale", true)) {
+                throw unsupported("do_rescale", "clip4j scales pixels by 1/255");
+            }
+            JsonNode factor = root.get("rescale_factor");
+            if (factor != null && !factor.isNull()
+                    && !(factor.isNumber() && Math.abs(factor.doubleValue() * 255.0 - 1.0) <= 1e-9)) {
+                throw unsupported("rescale_factor", "clip4j scales pixels by 1/255");
+            }
+            boolean squash = size();
+            crop(squash);
+            if (!bool("do_normalize", true)) {
+                // transformers then leaves pixel * rescale_factor: mean 0, std 1
+                return new ImageTransformConfig(new double[3], new double[]{1, 1, 1}, squash, file);
+            }
+            return new ImageTransformConfig(rgb("image_mean", ImagePreprocessor.CLIP_MEAN),
+                    rgb("image_std", ImagePreprocessor.CLIP_STD), squash, file);
+        }
+
+        /**
+         * {@code size} as transformers' {@code get_size_dict(size, default_to_square=False)} reads it (an integer is
+         * the shortest edge, a pair is height and width) and {@code CLIPImageProcessor.resize} uses it (a dict with
+         * {@code shortest_edge} resizes that edge, its {@code longest_edge} unused; else height and width).
+         *
+         * @return true for a straight resize to height x width (squash)
+         */
+        private boolean size() {
+            JsonNode v = root.get("size");
+            int shortest = 224;
+            int height = -1;
+            int width = -1;
+            if (v == null || v.isNull()) {
+                height = -1;
+            } else if (v.isIntegralNumber()) {
+                shortest = v.intValue();
+            } else if (v.isArray() && v.size() == 2 && v.get(0).isIntegralNumber() && v.get(1).isIntegralNumber()) {
+                height = v.get(0).intValue();
+                width = v.get(1).intValue();
+            } else if (v.isObject() && v.has("shortest_edge") && v.get("shortest_edge").isIntegralNumber()
+                    && (v.size() == 1 || v.size() == 2 && v.has("longest_edge"))) {
+                shortest = v.get("shortest_edge").intValue();
+            } else if (v.isObject() && v.size() == 2 && v.has("height") && v.has("width")
+                    && v.get("height").isIntegralNumber() && v.get("width").isIntegralNumber()) {
+                height = v.get("height").intValue();
+                width = v.get("width").intValue();
+            } else {
+                throw fail("size = " + v + " is not supported (clip4j resizes the shortest edge to, or squashes the"
+                        + " image to a square of, the model's image_resolution " + resolution + ")");
+            }
+            if (height < 0 && bool("use_square_size", false)) { // Kosmos-2's compatibility switch in CLIP's class
+                height = shortest;
+                width = shortest;
+            }
+            if (height >= 0) {
+                if (height != resolution || width != resolution) {
+                    throw fail("size = " + v + " is not supported (the model's image_resolution is " + resolution
+                            + " x " + resolution + ")");
+                }
+                return true;
+            }
+            if (shortest != resolution) {
+                throw fail("size = " + (v == null ? "absent (224)" : v.toString()) + " is not supported (clip4j"
+                        + " resizes the shortest edge to the model's image_resolution " + resolution + ")");
+            }
+            return false;
+        }
+
+        /** {@code do_center_crop} and {@code crop_size} (default 224 x 224; an integer is a square). */
+        private void crop(boolean squash) {
+            if (!bool("do_center_crop", true)) {
+                if (squash) {
+                    return; // the squashed image is already image_resolution x image_resolution
+                }
+                throw unsupported("do_center_crop", "after resizing the shortest edge clip4j center-crops to the"
+                        + " model's image_resolution " + resolution);
+            }
+            JsonNode v = root.get("crop_size");
+            int height = 224;
+            int width = 224;
+            if (v == null || v.isNull()) {
+                height = 224;
+            } else if (v.isIntegralNumber()) {
+                height = v.intValue();
+                width = height;
+            } else if (v.isArray() && v.size() == 2 && v.get(0).isIntegralNumber() && v.get(1).isIntegralNumber()) {
+                height = v.get(0).intValue();
+                width = v.get(1).intValue();
+            } else if (v.isObject() && v.size() == 2 && v.has("height") && v.has("width")
+                    && v.get("height").isIntegralNumber() && v.get("width").isIntegralNumber()) {
+                height = v.get("height").intValue();
+                width = v.get("width").intValue();
+            } else {
+                height = -1;
+            }
+            if (height != resolution || width != resolution) {
+                throw fail("crop_size = " + (v == null ? "absent (224)" : v.toString()) + " is not supported (clip4j"
+                        + " center-crops to the model's image_resolution " + resolution + " x " + resolution + ")");
+            }
+        }
+
+        /** image_mean / image_std: three numbers, or one for every channel (as transformers' normalize); std != 0. */
+        private double[] rgb(String key, double[] dflt) {
+            JsonNode v = root.get(key);
+            if (v == null || v.isNull()) {
+                return dflt.clone();
+            }
+            double[] out = new double[3];
+            for (int c = 0; c < 3; c++) {
+                JsonNode n = v.isArray() ? (v.size() == 3 ? v.get(c) : null) : v;
+                if (n == null || !n.isNumber() || !Double.isFinite(n.doubleValue())
+                        || ("image_std".equals(key) && n.doubleValue() == 0)) {
+                    throw fail(key + " must be 3 finite numbers" + ("image_std".equals(key) ? ", none zero" : "")
+                            + " (R, G, B) or one for all, got " + v);
+                }
+                out[c] = n.doubleValue();
+            }
+            return out;
+        }
+
+        private boolean bool(String key, boolean dflt) {
+            JsonNode v = root.get(key);
+            if (v == null || v.isNull()) {
+                return dflt;
+            }
+            if (!v.isBoolean()) {
+                throw fail(key + " is not true or false: " + v);
+            }
+            return v.booleanValue();
+        }
+
+        private CheckpointException unsupported(String key, String why) {
+            return fail(key + " = " + root.get(key) + " is not supported (" + why + ")");
+        }
+
+        private CheckpointException fail(String what) {
+            return new CheckpointException(file + ": " + what);
+        }
+    }
+}
