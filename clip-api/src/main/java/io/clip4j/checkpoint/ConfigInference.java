@@ -223,6 +223,42 @@ public final class ConfigInference {
     }
 
     /**
+     * Whether a {@code config.json} is a transformers {@code CLIPConfig} ({@code model_type} "clip", a
+     * {@code text_config} / {@code vision_config} section or their legacy {@code *_dict} forms, or
+     * {@code CLIPModel} among its {@code architectures}) rather than another library's file of that name: timm's
+     * CLIP repos (e.g. timm/vit_base_patch32_clip_224.openai) hold timm's {@code config.json} and image-tower-only
+     * {@code model.safetensors} next to open_clip's complete files.
+     *
+     * @param configJson a {@code config.json} file
+     * @return false if it is missing, unreadable, not a JSON object, or not a CLIP configuration
+     */
+    public static boolean isHuggingFaceClipConfig(Path configJson) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(Files.readAllBytes(configJson));
+        } catch (IOException e) {
+            return false;
+        }
+        if (root == null || !root.isObject()) {
+            return false;
+        }
+        if ("clip".equals(root.path("model_type").asText(null))) {
+            return true;
+        }
+        for (String section : new String[]{"text_config", "vision_config", "text_config_dict", "vision_config_dict"}) {
+            if (root.path(section).isObject()) {
+                return true;
+            }
+        }
+        for (JsonNode a : root.path("architectures")) {
+            if ("CLIPModel".equals(a.asText())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * Reads a Hugging Face {@code CLIPConfig} {@code config.json} (fields {@code projection_dim},
      * {@code text_config} / {@code vision_config}, with the legacy {@code *_config_dict} overriding them as
      * transformers does). Absent fields take transformers' defaults (text: vocab 49408, hidden 512, intermediate

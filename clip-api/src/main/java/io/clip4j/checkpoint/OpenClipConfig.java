@@ -86,7 +86,8 @@ public final class OpenClipConfig {
 
     /**
      * The open_clip configuration that defines a model directory: its {@code open_clip_config.json}, unless the
-     * directory also holds a Hugging Face {@code config.json} with Hugging Face weights ({@code model.safetensors},
+     * directory also holds a transformers CLIP {@code config.json} ({@link ConfigInference#isHuggingFaceClipConfig};
+     * timm's {@code config.json} does not count) with Hugging Face weights ({@code model.safetensors},
      * {@code pytorch_model.bin} or a shard index of either), which then define the model as before. A weights file
      * named {@code open_clip_model.safetensors} or {@code open_clip_pytorch_model.bin} with an
      * {@code open_clip_config.json} beside it (as open_clip's hub download leaves them) is defined by that config,
@@ -115,7 +116,7 @@ public final class OpenClipConfig {
     static Path configFile(Path fileOrDir) {
         if (Files.isDirectory(fileOrDir)) {
             boolean own = Files.isRegularFile(fileOrDir.resolve(CONFIG_FILE))
-                    && !(Files.isRegularFile(fileOrDir.resolve("config.json"))
+                    && !(ConfigInference.isHuggingFaceClipConfig(fileOrDir.resolve("config.json"))
                     && CheckpointReader.hasHuggingFaceWeights(fileOrDir));
             return own ? fileOrDir.resolve(CONFIG_FILE) : null;
         }

@@ -2,6 +2,7 @@ package io.clip4j.pretrained;
 
 import io.clip4j.checkpoint.CheckpointException;
 import io.clip4j.checkpoint.CheckpointReader;
+import io.clip4j.checkpoint.ConfigInference;
 import io.clip4j.checkpoint.ImageTransformConfig;
 import io.clip4j.checkpoint.OpenClipConfig;
 import org.slf4j.Logger;
@@ -196,12 +197,16 @@ public final class HuggingFaceHub {
             // Downloaded from the commit, not from main, which may move while we download.
             place(repo, snapshot, new FileInfo(found.name, url(repoId, commit, found.name), commit, found.etag));
             boolean openClipLayout = head == null;
-            if (head != null && !placeWeights(repoId, commit, repo, snapshot)) {
-                // config.json but no transformers weights: open_clip's files, where present, define the model
+            // timm's config.json (next to an image-tower-only model.safetensors) is not a CLIP model: take
+            // open_clip's files, which the same repos carry, without downloading timm's weights.
+            boolean clipConfig = head != null && ConfigInference.isHuggingFaceClipConfig(snapshot.resolve(CONFIG));
+            if (head != null && !(clipConfig && placeWeights(repoId, commit, repo, snapshot))) {
+                // config.json but no transformers CLIP weights: open_clip's files, where present, define the model
                 FileInfo oc = info(repoId, commit, OpenClipConfig.CONFIG_FILE);
                 if (oc == null) {
-                    throw new CheckpointException(repoId + ": the hub has none of model.safetensors,"
-                            + " pytorch_model.bin or their shard indexes at " + commit + ", nor "
+                    throw new CheckpointException(repoId + ": " + (clipConfig ? "the hub has none of"
+                            + " model.safetensors, pytorch_model.bin or their shard indexes at " + commit
+                            : "its config.json is not a transformers CLIPConfig (timm's?)") + ", nor "
                             + OpenClipConfig.CONFIG_FILE + "; clip4j reads those weights only");
                 }
                 place(repo, snapshot, oc);
@@ -280,7 +285,7 @@ public final class HuggingFaceHub {
     }
 
     private static boolean completeHuggingFace(Path snapshot) {
-        if (!Files.isRegularFile(snapshot.resolve(CONFIG))) {
+        if (!ConfigInference.isHuggingFaceClipConfig(snapshot.resolve(CONFIG))) {
             return false;
         }
         for (String[] kind : WEIGHTS) {

@@ -56,6 +56,8 @@ class HuggingFaceHubTest {
     private boolean openClipOnly;
     /** With openClipOnly: the repo has a config.json all the same (but still no transformers weights). */
     private boolean openClipWithConfigJson;
+    /** With openClipWithConfigJson: the repo also has a model.safetensors (timm's image tower, in timm's repos). */
+    private boolean timmWeights;
     private byte[] openClipConfig;
     /** The repo's preprocessor_config.json (null: it has none), and the bytes served for it (to corrupt them). */
     private byte[] preprocessor;
@@ -89,7 +91,8 @@ class HuggingFaceHubTest {
             x.getResponseHeaders().add("X-Repo-Commit", COMMIT);
         }
         try {
-            if (openClipOnly && file != null && !(openClipWithConfigJson && file.equals("config.json"))) {
+            if (openClipOnly && file != null && !(openClipWithConfigJson && (file.equals("config.json")
+                    || timmWeights && file.equals("model.safetensors")))) {
                 status = openClipFile(x, file);
                 body = status == 200 ? openClipConfig : null;
             } else if ("config.json".equals(file)) {
@@ -337,6 +340,30 @@ class HuggingFaceHubTest {
         // without transformers weights the open_clip files define the model: its heads, not config.json's
         assertEquals(8, ConfigInference.infer(CheckpointReader.read(snapshot), snapshot).visionHeads());
         assertEquals(snapshot, client().offline(true).fetch("openai/clip-tiny"));
+    }
+
+    @Test
+    void timmsConfigJsonAndImageTowerWeightsAreLeftForOpenClipsFiles() throws Exception {
+        // timm/vit_*_clip_*: timm's config.json and model.safetensors (image tower only) beside open_clip's files
+        serveOpenClip(false);
+        openClipWithConfigJson = true;
+        timmWeights = true;
+        config = "{\"architecture\": \"vit_base_patch32_clip_224\", \"num_classes\": 512}"
+                .getBytes(StandardCharsets.UTF_8);
+        Path snapshot = client().fetch("openai/clip-tiny");
+        assertFalse(Files.exists(snapshot.resolve("model.safetensors")), "timm's weights are not downloaded");
+        assertFalse(requests.stream().anyMatch(r -> r.endsWith("/model.safetensors")), "not even asked: " + requests);
+        assertArrayEquals(weights, Files.readAllBytes(snapshot.resolve(OpenClipConfig.SAFETENSORS_FILE)));
+        assertEquals(8, ConfigInference.infer(CheckpointReader.read(snapshot), snapshot).visionHeads());
+        assertEquals(snapshot, client().offline(true).fetch("openai/clip-tiny"), "complete as open_clip's");
+
+        // the same directory with timm's weights present too (e.g. downloaded by timm): still open_clip's model
+        Files.write(snapshot.resolve("model.safetensors"), weights);
+        assertTrue(OpenClipConfig.find(snapshot).isPresent());
+        assertEquals(8, ConfigInference.infer(CheckpointReader.read(snapshot), snapshot).visionHeads());
+        // while a transformers config.json beside Hugging Face weights keeps precedence
+        Files.write(snapshot.resolve("config.json"), Files.readAllBytes(VIT.resolve("config.json")));
+        assertFalse(OpenClipConfig.find(snapshot).isPresent());
     }
 
     @Test
