@@ -3,6 +3,8 @@ package io.clip4j.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.clip4j.ClipConfig;
+import io.clip4j.checkpoint.CheckpointException;
+import io.clip4j.checkpoint.ConfigInference;
 import io.clip4j.checkpoint.OpenClipConfig;
 import io.clip4j.data.CaptionedImages;
 import io.clip4j.data.ContrastiveBatches;
@@ -210,7 +212,8 @@ final class TrainCommand implements Callable<Integer> {
      * The weights train writes record neither heads nor preprocessing: loading them assumes heads = width / 64 and
      * CLIP's mean/std and resize. A checkpoint with others (an open_clip directory's head_width or preprocess_cfg)
      * would train and then load wrong, so it is refused; so is one whose MLPs are not 4 x width, since a bare state
-     * dict with such MLPs is refused on loading (its heads cannot be trusted to be width / 64).
+     * dict with such MLPs is refused on loading (its heads cannot be trusted to be width / 64), and so is a ViT of
+     * open_clip's widths 1280, 1408, 1664, 1792. The activation is recorded in the weights' metadata.
      */
     private static void requireReloadable(Path init, ClipConfig c) {
         if (!c.hasReferenceMlpWidths()) {
@@ -224,6 +227,7 @@ final class TrainCommand implements Callable<Integer> {
                     + c.transformerHeads() + ") are not width / 64, which the weights train writes cannot record;"
                     + " fine-tuning it is not supported");
         }
+        bareReloadable("--init " + init, c);
         Optional<OpenClipConfig> oc = OpenClipConfig.find(init);
         if (oc.isPresent() && (!Arrays.equals(oc.get().mean(), ImagePreprocessor.CLIP_MEAN)
                 || !Arrays.equals(oc.get().std(), ImagePreprocessor.CLIP_STD) || oc.get().squash())) {
@@ -251,10 +255,19 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--text-heads must be text width / 64 = " + tw / 64
                     + " (ClipModel.load infers heads that way)");
         }
-        return new ClipConfig(embedDim != null ? embedDim : p.embedDim(),
+        return bareReloadable("the model", new ClipConfig(embedDim != null ? embedDim : p.embedDim(),
                 imageResolution != null ? imageResolution : p.imageResolution(), layers, vw, patch,
                 contextLength != null ? contextLength : p.contextLength(), p.vocabSize(), tw, tw / 64,
-                textLayers != null ? textLayers : p.transformerLayers(), patch > 0 ? vw / 64 : vw * 32 / 64);
+                textLayers != null ? textLayers : p.transformerLayers(), patch > 0 ? vw / 64 : vw * 32 / 64));
+    }
+
+    /** {@code c}, if the bare weights train writes load back as it (e.g. no ViT of open_clip's width 1280). */
+    private static ClipConfig bareReloadable(String what, ClipConfig c) {
+        try {
+            return ConfigInference.requireBuildableFromBareWeights(what, c);
+        } catch (CheckpointException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
     }
 
     private CheckpointPrecision precision() {
