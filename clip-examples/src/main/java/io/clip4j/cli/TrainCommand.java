@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.clip4j.ClipConfig;
 import io.clip4j.checkpoint.CheckpointException;
+import io.clip4j.checkpoint.CheckpointReader;
 import io.clip4j.checkpoint.ConfigInference;
 import io.clip4j.checkpoint.OpenClipConfig;
 import io.clip4j.data.CaptionedImages;
@@ -188,8 +189,21 @@ final class TrainCommand implements Callable<Integer> {
 
     private TrainableClip openModel(Path stateDir) {
         if (stateDir != null) {
-            // The saved weights carry the configuration; loadState later restores them with the optimiser.
-            return TrainableClip.load(stateDir.resolve("weights.safetensors"));
+            // The saved weights carry the configuration (their activation in the metadata); loadState later restores
+            // them with the optimiser. They must be the model the command line describes.
+            TrainableClip m = TrainableClip.load(stateDir.resolve("weights.safetensors"));
+            try {
+                ClipConfig described = init != null ? ConfigInference.infer(CheckpointReader.read(init), init) : config();
+                if (!described.equals(m.config())) {
+                    throw new IllegalArgumentException("--resume " + stateDir + ": the saved model " + m.config()
+                            + " is not the one " + (init != null ? "--init " + init + " gives" : "the size options give")
+                            + ", " + described + "; give the same options as the original run");
+                }
+            } catch (RuntimeException e) {
+                m.close();
+                throw e;
+            }
+            return m;
         }
         if (init != null) {
             if (embedDim != null || imageResolution != null || visionLayers != null || visionWidth != null

@@ -151,6 +151,11 @@ class TrainCommandTest {
         assertEquals(0, again.code, again.err);
         assertTrue(again.out.contains("resumed at step 2 of 2"), again.out);
         assertTrue(again.out.contains("activation=GELU"), again.out);
+        // a command line describing another model (here: the default preset instead of --init) does not resume it
+        CliRunner other = CliRunner.run("train", "--data", csv.toString(), "--steps", "2", "--batch", "2",
+                "--checkpoint-every", "1", "--no-progress", "--out", out.toString(), "--resume", out.toString());
+        assertEquals(ClipCli.EXIT_INPUT, other.code, other.err);
+        assertTrue(other.err.contains("is not the one the size options give"), other.err);
     }
 
     @Test
