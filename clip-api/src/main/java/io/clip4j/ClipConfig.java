@@ -11,9 +11,11 @@ import java.util.Objects;
  * ({@code CLIP.__init__} / {@code build_model}): everything needed to build both towers.
  *
  * <p>A ViT vision tower has {@link #visionPatchSize()} &gt; 0 and one entry in {@link #visionLayers()};
- * a modified-ResNet tower has {@code visionPatchSize() == 0} and four stage depths. Head counts follow
- * the reference: {@code transformer_heads = transformer_width / 64}; vision heads are
- * {@code vision_width / 64} (ViT) or {@code vision_width * 32 / 64} (ResNet attention pooling). The transformer
+ * a modified-ResNet tower has {@code visionPatchSize() == 0} and four stage depths. Head counts are given
+ * explicitly: the reference's {@code build_model} (and clip4j for a bare state dict) uses
+ * {@code transformer_heads = transformer_width / 64} and vision heads {@code vision_width / 64} (ViT) or
+ * {@code vision_width * 32 / 64} (ResNet attention pooling), while Hugging Face and open_clip configurations declare
+ * their own (e.g. open_clip's ViT-H has heads 80 wide). The transformer
  * MLPs are {@code 4 * width} wide in the reference; open_clip's ViT-g and ViT-bigG use other widths
  * ({@code mlp_width = int(width * mlp_ratio)}), set with {@link #withMlpWidths(int, int)}.
  * Immutable.
@@ -64,8 +66,9 @@ public final class ClipConfig {
      * @param transformerLayers text transformer depth
      * @param visionHeads       ViT heads, or attention-pooling heads for a ResNet; the MLPs are 4 x width wide (see
      *                          {@link #withMlpWidths(int, int)})
-     * @throws IllegalArgumentException if a size is not positive, widths do not divide into heads, or a width is
-     *                                  2^29 or more (its default MLP width, 4 x width, would not fit an int)
+     * @throws IllegalArgumentException if a size is not positive, widths do not divide into heads, or the text width
+     *                                  or a ViT's width is 2^29 or more (its default MLP width, 4 x width, would not
+     *                                  fit an int; a ResNet has no vision MLP width)
      */
     public ClipConfig(int embedDim, int imageResolution, int[] visionLayers, int visionWidth, int visionPatchSize,
                       int contextLength, int vocabSize, int transformerWidth, int transformerHeads,
@@ -88,8 +91,9 @@ public final class ClipConfig {
      * @param visionHeads       ViT heads, or attention-pooling heads for a ResNet
      * @param activation        the transformer MLPs' activation (OpenAI: {@link Activation#QUICK_GELU}); the MLPs are
      *                          4 x width wide (see {@link #withMlpWidths(int, int)})
-     * @throws IllegalArgumentException if a size is not positive, widths do not divide into heads, or a width is
-     *                                  2^29 or more (its default MLP width, 4 x width, would not fit an int)
+     * @throws IllegalArgumentException if a size is not positive, widths do not divide into heads, or the text width
+     *                                  or a ViT's width is 2^29 or more (its default MLP width, 4 x width, would not
+     *                                  fit an int; a ResNet has no vision MLP width)
      */
     public ClipConfig(int embedDim, int imageResolution, int[] visionLayers, int visionWidth, int visionPatchSize,
                       int contextLength, int vocabSize, int transformerWidth, int transformerHeads,

@@ -112,14 +112,23 @@ public final class CheckpointReader {
     private static StateDict readDirectory(Path dir) {
         List<Path> files = weightFiles(dir);
         Map<String, TensorData> all = new LinkedHashMap<>();
+        Map<String, String> metadata = new LinkedHashMap<>();
         for (Path f : files) {
-            for (Map.Entry<String, TensorData> e : readFile(f).asMap().entrySet()) {
+            StateDict part = readFile(f);
+            for (Map.Entry<String, TensorData> e : part.asMap().entrySet()) {
                 if (all.put(e.getKey(), e.getValue()) != null) {
                     throw new CheckpointException(dir + ": tensor '" + e.getKey() + "' appears in more than one shard");
                 }
             }
+            for (Map.Entry<String, String> e : part.metadata().entrySet()) {
+                String before = metadata.putIfAbsent(e.getKey(), e.getValue());
+                if (before != null && !before.equals(e.getValue())) {
+                    throw new CheckpointException(dir + ": shards store different __metadata__ values of '"
+                            + e.getKey() + "' (\"" + before + "\" and \"" + e.getValue() + "\")");
+                }
+            }
         }
-        return new StateDict(dir.toString(), all);
+        return new StateDict(dir.toString(), all, metadata);
     }
 
     /**
@@ -256,7 +265,7 @@ public final class CheckpointReader {
         if (!sd.keys().isEmpty() && sd.keys().stream().allMatch(k -> k.startsWith("module."))) {
             Map<String, TensorData> m = new LinkedHashMap<>();
             sd.asMap().forEach((k, v) -> m.put(k.substring("module.".length()), v));
-            out = new StateDict(sd.source(), m);
+            out = new StateDict(sd.source(), m, sd.metadata());
         }
         if (HuggingFaceKeys.isHuggingFace(out)) {
             out = HuggingFaceKeys.toOpenAi(out);

@@ -8,8 +8,10 @@ import io.clip4j.ClipConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
@@ -38,6 +40,13 @@ public final class ConfigInference {
      * ViT-e, 15360). Beyond it a value is damage, refused before it sizes a tensor.
      */
     static final int MAX_MLP_WIDTH = 1 << 20;
+    /**
+     * The safetensors {@code __metadata__} key under which clip4j's trainer records the transformer MLPs' activation
+     * of the weights it writes: {@code "quick_gelu"} or {@code "gelu"} (Hugging Face's {@code hidden_act} names).
+     * OpenAI-format state dicts do not record it otherwise, and loading would assume QuickGELU.
+     */
+    public static final String ACTIVATION_METADATA = "clip4j.activation";
+    private static final String METADATA_PREFIX = "clip4j.";
 
     private ConfigInference() {
     }
@@ -65,17 +74,96 @@ public final class ConfigInference {
      * not 64 wide (1280: ViT-H, 1408: ViT-g, 1664: ViT-bigG, 1792: ViT-e). Such models load from their Hugging
      * Face or open_clip directory, whose configuration names the heads ({@link #infer(StateDict, Path)}).
      *
+     * <p>The activation is QuickGELU (the reference's), unless the file's safetensors {@code __metadata__} records
+     * another under {@link #ACTIVATION_METADATA}, as the weights clip4j's trainer writes do.
+     *
      * @param sd a state dict under OpenAI names (as {@link CheckpointReader#read} returns)
      * @return the model's configuration
      * @throws CheckpointException if a needed tensor is missing, the shapes are inconsistent, they imply an
      *                             image_resolution or context_length above 4096 (the message names the value), or
      *                             the reference rules cannot give the model's heads (the message says why and
-     *                             what to load instead)
+     *                             what to load instead), or the metadata holds an unknown {@code clip4j.*} key or
+     *                             activation value
      */
     public static ClipConfig infer(StateDict sd) {
         // Sizes first: a model the reference rules cannot build is named as such, not by the heads they would give.
         ReferenceRules.require(sd.source(), fromTensors(sd, false));
-        return fromTensors(sd, true);
+        ClipConfig c = fromTensors(sd, true);
+        Activation recorded = recordedActivation(sd);
+        return recorded == null ? c : c.withActivation(recorded);
+    }
+
+    /**
+     * Checks that a model of configuration {@code c}, written as bare weights (a state dict, with the activation in
+     * {@link #safetensorsMetadata}), loads back as {@code c} through {@link #infer(StateDict)}: its heads are the
+     * reference's ({@code width / 64}; a ResNet's vision heads {@code width * 32 / 64}), its MLP widths
+     * {@code 4 * width}, and a ViT's width is none of open_clip's whose heads are not 64 wide (1280, 1408, 1664,
+     * 1792), which loading refuses. Training calls it before writing such weights.
+     *
+     * @param source what {@code c} describes, for the message
+     * @param c      the configuration
+     * @return {@code c}
+     * @throws CheckpointException if bare weights of {@code c} would be refused or load as another model
+     */
+    public static ClipConfig requireBuildableFromBareWeights(String source, ClipConfig c) {
+        ReferenceRules.requireForTraining(source, c);
+        int visionHeads = c.isVit() ? c.visionWidth() / 64 : (int) (c.visionWidth() * 32L / 64);
+        if (c.visionHeads() != visionHeads || c.transformerHeads() != c.transformerWidth() / 64) {
+            throw new CheckpointException(source + ": heads (vision " + c.visionHeads() + ", text "
+                    + c.transformerHeads() + ") are not the reference's width / 64 (vision " + visionHeads + ", text "
+                    + c.transformerWidth() / 64 + "), which bare weights cannot record");
+        }
+        return c;
+    }
+
+    /**
+     * The safetensors {@code __metadata__} clip4j writes with a model's bare weights, so that {@link #infer(StateDict)}
+     * gives back its activation: {@code format: pt}, {@code producer: clip4j} and {@link #ACTIVATION_METADATA}.
+     *
+     * @param config the model's configuration
+     * @return the metadata (unmodifiable)
+     */
+    public static Map<String, String> safetensorsMetadata(ClipConfig config) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("format", "pt");
+        m.put("producer", "clip4j");
+        m.put(ACTIVATION_METADATA, config.activation() == Activation.GELU ? "gelu" : "quick_gelu");
+        return Collections.unmodifiableMap(m);
+    }
+
+    /**
+     * The activation {@link #ACTIVATION_METADATA} records, or null if the metadata holds none; any other
+     * {@code clip4j.*} key is refused (a newer clip4j's record this one would ignore).
+     */
+    private static Activation recordedActivation(StateDict sd) {
+        Activation out = null;
+        for (Map.Entry<String, String> e : sd.metadata().entrySet()) {
+            if (!e.getKey().startsWith(METADATA_PREFIX)) {
+                continue;
+            }
+            if (!e.getKey().equals(ACTIVATION_METADATA)) {
+                throw new CheckpointException(sd.source() + ": __metadata__ key '" + e.getKey()
+                        + "' is not one clip4j knows (" + ACTIVATION_METADATA + ")");
+            }
+            switch (e.getValue()) {
+                case "quick_gelu": out = Activation.QUICK_GELU; break;
+                case "gelu": out = Activation.GELU; break;
+                default:
+                    throw new CheckpointException(sd.source() + ": __metadata__ " + ACTIVATION_METADATA + " \""
+                            + e.getValue() + "\" is not supported (clip4j computes quick_gelu or gelu)");
+            }
+        }
+        return out;
+    }
+
+    /** {@code c}, if the activation recorded in the metadata (if any) agrees with what {@code file} declares. */
+    private static ClipConfig agreeing(StateDict sd, Path file, ClipConfig c) {
+        Activation recorded = recordedActivation(sd);
+        if (recorded != null && recorded != c.activation()) {
+            throw new CheckpointException(sd.source() + ": __metadata__ " + ACTIVATION_METADATA + " records "
+                    + recorded + " but " + file + " declares " + c.activation());
+        }
+        return c;
     }
 
     /**
@@ -133,7 +221,8 @@ public final class ConfigInference {
      * @return the configuration
      * @throws CheckpointException as {@link #infer(StateDict, Path)}, or if a Hugging Face {@code config.json}
      *                             declares another {@code hidden_act} (an {@code open_clip_config.json} another
-     *                             {@code quick_gelu})
+     *                             {@code quick_gelu}, the safetensors metadata another
+     *                             {@link #ACTIVATION_METADATA})
      */
     public static ClipConfig infer(StateDict sd, Path fileOrDir, Activation activation) {
         ClipConfig c = infer(sd, fileOrDir);
@@ -148,6 +237,10 @@ public final class ConfigInference {
         if (Files.isDirectory(fileOrDir) && Files.isRegularFile(fileOrDir.resolve("config.json"))) {
             throw new CheckpointException(fileOrDir.resolve("config.json") + ": declares " + c.activation()
                     + " but " + activation + " was requested");
+        }
+        if (recordedActivation(sd) != null) {
+            throw new CheckpointException(sd.source() + ": records " + c.activation() + " (__metadata__ "
+                    + ACTIVATION_METADATA + ") but " + activation + " was requested");
         }
         return c.withActivation(activation);
     }
@@ -166,14 +259,15 @@ public final class ConfigInference {
      * @param fileOrDir the checkpoint path given to {@link CheckpointReader#read(Path)}
      * @return the configuration
      * @throws CheckpointException if tensors and {@code config.json} (or {@code open_clip_config.json}) disagree or
-     *                             either is malformed, the open_clip config sets an option clip4j does not compute,
+     *                             either is malformed, the activation recorded in the metadata is not the one the
+     *                             configuration declares, the open_clip config sets an option clip4j does not compute,
      *                             or a bare state dict is one the reference rules would build wrong
      */
     public static ClipConfig infer(StateDict sd, Path fileOrDir) {
         if (OpenClipConfig.governs(fileOrDir)) {
             // Read first: an option clip4j does not compute is then named, not a missing tensor it implies.
             Path file = OpenClipConfig.configFile(fileOrDir);
-            return crossChecked(file, OpenClipConfig.read(file).config(), fromTensors(sd, false));
+            return agreeing(sd, file, crossChecked(file, OpenClipConfig.read(file).config(), fromTensors(sd, false)));
         }
         Path json = fileOrDir.resolve("config.json");
         if (!Files.isDirectory(fileOrDir) || !Files.isRegularFile(json)) {
@@ -193,7 +287,7 @@ public final class ConfigInference {
         check(json, "text_config.num_hidden_layers", d.transformerLayers(), t.transformerLayers());
         check(json, "vision_config.intermediate_size", d.visionMlpWidth(), t.visionMlpWidth());
         check(json, "text_config.intermediate_size", d.transformerMlpWidth(), t.transformerMlpWidth());
-        return declared;
+        return agreeing(sd, json, declared);
     }
 
     /** open_clip's declared sizes against the tensors', under open_clip's key names. */

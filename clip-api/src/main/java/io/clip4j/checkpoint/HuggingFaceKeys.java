@@ -113,7 +113,7 @@ final class HuggingFaceKeys {
             throw new CheckpointException(hf.source() + ": unexpected tensor '" + unused.iterator().next()
                     + "' in a Hugging Face CLIPModel checkpoint (" + unused.size() + " unknown in all)");
         }
-        return new StateDict(hf.source(), m.out);
+        return new StateDict(hf.source(), m.out, hf.metadata());
     }
 
     private static int countLayers(StateDict hf, String tower) {

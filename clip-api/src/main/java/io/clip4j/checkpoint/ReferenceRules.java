@@ -21,6 +21,8 @@ final class ReferenceRules {
     }
 
     /**
+     * A configuration inferred from a bare state dict.
+     *
      * @param source the checkpoint, for the message
      * @param c      the configuration inferred from its tensors
      * @return {@code c}
@@ -28,9 +30,31 @@ final class ReferenceRules {
      *                             with heads other than 64 wide
      */
     static ClipConfig require(String source, ClipConfig c) {
-        String fix = " Its heads cannot be read from the weights, and width / 64 would give silently wrong features;"
-                + " load the Hugging Face directory (config.json) or the open_clip directory (open_clip_config.json)"
-                + " the weights come with, whose configuration names the heads.";
+        return require(source, c, " Its heads cannot be read from the weights, and width / 64 would give silently"
+                + " wrong features; load the Hugging Face directory (config.json) or the open_clip directory"
+                + " (open_clip_config.json) the weights come with, whose configuration names the heads. A weights file"
+                + " without one (e.g. downloaded alone from a URL): name it open_clip_pytorch_model.bin (torch archive)"
+                + " or open_clip_model.safetensors and put beside it an open_clip_config.json holding"
+                + " {\"model_cfg\": ...} with the model's configuration (open_clip's"
+                + " src/open_clip/model_configs/<name>.json, e.g. ViT-H-14.json); clip4j then reads the file with that"
+                + " configuration.");
+    }
+
+    /**
+     * {@link #require(String, ClipConfig)} for a configuration about to be trained: the same rules, with a message
+     * saying that the weights training writes would be refused.
+     *
+     * @param source what {@code c} describes, for the message
+     * @param c      the configuration
+     * @return {@code c}
+     * @throws CheckpointException as {@link #require(String, ClipConfig)}
+     */
+    static ClipConfig requireForTraining(String source, ClipConfig c) {
+        return require(source, c, " The bare weights training writes cannot record heads, so loading them would be"
+                + " refused; choose another width.");
+    }
+
+    private static ClipConfig require(String source, ClipConfig c, String fix) {
         if (!c.hasReferenceMlpWidths()) {
             throw new CheckpointException(source + ": MLP widths (vision " + c.visionMlpWidth() + " for width "
                     + c.visionWidth() + ", text " + c.transformerMlpWidth() + " for width " + c.transformerWidth()

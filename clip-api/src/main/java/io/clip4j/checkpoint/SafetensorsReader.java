@@ -22,7 +22,7 @@ import java.util.Map;
 /**
  * Reads a safetensors file: 8-byte little-endian header length N, N bytes of UTF-8 JSON mapping each
  * tensor name to {@code {"dtype", "shape", "data_offsets": [begin, end]}} (offsets relative to the first
- * byte after the header; an optional {@code "__metadata__"} object of strings is ignored), then the raw
+ * byte after the header; an optional {@code "__metadata__"} object of strings is returned as {@link StateDict#metadata()}), then the raw
  * little-endian C-order tensor bytes. Validation follows the format's own rules: known dtype, non-negative
  * shape, {@code end - begin == numel * itemsize}, and the tensors tile the data area exactly (no gap, no
  * overlap, nothing after the last tensor). Tensor names are returned as stored.
@@ -76,7 +76,8 @@ final class SafetensorsReader {
             }
             long dataStart = 8 + n;
             JsonNode header = parseHeader(file, f.slice(8, n));
-            return new StateDict(file.toString(), tensors(file, f, header, dataStart, f.size() - dataStart));
+            return new StateDict(file.toString(), tensors(file, f, header, dataStart, f.size() - dataStart),
+                    metadata(file, header.get("__metadata__")));
         }
     }
 
@@ -95,6 +96,25 @@ final class SafetensorsReader {
             throw corrupt(file, "header is not a JSON object");
         }
         return header;
+    }
+
+    /** The {@code __metadata__} object: string to string, as the format defines it. */
+    private static Map<String, String> metadata(Path file, JsonNode node) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (node == null) {
+            return out;
+        }
+        if (!node.isObject()) {
+            throw corrupt(file, "__metadata__ is not an object of strings");
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (!e.getValue().isTextual()) {
+                throw corrupt(file, "__metadata__ value of '" + e.getKey() + "' is not a string: " + e.getValue());
+            }
+            out.put(e.getKey(), e.getValue().asText());
+        }
+        return out;
     }
 
     private static Map<String, TensorData> tensors(Path file, MappedFile f, JsonNode header, long dataStart,

@@ -14,14 +14,28 @@ import java.util.Set;
 public final class StateDict {
     private final String source;
     private final Map<String, TensorData> tensors;
+    private final Map<String, String> metadata;
 
     /**
+     * A state dict without metadata.
+     *
      * @param source  where the tensors came from (a path), used in error messages
      * @param tensors name to tensor; copied, order kept
      */
     public StateDict(String source, Map<String, TensorData> tensors) {
+        this(source, tensors, Map.of());
+    }
+
+    /**
+     * @param source   where the tensors came from (a path), used in error messages
+     * @param tensors  name to tensor; copied, order kept
+     * @param metadata string pairs the file stores beside its tensors (a safetensors {@code __metadata__});
+     *                 copied, order kept
+     */
+    public StateDict(String source, Map<String, TensorData> tensors, Map<String, String> metadata) {
         this.source = Objects.requireNonNull(source, "source");
         this.tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
+        this.metadata = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(metadata, "metadata")));
     }
 
     /** @return the file or directory these tensors were read from */
@@ -71,5 +85,13 @@ public final class StateDict {
     /** @return an unmodifiable view of all tensors */
     public Map<String, TensorData> asMap() {
         return tensors;
+    }
+
+    /**
+     * @return the string pairs stored with the tensors: a safetensors file's {@code __metadata__} (for a sharded
+     *         directory, those of all shards), empty for a torch archive; unmodifiable
+     */
+    public Map<String, String> metadata() {
+        return metadata;
     }
 }

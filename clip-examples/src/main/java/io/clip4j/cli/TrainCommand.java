@@ -3,6 +3,9 @@ package io.clip4j.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.clip4j.ClipConfig;
+import io.clip4j.checkpoint.CheckpointException;
+import io.clip4j.checkpoint.CheckpointReader;
+import io.clip4j.checkpoint.ConfigInference;
 import io.clip4j.checkpoint.ImageTransformConfig;
 import io.clip4j.data.CaptionedImages;
 import io.clip4j.data.ContrastiveBatches;
@@ -184,8 +187,21 @@ final class TrainCommand implements Callable<Integer> {
 
     private TrainableClip openModel(Path stateDir) {
         if (stateDir != null) {
-            // The saved weights carry the configuration; loadState later restores them with the optimiser.
-            return TrainableClip.load(stateDir.resolve("weights.safetensors"));
+            // The saved weights carry the configuration (their activation in the metadata); loadState later restores
+            // them with the optimiser. They must be the model the command line describes.
+            TrainableClip m = TrainableClip.load(stateDir.resolve("weights.safetensors"));
+            try {
+                ClipConfig described = init != null ? ConfigInference.infer(CheckpointReader.read(init), init) : config();
+                if (!described.equals(m.config())) {
+                    throw new IllegalArgumentException("--resume " + stateDir + ": the saved model " + m.config()
+                            + " is not the one " + (init != null ? "--init " + init + " gives" : "the size options give")
+                            + ", " + described + "; give the same options as the original run");
+                }
+            } catch (RuntimeException e) {
+                m.close();
+                throw e;
+            }
+            return m;
         }
         if (init != null) {
             if (embedDim != null || imageResolution != null || visionLayers != null || visionWidth != null
@@ -209,7 +225,8 @@ final class TrainCommand implements Callable<Integer> {
      * CLIP's mean/std and resize. A checkpoint with others (an open_clip directory's head_width or preprocess_cfg, a
      * Hugging Face directory's preprocessor_config.json) would train and then load wrong, so it is refused; so is one
      * whose MLPs are not 4 x width, since a bare state dict with such MLPs is refused on loading (its heads cannot be
-     * trusted to be width / 64).
+     * trusted to be width / 64), and so is a ViT of
+     * open_clip's widths 1280, 1408, 1664, 1792. The activation is recorded in the weights' metadata.
      */
     private static void requireReloadable(Path init, ClipConfig c) {
         if (!c.hasReferenceMlpWidths()) {
@@ -223,6 +240,7 @@ final class TrainCommand implements Callable<Integer> {
                     + c.transformerHeads() + ") are not width / 64, which the weights train writes cannot record;"
                     + " fine-tuning it is not supported");
         }
+        bareReloadable("--init " + init, c);
         ImageTransformConfig transform = ImageTransformConfig.of(init, c.imageResolution());
         if (!transform.isClip()) {
             throw new IllegalArgumentException("--init " + init + ": its preprocessing (" + transform.source()
@@ -250,10 +268,19 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--text-heads must be text width / 64 = " + tw / 64
                     + " (ClipModel.load infers heads that way)");
         }
-        return new ClipConfig(embedDim != null ? embedDim : p.embedDim(),
+        return bareReloadable("the model", new ClipConfig(embedDim != null ? embedDim : p.embedDim(),
                 imageResolution != null ? imageResolution : p.imageResolution(), layers, vw, patch,
                 contextLength != null ? contextLength : p.contextLength(), p.vocabSize(), tw, tw / 64,
-                textLayers != null ? textLayers : p.transformerLayers(), patch > 0 ? vw / 64 : vw * 32 / 64);
+                textLayers != null ? textLayers : p.transformerLayers(), patch > 0 ? vw / 64 : vw * 32 / 64));
+    }
+
+    /** {@code c}, if the bare weights train writes load back as it (e.g. no ViT of open_clip's width 1280). */
+    private static ClipConfig bareReloadable(String what, ClipConfig c) {
+        try {
+            return ConfigInference.requireBuildableFromBareWeights(what, c);
+        } catch (CheckpointException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
     }
 
     private CheckpointPrecision precision() {

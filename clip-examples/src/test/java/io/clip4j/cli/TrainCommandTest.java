@@ -1,8 +1,10 @@
 package io.clip4j.cli;
 
+import io.clip4j.Activation;
 import io.clip4j.ClipConfig;
 import io.clip4j.ClipModel;
 import io.clip4j.checkpoint.SafetensorsWriter;
+import io.clip4j.checkpoint.TensorData;
 import io.clip4j.train.CheckpointPrecision;
 import io.clip4j.train.TrainableClip;
 import org.junit.jupiter.api.Test;
@@ -11,10 +13,13 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TrainCommandTest {
@@ -121,5 +126,69 @@ class TrainCommandTest {
                 "1", "--batch", "2", "--no-progress", "--out", dir.resolve("out").toString());
         assertEquals(ClipCli.EXIT_INPUT, r.code, r.err);
         assertTrue(r.err.contains("MLP widths (vision 300, text 200) are not 4 x width"), r.err);
+    }
+
+    @Test
+    void aGeluInitTrainsAndWritesWeightsThatReloadAndResumeAsGelu(@TempDir Path dir) throws IOException {
+        // an open_clip directory without quick_gelu: GELU, heads width / 64, CLIP's preprocessing
+        Path oc = Files.createDirectory(dir.resolve("oc"));
+        ClipConfig c = new ClipConfig(32, 32, new int[]{1}, 64, 8, 16, 49408, 64, 1, 1, 1, Activation.GELU);
+        try (TrainableClip t = TrainableClip.initialize(c, 3)) {
+            SafetensorsWriter.write(oc.resolve("open_clip_model.safetensors"),
+                    t.toTensorData(CheckpointPrecision.FLOAT32), Map.of());
+        }
+        Files.writeString(oc.resolve("open_clip_config.json"), "{\"model_cfg\": {\"embed_dim\": 32,"
+                + " \"vision_cfg\": {\"image_size\": 32, \"layers\": 1, \"width\": 64, \"patch_size\": 8},"
+                + " \"text_cfg\": {\"context_length\": 16, \"width\": 64, \"heads\": 1, \"layers\": 1}}}");
+        Path csv = captions(dir);
+        Path out = dir.resolve("run");
+        String[] args = {"train", "--init", oc.toString(), "--data", csv.toString(), "--steps", "2", "--batch", "2",
+            "--checkpoint-every", "1", "--no-progress", "--out", out.toString()};
+        CliRunner r = CliRunner.run(args);
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.contains("activation=GELU"), r.out);
+        try (ClipModel m = ClipModel.load(out.resolve("model.safetensors"))) {
+            assertEquals(c, m.config());
+        }
+        try (TrainableClip state = TrainableClip.load(out.resolve("state/weights.safetensors"))) {
+            assertEquals(c, state.config());
+        }
+        String[] resume = Arrays.copyOf(args, args.length + 2);
+        resume[args.length] = "--resume";
+        resume[args.length + 1] = out.toString();
+        CliRunner again = CliRunner.run(resume);
+        assertEquals(0, again.code, again.err);
+        assertTrue(again.out.contains("resumed at step 2 of 2"), again.out);
+        assertTrue(again.out.contains("activation=GELU"), again.out);
+        // a command line describing another model (here: the default preset instead of --init) does not resume it
+        CliRunner other = CliRunner.run("train", "--data", csv.toString(), "--steps", "2", "--batch", "2",
+                "--checkpoint-every", "1", "--no-progress", "--out", out.toString(), "--resume", out.toString());
+        assertEquals(ClipCli.EXIT_INPUT, other.code, other.err);
+        assertTrue(other.err.contains("is not the one the size options give"), other.err);
+    }
+
+    @Test
+    void aVitWidthWhoseBareWeightsLoadingRefusesIsRefusedBeforeTraining(@TempDir Path dir) throws IOException {
+        CliRunner r = CliRunner.run("train", "--config", "vit-tiny", "--vision-width", "1280", "--data",
+                captions(dir).toString(), "--steps", "1", "--batch", "2", "--no-progress", "--out",
+                dir.resolve("out").toString());
+        assertEquals(ClipCli.EXIT_INPUT, r.code, r.err);
+        assertTrue(r.err.contains("vision width 1280 is that of open_clip's ViT-H"), r.err);
+        assertFalse(Files.exists(dir.resolve("out")), "nothing trained");
+    }
+
+    @Test
+    void anInitWithTensorsClipDoesNotHaveIsRefused(@TempDir Path dir) throws IOException {
+        ClipConfig c = new ClipConfig(32, 32, new int[]{1}, 64, 8, 16, 49408, 64, 1, 1, 1);
+        Path file = dir.resolve("ls.safetensors");
+        try (TrainableClip t = TrainableClip.initialize(c, 3)) {
+            Map<String, TensorData> w = new LinkedHashMap<>(t.toTensorData(CheckpointPrecision.FLOAT32));
+            w.put("transformer.resblocks.0.ls_1.gamma", SafetensorsWriter.float32(new float[64], 64));
+            SafetensorsWriter.write(file, w, Map.of());
+        }
+        CliRunner r = CliRunner.run("train", "--init", file.toString(), "--data", captions(dir).toString(),
+                "--steps", "1", "--batch", "2", "--no-progress", "--out", dir.resolve("out").toString());
+        assertEquals(ClipCli.EXIT_INPUT, r.code, r.err);
+        assertTrue(r.err.contains("unexpected tensor 'transformer.resblocks.0.ls_1.gamma'"), r.err);
     }
 }

@@ -3,6 +3,7 @@ package io.clip4j.torch;
 import io.clip4j.checkpoint.CheckpointException;
 import io.clip4j.checkpoint.StateDict;
 import io.clip4j.checkpoint.TensorData;
+import io.clip4j.checkpoint.UnusedTensors;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.MemoryFormatOptional;
@@ -16,7 +17,6 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * The tensors of one model, converted on demand from a {@link StateDict} with OpenAI names and checked against
@@ -25,12 +25,6 @@ import java.util.regex.Pattern;
  * model is being built.
  */
 final class Weights implements AutoCloseable {
-    /** Top-level int64 buffers of OpenAI's archives; the reference {@code build_model} deletes them. */
-    private static final Set<String> ARCHIVE_BUFFERS = Set.of("input_resolution", "context_length", "vocab_size");
-    /** The text tower's causal mask, a fixed function of context_length (a tensor attribute in TorchScript). */
-    private static final Pattern CAUSAL_MASK = Pattern.compile("(transformer\\.resblocks\\.\\d+\\.)?attn_mask");
-    private static final String BATCH_COUNTER = ".num_batches_tracked";
-
     private final StateDict stateDict;
     private final Placement placement;
     private final ParameterFactory factory;
@@ -140,40 +134,15 @@ final class Weights implements AutoCloseable {
     }
 
     /**
-     * Fails if the checkpoint holds a tensor that the towers built so far did not read, as the reference's
-     * strict {@code model.load_state_dict(state_dict)} in {@code build_model} does: such a tensor belongs to a
-     * part this architecture does not have (open_clip's layer scale or logit bias, an attentional pooler, a
-     * classification head), and ignoring it would give wrong features without an error. Not checked: the
-     * buffers the reference drops or never loads ({@code input_resolution}, {@code context_length},
-     * {@code vocab_size}, the text tower's {@code attn_mask}, and the {@code num_batches_tracked} counter of
-     * a BatchNorm whose statistics were read). Weights made by a factory are not checked.
+     * Fails if the checkpoint holds a tensor that the towers built so far did not read, by the rules of
+     * {@link UnusedTensors} (shared with training). Weights made by a factory are not checked.
      *
      * @throws CheckpointException naming the first unexpected tensor and their count
      */
     void requireAllUsed() {
-        if (stateDict == null) {
-            return;
+        if (stateDict != null) {
+            UnusedTensors.requireAllUsed(stateDict, used);
         }
-        List<String> unexpected = new ArrayList<>();
-        for (String key : stateDict.keys()) {
-            if (!used.contains(key) && !isBookkeeping(key)) {
-                unexpected.add(key);
-            }
-        }
-        if (!unexpected.isEmpty()) {
-            throw new CheckpointException(stateDict.source() + ": unexpected tensor '" + unexpected.get(0) + "' ("
-                    + unexpected.size() + " in all): the checkpoint has parameters that CLIP's architecture"
-                    + " (openai/CLIP clip/model.py) does not use, so it is another model or a variant clip4j does"
-                    + " not implement");
-        }
-    }
-
-    private boolean isBookkeeping(String key) {
-        if (ARCHIVE_BUFFERS.contains(key) || CAUSAL_MASK.matcher(key).matches()) {
-            return true;
-        }
-        return key.endsWith(BATCH_COUNTER)
-                && used.contains(key.substring(0, key.length() - BATCH_COUNTER.length()) + ".running_var");
     }
 
     /** @return the sizes of {@code t}, outermost first (empty for a 0-dim scalar) */

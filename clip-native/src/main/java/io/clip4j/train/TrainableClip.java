@@ -8,6 +8,7 @@ import io.clip4j.checkpoint.ConfigInference;
 import io.clip4j.checkpoint.SafetensorsWriter;
 import io.clip4j.checkpoint.StateDict;
 import io.clip4j.checkpoint.TensorData;
+import io.clip4j.checkpoint.UnusedTensors;
 import io.clip4j.torch.ClipTowers;
 import io.clip4j.torch.NativeLibraries;
 import org.bytedeco.javacpp.PointerScope;
@@ -20,10 +21,12 @@ import org.bytedeco.pytorch.global.torch;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * A CLIP model whose parameters are LibTorch leaf tensors that require grad: the reference {@code CLIP} module
@@ -75,7 +78,9 @@ public final class TrainableClip implements AutoCloseable {
      *
      * @param config the hyper-parameters
      * @param seed   seeds LibTorch's default generator ({@code torch.manual_seed}); equal seeds give equal models
-     * @return the model
+     * @return the model (any configuration trains; but the bare weights {@link #toTensorData} gives load back only
+     *         if {@link ConfigInference#requireBuildableFromBareWeights} accepts it: reference heads, MLPs of
+     *         {@code 4 * width}, and no ViT of width 1280, 1408, 1664 or 1792)
      * @throws ClipException if the configuration cannot be built or the natives cannot be loaded
      */
     public static TrainableClip initialize(ClipConfig config, long seed) {
@@ -95,12 +100,16 @@ public final class TrainableClip implements AutoCloseable {
     }
 
     /**
-     * A model initialised from a checkpoint's values (fine-tuning); every tensor is copied to float32.
+     * A model initialised from a checkpoint's values (fine-tuning); every tensor is copied to float32. Loading is
+     * strict as for {@link ClipModel#load}: a tensor the model does not read (open_clip's layer scale
+     * {@code ls_1.gamma}, {@code logit_bias}, an attentional pooler) is refused, by the rules of
+     * {@link UnusedTensors}.
      *
-     * @param sd     tensors under OpenAI names ({@link CheckpointReader#read}); extra entries are ignored
+     * @param sd     tensors under OpenAI names ({@link CheckpointReader#read})
      * @param config the hyper-parameters matching the checkpoint ({@link ConfigInference#infer})
      * @return the model
-     * @throws io.clip4j.checkpoint.CheckpointException if a tensor is missing or has the wrong shape
+     * @throws io.clip4j.checkpoint.CheckpointException if a tensor is missing, has the wrong shape, or is not used
+     *                                                  by the model
      * @throws ClipException if the configuration cannot be built
      */
     public static TrainableClip fromStateDict(StateDict sd, ClipConfig config) {
@@ -108,9 +117,15 @@ public final class TrainableClip implements AutoCloseable {
         Objects.requireNonNull(config, "config");
         NativeLibraries.ensureLoaded();
         List<Tensor> made = new ArrayList<>();
+        Set<String> read = new HashSet<>();
         try {
-            ClipTowers towers = ClipTowers.build(config, (name, shape) -> keep(made, copy(sd, name, shape)));
+            ClipTowers towers = ClipTowers.build(config, (name, shape) -> {
+                read.add(name);
+                return keep(made, copy(sd, name, shape));
+            });
+            read.add(LOGIT_SCALE);
             Tensor logitScale = keep(made, copy(sd, LOGIT_SCALE, new long[0]));
+            UnusedTensors.requireAllUsed(sd, read);
             return new TrainableClip(config, towers, logitScale);
         } catch (RuntimeException e) {
             made.forEach(Tensor::close);
@@ -119,7 +134,9 @@ public final class TrainableClip implements AutoCloseable {
     }
 
     /**
-     * Reads a checkpoint in any format {@link CheckpointReader} supports and infers its configuration.
+     * Reads a checkpoint in any format {@link CheckpointReader} supports and infers its configuration (for bare
+     * weights the trainer wrote, the activation is the one recorded in their safetensors metadata), strictly as
+     * {@link #fromStateDict}.
      *
      * @param checkpoint file or Hugging Face directory
      * @return the model, ready to fine-tune

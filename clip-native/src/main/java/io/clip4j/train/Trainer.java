@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.clip4j.ClipException;
 import io.clip4j.checkpoint.CheckpointReader;
+import io.clip4j.checkpoint.ConfigInference;
 import io.clip4j.checkpoint.SafetensorsWriter;
 import io.clip4j.checkpoint.StateDict;
 import io.clip4j.checkpoint.TensorData;
@@ -291,7 +292,7 @@ public final class Trainer implements AutoCloseable {
         try {
             Files.createDirectories(dir);
             SafetensorsWriter.write(dir.resolve(WEIGHTS), model.toTensorData(CheckpointPrecision.FLOAT32),
-                    Map.of("format", "pt", "producer", "clip4j"));
+                    ConfigInference.safetensorsMetadata(model.config()));
             OutputArchive archive = new OutputArchive();
             optimizer.save(archive);
             Path tmp = dir.resolve(OPTIMIZER + ".tmp");
@@ -326,6 +327,13 @@ public final class Trainer implements AutoCloseable {
                         + JSON.valueToTree(options));
             }
             StateDict sd = CheckpointReader.read(dir.resolve(WEIGHTS));
+            String act = ConfigInference.ACTIVATION_METADATA;
+            String recorded = sd.metadata().get(act);
+            String ours = ConfigInference.safetensorsMetadata(model.config()).get(act);
+            if (recorded != null && !recorded.equals(ours)) {
+                throw new ClipException("the saved weights record " + act + " " + recorded + ", this model computes "
+                        + ours);
+            }
             try (PointerScope scope = new PointerScope(); NoGradGuard guard = new NoGradGuard()) {
                 copyInto(sd, model.parameters());
                 copyInto(sd, model.buffers());

@@ -2,6 +2,7 @@ package io.clip4j.train;
 
 import io.clip4j.ClipException;
 import io.clip4j.ClipModel;
+import io.clip4j.checkpoint.ConfigInference;
 import io.clip4j.checkpoint.SafetensorsWriter;
 import io.clip4j.data.ContrastiveBatches;
 
@@ -121,7 +122,8 @@ public final class TrainingRun {
             if (settings.outDir() != null) {
                 save(trainer, settings, trainer.completedSteps(), listener);
                 SafetensorsWriter.write(settings.outDir().resolve(MODEL_FILE),
-                        trainer.model().toTensorData(settings.precision()), Map.of("format", "pt", "producer", "clip4j"));
+                        trainer.model().toTensorData(settings.precision()),
+                        ConfigInference.safetensorsMetadata(trainer.model().config()));
             }
         } finally {
             prefetch.shutdownNow();

@@ -1,23 +1,30 @@
 package io.clip4j.train;
 
+import io.clip4j.Activation;
 import io.clip4j.ClipConfig;
+import io.clip4j.ClipException;
 import io.clip4j.ClipModel;
 import io.clip4j.Features;
+import io.clip4j.checkpoint.CheckpointException;
 import io.clip4j.checkpoint.CheckpointReader;
+import io.clip4j.checkpoint.ConfigInference;
 import io.clip4j.checkpoint.DType;
 import io.clip4j.checkpoint.SafetensorsWriter;
 import io.clip4j.checkpoint.StateDict;
+import io.clip4j.checkpoint.TensorData;
 import io.clip4j.io.Npy;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CheckpointRoundTripTest {
@@ -99,6 +106,69 @@ class CheckpointRoundTripTest {
                 assertClose(expectedTxt, view.encodeTokens(ids, 8), name + " text_features");
                 assertTrue(m.parameters().get("visual.proj") != null || !m.config().isVit());
             }
+        }
+    }
+
+    @Test
+    void theActivationIsRecordedInTheWeightsAndRestoredByLoadAndResume(@TempDir Path dir) {
+        ClipConfig c = TinyConfigs.vit().withActivation(Activation.GELU);
+        float[] px = TinyConfigs.pixels(c, 2, 3);
+        TrainOptions options = TrainOptions.builder().totalSteps(5).learningRate(1e-4).build();
+        Path state = dir.resolve("state");
+        float[] trained;
+        try (TrainableClip m = TrainableClip.initialize(c, 4); Trainer t = new Trainer(m, options)) {
+            t.step(TinyConfigs.pixels(c, 4, 1), TinyConfigs.ids(c, 4, 2), 4);
+            t.saveState(state, Map.of());
+            trained = m.asClipModel().encodePixels(px, 2).toArray();
+            Path file = dir.resolve("model.safetensors");
+            SafetensorsWriter.write(file, m.toTensorData(CheckpointPrecision.FLOAT32),
+                    ConfigInference.safetensorsMetadata(m.config()));
+            try (ClipModel loaded = ClipModel.load(file)) {
+                assertEquals(c, loaded.config());
+                assertArrayEquals(trained, loaded.encodePixels(px, 2).toArray(), 1e-6f);
+            }
+        }
+        assertEquals("gelu", CheckpointReader.read(state.resolve("weights.safetensors")).metadata()
+                .get(ConfigInference.ACTIVATION_METADATA));
+        // --resume's path: the saved weights give the model, loadState the optimiser and step
+        try (TrainableClip m = TrainableClip.load(state.resolve("weights.safetensors"));
+             Trainer t = new Trainer(m, options)) {
+            assertEquals(c, m.config());
+            t.loadState(state);
+            assertEquals(1, t.completedSteps());
+            assertArrayEquals(trained, m.asClipModel().encodePixels(px, 2).toArray(), 1e-6f);
+        }
+        // a model of the other activation does not take the saved state
+        try (TrainableClip m = TrainableClip.initialize(TinyConfigs.vit(), 4); Trainer t = new Trainer(m, options)) {
+            ClipException e = assertThrows(ClipException.class, () -> t.loadState(state));
+            assertTrue(e.getMessage().contains("record clip4j.activation gelu, this model computes quick_gelu"),
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void fineTuningIsStrictLikeLoading(@TempDir Path dir) {
+        ClipConfig c = TinyConfigs.resnet();
+        Map<String, TensorData> weights;
+        try (TrainableClip m = TrainableClip.initialize(c, 4)) {
+            weights = m.toTensorData(CheckpointPrecision.FLOAT32);
+        }
+        // what the reference drops is accepted: the archive buffers, the causal mask, BatchNorm counters
+        Map<String, TensorData> ok = new LinkedHashMap<>(weights);
+        ok.put("context_length", SafetensorsWriter.int64(new long[]{16}));
+        ok.put("transformer.resblocks.0.attn_mask", SafetensorsWriter.float32(new float[256], 16, 16));
+        try (TrainableClip m = TrainableClip.fromStateDict(new StateDict("ok", ok), c)) {
+            assertEquals(c, m.config());
+        }
+        for (String extra : List.of("logit_bias", "transformer.resblocks.0.ls_1.gamma", "attn_pool.query")) {
+            Map<String, TensorData> more = new LinkedHashMap<>(weights);
+            more.put(extra, SafetensorsWriter.float32(new float[64], 64));
+            Path file = dir.resolve(extra + ".safetensors");
+            SafetensorsWriter.write(file, more, Map.of());
+            CheckpointException e = assertThrows(CheckpointException.class, () -> TrainableClip.load(file));
+            assertTrue(e.getMessage().startsWith(file + ": unexpected tensor '" + extra + "' (1 in all)"),
+                    e.getMessage());
+            assertThrows(CheckpointException.class, () -> ClipModel.load(file), "inference agrees");
         }
     }
 
