@@ -1,7 +1,6 @@
 package io.clip4j.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clip4j.io.Streams;
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,7 +37,6 @@ import java.util.stream.Stream;
  * projection transposes, non-contiguous torch views) are copied.
  */
 public final class CheckpointReader {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private CheckpointReader() {
     }
@@ -162,8 +160,10 @@ public final class CheckpointReader {
             throw new CheckpointException(dir + ": cannot list directory: " + e.getMessage(), e);
         }
         if (found.size() != 1) {
-            throw new CheckpointException(dir + ": expected model.safetensors (or exactly one *.safetensors file) or"
-                    + " pytorch_model.bin, found " + found.size() + " *.safetensors files" + torchFilesHint(dir));
+            throw new CheckpointException(dir + ": expected a Hugging Face model (model.safetensors, or exactly one"
+                    + " *.safetensors file, or pytorch_model.bin) or an open_clip one (" + OpenClipConfig.CONFIG_FILE
+                    + " with " + OpenClipConfig.SAFETENSORS_FILE + " or " + OpenClipConfig.PYTORCH_FILE + "), found "
+                    + found.size() + " *.safetensors files" + torchFilesHint(dir));
         }
         return found;
     }
@@ -215,12 +215,7 @@ public final class CheckpointReader {
      *                             lists a name that is not a plain file name (a separator, {@code .}, {@code ..})
      */
     public static List<String> shardNames(Path index) {
-        JsonNode map;
-        try {
-            map = JSON.readTree(Files.readAllBytes(index)).get("weight_map");
-        } catch (IOException e) {
-            throw new CheckpointException(index + ": cannot read shard index: " + e.getMessage(), e);
-        }
+        JsonNode map = JsonFiles.readObject(index, "shard index").get("weight_map");
         if (map == null || !map.isObject()) {
             throw new CheckpointException(index + ": shard index has no weight_map object");
         }

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.clip4j.Activation;
 import io.clip4j.ClipConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +24,7 @@ import java.util.Set;
  * dict whose heads the reference rules would get wrong is refused (see {@link #infer(StateDict)}).
  */
 public final class ConfigInference {
+    private static final Logger LOG = LoggerFactory.getLogger(ConfigInference.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     /**
      * The largest image_resolution a checkpoint may imply: 9 times the largest published CLIP (448), and small
@@ -226,6 +229,11 @@ public final class ConfigInference {
      */
     public static ClipConfig infer(StateDict sd, Path fileOrDir, Activation activation) {
         ClipConfig c = infer(sd, fileOrDir);
+        if (activation == null && looksLikeOpenClipWithoutConfig(sd, fileOrDir)) {
+            LOG.warn("{}: named like open_clip's weights, but no {} lies beside it, so it is built by the reference"
+                    + " rules with {}; open_clip's LAION and DataComp models use GELU: ask for it (activation GELU)"
+                    + " or put the config beside the file", fileOrDir, OpenClipConfig.CONFIG_FILE, c.activation());
+        }
         if (activation == null || activation == c.activation()) {
             return c;
         }
@@ -243,6 +251,14 @@ public final class ConfigInference {
                     + ACTIVATION_METADATA + ") but " + activation + " was requested");
         }
         return c.withActivation(activation);
+    }
+
+    /** A file named as open_clip's hub weights whose activation nothing records: likely GELU, built as QuickGELU. */
+    private static boolean looksLikeOpenClipWithoutConfig(StateDict sd, Path fileOrDir) {
+        Path name = fileOrDir.getFileName();
+        return name != null && !OpenClipConfig.governs(fileOrDir) && recordedActivation(sd) == null
+                && (name.toString().equals(OpenClipConfig.PYTORCH_FILE)
+                || name.toString().equals(OpenClipConfig.SAFETENSORS_FILE));
     }
 
     /**
@@ -366,15 +382,7 @@ public final class ConfigInference {
      *                             {@code max_position_embeddings} above 4096 included)
      */
     public static ClipConfig fromHuggingFaceConfig(Path configJson) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(Files.readAllBytes(configJson));
-        } catch (IOException e) {
-            throw new CheckpointException(configJson + ": cannot read Hugging Face config: " + e.getMessage(), e);
-        }
-        if (root == null || !root.isObject()) {
-            throw new CheckpointException(configJson + ": Hugging Face config is not a JSON object");
-        }
+        JsonNode root = JsonFiles.readObject(configJson, "Hugging Face config");
         JsonNode text = section(root, "text_config");
         JsonNode vision = section(root, "vision_config");
         Activation act = activation(configJson, text, "text_config");

@@ -1,9 +1,7 @@
 package io.clip4j.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clip4j.image.ImagePreprocessor;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -31,7 +29,6 @@ public final class ImageTransformConfig {
     /** Hugging Face transformers' image processor file in a model directory. */
     public static final String HUGGING_FACE_FILE = "preprocessor_config.json";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     /**
      * The processor classes whose computation (and whose defaults for absent keys) are CLIP's. Any other class
      * (SigLIP's, ViT's, Chinese-CLIP's ...) resizes, crops or defaults differently and is refused. The fast variant
@@ -114,16 +111,8 @@ public final class ImageTransformConfig {
      *                             1/255, or a mean/std that is not 3 finite numbers (std non-zero)
      */
     public static ImageTransformConfig readHuggingFace(Path json, int imageResolution) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(Files.readAllBytes(json));
-        } catch (IOException e) {
-            throw new CheckpointException(json + ": cannot read the image processor config: " + e.getMessage(), e);
-        }
-        if (root == null || !root.isObject()) {
-            throw new CheckpointException(json + ": the image processor config is not a JSON object");
-        }
-        return new HuggingFaceReader(json, root, imageResolution).parse();
+        return new HuggingFaceReader(json, JsonFiles.readObject(json, "the image processor config"), imageResolution)
+                .parse();
     }
 
     /** @return the normalisation mean (R, G, B) (a copy) */

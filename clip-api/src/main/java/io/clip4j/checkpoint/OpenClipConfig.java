@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clip4j.Activation;
 import io.clip4j.ClipConfig;
 import io.clip4j.image.ImagePreprocessor;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -141,16 +140,7 @@ public final class OpenClipConfig {
      *                             non-default value
      */
     public static OpenClipConfig read(Path json) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(Files.readAllBytes(json));
-        } catch (IOException e) {
-            throw new CheckpointException(json + ": cannot read open_clip config: " + e.getMessage(), e);
-        }
-        if (root == null || !root.isObject()) {
-            throw new CheckpointException(json + ": open_clip config is not a JSON object");
-        }
-        return new Reader(json).parse(root);
+        return new Reader(json).parse(JsonFiles.readObject(json, "open_clip config"));
     }
 
     /** @return the model's hyper-parameters, head counts and activation included */

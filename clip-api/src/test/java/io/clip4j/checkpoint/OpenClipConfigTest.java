@@ -269,6 +269,15 @@ class OpenClipConfigTest {
     }
 
     @Test
+    void brokenJsonNamesTheFileLineAndColumnWithoutJacksonsInternals() throws IOException {
+        Path json = Files.writeString(tmp.resolve("open_clip_config.json"), "{\"model_cfg\": {\n");
+        CheckpointException e = assertThrows(CheckpointException.class, () -> OpenClipConfig.read(json));
+        assertTrue(e.getMessage().startsWith(json + ": open_clip config is not valid JSON (line 2, column 1): "),
+                e.getMessage());
+        assertFalse(e.getMessage().contains("Source"), e.getMessage());
+    }
+
+    @Test
     void huggingFaceFilesKeepPrecedence() throws IOException {
         Path dir = Files.createDirectory(tmp.resolve("both"));
         Files.copy(DIR.resolve(OpenClipConfig.CONFIG_FILE), dir.resolve(OpenClipConfig.CONFIG_FILE));

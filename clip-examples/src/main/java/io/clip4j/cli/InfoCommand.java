@@ -43,7 +43,7 @@ final class InfoCommand implements Callable<Integer> {
             ObjectNode o = mapper.createObjectNode();
             o.put("model", modelOptions.modelPath().toString());
             o.put("architecture", c.isVit() ? "ViT" : "ModifiedResNet");
-            o.put("openai_config", openai);
+            o.put("openai_sizes", openai); // the sizes of one of OpenAI's nine, not a claim about the weights
             o.put("embed_dim", c.embedDim());
             o.put("image_resolution", c.imageResolution());
             if (c.isVit()) { // an int for a ViT, a tuple of four for a ResNet, as in the reference build_model

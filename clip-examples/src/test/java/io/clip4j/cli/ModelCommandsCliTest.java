@@ -223,10 +223,10 @@ class ModelCommandsCliTest {
             });
             assertEquals(meta.get("logit_scale_exp").asDouble(), info.get("logit_scale_exp").asDouble(), 1e-5);
             assertEquals(m.equals("tiny-vit") ? "ViT" : "ModifiedResNet", info.get("architecture").asText());
-            assertTrue(info.get("openai_config").isNull(), "a tiny model is none of OpenAI's nine");
+            assertTrue(info.get("openai_sizes").isNull(), "a tiny model is none of OpenAI's nine");
         }
         CliRunner text = CliRunner.run("info", "--model", VIT.toString());
-        assertTrue(text.out.contains("openai_config         none") && text.out.contains("embed_dim             64"),
+        assertTrue(text.out.contains("openai_sizes          none") && text.out.contains("embed_dim             64"),
                 text.out);
         assertTrue(text.out.contains("resize_mode           shortest"), text.out);
         assertTrue(text.out.contains("transformer_mlp_width 512"), text.out);
