@@ -120,7 +120,8 @@ public final class CheckpointReader {
             }
             for (Map.Entry<String, String> e : part.metadata().entrySet()) {
                 String before = metadata.putIfAbsent(e.getKey(), e.getValue());
-                if (before != null && !before.equals(e.getValue())) {
+                // Only clip4j's own keys change the computation; another tool's per-shard notes keep the first value.
+                if (before != null && !before.equals(e.getValue()) && e.getKey().startsWith("clip4j.")) {
                     throw new CheckpointException(dir + ": shards store different __metadata__ values of '"
                             + e.getKey() + "' (\"" + before + "\" and \"" + e.getValue() + "\")");
                 }

@@ -2,6 +2,7 @@ package io.clip4j.checkpoint;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -11,7 +12,9 @@ import java.nio.file.Path;
 
 /** Reads the small JSON files of model directories, with messages that name the file, line and column. */
 final class JsonFiles {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Trailing content fails, as in Python's json.load ("Extra data"), instead of being dropped. */
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private JsonFiles() {
     }
@@ -30,7 +33,11 @@ final class JsonFiles {
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             // Jackson's message repeats a "[Source: REDACTED ...]" location meant for logs, not users.
-            String why = String.valueOf(e.getOriginalMessage()).replaceAll("\\s*\\(start marker at \\[Source:[^]]*]\\)", "");
+            String why = String.valueOf(e.getOriginalMessage())
+                    .replaceAll("\\s*\\((?:start marker at|for (?:Object|Array) starting at) \\[Source:[^]]*]\\)", "");
+            if (why.startsWith("Trailing token")) { // FAIL_ON_TRAILING_TOKENS' message names Jackson's classes
+                why = "more content after the first JSON value";
+            }
             throw new CheckpointException(file + ": " + what + " is not valid JSON"
                     + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")") + ": "
                     + why, e);

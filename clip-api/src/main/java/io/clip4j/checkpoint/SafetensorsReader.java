@@ -101,7 +101,7 @@ final class SafetensorsReader {
     /** The {@code __metadata__} object: string to string, as the format defines it. */
     private static Map<String, String> metadata(Path file, JsonNode node) {
         Map<String, String> out = new LinkedHashMap<>();
-        if (node == null) {
+        if (node == null || node.isNull()) { // null: no metadata, as the safetensors crate's Option reads it
             return out;
         }
         if (!node.isObject()) {

@@ -61,6 +61,40 @@ class BareWeightsMetadataTest {
     }
 
     @Test
+    void shardsMayDisagreeOnOtherToolsMetadataButNotOnClip4jsAndNullMetadataIsNone() throws IOException {
+        Map<String, TensorData> a = new LinkedHashMap<>();
+        Map<String, TensorData> b = new LinkedHashMap<>();
+        StringBuilder weightMap = new StringBuilder();
+        for (Map.Entry<String, TensorData> e : tensors().entrySet()) {
+            boolean first = a.size() <= b.size();
+            (first ? a : b).put(e.getKey(), e.getValue());
+            weightMap.append(weightMap.length() == 0 ? "" : ", ").append('"').append(e.getKey()).append("\": \"")
+                    .append(first ? "a" : "b").append(".safetensors\"");
+        }
+        Path dir = Files.createDirectory(tmp.resolve("sharded"));
+        Files.writeString(dir.resolve("model.safetensors.index.json"), "{\"weight_map\": {" + weightMap + "}}");
+        SafetensorsWriter.write(dir.resolve("a.safetensors"), a, Map.of("format", "pt", "shard", "1"));
+        SafetensorsWriter.write(dir.resolve("b.safetensors"), b, Map.of("format", "pt", "shard", "2"));
+        assertEquals(Map.of("format", "pt", "shard", "1"), CheckpointReader.read(dir).metadata(), "first value kept");
+
+        SafetensorsWriter.write(dir.resolve("a.safetensors"), a, Map.of(ConfigInference.ACTIVATION_METADATA, "gelu"));
+        SafetensorsWriter.write(dir.resolve("b.safetensors"), b,
+                Map.of(ConfigInference.ACTIVATION_METADATA, "quick_gelu"));
+        CheckpointException e = assertThrows(CheckpointException.class, () -> CheckpointReader.read(dir));
+        assertTrue(e.getMessage().contains("different __metadata__ values of 'clip4j.activation'"), e.getMessage());
+
+        // "__metadata__": null is no metadata (the safetensors crate reads an Option), not a corrupt file
+        byte[] header = "{\"__metadata__\": null, \"x\": {\"dtype\": \"F32\", \"shape\": [1], \"data_offsets\": [0, 4]}}"
+                .getBytes(StandardCharsets.UTF_8);
+        ByteBuffer file = ByteBuffer.allocate(8 + header.length + 4).order(ByteOrder.LITTLE_ENDIAN);
+        file.putLong(header.length).put(header).putFloat(1.5f);
+        Path nullMeta = Files.write(tmp.resolve("null-metadata.safetensors"), file.array());
+        StateDict sd = CheckpointReader.read(nullMeta);
+        assertTrue(sd.metadata().isEmpty());
+        assertEquals(Set.of("x"), sd.keys());
+    }
+
+    @Test
     void theRecordedActivationIsExposedAndGivesTheConfiguration() {
         Path f = write("gelu.safetensors", ConfigInference.safetensorsMetadata(TINY.withActivation(Activation.GELU)));
         StateDict sd = CheckpointReader.read(f);

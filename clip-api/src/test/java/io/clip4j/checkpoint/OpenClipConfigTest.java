@@ -275,6 +275,14 @@ class OpenClipConfigTest {
         assertTrue(e.getMessage().startsWith(json + ": open_clip config is not valid JSON (line 2, column 1): "),
                 e.getMessage());
         assertFalse(e.getMessage().contains("Source"), e.getMessage());
+        Path mismatched = Files.writeString(tmp.resolve("mismatched.json"), "{\"model_cfg\": {]}");
+        e = assertThrows(CheckpointException.class, () -> OpenClipConfig.read(mismatched));
+        assertTrue(e.getMessage().contains("is not valid JSON (line 1, column 16): Unexpected close marker"), e.getMessage());
+        assertFalse(e.getMessage().contains("Source"), e.getMessage());
+        // Python's json.load refuses "Extra data"; so does clip4j, instead of reading the first object only
+        Path twice = Files.writeString(tmp.resolve("twice.json"), "{\"model_cfg\": {}}\n{\"model_cfg\": {}}");
+        e = assertThrows(CheckpointException.class, () -> OpenClipConfig.read(twice));
+        assertTrue(e.getMessage().endsWith("more content after the first JSON value"), e.getMessage());
     }
 
     @Test

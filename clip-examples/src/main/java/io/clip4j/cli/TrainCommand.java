@@ -7,6 +7,7 @@ import io.clip4j.checkpoint.CheckpointException;
 import io.clip4j.checkpoint.CheckpointReader;
 import io.clip4j.checkpoint.ConfigInference;
 import io.clip4j.checkpoint.ImageTransformConfig;
+import io.clip4j.checkpoint.OpenClipConfig;
 import io.clip4j.data.CaptionedImages;
 import io.clip4j.data.ContrastiveBatches;
 import io.clip4j.data.LabeledDataset;
@@ -208,10 +209,11 @@ final class TrainCommand implements Callable<Integer> {
                     || patchSize != null || contextLength != null || textWidth != null || textLayers != null) {
                 throw new IllegalArgumentException("--init takes the sizes from the checkpoint; drop the size options");
             }
+            requireRecordedActivation(init);
             TrainableClip m = TrainableClip.load(init);
             try {
                 requireReloadable(init, m.config());
-            } catch (IllegalArgumentException e) {
+            } catch (RuntimeException e) { // a refused preprocessor_config.json is a CheckpointException
                 m.close();
                 throw e;
             }
@@ -221,12 +223,29 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /**
+     * open_clip's hub weights file without the {@code open_clip_config.json} that gives its activation: open_clip's
+     * LAION and DataComp models are GELU, the reference rules say QuickGELU, and train has no option to choose, so
+     * fine-tuning would silently train (and record in the weights) the wrong activation.
+     */
+    private static void requireRecordedActivation(Path init) {
+        Path name = init.getFileName();
+        boolean openClipName = name != null && (name.toString().equals(OpenClipConfig.PYTORCH_FILE)
+                || name.toString().equals(OpenClipConfig.SAFETENSORS_FILE));
+        if (openClipName && OpenClipConfig.find(init).isEmpty()
+                && !CheckpointReader.read(init).metadata().containsKey(ConfigInference.ACTIVATION_METADATA)) {
+            throw new IllegalArgumentException("--init " + init + ": open_clip's weights without their "
+                    + OpenClipConfig.CONFIG_FILE + ", so their activation (GELU for LAION and DataComp models) is"
+                    + " unknown; put the model's " + OpenClipConfig.CONFIG_FILE + " beside the file");
+        }
+    }
+
+    /**
      * The weights train writes record neither heads nor preprocessing: loading them assumes heads = width / 64 and
      * CLIP's mean/std and resize. A checkpoint with others (an open_clip directory's head_width or preprocess_cfg, a
      * Hugging Face directory's preprocessor_config.json) would train and then load wrong, so it is refused; so is one
      * whose MLPs are not 4 x width, since a bare state dict with such MLPs is refused on loading (its heads cannot be
-     * trusted to be width / 64), and so is a ViT of
-     * open_clip's widths 1280, 1408, 1664, 1792. The activation is recorded in the weights' metadata.
+     * trusted to be width / 64), and so is a ViT of open_clip's widths 1280, 1408, 1664, 1792. The activation is
+     * recorded in the weights' metadata.
      */
     private static void requireReloadable(Path init, ClipConfig c) {
         if (!c.hasReferenceMlpWidths()) {
@@ -234,7 +253,7 @@ final class TrainCommand implements Callable<Integer> {
                     + ", text " + c.transformerMlpWidth() + ") are not 4 x width, which the weights train writes"
                     + " cannot record; fine-tuning it is not supported");
         }
-        int visionHeads = c.isVit() ? c.visionWidth() / 64 : c.visionWidth() * 32 / 64;
+        long visionHeads = c.isVit() ? c.visionWidth() / 64 : c.visionWidth() * 32L / 64;
         if (c.visionHeads() != visionHeads || c.transformerHeads() != c.transformerWidth() / 64) {
             throw new IllegalArgumentException("--init " + init + ": its heads (vision " + c.visionHeads() + ", text "
                     + c.transformerHeads() + ") are not width / 64, which the weights train writes cannot record;"

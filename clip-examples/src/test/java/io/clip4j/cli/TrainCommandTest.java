@@ -107,6 +107,21 @@ class TrainCommandTest {
                 "--batch", "2", "--no-progress", "--out", dir.resolve("c").toString());
         assertEquals(ClipCli.EXIT_INPUT, hfMean.code, hfMean.err);
         assertTrue(hfMean.err.contains("preprocessor_config.json: mean/std, resize mode) is not CLIP's"), hfMean.err);
+        // a refused preprocessor_config.json (a CheckpointException, after the weights are loaded) exits cleanly too
+        Files.writeString(hf.resolve("preprocessor_config.json"), "{\"resample\": 2}");
+        CliRunner refused = CliRunner.run("train", "--init", hf.toString(), "--data", csv.toString(), "--steps", "1",
+                "--batch", "2", "--no-progress", "--out", dir.resolve("d").toString());
+        assertEquals(ClipCli.EXIT_INPUT, refused.code, refused.err);
+        assertTrue(refused.err.contains("resample"), refused.err);
+        // open_clip's weights file without its config: the activation is unknown (LAION's are GELU), so refused
+        Path lone = Files.createDirectory(dir.resolve("lone"));
+        Files.copy(models.resolve("tiny-vit/state_dict.pt"), lone.resolve("open_clip_pytorch_model.bin"));
+        CliRunner activation = CliRunner.run("train", "--init", lone.resolve("open_clip_pytorch_model.bin").toString(),
+                "--data", csv.toString(), "--steps", "1", "--batch", "2", "--no-progress", "--out",
+                dir.resolve("e").toString());
+        assertEquals(ClipCli.EXIT_INPUT, activation.code, activation.err);
+        assertTrue(activation.err.contains("their activation (GELU for LAION and DataComp models) is unknown"),
+                activation.err);
     }
 
     @Test
