@@ -187,6 +187,10 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private TrainableClip openModel(Path stateDir) {
+        if (init != null && (embedDim != null || imageResolution != null || visionLayers != null || visionWidth != null
+                || patchSize != null || contextLength != null || textWidth != null || textLayers != null)) {
+            throw new IllegalArgumentException("--init takes the sizes from the checkpoint; drop the size options");
+        }
         if (stateDir != null) {
             // The saved weights carry the configuration (their activation in the metadata); loadState later restores
             // them with the optimiser. They must be the model the command line describes.
@@ -205,10 +209,6 @@ final class TrainCommand implements Callable<Integer> {
             return m;
         }
         if (init != null) {
-            if (embedDim != null || imageResolution != null || visionLayers != null || visionWidth != null
-                    || patchSize != null || contextLength != null || textWidth != null || textLayers != null) {
-                throw new IllegalArgumentException("--init takes the sizes from the checkpoint; drop the size options");
-            }
             requireRecordedActivation(init);
             TrainableClip m = TrainableClip.load(init);
             try {
