@@ -147,10 +147,29 @@ public final class ImageTransformConfig {
         return Optional.ofNullable(source);
     }
 
-    /** @return true when this is CLIP's preprocessing: its mean and std, no squash (whatever file said so) */
+    /**
+     * @return true when this is CLIP's preprocessing: its mean and std (each within 1e-6), no squash (whatever file
+     *         said so). Only this test is tolerant; {@link #mean()} and {@link #std()} stay exactly the file's values
+     */
     public boolean isClip() {
-        return !squash && Arrays.equals(mean, ImagePreprocessor.CLIP_MEAN)
-                && Arrays.equals(std, ImagePreprocessor.CLIP_STD);
+        return !squash && near(mean, ImagePreprocessor.CLIP_MEAN) && near(std, ImagePreprocessor.CLIP_STD);
+    }
+
+    /**
+     * Files written from float32 values (open_clip, numpy) carry CLIP's mean/std rounded to float32, e.g.
+     * 0.48145467042922974 for 0.48145466: under 3e-8 apart (half a float32 ulp), where a deliberately different
+     * mean/std is far more than 1e-6 away.
+     */
+    private static boolean near(double[] a, double[] b) {
+        if (a.length != b.length) {
+            return false;
+        }
+        for (int i = 0; i < b.length; i++) {
+            if (!(Math.abs(a[i] - b[i]) <= 1e-6)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

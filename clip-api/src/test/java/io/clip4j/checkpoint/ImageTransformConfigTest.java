@@ -178,6 +178,21 @@ class ImageTransformConfigTest {
         assertTrue(read("{\"size\": 224, \"use_square_size\": true}").squash());
     }
 
+    /** A file written from float32 values carries CLIP's mean/std rounded: still CLIP's, its values kept exact. */
+    @Test
+    void float32RoundedClipMeanAndStdAreClips() throws IOException {
+        String f32 = with("image_mean", "[0.48145467042922974, 0.45782750844955444, 0.40821072459220886]")
+                .replace("[0.26862954, 0.26130258, 0.27577711]",
+                        "[0.2686295509338379, 0.2613025903701782, 0.27577710151672363]");
+        ImageTransformConfig c = read(f32);
+        assertTrue(c.isClip());
+        assertArrayEquals(new double[]{0.48145467042922974, 0.45782750844955444, 0.40821072459220886}, c.mean(), 0);
+        assertArrayEquals(new double[]{0.2686295509338379, 0.2613025903701782, 0.27577710151672363}, c.std(), 0);
+        assertTrue(read(with("image_mean", "[0.4814546596813202, 0.4578275, 0.40821073]")).isClip());
+        assertFalse(read(with("image_mean", "[0.4815, 0.4578275, 0.40821073]")).isClip());
+        assertFalse(read(with("image_std", "[0.26862954, 0.26130258, 0.2758]")).isClip());
+    }
+
     @Test
     void everyFieldClip4jDoesNotComputeIsRefusedByName() throws IOException {
         String[][] cases = {
