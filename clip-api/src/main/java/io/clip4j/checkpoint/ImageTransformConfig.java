@@ -22,8 +22,11 @@ import java.util.Set;
  * round-half-to-even) and {@code convert('RGB')} after the crop. transformers' {@code CLIPImageProcessor} computes the
  * same resize size but crops at {@code (side - n) // 2}, one pixel nearer the top/left when {@code side - n} is 3
  * modulo 4 (a 640 x 427 image, resized to 335 x 224, is cropped from x = 55 there, 56 here), and converts to RGB
- * before resizing; a {@code preprocessor_config.json} is therefore honoured for what it
- * parameterises (mean, std, sizes, squash), not for those rounding details.
+ * before resizing. For RGB and greyscale images that order changes nothing beyond rounding; not for the modes
+ * Pillow resizes specially: the reference resizes palette (P) and 1-bit images with NEAREST whatever filter is asked
+ * (Pillow forces it) and RGBA/LA images premultiplied by alpha, then converts, where transformers resizes the
+ * converted RGB image bicubically. A {@code preprocessor_config.json} is therefore honoured for what it
+ * parameterises (mean, std, sizes, squash), not for those details.
  */
 public final class ImageTransformConfig {
     /** Hugging Face transformers' image processor file in a model directory. */
