@@ -22,8 +22,11 @@ import java.util.Set;
  * round-half-to-even) and {@code convert('RGB')} after the crop. transformers' {@code CLIPImageProcessor} computes the
  * same resize size but crops at {@code (side - n) // 2}, one pixel nearer the top/left when {@code side - n} is 3
  * modulo 4 (a 640 x 427 image, resized to 335 x 224, is cropped from x = 55 there, 56 here), and converts to RGB
- * before resizing; a {@code preprocessor_config.json} is therefore honoured for what it
- * parameterises (mean, std, sizes, squash), not for those rounding details.
+ * before resizing. For RGB and greyscale images that order changes nothing beyond rounding; not for the modes
+ * Pillow resizes specially: the reference resizes palette (P) and 1-bit images with NEAREST whatever filter is asked
+ * (Pillow forces it) and RGBA/LA images premultiplied by alpha, then converts, where transformers resizes the
+ * converted RGB image bicubically. A {@code preprocessor_config.json} is therefore honoured for what it
+ * parameterises (mean, std, sizes, squash), not for those details.
  */
 public final class ImageTransformConfig {
     /** Hugging Face transformers' image processor file in a model directory. */
@@ -88,27 +91,36 @@ public final class ImageTransformConfig {
     }
 
     /**
-     * Reads a transformers {@code preprocessor_config.json} of {@code CLIPImageProcessor} (older repos:
-     * {@code CLIPFeatureExtractor}, with {@code size} and {@code crop_size} plain integers). Absent keys take
-     * {@code CLIPImageProcessor}'s defaults (resize the shortest edge to 224 with PIL bicubic, center crop 224 x 224,
-     * rescale by 1/255, normalise with CLIP's mean/std). Honoured: {@code image_mean} and {@code image_std} (three
-     * numbers or one for all channels) when {@code do_normalize} is true; {@code do_normalize} false, which
-     * transformers computes as pixel / 255 (mean 0, std 1); {@code size} {@code {"height": n, "width": n}} (or
-     * {@code use_square_size}), a straight resize, which is {@link #squash()}. Ignored: keys that do not change the
-     * computation ({@code processor_class}, {@code image_processor_type}, {@code _valid_processor_keys} ...), and
-     * {@code do_convert_rgb} false, since an RGB image is processed the same and transformers cannot normalise any
-     * other (its channel count differs from the 3 values of mean and std).
+     * Reads a transformers {@code preprocessor_config.json} of {@code CLIPImageProcessor} or
+     * {@code CLIPImageProcessorFast} (older repos: {@code CLIPFeatureExtractor}, with {@code size} and
+     * {@code crop_size} plain integers). Absent keys take {@code CLIPImageProcessor}'s defaults (resize the shortest
+     * edge to 224 with PIL bicubic, center crop 224 x 224, rescale by 1/255, normalise with CLIP's mean/std).
+     * Honoured: {@code image_mean} and {@code image_std} (three numbers or one for all channels; null: CLIP's) when
+     * {@code do_normalize} is true; {@code do_normalize} false, which transformers computes as pixel / 255 (mean 0,
+     * std 1); {@code size} {@code {"height": n, "width": n}} (or {@code use_square_size} with a shortest edge of 224),
+     * a straight resize, which is {@link #squash()}. Ignored: keys that do not change the computation
+     * ({@code processor_class}, {@code image_processor_type}, {@code _valid_processor_keys} ...), and
+     * {@code do_convert_rgb} false or null, since an RGB image is processed the same and transformers cannot
+     * normalise any other (its channel count differs from the 3 values of mean and std).
      *
      * @param json            the file
      * @param imageResolution the model's image_resolution (its vision tower's input side)
      * @return its preprocessing
      * @throws CheckpointException naming the file and the key if it cannot be read or is not a JSON object, names a
-     *                             processor class other than CLIP's, or asks for what clip4j does not compute:
+     *                             processor class other than CLIP's, or asks for what clip4j does not compute, or
+     *                             what the slow and fast transformers classes compute differently:
      *                             {@code do_resize} false, {@code resample} other than 3 (PIL bicubic), a
-     *                             {@code size} other than a shortest edge or a square of image_resolution,
+     *                             {@code size} other than a shortest edge or a square of image_resolution, a
+     *                             {@code size.longest_edge} (the fast class caps the long side with it),
+     *                             {@code default_to_square} true with an integer {@code size} (the fast class
+     *                             squares it), {@code use_square_size} with a size other than a shortest edge of 224,
      *                             {@code do_center_crop} false with a shortest-edge resize, a {@code crop_size} other
      *                             than image_resolution, {@code do_rescale} false, a {@code rescale_factor} other than
-     *                             1/255, or a mean/std that is not 3 finite numbers (std non-zero)
+     *                             1/255, a mean/std that is not 3 finite numbers (std non-zero), or an explicit null
+     *                             {@code do_resize}, {@code do_center_crop}, {@code do_rescale}, {@code do_normalize}
+     *                             (the slow class skips the step, the fast one does it), {@code resample},
+     *                             {@code rescale_factor} (the slow class raises), {@code size} or {@code crop_size}
+     *                             (the fast class raises)
      */
     public static ImageTransformConfig readHuggingFace(Path json, int imageResolution) {
         return new HuggingFaceReader(json, JsonFiles.readObject(json, "the image processor config"), imageResolution)
@@ -138,10 +150,29 @@ public final class ImageTransformConfig {
         return Optional.ofNullable(source);
     }
 
-    /** @return true when this is CLIP's preprocessing: its mean and std, no squash (whatever file said so) */
+    /**
+     * @return true when this is CLIP's preprocessing: its mean and std (each within 1e-6), no squash (whatever file
+     *         said so). Only this test is tolerant; {@link #mean()} and {@link #std()} stay exactly the file's values
+     */
     public boolean isClip() {
-        return !squash && Arrays.equals(mean, ImagePreprocessor.CLIP_MEAN)
-                && Arrays.equals(std, ImagePreprocessor.CLIP_STD);
+        return !squash && near(mean, ImagePreprocessor.CLIP_MEAN) && near(std, ImagePreprocessor.CLIP_STD);
+    }
+
+    /**
+     * Files written from float32 values (open_clip, numpy) carry CLIP's mean/std rounded to float32, e.g.
+     * 0.48145467042922974 for 0.48145466: under 3e-8 apart (half a float32 ulp), where a deliberately different
+     * mean/std is far more than 1e-6 away.
+     */
+    private static boolean near(double[] a, double[] b) {
+        if (a.length != b.length) {
+            return false;
+        }
+        for (int i = 0; i < b.length; i++) {
+            if (!(Math.abs(a[i] - b[i]) <= 1e-6)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
@@ -173,17 +204,23 @@ public final class ImageTransformConfig {
             if (!bool("do_resize", true)) {
                 throw unsupported("do_resize", "clip4j always resizes to the model's image_resolution");
             }
+            // null: CLIPImageProcessor's validate_preprocess_arguments raises, the fast class takes its default
+            refuseNull("resample", "transformers' CLIPImageProcessor raises, CLIPImageProcessorFast takes bicubic");
             JsonNode resample = root.get("resample");
-            if (resample != null && !resample.isNull() && !(resample.isIntegralNumber() && resample.intValue() == 3)) {
+            if (resample != null && !(resample.isIntegralNumber() && resample.intValue() == 3)) {
                 throw unsupported("resample", "clip4j resizes with PIL's bicubic filter, 3");
             }
             if (!bool("do_rescale", true)) {
                 throw unsupported("do_rescale", "clip4j scales pixels by 1/255");
             }
+            refuseNull("rescale_factor", "transformers' CLIPImageProcessor raises, CLIPImageProcessorFast takes 1/255");
             JsonNode factor = root.get("rescale_factor");
-            if (factor != null && !factor.isNull()
-                    && !(factor.isNumber() && Math.abs(factor.doubleValue() * 255.0 - 1.0) <= 1e-9)) {
+            if (factor != null && !(factor.isNumber() && Math.abs(factor.doubleValue() * 255.0 - 1.0) <= 1e-9)) {
                 throw unsupported("rescale_factor", "clip4j scales pixels by 1/255");
+            }
+            JsonNode rgb = root.get("do_convert_rgb");
+            if (rgb != null && !rgb.isNull() && !rgb.isBoolean()) {
+                throw fail("do_convert_rgb is not true or false: " + rgb);
             }
             boolean squash = size();
             crop(squash);
@@ -198,7 +235,13 @@ public final class ImageTransformConfig {
         /**
          * {@code size} as transformers' {@code get_size_dict(size, default_to_square=False)} reads it (an integer is
          * the shortest edge, a pair is height and width) and {@code CLIPImageProcessor.resize} uses it (a dict with
-         * {@code shortest_edge} resizes that edge, its {@code longest_edge} unused; else height and width).
+         * {@code shortest_edge} resizes that edge; else height and width). Where the slow and the fast class
+         * ({@code BaseImageProcessorFast}) part ways, the file is refused: a non-null {@code longest_edge} (the slow
+         * class ignores it, the fast one caps the long side with it), {@code default_to_square} true with an integer
+         * size (the fast class then reads it as size x size), {@code use_square_size} with a size other than a
+         * shortest edge of 224 (the slow class raises KeyError on a height/width size and squares to the file's
+         * shortest edge, the fast one always to its class default 224), and an explicit null size (the slow class
+         * takes its default, the fast one keeps None and raises).
          *
          * @return true for a straight resize to height x width (squash)
          */
@@ -207,10 +250,23 @@ public final class ImageTransformConfig {
             int shortest = 224;
             int height = -1;
             int width = -1;
-            if (v == null || v.isNull()) {
+            if (v != null && v.isNull()) {
+                throw fail("size = null is not supported (transformers' CLIPImageProcessor takes its default, a"
+                        + " shortest edge of 224, CLIPImageProcessorFast keeps no size and raises)");
+            }
+            if (v == null) {
                 height = -1;
             } else if (v.isIntegralNumber()) {
+                if (flag("default_to_square")) {
+                    throw fail("default_to_square = true is not supported with an integer size (transformers'"
+                            + " CLIPImageProcessorFast then resizes to size x size, CLIPImageProcessor resizes the"
+                            + " shortest edge)");
+                }
                 shortest = v.intValue();
+            } else if (v.isObject() && v.has("longest_edge") && !v.get("longest_edge").isNull()) {
+                throw fail("size.longest_edge = " + v.get("longest_edge") + " is not supported (transformers'"
+                        + " CLIPImageProcessorFast caps the long side with it, CLIPImageProcessor ignores it; clip4j"
+                        + " resizes the shortest edge only)");
             } else if (v.isArray() && v.size() == 2 && v.get(0).isIntegralNumber() && v.get(1).isIntegralNumber()) {
                 height = v.get(0).intValue();
                 width = v.get(1).intValue();
@@ -225,7 +281,16 @@ public final class ImageTransformConfig {
                 throw fail("size = " + v + " is not supported (clip4j resizes the shortest edge to, or squashes the"
                         + " image to a square of, the model's image_resolution " + resolution + ")");
             }
-            if (height < 0 && bool("use_square_size", false)) { // Kosmos-2's compatibility switch in CLIP's class
+            if (flag("use_square_size")) { // Kosmos-2's compatibility switch in CLIP's classes
+                if (height >= 0) {
+                    throw fail("use_square_size = true is not supported with size = " + v + " (transformers'"
+                            + " CLIPImageProcessor reads size[\"shortest_edge\"] and raises KeyError)");
+                }
+                if (shortest != 224) {
+                    throw fail("use_square_size = true is not supported with a shortest edge of " + shortest
+                            + " (transformers' CLIPImageProcessor squares to it, CLIPImageProcessorFast to its"
+                            + " default 224)");
+                }
                 height = shortest;
                 width = shortest;
             }
@@ -253,9 +318,13 @@ public final class ImageTransformConfig {
                         + " model's image_resolution " + resolution);
             }
             JsonNode v = root.get("crop_size");
+            if (v != null && v.isNull()) {
+                throw fail("crop_size = null is not supported (transformers' CLIPImageProcessor takes its default,"
+                        + " 224 x 224, CLIPImageProcessorFast keeps no crop size and raises)");
+            }
             int height = 224;
             int width = 224;
-            if (v == null || v.isNull()) {
+            if (v == null) {
                 height = 224;
             } else if (v.isIntegralNumber()) {
                 height = v.intValue();
@@ -295,15 +364,40 @@ public final class ImageTransformConfig {
             return out;
         }
 
+        /**
+         * A step switch ({@code do_resize}, {@code do_center_crop}, {@code do_rescale}, {@code do_normalize}): absent
+         * is {@code dflt}; null is refused, as transformers' CLIPImageProcessor then skips the step (None is falsy)
+         * while CLIPImageProcessorFast takes its default (its __init__ keeps the class value for a None kwarg).
+         */
         private boolean bool(String key, boolean dflt) {
+            refuseNull(key, "transformers' CLIPImageProcessor then skips the step, CLIPImageProcessorFast does it");
             JsonNode v = root.get(key);
-            if (v == null || v.isNull()) {
+            if (v == null) {
                 return dflt;
             }
             if (!v.isBoolean()) {
                 throw fail(key + " is not true or false: " + v);
             }
             return v.booleanValue();
+        }
+
+        /** A switch both transformers classes read for its truth only ({@code use_square_size} ...): null is false. */
+        private boolean flag(String key) {
+            JsonNode v = root.get(key);
+            if (v == null || v.isNull()) {
+                return false;
+            }
+            if (!v.isBoolean()) {
+                throw fail(key + " is not true or false: " + v);
+            }
+            return v.booleanValue();
+        }
+
+        private void refuseNull(String key, String why) {
+            JsonNode v = root.get(key);
+            if (v != null && v.isNull()) {
+                throw fail(key + " = null is not supported (" + why + ")");
+            }
         }
 
         private CheckpointException unsupported(String key, String why) {

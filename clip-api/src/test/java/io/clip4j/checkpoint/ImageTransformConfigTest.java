@@ -108,7 +108,89 @@ class ImageTransformConfigTest {
         assertTrue(read(with("do_center_crop", "false").replace("\"shortest_edge\": 224", "\"height\": 224,"
                 + " \"width\": 224")).squash(), "nothing left to crop");
         assertTrue(read(with("use_square_size", "true")).squash());
-        assertFalse(read(with("size", "{\"shortest_edge\": 224, \"longest_edge\": 1000}")).squash());
+        assertFalse(read(with("size", "{\"shortest_edge\": 224, \"longest_edge\": null}")).squash());
+    }
+
+    private void assertRefused(String json, String start) throws IOException {
+        Path f = Files.createTempDirectory(tmp, "r").resolve(FILE);
+        Files.writeString(f, json);
+        CheckpointException e = assertThrows(CheckpointException.class,
+                () -> ImageTransformConfig.readHuggingFace(f, 224), json);
+        assertTrue(e.getMessage().startsWith(f + ": " + start), e.getMessage());
+    }
+
+    /** CLIPImageProcessorFast (BaseImageProcessorFast.resize) caps the long side with it; the slow class ignores it. */
+    @Test
+    void aLongestEdgeIsRefused() throws IOException {
+        assertRefused(with("size", "{\"shortest_edge\": 224, \"longest_edge\": 1000}"), "size.longest_edge = 1000");
+        assertRefused(with("size", "{\"shortest_edge\": 224, \"longest_edge\": 224}"), "size.longest_edge = 224");
+    }
+
+    /**
+     * An explicit null is not "the default": CLIPImageProcessor skips a step whose switch is None and raises for a
+     * None resample or rescale_factor; CLIPImageProcessorFast takes its defaults, but keeps a None size or crop_size
+     * and raises.
+     */
+    @Test
+    void explicitNullsWhereTransformersClassesDisagreeAreRefusedByName() throws IOException {
+        for (String key : new String[]{"do_resize", "do_center_crop", "do_rescale", "do_normalize", "resample",
+                "rescale_factor", "size", "crop_size"}) {
+            assertRefused(with(key, "null"), key + " = null is not supported");
+        }
+        // crop_size is not read when nothing is cropped
+        assertTrue(read(with("crop_size", "null").replace("\"do_center_crop\": true", "\"do_center_crop\": false")
+                .replace("\"shortest_edge\": 224", "\"height\": 224, \"width\": 224")).squash());
+        // both classes default a null mean/std; a null do_convert_rgb is no conversion (slow) or one (fast),
+        // the same for the RGB image either computes with; null use_square_size/default_to_square are false
+        for (String key : new String[]{"image_mean", "image_std", "do_convert_rgb", "use_square_size",
+                "default_to_square"}) {
+            ImageTransformConfig c = read(with(key, "null"));
+            assertTrue(c.isClip(), key);
+            assertFalse(c.squash(), key);
+        }
+        assertRefused(with("do_convert_rgb", "\"yes\""), "do_convert_rgb is not true or false");
+    }
+
+    /** CLIPImageProcessorFast reads an integer size with default_to_square true as size x size; the slow class not. */
+    @Test
+    void defaultToSquareWithAnIntegerSizeIsRefused() throws IOException {
+        assertRefused(LEGACY.replace("\"size\": 224", "\"size\": 224, \"default_to_square\": true"),
+                "default_to_square = true");
+        assertFalse(read(LEGACY.replace("\"size\": 224", "\"size\": 224, \"default_to_square\": false")).squash());
+        // a dict size is read the same by both classes whatever default_to_square says
+        assertFalse(read(with("default_to_square", "true")).squash());
+    }
+
+    /**
+     * use_square_size: CLIPImageProcessor squares to size["shortest_edge"] (KeyError for a height/width size),
+     * CLIPImageProcessorFast to its class default 224.
+     */
+    @Test
+    void useSquareSizeOnlyWithAShortestEdgeOf224() throws IOException {
+        assertRefused("{\"size\": {\"height\": 224, \"width\": 224}, \"use_square_size\": true}",
+                "use_square_size = true");
+        assertRefused("{\"size\": [224, 224], \"use_square_size\": true}", "use_square_size = true");
+        Path f = tmp.resolve("kosmos336.json");
+        Files.writeString(f, "{\"size\": {\"shortest_edge\": 336}, \"crop_size\": 336, \"use_square_size\": true}");
+        CheckpointException e = assertThrows(CheckpointException.class,
+                () -> ImageTransformConfig.readHuggingFace(f, 336));
+        assertTrue(e.getMessage().startsWith(f + ": use_square_size = true"), e.getMessage());
+        assertTrue(read("{\"size\": 224, \"use_square_size\": true}").squash());
+    }
+
+    /** A file written from float32 values carries CLIP's mean/std rounded: still CLIP's, its values kept exact. */
+    @Test
+    void float32RoundedClipMeanAndStdAreClips() throws IOException {
+        String f32 = with("image_mean", "[0.48145467042922974, 0.45782750844955444, 0.40821072459220886]")
+                .replace("[0.26862954, 0.26130258, 0.27577711]",
+                        "[0.2686295509338379, 0.2613025903701782, 0.27577710151672363]");
+        ImageTransformConfig c = read(f32);
+        assertTrue(c.isClip());
+        assertArrayEquals(new double[]{0.48145467042922974, 0.45782750844955444, 0.40821072459220886}, c.mean(), 0);
+        assertArrayEquals(new double[]{0.2686295509338379, 0.2613025903701782, 0.27577710151672363}, c.std(), 0);
+        assertTrue(read(with("image_mean", "[0.4814546596813202, 0.4578275, 0.40821073]")).isClip());
+        assertFalse(read(with("image_mean", "[0.4815, 0.4578275, 0.40821073]")).isClip());
+        assertFalse(read(with("image_std", "[0.26862954, 0.26130258, 0.2758]")).isClip());
     }
 
     @Test
