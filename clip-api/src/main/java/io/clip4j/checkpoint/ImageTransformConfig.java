@@ -54,6 +54,11 @@ public final class ImageTransformConfig {
         this.source = source;
     }
 
+    /** An open_clip {@code preprocess_cfg}'s values, read and checked by {@link OpenClipConfig}. */
+    static ImageTransformConfig openClip(double[] mean, double[] std, boolean squash, Path configFile) {
+        return new ImageTransformConfig(mean, std, squash, configFile);
+    }
+
     /**
      * CLIP's preprocessing: its mean and std, shortest-side resize and center crop.
      *
@@ -78,8 +83,7 @@ public final class ImageTransformConfig {
     public static ImageTransformConfig of(Path fileOrDir, int imageResolution) {
         Optional<OpenClipConfig> openClip = OpenClipConfig.find(fileOrDir);
         if (openClip.isPresent()) {
-            OpenClipConfig c = openClip.get();
-            return new ImageTransformConfig(c.mean(), c.std(), c.squash(), OpenClipConfig.configFile(fileOrDir));
+            return openClip.get().transform();
         }
         if (Files.isDirectory(fileOrDir)) {
             Path json = fileOrDir.resolve(HUGGING_FACE_FILE);

@@ -72,15 +72,11 @@ public final class OpenClipConfig {
             "resize_mode", "fill_color");
 
     private final ClipConfig config;
-    private final double[] mean;
-    private final double[] std;
-    private final boolean squash;
+    private final ImageTransformConfig transform;
 
-    private OpenClipConfig(ClipConfig config, double[] mean, double[] std, boolean squash) {
+    private OpenClipConfig(ClipConfig config, ImageTransformConfig transform) {
         this.config = config;
-        this.mean = mean;
-        this.std = std;
-        this.squash = squash;
+        this.transform = transform;
     }
 
     /**
@@ -148,22 +144,13 @@ public final class OpenClipConfig {
         return config;
     }
 
-    /** @return the normalisation mean (R, G, B) of {@code preprocess_cfg}, CLIP's when absent (a copy) */
-    public double[] mean() {
-        return mean.clone();
-    }
-
-    /** @return the normalisation standard deviation (R, G, B) of {@code preprocess_cfg}, CLIP's when absent (a copy) */
-    public double[] std() {
-        return std.clone();
-    }
-
     /**
-     * @return true when {@code preprocess_cfg.resize_mode} is {@code squash} (resize straight to the image size, as
-     *         Apple's DFN5B models), false for {@code shortest}, CLIP's resize and center crop
+     * @return the image preprocessing of {@code preprocess_cfg}: its normalisation mean and std (CLIP's when absent)
+     *         and whether {@code resize_mode} is {@code squash} (resize straight to the image size, as Apple's DFN5B
+     *         models) rather than {@code shortest} (CLIP's resize and center crop); its source is this config file
      */
-    public boolean squash() {
-        return squash;
+    public ImageTransformConfig transform() {
+        return transform;
     }
 
     private static Set<String> keys(String... names) {
@@ -203,8 +190,8 @@ public final class OpenClipConfig {
             known(pre, "preprocess_cfg.", PREPROCESS);
             refusePreprocessOptions(pre, resolution);
             JsonNode mode = pre.get("resize_mode");
-            return new OpenClipConfig(config, rgb(pre, "mean", ImagePreprocessor.CLIP_MEAN),
-                    rgb(pre, "std", ImagePreprocessor.CLIP_STD), mode != null && "squash".equals(mode.asText()));
+            return new OpenClipConfig(config, ImageTransformConfig.openClip(rgb(pre, "mean", ImagePreprocessor.CLIP_MEAN),
+                    rgb(pre, "std", ImagePreprocessor.CLIP_STD), mode != null && "squash".equals(mode.asText()), file));
         }
 
         private ClipConfig config(int embedDim, int resolution, JsonNode vision, JsonNode text, Activation act) {

@@ -69,8 +69,8 @@ class OpenClipConfigTest {
     void theFixtureGivesHeadsActivationAndMeanStdFromTheJson() {
         OpenClipConfig oc = OpenClipConfig.find(DIR).orElseThrow();
         assertEquals(EXPECTED, oc.config());
-        assertArrayEquals(new double[]{0.5, 0.4, 0.3}, oc.mean());
-        assertArrayEquals(new double[]{0.2, 0.25, 0.3}, oc.std());
+        assertArrayEquals(new double[]{0.5, 0.4, 0.3}, oc.transform().mean());
+        assertArrayEquals(new double[]{0.2, 0.25, 0.3}, oc.transform().std());
         StateDict sd = CheckpointReader.read(DIR);
         assertEquals(CheckpointReader.read(VIT.resolve("state_dict.pt")).keys(), sd.keys());
         assertEquals(EXPECTED, ConfigInference.infer(sd, DIR));
@@ -91,8 +91,8 @@ class OpenClipConfigTest {
         assertEquals(Activation.GELU, oc.config().activation());
         assertEquals(2, oc.config().visionHeads());
         assertEquals(8, oc.config().transformerHeads());
-        assertArrayEquals(ImagePreprocessor.CLIP_MEAN, oc.mean());
-        assertArrayEquals(ImagePreprocessor.CLIP_STD, oc.std());
+        assertArrayEquals(ImagePreprocessor.CLIP_MEAN, oc.transform().mean());
+        assertArrayEquals(ImagePreprocessor.CLIP_STD, oc.transform().std());
         assertEquals(Activation.QUICK_GELU, OpenClipConfig.read(write(with("model_cfg.quick_gelu", true))).config()
                 .activation());
     }
@@ -225,10 +225,10 @@ class OpenClipConfigTest {
             assertEquals(EXPECTED, OpenClipConfig.read(write(with(e.getKey(), e.getValue()))).config(), e.getKey());
         }
         assertArrayEquals(new double[]{0.5, 0.5, 0.5},
-                OpenClipConfig.read(write(with("preprocess_cfg.mean", 0.5))).mean(), "one number for all channels");
-        assertFalse(OpenClipConfig.find(DIR).orElseThrow().squash());
+                OpenClipConfig.read(write(with("preprocess_cfg.mean", 0.5))).transform().mean(), "one number for all channels");
+        assertFalse(OpenClipConfig.find(DIR).orElseThrow().transform().squash());
         OpenClipConfig squash = OpenClipConfig.read(write(with("preprocess_cfg.resize_mode", "squash")));
-        assertTrue(squash.squash());
+        assertTrue(squash.transform().squash());
         assertEquals(EXPECTED, squash.config());
     }
 
