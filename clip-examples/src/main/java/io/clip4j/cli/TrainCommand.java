@@ -248,18 +248,7 @@ final class TrainCommand implements Callable<Integer> {
      * recorded in the weights' metadata.
      */
     private static void requireReloadable(Path init, ClipConfig c) {
-        if (!c.hasReferenceMlpWidths()) {
-            throw new IllegalArgumentException("--init " + init + ": its MLP widths (vision " + c.visionMlpWidth()
-                    + ", text " + c.transformerMlpWidth() + ") are not 4 x width, which the weights train writes"
-                    + " cannot record; fine-tuning it is not supported");
-        }
-        long visionHeads = c.isVit() ? c.visionWidth() / 64 : c.visionWidth() * 32L / 64;
-        if (c.visionHeads() != visionHeads || c.transformerHeads() != c.transformerWidth() / 64) {
-            throw new IllegalArgumentException("--init " + init + ": its heads (vision " + c.visionHeads() + ", text "
-                    + c.transformerHeads() + ") are not width / 64, which the weights train writes cannot record;"
-                    + " fine-tuning it is not supported");
-        }
-        bareReloadable("--init " + init, c);
+        bareReloadable("--init " + init, c); // heads width / 64, MLPs 4 x width, no ViT-H/g/bigG/e width
         ImageTransformConfig transform = ImageTransformConfig.of(init, c.imageResolution());
         if (!transform.isClip()) {
             throw new IllegalArgumentException("--init " + init + ": its preprocessing (" + transform.source()
