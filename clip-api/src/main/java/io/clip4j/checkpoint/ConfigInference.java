@@ -1,31 +1,26 @@
 package io.clip4j.checkpoint;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.clip4j.Activation;
 import io.clip4j.ClipConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * Derives a {@link ClipConfig} from a checkpoint: from the tensor shapes exactly as the reference
- * {@code clip.model.build_model} does, and from a Hugging Face {@code config.json} or an open_clip
- * {@code open_clip_config.json} when the checkpoint directory has one (the two are cross-checked). A bare state
+ * {@code clip.model.build_model} does, and from a Hugging Face {@code config.json} ({@link HuggingFaceConfig}) or an
+ * open_clip {@code open_clip_config.json} ({@link OpenClipConfig}) when the checkpoint directory has one (the two are
+ * cross-checked here). A bare state
  * dict whose heads the reference rules would get wrong is refused (see {@link #infer(StateDict)}).
  */
 public final class ConfigInference {
     private static final Logger LOG = LoggerFactory.getLogger(ConfigInference.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     /**
      * The largest image_resolution a checkpoint may imply: 9 times the largest published CLIP (448), and small
      * enough that one preprocessed image (3 x 4096 x 4096 floats, 192 MiB) fits a default heap; a larger value
@@ -242,9 +237,10 @@ public final class ConfigInference {
                     + c.activation() + " (quick_gelu " + (c.activation() == Activation.QUICK_GELU) + ") but "
                     + activation + " was requested");
         }
-        if (Files.isDirectory(fileOrDir) && Files.isRegularFile(fileOrDir.resolve("config.json"))) {
-            throw new CheckpointException(fileOrDir.resolve("config.json") + ": declares " + c.activation()
-                    + " but " + activation + " was requested");
+        Path json = fileOrDir.resolve(HuggingFaceConfig.CONFIG_FILE);
+        if (Files.isDirectory(fileOrDir) && Files.isRegularFile(json)) {
+            throw new CheckpointException(json + ": declares " + c.activation() + " but " + activation
+                    + " was requested");
         }
         if (recordedActivation(sd) != null) {
             throw new CheckpointException(sd.source() + ": records " + c.activation() + " (__metadata__ "
@@ -263,7 +259,7 @@ public final class ConfigInference {
 
     /**
      * Infers the configuration from the tensors and, if {@code fileOrDir} is a Hugging Face directory with a
-     * {@code config.json}, cross-checks it against {@link #fromHuggingFaceConfig(Path)}: every dimension must
+     * {@code config.json}, cross-checks it against {@link HuggingFaceConfig#read(Path)}: every dimension must
      * agree; head counts are taken from {@code config.json} (the file that defines the model), because
      * tensor shapes cannot reveal them. A directory in open_clip's format ({@link OpenClipConfig#find}) is checked
      * the same way against its {@code open_clip_config.json}, which also gives the heads, the MLP widths and the
@@ -285,11 +281,11 @@ public final class ConfigInference {
             Path file = OpenClipConfig.configFile(fileOrDir);
             return agreeing(sd, file, crossChecked(file, OpenClipConfig.read(file).config(), fromTensors(sd, false)));
         }
-        Path json = fileOrDir.resolve("config.json");
+        Path json = fileOrDir.resolve(HuggingFaceConfig.CONFIG_FILE);
         if (!Files.isDirectory(fileOrDir) || !Files.isRegularFile(json)) {
             return infer(sd);
         }
-        ClipConfig declared = fromHuggingFaceConfig(json);
+        ClipConfig declared = HuggingFaceConfig.read(json);
         ClipConfig t = fromTensors(sd, false);
         ClipConfig d = declared;
         check(json, "projection_dim / embed_dim", d.embedDim(), t.embedDim());
@@ -330,131 +326,6 @@ public final class ConfigInference {
         }
         check(json, "text_cfg.mlp_ratio: int(width * mlp_ratio)", d.transformerMlpWidth(), t.transformerMlpWidth());
         return d;
-    }
-
-    /**
-     * Whether a {@code config.json} is a transformers {@code CLIPConfig} ({@code model_type} "clip", a
-     * {@code text_config} / {@code vision_config} section or their legacy {@code *_dict} forms, or
-     * {@code CLIPModel} among its {@code architectures}) rather than another library's file of that name: timm's
-     * CLIP repos (e.g. timm/vit_base_patch32_clip_224.openai) hold timm's {@code config.json} and image-tower-only
-     * {@code model.safetensors} next to open_clip's complete files.
-     *
-     * @param configJson a {@code config.json} file
-     * @return false if it is missing, unreadable, not a JSON object, or not a CLIP configuration
-     */
-    public static boolean isHuggingFaceClipConfig(Path configJson) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(Files.readAllBytes(configJson));
-        } catch (IOException e) {
-            return false;
-        }
-        if (root == null || !root.isObject()) {
-            return false;
-        }
-        if ("clip".equals(root.path("model_type").asText(null))) {
-            return true;
-        }
-        for (String section : new String[]{"text_config", "vision_config", "text_config_dict", "vision_config_dict"}) {
-            if (root.path(section).isObject()) {
-                return true;
-            }
-        }
-        for (JsonNode a : root.path("architectures")) {
-            if ("CLIPModel".equals(a.asText())) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * Reads a Hugging Face {@code CLIPConfig} {@code config.json} (fields {@code projection_dim},
-     * {@code text_config} / {@code vision_config}, with the legacy {@code *_config_dict} overriding them as
-     * transformers does). Absent fields take transformers' defaults (text: vocab 49408, hidden 512, intermediate
-     * 2048, 12 layers, 8 heads, 77 positions; vision: hidden 768, intermediate 3072, 12 layers, 12 heads, image 224,
-     * patch 32; projection 512),
-     * because {@code save_pretrained} may omit values equal to the defaults.
-     *
-     * @param configJson the {@code config.json} file
-     * @return the configuration it declares (always a ViT: transformers' CLIP has no ResNet tower)
-     * @throws CheckpointException if the file cannot be read, is not JSON or declares impossible sizes (a
-     *                             {@code max_position_embeddings} above 4096 included)
-     */
-    public static ClipConfig fromHuggingFaceConfig(Path configJson) {
-        JsonNode root = JsonFiles.readObject(configJson, "Hugging Face config");
-        JsonNode text = section(root, "text_config");
-        JsonNode vision = section(root, "vision_config");
-        Activation act = activation(configJson, text, "text_config");
-        if (activation(configJson, vision, "vision_config") != act) {
-            throw new CheckpointException(configJson + ": text_config and vision_config declare different"
-                    + " hidden_act values (clip4j computes one activation for both towers)");
-        }
-        try {
-            int patch = integer(configJson, vision, "patch_size", 32);
-            return new ClipConfig(integer(configJson, root, "projection_dim", 512),
-                    integer(configJson, vision, "image_size", 224),
-                    new int[]{integer(configJson, vision, "num_hidden_layers", 12)},
-                    integer(configJson, vision, "hidden_size", 768), patch,
-                    contextLength(configJson.toString(),
-                            integer(configJson, text, "max_position_embeddings", 77), "max_position_embeddings"),
-                    integer(configJson, text, "vocab_size", 49408),
-                    integer(configJson, text, "hidden_size", 512),
-                    integer(configJson, text, "num_attention_heads", 8),
-                    integer(configJson, text, "num_hidden_layers", 12),
-                    integer(configJson, vision, "num_attention_heads", 12), act)
-                    .withMlpWidths(mlpWidth(configJson.toString(), integer(configJson, vision, "intermediate_size",
-                            3072), "vision_config.intermediate_size"), mlpWidth(configJson.toString(),
-                            integer(configJson, text, "intermediate_size", 2048), "text_config.intermediate_size"));
-        } catch (IllegalArgumentException e) {
-            throw new CheckpointException(configJson + ": impossible CLIP configuration: " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * The section's {@code hidden_act} (transformers' default: quick_gelu). The towers compute QuickGELU or GELU
-     * and LayerNorm with eps 1e-5; a config declaring anything else would otherwise load and give silently wrong
-     * features, so it is refused.
-     */
-    private static Activation activation(Path file, JsonNode section, String name) {
-        JsonNode act = section.get("hidden_act");
-        Activation a = act == null || act.isNull() || "quick_gelu".equals(act.asText()) ? Activation.QUICK_GELU
-                : "gelu".equals(act.asText()) ? Activation.GELU : null;
-        if (a == null) {
-            throw new CheckpointException(file + ": " + name + ".hidden_act " + act
-                    + " is not supported (clip4j computes quick_gelu or gelu)");
-        }
-        JsonNode eps = section.get("layer_norm_eps");
-        if (eps != null && !eps.isNull() && (!eps.isNumber() || eps.asDouble() != 1e-5)) {
-            throw new CheckpointException(file + ": " + name + ".layer_norm_eps " + eps
-                    + " is not supported (clip4j computes LayerNorm with eps 1e-5)");
-        }
-        return a;
-    }
-
-    private static JsonNode section(JsonNode root, String name) {
-        ObjectNode merged = JSON.createObjectNode();
-        for (String key : new String[]{name, name + "_dict"}) {
-            JsonNode n = root.get(key);
-            if (n != null && n.isObject()) {
-                for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
-                    Map.Entry<String, JsonNode> e = it.next();
-                    merged.set(e.getKey(), e.getValue());
-                }
-            }
-        }
-        return merged;
-    }
-
-    private static int integer(Path file, JsonNode node, String field, int dflt) {
-        JsonNode v = node.get(field);
-        if (v == null || v.isNull()) {
-            return dflt;
-        }
-        if (!v.isIntegralNumber() || !v.canConvertToInt()) {
-            throw new CheckpointException(file + ": field '" + field + "' is not an integer: " + v);
-        }
-        return v.asInt();
     }
 
     private static void check(Path file, String field, int declared, int fromTensors) {
@@ -507,7 +378,7 @@ public final class ConfigInference {
     }
 
     /** The context_length a checkpoint declares ({@code what}), at most what the text tower runs in fair time. */
-    private static int contextLength(String source, long contextLength, String what) {
+    static int contextLength(String source, long contextLength, String what) {
         if (contextLength > MAX_CONTEXT_LENGTH) {
             throw new CheckpointException(source + ": " + what + " implies a context_length of " + contextLength
                     + ", more than the supported " + MAX_CONTEXT_LENGTH);

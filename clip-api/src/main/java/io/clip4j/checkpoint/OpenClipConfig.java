@@ -81,7 +81,7 @@ public final class OpenClipConfig {
 
     /**
      * The open_clip configuration that defines a model directory: its {@code open_clip_config.json}, unless the
-     * directory also holds a transformers CLIP {@code config.json} ({@link ConfigInference#isHuggingFaceClipConfig};
+     * directory also holds a transformers CLIP {@code config.json} ({@link HuggingFaceConfig#isClipConfig};
      * timm's {@code config.json} does not count) with Hugging Face weights ({@code model.safetensors},
      * {@code pytorch_model.bin} or a shard index of either), which then define the model as before. A weights file
      * named {@code open_clip_model.safetensors} or {@code open_clip_pytorch_model.bin} with an
@@ -111,7 +111,7 @@ public final class OpenClipConfig {
     static Path configFile(Path fileOrDir) {
         if (Files.isDirectory(fileOrDir)) {
             boolean own = Files.isRegularFile(fileOrDir.resolve(CONFIG_FILE))
-                    && !(ConfigInference.isHuggingFaceClipConfig(fileOrDir.resolve("config.json"))
+                    && !(HuggingFaceConfig.isClipConfig(fileOrDir.resolve(HuggingFaceConfig.CONFIG_FILE))
                     && CheckpointReader.hasHuggingFaceWeights(fileOrDir));
             return own ? fileOrDir.resolve(CONFIG_FILE) : null;
         }

@@ -2,7 +2,7 @@ package io.clip4j.pretrained;
 
 import io.clip4j.checkpoint.CheckpointException;
 import io.clip4j.checkpoint.CheckpointReader;
-import io.clip4j.checkpoint.ConfigInference;
+import io.clip4j.checkpoint.HuggingFaceConfig;
 import io.clip4j.checkpoint.ImageTransformConfig;
 import io.clip4j.checkpoint.OpenClipConfig;
 import org.slf4j.Logger;
@@ -40,7 +40,7 @@ import java.util.UUID;
 public final class HuggingFaceHub {
     private static final Logger LOG = LoggerFactory.getLogger(HuggingFaceHub.class);
     private static final String REVISION = "main";
-    private static final String CONFIG = "config.json";
+    private static final String CONFIG = HuggingFaceConfig.CONFIG_FILE;
     /** The weights clip4j reads, in the order they are looked for: single file, then its shard index. */
     private static final String[][] WEIGHTS = {{"model.safetensors", "model.safetensors.index.json"},
             {"pytorch_model.bin", "pytorch_model.bin.index.json"}};
@@ -199,7 +199,7 @@ public final class HuggingFaceHub {
             boolean openClipLayout = head == null;
             // timm's config.json (next to an image-tower-only model.safetensors) is not a CLIP model: take
             // open_clip's files, which the same repos carry, without downloading timm's weights.
-            boolean clipConfig = head != null && ConfigInference.isHuggingFaceClipConfig(snapshot.resolve(CONFIG));
+            boolean clipConfig = head != null && HuggingFaceConfig.isClipConfig(snapshot.resolve(CONFIG));
             if (head != null && !(clipConfig && placeWeights(repoId, commit, repo, snapshot))) {
                 // config.json but no transformers CLIP weights: open_clip's files, where present, define the model
                 FileInfo oc = info(repoId, commit, OpenClipConfig.CONFIG_FILE);
@@ -285,7 +285,7 @@ public final class HuggingFaceHub {
     }
 
     private static boolean completeHuggingFace(Path snapshot) {
-        if (!ConfigInference.isHuggingFaceClipConfig(snapshot.resolve(CONFIG))) {
+        if (!HuggingFaceConfig.isClipConfig(snapshot.resolve(CONFIG))) {
             return false;
         }
         for (String[] kind : WEIGHTS) {

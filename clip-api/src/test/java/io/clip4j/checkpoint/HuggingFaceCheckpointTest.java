@@ -80,7 +80,7 @@ class HuggingFaceCheckpointTest {
         StateDict sd = CheckpointReader.read(DIR);
         ClipConfig expected = Fixtures.config("tiny-vit");
         assertEquals(expected, ConfigInference.infer(sd));
-        assertEquals(expected, ConfigInference.fromHuggingFaceConfig(DIR.resolve("config.json")));
+        assertEquals(expected, HuggingFaceConfig.read(DIR.resolve("config.json")));
         assertEquals(expected, ConfigInference.infer(sd, DIR));
     }
 

@@ -111,7 +111,7 @@ class MlpWidthTest {
 
     @Test
     void huggingFaceIntermediateSizeIsReadAndCrossChecked() throws IOException {
-        ClipConfig hf = ConfigInference.fromHuggingFaceConfig(VIT.resolve("config.json"));
+        ClipConfig hf = HuggingFaceConfig.read(VIT.resolve("config.json"));
         assertEquals(512, hf.visionMlpWidth());
         assertEquals(512, hf.transformerMlpWidth());
         Path dir = Files.createDirectory(tmp.resolve("hf"));
@@ -127,7 +127,7 @@ class MlpWidthTest {
         ((ObjectNode) json.get("vision_config")).remove("intermediate_size");
         ((ObjectNode) json.get("text_config")).remove("intermediate_size");
         JSON.writeValue(dir.resolve("config.json").toFile(), json);
-        ClipConfig defaults = ConfigInference.fromHuggingFaceConfig(dir.resolve("config.json"));
+        ClipConfig defaults = HuggingFaceConfig.read(dir.resolve("config.json"));
         assertEquals(3072, defaults.visionMlpWidth());
         assertEquals(2048, defaults.transformerMlpWidth());
     }

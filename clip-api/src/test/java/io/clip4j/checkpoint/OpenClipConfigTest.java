@@ -293,7 +293,7 @@ class OpenClipConfigTest {
         Files.copy(VIT.resolve("model.safetensors"), dir.resolve("model.safetensors"));
         assertFalse(OpenClipConfig.find(dir).isPresent());
         ClipConfig c = ConfigInference.infer(CheckpointReader.read(dir), dir);
-        assertEquals(ConfigInference.fromHuggingFaceConfig(VIT.resolve("config.json")), c);
+        assertEquals(HuggingFaceConfig.read(VIT.resolve("config.json")), c);
         assertEquals(Activation.QUICK_GELU, c.activation());
         assertFalse(OpenClipConfig.find(VIT.resolve("state_dict.pt")).isPresent());
         assertFalse(OpenClipConfig.find(VIT).isPresent());

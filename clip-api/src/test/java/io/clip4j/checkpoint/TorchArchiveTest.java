@@ -81,7 +81,7 @@ class TorchArchiveTest {
         // The same bound for a Hugging Face config.json's declaration.
         Path json = tmp.resolve("config.json");
         Files.writeString(json, "{\"text_config\": {\"max_position_embeddings\": 100000}}");
-        e = assertThrows(CheckpointException.class, () -> ConfigInference.fromHuggingFaceConfig(json));
+        e = assertThrows(CheckpointException.class, () -> HuggingFaceConfig.read(json));
         assertTrue(e.getMessage().contains("context_length of 100000"), e.getMessage());
     }
 
