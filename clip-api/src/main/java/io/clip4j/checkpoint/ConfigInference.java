@@ -223,8 +223,16 @@ public final class ConfigInference {
      *                             {@link #ACTIVATION_METADATA})
      */
     public static ClipConfig infer(StateDict sd, Path fileOrDir, Activation activation) {
-        ClipConfig c = infer(sd, fileOrDir);
-        if (activation == null && looksLikeOpenClipWithoutConfig(sd, fileOrDir)) {
+        return infer(sd, fileOrDir, OpenClipConfig.find(fileOrDir).orElse(null), activation);
+    }
+
+    /**
+     * {@link #infer(StateDict, Path, Activation)} with {@code fileOrDir}'s open_clip configuration already read
+     * ({@link OpenClipConfig#find}; null if none defines it), so that one load parses it once.
+     */
+    static ClipConfig infer(StateDict sd, Path fileOrDir, OpenClipConfig openClip, Activation activation) {
+        ClipConfig c = declared(sd, fileOrDir, openClip);
+        if (activation == null && looksLikeOpenClipWithoutConfig(sd, fileOrDir, openClip)) {
             LOG.warn("{}: named like open_clip's weights, but no {} lies beside it, so it is built by the reference"
                     + " rules with {}; open_clip's LAION and DataComp models use GELU: ask for it (activation GELU)"
                     + " or put the config beside the file", fileOrDir, OpenClipConfig.CONFIG_FILE, c.activation());
@@ -232,8 +240,8 @@ public final class ConfigInference {
         if (activation == null || activation == c.activation()) {
             return c;
         }
-        if (OpenClipConfig.governs(fileOrDir)) {
-            throw new CheckpointException(OpenClipConfig.configFile(fileOrDir) + ": declares "
+        if (openClip != null) {
+            throw new CheckpointException(openClip.file() + ": declares "
                     + c.activation() + " (quick_gelu " + (c.activation() == Activation.QUICK_GELU) + ") but "
                     + activation + " was requested");
         }
@@ -250,9 +258,9 @@ public final class ConfigInference {
     }
 
     /** A file named as open_clip's hub weights whose activation nothing records: likely GELU, built as QuickGELU. */
-    private static boolean looksLikeOpenClipWithoutConfig(StateDict sd, Path fileOrDir) {
+    private static boolean looksLikeOpenClipWithoutConfig(StateDict sd, Path fileOrDir, OpenClipConfig openClip) {
         Path name = fileOrDir.getFileName();
-        return name != null && !OpenClipConfig.governs(fileOrDir) && recordedActivation(sd) == null
+        return name != null && openClip == null && recordedActivation(sd) == null
                 && (name.toString().equals(OpenClipConfig.PYTORCH_FILE)
                 || name.toString().equals(OpenClipConfig.SAFETENSORS_FILE));
     }
@@ -276,10 +284,15 @@ public final class ConfigInference {
      *                             or a bare state dict is one the reference rules would build wrong
      */
     public static ClipConfig infer(StateDict sd, Path fileOrDir) {
-        if (OpenClipConfig.governs(fileOrDir)) {
-            // Read first: an option clip4j does not compute is then named, not a missing tensor it implies.
-            Path file = OpenClipConfig.configFile(fileOrDir);
-            return agreeing(sd, file, crossChecked(file, OpenClipConfig.read(file).config(), fromTensors(sd, false)));
+        // Read first: an option clip4j does not compute is then named, not a missing tensor it implies.
+        return declared(sd, fileOrDir, OpenClipConfig.find(fileOrDir).orElse(null));
+    }
+
+    /** {@link #infer(StateDict, Path)} with the open_clip configuration that defines {@code fileOrDir} (or null). */
+    private static ClipConfig declared(StateDict sd, Path fileOrDir, OpenClipConfig openClip) {
+        if (openClip != null) {
+            Path file = openClip.file();
+            return agreeing(sd, file, crossChecked(file, openClip.config(), fromTensors(sd, false)));
         }
         Path json = fileOrDir.resolve(HuggingFaceConfig.CONFIG_FILE);
         if (!Files.isDirectory(fileOrDir) || !Files.isRegularFile(json)) {

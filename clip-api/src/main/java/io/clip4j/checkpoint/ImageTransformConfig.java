@@ -81,9 +81,16 @@ public final class ImageTransformConfig {
      * @throws CheckpointException as {@link OpenClipConfig#read} or {@link #readHuggingFace}
      */
     public static ImageTransformConfig of(Path fileOrDir, int imageResolution) {
-        Optional<OpenClipConfig> openClip = OpenClipConfig.find(fileOrDir);
-        if (openClip.isPresent()) {
-            return openClip.get().transform();
+        return of(fileOrDir, OpenClipConfig.find(fileOrDir).orElse(null), imageResolution);
+    }
+
+    /**
+     * {@link #of(Path, int)} with {@code fileOrDir}'s open_clip configuration already read
+     * ({@link OpenClipConfig#find}; null if none defines it), so that one load parses it once.
+     */
+    static ImageTransformConfig of(Path fileOrDir, OpenClipConfig openClip, int imageResolution) {
+        if (openClip != null) {
+            return openClip.transform();
         }
         if (Files.isDirectory(fileOrDir)) {
             Path json = fileOrDir.resolve(HUGGING_FACE_FILE);

@@ -71,10 +71,12 @@ public final class OpenClipConfig {
     private static final Set<String> PREPROCESS = keys("size", "mode", "mean", "std", "interpolation",
             "resize_mode", "fill_color");
 
+    private final Path file;
     private final ClipConfig config;
     private final ImageTransformConfig transform;
 
-    private OpenClipConfig(ClipConfig config, ImageTransformConfig transform) {
+    private OpenClipConfig(Path file, ClipConfig config, ImageTransformConfig transform) {
+        this.file = file;
         this.config = config;
         this.transform = transform;
     }
@@ -139,6 +141,11 @@ public final class OpenClipConfig {
         return new Reader(json).parse(JsonFiles.readObject(json, "open_clip config"));
     }
 
+    /** The {@code open_clip_config.json} this was read from, which messages name. */
+    Path file() {
+        return file;
+    }
+
     /** @return the model's hyper-parameters, head counts and activation included */
     public ClipConfig config() {
         return config;
@@ -190,7 +197,7 @@ public final class OpenClipConfig {
             known(pre, "preprocess_cfg.", PREPROCESS);
             refusePreprocessOptions(pre, resolution);
             JsonNode mode = pre.get("resize_mode");
-            return new OpenClipConfig(config, ImageTransformConfig.openClip(rgb(pre, "mean", ImagePreprocessor.CLIP_MEAN),
+            return new OpenClipConfig(file, config, ImageTransformConfig.openClip(rgb(pre, "mean", ImagePreprocessor.CLIP_MEAN),
                     rgb(pre, "std", ImagePreprocessor.CLIP_STD), mode != null && "squash".equals(mode.asText()), file));
         }
 

@@ -80,6 +80,25 @@ class OpenClipConfigTest {
     }
 
     @Test
+    void checkpointConfigGivesTheModelAndItsPreprocessing() throws IOException {
+        CheckpointConfig oc = CheckpointConfig.infer(CheckpointReader.read(DIR), DIR, null);
+        assertEquals(EXPECTED, oc.model());
+        assertArrayEquals(new double[]{0.5, 0.4, 0.3}, oc.transform().mean());
+        assertEquals(DIR.resolve(OpenClipConfig.CONFIG_FILE), oc.transform().source().orElseThrow());
+        // a Hugging Face directory: config.json's model, preprocessor_config.json's mean, read (and refused) when asked
+        Path hf = Files.createTempDirectory(tmp, "hf");
+        Files.copy(VIT.resolve(HuggingFaceConfig.CONFIG_FILE), hf.resolve(HuggingFaceConfig.CONFIG_FILE));
+        Files.copy(VIT.resolve("model.safetensors"), hf.resolve("model.safetensors"));
+        Files.writeString(hf.resolve(ImageTransformConfig.HUGGING_FACE_FILE), "{\"image_mean\": [0.1, 0.2, 0.3]}");
+        CheckpointConfig c = CheckpointConfig.infer(CheckpointReader.read(hf), hf, null);
+        assertEquals(HuggingFaceConfig.read(VIT.resolve(HuggingFaceConfig.CONFIG_FILE)), c.model());
+        assertArrayEquals(new double[]{0.1, 0.2, 0.3}, c.transform().mean());
+        Files.writeString(hf.resolve(ImageTransformConfig.HUGGING_FACE_FILE), "{\"resample\": 0}");
+        CheckpointConfig refused = CheckpointConfig.infer(CheckpointReader.read(hf), hf, null);
+        assertThrows(CheckpointException.class, refused::transform);
+    }
+
+    @Test
     void defaultsAreOpenClipsGeluClipMeanStdAndHeadWidth64() throws IOException {
         ObjectNode json = fixtureJson();
         json.remove("preprocess_cfg");

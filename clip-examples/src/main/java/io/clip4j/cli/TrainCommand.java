@@ -3,11 +3,13 @@ package io.clip4j.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.clip4j.ClipConfig;
+import io.clip4j.checkpoint.CheckpointConfig;
 import io.clip4j.checkpoint.CheckpointException;
 import io.clip4j.checkpoint.CheckpointReader;
 import io.clip4j.checkpoint.ConfigInference;
 import io.clip4j.checkpoint.ImageTransformConfig;
 import io.clip4j.checkpoint.OpenClipConfig;
+import io.clip4j.checkpoint.StateDict;
 import io.clip4j.data.CaptionedImages;
 import io.clip4j.data.ContrastiveBatches;
 import io.clip4j.data.LabeledDataset;
@@ -210,9 +212,11 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (init != null) {
             requireRecordedActivation(init);
-            TrainableClip m = TrainableClip.load(init);
+            StateDict sd = CheckpointReader.read(init);
+            CheckpointConfig declared = CheckpointConfig.infer(sd, init, null); // its config files parsed once
+            TrainableClip m = TrainableClip.fromStateDict(sd, declared.model());
             try {
-                requireReloadable(init, m.config());
+                requireReloadable(init, m.config(), declared);
             } catch (RuntimeException e) { // a refused preprocessor_config.json is a CheckpointException
                 m.close();
                 throw e;
@@ -247,9 +251,9 @@ final class TrainCommand implements Callable<Integer> {
      * trusted to be width / 64), and so is a ViT of open_clip's widths 1280, 1408, 1664, 1792. The activation is
      * recorded in the weights' metadata.
      */
-    private static void requireReloadable(Path init, ClipConfig c) {
+    private static void requireReloadable(Path init, ClipConfig c, CheckpointConfig declared) {
         bareReloadable("--init " + init, c); // heads width / 64, MLPs 4 x width, no ViT-H/g/bigG/e width
-        ImageTransformConfig transform = ImageTransformConfig.of(init, c.imageResolution());
+        ImageTransformConfig transform = declared.transform();
         if (!transform.isClip()) {
             throw new IllegalArgumentException("--init " + init + ": its preprocessing (" + transform.source()
                     .map(Path::toString).orElse("?") + ": mean/std, resize mode) is not CLIP's, which training and"

@@ -2,8 +2,8 @@ package io.clip4j.torch;
 
 import io.clip4j.ClipConfig;
 import io.clip4j.ClipModel;
+import io.clip4j.checkpoint.CheckpointConfig;
 import io.clip4j.checkpoint.CheckpointReader;
-import io.clip4j.checkpoint.ConfigInference;
 import io.clip4j.checkpoint.ImageTransformConfig;
 import io.clip4j.checkpoint.StateDict;
 import io.clip4j.spi.ClipModelProvider;
@@ -11,7 +11,7 @@ import io.clip4j.spi.ClipModelProvider;
 /**
  * The LibTorch engine behind {@link ClipModel#load}: reads the checkpoint (format detected from its
  * content), infers the configuration like the reference {@code build_model} (cross-checked with a Hugging Face or
- * open_clip config file; {@link ImageTransformConfig#of} gives the normalisation mean/std and resize mode from an
+ * open_clip config file; {@link CheckpointConfig} also gives the normalisation mean/std and resize mode from an
  * open_clip directory's {@code preprocess_cfg} or a Hugging Face directory's {@code preprocessor_config.json}), and
  * builds the towers on the builder's device in its precision (a CUDA device needs the {@code -Pcuda} build; otherwise
  * {@link io.clip4j.ClipException} says so). Registered with {@link java.util.ServiceLoader}.
@@ -28,10 +28,11 @@ public final class TorchClipModelProvider implements ClipModelProvider {
         NativeLibraries.ensureLoaded();
         CudaCheck.require(options.device());
         StateDict sd = CheckpointReader.read(options.checkpoint());
-        ClipConfig config = ConfigInference.infer(sd, options.checkpoint(), options.activation());
+        CheckpointConfig declared = CheckpointConfig.infer(sd, options.checkpoint(), options.activation());
+        ClipConfig config = declared.model();
         // The checkpoint's own preprocessing (open_clip's preprocess_cfg, Hugging Face's preprocessor_config.json),
         // else CLIP's; read before the engine is built, so that a refused file costs no native memory.
-        ImageTransformConfig transform = ImageTransformConfig.of(options.checkpoint(), config.imageResolution());
+        ImageTransformConfig transform = declared.transform();
         TorchClip engine = TorchClip.create(sd, config, options.threads(), options.device(), options.precision());
         try {
             return new TorchClipModel(engine, config, options, transform.mean(), transform.std(),
