@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ImageTransformConfigTest {
     private static final Path VIT = Fixtures.model("tiny-vit");
-    private static final Path OPEN_CLIP = Fixtures.model("tiny-openclip");
+    private static final Path OPEN_CLIP = OpenClipFixture.directory();
     private static final String FILE = ImageTransformConfig.HUGGING_FACE_FILE;
     /** openai/clip-vit-base-patch32's original file (CLIPFeatureExtractor: size and crop_size integers). */
     private static final String LEGACY = "{\"crop_size\": 224, \"do_center_crop\": true, \"do_normalize\": true,"

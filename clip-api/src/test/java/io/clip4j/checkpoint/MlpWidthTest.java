@@ -82,8 +82,8 @@ class MlpWidthTest {
         CheckpointException act = assertThrows(CheckpointException.class,
                 () -> ConfigInference.infer(CheckpointReader.read(file), file, Activation.QUICK_GELU));
         assertTrue(act.getMessage().startsWith(MLP.resolve(OpenClipConfig.CONFIG_FILE).toString()), act.getMessage());
-        // tiny-openclip's open_clip_pytorch_model.bin (a link to tiny-vit's state_dict.pt): its heads, not width / 64
-        Path bin = Fixtures.model("tiny-openclip").resolve(OpenClipConfig.PYTORCH_FILE);
+        // tiny-openclip's open_clip_pytorch_model.bin (tiny-vit's state_dict.pt): its heads, not width / 64
+        Path bin = OpenClipFixture.directory().resolve(OpenClipConfig.PYTORCH_FILE);
         assertEquals(8, ConfigInference.infer(CheckpointReader.read(bin), bin).visionHeads());
     }
 

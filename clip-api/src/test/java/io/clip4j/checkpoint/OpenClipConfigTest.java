@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class OpenClipConfigTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path DIR = Fixtures.model("tiny-openclip");
+    private static final Path DIR = OpenClipFixture.directory();
     private static final Path VIT = Fixtures.model("tiny-vit");
     /** tiny-vit's sizes with open_clip's heads: vision 128 // 16 = 8 (not 128 / 64 = 2), text 4 (not 2); GELU. */
     private static final ClipConfig EXPECTED = new ClipConfig(64, 224, new int[]{2}, 128, 32, 77, 49408, 128, 4, 2, 8,

@@ -231,7 +231,7 @@ class ModelCommandsCliTest {
         assertTrue(text.out.contains("resize_mode           shortest"), text.out);
         assertTrue(text.out.contains("transformer_mlp_width 512"), text.out);
         // an open_clip directory: heads, activation and normalisation from open_clip_config.json
-        CliRunner oc = CliRunner.run("info", "--model", DATA.resolve("models/tiny-openclip").toString(), "--json");
+        CliRunner oc = CliRunner.run("info", "--model", OpenClipFixture.directory().toString(), "--json");
         assertEquals(0, oc.code, oc.err);
         JsonNode info = JSON.readTree(oc.out);
         assertEquals(8, info.get("vision_heads").asInt());

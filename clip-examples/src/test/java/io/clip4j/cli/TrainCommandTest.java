@@ -84,7 +84,7 @@ class TrainCommandTest {
     void anInitWhoseHeadsOrMeanStdTheWrittenWeightsCannotRecordIsRefused(@TempDir Path dir) throws IOException {
         Path csv = captions(dir);
         Path models = Path.of(System.getProperty("clip4j.testdata")).resolve("models");
-        CliRunner heads = CliRunner.run("train", "--init", models.resolve("tiny-openclip").toString(), "--data",
+        CliRunner heads = CliRunner.run("train", "--init", OpenClipFixture.directory().toString(), "--data",
                 csv.toString(), "--steps", "1", "--batch", "2", "--no-progress", "--out", dir.resolve("a").toString());
         assertEquals(ClipCli.EXIT_INPUT, heads.code, heads.err);
         assertTrue(heads.err.contains("heads (vision 8, text 4) are not the reference's width / 64"), heads.err);

@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class OpenClipParityTest {
     private static final Path DATA = Path.of(System.getProperty("clip4j.testdata"));
     private static final Path VIT = DATA.resolve("models/tiny-vit");
-    private static final Path DIR = DATA.resolve("models/tiny-openclip");
+    private static final Path DIR = OpenClipFixture.directory();
     private static final double[] MEAN = {0.5, 0.4, 0.3};
     private static final double[] STD = {0.2, 0.25, 0.3};
 
