@@ -33,19 +33,13 @@ public final class FewShotProbe {
      * @throws EvaluationException if k &lt; 1 or a class has fewer than k rows
      */
     public static int[] sample(LabeledFeatures train, int k, long seed) {
-        if (k < 1) {
-            throw new EvaluationException("shots per class must be >= 1, got " + k);
-        }
         List<List<Integer>> byClass = Splits.byClass(train.labelArray(), train.classCount());
+        requireShots(train.classNames(), byClass.stream().mapToInt(List::size).toArray(), k);
         Random rnd = new Random(seed);
         int[] out = new int[k * train.classCount()];
         int at = 0;
         for (int c = 0; c < byClass.size(); c++) {
             List<Integer> rows = byClass.get(c);
-            if (rows.size() < k) {
-                throw new EvaluationException("class '" + train.classNames().get(c) + "' has " + rows.size()
-                        + " training examples, fewer than " + k + " shots");
-            }
             for (int r : Splits.pick(rows, k, rnd)) {
                 out[at++] = r;
             }
@@ -69,12 +63,7 @@ public final class FewShotProbe {
     public static FewShotResult evaluate(LabeledFeatures train, LabeledFeatures test, List<Integer> shots, int seeds,
                                          LogisticRegression regression, boolean normalize, Double zeroShotTop1) {
         LinearProbe.check(train, test);
-        if (seeds < 1) {
-            throw new EvaluationException("seeds must be >= 1, got " + seeds);
-        }
-        if (shots.isEmpty()) {
-            throw new EvaluationException("no shot counts given");
-        }
+        check(train.classNames(), train.labelArray(), shots, seeds);
         LabeledFeatures tr = normalize ? train.normalized() : train;
         LabeledFeatures te = normalize ? test.normalized() : test;
         List<FewShotResult.Point> points = new ArrayList<>();
@@ -91,5 +80,43 @@ public final class FewShotProbe {
             points.add(new FewShotResult.Point(k, mean, Math.sqrt(var), top5 / seeds, top1));
         }
         return new FewShotResult(regression.c(), seeds, test.size(), zeroShotTop1, points);
+    }
+
+    /**
+     * The checks {@link #evaluate} makes of its shots and seeds, for a caller that wants them before it encodes the
+     * training images (which may take hours) rather than on their features afterwards.
+     *
+     * @param classNames the training set's class names, index = label
+     * @param labels     its labels, one per example, each in [0, classNames.size())
+     * @param shots      k values
+     * @param seeds      draws per k
+     * @throws EvaluationException if seeds &lt; 1, shots is empty, a k is &lt; 1 or a class has fewer than k examples
+     */
+    public static void check(List<String> classNames, int[] labels, List<Integer> shots, int seeds) {
+        if (seeds < 1) {
+            throw new EvaluationException("seeds must be >= 1, got " + seeds);
+        }
+        if (shots.isEmpty()) {
+            throw new EvaluationException("no shot counts given");
+        }
+        int[] perClass = new int[classNames.size()];
+        for (int label : labels) {
+            perClass[label]++;
+        }
+        for (int k : shots) {
+            requireShots(classNames, perClass, k);
+        }
+    }
+
+    private static void requireShots(List<String> classNames, int[] perClass, int k) {
+        if (k < 1) {
+            throw new EvaluationException("shots per class must be >= 1, got " + k);
+        }
+        for (int c = 0; c < perClass.length; c++) {
+            if (perClass[c] < k) {
+                throw new EvaluationException("class '" + classNames.get(c) + "' has " + perClass[c]
+                        + " training examples, fewer than " + k + " shots");
+            }
+        }
     }
 }

@@ -1,5 +1,7 @@
 package io.clip4j.image;
 
+import io.clip4j.math.ArraySizes;
+
 /**
  * Pure-Java GIF decoder for the first frame, matching what Pillow 9.4's {@code GifImagePlugin} holds
  * for frame 0:
@@ -99,6 +101,11 @@ public final class GifDecoder implements ImageDecoder {
         if ((long) width * height > maxPixels) {
             throw new ImageDecodeException("GIF: image is " + width + "x" + height + " = " + ((long) width * height)
                     + " pixels, more than the limit of " + maxPixels + " (decompression bomb guard)");
+        }
+        // With maxPixels lifted, width * height (or its RGB expansion) may pass the largest Java array.
+        int channels = table == null || isGreyRamp(table) ? 1 : 3;
+        if ((long) width * height * channels > ArraySizes.MAX_LENGTH) {
+            throw new ImageDecodeException("GIF: image " + width + "x" + height + " is too large to hold");
         }
         need(file, pos + 1, "LZW minimum code size");
         int minCodeSize = file[pos++] & 0xFF;

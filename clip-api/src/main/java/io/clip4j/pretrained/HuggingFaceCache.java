@@ -73,7 +73,8 @@ public final class HuggingFaceCache {
      * @param repoId   a repo id, e.g. {@code openai/clip-vit-base-patch32}
      * @return the snapshot folder, or empty if the model is not cached
      * @throws IllegalArgumentException if {@code repoId} is not a repo id ({@link #isRepoId})
-     * @throws CheckpointException      if the cache entry cannot be read or names a snapshot that is missing
+     * @throws CheckpointException      if the cache entry cannot be read, its {@code refs/main} is not a commit hash, or
+     *                                  it names a snapshot that is missing
      */
     public static Optional<Path> find(Path hubCache, String repoId) {
         if (!isRepoId(repoId)) {
@@ -88,8 +89,13 @@ public final class HuggingFaceCache {
             Path ref = repo.resolve("refs").resolve("main");
             if (Files.isRegularFile(ref)) {
                 String commit = new String(Files.readAllBytes(ref), StandardCharsets.UTF_8).trim();
-                Path snapshot = commit.matches("[0-9a-f]{40}") ? snapshots.resolve(commit) : null;
-                if (snapshot == null || !Files.isDirectory(snapshot)) {
+                if (!commit.matches("[0-9a-f]{40}")) { // the hub writes a commit hash; a name here is hand-made
+                    throw new CheckpointException(ref + " holds '" + commit + "', which is not a 40-hex commit hash"
+                            + " as the hub writes; put the commit of a folder in " + snapshots + " there, or pass"
+                            + " that snapshot folder itself");
+                }
+                Path snapshot = snapshots.resolve(commit);
+                if (!Files.isDirectory(snapshot)) {
                     throw new CheckpointException(ref + " names revision '" + commit + "', which has no snapshot in "
                             + snapshots);
                 }

@@ -96,6 +96,18 @@ class GifBmpDecoderTest {
     }
 
     @Test
+    void gifTooLargeForAJavaArrayIsACleanErrorWithTheBombGuardOff() {
+        // Few bytes, but a screen whose pixels (or their RGB expansion) exceed the largest Java array: with
+        // maxPixels lifted this must be a clear "too large" error, not an int overflow (NegativeArraySize).
+        byte[] grey = TestImages.gif(60000, 40000, null, 0, 0, 1, 1, null, -1, new byte[1], 2);
+        ImageDecodeException e = assertThrows(ImageDecodeException.class, () -> gif.decode(grey, Long.MAX_VALUE));
+        assertTrue(e.getMessage().contains("60000x40000") && e.getMessage().contains("too large"), e.getMessage());
+        byte[] rgb = TestImages.gif(30000, 30000, table(4, 1), 0, 0, 1, 1, null, -1, new byte[1], 2);
+        e = assertThrows(ImageDecodeException.class, () -> gif.decode(rgb, Long.MAX_VALUE));
+        assertTrue(e.getMessage().contains("30000x30000") && e.getMessage().contains("too large"), e.getMessage());
+    }
+
+    @Test
     void bmp24BottomUpAnd32BgrxTopDown() {
         int w = 5;
         int h = 3;

@@ -62,6 +62,10 @@ class HuggingFaceCacheTest {
         CheckpointException gone = assertThrows(CheckpointException.class,
                 () -> HuggingFaceCache.find(hub, "openai/clip-tiny"));
         assertTrue(gone.getMessage().contains("which has no snapshot"), gone.getMessage());
+        Files.writeString(refs.resolve("main"), "v1.0\n");
+        CheckpointException notHash = assertThrows(CheckpointException.class,
+                () -> HuggingFaceCache.find(hub, "openai/clip-tiny"));
+        assertTrue(notHash.getMessage().contains("'v1.0', which is not a 40-hex commit hash"), notHash.getMessage());
     }
 
     @Test

@@ -5,6 +5,7 @@ import io.clip4j.ClipModel;
 import io.clip4j.data.ClassFolders;
 import io.clip4j.data.ImageCaption;
 import io.clip4j.data.LabeledDataset;
+import io.clip4j.data.LabeledImage;
 import io.clip4j.eval.ClassificationAccuracy;
 import io.clip4j.eval.FewShotProbe;
 import io.clip4j.eval.FewShotResult;
@@ -167,6 +168,9 @@ final class EvalCommand implements Runnable {
         @Override
         public Integer call() throws IOException {
             LinearProbe.Options o = new LinearProbe.Options(valFraction, seed, maxIter, tol, normalize);
+            if (c != null) {
+                new LogisticRegression(c, maxIter, tol); // refuses a bad --C now, not after encoding the sets
+            }
             LabeledDataset tr = limit(readDataset(train, null), trainLimit);
             LabeledDataset te = readDataset(test, tr.classNames());
             LabeledDataset va = val == null ? null : readDataset(val, tr.classNames());
@@ -228,6 +232,8 @@ final class EvalCommand implements Runnable {
             LogisticRegression lr = new LogisticRegression(c, maxIter, tol);
             LabeledDataset tr = limit(readDataset(train, null), trainLimit);
             LabeledDataset te = readDataset(test, tr.classNames());
+            FewShotProbe.check(tr.classNames(), tr.examples().stream().mapToInt(LabeledImage::label).toArray(),
+                    shots, seeds); // before encoding, which may take hours
             checkBatch(common.batch);
             try (ClipModel model = common.model.open()) {
                 LabeledFeatures ftr = LabeledFeatures.encode(model, tr, common.batch);

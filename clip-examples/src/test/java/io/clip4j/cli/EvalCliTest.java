@@ -98,6 +98,27 @@ class EvalCliTest {
         assertTrue(tooMany.err.contains("coffee cup"), tooMany.err);
     }
 
+    @Test
+    void probeArgumentErrorsComeBeforeEncoding(@TempDir Path tmp) throws IOException {
+        // An undecodable training image stops encoding: an argument error reported first proves it was checked
+        // before the (possibly hours-long) encoding of the sets, not on their features afterwards.
+        Path train = classFolders(tmp.resolve("train"));
+        Files.writeString(train.resolve("cat").resolve("broken.png"), "not an image");
+        Path test = classFolders(tmp.resolve("test"));
+        String[][] cases = {
+            {"few-shot", "--k", "0"}, {"few-shot", "--k", "5"}, {"few-shot", "--seeds", "0"},
+            {"linear-probe", "--C", "-1"},
+        };
+        String[] expected = {"shots per class must be >= 1, got 0", "class 'cat' has 4 training examples, fewer than 5 shots",
+            "seeds must be >= 1, got 0", "regularisation C must be positive and finite, got -1.0"};
+        for (int i = 0; i < cases.length; i++) {
+            CliRunner r = CliRunner.run("eval", cases[i][0], "--model", MODEL, "--train", train.toString(),
+                    "--test", test.toString(), cases[i][1], cases[i][2]);
+            assertEquals(ClipCli.EXIT_INPUT, r.code, r.err);
+            assertTrue(r.err.contains(expected[i]), String.join(" ", cases[i]) + ": " + r.err);
+        }
+    }
+
     /** Six 8x8 gray images in MNIST format, labels 0,1,2,0,1,2, classes from a names file. */
     private static String idxSpec(Path dir) throws IOException {
         int n = 6;
