@@ -11,17 +11,17 @@ import java.util.stream.Stream;
  * testdata/models/tiny-openclip as the open_clip directory it stands for: its files plus tiny-vit's
  * {@code state_dict.pt} as {@code open_clip_pytorch_model.bin} (the same weights, which the repository stores once
  * and without a symbolic link, since some checkouts cannot make one). Built once per test JVM in a temporary
- * directory (weights hard-linked where the file system allows, else copied), deleted when the JVM exits. Each
- * module's tests that need it have this copy: the modules share no test code.
+ * directory (weights hard-linked where the file system allows, else copied), deleted when the JVM exits. The other
+ * modules' tests use it through clip-api's test-jar.
  */
-final class OpenClipFixture {
+public final class OpenClipFixture {
     private static Path dir;
 
     private OpenClipFixture() {
     }
 
     /** @return the directory: open_clip_config.json, open_clip_pytorch_model.bin and the reference features */
-    static synchronized Path directory() {
+    public static synchronized Path directory() {
         if (dir == null) {
             Path models = Path.of(System.getProperty("clip4j.testdata")).resolve("models");
             try {

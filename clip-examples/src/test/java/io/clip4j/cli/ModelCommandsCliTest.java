@@ -2,6 +2,7 @@ package io.clip4j.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.clip4j.checkpoint.OpenClipFixture;
 import io.clip4j.io.Npy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -3,6 +3,7 @@ package io.clip4j.cli;
 import io.clip4j.Activation;
 import io.clip4j.ClipConfig;
 import io.clip4j.ClipModel;
+import io.clip4j.checkpoint.OpenClipFixture;
 import io.clip4j.checkpoint.SafetensorsWriter;
 import io.clip4j.checkpoint.TensorData;
 import io.clip4j.train.CheckpointPrecision;

@@ -6,6 +6,7 @@ import io.clip4j.ImagePipeline;
 import io.clip4j.checkpoint.CheckpointException;
 import io.clip4j.checkpoint.CheckpointReader;
 import io.clip4j.checkpoint.OpenClipConfig;
+import io.clip4j.checkpoint.OpenClipFixture;
 import io.clip4j.checkpoint.SafetensorsWriter;
 import io.clip4j.image.ImagePreprocessor;
 import io.clip4j.io.Npy;
