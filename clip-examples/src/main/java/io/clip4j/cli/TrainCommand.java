@@ -128,6 +128,9 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter pw = spec.commandLine().getOut();
+        if (evalLimit < 1) { // checked before training: 0 would report the accuracy of no images as 0
+            throw new IllegalArgumentException("--eval-limit must be >= 1, got " + evalLimit);
+        }
         Trainer.setThreads(threads);
         List<String> tpl = templates.isEmpty() ? DEFAULT_TEMPLATES : templates;
         Path stateDir = resume == null ? null

@@ -193,6 +193,24 @@ class TrainCommandTest {
     }
 
     @Test
+    void anEvalLimitBelowOneIsRefusedBeforeTraining(@TempDir Path dir) throws IOException {
+        Path folders = dir.resolve("classes");
+        Files.createDirectories(folders.resolve("cat"));
+        Files.createDirectories(folders.resolve("horse"));
+        Files.copy(IMAGES.resolve("chelsea.png"), folders.resolve("cat/chelsea.png"));
+        Files.copy(IMAGES.resolve("horse.png"), folders.resolve("horse/horse.png"));
+        // 0 evaluated nothing and reported a zero_shot_top1 of 0.0; -1 failed after training with subList's message.
+        for (String limit : new String[]{"0", "-1"}) {
+            Path out = dir.resolve("out" + limit);
+            CliRunner r = CliRunner.run("train", "--data", captions(dir).toString(), "--eval", "folder:" + folders,
+                    "--eval-limit", limit, "--steps", "1", "--batch", "2", "--no-progress", "--out", out.toString());
+            assertEquals(ClipCli.EXIT_INPUT, r.code, r.err);
+            assertEquals("clip: --eval-limit must be >= 1, got " + limit, r.err.strip());
+            assertFalse(Files.exists(out), "nothing trained");
+        }
+    }
+
+    @Test
     void anInitWithTensorsClipDoesNotHaveIsRefused(@TempDir Path dir) throws IOException {
         ClipConfig c = new ClipConfig(32, 32, new int[]{1}, 64, 8, 16, 49408, 64, 1, 1, 1);
         Path file = dir.resolve("ls.safetensors");
