@@ -59,6 +59,10 @@ class DataReadersTest {
         Files.writeString(f, "{\"image\": 3, \"caption\": \"x\"}\n");
         assertTrue(assertThrows(ClipException.class, () -> CaptionFile.read(f)).getMessage().contains("line 1"));
         assertThrows(ClipException.class, () -> CaptionFile.read(dir.resolve("c.txt")));
+        // The root folder has no file name: it failed with a NullPointerException.
+        Path root = dir.getRoot();
+        ClipException e = assertThrows(ClipException.class, () -> CaptionFile.read(root));
+        assertTrue(e.getMessage().startsWith(root + ": cannot read captions file: "), e.getMessage());
     }
 
     @Test
