@@ -78,6 +78,12 @@ class TrainCommandTest {
         assertTrue(big.err.contains("fewer than one batch"), big.err);
         CliRunner kind = CliRunner.run("train", "--data", "weird:x", "--out", dir.toString());
         assertTrue(kind.err.contains("unknown --data kind"), kind.err);
+        // An IDX image path without a file name (the root) failed with a NullPointerException naming the set.
+        String root = dir.getRoot().toString();
+        CliRunner idx = CliRunner.run("train", "--data", "idx:" + root + "," + root + ",mnist", "--out",
+                dir.resolve("idx").toString());
+        assertEquals(ClipCli.EXIT_INPUT, idx.code, idx.err);
+        assertTrue(idx.err.startsWith("clip: " + root + ": cannot read IDX file"), idx.err);
     }
 
     @Test
