@@ -229,6 +229,16 @@ class DataReadersTest {
         List<String> captions = pairs.stream().map(ImageCaption::caption).toList();
         assertEquals(List.of("full moon (science, astronomy)", "medicina dottore (science, astronomy)",
                 "red apple (science, astronomy)", "saturn (science, astronomy)", "venus (science, astronomy)"), captions);
+        // A symbolic link to the tree is followed, as by ImageFolders.list: it used to find "no images".
+        Path link = Files.createSymbolicLink(dir.resolveSibling(dir.getFileName() + "-link"), dir);
+        try {
+            List<ImageCaption> viaLink = PathCaptions.read(link);
+            assertEquals(captions, viaLink.stream().map(ImageCaption::caption).toList());
+            assertEquals(link.resolve("science/astronomy/full_moon_dan_gerhards_01.png").toString(),
+                    viaLink.get(0).image().toString());
+        } finally {
+            Files.delete(link);
+        }
     }
 
     @Test
