@@ -262,4 +262,24 @@ class DataReadersTest {
         assertEquals(4 * 8, b.ids().length);
         assertEquals(4 * 3 * 16 * 16, b.pixelValues().length);
     }
+
+    @Test
+    void skippingBadImagesAlsoSkipsOnesThatDecodeButCannotBeResized() {
+        // 1 x 10,000,000 decodes (under the pixel limit) but is too elongated to resize to 224 on its short side: the
+        // replacement search only decoded, kept it, and the batch failed again despite skippingBadImages.
+        List<ImageCaption> pairs = new java.util.ArrayList<>();
+        pairs.add(new ImageCaption(io.clip4j.image.ImageInput.ofPixels(new byte[3 * 10_000_000], 1, 10_000_000,
+                PixelMode.RGB), "a very tall image"));
+        for (int i = 0; i < 3; i++) {
+            pairs.add(new ImageCaption(io.clip4j.image.ImageInput.ofPixels(new byte[3 * 16], 4, 4, PixelMode.RGB),
+                    "small " + i));
+        }
+        List<String> warnings = new java.util.ArrayList<>();
+        ContrastiveBatches batches = new ContrastiveBatches(CaptionedImages.of(pairs), 4, 1, ImagePreprocessor.clip(224),
+                io.clip4j.text.ClipTokenizer.create().withContextLength(8), null).skippingBadImages(warnings::add);
+        assertEquals(4 * 3 * 224 * 224, batches.batch(0).pixelValues().length);
+        assertEquals(1, warnings.size());
+        assertTrue(warnings.get(0).startsWith("skipping example 0: ") && warnings.get(0).contains("too elongated"),
+                warnings.get(0));
+    }
 }
