@@ -155,6 +155,13 @@ final class TrainCommand implements Callable<Integer> {
             long total = steps != null ? steps : (long) epochs * batches.batchesPerEpoch();
             TrainOptions options = TrainOptions.builder().totalSteps(total).learningRate(lr).weightDecay(wd)
                     .warmupSteps(warmup).gradClipNorm(gradClip).freeze(freezeImage, freezeText).build();
+            List<EvalHook> hooks = new ArrayList<>();
+            if (eval != null) { // read before anything is written: a bad --eval must not leave a half-made --out
+                LabeledDataset ds = TrainData.labeled(eval);
+                LabeledDataset limited = new LabeledDataset(ds.name(), ds.classNames(),
+                        ds.examples().subList(0, Math.min(evalLimit, ds.size())));
+                hooks.add(new ZeroShotAccuracy(limited, List.of("a photo of a {}.")));
+            }
             Files.createDirectories(out);
             Map<String, Object> meta = runDescription(c, all.size(), total);
             try (Trainer trainer = new Trainer(model, options);
@@ -168,13 +175,6 @@ final class TrainCommand implements Callable<Integer> {
                 pw.printf("training %s on %d examples: %d steps of %d (%d per epoch)%n", c, all.size(), total, batch,
                         batches.batchesPerEpoch());
                 pw.flush();
-                List<EvalHook> hooks = new ArrayList<>();
-                if (eval != null) {
-                    LabeledDataset ds = TrainData.labeled(eval);
-                    LabeledDataset limited = new LabeledDataset(ds.name(), ds.classNames(),
-                            ds.examples().subList(0, Math.min(evalLimit, ds.size())));
-                    hooks.add(new ZeroShotAccuracy(limited, List.of("a photo of a {}.")));
-                }
                 progress.start(trainer.completedSteps());
                 TrainingRun.Summary s = TrainingRun.run(trainer, batches, hooks,
                         new TrainingRun.Settings(evalEvery, checkpointEvery, out, precision(), meta),

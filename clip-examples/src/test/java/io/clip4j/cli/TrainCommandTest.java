@@ -217,6 +217,17 @@ class TrainCommandTest {
     }
 
     @Test
+    void aBadEvalSetIsRefusedBeforeTheOutputFolderIsMade(@TempDir Path dir) throws IOException {
+        // It was read after --out had been created with run.json and an empty metrics.jsonl, as if a run had begun.
+        Path out = dir.resolve("out");
+        CliRunner r = CliRunner.run("train", "--data", captions(dir).toString(), "--eval", "idx:a,b", "--steps", "1",
+                "--batch", "2", "--no-progress", "--out", out.toString());
+        assertEquals(ClipCli.EXIT_INPUT, r.code, r.err);
+        assertEquals("clip: idx data needs idx:IMAGES,LABELS,NAMES, got 'idx:a,b'", r.err.strip());
+        assertFalse(Files.exists(out), "nothing written");
+    }
+
+    @Test
     void anInitWithTensorsClipDoesNotHaveIsRefused(@TempDir Path dir) throws IOException {
         ClipConfig c = new ClipConfig(32, 32, new int[]{1}, 64, 8, 16, 49408, 64, 1, 1, 1);
         Path file = dir.resolve("ls.safetensors");
