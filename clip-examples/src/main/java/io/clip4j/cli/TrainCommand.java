@@ -162,8 +162,10 @@ final class TrainCommand implements Callable<Integer> {
                         ds.examples().subList(0, Math.min(evalLimit, ds.size())));
                 hooks.add(new ZeroShotAccuracy(limited, List.of("a photo of a {}.")));
             }
-            Files.createDirectories(out);
             Map<String, Object> meta = runDescription(c, all.size(), total);
+            // Checks --eval-every, --checkpoint-every and --precision before --out is made.
+            TrainingRun.Settings settings = new TrainingRun.Settings(evalEvery, checkpointEvery, out, precision(), meta);
+            Files.createDirectories(out);
             try (Trainer trainer = new Trainer(model, options);
                  MetricsLog log = new MetricsLog(out.resolve("metrics.jsonl"));
                  Progress progress = new Progress(noProgress, total)) {
@@ -177,7 +179,7 @@ final class TrainCommand implements Callable<Integer> {
                 pw.flush();
                 progress.start(trainer.completedSteps());
                 TrainingRun.Summary s = TrainingRun.run(trainer, batches, hooks,
-                        new TrainingRun.Settings(evalEvery, checkpointEvery, out, precision(), meta),
+                        settings,
                         listeners(log, progress, pw));
                 progress.close();
                 pw.printf("done: %d steps, last loss %.4f, %.1f images/s, %.0f s%n", s.steps(), s.lastLoss(),

@@ -228,6 +228,23 @@ class TrainCommandTest {
     }
 
     @Test
+    void badIntervalsOrPrecisionAreRefusedBeforeTheOutputFolderIsMade(@TempDir Path dir) throws IOException {
+        // Checked by TrainingRun.Settings, which was made after --out had been created with run.json in it.
+        String csv = captions(dir).toString();
+        String[][] cases = {{"--eval-every", "-1", "evaluation and checkpoint intervals must be >= 0"},
+                {"--checkpoint-every", "-1", "evaluation and checkpoint intervals must be >= 0"},
+                {"--precision", "fp64", "--precision must be fp32 or fp16, got fp64"}};
+        for (String[] c : cases) {
+            Path out = dir.resolve("out" + c[0]);
+            CliRunner r = CliRunner.run("train", "--data", csv, c[0], c[1], "--steps", "1", "--batch", "2",
+                    "--no-progress", "--out", out.toString());
+            assertEquals(ClipCli.EXIT_INPUT, r.code, r.err);
+            assertEquals("clip: " + c[2], r.err.strip());
+            assertFalse(Files.exists(out), c[0] + ": nothing written");
+        }
+    }
+
+    @Test
     void anInitWithTensorsClipDoesNotHaveIsRefused(@TempDir Path dir) throws IOException {
         ClipConfig c = new ClipConfig(32, 32, new int[]{1}, 64, 8, 16, 49408, 64, 1, 1, 1);
         Path file = dir.resolve("ls.safetensors");
