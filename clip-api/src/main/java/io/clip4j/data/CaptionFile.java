@@ -45,7 +45,8 @@ public final class CaptionFile {
      *                       one holding NUL), a blank caption or malformed CSV/JSON
      */
     public static List<ImageCaption> read(Path file) {
-        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        // The root folder has no file name; reading it below fails as any folder does.
+        String name = String.valueOf(file.getFileName()).toLowerCase(Locale.ROOT);
         String text;
         try {
             // Strict UTF-8 like Files.readString (Java 11, Android API 33+): malformed bytes are an error, not U+FFFD.

@@ -77,9 +77,10 @@ public final class ContrastiveBatches {
     }
 
     /**
-     * Real image collections hold files that cannot be used (corrupt, or beyond the preprocessor's pixel limit).
-     * With this option such an example is replaced, in every batch, by the next example (in index order) that
-     * decodes, image and caption together, so pairs stay matched and batches stay deterministic.
+     * Real image collections hold files that cannot be used (corrupt, beyond the preprocessor's pixel limit, or too
+     * elongated to resize). With this option such an example is replaced, in every batch, by the next example (in
+     * index order) that decodes and preprocesses, image and caption together, so pairs stay matched and batches stay
+     * deterministic.
      *
      * @param onSkip told once per unusable example (its index and the decoder's message)
      * @return batches over the same data that skip unusable images
@@ -143,12 +144,13 @@ public final class ContrastiveBatches {
         return new Batch(step, epoch, pixels, ids, batchSize);
     }
 
-    /** @return {@code index}, or the next index (wrapping) whose image decodes */
+    /** @return {@code index}, or the next index (wrapping) whose image decodes and preprocesses */
     private int usable(int index) {
         for (int k = 0; k < data.size(); k++) {
             int i = (index + k) % data.size();
             try {
-                preprocessor.decode(data.image(i));
+                // Preprocessed, not only decoded: an image may decode and still be too elongated to resize.
+                preprocessor.preprocess(data.image(i));
                 return i;
             } catch (io.clip4j.image.ImageDecodeException e) {
                 if (reportedBad.add(i)) {

@@ -3,8 +3,6 @@ package io.clip4j.data;
 import io.clip4j.ClipException;
 import io.clip4j.image.ImageInput;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
@@ -17,8 +15,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * Image-caption pairs for a tree of images that has no caption file (such as the Open Clip Art Library export
@@ -43,17 +39,14 @@ public final class PathCaptions {
     }
 
     /**
-     * @param root directory searched recursively for {@code .png/.jpg/.jpeg/.webp/.gif/.bmp/.tif/.tiff} files
+     * @param root directory searched recursively for {@code .png/.jpg/.jpeg/.webp/.gif/.bmp/.tif/.tiff} files, as by
+     *             {@link ImageFolders#list} (a symbolic link given as the root is followed, an unreadable subfolder
+     *             skipped)
      * @return one pair per image, sorted by path
-     * @throws ClipException if the tree cannot be walked or holds no image
+     * @throws ClipException if the root cannot be read or the tree holds no image
      */
     public static List<ImageCaption> read(Path root) {
-        List<Path> files;
-        try (Stream<Path> s = Files.walk(root)) {
-            files = s.filter(p -> Files.isRegularFile(p) && ImageFolders.isImage(p)).sorted().collect(Collectors.toList());
-        } catch (IOException e) {
-            throw new ClipException(root + ": cannot walk directory: " + e, e);
-        }
+        List<Path> files = ImageFolders.list(root);
         if (files.isEmpty()) {
             throw new ClipException(root + ": no images (.png/.jpg/.jpeg/.webp/.gif/.bmp/.tif/.tiff) found");
         }

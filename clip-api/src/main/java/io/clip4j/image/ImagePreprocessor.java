@@ -4,6 +4,7 @@ import io.clip4j.ClipException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -375,9 +376,10 @@ public final class ImagePreprocessor {
          * @param g green mean
          * @param b blue mean
          * @return this (values are used as float32, like torchvision's Normalize on a float tensor)
+         * @throws IllegalArgumentException if a value is not finite as a float32
          */
         public Builder mean(double r, double g, double b) {
-            this.mean = new double[] {r, g, b};
+            this.mean = float32Values("mean", false, r, g, b);
             return this;
         }
 
@@ -385,14 +387,27 @@ public final class ImagePreprocessor {
          * @param r red standard deviation, non-zero
          * @param g green standard deviation, non-zero
          * @param b blue standard deviation, non-zero
-         * @return this
+         * @return this (values are used as float32)
+         * @throws IllegalArgumentException if a value is not finite or is zero as a float32
          */
         public Builder std(double r, double g, double b) {
-            if (r == 0 || g == 0 || b == 0) {
-                throw new IllegalArgumentException("std must be non-zero");
-            }
-            this.std = new double[] {r, g, b};
+            this.std = float32Values("std", true, r, g, b);
             return this;
+        }
+
+        /**
+         * Checked as the float32 values they become: a std of 1e-50 would be 0 there and make every pixel value
+         * infinite, an infinite one 0, a NaN mean NaN.
+         */
+        private static double[] float32Values(String what, boolean nonZero, double... v) {
+            for (double x : v) {
+                float f = (float) x;
+                if (!Float.isFinite(f) || nonZero && f == 0) {
+                    throw new IllegalArgumentException(what + " must be finite float32 values" + (nonZero ? ", none zero"
+                            : "") + ", got " + Arrays.toString(v));
+                }
+            }
+            return v;
         }
 
         /**

@@ -59,6 +59,10 @@ class DataReadersTest {
         Files.writeString(f, "{\"image\": 3, \"caption\": \"x\"}\n");
         assertTrue(assertThrows(ClipException.class, () -> CaptionFile.read(f)).getMessage().contains("line 1"));
         assertThrows(ClipException.class, () -> CaptionFile.read(dir.resolve("c.txt")));
+        // The root folder has no file name: it failed with a NullPointerException.
+        Path root = dir.getRoot();
+        ClipException e = assertThrows(ClipException.class, () -> CaptionFile.read(root));
+        assertTrue(e.getMessage().startsWith(root + ": cannot read captions file: "), e.getMessage());
     }
 
     @Test
@@ -225,6 +229,16 @@ class DataReadersTest {
         List<String> captions = pairs.stream().map(ImageCaption::caption).toList();
         assertEquals(List.of("full moon (science, astronomy)", "medicina dottore (science, astronomy)",
                 "red apple (science, astronomy)", "saturn (science, astronomy)", "venus (science, astronomy)"), captions);
+        // A symbolic link to the tree is followed, as by ImageFolders.list: it used to find "no images".
+        Path link = Files.createSymbolicLink(dir.resolveSibling(dir.getFileName() + "-link"), dir);
+        try {
+            List<ImageCaption> viaLink = PathCaptions.read(link);
+            assertEquals(captions, viaLink.stream().map(ImageCaption::caption).toList());
+            assertEquals(link.resolve("science/astronomy/full_moon_dan_gerhards_01.png").toString(),
+                    viaLink.get(0).image().toString());
+        } finally {
+            Files.delete(link);
+        }
     }
 
     @Test
@@ -247,5 +261,25 @@ class DataReadersTest {
         assertArrayEquals(b.ids(), lenient.batch(0).ids());
         assertEquals(4 * 8, b.ids().length);
         assertEquals(4 * 3 * 16 * 16, b.pixelValues().length);
+    }
+
+    @Test
+    void skippingBadImagesAlsoSkipsOnesThatDecodeButCannotBeResized() {
+        // 1 x 10,000,000 decodes (under the pixel limit) but is too elongated to resize to 224 on its short side: the
+        // replacement search only decoded, kept it, and the batch failed again despite skippingBadImages.
+        List<ImageCaption> pairs = new java.util.ArrayList<>();
+        pairs.add(new ImageCaption(io.clip4j.image.ImageInput.ofPixels(new byte[3 * 10_000_000], 1, 10_000_000,
+                PixelMode.RGB), "a very tall image"));
+        for (int i = 0; i < 3; i++) {
+            pairs.add(new ImageCaption(io.clip4j.image.ImageInput.ofPixels(new byte[3 * 16], 4, 4, PixelMode.RGB),
+                    "small " + i));
+        }
+        List<String> warnings = new java.util.ArrayList<>();
+        ContrastiveBatches batches = new ContrastiveBatches(CaptionedImages.of(pairs), 4, 1, ImagePreprocessor.clip(224),
+                io.clip4j.text.ClipTokenizer.create().withContextLength(8), null).skippingBadImages(warnings::add);
+        assertEquals(4 * 3 * 224 * 224, batches.batch(0).pixelValues().length);
+        assertEquals(1, warnings.size());
+        assertTrue(warnings.get(0).startsWith("skipping example 0: ") && warnings.get(0).contains("too elongated"),
+                warnings.get(0));
     }
 }

@@ -89,6 +89,24 @@ class ImagePreprocessorTest {
     }
 
     @Test
+    void meanAndStdThatAreNotFiniteNonZeroFloat32AreRefused() {
+        // They are used as float32: a std of 1e-50 became 0 there (every pixel value infinite), an infinite std made
+        // every pixel value 0, and a NaN mean made them all NaN, all without a word.
+        for (double bad : new double[]{Double.NaN, Double.POSITIVE_INFINITY, -1e39}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> ImagePreprocessor.builder().mean(0.5, bad, 0.5));
+            assertEquals("mean must be finite float32 values, got [0.5, " + bad + ", 0.5]", e.getMessage());
+        }
+        for (double bad : new double[]{Double.NaN, Double.POSITIVE_INFINITY, 1e-50, 0}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> ImagePreprocessor.builder().std(0.5, 0.5, bad));
+            assertEquals("std must be finite float32 values, none zero, got [0.5, 0.5, " + bad + "]", e.getMessage());
+        }
+        // Negative values stay allowed, as in torchvision's Normalize.
+        assertEquals(-0.5f, ImagePreprocessor.builder().std(0.5, 0.5, -0.5).build().std()[2], 0f);
+    }
+
+    @Test
     void customMeanStdAppliedToReferenceRgb() {
         ImagePreprocessor p = ImagePreprocessor.builder().mean(0.1, 0.2, 0.3).std(0.9, 0.8, 0.7).build();
         byte[] rgb = refRgb("coffee");

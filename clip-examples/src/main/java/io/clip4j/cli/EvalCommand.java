@@ -319,13 +319,19 @@ final class EvalCommand implements Runnable {
         return new LabeledDataset(ds.name(), ds.classNames(), ds.examples().subList(0, Math.min(limit, ds.size())));
     }
 
-    /** Reads {@code path,caption} lines; the caption may be double-quoted (with "" for a quote). */
+    /**
+     * Reads {@code path,caption} lines; the caption may be double-quoted (with "" for a quote). A leading UTF-8
+     * byte-order mark is skipped.
+     */
     static List<ImageCaption> readCaptions(Path csv) throws IOException {
         if (!Files.isRegularFile(csv)) {
             throw new IllegalArgumentException("captions file not found: " + csv);
         }
         Path base = csv.toAbsolutePath().getParent();
-        List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
+        List<String> lines = new ArrayList<>(Files.readAllLines(csv, StandardCharsets.UTF_8));
+        if (!lines.isEmpty() && lines.get(0).startsWith("\uFEFF")) {
+            lines.set(0, lines.get(0).substring(1)); // a byte-order mark (spreadsheets write one) is not whitespace
+        }
         List<ImageCaption> out = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();

@@ -130,6 +130,9 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter pw = spec.commandLine().getOut();
+        if (evalLimit < 1) { // checked before training: 0 would report the accuracy of no images as 0
+            throw new IllegalArgumentException("--eval-limit must be >= 1, got " + evalLimit);
+        }
         Trainer.setThreads(threads);
         List<String> tpl = templates.isEmpty() ? DEFAULT_TEMPLATES : templates;
         Path stateDir = resume == null ? null
@@ -154,8 +157,17 @@ final class TrainCommand implements Callable<Integer> {
             long total = steps != null ? steps : (long) epochs * batches.batchesPerEpoch();
             TrainOptions options = TrainOptions.builder().totalSteps(total).learningRate(lr).weightDecay(wd)
                     .warmupSteps(warmup).gradClipNorm(gradClip).freeze(freezeImage, freezeText).build();
-            Files.createDirectories(out);
+            List<EvalHook> hooks = new ArrayList<>();
+            if (eval != null) { // read before anything is written: a bad --eval must not leave a half-made --out
+                LabeledDataset ds = TrainData.labeled(eval);
+                LabeledDataset limited = new LabeledDataset(ds.name(), ds.classNames(),
+                        ds.examples().subList(0, Math.min(evalLimit, ds.size())));
+                hooks.add(new ZeroShotAccuracy(limited, List.of("a photo of a {}.")));
+            }
             Map<String, Object> meta = runDescription(c, all.size(), total);
+            // Checks --eval-every, --checkpoint-every and --precision before --out is made.
+            TrainingRun.Settings settings = new TrainingRun.Settings(evalEvery, checkpointEvery, out, precision(), meta);
+            Files.createDirectories(out);
             try (Trainer trainer = new Trainer(model, options);
                  MetricsLog log = new MetricsLog(out.resolve("metrics.jsonl"));
                  Progress progress = new Progress(noProgress, total)) {
@@ -167,16 +179,9 @@ final class TrainCommand implements Callable<Integer> {
                 pw.printf("training %s on %d examples: %d steps of %d (%d per epoch)%n", c, all.size(), total, batch,
                         batches.batchesPerEpoch());
                 pw.flush();
-                List<EvalHook> hooks = new ArrayList<>();
-                if (eval != null) {
-                    LabeledDataset ds = TrainData.labeled(eval);
-                    LabeledDataset limited = new LabeledDataset(ds.name(), ds.classNames(),
-                            ds.examples().subList(0, Math.min(evalLimit, ds.size())));
-                    hooks.add(new ZeroShotAccuracy(limited, List.of("a photo of a {}.")));
-                }
                 progress.start(trainer.completedSteps());
                 TrainingRun.Summary s = TrainingRun.run(trainer, batches, hooks,
-                        new TrainingRun.Settings(evalEvery, checkpointEvery, out, precision(), meta),
+                        settings,
                         listeners(log, progress, pw));
                 progress.close();
                 pw.printf("done: %d steps, last loss %.4f, %.1f images/s, %.0f s%n", s.steps(), s.lastLoss(),

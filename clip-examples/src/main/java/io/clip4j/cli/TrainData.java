@@ -50,8 +50,10 @@ final class TrainData {
             if (p.length != 3) {
                 throw new IllegalArgumentException("idx data needs idx:IMAGES,LABELS,NAMES, got '" + spec + "'");
             }
-            return IdxDataset.read(Path.of(p[0]), Path.of(p[1]), classNames(p[2]),
-                    Path.of(p[0]).getFileName().toString());
+            Path images = Path.of(p[0]);
+            // The set is named after its images file; a path without a file name (the root) fails in read.
+            String name = images.getFileName() == null ? p[0] : images.getFileName().toString();
+            return IdxDataset.read(images, Path.of(p[1]), classNames(p[2]), name);
         }
         throw new IllegalArgumentException("a labelled set (folder:DIR or idx:IMAGES,LABELS,NAMES) is needed, got '"
                 + spec + "'");

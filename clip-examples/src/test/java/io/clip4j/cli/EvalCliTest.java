@@ -3,6 +3,7 @@ package io.clip4j.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clip4j.ClipModel;
+import io.clip4j.data.ImageCaption;
 import io.clip4j.eval.ZeroShotEvaluation;
 import io.clip4j.eval.ZeroShotEvaluator;
 import org.junit.jupiter.api.Test;
@@ -178,6 +179,11 @@ class EvalCliTest {
         assertEquals(1.0, o.get("imageToText").get("r5").asDouble());
         CliRunner text = CliRunner.run("eval", "retrieval", "--model", MODEL, "--captions", csv.toString());
         assertTrue(text.out.contains("image->text"), text.out);
+        // A byte-order mark (as spreadsheet programs write) before the header: it was read as a line whose image,
+        // "\uFEFFpath", was not found.
+        Files.writeString(csv, "\uFEFFpath,caption\ncat.png,a cat\ncoffee.png,a cup\n", StandardCharsets.UTF_8);
+        List<ImageCaption> pairs = EvalCommand.readCaptions(csv);
+        assertEquals(List.of("a cat", "a cup"), pairs.stream().map(ImageCaption::caption).toList());
     }
 
     @Test

@@ -79,6 +79,12 @@ class TrainCommandTest {
         assertTrue(big.err.contains("fewer than one batch"), big.err);
         CliRunner kind = CliRunner.run("train", "--data", "weird:x", "--out", dir.toString());
         assertTrue(kind.err.contains("unknown --data kind"), kind.err);
+        // An IDX image path without a file name (the root) failed with a NullPointerException naming the set.
+        String root = dir.getRoot().toString();
+        CliRunner idx = CliRunner.run("train", "--data", "idx:" + root + "," + root + ",mnist", "--out",
+                dir.resolve("idx").toString());
+        assertEquals(ClipCli.EXIT_INPUT, idx.code, idx.err);
+        assertTrue(idx.err.startsWith("clip: " + root + ": cannot read IDX file"), idx.err);
     }
 
     @Test
@@ -191,6 +197,52 @@ class TrainCommandTest {
         assertEquals(ClipCli.EXIT_INPUT, r.code, r.err);
         assertTrue(r.err.contains("vision width 1280 is that of open_clip's ViT-H"), r.err);
         assertFalse(Files.exists(dir.resolve("out")), "nothing trained");
+    }
+
+    @Test
+    void anEvalLimitBelowOneIsRefusedBeforeTraining(@TempDir Path dir) throws IOException {
+        Path folders = dir.resolve("classes");
+        Files.createDirectories(folders.resolve("cat"));
+        Files.createDirectories(folders.resolve("horse"));
+        Files.copy(IMAGES.resolve("chelsea.png"), folders.resolve("cat/chelsea.png"));
+        Files.copy(IMAGES.resolve("horse.png"), folders.resolve("horse/horse.png"));
+        // 0 evaluated nothing and reported a zero_shot_top1 of 0.0; -1 failed after training with subList's message.
+        for (String limit : new String[]{"0", "-1"}) {
+            Path out = dir.resolve("out" + limit);
+            CliRunner r = CliRunner.run("train", "--data", captions(dir).toString(), "--eval", "folder:" + folders,
+                    "--eval-limit", limit, "--steps", "1", "--batch", "2", "--no-progress", "--out", out.toString());
+            assertEquals(ClipCli.EXIT_INPUT, r.code, r.err);
+            assertEquals("clip: --eval-limit must be >= 1, got " + limit, r.err.strip());
+            assertFalse(Files.exists(out), "nothing trained");
+        }
+    }
+
+    @Test
+    void aBadEvalSetIsRefusedBeforeTheOutputFolderIsMade(@TempDir Path dir) throws IOException {
+        // It was read after --out had been created with run.json and an empty metrics.jsonl, as if a run had begun.
+        Path out = dir.resolve("out");
+        CliRunner r = CliRunner.run("train", "--data", captions(dir).toString(), "--eval", "idx:a,b", "--steps", "1",
+                "--batch", "2", "--no-progress", "--out", out.toString());
+        assertEquals(ClipCli.EXIT_INPUT, r.code, r.err);
+        assertEquals("clip: idx data needs idx:IMAGES,LABELS,NAMES, got 'idx:a,b'", r.err.strip());
+        assertFalse(Files.exists(out), "nothing written");
+    }
+
+    @Test
+    void badIntervalsOrPrecisionAreRefusedBeforeTheOutputFolderIsMade(@TempDir Path dir) throws IOException {
+        // Checked by TrainingRun.Settings, which was made after --out had been created with run.json in it.
+        String csv = captions(dir).toString();
+        String[][] cases = {{"--eval-every", "-1", "evaluation and checkpoint intervals must be >= 0"},
+                {"--checkpoint-every", "-1", "evaluation and checkpoint intervals must be >= 0"},
+                {"--precision", "fp64", "--precision must be fp32 or fp16, got fp64"}};
+        for (String[] c : cases) {
+            Path out = dir.resolve("out" + c[0]);
+            CliRunner r = CliRunner.run("train", "--data", csv, c[0], c[1], "--steps", "1", "--batch", "2",
+                    "--no-progress", "--out", out.toString());
+            assertEquals(ClipCli.EXIT_INPUT, r.code, r.err);
+            assertEquals("clip: " + c[2], r.err.strip());
+            assertFalse(Files.exists(out), c[0] + ": nothing written");
+        }
     }
 
     @Test

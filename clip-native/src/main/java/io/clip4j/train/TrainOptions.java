@@ -7,11 +7,11 @@ package io.clip4j.train;
  *
  * @param totalSteps    number of optimisation steps of the whole run (the cosine schedule's length), &gt; 0
  * @param learningRate  peak learning rate, &gt; 0
- * @param weightDecay   decoupled weight decay of the decaying group ({@link WeightDecayRule}), &ge; 0
+ * @param weightDecay   decoupled weight decay of the decaying group ({@link WeightDecayRule}), finite, &ge; 0
  * @param warmupSteps   linear warm-up steps, &ge; 0
  * @param beta1         Adam beta1 in [0, 1)
  * @param beta2         Adam beta2 in [0, 1)
- * @param eps           Adam epsilon, &gt; 0
+ * @param eps           Adam epsilon, finite, &gt; 0
  * @param gradClipNorm  clip the global gradient L2 norm to this value; 0 disables clipping
  * @param freezeImage   lock the image tower ("LiT")
  * @param freezeText    lock the text tower
@@ -22,11 +22,11 @@ public record TrainOptions(long totalSteps, double learningRate, double weightDe
     /**
      * @param totalSteps   number of optimisation steps of the whole run (the cosine schedule's length), &gt; 0
      * @param learningRate peak learning rate, &gt; 0
-     * @param weightDecay  decoupled weight decay of the decaying group ({@link WeightDecayRule}), &ge; 0
+     * @param weightDecay  decoupled weight decay of the decaying group ({@link WeightDecayRule}), finite, &ge; 0
      * @param warmupSteps  linear warm-up steps, &ge; 0
      * @param beta1        Adam beta1 in [0, 1)
      * @param beta2        Adam beta2 in [0, 1)
-     * @param eps          Adam epsilon, &gt; 0
+     * @param eps          Adam epsilon, finite, &gt; 0
      * @param gradClipNorm clip the global gradient L2 norm to this value; 0 disables clipping
      * @param freezeImage  lock the image tower ("LiT")
      * @param freezeText   lock the text tower
@@ -34,8 +34,9 @@ public record TrainOptions(long totalSteps, double learningRate, double weightDe
      */
     public TrainOptions {
         new LearningRateSchedule(learningRate, warmupSteps, totalSteps); // validates the three
-        if (!(weightDecay >= 0) || !(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1) || !(eps > 0)
-                || !(gradClipNorm >= 0)) {
+        // Infinite weight decay turns the weights into NaN at the first step; an infinite eps zeroes every update.
+        if (!(weightDecay >= 0 && weightDecay < Double.POSITIVE_INFINITY) || !(beta1 >= 0 && beta1 < 1)
+                || !(beta2 >= 0 && beta2 < 1) || !(eps > 0 && eps < Double.POSITIVE_INFINITY) || !(gradClipNorm >= 0)) {
             throw new IllegalArgumentException("bad optimiser setting: weight decay " + weightDecay + ", betas ("
                     + beta1 + ", " + beta2 + "), eps " + eps + ", gradient clip " + gradClipNorm);
         }

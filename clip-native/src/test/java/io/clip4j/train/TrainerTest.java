@@ -172,6 +172,18 @@ class TrainerTest {
     }
 
     @Test
+    void infiniteWeightDecayOrEpsIsRefused() {
+        // Infinite weight decay made the weights NaN at the first step, reported as "loss is NaN (learning rate ...
+        // too high?)"; an infinite eps made every Adam update 0, so nothing trained.
+        IllegalArgumentException wd = assertThrows(IllegalArgumentException.class,
+                () -> TrainOptions.builder().totalSteps(1).weightDecay(Double.POSITIVE_INFINITY).build());
+        assertTrue(wd.getMessage().startsWith("bad optimiser setting: weight decay Infinity,"), wd.getMessage());
+        IllegalArgumentException eps = assertThrows(IllegalArgumentException.class,
+                () -> TrainOptions.builder().totalSteps(1).eps(Double.POSITIVE_INFINITY).build());
+        assertTrue(eps.getMessage().contains("eps Infinity"), eps.getMessage());
+    }
+
+    @Test
     void convolutionInputGradientsMatchTheDefinition() {
         // LibTorch 2.10's oneDNN float32 conv backward-data is wrong on some AVX-512 CPUs (every call off, ~1% NaN):
         // the trainer's backward must not use it. The reference is the definition, a transposed convolution in
