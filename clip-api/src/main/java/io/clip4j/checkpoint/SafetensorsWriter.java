@@ -45,6 +45,9 @@ public final class SafetensorsWriter {
         Objects.requireNonNull(metadata, "metadata");
         byte[] header = header(file, tensors, metadata);
         Path dir = file.toAbsolutePath().getParent();
+        if (dir == null || file.getFileName() == null) { // a file system root names no file to write
+            throw new CheckpointException(file + ": cannot write safetensors file: not a file path");
+        }
         Path tmp = null;
         try {
             tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");

@@ -55,6 +55,10 @@ class SafetensorsWriterTest {
         assertEquals(0, back.get("s").dim());
         assertThrows(CheckpointException.class, () -> SafetensorsWriter.write(f, Map.of("__metadata__", t), Map.of()));
         assertThrows(IllegalArgumentException.class, () -> SafetensorsWriter.float32(new float[3], 2, 2));
+        Path root = f.getRoot();
+        CheckpointException e = assertThrows(CheckpointException.class, () -> SafetensorsWriter.write(root, m,
+                Map.of()));
+        assertEquals(root + ": cannot write safetensors file: not a file path", e.getMessage());
     }
 
     @Test
