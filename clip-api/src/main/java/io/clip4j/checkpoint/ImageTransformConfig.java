@@ -218,7 +218,8 @@ public final class ImageTransformConfig {
             // null: CLIPImageProcessor's validate_preprocess_arguments raises, the fast class takes its default
             refuseNull("resample", "transformers' CLIPImageProcessor raises, CLIPImageProcessorFast takes bicubic");
             JsonNode resample = root.get("resample");
-            if (resample != null && !(resample.isIntegralNumber() && resample.intValue() == 3)) {
+            if (resample != null
+                    && !(resample.isIntegralNumber() && resample.canConvertToInt() && resample.intValue() == 3)) {
                 throw unsupported("resample", "clip4j resizes with PIL's bicubic filter, 3");
             }
             if (!bool("do_rescale", true)) {
@@ -273,21 +274,21 @@ public final class ImageTransformConfig {
                             + " CLIPImageProcessorFast then resizes to size x size, CLIPImageProcessor resizes the"
                             + " shortest edge)");
                 }
-                shortest = v.intValue();
+                shortest = integer(v, "size");
             } else if (v.isObject() && v.has("longest_edge") && !v.get("longest_edge").isNull()) {
                 throw fail("size.longest_edge = " + v.get("longest_edge") + " is not supported (transformers'"
                         + " CLIPImageProcessorFast caps the long side with it, CLIPImageProcessor ignores it; clip4j"
                         + " resizes the shortest edge only)");
             } else if (v.isArray() && v.size() == 2 && v.get(0).isIntegralNumber() && v.get(1).isIntegralNumber()) {
-                height = v.get(0).intValue();
-                width = v.get(1).intValue();
+                height = integer(v.get(0), "size");
+                width = integer(v.get(1), "size");
             } else if (v.isObject() && v.has("shortest_edge") && v.get("shortest_edge").isIntegralNumber()
                     && (v.size() == 1 || v.size() == 2 && v.has("longest_edge"))) {
-                shortest = v.get("shortest_edge").intValue();
+                shortest = integer(v.get("shortest_edge"), "size");
             } else if (v.isObject() && v.size() == 2 && v.has("height") && v.has("width")
                     && v.get("height").isIntegralNumber() && v.get("width").isIntegralNumber()) {
-                height = v.get("height").intValue();
-                width = v.get("width").intValue();
+                height = integer(v.get("height"), "size");
+                width = integer(v.get("width"), "size");
             } else {
                 throw fail("size = " + v + " is not supported (clip4j resizes the shortest edge to, or squashes the"
                         + " image to a square of, the model's image_resolution " + resolution + ")");
@@ -338,15 +339,15 @@ public final class ImageTransformConfig {
             if (v == null) {
                 height = 224;
             } else if (v.isIntegralNumber()) {
-                height = v.intValue();
+                height = integer(v, "crop_size");
                 width = height;
             } else if (v.isArray() && v.size() == 2 && v.get(0).isIntegralNumber() && v.get(1).isIntegralNumber()) {
-                height = v.get(0).intValue();
-                width = v.get(1).intValue();
+                height = integer(v.get(0), "crop_size");
+                width = integer(v.get(1), "crop_size");
             } else if (v.isObject() && v.size() == 2 && v.has("height") && v.has("width")
                     && v.get("height").isIntegralNumber() && v.get("width").isIntegralNumber()) {
-                height = v.get("height").intValue();
-                width = v.get("width").intValue();
+                height = integer(v.get("height"), "crop_size");
+                width = integer(v.get("width"), "crop_size");
             } else {
                 height = -1;
             }
@@ -354,6 +355,14 @@ public final class ImageTransformConfig {
                 throw fail("crop_size = " + (v == null ? "absent (224)" : v.toString()) + " is not supported (clip4j"
                         + " center-crops to the model's image_resolution " + resolution + " x " + resolution + ")");
             }
+        }
+
+        /** An integral JSON number as an int; one beyond int's range would otherwise wrap to another value. */
+        private int integer(JsonNode n, String key) {
+            if (!n.canConvertToInt()) {
+                throw fail(key + " = " + root.get(key) + " is not supported (" + n + " is beyond a 32-bit integer)");
+            }
+            return n.intValue();
         }
 
         /** image_mean / image_std: three numbers, or one for every channel (as transformers' normalize); std != 0. */

@@ -208,6 +208,12 @@ class ImageTransformConfigTest {
                 {"size", "{\"longest_edge\": 224}"},
                 {"crop_size", "{\"height\": 200, \"width\": 200}"},
                 {"crop_size", "200"},
+                // 2^32 + 224 and 2^32 + 3: each would wrap to an accepted int
+                {"size", "{\"shortest_edge\": 4294967520}"},
+                {"size", "[4294967520, 224]"},
+                {"crop_size", "4294967520"},
+                {"crop_size", "{\"height\": 224, \"width\": 4294967520}"},
+                {"resample", "4294967299"},
                 {"image_mean", "[0.5, 0.5]"},
                 {"image_std", "[0.5, 0.0, 0.5]"},
                 {"image_processor_type", "\"SiglipImageProcessor\""},
