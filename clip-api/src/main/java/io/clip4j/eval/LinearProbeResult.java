@@ -49,8 +49,12 @@ public record LinearProbeResult(int trainSize, int validationSize, int testSize,
     /** @return a human-readable report */
     public String summary() {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "linear probe: train %d, validation %d, test %d, C = %.4g%s%s%n",
-                trainSize, validationSize, testSize, c, normalized ? ", L2-normalised features" : "",
+        // trainSize counts the validation rows too: the classifier is refitted on both once C is chosen
+        String fit = validationSize == 0 ? String.format(Locale.ROOT, "fitted on %d examples", trainSize)
+                : String.format(Locale.ROOT, "C chosen on %d validation examples, then fitted on %d (training and"
+                + " validation)", validationSize, trainSize);
+        sb.append(String.format(Locale.ROOT, "linear probe: %s, test %d, C = %.4g%s%s%n",
+                fit, testSize, c, normalized ? ", L2-normalised features" : "",
                 converged ? "" : " (L-BFGS stopped before meeting its tolerance)"));
         if (!sweep.isEmpty()) {
             sb.append("  C sweep (validation top-1):");

@@ -109,11 +109,15 @@ class ProbeTest {
         LinearProbeResult r = LinearProbe.evaluate(train, val, test, LinearProbe.Options.defaults());
         assertEquals(60, r.trainSize());
         assertEquals(20, r.validationSize());
+        // the refit on train + validation is what the summary reports, not a training set of 60
+        assertTrue(r.summary().startsWith("linear probe: C chosen on 20 validation examples, then fitted on 60"
+                + " (training and validation), test 20,"), r.summary());
         LinearProbeResult f = LinearProbe.evaluateFixedC(train, test, 0.316,
                 new LinearProbe.Options(0.2, 0, 1000, 1e-4, true));
         assertEquals(0.316, f.c());
         assertTrue(f.normalized());
         assertTrue(f.sweep().isEmpty());
+        assertTrue(f.summary().startsWith("linear probe: fitted on 40 examples, test 20, C = 0.316"), f.summary());
         assertEquals(LogisticRegression.withC(0.316).fit(train.normalized()).evaluate(test.normalized()), f.test());
     }
 
