@@ -10,6 +10,19 @@ final class ConsoleProgress {
     }
 
     /**
+     * Whether to draw a bar: not when asked not to, nor when the console is not interactive (a bar's redrawn frames
+     * would fill a log file or a pipe).
+     *
+     * @param noProgress the command's --no-progress
+     * @return true to draw one
+     */
+    static boolean shown(boolean noProgress) {
+        return !noProgress && System.console() != null;
+    }
+
+    /**
+     * The CLI's bar builder.
+     *
      * @param task the bar's label
      * @return a builder with the CLI's style; the caller sets the maximum or unit and builds it
      */

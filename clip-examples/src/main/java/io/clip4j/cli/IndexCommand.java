@@ -40,7 +40,7 @@ final class IndexCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "32", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--no-progress", description = "No progress bar.")
+    @Option(names = "--no-progress", description = "No progress bar (none either when the console is not interactive).")
     boolean noProgress;
 
     @Spec
@@ -101,7 +101,7 @@ final class IndexCommand implements Callable<Integer> {
     }
 
     private ProgressBar progressBar(int total) {
-        if (noProgress || System.console() == null) { // no bar frames in logs and pipes
+        if (!ConsoleProgress.shown(noProgress)) {
             return null;
         }
         return ConsoleProgress.builder("index").setInitialMax(total).build();

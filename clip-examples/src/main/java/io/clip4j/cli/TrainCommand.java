@@ -123,7 +123,8 @@ final class TrainCommand implements Callable<Integer> {
             description = "Random crops covering MIN_SCALE..1 of the image (default when given: 0.9).") Double augment;
     @Option(names = "--precision", defaultValue = "fp32", description = "Exported weights: fp32 or fp16 "
             + "(the reference's mix).") String precision;
-    @Option(names = "--no-progress", description = "No progress bar.") boolean noProgress;
+    @Option(names = "--no-progress", description = "No progress bar (none either when the console is not"
+            + " interactive).") boolean noProgress;
     @Option(names = "--skip-bad-images", description = "Replace examples whose image cannot be used (corrupt, too "
             + "large) by the next usable one, with a warning, instead of stopping.") boolean skipBadImages;
 
@@ -170,7 +171,7 @@ final class TrainCommand implements Callable<Integer> {
             Files.createDirectories(out);
             try (Trainer trainer = new Trainer(model, options);
                  MetricsLog log = new MetricsLog(out.resolve("metrics.jsonl"));
-                 Progress progress = new Progress(noProgress, total)) {
+                 Progress progress = new Progress(!ConsoleProgress.shown(noProgress), total)) {
                 if (stateDir != null) {
                     trainer.loadState(stateDir);
                     pw.printf("resumed at step %d of %d from %s%n", trainer.completedSteps(), total, stateDir);

@@ -40,7 +40,8 @@ final class ZeroShotCommand implements Callable<Integer> {
         @Option(names = "--label", paramLabel = "TEXT", arity = "1..*", description = "Class name(s).")
         List<String> labels;
 
-        @Option(names = "--labels-file", paramLabel = "FILE", description = "File with one class name per line.")
+        @Option(names = "--labels-file", paramLabel = "FILE", description = "UTF-8 file with one class name per line (blank lines are "
+                + "skipped; every other line is a class name, one starting with # included).")
         Path labelsFile;
     }
 
