@@ -365,7 +365,10 @@ public final class ImageTransformConfig {
             return n.intValue();
         }
 
-        /** image_mean / image_std: three numbers, or one for every channel (as transformers' normalize); std != 0. */
+        /**
+         * image_mean / image_std: three numbers, or one for every channel (as transformers' normalize); std above 0,
+         * like open_clip's and the fused kernels' (transformers would also take a negative one).
+         */
         private double[] rgb(String key, double[] dflt) {
             JsonNode v = root.get(key);
             if (v == null || v.isNull()) {
@@ -375,8 +378,8 @@ public final class ImageTransformConfig {
             for (int c = 0; c < 3; c++) {
                 JsonNode n = v.isArray() ? (v.size() == 3 ? v.get(c) : null) : v;
                 if (n == null || !n.isNumber() || !Double.isFinite(n.doubleValue())
-                        || ("image_std".equals(key) && n.doubleValue() == 0)) {
-                    throw fail(key + " must be 3 finite numbers" + ("image_std".equals(key) ? ", none zero" : "")
+                        || ("image_std".equals(key) && n.doubleValue() <= 0)) {
+                    throw fail(key + " must be 3 finite numbers" + ("image_std".equals(key) ? ", all above 0" : "")
                             + " (R, G, B) or one for all, got " + v);
                 }
                 out[c] = n.doubleValue();

@@ -384,11 +384,13 @@ public final class ImagePreprocessor {
         }
 
         /**
-         * @param r red standard deviation, non-zero
-         * @param g green standard deviation, non-zero
-         * @param b blue standard deviation, non-zero
+         * @param r red standard deviation, above 0
+         * @param g green standard deviation, above 0
+         * @param b blue standard deviation, above 0
          * @return this (values are used as float32)
-         * @throws IllegalArgumentException if a value is not finite or is zero as a float32
+         * @throws IllegalArgumentException if a value is not finite or not above 0 as a float32 (a negative std,
+         *                                  which torchvision would take, is refused as open_clip and the fused
+         *                                  preprocessing kernels refuse it, so that every pipeline gives one answer)
          */
         public Builder std(double r, double g, double b) {
             this.std = float32Values("std", true, r, g, b);
@@ -399,12 +401,12 @@ public final class ImagePreprocessor {
          * Checked as the float32 values they become: a std of 1e-50 would be 0 there and make every pixel value
          * infinite, an infinite one 0, a NaN mean NaN.
          */
-        private static double[] float32Values(String what, boolean nonZero, double... v) {
+        private static double[] float32Values(String what, boolean positive, double... v) {
             for (double x : v) {
                 float f = (float) x;
-                if (!Float.isFinite(f) || nonZero && f == 0) {
-                    throw new IllegalArgumentException(what + " must be finite float32 values" + (nonZero ? ", none zero"
-                            : "") + ", got " + Arrays.toString(v));
+                if (!Float.isFinite(f) || positive && f <= 0) {
+                    throw new IllegalArgumentException(what + " must be finite float32 values"
+                            + (positive ? ", all above 0" : "") + ", got " + Arrays.toString(v));
                 }
             }
             return v;

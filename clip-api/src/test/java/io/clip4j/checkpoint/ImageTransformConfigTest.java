@@ -216,6 +216,7 @@ class ImageTransformConfigTest {
                 {"resample", "4294967299"},
                 {"image_mean", "[0.5, 0.5]"},
                 {"image_std", "[0.5, 0.0, 0.5]"},
+                {"image_std", "[0.5, -0.2, 0.5]"},
                 {"image_processor_type", "\"SiglipImageProcessor\""},
                 {"image_processor_type", "\"ViTImageProcessor\""},
                 {"feature_extractor_type", "\"ViTFeatureExtractor\""},
