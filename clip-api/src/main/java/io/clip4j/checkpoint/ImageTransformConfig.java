@@ -127,7 +127,7 @@ public final class ImageTransformConfig {
      *                             squares it), {@code use_square_size} with a size other than a shortest edge of 224,
      *                             {@code do_center_crop} false with a shortest-edge resize, a {@code crop_size} other
      *                             than image_resolution, {@code do_rescale} false, a {@code rescale_factor} other than
-     *                             1/255, a mean/std that is not 3 finite numbers (std non-zero), or an explicit null
+     *                             1/255, a mean/std that is not 3 finite numbers (std above 0), or an explicit null
      *                             {@code do_resize}, {@code do_center_crop}, {@code do_rescale}, {@code do_normalize}
      *                             (the slow class skips the step, the fast one does it), {@code resample},
      *                             {@code rescale_factor} (the slow class raises), {@code size} or {@code crop_size}

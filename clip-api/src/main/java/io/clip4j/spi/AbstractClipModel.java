@@ -45,7 +45,7 @@ public abstract class AbstractClipModel implements ClipModel {
      * @param options the caller's choices (vocabulary, EXIF, pixel limit, batch size)
      * @param mean    the checkpoint's normalisation mean (R, G, B), as
      *                {@link io.clip4j.checkpoint.ImageTransformConfig#of} gives it
-     * @param std     the checkpoint's normalisation standard deviation (R, G, B), each non-zero
+     * @param std     the checkpoint's normalisation standard deviation (R, G, B), each above 0
      * @param squash  resize images straight to image_resolution (open_clip's {@code resize_mode='squash'}, a Hugging
      *                Face square {@code size}) instead of CLIP's resize and center crop
      * @throws ClipException            if the tokenizer has more token ids than the model's vocab_size
