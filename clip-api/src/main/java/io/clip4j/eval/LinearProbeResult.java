@@ -46,7 +46,7 @@ public record LinearProbeResult(int trainSize, int validationSize, int testSize,
         sweep = List.copyOf(sweep);
     }
 
-    /** @return a human-readable report */
+    /** {@return a human-readable report} */
     public String summary() {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "linear probe: train %d, validation %d, test %d, C = %.4g%s%s%n",
