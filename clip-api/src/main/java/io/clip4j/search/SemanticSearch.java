@@ -80,10 +80,10 @@ public final class SemanticSearch {
     }
 
     /**
-     * Finds the k indexed items closest to each of several text queries (one {@link ClipModel#encodeTexts} call for
-     * all).
+     * Finds the k indexed items closest to each of several text queries (cosine similarity of L2-normalised
+     * text_features and image_features).
      *
-     * @param texts queries, encoded in one batch
+     * @param texts queries, encoded by one {@link ClipModel#encodeTexts} call (in batches of the model's batch size)
      * @param k     hits wanted per query, &ge; 1
      * @return one list of up to k hits per query, best first
      * @throws IllegalArgumentException if k &lt; 1
