@@ -54,6 +54,9 @@ public final class ClipConfig {
     private final int transformerMlpWidth;
 
     /**
+     * Creates a configuration with the reference's {@link Activation#QUICK_GELU} and MLPs of 4 x width (the
+     * hyper-parameters {@code clip.model.build_model} reads from a state dict).
+     *
      * @param embedDim          {@code embed_dim}: size of image_features / text_features
      * @param imageResolution   {@code image_resolution}: input side in pixels
      * @param visionLayers      ViT: {layers}; ResNet: four stage depths
@@ -78,6 +81,8 @@ public final class ClipConfig {
     }
 
     /**
+     * Creates a configuration with the given MLP activation and MLPs of 4 x width.
+     *
      * @param embedDim          {@code embed_dim}: size of image_features / text_features
      * @param imageResolution   {@code image_resolution}: input side in pixels
      * @param visionLayers      ViT: {layers}; ResNet: four stage depths
@@ -173,6 +178,9 @@ public final class ClipConfig {
     }
 
     /**
+     * Returns a copy with other MLP hidden widths (open_clip's {@code mlp_ratio}, Hugging Face's
+     * {@code intermediate_size}).
+     *
      * @param visionMlpWidth the ViT's MLP hidden width ({@code mlp.c_fc} rows); must be 0 for a ResNet
      * @param textMlpWidth   the text transformer's MLP hidden width
      * @return this configuration with those MLP widths
@@ -185,6 +193,8 @@ public final class ClipConfig {
     }
 
     /**
+     * Returns the vision transformer's MLP hidden width.
+     *
      * @return the ViT's MLP hidden width ({@code mlp.c_fc} output, open_clip's {@code int(width * mlp_ratio)},
      *         Hugging Face's {@code intermediate_size}): {@code 4 * visionWidth()} unless set otherwise; 0 for a
      *         ResNet
@@ -194,18 +204,22 @@ public final class ClipConfig {
     }
 
     /**
+     * Returns the text transformer's MLP hidden width.
+     *
      * @return the text transformer's MLP hidden width: {@code 4 * transformerWidth()} unless set otherwise
      */
     public int transformerMlpWidth() {
         return transformerMlpWidth;
     }
 
-    /** @return true when both towers' MLPs are the reference's {@code 4 * width} (a ResNet's vision has none) */
+    /** {@return true when both towers' MLPs are the reference's {@code 4 * width} (a ResNet's vision has none)} */
     public boolean hasReferenceMlpWidths() {
         return (!isVit() || visionMlpWidth == 4L * visionWidth) && transformerMlpWidth == 4L * transformerWidth;
     }
 
     /**
+     * Returns a copy with another MLP activation.
+     *
      * @param a the transformer MLPs' activation
      * @return this configuration with that activation
      */
@@ -215,7 +229,7 @@ public final class ClipConfig {
                 transformerMlpWidth);
     }
 
-    /** @return the activation of the text and vision transformers' MLPs */
+    /** {@return the activation of the text and vision transformers' MLPs} */
     public Activation activation() {
         return activation;
     }
@@ -250,67 +264,67 @@ public final class ClipConfig {
         return c;
     }
 
-    /** @return the names accepted by {@link #openai(String)}, in publication order */
+    /** {@return the names accepted by {@link #openai(String)}, in publication order} */
     public static java.util.Set<String> openaiNames() {
         return OPENAI.keySet();
     }
 
-    /** @return true for a vision transformer, false for a modified ResNet */
+    /** {@return true for a vision transformer, false for a modified ResNet} */
     public boolean isVit() {
         return visionPatchSize > 0;
     }
 
-    /** @return {@code embed_dim}, the size of image_features and text_features */
+    /** {@return {@code embed_dim}, the size of image_features and text_features} */
     public int embedDim() {
         return embedDim;
     }
 
-    /** @return {@code image_resolution}, the square input side in pixels */
+    /** {@return {@code image_resolution}, the square input side in pixels} */
     public int imageResolution() {
         return imageResolution;
     }
 
-    /** @return ViT: {depth}; ResNet: the four stage depths (a copy) */
+    /** {@return the vision tower's depths: ViT {depth}; ResNet the four stage depths (a copy)} */
     public int[] visionLayers() {
         return visionLayers.clone();
     }
 
-    /** @return {@code vision_width}: ViT width, or the ResNet stem width */
+    /** {@return {@code vision_width}: ViT width, or the ResNet stem width} */
     public int visionWidth() {
         return visionWidth;
     }
 
-    /** @return {@code vision_patch_size} ({@code patch_size}), 0 for a ResNet */
+    /** {@return {@code vision_patch_size} ({@code patch_size}), 0 for a ResNet} */
     public int visionPatchSize() {
         return visionPatchSize;
     }
 
-    /** @return ViT heads, or the ResNet attention-pooling heads */
+    /** {@return the vision attention heads: ViT heads, or the ResNet attention-pooling heads} */
     public int visionHeads() {
         return visionHeads;
     }
 
-    /** @return {@code context_length}, tokens per text */
+    /** {@return {@code context_length}, tokens per text} */
     public int contextLength() {
         return contextLength;
     }
 
-    /** @return {@code vocab_size} */
+    /** {@return {@code vocab_size}, the number of rows of the token embedding} */
     public int vocabSize() {
         return vocabSize;
     }
 
-    /** @return text transformer width */
+    /** {@return {@code transformer_width}, the text transformer's width} */
     public int transformerWidth() {
         return transformerWidth;
     }
 
-    /** @return text transformer heads */
+    /** {@return {@code transformer_heads}, the text transformer's attention heads} */
     public int transformerHeads() {
         return transformerHeads;
     }
 
-    /** @return text transformer depth */
+    /** {@return {@code transformer_layers}, the text transformer's depth} */
     public int transformerLayers() {
         return transformerLayers;
     }

@@ -12,6 +12,8 @@ public class ClipException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     /**
+     * Creates the exception with a message.
+     *
      * @param message one line saying what went wrong and with which input
      */
     public ClipException(String message) {
@@ -19,6 +21,8 @@ public class ClipException extends RuntimeException {
     }
 
     /**
+     * Creates the exception with a message and the failure that caused it.
+     *
      * @param message one line saying what went wrong and with which input
      * @param cause   the underlying failure (I/O, native error, ...)
      */

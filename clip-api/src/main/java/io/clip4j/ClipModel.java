@@ -48,6 +48,8 @@ public interface ClipModel extends AutoCloseable {
     }
 
     /**
+     * Starts configuring how a checkpoint is loaded; {@link Builder#build()} then loads it.
+     *
      * @param checkpoint see {@link #load(Path)}
      * @return a builder for device, precision, threads and preprocessing options
      */
@@ -55,10 +57,12 @@ public interface ClipModel extends AutoCloseable {
         return new Builder(checkpoint);
     }
 
-    /** @return the model's hyper-parameters (embed_dim, image_resolution, context_length, ...) */
+    /** {@return the model's hyper-parameters (embed_dim, image_resolution, context_length, ...)} */
     ClipConfig config();
 
     /**
+     * Returns the temperature {@code exp(logit_scale)} that scales cosine similarities into logits.
+     *
      * @return {@code exp(logit_scale)} from the checkpoint, clamped at 100 (the multiplier of the cosine
      * similarities; the reference's {@code logit_scale = self.logit_scale.exp()})
      */
@@ -133,16 +137,29 @@ public interface ClipModel extends AutoCloseable {
     Features encodeTexts(List<String> texts);
 
     /**
+     * Decodes, preprocesses and encodes one image: {@link #encodeImages} of a one-element list (the reference
+     * {@code CLIP.encode_image} on {@code preprocess(image).unsqueeze(0)}).
+     *
      * @param image one input
-     * @return image_features {@code [1, embed_dim]}
+     * @return image_features {@code [1, embed_dim]}, not normalised, finite
+     * @throws NullPointerException if {@code image} is null
+     * @throws io.clip4j.image.ImageDecodeException naming the input if it cannot be decoded
+     * @throws ClipException if the model is closed or the engine fails; a {@link NonFiniteFeaturesException}
+     *                       if it computes non-finite features (see {@link #encodeImages})
      */
     default Features encodeImage(ImageInput image) {
         return encodeImages(List.of(image));
     }
 
     /**
+     * Tokenizes and encodes one text: {@link #encodeTexts} of a one-element list (the reference
+     * {@code CLIP.encode_text} on {@code clip.tokenize(text, truncate=True)}).
+     *
      * @param text one text
-     * @return text_features {@code [1, embed_dim]}
+     * @return text_features {@code [1, embed_dim]}, not normalised, finite
+     * @throws NullPointerException if {@code text} is null
+     * @throws ClipException if the model is closed or the engine fails; a {@link NonFiniteFeaturesException}
+     *                       if it computes non-finite features (see {@link #encodeTexts})
      */
     default Features encodeText(String text) {
         return encodeTexts(List.of(text));
@@ -239,6 +256,8 @@ public interface ClipModel extends AutoCloseable {
         }
 
         /**
+         * Sets the device the model runs on.
+         *
          * @param device where to run (default {@link Device#CPU})
          * @return this
          */
@@ -248,6 +267,8 @@ public interface ClipModel extends AutoCloseable {
         }
 
         /**
+         * Sets the compute type of the towers; features are returned as float32 whatever it is.
+         *
          * @param precision compute type (default float32; CPU supports float32 only)
          * @return this
          */
@@ -285,6 +306,8 @@ public interface ClipModel extends AutoCloseable {
         }
 
         /**
+         * Sets the largest number of images or texts encoded in one forward pass.
+         *
          * @param batchSize largest number of images or texts per forward pass, &ge; 1 (default 32)
          * @return this
          */
@@ -297,6 +320,8 @@ public interface ClipModel extends AutoCloseable {
         }
 
         /**
+         * Sets whether images are rotated by their EXIF orientation before preprocessing.
+         *
          * @param apply true to rotate images by their EXIF orientation before preprocessing; default
          *              false, as the reference (PIL's {@code Image.open} does not rotate)
          * @return this
@@ -307,6 +332,8 @@ public interface ClipModel extends AutoCloseable {
         }
 
         /**
+         * Sets the largest decoded image accepted, in pixels (decompression-bomb guard).
+         *
          * @param maxPixels largest accepted {@code width * height} of a decoded image (decompression-bomb
          *                  guard), &ge; 1; default 89,478,485 (Pillow's {@code MAX_IMAGE_PIXELS})
          * @return this
@@ -320,6 +347,8 @@ public interface ClipModel extends AutoCloseable {
         }
 
         /**
+         * Sets the BPE vocabulary the tokenizer uses instead of the bundled one.
+         *
          * @param vocabulary a gzipped BPE merges file to use instead of the bundled
          *                   {@code bpe_simple_vocab_16e6.txt.gz}
          * @return this
@@ -330,6 +359,8 @@ public interface ClipModel extends AutoCloseable {
         }
 
         /**
+         * Sets the transformer MLPs' activation (QuickGELU or GELU) for a checkpoint that does not record it.
+         *
          * @param activation the transformer MLPs' activation, for a checkpoint that does not record it: OpenAI
          *                   {@code .pt} files and open_clip state dicts. Default: what the checkpoint says, else
          *                   {@link Activation#QUICK_GELU} (OpenAI, open_clip {@code -quickgelu}); open_clip's
@@ -344,17 +375,19 @@ public interface ClipModel extends AutoCloseable {
             return this;
         }
 
-        /** @return the requested activation, or null for the checkpoint's own */
+        /** {@return the requested activation, or null for the checkpoint's own} */
         public Activation activation() {
             return activation;
         }
 
-        /** @return the checkpoint path */
+        /** {@return the checkpoint path} */
         public Path checkpoint() {
             return checkpoint;
         }
 
         /**
+         * Sets the path images take from decoded pixels to the image tower (Java preprocessing or fused kernels).
+         *
          * @param pipeline how images get from decoded pixels into the image tower (default
          *                 {@link ImagePipeline#AUTO}: the fused kernels on a CUDA device, clip-api's Java
          *                 preprocessing on the CPU); every choice gives the reference pixels bit for bit. Used by
@@ -366,42 +399,42 @@ public interface ClipModel extends AutoCloseable {
             return this;
         }
 
-        /** @return the chosen image pipeline */
+        /** {@return the chosen image pipeline} */
         public ImagePipeline imagePipeline() {
             return imagePipeline;
         }
 
-        /** @return the chosen device */
+        /** {@return the chosen device} */
         public Device device() {
             return device;
         }
 
-        /** @return the chosen precision */
+        /** {@return the chosen precision} */
         public Precision precision() {
             return precision;
         }
 
-        /** @return intra-op threads, 0 = LibTorch default */
+        /** {@return the intra-op CPU threads, 0 for LibTorch's default} */
         public int threads() {
             return threads;
         }
 
-        /** @return the largest forward batch */
+        /** {@return the largest number of images or texts per forward pass} */
         public int batchSize() {
             return batchSize;
         }
 
-        /** @return whether EXIF orientation is applied */
+        /** {@return whether EXIF orientation is applied} */
         public boolean applyExifOrientation() {
             return applyExifOrientation;
         }
 
-        /** @return the pixel limit */
+        /** {@return the largest accepted {@code width * height} of a decoded image} */
         public long maxPixels() {
             return maxPixels;
         }
 
-        /** @return the custom vocabulary, or null for the bundled one */
+        /** {@return the custom vocabulary, or null for the bundled one} */
         public Path vocabulary() {
             return vocabulary;
         }

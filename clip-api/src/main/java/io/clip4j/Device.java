@@ -18,6 +18,8 @@ public final class Device {
     }
 
     /**
+     * Returns a CUDA GPU by ordinal.
+     *
      * @param index GPU ordinal, &ge; 0
      * @return that CUDA device
      * @throws IllegalArgumentException if index is negative
@@ -55,12 +57,12 @@ public final class Device {
         throw new IllegalArgumentException("unknown device '" + spec + "' (expected cpu, cuda, gpu or cuda:N)");
     }
 
-    /** @return true for a CUDA device */
+    /** {@return true for a CUDA device} */
     public boolean isCuda() {
         return type.equals("cuda");
     }
 
-    /** @return the GPU ordinal, or -1 for the CPU */
+    /** {@return the GPU ordinal, or -1 for the CPU} */
     public int index() {
         return index;
     }

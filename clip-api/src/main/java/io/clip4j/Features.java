@@ -18,6 +18,8 @@ public final class Features {
     private final int dim;
 
     /**
+     * Creates features from a copy of row-major values.
+     *
      * @param data row-major values, {@code rows * dim} of them; copied
      * @param rows number of items n, &ge; 0
      * @param dim  embed_dim, &gt; 0
@@ -42,17 +44,19 @@ public final class Features {
         return new Features(data, rows, dim, true);
     }
 
-    /** @return n, the number of rows */
+    /** {@return n, the number of rows} */
     public int rows() {
         return rows;
     }
 
-    /** @return embed_dim, the number of columns */
+    /** {@return embed_dim, the number of columns} */
     public int dim() {
         return dim;
     }
 
     /**
+     * Returns one value of the matrix.
+     *
      * @param row index in [0, rows)
      * @param col index in [0, embed_dim)
      * @return one value
@@ -66,8 +70,11 @@ public final class Features {
     }
 
     /**
+     * Returns one embedding (a row) as a copy.
+     *
      * @param row index in [0, rows)
      * @return a copy of one row, length embed_dim
+     * @throws IndexOutOfBoundsException if row is outside [0, rows)
      */
     public float[] row(int row) {
         if (row < 0 || row >= rows) {
@@ -76,7 +83,7 @@ public final class Features {
         return Arrays.copyOfRange(data, row * dim, (row + 1) * dim);
     }
 
-    /** @return copies of all rows, in order: n arrays of length embed_dim */
+    /** {@return copies of all rows, in order: n arrays of length embed_dim} */
     public List<float[]> rowList() {
         List<float[]> list = new ArrayList<>(rows);
         for (int i = 0; i < rows; i++) {
@@ -85,7 +92,7 @@ public final class Features {
         return list;
     }
 
-    /** @return a copy of all values, row-major {@code [n, embed_dim]} */
+    /** {@return a copy of all values, row-major {@code [n, embed_dim]}} */
     public float[] toArray() {
         return data.clone();
     }

@@ -23,6 +23,8 @@ public enum ImagePipeline {
     KERNELS;
 
     /**
+     * Resolves {@link #AUTO} for a device: the fused kernels on CUDA, Java preprocessing on the CPU.
+     *
      * @param cuda whether the model runs on a CUDA device
      * @return the pipeline this choice means there: {@link #KERNELS} or {@link #JAVA}, never {@link #AUTO}
      */

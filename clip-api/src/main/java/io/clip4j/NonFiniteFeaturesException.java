@@ -10,6 +10,8 @@ public class NonFiniteFeaturesException extends ClipException {
     private static final long serialVersionUID = 1L;
 
     /**
+     * Creates the exception with a message.
+     *
      * @param message which features of which input, and the likely cause
      */
     public NonFiniteFeaturesException(String message) {

@@ -21,11 +21,14 @@ public final class SimilarityResult {
     }
 
     /**
+     * Computes what the reference {@code CLIP.forward} returns from already encoded features: both sides L2-normalised,
+     * {@code logits_per_image = logitScale * image_n @ text_n^T}, and its softmax over texts.
+     *
      * @param imageFeatures image_features {@code [n_images, embed_dim]}, n_images &ge; 1
      * @param textFeatures  text_features {@code [n_texts, embed_dim]}, n_texts &ge; 1
      * @param logitScale    the multiplier {@code exp(logit_scale)}
      * @return the similarities
-     * @throws IllegalArgumentException if either side is empty or the embed_dims differ
+     * @throws IllegalArgumentException if either side is empty, the embed_dims differ or logitScale is not finite
      */
     public static SimilarityResult of(Features imageFeatures, Features textFeatures, float logitScale) {
         if (imageFeatures.rows() == 0 || textFeatures.rows() == 0) {
@@ -37,50 +40,60 @@ public final class SimilarityResult {
         return new SimilarityResult(logits, Similarity.softmaxRows(logits, n, m), n, m);
     }
 
-    /** @return n_images */
+    /** {@return n_images, the number of images (rows)} */
     public int imageCount() {
         return nImages;
     }
 
-    /** @return n_texts */
+    /** {@return n_texts, the number of texts (columns)} */
     public int textCount() {
         return nTexts;
     }
 
-    /** @return logits_per_image {@code [n_images, n_texts]} row-major (a copy) */
+    /** {@return logits_per_image {@code [n_images, n_texts]} row-major (a copy)} */
     public float[] logitsPerImage() {
         return logitsPerImage.clone();
     }
 
-    /** @return logits_per_text {@code [n_texts, n_images]} row-major */
+    /**
+     * {@return logits_per_text {@code [n_texts, n_images]} row-major, the transpose of logits_per_image (a new array)}
+     */
     public float[] logitsPerText() {
         return Similarity.transpose(logitsPerImage, nImages, nTexts);
     }
 
-    /** @return softmax over texts per image, {@code [n_images, n_texts]} row-major, rows sum to 1 (a copy) */
+    /** {@return softmax over texts per image, {@code [n_images, n_texts]} row-major, rows sum to 1 (a copy)} */
     public float[] probs() {
         return probs.clone();
     }
 
     /**
+     * Returns the scaled cosine similarity of one image and one text.
+     *
      * @param image index in [0, n_images)
      * @param text  index in [0, n_texts)
      * @return {@code logits_per_image[image, text]}
+     * @throws IndexOutOfBoundsException if an index is out of range
      */
     public float logit(int image, int text) {
         return logitsPerImage[index(image, text)];
     }
 
     /**
+     * Returns the probability of one text for one image (softmax over the image's row of logits_per_image).
+     *
      * @param image index in [0, n_images)
      * @param text  index in [0, n_texts)
      * @return {@code probs[image, text]} in [0, 1]
+     * @throws IndexOutOfBoundsException if an index is out of range
      */
     public float probability(int image, int text) {
         return probs[index(image, text)];
     }
 
     /**
+     * Returns a short description: the shape and, for small results, the logits.
+     *
      * @return the shape and, when it has at most 8 x 8 entries, {@code logits_per_image} row by row with
      *     two decimals, e.g. {@code SimilarityResult[2 images x 2 texts, logits_per_image=[[24.11, 18.03],
      *     [17.20, 25.31]]]}; larger results give the shape only

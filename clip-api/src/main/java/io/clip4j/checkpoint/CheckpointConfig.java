@@ -34,7 +34,9 @@ public final class CheckpointConfig {
         return new CheckpointConfig(ConfigInference.infer(sd, fileOrDir, openClip, activation), fileOrDir, openClip);
     }
 
-    /** @return the model's hyper-parameters, as {@link ConfigInference#infer(StateDict, Path, Activation)} gives them */
+    /**
+     * {@return the model's hyper-parameters, as {@link ConfigInference#infer(StateDict, Path, Activation)} gives them}
+     */
     public ClipConfig model() {
         return model;
     }

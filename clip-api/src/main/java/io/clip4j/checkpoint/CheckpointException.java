@@ -10,12 +10,18 @@ import io.clip4j.ClipException;
 public class CheckpointException extends ClipException {
     private static final long serialVersionUID = 1L;
 
-    /** @param message one line naming the file and the problem */
+    /**
+     * Creates the exception with a message.
+     *
+     * @param message one line naming the file and the problem
+     */
     public CheckpointException(String message) {
         super(message);
     }
 
     /**
+     * Creates the exception with a message and the failure that caused it.
+     *
      * @param message one line naming the file and the problem
      * @param cause   the underlying failure
      */

@@ -42,6 +42,8 @@ public final class CheckpointReader {
     }
 
     /**
+     * Reads the tensors of a checkpoint in any supported format, renamed to OpenAI's parameter names.
+     *
      * @param fileOrDir a checkpoint file, or a Hugging Face or open_clip model directory
      * @return its tensors under OpenAI parameter names
      * @throws CheckpointException naming the path and the problem for an unknown, unsupported, truncated or

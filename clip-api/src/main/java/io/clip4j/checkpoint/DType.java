@@ -29,7 +29,7 @@ public enum DType {
         this.byteSize = byteSize;
     }
 
-    /** @return bytes per element */
+    /** {@return the number of bytes per element} */
     public int byteSize() {
         return byteSize;
     }

@@ -138,17 +138,19 @@ public final class ImageTransformConfig {
                 .parse();
     }
 
-    /** @return the normalisation mean (R, G, B) (a copy) */
+    /** {@return the normalisation mean (R, G, B) (a copy)} */
     public double[] mean() {
         return mean.clone();
     }
 
-    /** @return the normalisation standard deviation (R, G, B) (a copy) */
+    /** {@return the normalisation standard deviation (R, G, B) (a copy)} */
     public double[] std() {
         return std.clone();
     }
 
     /**
+     * Returns the resize mode: squash, or resize shortest side and center crop.
+     *
      * @return true to resize images straight to image_resolution (open_clip's {@code resize_mode} 'squash', a
      *         Hugging Face {@code size} of height and width), false for CLIP's shortest-side resize and center crop
      */
@@ -156,12 +158,14 @@ public final class ImageTransformConfig {
         return squash;
     }
 
-    /** @return the file this configuration was read from, empty for {@link #clip()} */
+    /** {@return the file this configuration was read from, empty for {@link #clip()}} */
     public Optional<Path> source() {
         return Optional.ofNullable(source);
     }
 
     /**
+     * Tells whether this is CLIP's own preprocessing (mean, std and resize mode).
+     *
      * @return true when this is CLIP's preprocessing: its mean and std (each within 1e-6), no squash (whatever file
      *         said so). Only this test is tolerant; {@link #mean()} and {@link #std()} stay exactly the file's values
      */

@@ -146,12 +146,14 @@ public final class OpenClipConfig {
         return file;
     }
 
-    /** @return the model's hyper-parameters, head counts and activation included */
+    /** {@return the model's hyper-parameters, head counts and activation included} */
     public ClipConfig config() {
         return config;
     }
 
     /**
+     * Returns the image preprocessing the config file asks for.
+     *
      * @return the image preprocessing of {@code preprocess_cfg}: its normalisation mean and std (CLIP's when absent)
      *         and whether {@code resize_mode} is {@code squash} (resize straight to the image size, as Apple's DFN5B
      *         models) rather than {@code shortest} (CLIP's resize and center crop); its source is this config file

@@ -34,6 +34,8 @@ public final class SafetensorsWriter {
     }
 
     /**
+     * Writes tensors to a safetensors file.
+     *
      * @param file     destination (replaced if it exists; its directory must exist)
      * @param tensors  name to tensor, written in iteration order; names must not be {@code __metadata__}
      * @param metadata string pairs stored under {@code __metadata__} (may be empty)
@@ -112,6 +114,8 @@ public final class SafetensorsWriter {
     }
 
     /**
+     * Returns a float32 tensor of the given shape.
+     *
      * @param values elements in C order
      * @param shape  sizes (empty for a scalar); their product must equal {@code values.length}
      * @return a float32 tensor holding a copy of the values
@@ -124,6 +128,8 @@ public final class SafetensorsWriter {
     }
 
     /**
+     * Returns a float16 tensor of the given shape, rounding each value to half precision.
+     *
      * @param values elements in C order
      * @param shape  sizes (empty for a scalar); their product must equal {@code values.length}
      * @return a float16 tensor, each value rounded to the nearest half (ties to even, like
@@ -139,6 +145,8 @@ public final class SafetensorsWriter {
     }
 
     /**
+     * Returns an int64 tensor of the given shape.
+     *
      * @param values elements in C order
      * @param shape  sizes (empty for a scalar); their product must equal {@code values.length}
      * @return an int64 tensor holding a copy of the values

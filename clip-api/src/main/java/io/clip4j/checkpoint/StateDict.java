@@ -27,6 +27,8 @@ public final class StateDict {
     }
 
     /**
+     * Creates a state dict from copies of the tensors and metadata.
+     *
      * @param source   where the tensors came from (a path), used in error messages
      * @param tensors  name to tensor; copied, order kept
      * @param metadata string pairs the file stores beside its tensors (a safetensors {@code __metadata__});
@@ -38,22 +40,24 @@ public final class StateDict {
         this.metadata = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(metadata, "metadata")));
     }
 
-    /** @return the file or directory these tensors were read from */
+    /** {@return the file or directory these tensors were read from} */
     public String source() {
         return source;
     }
 
-    /** @return parameter names in file order */
+    /** {@return parameter names in file order} */
     public Set<String> keys() {
         return tensors.keySet();
     }
 
-    /** @return the number of tensors */
+    /** {@return the number of tensors} */
     public int size() {
         return tensors.size();
     }
 
     /**
+     * Tells whether a tensor with this name is present.
+     *
      * @param name parameter name
      * @return true if present
      */
@@ -62,6 +66,8 @@ public final class StateDict {
     }
 
     /**
+     * Looks up a tensor by name.
+     *
      * @param name parameter name
      * @return the tensor, if present
      */
@@ -70,6 +76,8 @@ public final class StateDict {
     }
 
     /**
+     * Returns a tensor that must be present.
+     *
      * @param name parameter name
      * @return the tensor
      * @throws CheckpointException naming the file and the key if it is missing
@@ -82,12 +90,14 @@ public final class StateDict {
         return t;
     }
 
-    /** @return an unmodifiable view of all tensors */
+    /** {@return an unmodifiable view of all tensors} */
     public Map<String, TensorData> asMap() {
         return tensors;
     }
 
     /**
+     * Returns the file's metadata.
+     *
      * @return the string pairs stored with the tensors: a safetensors file's {@code __metadata__} (for a sharded
      *         directory, those of all shards), empty for a torch archive; unmodifiable
      */

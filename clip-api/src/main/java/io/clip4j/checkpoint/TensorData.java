@@ -15,6 +15,8 @@ public final class TensorData {
     private final ByteBuffer data;
 
     /**
+     * Creates a tensor viewing a little-endian buffer (not copied).
+     *
      * @param dtype element type
      * @param shape sizes per dimension, each &ge; 0 (empty for a 0-dim scalar)
      * @param data  exactly {@code numel * dtype.byteSize()} bytes, C order, little endian; position 0
@@ -38,22 +40,24 @@ public final class TensorData {
         this.data = data.slice().order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** @return element type */
+    /** {@return the element type} */
     public DType dtype() {
         return dtype;
     }
 
-    /** @return a copy of the shape */
+    /** {@return a copy of the shape} */
     public long[] shape() {
         return shape.clone();
     }
 
-    /** @return number of dimensions (0 for a scalar) */
+    /** {@return the number of dimensions (0 for a scalar)} */
     public int dim() {
         return shape.length;
     }
 
     /**
+     * Returns the size of one dimension, like {@code torch.Tensor.size(i)}.
+     *
      * @param i dimension index, negative counts from the end
      * @return size of that dimension
      */
@@ -61,7 +65,7 @@ public final class TensorData {
         return shape[i < 0 ? shape.length + i : i];
     }
 
-    /** @return number of elements (1 for a scalar) */
+    /** {@return the number of elements (1 for a scalar)} */
     public long numel() {
         long n = 1;
         for (long s : shape) {
@@ -70,7 +74,7 @@ public final class TensorData {
         return n;
     }
 
-    /** @return a read-only little-endian view of the elements, position 0 */
+    /** {@return a read-only little-endian view of the elements, position 0} */
     public ByteBuffer data() {
         return data.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
     }

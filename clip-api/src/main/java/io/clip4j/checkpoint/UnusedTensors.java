@@ -26,6 +26,8 @@ public final class UnusedTensors {
     }
 
     /**
+     * Checks that the model was built from every tensor of the checkpoint (strict {@code load_state_dict}).
+     *
      * @param sd   the checkpoint
      * @param read the names of the tensors the model was built from
      * @throws CheckpointException naming the first tensor of {@code sd} that is neither read nor exempt, and their
@@ -48,6 +50,8 @@ public final class UnusedTensors {
     }
 
     /**
+     * Tells whether a tensor may be left unread: a buffer the reference drops or never loads.
+     *
      * @param key  a tensor name
      * @param read the names of the tensors the model was built from
      * @return true if {@code key} is a buffer that strict loading does not require to be read

@@ -37,6 +37,8 @@ public final class CaptionFile {
     }
 
     /**
+     * Reads image-caption pairs from a CSV or JSONL file.
+     *
      * @param file a {@code .csv} or {@code .jsonl} captions file
      * @return the pairs in file order
      * @throws ClipException naming the file and line (CSV: record) for an unreadable file, an unknown extension, a

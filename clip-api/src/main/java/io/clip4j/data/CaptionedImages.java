@@ -12,16 +12,20 @@ import java.util.Objects;
  * epoch). Implementations are immutable and deterministic: equal arguments give equal captions.
  */
 public interface CaptionedImages {
-    /** @return number of examples */
+    /** {@return the number of examples} */
     int size();
 
     /**
+     * Returns the image of one example.
+     *
      * @param index example index in {@code [0, size())}
      * @return its image
      */
     ImageInput image(int index);
 
     /**
+     * Returns the caption of one example in one epoch.
+     *
      * @param index example index in {@code [0, size())}
      * @param epoch epoch number, &ge; 0
      * @return the caption to pair with the image in that epoch
@@ -29,6 +33,8 @@ public interface CaptionedImages {
     String caption(int index, long epoch);
 
     /**
+     * Returns a set of image-caption pairs whose captions do not change between epochs.
+     *
      * @param pairs image-caption pairs (copied)
      * @return the pairs, each with its fixed caption
      */
@@ -95,6 +101,8 @@ public interface CaptionedImages {
     }
 
     /**
+     * Returns the sets one after another as one set.
+     *
      * @param parts sets to join, in order (index ranges follow one another)
      * @return their concatenation
      */
@@ -138,6 +146,8 @@ public interface CaptionedImages {
     }
 
     /**
+     * Returns the first examples of a set.
+     *
      * @param data  a set
      * @param count how many examples to keep
      * @return the first {@code min(count, size)} examples

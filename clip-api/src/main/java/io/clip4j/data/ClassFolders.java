@@ -23,6 +23,8 @@ public final class ClassFolders {
     }
 
     /**
+     * Reads a labelled image set laid out as one folder per class (torchvision's {@code ImageFolder} layout).
+     *
      * @param root the dataset directory
      * @return the dataset, named after the directory
      * @throws ClipException if the directory cannot be listed or holds no class folder with an image

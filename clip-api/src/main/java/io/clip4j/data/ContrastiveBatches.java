@@ -44,6 +44,8 @@ public final class ContrastiveBatches {
     }
 
     /**
+     * Creates the batches of a training set, without skipping images that fail to decode.
+     *
      * @param data         the examples
      * @param batchSize    pairs per batch, &ge; 2 and at most {@code data.size()}
      * @param seed         seed of shuffling and augmentation
@@ -90,22 +92,24 @@ public final class ContrastiveBatches {
                 Objects.requireNonNull(onSkip, "onSkip"));
     }
 
-    /** @return complete batches per epoch ({@code size / batchSize}) */
+    /** {@return complete batches per epoch ({@code size / batchSize})} */
     public int batchesPerEpoch() {
         return data.size() / batchSize;
     }
 
-    /** @return pairs per batch */
+    /** {@return the number of pairs per batch} */
     public int batchSize() {
         return batchSize;
     }
 
-    /** @return the examples */
+    /** {@return the examples} */
     public CaptionedImages data() {
         return data;
     }
 
     /**
+     * Returns the batch of a global training step: preprocessed pixel_values and token ids of its pairs.
+     *
      * @param step global step, &ge; 0
      * @return the batch of that step
      * @throws io.clip4j.image.ImageDecodeException naming the image that cannot be decoded

@@ -41,6 +41,8 @@ public final class IdxDataset {
     }
 
     /**
+     * Reads a labelled image set in the IDX format of MNIST and Fashion-MNIST.
+     *
      * @param images     an {@code idx3-ubyte} file, optionally gzipped
      * @param labels     the matching {@code idx1-ubyte} file, optionally gzipped
      * @param classNames class names, index = label (e.g. {@link #FASHION_MNIST_CLASSES})

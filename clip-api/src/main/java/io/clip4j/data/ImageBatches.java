@@ -79,6 +79,8 @@ public final class ImageBatches {
      */
     public record Skipped(Path file, String reason) {
         /**
+         * Creates a record of a skipped file.
+         *
          * @param file   the file
          * @param reason why it was left out
          */

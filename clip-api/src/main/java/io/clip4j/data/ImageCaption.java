@@ -12,6 +12,8 @@ import java.util.Objects;
  */
 public record ImageCaption(ImageInput image, String caption) {
     /**
+     * Creates a pair.
+     *
      * @param image   the image
      * @param caption its caption, non-blank
      * @throws IllegalArgumentException if the caption is blank

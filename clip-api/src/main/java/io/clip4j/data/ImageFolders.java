@@ -29,6 +29,8 @@ public final class ImageFolders {
     }
 
     /**
+     * Tells whether a path names an image file, by extension.
+     *
      * @param file a path
      * @return whether its name ends in one of the image extensions
      */
@@ -112,7 +114,7 @@ public final class ImageFolders {
         }
     }
 
-    /** @return the extensions, for messages: {@code .png/.jpg/...} */
+    /** {@return the extensions, for messages: {@code .png/.jpg/...}} */
     public static String extensions() {
         StringBuilder sb = new StringBuilder();
         for (String ext : EXTENSIONS) {

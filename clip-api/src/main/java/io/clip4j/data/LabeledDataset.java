@@ -13,6 +13,8 @@ import java.util.Objects;
  */
 public record LabeledDataset(String name, List<String> classNames, List<LabeledImage> examples) {
     /**
+     * Creates a dataset; the lists are copied.
+     *
      * @param name       a short name for reports (e.g. {@code fashion-mnist/test})
      * @param classNames class names, index = label
      * @param examples   the images with their labels
@@ -33,7 +35,7 @@ public record LabeledDataset(String name, List<String> classNames, List<LabeledI
         }
     }
 
-    /** @return number of examples */
+    /** {@return the number of examples} */
     public int size() {
         return examples.size();
     }

@@ -12,6 +12,8 @@ import java.util.Objects;
  */
 public record LabeledImage(ImageInput image, int label) {
     /**
+     * Creates a labelled image.
+     *
      * @param image the image
      * @param label class index into {@link LabeledDataset#classNames()}, &ge; 0
      * @throws IllegalArgumentException if the label is negative

@@ -39,6 +39,8 @@ public final class PathCaptions {
     }
 
     /**
+     * Pairs every image under a folder with a caption made from its path.
+     *
      * @param root directory searched recursively for {@code .png/.jpg/.jpeg/.webp/.gif/.bmp/.tif/.tiff} files, as by
      *             {@link ImageFolders#list} (a symbolic link given as the root is followed, an unreadable subfolder
      *             skipped)

@@ -23,6 +23,8 @@ public record RandomResizedCrop(double minScale, double maxScale) {
     private static final double LOG_MAX_RATIO = Math.log(4.0 / 3.0);
 
     /**
+     * Creates a crop with an area fraction range.
+     *
      * @param minScale smallest area fraction, in (0, 1]
      * @param maxScale largest area fraction, in [minScale, 1]
      * @throws IllegalArgumentException unless {@code 0 < minScale <= maxScale <= 1}
@@ -35,6 +37,8 @@ public record RandomResizedCrop(double minScale, double maxScale) {
     }
 
     /**
+     * Cuts a random box out of an image.
+     *
      * @param image  decoded pixels (any mode)
      * @param random the draws (seed it per example for reproducibility)
      * @return the cropped image, same mode (the input itself when the box is the whole image)

@@ -11,6 +11,8 @@ public final class Shuffle {
     }
 
     /**
+     * Returns the item order of one epoch.
+     *
      * @param n     number of items, &ge; 0
      * @param seed  run seed
      * @param epoch epoch number (each epoch gets its own order)
@@ -36,6 +38,8 @@ public final class Shuffle {
     }
 
     /**
+     * Returns a random generator derived from a seed and further keys.
+     *
      * @param seed run seed
      * @param keys further keys (purpose, epoch, item index, ...)
      * @return a generator determined by the seed and keys only

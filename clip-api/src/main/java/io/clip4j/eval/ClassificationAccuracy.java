@@ -28,6 +28,8 @@ public record ClassificationAccuracy(int n, double top1, double top5, double mea
                                      List<String> classNames, List<Integer> perClassCount,
                                      List<Double> perClassAccuracy) {
     /**
+     * Creates an accuracy report; the lists are copied.
+     *
      * @param n                    number of examples, &ge; 1
      * @param top1                 fraction with the true class ranked first, in [0, 1]
      * @param top5                 fraction with the true class among the 5 best, in [0, 1]
@@ -189,6 +191,8 @@ public record ClassificationAccuracy(int n, double top1, double top5, double mea
     }
 
     /**
+     * Formats the accuracies as a table for people to read.
+     *
      * @return a human-readable report: n, top-1, top-5, mean per class, and one line per class
      */
     public String summary() {

@@ -11,6 +11,8 @@ public class EvaluationException extends ClipException {
     private static final long serialVersionUID = 1L;
 
     /**
+     * Creates the exception with a message.
+     *
      * @param message what is wrong and with which input
      */
     public EvaluationException(String message) {

@@ -51,7 +51,7 @@ public record FewShotResult(double c, int seeds, int testSize, Double zeroShotTo
         points = List.copyOf(points);
     }
 
-    /** @return a human-readable table: k, mean top-1 +- std, mean top-5, and the zero-shot line */
+    /** {@return a human-readable table: k, mean top-1 +- std, mean top-5, and the zero-shot line} */
     public String summary() {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "few-shot linear probe: C = %.4g, %d seed(s), test %d%n", c, seeds,

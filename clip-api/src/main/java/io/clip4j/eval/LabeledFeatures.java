@@ -22,6 +22,8 @@ public final class LabeledFeatures {
     private final List<String> classNames;
 
     /**
+     * Creates a labelled set of features from copies of the rows and labels.
+     *
      * @param features   image_features {@code [n, embed_dim]}, raw (as {@code encode_image} returns) or normalised
      * @param labels     class of each row, in [0, n_classes), length n; copied
      * @param classNames class names, index = label, at least one
@@ -103,37 +105,39 @@ public final class LabeledFeatures {
         return new Features(out, images.size(), d);
     }
 
-    /** @return n, the number of rows */
+    /** {@return n, the number of rows} */
     public int size() {
         return rows;
     }
 
-    /** @return the feature dimension (embed_dim) */
+    /** {@return the feature dimension (embed_dim)} */
     public int dim() {
         return dim;
     }
 
-    /** @return the class names, index = label */
+    /** {@return the class names, index = label} */
     public List<String> classNames() {
         return classNames;
     }
 
-    /** @return the number of classes */
+    /** {@return the number of classes} */
     public int classCount() {
         return classNames.size();
     }
 
-    /** @return the features {@code [n, dim]} (a copy) */
+    /** {@return the features {@code [n, dim]} (a copy)} */
     public Features features() {
         return new Features(data, rows, dim);
     }
 
-    /** @return the labels (a copy) */
+    /** {@return the labels (a copy)} */
     public int[] labels() {
         return labels.clone();
     }
 
     /**
+     * Returns the class label of one row.
+     *
      * @param row index in [0, n)
      * @return that row's label
      */
@@ -142,6 +146,8 @@ public final class LabeledFeatures {
     }
 
     /**
+     * Returns some rows as a new set (for splits and few-shot samples).
+     *
      * @param rows row indices in [0, n), any order, repeats allowed
      * @return those rows, in the given order, with the same class names
      * @throws EvaluationException if an index is out of range
@@ -160,7 +166,7 @@ public final class LabeledFeatures {
         return new LabeledFeatures(d, rows.length, dim, l, classNames);
     }
 
-    /** @return the same rows, each divided by its L2 norm (zero rows stay zero) */
+    /** {@return the same rows, each divided by its L2 norm (zero rows stay zero)} */
     public LabeledFeatures normalized() {
         Features n = features().normalized();
         return new LabeledFeatures(n.toArray(), rows, dim, labels, classNames);

@@ -20,6 +20,8 @@ import java.util.Objects;
  */
 public final class LinearProbe {
     /**
+     * Settings of the linear probe: validation split, L-BFGS limits and feature normalisation.
+     *
      * @param validationFraction share of each class held out for the C sweep, in (0, 1) (default 0.2)
      * @param seed               seed of the validation split
      * @param maxIterations      L-BFGS iteration limit per fit (the paper: 1000)
@@ -29,6 +31,8 @@ public final class LinearProbe {
     public record Options(double validationFraction, long seed, int maxIterations, double tolerance,
                           boolean normalize) {
         /**
+         * Checks and creates the settings.
+         *
          * @param validationFraction share of each class held out for the C sweep, in (0, 1) (default 0.2)
          * @param seed               seed of the validation split
          * @param maxIterations      L-BFGS iteration limit per fit (the paper: 1000)
@@ -43,7 +47,7 @@ public final class LinearProbe {
             new LogisticRegression(1, maxIterations, tolerance);
         }
 
-        /** @return validation 20%, seed 0, 1000 iterations, tolerance 1e-4, raw features */
+        /** {@return the default options: validation 20%, seed 0, 1000 iterations, tolerance 1e-4, raw features} */
         public static Options defaults() {
             return new Options(0.2, 0, LogisticRegression.PAPER_MAX_ITERATIONS, LogisticRegression.SKLEARN_TOLERANCE,
                     false);

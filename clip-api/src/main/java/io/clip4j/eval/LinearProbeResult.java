@@ -46,7 +46,7 @@ public record LinearProbeResult(int trainSize, int validationSize, int testSize,
         sweep = List.copyOf(sweep);
     }
 
-    /** @return a human-readable report */
+    /** {@return a human-readable report} */
     public String summary() {
         StringBuilder sb = new StringBuilder();
         // trainSize counts the validation rows too: the classifier is refitted on both once C is chosen

@@ -26,6 +26,8 @@ public record LogisticRegression(double c, int maxIterations, double tolerance) 
     public static final double SKLEARN_TOLERANCE = 1e-4;
 
     /**
+     * Creates the settings of a multinomial logistic regression (L2-regularised, fitted with L-BFGS).
+     *
      * @param c             inverse regularisation strength C = 1/lambda, &gt; 0 and finite
      * @param maxIterations L-BFGS iteration limit, &ge; 1 (the paper: 1000)
      * @param tolerance     gradient tolerance, &ge; 0 (sklearn default 1e-4)
@@ -44,6 +46,8 @@ public record LogisticRegression(double c, int maxIterations, double tolerance) 
     }
 
     /**
+     * Returns the settings for one C with the linear probe's iteration limit and tolerance (CLIP paper Appendix A.3).
+     *
      * @param c inverse regularisation strength
      * @return C with the paper's 1000 iterations and sklearn's tolerance 1e-4
      */

@@ -33,47 +33,51 @@ public final class LogisticRegressionModel {
         this.converged = converged;
     }
 
-    /** @return the settings it was fitted with */
+    /** {@return the settings it was fitted with} */
     public LogisticRegression settings() {
         return settings;
     }
 
-    /** @return the class names, index = label */
+    /** {@return the class names, index = label} */
     public List<String> classNames() {
         return classNames;
     }
 
-    /** @return W {@code [n_classes, dim]} row-major (a copy) */
+    /** {@return the weights W {@code [n_classes, dim]} row-major (a copy)} */
     public double[] weights() {
         return weights.clone();
     }
 
-    /** @return b {@code [n_classes]} (a copy) */
+    /** {@return the bias b {@code [n_classes]} (a copy)} */
     public double[] bias() {
         return bias.clone();
     }
 
-    /** @return the objective at the solution: mean cross-entropy + {@code ||W||^2 / (2 C n)} */
+    /** {@return the objective at the solution: mean cross-entropy + {@code ||W||^2 / (2 C n)}} */
     public double loss() {
         return loss;
     }
 
-    /** @return max |gradient| of the objective at the solution (about 0 at the optimum) */
+    /** {@return the largest |gradient| of the objective at the solution (about 0 at the optimum)} */
     public double gradientMax() {
         return gradientMax;
     }
 
-    /** @return L-BFGS iterations used */
+    /** {@return the number of L-BFGS iterations used} */
     public int iterations() {
         return iterations;
     }
 
-    /** @return true if a tolerance was met; false if the iteration limit was hit or the line search found no decrease */
+    /**
+     * {@return true if a tolerance was met; false if the iteration limit was hit or the line search found no decrease}
+     */
     public boolean converged() {
         return converged;
     }
 
     /**
+     * Computes the decision values of each row for each class.
+     *
      * @param features rows to score, {@code [n, dim]}
      * @return decision values {@code x W^T + b}, {@code [n, n_classes]} row-major
      * @throws EvaluationException if the dimension differs from the training features
@@ -100,6 +104,8 @@ public final class LogisticRegressionModel {
     }
 
     /**
+     * Predicts the class of each row: the class with the highest decision value.
+     *
      * @param features rows to classify
      * @return the predicted class of each row (ties to the lower index)
      */
@@ -120,6 +126,8 @@ public final class LogisticRegressionModel {
     }
 
     /**
+     * Scores the model on a labelled test set.
+     *
      * @param test labelled rows with the same class names
      * @return top-1/top-5 and per-class accuracy of the decision values
      * @throws EvaluationException if the class names or dimension differ

@@ -25,6 +25,8 @@ public final class RetrievalEvaluator {
     }
 
     /**
+     * Measures zero-shot image-to-text and text-to-image recall@1/5/10 of a model on image-caption pairs.
+     *
      * @param model     the model
      * @param pairs     image-caption pairs, at least one
      * @param chunkSize images decoded and encoded per step, &ge; 1

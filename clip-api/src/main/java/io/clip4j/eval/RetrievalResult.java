@@ -104,7 +104,7 @@ public record RetrievalResult(int images, int texts, Recall imageToText, Recall 
         return new Recall((double) hits[0] / n, (double) hits[1] / n, (double) hits[2] / n);
     }
 
-    /** @return a human-readable two-line table */
+    /** {@return a human-readable two-line table} */
     public String summary() {
         return String.format(Locale.ROOT, "retrieval: %d images, %d captions%n"
                         + "  image->text  R@1 %6.2f%%  R@5 %6.2f%%  R@10 %6.2f%%%n"

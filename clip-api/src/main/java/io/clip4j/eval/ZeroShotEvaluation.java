@@ -11,7 +11,7 @@ import java.util.Locale;
  * @param accuracy      top-1, top-5 and per-class accuracy
  */
 public record ZeroShotEvaluation(String dataset, int templateCount, ClassificationAccuracy accuracy) {
-    /** @return a human-readable report */
+    /** {@return a human-readable report} */
     public String summary() {
         return String.format(Locale.ROOT, "zero-shot on %s (%d template%s)%n", dataset, templateCount,
                 templateCount == 1 ? "" : "s") + accuracy.summary();

@@ -49,7 +49,7 @@ public record ClipGeometry(int resizedWidth, int resizedHeight, int left, int to
         return (lo % 2 == 0) ? lo : lo + 1;
     }
 
-    /** @return the crop box as {@code [left, top, right, bottom]} (Pillow's {@code crop} box) */
+    /** {@return the crop box as {@code [left, top, right, bottom]} (Pillow's {@code crop} box)} */
     public int[] cropBoxLtrb() {
         return new int[] {left, top, left + size, top + size};
     }

@@ -91,37 +91,37 @@ public final class DecodedImage {
         return new DecodedImage(width, height, PixelMode.I, null, intData, false, exifOrientation);
     }
 
-    /** @return columns, &gt; 0 */
+    /** {@return the width in pixels (columns), &gt; 0} */
     public int width() {
         return width;
     }
 
-    /** @return rows, &gt; 0 */
+    /** {@return the height in pixels (rows), &gt; 0} */
     public int height() {
         return height;
     }
 
-    /** @return the pixel mode (Pillow's name for it) */
+    /** {@return the pixel mode (Pillow's name for it)} */
     public PixelMode mode() {
         return mode;
     }
 
-    /** @return interleaved 8-bit samples (unsigned), or {@code null} for mode {@link PixelMode#I} */
+    /** {@return the interleaved 8-bit samples (unsigned), or {@code null} for mode {@link PixelMode#I}} */
     public byte[] data() {
         return data;
     }
 
-    /** @return integer samples for mode {@link PixelMode#I}, otherwise {@code null} */
+    /** {@return the integer samples for mode {@link PixelMode#I}, otherwise {@code null}} */
     public int[] intData() {
         return intData;
     }
 
-    /** @return true when Pillow would resize this image with nearest neighbour (palette / 1-bit source) */
+    /** {@return true when Pillow would resize this image with nearest neighbour (palette / 1-bit source)} */
     public boolean nearestOnly() {
         return nearestOnly;
     }
 
-    /** @return the EXIF orientation tag of the file, 1..8 (1 = as stored, also when the file has none) */
+    /** {@return the EXIF orientation tag of the file, 1..8 (1 = as stored, also when the file has none)} */
     public int exifOrientation() {
         return exifOrientation;
     }

@@ -14,6 +14,8 @@ public final class Exif {
     }
 
     /**
+     * Reads the EXIF orientation tag (0x0112) from a TIFF structure.
+     *
      * @param data   buffer holding a TIFF structure ({@code II*\0} or {@code MM\0*} header), optionally
      *               preceded by the JPEG APP1 prefix {@code Exif\0\0}
      * @param offset start of the structure in {@code data}

@@ -12,6 +12,8 @@ public final class ExifTransform {
     }
 
     /**
+     * Rotates and mirrors an image by its EXIF orientation, like Pillow's {@code ImageOps.exif_transpose}.
+     *
      * @param img any image
      * @return the upright image with orientation 1 (the same instance when already upright)
      */

@@ -8,6 +8,8 @@ package io.clip4j.image;
 public interface ImageDecoder {
 
     /**
+     * Tells whether this decoder recognises the file's format.
+     *
      * @param header the file's bytes (the registry passes the whole file; a decoder reads only as far as
      *               it needs, usually the signature, and must not modify them)
      * @return true if this decoder recognises the format from its signature
@@ -27,6 +29,8 @@ public interface ImageDecoder {
     DecodedImage decode(byte[] file, long maxPixels);
 
     /**
+     * Returns this decoder's precedence over other decoders of the same format.
+     *
      * @return the order among decoders that accept the same file: higher is tried first (pure-Java
      *         decoders use 0; native ones a positive number)
      */
@@ -34,6 +38,6 @@ public interface ImageDecoder {
         return 0;
     }
 
-    /** @return a short name for logs and error messages, e.g. {@code "png (java)"} */
+    /** {@return a short name for logs and error messages, e.g. {@code "png (java)"}} */
     String name();
 }

@@ -25,6 +25,8 @@ public final class ImageDecoders {
     }
 
     /**
+     * Returns the registry of every decoder on the class path.
+     *
      * @return the decoders found by {@link ServiceLoader} (loaded once, with this class's class loader),
      *         highest {@link ImageDecoder#priority()} first
      */
@@ -45,6 +47,8 @@ public final class ImageDecoders {
     }
 
     /**
+     * Returns a registry of the given decoders only.
+     *
      * @param decoders decoders in priority order (no ServiceLoader lookup)
      * @return a registry holding exactly these
      */
@@ -56,6 +60,8 @@ public final class ImageDecoders {
     }
 
     /**
+     * Returns a registry that tries {@code decoder} first, then these.
+     *
      * @param decoder a decoder to try before the ones already here
      * @return a new registry
      */
@@ -66,7 +72,7 @@ public final class ImageDecoders {
         return new ImageDecoders(l);
     }
 
-    /** @return the decoders in priority order (unmodifiable) */
+    /** {@return the decoders in priority order (unmodifiable)} */
     public List<ImageDecoder> decoders() {
         return decoders;
     }

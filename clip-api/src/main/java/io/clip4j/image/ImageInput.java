@@ -29,6 +29,8 @@ public abstract class ImageInput {
     abstract DecodedImage decode(ImageDecoders decoders, long maxPixels, long maxFileBytes);
 
     /**
+     * Returns an input that reads an image file when it is processed.
+     *
      * @param file an image file (format detected from its first bytes)
      * @return the input
      */
@@ -71,6 +73,8 @@ public abstract class ImageInput {
     }
 
     /**
+     * Returns an input for the bytes of an encoded image file (PNG, JPEG, WebP, GIF, BMP, TIFF, ...).
+     *
      * @param encoded the bytes of an image file (not copied; do not modify while in use)
      * @param name    a name for error messages, e.g. the original file name
      * @return the input
@@ -92,6 +96,8 @@ public abstract class ImageInput {
     }
 
     /**
+     * Returns an input that reads an encoded image file from a stream when it is processed.
+     *
      * @param in   a stream holding one image file; read to its end when the input is processed (once),
      *             not closed
      * @param name a name for error messages
@@ -141,6 +147,8 @@ public abstract class ImageInput {
     }
 
     /**
+     * Returns an input for pixels that are already decoded.
+     *
      * @param image pixels already decoded
      * @return the input
      */

@@ -64,12 +64,14 @@ public final class ImagePreprocessor {
         this.parallelism = b.parallelism;
     }
 
-    /** @return a preprocessor with the CLIP defaults (224, CLIP mean/std, no EXIF rotation) */
+    /** {@return a preprocessor with the CLIP defaults (224, CLIP mean/std, no EXIF rotation)} */
     public static ImagePreprocessor clip() {
         return builder().build();
     }
 
     /**
+     * Returns the reference CLIP preprocessing for another image_resolution.
+     *
      * @param imageResolution the model's image_resolution (e.g. 224, 336)
      * @return a preprocessor with CLIP mean/std for that resolution
      */
@@ -77,17 +79,19 @@ public final class ImagePreprocessor {
         return builder().size(imageResolution).build();
     }
 
-    /** @return a builder initialised with the CLIP defaults */
+    /** {@return a builder initialised with the CLIP defaults} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** @return the output side {@code n} (image_resolution) */
+    /** {@return the output side {@code n} (image_resolution)} */
     public int size() {
         return size;
     }
 
     /**
+     * Returns the resize mode: squash, or resize shortest side and center crop.
+     *
      * @return true when images are resized straight to {@code n x n} (open_clip's {@code resize_mode='squash'}),
      *         false for CLIP's {@code Resize(n)} + {@code CenterCrop(n)}
      */
@@ -95,12 +99,14 @@ public final class ImagePreprocessor {
         return squash;
     }
 
-    /** @return number of floats of one image's output: {@code 3 * n * n} */
+    /** {@return the number of floats of one image's output: {@code 3 * n * n}} */
     public int valuesPerImage() {
         return 3 * size * size;
     }
 
     /**
+     * Decodes and preprocesses an image file like the reference {@code preprocess} transform.
+     *
      * @param file an image file
      * @return pixel_values, float32 {@code [3, n, n]}
      * @throws ImageDecodeException if the file cannot be read or decoded (message names the file)
@@ -110,6 +116,8 @@ public final class ImagePreprocessor {
     }
 
     /**
+     * Decodes and preprocesses the bytes of an image file like the reference {@code preprocess} transform.
+     *
      * @param encoded the bytes of an image file
      * @return pixel_values, float32 {@code [3, n, n]}
      * @throws ImageDecodeException if the bytes cannot be decoded
@@ -119,6 +127,8 @@ public final class ImagePreprocessor {
     }
 
     /**
+     * Decodes and preprocesses an image file read from a stream like the reference {@code preprocess} transform.
+     *
      * @param in a stream holding one image file, read to its end (not closed)
      * @return pixel_values, float32 {@code [3, n, n]}
      * @throws ImageDecodeException if the stream cannot be read or decoded
@@ -128,6 +138,8 @@ public final class ImagePreprocessor {
     }
 
     /**
+     * Preprocesses decoded pixels like the reference {@code preprocess} transform.
+     *
      * @param image decoded pixels (its mode decides the resampling, as in Pillow)
      * @return pixel_values, float32 {@code [3, n, n]}
      */
@@ -149,6 +161,9 @@ public final class ImagePreprocessor {
     }
 
     /**
+     * Decodes and preprocesses one input like the reference {@code preprocess} transform (resize, center crop, RGB,
+     * normalise).
+     *
      * @param input any input
      * @return pixel_values, float32 {@code [3, n, n]}
      * @throws ImageDecodeException if the input cannot be decoded or processed
@@ -269,12 +284,12 @@ public final class ImagePreprocessor {
         return out;
     }
 
-    /** @return the Normalize mean (R, G, B) as float32, a copy */
+    /** {@return the Normalize mean (R, G, B) as float32, a copy} */
     public float[] mean() {
         return mean.clone();
     }
 
-    /** @return the Normalize standard deviation (R, G, B) as float32, a copy */
+    /** {@return the Normalize standard deviation (R, G, B) as float32, a copy} */
     public float[] std() {
         return std.clone();
     }
@@ -360,6 +375,8 @@ public final class ImagePreprocessor {
         }
 
         /**
+         * Sets the output side in pixels, the model's image_resolution.
+         *
          * @param n output side, the model's image_resolution (default 224), 1..16384
          * @return this
          */
@@ -372,6 +389,8 @@ public final class ImagePreprocessor {
         }
 
         /**
+         * Sets the {@code Normalize} mean per channel, on the [0, 1] pixel scale (default CLIP's).
+         *
          * @param r red mean
          * @param g green mean
          * @param b blue mean
@@ -384,6 +403,8 @@ public final class ImagePreprocessor {
         }
 
         /**
+         * Sets the {@code Normalize} standard deviation per channel, on the [0, 1] pixel scale (default CLIP's).
+         *
          * @param r red standard deviation, above 0
          * @param g green standard deviation, above 0
          * @param b blue standard deviation, above 0
@@ -413,6 +434,8 @@ public final class ImagePreprocessor {
         }
 
         /**
+         * Sets whether images are rotated by their EXIF orientation before resizing.
+         *
          * @param apply rotate/mirror by the EXIF orientation tag before resizing (default false: the
          *              reference pipeline ignores the tag)
          * @return this
@@ -423,6 +446,8 @@ public final class ImagePreprocessor {
         }
 
         /**
+         * Sets whether images are squashed to a square instead of resized and center-cropped.
+         *
          * @param squash resize both sides straight to the output side, not keeping the aspect ratio and cropping
          *               nothing: open_clip's {@code resize_mode='squash'} ({@code Resize((n, n))} with Pillow's
          *               bicubic filter, e.g. Apple's DFN5B models). Default false: CLIP's {@code Resize(n)}, which
@@ -435,6 +460,8 @@ public final class ImagePreprocessor {
         }
 
         /**
+         * Sets the largest decoded image accepted, in pixels (decompression-bomb guard).
+         *
          * @param max largest accepted {@code width * height} (default {@link #PILLOW_MAX_IMAGE_PIXELS});
          *            checked from the file header before pixel memory is allocated
          * @return this
@@ -448,6 +475,8 @@ public final class ImagePreprocessor {
         }
 
         /**
+         * Sets the largest encoded file or stream accepted, in bytes.
+         *
          * @param max largest accepted encoded file / stream in bytes (default 512 MiB)
          * @return this
          */
@@ -460,6 +489,8 @@ public final class ImagePreprocessor {
         }
 
         /**
+         * Sets the decoders tried on encoded inputs.
+         *
          * @param decoders decoders to use (default {@link ImageDecoders#defaults()})
          * @return this
          */
@@ -469,6 +500,8 @@ public final class ImagePreprocessor {
         }
 
         /**
+         * Sets where the tasks of batch preprocessing run.
+         *
          * @param executor where batch tasks run (default {@link ForkJoinPool#commonPool()})
          * @return this
          */
@@ -478,6 +511,8 @@ public final class ImagePreprocessor {
         }
 
         /**
+         * Sets how many images of a batch are preprocessed at once.
+         *
          * @param parallelism most batch tasks at once (default: available processors; 1 = sequential
          *                    on the calling thread)
          * @return this
@@ -490,7 +525,7 @@ public final class ImagePreprocessor {
             return this;
         }
 
-        /** @return the preprocessor */
+        /** {@return the preprocessor} */
         public ImagePreprocessor build() {
             return new ImagePreprocessor(this);
         }

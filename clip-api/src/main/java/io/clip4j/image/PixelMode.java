@@ -24,7 +24,7 @@ public enum PixelMode {
         this.channels = channels;
     }
 
-    /** @return samples per pixel */
+    /** {@return the number of samples per pixel} */
     public int channels() {
         return channels;
     }

@@ -195,17 +195,17 @@ public final class Npy {
         }
     }
 
-    /** @return NumPy dtype string, e.g. {@code <f4} */
+    /** {@return the NumPy dtype string, e.g. {@code <f4}} */
     public String descr() {
         return descr;
     }
 
-    /** @return a copy of the shape */
+    /** {@return a copy of the shape} */
     public long[] shape() {
         return shape.clone();
     }
 
-    /** @return number of elements */
+    /** {@return the number of elements} */
     public int size() {
         long n = 1;
         for (long d : shape) {
@@ -215,6 +215,8 @@ public final class Npy {
     }
 
     /**
+     * Returns the elements converted to float32.
+     *
      * @return the elements as float32 (from {@code <f4}, {@code <f8}, integers or {@code |u1})
      */
     public float[] toFloatArray() {
@@ -231,7 +233,7 @@ public final class Npy {
         return f;
     }
 
-    /** @return the elements widened to double */
+    /** {@return the elements widened to double} */
     public double[] toDoubleArray() {
         int n = size();
         double[] out = new double[n];
@@ -248,7 +250,7 @@ public final class Npy {
         return out;
     }
 
-    /** @return the elements as int64 (from integer dtypes) */
+    /** {@return the elements as int64 (from integer dtypes)} */
     public long[] toLongArray() {
         int n = size();
         long[] out = new long[n];
@@ -264,7 +266,7 @@ public final class Npy {
         return out;
     }
 
-    /** @return the elements as unsigned bytes (only for {@code |u1}) */
+    /** {@return the elements as unsigned bytes (only for {@code |u1})} */
     public byte[] toByteArray() {
         if (!descr.equals("|u1")) {
             throw new ClipException("not a uint8 .npy array: " + descr);

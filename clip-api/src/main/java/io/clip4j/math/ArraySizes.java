@@ -13,6 +13,8 @@ public final class ArraySizes {
     }
 
     /**
+     * Returns the length of a {@code [rows, cols]} array, checking that it fits a Java array.
+     *
      * @param what what the array holds, for the message (e.g. {@code "text_features"})
      * @param rows rows, &ge; 0
      * @param cols columns, &ge; 0

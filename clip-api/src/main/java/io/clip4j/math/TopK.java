@@ -19,6 +19,8 @@ import java.util.Objects;
 public record TopK(int rows, int k, float[] probs, int[] indices, float[] logits) {
 
     /**
+     * Creates a top-k result from arrays it keeps (no copy).
+     *
      * @param rows    number of rows n (images), &ge; 1
      * @param k       picks per row, &ge; 1
      * @param probs   float32 {@code [rows, k]} probabilities
@@ -41,6 +43,8 @@ public record TopK(int rows, int k, float[] probs, int[] indices, float[] logits
     }
 
     /**
+     * Returns the column (class index) picked at a rank of a row.
+     *
      * @param row  row index in [0, rows)
      * @param rank rank in [0, k)
      * @return the column picked at that rank
@@ -51,6 +55,8 @@ public record TopK(int rows, int k, float[] probs, int[] indices, float[] logits
     }
 
     /**
+     * Returns the softmax probability picked at a rank of a row.
+     *
      * @param row  row index in [0, rows)
      * @param rank rank in [0, k)
      * @return the probability of that pick
@@ -61,6 +67,8 @@ public record TopK(int rows, int k, float[] probs, int[] indices, float[] logits
     }
 
     /**
+     * Returns the logit picked at a rank of a row.
+     *
      * @param row  row index in [0, rows)
      * @param rank rank in [0, k)
      * @return the logit of that pick
@@ -82,7 +90,7 @@ public record TopK(int rows, int k, float[] probs, int[] indices, float[] logits
         return 31 * (31 * (31 * Integer.hashCode(rows) + k) + Arrays.hashCode(indices)) + Arrays.hashCode(probs);
     }
 
-    /** @return the shape and the picks, e.g. {@code TopK[rows=1, k=2, indices=[1, 0], probs=[0.7, 0.3], ...]} */
+    /** {@return the shape and the picks, e.g. {@code TopK[rows=1, k=2, indices=[1, 0], probs=[0.7, 0.3], ...]}} */
     @Override
     public String toString() {
         return "TopK[rows=" + rows + ", k=" + k + ", indices=" + Arrays.toString(indices) + ", probs="

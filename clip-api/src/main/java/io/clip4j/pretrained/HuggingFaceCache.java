@@ -27,6 +27,8 @@ public final class HuggingFaceCache {
     }
 
     /**
+     * Tells whether a string looks like a Hugging Face hub repo id.
+     *
      * @param s a string
      * @return whether it has the form of a hub repo id, {@code <owner>/<name>} (letters, digits, {@code . _ -})
      */

@@ -108,6 +108,8 @@ public final class HuggingFaceHub {
     }
 
     /**
+     * Sets the hub's base URL (default {@code $HF_ENDPOINT}, else {@code https://huggingface.co}).
+     *
      * @param url the hub's base URL, http or https (a mirror with the hub's API)
      * @return this client
      * @throws IllegalArgumentException if the URL is not http or https
@@ -121,6 +123,8 @@ public final class HuggingFaceHub {
     }
 
     /**
+     * Sets the access token sent with requests.
+     *
      * @param accessToken a hub access token for gated or private models (sent to the endpoint's host and port only;
      *                    line breaks and surrounding blanks are removed), or null
      * @return this client
@@ -131,6 +135,8 @@ public final class HuggingFaceHub {
     }
 
     /**
+     * Sets whether the client stays offline, using only the cache.
+     *
      * @param offline true: never download; the model must already be cached
      * @return this client
      */
@@ -140,6 +146,8 @@ public final class HuggingFaceHub {
     }
 
     /**
+     * Sets a listener told of download progress.
+     *
      * @param listener told of each file's bytes as they arrive, on the calling thread
      * @return this client
      */

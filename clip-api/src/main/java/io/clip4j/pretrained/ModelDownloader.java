@@ -31,18 +31,26 @@ public final class ModelDownloader {
     @FunctionalInterface
     public interface Progress {
         /**
+         * Called with the progress of a download.
+         *
          * @param bytesDone  bytes received so far
          * @param bytesTotal the file size in bytes, or -1 if the server did not say
          */
         void update(long bytesDone, long bytesTotal);
     }
 
-    /** @param cacheDir the folder models are stored in (created when the first download starts) */
+    /**
+     * Creates a downloader that caches models in a folder.
+     *
+     * @param cacheDir the folder models are stored in (created when the first download starts)
+     */
     public ModelDownloader(Path cacheDir) {
         this.cacheDir = Objects.requireNonNull(cacheDir, "cacheDir");
     }
 
     /**
+     * Sets whether the downloader stays offline, using only the cache folder.
+     *
      * @param offline true: never download; a model must already be in the cache folder with the right SHA-256
      * @return this downloader
      */
@@ -69,6 +77,8 @@ public final class ModelDownloader {
     }
 
     /**
+     * Returns the URL a model is downloaded from.
+     *
      * @param model a model
      * @return where it is downloaded from: its own URL, or the mirror's ({@link #mirror})
      */
@@ -77,6 +87,8 @@ public final class ModelDownloader {
     }
 
     /**
+     * Sets a listener told of download progress.
+     *
      * @param listener called while a file downloads, on the calling thread, after each chunk; an exception it
      *                 throws ends the download (the partial file is removed) and propagates
      * @return this downloader
@@ -87,6 +99,8 @@ public final class ModelDownloader {
     }
 
     /**
+     * Returns the file a model is cached in.
+     *
      * @param model a model
      * @return where it is (or would be) cached: {@code <cacheDir>/<model.fileName()>}
      */

@@ -20,6 +20,8 @@ public record PretrainedModel(String name, String url) {
             Pattern.compile("https?://[^/?#]+(/[^/?#]+)*/[0-9a-f]{64}/(?!\\.\\.?$)[A-Za-z0-9._@+-]+");
 
     /**
+     * Creates a model entry; its SHA-256 and file name are read from the URL.
+     *
      * @param name the model's name
      * @param url  its download URL
      * @throws CheckpointException if the URL does not end in {@code /<64 hex digits>/<file name>} with such a name
@@ -33,13 +35,13 @@ public record PretrainedModel(String name, String url) {
         }
     }
 
-    /** @return the SHA-256 of the file's bytes, 64 lower-case hex digits (from the URL) */
+    /** {@return the SHA-256 of the file's bytes, 64 lower-case hex digits (from the URL)} */
     public String sha256() {
         String[] parts = url.split("/");
         return parts[parts.length - 2];
     }
 
-    /** @return the file name it is stored under in a cache folder, e.g. {@code ViT-B-32.pt} (from the URL) */
+    /** {@return the file name it is stored under in a cache folder, e.g. {@code ViT-B-32.pt} (from the URL)} */
     public String fileName() {
         return url.substring(url.lastIndexOf('/') + 1);
     }

@@ -42,6 +42,8 @@ public final class PretrainedModels {
     }
 
     /**
+     * Looks up one of OpenAI's published models by name (the {@code clip._MODELS} table).
+     *
      * @param name a model name, exactly as {@code clip.available_models()} spells it (e.g. {@code ViT-B/32})
      * @return the model, or empty if no OpenAI model has that name
      */
@@ -50,6 +52,8 @@ public final class PretrainedModels {
     }
 
     /**
+     * Returns one of OpenAI's published models by name.
+     *
      * @param name a model name
      * @return the model
      * @throws CheckpointException if no OpenAI model has that name; the message lists the names

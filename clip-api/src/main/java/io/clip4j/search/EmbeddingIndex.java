@@ -61,6 +61,8 @@ public final class EmbeddingIndex {
     }
 
     /**
+     * Starts an empty index of embeddings with {@code embedDim} columns.
+     *
      * @param embedDim embed_dim of the embeddings to come, &ge; 1
      * @return an empty builder
      * @throws IllegalArgumentException if embedDim &lt; 1
@@ -105,22 +107,24 @@ public final class EmbeddingIndex {
         IndexFile.requireWritable(file);
     }
 
-    /** @return the number of rows */
+    /** {@return the number of rows} */
     public int size() {
         return ids.size();
     }
 
-    /** @return embed_dim, the length of every row */
+    /** {@return embed_dim, the length of every row} */
     public int embedDim() {
         return embedDim;
     }
 
-    /** @return the ids in row order (unmodifiable) */
+    /** {@return the ids in row order (unmodifiable)} */
     public List<String> ids() {
         return ids;
     }
 
     /**
+     * Returns whether the index has a row with this id.
+     *
      * @param id an id
      * @return whether the index has a row with that id
      */
@@ -128,12 +132,12 @@ public final class EmbeddingIndex {
         return rowOf.containsKey(id);
     }
 
-    /** @return a description of the model that made the embeddings, {@code ""} if none was given */
+    /** {@return a description of the model that made the embeddings, {@code ""} if none was given} */
     public String model() {
         return model;
     }
 
-    /** @return a copy of that model's {@link ModelFingerprint} values, empty if unknown */
+    /** {@return a copy of that model's {@link ModelFingerprint} values, empty if unknown} */
     public float[] fingerprint() {
         return fingerprint.clone();
     }
@@ -143,7 +147,7 @@ public final class EmbeddingIndex {
         return vectors;
     }
 
-    /** @return a copy of all rows as Features {@code [size, embed_dim]}, each of unit L2 norm */
+    /** {@return a copy of all rows as Features {@code [size, embed_dim]}, each of unit L2 norm} */
     public Features features() {
         return new Features(vectors, ids.size(), embedDim);
     }
@@ -202,7 +206,7 @@ public final class EmbeddingIndex {
         }
     }
 
-    /** @return a builder holding this index's rows, model and fingerprint, to add to or remove from */
+    /** {@return a builder holding this index's rows, model and fingerprint, to add to or remove from} */
     public Builder toBuilder() {
         Builder b = new Builder(embedDim).model(model).fingerprint(fingerprint);
         for (int r = 0; r < size(); r++) {
@@ -232,6 +236,8 @@ public final class EmbeddingIndex {
         }
 
         /**
+         * Records which model made the embeddings.
+         *
          * @param description the model that made the embeddings (e.g. its checkpoint path), not null
          * @return this builder
          */
@@ -241,6 +247,8 @@ public final class EmbeddingIndex {
         }
 
         /**
+         * Records the {@link ModelFingerprint} of the model that made the embeddings.
+         *
          * @param values that model's {@link ModelFingerprint#of} values ({@code 2 * embed_dim}), or an empty array
          *               for unknown
          * @return this builder
@@ -294,6 +302,8 @@ public final class EmbeddingIndex {
         }
 
         /**
+         * Removes the row with this id, if any.
+         *
          * @param id an id
          * @return this builder, without that row if it had one
          */
@@ -303,6 +313,8 @@ public final class EmbeddingIndex {
         }
 
         /**
+         * Returns whether a row with this id has been added.
+         *
          * @param id an id
          * @return whether a row with that id has been added
          */
@@ -310,12 +322,12 @@ public final class EmbeddingIndex {
             return rows.containsKey(id);
         }
 
-        /** @return the number of rows so far */
+        /** {@return the number of rows so far} */
         public int size() {
             return rows.size();
         }
 
-        /** @return the index, rows in the order they were added */
+        /** {@return the index, rows in the order they were added} */
         public EmbeddingIndex build() {
             float[] all = new float[Math.multiplyExact(rows.size(), embedDim)];
             int r = 0;

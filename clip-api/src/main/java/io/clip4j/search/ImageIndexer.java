@@ -28,6 +28,8 @@ public final class ImageIndexer {
     private IntConsumer progress = done -> { };
 
     /**
+     * Creates an indexer that encodes images with {@code model}.
+     *
      * @param model            the model to encode with; not closed by the indexer
      * @param modelDescription recorded in the index (e.g. the checkpoint path) to name the model in messages
      */
@@ -37,6 +39,8 @@ public final class ImageIndexer {
     }
 
     /**
+     * Sets how many images are encoded per forward pass.
+     *
      * @param n images encoded per forward pass, &ge; 1 (default 32); larger batches are faster and use more memory
      * @return this indexer
      * @throws IllegalArgumentException if n &lt; 1
@@ -50,6 +54,8 @@ public final class ImageIndexer {
     }
 
     /**
+     * Sets a listener told of progress after each batch.
+     *
      * @param listener called after each batch with the number of files handled so far (added, skipped or
      *                 already indexed), from the calling thread
      * @return this indexer
@@ -146,6 +152,8 @@ public final class ImageIndexer {
      */
     public record Result(EmbeddingIndex index, int added, List<Skipped> skipped) {
         /**
+         * Creates a result; the skipped list is copied.
+         *
          * @param index   the index
          * @param added   files added
          * @param skipped files skipped; copied into an unmodifiable list

@@ -11,6 +11,8 @@ public class IndexException extends ClipException {
     private static final long serialVersionUID = 1L;
 
     /**
+     * Creates the exception with a message.
+     *
      * @param message what is wrong and with which index
      */
     public IndexException(String message) {
@@ -18,6 +20,8 @@ public class IndexException extends ClipException {
     }
 
     /**
+     * Creates the exception with a message and the failure that caused it.
+     *
      * @param message what is wrong and with which index
      * @param cause   the underlying I/O or parse failure
      */

@@ -43,6 +43,8 @@ public final class ModelFingerprint {
     }
 
     /**
+     * Compares two fingerprints to tell whether they come from the same model.
+     *
      * @param a a fingerprint
      * @param b another
      * @return whether both come from the same model: equal length and each half's cosine &ge; {@link #MIN_COSINE}

@@ -12,6 +12,8 @@ import java.util.Objects;
  */
 public record SearchHit(String id, int row, float score) {
     /**
+     * Creates a hit.
+     *
      * @param id    the item's id, not null
      * @param row   the item's row, &ge; 0
      * @param score the cosine similarity

@@ -59,12 +59,15 @@ public final class SemanticSearch {
         }
     }
 
-    /** @return the index searched */
+    /** {@return the index searched} */
     public EmbeddingIndex index() {
         return index;
     }
 
     /**
+     * Finds the k indexed items closest to a text query (cosine similarity of L2-normalised text_features and
+     * image_features).
+     *
      * @param text a query, tokenized like {@code clip.tokenize(..., truncate=True)}
      * @param k    hits wanted, &ge; 1
      * @return up to k hits, best first
@@ -77,7 +80,10 @@ public final class SemanticSearch {
     }
 
     /**
-     * @param texts queries, encoded in one batch
+     * Finds the k indexed items closest to each of several text queries (cosine similarity of L2-normalised
+     * text_features and image_features).
+     *
+     * @param texts queries, encoded by one {@link ClipModel#encodeTexts} call (in batches of the model's batch size)
      * @param k     hits wanted per query, &ge; 1
      * @return one list of up to k hits per query, best first
      * @throws IllegalArgumentException if k &lt; 1
@@ -88,6 +94,8 @@ public final class SemanticSearch {
     }
 
     /**
+     * Finds the k indexed items closest to a query image (cosine similarity of L2-normalised image_features).
+     *
      * @param image a query image, preprocessed like the reference
      * @param k     hits wanted, &ge; 1
      * @return up to k hits, best first (an indexed copy of the image itself scores about 1)

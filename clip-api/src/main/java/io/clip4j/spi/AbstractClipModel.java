@@ -30,6 +30,8 @@ public abstract class AbstractClipModel implements ClipModel {
     private final String nonFiniteCause;
 
     /**
+     * Creates the engine's common part with CLIP's normalisation mean/std and resize + center crop.
+     *
      * @param config  the model's hyper-parameters (image_resolution and context_length size the
      *                preprocessing and the tokenizer)
      * @param options the caller's choices (vocabulary, EXIF, pixel limit, batch size)
@@ -40,6 +42,8 @@ public abstract class AbstractClipModel implements ClipModel {
     }
 
     /**
+     * Creates the engine's common part with a checkpoint's own normalisation and resize mode.
+     *
      * @param config  the model's hyper-parameters (image_resolution and context_length size the
      *                preprocessing and the tokenizer)
      * @param options the caller's choices (vocabulary, EXIF, pixel limit, batch size)
@@ -86,12 +90,12 @@ public abstract class AbstractClipModel implements ClipModel {
         return config;
     }
 
-    /** @return the tokenizer (context_length of this model, truncating like {@code truncate=True}) */
+    /** {@return the tokenizer (context_length of this model, truncating like {@code truncate=True})} */
     public final ClipTokenizer tokenizer() {
         return tokenizer;
     }
 
-    /** @return the image preprocessor (image_resolution, normalisation and resize mode of this model) */
+    /** {@return the image preprocessor (image_resolution, normalisation and resize mode of this model)} */
     public final ImagePreprocessor preprocessor() {
         return preprocessor;
     }
@@ -123,7 +127,7 @@ public abstract class AbstractClipModel implements ClipModel {
         return encodePixels(preprocess(batch), batch.size());
     }
 
-    /** @return the largest number of images or texts per forward pass, &ge; 1 */
+    /** {@return the largest number of images or texts per forward pass, &ge; 1} */
     protected final int batchSize() {
         return batchSize;
     }

@@ -17,6 +17,6 @@ public interface ClipModelProvider {
      */
     ClipModel open(ClipModel.Builder options);
 
-    /** @return a short name for logs, e.g. {@code "libtorch"} */
+    /** {@return a short name for logs, e.g. {@code "libtorch"}} */
     String name();
 }

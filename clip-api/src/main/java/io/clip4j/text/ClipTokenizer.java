@@ -97,6 +97,8 @@ public final class ClipTokenizer {
     }
 
     /**
+     * Returns a tokenizer with another context_length.
+     *
      * @param contextLength the {@code context_length} of {@link #tokenize} rows, in
      *     {@code [1, }{@link #MAX_CONTEXT_LENGTH}{@code ]} (the reference accepts 1: every row is then
      *     {@code [49407]})
@@ -112,6 +114,8 @@ public final class ClipTokenizer {
     }
 
     /**
+     * Returns a tokenizer that truncates too-long texts or throws for them.
+     *
      * @param truncate true (default) to cut too-long texts like {@code truncate=True} (keep the
      *     first {@code context_length} ids, the last one replaced by end-of-text, and report it in
      *     {@link TokenizedBatch#truncated(int)}); false to throw
@@ -122,27 +126,27 @@ public final class ClipTokenizer {
         return new ClipTokenizer(model, contextLength, truncate);
     }
 
-    /** @return the {@code context_length} of {@link #tokenize} rows */
+    /** {@return the {@code context_length} of {@link #tokenize} rows} */
     public int contextLength() {
         return contextLength;
     }
 
-    /** @return true if too-long texts are truncated, false if they raise an exception */
+    /** {@return true if too-long texts are truncated, false if they raise an exception} */
     public boolean truncates() {
         return truncate;
     }
 
-    /** @return number of token ids, special tokens included (49,408 for the bundled vocabulary) */
+    /** {@return the number of token ids, special tokens included (49,408 for the bundled vocabulary)} */
     public int vocabularySize() {
         return model.size();
     }
 
-    /** @return id of {@code <|startoftext|>} (vocabulary size - 2; 49406 when bundled) */
+    /** {@return the id of {@code <|startoftext|>} (vocabulary size - 2; 49406 when bundled)} */
     public int startOfTextId() {
         return model.startId;
     }
 
-    /** @return id of {@code <|endoftext|>} (vocabulary size - 1; 49407 when bundled) */
+    /** {@return the id of {@code <|endoftext|>} (vocabulary size - 1; 49407 when bundled)} */
     public int endOfTextId() {
         return model.endId;
     }

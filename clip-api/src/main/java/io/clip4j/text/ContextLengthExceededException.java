@@ -19,6 +19,8 @@ public class ContextLengthExceededException extends ClipException {
     private final int contextLength;
 
     /**
+     * Creates the exception for a text whose tokens do not fit the context_length.
+     *
      * @param textIndex     index of the offending text in the batch (0-based)
      * @param tokenCount    its number of tokens, start-of-text and end-of-text included
      * @param contextLength the context length it exceeds
@@ -31,17 +33,17 @@ public class ContextLengthExceededException extends ClipException {
         this.contextLength = contextLength;
     }
 
-    /** @return index of the offending text in the batch (0-based) */
+    /** {@return the index of the offending text in the batch (0-based)} */
     public int textIndex() {
         return textIndex;
     }
 
-    /** @return the text's number of tokens, start-of-text and end-of-text included (> context length) */
+    /** {@return the text's number of tokens, start-of-text and end-of-text included (> context length)} */
     public int tokenCount() {
         return tokenCount;
     }
 
-    /** @return the context length that was exceeded */
+    /** {@return the context length that was exceeded} */
     public int contextLength() {
         return contextLength;
     }

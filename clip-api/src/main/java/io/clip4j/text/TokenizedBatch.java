@@ -20,12 +20,12 @@ public final class TokenizedBatch {
         this.tokenCounts = tokenCounts;
     }
 
-    /** @return number of texts {@code n} (rows) */
+    /** {@return the number of texts {@code n} (rows)} */
     public int size() {
         return size;
     }
 
-    /** @return {@code context_length}, the length of every row */
+    /** {@return {@code context_length}, the length of every row} */
     public int contextLength() {
         return contextLength;
     }
@@ -42,6 +42,8 @@ public final class TokenizedBatch {
     }
 
     /**
+     * Returns the token ids of one text (a copy).
+     *
      * @param i row index in {@code [0, n)}
      * @return a new array with the {@code context_length} ids of row i
      * @throws IndexOutOfBoundsException if i is out of range
@@ -52,6 +54,8 @@ public final class TokenizedBatch {
     }
 
     /**
+     * Returns how many tokens one text had before truncation.
+     *
      * @param i row index in {@code [0, n)}
      * @return the number of tokens text i had before truncation, start-of-text and end-of-text
      *     included (always at least 2; greater than {@link #contextLength()} iff truncated)
@@ -63,6 +67,8 @@ public final class TokenizedBatch {
     }
 
     /**
+     * Returns whether one text was truncated to fit the context_length.
+     *
      * @param i row index in {@code [0, n)}
      * @return true if text i did not fit and row i was cut (its last id replaced by end-of-text)
      * @throws IndexOutOfBoundsException if i is out of range
@@ -72,7 +78,7 @@ public final class TokenizedBatch {
         return tokenCounts[i] > contextLength;
     }
 
-    /** @return true if at least one text was truncated */
+    /** {@return true if at least one text was truncated} */
     public boolean anyTruncated() {
         for (int c : tokenCounts) {
             if (c > contextLength) {

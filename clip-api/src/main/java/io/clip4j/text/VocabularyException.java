@@ -10,6 +10,8 @@ public class VocabularyException extends ClipException {
     private static final long serialVersionUID = 1L;
 
     /**
+     * Creates the exception with a message.
+     *
      * @param message one line naming the file and what is wrong with it
      */
     public VocabularyException(String message) {
@@ -17,6 +19,8 @@ public class VocabularyException extends ClipException {
     }
 
     /**
+     * Creates the exception with a message and the I/O failure that caused it.
+     *
      * @param message one line naming the file and what is wrong with it
      * @param cause   the underlying I/O failure
      */

@@ -111,27 +111,40 @@ public final class ZeroShotClassifier {
         }
     }
 
-    /** @return the labels, in the order given */
+    /** {@return the labels, in the order given} */
     public List<String> labels() {
         return labels;
     }
 
-    /** @return the normalised class embeddings {@code [n_labels, embed_dim]} */
+    /**
+     * {@return the class embeddings {@code [n_labels, embed_dim]}, one unit-norm row per label: the normalised mean
+     * of its prompts' normalised text_features (the reference notebook's {@code zeroshot_weights}, transposed)}
+     */
     public Features classEmbeddings() {
         return classEmbeddings;
     }
 
     /**
+     * Ranks all labels for one image (CLIP paper section 3.1): softmax over
+     * {@code logit_scale * cos(image_features, class embedding)}.
+     *
      * @param image the image
      * @return all labels ranked by probability
+     * @throws NullPointerException if {@code image} is null
+     * @throws io.clip4j.image.ImageDecodeException naming the input if it cannot be decoded
+     * @throws io.clip4j.ClipException if the model is closed or the engine fails
      */
     public ZeroShotResult classify(ImageInput image) {
         return classify(model.encodeImage(image)).get(0);
     }
 
     /**
+     * Ranks all labels for each of several images, encoding the images batch by batch.
+     *
      * @param images the images
-     * @return one ranking per image, in input order
+     * @return one ranking per image, in input order (empty for no images)
+     * @throws io.clip4j.image.ImageDecodeException naming the first input that cannot be decoded
+     * @throws io.clip4j.ClipException if the model is closed or the engine fails
      */
     public List<ZeroShotResult> classifyAll(List<ImageInput> images) {
         return classify(model.encodeImages(images));

@@ -12,18 +12,22 @@ import java.util.List;
 public record ZeroShotResult(List<Prediction> predictions) {
 
     /**
+     * Creates a result; the list is copied.
+     *
      * @param predictions the labels, best first; copied
      */
     public ZeroShotResult {
         predictions = List.copyOf(predictions);
     }
 
-    /** @return the best prediction */
+    /** {@return the best prediction} */
     public Prediction top() {
         return predictions.get(0);
     }
 
     /**
+     * Returns the k most probable labels.
+     *
      * @param k how many, &ge; 1 (clipped to the label count)
      * @return the k best predictions
      * @throws IllegalArgumentException if k &lt; 1

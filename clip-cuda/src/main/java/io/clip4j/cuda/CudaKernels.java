@@ -128,6 +128,8 @@ public final class CudaKernels {
     }
 
     /**
+     * Explains why CUDA kernels cannot run on a device.
+     *
      * @param device CUDA device index, &ge; 0
      * @return why {@link #cudaAvailable(int)} is false (no CUDA build, no driver, driver too old for the
      *         library's CUDA runtime, no such GPU, compute capability below 8.0), or "" when it is true
@@ -136,7 +138,7 @@ public final class CudaKernels {
         return cudaAvailable(device) ? "" : Clip4jNative.clip4j_last_error();
     }
 
-    /** @return the backend every call of this instance runs on */
+    /** {@return the backend every call of this instance runs on} */
     public KernelBackend backend() {
         return backend;
     }

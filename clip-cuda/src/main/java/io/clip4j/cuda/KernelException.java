@@ -9,7 +9,11 @@ import io.clip4j.ClipException;
 public class KernelException extends ClipException {
     private static final long serialVersionUID = 1L;
 
-    /** @param message one line naming the failing call and input */
+    /**
+     * Creates the exception with a message.
+     *
+     * @param message one line naming the failing call and input
+     */
     public KernelException(String message) {
         super(message);
     }

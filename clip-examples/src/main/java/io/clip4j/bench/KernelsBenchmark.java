@@ -71,25 +71,25 @@ public class KernelsBenchmark {
         }
     }
 
-    /** @return pixel_values [1, 3, 224, 224] from the CPU kernel */
+    /** {@return pixel_values [1, 3, 224, 224] from the CPU kernel} */
     @Benchmark
     public float[] preprocessKernelCpu() {
         return kernels.preprocess(List.of(decoded), 224);
     }
 
-    /** @return pixel_values [3, 224, 224] from clip-api */
+    /** {@return pixel_values [3, 224, 224] from clip-api} */
     @Benchmark
     public float[] preprocessJava() {
         return preprocessor.pixelValues(decoded);
     }
 
-    /** @return top-5 of 256 images x 1000 classes from the fused CPU kernel */
+    /** {@return top-5 of 256 images x 1000 classes from the fused CPU kernel} */
     @Benchmark
     public TopK zeroShotTopKKernelCpu() {
         return kernels.zeroShotTopK(imageFeatures, classEmbeddings, EMBED_DIM, 100f, 5);
     }
 
-    /** @return the same from clip-api's Similarity */
+    /** {@return top-5 of 256 images x 1000 classes from clip-api's Similarity} */
     @Benchmark
     public TopK zeroShotTopKJava() {
         float[] logits = Similarity.logits(new Features(imageFeatures, IMAGES, EMBED_DIM),

@@ -63,19 +63,19 @@ public class PreprocessBenchmark {
         decoded = decoders.decode(encoded, Long.MAX_VALUE, "bench");
     }
 
-    /** @return decoded pixels */
+    /** {@return decoded pixels} */
     @Benchmark
     public DecodedImage decode() {
         return decoders.decode(encoded, Long.MAX_VALUE, "bench");
     }
 
-    /** @return pixel_values of an already decoded image */
+    /** {@return pixel_values of an already decoded image} */
     @Benchmark
     public float[] resizeCropNormalize() {
         return preprocessor.preprocess(decoded);
     }
 
-    /** @return pixel_values from the encoded bytes */
+    /** {@return pixel_values from the encoded bytes} */
     @Benchmark
     public float[] decodeAndPreprocess() {
         return preprocessor.preprocess(ImageInput.ofEncoded(encoded, "bench"));

@@ -58,7 +58,7 @@ public class SearchBenchmark {
         return v;
     }
 
-    /** @return the 10 best rows for one query */
+    /** {@return the 10 best rows for one query} */
     @Benchmark
     public List<SearchHit> top10() {
         return index.search(query, 10);

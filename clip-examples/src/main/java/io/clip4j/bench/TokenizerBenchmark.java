@@ -54,14 +54,14 @@ public class TokenizerBenchmark {
         }
     }
 
-    /** @return ids of 800 zero-shot prompts (BPE cache warm) */
+    /** {@return ids of 800 zero-shot prompts (BPE cache warm)} */
     @Benchmark
     @OperationsPerInvocation(PROMPTS)
     public long[] imagenetPrompts() {
         return tokenizer.tokenize(prompts).ids();
     }
 
-    /** @return ids of 800 caption-length texts with punctuation, digits and a non-ASCII word */
+    /** {@return ids of 800 caption-length texts with punctuation, digits and a non-ASCII word} */
     @Benchmark
     @OperationsPerInvocation(PROMPTS)
     public long[] captions() {

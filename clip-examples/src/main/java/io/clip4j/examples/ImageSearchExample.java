@@ -24,6 +24,9 @@ public final class ImageSearchExample {
     }
 
     /**
+     * Indexes the images under a folder and prints the k best matches of a text query, one per line: rank, cosine
+     * similarity, file.
+     *
      * @param args checkpoint, folder, query text, optional number of hits (default 5)
      */
     public static void main(String[] args) {

@@ -20,6 +20,8 @@ public final class PreprocessExample {
     }
 
     /**
+     * Prints the token ids of a text and the top-left pixel_values of an image, computed by clip-api alone.
+     *
      * @param args an image file and a text
      */
     public static void main(String[] args) {

@@ -22,6 +22,8 @@ public final class SimilarityExample {
     }
 
     /**
+     * Prints logits_per_image and each image's most probable text.
+     *
      * @param args checkpoint, image files, {@code --}, texts
      */
     public static void main(String[] args) {

@@ -25,6 +25,8 @@ public final class ZeroShotExample {
     }
 
     /**
+     * Prints the probability of each label for one image, best first.
+     *
      * @param args checkpoint, image file, then at least one label
      */
     public static void main(String[] args) {

@@ -40,7 +40,7 @@ public final class OpenCvImageDecoder implements ImageDecoder {
     public OpenCvImageDecoder() {
     }
 
-    /** @return true if OpenCV's natives load on this machine */
+    /** {@return true if OpenCV's natives load on this machine} */
     public static boolean isAvailable() {
         Boolean a = available;
         if (a == null) {

@@ -63,12 +63,14 @@ public final class ClipTowers {
         }
     }
 
-    /** @return the configuration the towers were built for */
+    /** {@return the configuration the towers were built for} */
     public ClipConfig config() {
         return config;
     }
 
     /**
+     * Returns every tensor of the towers by name.
+     *
      * @return every tensor the towers use, by OpenAI name, in build order (parameters and BatchNorm running
      *         statistics); the same tensor objects the factory returned
      */

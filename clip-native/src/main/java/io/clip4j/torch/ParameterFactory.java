@@ -9,6 +9,8 @@ import org.bytedeco.pytorch.Tensor;
 @FunctionalInterface
 public interface ParameterFactory {
     /**
+     * Makes the tensor of one parameter or buffer.
+     *
      * @param name  OpenAI parameter name, e.g. {@code visual.transformer.resblocks.0.attn.in_proj_weight} or
      *              {@code visual.bn1.running_mean}
      * @param shape the shape the configuration implies (empty for a scalar)

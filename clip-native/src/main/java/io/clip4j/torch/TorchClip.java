@@ -191,12 +191,12 @@ public final class TorchClip implements AutoCloseable {
         }
     }
 
-    /** @return the configuration this model was built for */
+    /** {@return the configuration this model was built for} */
     public ClipConfig config() {
         return config;
     }
 
-    /** @return the device the weights live on and the towers run on */
+    /** {@return the device the weights live on and the towers run on} */
     public Device device() {
         return placement.device();
     }
@@ -206,12 +206,14 @@ public final class TorchClip implements AutoCloseable {
         return placement;
     }
 
-    /** @return the compute type of the towers (features are returned as float32 whatever it is) */
+    /** {@return the compute type of the towers (features are returned as float32 whatever it is)} */
     public Precision precision() {
         return placement.precision();
     }
 
     /**
+     * Returns the temperature {@code exp(logit_scale)} that scales cosine similarities into logits.
+     *
      * @return {@code exp(logit_scale)} of the checkpoint (float32), clamped at {@link #MAX_LOGIT_SCALE}: the
      *         factor applied to cosine similarities in {@link #logitsPerImage}
      */

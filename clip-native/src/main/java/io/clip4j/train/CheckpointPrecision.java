@@ -12,6 +12,8 @@ public enum CheckpointPrecision {
     FLOAT16;
 
     /**
+     * Tells whether this precision writes a parameter as float16.
+     *
      * @param name OpenAI parameter name
      * @return true if this precision stores that tensor as float16
      */

@@ -33,6 +33,8 @@ public final class ContrastiveLoss {
     }
 
     /**
+     * Computes CLIP's scaled cosine-similarity logits of a batch, with autograd (the reference {@code CLIP.forward}).
+     *
      * @param imageFeatures {@code [N, embed_dim]}
      * @param textFeatures  {@code [M, embed_dim]}
      * @param logitScale    0-dim {@code logit_scale}

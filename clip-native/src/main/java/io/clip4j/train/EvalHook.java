@@ -11,6 +11,8 @@ import java.util.Map;
 @FunctionalInterface
 public interface EvalHook {
     /**
+     * Evaluates the model at a point of training.
+     *
      * @param model the model in training (do not close or keep it)
      * @param step  completed optimisation steps
      * @return named metrics (e.g. {@code zero_shot_top1}), logged with the step

@@ -12,6 +12,8 @@ package io.clip4j.train;
  */
 public record LearningRateSchedule(double baseLr, long warmupSteps, long totalSteps) {
     /**
+     * Creates a schedule.
+     *
      * @param baseLr      peak learning rate, &gt; 0
      * @param warmupSteps warm-up steps, &ge; 0
      * @param totalSteps  total optimisation steps, &gt; 0
@@ -28,6 +30,8 @@ public record LearningRateSchedule(double baseLr, long warmupSteps, long totalSt
     }
 
     /**
+     * Returns the learning rate of one step: linear warm-up, then cosine decay.
+     *
      * @param step 0-based optimisation step
      * @return the learning rate used for that step
      */

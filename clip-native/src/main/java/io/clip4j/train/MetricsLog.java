@@ -26,6 +26,8 @@ public final class MetricsLog implements TrainListener, AutoCloseable {
     private final BufferedWriter out;
 
     /**
+     * Opens a JSON Lines metrics file for appending.
+     *
      * @param file the {@code .jsonl} file (created or appended to)
      * @throws ClipException if it cannot be opened
      */

@@ -30,6 +30,8 @@ public final class ModelPresets {
     }
 
     /**
+     * Returns the hyper-parameters of a named model size.
+     *
      * @param name {@code vit-tiny} (32 px, patch 8, 2 x 64-wide blocks; text 1 x 64, context 16),
      *             {@code vit-small} (64 px, patch 8, 4 x 128; text 4 x 128, context 32), {@code rn-tiny}
      *             (64 px ResNet [1,1,1,1] width 16; text 2 x 64, context 32), or an OpenAI name such as
@@ -48,7 +50,7 @@ public final class ModelPresets {
         throw new IllegalArgumentException("unknown model preset '" + name + "'; known: " + names());
     }
 
-    /** @return every accepted name, small presets first */
+    /** {@return every accepted name, small presets first} */
     public static Set<String> names() {
         Set<String> all = new LinkedHashSet<>(SMALL.keySet());
         all.addAll(ClipConfig.openaiNames());

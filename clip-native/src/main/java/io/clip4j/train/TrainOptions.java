@@ -20,6 +20,8 @@ public record TrainOptions(long totalSteps, double learningRate, double weightDe
                            double beta1, double beta2, double eps, double gradClipNorm, boolean freezeImage,
                            boolean freezeText) {
     /**
+     * Checks and creates the options.
+     *
      * @param totalSteps   number of optimisation steps of the whole run (the cosine schedule's length), &gt; 0
      * @param learningRate peak learning rate, &gt; 0
      * @param weightDecay  decoupled weight decay of the decaying group ({@link WeightDecayRule}), finite, &ge; 0
@@ -45,12 +47,12 @@ public record TrainOptions(long totalSteps, double learningRate, double weightDe
         }
     }
 
-    /** @return a builder with the defaults (1000 steps) */
+    /** {@return a builder with the defaults (1000 steps)} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** @return the learning-rate schedule of these options */
+    /** {@return the learning-rate schedule of these options} */
     public LearningRateSchedule schedule() {
         return new LearningRateSchedule(learningRate, warmupSteps, totalSteps);
     }
@@ -72,6 +74,8 @@ public record TrainOptions(long totalSteps, double learningRate, double weightDe
         }
 
         /**
+         * Sets the number of optimisation steps of the whole run (the cosine schedule's length).
+         *
          * @param v total optimisation steps
          * @return this
          */
@@ -81,6 +85,8 @@ public record TrainOptions(long totalSteps, double learningRate, double weightDe
         }
 
         /**
+         * Sets the peak learning rate.
+         *
          * @param v peak learning rate
          * @return this
          */
@@ -90,6 +96,8 @@ public record TrainOptions(long totalSteps, double learningRate, double weightDe
         }
 
         /**
+         * Sets AdamW's decoupled weight decay of the decaying parameter group.
+         *
          * @param v weight decay of the decaying group
          * @return this
          */
@@ -99,6 +107,8 @@ public record TrainOptions(long totalSteps, double learningRate, double weightDe
         }
 
         /**
+         * Sets the number of linear warm-up steps.
+         *
          * @param v warm-up steps
          * @return this
          */
@@ -108,6 +118,8 @@ public record TrainOptions(long totalSteps, double learningRate, double weightDe
         }
 
         /**
+         * Sets Adam's beta1 and beta2.
+         *
          * @param b1 Adam beta1
          * @param b2 Adam beta2
          * @return this
@@ -119,6 +131,8 @@ public record TrainOptions(long totalSteps, double learningRate, double weightDe
         }
 
         /**
+         * Sets Adam's epsilon.
+         *
          * @param v Adam epsilon
          * @return this
          */
@@ -128,6 +142,8 @@ public record TrainOptions(long totalSteps, double learningRate, double weightDe
         }
 
         /**
+         * Sets the largest global gradient L2 norm (gradient clipping).
+         *
          * @param v largest global gradient norm, 0 = no clipping
          * @return this
          */
@@ -137,6 +153,8 @@ public record TrainOptions(long totalSteps, double learningRate, double weightDe
         }
 
         /**
+         * Sets which towers are frozen (locked-image tuning, "LiT", freezes the image tower).
+         *
          * @param image lock the image tower
          * @param text lock the text tower
          * @return this
@@ -148,6 +166,8 @@ public record TrainOptions(long totalSteps, double learningRate, double weightDe
         }
 
         /**
+         * Checks the values and creates the options.
+         *
          * @return the options
          * @throws IllegalArgumentException if a value is out of range
          */

@@ -162,12 +162,14 @@ public final class TrainableClip implements AutoCloseable {
         return Tensors.ownedFloats(data.toFloatArray(), shape);
     }
 
-    /** @return the hyper-parameters */
+    /** {@return the hyper-parameters} */
     public ClipConfig config() {
         return config;
     }
 
     /**
+     * Returns the trainable parameters by name.
+     *
      * @return every trainable parameter by OpenAI name (vision tower, text tower, then {@code logit_scale});
      *         the live tensors (do not close them)
      */
@@ -175,12 +177,14 @@ public final class TrainableClip implements AutoCloseable {
         return parameters;
     }
 
-    /** @return BatchNorm running statistics of a ResNet tower by name (constants; empty for a ViT) */
+    /** {@return the BatchNorm running statistics of a ResNet tower by name (constants; empty for a ViT)} */
     public Map<String, Tensor> buffers() {
         return buffers;
     }
 
     /**
+     * Tells whether a parameter belongs to the image tower.
+     *
      * @param name a parameter name
      * @return true if it belongs to the image tower ({@code visual.*})
      */
@@ -189,6 +193,8 @@ public final class TrainableClip implements AutoCloseable {
     }
 
     /**
+     * Tells whether a parameter belongs to the text tower.
+     *
      * @param name a parameter name
      * @return true if it belongs to the text tower (neither {@code visual.*} nor {@code logit_scale})
      */
@@ -212,17 +218,19 @@ public final class TrainableClip implements AutoCloseable {
         });
     }
 
-    /** @return true if the image tower is frozen */
+    /** {@return true if the image tower is frozen} */
     public boolean imageFrozen() {
         return imageFrozen;
     }
 
-    /** @return true if the text tower is frozen */
+    /** {@return true if the text tower is frozen} */
     public boolean textFrozen() {
         return textFrozen;
     }
 
     /**
+     * Tells whether a parameter is trained under the current freeze setting.
+     *
      * @param name a parameter name of {@link #parameters()}
      * @return whether the optimiser may change it under the current {@link #freeze} setting
      */
@@ -265,12 +273,12 @@ public final class TrainableClip implements AutoCloseable {
         return towers.encodeText(ids);
     }
 
-    /** @return the live {@code logit_scale} parameter (0-dim; the temperature is its exp) */
+    /** {@return the live {@code logit_scale} parameter (0-dim; the temperature is its exp)} */
     public Tensor logitScale() {
         return parameters.get(LOGIT_SCALE);
     }
 
-    /** @return {@code exp(logit_scale)} now, clamped at 100 */
+    /** {@return {@code exp(logit_scale)} now, clamped at 100} */
     public float temperatureScale() {
         try (PointerScope scope = new PointerScope()) {
             return Math.min(100f, logitScale().detach().exp().item_float());
@@ -287,7 +295,7 @@ public final class TrainableClip implements AutoCloseable {
         }
     }
 
-    /** @return a copy of every parameter and buffer's values by name (for comparisons and export) */
+    /** {@return a copy of every parameter and buffer's values by name (for comparisons and export)} */
     public Map<String, float[]> snapshot() {
         checkOpen();
         Map<String, float[]> out = new LinkedHashMap<>();
@@ -320,6 +328,8 @@ public final class TrainableClip implements AutoCloseable {
     }
 
     /**
+     * Returns a {@link ClipModel} that encodes with the current weights, for evaluation during training.
+     *
      * @return a read-only {@link ClipModel} view of the current weights (encoding runs without grad), for
      *         evaluation during training; it shares this model's tensors and does not own them
      */

@@ -158,7 +158,7 @@ public final class Trainer implements AutoCloseable {
         torch.set_num_threads(threads);
     }
 
-    /** @return the two parameter groups (decaying first), as given to AdamW; frozen parameters are in neither */
+    /** {@return the two parameter groups (decaying first), as given to AdamW; frozen parameters are in neither} */
     public List<ParameterGroup> parameterGroups() {
         return groups;
     }
@@ -177,17 +177,17 @@ public final class Trainer implements AutoCloseable {
         return out;
     }
 
-    /** @return the options */
+    /** {@return the options} */
     public TrainOptions options() {
         return options;
     }
 
-    /** @return the model being trained */
+    /** {@return the model being trained} */
     public TrainableClip model() {
         return model;
     }
 
-    /** @return number of completed steps (the index of the next step) */
+    /** {@return the number of completed steps (the index of the next step)} */
     public long completedSteps() {
         return step;
     }

@@ -44,6 +44,8 @@ public final class TrainingRun {
     public record Settings(long evalEvery, long checkpointEvery, Path outDir, CheckpointPrecision precision,
                            Map<String, ?> metadata) {
         /**
+         * Checks and creates the settings.
+         *
          * @throws IllegalArgumentException for negative intervals
          *
          * @param evalEvery       run the hooks every this many steps (0 = only at the end)
@@ -75,6 +77,8 @@ public final class TrainingRun {
     }
 
     /**
+     * Runs the remaining training steps, evaluating and saving at the set intervals and at the end.
+     *
      * @param trainer  the trainer (its options fix the total steps)
      * @param data     the batches
      * @param hooks    evaluations (may be empty)

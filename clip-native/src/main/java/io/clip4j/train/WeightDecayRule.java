@@ -13,6 +13,8 @@ public final class WeightDecayRule {
     }
 
     /**
+     * Tells whether a parameter gets weight decay (CLIP paper section 2.5: all weights that are not gains or biases).
+     *
      * @param name  OpenAI parameter name
      * @param shape its shape
      * @return true if the parameter belongs to the weight-decay group

@@ -24,6 +24,8 @@ public final class ZeroShotAccuracy implements EvalHook {
     private final List<ImageInput> images;
 
     /**
+     * Creates the hook for a labelled set and prompt templates.
+     *
      * @param dataset   labelled images to classify
      * @param templates prompt templates with one {@code {}} each
      */
@@ -38,6 +40,8 @@ public final class ZeroShotAccuracy implements EvalHook {
     }
 
     /**
+     * Measures a model's zero-shot top-1 accuracy on the labelled set.
+     *
      * @param model any CLIP model
      * @return top-1 accuracy in [0, 1]
      */

@@ -56,7 +56,7 @@ public final class JpegDecoder implements ImageDecoder {
     public JpegDecoder() {
     }
 
-    /** @return true if the header starts with the JPEG SOI marker followed by another marker (FF D8 FF) */
+    /** {@return true if the header starts with the JPEG SOI marker followed by another marker (FF D8 FF)} */
     @Override
     public boolean canDecode(byte[] header) {
         return header != null && header.length >= 3 && header[0] == (byte) 0xFF && header[1] == (byte) 0xD8
@@ -105,7 +105,7 @@ public final class JpegDecoder implements ImageDecoder {
         }
     }
 
-    /** @return {@code "jpeg (java)"} */
+    /** {@return the decoder's name, {@code "jpeg (java)"}} */
     @Override
     public String name() {
         return "jpeg (java)";

@@ -28,7 +28,7 @@ public final class WebpDecoder implements ImageDecoder {
     public WebpDecoder() {
     }
 
-    /** @return true if the header starts with {@code RIFF????WEBP} */
+    /** {@return true if the header starts with {@code RIFF????WEBP}} */
     @Override
     public boolean canDecode(byte[] header) {
         return header != null && header.length >= 12 && header[0] == 'R' && header[1] == 'I' && header[2] == 'F'
@@ -88,7 +88,7 @@ public final class WebpDecoder implements ImageDecoder {
                 c.exifOrientation());
     }
 
-    /** @return {@code "webp (java)"} */
+    /** {@return the decoder's name, {@code "webp (java)"}} */
     @Override
     public String name() {
         return "webp (java)";
