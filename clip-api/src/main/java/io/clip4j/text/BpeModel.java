@@ -132,42 +132,131 @@ final class BpeModel {
         }
     }
 
-    /** BPE of one word given as UTF-8 bytes; the last symbol carries {@code </w>}. */
+    /**
+     * BPE of one word given as UTF-8 bytes; the last symbol carries {@code </w>}.
+     *
+     * <p>Same result as the reference loop (find the lowest-ranked adjacent pair, merge every
+     * non-overlapping occurrence of it left to right, repeat), but in O(n log n) rather than
+     * O(n&sup2;), so that one very long word (a run of letters is one word) cannot stall the caller.
+     * Symbols form a linked list of nodes, named by the index of their first byte; a min-heap holds
+     * candidate pairs keyed by (rank, left node). Entries are never removed: one whose pair has
+     * changed since it was pushed is skipped when it is popped.
+     */
     int[] bpe(byte[] bytes) {
-        int len = bytes.length;
-        int[] word = new int[len];
-        for (int i = 0; i < len - 1; i++) {
-            word[i] = byteIds[bytes[i] & 0xFF];
+        int n = bytes.length;
+        int[] sym = new int[n]; // token id of each node; -1 once merged into its left neighbour
+        int[] prev = new int[n];
+        int[] next = new int[n]; // -1 at the end
+        for (int i = 0; i < n; i++) {
+            sym[i] = i < n - 1 ? byteIds[bytes[i] & 0xFF] : byteEndIds[bytes[i] & 0xFF];
+            prev[i] = i - 1;
+            next[i] = i + 1 < n ? i + 1 : -1;
         }
-        word[len - 1] = byteEndIds[bytes[len - 1] & 0xFF];
-        while (len > 1) {
-            int best = Integer.MAX_VALUE;
-            int first = 0;
-            int second = 0;
-            for (int k = 0; k + 1 < len; k++) {
-                int r = ranks.get(word[k], word[k + 1]);
-                if (r >= 0 && r < best) {
-                    best = r;
-                    first = word[k];
-                    second = word[k + 1];
+        LongHeap heap = new LongHeap(n);
+        for (int i = 0; i + 1 < n; i++) {
+            pushPair(heap, sym, i, i + 1);
+        }
+        int[] merged = new int[n]; // the nodes that received a merge in the current pass
+        int count = n;
+        while (!heap.isEmpty()) {
+            int rank = (int) (heap.peek() >>> 32);
+            // One pass of the reference: every occurrence of this rank's pair, in word order (the
+            // heap gives equal ranks by node). An entry counts only if its node is alive and the
+            // pair there still has this rank. That skips the second pair of "a a a" once the
+            // first is merged ("aa a"), and never matches a symbol made in this pass (it is
+            // longer than either half of the pair).
+            int m = 0;
+            while (!heap.isEmpty() && (int) (heap.peek() >>> 32) == rank) {
+                int i = (int) heap.pop();
+                int j = next[i];
+                if (sym[i] < 0 || j < 0 || ranks.get(sym[i], sym[j]) != rank) {
+                    continue;
+                }
+                sym[i] = mergedIds[rank];
+                sym[j] = -1;
+                next[i] = next[j];
+                if (next[j] >= 0) {
+                    prev[next[j]] = i;
+                }
+                merged[m++] = i;
+                count--;
+            }
+            // Only now do the new symbols' pairs become candidates: the reference finishes the
+            // pass before looking at them, even where one ranks lower than this pass (impossible
+            // with CLIP's own merges, possible in another merges file).
+            for (int k = 0; k < m; k++) {
+                int i = merged[k];
+                if (prev[i] >= 0) {
+                    pushPair(heap, sym, prev[i], i);
+                }
+                if (next[i] >= 0) {
+                    pushPair(heap, sym, i, next[i]);
                 }
             }
-            if (best == Integer.MAX_VALUE) {
-                break;
-            }
-            // merge every non-overlapping occurrence of the best pair, left to right
-            int merged = mergedIds[best];
-            int w = 0;
-            for (int i = 0; i < len; ) {
-                if (i + 1 < len && word[i] == first && word[i + 1] == second) {
-                    word[w++] = merged;
-                    i += 2;
-                } else {
-                    word[w++] = word[i++];
-                }
-            }
-            len = w;
         }
-        return len == word.length ? word : Arrays.copyOf(word, len);
+        int[] word = new int[count];
+        for (int i = 0, w = 0; w < count; i = next[i]) { // node 0 is never merged away
+            word[w++] = sym[i];
+        }
+        return word;
+    }
+
+    private void pushPair(LongHeap heap, int[] sym, int left, int right) {
+        int r = ranks.get(sym[left], sym[right]);
+        if (r >= 0) {
+            heap.push((long) r << 32 | left);
+        }
+    }
+
+    /** Growable binary min-heap of primitive longs (no boxing). */
+    private static final class LongHeap {
+        private long[] a;
+        private int size;
+
+        LongHeap(int capacity) {
+            a = new long[Math.max(capacity, 4)];
+        }
+
+        boolean isEmpty() {
+            return size == 0;
+        }
+
+        long peek() {
+            return a[0];
+        }
+
+        void push(long v) {
+            if (size == a.length) {
+                a = Arrays.copyOf(a, a.length * 2);
+            }
+            int i = size++;
+            while (i > 0 && a[(i - 1) >>> 1] > v) {
+                a[i] = a[(i - 1) >>> 1];
+                i = (i - 1) >>> 1;
+            }
+            a[i] = v;
+        }
+
+        long pop() {
+            long top = a[0];
+            long v = a[--size];
+            int i = 0;
+            while (true) {
+                int c = 2 * i + 1;
+                if (c >= size) {
+                    break;
+                }
+                if (c + 1 < size && a[c + 1] < a[c]) {
+                    c++;
+                }
+                if (a[c] >= v) {
+                    break;
+                }
+                a[i] = a[c];
+                i = c;
+            }
+            a[i] = v;
+            return top;
+        }
     }
 }
