@@ -148,7 +148,7 @@ public interface ClipModel extends AutoCloseable {
      *                       if it computes non-finite features (see {@link #encodeImages})
      */
     default Features encodeImage(ImageInput image) {
-        return encodeImages(List.of(image));
+        return encodeImages(List.of(Objects.requireNonNull(image, "image")));
     }
 
     /**
@@ -162,7 +162,7 @@ public interface ClipModel extends AutoCloseable {
      *                       if it computes non-finite features (see {@link #encodeTexts})
      */
     default Features encodeText(String text) {
-        return encodeTexts(List.of(text));
+        return encodeTexts(List.of(Objects.requireNonNull(text, "text")));
     }
 
     /**
