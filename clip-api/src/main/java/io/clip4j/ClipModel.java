@@ -148,7 +148,7 @@ public interface ClipModel extends AutoCloseable {
      *                       if it computes non-finite features (see {@link #encodeImages})
      */
     default Features encodeImage(ImageInput image) {
-        return encodeImages(List.of(image));
+        return encodeImages(List.of(Objects.requireNonNull(image, "image")));
     }
 
     /**
@@ -162,7 +162,7 @@ public interface ClipModel extends AutoCloseable {
      *                       if it computes non-finite features (see {@link #encodeTexts})
      */
     default Features encodeText(String text) {
-        return encodeTexts(List.of(text));
+        return encodeTexts(List.of(Objects.requireNonNull(text, "text")));
     }
 
     /**
@@ -310,6 +310,7 @@ public interface ClipModel extends AutoCloseable {
          *
          * @param batchSize largest number of images or texts per forward pass, &ge; 1 (default 32)
          * @return this
+         * @throws IllegalArgumentException if batchSize &lt; 1
          */
         public Builder batchSize(int batchSize) {
             if (batchSize < 1) {
@@ -337,6 +338,7 @@ public interface ClipModel extends AutoCloseable {
          * @param maxPixels largest accepted {@code width * height} of a decoded image (decompression-bomb
          *                  guard), &ge; 1; default 89,478,485 (Pillow's {@code MAX_IMAGE_PIXELS})
          * @return this
+         * @throws IllegalArgumentException if maxPixels &lt; 1
          */
         public Builder maxPixels(long maxPixels) {
             if (maxPixels < 1) {

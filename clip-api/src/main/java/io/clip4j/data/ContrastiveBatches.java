@@ -112,6 +112,7 @@ public final class ContrastiveBatches {
      *
      * @param step global step, &ge; 0
      * @return the batch of that step
+     * @throws IllegalArgumentException if step &lt; 0
      * @throws io.clip4j.image.ImageDecodeException naming the image that cannot be decoded
      */
     public Batch batch(long step) {

@@ -140,8 +140,12 @@ public final class LabeledFeatures {
      *
      * @param row index in [0, n)
      * @return that row's label
+     * @throws IndexOutOfBoundsException if row is outside [0, n)
      */
     public int label(int row) {
+        if (row < 0 || row >= rows) {
+            throw new IndexOutOfBoundsException("row " + row + " outside [0, " + rows + ")");
+        }
         return labels[row];
     }
 

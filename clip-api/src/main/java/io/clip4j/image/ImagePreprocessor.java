@@ -379,6 +379,7 @@ public final class ImagePreprocessor {
          *
          * @param n output side, the model's image_resolution (default 224), 1..16384
          * @return this
+         * @throws IllegalArgumentException if n &lt; 1 or n &gt; 16384
          */
         public Builder size(int n) {
             if (n < 1 || n > 16384) {
@@ -465,6 +466,7 @@ public final class ImagePreprocessor {
          * @param max largest accepted {@code width * height} (default {@link #PILLOW_MAX_IMAGE_PIXELS});
          *            checked from the file header before pixel memory is allocated
          * @return this
+         * @throws IllegalArgumentException if max &lt; 1
          */
         public Builder maxPixels(long max) {
             if (max < 1) {
@@ -479,6 +481,7 @@ public final class ImagePreprocessor {
          *
          * @param max largest accepted encoded file / stream in bytes (default 512 MiB)
          * @return this
+         * @throws IllegalArgumentException if max &lt; 1
          */
         public Builder maxFileBytes(long max) {
             if (max < 1) {
@@ -516,6 +519,7 @@ public final class ImagePreprocessor {
          * @param parallelism most batch tasks at once (default: available processors; 1 = sequential
          *                    on the calling thread)
          * @return this
+         * @throws IllegalArgumentException if parallelism &lt; 1
          */
         public Builder parallelism(int parallelism) {
             if (parallelism < 1) {

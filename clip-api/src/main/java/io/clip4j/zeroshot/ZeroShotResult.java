@@ -14,10 +14,15 @@ public record ZeroShotResult(List<Prediction> predictions) {
     /**
      * Creates a result; the list is copied.
      *
-     * @param predictions the labels, best first; copied
+     * @param predictions the labels, best first, at least one; copied
+     * @throws NullPointerException     if {@code predictions} or an element is null
+     * @throws IllegalArgumentException if {@code predictions} is empty (a result always has a {@link #top()})
      */
     public ZeroShotResult {
         predictions = List.copyOf(predictions);
+        if (predictions.isEmpty()) {
+            throw new IllegalArgumentException("a zero-shot result needs at least one prediction");
+        }
     }
 
     /** {@return the best prediction} */

@@ -133,4 +133,17 @@ class ProbeTest {
         assertThrows(EvaluationException.class, () -> FewShotProbe.evaluate(a, a, List.of(1), 0,
                 LogisticRegression.withC(1), false, null));
     }
+
+    @Test
+    void labelOfARowOutsideTheSetIsRefusedLikeFeaturesRow() {
+        LabeledFeatures a = Synthetic.blobs(2, 5, 3, 4, 1, 1);
+        int n = a.size();
+        assertEquals(a.labels()[n - 1], a.label(n - 1));
+        for (int row : new int[] {-1, n}) {
+            IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class, () -> a.label(row));
+            assertEquals("row " + row + " outside [0, " + n + ")", e.getMessage());
+            assertEquals(e.getMessage(), assertThrows(IndexOutOfBoundsException.class,
+                    () -> a.features().row(row)).getMessage());
+        }
+    }
 }

@@ -70,6 +70,16 @@ class AbstractClipModelTest {
     }
 
     @Test
+    void singleNullInputIsRefusedNamingTheArgument() {
+        Arithmetic m = new Arithmetic(2);
+        NullPointerException e = assertThrows(NullPointerException.class, () -> m.encodeImage(null));
+        assertEquals("image", e.getMessage());
+        e = assertThrows(NullPointerException.class, () -> m.encodeText(null));
+        assertEquals("text", e.getMessage());
+        assertEquals(List.of(), m.batchSizes);
+    }
+
+    @Test
     void textsAreEncodedInBatchesAndStackedInOrder() {
         Arithmetic m = new Arithmetic(2);
         Features f = m.encodeTexts(List.of("a", "a", "a", "a", "a"));

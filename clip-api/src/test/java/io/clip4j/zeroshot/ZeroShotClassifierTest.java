@@ -214,4 +214,12 @@ class ZeroShotClassifierTest {
         assertEquals(List.of("icecream", "ice cream"),
                 ZeroShotClassifier.build(model, List.of("icecream", "ice cream"), List.of("{}")).labels());
     }
+
+    @Test
+    void aResultWithoutPredictionsIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ZeroShotResult(List.of()));
+        assertEquals("a zero-shot result needs at least one prediction", e.getMessage());
+        Prediction p = new Prediction("cat", 1f, 30f);
+        assertEquals(p, new ZeroShotResult(List.of(p)).top());
+    }
 }
