@@ -20,6 +20,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.zip.Deflater;
 import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 
@@ -124,7 +125,7 @@ final class IndexFile {
         if (!Files.isRegularFile(file)) {
             throw new IndexException(file + ": no such index file" + (Files.isDirectory(file) ? " (a directory)" : ""));
         }
-        try (ZipFile zip = new ZipFile(file.toFile())) {
+        try (ZipFile zip = open(file)) {
             JsonNode meta = new ObjectMapper().readTree(entry(zip, META, MAX_META_BYTES, file));
             if (!FORMAT.equals(meta.path("format").asText()) || meta.path("version").asInt() != VERSION) {
                 throw new IndexException(file + ": not a clip4j index (format " + meta.path("format") + ", version "
@@ -163,6 +164,15 @@ final class IndexFile {
             // bytes and their float copy at once. The buffers are this load's own, garbage once we leave.
             throw new IndexException(file + ": not enough Java heap to load the index (" + e.getMessage() + "; max heap "
                     + (Runtime.getRuntime().maxMemory() >> 20) + " MiB); raise -Xmx", e);
+        }
+    }
+
+    private static ZipFile open(Path file) throws IOException {
+        try {
+            return new ZipFile(file.toFile());
+        } catch (ZipException e) { // named in the user's terms, not as java.util.zip's "zip END header not found"
+            throw new IndexException(file + ": not a clip4j index (not a .npz archive; ./clip index or"
+                    + " EmbeddingIndex.save writes one)", e);
         }
     }
 

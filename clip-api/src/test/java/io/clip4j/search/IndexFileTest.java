@@ -88,7 +88,10 @@ class IndexFileTest {
         assertThrows(IndexException.class, () -> EmbeddingIndex.load(dir.resolve("missing.npz")));
         assertThrows(IndexException.class, () -> EmbeddingIndex.load(dir));
         Path text = Files.writeString(dir.resolve("notes.npz"), "not a zip");
-        assertThrows(IndexException.class, () -> EmbeddingIndex.load(text));
+        IndexException notZip = assertThrows(IndexException.class, () -> EmbeddingIndex.load(text));
+        // what the file is, in the user's terms, rather than java.util.zip's "zip END header not found"
+        assertEquals(text + ": not a clip4j index (not a .npz archive; ./clip index or EmbeddingIndex.save writes one)",
+                notZip.getMessage());
         IndexException e = assertThrows(IndexException.class,
                 () -> EmbeddingIndex.builder(2).build().save(dir.resolve("no-such-dir").resolve("x.npz")));
         assertTrue(e.getMessage().endsWith("x.npz: cannot write the index: folder " + dir.resolve("no-such-dir")
