@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +29,9 @@ import java.util.Locale;
  *   <li>{@code .jsonl} / {@code .json}: one JSON object per non-blank line,
  *       {@code {"image": "path", "caption": "text"}}.</li>
  * </ul>
- * Images are not opened here; a missing image fails when it is first decoded.
+ * Image paths are normalised ({@code ./a.png} and {@code a.png} name one image). {@link #read(Path)} does not open
+ * images, so a missing one fails when it is first decoded (training can then skip it);
+ * {@link #read(Path, boolean)} can check them up front (evaluation, where every image must count).
  */
 public final class CaptionFile {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -37,22 +40,37 @@ public final class CaptionFile {
     }
 
     /**
-     * Reads image-caption pairs from a CSV or JSONL file.
+     * Reads image-caption pairs from a CSV or JSONL file, without opening the images.
      *
      * @param file a {@code .csv} or {@code .jsonl} captions file
-     * @return the pairs in file order
+     * @return the pairs in file order (empty for a file with no records)
      * @throws ClipException naming the file and line (CSV: record) for an unreadable file, an unknown extension, a
      *                       missing column or field, a CSV record with more fields than the header, a JSONL line
      *                       with more than one JSON value, an image path the file system cannot represent (e.g.
      *                       one holding NUL), a blank caption or malformed CSV/JSON
      */
     public static List<ImageCaption> read(Path file) {
+        return read(file, false);
+    }
+
+    /**
+     * Reads image-caption pairs from a CSV or JSONL file, optionally checking that every image is a regular file.
+     *
+     * @param file            a {@code .csv} or {@code .jsonl} captions file
+     * @param imagesMustExist whether an image path that names no regular file is an error here
+     * @return the pairs in file order (empty for a file with no records)
+     * @throws ClipException as {@link #read(Path)}, and naming the line (CSV: record) and image when
+     *                       {@code imagesMustExist} and the image is missing or not a regular file
+     */
+    public static List<ImageCaption> read(Path file, boolean imagesMustExist) {
         // The root folder has no file name; reading it below fails as any folder does.
         String name = String.valueOf(file.getFileName()).toLowerCase(Locale.ROOT);
         String text;
         try {
             // Strict UTF-8 like Files.readString (Java 11, Android API 33+): malformed bytes are an error, not U+FFFD.
             text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(Files.readAllBytes(file))).toString();
+        } catch (NoSuchFileException e) {
+            throw new ClipException(file + ": captions file not found", e);
         } catch (IOException e) {
             throw new ClipException(file + ": cannot read captions file: " + e, e);
         }
@@ -61,15 +79,15 @@ public final class CaptionFile {
         }
         Path base = file.toAbsolutePath().getParent();
         if (name.endsWith(".csv")) {
-            return fromCsv(file, base, text);
+            return fromCsv(file, base, text, imagesMustExist);
         }
         if (name.endsWith(".jsonl") || name.endsWith(".json")) {
-            return fromJsonl(file, base, text);
+            return fromJsonl(file, base, text, imagesMustExist);
         }
         throw new ClipException(file + ": unknown captions file type (expected .csv or .jsonl)");
     }
 
-    private static List<ImageCaption> fromCsv(Path file, Path base, String text) {
+    private static List<ImageCaption> fromCsv(Path file, Path base, String text, boolean imagesMustExist) {
         List<List<String>> rows = Csv.parse(file, text);
         if (rows.isEmpty()) {
             throw new ClipException(file + ": empty CSV file (expected a header with path,caption)");
@@ -78,7 +96,8 @@ public final class CaptionFile {
         int pathCol = header.indexOf("path");
         int captionCol = header.indexOf("caption");
         if (pathCol < 0 || captionCol < 0) {
-            throw new ClipException(file + ": CSV header " + header + " lacks a 'path' and a 'caption' column");
+            throw new ClipException(file + ": CSV header " + header + " lacks a 'path' and a 'caption' column (the"
+                    + " first line must be a header, e.g. path,caption)");
         }
         List<ImageCaption> out = new ArrayList<>();
         for (int r = 1; r < rows.size(); r++) {
@@ -91,12 +110,12 @@ public final class CaptionFile {
                 throw new ClipException(file + ": record " + (r + 1) + " has " + row.size() + " fields, the header "
                         + header.size() + (row.size() > header.size() ? " (quote fields that contain commas)" : ""));
             }
-            out.add(pair(file, "record " + (r + 1), base, row.get(pathCol), row.get(captionCol)));
+            out.add(pair(file, "record " + (r + 1), base, row.get(pathCol), row.get(captionCol), imagesMustExist));
         }
         return out;
     }
 
-    private static List<ImageCaption> fromJsonl(Path file, Path base, String text) {
+    private static List<ImageCaption> fromJsonl(Path file, Path base, String text, boolean imagesMustExist) {
         List<ImageCaption> out = new ArrayList<>();
         String[] lines = text.split("\r?\n", -1);
         for (int i = 0; i < lines.length; i++) {
@@ -109,7 +128,7 @@ public final class CaptionFile {
             if (image == null || !image.isTextual() || caption == null || !caption.isTextual()) {
                 throw new ClipException(file + ": line " + (i + 1) + " needs string fields \"image\" and \"caption\"");
             }
-            out.add(pair(file, "line " + (i + 1), base, image.asText(), caption.asText()));
+            out.add(pair(file, "line " + (i + 1), base, image.asText(), caption.asText(), imagesMustExist));
         }
         return out;
     }
@@ -130,7 +149,8 @@ public final class CaptionFile {
         }
     }
 
-    private static ImageCaption pair(Path file, String where, Path base, String path, String caption) {
+    private static ImageCaption pair(Path file, String where, Path base, String path, String caption,
+                                     boolean imagesMustExist) {
         if (path.chars().allMatch(Character::isWhitespace)) {
             throw new ClipException(file + ": " + where + " has an empty image path");
         }
@@ -139,9 +159,13 @@ public final class CaptionFile {
         }
         Path image;
         try {
-            image = base.resolve(path);
+            image = base.resolve(path).normalize();
         } catch (InvalidPathException e) { // e.g. a NUL character, which no file system allows in a name
             throw new ClipException(file + ": " + where + " has an invalid image path: " + e.getMessage(), e);
+        }
+        if (imagesMustExist && !Files.isRegularFile(image)) {
+            throw new ClipException(file + ": " + where + ": " + (Files.exists(image) ? "not an image file: "
+                    : "image not found: ") + image);
         }
         return new ImageCaption(ImageInput.of(image), caption);
     }

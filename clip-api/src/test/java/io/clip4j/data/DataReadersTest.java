@@ -66,6 +66,31 @@ class DataReadersTest {
     }
 
     @Test
+    void imagesCanBeCheckedUpFrontAndPathsAreNormalised(@TempDir Path dir) throws IOException {
+        Files.copy(IMAGES.resolve("chelsea.png"), dir.resolve("cat.png"));
+        Files.createDirectory(dir.resolve("sub"));
+        Path f = dir.resolve("c.jsonl");
+        Files.writeString(f, "{\"image\": \"./sub/../cat.png\", \"caption\": \"a cat\"}\n");
+        // Normalised, so that retrieval sees "cat.png" and "./cat.png" as one image.
+        assertEquals(dir.resolve("cat.png").toAbsolutePath().toString(),
+                CaptionFile.read(f, true).get(0).image().toString());
+        Files.writeString(f, "{\"image\": \"cat.png\", \"caption\": \"a cat\"}\n"
+                + "{\"image\": \"dog.png\", \"caption\": \"a dog\"}\n");
+        assertEquals(2, CaptionFile.read(f).size()); // not checked: training may skip it when decoded
+        ClipException e = assertThrows(ClipException.class, () -> CaptionFile.read(f, true));
+        assertTrue(e.getMessage().startsWith(f + ": line 2: image not found: "), e.getMessage());
+        Path csv = dir.resolve("c.csv");
+        Files.writeString(csv, "path,caption\nsub,a folder\n");
+        e = assertThrows(ClipException.class, () -> CaptionFile.read(csv, true));
+        assertTrue(e.getMessage().startsWith(csv + ": record 2: not an image file: "), e.getMessage());
+        e = assertThrows(ClipException.class, () -> CaptionFile.read(dir.resolve("none.csv")));
+        assertEquals(dir.resolve("none.csv") + ": captions file not found", e.getMessage());
+        Files.writeString(csv, "cat.png,a cat\n");
+        e = assertThrows(ClipException.class, () -> CaptionFile.read(csv));
+        assertTrue(e.getMessage().contains("first line must be a header"), e.getMessage());
+    }
+
+    @Test
     void captionFilesRefuseWhatTheyWouldOtherwiseMisreadNamingTheLine(@TempDir Path dir) throws IOException {
         Path csv = dir.resolve("c.csv");
         // An unquoted comma in a caption used to shift the row silently ("a cat" kept, "sitting" lost).

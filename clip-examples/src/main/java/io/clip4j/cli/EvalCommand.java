@@ -2,6 +2,7 @@ package io.clip4j.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clip4j.ClipModel;
+import io.clip4j.data.CaptionFile;
 import io.clip4j.data.ClassFolders;
 import io.clip4j.data.ImageCaption;
 import io.clip4j.data.LabeledDataset;
@@ -15,7 +16,6 @@ import io.clip4j.eval.LinearProbeResult;
 import io.clip4j.eval.LogisticRegression;
 import io.clip4j.eval.RetrievalEvaluator;
 import io.clip4j.eval.ZeroShotEvaluator;
-import io.clip4j.image.ImageInput;
 import io.clip4j.zeroshot.PromptTemplates;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -26,7 +26,6 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -255,9 +254,10 @@ final class EvalCommand implements Runnable {
     static final class Retrieval implements Callable<Integer> {
         @Mixin
         Common common;
-        @Option(names = "--captions", paramLabel = "CSV", required = true,
-                description = "CSV of path,caption lines (paths relative to the CSV's folder; an image may "
-                        + "appear on several lines; an optional header 'path,caption').")
+        @Option(names = "--captions", paramLabel = "FILE", required = true,
+                description = "Image-caption pairs, the format of train --data: FILE.csv with a header naming "
+                        + "'path' and 'caption' (RFC 4180 quoting) or FILE.jsonl ({\"image\": ..., \"caption\": ...} "
+                        + "per line); paths relative to the file's folder; an image may have several captions.")
         Path captions;
         @Spec
         CommandSpec spec;
@@ -320,51 +320,15 @@ final class EvalCommand implements Runnable {
     }
 
     /**
-     * Reads {@code path,caption} lines; the caption may be double-quoted (with "" for a quote). A leading UTF-8
-     * byte-order mark is skipped.
+     * Reads a captions file as {@code train --data} does ({@link CaptionFile}: CSV with a {@code path,caption}
+     * header, or JSONL), checking up front that every image exists: retrieval recall over a partly missing set
+     * would be wrong.
      */
-    static List<ImageCaption> readCaptions(Path csv) throws IOException {
-        if (!Files.isRegularFile(csv)) {
-            throw new IllegalArgumentException("captions file not found: " + csv);
+    static List<ImageCaption> readCaptions(Path file) {
+        List<ImageCaption> pairs = CaptionFile.read(file, true);
+        if (pairs.isEmpty()) {
+            throw new IllegalArgumentException(file + ": no image-caption pairs");
         }
-        Path base = csv.toAbsolutePath().getParent();
-        List<String> lines = new ArrayList<>(Files.readAllLines(csv, StandardCharsets.UTF_8));
-        if (!lines.isEmpty() && lines.get(0).startsWith("\uFEFF")) {
-            lines.set(0, lines.get(0).substring(1)); // a byte-order mark (spreadsheets write one) is not whitespace
-        }
-        List<ImageCaption> out = new ArrayList<>();
-        for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i).strip();
-            if (line.isEmpty() || (i == 0 && line.equalsIgnoreCase("path,caption"))) {
-                continue;
-            }
-            int comma = line.indexOf(',');
-            if (comma <= 0) {
-                throw new IllegalArgumentException(csv + ":" + (i + 1) + ": expected 'path,caption'");
-            }
-            String caption = unquote(line.substring(comma + 1).strip(), csv, i + 1);
-            if (caption.isBlank()) {
-                throw new IllegalArgumentException(csv + ":" + (i + 1) + ": empty caption");
-            }
-            Path image = base.resolve(line.substring(0, comma).strip());
-            if (!Files.isRegularFile(image)) {
-                throw new IllegalArgumentException(csv + ":" + (i + 1) + ": image not found: " + image);
-            }
-            out.add(new ImageCaption(ImageInput.of(image.normalize()), caption));
-        }
-        if (out.isEmpty()) {
-            throw new IllegalArgumentException(csv + ": no path,caption lines");
-        }
-        return out;
-    }
-
-    private static String unquote(String s, Path csv, int line) {
-        if (!s.startsWith("\"")) {
-            return s;
-        }
-        if (s.length() < 2 || !s.endsWith("\"")) {
-            throw new IllegalArgumentException(csv + ":" + line + ": unterminated quoted caption");
-        }
-        return s.substring(1, s.length() - 1).replace("\"\"", "\"");
+        return pairs;
     }
 }

@@ -187,6 +187,29 @@ class EvalCliTest {
     }
 
     @Test
+    void retrievalReadsTheCaptionFormatsOfTraining(@TempDir Path tmp) throws IOException {
+        Files.copy(IMAGES.resolve("chelsea.png"), tmp.resolve("cat.png"));
+        Files.copy(IMAGES.resolve("coffee.png"), tmp.resolve("coffee.png"));
+        // JSONL, as train --data reads; "./cat.png" and "cat.png" are one image with two captions.
+        Path jsonl = tmp.resolve("captions.jsonl");
+        Files.writeString(jsonl, "{\"image\": \"cat.png\", \"caption\": \"a cat\"}\n"
+                + "{\"image\": \"coffee.png\", \"caption\": \"a cup\"}\n"
+                + "{\"image\": \"./cat.png\", \"caption\": \"a tabby\"}\n", StandardCharsets.UTF_8);
+        CliRunner r = CliRunner.run("eval", "retrieval", "--model", MODEL, "--captions", jsonl.toString(), "--json");
+        assertEquals(0, r.code, r.err);
+        JsonNode o = JSON.readTree(r.out);
+        assertEquals(2, o.get("images").asInt());
+        assertEquals(3, o.get("texts").asInt());
+        // Extra columns, in any order, as in training CSVs; a quoted caption spanning two lines.
+        Path csv = tmp.resolve("captions.csv");
+        Files.writeString(csv, "id,caption,path\n1,\"a cat\non a rug\",cat.png\n2,a cup,coffee.png\n",
+                StandardCharsets.UTF_8);
+        List<ImageCaption> pairs = EvalCommand.readCaptions(csv);
+        assertEquals(List.of("a cat\non a rug", "a cup"), pairs.stream().map(ImageCaption::caption).toList());
+        assertEquals(tmp.resolve("coffee.png").toAbsolutePath().toString(), pairs.get(1).image().toString());
+    }
+
+    @Test
     void badInputGivesOneLine(@TempDir Path tmp) throws IOException {
         Path train = classFolders(tmp.resolve("train"));
         Path other = tmp.resolve("other");
@@ -200,9 +223,17 @@ class EvalCliTest {
         assertOneLine(CliRunner.run("eval", "zero-shot", "--model", MODEL, "--test", train.toString(),
                 "--template", "no placeholder"), ClipCli.EXIT_INPUT, "placeholder");
         Path csv = tmp.resolve("c.csv");
-        Files.writeString(csv, "missing.png,a caption\n");
+        Files.writeString(csv, "path,caption\nmissing.png,a caption\n");
         assertOneLine(CliRunner.run("eval", "retrieval", "--model", MODEL, "--captions", csv.toString()),
-                ClipCli.EXIT_INPUT, "c.csv:1");
+                ClipCli.EXIT_INPUT, "c.csv: record 2: image not found");
+        Files.writeString(csv, "missing.png,a caption\n"); // the header is required, as for train --data
+        assertOneLine(CliRunner.run("eval", "retrieval", "--model", MODEL, "--captions", csv.toString()),
+                ClipCli.EXIT_INPUT, "first line must be a header");
+        Files.writeString(csv, "path,caption\n");
+        assertOneLine(CliRunner.run("eval", "retrieval", "--model", MODEL, "--captions", csv.toString()),
+                ClipCli.EXIT_INPUT, "no image-caption pairs");
+        assertOneLine(CliRunner.run("eval", "retrieval", "--model", MODEL, "--captions",
+                tmp.resolve("none.csv").toString()), ClipCli.EXIT_INPUT, "captions file not found");
         assertOneLine(CliRunner.run("eval", "zero-shot", "--model", MODEL, "--test", "folder:"),
                 ClipCli.EXIT_INPUT, "names no file or folder");
         assertOneLine(CliRunner.run("eval", "zero-shot", "--model", MODEL, "--test", csv.toString()),
