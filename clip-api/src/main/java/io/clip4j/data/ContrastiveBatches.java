@@ -27,7 +27,7 @@ public final class ContrastiveBatches {
     private final ClipTokenizer tokenizer;
     private final RandomResizedCrop augment;
     private final java.util.function.Consumer<String> onBadImage;
-    private final java.util.Set<Integer> reportedBad = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.Set<Integer> knownBad = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private long cachedEpoch = -1;
     private int[] cachedOrder;
 
@@ -127,6 +127,13 @@ public final class ContrastiveBatches {
         if (onBadImage == null) {
             return assemble(step, epoch, idx);
         }
+        // Replaced before the first try: a known-bad example would cost a failed decode and a second assembly in
+        // every later epoch. The result is the same, since usable() would skip it again.
+        for (int k = 0; k < idx.length; k++) {
+            if (knownBad.contains(idx[k])) {
+                idx[k] = usable(idx[k]);
+            }
+        }
         try {
             return assemble(step, epoch, idx);
         } catch (io.clip4j.image.ImageDecodeException e) {
@@ -153,12 +160,15 @@ public final class ContrastiveBatches {
     private int usable(int index) {
         for (int k = 0; k < data.size(); k++) {
             int i = (index + k) % data.size();
+            if (knownBad.contains(i)) {
+                continue;
+            }
             try {
                 // Preprocessed, not only decoded: an image may decode and still be too elongated to resize.
                 preprocessor.preprocess(data.image(i));
                 return i;
             } catch (io.clip4j.image.ImageDecodeException e) {
-                if (reportedBad.add(i)) {
+                if (knownBad.add(i)) {
                     onBadImage.accept("skipping example " + i + ": " + e.getMessage());
                 }
             }

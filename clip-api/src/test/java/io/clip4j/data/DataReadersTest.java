@@ -289,6 +289,43 @@ class DataReadersTest {
     }
 
     @Test
+    void aKnownBadImageIsNotDecodedAgain(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("bad.png"), "not an image");
+        CaptionedImages pairs = CaptionedImages.of(List.of(
+                new ImageCaption(io.clip4j.image.ImageInput.of(IMAGES.resolve("tiny_1x1.png")), "one"),
+                new ImageCaption(io.clip4j.image.ImageInput.of(dir.resolve("bad.png")), "bad"),
+                new ImageCaption(io.clip4j.image.ImageInput.of(IMAGES.resolve("tiny_7x5.png")), "two")));
+        int[] badReads = new int[1];
+        CaptionedImages counting = new CaptionedImages() {
+            @Override
+            public int size() {
+                return pairs.size();
+            }
+
+            @Override
+            public io.clip4j.image.ImageInput image(int index) {
+                badReads[0] += index == 1 ? 1 : 0;
+                return pairs.image(index);
+            }
+
+            @Override
+            public String caption(int index, long epoch) {
+                return pairs.caption(index, epoch);
+            }
+        };
+        ContrastiveBatches batches = new ContrastiveBatches(counting, 3, 1, ImagePreprocessor.clip(16),
+                io.clip4j.text.ClipTokenizer.create().withContextLength(8), null).skippingBadImages(m -> { });
+        float[] first = batches.batch(0).pixelValues();
+        assertEquals(2, badReads[0]); // the failed batch, then the replacement search
+        // Every later epoch used to decode it again, fail, and assemble the whole batch a second time.
+        for (int step = 1; step < 5; step++) {
+            batches.batch(step);
+        }
+        assertEquals(2, badReads[0]);
+        assertArrayEquals(first, batches.batch(0).pixelValues()); // the same replacement as before
+    }
+
+    @Test
     void skippingBadImagesAlsoSkipsOnesThatDecodeButCannotBeResized() {
         // 1 x 10,000,000 decodes (under the pixel limit) but is too elongated to resize to 224 on its short side: the
         // replacement search only decoded, kept it, and the batch failed again despite skippingBadImages.
