@@ -191,6 +191,9 @@ public final class EmbeddingIndex {
      * @throws IllegalArgumentException if k &lt; 1, or a query is all zeros or not finite
      */
     public List<List<SearchHit>> search(Features queries, int k) {
+        if (k < 1) { // also for a batch of no queries, which never reaches search(float[], int)
+            throw new IllegalArgumentException("k must be >= 1, got " + k);
+        }
         requireEmbedDim(queries.dim());
         List<List<SearchHit>> out = new ArrayList<>(queries.rows());
         for (int i = 0; i < queries.rows(); i++) {

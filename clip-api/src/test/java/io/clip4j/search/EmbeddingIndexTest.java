@@ -125,6 +125,8 @@ class EmbeddingIndexTest {
         assertTrue(e.getMessage().contains("m.pt"), e.getMessage());
         assertThrows(IndexException.class, () -> index.search(new Features(new float[0], 0, 3), 1));
         assertThrows(IllegalArgumentException.class, () -> index.search(new float[]{1, 0}, 0));
+        assertThrows(IllegalArgumentException.class, () -> index.search(new Features(new float[0], 0, 2), 0),
+                "k < 1 is refused for an empty batch of queries too, as documented");
         assertThrows(IllegalArgumentException.class, () -> index.search(new float[]{0, 0}, 1));
         assertThrows(IllegalArgumentException.class, () -> index.search(new float[]{Float.POSITIVE_INFINITY, 0}, 1));
         assertEquals(List.of(), EmbeddingIndex.builder(2).build().search(new float[]{1, 0}, 3));
