@@ -69,9 +69,13 @@ public final class ClipConfig {
      * @param transformerLayers text transformer depth
      * @param visionHeads       ViT heads, or attention-pooling heads for a ResNet; the MLPs are 4 x width wide (see
      *                          {@link #withMlpWidths(int, int)})
-     * @throws IllegalArgumentException if a size is not positive, widths do not divide into heads, or the text width
-     *                                  or a ViT's width is 2^29 or more (its default MLP width, 4 x width, would not
-     *                                  fit an int; a ResNet has no vision MLP width)
+     * @throws IllegalArgumentException if a size is not positive (vision_patch_size may be 0), visionLayers does not
+     *                                  have 1 entry (ViT) or 4 (ResNet), transformer_width is not divisible by
+     *                                  transformer_heads, image_resolution is not a multiple of a ViT's patch size,
+     *                                  or the text width or a ViT's width is 2^29 or more (its default MLP width,
+     *                                  4 x width, would not fit an int; a ResNet has no vision MLP width). The
+     *                                  vision width is not checked against the vision heads here; the engine
+     *                                  refuses to build such a tower
      */
     public ClipConfig(int embedDim, int imageResolution, int[] visionLayers, int visionWidth, int visionPatchSize,
                       int contextLength, int vocabSize, int transformerWidth, int transformerHeads,
@@ -96,9 +100,13 @@ public final class ClipConfig {
      * @param visionHeads       ViT heads, or attention-pooling heads for a ResNet
      * @param activation        the transformer MLPs' activation (OpenAI: {@link Activation#QUICK_GELU}); the MLPs are
      *                          4 x width wide (see {@link #withMlpWidths(int, int)})
-     * @throws IllegalArgumentException if a size is not positive, widths do not divide into heads, or the text width
-     *                                  or a ViT's width is 2^29 or more (its default MLP width, 4 x width, would not
-     *                                  fit an int; a ResNet has no vision MLP width)
+     * @throws IllegalArgumentException if a size is not positive (vision_patch_size may be 0), visionLayers does not
+     *                                  have 1 entry (ViT) or 4 (ResNet), transformer_width is not divisible by
+     *                                  transformer_heads, image_resolution is not a multiple of a ViT's patch size,
+     *                                  or the text width or a ViT's width is 2^29 or more (its default MLP width,
+     *                                  4 x width, would not fit an int; a ResNet has no vision MLP width). The
+     *                                  vision width is not checked against the vision heads here; the engine
+     *                                  refuses to build such a tower
      */
     public ClipConfig(int embedDim, int imageResolution, int[] visionLayers, int visionWidth, int visionPatchSize,
                       int contextLength, int vocabSize, int transformerWidth, int transformerHeads,

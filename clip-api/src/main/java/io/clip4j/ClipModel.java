@@ -36,10 +36,12 @@ public interface ClipModel extends AutoCloseable {
      * Loads a checkpoint with default options (CPU, float32, reference preprocessing).
      *
      * @param checkpoint an OpenAI TorchScript archive, a {@code torch.save} state dict, a safetensors
-     *                   file, a Hugging Face directory ({@code config.json} + {@code model.safetensors}), or an
-     *                   open_clip directory ({@code open_clip_config.json} + {@code open_clip_model.safetensors} or
-     *                   {@code open_clip_pytorch_model.bin}, whose {@code preprocess_cfg} mean/std the preprocessing
-     *                   then uses); the format is detected from the content
+     *                   file, a Hugging Face directory ({@code config.json} + {@code model.safetensors} or
+     *                   {@code pytorch_model.bin}, whose {@code preprocessor_config.json} mean/std and sizes the
+     *                   preprocessing then uses), or an open_clip directory ({@code open_clip_config.json} +
+     *                   {@code open_clip_model.safetensors} or {@code open_clip_pytorch_model.bin}, whose
+     *                   {@code preprocess_cfg} mean/std and resize mode the preprocessing then uses); the format is
+     *                   detected from the content
      * @return the model
      * @throws ClipException if the file cannot be read or is not a CLIP checkpoint, or no engine is present
      */
@@ -74,7 +76,8 @@ public interface ClipModel extends AutoCloseable {
      * @param pixelValues normalised pixels {@code [n, 3, S, S]} row-major, S = image_resolution
      * @param n           batch size, &ge; 1
      * @return image_features {@code [n, embed_dim]}, not normalised
-     * @throws ClipException if the array length is not {@code n*3*S*S}, or the model is closed
+     * @throws ClipException if the array is null or its length is not {@code n*3*S*S}, n &lt; 1, the model is
+     *                       closed, or the engine fails
      */
     Features encodePixels(float[] pixelValues, int n);
 
@@ -84,18 +87,23 @@ public interface ClipModel extends AutoCloseable {
      * @param ids token ids {@code [n, context_length]} row-major (as {@code clip.tokenize} returns)
      * @param n   batch size, &ge; 1
      * @return text_features {@code [n, embed_dim]}, not normalised
-     * @throws ClipException if the length is wrong, an id is outside [0, vocab_size), or the model is closed
+     * @throws ClipException if the array is null or its length is not {@code n*context_length}, n &lt; 1, an id
+     *                       is outside [0, vocab_size), the model is closed, or the engine fails
      */
     Features encodeTokens(long[] ids, int n);
 
     /**
      * Decodes and preprocesses images exactly like the reference {@code preprocess} transform
      * (resize shortest side with Pillow's bicubic, center crop, RGB, normalise), in parallel; an open_clip
-     * checkpoint's {@code preprocess_cfg} may set another mean/std or the {@code squash} resize (no crop).
+     * checkpoint's {@code preprocess_cfg} or a Hugging Face directory's {@code preprocessor_config.json} may set
+     * another mean/std or the {@code squash} resize (no crop).
      *
      * @param images inputs, any number
      * @return pixel_values {@code [n, 3, S, S]} row-major float32, S = image_resolution
      * @throws io.clip4j.image.ImageDecodeException naming the first input that cannot be decoded
+     * @throws NullPointerException                 if {@code images} is null
+     * @throws IllegalArgumentException             if an element is null
+     * @throws ClipException                        if {@code n*3*S*S} values do not fit one Java array
      */
     float[] preprocess(List<ImageInput> images);
 
@@ -104,6 +112,8 @@ public interface ClipModel extends AutoCloseable {
      *
      * @param texts texts, any number
      * @return token ids {@code [n, context_length]} row-major, zero-padded
+     * @throws IllegalArgumentException if {@code texts} or an element is null, or {@code n * context_length}
+     *                                  exceeds the largest Java array
      */
     long[] tokenize(List<String> texts);
 
@@ -171,6 +181,10 @@ public interface ClipModel extends AutoCloseable {
      * @param images inputs, n_images &ge; 1
      * @param texts  texts, n_texts &ge; 1
      * @return logits_per_image {@code [n_images, n_texts]}, logits_per_text and probabilities
+     * @throws IllegalArgumentException             if {@code images} or {@code texts} is empty (see
+     *                                              {@link SimilarityResult#of}) or has a null element
+     * @throws io.clip4j.image.ImageDecodeException naming the first input that cannot be decoded
+     * @throws ClipException                        as {@link #encodeImages} and {@link #encodeTexts}
      */
     default SimilarityResult similarity(List<ImageInput> images, List<String> texts) {
         return SimilarityResult.of(encodeImages(images), encodeTexts(texts), logitScale());
@@ -215,6 +229,7 @@ public interface ClipModel extends AutoCloseable {
      *                  (e.g. {@link PromptTemplates#IMAGENET_80})
      * @return a reusable, thread-safe classifier
      * @throws IllegalArgumentException for empty, blank or duplicate labels, or bad templates
+     * @throws ClipException            if the model is closed or the engine fails (see {@link #encodeTexts})
      */
     default ZeroShotClassifier classifier(List<String> labels, List<String> templates) {
         return ZeroShotClassifier.build(this, labels, templates);
@@ -224,8 +239,11 @@ public interface ClipModel extends AutoCloseable {
      * Classifies one image with the single template {@code "a photo of a {}."}.
      *
      * @param image  the image
-     * @param labels class names, at least one
+     * @param labels class names, at least one, none blank, no duplicates (see {@link #classifier})
      * @return labels ranked by probability
+     * @throws IllegalArgumentException             for empty, blank or duplicate labels
+     * @throws io.clip4j.image.ImageDecodeException naming the input if it cannot be decoded
+     * @throws ClipException                        if the model is closed or the engine fails
      */
     default ZeroShotResult zeroShot(ImageInput image, List<String> labels) {
         return classifier(labels, List.of(PromptTemplates.PHOTO_OF_A)).classify(image);
@@ -236,8 +254,8 @@ public interface ClipModel extends AutoCloseable {
     void close();
 
     /**
-     * Options for {@link ClipModel#builder(Path)}. Not thread-safe; {@link #build()} may be called once
-     * per configured model.
+     * Options for {@link ClipModel#builder(Path)}. Not thread-safe; every {@link #build()} loads a new model
+     * with the options set so far.
      */
     final class Builder {
         private final Path checkpoint;
@@ -281,8 +299,8 @@ public interface ClipModel extends AutoCloseable {
          * LibTorch's intra-op CPU threads ({@code torch.set_num_threads}). LibTorch keeps one such setting per
          * process, so the last model built with a non-zero value sets it for every model in the JVM.
          *
-         * @param threads intra-op CPU threads, in [1, {@link #maxThreads()}]; 0 (default) keeps LibTorch's
-         *                default (all cores)
+         * @param threads intra-op CPU threads, in [1, {@link #maxThreads()}]; 0 (default) leaves the process's
+         *                setting as it is (LibTorch's default, unless another model set it)
          * @return this
          * @throws IllegalArgumentException if threads is negative or above {@link #maxThreads()}
          */
@@ -368,8 +386,9 @@ public interface ClipModel extends AutoCloseable {
          *                   {@link Activation#QUICK_GELU} (OpenAI, open_clip {@code -quickgelu}); open_clip's
          *                   LAION and DataComp models need {@link Activation#GELU}. A Hugging Face directory
          *                   declares it in {@code config.json} ({@code hidden_act}), an open_clip directory in
-         *                   {@code open_clip_config.json} ({@code quick_gelu}), and asking for another is a
-         *                   CheckpointException
+         *                   {@code open_clip_config.json} ({@code quick_gelu}), a safetensors file written by
+         *                   clip4j's trainer in its metadata ({@code clip4j.activation}), and asking any of these
+         *                   for another is a CheckpointException
          * @return this
          */
         public Builder activation(Activation activation) {
@@ -416,7 +435,7 @@ public interface ClipModel extends AutoCloseable {
             return precision;
         }
 
-        /** {@return the intra-op CPU threads, 0 for LibTorch's default} */
+        /** {@return the intra-op CPU threads, 0 to leave LibTorch's setting unchanged} */
         public int threads() {
             return threads;
         }
@@ -445,7 +464,8 @@ public interface ClipModel extends AutoCloseable {
          * Loads the model with the first engine found on the class path.
          *
          * @return the model
-         * @throws ClipException if no engine is present or loading fails
+         * @throws ClipException if the precision is not {@link Precision#FLOAT32} on the CPU, no engine is
+         *                       present, or loading fails
          */
         public ClipModel build() {
             if (!device.isCuda() && precision != Precision.FLOAT32) {

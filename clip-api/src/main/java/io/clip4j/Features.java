@@ -23,7 +23,8 @@ public final class Features {
      * @param data row-major values, {@code rows * dim} of them; copied
      * @param rows number of items n, &ge; 0
      * @param dim  embed_dim, &gt; 0
-     * @throws IllegalArgumentException if the sizes disagree
+     * @throws NullPointerException     if {@code data} is null
+     * @throws IllegalArgumentException if rows &lt; 0, dim &lt; 1 or {@code data.length != rows * dim}
      */
     public Features(float[] data, int rows, int dim) {
         this(data.clone(), rows, dim, true);

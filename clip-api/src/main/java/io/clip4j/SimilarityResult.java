@@ -28,7 +28,9 @@ public final class SimilarityResult {
      * @param textFeatures  text_features {@code [n_texts, embed_dim]}, n_texts &ge; 1
      * @param logitScale    the multiplier {@code exp(logit_scale)}
      * @return the similarities
-     * @throws IllegalArgumentException if either side is empty, the embed_dims differ or logitScale is not finite
+     * @throws IllegalArgumentException if either side is empty, the embed_dims differ, logitScale is not finite, a
+     *                                  feature value is not finite (a non-finite logit), or
+     *                                  {@code n_images * n_texts} exceeds the largest Java array
      */
     public static SimilarityResult of(Features imageFeatures, Features textFeatures, float logitScale) {
         if (imageFeatures.rows() == 0 || textFeatures.rows() == 0) {

@@ -35,7 +35,8 @@ public abstract class AbstractClipModel implements ClipModel {
      * @param config  the model's hyper-parameters (image_resolution and context_length size the
      *                preprocessing and the tokenizer)
      * @param options the caller's choices (vocabulary, EXIF, pixel limit, batch size)
-     * @throws ClipException if the tokenizer has more token ids than the model's vocab_size
+     * @throws ClipException if the tokenizer has more token ids than the model's vocab_size, or the custom
+     *                       vocabulary cannot be read ({@link io.clip4j.text.VocabularyException})
      */
     protected AbstractClipModel(ClipConfig config, ClipModel.Builder options) {
         this(config, options, ImagePreprocessor.CLIP_MEAN, ImagePreprocessor.CLIP_STD, false);
@@ -52,8 +53,10 @@ public abstract class AbstractClipModel implements ClipModel {
      * @param std     the checkpoint's normalisation standard deviation (R, G, B), each above 0
      * @param squash  resize images straight to image_resolution (open_clip's {@code resize_mode='squash'}, a Hugging
      *                Face square {@code size}) instead of CLIP's resize and center crop
-     * @throws ClipException            if the tokenizer has more token ids than the model's vocab_size
-     * @throws IllegalArgumentException if mean or std is not three values, or a std is zero
+     * @throws ClipException            if the tokenizer has more token ids than the model's vocab_size, or the
+     *                                  custom vocabulary cannot be read ({@link io.clip4j.text.VocabularyException})
+     * @throws IllegalArgumentException if mean or std is not three values, a value is not finite, or a std is not
+     *                                  above 0 (see {@link ImagePreprocessor.Builder#std})
      */
     protected AbstractClipModel(ClipConfig config, ClipModel.Builder options, double[] mean, double[] std,
                                 boolean squash) {

@@ -224,8 +224,9 @@ public final class TorchClip implements AutoCloseable {
     /**
      * The reference {@code CLIP.encode_image}.
      *
-     * @param pixelValues {@code [n, 3, S, S]} float32 in C order, S = {@code image_resolution}: images after CLIP's
-     *                    preprocessing (normalised with CLIP's mean/std)
+     * @param pixelValues {@code [n, 3, S, S]} float32 in C order, S = {@code image_resolution}: images after the
+     *                    model's preprocessing (normalised with CLIP's mean/std, or the checkpoint's own where its
+     *                    preprocessing config sets one)
      * @param n           number of images, &ge; 1
      * @return image_features {@code [n, embed_dim]} in C order, not normalised; computed on {@link #device()} in
      *         {@link #precision()}, returned as float32
