@@ -11,7 +11,8 @@ import java.util.ServiceLoader;
  * {@link ImageDecoder#canDecode(byte[])} accepts its first bytes.
  *
  * <p>{@link #defaults()} holds every decoder listed in {@code META-INF/services/io.clip4j.image.ImageDecoder}
- * on the class path (clip-api ships PNG, GIF and BMP; JPEG and native decoders register the same way).
+ * on the class path (clip-api ships PNG, GIF, BMP, JPEG, WebP and TIFF; native decoders, such as clip-native's
+ * OpenCV JPEG decoder, register the same way).
  * {@link #with(ImageDecoder)} registers a decoder explicitly, ahead of the others. Immutable and
  * thread-safe.
  */

@@ -20,8 +20,9 @@ import java.util.function.IntConsumer;
  *
  * <p>Output {@code pixel_values}: float32 {@code [3, n, n]} channel-first (RGB, row, column), flattened
  * into a {@code float[]}; batches are {@code [batch, 3, n, n]}. With the defaults the result equals the
- * reference {@code preprocess(Image.open(path))} bit for bit for PNG/GIF/BMP inputs (JPEG inputs equal
- * it up to the JPEG decoder). No java.awt anywhere (Android-safe); see {@link AwtImages} for
+ * reference {@code preprocess(Image.open(path))} bit for bit whenever the decoder gives Pillow 9.4's pixels, as
+ * clip-api's PNG, JPEG, WebP, GIF, BMP and TIFF decoders do. No java.awt anywhere (Android-safe); see
+ * {@link AwtImages} for
  * {@code BufferedImage}. {@link Builder#squash} gives open_clip's {@code resize_mode='squash'} instead of
  * Resize + CenterCrop, {@link Builder#mean} / {@link Builder#std} another normalisation.
  *
@@ -72,8 +73,9 @@ public final class ImagePreprocessor {
     /**
      * Returns the reference CLIP preprocessing for another image_resolution.
      *
-     * @param imageResolution the model's image_resolution (e.g. 224, 336)
+     * @param imageResolution the model's image_resolution (e.g. 224, 336), 1..16384
      * @return a preprocessor with CLIP mean/std for that resolution
+     * @throws IllegalArgumentException if imageResolution is outside 1..16384
      */
     public static ImagePreprocessor clip(int imageResolution) {
         return builder().size(imageResolution).build();
@@ -142,6 +144,7 @@ public final class ImagePreprocessor {
      *
      * @param image decoded pixels (its mode decides the resampling, as in Pillow)
      * @return pixel_values, float32 {@code [3, n, n]}
+     * @throws ImageDecodeException if the image has more pixels than the configured limit
      */
     public float[] preprocess(DecodedImage image) {
         return preprocess(ImageInput.of(image));
@@ -155,6 +158,8 @@ public final class ImagePreprocessor {
      * @param height rows
      * @param mode   RGB, RGBA (straight alpha), L, LA or CMYK
      * @return pixel_values, float32 {@code [3, n, n]}
+     * @throws IllegalArgumentException as {@link ImageInput#ofPixels}
+     * @throws ImageDecodeException     if the image has more pixels than the configured limit
      */
     public float[] preprocessPixels(byte[] pixels, int width, int height, PixelMode mode) {
         return preprocess(ImageInput.ofPixels(pixels, width, height, mode));
@@ -229,6 +234,7 @@ public final class ImagePreprocessor {
      * @return pixel_values, float32 {@code [inputs.size(), 3, n, n]}
      * @throws ImageDecodeException     naming the index and input of the first failure found
      * @throws IllegalArgumentException if an element is null
+     * @throws ClipException            if {@code [inputs.size(), 3, n, n]} does not fit one Java array
      */
     public float[] preprocessBatch(List<? extends ImageInput> inputs) {
         int count = inputs.size();
@@ -247,7 +253,8 @@ public final class ImagePreprocessor {
      *
      * @param inputs images
      * @return the decoded images, in input order
-     * @throws ImageDecodeException naming the position and input of the first failure found
+     * @throws ImageDecodeException     naming the position and input of the first failure found
+     * @throws IllegalArgumentException if an element is null
      */
     public List<DecodedImage> decodeBatch(List<? extends ImageInput> inputs) {
         return decodeBatch(inputs, 0, inputs.size());
@@ -263,6 +270,7 @@ public final class ImagePreprocessor {
      * @return the decoded images {@code from .. to-1}, in input order
      * @throws IndexOutOfBoundsException if the range is not within {@code inputs}
      * @throws ImageDecodeException naming the position (in {@code inputs}) and input of the first failure found
+     * @throws IllegalArgumentException if an element of the range is null
      */
     public List<DecodedImage> decodeBatch(List<? extends ImageInput> inputs, int from, int to) {
         Objects.checkFromToIndex(from, to, inputs.size());
@@ -411,8 +419,9 @@ public final class ImagePreprocessor {
          * @param b blue standard deviation, above 0
          * @return this (values are used as float32)
          * @throws IllegalArgumentException if a value is not finite or not above 0 as a float32 (a negative std,
-         *                                  which torchvision would take, is refused as open_clip and the fused
-         *                                  preprocessing kernels refuse it, so that every pipeline gives one answer)
+         *                                  which torchvision would take, is refused as clip4j's open_clip config
+         *                                  reader and the fused preprocessing kernels refuse it, so that every
+         *                                  pipeline gives one answer)
          */
         public Builder std(double r, double g, double b) {
             this.std = float32Values("std", true, r, g, b);

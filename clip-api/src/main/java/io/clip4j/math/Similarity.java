@@ -55,6 +55,7 @@ public final class Similarity {
      * @param rows rows
      * @param cols cols
      * @return {@code [cols, rows]}
+     * @throws IllegalArgumentException if {@code m.length != rows * cols}, rows &lt; 0 or cols &lt; 1
      */
     public static float[] transpose(float[] m, int rows, int cols) {
         checkShape(m, rows, cols);

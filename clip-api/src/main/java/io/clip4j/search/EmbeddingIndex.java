@@ -291,7 +291,7 @@ public final class EmbeddingIndex {
          * @param ids      unique ids, as many as features rows
          * @param features embeddings {@code [ids.size(), embed_dim]}, raw or normalised
          * @return this builder
-         * @throws IllegalArgumentException as {@link #add}, or if the counts differ
+         * @throws IllegalArgumentException as {@link #add}, or if the counts or the embed_dims differ
          */
         public Builder addAll(List<String> ids, Features features) {
             if (ids.size() != features.rows() || features.dim() != embedDim) {

@@ -148,7 +148,8 @@ public final class ImageIndexer {
      *
      * @param index   the index: the existing rows, then the new ones in file order
      * @param added   how many files were encoded and added
-     * @param skipped the files that could not be decoded, in file order
+     * @param skipped the files that could not be read or decoded, or whose image_features came out non-finite, in
+     *                file order
      */
     public record Result(EmbeddingIndex index, int added, List<Skipped> skipped) {
         /**

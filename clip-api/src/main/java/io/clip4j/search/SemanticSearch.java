@@ -32,7 +32,8 @@ public final class SemanticSearch {
      *
      * @param model a loaded model, not closed
      * @param index an index of embeddings made by that model
-     * @throws IndexException if the model's embed_dim or fingerprint differs from the index's
+     * @throws IndexException          if the model's embed_dim or fingerprint differs from the index's
+     * @throws io.clip4j.ClipException if the fingerprint's forward passes fail (e.g. the model is closed)
      */
     public SemanticSearch(ClipModel model, EmbeddingIndex index) {
         this.model = Objects.requireNonNull(model, "model");

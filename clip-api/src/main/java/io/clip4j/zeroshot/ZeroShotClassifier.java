@@ -43,8 +43,9 @@ public final class ZeroShotClassifier {
      *                  count as duplicates, since they would get one embedding and split one class's probability
      * @param templates prompt templates, each with one {@code {}}, at least one
      * @return the classifier
-     * @throws IllegalArgumentException for empty, duplicate or blank labels (a duplicate's message names both
-     *                                  spellings), or bad templates
+     * @throws IllegalArgumentException for empty, duplicate, blank or null labels (a duplicate's message names
+     *                                  both spellings), or bad templates
+     * @throws io.clip4j.ClipException  if the model is closed or the engine fails
      */
     public static ZeroShotClassifier build(ClipModel model, List<String> labels, List<String> templates) {
         Objects.requireNonNull(model, "model");
@@ -160,6 +161,8 @@ public final class ZeroShotClassifier {
      * @return one ranking of k predictions per image, in input order
      * @throws IllegalArgumentException if images is empty or k is out of range
      * @throws io.clip4j.image.ImageDecodeException naming the first input that cannot be decoded
+     * @throws io.clip4j.ClipException if the model is closed, the engine fails, or an image's features are not
+     *                                 finite
      */
     public List<ZeroShotResult> classifyAll(List<ImageInput> images, int k) {
         TopK top = model.zeroShotTopK(images, classEmbeddings, k);
@@ -179,7 +182,7 @@ public final class ZeroShotClassifier {
      *
      * @param imageFeatures {@code [n, embed_dim]}, raw or normalised
      * @return one ranking per row
-     * @throws IllegalArgumentException if embed_dim differs from the classifier's
+     * @throws IllegalArgumentException if embed_dim differs from the classifier's, or a row is not finite
      */
     public List<ZeroShotResult> classify(Features imageFeatures) {
         int n = imageFeatures.rows();
