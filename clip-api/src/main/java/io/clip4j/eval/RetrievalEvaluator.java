@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Zero-shot image-text retrieval (CLIP paper section 3.1, Table 13): encodes the distinct images and all
+ * Zero-shot image-text retrieval (CLIP paper appendix E.1, Table 13): encodes the distinct images and all
  * captions, ranks by cosine similarity and reports recall@1/5/10 both ways ({@link RetrievalResult}).
  *
  * <p>Captions of one image: pairs whose {@link ImageInput#toString()} is equal (for files, the path) are

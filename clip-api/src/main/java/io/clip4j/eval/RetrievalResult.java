@@ -4,7 +4,7 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * Image-text retrieval recall (CLIP paper section 3.1, Table 13: Flickr30k / MSCOCO recall@1/5/10).
+ * Image-text retrieval recall (CLIP paper appendix E.1, Table 13: Flickr30k / MSCOCO recall@1/5/10).
  * Immutable; serialises to JSON with Jackson.
  *
  * <p>Image-to-text: for every image, all texts are ranked by cosine similarity; a hit at K when any of the

@@ -14,7 +14,7 @@ import java.util.Objects;
 
 /**
  * An immutable collection of L2-normalised embeddings {@code [size, embed_dim]} (float32, row-major), one id
- * per row, searched by cosine similarity: the retrieval step of the CLIP paper (section 3.1, appendix E),
+ * per row, searched by cosine similarity: the retrieval step of the CLIP paper (appendix E.1),
  * exhaustive and exact.
  *
  * <p>It also records which model made the embeddings: a free-form {@link #model()} description (the

@@ -8,7 +8,7 @@ import java.util.Objects;
 
 /**
  * Text-to-image and image-to-image search: queries are encoded with a model and ranked against an
- * {@link EmbeddingIndex} by cosine similarity (CLIP paper section 3.1, zero-shot retrieval).
+ * {@link EmbeddingIndex} by cosine similarity (CLIP paper appendix E.1, zero-shot retrieval).
  *
  * <pre>{@code
  * EmbeddingIndex index = EmbeddingIndex.load(Path.of("photos.npz"));

@@ -1,6 +1,6 @@
 /**
  * Semantic search over a collection of embeddings: text-to-image and image-to-image retrieval, the
- * application the CLIP paper measures in section 3.1 and appendix E (zero-shot retrieval).
+ * application the CLIP paper measures in appendix E.1 (zero-shot image and text retrieval, Table 13).
  *
  * <p>{@link io.clip4j.search.EmbeddingIndex} holds L2-normalised embeddings (usually image_features) with an
  * id per row, ranks them by cosine similarity and is saved as a NumPy-readable {@code .npz} file;
