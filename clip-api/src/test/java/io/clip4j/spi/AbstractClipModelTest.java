@@ -70,6 +70,28 @@ class AbstractClipModelTest {
     }
 
     @Test
+    void failuresInALaterBatchNameThePositionInTheWholeList() {
+        Arithmetic m = new Arithmetic(4);
+        List<String> texts = new ArrayList<>(Collections.nCopies(10, "a cat"));
+        texts.set(9, null);
+        // Checked before any batch runs, by position in the list: it was "texts[1] is null" after two batches.
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.encodeTexts(texts));
+        assertEquals("texts[9] is null", e.getMessage());
+        List<ImageInput> images = new ArrayList<>(Collections.nCopies(6, ImageInput.ofPixels(new byte[3], 1, 1,
+                PixelMode.RGB)));
+        images.set(5, null);
+        e = assertThrows(IllegalArgumentException.class, () -> m.encodeImages(images));
+        assertEquals("images[5] is null", e.getMessage());
+        assertEquals(List.of(), m.batchSizes);
+
+        images.set(5, ImageInput.ofEncoded(new byte[] {1, 2, 3}, "junk.bin"));
+        io.clip4j.image.ImageDecodeException d = assertThrows(io.clip4j.image.ImageDecodeException.class,
+                () -> m.encodeImages(images));
+        assertTrue(d.getMessage().startsWith("images 5 to 6 of 6: batch input 2 of 2: junk.bin"), d.getMessage());
+
+    }
+
+    @Test
     void singleNullInputIsRefusedNamingTheArgument() {
         Arithmetic m = new Arithmetic(2);
         NullPointerException e = assertThrows(NullPointerException.class, () -> m.encodeImage(null));
