@@ -25,10 +25,12 @@ import java.util.ServiceLoader;
  * }
  * }</pre>
  *
- * <p>Implementations are thread-safe: one instance may serve many threads. Native memory is
- * released by {@link #close()}; after it the towers ({@link #encodePixels}, {@link #encodeTokens} and every
- * method that encodes at least one image or text) throw {@link ClipException}, while {@link #config()},
- * {@link #logitScale()}, {@link #tokenize} and {@link #preprocess}, which need no native memory, keep working.
+ * <p>Models from {@link #load} and {@link #builder} are thread-safe: one instance may serve many threads (a
+ * training run's view of its changing weights, {@code TrainableClip.asClipModel()}, is the exception: use it
+ * between steps, from the training thread). Native memory is released by {@link #close()}; after it the towers
+ * ({@link #encodePixels}, {@link #encodeTokens} and every method that encodes at least one image or text) throw
+ * {@link ClipException}, while {@link #config()}, {@link #logitScale()}, {@link #tokenize} and
+ * {@link #preprocess}, which need no native memory, keep working.
  */
 public interface ClipModel extends AutoCloseable {
 

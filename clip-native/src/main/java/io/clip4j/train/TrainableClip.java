@@ -331,7 +331,8 @@ public final class TrainableClip implements AutoCloseable {
      * Returns a {@link ClipModel} that encodes with the current weights, for evaluation during training.
      *
      * @return a read-only {@link ClipModel} view of the current weights (encoding runs without grad), for
-     *         evaluation during training; it shares this model's tensors and does not own them
+     *         evaluation during training; it shares this model's tensors and does not own them, and unlike loaded
+     *         models it is not thread-safe: use it between training steps, from the thread that runs them
      */
     public ClipModel asClipModel() {
         return new TrainingClipModel(this);
