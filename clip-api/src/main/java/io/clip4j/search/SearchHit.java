@@ -7,7 +7,8 @@ import java.util.Objects;
  *
  * @param id    the item's id (for image indexes built by {@link ImageIndexer}, the file's path)
  * @param row   the item's row in the index, in [0, size)
- * @param score cosine similarity of the L2-normalised query and item embeddings, in [-1, 1]; multiply by
+ * @param score cosine similarity of the L2-normalised query and item embeddings, in [-1, 1] up to float32
+ *              rounding (a dot product of unit vectors can exceed 1 by about 1e-6); multiply by
  *              {@link io.clip4j.ClipModel#logitScale()} for the reference's logits
  */
 public record SearchHit(String id, int row, float score) {
