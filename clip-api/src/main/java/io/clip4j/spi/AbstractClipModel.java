@@ -6,7 +6,6 @@ import io.clip4j.ClipModel;
 import io.clip4j.Features;
 import io.clip4j.NonFiniteFeaturesException;
 import io.clip4j.Precision;
-import io.clip4j.image.ImageDecodeException;
 import io.clip4j.image.ImageInput;
 import io.clip4j.image.ImagePreprocessor;
 import io.clip4j.math.ArraySizes;
@@ -15,7 +14,6 @@ import io.clip4j.text.ClipTokenizer;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
  * Base class for engines: owns the tokenizer and the image preprocessor sized from the model's
@@ -151,17 +149,12 @@ public abstract class AbstractClipModel implements ClipModel {
     private <T> Features encodeInBatches(List<T> inputs, String what, Function<List<T>, Features> encoder) {
         int dim = config.embedDim();
         float[] out = new float[ArraySizes.product(what + "_features", inputs.size(), dim)];
-        int index = 0;
-        for (T input : inputs) { // up front and by position in the whole list, not after encoding earlier batches
-            if (input == null) {
-                throw new IllegalArgumentException(what + "s[" + index + "] is null");
-            }
-            index++;
-        }
+        InputBatches.requireNoNulls(inputs, what + "s"); // not only when its batch comes
         for (int start = 0, end; start < inputs.size(); start = end) {
             end = start + Math.min(batchSize, inputs.size() - start); // no int overflow for any batch size
             List<T> chunk = inputs.subList(start, end);
-            float[] f = encodeBatch(inputs.size(), start, end, what, () -> encoder.apply(chunk)).toArray();
+            // (texts raise no ImageDecodeException, so for them this only runs the batch)
+            float[] f = InputBatches.images(inputs.size(), start, end, () -> encoder.apply(chunk)).toArray();
             for (int i = 0; i < f.length; i++) {
                 if (!Float.isFinite(f[i])) {
                     throw new NonFiniteFeaturesException(what + "_features of " + what + " " + (start + i / dim)
@@ -172,21 +165,5 @@ public abstract class AbstractClipModel implements ClipModel {
             System.arraycopy(f, 0, out, start * dim, chunk.size() * dim);
         }
         return new Features(out, inputs.size(), dim);
-    }
-
-    /**
-     * Runs one batch; a decode failure, which gives a position within the batch, is restated for the whole list
-     * (the caller passed the list, not its batches). Texts cannot fail here: the tokenizer truncates.
-     */
-    private static Features encodeBatch(int total, int start, int end, String what, Supplier<Features> batch) {
-        try {
-            return batch.get();
-        } catch (ImageDecodeException e) {
-            if (total == end - start) {
-                throw e;
-            }
-            throw new ImageDecodeException(what + "s " + (start + 1) + " to " + end + " of " + total + ": "
-                    + e.getMessage(), e);
-        }
     }
 }

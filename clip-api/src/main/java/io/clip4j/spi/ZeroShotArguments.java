@@ -20,12 +20,12 @@ public final class ZeroShotArguments {
     /**
      * Checks the arguments before any work.
      *
-     * @param images          must be non-null and non-empty
+     * @param images          must be non-null and non-empty, without null elements
      * @param classEmbeddings {@code [m >= 1, embedDim]}; every row finite and not all zero (a zero row has no
      *                        direction: the reference's normalisation would give NaN for it)
      * @param k               must be in [1, m]
      * @param embedDim        the model's embed_dim
-     * @throws IllegalArgumentException if a check fails, naming the bad row
+     * @throws IllegalArgumentException if a check fails, naming the bad row or image
      */
     public static void check(List<ImageInput> images, Features classEmbeddings, int k, int embedDim) {
         Objects.requireNonNull(images, "images");
@@ -33,6 +33,7 @@ public final class ZeroShotArguments {
         if (images.isEmpty()) {
             throw new IllegalArgumentException("at least one image is needed");
         }
+        InputBatches.requireNoNulls(images, "images");
         if (classEmbeddings.dim() != embedDim || classEmbeddings.rows() < 1) {
             throw new IllegalArgumentException("class embeddings must be [m >= 1, embed_dim " + embedDim + "], got ["
                     + classEmbeddings.rows() + ", " + classEmbeddings.dim() + "]");

@@ -9,6 +9,7 @@ import io.clip4j.image.ImageInput;
 import io.clip4j.math.ArraySizes;
 import io.clip4j.math.TopK;
 import io.clip4j.spi.AbstractClipModel;
+import io.clip4j.spi.InputBatches;
 import io.clip4j.spi.ZeroShotArguments;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.pytorch.Tensor;
@@ -101,8 +102,10 @@ final class TorchClipModel extends AbstractClipModel {
         int[] indices = new int[probs.length];
         for (int start = 0; start < n; start += batchSize()) {
             List<ImageInput> chunk = images.subList(start, Math.min(n, start + batchSize()));
-            TopK part = engine.withImageFeatures(() -> kernels.pixelValues(chunk),
-                    features -> scoreOnDevice(features, chunk.size(), classEmbeddings, k));
+            int first = start;
+            TopK part = InputBatches.images(n, first, first + chunk.size(), () -> engine.withImageFeatures(
+                    () -> kernels.pixelValues(chunk), features -> scoreOnDevice(features, chunk.size(),
+                            classEmbeddings, k)));
             System.arraycopy(part.probs(), 0, probs, start * k, part.probs().length);
             System.arraycopy(part.logits(), 0, logits, start * k, part.logits().length);
             System.arraycopy(part.indices(), 0, indices, start * k, part.indices().length);

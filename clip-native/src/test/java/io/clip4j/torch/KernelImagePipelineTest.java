@@ -236,4 +236,26 @@ class KernelImagePipelineTest {
             assertThrows(io.clip4j.ClipException.class, () -> model.encodeImages(images));
         }
     }
+
+    @Test
+    void failuresInALaterBatchAreNamedByTheirPlaceInTheList() throws IOException {
+        Path dir = DATA.resolve("models/tiny-vit");
+        List<ImageInput> images = new ArrayList<>(ClipModelEndToEndTest.images(dir).subList(0, 3));
+        images.add(ImageInput.ofEncoded(new byte[] {1, 2, 3}, "garbage.bin"));
+        Features text = new Features(Npy.read(dir.resolve("text_features.npy")).toFloatArray(), 8, 64);
+        try (ClipModel model = ClipModel.builder(dir).imagePipeline(ImagePipeline.KERNELS).batchSize(2).build()) {
+            // The second batch's input 2 is image 4: the message said only "batch input 2 of 2".
+            for (org.junit.jupiter.api.function.Executable call : List.<org.junit.jupiter.api.function.Executable>of(
+                    () -> model.encodeImages(images), () -> model.zeroShotTopK(images, text, 2))) {
+                ImageDecodeException e = assertThrows(ImageDecodeException.class, call);
+                assertTrue(e.getMessage().startsWith("images 3 to 4 of 4: batch input 2 of 2: garbage.bin"),
+                        e.getMessage());
+            }
+            List<ImageInput> withNull = new ArrayList<>(images.subList(0, 3));
+            withNull.add(null);
+            IllegalArgumentException n = assertThrows(IllegalArgumentException.class,
+                    () -> model.zeroShotTopK(withNull, text, 2));
+            assertEquals("images[3] is null", n.getMessage());
+        }
+    }
 }
