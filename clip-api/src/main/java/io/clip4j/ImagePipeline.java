@@ -16,9 +16,10 @@ public enum ImagePipeline {
     /**
      * The clip-cuda fused preprocessing kernel writes the normalised batch straight into the memory of the
      * encoder's input tensor: on a CUDA device, into GPU memory (no copy through the host), else into the
-     * host tensor. Images are decoded on CPU threads first; images whose mode the kernel does not take
-     * (palette, greyscale, alpha, CMYK, 16-bit greyscale) are preprocessed by clip-api and copied in. Falls back to
-     * the CPU kernel (logged once) when the kernels library cannot use the GPU.
+     * host tensor. Images are decoded on CPU threads first; images the kernel does not take are preprocessed by
+     * clip-api and copied in, with the same pixels: modes other than plain RGB (palette, greyscale, alpha, CMYK,
+     * 16-bit greyscale), a side beyond 1,048,576 pixels, and every image of a model whose open_clip config asks for
+     * the squash resize. Falls back to the CPU kernel (logged once) when the kernels library cannot use the GPU.
      */
     KERNELS;
 
