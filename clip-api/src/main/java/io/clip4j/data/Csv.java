@@ -34,8 +34,8 @@ final class Csv {
                 i++;
                 while (true) {
                     if (i >= n) {
-                        throw new ClipException(file + ": record " + record + ": quoted field opened at character "
-                                + start + " is never closed");
+                        throw new ClipException(file + ": record " + record + ": quoted field opened at "
+                                + lineAndColumn(text, start) + " is never closed");
                     }
                     char q = text.charAt(i);
                     if (q == '"') {
@@ -52,7 +52,7 @@ final class Csv {
                 }
                 if (i < n && text.charAt(i) != ',' && text.charAt(i) != '\n' && text.charAt(i) != '\r') {
                     throw new ClipException(file + ": record " + record + ": unexpected character '" + text.charAt(i)
-                            + "' after a closing quote");
+                            + "' after a closing quote at " + lineAndColumn(text, i));
                 }
                 continue;
             }
@@ -78,5 +78,19 @@ final class Csv {
             rows.add(row);
         }
         return rows;
+    }
+
+    /** "line 3, column 13" (1-based) of a character offset: what an editor shows, unlike the offset itself. */
+    private static String lineAndColumn(String text, int offset) {
+        int line = 1;
+        int lineStart = 0;
+        for (int i = 0; i < offset; i++) {
+            char c = text.charAt(i);
+            if (c == '\n' || (c == '\r' && (i + 1 >= text.length() || text.charAt(i + 1) != '\n'))) {
+                line++;
+                lineStart = i + 1;
+            }
+        }
+        return "line " + line + ", column " + (offset - lineStart + 1);
     }
 }

@@ -42,7 +42,12 @@ class DataReadersTest {
         assertEquals("plain", pairs.get(2).caption());
 
         Files.writeString(f, "path,caption\na.png,\"never closed\n");
-        assertTrue(assertThrows(ClipException.class, () -> CaptionFile.read(f)).getMessage().contains("never closed"));
+        // Where an editor shows it: it said "at character 19", an offset in the file.
+        assertEquals(f + ": record 2: quoted field opened at line 2, column 7 is never closed",
+                assertThrows(ClipException.class, () -> CaptionFile.read(f)).getMessage());
+        Files.writeString(f, "path,caption\r\na.png,\"a\"b\r\n");
+        assertEquals(f + ": record 2: unexpected character 'b' after a closing quote at line 2, column 10",
+                assertThrows(ClipException.class, () -> CaptionFile.read(f)).getMessage());
         Files.writeString(f, "file,text\na.png,x\n");
         assertTrue(assertThrows(ClipException.class, () -> CaptionFile.read(f)).getMessage().contains("'path'"));
         Files.writeString(f, "path,caption\na.png,  \n");
