@@ -26,12 +26,12 @@ final class EmbedCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
-    @Option(names = "--image", paramLabel = "PATH", description = "Image file, or a folder searched recursively for "
+    @Option(names = "--image", arity = "1..*", paramLabel = "PATH", description = "Image file, or a folder searched recursively for "
             + "image files (repeatable). A file that cannot be decoded is reported on stderr and skipped; the exit "
             + "code is then 1.")
     List<Path> images = new ArrayList<>();
 
-    @Option(names = "--text", paramLabel = "TEXT", description = "Text (repeatable).")
+    @Option(names = "--text", arity = "1..*", paramLabel = "TEXT", description = "Text (repeatable).")
     List<String> texts = new ArrayList<>();
 
     @Option(names = "--normalize", description = "L2-normalise each embedding (default: raw, as the reference returns).")

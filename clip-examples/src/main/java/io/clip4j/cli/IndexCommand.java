@@ -57,7 +57,7 @@ final class IndexCommand implements Callable<Integer> {
         int removed = 0;
         if (update && Files.exists(out)) {
             EmbeddingIndex old = EmbeddingIndex.load(out);
-            modelOptions.defaultToModelOf(old);
+            modelOptions.defaultToModelOf(old, spec.commandLine().getErr());
             EmbeddingIndex.Builder kept = old.toBuilder();
             for (String id : old.ids()) {
                 if (isVanishedFile(id)) {

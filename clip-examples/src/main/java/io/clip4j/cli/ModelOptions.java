@@ -14,6 +14,7 @@ import io.clip4j.search.EmbeddingIndex;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Option;
 
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -136,19 +137,28 @@ final class ModelOptions {
 
     /**
      * Without {@code --model}, an index's model is the one that built it (when its checkpoint is still there):
-     * searching or extending an index with another model is refused anyway.
+     * searching or extending an index with another model is refused anyway. When it is not there, the default model
+     * is used and {@code err} says so, since a refusal would otherwise blame a model the user never named.
      *
      * @param index an index about to be searched or extended
+     * @param err   where the note goes
      */
-    void defaultToModelOf(EmbeddingIndex index) {
-        if (model == null && !index.model().isEmpty()) {
-            try {
-                Path built = Path.of(index.model());
-                model = Files.exists(built) ? built.toString() : null;
-            } catch (InvalidPathException notAPath) {
-                // a free-form description from the API, not a checkpoint path: keep the default model
-            }
+    void defaultToModelOf(EmbeddingIndex index, PrintWriter err) {
+        if (model != null || index.model().isEmpty()) {
+            return;
         }
+        try {
+            Path built = Path.of(index.model());
+            if (Files.exists(built)) {
+                model = built.toString();
+                return;
+            }
+        } catch (InvalidPathException notAPath) {
+            // a free-form description from the API, not a checkpoint path
+        }
+        err.println("clip: the index's model (" + index.model() + ") is not a file here; using the default model"
+                + " (--model chooses another)");
+        err.flush();
     }
 
     private Path download(PretrainedModel named) {

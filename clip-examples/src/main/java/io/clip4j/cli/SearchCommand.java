@@ -34,10 +34,10 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--index", paramLabel = "FILE", required = true, description = "Index file from 'clip index'.")
     Path indexFile;
 
-    @Option(names = "--text", paramLabel = "TEXT", description = "Text query (repeatable).")
+    @Option(names = "--text", arity = "1..*", paramLabel = "TEXT", description = "Text query (repeatable).")
     List<String> texts = new ArrayList<>();
 
-    @Option(names = "--image", paramLabel = "FILE", description = "Image query (repeatable).")
+    @Option(names = "--image", arity = "1..*", paramLabel = "FILE", description = "Image query (repeatable).")
     List<Path> images = new ArrayList<>();
 
     @Option(names = "--top-k", defaultValue = "5", description = "Hits per query (default: ${DEFAULT-VALUE}).")
@@ -59,7 +59,7 @@ final class SearchCommand implements Callable<Integer> {
         }
         ImageFiles.requireFiles(images);
         EmbeddingIndex index = EmbeddingIndex.load(indexFile);
-        modelOptions.defaultToModelOf(index);
+        modelOptions.defaultToModelOf(index, spec.commandLine().getErr());
         List<List<SearchHit>> textHits;
         List<Path> imageQueries = new ArrayList<>();
         List<List<SearchHit>> imageHits = new ArrayList<>();

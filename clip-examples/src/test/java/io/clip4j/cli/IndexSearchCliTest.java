@@ -85,6 +85,27 @@ class IndexSearchCliTest {
     }
 
     @Test
+    void aMissingIndexModelIsNamedWhenTheDefaultStandsIn() throws IOException {
+        Path copy = Files.createDirectories(tmp.resolve("vit-copy"));
+        Files.copy(VIT.resolve("model.safetensors"), copy.resolve("model.safetensors"));
+        Files.copy(VIT.resolve("config.json"), copy.resolve("config.json"));
+        Path index = tmp.resolve("i.npz");
+        CliRunner r = CliRunner.run("index", "--model", copy.toString(), "--images",
+                DATA.resolve("preprocess/images/chelsea.png").toString(), "--out", index.toString(), "--no-progress");
+        assertEquals(0, r.code, r.err);
+        r = CliRunner.run("search", "--index", index.toString(), "--text", "a cat");
+        assertEquals(0, r.code, r.err);
+        assertEquals("", r.err);
+        Files.delete(copy.resolve("model.safetensors"));
+        Files.delete(copy.resolve("config.json"));
+        Files.delete(copy);
+        // The default model stood in silently; a refusal then named the index's model as if it had been loaded.
+        r = CliRunner.run("search", "--index", index.toString(), "--text", "a cat");
+        assertTrue(r.err.startsWith("clip: the index's model (" + copy + ") is not a file here; using the default"
+                + " model"), r.err);
+    }
+
+    @Test
     void mistakesGiveOneLine() throws IOException {
         Path index = tmp.resolve("i.npz");
         CliRunner r = CliRunner.run("index", "--model", VIT.toString(), "--images",

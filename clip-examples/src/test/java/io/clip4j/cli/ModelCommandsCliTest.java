@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -54,6 +55,14 @@ class ModelCommandsCliTest {
             ss += v.asDouble() * v.asDouble();
         }
         assertEquals(1.0, ss, 1e-5);
+        // Several values after one --text, as zero-shot's --label takes them (it was "Unmatched argument").
+        CliRunner two = CliRunner.run("embed", "--model", VIT.toString(), "--text", "a dog", "a cat");
+        assertEquals(0, two.code, two.err);
+        List<String> inputs = new java.util.ArrayList<>();
+        for (String line : two.out.strip().split("\n")) {
+            inputs.add(JSON.readTree(line).get("input").asText());
+        }
+        assertEquals(List.of("a dog", "a cat"), inputs);
     }
 
     @Test
@@ -250,8 +259,11 @@ class ModelCommandsCliTest {
     @Test
     void benchReportsRates(@TempDir Path dir) throws IOException {
         Files.copy(DATA.resolve("preprocess/images/tiny_7x5.png"), dir.resolve("a.png"));
+        Files.copy(DATA.resolve("preprocess/images/tiny_1x1.png"), Files.createDirectory(dir.resolve("sub"))
+                .resolve("b.png"));
         CliRunner r = CliRunner.run("bench", "--model", VIT.toString(), "--images", dir.toString(), "--rounds", "1");
         assertEquals(0, r.code, r.err);
+        assertTrue(r.out.contains(", 2 images,"), r.out); // subfolders too, as zero-shot's folders (it found 1)
         assertTrue(r.out.contains("images/s") && r.out.contains("texts/s"), r.out);
         assertTrue(r.out.contains("zero-shot top-5") && r.out.contains("64 classes"), r.out);
     }
