@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 /**
  * {@code clip bench}: throughput of decode+preprocess, the vision forward pass, end to end, and the
@@ -30,7 +29,7 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
-    @Option(names = "--images", paramLabel = "DIR", required = true, description = "Folder of images (png, jpg, ...).")
+    @Option(names = "--images", paramLabel = "DIR", required = true, description = "Folder of images (png, jpg, ...; searched recursively).")
     Path dir;
 
     @Option(names = "--batch", defaultValue = "16", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
@@ -51,10 +50,7 @@ final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("not a directory: " + dir);
         }
         List<ImageInput> inputs = new ArrayList<>();
-        try (Stream<Path> s = Files.list(dir)) {
-            s.filter(p -> ImageFolders.isImage(p) && Files.isRegularFile(p)).sorted()
-                    .forEach(p -> inputs.add(ImageInput.of(p)));
-        }
+        ImageFolders.list(dir).forEach(p -> inputs.add(ImageInput.of(p))); // recursive, as zero-shot's folders
         if (inputs.isEmpty()) {
             throw new IllegalArgumentException("no image files (" + ImageFolders.extensions() + ") in " + dir);
         }
