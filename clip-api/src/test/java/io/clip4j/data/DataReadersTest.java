@@ -163,6 +163,35 @@ class DataReadersTest {
     }
 
     @Test
+    void gzippedIdxIsReadOnlyAsFarAsItsHeaderDeclares(@TempDir Path dir) throws IOException {
+        // Found by fuzzing: 1 MB of gzip expanding to 1 GB behind a small header was decompressed whole, which
+        // ended in OutOfMemoryError with -Xmx512m. Here 64 MiB of zeros follow two 2x2 images.
+        ByteArrayOutputStream bos = new ByteArrayOutputStream();
+        try (OutputStream o = new GZIPOutputStream(bos)) {
+            o.write(idx(0x803, new int[]{2, 2, 2}, new byte[]{1, 2, 3, 4, 5, 6, 7, 8}, false));
+            byte[] zeros = new byte[1 << 20];
+            for (int i = 0; i < 64; i++) {
+                o.write(zeros);
+            }
+        }
+        Files.write(dir.resolve("i.gz"), bos.toByteArray());
+        Files.write(dir.resolve("l"), idx(0x801, new int[]{2}, new byte[]{1, 2}, false));
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        LabeledDataset ds = IdxDataset.read(dir.resolve("i.gz"), dir.resolve("l"), IdxDataset.MNIST_CLASSES, "t");
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertEquals(2, ds.size());
+        assertTrue(allocated < 16 << 20, allocated + " bytes allocated to read two 2x2 images");
+        // A header that declares more than 1 GiB is refused from its 16 bytes.
+        Files.write(dir.resolve("i.gz"), idx(0x803, new int[]{1 << 20, 1 << 10, 1 << 10}, new byte[0], true));
+        ClipException e = assertThrows(ClipException.class, () -> IdxDataset.read(dir.resolve("i.gz"),
+                dir.resolve("l"), IdxDataset.MNIST_CLASSES, "t"));
+        assertTrue(e.getMessage().endsWith("i.gz: its header declares more than the 1073741824 bytes read from an IDX file"),
+                e.getMessage());
+    }
+
+    @Test
     void shufflingIsSeededAndAPermutation() {
         int[] a = Shuffle.permutation(1000, 7, 0);
         assertArrayEquals(a, Shuffle.permutation(1000, 7, 0));
