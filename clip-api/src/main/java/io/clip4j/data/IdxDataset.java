@@ -68,8 +68,10 @@ public final class IdxDataset {
         if (rows <= 0 || cols <= 0) {
             throw new ClipException(images + ": image size " + cols + "x" + rows + " is not positive");
         }
-        long need = (long) count * rows * cols;
-        if (img.remaining() < need) {
+        // count * rows * cols can pass 2^63 in a damaged header, wrap negative and pass a "need > remaining" check,
+        // so the product is never formed (an image larger than the data leaves room for none).
+        long size = (long) rows * cols;
+        if (count > img.remaining() / size) {
             throw new ClipException(images + ": truncated, " + img.remaining() + " pixel bytes for " + count + " images of "
                     + cols + "x" + rows);
         }
@@ -77,9 +79,8 @@ public final class IdxDataset {
             throw new ClipException(labels + ": truncated, " + lab.remaining() + " label bytes for " + count + " labels");
         }
         List<LabeledImage> out = new ArrayList<>(count);
-        int size = rows * cols;
         for (int i = 0; i < count; i++) {
-            byte[] px = new byte[size];
+            byte[] px = new byte[(int) size];
             img.get(px);
             int label = lab.get() & 0xff;
             if (label >= classNames.size()) {

@@ -163,6 +163,18 @@ class DataReadersTest {
     }
 
     @Test
+    void idxHeaderWhoseSizeOverflowsIsTruncatedNotACrash(@TempDir Path dir) throws IOException {
+        // Found by fuzzing: 5 images of 1651077239x1179472987 need more than 2^63 bytes; the product wrapped
+        // negative, passed the length check, and the pixel array's size gave NegativeArraySizeException.
+        Files.write(dir.resolve("i"), idx(0x803, new int[]{5, 0x464d545b, 0x62697077}, new byte[40], false));
+        Files.write(dir.resolve("l"), idx(0x801, new int[]{5}, new byte[5], false));
+        ClipException e = assertThrows(ClipException.class,
+                () -> IdxDataset.read(dir.resolve("i"), dir.resolve("l"), IdxDataset.MNIST_CLASSES, "t"));
+        assertTrue(e.getMessage().endsWith("i: truncated, 40 pixel bytes for 5 images of 1651077239x1179472987"),
+                e.getMessage());
+    }
+
+    @Test
     void gzippedIdxIsReadOnlyAsFarAsItsHeaderDeclares(@TempDir Path dir) throws IOException {
         // Found by fuzzing: 1 MB of gzip expanding to 1 GB behind a small header was decompressed whole, which
         // ended in OutOfMemoryError with -Xmx512m. Here 64 MiB of zeros follow two 2x2 images.
