@@ -49,9 +49,10 @@ public final class IdxDataset {
      * @param classNames class names, index = label (e.g. {@link #FASHION_MNIST_CLASSES})
      * @param name       the dataset's name for reports
      * @return the labelled images in file order
-     * @throws ClipException naming the file if it cannot be read, has a wrong magic number or truncated data,
-     *                       the counts differ, a label is outside the class list, or it is gzipped and its header
-     *                       declares more than 1 GiB or the Java heap cannot hold what it declares
+     * @throws ClipException naming the file if it cannot be read (a device or named pipe included), has a wrong
+     *                       magic number or truncated data, the counts differ, a label is outside the class list,
+     *                       or it is gzipped and its header declares more than 1 GiB or the Java heap cannot hold
+     *                       what it declares
      */
     public static LabeledDataset read(Path images, Path labels, List<String> classNames, String name) {
         ByteBuffer img = ByteBuffer.wrap(readAll(images, 3));
@@ -112,6 +113,10 @@ public final class IdxDataset {
     }
 
     private static byte[] readAll(Path file, int dims) {
+        // A named pipe would block the read until a writer comes (never), a link to /dev/zero fill the heap.
+        if (Files.exists(file) && !Files.isRegularFile(file) && !Files.isDirectory(file)) {
+            throw new ClipException(file + ": IDX file is not a regular file (a device or named pipe)");
+        }
         try {
             byte[] raw = Files.readAllBytes(file);
             if (raw.length >= 2 && (raw[0] & 0xff) == 0x1f && (raw[1] & 0xff) == 0x8b) {

@@ -163,6 +163,27 @@ class DataReadersTest {
     }
 
     @Test
+    void captionAndIdxFilesThatArePipesOrDevicesAreNotRead(@TempDir Path dir) throws Exception {
+        // Found with hostile dataset folders: a captions.csv or IDX file that is a named pipe blocked the read
+        // forever, one linked to /dev/zero ran out of heap.
+        Path pipe = dir.resolve("captions.csv");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                new ProcessBuilder("mkfifo", pipe.toString()).start().waitFor() == 0, "mkfifo unavailable");
+        java.time.Duration seconds10 = java.time.Duration.ofSeconds(10);
+        ClipException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(seconds10,
+                () -> assertThrows(ClipException.class, () -> CaptionFile.read(pipe)));
+        assertEquals(pipe + ": captions file is not a regular file (a device or named pipe)", e.getMessage());
+        Files.write(dir.resolve("l"), idx(0x801, new int[]{1}, new byte[]{1}, false));
+        e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(seconds10, () -> assertThrows(
+                ClipException.class, () -> IdxDataset.read(pipe, dir.resolve("l"), IdxDataset.MNIST_CLASSES, "t")));
+        assertEquals(pipe + ": IDX file is not a regular file (a device or named pipe)", e.getMessage());
+        Path zero = Files.createSymbolicLink(dir.resolve("zero.jsonl"), Path.of("/dev/zero"));
+        e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(seconds10,
+                () -> assertThrows(ClipException.class, () -> CaptionFile.read(zero)));
+        assertEquals(zero + ": captions file is not a regular file (a device or named pipe)", e.getMessage());
+    }
+
+    @Test
     void idxHeaderWhoseSizeOverflowsIsTruncatedNotACrash(@TempDir Path dir) throws IOException {
         // Found by fuzzing: 5 images of 1651077239x1179472987 need more than 2^63 bytes; the product wrapped
         // negative, passed the length check, and the pixel array's size gave NegativeArraySizeException.
