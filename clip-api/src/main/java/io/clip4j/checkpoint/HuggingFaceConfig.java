@@ -33,9 +33,13 @@ public final class HuggingFaceConfig {
      * {@code model.safetensors} next to open_clip's complete files.
      *
      * @param configJson a {@code config.json} file
-     * @return false if it is missing, unreadable, not a JSON object, or not a CLIP configuration
+     * @return false if it is missing, not a regular file, unreadable, not a JSON object, or not a CLIP configuration
      */
     public static boolean isClipConfig(Path configJson) {
+        // A config.json that is a named pipe would block the read forever, one linked to /dev/zero fill the heap.
+        if (!Files.isRegularFile(configJson)) {
+            return false;
+        }
         JsonNode root;
         try {
             root = JSON.readTree(Files.readAllBytes(configJson));

@@ -23,10 +23,14 @@ final class JsonFiles {
      * @param file a JSON file
      * @param what what the file is, for messages (e.g. "open_clip config")
      * @return its top-level object
-     * @throws CheckpointException naming the file if it cannot be read, is not valid JSON (with the line and
-     *                             column of the error) or is not a JSON object
+     * @throws CheckpointException naming the file if it cannot be read, is a device or named pipe, is not valid
+     *                             JSON (with the line and column of the error) or is not a JSON object
      */
     static JsonNode readObject(Path file, String what) {
+        // Reading a named pipe would block until a writer comes (never), a device such as /dev/zero never ends.
+        if (Files.exists(file) && !Files.isRegularFile(file) && !Files.isDirectory(file)) {
+            throw new CheckpointException(file + ": " + what + " is not a regular file (a device or named pipe)");
+        }
         JsonNode root;
         try {
             root = JSON.readTree(Files.readAllBytes(file));

@@ -44,10 +44,11 @@ public final class CaptionFile {
      *
      * @param file a {@code .csv} or {@code .jsonl} captions file
      * @return the pairs in file order (empty for a file with no records)
-     * @throws ClipException naming the file and line (CSV: record) for an unreadable file, an unknown extension, a
-     *                       missing column or field, a CSV record with more fields than the header, a JSONL line
-     *                       with more than one JSON value, an image path the file system cannot represent (e.g.
-     *                       one holding NUL), a blank caption or malformed CSV/JSON
+     * @throws ClipException naming the file and line (CSV: record) for an unreadable file (a device or named pipe
+     *                       included), an unknown extension, a missing column or field, a CSV record with more
+     *                       fields than the header, a JSONL line with more than one JSON value, an image path the
+     *                       file system cannot represent (e.g. one holding NUL), a blank caption or malformed
+     *                       CSV/JSON
      */
     public static List<ImageCaption> read(Path file) {
         return read(file, false);
@@ -65,6 +66,10 @@ public final class CaptionFile {
     public static List<ImageCaption> read(Path file, boolean imagesMustExist) {
         // The root folder has no file name; reading it below fails as any folder does.
         String name = String.valueOf(file.getFileName()).toLowerCase(Locale.ROOT);
+        // A named pipe would block the read until a writer comes (never), a link to /dev/zero fill the heap.
+        if (Files.exists(file) && !Files.isRegularFile(file) && !Files.isDirectory(file)) {
+            throw new ClipException(file + ": captions file is not a regular file (a device or named pipe)");
+        }
         String text;
         try {
             // Strict UTF-8 like Files.readString (Java 11, Android API 33+): malformed bytes are an error, not U+FFFD.

@@ -8,6 +8,7 @@ import io.clip4j.io.Streams;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,12 +49,14 @@ public final class IdxDataset {
      * @param classNames class names, index = label (e.g. {@link #FASHION_MNIST_CLASSES})
      * @param name       the dataset's name for reports
      * @return the labelled images in file order
-     * @throws ClipException naming the file if it cannot be read, has a wrong magic number or truncated data,
-     *                       the counts differ, or a label is outside the class list
+     * @throws ClipException naming the file if it cannot be read (a device or named pipe included), has a wrong
+     *                       magic number or truncated data, the counts differ, a label is outside the class list,
+     *                       or it is gzipped and its header declares more than 1 GiB or the Java heap cannot hold
+     *                       what it declares
      */
     public static LabeledDataset read(Path images, Path labels, List<String> classNames, String name) {
-        ByteBuffer img = ByteBuffer.wrap(readAll(images));
-        ByteBuffer lab = ByteBuffer.wrap(readAll(labels));
+        ByteBuffer img = ByteBuffer.wrap(readAll(images, 3));
+        ByteBuffer lab = ByteBuffer.wrap(readAll(labels, 1));
         int[] imgDims = header(images, img, IMAGES_MAGIC, 3);
         int[] labDims = header(labels, lab, LABELS_MAGIC, 1);
         int count = imgDims[0];
@@ -66,8 +69,10 @@ public final class IdxDataset {
         if (rows <= 0 || cols <= 0) {
             throw new ClipException(images + ": image size " + cols + "x" + rows + " is not positive");
         }
-        long need = (long) count * rows * cols;
-        if (img.remaining() < need) {
+        // count * rows * cols can pass 2^63 in a damaged header, wrap negative and pass a "need > remaining" check,
+        // so the product is never formed (an image larger than the data leaves room for none).
+        long size = (long) rows * cols;
+        if (count > img.remaining() / size) {
             throw new ClipException(images + ": truncated, " + img.remaining() + " pixel bytes for " + count + " images of "
                     + cols + "x" + rows);
         }
@@ -75,9 +80,8 @@ public final class IdxDataset {
             throw new ClipException(labels + ": truncated, " + lab.remaining() + " label bytes for " + count + " labels");
         }
         List<LabeledImage> out = new ArrayList<>(count);
-        int size = rows * cols;
         for (int i = 0; i < count; i++) {
-            byte[] px = new byte[size];
+            byte[] px = new byte[(int) size];
             img.get(px);
             int label = lab.get() & 0xff;
             if (label >= classNames.size()) {
@@ -108,16 +112,29 @@ public final class IdxDataset {
         return d;
     }
 
-    private static byte[] readAll(Path file) {
+    private static byte[] readAll(Path file, int dims) {
+        // A named pipe would block the read until a writer comes (never), a link to /dev/zero fill the heap.
+        if (Files.exists(file) && !Files.isRegularFile(file) && !Files.isDirectory(file)) {
+            throw new ClipException(file + ": IDX file is not a regular file (a device or named pipe)");
+        }
         try {
             byte[] raw = Files.readAllBytes(file);
             if (raw.length >= 2 && (raw[0] & 0xff) == 0x1f && (raw[1] & 0xff) == 0x8b) {
                 try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(raw))) {
-                    byte[] out = Streams.readUpTo(in, (int) Math.min(Integer.MAX_VALUE - 8, MAX_BYTES));
-                    if (in.read() >= 0) {
-                        throw new ClipException(file + ": decompresses to more than " + MAX_BYTES + " bytes");
+                    // Only what the header declares is read: a gzip bomb behind a small header (1 MB that expands
+                    // to a gigabyte) used to be decompressed whole, and ran out of heap.
+                    byte[] head = Streams.readUpTo(in, 4 + 4 * dims);
+                    long size = declaredSize(head, dims);
+                    if (size > MAX_BYTES) {
+                        throw new ClipException(file + ": its header declares more than the " + MAX_BYTES
+                                + " bytes read from an IDX file");
                     }
-                    return out;
+                    return Streams.readUpTo(new SequenceInputStream(new ByteArrayInputStream(head), in), (int) size);
+                } catch (OutOfMemoryError e) {
+                    // A header may honestly declare up to MAX_BYTES, which 1 MB of gzip can hold (deflate expands
+                    // up to 1032-fold). The buffer is this read's own, garbage once we leave.
+                    throw new ClipException(file + ": not enough Java heap to decompress it (" + e.getMessage()
+                            + "; max heap " + (Runtime.getRuntime().maxMemory() >> 20) + " MiB); raise -Xmx", e);
                 }
             }
             return raw;
@@ -126,5 +143,25 @@ public final class IdxDataset {
         } catch (IOException e) {
             throw new ClipException(file + ": cannot read IDX file: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The file size an IDX header declares (header plus data), capped at {@code MAX_BYTES + 1}; a header too short
+     * or with a negative dimension gives its own length, for {@link #header} to reject.
+     */
+    private static long declaredSize(byte[] head, int dims) {
+        if (head.length < 4 + 4 * dims) {
+            return head.length;
+        }
+        ByteBuffer b = ByteBuffer.wrap(head);
+        long n = 1;
+        for (int i = 0; i < dims; i++) {
+            int d = b.getInt(4 + 4 * i);
+            if (d < 0) {
+                return head.length;
+            }
+            n = Math.min(n * d, MAX_BYTES + 1); // at most 2^30 * 2^31: no overflow
+        }
+        return Math.min(head.length + n, MAX_BYTES + 1);
     }
 }

@@ -23,6 +23,8 @@ final class BpeModel {
     static final String START_TOKEN = "<|startoftext|>";
     static final String END_TOKEN = "<|endoftext|>";
     private static final int CACHE_LIMIT = 1 << 16;
+    /** Most decompressed bytes read from a merges file; CLIP's is 1.6 MiB, its used lines 0.5 MiB. */
+    private static final int MAX_TEXT_BYTES = 16 << 20;
 
     /** id -> token string; null where a later duplicate string took over the id (as Python's dicts do). */
     private final String[] decoder;
@@ -60,12 +62,20 @@ final class BpeModel {
     /** Reads a gzipped merges file ({@code #version} header line, then one "a b" merge per line). */
     static BpeModel load(InputStream gzipped, String source) {
         String text;
+        boolean cut;
         try (InputStream in = new GZIPInputStream(gzipped)) {
-            text = new String(Streams.readUpTo(in, Integer.MAX_VALUE - 8), StandardCharsets.UTF_8);
+            // Only the first MAX_MERGES + 1 lines are used, so a few MB of gzip that expand to gigabytes (or one
+            // endless line) must not be read whole: that ran out of heap instead of failing.
+            text = new String(Streams.readUpTo(in, MAX_TEXT_BYTES), StandardCharsets.UTF_8);
+            cut = in.read() >= 0;
         } catch (IOException e) {
             throw new VocabularyException("cannot read BPE merges file " + source + ": " + e.getMessage(), e);
         }
         String[] lines = text.split("\n", -1);
+        if (cut && lines.length <= MAX_MERGES + 1) { // the last line is cut short, and it would be used
+            throw new VocabularyException("BPE merges file " + source + ": its first " + (MAX_MERGES + 1)
+                    + " lines take more than " + (MAX_TEXT_BYTES >> 20) + " MiB (CLIP's take 0.5 MiB)");
+        }
         int mergeEnd = Math.min(lines.length, MAX_MERGES + 1);
         if (mergeEnd == lines.length && lines[lines.length - 1].isEmpty()) {
             mergeEnd--; // the newline that ends the file is not a merge
@@ -82,7 +92,7 @@ final class BpeModel {
             String[] parts = lines[i].trim().split(" +");
             if (parts.length != 2 || parts[0].isEmpty()) {
                 throw new VocabularyException("BPE merges file " + source + ", line " + (i + 1)
-                        + ": expected two space-separated symbols, got '" + lines[i] + "'");
+                        + ": expected two space-separated symbols, got '" + shortened(lines[i]) + "'");
             }
             merges[i - 1] = parts;
             vocab.add(parts[0] + parts[1]);
@@ -101,6 +111,11 @@ final class BpeModel {
             mergeParts.add(a == null || b == null ? null : new int[] {a, b, encoder.get(m[0] + m[1])});
         }
         return new BpeModel(vocab, mergeParts, encoder);
+    }
+
+    /** A line for an error message: at most 80 characters of it. */
+    private static String shortened(String line) {
+        return line.length() <= 80 ? line : line.substring(0, 80) + "... (" + line.length() + " characters)";
     }
 
     /** Number of token ids (49,408 for CLIP's file). */

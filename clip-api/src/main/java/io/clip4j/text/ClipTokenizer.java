@@ -82,7 +82,8 @@ public final class ClipTokenizer {
      *
      * @param mergesGz path of the gzipped merges file
      * @return a new tokenizer with its own vocabulary
-     * @throws VocabularyException if the file cannot be read, is not gzip, or has a malformed line
+     * @throws VocabularyException if the file cannot be read, is not gzip, has a malformed line, or its first
+     *                             48,895 lines take more than 16 MiB
      * @throws IllegalArgumentException if {@code mergesGz} is null
      */
     public static ClipTokenizer fromVocabulary(Path mergesGz) {

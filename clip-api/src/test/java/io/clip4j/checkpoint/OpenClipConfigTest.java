@@ -305,6 +305,28 @@ class OpenClipConfigTest {
     }
 
     @Test
+    void configJsonThatIsAPipeOrADeviceIsNotRead() throws Exception {
+        // Found by fuzzing: next to open_clip_config.json, a config.json that is a named pipe blocked
+        // CheckpointReader.read forever, and one linked to /dev/zero ran out of heap: HuggingFaceConfig.isClipConfig
+        // (is the directory a transformers one?) read it without checking it is a file.
+        Path dir = modelDir(fixtureJson());
+        Path pipe = dir.resolve("config.json");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                new ProcessBuilder("mkfifo", pipe.toString()).start().waitFor() == 0, "mkfifo unavailable");
+        java.time.Duration seconds10 = java.time.Duration.ofSeconds(10);
+        StateDict sd = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(seconds10,
+                () -> CheckpointReader.read(dir));
+        assertEquals(EXPECTED, ConfigInference.infer(sd, dir));
+        CheckpointException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(seconds10,
+                () -> assertThrows(CheckpointException.class, () -> OpenClipConfig.read(pipe)));
+        assertEquals(pipe + ": open_clip config is not a regular file (a device or named pipe)", e.getMessage());
+        Files.delete(pipe);
+        Files.createSymbolicLink(pipe, Path.of("/dev/zero"));
+        assertEquals(sd.keys(), org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(seconds10,
+                () -> CheckpointReader.read(dir)).keys());
+    }
+
+    @Test
     void huggingFaceFilesKeepPrecedence() throws IOException {
         Path dir = Files.createDirectory(tmp.resolve("both"));
         Files.copy(DIR.resolve(OpenClipConfig.CONFIG_FILE), dir.resolve(OpenClipConfig.CONFIG_FILE));

@@ -193,6 +193,68 @@ class DataReadersTest {
     }
 
     @Test
+    void captionAndIdxFilesThatArePipesOrDevicesAreNotRead(@TempDir Path dir) throws Exception {
+        // Found with hostile dataset folders: a captions.csv or IDX file that is a named pipe blocked the read
+        // forever, one linked to /dev/zero ran out of heap.
+        Path pipe = dir.resolve("captions.csv");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                new ProcessBuilder("mkfifo", pipe.toString()).start().waitFor() == 0, "mkfifo unavailable");
+        java.time.Duration seconds10 = java.time.Duration.ofSeconds(10);
+        ClipException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(seconds10,
+                () -> assertThrows(ClipException.class, () -> CaptionFile.read(pipe)));
+        assertEquals(pipe + ": captions file is not a regular file (a device or named pipe)", e.getMessage());
+        Files.write(dir.resolve("l"), idx(0x801, new int[]{1}, new byte[]{1}, false));
+        e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(seconds10, () -> assertThrows(
+                ClipException.class, () -> IdxDataset.read(pipe, dir.resolve("l"), IdxDataset.MNIST_CLASSES, "t")));
+        assertEquals(pipe + ": IDX file is not a regular file (a device or named pipe)", e.getMessage());
+        Path zero = Files.createSymbolicLink(dir.resolve("zero.jsonl"), Path.of("/dev/zero"));
+        e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(seconds10,
+                () -> assertThrows(ClipException.class, () -> CaptionFile.read(zero)));
+        assertEquals(zero + ": captions file is not a regular file (a device or named pipe)", e.getMessage());
+    }
+
+    @Test
+    void idxHeaderWhoseSizeOverflowsIsTruncatedNotACrash(@TempDir Path dir) throws IOException {
+        // Found by fuzzing: 5 images of 1651077239x1179472987 need more than 2^63 bytes; the product wrapped
+        // negative, passed the length check, and the pixel array's size gave NegativeArraySizeException.
+        Files.write(dir.resolve("i"), idx(0x803, new int[]{5, 0x464d545b, 0x62697077}, new byte[40], false));
+        Files.write(dir.resolve("l"), idx(0x801, new int[]{5}, new byte[5], false));
+        ClipException e = assertThrows(ClipException.class,
+                () -> IdxDataset.read(dir.resolve("i"), dir.resolve("l"), IdxDataset.MNIST_CLASSES, "t"));
+        assertTrue(e.getMessage().endsWith("i: truncated, 40 pixel bytes for 5 images of 1651077239x1179472987"),
+                e.getMessage());
+    }
+
+    @Test
+    void gzippedIdxIsReadOnlyAsFarAsItsHeaderDeclares(@TempDir Path dir) throws IOException {
+        // Found by fuzzing: 1 MB of gzip expanding to 1 GB behind a small header was decompressed whole, which
+        // ended in OutOfMemoryError with -Xmx512m. Here 64 MiB of zeros follow two 2x2 images.
+        ByteArrayOutputStream bos = new ByteArrayOutputStream();
+        try (OutputStream o = new GZIPOutputStream(bos)) {
+            o.write(idx(0x803, new int[]{2, 2, 2}, new byte[]{1, 2, 3, 4, 5, 6, 7, 8}, false));
+            byte[] zeros = new byte[1 << 20];
+            for (int i = 0; i < 64; i++) {
+                o.write(zeros);
+            }
+        }
+        Files.write(dir.resolve("i.gz"), bos.toByteArray());
+        Files.write(dir.resolve("l"), idx(0x801, new int[]{2}, new byte[]{1, 2}, false));
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        LabeledDataset ds = IdxDataset.read(dir.resolve("i.gz"), dir.resolve("l"), IdxDataset.MNIST_CLASSES, "t");
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertEquals(2, ds.size());
+        assertTrue(allocated < 16 << 20, allocated + " bytes allocated to read two 2x2 images");
+        // A header that declares more than 1 GiB is refused from its 16 bytes.
+        Files.write(dir.resolve("i.gz"), idx(0x803, new int[]{1 << 20, 1 << 10, 1 << 10}, new byte[0], true));
+        ClipException e = assertThrows(ClipException.class, () -> IdxDataset.read(dir.resolve("i.gz"),
+                dir.resolve("l"), IdxDataset.MNIST_CLASSES, "t"));
+        assertTrue(e.getMessage().endsWith("i.gz: its header declares more than the 1073741824 bytes read from an IDX file"),
+                e.getMessage());
+    }
+
+    @Test
     void shufflingIsSeededAndAPermutation() {
         int[] a = Shuffle.permutation(1000, 7, 0);
         assertArrayEquals(a, Shuffle.permutation(1000, 7, 0));

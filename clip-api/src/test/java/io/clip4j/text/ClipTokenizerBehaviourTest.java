@@ -227,6 +227,33 @@ class ClipTokenizerBehaviourTest {
     }
 
     @Test
+    void mergesFileThatExpandsToGigabytesIsNotReadWhole(@TempDir Path dir) throws IOException {
+        // Found by fuzzing: 1.2 MB of gzip holding 1.2 GB of text (or one endless line) used to be decompressed
+        // whole, and ran out of heap. Only the first 48,895 lines count, so at most 16 MiB is read.
+        byte[] endless = new byte[1 << 20];
+        Arrays.fill(endless, (byte) 'a');
+        Path longLine = dir.resolve("long-line.txt.gz");
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(longLine))) {
+            out.write("#version: 0.2\n".getBytes(StandardCharsets.US_ASCII));
+            for (int i = 0; i < 17; i++) {
+                out.write(endless);
+            }
+        }
+        VocabularyException e = assertThrows(VocabularyException.class, () -> ClipTokenizer.fromVocabulary(longLine));
+        assertTrue(e.getMessage().contains("long-line.txt.gz: its first 48895 lines take more than 16 MiB"),
+                e.getMessage());
+        // The lines after the used ones may be anything, however long: they are never read.
+        Path longTail = dir.resolve("long-tail.txt.gz");
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(longTail))) {
+            out.write(("#version: 0.2\n" + "h e\n".repeat(48894)).getBytes(StandardCharsets.US_ASCII));
+            for (int i = 0; i < 17; i++) {
+                out.write(endless);
+            }
+        }
+        assertEquals(512 + 48894 + 2, ClipTokenizer.fromVocabulary(longTail).vocabularySize());
+    }
+
+    @Test
     void invalidArgumentsAreRejectedWithClearMessages() {
         assertThrows(IllegalArgumentException.class, () -> TOKENIZER.encode(null));
         assertThrows(IllegalArgumentException.class, () -> TOKENIZER.tokenize((String) null));

@@ -20,10 +20,11 @@ final class FrameDecoder {
      */
     static byte[] decode(byte[] file, WebpContainer.Frame f, int channels, long maxPixels) {
         int n = f.width * f.height;
-        byte[] out = new byte[n * channels];
+        // The output is allocated only once the bitstream has decoded: a damaged header fails without it.
         if (f.lossless) {
             Vp8lImage img = Vp8lDecoder.decode(file, f.imageOffset, (int) f.imageLength, maxPixels);
             int[] argb = img.argb();
+            byte[] out = new byte[n * channels];
             for (int i = 0, o = 0; i < n; i++, o += channels) {
                 int p = argb[i];
                 out[o] = (byte) (p >> 16);
@@ -36,6 +37,7 @@ final class FrameDecoder {
             return out;
         }
         Vp8Frame frame = Vp8Decoder.decode(file, f.imageOffset, (int) f.imageLength, maxPixels);
+        byte[] out = new byte[n * channels];
         YuvConverter.toRgb(frame, out, channels);
         if (channels == 4) {
             if (f.alphaOffset >= 0) {

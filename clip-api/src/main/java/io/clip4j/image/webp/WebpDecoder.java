@@ -73,16 +73,17 @@ public final class WebpDecoder implements ImageDecoder {
         if ((long) cw * ch * channels > Integer.MAX_VALUE - 8) {
             throw new ImageDecodeException("WebP: image too large for a Java array (" + cw + "x" + ch + ")");
         }
-        byte[] canvas = new byte[cw * ch * channels];
         WebpContainer.Frame f = c.firstFrame();
+        // The frame is decoded before any canvas exists: a damaged header then fails without a canvas-sized
+        // allocation (a 65-byte file may claim 89 million pixels), and a frame that fills the canvas is the canvas.
+        byte[] canvas = FrameDecoder.decode(file, f, channels, maxPixels);
         if (f.width != cw || f.height != ch) {
-            byte[] frame = FrameDecoder.decode(file, f, channels, maxPixels);
+            byte[] frame = canvas;
+            canvas = new byte[cw * ch * channels];
             for (int y = 0; y < f.height; y++) {
                 System.arraycopy(frame, y * f.width * channels, canvas, ((f.yOffset + y) * cw + f.xOffset) * channels,
                         f.width * channels);
             }
-        } else {
-            canvas = FrameDecoder.decode(file, f, channels, maxPixels);
         }
         return DecodedImage.ofBytes(cw, ch, alpha ? PixelMode.RGBA : PixelMode.RGB, canvas, false,
                 c.exifOrientation());

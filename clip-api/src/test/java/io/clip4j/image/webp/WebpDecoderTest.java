@@ -172,6 +172,22 @@ class WebpDecoderTest {
     }
 
     @Test
+    void damagedFrameHeaderFailsBeforeTheCanvasIsAllocated() {
+        // Found by mutation fuzzing: lossy_1x1.webp with the frame size changed to 14558x4705 (68 million pixels,
+        // under Pillow's limit) and a partition table past the data. It used to allocate the 205 MB canvas first.
+        byte[] file = HexFormat.of().parseHex("52494646320000005745425056503820260000005001009d012ade3861d20cd7"
+                + "1a0100010002003425a00004338000feef7697fffd83bfffd077fffa0eff4e0000");
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        ImageDecodeException e = assertThrows(ImageDecodeException.class,
+                () -> DECODER.decode(file, ImagePreprocessor.PILLOW_MAX_IMAGE_PIXELS));
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(e.getMessage().startsWith("WebP: cannot parse VP8 partitions"), e.getMessage());
+        assertTrue(allocated < 16 << 20, allocated + " bytes allocated for a 65-byte file");
+    }
+
+    @Test
     void cutFilesAreTruncatedAndNamedSo() throws Exception {
         byte[] file = resource("lossless_z6.webp");
         for (int cut = 1; cut < file.length; cut += 97) {
