@@ -135,8 +135,10 @@ public final class ModelDownloader {
             }
             LOG.warn("{} exists, but its SHA-256 does not match {}'s; downloading it again", target, model.name());
         } else if (offline) {
+            // OpenAI's own host has answered 404 since late 2025: any copy of the file will do, its SHA-256 decides.
             throw new CheckpointException(model.name() + " is not in the cache (" + target + ") and downloads are off;"
-                    + " download " + urlOf(model) + " to that path");
+                    + " put a copy of " + model.fileName() + " there (its SHA-256 is checked), e.g. from "
+                    + urlOf(model) + " or a mirror");
         }
         download(model, target);
         return target;

@@ -144,7 +144,8 @@ class ModelDownloaderTest {
 
         CheckpointException offline = assertThrows(CheckpointException.class, () -> d.offline(true).fetch(m));
         assertEquals("tiny is not in the cache (" + cache.resolve("tiny-vit.pt") + ") and downloads are off;"
-                + " download " + m.url() + " to that path", offline.getMessage());
+                + " put a copy of tiny-vit.pt there (its SHA-256 is checked), e.g. from " + m.url() + " or a mirror",
+                offline.getMessage());
     }
 
     @Test

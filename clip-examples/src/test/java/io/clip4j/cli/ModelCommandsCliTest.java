@@ -147,8 +147,9 @@ class ModelCommandsCliTest {
                 "--text", "a dog");
         assertEquals(ClipCli.EXIT_INPUT, missing.code, missing.err);
         assertEquals("clip: ViT-B/32 is not in the cache (" + dir.resolve("ViT-B-32.pt") + ") and downloads are off;"
-                + " download https://openaipublic.azureedge.net/clip/models/"
-                + "40d365715913c9da98579312b702a82c18be219cc2a73407c4526f58eba950af/ViT-B-32.pt to that path",
+                + " put a copy of ViT-B-32.pt there (its SHA-256 is checked), e.g. from"
+                + " https://openaipublic.azureedge.net/clip/models/"
+                + "40d365715913c9da98579312b702a82c18be219cc2a73407c4526f58eba950af/ViT-B-32.pt or a mirror",
                 missing.err.strip());
         // A file in the cache under the model's name is used only if its SHA-256 is the release's.
         Files.copy(VIT.resolve("model.pt"), dir.resolve("ViT-B-32.pt"));
