@@ -59,6 +59,7 @@ public final class ClipCli {
                 // picocli adds that a multi-value option before it "expected a parameter": wrong once it has one
                 msg = msg.substring(0, msg.indexOf("; Expected parameter"));
             }
+            msg = UsageHints.message(ex, msg);
             err.println("clip: " + msg + " (see '" + ex.getCommandLine().getCommandSpec().qualifiedName()
                     + " --help')");
             return EXIT_USAGE;

@@ -54,8 +54,7 @@ final class EvalCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(),
-                "missing subcommand: zero-shot, linear-probe, few-shot or retrieval");
+        throw new CommandLine.ParameterException(spec.commandLine(), UsageHints.missingSubcommand(spec.commandLine()));
     }
 
     /** Options every evaluation shares. */

@@ -80,6 +80,22 @@ class TokenizePreprocessCliTest {
     }
 
     @Test
+    void usageErrorsNameTheCommandsAndNearMisses() {
+        // It said only "Missing required subcommand" and, for a typo, "Unmatched arguments from index 0".
+        CliRunner none = CliRunner.run();
+        assertEquals(ClipCli.EXIT_USAGE, none.code);
+        assertTrue(none.err.startsWith("clip: missing subcommand: tokenize, preprocess, zero-shot,")
+                && none.err.strip().endsWith(", eval or train (see 'clip --help')"), none.err);
+        CliRunner eval = CliRunner.run("eval");
+        assertTrue(eval.err.startsWith("clip: missing subcommand: zero-shot, linear-probe, few-shot or retrieval"),
+                eval.err);
+        CliRunner typo = CliRunner.run("zeroshot", "--image", "x.png");
+        assertEquals(ClipCli.EXIT_USAGE, typo.code);
+        assertTrue(typo.err.contains("did you mean zero-shot?"), typo.err);
+        assertEquals(1, typo.err.strip().split("\n").length, typo.err);
+    }
+
+    @Test
     void badInputGivesOneLineAndNonZeroExit(@TempDir Path tmp) throws IOException {
         Path junk = tmp.resolve("junk.png");
         Files.write(junk, new byte[]{1, 2, 3, 4, 5, 6, 7, 8, 9});
