@@ -1,6 +1,7 @@
 package io.clip4j.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import io.clip4j.ClipModel;
 import io.clip4j.data.CaptionFile;
 import io.clip4j.data.ClassFolders;
@@ -47,7 +48,9 @@ import java.util.concurrent.Callable;
         subcommands = {EvalCommand.ZeroShot.class, EvalCommand.LinearProbeCmd.class, EvalCommand.FewShot.class,
                 EvalCommand.Retrieval.class})
 final class EvalCommand implements Runnable {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // snake_case like every other --json output and the field's terms (top1_accuracy, image_to_text)
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
 
     @Spec
     CommandSpec spec;

@@ -47,11 +47,11 @@ class EvalCliTest {
                 "--template", "a photo of a {}.", "--template", "{}", "--batch", "2", "--json");
         assertEquals(0, r.code, r.err);
         JsonNode o = JSON.readTree(r.out);
-        assertEquals(2, o.get("templateCount").asInt());
+        assertEquals(2, o.get("template_count").asInt());
         JsonNode acc = o.get("accuracy");
         assertEquals(7, acc.get("n").asInt());
         assertEquals(List.of("cat", "coffee cup", "person"),
-                List.of(JSON.treeToValue(acc.get("classNames"), String[].class)));
+                List.of(JSON.treeToValue(acc.get("class_names"), String[].class)));
         assertEquals(1.0, acc.get("top5").asDouble(), "3 classes: top-5 is always right");
         try (ClipModel model = ClipModel.load(Path.of(MODEL))) {
             ZeroShotEvaluation lib = ZeroShotEvaluator.evaluate(model,
@@ -73,8 +73,8 @@ class EvalCliTest {
         assertEquals(0, lp.code, lp.err);
         JsonNode o = JSON.readTree(lp.out);
         // round(0.4 * 3) = 1 and round(0.4 * 2) = 1 held out per class
-        assertEquals(3, o.get("validationSize").asInt());
-        assertEquals(7, o.get("trainSize").asInt());
+        assertEquals(3, o.get("validation_size").asInt());
+        assertEquals(7, o.get("train_size").asInt());
         assertTrue(o.get("sweep").size() >= 7, lp.out);
         assertEquals(7, o.get("test").get("n").asInt());
 
@@ -89,8 +89,8 @@ class EvalCliTest {
         JsonNode f = JSON.readTree(fs.out);
         assertEquals(2, f.get("points").size());
         assertEquals(2, f.get("points").get(1).get("k").asInt());
-        assertEquals(2, f.get("points").get(0).get("top1PerSeed").size());
-        assertTrue(f.get("zeroShotTop1").isNumber(), fs.out);
+        assertEquals(2, f.get("points").get(0).get("top1_per_seed").size());
+        assertTrue(f.get("zero_shot_top1").isNumber(), fs.out);
 
         CliRunner tooMany = CliRunner.run("eval", "few-shot", "--model", MODEL, "--train", train.toString(),
                 "--test", test.toString(), "--k", "3");
@@ -147,7 +147,7 @@ class EvalCliTest {
         JsonNode acc = JSON.readTree(zs.out).get("accuracy");
         assertEquals(6, acc.get("n").asInt());
         assertEquals(List.of("cat", "coffee cup", "person"),
-                List.of(JSON.treeToValue(acc.get("classNames"), String[].class)));
+                List.of(JSON.treeToValue(acc.get("class_names"), String[].class)));
 
         // the class-folder test set has the same three classes, so labels agree
         Path test = classFolders(tmp.resolve("test"));
@@ -155,8 +155,8 @@ class EvalCliTest {
                 "--test", test.toString(), "--C", "1", "--json");
         assertEquals(0, lp.code, lp.err);
         JsonNode o = JSON.readTree(lp.out);
-        assertEquals(4, o.get("trainSize").asInt());
-        assertEquals(7, o.get("testSize").asInt());
+        assertEquals(4, o.get("train_size").asInt());
+        assertEquals(7, o.get("test_size").asInt());
 
         assertOneLine(CliRunner.run("eval", "zero-shot", "--model", MODEL, "--test", "idx:" + tmp.resolve("images.idx")),
                 ClipCli.EXIT_INPUT, "IMAGES,LABELS,NAMES");
@@ -176,7 +176,7 @@ class EvalCliTest {
         JsonNode o = JSON.readTree(r.out);
         assertEquals(2, o.get("images").asInt());
         assertEquals(3, o.get("texts").asInt());
-        assertEquals(1.0, o.get("imageToText").get("r5").asDouble());
+        assertEquals(1.0, o.get("image_to_text").get("r5").asDouble());
         CliRunner text = CliRunner.run("eval", "retrieval", "--model", MODEL, "--captions", csv.toString());
         assertTrue(text.out.contains("image->text"), text.out);
         // A byte-order mark (as spreadsheet programs write) before the header: it was read as a line whose image,
