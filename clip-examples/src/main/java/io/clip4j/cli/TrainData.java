@@ -7,6 +7,7 @@ import io.clip4j.data.IdxDataset;
 import io.clip4j.data.LabeledDataset;
 import io.clip4j.data.PathCaptions;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -51,9 +52,16 @@ final class TrainData {
                 throw new IllegalArgumentException("idx data needs idx:IMAGES,LABELS,NAMES, got '" + spec + "'");
             }
             Path images = Path.of(p[0]);
+            Path labels = Path.of(p[1]);
+            for (Path f : List.of(images, labels)) { // in the order written, before the names file is read
+                if (!Files.exists(f)) {
+                    throw new IllegalArgumentException("idx data: " + (f == images ? "images" : "labels")
+                            + " file not found: " + f);
+                }
+            }
             // The set is named after its images file; a path without a file name (the root) fails in read.
             String name = images.getFileName() == null ? p[0] : images.getFileName().toString();
-            return IdxDataset.read(images, Path.of(p[1]), classNames(p[2]), name);
+            return IdxDataset.read(images, labels, classNames(p[2]), name);
         }
         throw new IllegalArgumentException("a labelled set (folder:DIR or idx:IMAGES,LABELS,NAMES) is needed, got '"
                 + spec + "'");

@@ -234,6 +234,10 @@ class EvalCliTest {
                 ClipCli.EXIT_INPUT, "no image-caption pairs");
         assertOneLine(CliRunner.run("eval", "retrieval", "--model", MODEL, "--captions",
                 tmp.resolve("none.csv").toString()), ClipCli.EXIT_INPUT, "captions file not found");
+        // The first missing file written, not the class names file read first.
+        assertOneLine(CliRunner.run("eval", "zero-shot", "--model", MODEL, "--test", "idx:" + tmp.resolve("a") + ","
+                + tmp.resolve("b") + "," + tmp.resolve("c")), ClipCli.EXIT_INPUT, "images file not found: "
+                + tmp.resolve("a"));
         assertOneLine(CliRunner.run("eval", "zero-shot", "--model", MODEL, "--test", "folder:"),
                 ClipCli.EXIT_INPUT, "names no file or folder");
         assertOneLine(CliRunner.run("eval", "zero-shot", "--model", MODEL, "--test", csv.toString()),
