@@ -6,6 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -169,6 +170,7 @@ public final class ConfigInference {
      * then gives the heads) 1, so that a tower narrower than 64 (tiny test models) is not refused for 0 heads.
      */
     private static ClipConfig fromTensors(StateDict sd, boolean referenceHeads) {
+        requireSharedSizes(sd);
         try {
             int embedDim = (int) dim(sd, "text_projection", 2, 1);
             int contextLength = contextLength(sd.source(), dim(sd, "positional_embedding", 2, 0),
@@ -207,6 +209,41 @@ public final class ConfigInference {
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(sd.source() + ": inconsistent CLIP dimensions: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Sizes that several tensors carry must agree before one of them sizes the model. Otherwise the damaged tensor
+     * was not named: a transposed {@code text_projection} was reported as a wrong {@code visual.proj}, a widened
+     * {@code ln_final.weight} or {@code visual.conv1.weight} as MLP widths of open_clip's ViT-g. A missing tensor, one
+     * of another rank or one without elements (whose sizes only shape tests use) is left to the checks that name it.
+     */
+    private static void requireSharedSizes(StateDict sd) {
+        String text = "the text transformer's width";
+        same(sd, text, "ln_final.weight", 0, "token_embedding.weight", 1);
+        same(sd, text, "ln_final.weight", 0, "positional_embedding", 1);
+        same(sd, text, "ln_final.weight", 0, "text_projection", 0);
+        if (sd.contains("visual.proj")) {
+            same(sd, "embed_dim", "text_projection", 1, "visual.proj", 1);
+            String vision = "the vision transformer's width";
+            same(sd, vision, "visual.conv1.weight", 0, "visual.class_embedding", 0);
+            same(sd, vision, "visual.conv1.weight", 0, "visual.positional_embedding", 1);
+            same(sd, vision, "visual.conv1.weight", 0, "visual.proj", 0);
+        } else {
+            same(sd, "embed_dim", "text_projection", 1, "visual.attnpool.c_proj.weight", 0);
+        }
+    }
+
+    /** Dimension {@code i} of tensor {@code a} equals dimension {@code j} of {@code b}, where both have elements. */
+    private static void same(StateDict sd, String what, String a, int i, String b, int j) {
+        TensorData ta = sd.find(a).orElse(null);
+        TensorData tb = sd.find(b).orElse(null);
+        if (ta == null || tb == null || ta.dim() <= i || tb.dim() <= j || ta.numel() == 0 || tb.numel() == 0
+                || ta.size(i) == tb.size(j)) {
+            return;
+        }
+        throw new CheckpointException(sd.source() + ": tensors '" + a + "' " + Arrays.toString(ta.shape())
+                + " and '" + b + "' " + Arrays.toString(tb.shape()) + " disagree on " + what + " ("
+                + ta.size(i) + " vs " + tb.size(j) + "): one of them is damaged or from another model");
     }
 
     /**

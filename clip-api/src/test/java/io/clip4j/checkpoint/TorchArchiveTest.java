@@ -95,6 +95,32 @@ class TorchArchiveTest {
         assertEquals((1 << 26) + 1, ConfigInference.infer(new StateDict("rn", m)).visionHeads());
     }
 
+    @Test
+    void aTensorThatDisagreesWithTheOthersOnASharedSizeIsNamed() {
+        // The damaged tensor was not named: a transposed text_projection was reported as "tensor 'visual.proj' has
+        // shape [128, 64], the configuration expects [128, 128]", a widened ln_final.weight or visual.conv1.weight as
+        // "MLP widths (...) are not 4 x width" of open_clip's ViT-g, with advice to load an open_clip directory.
+        Object[][] cases = {
+                {"tiny-vit", "text_projection", zeros(64, 128), "the text transformer's width (128 vs 64)"},
+                {"tiny-vit", "text_projection", zeros(128, 63), "embed_dim (63 vs 64)"},
+                {"tiny-vit", "ln_final.weight", zeros(129), "the text transformer's width (129 vs 128)"},
+                {"tiny-vit", "visual.conv1.weight", zeros(129, 3, 32, 32), "the vision transformer's width (129 vs 128)"},
+                {"tiny-vit", "visual.class_embedding", zeros(127), "the vision transformer's width (128 vs 127)"},
+                {"tiny-rn", "text_projection", zeros(64, 65), "embed_dim (65 vs 64)"},
+        };
+        for (Object[] c : cases) {
+            StateDict sd = CheckpointReader.read(Fixtures.model((String) c[0]).resolve("state_dict.pt"));
+            java.util.Map<String, TensorData> m = new java.util.LinkedHashMap<>(sd.asMap());
+            TensorData damaged = (TensorData) c[2];
+            m.put((String) c[1], damaged);
+            CheckpointException e = assertThrows(CheckpointException.class,
+                    () -> ConfigInference.infer(new StateDict("damaged", m)));
+            assertTrue(e.getMessage().startsWith("damaged: tensors '")
+                    && e.getMessage().contains("'" + c[1] + "' " + java.util.Arrays.toString(damaged.shape()))
+                    && e.getMessage().contains(" disagree on " + c[3]), e.getMessage());
+        }
+    }
+
     /** tiny-vit's tensors with a text positional_embedding of {@code rows} rows. */
     private static java.util.Map<String, TensorData> withContextLength(int rows) {
         StateDict sd = CheckpointReader.read(Fixtures.model("tiny-vit").resolve("state_dict.pt"));
