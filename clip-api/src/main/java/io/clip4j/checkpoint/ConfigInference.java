@@ -34,6 +34,8 @@ public final class ConfigInference {
      * positional_embedding of, say, 20000 rows would load and then take minutes per text.
      */
     private static final int MAX_CONTEXT_LENGTH = 4096;
+    /** The smallest context_length that holds a text token: start of text, one token, end of text. */
+    private static final int MIN_CONTEXT_LENGTH = 3;
     /**
      * The largest transformer MLP width a checkpoint or config may declare: 68 times the widest published (open_clip's
      * ViT-e, 15360). Beyond it a value is damage, refused before it sizes a tensor.
@@ -65,7 +67,8 @@ public final class ConfigInference {
      * {@code visual.transformer.resblocks.0.mlp.c_fc.weight.shape[0]} and
      * {@code transformer.resblocks.0.mlp.c_fc.weight.shape[0]} (the reference builds {@code 4 * width}; loading
      * checks every layer's shape). Sizes clip4j cannot run in reasonable memory and time are refused:
-     * image_resolution above 4096, context_length above 4096, MLP widths above 2^20.
+     * image_resolution above 4096, context_length above 4096 or below 3 (no room for a text token), MLP widths above
+     * 2^20.
      *
      * <p>Because head counts cannot be read from tensors, a checkpoint the reference rules would build wrong is
      * refused rather than given silently wrong features: MLP widths other than {@code 4 * width} (open_clip's ViT-g
@@ -79,8 +82,8 @@ public final class ConfigInference {
      * @param sd a state dict under OpenAI names (as {@link CheckpointReader#read} returns)
      * @return the model's configuration
      * @throws CheckpointException if a needed tensor is missing, the shapes are inconsistent, they imply an
-     *                             image_resolution or context_length above 4096 (the message names the value), or
-     *                             the reference rules cannot give the model's heads (the message says why and
+     *                             image_resolution or context_length above 4096 or a context_length below 3 (the
+     *                             message names the value), or the reference rules cannot give the model's heads (the message says why and
      *                             what to load instead), or the metadata holds an unknown {@code clip4j.*} key or
      *                             activation value
      */
@@ -106,6 +109,7 @@ public final class ConfigInference {
      */
     public static ClipConfig requireBuildableFromBareWeights(String source, ClipConfig c) {
         ReferenceRules.requireForTraining(source, c);
+        contextLength(source, c.contextLength(), "the configuration"); // loading refuses too short a context
         int visionHeads = c.isVit() ? c.visionWidth() / 64 : (int) (c.visionWidth() * 32L / 64);
         if (c.visionHeads() != visionHeads || c.transformerHeads() != c.transformerWidth() / 64) {
             throw new CheckpointException(source + ": heads (vision " + c.visionHeads() + ", text "
@@ -427,8 +431,17 @@ public final class ConfigInference {
         return (int) resolution;
     }
 
-    /** The context_length a checkpoint declares ({@code what}), at most what the text tower runs in fair time. */
+    /**
+     * The context_length a checkpoint declares ({@code what}): room for one text token between start and end of
+     * text (below that every text tokenizes to the same ids, so every text got the same features), and at most what
+     * the text tower runs in fair time.
+     */
     static int contextLength(String source, long contextLength, String what) {
+        if (contextLength < MIN_CONTEXT_LENGTH) {
+            throw new CheckpointException(source + ": " + what + " implies a context_length of " + contextLength
+                    + ", which leaves no room for a token between start and end of text (at least "
+                    + MIN_CONTEXT_LENGTH + ")");
+        }
         if (contextLength > MAX_CONTEXT_LENGTH) {
             throw new CheckpointException(source + ": " + what + " implies a context_length of " + contextLength
                     + ", more than the supported " + MAX_CONTEXT_LENGTH);

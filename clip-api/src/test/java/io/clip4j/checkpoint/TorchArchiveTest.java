@@ -86,6 +86,27 @@ class TorchArchiveTest {
     }
 
     @Test
+    void aContextTooShortForOneTextTokenIsACheckpointError() throws IOException {
+        // A positional_embedding of 1 or 2 rows loaded: the tokenizer then gave every text [49407] or [49406, 49407],
+        // so all texts had the same features (similarity and zero-shot silently uniform, or "duplicate labels").
+        for (int rows : new int[]{1, 2}) {
+            Path file = tmp.resolve("context-" + rows + ".safetensors");
+            SafetensorsWriter.write(file, withContextLength(rows), java.util.Map.of());
+            CheckpointException e = assertThrows(CheckpointException.class,
+                    () -> ConfigInference.infer(CheckpointReader.read(file), file));
+            assertTrue(e.getMessage().startsWith(file + ": positional_embedding implies a context_length of " + rows
+                    + ", which leaves no room for a token between start and end of text (at least 3)"), e.getMessage());
+        }
+        Path three = tmp.resolve("context-3.safetensors");
+        SafetensorsWriter.write(three, withContextLength(3), java.util.Map.of());
+        assertEquals(3, ConfigInference.infer(CheckpointReader.read(three), three).contextLength());
+        Path json = tmp.resolve("config.json");
+        Files.writeString(json, "{\"text_config\": {\"max_position_embeddings\": 2}}");
+        CheckpointException e = assertThrows(CheckpointException.class, () -> HuggingFaceConfig.read(json));
+        assertTrue(e.getMessage().contains("max_position_embeddings implies a context_length of 2"), e.getMessage());
+    }
+
+    @Test
     void resNetVisionHeadsOfAHugeStemWidthDoNotOverflow() {
         // The reference's vision_width * 32 // 64, computed in int, gave 1 head for a stem of 2^27 + 2 (a tensor
         // without elements may declare that width) instead of 2^26 + 1.
