@@ -294,6 +294,17 @@ class TorchClipTest {
         CheckpointException e = assertThrows(CheckpointException.class,
                 () -> TorchClip.create(new StateDict("nan", m), SMALL_VIT));
         assertEquals("nan: logit_scale is NaN", e.getMessage());
+        // exp(-inf) = 0 (and exp(x) underflows to 0 below about -103): every logit 0, every probability uniform
+        for (float v : new float[]{Float.NEGATIVE_INFINITY, -1e30f}) {
+            b.putFloat(0, v);
+            e = assertThrows(CheckpointException.class, () -> TorchClip.create(new StateDict("zero", m), SMALL_VIT));
+            assertEquals("zero: logit_scale " + v + " gives exp(logit_scale) = 0: every logit would be 0 and every"
+                    + " probability uniform", e.getMessage());
+        }
+        b.putFloat(0, -20f); // tiny but positive: the checkpoint's own temperature
+        try (TorchClip clip = TorchClip.create(new StateDict("x", m), SMALL_VIT)) {
+            assertEquals((float) Math.exp(-20), clip.logitScale(), 1e-12f);
+        }
     }
 
     @Test
