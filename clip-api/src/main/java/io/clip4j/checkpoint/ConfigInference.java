@@ -234,6 +234,8 @@ public final class ConfigInference {
             same(sd, vision, "visual.conv1.weight", 0, "visual.proj", 0);
         } else {
             same(sd, "embed_dim", "text_projection", 1, "visual.attnpool.c_proj.weight", 0);
+            // The stem's last convolution widens to the width that sizes every stage.
+            same(sd, "the ResNet's width", "visual.layer1.0.conv1.weight", 0, "visual.conv3.weight", 0);
         }
     }
 

@@ -128,6 +128,8 @@ class TorchArchiveTest {
                 {"tiny-vit", "visual.conv1.weight", zeros(129, 3, 32, 32), "the vision transformer's width (129 vs 128)"},
                 {"tiny-vit", "visual.class_embedding", zeros(127), "the vision transformer's width (128 vs 127)"},
                 {"tiny-rn", "text_projection", zeros(64, 65), "embed_dim (65 vs 64)"},
+                // was "a ResNet needs an even vision_width, got 17", naming no tensor
+                {"tiny-rn", "visual.layer1.0.conv1.weight", zeros(17, 16, 1, 1), "the ResNet's width (17 vs 16)"},
         };
         for (Object[] c : cases) {
             StateDict sd = CheckpointReader.read(Fixtures.model((String) c[0]).resolve("state_dict.pt"));
