@@ -6,6 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -33,6 +34,8 @@ public final class ConfigInference {
      * positional_embedding of, say, 20000 rows would load and then take minutes per text.
      */
     private static final int MAX_CONTEXT_LENGTH = 4096;
+    /** The smallest context_length that holds a text token: start of text, one token, end of text. */
+    private static final int MIN_CONTEXT_LENGTH = 3;
     /**
      * The largest transformer MLP width a checkpoint or config may declare: 68 times the widest published (open_clip's
      * ViT-e, 15360). Beyond it a value is damage, refused before it sizes a tensor.
@@ -64,7 +67,8 @@ public final class ConfigInference {
      * {@code visual.transformer.resblocks.0.mlp.c_fc.weight.shape[0]} and
      * {@code transformer.resblocks.0.mlp.c_fc.weight.shape[0]} (the reference builds {@code 4 * width}; loading
      * checks every layer's shape). Sizes clip4j cannot run in reasonable memory and time are refused:
-     * image_resolution above 4096, context_length above 4096, MLP widths above 2^20.
+     * image_resolution above 4096, context_length above 4096 or below 3 (no room for a text token), MLP widths above
+     * 2^20.
      *
      * <p>Because head counts cannot be read from tensors, a checkpoint the reference rules would build wrong is
      * refused rather than given silently wrong features: MLP widths other than {@code 4 * width} (open_clip's ViT-g
@@ -78,8 +82,8 @@ public final class ConfigInference {
      * @param sd a state dict under OpenAI names (as {@link CheckpointReader#read} returns)
      * @return the model's configuration
      * @throws CheckpointException if a needed tensor is missing, the shapes are inconsistent, they imply an
-     *                             image_resolution or context_length above 4096 (the message names the value), or
-     *                             the reference rules cannot give the model's heads (the message says why and
+     *                             image_resolution or context_length above 4096 or a context_length below 3 (the
+     *                             message names the value), or the reference rules cannot give the model's heads (the message says why and
      *                             what to load instead), or the metadata holds an unknown {@code clip4j.*} key or
      *                             activation value
      */
@@ -105,6 +109,7 @@ public final class ConfigInference {
      */
     public static ClipConfig requireBuildableFromBareWeights(String source, ClipConfig c) {
         ReferenceRules.requireForTraining(source, c);
+        contextLength(source, c.contextLength(), "the configuration"); // loading refuses too short a context
         int visionHeads = c.isVit() ? c.visionWidth() / 64 : (int) (c.visionWidth() * 32L / 64);
         if (c.visionHeads() != visionHeads || c.transformerHeads() != c.transformerWidth() / 64) {
             throw new CheckpointException(source + ": heads (vision " + c.visionHeads() + ", text "
@@ -169,6 +174,7 @@ public final class ConfigInference {
      * then gives the heads) 1, so that a tower narrower than 64 (tiny test models) is not refused for 0 heads.
      */
     private static ClipConfig fromTensors(StateDict sd, boolean referenceHeads) {
+        requireSharedSizes(sd);
         try {
             int embedDim = (int) dim(sd, "text_projection", 2, 1);
             int contextLength = contextLength(sd.source(), dim(sd, "positional_embedding", 2, 0),
@@ -207,6 +213,43 @@ public final class ConfigInference {
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(sd.source() + ": inconsistent CLIP dimensions: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Sizes that several tensors carry must agree before one of them sizes the model. Otherwise the damaged tensor
+     * was not named: a transposed {@code text_projection} was reported as a wrong {@code visual.proj}, a widened
+     * {@code ln_final.weight} or {@code visual.conv1.weight} as MLP widths of open_clip's ViT-g. A missing tensor, one
+     * of another rank or one without elements (whose sizes only shape tests use) is left to the checks that name it.
+     */
+    private static void requireSharedSizes(StateDict sd) {
+        String text = "the text transformer's width";
+        same(sd, text, "ln_final.weight", 0, "token_embedding.weight", 1);
+        same(sd, text, "ln_final.weight", 0, "positional_embedding", 1);
+        same(sd, text, "ln_final.weight", 0, "text_projection", 0);
+        if (sd.contains("visual.proj")) {
+            same(sd, "embed_dim", "text_projection", 1, "visual.proj", 1);
+            String vision = "the vision transformer's width";
+            same(sd, vision, "visual.conv1.weight", 0, "visual.class_embedding", 0);
+            same(sd, vision, "visual.conv1.weight", 0, "visual.positional_embedding", 1);
+            same(sd, vision, "visual.conv1.weight", 0, "visual.proj", 0);
+        } else {
+            same(sd, "embed_dim", "text_projection", 1, "visual.attnpool.c_proj.weight", 0);
+            // The stem's last convolution widens to the width that sizes every stage.
+            same(sd, "the ResNet's width", "visual.layer1.0.conv1.weight", 0, "visual.conv3.weight", 0);
+        }
+    }
+
+    /** Dimension {@code i} of tensor {@code a} equals dimension {@code j} of {@code b}, where both have elements. */
+    private static void same(StateDict sd, String what, String a, int i, String b, int j) {
+        TensorData ta = sd.find(a).orElse(null);
+        TensorData tb = sd.find(b).orElse(null);
+        if (ta == null || tb == null || ta.dim() <= i || tb.dim() <= j || ta.numel() == 0 || tb.numel() == 0
+                || ta.size(i) == tb.size(j)) {
+            return;
+        }
+        throw new CheckpointException(sd.source() + ": tensors '" + a + "' " + Arrays.toString(ta.shape())
+                + " and '" + b + "' " + Arrays.toString(tb.shape()) + " disagree on " + what + " ("
+                + ta.size(i) + " vs " + tb.size(j) + "): one of them is damaged or from another model");
     }
 
     /**
@@ -390,8 +433,17 @@ public final class ConfigInference {
         return (int) resolution;
     }
 
-    /** The context_length a checkpoint declares ({@code what}), at most what the text tower runs in fair time. */
+    /**
+     * The context_length a checkpoint declares ({@code what}): room for one text token between start and end of
+     * text (below that every text tokenizes to the same ids, so every text got the same features), and at most what
+     * the text tower runs in fair time.
+     */
     static int contextLength(String source, long contextLength, String what) {
+        if (contextLength < MIN_CONTEXT_LENGTH) {
+            throw new CheckpointException(source + ": " + what + " implies a context_length of " + contextLength
+                    + ", which leaves no room for a token between start and end of text (at least "
+                    + MIN_CONTEXT_LENGTH + ")");
+        }
         if (contextLength > MAX_CONTEXT_LENGTH) {
             throw new CheckpointException(source + ": " + what + " implies a context_length of " + contextLength
                     + ", more than the supported " + MAX_CONTEXT_LENGTH);

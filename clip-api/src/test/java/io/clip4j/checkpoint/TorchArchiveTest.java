@@ -86,6 +86,27 @@ class TorchArchiveTest {
     }
 
     @Test
+    void aContextTooShortForOneTextTokenIsACheckpointError() throws IOException {
+        // A positional_embedding of 1 or 2 rows loaded: the tokenizer then gave every text [49407] or [49406, 49407],
+        // so all texts had the same features (similarity and zero-shot silently uniform, or "duplicate labels").
+        for (int rows : new int[]{1, 2}) {
+            Path file = tmp.resolve("context-" + rows + ".safetensors");
+            SafetensorsWriter.write(file, withContextLength(rows), java.util.Map.of());
+            CheckpointException e = assertThrows(CheckpointException.class,
+                    () -> ConfigInference.infer(CheckpointReader.read(file), file));
+            assertTrue(e.getMessage().startsWith(file + ": positional_embedding implies a context_length of " + rows
+                    + ", which leaves no room for a token between start and end of text (at least 3)"), e.getMessage());
+        }
+        Path three = tmp.resolve("context-3.safetensors");
+        SafetensorsWriter.write(three, withContextLength(3), java.util.Map.of());
+        assertEquals(3, ConfigInference.infer(CheckpointReader.read(three), three).contextLength());
+        Path json = tmp.resolve("config.json");
+        Files.writeString(json, "{\"text_config\": {\"max_position_embeddings\": 2}}");
+        CheckpointException e = assertThrows(CheckpointException.class, () -> HuggingFaceConfig.read(json));
+        assertTrue(e.getMessage().contains("max_position_embeddings implies a context_length of 2"), e.getMessage());
+    }
+
+    @Test
     void resNetVisionHeadsOfAHugeStemWidthDoNotOverflow() {
         // The reference's vision_width * 32 // 64, computed in int, gave 1 head for a stem of 2^27 + 2 (a tensor
         // without elements may declare that width) instead of 2^26 + 1.
@@ -93,6 +114,34 @@ class TorchArchiveTest {
         java.util.Map<String, TensorData> m = new java.util.LinkedHashMap<>(sd.asMap());
         m.put("visual.layer1.0.conv1.weight", zeros((1L << 27) + 2, 0, 1, 1));
         assertEquals((1 << 26) + 1, ConfigInference.infer(new StateDict("rn", m)).visionHeads());
+    }
+
+    @Test
+    void aTensorThatDisagreesWithTheOthersOnASharedSizeIsNamed() {
+        // The damaged tensor was not named: a transposed text_projection was reported as "tensor 'visual.proj' has
+        // shape [128, 64], the configuration expects [128, 128]", a widened ln_final.weight or visual.conv1.weight as
+        // "MLP widths (...) are not 4 x width" of open_clip's ViT-g, with advice to load an open_clip directory.
+        Object[][] cases = {
+                {"tiny-vit", "text_projection", zeros(64, 128), "the text transformer's width (128 vs 64)"},
+                {"tiny-vit", "text_projection", zeros(128, 63), "embed_dim (63 vs 64)"},
+                {"tiny-vit", "ln_final.weight", zeros(129), "the text transformer's width (129 vs 128)"},
+                {"tiny-vit", "visual.conv1.weight", zeros(129, 3, 32, 32), "the vision transformer's width (129 vs 128)"},
+                {"tiny-vit", "visual.class_embedding", zeros(127), "the vision transformer's width (128 vs 127)"},
+                {"tiny-rn", "text_projection", zeros(64, 65), "embed_dim (65 vs 64)"},
+                // was "a ResNet needs an even vision_width, got 17", naming no tensor
+                {"tiny-rn", "visual.layer1.0.conv1.weight", zeros(17, 16, 1, 1), "the ResNet's width (17 vs 16)"},
+        };
+        for (Object[] c : cases) {
+            StateDict sd = CheckpointReader.read(Fixtures.model((String) c[0]).resolve("state_dict.pt"));
+            java.util.Map<String, TensorData> m = new java.util.LinkedHashMap<>(sd.asMap());
+            TensorData damaged = (TensorData) c[2];
+            m.put((String) c[1], damaged);
+            CheckpointException e = assertThrows(CheckpointException.class,
+                    () -> ConfigInference.infer(new StateDict("damaged", m)));
+            assertTrue(e.getMessage().startsWith("damaged: tensors '")
+                    && e.getMessage().contains("'" + c[1] + "' " + java.util.Arrays.toString(damaged.shape()))
+                    && e.getMessage().contains(" disagree on " + c[3]), e.getMessage());
+        }
     }
 
     /** tiny-vit's tensors with a text positional_embedding of {@code rows} rows. */

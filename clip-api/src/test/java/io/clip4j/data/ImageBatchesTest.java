@@ -11,6 +11,7 @@ import io.clip4j.image.ImageDecodeException;
 import io.clip4j.image.ImageInput;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
@@ -62,6 +63,23 @@ class ImageBatchesTest {
                 skipped.stream().map(ImageBatches.Skipped::file).toList());
         assertEquals("broken.png: not a PNG file", skipped.get(0).reason()); // already names the file
         assertEquals("nan.png: image_features of image 0 are not finite", skipped.get(1).reason());
+    }
+
+    @Test
+    void aBatchWithoutAnyFiniteImageIsTheModelsFaultNotEachFilesOne() {
+        // A checkpoint with a NaN in its image tower: ./clip zero-shot over a folder printed "clip: skipped <file>:
+        // image_features ... contain NaN: the checkpoint's weights are probably not finite" once per file.
+        List<Path> files = List.of(Path.of("nan1.png"), Path.of("broken.png"), Path.of("nan2.png"));
+        List<ImageBatches.Skipped> skipped = new ArrayList<>();
+        NonFiniteFeaturesException e = assertThrows(NonFiniteFeaturesException.class,
+                () -> ImageBatches.compute(files, encoder(), skipped));
+        assertEquals("none of 3 images gave finite features (2 non-finite), so the model is at fault, not the images;"
+                + " the first: nan1.png: image_features of image 0 are not finite", e.getMessage());
+        assertEquals(List.of(), skipped);
+        // one non-finite file next to an undecodable one: that file's own fault (e.g. a float16 overflow)
+        List<String> r = ImageBatches.compute(List.of(Path.of("nan.png"), Path.of("broken.png")), encoder(), skipped);
+        assertEquals(Arrays.asList(null, null), r);
+        assertEquals(2, skipped.size());
     }
 
     @Test

@@ -36,7 +36,8 @@ final class ImageFiles {
     /**
      * Computes the files' results batch by batch and hands each to {@code sink} as soon as its batch is done,
      * in file order. A file that cannot be decoded, or whose features are not finite, is reported on
-     * {@code err} ({@code clip: skipped ...}) and left out; the rest go on.
+     * {@code err} ({@code clip: skipped ...}) and left out; the rest go on. A batch without any finite features is
+     * the model's fault: {@link ImageBatches#compute} throws, and the run ends with that one error.
      *
      * @param files   image files
      * @param compute one result per input (see {@link ImageBatches#compute})
@@ -45,6 +46,7 @@ final class ImageFiles {
      * @param <R>     the result type
      * @return how many files were skipped
      * @throws IOException if the sink fails
+     * @throws io.clip4j.NonFiniteFeaturesException if no file of a batch gives finite features (the model's weights)
      */
     static <R> int forEachBatch(List<Path> files, Function<List<ImageInput>, List<R>> compute, Sink<R> sink,
                                 PrintWriter err) throws IOException {

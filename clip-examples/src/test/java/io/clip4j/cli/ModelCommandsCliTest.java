@@ -270,6 +270,32 @@ class ModelCommandsCliTest {
     }
 
     @Test
+    void aModelWithNonFiniteImageWeightsIsOneErrorNotASkippedLinePerImage(@TempDir Path dir) throws IOException {
+        // tiny-vit with a NaN visual.proj: zero-shot over a folder printed "clip: skipped <file>: image_features of
+        // image 0 contain NaN: the checkpoint's weights are probably not finite" for every file, after encoding each
+        // file twice.
+        java.util.Map<String, io.clip4j.checkpoint.TensorData> weights = new java.util.LinkedHashMap<>(
+                io.clip4j.checkpoint.CheckpointReader.read(VIT.resolve("state_dict.pt")).asMap());
+        long[] shape = weights.get("visual.proj").shape();
+        float[] nan = new float[(int) (shape[0] * shape[1])];
+        Arrays.fill(nan, Float.NaN);
+        weights.put("visual.proj", io.clip4j.checkpoint.SafetensorsWriter.float32(nan, shape));
+        Path broken = dir.resolve("nan-visual.safetensors");
+        io.clip4j.checkpoint.SafetensorsWriter.write(broken, weights, java.util.Map.of());
+        Path photos = Files.createDirectories(dir.resolve("photos"));
+        for (String name : new String[]{"astronaut.png", "chelsea.png", "coffee.png"}) {
+            Files.copy(DATA.resolve("preprocess/images").resolve(name), photos.resolve(name));
+        }
+        CliRunner r = CliRunner.run("zero-shot", "--model", broken.toString(), "--label", "cat", "--label", "dog",
+                "--image", photos.toString());
+        assertEquals(ClipCli.EXIT_INPUT, r.code, r.err);
+        assertEquals(1, r.err.strip().split("\n").length, r.err);
+        assertTrue(r.err.startsWith("clip: none of 3 images gave finite features (3 non-finite), so the model is at"
+                + " fault, not the images; the first: " + photos.resolve("astronaut.png")), r.err);
+        assertEquals("", r.out);
+    }
+
+    @Test
     void modelErrorsAreOneLine(@TempDir Path dir) throws IOException {
         Path bad = dir.resolve("bad.safetensors");
         Files.write(bad, new byte[]{8, 0, 0, 0, 0, 0, 0, 0, '{', '}'});

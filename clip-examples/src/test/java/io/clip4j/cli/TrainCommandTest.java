@@ -197,6 +197,13 @@ class TrainCommandTest {
         assertEquals(ClipCli.EXIT_INPUT, r.code, r.err);
         assertTrue(r.err.contains("vision width 1280 is that of open_clip's ViT-H"), r.err);
         assertFalse(Files.exists(dir.resolve("out")), "nothing trained");
+        // a context of 2 holds only the start- and end-of-text tokens: loading the weights is refused
+        CliRunner ctx = CliRunner.run("train", "--config", "vit-tiny", "--context-length", "2", "--data",
+                captions(dir).toString(), "--steps", "1", "--batch", "2", "--no-progress", "--out",
+                dir.resolve("out").toString());
+        assertEquals(ClipCli.EXIT_INPUT, ctx.code, ctx.err);
+        assertTrue(ctx.err.contains("implies a context_length of 2, which leaves no room for a token"), ctx.err);
+        assertFalse(Files.exists(dir.resolve("out")), "nothing trained");
     }
 
     @Test

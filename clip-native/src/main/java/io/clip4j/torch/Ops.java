@@ -3,6 +3,7 @@ package io.clip4j.torch;
 import org.bytedeco.pytorch.DoubleOptional;
 import org.bytedeco.pytorch.LongOptional;
 import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
@@ -34,7 +35,8 @@ final class Ops {
     }
 
     /**
-     * Fused scaled dot-product attention with the reference scale {@code 1/sqrt(head_dim)}.
+     * Fused scaled dot-product attention with the reference scale {@code 1/sqrt(head_dim)}. A NaN or infinity in
+     * {@code q} or {@code k} makes the whole batch item's output NaN, as the reference's attention makes it.
      *
      * @param q      {@code [N, heads, Lq, head_dim]}
      * @param k      {@code [N, heads, L, head_dim]}
@@ -43,8 +45,18 @@ final class Ops {
      * @return {@code [N, heads, Lq, head_dim]}
      */
     static Tensor attention(Tensor q, Tensor k, Tensor v, boolean causal) {
-        return torch.scaled_dot_product_attention(q, k, v, new TensorOptional(), 0.0, causal, new DoubleOptional(),
-                false);
+        Tensor out = torch.scaled_dot_product_attention(q, k, v, new TensorOptional(), 0.0, causal,
+                new DoubleOptional(), false);
+        // LibTorch 2.10's CPU kernel gives 0, not NaN, for a head whose q or k holds NaN when the sequence has fewer
+        // than 16 tokens (short prompts, a small ResNet's pooling): non-finite weights then gave finite, wrong
+        // features instead of a NonFiniteFeaturesException. Adding 0 * x (0, or NaN where x is not finite) restores
+        // the reference's NaN without changing a finite result; summing zeros cannot overflow, even in float16.
+        return out.add(nonFiniteMarker(q)).add(nonFiniteMarker(k));
+    }
+
+    /** {@code [N, 1, 1, 1]}: 0 where item n of {@code x} is finite, NaN where it is not. */
+    private static Tensor nonFiniteMarker(Tensor x) {
+        return x.mul(new Scalar(0.0)).sum(new long[]{1, 2, 3}, true, new ScalarTypeOptional());
     }
 
     /** {@code [N, L, heads*hd]} to {@code [N, heads, L, hd]}. */

@@ -71,7 +71,8 @@ public final class TorchClip implements AutoCloseable {
      * @param config    the model's hyper-parameters
      * @return the model, ready to encode
      * @throws CheckpointException if a tensor is missing, has another shape than {@code config} implies, is
-     *                             not floating point, or is not used by the architecture
+     *                             not floating point, or is not used by the architecture, or logit_scale is NaN or
+     *                             so small that its exp is 0
      * @throws ClipException       if the natives cannot be loaded or the configuration cannot be built
      */
     public static TorchClip create(StateDict stateDict, ClipConfig config) {
@@ -89,7 +90,8 @@ public final class TorchClip implements AutoCloseable {
      *                   threads pick up on their first LibTorch use; 0 leaves it unchanged
      * @return the model, ready to encode
      * @throws CheckpointException if a tensor is missing, has another shape than {@code config} implies, is
-     *                             not floating point, or is not used by the architecture
+     *                             not floating point, or is not used by the architecture, or logit_scale is NaN or
+     *                             so small that its exp is 0
      * @throws ClipException       if the natives cannot be loaded, {@code numThreads} is negative, or the
      *                             configuration cannot be built (e.g. a ResNet resolution not divisible by 32)
      */
@@ -110,7 +112,8 @@ public final class TorchClip implements AutoCloseable {
      * @param precision  the compute type of the towers; the CPU runs {@link Precision#FLOAT32} only
      * @return the model, ready to encode; its weights live on {@code device}
      * @throws CheckpointException if a tensor is missing, has another shape than {@code config} implies, is
-     *                             not floating point, or is not used by the architecture
+     *                             not floating point, or is not used by the architecture, or logit_scale is NaN or
+     *                             so small that its exp is 0
      * @throws ClipException       if the natives cannot be loaded, {@code numThreads} is negative, the CPU is
      *                             asked for float16/bfloat16, a CUDA device is requested on CPU-only natives, on
      *                             a machine without a usable GPU or with an index beyond the GPU count, the device
@@ -156,6 +159,11 @@ public final class TorchClip implements AutoCloseable {
                 // min(NaN, 100) stays NaN: every logit and probability would be NaN.
                 throw new CheckpointException(stateDict.source() + ": logit_scale is NaN");
             }
+            if (scale == 0) {
+                // exp(-inf), or an underflow: a damaged value that would make every prediction uniform.
+                throw new CheckpointException(stateDict.source() + ": logit_scale " + logitScaleValue(stateDict)
+                        + " gives exp(logit_scale) = 0: every logit would be 0 and every probability uniform");
+            }
             return new TorchClip(config, placement, visual, text, scale, w.release());
         } catch (ClipException e) {
             throw e;
@@ -181,6 +189,11 @@ public final class TorchClip implements AutoCloseable {
             throw new ClipException("vision_width " + c.visionWidth() + " is not divisible by vision_heads "
                     + c.visionHeads());
         }
+    }
+
+    /** The checkpoint's logit_scale as a float (for a message; widening fp16/bf16, narrowing float64). */
+    private static float logitScaleValue(StateDict stateDict) {
+        return stateDict.get("logit_scale").toFloatArray()[0];
     }
 
     /** {@code exp(logit_scale)} in float32 like the reference, clamped at {@link #MAX_LOGIT_SCALE}. */

@@ -172,13 +172,21 @@ public final class TrainableClip implements AutoCloseable {
      *
      * @return every trainable parameter by OpenAI name (vision tower, text tower, then {@code logit_scale});
      *         the live tensors (do not close them)
+     * @throws ClipException if the model is closed
      */
     public Map<String, Tensor> parameters() {
+        checkOpen();
         return parameters;
     }
 
-    /** {@return the BatchNorm running statistics of a ResNet tower by name (constants; empty for a ViT)} */
+    /**
+     * Returns the BatchNorm running statistics of a ResNet tower.
+     *
+     * @return the statistics by name (constants; empty for a ViT)
+     * @throws ClipException if the model is closed
+     */
     public Map<String, Tensor> buffers() {
+        checkOpen();
         return buffers;
     }
 
@@ -208,8 +216,10 @@ public final class TrainableClip implements AutoCloseable {
      *
      * @param image true to freeze the image tower
      * @param text  true to freeze the text tower
+     * @throws ClipException if the model is closed
      */
     public void freeze(boolean image, boolean text) {
+        checkOpen();
         imageFrozen = image;
         textFrozen = text;
         parameters.forEach((name, t) -> {
@@ -273,12 +283,23 @@ public final class TrainableClip implements AutoCloseable {
         return towers.encodeText(ids);
     }
 
-    /** {@return the live {@code logit_scale} parameter (0-dim; the temperature is its exp)} */
+    /**
+     * Returns the live {@code logit_scale} parameter.
+     *
+     * @return the 0-dim parameter (the temperature is its exp)
+     * @throws ClipException if the model is closed
+     */
     public Tensor logitScale() {
+        checkOpen();
         return parameters.get(LOGIT_SCALE);
     }
 
-    /** {@return {@code exp(logit_scale)} now, clamped at 100} */
+    /**
+     * Returns the current temperature.
+     *
+     * @return {@code exp(logit_scale)} now, clamped at 100
+     * @throws ClipException if the model is closed
+     */
     public float temperatureScale() {
         try (PointerScope scope = new PointerScope()) {
             return Math.min(100f, logitScale().detach().exp().item_float());
@@ -288,6 +309,8 @@ public final class TrainableClip implements AutoCloseable {
     /**
      * Clamps {@code logit_scale} in place to {@code [0, ln 100]} (CLIP paper section 2.5: the temperature is
      * clipped so that logits are scaled by at most 100).
+     *
+     * @throws ClipException if the model is closed
      */
     public void clampLogitScale() {
         try (PointerScope scope = new PointerScope(); NoGradGuard guard = new NoGradGuard()) {
@@ -357,6 +380,6 @@ public final class TrainableClip implements AutoCloseable {
         }
         closed = true;
         towers.tensors().values().forEach(Tensor::close);
-        logitScale().close();
+        parameters.get(LOGIT_SCALE).close();
     }
 }

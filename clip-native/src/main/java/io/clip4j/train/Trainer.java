@@ -167,8 +167,10 @@ public final class Trainer implements AutoCloseable {
      * Reads back the weight decay and learning rate LibTorch holds for each non-empty group (for checks).
      *
      * @return per group: {weight_decay, lr, beta1, beta2, eps}
+     * @throws ClipException if the trainer is closed
      */
     public List<double[]> optimizerGroupOptions() {
+        checkOpen();
         List<double[]> out = new ArrayList<>();
         for (long i = 0; i < optimizer.param_groups().size(); i++) {
             AdamWOptions o = new AdamWOptions(optimizer.param_groups().get(i).options());
@@ -199,9 +201,11 @@ public final class Trainer implements AutoCloseable {
      * @param ids         int64 {@code [n, context_length]} token ids; row i is the caption of image i
      * @param n           batch size, &ge; 2 (a contrastive batch needs negatives)
      * @return loss, learning rate, temperature and gradient norm of the step
-     * @throws ClipException if the arrays do not match {@code n}, the loss is not finite, or LibTorch fails
+     * @throws ClipException if the trainer or its model is closed, the arrays do not match {@code n}, the loss is
+     *                       not finite, or LibTorch fails
      */
     public StepResult step(float[] pixelValues, long[] ids, int n) {
+        checkOpen();
         int s = model.config().imageResolution();
         int ctx = model.config().contextLength();
         if (n < 2 || pixelValues.length != (long) n * 3 * s * s || ids.length != (long) n * ctx) {
@@ -286,9 +290,10 @@ public final class Trainer implements AutoCloseable {
      *
      * @param dir      directory
      * @param metadata extra fields for {@code trainer.json} (e.g. seed, data description); may be empty
-     * @throws ClipException if a file cannot be written
+     * @throws ClipException if the trainer is closed or a file cannot be written
      */
     public void saveState(Path dir, Map<String, ?> metadata) {
+        checkOpen();
         try {
             Files.createDirectories(dir);
             SafetensorsWriter.write(dir.resolve(WEIGHTS), model.toTensorData(CheckpointPrecision.FLOAT32),
@@ -315,9 +320,10 @@ public final class Trainer implements AutoCloseable {
      *
      * @param dir a training-state directory
      * @return the metadata saved with it
-     * @throws ClipException if a file is missing or does not fit this model
+     * @throws ClipException if the trainer is closed, or a file is missing or does not fit this model
      */
     public JsonNode loadState(Path dir) {
+        checkOpen();
         try {
             JsonNode state = JSON.readTree(Files.readString(dir.resolve(STATE)));
             JsonNode saved = state.path("options");
@@ -359,6 +365,13 @@ public final class Trainer implements AutoCloseable {
                         + java.util.Arrays.toString(Tensors.shape(t)));
             }
             t.copy_(Tensors.floats(d.toFloatArray(), d.shape()));
+        }
+    }
+
+    // The optimiser is null after close(): a plain NullPointerException otherwise.
+    private void checkOpen() {
+        if (optimizer == null) {
+            throw new ClipException("the trainer is closed");
         }
     }
 

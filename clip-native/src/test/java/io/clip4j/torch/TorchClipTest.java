@@ -294,6 +294,55 @@ class TorchClipTest {
         CheckpointException e = assertThrows(CheckpointException.class,
                 () -> TorchClip.create(new StateDict("nan", m), SMALL_VIT));
         assertEquals("nan: logit_scale is NaN", e.getMessage());
+        // exp(-inf) = 0 (and exp(x) underflows to 0 below about -103): every logit 0, every probability uniform
+        for (float v : new float[]{Float.NEGATIVE_INFINITY, -1e30f}) {
+            b.putFloat(0, v);
+            e = assertThrows(CheckpointException.class, () -> TorchClip.create(new StateDict("zero", m), SMALL_VIT));
+            assertEquals("zero: logit_scale " + v + " gives exp(logit_scale) = 0: every logit would be 0 and every"
+                    + " probability uniform", e.getMessage());
+        }
+        b.putFloat(0, -20f); // tiny but positive: the checkpoint's own temperature
+        try (TorchClip clip = TorchClip.create(new StateDict("x", m), SMALL_VIT)) {
+            assertEquals((float) Math.exp(-20), clip.logitScale(), 1e-12f);
+        }
+    }
+
+    @Test
+    void aNonFiniteAttentionWeightGivesNonFiniteFeaturesForShortSequencesToo() {
+        // LibTorch 2.10's CPU scaled_dot_product_attention gives 0, not NaN, for a head whose queries or keys hold NaN
+        // when the sequence has fewer than 16 tokens: a short prompt, or a small ResNet's attention pooling (5 tokens
+        // here), got finite, silently wrong features from a NaN attention weight, where the reference gives NaN.
+        long[] shortText = new long[77];
+        long[] prompt = {49406, 320, 1125, 539, 49407};
+        System.arraycopy(prompt, 0, shortText, 0, prompt.length);
+        float[] pixels = randomPixels(1, SMALL_RN.imageResolution(), 3);
+        int width = SMALL_RN.transformerWidth();
+        for (String[] c : new String[][]{{"transformer.resblocks.0.attn.in_proj_weight", "0"},
+                {"transformer.resblocks.0.attn.in_proj_weight", String.valueOf(width * width)},
+                {"visual.attnpool.q_proj.weight", "0"}, {"visual.attnpool.k_proj.weight", "0"}}) {
+            StateDict sd = withNaN(RandomStateDicts.create(SMALL_RN, 2), c[0], Integer.parseInt(c[1]));
+            try (TorchClip clip = TorchClip.create(sd, SMALL_RN)) {
+                float[] f = c[0].startsWith("visual.") ? clip.encodeImage(pixels, 1) : clip.encodeText(shortText, 1);
+                assertTrue(countNonFinite(f) > 0, c[0] + "[" + c[1] + "] = NaN gave finite features");
+            }
+        }
+    }
+
+    /** {@code sd} with element {@code index} of tensor {@code name} set to NaN (as float32). */
+    static StateDict withNaN(StateDict sd, String name, int index) {
+        Map<String, TensorData> m = new LinkedHashMap<>(sd.asMap());
+        float[] values = m.get(name).toFloatArray();
+        values[index] = Float.NaN;
+        m.put(name, io.clip4j.checkpoint.SafetensorsWriter.float32(values, m.get(name).shape()));
+        return new StateDict(sd.source(), m);
+    }
+
+    static int countNonFinite(float[] values) {
+        int n = 0;
+        for (float v : values) {
+            n += Float.isFinite(v) ? 0 : 1;
+        }
+        return n;
     }
 
     static void assertClose(float[] expected, float[] actual, double tol) {

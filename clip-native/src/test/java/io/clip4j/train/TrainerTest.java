@@ -220,6 +220,43 @@ class TrainerTest {
     }
 
     @Test
+    void everyMethodThatTouchesTensorsAfterCloseIsAClipException() {
+        // temperatureScale, clampLogitScale, freeze, logitScale, parameters and the ClipModel view's logitScale()
+        // called JavaCPP on the freed tensors: NullPointerException("This pointer address is NULL.").
+        TrainableClip m = TrainableClip.initialize(TinyConfigs.vit(), 1);
+        io.clip4j.ClipModel view = m.asClipModel();
+        m.close();
+        m.close(); // idempotent
+        java.util.List<org.junit.jupiter.api.function.Executable> calls = java.util.List.of(m::temperatureScale,
+                m::clampLogitScale, () -> m.freeze(true, false), m::logitScale, m::parameters, m::buffers,
+                m::snapshot, () -> m.toTensorData(CheckpointPrecision.FLOAT32), view::logitScale,
+                () -> view.encodeText("a cat"));
+        for (org.junit.jupiter.api.function.Executable call : calls) {
+            io.clip4j.ClipException e = assertThrows(io.clip4j.ClipException.class, call);
+            assertEquals("the trainable model is closed", e.getMessage());
+        }
+    }
+
+    @Test
+    void aClosedTrainerIsAClipException(@TempDir Path dir) {
+        // step and optimizerGroupOptions failed with NullPointerException ("this.optimizer" is null), saveState with
+        // a ClipException quoting it.
+        try (TrainableClip m = TrainableClip.initialize(TinyConfigs.vit(), 1)) {
+            Trainer t = new Trainer(m, options(false, false));
+            t.close();
+            t.close(); // idempotent
+            int s = m.config().imageResolution();
+            java.util.List<org.junit.jupiter.api.function.Executable> calls = java.util.List.of(
+                    () -> t.step(new float[2 * 3 * s * s], new long[2 * m.config().contextLength()], 2),
+                    t::optimizerGroupOptions, () -> t.saveState(dir, java.util.Map.of()), () -> t.loadState(dir));
+            for (org.junit.jupiter.api.function.Executable call : calls) {
+                io.clip4j.ClipException e = assertThrows(io.clip4j.ClipException.class, call);
+                assertEquals("the trainer is closed", e.getMessage());
+            }
+        }
+    }
+
+    @Test
     void resumingFromSavedStateContinuesExactly(@TempDir Path dir) {
         ClipConfig c = TinyConfigs.vit();
         TrainOptions o = TrainOptions.builder().totalSteps(4).learningRate(1e-3).warmupSteps(2).gradClipNorm(1.0).build();
