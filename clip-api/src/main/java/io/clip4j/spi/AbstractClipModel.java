@@ -155,15 +155,31 @@ public abstract class AbstractClipModel implements ClipModel {
             List<T> chunk = inputs.subList(start, end);
             // (texts raise no ImageDecodeException, so for them this only runs the batch)
             float[] f = InputBatches.images(inputs.size(), start, end, () -> encoder.apply(chunk)).toArray();
-            for (int i = 0; i < f.length; i++) {
-                if (!Float.isFinite(f[i])) {
-                    throw new NonFiniteFeaturesException(what + "_features of " + what + " " + (start + i / dim)
-                            + " contain "
-                            + f[i] + ": " + nonFiniteCause);
-                }
-            }
+            requireDirection(f, start, dim, what);
             System.arraycopy(f, 0, out, start * dim, chunk.size() * dim);
         }
         return new Features(out, inputs.size(), dim);
+    }
+
+    /**
+     * Every row must be finite and not all zeros: the reference's {@code x / x.norm()} gives NaN for either, and
+     * a zero row would otherwise normalise to zero here and make every probability equal, silently.
+     */
+    private void requireDirection(float[] f, int start, int dim, String what) {
+        for (int r = 0; r * dim < f.length; r++) {
+            boolean nonZero = false;
+            for (int i = r * dim; i < (r + 1) * dim; i++) {
+                if (!Float.isFinite(f[i])) {
+                    throw new NonFiniteFeaturesException(what + "_features of " + what + " " + (start + r)
+                            + " contain " + f[i] + ": " + nonFiniteCause);
+                }
+                nonZero |= f[i] != 0f;
+            }
+            if (!nonZero) {
+                throw new NonFiniteFeaturesException(what + "_features of " + what + " " + (start + r) + " are all"
+                        + " zeros, which have no direction to compare (the reference's normalisation gives NaN):"
+                        + " the checkpoint's weights are probably damaged");
+            }
+        }
     }
 }

@@ -27,6 +27,7 @@ class AbstractClipModelTest {
     private static final class Arithmetic extends AbstractClipModel {
         final List<Integer> batchSizes = new ArrayList<>();
         int nanRow = -1;
+        int zeroRow = -1;
         private int rowsSoFar;
 
         Arithmetic(int batchSize) {
@@ -60,6 +61,9 @@ class AbstractClipModelTest {
                 out[i * 4 + 1] = 1;
                 out[i * 4 + 2] = 2;
                 out[i * 4 + 3] = 3;
+                if (rowsSoFar == zeroRow) {
+                    java.util.Arrays.fill(out, i * 4, i * 4 + 4, 0f);
+                }
             }
             return new Features(out, n, 4);
         }
@@ -132,6 +136,16 @@ class AbstractClipModelTest {
         e = assertThrows(ClipException.class, () -> half.encodeTexts(List.of("a", "b")));
         assertTrue(e.getMessage().endsWith("not finite, or a FLOAT16 activation overflowed (try Precision.FLOAT32)"),
                 e.getMessage());
+    }
+
+    @Test
+    void allZeroFeaturesAreTheModelsErrorToo() {
+        // They normalised to zero, so every label got the same probability; the reference gives NaN.
+        Arithmetic m = new Arithmetic(2);
+        m.zeroRow = 2;
+        ClipException e = assertThrows(io.clip4j.NonFiniteFeaturesException.class,
+                () -> m.encodeTexts(Collections.nCopies(4, "a")));
+        assertTrue(e.getMessage().startsWith("text_features of text 2 are all zeros"), e.getMessage());
     }
 
     @Test
