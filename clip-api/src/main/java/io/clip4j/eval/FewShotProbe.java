@@ -90,7 +90,8 @@ public final class FewShotProbe {
      * @param labels     its labels, one per example, each in [0, classNames.size())
      * @param shots      k values
      * @param seeds      draws per k
-     * @throws EvaluationException if seeds &lt; 1, shots is empty, a k is &lt; 1 or a class has fewer than k examples
+     * @throws EvaluationException if seeds &lt; 1, shots is empty, a k is &lt; 1, a label is outside the classes or a
+     *                             class has fewer than k examples
      */
     public static void check(List<String> classNames, int[] labels, List<Integer> shots, int seeds) {
         if (seeds < 1) {
@@ -100,8 +101,13 @@ public final class FewShotProbe {
             throw new EvaluationException("no shot counts given");
         }
         int[] perClass = new int[classNames.size()];
-        for (int label : labels) {
-            perClass[label]++;
+        for (int i = 0; i < labels.length; i++) {
+            // Counted before any encoding, so a bad label must not surface as an array index error.
+            if (labels[i] < 0 || labels[i] >= perClass.length) {
+                throw new EvaluationException("label " + labels[i] + " of example " + i + " is outside the "
+                        + perClass.length + " classes");
+            }
+            perClass[labels[i]]++;
         }
         for (int k : shots) {
             requireShots(classNames, perClass, k);

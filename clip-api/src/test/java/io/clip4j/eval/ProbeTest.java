@@ -135,6 +135,16 @@ class ProbeTest {
     }
 
     @Test
+    void fewShotCheckRefusesALabelOutsideTheClasses() {
+        List<String> names = List.of("a", "b");
+        for (int bad : new int[]{2, -1}) {
+            EvaluationException e = assertThrows(EvaluationException.class,
+                    () -> FewShotProbe.check(names, new int[]{0, 1, bad}, List.of(1), 1));
+            assertTrue(e.getMessage().contains("label " + bad + " of example 2"), e.getMessage());
+        }
+    }
+
+    @Test
     void labelOfARowOutsideTheSetIsRefusedLikeFeaturesRow() {
         LabeledFeatures a = Synthetic.blobs(2, 5, 3, 4, 1, 1);
         int n = a.size();
