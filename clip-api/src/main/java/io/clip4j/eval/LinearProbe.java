@@ -38,7 +38,8 @@ public final class LinearProbe {
          * @param maxIterations      L-BFGS iteration limit per fit (the paper: 1000)
          * @param tolerance          L-BFGS gradient tolerance (sklearn default 1e-4)
          * @param normalize          L2-normalise every feature row first (default false: raw, as the paper)
-         * @throws EvaluationException for a fraction outside (0, 1), maxIterations &lt; 1 or a negative tolerance
+         * @throws EvaluationException for a fraction outside (0, 1), maxIterations &lt; 1 or a negative or non-finite
+         *                             tolerance
          */
         public Options {
             if (!(validationFraction > 0 && validationFraction < 1)) {

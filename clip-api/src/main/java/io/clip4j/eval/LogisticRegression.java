@@ -17,7 +17,7 @@ import java.util.Objects;
  *
  * @param c             inverse regularisation strength C = 1/lambda, &gt; 0 and finite
  * @param maxIterations L-BFGS iteration limit, &ge; 1 (the paper: 1000)
- * @param tolerance     gradient tolerance, &ge; 0 (sklearn default 1e-4)
+ * @param tolerance     gradient tolerance, &ge; 0 and finite (sklearn default 1e-4)
  */
 public record LogisticRegression(double c, int maxIterations, double tolerance) {
     /** The paper's iteration limit. */
@@ -30,8 +30,9 @@ public record LogisticRegression(double c, int maxIterations, double tolerance) 
      *
      * @param c             inverse regularisation strength C = 1/lambda, &gt; 0 and finite
      * @param maxIterations L-BFGS iteration limit, &ge; 1 (the paper: 1000)
-     * @param tolerance     gradient tolerance, &ge; 0 (sklearn default 1e-4)
-     * @throws EvaluationException for a non-positive or non-finite C, maxIterations &lt; 1 or a negative tolerance
+     * @param tolerance     gradient tolerance, &ge; 0 and finite (sklearn default 1e-4)
+     * @throws EvaluationException for a non-positive or non-finite C, maxIterations &lt; 1 or a negative or
+     *                             non-finite tolerance
      */
     public LogisticRegression {
         if (!(c > 0) || !Double.isFinite(c)) {
@@ -40,8 +41,9 @@ public record LogisticRegression(double c, int maxIterations, double tolerance) 
         if (maxIterations < 1) {
             throw new EvaluationException("maxIterations must be >= 1, got " + maxIterations);
         }
-        if (!(tolerance >= 0)) {
-            throw new EvaluationException("tolerance must be >= 0, got " + tolerance);
+        // An infinite tolerance is met at the start: W = 0 would be reported as converged.
+        if (!(tolerance >= 0) || tolerance == Double.POSITIVE_INFINITY) {
+            throw new EvaluationException("tolerance must be >= 0 and finite, got " + tolerance);
         }
     }
 

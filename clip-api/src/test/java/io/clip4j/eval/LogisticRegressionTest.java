@@ -137,4 +137,15 @@ class LogisticRegressionTest {
         LogisticRegressionModel m = LogisticRegression.withC(1).fit(Synthetic.blobs(2, 5, 3, 3, 1, 1));
         assertThrows(EvaluationException.class, () -> m.scores(new Features(new float[4], 1, 4)));
     }
+
+    @Test
+    void anInfiniteToleranceIsRefusedRatherThanMetByTheZeroStart() {
+        // Met before the first step, it left W = 0 (every prediction class 0) reported as converged.
+        EvaluationException e = assertThrows(EvaluationException.class,
+                () -> new LogisticRegression(1, 100, Double.POSITIVE_INFINITY));
+        assertTrue(e.getMessage().contains("tolerance"), e.getMessage());
+        assertThrows(EvaluationException.class,
+                () -> new LinearProbe.Options(0.2, 0, 100, Double.POSITIVE_INFINITY, false));
+        assertThrows(EvaluationException.class, () -> new LogisticRegression(1, 100, Double.NaN));
+    }
 }
