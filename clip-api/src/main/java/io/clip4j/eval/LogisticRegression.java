@@ -28,15 +28,16 @@ public record LogisticRegression(double c, int maxIterations, double tolerance) 
     /**
      * Creates the settings of a multinomial logistic regression (L2-regularised, fitted with L-BFGS).
      *
-     * @param c             inverse regularisation strength C = 1/lambda, &gt; 0 and finite
+     * @param c             inverse regularisation strength C = 1/lambda, &gt; 0 and finite, as is 1/C
      * @param maxIterations L-BFGS iteration limit, &ge; 1 (the paper: 1000)
      * @param tolerance     gradient tolerance, &ge; 0 and finite (sklearn default 1e-4)
-     * @throws EvaluationException for a non-positive or non-finite C, maxIterations &lt; 1 or a negative or
+     * @throws EvaluationException for a non-positive or non-finite C or 1/C, maxIterations &lt; 1 or a negative or
      *                             non-finite tolerance
      */
     public LogisticRegression {
-        if (!(c > 0) || !Double.isFinite(c)) {
-            throw new EvaluationException("regularisation C must be positive and finite, got " + c);
+        // A subnormal C has lambda = 1/C = infinity: the penalty at W = 0 would be infinity * 0 = NaN.
+        if (!(c > 0) || !Double.isFinite(c) || !Double.isFinite(1 / c)) {
+            throw new EvaluationException("regularisation C must be positive and finite, with a finite 1/C, got " + c);
         }
         if (maxIterations < 1) {
             throw new EvaluationException("maxIterations must be >= 1, got " + maxIterations);

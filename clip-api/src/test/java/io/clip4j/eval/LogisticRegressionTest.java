@@ -148,4 +148,14 @@ class LogisticRegressionTest {
                 () -> new LinearProbe.Options(0.2, 0, 100, Double.POSITIVE_INFINITY, false));
         assertThrows(EvaluationException.class, () -> new LogisticRegression(1, 100, Double.NaN));
     }
+
+    @Test
+    void aCWhoseReciprocalOverflowsIsRefusedUpFront() {
+        // It failed at fit time as "objective is not finite at the starting point: NaN" (infinity * 0).
+        EvaluationException e = assertThrows(EvaluationException.class,
+                () -> LogisticRegression.withC(Double.MIN_VALUE));
+        assertTrue(e.getMessage().startsWith("regularisation C"), e.getMessage());
+        // a tiny C with a finite 1/C still fits (W about 0)
+        assertEquals(2 * 3, LogisticRegression.withC(1e-300).fit(Synthetic.blobs(2, 5, 3, 3, 1, 1)).weights().length);
+    }
 }
