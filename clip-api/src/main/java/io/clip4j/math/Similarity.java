@@ -103,14 +103,20 @@ public final class Similarity {
     /**
      * Indices of the k largest values of one row, largest first; ties keep the lower index first.
      *
-     * @param values a row
+     * @param values a row, no NaN (infinities rank as the extremes they are)
      * @param k      how many, clipped to {@code values.length}; must be &ge; 1
      * @return indices into {@code values}
-     * @throws IllegalArgumentException if k &lt; 1
+     * @throws IllegalArgumentException if k &lt; 1 or a value is NaN
      */
     public static int[] topK(float[] values, int k) {
         if (k < 1) {
             throw new IllegalArgumentException("k must be >= 1, got " + k);
+        }
+        // NaN is unordered: it would rank first at index 0 and last anywhere else.
+        for (int i = 0; i < values.length; i++) {
+            if (Float.isNaN(values[i])) {
+                throw new IllegalArgumentException("value " + i + " is NaN, which has no rank");
+            }
         }
         int n = Math.min(k, values.length);
         int[] idx = new int[n];

@@ -54,6 +54,16 @@ class SimilarityTest {
         assertThrows(IllegalArgumentException.class, () -> Similarity.topK(new float[]{1f}, 0));
     }
 
+    @Test
+    void topKRefusesNaNWhichRankedFirstOnlyAtIndexZero() {
+        float inf = Float.POSITIVE_INFINITY;
+        assertArrayEquals(new int[]{2, 0, 1}, Similarity.topK(new float[]{0, -inf, inf}, 3));
+        for (float[] row : new float[][]{{Float.NaN, 1, 2}, {1, Float.NaN, 2}}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Similarity.topK(row, 3));
+            assertTrue(e.getMessage().contains("NaN"), e.getMessage());
+        }
+    }
+
     /** softmax + top-k (the reference notebook's {@code probs.topk(k)}) against the fixtures' probs. */
     @ParameterizedTest
     @ValueSource(strings = {"tiny-vit", "tiny-rn"})
