@@ -66,7 +66,8 @@ public final class RetrievalEvaluator {
      * @param textFeatures  text_features {@code [n_texts, embed_dim]}, raw or normalised
      * @param textImage     the image of each caption, length n_texts
      * @return the recalls
-     * @throws EvaluationException on mismatched shapes or an image without a caption
+     * @throws EvaluationException on mismatched shapes, an image without a caption, or a row that is not finite or
+     *                             all zeros
      */
     public static RetrievalResult of(Features imageFeatures, Features textFeatures, int[] textImage) {
         if (imageFeatures.dim() != textFeatures.dim()) {
@@ -77,6 +78,8 @@ public final class RetrievalEvaluator {
             throw new EvaluationException(textFeatures.rows() + " text_features rows but " + textImage.length
                     + " caption-to-image entries");
         }
+        FeatureRows.requireDirections(imageFeatures, "image_features");
+        FeatureRows.requireDirections(textFeatures, "text_features");
         float[] cos = Similarity.logits(imageFeatures, textFeatures, 1f);
         return RetrievalResult.of(cos, imageFeatures.rows(), textImage);
     }

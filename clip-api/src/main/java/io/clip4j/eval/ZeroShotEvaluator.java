@@ -83,7 +83,7 @@ public final class ZeroShotEvaluator {
      * @param classifier a classifier whose labels equal {@code features.classNames()}, in order
      * @param features   image_features with labels, at least one row
      * @return top-1/top-5/per-class accuracy of the classifier's logits
-     * @throws EvaluationException if the labels differ or features is empty
+     * @throws EvaluationException if the labels differ, features is empty, or a row is not finite or all zeros
      */
     public static ClassificationAccuracy evaluate(ZeroShotClassifier classifier, LabeledFeatures features) {
         if (!classifier.labels().equals(features.classNames())) {
@@ -93,6 +93,7 @@ public final class ZeroShotEvaluator {
         if (features.size() == 0) {
             throw new EvaluationException("zero-shot accuracy needs at least one image");
         }
+        FeatureRows.requireDirections(features.data(), features.dim(), "image_features");
         return ClassificationAccuracy.of(logits(classifier, features.features()), features.labels(),
                 features.classNames());
     }

@@ -1,6 +1,12 @@
 package io.clip4j.eval;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.clip4j.ClipConfig;
+import io.clip4j.ClipModel;
+import io.clip4j.Features;
+import io.clip4j.image.ImageInput;
+import io.clip4j.text.ClipTokenizer;
+import io.clip4j.zeroshot.ZeroShotClassifier;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
@@ -87,6 +93,42 @@ class ClassificationAccuracyTest {
         EvaluationException e = assertThrows(EvaluationException.class,
                 () -> ClassificationAccuracy.of(nan, new int[]{0}, SIX));
         assertTrue(e.getMessage().contains("class 3"), e.getMessage());
+    }
+
+    @Test
+    void zeroShotOfFeatureRowsWithoutADirectionIsRefusedNotTiedToClassZero() {
+        // Text tower: the prompt of "x" embeds to the x axis, every other prompt to the y axis.
+        ClipTokenizer tokenizer = ClipTokenizer.create();
+        ClipModel model = new ClipModel() {
+            @Override public ClipConfig config() { return ClipConfig.openai("ViT-B/32"); }
+            @Override public float logitScale() { return 100; }
+            @Override public Features encodePixels(float[] p, int n) { throw new UnsupportedOperationException(); }
+            @Override public Features encodeTokens(long[] ids, int n) { throw new UnsupportedOperationException(); }
+            @Override public Features encodeImages(List<ImageInput> images) { throw new UnsupportedOperationException(); }
+            @Override public float[] preprocess(List<ImageInput> images) { throw new UnsupportedOperationException(); }
+            @Override public long[] tokenize(List<String> texts) { return tokenizer.tokenize(texts).ids(); }
+            @Override public Features encodeTexts(List<String> texts) {
+                float[] out = new float[texts.size() * 2];
+                for (int i = 0; i < texts.size(); i++) {
+                    out[i * 2 + (texts.get(i).equals("x") ? 0 : 1)] = 1;
+                }
+                return new Features(out, texts.size(), 2);
+            }
+            @Override public void close() { }
+        };
+        List<String> names = List.of("x", "y");
+        ZeroShotClassifier classifier = ZeroShotClassifier.build(model, names, List.of("{}"));
+        LabeledFeatures good = new LabeledFeatures(new Features(new float[]{0, 2}, 1, 2), new int[]{1}, names);
+        assertEquals(1.0, ZeroShotEvaluator.evaluate(classifier, good).top1());
+        // An all-zero image row had equal probabilities everywhere and counted as a correct class-0 prediction.
+        LabeledFeatures zero = new LabeledFeatures(new Features(new float[]{0, 2, 0, 0}, 2, 2), new int[]{1, 0}, names);
+        EvaluationException e = assertThrows(EvaluationException.class,
+                () -> ZeroShotEvaluator.evaluate(classifier, zero));
+        assertTrue(e.getMessage().contains("image_features row 1 is all zeros"), e.getMessage());
+        // A NaN row was an IllegalArgumentException from the softmax (a non-finite logit).
+        LabeledFeatures nan = new LabeledFeatures(new Features(new float[]{Float.NaN, 1}, 1, 2), new int[]{0}, names);
+        e = assertThrows(EvaluationException.class, () -> ZeroShotEvaluator.evaluate(classifier, nan));
+        assertTrue(e.getMessage().contains("image_features row 0 is not finite"), e.getMessage());
     }
 
     @Test

@@ -85,6 +85,21 @@ class RetrievalResultTest {
     }
 
     @Test
+    void featureRowsWithoutADirectionAreRefusedNotTiedToAnAnswer() {
+        // A zero row normalised to zero and tied with everything: recall came back as the tie-break order.
+        Features txt = new Features(new float[]{1, 0, 0, 1}, 2, 2);
+        EvaluationException e = assertThrows(EvaluationException.class,
+                () -> RetrievalEvaluator.of(new Features(new float[]{1, 0, 0, 0}, 2, 2), txt, new int[]{0, 1}));
+        assertTrue(e.getMessage().contains("image_features row 1 is all zeros"), e.getMessage());
+        e = assertThrows(EvaluationException.class,
+                () -> RetrievalEvaluator.of(txt, new Features(new float[]{0, 0, 0, 1}, 2, 2), new int[]{0, 1}));
+        assertTrue(e.getMessage().contains("text_features row 0 is all zeros"), e.getMessage());
+        e = assertThrows(EvaluationException.class, () -> RetrievalEvaluator.of(
+                new Features(new float[]{1, 0, Float.POSITIVE_INFINITY, 1}, 2, 2), txt, new int[]{0, 1}));
+        assertTrue(e.getMessage().contains("image_features row 1 is not finite"), e.getMessage());
+    }
+
+    @Test
     void badInputIsTyped() {
         assertThrows(EvaluationException.class, () -> RetrievalResult.of(new float[3], 2, new int[]{0, 1}));
         assertThrows(EvaluationException.class, () -> RetrievalResult.of(new float[4], 2, new int[]{0, 2}));
