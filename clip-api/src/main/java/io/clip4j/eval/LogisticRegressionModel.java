@@ -78,9 +78,9 @@ public final class LogisticRegressionModel {
     /**
      * Computes the decision values of each row for each class.
      *
-     * @param features rows to score, {@code [n, dim]}
+     * @param features rows to score, {@code [n, dim]}, finite
      * @return decision values {@code x W^T + b}, {@code [n, n_classes]} row-major
-     * @throws EvaluationException if the dimension differs from the training features
+     * @throws EvaluationException if the dimension differs from the training features or a value is not finite
      */
     public float[] scores(Features features) {
         Objects.requireNonNull(features, "features");
@@ -90,6 +90,12 @@ public final class LogisticRegressionModel {
         int k = classNames.size();
         int n = features.rows();
         float[] x = features.toArray();
+        for (int i = 0; i < x.length; i++) {
+            // NaN scores compare false, so predict would silently answer class 0 for such a row.
+            if (!Float.isFinite(x[i])) {
+                throw new EvaluationException("row " + i / dim + " of the features holds a non-finite value: " + x[i]);
+            }
+        }
         float[] out = new float[n * k];
         for (int i = 0; i < n; i++) {
             for (int c = 0; c < k; c++) {
@@ -106,8 +112,9 @@ public final class LogisticRegressionModel {
     /**
      * Predicts the class of each row: the class with the highest decision value.
      *
-     * @param features rows to classify
+     * @param features rows to classify, finite
      * @return the predicted class of each row (ties to the lower index)
+     * @throws EvaluationException if the dimension differs from the training features or a value is not finite
      */
     public int[] predict(Features features) {
         float[] s = scores(features);
@@ -130,7 +137,7 @@ public final class LogisticRegressionModel {
      *
      * @param test labelled rows with the same class names
      * @return top-1/top-5 and per-class accuracy of the decision values
-     * @throws EvaluationException if the class names or dimension differ
+     * @throws EvaluationException if the class names or dimension differ, or a feature value is not finite
      */
     public ClassificationAccuracy evaluate(LabeledFeatures test) {
         if (!test.classNames().equals(classNames)) {

@@ -139,6 +139,17 @@ class LogisticRegressionTest {
     }
 
     @Test
+    void nonFiniteFeaturesToScoreAreRefusedNotPredictedAsClassZero() {
+        LogisticRegressionModel m = LogisticRegression.withC(1).fit(Synthetic.blobs(2, 5, 3, 3, 1, 1));
+        // NaN decision values compared false everywhere, so predict answered class 0 without a word.
+        for (float bad : new float[]{Float.NaN, Float.POSITIVE_INFINITY}) {
+            Features x = new Features(new float[]{1, 2, 3, 4, bad, 6}, 2, 3);
+            EvaluationException e = assertThrows(EvaluationException.class, () -> m.predict(x));
+            assertTrue(e.getMessage().contains("row 1"), e.getMessage());
+        }
+    }
+
+    @Test
     void anInfiniteToleranceIsRefusedRatherThanMetByTheZeroStart() {
         // Met before the first step, it left W = 0 (every prediction class 0) reported as converged.
         EvaluationException e = assertThrows(EvaluationException.class,
