@@ -117,6 +117,17 @@ class IndexFileTest {
         assertEquals(made, Files.getPosixFilePermissions(file));
     }
 
+    /** A name near the 255-byte limit: the temporary file beside it failed with "File name too long". */
+    @Test
+    void aLongFileNameIsSaved() {
+        Path file = dir.resolve("p".repeat(240) + ".npz");
+        fixtureIndex().save(file);
+        assertEquals(fixtureIndex().size(), EmbeddingIndex.load(file).size());
+        Path wide = dir.resolve("\u7167".repeat(80) + ".npz"); // 3 bytes of UTF-8 each: 244 bytes in all
+        fixtureIndex().save(wide);
+        assertEquals(fixtureIndex().ids(), EmbeddingIndex.load(wide).ids());
+    }
+
     /** An index passed where a checkpoint belongs is named as what it is. */
     @Test
     void anIndexIsNotMistakenForACheckpoint() {
