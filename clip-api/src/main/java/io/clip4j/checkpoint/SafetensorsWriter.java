@@ -3,6 +3,7 @@ package io.clip4j.checkpoint;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.clip4j.io.TempNames;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -52,7 +53,7 @@ public final class SafetensorsWriter {
         }
         Path tmp = null;
         try {
-            tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+            tmp = Files.createTempFile(dir, TempNames.stem(file.getFileName().toString()), ".tmp"); // a long name fits
             try (OutputStream out = Files.newOutputStream(tmp); WritableByteChannel ch = Channels.newChannel(out)) {
                 ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length);
                 Buffers.flip(len);

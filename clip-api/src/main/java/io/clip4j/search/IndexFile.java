@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.clip4j.ClipException;
 import io.clip4j.io.Npy;
 import io.clip4j.io.Streams;
+import io.clip4j.io.TempNames;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,15 +51,6 @@ final class IndexFile {
     private IndexFile() {
     }
 
-    /**
-     * The destination's name, cut to 50 code points (at most 200 bytes of UTF-8): with the suffix, a name near the
-     * file system's 255-byte limit would otherwise make the temporary file's name too long, though the index's fits.
-     */
-    private static String tempStem(String name) {
-        int points = name.codePointCount(0, name.length());
-        return points <= 50 ? name : name.substring(0, name.offsetByCodePoints(0, 50));
-    }
-
     static void write(EmbeddingIndex index, Path file) {
         if ((long) index.size() * index.embedDim() * Float.BYTES > MAX_FEATURE_BYTES) {
             throw new IndexException(file + ": " + index.size() + " x " + index.embedDim() + " features exceed the "
@@ -69,7 +61,7 @@ final class IndexFile {
         Path tmp = null;
         try {
             // Not Files.createTempFile: its owner-only mode would replace the index's; CREATE_NEW honours the umask.
-            tmp = dir.resolve("." + tempStem(file.getFileName().toString()) + "." + Long.toHexString(System.nanoTime())
+            tmp = dir.resolve("." + TempNames.stem(file.getFileName().toString()) + "." + Long.toHexString(System.nanoTime())
                     + ".tmp");
             try (OutputStream os = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                  ZipOutputStream zip = new ZipOutputStream(os)) {

@@ -29,6 +29,10 @@ class SafetensorsWriterTest {
             assertEquals(sd.get(k).data(), back.get(k).data(), k);
         }
         assertEquals(ConfigInference.infer(sd), ConfigInference.infer(back));
+        // A name near the 255-byte limit: the temporary file (whole name + random part + .tmp) was too long.
+        Path longName = dir.resolve("m".repeat(240) + ".safetensors");
+        SafetensorsWriter.write(longName, sd.asMap(), Map.of("format", "pt"));
+        assertEquals(sd.keys(), CheckpointReader.read(longName).keys());
     }
 
     @Test
