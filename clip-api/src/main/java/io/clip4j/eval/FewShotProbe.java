@@ -90,8 +90,8 @@ public final class FewShotProbe {
      * @param labels     its labels, one per example, each in [0, classNames.size())
      * @param shots      k values
      * @param seeds      draws per k
-     * @throws EvaluationException if seeds &lt; 1, shots is empty, a k is &lt; 1, a label is outside the classes or a
-     *                             class has fewer than k examples
+     * @throws EvaluationException if seeds &lt; 1, shots is empty, a k is null or &lt; 1, a label is outside the
+     *                             classes or a class has fewer than k examples
      */
     public static void check(List<String> classNames, int[] labels, List<Integer> shots, int seeds) {
         if (seeds < 1) {
@@ -109,7 +109,10 @@ public final class FewShotProbe {
             }
             perClass[labels[i]]++;
         }
-        for (int k : shots) {
+        for (Integer k : shots) {
+            if (k == null) { // unboxing would throw a bare NullPointerException
+                throw new EvaluationException("a shot count is null: " + shots);
+            }
             requireShots(classNames, perClass, k);
         }
     }

@@ -142,6 +142,10 @@ class ProbeTest {
                     () -> FewShotProbe.check(names, new int[]{0, 1, bad}, List.of(1), 1));
             assertTrue(e.getMessage().contains("label " + bad + " of example 2"), e.getMessage());
         }
+        // A null k was a bare NullPointerException from unboxing.
+        EvaluationException e = assertThrows(EvaluationException.class,
+                () -> FewShotProbe.check(names, new int[]{0, 1}, java.util.Arrays.asList(1, null), 1));
+        assertEquals("a shot count is null: [1, null]", e.getMessage());
     }
 
     @Test
