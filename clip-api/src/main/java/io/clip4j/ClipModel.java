@@ -78,8 +78,8 @@ public interface ClipModel extends AutoCloseable {
      * @param pixelValues normalised pixels {@code [n, 3, S, S]} row-major, S = image_resolution
      * @param n           batch size, &ge; 1
      * @return image_features {@code [n, embed_dim]}, not normalised
-     * @throws ClipException if the array is null or its length is not {@code n*3*S*S}, n &lt; 1, the model is
-     *                       closed, or the engine fails
+     * @throws ClipException if the array is null or its length is not {@code n*3*S*S}, a value is NaN or
+     *                       infinite, n &lt; 1, the model is closed, or the engine fails
      */
     Features encodePixels(float[] pixelValues, int n);
 

@@ -243,8 +243,8 @@ public final class TorchClip implements AutoCloseable {
      * @param n           number of images, &ge; 1
      * @return image_features {@code [n, embed_dim]} in C order, not normalised; computed on {@link #device()} in
      *         {@link #precision()}, returned as float32
-     * @throws ClipException if the array length is not {@code n * 3 * S * S}, {@code n < 1}, the model is closed,
-     *                       or LibTorch fails
+     * @throws ClipException if the array length is not {@code n * 3 * S * S}, a value is NaN or infinite,
+     *                       {@code n < 1}, the model is closed, or LibTorch fails
      */
     public float[] encodeImage(float[] pixelValues, int n) {
         return encodeImage(pixelValues, n, Taps.NONE);
@@ -253,8 +253,19 @@ public final class TorchClip implements AutoCloseable {
     float[] encodeImage(float[] pixelValues, int n, Taps taps) {
         long s = config.imageResolution();
         checkCount("pixelValues", pixelValues == null ? -1 : pixelValues.length, n, 3 * s * s, "3*" + s + "*" + s);
+        requireFinite(pixelValues);
         return run("encodeImage",
                 () -> visual.apply(placement.upload(TensorIo.floats(pixelValues, n, 3, s, s)), taps));
+    }
+
+    /** A NaN pixel would come back as NaN image_features, blamed on the checkpoint's weights. */
+    private static void requireFinite(float[] pixelValues) {
+        for (int i = 0; i < pixelValues.length; i++) {
+            if (!Float.isFinite(pixelValues[i])) {
+                throw new ClipException("pixelValues[" + i + "] is " + pixelValues[i] + ": pixel values must be"
+                        + " finite");
+            }
+        }
     }
 
     /**

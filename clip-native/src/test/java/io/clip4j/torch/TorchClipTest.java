@@ -212,6 +212,11 @@ class TorchClipTest {
         assertTrue(e.getMessage().contains("pixelValues"), e.getMessage());
         assertThrows(ClipException.class, () -> vit.encodeImage(new float[0], 0));
         assertThrows(ClipException.class, () -> vit.encodeImage(null, 1));
+        // A NaN pixel came back as NaN features, which the model blamed on the checkpoint's weights.
+        float[] nan = new float[2 * 3 * s * s];
+        nan[3 * s * s + 7] = Float.NaN;
+        e = assertThrows(ClipException.class, () -> vit.encodeImage(nan, 2));
+        assertEquals("pixelValues[" + (3 * s * s + 7) + "] is NaN: pixel values must be finite", e.getMessage());
         long[] ids = randomIds(1, 77, 1);
         ids[5] = 49408;
         e = assertThrows(ClipException.class, () -> vit.encodeText(ids, 1));
