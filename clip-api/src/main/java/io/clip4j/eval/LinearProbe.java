@@ -148,7 +148,9 @@ public final class LinearProbe {
     }
 
     private static LabeledFeatures concat(LabeledFeatures a, LabeledFeatures b) {
-        float[] d = new float[(a.size() + b.size()) * a.dim()];
+        // Each fits one array; together they may not (then an IllegalArgumentException, not a negative size).
+        float[] d = new float[io.clip4j.math.ArraySizes.product("train+validation features",
+                a.size() + b.size(), a.dim())];
         System.arraycopy(a.data(), 0, d, 0, a.data().length);
         System.arraycopy(b.data(), 0, d, a.data().length, b.data().length);
         int[] l = new int[a.size() + b.size()];
