@@ -117,11 +117,17 @@ public final class LinearProbe {
 
     private static LinearProbeResult sweepAndRefit(LabeledFeatures fitSet, LabeledFeatures valSet,
                                                    LabeledFeatures full, LabeledFeatures test, Options o) {
-        ParametricSearch.Result r = ParametricSearch.maximize(e -> new LogisticRegression(Math.pow(10, e),
-                o.maxIterations(), o.tolerance()).fit(fitSet).evaluate(valSet).top1());
+        java.util.Map<Double, Boolean> converged = new java.util.HashMap<>();
+        ParametricSearch.Result r = ParametricSearch.maximize(e -> {
+            LogisticRegressionModel fit = new LogisticRegression(Math.pow(10, e), o.maxIterations(), o.tolerance())
+                    .fit(fitSet);
+            converged.put(e, fit.converged());
+            return fit.evaluate(valSet).top1();
+        });
         List<LinearProbeResult.SweepPoint> sweep = new ArrayList<>();
         for (ParametricSearch.Point p : r.evaluated()) {
-            sweep.add(new LinearProbeResult.SweepPoint(Math.pow(10, p.log10C()), p.score()));
+            sweep.add(new LinearProbeResult.SweepPoint(Math.pow(10, p.log10C()), p.score(),
+                    converged.get(p.log10C())));
         }
         double c = Math.pow(10, r.best().log10C());
         LogisticRegressionModel m = new LogisticRegression(c, o.maxIterations(), o.tolerance()).fit(full);

@@ -25,8 +25,9 @@ public record LinearProbeResult(int trainSize, int validationSize, int testSize,
      *
      * @param c              inverse regularisation strength
      * @param validationTop1 top-1 accuracy on the validation split of the classifier fitted on the rest
+     * @param converged      whether that fit met a tolerance before the iteration limit (sklearn would warn)
      */
-    public record SweepPoint(double c, double validationTop1) {
+    public record SweepPoint(double c, double validationTop1, boolean converged) {
     }
 
     /**
@@ -61,6 +62,11 @@ public record LinearProbeResult(int trainSize, int validationSize, int testSize,
             sweep.stream().sorted((a, b) -> Double.compare(a.c(), b.c())).forEach(p -> sb.append(
                     String.format(Locale.ROOT, " %.3g:%.1f%%", p.c(), 100 * p.validationTop1())));
             sb.append(System.lineSeparator());
+            long stopped = sweep.stream().filter(p -> !p.converged()).count();
+            if (stopped > 0) {
+                sb.append(String.format(Locale.ROOT, "  %d of %d sweep fits stopped at the iteration limit before"
+                        + " meeting the tolerance%n", stopped, sweep.size()));
+            }
         }
         sb.append(test.summary());
         return sb.toString();

@@ -99,6 +99,23 @@ class ProbeTest {
         assertTrue(r.sweep().size() > 7, "refined around the coarse peak: " + r.summary());
         ObjectMapper m = new ObjectMapper();
         assertEquals(r, m.readValue(m.writeValueAsString(r), LinearProbeResult.class));
+        // Each point says whether its fit converged: the chosen C's, recomputed, agrees.
+        assertEquals(LogisticRegression.withC(r.c()).fit(train.subset(split[0])).converged(), chosen.converged());
+        assertTrue(r.summary().contains("sweep fits stopped") == r.sweep().stream().anyMatch(p -> !p.converged()),
+                r.summary());
+    }
+
+    @Test
+    void sweepFitsThatStopAtTheIterationLimitAreReported() {
+        // Only the final fit's flag was reported; sklearn warns for every fit that stops early.
+        LabeledFeatures train = Synthetic.blobs(3, 30, 5, 1.2, 1, 21);
+        LabeledFeatures test = Synthetic.blobs(3, 40, 5, 1.2, 1, 22);
+        LinearProbeResult r = LinearProbe.evaluate(train, test, new LinearProbe.Options(0.2, 0, 1,
+                LogisticRegression.SKLEARN_TOLERANCE, false));
+        long stopped = r.sweep().stream().filter(p -> !p.converged()).count();
+        assertTrue(stopped > 0, r.summary()); // a strong penalty (C = 1e-6) may still converge in one step
+        assertTrue(r.summary().contains(stopped + " of " + r.sweep().size() + " sweep fits stopped at the"
+                + " iteration limit"), r.summary());
     }
 
     @Test
