@@ -1,6 +1,7 @@
 package io.clip4j.eval;
 
 import io.clip4j.Features;
+import io.clip4j.math.RowDirections;
 
 /** Checks of precomputed feature rows before they are ranked by cosine similarity. */
 final class FeatureRows {
@@ -21,17 +22,10 @@ final class FeatureRows {
 
     /** {@link #requireDirections(Features, String)} of row-major {@code [v.length / d, d]} values. */
     static void requireDirections(float[] v, int d, String what) {
-        for (int r = 0; r * d < v.length; r++) {
-            boolean nonZero = false;
-            for (int i = r * d; i < (r + 1) * d; i++) {
-                if (!Float.isFinite(v[i])) {
-                    throw new EvaluationException(what + " row " + r + " is not finite: " + v[i]);
-                }
-                nonZero |= v[i] != 0f;
-            }
-            if (!nonZero) {
-                throw new EvaluationException(what + " row " + r + " is all zeros: it has no direction to compare");
-            }
+        RowDirections.Problem p = RowDirections.firstProblem(v, d);
+        if (p != null) {
+            throw new EvaluationException(what + " row " + p.row() + (p.allZeros()
+                    ? " is all zeros: it has no direction to compare" : " is not finite: " + p.value()));
         }
     }
 }

@@ -9,6 +9,7 @@ import io.clip4j.Precision;
 import io.clip4j.image.ImageInput;
 import io.clip4j.image.ImagePreprocessor;
 import io.clip4j.math.ArraySizes;
+import io.clip4j.math.RowDirections;
 import io.clip4j.text.ClipTokenizer;
 
 import java.util.List;
@@ -166,20 +167,13 @@ public abstract class AbstractClipModel implements ClipModel {
      * a zero row would otherwise normalise to zero here and make every probability equal, silently.
      */
     private void requireDirection(float[] f, int start, int dim, String what) {
-        for (int r = 0; r * dim < f.length; r++) {
-            boolean nonZero = false;
-            for (int i = r * dim; i < (r + 1) * dim; i++) {
-                if (!Float.isFinite(f[i])) {
-                    throw new NonFiniteFeaturesException(what + "_features of " + what + " " + (start + r)
-                            + " contain " + f[i] + ": " + nonFiniteCause);
-                }
-                nonZero |= f[i] != 0f;
-            }
-            if (!nonZero) {
-                throw new NonFiniteFeaturesException(what + "_features of " + what + " " + (start + r) + " are all"
-                        + " zeros, which have no direction to compare (the reference's normalisation gives NaN):"
-                        + " the checkpoint's weights are probably damaged");
-            }
+        RowDirections.Problem p = RowDirections.firstProblem(f, dim);
+        if (p == null) {
+            return;
         }
+        String row = what + "_features of " + what + " " + (start + p.row());
+        throw new NonFiniteFeaturesException(p.allZeros() ? row + " are all zeros, which have no direction to"
+                + " compare (the reference's normalisation gives NaN): the checkpoint's weights are probably damaged"
+                : row + " contain " + p.value() + ": " + nonFiniteCause);
     }
 }

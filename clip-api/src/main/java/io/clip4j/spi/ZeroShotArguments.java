@@ -4,6 +4,7 @@ import io.clip4j.ClipException;
 import io.clip4j.NonFiniteFeaturesException;
 import io.clip4j.Features;
 import io.clip4j.image.ImageInput;
+import io.clip4j.math.RowDirections;
 import io.clip4j.math.TopK;
 
 import java.util.List;
@@ -41,18 +42,10 @@ public final class ZeroShotArguments {
         if (k < 1 || k > classEmbeddings.rows()) {
             throw new IllegalArgumentException("k must be in [1, " + classEmbeddings.rows() + "], got " + k);
         }
-        for (int r = 0; r < classEmbeddings.rows(); r++) {
-            boolean nonZero = false;
-            for (int c = 0; c < embedDim; c++) {
-                float v = classEmbeddings.get(r, c);
-                if (!Float.isFinite(v)) {
-                    throw new IllegalArgumentException("class embedding " + r + " has a non-finite value at " + c);
-                }
-                nonZero |= v != 0f;
-            }
-            if (!nonZero) {
-                throw new IllegalArgumentException("class embedding " + r + " is all zeros");
-            }
+        RowDirections.Problem p = RowDirections.firstProblem(classEmbeddings.toArray(), embedDim);
+        if (p != null) {
+            throw new IllegalArgumentException("class embedding " + p.row() + (p.allZeros() ? " is all zeros"
+                    : " has a non-finite value at " + p.column()));
         }
     }
 
