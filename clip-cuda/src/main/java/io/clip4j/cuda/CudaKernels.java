@@ -80,8 +80,11 @@ public final class CudaKernels {
      * @param backend CPU or CUDA
      * @return kernels on that backend
      * @throws KernelException if CUDA is asked for but not usable (message says why)
+     * @throws IllegalArgumentException if {@code backend} is null
      */
     public static CudaKernels create(KernelBackend backend) {
+        // A null backend used to give kernels that ran on the CPU while backend() answered null.
+        requireNonNull(backend, "backend");
         if (backend == KernelBackend.CUDA && !cudaAvailable()) {
             throw new KernelException("CUDA backend requested but unavailable: " + Clip4jNative.clip4j_last_error());
         }
@@ -97,8 +100,10 @@ public final class CudaKernels {
      * @param device  CUDA device index the memory will live on, &ge; 0 (ignored for the CPU)
      * @return kernels on that backend
      * @throws KernelException if CUDA is asked for but not usable on that GPU (message says why)
+     * @throws IllegalArgumentException if {@code backend} is null
      */
     public static CudaKernels create(KernelBackend backend, int device) {
+        requireNonNull(backend, "backend");
         if (backend == KernelBackend.CUDA && !cudaAvailable(device)) {
             throw new KernelException("CUDA backend requested but unavailable on GPU " + device + ": "
                     + Clip4jNative.clip4j_last_error());

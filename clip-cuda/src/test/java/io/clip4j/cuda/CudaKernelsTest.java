@@ -119,6 +119,15 @@ class CudaKernelsTest {
     }
 
     @Test
+    void aNullBackendIsRefused() {
+        // It used to give kernels whose backend() was null (and that ran on the CPU).
+        assertEquals("backend is null", assertThrows(IllegalArgumentException.class,
+                () -> CudaKernels.create(null)).getMessage());
+        assertEquals("backend is null", assertThrows(IllegalArgumentException.class,
+                () -> CudaKernels.create(null, 0)).getMessage());
+    }
+
+    @Test
     void pointersWithANegativePositionAreRefusedBeforeTheNativeCall() {
         CudaKernels kernels = CudaKernels.create(KernelBackend.CPU);
         DecodedImage pixel = DecodedImage.ofBytes(1, 1, PixelMode.RGB, new byte[] {1, 2, 3}, false, 1);
