@@ -202,6 +202,35 @@ class ImagePreprocessorTest {
     }
 
     @Test
+    void anExecutorThatRefusesTasksIsAClipException() throws Exception {
+        ImageInput pixel = ImageInput.ofPixels(new byte[] {1, 2, 3}, 1, 1, PixelMode.RGB);
+        List<ImageInput> inputs = List.of(pixel, pixel, pixel, pixel);
+        // A shut-down pool rejects every task; RejectedExecutionException used to escape from preprocessBatch.
+        ExecutorService closed = Executors.newSingleThreadExecutor();
+        closed.shutdown();
+        io.clip4j.ClipException e = assertThrows(io.clip4j.ClipException.class,
+                () -> ImagePreprocessor.builder().parallelism(4).executor(closed).build().preprocessBatch(inputs));
+        assertTrue(e.getMessage().contains("executor refused task 1 of 4"), e.getMessage());
+        // Takes the first task, then throws: the task it took has finished when the call fails.
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            java.util.concurrent.atomic.AtomicInteger taken = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.Executor once = r -> {
+                if (taken.getAndIncrement() > 0) {
+                    throw new IllegalStateException("broken executor");
+                }
+                pool.execute(r);
+            };
+            e = assertThrows(io.clip4j.ClipException.class,
+                    () -> ImagePreprocessor.builder().parallelism(4).executor(once).build().decodeBatch(inputs));
+            assertTrue(e.getMessage().contains("refused task 2 of 4") && e.getMessage().contains("broken executor"),
+                    e.getMessage());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void batchFailureNamesTheInput() {
         List<ImageInput> inputs = List.of(ImageInput.of(file("astronaut")), ImageInput.of(file("coffee")),
                 ImageInput.ofEncoded(new byte[] {1, 2, 3, 4, 5}, "garbage.bin"), ImageInput.of(file("chelsea")));
