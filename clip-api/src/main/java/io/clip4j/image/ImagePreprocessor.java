@@ -549,8 +549,23 @@ public final class ImagePreprocessor {
             return this;
         }
 
-        /** {@return the preprocessor} */
+        /**
+         * Builds the preprocessor.
+         *
+         * @return the preprocessor
+         * @throws IllegalArgumentException if the mean and std make a pixel value infinite (e.g. std 1e-45 or mean
+         *                                  3e38: each finite, their {@code (v / 255 - mean) / std} overflows float32)
+         */
         public ImagePreprocessor build() {
+            // Normalize is monotonic in the pixel, so its ends 0 and 255 bound every value it gives.
+            for (int c = 0; c < 3; c++) {
+                for (float x : new float[] {0f, 1f}) {
+                    if (!Float.isFinite((x - (float) mean[c]) / (float) std[c])) {
+                        throw new IllegalArgumentException("mean " + Arrays.toString(mean) + " and std "
+                                + Arrays.toString(std) + " make channel " + c + "'s pixel values infinite in float32");
+                    }
+                }
+            }
             return new ImagePreprocessor(this);
         }
     }

@@ -108,6 +108,20 @@ class ImagePreprocessorTest {
     }
 
     @Test
+    void meanAndStdWhoseQuotientOverflowsAreRefused() {
+        // Each value finite and std above 0, yet (v / 255 - mean) / std overflowed float32: a std of 1e-45 (the
+        // smallest float32) or a mean of 3e38 gave infinite pixel values without a word.
+        ImagePreprocessor.Builder tiny = ImagePreprocessor.builder().std(0.5, 1e-45, 0.5);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, tiny::build);
+        assertTrue(e.getMessage().contains("channel 1's pixel values infinite"), e.getMessage());
+        ImagePreprocessor.Builder huge = ImagePreprocessor.builder().mean(0.5, 0.5, 3e38).std(0.5, 0.5, 0.5);
+        e = assertThrows(IllegalArgumentException.class, huge::build);
+        assertTrue(e.getMessage().contains("channel 2's pixel values infinite"), e.getMessage());
+        // Large but finite values are still built (and computed exactly as torchvision would).
+        assertEquals(3e30f, ImagePreprocessor.builder().mean(0.5, 0.5, 3e30).build().mean()[2], 0f);
+    }
+
+    @Test
     void customMeanStdAppliedToReferenceRgb() {
         ImagePreprocessor p = ImagePreprocessor.builder().mean(0.1, 0.2, 0.3).std(0.9, 0.8, 0.7).build();
         byte[] rgb = refRgb("coffee");
