@@ -381,4 +381,35 @@ class ImagePreprocessorTest {
         assertEquals(PixelMode.RGB, a.mode());
         assertArrayEquals(refValues("tiny_7x5"), ImagePreprocessor.clip().preprocess(a));
     }
+
+    @Test
+    void awtBridgeReadsGrayAnd16BitImagesAsPillowReadsThePng() throws Exception {
+        // ImageIO gives TYPE_USHORT_GRAY for gray16.png and a 16-bit TYPE_CUSTOM for rgb16.png; through getRGB the
+        // gray was brightened as linear light (every value of gray16 differed) and 16 bits rounded to 8 where
+        // Pillow keeps the high byte (rgb16 differed by up to 2 levels).
+        for (String name : new String[] {"gray16", "rgb16", "gray_L"}) {
+            java.awt.image.BufferedImage bi = javax.imageio.ImageIO.read(file(name).toFile());
+            assertArrayEquals(refValues(name), ImagePreprocessor.clip().preprocess(AwtImages.toDecodedImage(bi)), name);
+        }
+        // 8-bit gray with alpha (TYPE_CUSTOM, as ImageIO reads such a PNG) is LA with its samples unchanged.
+        java.awt.image.ComponentColorModel cm = new java.awt.image.ComponentColorModel(
+                java.awt.color.ColorSpace.getInstance(java.awt.color.ColorSpace.CS_GRAY), true, false,
+                java.awt.Transparency.TRANSLUCENT, java.awt.image.DataBuffer.TYPE_BYTE);
+        java.awt.image.BufferedImage la = new java.awt.image.BufferedImage(cm, cm.createCompatibleWritableRaster(2, 1),
+                false, null);
+        la.getRaster().setPixels(0, 0, 2, 1, new int[] {128, 255, 50, 100});
+        DecodedImage d = AwtImages.toDecodedImage(la);
+        assertEquals(PixelMode.LA, d.mode());
+        assertArrayEquals(new byte[] {(byte) 128, (byte) 255, 50, 100}, d.data());
+        // 16-bit gray with alpha: RGBA of the high bytes, as Pillow's LA;16B.
+        java.awt.image.ComponentColorModel cm16 = new java.awt.image.ComponentColorModel(
+                java.awt.color.ColorSpace.getInstance(java.awt.color.ColorSpace.CS_GRAY), true, false,
+                java.awt.Transparency.TRANSLUCENT, java.awt.image.DataBuffer.TYPE_USHORT);
+        java.awt.image.BufferedImage la16 = new java.awt.image.BufferedImage(cm16,
+                cm16.createCompatibleWritableRaster(1, 1), false, null);
+        la16.getRaster().setPixels(0, 0, 1, 1, new int[] {0x8012, 0xFF34});
+        d = AwtImages.toDecodedImage(la16);
+        assertEquals(PixelMode.RGBA, d.mode());
+        assertArrayEquals(new byte[] {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0xFF}, d.data());
+    }
 }
