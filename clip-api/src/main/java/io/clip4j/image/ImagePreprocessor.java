@@ -234,7 +234,8 @@ public final class ImagePreprocessor {
      * @return pixel_values, float32 {@code [inputs.size(), 3, n, n]}
      * @throws ImageDecodeException     naming the index and input of the first failure found
      * @throws IllegalArgumentException if an element is null
-     * @throws ClipException            if {@code [inputs.size(), 3, n, n]} does not fit one Java array
+     * @throws ClipException            if {@code [inputs.size(), 3, n, n]} does not fit one Java array, or the
+     *                                  configured executor refuses a task (throws from {@code execute})
      */
     public float[] preprocessBatch(List<? extends ImageInput> inputs) {
         int count = inputs.size();
@@ -255,6 +256,7 @@ public final class ImagePreprocessor {
      * @return the decoded images, in input order
      * @throws ImageDecodeException     naming the position and input of the first failure found
      * @throws IllegalArgumentException if an element is null
+     * @throws ClipException            if the configured executor refuses a task (throws from {@code execute})
      */
     public List<DecodedImage> decodeBatch(List<? extends ImageInput> inputs) {
         return decodeBatch(inputs, 0, inputs.size());
@@ -271,6 +273,7 @@ public final class ImagePreprocessor {
      * @throws IndexOutOfBoundsException if the range is not within {@code inputs}
      * @throws ImageDecodeException naming the position (in {@code inputs}) and input of the first failure found
      * @throws IllegalArgumentException if an element of the range is null
+     * @throws ClipException if the configured executor refuses a task (throws from {@code execute})
      */
     public List<DecodedImage> decodeBatch(List<? extends ImageInput> inputs, int from, int to) {
         Objects.checkFromToIndex(from, to, inputs.size());
@@ -322,15 +325,23 @@ public final class ImagePreprocessor {
         }
         Executor ex = executor != null ? executor : ForkJoinPool.commonPool();
         List<CompletableFuture<Void>> futures = new ArrayList<>(tasks);
+        ClipException failure = null;
         for (int t = 0; t < tasks; t++) {
             final int first = from + t;
-            futures.add(CompletableFuture.runAsync(() -> {
-                for (int i = first; i < to; i += tasks) {
-                    runOne(inputs, i, count, task);
-                }
-            }, ex));
+            try {
+                futures.add(CompletableFuture.runAsync(() -> {
+                    for (int i = first; i < to; i += tasks) {
+                        runOne(inputs, i, count, task);
+                    }
+                }, ex));
+            } catch (RuntimeException e) {
+                // A shut-down, saturated or broken executor throws from execute(): stop submitting, but still wait
+                // for the tasks it took, so that none writes into the batch after this call has failed.
+                failure = new ClipException("batch preprocessing: the executor refused task " + (t + 1) + " of "
+                        + tasks + ": " + e, e);
+                break;
+            }
         }
-        ClipException failure = null;
         for (CompletableFuture<Void> f : futures) {
             try {
                 f.join();
@@ -538,8 +549,23 @@ public final class ImagePreprocessor {
             return this;
         }
 
-        /** {@return the preprocessor} */
+        /**
+         * Builds the preprocessor.
+         *
+         * @return the preprocessor
+         * @throws IllegalArgumentException if the mean and std make a pixel value infinite (e.g. std 1e-45 or mean
+         *                                  3e38: each finite, their {@code (v / 255 - mean) / std} overflows float32)
+         */
         public ImagePreprocessor build() {
+            // Normalize is monotonic in the pixel, so its ends 0 and 255 bound every value it gives.
+            for (int c = 0; c < 3; c++) {
+                for (float x : new float[] {0f, 1f}) {
+                    if (!Float.isFinite((x - (float) mean[c]) / (float) std[c])) {
+                        throw new IllegalArgumentException("mean " + Arrays.toString(mean) + " and std "
+                                + Arrays.toString(std) + " make channel " + c + "'s pixel values infinite in float32");
+                    }
+                }
+            }
             return new ImagePreprocessor(this);
         }
     }

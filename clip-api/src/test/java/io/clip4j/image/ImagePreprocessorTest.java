@@ -108,6 +108,20 @@ class ImagePreprocessorTest {
     }
 
     @Test
+    void meanAndStdWhoseQuotientOverflowsAreRefused() {
+        // Each value finite and std above 0, yet (v / 255 - mean) / std overflowed float32: a std of 1e-45 (the
+        // smallest float32) or a mean of 3e38 gave infinite pixel values without a word.
+        ImagePreprocessor.Builder tiny = ImagePreprocessor.builder().std(0.5, 1e-45, 0.5);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, tiny::build);
+        assertTrue(e.getMessage().contains("channel 1's pixel values infinite"), e.getMessage());
+        ImagePreprocessor.Builder huge = ImagePreprocessor.builder().mean(0.5, 0.5, 3e38).std(0.5, 0.5, 0.5);
+        e = assertThrows(IllegalArgumentException.class, huge::build);
+        assertTrue(e.getMessage().contains("channel 2's pixel values infinite"), e.getMessage());
+        // Large but finite values are still built (and computed exactly as torchvision would).
+        assertEquals(3e30f, ImagePreprocessor.builder().mean(0.5, 0.5, 3e30).build().mean()[2], 0f);
+    }
+
+    @Test
     void customMeanStdAppliedToReferenceRgb() {
         ImagePreprocessor p = ImagePreprocessor.builder().mean(0.1, 0.2, 0.3).std(0.9, 0.8, 0.7).build();
         byte[] rgb = refRgb("coffee");
@@ -198,6 +212,35 @@ class ImagePreprocessorTest {
         int per = 3 * 224 * 224;
         for (int i = 0; i < names.length; i++) {
             assertArrayEquals(refValues(names[i]), java.util.Arrays.copyOfRange(seq, i * per, (i + 1) * per), names[i]);
+        }
+    }
+
+    @Test
+    void anExecutorThatRefusesTasksIsAClipException() throws Exception {
+        ImageInput pixel = ImageInput.ofPixels(new byte[] {1, 2, 3}, 1, 1, PixelMode.RGB);
+        List<ImageInput> inputs = List.of(pixel, pixel, pixel, pixel);
+        // A shut-down pool rejects every task; RejectedExecutionException used to escape from preprocessBatch.
+        ExecutorService closed = Executors.newSingleThreadExecutor();
+        closed.shutdown();
+        io.clip4j.ClipException e = assertThrows(io.clip4j.ClipException.class,
+                () -> ImagePreprocessor.builder().parallelism(4).executor(closed).build().preprocessBatch(inputs));
+        assertTrue(e.getMessage().contains("executor refused task 1 of 4"), e.getMessage());
+        // Takes the first task, then throws: the task it took has finished when the call fails.
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            java.util.concurrent.atomic.AtomicInteger taken = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.Executor once = r -> {
+                if (taken.getAndIncrement() > 0) {
+                    throw new IllegalStateException("broken executor");
+                }
+                pool.execute(r);
+            };
+            e = assertThrows(io.clip4j.ClipException.class,
+                    () -> ImagePreprocessor.builder().parallelism(4).executor(once).build().decodeBatch(inputs));
+            assertTrue(e.getMessage().contains("refused task 2 of 4") && e.getMessage().contains("broken executor"),
+                    e.getMessage());
+        } finally {
+            pool.shutdownNow();
         }
     }
 
@@ -337,5 +380,36 @@ class ImagePreprocessorTest {
         DecodedImage a = AwtImages.toDecodedImage(bi);
         assertEquals(PixelMode.RGB, a.mode());
         assertArrayEquals(refValues("tiny_7x5"), ImagePreprocessor.clip().preprocess(a));
+    }
+
+    @Test
+    void awtBridgeReadsGrayAnd16BitImagesAsPillowReadsThePng() throws Exception {
+        // ImageIO gives TYPE_USHORT_GRAY for gray16.png and a 16-bit TYPE_CUSTOM for rgb16.png; through getRGB the
+        // gray was brightened as linear light (every value of gray16 differed) and 16 bits rounded to 8 where
+        // Pillow keeps the high byte (rgb16 differed by up to 2 levels).
+        for (String name : new String[] {"gray16", "rgb16", "gray_L"}) {
+            java.awt.image.BufferedImage bi = javax.imageio.ImageIO.read(file(name).toFile());
+            assertArrayEquals(refValues(name), ImagePreprocessor.clip().preprocess(AwtImages.toDecodedImage(bi)), name);
+        }
+        // 8-bit gray with alpha (TYPE_CUSTOM, as ImageIO reads such a PNG) is LA with its samples unchanged.
+        java.awt.image.ComponentColorModel cm = new java.awt.image.ComponentColorModel(
+                java.awt.color.ColorSpace.getInstance(java.awt.color.ColorSpace.CS_GRAY), true, false,
+                java.awt.Transparency.TRANSLUCENT, java.awt.image.DataBuffer.TYPE_BYTE);
+        java.awt.image.BufferedImage la = new java.awt.image.BufferedImage(cm, cm.createCompatibleWritableRaster(2, 1),
+                false, null);
+        la.getRaster().setPixels(0, 0, 2, 1, new int[] {128, 255, 50, 100});
+        DecodedImage d = AwtImages.toDecodedImage(la);
+        assertEquals(PixelMode.LA, d.mode());
+        assertArrayEquals(new byte[] {(byte) 128, (byte) 255, 50, 100}, d.data());
+        // 16-bit gray with alpha: RGBA of the high bytes, as Pillow's LA;16B.
+        java.awt.image.ComponentColorModel cm16 = new java.awt.image.ComponentColorModel(
+                java.awt.color.ColorSpace.getInstance(java.awt.color.ColorSpace.CS_GRAY), true, false,
+                java.awt.Transparency.TRANSLUCENT, java.awt.image.DataBuffer.TYPE_USHORT);
+        java.awt.image.BufferedImage la16 = new java.awt.image.BufferedImage(cm16,
+                cm16.createCompatibleWritableRaster(1, 1), false, null);
+        la16.getRaster().setPixels(0, 0, 1, 1, new int[] {0x8012, 0xFF34});
+        d = AwtImages.toDecodedImage(la16);
+        assertEquals(PixelMode.RGBA, d.mode());
+        assertArrayEquals(new byte[] {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0xFF}, d.data());
     }
 }

@@ -80,8 +80,11 @@ public final class CudaKernels {
      * @param backend CPU or CUDA
      * @return kernels on that backend
      * @throws KernelException if CUDA is asked for but not usable (message says why)
+     * @throws IllegalArgumentException if {@code backend} is null
      */
     public static CudaKernels create(KernelBackend backend) {
+        // A null backend used to give kernels that ran on the CPU while backend() answered null.
+        requireNonNull(backend, "backend");
         if (backend == KernelBackend.CUDA && !cudaAvailable()) {
             throw new KernelException("CUDA backend requested but unavailable: " + Clip4jNative.clip4j_last_error());
         }
@@ -97,8 +100,10 @@ public final class CudaKernels {
      * @param device  CUDA device index the memory will live on, &ge; 0 (ignored for the CPU)
      * @return kernels on that backend
      * @throws KernelException if CUDA is asked for but not usable on that GPU (message says why)
+     * @throws IllegalArgumentException if {@code backend} is null
      */
     public static CudaKernels create(KernelBackend backend, int device) {
+        requireNonNull(backend, "backend");
         if (backend == KernelBackend.CUDA && !cudaAvailable(device)) {
             throw new KernelException("CUDA backend requested but unavailable on GPU " + device + ": "
                     + Clip4jNative.clip4j_last_error());
@@ -184,8 +189,8 @@ public final class CudaKernels {
      *                 device pointer or LibTorch {@code data_ptr()} has none, so {@code outBytes} is trusted
      * @param outBytes bytes available at {@code out} (from its position), at least the batch's size
      * @throws KernelException if an image is not plain RGB, a size is out of range, {@code outBytes} or the known
-     *                         size of {@code out} is too small, {@code out} is null, or (CUDA) {@code out} is not
-     *                         device memory
+     *                         size of {@code out} is too small, {@code out} is null or has a negative position, or
+     *                         (CUDA) {@code out} is not device memory
      * @throws IllegalArgumentException if {@code images} or {@code out} is null
      */
     public void preprocessInto(List<DecodedImage> images, int nPx, float[] mean, float[] std, boolean half,
@@ -391,8 +396,8 @@ public final class CudaKernels {
      * @param logitScale    {@code logit_scale.exp()}, finite
      * @param k             1 &lt;= k &lt;= m
      * @return the k most probable columns of every image, with their logits
-     * @throws KernelException on bad sizes, a pointer whose known size is too small, a null pointer, k out of
-     *                         range, more than about 2^31 picks, (CPU) a non-finite feature, or (CUDA) pointers
+     * @throws KernelException on bad sizes, a pointer whose known size is too small, a null pointer, a pointer with
+     *                         a negative position, k out of range, more than about 2^31 picks, (CPU) a non-finite feature, or (CUDA) pointers
      *                         that are not device memory
      * @throws IllegalArgumentException if a pointer object is null
      */
@@ -437,6 +442,11 @@ public final class CudaKernels {
      * both limit and capacity means unknown (a foreign address), which is left to the caller's word.
      */
     private static void requireElements(String call, String name, Pointer pointer, long need, String unit) {
+        // JavaCPP passes address + position * size unchecked: a negative position reaches before the memory, and the
+        // size check below would even count it as room (the native code wrote there and corrupted the heap).
+        if (pointer.position() < 0) {
+            throw new KernelException(call + ": " + name + " has a negative position " + pointer.position());
+        }
         final long end = pointer.limit() > 0 ? pointer.limit() : pointer.capacity();
         if (end > 0 && end - pointer.position() < need) {
             throw new KernelException(call + ": " + name + " needs " + need + " " + unit + ", the pointer holds "

@@ -118,6 +118,39 @@ class CudaKernelsTest {
         }
     }
 
+    @Test
+    void aNullBackendIsRefused() {
+        // It used to give kernels whose backend() was null (and that ran on the CPU).
+        assertEquals("backend is null", assertThrows(IllegalArgumentException.class,
+                () -> CudaKernels.create(null)).getMessage());
+        assertEquals("backend is null", assertThrows(IllegalArgumentException.class,
+                () -> CudaKernels.create(null, 0)).getMessage());
+    }
+
+    @Test
+    void pointersWithANegativePositionAreRefusedBeforeTheNativeCall() {
+        CudaKernels kernels = CudaKernels.create(KernelBackend.CPU);
+        DecodedImage pixel = DecodedImage.ofBytes(1, 1, PixelMode.RGB, new byte[] {1, 2, 3}, false, 1);
+        float[] mean = {0.5f, 0.5f, 0.5f};
+        // Views into the middle of a buffer, so that without the check the native code stays inside memory we own:
+        // position -8 passed the size check (capacity minus position counted it as more room) and the kernel wrote
+        // before the view (before a malloc'd block it corrupted the heap: "munmap_chunk(): invalid pointer").
+        try (BytePointer base = new BytePointer(4096)) {
+            BytePointer out = base.getPointer(1024);
+            assertEquals(base.address() + 1024, out.address());
+            out.position(-8);
+            KernelException e = assertThrows(KernelException.class,
+                    () -> kernels.preprocessInto(List.of(pixel), 4, mean, mean, false, out, 192));
+            assertTrue(e.getMessage().contains("negative position -8"), e.getMessage());
+            FloatPointer image = new FloatPointer(base.getPointer(1024)).capacity(16);
+            image.position(-1);
+            try (FloatPointer text = new FloatPointer(1f, 0f)) {
+                e = assertThrows(KernelException.class, () -> kernels.zeroShotTopK(image, 1, text, 1, 2, 1f, 1));
+                assertTrue(e.getMessage().contains("imageFeatures"), e.getMessage());
+            }
+        }
+    }
+
     /**
      * The C++ kernel and clip-api's Java preprocessing are two implementations of the same reference; on random
      * RGB images of random, often extreme, sizes they must agree bit for bit (seeded, so a failure reproduces).
