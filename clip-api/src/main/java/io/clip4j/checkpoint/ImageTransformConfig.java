@@ -39,8 +39,8 @@ public final class ImageTransformConfig {
      */
     private static final Set<String> CLIP_PROCESSORS = new HashSet<>(Arrays.asList("CLIPImageProcessor",
             "CLIPImageProcessorFast", "CLIPFeatureExtractor"));
-    private static final ImageTransformConfig CLIP = new ImageTransformConfig(ImagePreprocessor.CLIP_MEAN,
-            ImagePreprocessor.CLIP_STD, false, null);
+    private static final ImageTransformConfig CLIP = new ImageTransformConfig(ImagePreprocessor.clipMean(),
+            ImagePreprocessor.clipStd(), false, null);
 
     private final double[] mean;
     private final double[] std;
@@ -170,7 +170,7 @@ public final class ImageTransformConfig {
      *         said so). Only this test is tolerant; {@link #mean()} and {@link #std()} stay exactly the file's values
      */
     public boolean isClip() {
-        return !squash && near(mean, ImagePreprocessor.CLIP_MEAN) && near(std, ImagePreprocessor.CLIP_STD);
+        return !squash && near(mean, ImagePreprocessor.clipMean()) && near(std, ImagePreprocessor.clipStd());
     }
 
     /**
@@ -244,8 +244,8 @@ public final class ImageTransformConfig {
                 // transformers then leaves pixel * rescale_factor: mean 0, std 1
                 return new ImageTransformConfig(new double[3], new double[]{1, 1, 1}, squash, file);
             }
-            return new ImageTransformConfig(rgb("image_mean", ImagePreprocessor.CLIP_MEAN),
-                    rgb("image_std", ImagePreprocessor.CLIP_STD), squash, file);
+            return new ImageTransformConfig(rgb("image_mean", ImagePreprocessor.clipMean()),
+                    rgb("image_std", ImagePreprocessor.clipStd()), squash, file);
         }
 
         /**

@@ -199,8 +199,9 @@ public final class OpenClipConfig {
             known(pre, "preprocess_cfg.", PREPROCESS);
             refusePreprocessOptions(pre, resolution);
             JsonNode mode = pre.get("resize_mode");
-            return new OpenClipConfig(file, config, ImageTransformConfig.openClip(rgb(pre, "mean", ImagePreprocessor.CLIP_MEAN),
-                    rgb(pre, "std", ImagePreprocessor.CLIP_STD), mode != null && "squash".equals(mode.asText()), file));
+            return new OpenClipConfig(file, config, ImageTransformConfig.openClip(
+                    rgb(pre, "mean", ImagePreprocessor.clipMean()), rgb(pre, "std", ImagePreprocessor.clipStd()),
+                    mode != null && "squash".equals(mode.asText()), file));
         }
 
         private ClipConfig config(int embedDim, int resolution, JsonNode vision, JsonNode text, Activation act) {

@@ -34,12 +34,22 @@ public final class ImagePreprocessor {
      * warns above it and raises above twice it; clip4j rejects anything above it by default.
      */
     public static final long PILLOW_MAX_IMAGE_PIXELS = 89_478_485L;
-    /** CLIP's normalisation mean (RGB), as in {@code clip.clip._transform}. */
-    public static final double[] CLIP_MEAN = {0.48145466, 0.4578275, 0.40821073};
-    /** CLIP's normalisation standard deviation (RGB). */
-    public static final double[] CLIP_STD = {0.26862954, 0.26130258, 0.27577711};
+    // Private: a public array could be changed by anyone, and with it every default preprocessor in the process.
+    private static final double[] CLIP_MEAN = {0.48145466, 0.4578275, 0.40821073};
+    private static final double[] CLIP_STD = {0.26862954, 0.26130258, 0.27577711};
     /** Default largest encoded file accepted: 512 MiB. */
     public static final long DEFAULT_MAX_FILE_BYTES = 512L << 20;
+
+    /** {@return CLIP's normalisation mean (R, G, B), as in {@code clip.clip._transform}; a new array per call} */
+    public static double[] clipMean() {
+        return CLIP_MEAN.clone();
+    }
+
+    /** {@return CLIP's normalisation standard deviation (R, G, B), as in {@code clip.clip._transform}; a new array
+     * per call} */
+    public static double[] clipStd() {
+        return CLIP_STD.clone();
+    }
 
     private final int size;
     private final float[] mean;

@@ -40,7 +40,7 @@ public abstract class AbstractClipModel implements ClipModel {
      *                       vocabulary cannot be read ({@link io.clip4j.text.VocabularyException})
      */
     protected AbstractClipModel(ClipConfig config, ClipModel.Builder options) {
-        this(config, options, ImagePreprocessor.CLIP_MEAN, ImagePreprocessor.CLIP_STD, false);
+        this(config, options, ImagePreprocessor.clipMean(), ImagePreprocessor.clipStd(), false);
     }
 
     /**

@@ -70,8 +70,8 @@ class ImageTransformConfigTest {
     void openAisLegacyAndCurrentFilesGiveClipsPreprocessing() throws IOException {
         for (String json : new String[]{LEGACY, CURRENT, "{}"}) {
             ImageTransformConfig c = read(json);
-            assertArrayEquals(ImagePreprocessor.CLIP_MEAN, c.mean(), json);
-            assertArrayEquals(ImagePreprocessor.CLIP_STD, c.std(), json);
+            assertArrayEquals(ImagePreprocessor.clipMean(), c.mean(), json);
+            assertArrayEquals(ImagePreprocessor.clipStd(), c.std(), json);
             assertFalse(c.squash(), json);
             assertTrue(c.isClip(), json);
             assertTrue(c.source().orElseThrow().endsWith(FILE));

@@ -110,8 +110,8 @@ class OpenClipConfigTest {
         assertEquals(Activation.GELU, oc.config().activation());
         assertEquals(2, oc.config().visionHeads());
         assertEquals(8, oc.config().transformerHeads());
-        assertArrayEquals(ImagePreprocessor.CLIP_MEAN, oc.transform().mean());
-        assertArrayEquals(ImagePreprocessor.CLIP_STD, oc.transform().std());
+        assertArrayEquals(ImagePreprocessor.clipMean(), oc.transform().mean());
+        assertArrayEquals(ImagePreprocessor.clipStd(), oc.transform().std());
         assertEquals(Activation.QUICK_GELU, OpenClipConfig.read(write(with("model_cfg.quick_gelu", true))).config()
                 .activation());
     }

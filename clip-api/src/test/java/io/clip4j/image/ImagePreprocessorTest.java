@@ -72,6 +72,18 @@ class ImagePreprocessorTest {
     }
 
     @Test
+    void clipsMeanAndStdCannotBeChangedFromOutside() {
+        // They were public arrays: CLIP_MEAN[0] = 99 changed clip() and every config reader in the process.
+        float[] before = ImagePreprocessor.clip(16).preprocessPixels(new byte[]{10, 20, 30}, 1, 1, PixelMode.RGB);
+        ImagePreprocessor.clipMean()[0] = 99;
+        ImagePreprocessor.clipStd()[1] = 99;
+        assertArrayEquals(before, ImagePreprocessor.clip(16).preprocessPixels(new byte[]{10, 20, 30}, 1, 1,
+                PixelMode.RGB));
+        assertEquals(0.48145466, ImagePreprocessor.clipMean()[0]);
+        assertEquals(0.26130258, ImagePreprocessor.clipStd()[1]);
+    }
+
+    @Test
     void size336WithCustomMeanStd() {
         // A 1x1 image resizes to a constant (every normalised weight is exactly 1.0).
         ImagePreprocessor p = ImagePreprocessor.builder().size(336).mean(0.5, 0.25, 0.125).std(0.2, 0.3, 0.7).build();
