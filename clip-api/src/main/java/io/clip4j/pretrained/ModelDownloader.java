@@ -16,7 +16,7 @@ import java.util.Objects;
  * downloaded again; a download that does not match is an error. A download is written to {@code <file name>.part}
  * in the cache folder under a lock ({@code .locks/<file name>.lock}): a second process fetching the same model waits
  * for the first and uses its file. The file is moved into place only once verified: an interrupted or corrupt
- * transfer never leaves a file under the model's name, and the next download overwrites its {@code .part} file.
+ * transfer never leaves a file under the model's name, and the next download replaces its {@code .part} file.
  * Redirects to other hosts are followed, never from https to http; 429 and 5xx gateway answers are retried.
  */
 public final class ModelDownloader {

@@ -23,8 +23,8 @@ import java.util.Map;
  * lock (a second download of the same file waits, then uses the first one's file if it verifies), hashed while it streams, checked, then
  * moved atomically. Answers 429, 502, 503 and 504 are retried up to four times, after the server's Retry-After or
  * 1, 2, 4, 8 s. An
- * interrupted or corrupt transfer never leaves a file under the target's name; the next download overwrites the
- * {@code .part} file. Redirects are followed by hand, so request headers (a token) go to the first host only, and an
+ * interrupted or corrupt transfer never leaves a file under the target's name; the next download replaces the
+ * {@code .part} file (a link there is removed, never written through). Redirects are followed by hand, so request headers (a token) go to the first host only, and an
  * https URL is never redirected to http.
  */
 final class VerifiedDownload {
@@ -96,9 +96,11 @@ final class VerifiedDownload {
     /** The transfer itself, under the lock. */
     private static void download(String url, Map<String, String> headers, Path target, Path part, Verifier verifier,
                                  ModelDownloader.Progress progress) throws IOException {
-        // CREATE honours the umask: a model is as readable as any file the user downloads.
-        try (FileChannel channel = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        // A .part left over is ours to replace (we hold the lock). Removed, not truncated: a symbolic link planted
+        // under its name would have the download written through it, and CREATE_NEW never follows one.
+        Files.deleteIfExists(part);
+        // CREATE_NEW honours the umask: a model is as readable as any file the user downloads.
+        try (FileChannel channel = FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             boolean moved = false;
             try {
                 String sha256 = transfer(url, headers, channel, progress);

@@ -214,6 +214,27 @@ class ModelDownloaderTest {
     }
 
     @Test
+    void aPartFileThatIsASymlinkIsReplacedNotWrittenThrough(@TempDir Path elsewhere) throws Exception {
+        // Planted in a shared cache: a download must not truncate or overwrite the file it points to.
+        Path victim = Files.writeString(elsewhere.resolve("victim.txt"), "keep me");
+        Path part = Files.createDirectories(cache).resolve("tiny-vit.pt.part");
+        Files.createSymbolicLink(part, victim);
+        Path file = new ModelDownloader(cache).fetch(model());
+        assertEquals("keep me", Files.readString(victim));
+        assertFalse(Files.isSymbolicLink(file), "the model is a file of the cache, not a link out of it");
+        assertArrayEquals(checkpoint, Files.readAllBytes(file));
+        assertFalse(Files.exists(part, java.nio.file.LinkOption.NOFOLLOW_LINKS));
+
+        // the same with a failed download: the link is removed, its target untouched
+        Files.delete(file);
+        Files.createSymbolicLink(part, victim);
+        served = checkpoint.clone();
+        served[100] ^= 1;
+        assertThrows(CheckpointException.class, () -> new ModelDownloader(cache).fetch(model()));
+        assertEquals("keep me", Files.readString(victim));
+    }
+
+    @Test
     void rateLimitedAnswersAreRetriedAfterTheirDelay() throws Exception {
         busy = 2;
         Path file = new ModelDownloader(cache).fetch(model());
