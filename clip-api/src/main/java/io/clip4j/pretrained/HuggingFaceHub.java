@@ -229,12 +229,27 @@ public final class HuggingFaceHub {
                     place(repo, snapshot, preprocessor);
                 }
             }
-            Files.createDirectories(repo.resolve("refs"));
-            Files.write(repo.resolve("refs").resolve(REVISION), commit.getBytes(StandardCharsets.UTF_8));
+            writeRef(repo.resolve("refs").resolve(REVISION), commit);
             return snapshot;
         } catch (IOException e) {
             throw new CheckpointException("cannot download " + repoId + " from " + endpoint + " into " + repo + ": "
                     + e, e);
+        }
+    }
+
+    /**
+     * Writes a ref file under a name of its own, then moves it over the old one: a reader never sees it half-written,
+     * and a link planted under its name is replaced, not written through.
+     */
+    private static void writeRef(Path ref, String commit) throws IOException {
+        Files.createDirectories(ref.getParent());
+        Path fresh = ref.resolveSibling("." + ref.getFileName() + "." + UUID.randomUUID() + ".new");
+        try {
+            Files.write(fresh, commit.getBytes(StandardCharsets.UTF_8), java.nio.file.StandardOpenOption.CREATE_NEW,
+                    java.nio.file.StandardOpenOption.WRITE);
+            Files.move(fresh, ref, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(fresh); // only left if the move did not happen
         }
     }
 

@@ -236,6 +236,22 @@ class HuggingFaceHubTest {
     }
 
     @Test
+    void refsMainIsReplacedNotWrittenThroughALink(@TempDir Path elsewhere) throws Exception {
+        // refs/main planted as a link out of a shared cache: the download must not write the commit into its target
+        Path victim = Files.writeString(elsewhere.resolve("victim.txt"), "keep me");
+        Path refs = Files.createDirectories(hub.resolve("models--openai--clip-tiny/refs"));
+        Files.createSymbolicLink(refs.resolve("main"), victim);
+        Path snapshot = client().fetch("openai/clip-tiny");
+        assertEquals("keep me", Files.readString(victim));
+        assertFalse(Files.isSymbolicLink(refs.resolve("main")));
+        assertEquals(COMMIT, Files.readString(refs.resolve("main")));
+        try (var s = Files.list(refs)) {
+            assertEquals(List.of(refs.resolve("main")), s.toList(), "no temporary file left");
+        }
+        assertEquals(snapshot, HuggingFaceCache.find(hub, "openai/clip-tiny").orElseThrow());
+    }
+
+    @Test
     void aModelWithPytorchModelBinOnlyIsFetchedAndLoads() throws Exception {
         // openai/clip-vit-base-patch32 has no model.safetensors on main: transformers falls back to pytorch_model.bin
         binOnly = true;
