@@ -203,7 +203,8 @@ public final class HuggingFaceHub {
             String commit = found.commit;
             Path snapshot = repo.resolve("snapshots").resolve(commit);
             // Downloaded from the commit, not from main, which may move while we download.
-            place(repo, snapshot, new FileInfo(found.name, url(repoId, commit, found.name), commit, found.etag));
+            place(repo, snapshot, new FileInfo(found.name, url(repoId, commit, found.name), commit, found.etag,
+                    found.size));
             boolean openClipLayout = head == null;
             // timm's config.json (next to an image-tower-only model.safetensors) is not a CLIP model: take
             // open_clip's files, which the same repos carry, without downloading timm's weights.
@@ -333,12 +334,15 @@ public final class HuggingFaceHub {
         final String url;
         final String commit;
         final String etag;
+        /** X-Linked-Size: an LFS file's size, which the host it is redirected to must not exceed; else -1. */
+        final long size;
 
-        FileInfo(String name, String url, String commit, String etag) {
+        FileInfo(String name, String url, String commit, String etag, long size) {
             this.name = name;
             this.url = url;
             this.commit = commit;
             this.etag = etag;
+            this.size = size;
         }
     }
 
@@ -394,7 +398,10 @@ public final class HuggingFaceHub {
             if (!revision.equals(REVISION) && !commit.equals(revision)) {
                 throw new IOException("HEAD " + url + ": the hub answered for commit " + commit);
             }
-            return new FileInfo(file, url, commit, etag);
+            String linkedSize = http.getHeaderField("X-Linked-Size");
+            long size = linkedSize != null && linkedSize.trim().matches("\\d{1,18}")
+                    ? Long.parseLong(linkedSize.trim()) : -1; // malformed: unknown, the ETag still decides
+            return new FileInfo(file, url, commit, etag, size);
         } finally {
             http.disconnect();
         }
@@ -405,7 +412,7 @@ public final class HuggingFaceHub {
         Path blob = repo.resolve("blobs").resolve(f.etag);
         if (!Files.isRegularFile(blob) || mismatch(blob, f) != null) {
             Path lock = hubCache.resolve(".locks").resolve(repo.getFileName()).resolve(f.etag + ".lock");
-            VerifiedDownload.fetch(f.url, auth(), blob, lock, f.name, (part, sha256) -> mismatch(part, f, sha256),
+            VerifiedDownload.fetch(f.url, auth(), blob, lock, f.name, f.size, (part, sha256) -> mismatch(part, f, sha256),
                     progress, "");
         }
         Path link = snapshot.resolve(f.name);

@@ -146,7 +146,7 @@ public final class ModelDownloader {
 
     private void download(PretrainedModel model, Path target) {
         Path lock = cacheDir.resolve(".locks").resolve(model.fileName() + ".lock");
-        VerifiedDownload.fetch(urlOf(model), Map.of(), target, lock, model.name(), (part, sha256) -> sha256.equals(
+        VerifiedDownload.fetch(urlOf(model), Map.of(), target, lock, model.name(), -1, (part, sha256) -> sha256.equals(
                 model.sha256()) ? null : "its SHA-256 " + sha256 + " does not match " + model.name() + "'s "
                 + model.sha256(), progress, " (or download it yourself to that path)");
     }

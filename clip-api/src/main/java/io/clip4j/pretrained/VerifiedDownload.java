@@ -63,6 +63,9 @@ final class VerifiedDownload {
      *                 .part file would pass, with the inode, to the target once moved, where a second download could
      *                 truncate it); its folder is created
      * @param what     names the download in messages
+     * @param size     the file's size as another source announced it (the hub, for a file another host serves), or
+     *                 -1 if unknown: a response announcing or sending more bytes is cut off, not stored (a body
+     *                 without end would fill the disk before its hash could be checked)
      * @param verifier checks the bytes before the move
      * @param progress told of the bytes received
      * @param hint     appended to the message of a failed download (e.g. where else to get the file), or ""
@@ -70,7 +73,7 @@ final class VerifiedDownload {
      *                             the lock for over an hour (a shorter one is waited for, and its file used if it
      *                             verifies)
      */
-    static void fetch(String url, Map<String, String> headers, Path target, Path lockFile, String what,
+    static void fetch(String url, Map<String, String> headers, Path target, Path lockFile, String what, long size,
                       Verifier verifier, ModelDownloader.Progress progress, String hint) {
         Path part = target.resolveSibling(target.getFileName() + ".part");
         try {
@@ -84,7 +87,7 @@ final class VerifiedDownload {
                             && verifier.mismatch(target, hash(target, new byte[0], "SHA-256")) == null) {
                         return;
                     }
-                    download(url, headers, target, part, verifier, progress);
+                    download(url, headers, target, part, size, verifier, progress);
                 }
             }
         } catch (IOException e) {
@@ -94,8 +97,8 @@ final class VerifiedDownload {
     }
 
     /** The transfer itself, under the lock. */
-    private static void download(String url, Map<String, String> headers, Path target, Path part, Verifier verifier,
-                                 ModelDownloader.Progress progress) throws IOException {
+    private static void download(String url, Map<String, String> headers, Path target, Path part, long size,
+                                 Verifier verifier, ModelDownloader.Progress progress) throws IOException {
         // A .part left over is ours to replace (we hold the lock). Removed, not truncated: a symbolic link planted
         // under its name would have the download written through it, and CREATE_NEW never follows one.
         Files.deleteIfExists(part);
@@ -103,7 +106,7 @@ final class VerifiedDownload {
         try (FileChannel channel = FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             boolean moved = false;
             try {
-                String sha256 = transfer(url, headers, channel, progress);
+                String sha256 = transfer(url, headers, channel, size, progress);
                 channel.force(false);
                 String why = verifier.mismatch(part, sha256);
                 if (why != null) {
@@ -231,8 +234,8 @@ final class VerifiedDownload {
         }
     }
 
-    /** Streams the URL into a file; returns the SHA-256 of the bytes received. */
-    private static String transfer(String url, Map<String, String> headers, FileChannel file,
+    /** Streams the URL into a file, at most {@code size} bytes if that is known; returns their SHA-256. */
+    private static String transfer(String url, Map<String, String> headers, FileChannel file, long size,
                                    ModelDownloader.Progress progress) throws IOException {
         HttpURLConnection http = open(url, "GET", headers, true);
         try {
@@ -241,11 +244,18 @@ final class VerifiedDownload {
                 throw new IOException("HTTP status " + status + " " + http.getResponseMessage());
             }
             long total = http.getContentLengthLong();
+            if (size >= 0 && total > size) {
+                throw new IOException("the server announces " + total + " bytes, more than the " + size
+                        + " bytes the hub announced");
+            }
             MessageDigest sha = digest("SHA-256");
             long done = 0;
             byte[] buf = new byte[1 << 16];
             try (InputStream in = http.getInputStream()) {
                 for (int n; (n = in.read(buf)) > 0; ) {
+                    if (size >= 0 && done + n > size) {
+                        throw new IOException("the server sends more than the " + size + " bytes the hub announced");
+                    }
                     ByteBuffer chunk = ByteBuffer.wrap(buf, 0, n);
                     while (chunk.hasRemaining()) {
                         file.write(chunk);
