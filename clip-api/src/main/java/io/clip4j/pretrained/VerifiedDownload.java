@@ -11,6 +11,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -69,9 +70,9 @@ final class VerifiedDownload {
      * @param verifier checks the bytes before the move
      * @param progress told of the bytes received
      * @param hint     appended to the message of a failed download (e.g. where else to get the file), or ""
-     * @throws CheckpointException if the download fails or does not verify, or another download of the file holds
-     *                             the lock for over an hour (a shorter one is waited for, and its file used if it
-     *                             verifies)
+     * @throws CheckpointException if the download fails or does not verify, the lock file cannot be opened (or is a
+     *                             symbolic link), or another download of the file holds the lock for over an hour
+     *                             (a shorter one is waited for, and its file used if it verifies)
      */
     static void fetch(String url, Map<String, String> headers, Path target, Path lockFile, String what, long size,
                       Verifier verifier, ModelDownloader.Progress progress, String hint) {
@@ -79,7 +80,7 @@ final class VerifiedDownload {
         try {
             Files.createDirectories(target.getParent());
             Files.createDirectories(lockFile.getParent());
-            try (FileChannel locking = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            try (FileChannel locking = openLockFile(lockFile)) {
                 Waited waited = new Waited();
                 try (FileLock lock = lock(locking, lockFile, what, waited)) {
                     // Another download held the lock: it may have left the file we want.
@@ -93,6 +94,16 @@ final class VerifiedDownload {
         } catch (IOException e) {
             throw new CheckpointException("cannot download " + what + " from " + url + " to " + target + ": " + e
                     + hint, e);
+        }
+    }
+
+    /** Opens (creating) the lock file, never through a link: a dangling one would have it created where it points. */
+    private static FileChannel openLockFile(Path lockFile) throws IOException {
+        try {
+            return FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            throw new IOException("cannot open the lock file " + lockFile + " (a symbolic link?): " + e, e);
         }
     }
 

@@ -232,6 +232,16 @@ class ModelDownloaderTest {
         served[100] ^= 1;
         assertThrows(CheckpointException.class, () -> new ModelDownloader(cache).fetch(model()));
         assertEquals("keep me", Files.readString(victim));
+
+        // the lock file, a dangling link: nothing is created where it points
+        served = checkpoint;
+        Path lock = cache.resolve(".locks/tiny-vit.pt.lock");
+        Files.delete(lock);
+        Files.createSymbolicLink(lock, elsewhere.resolve("created-by-the-download"));
+        CheckpointException linked = assertThrows(CheckpointException.class,
+                () -> new ModelDownloader(cache).fetch(model()));
+        assertTrue(linked.getMessage().contains(lock.toString()), linked.getMessage());
+        assertFalse(Files.exists(elsewhere.resolve("created-by-the-download")));
     }
 
     @Test
