@@ -412,8 +412,8 @@ public final class HuggingFaceHub {
         Path blob = repo.resolve("blobs").resolve(f.etag);
         if (!Files.isRegularFile(blob) || mismatch(blob, f) != null) {
             Path lock = hubCache.resolve(".locks").resolve(repo.getFileName()).resolve(f.etag + ".lock");
-            VerifiedDownload.fetch(f.url, auth(), blob, lock, f.name, f.size, (part, sha256) -> mismatch(part, f, sha256),
-                    progress, "");
+            VerifiedDownload.fetch(f.url, auth(), blob, lock, f.name, f.size,
+                    (part, sha256) -> mismatch(part, f, sha256), progress, "");
         }
         Path link = snapshot.resolve(f.name);
         Files.createDirectories(snapshot);

@@ -25,8 +25,8 @@ import java.util.Map;
  * moved atomically. Answers 429, 502, 503 and 504 are retried up to four times, after the server's Retry-After or
  * 1, 2, 4, 8 s. An
  * interrupted or corrupt transfer never leaves a file under the target's name; the next download replaces the
- * {@code .part} file (a link there is removed, never written through). Redirects are followed by hand, so request headers (a token) go to the first host only, and an
- * https URL is never redirected to http.
+ * {@code .part} file (a link there is removed, never written through). Redirects are followed by hand, so request
+ * headers (a token) go to the first host only, and an https URL is never redirected to http.
  */
 final class VerifiedDownload {
     private static final int TIMEOUT_MS = 30_000;
