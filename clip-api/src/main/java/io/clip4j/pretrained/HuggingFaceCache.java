@@ -30,10 +30,13 @@ public final class HuggingFaceCache {
      * Tells whether a string looks like a Hugging Face hub repo id.
      *
      * @param s a string
-     * @return whether it has the form of a hub repo id, {@code <owner>/<name>} (letters, digits, {@code . _ -})
+     * @return whether it has the form of a hub repo id, {@code <owner>/<name>} (letters, digits, {@code . _ -}),
+     *         without {@code ..} or {@code --}, as the hub requires
      */
     public static boolean isRepoId(String s) {
-        return REPO_ID.matcher(s).matches() && !s.contains("..");
+        // "--" joins owner and name in the cache folder: a--b/c and a/b--c would share one folder, one model
+        // answered for the other
+        return REPO_ID.matcher(s).matches() && !s.contains("..") && !s.contains("--");
     }
 
     /**

@@ -203,7 +203,8 @@ public final class HuggingFaceHub {
             String commit = found.commit;
             Path snapshot = repo.resolve("snapshots").resolve(commit);
             // Downloaded from the commit, not from main, which may move while we download.
-            place(repo, snapshot, new FileInfo(found.name, url(repoId, commit, found.name), commit, found.etag));
+            place(repo, snapshot, new FileInfo(found.name, url(repoId, commit, found.name), commit, found.etag,
+                    found.size));
             boolean openClipLayout = head == null;
             // timm's config.json (next to an image-tower-only model.safetensors) is not a CLIP model: take
             // open_clip's files, which the same repos carry, without downloading timm's weights.
@@ -229,12 +230,27 @@ public final class HuggingFaceHub {
                     place(repo, snapshot, preprocessor);
                 }
             }
-            Files.createDirectories(repo.resolve("refs"));
-            Files.write(repo.resolve("refs").resolve(REVISION), commit.getBytes(StandardCharsets.UTF_8));
+            writeRef(repo.resolve("refs").resolve(REVISION), commit);
             return snapshot;
         } catch (IOException e) {
             throw new CheckpointException("cannot download " + repoId + " from " + endpoint + " into " + repo + ": "
                     + e, e);
+        }
+    }
+
+    /**
+     * Writes a ref file under a name of its own, then moves it over the old one: a reader never sees it half-written,
+     * and a link planted under its name is replaced, not written through.
+     */
+    private static void writeRef(Path ref, String commit) throws IOException {
+        Files.createDirectories(ref.getParent());
+        Path fresh = ref.resolveSibling("." + ref.getFileName() + "." + UUID.randomUUID() + ".new");
+        try {
+            Files.write(fresh, commit.getBytes(StandardCharsets.UTF_8), java.nio.file.StandardOpenOption.CREATE_NEW,
+                    java.nio.file.StandardOpenOption.WRITE);
+            Files.move(fresh, ref, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(fresh); // only left if the move did not happen
         }
     }
 
@@ -318,12 +334,15 @@ public final class HuggingFaceHub {
         final String url;
         final String commit;
         final String etag;
+        /** X-Linked-Size: an LFS file's size, which the host it is redirected to must not exceed; else -1. */
+        final long size;
 
-        FileInfo(String name, String url, String commit, String etag) {
+        FileInfo(String name, String url, String commit, String etag, long size) {
             this.name = name;
             this.url = url;
             this.commit = commit;
             this.etag = etag;
+            this.size = size;
         }
     }
 
@@ -379,7 +398,10 @@ public final class HuggingFaceHub {
             if (!revision.equals(REVISION) && !commit.equals(revision)) {
                 throw new IOException("HEAD " + url + ": the hub answered for commit " + commit);
             }
-            return new FileInfo(file, url, commit, etag);
+            String linkedSize = http.getHeaderField("X-Linked-Size");
+            long size = linkedSize != null && linkedSize.trim().matches("\\d{1,18}")
+                    ? Long.parseLong(linkedSize.trim()) : -1; // malformed: unknown, the ETag still decides
+            return new FileInfo(file, url, commit, etag, size);
         } finally {
             http.disconnect();
         }
@@ -390,8 +412,8 @@ public final class HuggingFaceHub {
         Path blob = repo.resolve("blobs").resolve(f.etag);
         if (!Files.isRegularFile(blob) || mismatch(blob, f) != null) {
             Path lock = hubCache.resolve(".locks").resolve(repo.getFileName()).resolve(f.etag + ".lock");
-            VerifiedDownload.fetch(f.url, auth(), blob, lock, f.name, (part, sha256) -> mismatch(part, f, sha256),
-                    progress, "");
+            VerifiedDownload.fetch(f.url, auth(), blob, lock, f.name, f.size,
+                    (part, sha256) -> mismatch(part, f, sha256), progress, "");
         }
         Path link = snapshot.resolve(f.name);
         Files.createDirectories(snapshot);

@@ -16,7 +16,7 @@ import java.util.Objects;
  * downloaded again; a download that does not match is an error. A download is written to {@code <file name>.part}
  * in the cache folder under a lock ({@code .locks/<file name>.lock}): a second process fetching the same model waits
  * for the first and uses its file. The file is moved into place only once verified: an interrupted or corrupt
- * transfer never leaves a file under the model's name, and the next download overwrites its {@code .part} file.
+ * transfer never leaves a file under the model's name, and the next download replaces its {@code .part} file.
  * Redirects to other hosts are followed, never from https to http; 429 and 5xx gateway answers are retried.
  */
 public final class ModelDownloader {
@@ -146,7 +146,7 @@ public final class ModelDownloader {
 
     private void download(PretrainedModel model, Path target) {
         Path lock = cacheDir.resolve(".locks").resolve(model.fileName() + ".lock");
-        VerifiedDownload.fetch(urlOf(model), Map.of(), target, lock, model.name(), (part, sha256) -> sha256.equals(
+        VerifiedDownload.fetch(urlOf(model), Map.of(), target, lock, model.name(), -1, (part, sha256) -> sha256.equals(
                 model.sha256()) ? null : "its SHA-256 " + sha256 + " does not match " + model.name() + "'s "
                 + model.sha256(), progress, " (or download it yourself to that path)");
     }

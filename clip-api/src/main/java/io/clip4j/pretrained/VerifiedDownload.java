@@ -11,6 +11,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -23,9 +24,9 @@ import java.util.Map;
  * lock (a second download of the same file waits, then uses the first one's file if it verifies), hashed while it streams, checked, then
  * moved atomically. Answers 429, 502, 503 and 504 are retried up to four times, after the server's Retry-After or
  * 1, 2, 4, 8 s. An
- * interrupted or corrupt transfer never leaves a file under the target's name; the next download overwrites the
- * {@code .part} file. Redirects are followed by hand, so request headers (a token) go to the first host only, and an
- * https URL is never redirected to http.
+ * interrupted or corrupt transfer never leaves a file under the target's name; the next download replaces the
+ * {@code .part} file (a link there is removed, never written through). Redirects are followed by hand, so request
+ * headers (a token) go to the first host only, and an https URL is never redirected to http.
  */
 final class VerifiedDownload {
     private static final int TIMEOUT_MS = 30_000;
@@ -63,20 +64,23 @@ final class VerifiedDownload {
      *                 .part file would pass, with the inode, to the target once moved, where a second download could
      *                 truncate it); its folder is created
      * @param what     names the download in messages
+     * @param size     the file's size as another source announced it (the hub, for a file another host serves), or
+     *                 -1 if unknown: a response announcing or sending more bytes is cut off, not stored (a body
+     *                 without end would fill the disk before its hash could be checked)
      * @param verifier checks the bytes before the move
      * @param progress told of the bytes received
      * @param hint     appended to the message of a failed download (e.g. where else to get the file), or ""
-     * @throws CheckpointException if the download fails or does not verify, or another download of the file holds
-     *                             the lock for over an hour (a shorter one is waited for, and its file used if it
-     *                             verifies)
+     * @throws CheckpointException if the download fails or does not verify, the lock file cannot be opened (or is a
+     *                             symbolic link), or another download of the file holds the lock for over an hour
+     *                             (a shorter one is waited for, and its file used if it verifies)
      */
-    static void fetch(String url, Map<String, String> headers, Path target, Path lockFile, String what,
+    static void fetch(String url, Map<String, String> headers, Path target, Path lockFile, String what, long size,
                       Verifier verifier, ModelDownloader.Progress progress, String hint) {
         Path part = target.resolveSibling(target.getFileName() + ".part");
         try {
             Files.createDirectories(target.getParent());
             Files.createDirectories(lockFile.getParent());
-            try (FileChannel locking = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            try (FileChannel locking = openLockFile(lockFile)) {
                 Waited waited = new Waited();
                 try (FileLock lock = lock(locking, lockFile, what, waited)) {
                     // Another download held the lock: it may have left the file we want.
@@ -84,7 +88,7 @@ final class VerifiedDownload {
                             && verifier.mismatch(target, hash(target, new byte[0], "SHA-256")) == null) {
                         return;
                     }
-                    download(url, headers, target, part, verifier, progress);
+                    download(url, headers, target, part, size, verifier, progress);
                 }
             }
         } catch (IOException e) {
@@ -93,15 +97,27 @@ final class VerifiedDownload {
         }
     }
 
+    /** Opens (creating) the lock file, never through a link: a dangling one would have it created where it points. */
+    private static FileChannel openLockFile(Path lockFile) throws IOException {
+        try {
+            return FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            throw new IOException("cannot open the lock file " + lockFile + " (a symbolic link?): " + e, e);
+        }
+    }
+
     /** The transfer itself, under the lock. */
-    private static void download(String url, Map<String, String> headers, Path target, Path part, Verifier verifier,
-                                 ModelDownloader.Progress progress) throws IOException {
-        // CREATE honours the umask: a model is as readable as any file the user downloads.
-        try (FileChannel channel = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+    private static void download(String url, Map<String, String> headers, Path target, Path part, long size,
+                                 Verifier verifier, ModelDownloader.Progress progress) throws IOException {
+        // A .part left over is ours to replace (we hold the lock). Removed, not truncated: a symbolic link planted
+        // under its name would have the download written through it, and CREATE_NEW never follows one.
+        Files.deleteIfExists(part);
+        // CREATE_NEW honours the umask: a model is as readable as any file the user downloads.
+        try (FileChannel channel = FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             boolean moved = false;
             try {
-                String sha256 = transfer(url, headers, channel, progress);
+                String sha256 = transfer(url, headers, channel, size, progress);
                 channel.force(false);
                 String why = verifier.mismatch(part, sha256);
                 if (why != null) {
@@ -229,8 +245,8 @@ final class VerifiedDownload {
         }
     }
 
-    /** Streams the URL into a file; returns the SHA-256 of the bytes received. */
-    private static String transfer(String url, Map<String, String> headers, FileChannel file,
+    /** Streams the URL into a file, at most {@code size} bytes if that is known; returns their SHA-256. */
+    private static String transfer(String url, Map<String, String> headers, FileChannel file, long size,
                                    ModelDownloader.Progress progress) throws IOException {
         HttpURLConnection http = open(url, "GET", headers, true);
         try {
@@ -239,11 +255,18 @@ final class VerifiedDownload {
                 throw new IOException("HTTP status " + status + " " + http.getResponseMessage());
             }
             long total = http.getContentLengthLong();
+            if (size >= 0 && total > size) {
+                throw new IOException("the server announces " + total + " bytes, more than the " + size
+                        + " bytes the hub announced");
+            }
             MessageDigest sha = digest("SHA-256");
             long done = 0;
             byte[] buf = new byte[1 << 16];
             try (InputStream in = http.getInputStream()) {
                 for (int n; (n = in.read(buf)) > 0; ) {
+                    if (size >= 0 && done + n > size) {
+                        throw new IOException("the server sends more than the " + size + " bytes the hub announced");
+                    }
                     ByteBuffer chunk = ByteBuffer.wrap(buf, 0, n);
                     while (chunk.hasRemaining()) {
                         file.write(chunk);

@@ -76,5 +76,12 @@ class HuggingFaceCacheTest {
             assertFalse(HuggingFaceCache.isRepoId(s), s);
         }
         assertThrows(IllegalArgumentException.class, () -> HuggingFaceCache.find(hub, "../etc"));
+        // "--" joins owner and name in the cache folder: a--b/c and a/b--c would share models--a--b--c, one model
+        // answered for the other (the hub refuses "--" in repo ids for this reason)
+        for (String s : new String[]{"a--b/c", "a/b--c", "a/b--"}) {
+            assertFalse(HuggingFaceCache.isRepoId(s), s);
+        }
+        assertTrue(HuggingFaceCache.isRepoId("a-b/c-d"));
+        assertThrows(IllegalArgumentException.class, () -> HuggingFaceCache.find(hub, "openai--clip/tiny"));
     }
 }

@@ -62,6 +62,10 @@ class HuggingFaceHubTest {
     /** The repo's preprocessor_config.json (null: it has none), and the bytes served for it (to corrupt them). */
     private byte[] preprocessor;
     private byte[] servedPreprocessor;
+    /** The size the hub announces for the weights (X-Linked-Size), or null for none. */
+    private Long linkedSize;
+    /** Bytes of a chunked body the file host sends after the weights (as if it never ended), or 0. */
+    private int endlessTail;
 
     @BeforeEach
     void start() throws IOException {
@@ -114,12 +118,26 @@ class HuggingFaceHubTest {
             } else if ((binOnly ? "pytorch_model.bin" : "model.safetensors").equals(file) && !noWeights) {
                 byte[] w = binOnly ? bin : weights;
                 x.getResponseHeaders().add("X-Linked-Etag", "\"" + hash("SHA-256", new byte[0], w) + "\"");
+                if (linkedSize != null) {
+                    x.getResponseHeaders().add("X-Linked-Size", linkedSize.toString());
+                }
                 // "localhost", not 127.0.0.1: another host, which must not receive the token
                 x.getResponseHeaders().add("Location", "http://localhost:" + server.getAddress().getPort()
                         + (binOnly ? "/cdn/b" : "/cdn/w"));
                 status = 302;
             } else if (file != null) {
                 x.getResponseHeaders().add("X-Error-Code", "EntryNotFound");
+            } else if (path.equals("/cdn/w") && endlessTail > 0) {
+                x.sendResponseHeaders(200, 0); // chunked, no Content-Length
+                try (OutputStream out = x.getResponseBody()) {
+                    out.write(servedWeights);
+                    for (int i = 0; i < endlessTail; i += 4096) { // capped here only so a failing test ends
+                        out.write(new byte[4096]);
+                    }
+                } catch (IOException closedByTheClient) {
+                    // expected once the client has read enough
+                }
+                return;
             } else if (path.equals("/cdn/w")) {
                 status = 200;
                 body = servedWeights;
@@ -233,6 +251,37 @@ class HuggingFaceHubTest {
         CheckpointException port = assertThrows(CheckpointException.class, () -> new HuggingFaceHub(hub)
                 .endpoint("http://127.0.0.1:99999").fetch("openai/any"));
         assertTrue(port.getMessage().contains("port out of range"), port.getMessage());
+    }
+
+    @Test
+    void refsMainIsReplacedNotWrittenThroughALink(@TempDir Path elsewhere) throws Exception {
+        // refs/main planted as a link out of a shared cache: the download must not write the commit into its target
+        Path victim = Files.writeString(elsewhere.resolve("victim.txt"), "keep me");
+        Path refs = Files.createDirectories(hub.resolve("models--openai--clip-tiny/refs"));
+        Files.createSymbolicLink(refs.resolve("main"), victim);
+        Path snapshot = client().fetch("openai/clip-tiny");
+        assertEquals("keep me", Files.readString(victim));
+        assertFalse(Files.isSymbolicLink(refs.resolve("main")));
+        assertEquals(COMMIT, Files.readString(refs.resolve("main")));
+        try (var s = Files.list(refs)) {
+            assertEquals(List.of(refs.resolve("main")), s.toList(), "no temporary file left");
+        }
+        assertEquals(snapshot, HuggingFaceCache.find(hub, "openai/clip-tiny").orElseThrow());
+    }
+
+    @Test
+    void aFileHostSendingMoreThanTheHubsSizeIsCutOff() throws Exception {
+        linkedSize = (long) weights.length;
+        endlessTail = 64 << 20; // a body without end, as far as the client can tell
+        CheckpointException e = assertThrows(CheckpointException.class, () -> client().fetch("openai/clip-tiny"));
+        assertTrue(e.getMessage().contains("more than the " + weights.length + " bytes the hub announced"),
+                e.getMessage());
+        try (var s = Files.list(hub.resolve("models--openai--clip-tiny/blobs"))) {
+            assertEquals(1, s.count(), "only config.json's blob, no weights or .part file");
+        }
+        endlessTail = 0; // the hub's size, when right, is no obstacle
+        Path snapshot = client().fetch("openai/clip-tiny");
+        assertArrayEquals(weights, Files.readAllBytes(snapshot.resolve("model.safetensors")));
     }
 
     @Test

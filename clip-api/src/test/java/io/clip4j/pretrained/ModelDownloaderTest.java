@@ -214,6 +214,37 @@ class ModelDownloaderTest {
     }
 
     @Test
+    void aPartFileThatIsASymlinkIsReplacedNotWrittenThrough(@TempDir Path elsewhere) throws Exception {
+        // Planted in a shared cache: a download must not truncate or overwrite the file it points to.
+        Path victim = Files.writeString(elsewhere.resolve("victim.txt"), "keep me");
+        Path part = Files.createDirectories(cache).resolve("tiny-vit.pt.part");
+        Files.createSymbolicLink(part, victim);
+        Path file = new ModelDownloader(cache).fetch(model());
+        assertEquals("keep me", Files.readString(victim));
+        assertFalse(Files.isSymbolicLink(file), "the model is a file of the cache, not a link out of it");
+        assertArrayEquals(checkpoint, Files.readAllBytes(file));
+        assertFalse(Files.exists(part, java.nio.file.LinkOption.NOFOLLOW_LINKS));
+
+        // the same with a failed download: the link is removed, its target untouched
+        Files.delete(file);
+        Files.createSymbolicLink(part, victim);
+        served = checkpoint.clone();
+        served[100] ^= 1;
+        assertThrows(CheckpointException.class, () -> new ModelDownloader(cache).fetch(model()));
+        assertEquals("keep me", Files.readString(victim));
+
+        // the lock file, a dangling link: nothing is created where it points
+        served = checkpoint;
+        Path lock = cache.resolve(".locks/tiny-vit.pt.lock");
+        Files.delete(lock);
+        Files.createSymbolicLink(lock, elsewhere.resolve("created-by-the-download"));
+        CheckpointException linked = assertThrows(CheckpointException.class,
+                () -> new ModelDownloader(cache).fetch(model()));
+        assertTrue(linked.getMessage().contains(lock.toString()), linked.getMessage());
+        assertFalse(Files.exists(elsewhere.resolve("created-by-the-download")));
+    }
+
+    @Test
     void rateLimitedAnswersAreRetriedAfterTheirDelay() throws Exception {
         busy = 2;
         Path file = new ModelDownloader(cache).fetch(model());
