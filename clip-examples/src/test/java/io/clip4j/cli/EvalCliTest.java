@@ -111,7 +111,8 @@ class EvalCliTest {
             {"linear-probe", "--C", "-1"},
         };
         String[] expected = {"shots per class must be >= 1, got 0", "class 'cat' has 4 training examples, fewer than 5 shots",
-            "seeds must be >= 1, got 0", "regularisation C must be positive and finite, got -1.0"};
+            "seeds must be >= 1, got 0",
+            "regularisation C must be positive and finite, with a finite 1/C, got -1.0"};
         for (int i = 0; i < cases.length; i++) {
             CliRunner r = CliRunner.run("eval", cases[i][0], "--model", MODEL, "--train", train.toString(),
                     "--test", test.toString(), cases[i][1], cases[i][2]);
