@@ -173,7 +173,7 @@ final class TrainCommand implements Callable<Integer> {
                  MetricsLog log = new MetricsLog(out.resolve("metrics.jsonl"));
                  Progress progress = new Progress(!ConsoleProgress.shown(noProgress), total)) {
                 if (stateDir != null) {
-                    trainer.loadState(stateDir);
+                    requireSameRun(stateDir, trainer.loadState(stateDir), meta);
                     pw.printf("resumed at step %d of %d from %s%n", trainer.completedSteps(), total, stateDir);
                 }
                 new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(out.resolve("run.json").toFile(), meta);
@@ -319,8 +319,35 @@ final class TrainCommand implements Callable<Integer> {
         m.put("batch", batch);
         m.put("seed", seed);
         m.put("augment", augment);
+        m.put("templates", templates.isEmpty() ? null : templates);
+        m.put("skip_bad_images", skipBadImages);
         m.put("threads", threads);
         return m;
+    }
+
+    /**
+     * The options outside {@link TrainOptions} that fix which examples, captions and crops step s sees (seed, batch,
+     * data, templates, augmentation; recorded with the state) must be the saved run's too, or the resumed steps
+     * would silently train on another data order. The thread count may differ (it changes only the last bits); a
+     * field the saved state does not record (an older state) is not compared.
+     */
+    private static void requireSameRun(Path stateDir, com.fasterxml.jackson.databind.JsonNode saved,
+                                       Map<String, Object> meta) {
+        ObjectMapper json = new ObjectMapper();
+        // Through text, as the saved side was read: valueToTree makes a long a LongNode, reading it an IntNode.
+        com.fasterxml.jackson.databind.JsonNode now;
+        try {
+            now = json.readTree(json.writeValueAsString(meta));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        for (String key : meta.keySet()) {
+            if (!key.equals("threads") && saved.has(key) && !saved.get(key).equals(now.get(key))) {
+                throw new IllegalArgumentException("--resume " + stateDir + ": the saved run had " + key + " "
+                        + saved.get(key) + ", this one " + now.get(key) + "; give the same options as the original"
+                        + " run");
+            }
+        }
     }
 
     private static TrainListener listeners(MetricsLog log, Progress progress, PrintWriter pw) {

@@ -62,6 +62,34 @@ class TrainCommandTest {
     }
 
     @Test
+    void aResumeWithAnotherSeedBatchOrTemplateIsRefused(@TempDir Path dir) throws IOException {
+        // Only the optimiser options were compared: --seed 9 or --batch 4 resumed silently on another data order.
+        Path csv = captions(dir);
+        Path out = dir.resolve("run");
+        CliRunner r = CliRunner.run("train", "--data", csv.toString(), "--steps", "4", "--batch", "2",
+                "--checkpoint-every", "2", "--no-progress", "--out", out.toString());
+        assertEquals(0, r.code, r.err);
+        Path json = out.resolve("state/trainer.json");
+        Files.writeString(json, Files.readString(json).replace("\"completed_steps\" : 4", "\"completed_steps\" : 2"));
+        String[][] others = {{"--batch", "2", "--seed", "9"}, {"--batch", "4"}, {"--batch", "2", "--template", "a {}"},
+            {"--batch", "2", "--augment"}};
+        String[] keys = {"seed", "batch", "templates", "augment"};
+        for (int i = 0; i < others.length; i++) {
+            List<String> args = new java.util.ArrayList<>(List.of("train", "--data", csv.toString(), "--steps", "4",
+                    "--no-progress", "--resume", out.toString(), "--out", out.toString()));
+            args.addAll(List.of(others[i]));
+            CliRunner again = CliRunner.run(args.toArray(new String[0]));
+            assertEquals(ClipCli.EXIT_INPUT, again.code, again.err);
+            assertTrue(again.err.contains("the saved run had " + keys[i]), again.err);
+        }
+        // another thread count only changes the last bits: accepted
+        CliRunner threads = CliRunner.run("train", "--data", csv.toString(), "--steps", "4", "--batch", "2",
+                "--threads", "2", "--no-progress", "--resume", out.toString(), "--out", out.toString());
+        assertEquals(0, threads.code, threads.err);
+        assertTrue(threads.out.contains("resumed at step 2 of 4"), threads.out);
+    }
+
+    @Test
     void explicitSizesAndBadOptions(@TempDir Path dir) throws IOException {
         Path csv = captions(dir);
         CliRunner r = CliRunner.run("train", "--config", "rn-tiny", "--vision-width", "8", "--image-resolution", "32",

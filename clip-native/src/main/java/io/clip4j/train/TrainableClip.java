@@ -108,8 +108,8 @@ public final class TrainableClip implements AutoCloseable {
      * @param sd     tensors under OpenAI names ({@link CheckpointReader#read})
      * @param config the hyper-parameters matching the checkpoint ({@link ConfigInference#infer})
      * @return the model
-     * @throws io.clip4j.checkpoint.CheckpointException if a tensor is missing, has the wrong shape, or is not used
-     *                                                  by the model
+     * @throws io.clip4j.checkpoint.CheckpointException if a tensor is missing, has the wrong shape, holds NaN or
+     *                                                  infinite values, or is not used by the model
      * @throws ClipException if the configuration cannot be built
      */
     public static TrainableClip fromStateDict(StateDict sd, ClipConfig config) {
@@ -159,7 +159,16 @@ public final class TrainableClip implements AutoCloseable {
                     + java.util.Arrays.toString(data.shape()) + ", the configuration expects "
                     + java.util.Arrays.toString(shape));
         }
-        return Tensors.ownedFloats(data.toFloatArray(), shape);
+        float[] values = data.toFloatArray();
+        for (float v : values) {
+            // Why: a NaN weight that the first batches do not reach (an unused token's embedding) would train
+            // unnoticed and be written back; one they reach would fail as a "learning rate too high" NaN loss.
+            if (!Float.isFinite(v)) {
+                throw new io.clip4j.checkpoint.CheckpointException(sd.source() + ": tensor '" + name + "' holds " + v
+                        + "; a checkpoint with non-finite weights cannot be trained");
+            }
+        }
+        return Tensors.ownedFloats(values, shape);
     }
 
     /** {@return the hyper-parameters} */
@@ -335,10 +344,13 @@ public final class TrainableClip implements AutoCloseable {
      * @param precision {@link CheckpointPrecision#FLOAT32}, or {@link CheckpointPrecision#FLOAT16} for the
      *                  reference's {@code convert_weights} mix
      * @return the tensors (copies)
+     * @throws ClipException if a weight is NaN or infinite (a diverged run), or, for {@code FLOAT16}, a halved
+     *                       weight is beyond float16's range (it would be written as infinity)
      */
     public Map<String, TensorData> toTensorData(CheckpointPrecision precision) {
         Map<String, TensorData> out = new LinkedHashMap<>();
         snapshot().forEach((name, values) -> {
+            requireWritable(name, values, precision.halves(name));
             long[] shape = name.equals(LOGIT_SCALE) ? new long[0] : Tensors.shape(towers.tensors().get(name));
             out.put(name, precision.halves(name) ? SafetensorsWriter.float16(values, shape)
                     : SafetensorsWriter.float32(values, shape));
@@ -348,6 +360,24 @@ public final class TrainableClip implements AutoCloseable {
             }
         });
         return out;
+    }
+
+    /** Largest finite float16 value. */
+    private static final float FLOAT16_MAX = 65504f;
+
+    // Why: a checkpoint of NaN/inf weights (or an fp16 export that overflows to inf) loads without complaint and
+    // then fails, or answers garbage, in every command that uses it; refuse to write it instead.
+    private static void requireWritable(String name, float[] values, boolean half) {
+        for (float v : values) {
+            if (!Float.isFinite(v)) {
+                throw new ClipException("weight '" + name + "' is " + v + ": the weights are not finite (did the "
+                        + "training diverge? try a lower learning rate); not written");
+            }
+            if (half && Math.abs(v) > FLOAT16_MAX) {
+                throw new ClipException("weight '" + name + "' holds " + v + ", beyond float16's range (65504): "
+                        + "it would be written as infinity; write float32 instead (train: --precision fp32)");
+            }
+        }
     }
 
     /**

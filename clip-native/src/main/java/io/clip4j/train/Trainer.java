@@ -42,9 +42,10 @@ import java.util.Objects;
  * <p>Training state ({@link #saveState}): {@code weights.safetensors} (every parameter and buffer in float32,
  * OpenAI names), {@code optimizer.pt} (LibTorch archive of the AdamW state: per-parameter {@code exp_avg},
  * {@code exp_avg_sq}, step counts and the groups' options) and {@code trainer.json} (completed steps, the
- * options, and caller metadata such as the seed). {@link #loadState} restores all three, so a resumed run
- * continues exactly where the saved one stopped, including the schedule position; it refuses a state saved
- * with other {@link TrainOptions} (another total step count would change the schedule).
+ * options, caller metadata such as the seed, and the SHA-256 of the other two files; written last, so that a
+ * save interrupted half-way is refused rather than resumed from). {@link #loadState} restores all three, so a
+ * resumed run continues exactly where the saved one stopped, including the schedule position; it refuses a state
+ * saved with other {@link TrainOptions} (another total step count would change the schedule).
  *
  * <p>Owns the optimiser's native memory ({@link #close()}); the model stays the caller's. Not thread-safe.
  */
@@ -308,7 +309,12 @@ public final class Trainer implements AutoCloseable {
             state.put("completed_steps", step);
             state.set("options", JSON.valueToTree(options));
             state.set("metadata", JSON.valueToTree(metadata));
-            Files.writeString(dir.resolve(STATE), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(state));
+            // Written last, and whole (temporary sibling, then moved): it names the digests of the two files
+            // above, so a save interrupted before this point is refused by loadState instead of trusted.
+            StateFiles.recordDigests(dir, state);
+            Path stateTmp = dir.resolve(STATE + ".tmp");
+            Files.writeString(stateTmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(state));
+            Files.move(stateTmp, dir.resolve(STATE), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException | RuntimeException e) {
             throw new ClipException(dir + ": cannot save training state: " + e.getMessage(), e);
         }
@@ -320,18 +326,29 @@ public final class Trainer implements AutoCloseable {
      *
      * @param dir a training-state directory
      * @return the metadata saved with it
-     * @throws ClipException if the trainer is closed, or a file is missing or does not fit this model
+     * @throws ClipException if the trainer is closed, a file is missing or does not fit this model, the saved
+     *                       options differ, {@code completed_steps} is not a whole number from 0 to the total steps,
+     *                       or the weights or optimiser file is not the one {@code trainer.json} was saved with (an
+     *                       interrupted save)
      */
     public JsonNode loadState(Path dir) {
         checkOpen();
         try {
+            if (!Files.isRegularFile(dir.resolve(STATE))) {
+                throw new ClipException("no " + STATE + " (not a training-state directory, or one partly deleted)");
+            }
             JsonNode state = JSON.readTree(Files.readString(dir.resolve(STATE)));
+            if (!state.isObject()) {
+                throw new ClipException(STATE + " is not a JSON object");
+            }
             JsonNode saved = state.path("options");
             if (!options.equals(JSON.treeToValue(saved, TrainOptions.class))) {
                 // The schedule, decay groups and freezing are part of what makes a resumed run exact.
                 throw new ClipException("the saved run used other options " + saved + " than this one "
                         + JSON.valueToTree(options));
             }
+            long completed = StateFiles.completedSteps(state, options.totalSteps());
+            StateFiles.requireRecordedFiles(dir, state); // before anything of this trainer changes
             StateDict sd = CheckpointReader.read(dir.resolve(WEIGHTS));
             String act = ConfigInference.ACTIVATION_METADATA;
             String recorded = sd.metadata().get(act);
@@ -345,14 +362,30 @@ public final class Trainer implements AutoCloseable {
                 copyInto(sd, model.buffers());
             }
             InputArchive archive = new InputArchive();
-            archive.load_from(dir.resolve(OPTIMIZER).toString());
-            optimizer.load(archive);
-            archive.close();
-            step = state.get("completed_steps").asLong();
+            try {
+                archive.load_from(dir.resolve(OPTIMIZER).toString());
+                optimizer.load(archive);
+            } catch (RuntimeException e) {
+                throw new ClipException(OPTIMIZER + ": " + withoutNativeTrace(e.getMessage()), e);
+            } finally {
+                archive.close();
+            }
+            step = completed;
             return state.path("metadata");
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new ClipException(dir + ": cannot resume training state: no " + e.getFile(), e);
         } catch (IOException | RuntimeException e) {
             throw new ClipException(dir + ": cannot resume training state: " + e.getMessage(), e);
         }
+    }
+
+    /** LibTorch's message without the C++ stack trace it appends (dozens of frames, on one CLI error line). */
+    static String withoutNativeTrace(String message) {
+        if (message == null) {
+            return "LibTorch failed";
+        }
+        int trace = message.indexOf("Exception raised from");
+        return (trace < 0 ? message : message.substring(0, trace)).strip();
     }
 
     private static void copyInto(StateDict sd, Map<String, Tensor> target) {

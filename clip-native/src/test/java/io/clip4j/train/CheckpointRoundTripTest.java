@@ -24,6 +24,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -169,6 +170,44 @@ class CheckpointRoundTripTest {
             assertTrue(e.getMessage().startsWith(file + ": unexpected tensor '" + extra + "' (1 in all)"),
                     e.getMessage());
             assertThrows(CheckpointException.class, () -> ClipModel.load(file), "inference agrees");
+        }
+    }
+
+    @Test
+    void nonFiniteWeightsAreNeitherTrainedFromNorWritten(@TempDir Path dir) {
+        // An --init with a NaN weight trained (an unused token's row unnoticed, written back); a diverged model's
+        // NaN weights, or fp16 exports beyond 65504 (written as inf), were written without complaint.
+        ClipConfig c = TinyConfigs.vit();
+        Map<String, TensorData> weights;
+        try (TrainableClip m = TrainableClip.initialize(c, 4)) {
+            weights = m.toTensorData(CheckpointPrecision.FLOAT32);
+        }
+        Map<String, TensorData> nan = new LinkedHashMap<>(weights);
+        float[] emb = weights.get("token_embedding.weight").toFloatArray();
+        emb[7] = Float.NaN;
+        nan.put("token_embedding.weight", SafetensorsWriter.float32(emb, weights.get("token_embedding.weight").shape()));
+        CheckpointException e = assertThrows(CheckpointException.class,
+                () -> TrainableClip.fromStateDict(new StateDict("nan", nan), c));
+        assertTrue(e.getMessage().startsWith("nan: tensor 'token_embedding.weight' holds NaN"), e.getMessage());
+
+        Map<String, TensorData> big = new LinkedHashMap<>(weights);
+        float[] proj = weights.get("visual.proj").toFloatArray();
+        proj[0] = 1e6f;
+        big.put("visual.proj", SafetensorsWriter.float32(proj, weights.get("visual.proj").shape()));
+        try (TrainableClip m = TrainableClip.fromStateDict(new StateDict("big", big), c);
+             Trainer t = new Trainer(m, TrainOptions.builder().totalSteps(2).build())) {
+            assertEquals(1e6f, m.toTensorData(CheckpointPrecision.FLOAT32).get("visual.proj").toFloatArray()[0]);
+            io.clip4j.ClipException half = assertThrows(io.clip4j.ClipException.class,
+                    () -> m.toTensorData(CheckpointPrecision.FLOAT16));
+            assertTrue(half.getMessage().contains("'visual.proj' holds 1000000.0, beyond float16's range"),
+                    half.getMessage());
+            try (org.bytedeco.pytorch.NoGradGuard g = new org.bytedeco.pytorch.NoGradGuard()) {
+                m.parameters().get("ln_final.weight").fill_(new org.bytedeco.pytorch.Scalar(Double.NaN));
+            }
+            io.clip4j.ClipException save = assertThrows(io.clip4j.ClipException.class,
+                    () -> t.saveState(dir, Map.of()));
+            assertTrue(save.getMessage().contains("weight 'ln_final.weight' is NaN"), save.getMessage());
+            assertFalse(java.nio.file.Files.exists(dir.resolve(Trainer.WEIGHTS)));
         }
     }
 

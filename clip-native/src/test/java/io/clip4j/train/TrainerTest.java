@@ -283,4 +283,53 @@ class TrainerTest {
             straight.forEach((k, v) -> assertArrayEquals(v, resumed.get(k), k));
         }
     }
+
+    @Test
+    void aStateFromAnInterruptedSaveOrWithAnEditedStepCountIsRefused(@TempDir Path dir) throws Exception {
+        // trainer.json "completed_steps": "abc" resumed at step 0 with trained weights, 99 "finished" a 4-step
+        // run; weights of step 4 beside trainer.json of step 2 (a save killed between the files) resumed silently.
+        ClipConfig c = TinyConfigs.vit();
+        TrainOptions o = TrainOptions.builder().totalSteps(4).learningRate(1e-3).build();
+        Path early = dir.resolve("early");
+        Path late = dir.resolve("late");
+        try (TrainableClip m = TrainableClip.initialize(c, 3); Trainer t = new Trainer(m, o)) {
+            for (int i = 0; i < 4; i++) {
+                t.step(TinyConfigs.pixels(c, N, i), TinyConfigs.ids(c, N, i), N);
+                if (i == 1) {
+                    t.saveState(early, Map.of());
+                }
+            }
+            t.saveState(late, Map.of());
+        }
+        Path json = early.resolve(Trainer.STATE);
+        String good = java.nio.file.Files.readString(json);
+        java.util.function.Consumer<String> refused = expected -> {
+            try (TrainableClip m = TrainableClip.initialize(c, 3); Trainer t = new Trainer(m, o)) {
+                io.clip4j.ClipException e = assertThrows(io.clip4j.ClipException.class, () -> t.loadState(early));
+                assertTrue(e.getMessage().contains(expected), e.getMessage());
+                assertFalse(e.getMessage().contains("Exception raised from"), e.getMessage()); // no C++ trace
+                assertEquals(0, t.completedSteps());
+            }
+        };
+        for (String steps : new String[]{"\"abc\"", "99", "-3", "1.5", "null"}) {
+            java.nio.file.Files.writeString(json, good.replace("\"completed_steps\" : 2", "\"completed_steps\" : "
+                    + steps));
+            refused.accept("completed_steps must be a whole number from 0 to the run's 4 steps");
+        }
+        java.nio.file.Files.writeString(json, good.replace("\"completed_steps\" : 2,", ""));
+        refused.accept("completed_steps must be");
+        java.nio.file.Files.writeString(json, good);
+        java.nio.file.Files.copy(late.resolve(Trainer.WEIGHTS), early.resolve(Trainer.WEIGHTS),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        refused.accept("weights.safetensors is not the file trainer.json was saved with");
+        java.nio.file.Files.copy(late.resolve(Trainer.STATE), json, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        java.nio.file.Files.write(early.resolve(Trainer.OPTIMIZER), new byte[100]);
+        refused.accept("optimizer.pt is not the file");
+        // without the digests (a state saved before they were recorded) a broken archive still reads as one line
+        java.nio.file.Files.writeString(json, java.nio.file.Files.readString(json).replaceAll(
+                "(?s),\\s*\"files\" : \\{[^}]*}", ""));
+        refused.accept("optimizer.pt: PytorchStreamReader failed reading zip archive");
+        java.nio.file.Files.delete(json);
+        refused.accept("no trainer.json");
+    }
 }

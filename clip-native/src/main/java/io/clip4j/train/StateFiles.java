@@ -1,0 +1,85 @@
+package io.clip4j.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.clip4j.ClipException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Checks on a training-state directory's {@code trainer.json} before {@link Trainer#loadState} trusts it. Why:
+ * the three files are written one after another, so a run killed mid-save (or a hand edit) can leave weights and
+ * optimiser moments of one step beside the step count of another, and a resume would continue silently wrong.
+ * {@code trainer.json} is written last and records the SHA-256 of the two files it goes with.
+ */
+final class StateFiles {
+    /** The files {@code trainer.json} records digests of, in the order they are written. */
+    static final List<String> RECORDED = List.of(Trainer.WEIGHTS, Trainer.OPTIMIZER);
+
+    private StateFiles() {
+    }
+
+    /** Adds {@code "files": {name: sha256}} for the files of {@link #RECORDED} in {@code dir} to {@code state}. */
+    static void recordDigests(Path dir, ObjectNode state) throws IOException {
+        ObjectNode files = state.putObject("files");
+        for (String name : RECORDED) {
+            files.put(name, sha256(dir.resolve(name)));
+        }
+    }
+
+    /**
+     * Checks that the files in {@code dir} are the ones {@code trainer.json} was saved with. A state saved before
+     * digests were recorded (no {@code "files"}) is accepted as it is.
+     *
+     * @throws ClipException if a file differs from the one recorded
+     */
+    static void requireRecordedFiles(Path dir, JsonNode state) throws IOException {
+        JsonNode files = state.get("files");
+        if (files == null) {
+            return;
+        }
+        for (String name : RECORDED) {
+            JsonNode want = files.get(name);
+            if (want == null || !want.isTextual() || !want.asText().equals(sha256(dir.resolve(name)))) {
+                throw new ClipException(name + " is not the file " + Trainer.STATE + " was saved with (a save that "
+                        + "was interrupted, or a file copied in from another run); resume from an intact state");
+            }
+        }
+    }
+
+    /**
+     * The completed step count of a state, checked: a count that is not a whole number in {@code [0, total]} would
+     * resume at step 0 ("abc" reads as 0), past the end, or before the start.
+     *
+     * @throws ClipException if it is missing, not an integer, or outside {@code [0, total]}
+     */
+    static long completedSteps(JsonNode state, long total) {
+        JsonNode n = state.get("completed_steps");
+        if (n == null || !n.canConvertToExactIntegral() || !n.canConvertToLong() || n.asLong() < 0
+                || n.asLong() > total) {
+            throw new ClipException(Trainer.STATE + ": completed_steps must be a whole number from 0 to the run's "
+                    + total + " steps, got " + n);
+        }
+        return n.asLong();
+    }
+
+    private static String sha256(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            for (int r; (r = in.read(buf)) > 0; ) {
+                md.update(buf, 0, r);
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
+}
