@@ -20,7 +20,8 @@ import java.util.Locale;
 
 /**
  * Reads image-caption pairs from a captions file; image paths are resolved against the file's directory
- * (absolute paths are kept). Two formats, chosen by the file name's extension:
+ * (absolute paths are kept). Two formats, chosen by the file name's extension (for other names, JSON Lines when
+ * the first non-blank character is <code>{</code>, else CSV):
  * <ul>
  *   <li>{@code .csv}: RFC 4180 (comma-separated; fields may be double-quoted, a quoted field may contain commas,
  *       line breaks and doubled quotes {@code ""}; CRLF or LF line ends; a UTF-8 byte-order mark is skipped). The
@@ -42,10 +43,10 @@ public final class CaptionFile {
     /**
      * Reads image-caption pairs from a CSV or JSONL file, without opening the images.
      *
-     * @param file a {@code .csv} or {@code .jsonl} captions file
+     * @param file a {@code .csv} or {@code .jsonl} captions file (or another name; see the class comment)
      * @return the pairs in file order (empty for a file with no records)
      * @throws ClipException naming the file and line (CSV: record) for an unreadable file (a device or named pipe
-     *                       included), an unknown extension, a missing column or field, a CSV record with more
+     *                       included), a missing column or field, a CSV record with more
      *                       fields than the header, a JSONL line with more than one JSON value, an image path the
      *                       file system cannot represent (e.g. one holding NUL), a blank caption or malformed
      *                       CSV/JSON
@@ -89,7 +90,19 @@ public final class CaptionFile {
         if (name.endsWith(".jsonl") || name.endsWith(".json")) {
             return fromJsonl(file, base, text, imagesMustExist);
         }
-        throw new ClipException(file + ": unknown captions file type (expected .csv or .jsonl)");
+        // Another name (captions.txt, a download without extension): a JSON Lines file starts with an object.
+        return startsWithObject(text) ? fromJsonl(file, base, text, imagesMustExist)
+                : fromCsv(file, base, text, imagesMustExist);
+    }
+
+    /** Whether the first non-whitespace character is '{' (String.stripLeading is not in Android API 26). */
+    private static boolean startsWithObject(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (!Character.isWhitespace(text.charAt(i))) {
+                return text.charAt(i) == '{';
+            }
+        }
+        return false;
     }
 
     private static List<ImageCaption> fromCsv(Path file, Path base, String text, boolean imagesMustExist) {

@@ -64,6 +64,15 @@ class DataReadersTest {
         Files.writeString(f, "{\"image\": 3, \"caption\": \"x\"}\n");
         assertTrue(assertThrows(ClipException.class, () -> CaptionFile.read(f)).getMessage().contains("line 1"));
         assertThrows(ClipException.class, () -> CaptionFile.read(dir.resolve("c.txt")));
+        // Other names are read by their content (train --data captions:FILE promised it; both were refused).
+        Path txt = dir.resolve("captions.txt");
+        Files.writeString(txt, "  {\"image\": \"a.png\", \"caption\": \"one\"}\n");
+        assertEquals("one", CaptionFile.read(txt).get(0).caption());
+        Files.writeString(txt, "path,caption\na.png,two\n");
+        assertEquals("two", CaptionFile.read(txt).get(0).caption());
+        Files.writeString(txt, "a.png two\n");
+        assertTrue(assertThrows(ClipException.class, () -> CaptionFile.read(txt)).getMessage()
+                .contains("first line must be a header"));
         // The root folder has no file name: it failed with a NullPointerException.
         Path root = dir.getRoot();
         ClipException e = assertThrows(ClipException.class, () -> CaptionFile.read(root));
