@@ -5,6 +5,7 @@ import io.clip4j.checkpoint.CheckpointReader;
 import io.clip4j.checkpoint.HuggingFaceConfig;
 import io.clip4j.checkpoint.ImageTransformConfig;
 import io.clip4j.checkpoint.OpenClipConfig;
+import io.clip4j.io.FileHashes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -440,7 +441,7 @@ public final class HuggingFaceHub {
     }
 
     private static String mismatch(Path file, FileInfo f) throws IOException {
-        return mismatch(file, f, f.etag.length() == 64 ? VerifiedDownload.hash(file, new byte[0], "SHA-256") : null);
+        return mismatch(file, f, f.etag.length() == 64 ? FileHashes.sha256(file) : null);
     }
 
     /** Checks a file against its ETag: SHA-256 (64 hex digits), git blob SHA-1 (40), else nothing to check. */
@@ -450,7 +451,7 @@ public final class HuggingFaceHub {
         }
         if (f.etag.length() == 40) {
             byte[] header = ("blob " + Files.size(file) + "\0").getBytes(StandardCharsets.US_ASCII);
-            String sha1 = VerifiedDownload.hash(file, header, "SHA-1");
+            String sha1 = FileHashes.of(file, header, "SHA-1");
             return sha1.equals(f.etag) ? null : "its git blob SHA-1 " + sha1 + " does not match the hub's " + f.etag;
         }
         LOG.warn("{}: ETag {} is neither a SHA-256 nor a git SHA-1; the download is not verified", f.url, f.etag);

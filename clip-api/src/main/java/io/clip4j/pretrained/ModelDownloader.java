@@ -1,6 +1,7 @@
 package io.clip4j.pretrained;
 
 import io.clip4j.checkpoint.CheckpointException;
+import io.clip4j.io.FileHashes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -153,7 +154,7 @@ public final class ModelDownloader {
 
     private static String sha256(Path file) {
         try {
-            return VerifiedDownload.hash(file, new byte[0], "SHA-256");
+            return FileHashes.sha256(file);
         } catch (IOException e) {
             throw new CheckpointException(file + ": cannot read to verify its SHA-256: " + e, e);
         }

@@ -1,6 +1,7 @@
 package io.clip4j.pretrained;
 
 import io.clip4j.checkpoint.CheckpointException;
+import io.clip4j.io.FileHashes;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,7 +17,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Map;
 
 /**
@@ -85,7 +85,7 @@ final class VerifiedDownload {
                 try (FileLock lock = lock(locking, lockFile, what, waited)) {
                     // Another download held the lock: it may have left the file we want.
                     if (waited.value && Files.isRegularFile(target)
-                            && verifier.mismatch(target, hash(target, new byte[0], "SHA-256")) == null) {
+                            && verifier.mismatch(target, FileHashes.sha256(target)) == null) {
                         return;
                     }
                     download(url, headers, target, part, size, verifier, progress);
@@ -259,7 +259,7 @@ final class VerifiedDownload {
                 throw new IOException("the server announces " + total + " bytes, more than the " + size
                         + " bytes the hub announced");
             }
-            MessageDigest sha = digest("SHA-256");
+            MessageDigest sha = FileHashes.digest("SHA-256");
             long done = 0;
             byte[] buf = new byte[1 << 16];
             try (InputStream in = http.getInputStream()) {
@@ -279,44 +279,10 @@ final class VerifiedDownload {
             if (total >= 0 && done != total) {
                 throw new IOException("transfer ended after " + done + " of " + total + " bytes");
             }
-            return hex(sha.digest());
+            return FileHashes.hex(sha.digest());
         } finally {
             http.disconnect();
         }
     }
 
-    /**
-     * @param file   a file
-     * @param prefix bytes hashed before the file's (e.g. git's {@code blob <size>\0}), or empty
-     * @param algorithm a {@link MessageDigest} algorithm
-     * @return the hash of prefix and file, lower-case hex
-     * @throws IOException if the file cannot be read
-     */
-    static String hash(Path file, byte[] prefix, String algorithm) throws IOException {
-        MessageDigest md = digest(algorithm);
-        md.update(prefix);
-        byte[] buf = new byte[1 << 16];
-        try (InputStream in = Files.newInputStream(file)) {
-            for (int n; (n = in.read(buf)) > 0; ) {
-                md.update(buf, 0, n);
-            }
-        }
-        return hex(md.digest());
-    }
-
-    private static MessageDigest digest(String algorithm) {
-        try {
-            return MessageDigest.getInstance(algorithm);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform has " + algorithm, e);
-        }
-    }
-
-    private static String hex(byte[] bytes) {
-        StringBuilder sb = new StringBuilder(bytes.length * 2);
-        for (byte b : bytes) {
-            sb.append(Character.forDigit((b >> 4) & 0xF, 16)).append(Character.forDigit(b & 0xF, 16));
-        }
-        return sb.toString();
-    }
 }

@@ -3,14 +3,10 @@ package io.clip4j.train;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.clip4j.ClipException;
+import io.clip4j.io.FileHashes;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -30,7 +26,7 @@ final class StateFiles {
     static void recordDigests(Path dir, ObjectNode state) throws IOException {
         ObjectNode files = state.putObject("files");
         for (String name : RECORDED) {
-            files.put(name, sha256(dir.resolve(name)));
+            files.put(name, FileHashes.sha256(dir.resolve(name)));
         }
     }
 
@@ -47,7 +43,7 @@ final class StateFiles {
         }
         for (String name : RECORDED) {
             JsonNode want = files.get(name);
-            if (want == null || !want.isTextual() || !want.asText().equals(sha256(dir.resolve(name)))) {
+            if (want == null || !want.isTextual() || !want.asText().equals(FileHashes.sha256(dir.resolve(name)))) {
                 throw new ClipException(name + " is not the file " + Trainer.STATE + " was saved with (a save that "
                         + "was interrupted, or a file copied in from another run); resume from an intact state");
             }
@@ -68,18 +64,5 @@ final class StateFiles {
                     + total + " steps, got " + n);
         }
         return n.asLong();
-    }
-
-    private static String sha256(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 16];
-            for (int r; (r = in.read(buf)) > 0; ) {
-                md.update(buf, 0, r);
-            }
-            return HexFormat.of().formatHex(md.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform has SHA-256", e);
-        }
     }
 }
