@@ -19,6 +19,9 @@ import java.util.Objects;
  * for the first and uses its file. The file is moved into place only once verified: an interrupted or corrupt
  * transfer never leaves a file under the model's name, and the next download replaces its {@code .part} file.
  * Redirects to other hosts are followed, never from https to http; 429 and 5xx gateway answers are retried.
+ * Unlike the reference, a cached file is hashed once: {@code .verified/<file name>.sha256} in the cache folder records
+ * the checksum with the file's size, modification time and file key, and a file whose three are unchanged is used
+ * without re-reading it (delete the stamp to force a check).
  */
 public final class ModelDownloader {
     private static final Logger LOG = LoggerFactory.getLogger(ModelDownloader.class);
@@ -110,7 +113,8 @@ public final class ModelDownloader {
     }
 
     /**
-     * The model's checkpoint file: the cached one if its SHA-256 matches, else a fresh download.
+     * The model's checkpoint file: the cached one if its SHA-256 matches (hashed once while the file is unchanged:
+     * see the class description), else a fresh download.
      *
      * @param model a model
      * @return the verified file in the cache folder
@@ -126,10 +130,15 @@ public final class ModelDownloader {
                 throw new CheckpointException(target + " exists and is not a regular file; cannot cache " + model.name()
                         + " there");
             }
+            if (VerifiedStamp.matches(target, model.sha256())) {
+                return target; // hashed before, and unchanged since
+            }
             String actual = sha256(target);
             if (actual.equals(model.sha256())) {
+                VerifiedStamp.write(target, actual);
                 return target;
             }
+            VerifiedStamp.remove(target);
             if (offline) {
                 throw new CheckpointException(target + ": SHA-256 " + actual + " does not match " + model.name()
                         + "'s " + model.sha256() + " (damaged or incomplete); delete it, or download " + urlOf(model));
@@ -142,6 +151,7 @@ public final class ModelDownloader {
                     + urlOf(model) + " or a mirror");
         }
         download(model, target);
+        VerifiedStamp.write(target, model.sha256());
         return target;
     }
 

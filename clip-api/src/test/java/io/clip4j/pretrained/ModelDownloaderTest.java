@@ -87,7 +87,7 @@ class ModelDownloaderTest {
 
     private List<Path> cacheFiles() throws IOException {
         try (Stream<Path> s = Files.list(cache)) {
-            return s.filter(p -> !p.getFileName().toString().equals(".locks")).toList();
+            return s.filter(p -> !p.getFileName().toString().startsWith(".")).toList();
         }
     }
 
@@ -104,6 +104,34 @@ class ModelDownloaderTest {
         assertEquals(file, d.fetch(model()));
         assertEquals(1, requests.get(), "the cached file matches its SHA-256: no second download");
         assertEquals(file, new ModelDownloader(cache.resolve("clip")).offline(true).fetch(model()));
+    }
+
+    @Test
+    void aVerifiedFileIsHashedOnceWhileItsSizeAndTimeStayTheSame() throws Exception {
+        Path file = new ModelDownloader(cache).fetch(model());
+        Path stamp = cache.resolve(".verified/tiny-vit.pt.sha256");
+        assertTrue(Files.readString(stamp).startsWith(sha256(checkpoint) + " " + checkpoint.length + " "),
+                Files.readString(stamp));
+        // Same length and modification time: the stamp stands for the hash (the documented trade-off).
+        java.nio.file.attribute.FileTime time = Files.getLastModifiedTime(file);
+        byte[] changed = checkpoint.clone();
+        changed[changed.length / 2] ^= 1;
+        Files.write(file, changed);
+        Files.setLastModifiedTime(file, time);
+        ModelDownloader offline = new ModelDownloader(cache).offline(true);
+        assertEquals(file, offline.fetch(model()));
+        // A new modification time makes it hash again, and the damage shows.
+        Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(time.toMillis() + 5000));
+        CheckpointException e = assertThrows(CheckpointException.class, () -> offline.fetch(model()));
+        assertTrue(e.getMessage().contains("does not match"), e.getMessage());
+        assertFalse(Files.exists(stamp), "a mismatching file's stamp is removed");
+        assertEquals(file, new ModelDownloader(cache).fetch(model()));
+        assertArrayEquals(checkpoint, Files.readAllBytes(file));
+        assertEquals(2, requests.get());
+        // A stamp for another checksum, or garbage, is no stamp: the file is hashed (and passes).
+        Files.writeString(stamp, "garbage");
+        assertEquals(file, offline.fetch(model()));
+        assertTrue(Files.readString(stamp).startsWith(sha256(checkpoint)), "rewritten after hashing");
     }
 
     @Test

@@ -1,0 +1,76 @@
+package io.clip4j.pretrained;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+
+/**
+ * A note beside a cached checkpoint that its SHA-256 was checked, valid while the file keeps the size, modification
+ * time and file key it had then. It spares re-reading a model of hundreds of megabytes on every load (the
+ * reference re-hashes each time); a file rewritten in place keeping all three is trusted, as Git's index trusts
+ * unchanged file stats. Stamps are best effort: one that cannot be read or written means the file is hashed.
+ */
+final class VerifiedStamp {
+    private static final Logger LOG = LoggerFactory.getLogger(VerifiedStamp.class);
+    private static final int MAX_BYTES = 512;
+
+    private VerifiedStamp() {
+    }
+
+    /** The stamp of {@code file}: {@code <its folder>/.verified/<its name>.sha256}. */
+    static Path of(Path file) {
+        return file.resolveSibling(".verified").resolve(file.getFileName() + ".sha256");
+    }
+
+    /** Whether {@code file}'s stamp records {@code sha256} and the file is unchanged since it was written. */
+    static boolean matches(Path file, String sha256) {
+        Path stamp = of(file);
+        try {
+            if (!Files.isRegularFile(stamp) || Files.size(stamp) > MAX_BYTES) {
+                return false;
+            }
+            return new String(Files.readAllBytes(stamp), StandardCharsets.US_ASCII).equals(line(file, sha256));
+        } catch (IOException | RuntimeException e) {
+            return false; // no stamp, or an unreadable one: hash the file
+        }
+    }
+
+    /** Records that {@code file} has {@code sha256}, just verified; failures are logged and ignored. */
+    static void write(Path file, String sha256) {
+        Path stamp = of(file);
+        try {
+            Files.createDirectories(stamp.getParent());
+            Path tmp = Files.createTempFile(stamp.getParent(), ".stamp", ".tmp");
+            try {
+                Files.write(tmp, line(file, sha256).getBytes(StandardCharsets.US_ASCII));
+                Files.move(tmp, stamp, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("cannot record the verified SHA-256 of {} ({}); it will be hashed again next time", file,
+                    e.toString());
+        }
+    }
+
+    /** Removes {@code file}'s stamp, if any (before the file is replaced). */
+    static void remove(Path file) {
+        try {
+            Files.deleteIfExists(of(file));
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("cannot remove the stamp of {}: {}", file, e.toString());
+        }
+    }
+
+    private static String line(Path file, String sha256) throws IOException {
+        BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+        // The file key (device and inode where there is one) catches a file replaced by another of equal size.
+        return sha256 + " " + a.size() + " " + a.lastModifiedTime().toMillis() + " " + a.fileKey() + "\n";
+    }
+}
