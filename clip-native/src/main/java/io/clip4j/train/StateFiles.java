@@ -8,25 +8,31 @@ import io.clip4j.io.FileHashes;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.BiFunction;
 
 /**
  * Checks on a training-state directory's {@code trainer.json} before {@link Trainer#loadState} trusts it. Why:
- * the three files are written one after another, so a run killed mid-save (or a hand edit) can leave weights and
- * optimiser moments of one step beside the step count of another, and a resume would continue silently wrong.
- * {@code trainer.json} is written last and records the SHA-256 of the two files it goes with.
+ * the three files are moved into place one after another, so a run killed between the moves (or a hand edit, or a
+ * file copied from another run) can leave weights and optimiser moments of one step beside the step count of
+ * another, and a resume would continue silently wrong. {@code trainer.json} is moved last and records the SHA-256 of
+ * the two files it goes with.
  */
 final class StateFiles {
-    /** The files {@code trainer.json} records digests of, in the order they are written. */
+    /** The files {@code trainer.json} records digests of, in the order they are moved into place. */
     static final List<String> RECORDED = List.of(Trainer.WEIGHTS, Trainer.OPTIMIZER);
 
     private StateFiles() {
     }
 
-    /** Adds {@code "files": {name: sha256}} for the files of {@link #RECORDED} in {@code dir} to {@code state}. */
-    static void recordDigests(Path dir, ObjectNode state) throws IOException {
+    /**
+     * Adds {@code "files": {name: sha256}} for the files of {@link #RECORDED} to {@code state}, reading each from
+     * {@code location.apply(dir, name)} (where it is staged before being moved to {@code dir/name}).
+     */
+    static void recordDigests(Path dir, ObjectNode state, BiFunction<Path, String, Path> location)
+            throws IOException {
         ObjectNode files = state.putObject("files");
         for (String name : RECORDED) {
-            files.put(name, FileHashes.sha256(dir.resolve(name)));
+            files.put(name, FileHashes.sha256(location.apply(dir, name)));
         }
     }
 

@@ -42,8 +42,10 @@ import java.util.Objects;
  * <p>Training state ({@link #saveState}): {@code weights.safetensors} (every parameter and buffer in float32,
  * OpenAI names), {@code optimizer.pt} (LibTorch archive of the AdamW state: per-parameter {@code exp_avg},
  * {@code exp_avg_sq}, step counts and the groups' options) and {@code trainer.json} (completed steps, the
- * options, caller metadata such as the seed, and the SHA-256 of the other two files; written last, so that a
- * save interrupted half-way is refused rather than resumed from). {@link #loadState} restores all three, so a
+ * options, caller metadata such as the seed, and the SHA-256 of the other two files). All three are written under
+ * staging names ({@code <name>.new}) and moved into place together, {@code trainer.json} last: a save that fails
+ * while writing leaves the previous state usable, and one killed between the moves is refused rather than resumed
+ * from. {@link #loadState} restores all three, so a
  * resumed run continues exactly where the saved one stopped, including the schedule position; it refuses a state
  * saved with other {@link TrainOptions} (another total step count would change the schedule).
  *
@@ -297,25 +299,36 @@ public final class Trainer implements AutoCloseable {
         checkOpen();
         try {
             Files.createDirectories(dir);
-            SafetensorsWriter.write(dir.resolve(WEIGHTS), model.toTensorData(CheckpointPrecision.FLOAT32),
+            // Every file is written under a staging name first and the three are moved into place only once all
+            // are written: a save that fails or is killed while writing (seconds, for a large model) leaves the
+            // previous state whole. trainer.json is moved last and names the digests of the other two, so a kill
+            // between the moves (milliseconds) is refused by loadState instead of trusted.
+            SafetensorsWriter.write(staged(dir, WEIGHTS), model.toTensorData(CheckpointPrecision.FLOAT32),
                     ConfigInference.safetensorsMetadata(model.config()));
             OutputArchive archive = new OutputArchive();
-            optimizer.save(archive);
-            Path tmp = dir.resolve(OPTIMIZER + ".tmp");
-            archive.save_to(tmp.toString());
-            archive.close();
-            Files.move(tmp, dir.resolve(OPTIMIZER), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            try {
+                optimizer.save(archive);
+                archive.save_to(staged(dir, OPTIMIZER).toString());
+            } finally {
+                archive.close();
+            }
             ObjectNode state = JSON.createObjectNode();
             state.put("completed_steps", step);
             state.set("options", JSON.valueToTree(options));
             state.set("metadata", JSON.valueToTree(metadata));
-            // Written last, and whole (temporary sibling, then moved): it names the digests of the two files
-            // above, so a save interrupted before this point is refused by loadState instead of trusted.
-            StateFiles.recordDigests(dir, state);
-            Path stateTmp = dir.resolve(STATE + ".tmp");
-            Files.writeString(stateTmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(state));
-            Files.move(stateTmp, dir.resolve(STATE), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            StateFiles.recordDigests(dir, state, Trainer::staged);
+            Files.writeString(staged(dir, STATE), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(state));
+            for (String name : List.of(WEIGHTS, OPTIMIZER, STATE)) {
+                Files.move(staged(dir, name), dir.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
         } catch (IOException | RuntimeException e) {
+            for (String name : List.of(WEIGHTS, OPTIMIZER, STATE)) {
+                try {
+                    Files.deleteIfExists(staged(dir, name));
+                } catch (IOException | RuntimeException ignored) {
+                    // best effort: the next save replaces it
+                }
+            }
             throw new ClipException(dir + ": cannot save training state: " + e.getMessage(), e);
         }
     }
@@ -377,6 +390,11 @@ public final class Trainer implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             throw new ClipException(dir + ": cannot resume training state: " + e.getMessage(), e);
         }
+    }
+
+    /** Where {@link #saveState} writes {@code name} before moving it into place. */
+    private static Path staged(Path dir, String name) {
+        return dir.resolve(name + ".new");
     }
 
     /** LibTorch's message without the C++ stack trace it appends (dozens of frames, on one CLI error line). */

@@ -285,6 +285,38 @@ class TrainerTest {
     }
 
     @Test
+    void aSaveThatFailsWhileWritingLeavesThePreviousStateUsable(@TempDir Path dir) throws Exception {
+        // The weights used to be moved into place before the optimiser file was written: a save failing (or killed)
+        // there left step-4 weights beside step-2 trainer.json, refused on resume, and the step-2 state was lost.
+        ClipConfig c = TinyConfigs.vit();
+        TrainOptions o = TrainOptions.builder().totalSteps(4).learningRate(1e-3).build();
+        Map<String, float[]> atStep2 = null;
+        try (TrainableClip m = TrainableClip.initialize(c, 5); Trainer t = new Trainer(m, o)) {
+            for (int i = 0; i < 4; i++) {
+                t.step(TinyConfigs.pixels(c, N, i), TinyConfigs.ids(c, N, i), N);
+                if (i == 1) {
+                    t.saveState(dir, Map.of());
+                    atStep2 = m.snapshot();
+                }
+            }
+            java.nio.file.Files.createDirectory(dir.resolve(Trainer.OPTIMIZER + ".new")); // the archive cannot go there
+            io.clip4j.ClipException e = assertThrows(io.clip4j.ClipException.class, () -> t.saveState(dir, Map.of()));
+            assertTrue(e.getMessage().contains("cannot save training state"), e.getMessage());
+        }
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir)) {
+            assertEquals(java.util.Set.of(Trainer.WEIGHTS, Trainer.OPTIMIZER, Trainer.STATE),
+                    files.map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.toSet()),
+                    "staged files are removed");
+        }
+        try (TrainableClip m = TrainableClip.initialize(c, 5); Trainer t = new Trainer(m, o)) {
+            t.loadState(dir);
+            assertEquals(2, t.completedSteps());
+            Map<String, float[]> loaded = m.snapshot();
+            atStep2.forEach((k, v) -> assertArrayEquals(v, loaded.get(k), k));
+        }
+    }
+
+    @Test
     void aStateFromAnInterruptedSaveOrWithAnEditedStepCountIsRefused(@TempDir Path dir) throws Exception {
         // trainer.json "completed_steps": "abc" resumed at step 0 with trained weights, 99 "finished" a 4-step
         // run; weights of step 4 beside trainer.json of step 2 (a save killed between the files) resumed silently.
