@@ -3,6 +3,7 @@ package io.clip4j.zeroshot;
 import io.clip4j.ClipModel;
 import io.clip4j.Features;
 import io.clip4j.image.ImageInput;
+import io.clip4j.math.RowDirections;
 import io.clip4j.math.Similarity;
 import io.clip4j.math.TopK;
 
@@ -38,13 +39,16 @@ public final class ZeroShotClassifier {
      * {@code zeroshot_classifier}).
      *
      * @param model     the model whose text tower embeds the prompts
-     * @param labels    class names, at least one, none blank, no duplicates: two labels whose prompts tokenize to
-     *                  the same ids (e.g. "Cat" and "cat ", as the tokenizer lower-cases and collapses whitespace)
-     *                  count as duplicates, since they would get one embedding and split one class's probability
-     * @param templates prompt templates, each with one {@code {}}, at least one
+     * @param labels    class names, at least one, none blank, no duplicates: a label the tokenizer reads as
+     *                  nothing (only whitespace, including Unicode spaces such as U+00A0 and HTML entities such as
+     *                  {@code &nbsp;}) counts as blank, and two labels whose prompts tokenize to the same ids (e.g.
+     *                  "Cat" and "cat ", as the tokenizer lower-cases and collapses whitespace) count as duplicates,
+     *                  since they would get one embedding and split one class's probability
+     * @param templates prompt templates, each with one {@code {}}, at least one, none null
      * @return the classifier
      * @throws IllegalArgumentException for empty, duplicate, blank or null labels (a duplicate's message names
-     *                                  both spellings), or bad templates
+     *                                  both spellings), bad or null templates, or a label whose prompts'
+     *                                  normalised text_features average to zero (no direction to compare with)
      * @throws io.clip4j.ClipException  if the model is closed or the engine fails
      */
     public static ZeroShotClassifier build(ClipModel model, List<String> labels, List<String> templates) {
@@ -53,6 +57,12 @@ public final class ZeroShotClassifier {
         if (templates == null || templates.isEmpty()) {
             throw new IllegalArgumentException("at least one prompt template is needed");
         }
+        for (int i = 0; i < templates.size(); i++) {
+            if (templates.get(i) == null) {
+                throw new IllegalArgumentException("prompt template " + (i + 1) + " of " + templates.size() + " is null");
+            }
+        }
+        requireTokens(model, labels);
         List<String> prompts = new ArrayList<>(labels.size() * templates.size());
         for (String label : labels) {
             for (String t : templates) {
@@ -75,7 +85,14 @@ public final class ZeroShotClassifier {
                 mean[l * dim + c] = (float) (acc[c] / nt);
             }
         }
-        return new ZeroShotClassifier(model, List.copyOf(labels), new Features(mean, labels.size(), dim).normalized());
+        Features classEmbeddings = new Features(mean, labels.size(), dim).normalized();
+        // Features.normalized() keeps a zero row zero: a class without direction would score cos = 0 silently.
+        RowDirections.Problem p = RowDirections.firstProblem(classEmbeddings.toArray(), dim);
+        if (p != null && p.allZeros()) {
+            throw new IllegalArgumentException("label '" + labels.get(p.row()) + "' has no class embedding: the"
+                    + " normalised text_features of its " + nt + " prompts average to zero");
+        }
+        return new ZeroShotClassifier(model, List.copyOf(labels), classEmbeddings);
     }
 
     private static void checkLabels(List<String> labels) {
@@ -91,6 +108,25 @@ public final class ZeroShotClassifier {
             }
             if (!seen.add(l)) {
                 throw new IllegalArgumentException("duplicate label '" + l + "'");
+            }
+        }
+    }
+
+    /**
+     * A label the tokenizer reads as nothing ("&amp;nbsp;", U+00A0, U+2007: Unicode whitespace that
+     * {@link Character#isWhitespace} does not count) is blank: it tokenizes like the empty string.
+     */
+    private static void requireTokens(ClipModel model, List<String> labels) {
+        List<String> texts = new ArrayList<>(labels.size() + 1);
+        texts.add("");
+        texts.addAll(labels);
+        long[] ids = model.tokenize(texts);
+        int ctx = ids.length / texts.size();
+        LongBuffer empty = LongBuffer.wrap(ids, 0, ctx).slice();
+        for (int l = 0; l < labels.size(); l++) {
+            if (LongBuffer.wrap(ids, (l + 1) * ctx, ctx).slice().equals(empty)) {
+                throw new IllegalArgumentException("label " + (l + 1) + " of " + labels.size() + " is blank: '"
+                        + labels.get(l) + "' gives no tokens (the tokenizer unescapes HTML and drops whitespace)");
             }
         }
     }

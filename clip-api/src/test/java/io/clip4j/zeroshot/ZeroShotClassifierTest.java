@@ -195,6 +195,35 @@ class ZeroShotClassifierTest {
     }
 
     @Test
+    void labelsTheTokenizerReadsAsNothingAreBlank() {
+        // Unicode spaces Character.isWhitespace does not count, and HTML entities of spaces: each label's prompt
+        // would be "a photo of a ." and take probability as a class of its own.
+        ClipModel model = textTable(s -> new float[]{1, 0}, 2, 1f);
+        for (String blank : new String[] {"\u00A0", "\u2007", "\u202F", "\t\u00A0\u205F", "&nbsp;", "&#32;", " &nbsp; "}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> ZeroShotClassifier.build(model, List.of("cat", blank), List.of("a photo of a {}.")), blank);
+            assertEquals("label 2 of 2 is blank: '" + blank + "' gives no tokens (the tokenizer unescapes HTML and"
+                    + " drops whitespace)", e.getMessage());
+        }
+        assertEquals(List.of("cat", "&"), ZeroShotClassifier.build(model, List.of("cat", "&"), List.of("{}")).labels());
+    }
+
+    @Test
+    void nullTemplatesAndDirectionlessClassesAreRefused() {
+        ClipModel model = textTable(s -> new float[]{1, 0}, 2, 1f);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ZeroShotClassifier.build(model, List.of("cat"), Arrays.asList("{}", null)));
+        assertEquals("prompt template 2 of 2 is null", e.getMessage());
+        // Two templates whose embeddings cancel: the class would have no direction and score cos = 0 silently.
+        Map<String, float[]> table = Map.of("a cat", new float[]{1, 0}, "no cat", new float[]{-2, 0},
+                "a dog", new float[]{0, 1}, "no dog", new float[]{1, 1});
+        e = assertThrows(IllegalArgumentException.class, () -> ZeroShotClassifier.build(textTable(table::get, 2, 100f),
+                List.of("dog", "cat"), List.of("a {}", "no {}")));
+        assertEquals("label 'cat' has no class embedding: the normalised text_features of its 2 prompts average to"
+                + " zero", e.getMessage());
+    }
+
+    @Test
     void labelsWhosePromptsTokenizeAlikeAreDuplicates() {
         // "cat" and "Cat " give identical prompt ids: as two classes they would split one class's probability.
         ClipModel model = textTable(s -> new float[]{1, 0}, 2, 1f);
