@@ -236,7 +236,8 @@ public interface ClipModel extends AutoCloseable {
      * @param templates prompt templates with one {@code {}} each, at least one
      *                  (e.g. {@link PromptTemplates#IMAGENET_80})
      * @return a reusable, thread-safe classifier
-     * @throws IllegalArgumentException for empty, blank or duplicate labels, or bad templates
+     * @throws IllegalArgumentException for empty, blank or duplicate labels, or bad templates (see
+     *                                  {@link ZeroShotClassifier#build})
      * @throws ClipException            if the model is closed or the engine fails (see {@link #encodeTexts})
      */
     default ZeroShotClassifier classifier(List<String> labels, List<String> templates) {
