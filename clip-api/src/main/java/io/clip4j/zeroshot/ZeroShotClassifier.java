@@ -3,6 +3,7 @@ package io.clip4j.zeroshot;
 import io.clip4j.ClipModel;
 import io.clip4j.Features;
 import io.clip4j.image.ImageInput;
+import io.clip4j.math.ArraySizes;
 import io.clip4j.math.RowDirections;
 import io.clip4j.math.Similarity;
 import io.clip4j.math.TopK;
@@ -24,6 +25,9 @@ import java.util.Set;
  * Immutable and thread-safe; build it once, classify many images.
  */
 public final class ZeroShotClassifier {
+    /** Prompts tokenized or encoded per call while building (the model batches them further). */
+    private static final int PROMPTS_PER_CALL = 4096;
+
     private final ClipModel model;
     private final List<String> labels;
     private final Features classEmbeddings;
@@ -63,26 +67,30 @@ public final class ZeroShotClassifier {
             }
         }
         requireTokens(model, labels);
-        List<String> prompts = new ArrayList<>(labels.size() * templates.size());
-        for (String label : labels) {
-            for (String t : templates) {
-                prompts.add(PromptTemplates.fill(t, label));
-            }
-        }
-        requireDistinctIds(labels, model.tokenize(prompts));
-        Features all = model.encodeTexts(prompts).normalized();
-        int dim = all.dim();
+        requireDistinctIds(model, labels, templates);
+        // A few thousand prompts per call, like the reference's class-by-class loop: all prompts at once held their
+        // ids, text_features and a normalised copy together (8 GB for 21,843 labels x 80 templates).
         int nt = templates.size();
-        float[] mean = new float[labels.size() * dim];
-        for (int l = 0; l < labels.size(); l++) {
-            double[] acc = new double[dim];
-            for (int t = 0; t < nt; t++) {
-                for (int c = 0; c < dim; c++) {
-                    acc[c] += all.get(l * nt + t, c);
-                }
+        int perCall = Math.max(1, PROMPTS_PER_CALL / nt);
+        float[] mean = null;
+        int dim = 0;
+        for (int from = 0; from < labels.size(); from += perCall) {
+            List<String> part = labels.subList(from, Math.min(labels.size(), from + perCall));
+            Features all = model.encodeTexts(prompts(part, templates)).normalized();
+            if (mean == null) {
+                dim = all.dim();
+                mean = new float[ArraySizes.product("class embeddings", labels.size(), dim)];
             }
-            for (int c = 0; c < dim; c++) {
-                mean[l * dim + c] = (float) (acc[c] / nt);
+            for (int l = 0; l < part.size(); l++) {
+                double[] acc = new double[dim];
+                for (int t = 0; t < nt; t++) {
+                    for (int c = 0; c < dim; c++) {
+                        acc[c] += all.get(l * nt + t, c);
+                    }
+                }
+                for (int c = 0; c < dim; c++) {
+                    mean[(from + l) * dim + c] = (float) (acc[c] / nt);
+                }
             }
         }
         Features classEmbeddings = new Features(mean, labels.size(), dim).normalized();
@@ -131,19 +139,40 @@ public final class ZeroShotClassifier {
         }
     }
 
+    /** Every template filled with every label, label by label. */
+    private static List<String> prompts(List<String> labels, List<String> templates) {
+        List<String> prompts = new ArrayList<>(labels.size() * templates.size());
+        for (String label : labels) {
+            for (String t : templates) {
+                prompts.add(PromptTemplates.fill(t, label));
+            }
+        }
+        return prompts;
+    }
+
     /**
      * Labels whose prompts all tokenize to the same ids ("Cat" and "cat ", or two long labels cut at the same
-     * context_length) would get one embedding and split one class's probability between them.
+     * context_length) would get one embedding and split one class's probability between them. Only a hash of each
+     * label's ids is kept; labels with equal hashes are compared by their ids.
      */
-    private static void requireDistinctIds(List<String> labels, long[] ids) {
-        int perLabel = ids.length / labels.size();
-        Map<LongBuffer, String> seen = new HashMap<>();
-        for (int l = 0; l < labels.size(); l++) {
-            String first = seen.putIfAbsent(LongBuffer.wrap(ids, l * perLabel, perLabel).slice(), labels.get(l));
-            if (first != null) {
-                throw new IllegalArgumentException("labels '" + first + "' and '" + labels.get(l) + "' are duplicates:"
-                        + " their prompts give the same token ids (the tokenizer lower-cases, collapses whitespace and"
-                        + " cuts at context_length)");
+    private static void requireDistinctIds(ClipModel model, List<String> labels, List<String> templates) {
+        int perCall = Math.max(1, PROMPTS_PER_CALL / templates.size());
+        Map<Integer, List<Integer>> byHash = new HashMap<>();
+        for (int from = 0; from < labels.size(); from += perCall) {
+            List<String> part = labels.subList(from, Math.min(labels.size(), from + perCall));
+            long[] ids = model.tokenize(prompts(part, templates));
+            int perLabel = ids.length / part.size();
+            for (int l = 0; l < part.size(); l++) {
+                LongBuffer mine = LongBuffer.wrap(ids, l * perLabel, perLabel).slice();
+                List<Integer> sameHash = byHash.computeIfAbsent(mine.hashCode(), h -> new ArrayList<>(1));
+                for (int other : sameHash) {
+                    if (LongBuffer.wrap(model.tokenize(prompts(List.of(labels.get(other)), templates))).equals(mine)) {
+                        throw new IllegalArgumentException("labels '" + labels.get(other) + "' and '"
+                                + labels.get(from + l) + "' are duplicates: their prompts give the same token ids (the"
+                                + " tokenizer lower-cases, collapses whitespace and cuts at context_length)");
+                    }
+                }
+                sameHash.add(from + l);
             }
         }
     }
