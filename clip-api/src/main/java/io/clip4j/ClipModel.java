@@ -183,12 +183,18 @@ public interface ClipModel extends AutoCloseable {
      * @param images inputs, n_images &ge; 1
      * @param texts  texts, n_texts &ge; 1
      * @return logits_per_image {@code [n_images, n_texts]}, logits_per_text and probabilities
-     * @throws IllegalArgumentException             if {@code images} or {@code texts} is empty (see
-     *                                              {@link SimilarityResult#of}) or has a null element
+     * @throws NullPointerException                if {@code images} or {@code texts} is null
+     * @throws IllegalArgumentException             if {@code images} or {@code texts} is empty (checked before
+     *                                              anything is encoded, see {@link SimilarityResult#of}) or has a
+     *                                              null element
      * @throws io.clip4j.image.ImageDecodeException naming the first input that cannot be decoded
      * @throws ClipException                        as {@link #encodeImages} and {@link #encodeTexts}
      */
     default SimilarityResult similarity(List<ImageInput> images, List<String> texts) {
+        // Before encoding: an empty side used to be noticed only after every image or text had been encoded.
+        if (Objects.requireNonNull(images, "images").isEmpty() || Objects.requireNonNull(texts, "texts").isEmpty()) {
+            throw new IllegalArgumentException("similarity needs at least one image and one text");
+        }
         return SimilarityResult.of(encodeImages(images), encodeTexts(texts), logitScale());
     }
 
@@ -230,7 +236,8 @@ public interface ClipModel extends AutoCloseable {
      * @param templates prompt templates with one {@code {}} each, at least one
      *                  (e.g. {@link PromptTemplates#IMAGENET_80})
      * @return a reusable, thread-safe classifier
-     * @throws IllegalArgumentException for empty, blank or duplicate labels, or bad templates
+     * @throws IllegalArgumentException for empty, blank or duplicate labels, or bad templates (see
+     *                                  {@link ZeroShotClassifier#build})
      * @throws ClipException            if the model is closed or the engine fails (see {@link #encodeTexts})
      */
     default ZeroShotClassifier classifier(List<String> labels, List<String> templates) {

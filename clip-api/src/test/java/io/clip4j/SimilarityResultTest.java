@@ -61,4 +61,32 @@ class SimilarityResultTest {
         assertThrows(IllegalArgumentException.class, () -> SimilarityResult.of(none, one, 100f));
         assertThrows(IllegalArgumentException.class, () -> SimilarityResult.of(one, none, 100f));
     }
+
+    /** ClipModel.similarity refuses an empty side before encoding the other (minutes for many images). */
+    @Test
+    void modelSimilarityRefusesEmptySidesBeforeEncoding() {
+        ClipModel model = new ClipModel() {
+            @Override public ClipConfig config() { return ClipConfig.openai("ViT-B/32"); }
+            @Override public float logitScale() { return 100f; }
+            @Override public Features encodePixels(float[] p, int n) { throw new AssertionError("encoded"); }
+            @Override public Features encodeTokens(long[] ids, int n) { throw new AssertionError("encoded"); }
+            @Override public float[] preprocess(java.util.List<io.clip4j.image.ImageInput> images) {
+                throw new AssertionError("preprocessed");
+            }
+            @Override public long[] tokenize(java.util.List<String> texts) { throw new AssertionError("tokenized"); }
+            @Override public Features encodeImages(java.util.List<io.clip4j.image.ImageInput> images) {
+                throw new AssertionError("encoded " + images.size() + " images");
+            }
+            @Override public Features encodeTexts(java.util.List<String> texts) {
+                throw new AssertionError("encoded " + texts.size() + " texts");
+            }
+            @Override public void close() { }
+        };
+        io.clip4j.image.ImageInput image = io.clip4j.image.ImageInput.ofEncoded(new byte[] {1}, "x");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> model.similarity(java.util.List.of(image), java.util.List.of()));
+        assertEquals("similarity needs at least one image and one text", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> model.similarity(java.util.List.of(), java.util.List.of("a")));
+        assertThrows(NullPointerException.class, () -> model.similarity(null, java.util.List.of("a")));
+    }
 }

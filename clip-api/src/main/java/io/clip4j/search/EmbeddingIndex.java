@@ -277,30 +277,43 @@ public final class EmbeddingIndex {
          *                                  is all zeros or not finite
          */
         public Builder add(String id, float[] embedding) {
+            return addUnit(id, unit(id, embedding));
+        }
+
+        private float[] unit(String id, float[] embedding) {
             Objects.requireNonNull(embedding, "embedding");
             if (embedding.length != embedDim) {
                 throw new IllegalArgumentException("embedding of " + id + " has length " + embedding.length
                         + ", the index embed_dim " + embedDim);
             }
-            return addUnit(id, Vectors.unit(embedding, 0, embedDim, id));
+            return Vectors.unit(embedding, 0, embedDim, id);
         }
 
         /**
-         * Adds one row per id: row i of {@code features} under {@code ids.get(i)}.
+         * Adds one row per id: row i of {@code features} under {@code ids.get(i)}. All or nothing: when one row is
+         * refused, none of them is added.
          *
          * @param ids      unique ids, as many as features rows
          * @param features embeddings {@code [ids.size(), embed_dim]}, raw or normalised
          * @return this builder
-         * @throws IllegalArgumentException as {@link #add}, or if the counts or the embed_dims differ
+         * @throws IllegalArgumentException as {@link #add} (an id repeated within {@code ids} too), or if the counts
+         *                                  or the embed_dims differ
+         * @throws NullPointerException     if an id is null
          */
         public Builder addAll(List<String> ids, Features features) {
             if (ids.size() != features.rows() || features.dim() != embedDim) {
                 throw new IllegalArgumentException(ids.size() + " ids for features [" + features.rows() + ", "
                         + features.dim() + "], index embed_dim " + embedDim);
             }
+            Map<String, float[]> batch = new LinkedHashMap<>();
             for (int i = 0; i < ids.size(); i++) {
-                add(ids.get(i), features.row(i));
+                String id = ids.get(i);
+                float[] unit = unit(id, features.row(i));
+                if (rows.containsKey(Objects.requireNonNull(id, "id")) || batch.putIfAbsent(id, unit) != null) {
+                    throw new IllegalArgumentException("duplicate id in index: " + id);
+                }
             }
+            rows.putAll(batch);
             return this;
         }
 

@@ -154,7 +154,7 @@ final class IndexFile {
                 requireUnitRow(features, r, dim, file, FEATURES);
             }
             float[] fingerprint = zip.getEntry(FINGERPRINT) == null ? new float[0]
-                    : fingerprint(floats(zip, FINGERPRINT, null, file), dim, file);
+                    : fingerprint(floats(zip, FINGERPRINT, new long[]{2L * dim}, file), dim, file);
             // One float[] for the whole matrix, checked in place: no per-row copies of a large index.
             return EmbeddingIndex.ofUnitRows(idList, features, dim, meta.path("model").asText(), fingerprint);
         } catch (IndexException e) {
@@ -214,25 +214,27 @@ final class IndexFile {
         return n == size ? bytes : Arrays.copyOf(bytes, n); // a short entry fails later, in Npy.parse
     }
 
-    /** @param shape the expected shape, or null for any 1-D array */
+    /**
+     * @param shape the expected shape, whose values (at most {@link #MAX_FEATURE_BYTES}) bound the bytes read; a
+     *              fingerprint's {@code 2 * embed_dim} follows embed_dim, so no fixed cap may refuse what save wrote
+     */
     private static float[] floats(ZipFile zip, String name, long[] shape, Path file) throws IOException {
-        int max = shape == null ? MAX_NPY_HEADER * 4 : (int) (shape[0] * shape[1] * Float.BYTES) + MAX_NPY_HEADER;
+        long values = 1;
+        for (long d : shape) {
+            values *= d;
+        }
+        int max = (int) Math.min(values * Float.BYTES + MAX_NPY_HEADER, Integer.MAX_VALUE);
         Npy npy = Npy.parse(entry(zip, name, max, file), file + "!" + name);
         long[] actual = npy.shape();
-        boolean shapeOk = shape == null ? actual.length == 1 : Arrays.equals(actual, shape);
-        if (!"<f4".equals(npy.descr()) || !shapeOk) {
+        if (!"<f4".equals(npy.descr()) || !Arrays.equals(actual, shape)) {
             throw new IndexException(file + ": " + name + " is " + npy.descr() + " " + Arrays.toString(actual)
-                    + ", expected float32 " + (shape == null ? "1-D" : Arrays.toString(shape)));
+                    + ", expected float32 " + Arrays.toString(shape));
         }
         return npy.toFloatArray();
     }
 
-    /** A fingerprint is two unit vectors of embed_dim (see {@link ModelFingerprint}). */
+    /** A fingerprint is two unit vectors of embed_dim (see {@link ModelFingerprint}); its length was checked. */
     private static float[] fingerprint(float[] values, int dim, Path file) {
-        if (values.length != 2 * dim) {
-            throw new IndexException(file + ": " + FINGERPRINT + " has " + values.length + " values, expected 2 x "
-                    + "embed_dim = " + 2 * dim);
-        }
         requireUnitRow(values, 0, dim, file, FINGERPRINT);
         requireUnitRow(values, 1, dim, file, FINGERPRINT);
         return values;

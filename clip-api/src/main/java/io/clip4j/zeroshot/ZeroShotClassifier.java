@@ -3,6 +3,8 @@ package io.clip4j.zeroshot;
 import io.clip4j.ClipModel;
 import io.clip4j.Features;
 import io.clip4j.image.ImageInput;
+import io.clip4j.math.ArraySizes;
+import io.clip4j.math.RowDirections;
 import io.clip4j.math.Similarity;
 import io.clip4j.math.TopK;
 
@@ -23,6 +25,9 @@ import java.util.Set;
  * Immutable and thread-safe; build it once, classify many images.
  */
 public final class ZeroShotClassifier {
+    /** Prompts tokenized or encoded per call while building (the model batches them further). */
+    private static final int PROMPTS_PER_CALL = 4096;
+
     private final ClipModel model;
     private final List<String> labels;
     private final Features classEmbeddings;
@@ -38,13 +43,16 @@ public final class ZeroShotClassifier {
      * {@code zeroshot_classifier}).
      *
      * @param model     the model whose text tower embeds the prompts
-     * @param labels    class names, at least one, none blank, no duplicates: two labels whose prompts tokenize to
-     *                  the same ids (e.g. "Cat" and "cat ", as the tokenizer lower-cases and collapses whitespace)
-     *                  count as duplicates, since they would get one embedding and split one class's probability
-     * @param templates prompt templates, each with one {@code {}}, at least one
+     * @param labels    class names, at least one, none blank, no duplicates: a label the tokenizer reads as
+     *                  nothing (only whitespace, including Unicode spaces such as U+00A0 and HTML entities such as
+     *                  {@code &nbsp;}) counts as blank, and two labels whose prompts tokenize to the same ids (e.g.
+     *                  "Cat" and "cat ", as the tokenizer lower-cases and collapses whitespace) count as duplicates,
+     *                  since they would get one embedding and split one class's probability
+     * @param templates prompt templates, each with one {@code {}}, at least one, none null
      * @return the classifier
      * @throws IllegalArgumentException for empty, duplicate, blank or null labels (a duplicate's message names
-     *                                  both spellings), or bad templates
+     *                                  both spellings), bad or null templates, or a label whose prompts'
+     *                                  normalised text_features average to zero (no direction to compare with)
      * @throws io.clip4j.ClipException  if the model is closed or the engine fails
      */
     public static ZeroShotClassifier build(ClipModel model, List<String> labels, List<String> templates) {
@@ -53,29 +61,46 @@ public final class ZeroShotClassifier {
         if (templates == null || templates.isEmpty()) {
             throw new IllegalArgumentException("at least one prompt template is needed");
         }
-        List<String> prompts = new ArrayList<>(labels.size() * templates.size());
-        for (String label : labels) {
-            for (String t : templates) {
-                prompts.add(PromptTemplates.fill(t, label));
+        for (int i = 0; i < templates.size(); i++) {
+            if (templates.get(i) == null) {
+                throw new IllegalArgumentException("prompt template " + (i + 1) + " of " + templates.size() + " is null");
             }
         }
-        requireDistinctIds(labels, model.tokenize(prompts));
-        Features all = model.encodeTexts(prompts).normalized();
-        int dim = all.dim();
+        requireTokens(model, labels);
+        requireDistinctIds(model, labels, templates);
+        // A few thousand prompts per call, like the reference's class-by-class loop: all prompts at once held their
+        // ids, text_features and a normalised copy together (8 GB for 21,843 labels x 80 templates).
         int nt = templates.size();
-        float[] mean = new float[labels.size() * dim];
-        for (int l = 0; l < labels.size(); l++) {
-            double[] acc = new double[dim];
-            for (int t = 0; t < nt; t++) {
+        int perCall = Math.max(1, PROMPTS_PER_CALL / nt);
+        float[] mean = null;
+        int dim = 0;
+        for (int from = 0; from < labels.size(); from += perCall) {
+            List<String> part = labels.subList(from, Math.min(labels.size(), from + perCall));
+            Features all = model.encodeTexts(prompts(part, templates)).normalized();
+            if (mean == null) {
+                dim = all.dim();
+                mean = new float[ArraySizes.product("class embeddings", labels.size(), dim)];
+            }
+            for (int l = 0; l < part.size(); l++) {
+                double[] acc = new double[dim];
+                for (int t = 0; t < nt; t++) {
+                    for (int c = 0; c < dim; c++) {
+                        acc[c] += all.get(l * nt + t, c);
+                    }
+                }
                 for (int c = 0; c < dim; c++) {
-                    acc[c] += all.get(l * nt + t, c);
+                    mean[(from + l) * dim + c] = (float) (acc[c] / nt);
                 }
             }
-            for (int c = 0; c < dim; c++) {
-                mean[l * dim + c] = (float) (acc[c] / nt);
-            }
         }
-        return new ZeroShotClassifier(model, List.copyOf(labels), new Features(mean, labels.size(), dim).normalized());
+        Features classEmbeddings = new Features(mean, labels.size(), dim).normalized();
+        // Features.normalized() keeps a zero row zero: a class without direction would score cos = 0 silently.
+        RowDirections.Problem p = RowDirections.firstProblem(classEmbeddings.toArray(), dim);
+        if (p != null && p.allZeros()) {
+            throw new IllegalArgumentException("label '" + labels.get(p.row()) + "' has no class embedding: the"
+                    + " normalised text_features of its " + nt + " prompts average to zero");
+        }
+        return new ZeroShotClassifier(model, List.copyOf(labels), classEmbeddings);
     }
 
     private static void checkLabels(List<String> labels) {
@@ -96,18 +121,58 @@ public final class ZeroShotClassifier {
     }
 
     /**
-     * Labels whose prompts all tokenize to the same ids ("Cat" and "cat ", or two long labels cut at the same
-     * context_length) would get one embedding and split one class's probability between them.
+     * A label the tokenizer reads as nothing ("&amp;nbsp;", U+00A0, U+2007: Unicode whitespace that
+     * {@link Character#isWhitespace} does not count) is blank: it tokenizes like the empty string.
      */
-    private static void requireDistinctIds(List<String> labels, long[] ids) {
-        int perLabel = ids.length / labels.size();
-        Map<LongBuffer, String> seen = new HashMap<>();
+    private static void requireTokens(ClipModel model, List<String> labels) {
+        List<String> texts = new ArrayList<>(labels.size() + 1);
+        texts.add("");
+        texts.addAll(labels);
+        long[] ids = model.tokenize(texts);
+        int ctx = ids.length / texts.size();
+        LongBuffer empty = LongBuffer.wrap(ids, 0, ctx).slice();
         for (int l = 0; l < labels.size(); l++) {
-            String first = seen.putIfAbsent(LongBuffer.wrap(ids, l * perLabel, perLabel).slice(), labels.get(l));
-            if (first != null) {
-                throw new IllegalArgumentException("labels '" + first + "' and '" + labels.get(l) + "' are duplicates:"
-                        + " their prompts give the same token ids (the tokenizer lower-cases, collapses whitespace and"
-                        + " cuts at context_length)");
+            if (LongBuffer.wrap(ids, (l + 1) * ctx, ctx).slice().equals(empty)) {
+                throw new IllegalArgumentException("label " + (l + 1) + " of " + labels.size() + " is blank: '"
+                        + labels.get(l) + "' gives no tokens (the tokenizer unescapes HTML and drops whitespace)");
+            }
+        }
+    }
+
+    /** Every template filled with every label, label by label. */
+    private static List<String> prompts(List<String> labels, List<String> templates) {
+        List<String> prompts = new ArrayList<>(labels.size() * templates.size());
+        for (String label : labels) {
+            for (String t : templates) {
+                prompts.add(PromptTemplates.fill(t, label));
+            }
+        }
+        return prompts;
+    }
+
+    /**
+     * Labels whose prompts all tokenize to the same ids ("Cat" and "cat ", or two long labels cut at the same
+     * context_length) would get one embedding and split one class's probability between them. Only a hash of each
+     * label's ids is kept; labels with equal hashes are compared by their ids.
+     */
+    private static void requireDistinctIds(ClipModel model, List<String> labels, List<String> templates) {
+        int perCall = Math.max(1, PROMPTS_PER_CALL / templates.size());
+        Map<Integer, List<Integer>> byHash = new HashMap<>();
+        for (int from = 0; from < labels.size(); from += perCall) {
+            List<String> part = labels.subList(from, Math.min(labels.size(), from + perCall));
+            long[] ids = model.tokenize(prompts(part, templates));
+            int perLabel = ids.length / part.size();
+            for (int l = 0; l < part.size(); l++) {
+                LongBuffer mine = LongBuffer.wrap(ids, l * perLabel, perLabel).slice();
+                List<Integer> sameHash = byHash.computeIfAbsent(mine.hashCode(), h -> new ArrayList<>(1));
+                for (int other : sameHash) {
+                    if (LongBuffer.wrap(model.tokenize(prompts(List.of(labels.get(other)), templates))).equals(mine)) {
+                        throw new IllegalArgumentException("labels '" + labels.get(other) + "' and '"
+                                + labels.get(from + l) + "' are duplicates: their prompts give the same token ids (the"
+                                + " tokenizer lower-cases, collapses whitespace and cuts at context_length)");
+                    }
+                }
+                sameHash.add(from + l);
             }
         }
     }

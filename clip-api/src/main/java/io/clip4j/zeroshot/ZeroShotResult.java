@@ -33,8 +33,9 @@ public record ZeroShotResult(List<Prediction> predictions) {
     /**
      * Returns the k most probable labels.
      *
-     * @param k how many, &ge; 1 (clipped to the label count)
-     * @return the k best predictions
+     * @param k how many, &ge; 1 (clipped to the number of predictions: every label's, or only the k best's for a
+     *          result of {@link ZeroShotClassifier#classifyAll(java.util.List, int)})
+     * @return the k best predictions (an unmodifiable view)
      * @throws IllegalArgumentException if k &lt; 1
      */
     public List<Prediction> topK(int k) {

@@ -118,6 +118,24 @@ class EmbeddingIndexTest {
         assertEquals(2, index.size(), "the original index is unchanged");
     }
 
+    /** A refused batch used to leave the rows before the bad one in the builder, half a batch indexed. */
+    @Test
+    void addAllIsAllOrNothing() {
+        EmbeddingIndex.Builder b = EmbeddingIndex.builder(2).add("a", new float[]{1, 0});
+        Features three = new Features(new float[]{0, 1, 1, 1, 0, 0}, 3, 2);
+        assertThrows(IllegalArgumentException.class, () -> b.addAll(List.of("x", "y", "z"), three), "zero row");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> b.addAll(List.of("x", "y", "x"), new Features(new float[]{0, 1, 1, 1, 1, -1}, 3, 2)));
+        assertEquals("duplicate id in index: x", e.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> b.addAll(List.of("x", "a"), new Features(new float[]{0, 1, 1, 1}, 2, 2)), "id already added");
+        assertThrows(NullPointerException.class,
+                () -> b.addAll(java.util.Arrays.asList("x", null), new Features(new float[]{0, 1, 1, 1}, 2, 2)));
+        assertEquals(1, b.size(), "no row of a refused batch is added");
+        assertEquals(List.of("a", "x", "y"),
+                b.addAll(List.of("x", "y"), new Features(new float[]{0, 1, 1, 1}, 2, 2)).build().ids());
+    }
+
     @Test
     void badQueriesAreRejected() {
         EmbeddingIndex index = EmbeddingIndex.builder(2).model("m.pt").add("a", new float[]{1, 0}).build();

@@ -150,6 +150,23 @@ class IndexFileTest {
         }
     }
 
+    /** The fingerprint's bound follows embed_dim: a fixed 256 KiB cap refused what save wrote for embed_dim 40000. */
+    @Test
+    void aWideIndexWithItsFingerprintRoundTrips() {
+        int dim = 40_000;
+        float[] fingerprint = new float[2 * dim];
+        fingerprint[0] = 1;
+        fingerprint[dim + 1] = 1;
+        float[] row = new float[dim];
+        row[3] = 2;
+        EmbeddingIndex index = EmbeddingIndex.builder(dim).fingerprint(fingerprint).add("a", row).build();
+        Path file = dir.resolve("wide.npz");
+        index.save(file);
+        EmbeddingIndex back = EmbeddingIndex.load(file);
+        assertArrayEquals(fingerprint, back.fingerprint());
+        assertEquals(1f, back.features().get(0, 3));
+    }
+
     private Path zip(String meta, byte[] features) throws IOException {
         Path file = dir.resolve("crafted-" + System.nanoTime() + ".npz");
         try (OutputStream os = Files.newOutputStream(file); ZipOutputStream z = new ZipOutputStream(os)) {
