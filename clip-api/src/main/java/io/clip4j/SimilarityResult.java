@@ -26,15 +26,20 @@ public final class SimilarityResult {
      *
      * @param imageFeatures image_features {@code [n_images, embed_dim]}, n_images &ge; 1
      * @param textFeatures  text_features {@code [n_texts, embed_dim]}, n_texts &ge; 1
-     * @param logitScale    the multiplier {@code exp(logit_scale)}
+     * @param logitScale    the multiplier {@code exp(logit_scale)}, finite and &gt; 0 (100 for OpenAI's models)
      * @return the similarities
-     * @throws IllegalArgumentException if either side is empty, the embed_dims differ, logitScale is not finite, a
+     * @throws IllegalArgumentException if either side is empty, the embed_dims differ, logitScale is not finite and
+     *                                  positive (a raw {@code logit_scale} below 0, or 0, would reorder or flatten
+     *                                  the probabilities without any error), a
      *                                  feature value is not finite (a non-finite logit), or
      *                                  {@code n_images * n_texts} exceeds the largest Java array
      */
     public static SimilarityResult of(Features imageFeatures, Features textFeatures, float logitScale) {
         if (imageFeatures.rows() == 0 || textFeatures.rows() == 0) {
             throw new IllegalArgumentException("similarity needs at least one image and one text");
+        }
+        if (!(logitScale > 0) || Float.isInfinite(logitScale)) {
+            throw new IllegalArgumentException("logitScale is exp(logit_scale), finite and > 0, got " + logitScale);
         }
         float[] logits = Similarity.logits(imageFeatures, textFeatures, logitScale);
         int n = imageFeatures.rows();

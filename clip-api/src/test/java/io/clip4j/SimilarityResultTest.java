@@ -3,6 +3,7 @@ package io.clip4j;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clip4j.io.Npy;
@@ -60,6 +61,20 @@ class SimilarityResultTest {
         Features none = new Features(new float[0], 0, 2);
         assertThrows(IllegalArgumentException.class, () -> SimilarityResult.of(none, one, 100f));
         assertThrows(IllegalArgumentException.class, () -> SimilarityResult.of(one, none, 100f));
+    }
+
+    @Test
+    void refusesALogitScaleThatIsNotExpOfOne() {
+        // A raw logit_scale (ln 100 is positive, but a trained one may be below 0) or 0 reordered or flattened the
+        // probabilities silently; exp(logit_scale) is always > 0.
+        Features img = new Features(new float[]{1, 0}, 1, 2);
+        Features txt = new Features(new float[]{1, 0, 0, 1}, 2, 2);
+        for (float bad : new float[]{-4.6f, 0f, -0f, Float.NaN, Float.POSITIVE_INFINITY}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> SimilarityResult.of(img, txt, bad));
+            assertTrue(e.getMessage().contains("logitScale is exp(logit_scale)"), e.getMessage());
+        }
+        assertEquals(1f / (1f + (float) Math.exp(-1e-3)), SimilarityResult.of(img, txt, 1e-3f).probs()[0], 1e-7f);
     }
 
     /** ClipModel.similarity refuses an empty side before encoding the other (minutes for many images). */
