@@ -12,6 +12,8 @@ import java.util.List;
  * {@code clip.tokenize(truncate=True)} cuts them, which changes what they mean without any error.
  */
 final class TruncationNote {
+    private static final int CHUNK = 4096;
+
     private TruncationNote() {
     }
 
@@ -22,17 +24,26 @@ final class TruncationNote {
      * @param err   where the note goes
      */
     static void warnIfTruncated(ClipModel model, List<String> texts, String what, PrintWriter err) {
+        warnIfTruncated(model.config().contextLength(), texts, what, err);
+    }
+
+    /** As {@link #warnIfTruncated(ClipModel, List, String, PrintWriter)}, for a context_length. */
+    static void warnIfTruncated(int contextLength, List<String> texts, String what, PrintWriter err) {
         if (texts.isEmpty()) {
             return;
         }
-        int contextLength = model.config().contextLength();
-        TokenizedBatch batch = ClipTokenizer.create().withContextLength(contextLength).tokenize(texts);
+        ClipTokenizer tokenizer = ClipTokenizer.create().withContextLength(contextLength);
         int count = 0;
         String first = null;
-        for (int i = 0; i < texts.size(); i++) {
-            if (batch.truncated(i)) {
-                count++;
-                first = first == null ? texts.get(i) : first;
+        // In slices: 80 templates x 20,000 labels tokenized at once would hold half a gigabyte of ids.
+        for (int from = 0; from < texts.size(); from += CHUNK) {
+            List<String> slice = texts.subList(from, Math.min(texts.size(), from + CHUNK));
+            TokenizedBatch batch = tokenizer.tokenize(slice);
+            for (int i = 0; i < slice.size(); i++) {
+                if (batch.truncated(i)) {
+                    count++;
+                    first = first == null ? slice.get(i) : first;
+                }
             }
         }
         if (count > 0) {
