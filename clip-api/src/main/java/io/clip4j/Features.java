@@ -40,11 +40,6 @@ public final class Features {
         this.dim = dim;
     }
 
-    /** Wraps an array the caller hands over (no copy); for implementations. */
-    static Features wrap(float[] data, int rows, int dim) {
-        return new Features(data, rows, dim, true);
-    }
-
     /** {@return n, the number of rows} */
     public int rows() {
         return rows;

@@ -197,7 +197,11 @@ public final class EmbeddingIndex {
         requireEmbedDim(queries.dim());
         List<List<SearchHit>> out = new ArrayList<>(queries.rows());
         for (int i = 0; i < queries.rows(); i++) {
-            out.add(search(queries.row(i), k));
+            try {
+                out.add(search(queries.row(i), k));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("query " + i + " of " + queries.rows() + ": " + e.getMessage(), e);
+            }
         }
         return out;
     }

@@ -146,6 +146,9 @@ class EmbeddingIndexTest {
         assertThrows(IllegalArgumentException.class, () -> index.search(new Features(new float[0], 0, 2), 0),
                 "k < 1 is refused for an empty batch of queries too, as documented");
         assertThrows(IllegalArgumentException.class, () -> index.search(new float[]{0, 0}, 1));
+        IllegalArgumentException zeroRow = assertThrows(IllegalArgumentException.class,
+                () -> index.search(new Features(new float[]{1, 0, 0, 0, 0, 1}, 3, 2), 1));
+        assertTrue(zeroRow.getMessage().startsWith("query 1 of 3: "), zeroRow.getMessage());
         assertThrows(IllegalArgumentException.class, () -> index.search(new float[]{Float.POSITIVE_INFINITY, 0}, 1));
         assertEquals(List.of(), EmbeddingIndex.builder(2).build().search(new float[]{1, 0}, 3));
     }
