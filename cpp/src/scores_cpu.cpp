@@ -89,8 +89,7 @@ extern "C" clip4j_status clip4j_similarity_cpu(const float* image_features, int3
         const float* text_features, int32_t m, int32_t d, float logit_scale, float* out_logits) {
     clear_error();
     const char* fn = "clip4j_similarity_cpu";
-    clip4j_status st = validate_similarity(fn, image_features, n, text_features, m, d, logit_scale, out_logits,
-                                           "out_logits");
+    clip4j_status st = validate_similarity(fn, image_features, n, text_features, m, d, logit_scale, out_logits);
     if (st == CLIP4J_OK) st = validate_finite_features(fn, image_features, n, text_features, m, d);
     if (st != CLIP4J_OK) return st;
     try {
@@ -105,7 +104,7 @@ extern "C" clip4j_status clip4j_softmax_topk_cpu(const float* logits, int32_t n,
         float* out_probs, float* out_top_probs, int32_t* out_top_indices) {
     clear_error();
     const char* fn = "clip4j_softmax_topk_cpu";
-    clip4j_status st = validate_softmax_topk(fn, logits, n, m, k, out_top_probs, out_top_indices);
+    clip4j_status st = validate_softmax_topk(fn, logits, n, m, k, out_probs, out_top_probs, out_top_indices);
     if (st == CLIP4J_OK) st = validate_finite(fn, "logits", logits, n, m);
     if (st != CLIP4J_OK) return st;
     try {
@@ -121,9 +120,8 @@ extern "C" clip4j_status clip4j_zero_shot_topk_cpu(const float* image_features, 
         float* out_top_probs, int32_t* out_top_indices, float* out_top_logits) {
     const char* fn = "clip4j_zero_shot_topk_cpu";
     clear_error();
-    clip4j_status st = validate_similarity(fn, image_features, n, text_features, m, d, logit_scale, out_top_probs,
-                                           "out_top_probs");
-    if (st == CLIP4J_OK) st = validate_softmax_topk(fn, image_features, n, m, k, out_top_probs, out_top_indices);
+    clip4j_status st = validate_zero_shot(fn, image_features, n, text_features, m, d, logit_scale, k, out_top_probs,
+                                          out_top_indices, out_top_logits);
     if (st == CLIP4J_OK) st = validate_finite_features(fn, image_features, n, text_features, m, d);
     if (st != CLIP4J_OK) return st;
     try {

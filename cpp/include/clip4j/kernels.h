@@ -13,6 +13,8 @@
  * Errors: every function returns a clip4j_status; on failure a one-line message naming the bad
  * argument is available from clip4j_last_error() on the same thread. Arguments are validated before
  * any work (and before any GPU kernel) starts; outputs are unspecified after a failure.
+ * No output may share memory with an input or another output (the byte ranges its shape gives are compared):
+ * that is CLIP4J_ERR_INVALID_ARGUMENT, naming both; inputs may share memory with each other.
  *
  * Layouts are C order (last index fastest). Sizes are int32_t; products of sizes may exceed 2^31.
  * Thread safety: all functions may be called concurrently from different threads.
@@ -44,7 +46,8 @@ extern "C" {
 /** Result of every call. */
 typedef enum clip4j_status {
     CLIP4J_OK = 0,
-    /** A null pointer, a non-positive size, mismatched sizes, k out of [1, m], NaN or infinity in host input, ... */
+    /** A null pointer, a non-positive size, mismatched sizes, k out of [1, m], NaN or infinity in host input,
+     * an output overlapping an input or another output, ... */
     CLIP4J_ERR_INVALID_ARGUMENT = 1,
     /** The library was built without CUDA (only returned by the _cuda functions). */
     CLIP4J_ERR_NO_CUDA = 2,

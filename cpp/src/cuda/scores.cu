@@ -305,8 +305,7 @@ extern "C" clip4j_status clip4j_similarity_cuda(const float* image_features, int
         const float* text_features, int32_t m, int32_t d, float logit_scale, float* out_logits) {
     const char* fn = "clip4j_similarity_cuda";
     clear_error();
-    clip4j_status st = validate_similarity(fn, image_features, n, text_features, m, d, logit_scale, out_logits,
-                                           "out_logits");
+    clip4j_status st = validate_similarity(fn, image_features, n, text_features, m, d, logit_scale, out_logits);
     if (st == CLIP4J_OK) st = validate_finite_features(fn, image_features, n, text_features, m, d);
     if (st != CLIP4J_OK || (st = require_device(fn)) != CLIP4J_OK) return st;
     // drain: on failure, copies already queued into the caller's (possibly pinned) buffer finish first.
@@ -339,14 +338,6 @@ clip4j_status zero_shot_topk(const char* fn, const float* image_features, int32_
                         });
 }
 
-clip4j_status validate_zero_shot(const char* fn, const float* image_features, int32_t n, const float* text_features,
-        int32_t m, int32_t d, float logit_scale, int32_t k, float* out_top_probs, int32_t* out_top_indices) {
-    clip4j_status st = validate_similarity(fn, image_features, n, text_features, m, d, logit_scale, out_top_probs,
-                                           "out_top_probs");
-    if (st == CLIP4J_OK) st = validate_softmax_topk(fn, image_features, n, m, k, out_top_probs, out_top_indices);
-    return st;
-}
-
 }  // namespace
 
 extern "C" clip4j_status clip4j_zero_shot_topk_cuda(const float* image_features, int32_t n,
@@ -355,7 +346,7 @@ extern "C" clip4j_status clip4j_zero_shot_topk_cuda(const float* image_features,
     const char* fn = "clip4j_zero_shot_topk_cuda";
     clear_error();
     clip4j_status st = validate_zero_shot(fn, image_features, n, text_features, m, d, logit_scale, k, out_top_probs,
-                                          out_top_indices);
+                                          out_top_indices, out_top_logits);
     if (st == CLIP4J_OK) st = validate_finite_features(fn, image_features, n, text_features, m, d);
     if (st != CLIP4J_OK || (st = require_device(fn)) != CLIP4J_OK) return st;
     return drain(zero_shot_topk(fn, image_features, n, text_features, m, d, logit_scale, k, out_top_probs,
@@ -368,7 +359,7 @@ extern "C" clip4j_status clip4j_zero_shot_topk_cuda_device(const float* image_fe
     const char* fn = "clip4j_zero_shot_topk_cuda_device";
     clear_error();
     clip4j_status st = validate_zero_shot(fn, image_features, n, text_features, m, d, logit_scale, k, out_top_probs,
-                                          out_top_indices);
+                                          out_top_indices, out_top_logits);
     if (st == CLIP4J_OK) st = validate_alignment(fn, "image_features", image_features, sizeof(float));
     if (st == CLIP4J_OK) st = validate_alignment(fn, "text_features", text_features, sizeof(float));
     if (st == CLIP4J_OK) st = require_driver(fn);
@@ -413,7 +404,7 @@ extern "C" clip4j_status clip4j_softmax_topk_cuda(const float* logits, int32_t n
         float* out_probs, float* out_top_probs, int32_t* out_top_indices) {
     const char* fn = "clip4j_softmax_topk_cuda";
     clear_error();
-    clip4j_status st = validate_softmax_topk(fn, logits, n, m, k, out_top_probs, out_top_indices);
+    clip4j_status st = validate_softmax_topk(fn, logits, n, m, k, out_probs, out_top_probs, out_top_indices);
     if (st == CLIP4J_OK) st = validate_finite(fn, "logits", logits, n, m);
     if (st != CLIP4J_OK || (st = require_device(fn)) != CLIP4J_OK) return st;
     return drain(softmax_topk(fn, logits, n, m, k, out_probs, out_top_probs, out_top_indices));
