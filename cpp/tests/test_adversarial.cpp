@@ -98,7 +98,7 @@ void extreme_sizes() {
             CHECK(refused(p.fn(images, bad, one, 1, 4, kMean, kStd, CLIP4J_FLOAT32, out, rgb), p.name, "image 0: size"));
             CHECK(refused(p.fn(images, one, bad, 1, 4, kMean, kStd, CLIP4J_FLOAT32, out, rgb), p.name, "image 0: size"));
         }
-        for (int dtype : {2, INT32_MAX}) {
+        for (int dtype : {-1, 2, INT32_MAX, INT32_MIN}) {
             CHECK(refused(p.fn(images, one, one, 1, 4, kMean, kStd, (clip4j_dtype)dtype, out, rgb), p.name, "dtype"));
         }
         const float nan_mean[3] = {0, NAN, 0}, inf_std[3] = {1, 1, INFINITY}, neg_std[3] = {-1, 1, 1};
@@ -307,6 +307,7 @@ void messages() {
         CHECK(std::strncmp(clip4j_status_name(st), "CLIP4J_", 7) == 0);
     }
     CHECK(std::strcmp(clip4j_status_name(CLIP4J_STATUS_MAX_ENUM), "unknown clip4j_status") == 0);
+    CHECK(std::strcmp(clip4j_status_name((clip4j_status)-1), "unknown clip4j_status") == 0);
 }
 
 }  // namespace

@@ -57,7 +57,9 @@ typedef enum clip4j_status {
     CLIP4J_ERR_CUDA = 4,
     /** Host or device memory could not be allocated. */
     CLIP4J_ERR_OUT_OF_MEMORY = 5,
-    /** Not a status: keeps the enum 32-bit. */
+    /** Not statuses: keep the enum 32-bit and signed, so that every int32 is a valid value of it (in C++ a
+     * value outside an enum's range is undefined, and with only MAX its range has no negative values). */
+    CLIP4J_STATUS_MIN_ENUM = -0x7FFFFFFF - 1,
     CLIP4J_STATUS_MAX_ENUM = 0x7FFFFFFF
 } clip4j_status;
 
@@ -67,7 +69,9 @@ typedef enum clip4j_dtype {
     CLIP4J_FLOAT32 = 0,
     /** IEEE float16 (binary16 bit patterns in uint16_t), rounded to nearest even from the float32 value. */
     CLIP4J_FLOAT16 = 1,
-    /** Not a dtype: makes every int32 a valid value of the enum, so a wrong one is reported, not undefined. */
+    /** Not dtypes: together they make every int32 (negative ones too) a valid value of the enum, so a wrong one
+     * is reported, not undefined. */
+    CLIP4J_DTYPE_MIN_ENUM = -0x7FFFFFFF - 1,
     CLIP4J_DTYPE_MAX_ENUM = 0x7FFFFFFF
 } clip4j_dtype;
 
