@@ -12,16 +12,18 @@
 namespace clip4j {
 namespace {
 
-// Row-wise x / ||x|| in float32 like model.py (norm accumulated in double). A zero row stays zero, as in
-// clip-api's Features.normalized, where model.py's 0/0 gives NaN logits and so NaN probabilities.
+// Row-wise x / ||x|| like model.py, the norm and the division in double as in clip-api's Features.normalized:
+// a float32 norm overflows to infinity for rows of finite values beyond ~1e38 (the row became zeros) and loses
+// precision among subnormals (a row of 1e-45s came out as ones, not 1/sqrt(d)). A zero row stays zero, as in
+// Features.normalized, where model.py's 0/0 gives NaN logits and so NaN probabilities.
 std::vector<float> l2_normalize(const float* x, int32_t rows, int32_t d) {
     std::vector<float> out((size_t)rows * d);
     for (int32_t r = 0; r < rows; ++r) {
         const float* row = x + (size_t)r * d;
         double ss = 0.0;
         for (int32_t j = 0; j < d; ++j) ss += (double)row[j] * row[j];
-        const float norm = (float)std::sqrt(ss);
-        for (int32_t j = 0; j < d; ++j) out[(size_t)r * d + j] = norm == 0.0f ? 0.0f : row[j] / norm;
+        const double norm = std::sqrt(ss);
+        for (int32_t j = 0; j < d; ++j) out[(size_t)r * d + j] = norm == 0.0 ? 0.0f : (float)(row[j] / norm);
     }
     return out;
 }

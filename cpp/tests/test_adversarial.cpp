@@ -236,6 +236,28 @@ void overlapping_buffers() {
 
 // Valid but extreme inputs: finite, sensible results, and the CUDA path (where it runs) agrees with the CPU.
 void extreme_values() {
+    // Features at the ends of the float range: whatever their scale, finite rows normalise to unit rows (a float
+    // norm overflowed for the first row, which became zeros, and a subnormal one made the second (1, 1)).
+    const float big = 3e38f, tiny = 1e-45f;
+    const float image[6] = {big, big, tiny, tiny, -big, 0.0f};  // [3, 2]
+    const float text[4] = {1.0f, 1.0f, -tiny, 0.0f};            // [2, 2]
+    const float half_sqrt2 = 70.710678f;
+    const float expected[6] = {100.0f, -half_sqrt2, 100.0f, -half_sqrt2, -half_sqrt2, 100.0f};
+    float cpu[6], gpu[6];
+    CHECK(clip4j_similarity_cpu(image, 3, text, 2, 2, 100.0f, cpu) == CLIP4J_OK);
+    for (int i = 0; i < 6; ++i) CHECK_MSG(std::fabs(cpu[i] - expected[i]) < 1e-3f, std::to_string(cpu[i]));
+    if (cuda_runs()) {
+        CHECK(clip4j_similarity_cuda(image, 3, text, 2, 2, 100.0f, gpu) == CLIP4J_OK);
+        for (int i = 0; i < 6; ++i) CHECK_MSG(std::fabs(gpu[i] - expected[i]) < 1e-3f, std::to_string(gpu[i]));
+    }
+    for (const ZeroShot& z : kZeroShot) {
+        if (std::strstr(z.name, "_device")) continue;
+        float p[3], l[3];
+        int32_t i[3];
+        const clip4j_status st = z.fn(image, 3, text, 2, 2, 100.0f, 1, p, i, l);
+        CHECK(accepted(st, z.cuda));
+        if (st == CLIP4J_OK) CHECK(i[0] == 0 && i[1] == 0 && i[2] == 1 && std::fabs(l[1] - 100.0f) < 1e-3f);
+    }
     // Logits at the ends of the float range, and k == m with equal values: finite probabilities summing to 1.
     const float logits[8] = {FLT_MAX, -FLT_MAX, 0.0f, FLT_MAX, 7.0f, 7.0f, 7.0f, 7.0f};
     for (const Softmax& s : kSoftmax) {

@@ -19,8 +19,9 @@ constexpr size_t kBlockBytes = CLIP4J_ROW_BLOCK_BYTES;
 constexpr int kThreads = 256;
 
 // --- L2 normalisation: one warp per row, x / ||x|| like model.py; a zero row stays zero like the CPU's. ---
-// The sum of squares is a double, as on the CPU: in float it overflows for |x| > ~1e19 and underflows to a zero
-// norm for |x| < ~1e-23, where the CPU still gives a unit row. The kernel is memory-bound, so this costs nothing.
+// The sum of squares, the norm and the division are double, as on the CPU (same bits): in float the sum overflows
+// for |x| > ~1e19 and underflows to a zero norm for |x| < ~1e-23, and the norm itself overflows beyond ~1e38, where
+// the CPU still gives a unit row. The kernel is memory-bound, so this costs nothing.
 __global__ void l2_normalize_rows(const float* x, float* y, int rows, int d) {
     const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
     const int64_t row = (int64_t)blockIdx.x * (blockDim.x / 32) + warp;
@@ -29,8 +30,8 @@ __global__ void l2_normalize_rows(const float* x, float* y, int rows, int d) {
     double ss = 0.0;
     for (int64_t j = lane; j < d; j += 32) ss += (double)in[j] * in[j];
     for (int off = 16; off > 0; off >>= 1) ss += __shfl_xor_sync(0xffffffffu, ss, off);
-    const float norm = (float)sqrt(ss);
-    for (int64_t j = lane; j < d; j += 32) y[row * d + j] = norm == 0.0f ? 0.0f : in[j] / norm;  // NaN stays NaN
+    const double norm = sqrt(ss);
+    for (int64_t j = lane; j < d; j += 32) y[row * d + j] = norm == 0.0 ? 0.0f : (float)(in[j] / norm);  // NaN stays NaN
 }
 
 // --- logits = scale * A . B^T with A [rows, d], B [m, d]: 64x64 tiles, 4x4 outputs per thread. ---
