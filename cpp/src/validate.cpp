@@ -164,6 +164,10 @@ clip4j_status validate_zero_shot(const char* fn, const float* image_features, in
     if (st != CLIP4J_OK) return st;
     if (!out_top_indices) return bad(fn, "out_top_indices is null");
     if ((st = check_k(fn, m, k)) != CLIP4J_OK) return st;
+    // The softmax needs finite logits: scale * cosine must not overflow, with room for a cosine rounded above 1.
+    if (std::fabs(logit_scale) > CLIP4J_MAX_ZERO_SHOT_LOGIT_SCALE) {
+        return bad(fn, "|logit_scale| must be <= 1e30, got " + std::to_string(logit_scale));
+    }
     return check_disjoint(fn,
                           {{"out_top_probs", out_top_probs, floats(n, k)},
                            {"out_top_indices", out_top_indices, floats(n, k)},

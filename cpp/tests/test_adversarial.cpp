@@ -146,6 +146,10 @@ void extreme_sizes() {
             CHECK(refused(z.fn(a, 2, a, 2, 2, 1.0f, k, o, idx, nullptr), z.name, "k must be in [1, m=2]"));
         }
         CHECK(refused(z.fn(a, 2, a, 2, 2, NAN, 1, o, idx, nullptr), z.name, "logit_scale"));
+        // Finite, but scale * cosine can overflow: the softmax would give NaN probabilities.
+        for (float scale : {FLT_MAX, -FLT_MAX, 2e30f}) {
+            CHECK(refused(z.fn(a, 2, a, 2, 2, scale, 1, o, idx, nullptr), z.name, "|logit_scale| must be <= 1e30"));
+        }
     }
     CHECK(clip4j_cuda_device_available(INT32_MIN) == 0 && std::strlen(clip4j_last_error()) > 0);
     CHECK(clip4j_cuda_device_available(INT32_MAX) == 0 && std::strlen(clip4j_last_error()) > 0);
@@ -257,6 +261,26 @@ void extreme_values() {
         const clip4j_status st = z.fn(image, 3, text, 2, 2, 100.0f, 1, p, i, l);
         CHECK(accepted(st, z.cuda));
         if (st == CLIP4J_OK) CHECK(i[0] == 0 && i[1] == 0 && i[2] == 1 && std::fabs(l[1] - 100.0f) < 1e-3f);
+    }
+    // The largest zero-shot logit_scale, with rows whose cosines round above 1 (and -1): finite probabilities.
+    std::vector<float> row(64), classes(2 * 64);
+    uint32_t seed = 7;
+    for (int attempt = 0; attempt < 10; ++attempt) {
+        for (int j = 0; j < 64; ++j) {
+            seed = seed * 1664525u + 1013904223u;
+            row[j] = (float)(seed >> 8) / 16777216.0f - 0.5f;
+            classes[j] = row[j];
+            classes[64 + j] = -row[j];
+        }
+        for (const ZeroShot& z : kZeroShot) {
+            if (std::strstr(z.name, "_device")) continue;
+            float p[2], l[2];
+            int32_t i[2];
+            const clip4j_status st = z.fn(row.data(), 1, classes.data(), 2, 64, CLIP4J_MAX_ZERO_SHOT_LOGIT_SCALE, 2, p,
+                                          i, l);
+            CHECK(accepted(st, z.cuda));
+            if (st == CLIP4J_OK) CHECK(p[0] == 1.0f && p[1] == 0.0f && i[0] == 0 && std::isfinite(l[0]) && std::isfinite(l[1]));
+        }
     }
     // Logits at the ends of the float range, and k == m with equal values: finite probabilities summing to 1.
     const float logits[8] = {FLT_MAX, -FLT_MAX, 0.0f, FLT_MAX, 7.0f, 7.0f, 7.0f, 7.0f};

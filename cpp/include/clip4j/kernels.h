@@ -75,6 +75,9 @@ typedef enum clip4j_dtype {
     CLIP4J_DTYPE_MAX_ENUM = 0x7FFFFFFF
 } clip4j_dtype;
 
+/** Largest |logit_scale| of the zero-shot functions (a trained CLIP's is at most 100). */
+#define CLIP4J_MAX_ZERO_SHOT_LOGIT_SCALE 1e30f
+
 /** OpenAI CLIP's Normalize mean and std (R, G, B), as used by clip.load's _transform. */
 #define CLIP4J_CLIP_MEAN_R 0.48145466f
 #define CLIP4J_CLIP_MEAN_G 0.4578275f
@@ -192,7 +195,9 @@ CLIP4J_API clip4j_status clip4j_softmax_topk_cuda(const float* logits, int32_t n
 /**
  * Zero-shot classification in one call: clip4j_similarity then clip4j_softmax_topk, returning only
  * the [n, k] results. The features must be finite as for clip4j_similarity; a zero image row gets uniform
- * probabilities 1/m (its logits are 0). On CUDA the [n, m] logits/probabilities never leave the device (they are
+ * probabilities 1/m (its logits are 0). |logit_scale| must be at most 1e30 (CLIP4J_MAX_ZERO_SHOT_LOGIT_SCALE):
+ * the logits must be finite for the softmax, and near FLT_MAX a cosine rounded above 1 made them infinite and
+ * the probabilities NaN. On CUDA the [n, m] logits/probabilities never leave the device (they are
  * processed in row blocks so device memory stays bounded).
  *
  * out_top_logits  may be null; else float32 [n, k]: the logit (logits_per_image entry) of each
