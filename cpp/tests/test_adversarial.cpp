@@ -191,7 +191,7 @@ void overlapping_buffers() {
         const float* image = buf;
         const float* text = buf + 4;
         int32_t idx[4];
-        float top[4], logits[4];
+        float top[4];
         CHECK(refused(z.fn(image, 2, text, 3, 2, 1.0f, 2, buf + 2, idx, nullptr), z.name, "out_top_probs overlaps image_features"));
         CHECK(refused(z.fn(image, 2, text, 3, 2, 1.0f, 2, top, reinterpret_cast<int32_t*>(buf + 9), nullptr), z.name,
                       "out_top_indices overlaps text_features"));
