@@ -89,7 +89,7 @@ extern "C" clip4j_status clip4j_preprocess_cpu(const uint8_t* const* images, con
     using namespace clip4j;
     clear_error();
     clip4j_status st = validate_preprocess("clip4j_preprocess_cpu", images, widths, heights, count, n_px,
-                                           mean, std, dtype, out_pixel_values);
+                                           mean, std, dtype, out_pixel_values, out_rgb_u8);
     if (st != CLIP4J_OK) return st;
     const size_t image_elems = (size_t)3 * n_px * n_px;
     const size_t elem_bytes = dtype == CLIP4J_FLOAT32 ? 4 : 2;

@@ -12,16 +12,18 @@
 namespace clip4j {
 namespace {
 
-// Row-wise x / ||x|| in float32 like model.py (norm accumulated in double). A zero row stays zero, as in
-// clip-api's Features.normalized, where model.py's 0/0 gives NaN logits and so NaN probabilities.
+// Row-wise x / ||x|| like model.py, the norm and the division in double as in clip-api's Features.normalized:
+// a float32 norm overflows to infinity for rows of finite values beyond ~1e38 (the row became zeros) and loses
+// precision among subnormals (a row of 1e-45s came out as ones, not 1/sqrt(d)). A zero row stays zero, as in
+// Features.normalized, where model.py's 0/0 gives NaN logits and so NaN probabilities.
 std::vector<float> l2_normalize(const float* x, int32_t rows, int32_t d) {
     std::vector<float> out((size_t)rows * d);
     for (int32_t r = 0; r < rows; ++r) {
         const float* row = x + (size_t)r * d;
         double ss = 0.0;
         for (int32_t j = 0; j < d; ++j) ss += (double)row[j] * row[j];
-        const float norm = (float)std::sqrt(ss);
-        for (int32_t j = 0; j < d; ++j) out[(size_t)r * d + j] = norm == 0.0f ? 0.0f : row[j] / norm;
+        const double norm = std::sqrt(ss);
+        for (int32_t j = 0; j < d; ++j) out[(size_t)r * d + j] = norm == 0.0 ? 0.0f : (float)(row[j] / norm);
     }
     return out;
 }
@@ -89,8 +91,7 @@ extern "C" clip4j_status clip4j_similarity_cpu(const float* image_features, int3
         const float* text_features, int32_t m, int32_t d, float logit_scale, float* out_logits) {
     clear_error();
     const char* fn = "clip4j_similarity_cpu";
-    clip4j_status st = validate_similarity(fn, image_features, n, text_features, m, d, logit_scale, out_logits,
-                                           "out_logits");
+    clip4j_status st = validate_similarity(fn, image_features, n, text_features, m, d, logit_scale, out_logits);
     if (st == CLIP4J_OK) st = validate_finite_features(fn, image_features, n, text_features, m, d);
     if (st != CLIP4J_OK) return st;
     try {
@@ -105,7 +106,7 @@ extern "C" clip4j_status clip4j_softmax_topk_cpu(const float* logits, int32_t n,
         float* out_probs, float* out_top_probs, int32_t* out_top_indices) {
     clear_error();
     const char* fn = "clip4j_softmax_topk_cpu";
-    clip4j_status st = validate_softmax_topk(fn, logits, n, m, k, out_top_probs, out_top_indices);
+    clip4j_status st = validate_softmax_topk(fn, logits, n, m, k, out_probs, out_top_probs, out_top_indices);
     if (st == CLIP4J_OK) st = validate_finite(fn, "logits", logits, n, m);
     if (st != CLIP4J_OK) return st;
     try {
@@ -121,9 +122,8 @@ extern "C" clip4j_status clip4j_zero_shot_topk_cpu(const float* image_features, 
         float* out_top_probs, int32_t* out_top_indices, float* out_top_logits) {
     const char* fn = "clip4j_zero_shot_topk_cpu";
     clear_error();
-    clip4j_status st = validate_similarity(fn, image_features, n, text_features, m, d, logit_scale, out_top_probs,
-                                           "out_top_probs");
-    if (st == CLIP4J_OK) st = validate_softmax_topk(fn, image_features, n, m, k, out_top_probs, out_top_indices);
+    clip4j_status st = validate_zero_shot(fn, image_features, n, text_features, m, d, logit_scale, k, out_top_probs,
+                                          out_top_indices, out_top_logits);
     if (st == CLIP4J_OK) st = validate_finite_features(fn, image_features, n, text_features, m, d);
     if (st != CLIP4J_OK) return st;
     try {

@@ -32,6 +32,7 @@ extern "C" const char* clip4j_status_name(clip4j_status status) {
         case CLIP4J_ERR_NO_DEVICE: return "CLIP4J_ERR_NO_DEVICE";
         case CLIP4J_ERR_CUDA: return "CLIP4J_ERR_CUDA";
         case CLIP4J_ERR_OUT_OF_MEMORY: return "CLIP4J_ERR_OUT_OF_MEMORY";
+        case CLIP4J_STATUS_MIN_ENUM:
         case CLIP4J_STATUS_MAX_ENUM: break;
     }
     return "unknown clip4j_status";

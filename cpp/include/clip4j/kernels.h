@@ -13,6 +13,8 @@
  * Errors: every function returns a clip4j_status; on failure a one-line message naming the bad
  * argument is available from clip4j_last_error() on the same thread. Arguments are validated before
  * any work (and before any GPU kernel) starts; outputs are unspecified after a failure.
+ * No output may share memory with an input or another output (the byte ranges its shape gives are compared):
+ * that is CLIP4J_ERR_INVALID_ARGUMENT, naming both; inputs may share memory with each other.
  *
  * Layouts are C order (last index fastest). Sizes are int32_t; products of sizes may exceed 2^31.
  * Thread safety: all functions may be called concurrently from different threads.
@@ -44,7 +46,8 @@ extern "C" {
 /** Result of every call. */
 typedef enum clip4j_status {
     CLIP4J_OK = 0,
-    /** A null pointer, a non-positive size, mismatched sizes, k out of [1, m], NaN or infinity in host input, ... */
+    /** A null pointer, a non-positive size, mismatched sizes, k out of [1, m], NaN or infinity in host input,
+     * an output overlapping an input or another output, ... */
     CLIP4J_ERR_INVALID_ARGUMENT = 1,
     /** The library was built without CUDA (only returned by the _cuda functions). */
     CLIP4J_ERR_NO_CUDA = 2,
@@ -54,7 +57,9 @@ typedef enum clip4j_status {
     CLIP4J_ERR_CUDA = 4,
     /** Host or device memory could not be allocated. */
     CLIP4J_ERR_OUT_OF_MEMORY = 5,
-    /** Not a status: keeps the enum 32-bit. */
+    /** Not statuses: keep the enum 32-bit and signed, so that every int32 is a valid value of it (in C++ a
+     * value outside an enum's range is undefined, and with only MAX its range has no negative values). */
+    CLIP4J_STATUS_MIN_ENUM = -0x7FFFFFFF - 1,
     CLIP4J_STATUS_MAX_ENUM = 0x7FFFFFFF
 } clip4j_status;
 
@@ -64,9 +69,14 @@ typedef enum clip4j_dtype {
     CLIP4J_FLOAT32 = 0,
     /** IEEE float16 (binary16 bit patterns in uint16_t), rounded to nearest even from the float32 value. */
     CLIP4J_FLOAT16 = 1,
-    /** Not a dtype: makes every int32 a valid value of the enum, so a wrong one is reported, not undefined. */
+    /** Not dtypes: together they make every int32 (negative ones too) a valid value of the enum, so a wrong one
+     * is reported, not undefined. */
+    CLIP4J_DTYPE_MIN_ENUM = -0x7FFFFFFF - 1,
     CLIP4J_DTYPE_MAX_ENUM = 0x7FFFFFFF
 } clip4j_dtype;
+
+/** Largest |logit_scale| of the zero-shot functions (a trained CLIP's is at most 100). */
+#define CLIP4J_MAX_ZERO_SHOT_LOGIT_SCALE 1e30f
 
 /** OpenAI CLIP's Normalize mean and std (R, G, B), as used by clip.load's _transform. */
 #define CLIP4J_CLIP_MEAN_R 0.48145466f
@@ -185,7 +195,9 @@ CLIP4J_API clip4j_status clip4j_softmax_topk_cuda(const float* logits, int32_t n
 /**
  * Zero-shot classification in one call: clip4j_similarity then clip4j_softmax_topk, returning only
  * the [n, k] results. The features must be finite as for clip4j_similarity; a zero image row gets uniform
- * probabilities 1/m (its logits are 0). On CUDA the [n, m] logits/probabilities never leave the device (they are
+ * probabilities 1/m (its logits are 0). |logit_scale| must be at most 1e30 (CLIP4J_MAX_ZERO_SHOT_LOGIT_SCALE):
+ * the logits must be finite for the softmax, and near FLT_MAX a cosine rounded above 1 made them infinite and
+ * the probabilities NaN. On CUDA the [n, m] logits/probabilities never leave the device (they are
  * processed in row blocks so device memory stays bounded).
  *
  * out_top_logits  may be null; else float32 [n, k]: the logit (logits_per_image entry) of each

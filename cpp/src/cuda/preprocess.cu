@@ -215,7 +215,8 @@ extern "C" clip4j_status clip4j_preprocess_cuda_device(const uint8_t* const* ima
     using namespace clip4j;
     const char* fn = "clip4j_preprocess_cuda_device";
     clear_error();
-    clip4j_status st = validate_preprocess(fn, images, widths, heights, count, n_px, mean, std, dtype, out_pixel_values);
+    clip4j_status st = validate_preprocess(fn, images, widths, heights, count, n_px, mean, std, dtype, out_pixel_values,
+                                           nullptr);
     if (st == CLIP4J_OK) st = validate_output_bytes(fn, count, n_px, dtype, out_bytes);
     if (st == CLIP4J_OK) st = validate_alignment(fn, "out_pixel_values", out_pixel_values, dtype == CLIP4J_FLOAT32 ? 4 : 2);
     if (st == CLIP4J_OK) st = require_driver(fn);
@@ -245,7 +246,8 @@ extern "C" clip4j_status clip4j_preprocess_cuda(const uint8_t* const* images, co
     using namespace clip4j;
     const char* fn = "clip4j_preprocess_cuda";
     clear_error();
-    clip4j_status st = validate_preprocess(fn, images, widths, heights, count, n_px, mean, std, dtype, out_pixel_values);
+    clip4j_status st = validate_preprocess(fn, images, widths, heights, count, n_px, mean, std, dtype, out_pixel_values,
+                                           out_rgb_u8);
     if (st != CLIP4J_OK) return st;
     st = require_device(fn);
     if (st != CLIP4J_OK) return st;

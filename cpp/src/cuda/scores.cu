@@ -19,8 +19,9 @@ constexpr size_t kBlockBytes = CLIP4J_ROW_BLOCK_BYTES;
 constexpr int kThreads = 256;
 
 // --- L2 normalisation: one warp per row, x / ||x|| like model.py; a zero row stays zero like the CPU's. ---
-// The sum of squares is a double, as on the CPU: in float it overflows for |x| > ~1e19 and underflows to a zero
-// norm for |x| < ~1e-23, where the CPU still gives a unit row. The kernel is memory-bound, so this costs nothing.
+// The sum of squares, the norm and the division are double, as on the CPU (same bits): in float the sum overflows
+// for |x| > ~1e19 and underflows to a zero norm for |x| < ~1e-23, and the norm itself overflows beyond ~1e38, where
+// the CPU still gives a unit row. The kernel is memory-bound, so this costs nothing.
 __global__ void l2_normalize_rows(const float* x, float* y, int rows, int d) {
     const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
     const int64_t row = (int64_t)blockIdx.x * (blockDim.x / 32) + warp;
@@ -29,8 +30,8 @@ __global__ void l2_normalize_rows(const float* x, float* y, int rows, int d) {
     double ss = 0.0;
     for (int64_t j = lane; j < d; j += 32) ss += (double)in[j] * in[j];
     for (int off = 16; off > 0; off >>= 1) ss += __shfl_xor_sync(0xffffffffu, ss, off);
-    const float norm = (float)sqrt(ss);
-    for (int64_t j = lane; j < d; j += 32) y[row * d + j] = norm == 0.0f ? 0.0f : in[j] / norm;  // NaN stays NaN
+    const double norm = sqrt(ss);
+    for (int64_t j = lane; j < d; j += 32) y[row * d + j] = norm == 0.0 ? 0.0f : (float)(in[j] / norm);  // NaN stays NaN
 }
 
 // --- logits = scale * A . B^T with A [rows, d], B [m, d]: 64x64 tiles, 4x4 outputs per thread. ---
@@ -305,8 +306,7 @@ extern "C" clip4j_status clip4j_similarity_cuda(const float* image_features, int
         const float* text_features, int32_t m, int32_t d, float logit_scale, float* out_logits) {
     const char* fn = "clip4j_similarity_cuda";
     clear_error();
-    clip4j_status st = validate_similarity(fn, image_features, n, text_features, m, d, logit_scale, out_logits,
-                                           "out_logits");
+    clip4j_status st = validate_similarity(fn, image_features, n, text_features, m, d, logit_scale, out_logits);
     if (st == CLIP4J_OK) st = validate_finite_features(fn, image_features, n, text_features, m, d);
     if (st != CLIP4J_OK || (st = require_device(fn)) != CLIP4J_OK) return st;
     // drain: on failure, copies already queued into the caller's (possibly pinned) buffer finish first.
@@ -339,14 +339,6 @@ clip4j_status zero_shot_topk(const char* fn, const float* image_features, int32_
                         });
 }
 
-clip4j_status validate_zero_shot(const char* fn, const float* image_features, int32_t n, const float* text_features,
-        int32_t m, int32_t d, float logit_scale, int32_t k, float* out_top_probs, int32_t* out_top_indices) {
-    clip4j_status st = validate_similarity(fn, image_features, n, text_features, m, d, logit_scale, out_top_probs,
-                                           "out_top_probs");
-    if (st == CLIP4J_OK) st = validate_softmax_topk(fn, image_features, n, m, k, out_top_probs, out_top_indices);
-    return st;
-}
-
 }  // namespace
 
 extern "C" clip4j_status clip4j_zero_shot_topk_cuda(const float* image_features, int32_t n,
@@ -355,7 +347,7 @@ extern "C" clip4j_status clip4j_zero_shot_topk_cuda(const float* image_features,
     const char* fn = "clip4j_zero_shot_topk_cuda";
     clear_error();
     clip4j_status st = validate_zero_shot(fn, image_features, n, text_features, m, d, logit_scale, k, out_top_probs,
-                                          out_top_indices);
+                                          out_top_indices, out_top_logits);
     if (st == CLIP4J_OK) st = validate_finite_features(fn, image_features, n, text_features, m, d);
     if (st != CLIP4J_OK || (st = require_device(fn)) != CLIP4J_OK) return st;
     return drain(zero_shot_topk(fn, image_features, n, text_features, m, d, logit_scale, k, out_top_probs,
@@ -368,7 +360,7 @@ extern "C" clip4j_status clip4j_zero_shot_topk_cuda_device(const float* image_fe
     const char* fn = "clip4j_zero_shot_topk_cuda_device";
     clear_error();
     clip4j_status st = validate_zero_shot(fn, image_features, n, text_features, m, d, logit_scale, k, out_top_probs,
-                                          out_top_indices);
+                                          out_top_indices, out_top_logits);
     if (st == CLIP4J_OK) st = validate_alignment(fn, "image_features", image_features, sizeof(float));
     if (st == CLIP4J_OK) st = validate_alignment(fn, "text_features", text_features, sizeof(float));
     if (st == CLIP4J_OK) st = require_driver(fn);
@@ -413,7 +405,7 @@ extern "C" clip4j_status clip4j_softmax_topk_cuda(const float* logits, int32_t n
         float* out_probs, float* out_top_probs, int32_t* out_top_indices) {
     const char* fn = "clip4j_softmax_topk_cuda";
     clear_error();
-    clip4j_status st = validate_softmax_topk(fn, logits, n, m, k, out_top_probs, out_top_indices);
+    clip4j_status st = validate_softmax_topk(fn, logits, n, m, k, out_probs, out_top_probs, out_top_indices);
     if (st == CLIP4J_OK) st = validate_finite(fn, "logits", logits, n, m);
     if (st != CLIP4J_OK || (st = require_device(fn)) != CLIP4J_OK) return st;
     return drain(softmax_topk(fn, logits, n, m, k, out_probs, out_top_probs, out_top_indices));

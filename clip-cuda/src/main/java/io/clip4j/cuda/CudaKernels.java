@@ -351,11 +351,13 @@ public final class CudaKernels {
      * @param imageFeatures image_features float32 [n, embedDim], finite
      * @param textFeatures  text_features float32 [m, embedDim] (one row per class prompt), finite
      * @param embedDim      embed_dim, &gt;= 1
-     * @param logitScale    {@code logit_scale.exp()}, finite
+     * @param logitScale    {@code logit_scale.exp()}, finite, at most 1e30 in magnitude (larger ones could overflow
+     *                      the logits)
      * @param k             1 &lt;= k &lt;= m
      * @return the k most probable classes of every image
      * @throws KernelException on inconsistent sizes, k out of range, more than about 2^31 picks, a non-finite
-     *                         logitScale, or a NaN or infinite feature (the message names its row and column)
+     *                         logitScale or one beyond 1e30, or a NaN or infinite feature (the message names its row
+     *                         and column)
      * @throws IllegalArgumentException if an array is null
      */
     public TopK zeroShotTopK(float[] imageFeatures, float[] textFeatures, int embedDim, float logitScale, int k) {
@@ -393,11 +395,13 @@ public final class CudaKernels {
      *                      {@code imageFeatures}: {@code m * embedDim} floats
      * @param m             text rows (classes), &ge; 1
      * @param embedDim      embed_dim, &ge; 1
-     * @param logitScale    {@code logit_scale.exp()}, finite
+     * @param logitScale    {@code logit_scale.exp()}, finite, at most 1e30 in magnitude (larger ones could overflow
+     *                      the logits)
      * @param k             1 &lt;= k &lt;= m
      * @return the k most probable columns of every image, with their logits
      * @throws KernelException on bad sizes, a pointer whose known size is too small, a null pointer, a pointer with
-     *                         a negative position, k out of range, more than about 2^31 picks, (CPU) a non-finite feature, or (CUDA) pointers
+     *                         a negative position, k out of range, more than about 2^31 picks, a logitScale beyond 1e30,
+     *                         (CPU) a non-finite feature, or (CUDA) pointers
      *                         that are not device memory
      * @throws IllegalArgumentException if a pointer object is null
      */
