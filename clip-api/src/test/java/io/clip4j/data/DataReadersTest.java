@@ -76,7 +76,20 @@ class DataReadersTest {
         // The root folder has no file name: it failed with a NullPointerException.
         Path root = dir.getRoot();
         ClipException e = assertThrows(ClipException.class, () -> CaptionFile.read(root));
-        assertTrue(e.getMessage().startsWith(root + ": cannot read captions file: "), e.getMessage());
+        assertEquals(root + ": a directory, not a captions file (expected a .csv or .jsonl file)", e.getMessage());
+        // A folder or an image given by mistake: a plain sentence, not "java.io.IOException: Is a directory" or
+        // "java.nio.charset.MalformedInputException: Input length = 1".
+        e = assertThrows(ClipException.class, () -> CaptionFile.read(dir));
+        assertEquals(dir + ": a directory, not a captions file (expected a .csv or .jsonl file)", e.getMessage());
+        Path png = dir.resolve("cat.csv");
+        Files.copy(IMAGES.resolve("chelsea.png"), png);
+        e = assertThrows(ClipException.class, () -> CaptionFile.read(png));
+        assertEquals(png + ": captions file is not UTF-8 text (expected a .csv or .jsonl file)", e.getMessage());
+        // The header names the column it lacks (it said "lacks a 'path' and a 'caption' column" for either).
+        Files.writeString(txt, "image,caption\na.png,two\n");
+        e = assertThrows(ClipException.class, () -> CaptionFile.read(txt));
+        assertTrue(e.getMessage().startsWith(txt + ": CSV header [image, caption] lacks a 'path' column ("),
+                e.getMessage());
     }
 
     @Test
