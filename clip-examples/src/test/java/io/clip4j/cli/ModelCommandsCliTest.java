@@ -158,10 +158,19 @@ class ModelCommandsCliTest {
         assertEquals(ClipCli.EXIT_INPUT, damaged.code, damaged.err);
         assertTrue(damaged.err.startsWith("clip: " + dir.resolve("ViT-B-32.pt") + ": SHA-256 "), damaged.err);
         assertTrue(damaged.err.contains("does not match ViT-B/32's 40d36571"), damaged.err);
-        for (String near : new String[]{"vit-b/32", "ViT-B-32"}) { // clip.load's names are exact
+        // clip.load's names are exact; ViT-B-32.pt is the cached file's name (the README's Java examples use it).
+        for (String near : new String[]{"vit-b/32", "ViT-B-32", "ViT-B-32.pt"}) {
             CliRunner typo = CliRunner.run("embed", "--model", near, "--text", "a dog");
             assertEquals("clip: --model " + near + ": no such file; did you mean the OpenAI model 'ViT-B/32'?",
                     typo.err.strip());
+        }
+        // Named like OpenAI's models but none of them: ViT-B/33 was looked up as a Hugging Face repo id (and
+        // downloaded without --offline), RN50x5 reported as a missing file, neither naming the models that load.
+        for (String wrong : new String[]{"ViT-B/33", "RN50x5", "ViT-H-14"}) {
+            CliRunner typo = CliRunner.run("embed", "--model", wrong, "--text", "a dog");
+            assertEquals(ClipCli.EXIT_INPUT, typo.code, typo.err);
+            assertEquals("clip: --model " + wrong + ": no such file, and not one of OpenAI's models (RN50, RN101,"
+                    + " RN50x4, RN50x16, RN50x64, ViT-B/32, ViT-B/16, ViT-L/14, ViT-L/14@336px)", typo.err.strip());
         }
         assertEquals("clip: --model is empty", CliRunner.run("embed", "--model", "", "--text", "x").err.strip());
         // A Hugging Face repo id that is neither a path nor in the hub cache (the tests' cache holds no such model).
