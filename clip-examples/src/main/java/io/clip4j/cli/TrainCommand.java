@@ -136,8 +136,16 @@ final class TrainCommand implements Callable<Integer> {
         }
         Trainer.setThreads(threads);
         List<String> tpl = templates.isEmpty() ? DEFAULT_TEMPLATES : templates;
+        if (Files.exists(out) && !Files.isDirectory(out)) { // createDirectories said "FileAlreadyExistsException: OUT"
+            throw new IllegalArgumentException("--out " + out + ": a file, not a directory");
+        }
         Path stateDir = resume == null ? null
                 : Files.isDirectory(resume.resolve(TrainingRun.STATE_DIR)) ? resume.resolve(TrainingRun.STATE_DIR) : resume;
+        if (stateDir != null && !Files.isRegularFile(stateDir.resolve("trainer.json"))) {
+            // Without this, the first missing file was reported as a missing checkpoint: ".../weights.safetensors".
+            throw new IllegalArgumentException("--resume " + resume + ": no saved training state there (expected"
+                    + " the --out of a run, whose state/ holds trainer.json, weights.safetensors and optimizer.pt)");
+        }
         try (TrainableClip model = openModel(stateDir)) {
             ClipConfig c = model.config();
             List<CaptionedImages> parts = new ArrayList<>();

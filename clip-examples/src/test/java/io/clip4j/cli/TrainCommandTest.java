@@ -113,6 +113,23 @@ class TrainCommandTest {
                 dir.resolve("idx").toString());
         assertEquals(ClipCli.EXIT_INPUT, idx.code, idx.err);
         assertTrue(idx.err.startsWith("clip: " + root + ": cannot read IDX file"), idx.err);
+        // An --out that is a file failed with "clip: FileAlreadyExistsException: <out>".
+        CliRunner file = CliRunner.run("train", "--data", csv.toString(), "--steps", "1", "--batch", "2",
+                "--no-progress", "--out", csv.toString());
+        assertEquals(ClipCli.EXIT_INPUT, file.code, file.err);
+        assertEquals("clip: --out " + csv + ": a file, not a directory", file.err.strip());
+        // A --resume folder without a saved state was reported as a missing checkpoint, <dir>/weights.safetensors.
+        Path notARun = Files.createDirectories(dir.resolve("not-a-run"));
+        CliRunner resume = CliRunner.run("train", "--data", csv.toString(), "--steps", "1", "--batch", "2",
+                "--no-progress", "--resume", notARun.toString(), "--out", dir.resolve("r").toString());
+        assertEquals(ClipCli.EXIT_INPUT, resume.code, resume.err);
+        assertEquals("clip: --resume " + notARun + ": no saved training state there (expected the --out of a run,"
+                + " whose state/ holds trainer.json, weights.safetensors and optimizer.pt)", resume.err.strip());
+        // A mistyped paths: folder said "<dir>: cannot list images: <dir>".
+        CliRunner paths = CliRunner.run("train", "--data", "paths:" + dir.resolve("nope"), "--steps", "1", "--batch",
+                "2", "--no-progress", "--out", dir.resolve("p").toString());
+        assertEquals(ClipCli.EXIT_INPUT, paths.code, paths.err);
+        assertEquals("clip: " + dir.resolve("nope") + ": folder not found", paths.err.strip());
     }
 
     @Test
