@@ -15,6 +15,8 @@ import io.clip4j.data.ContrastiveBatches;
 import io.clip4j.data.LabeledDataset;
 import io.clip4j.data.RandomResizedCrop;
 import io.clip4j.image.ImagePreprocessor;
+import io.clip4j.pretrained.PretrainedModel;
+import io.clip4j.pretrained.PretrainedModels;
 import io.clip4j.text.ClipTokenizer;
 import io.clip4j.train.CheckpointPrecision;
 import io.clip4j.train.EvalHook;
@@ -39,6 +41,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
@@ -203,6 +206,15 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private TrainableClip openModel(Path stateDir) {
+        if (init != null && !Files.exists(init)) {
+            // --config takes OpenAI's names, and --model everywhere else fetches them; --init reads a file only.
+            Optional<PretrainedModel> named = PretrainedModels.find(init.toString());
+            if (named.isPresent()) {
+                throw new IllegalArgumentException("--init " + init + ": no such file; --init takes a checkpoint file,"
+                        + " not a model name: './clip info --model " + named.get().name() + "' downloads it to "
+                        + PretrainedModels.defaultCacheDir().resolve(named.get().fileName()) + ", then give that path");
+            }
+        }
         if (init != null && (embedDim != null || imageResolution != null || visionLayers != null || visionWidth != null
                 || patchSize != null || contextLength != null || textWidth != null || textLayers != null)) {
             throw new IllegalArgumentException("--init takes the sizes from the checkpoint; drop the size options");
