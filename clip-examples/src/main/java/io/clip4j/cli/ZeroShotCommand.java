@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.clip4j.ClipModel;
+import io.clip4j.text.TerminalColumns;
 import io.clip4j.zeroshot.Prediction;
 import io.clip4j.zeroshot.PromptTemplates;
 import io.clip4j.zeroshot.ZeroShotClassifier;
@@ -109,13 +110,14 @@ final class ZeroShotCommand implements Callable<Integer> {
     }
 
     private static void printTable(PrintWriter out, Path image, List<Prediction> top) {
-        int w = Math.max(5, top.stream().mapToInt(p -> p.label().length()).max().orElse(5));
+        // Terminal columns, not chars: a CJK label takes two per character.
+        int w = Math.max(5, top.stream().mapToInt(p -> TerminalColumns.width(p.label())).max().orElse(5));
         out.println(image);
         out.printf("  %-4s  %-" + w + "s  %11s  %8s%n", "rank", "label", "probability", "logit");
         int rank = 1;
         for (Prediction p : top) {
-            out.printf(java.util.Locale.ROOT, "  %-4d  %-" + w + "s  %10.2f%%  %8.3f%n", rank++, p.label(),
-                    100 * p.probability(), p.logit());
+            out.printf(java.util.Locale.ROOT, "  %-4d  %s  %10.2f%%  %8.3f%n", rank++,
+                    TerminalColumns.padRight(p.label(), w), 100 * p.probability(), p.logit());
         }
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clip4j.checkpoint.OpenClipFixture;
 import io.clip4j.io.Npy;
+import io.clip4j.text.TerminalColumns;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -192,6 +193,19 @@ class ModelCommandsCliTest {
                 + contextLength + " tokens) and are cut, e.g. \"a photo of a cat cat"), r.err);
         CliRunner shortOnes = CliRunner.run("embed", "--model", VIT.toString(), "--text", "a dog");
         assertEquals("", shortOnes.err);
+    }
+
+    @Test
+    void theZeroShotTableAlignsCjkLabelsByTerminalColumns() {
+        CliRunner r = CliRunner.run("zero-shot", "--model", VIT.toString(), "--image",
+                DATA.resolve("preprocess/images/chelsea.png").toString(), "--label", "猫", "a dog", "靴子");
+        assertEquals(0, r.code, r.err);
+        String[] lines = r.out.strip().split("\\R");
+        assertEquals(5, lines.length, r.out); // the image, the header, three predictions
+        // Padded by String.length, "猫" (1 char, 2 columns) pushed its row's numbers one column right of "a dog"'s.
+        for (int i = 2; i < lines.length; i++) {
+            assertEquals(TerminalColumns.width(lines[1]), TerminalColumns.width(lines[i]), r.out);
+        }
     }
 
     @Test
