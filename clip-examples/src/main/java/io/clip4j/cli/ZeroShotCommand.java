@@ -72,10 +72,7 @@ final class ZeroShotCommand implements Callable<Integer> {
                 : LabelFiles.read(labels.labelsFile, "--labels-file");
         List<String> tpl = new ArrayList<>(templates);
         if (templateSet != null) {
-            if (!templateSet.equals("imagenet80")) {
-                throw new IllegalArgumentException("unknown template set '" + templateSet + "' (known: imagenet80)");
-            }
-            tpl.addAll(PromptTemplates.IMAGENET_80);
+            tpl.addAll(templateSet(templateSet));
         }
         if (tpl.isEmpty()) {
             tpl.add(PromptTemplates.PHOTO_OF_A);
@@ -107,6 +104,17 @@ final class ZeroShotCommand implements Callable<Integer> {
             }, spec.commandLine().getErr());
             return skipped == 0 ? 0 : ClipCli.EXIT_INPUT;
         }
+    }
+
+    /**
+     * A named template set of {@code --templates}: {@code imagenet80}, in any case and with or without a {@code -} or
+     * {@code _} before the number (as the Java constant {@code IMAGENET_80} writes it), like the enum options.
+     */
+    static List<String> templateSet(String name) {
+        if (!name.toLowerCase(java.util.Locale.ROOT).replaceAll("[-_]", "").equals("imagenet80")) {
+            throw new IllegalArgumentException("unknown template set '" + name + "' (known: imagenet80)");
+        }
+        return PromptTemplates.IMAGENET_80;
     }
 
     private static void printTable(PrintWriter out, Path image, List<Prediction> top) {

@@ -62,6 +62,17 @@ class EvalCliTest {
                 "--templates", "imagenet80");
         assertEquals(0, text.code, text.err);
         assertTrue(text.out.contains("80 templates") && text.out.contains("top-1"), text.out);
+        // Set names are matched like the enum options, case-insensitively; "ImageNet80" and the Java constant's
+        // "IMAGENET_80" were "unknown template set".
+        for (String name : new String[]{"ImageNet80", "IMAGENET_80"}) {
+            CliRunner same = CliRunner.run("eval", "zero-shot", "--model", MODEL, "--test", test.toString(),
+                    "--templates", name);
+            assertEquals(0, same.code, same.err);
+            assertEquals(text.out, same.out);
+        }
+        CliRunner unknown = CliRunner.run("eval", "zero-shot", "--model", MODEL, "--test", test.toString(),
+                "--templates", "imagenet81");
+        assertEquals("clip: unknown template set 'imagenet81' (known: imagenet80)", unknown.err.strip());
     }
 
     @Test
