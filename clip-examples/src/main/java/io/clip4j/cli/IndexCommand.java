@@ -52,6 +52,7 @@ final class IndexCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
         }
         List<Path> files = ImageFiles.expand(paths);
+        ImageFiles.requireNotAnInput("--out", out, files);
         EmbeddingIndex.checkDestination(out); // before minutes of encoding, not after
         EmbeddingIndex existing = null;
         int removed = 0;
