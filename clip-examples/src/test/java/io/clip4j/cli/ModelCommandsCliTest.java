@@ -290,6 +290,14 @@ class ModelCommandsCliTest {
         assertTrue(r.out.contains(", 2 images,"), r.out); // subfolders too, as zero-shot's folders (it found 1)
         assertTrue(r.out.contains("images/s") && r.out.contains("texts/s"), r.out);
         assertTrue(r.out.contains("zero-shot top-5") && r.out.contains("64 classes"), r.out);
+        // A file that cannot be decoded is left out, as zero-shot, embed and index do; it stopped the whole run.
+        Path broken = Files.writeString(dir.resolve("broken.png"), "not a png");
+        CliRunner skip = CliRunner.run("bench", "--model", VIT.toString(), "--images", dir.toString(), "--rounds", "1");
+        assertEquals(ClipCli.EXIT_INPUT, skip.code, skip.err);
+        assertTrue(skip.err.startsWith("clip: skipped " + broken + ": "), skip.err);
+        assertTrue(skip.out.contains(", 2 images,") && skip.out.contains("zero-shot top-5"), skip.out);
+        CliRunner rounds = CliRunner.run("bench", "--model", VIT.toString(), "--images", dir.toString(), "--rounds", "0");
+        assertEquals("clip: --rounds must be >= 1, got 0", rounds.err.strip());
     }
 
     @Test
