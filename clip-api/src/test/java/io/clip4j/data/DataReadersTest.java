@@ -208,6 +208,13 @@ class DataReadersTest {
                 IdxDataset.MNIST_CLASSES, "t"));
         assertThrows(ClipException.class, () -> IdxDataset.read(dir.resolve("l"), dir.resolve("l"),
                 IdxDataset.MNIST_CLASSES, "t")); // wrong magic
+        // Images and labels swapped, gzipped as distributed: the label file's header was read as an image header,
+        // and refused as "its header declares more than the 1073741824 bytes read from an IDX file".
+        Files.write(dir.resolve("l.gz"), idx(0x801, new int[]{2}, new byte[]{9, 0}, true));
+        ClipException swapped = assertThrows(ClipException.class, () -> IdxDataset.read(dir.resolve("l.gz"),
+                dir.resolve("i.gz"), IdxDataset.MNIST_CLASSES, "t"));
+        assertEquals(dir.resolve("l.gz") + ": not an IDX image file (magic 0x801, expected 0x803); it is an IDX label"
+                + " file: are the images and labels swapped?", swapped.getMessage());
         Files.write(dir.resolve("i.gz"), idx(0x803, new int[]{5, 3, 4}, px, true));
         Files.write(dir.resolve("l"), idx(0x801, new int[]{5}, new byte[]{1, 2, 3, 4, 5}, false));
         assertTrue(assertThrows(ClipException.class, () -> IdxDataset.read(dir.resolve("i.gz"), dir.resolve("l"),
