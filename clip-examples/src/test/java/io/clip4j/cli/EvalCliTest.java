@@ -172,6 +172,15 @@ class EvalCliTest {
 
         assertOneLine(CliRunner.run("eval", "zero-shot", "--model", MODEL, "--test", "idx:" + tmp.resolve("images.idx")),
                 ClipCli.EXIT_INPUT, "IMAGES,LABELS,NAMES");
+        // NAMES: a set's name in Python's spelling too, and a missing file says what else NAMES may be.
+        String images = "idx:" + tmp.resolve("images.idx") + "," + tmp.resolve("labels.idx") + ",";
+        CliRunner underscore = CliRunner.run("eval", "zero-shot", "--model", MODEL, "--test", images + "fashion_mnist",
+                "--json");
+        assertEquals(0, underscore.code, underscore.err);
+        assertEquals("T-shirt/top", JSON.readTree(underscore.out).get("accuracy").get("class_names").get(0).asText());
+        CliRunner typo = CliRunner.run("eval", "zero-shot", "--model", MODEL, "--test", images + "fasion-mnist");
+        assertEquals("clip: class names file fasion-mnist: file not found (NAMES is fashion-mnist, mnist or a file"
+                + " with one class name per line)", typo.err.strip());
         assertOneLine(CliRunner.run("eval", "few-shot", "--model", MODEL, "--train", idx, "--train-limit", "0",
                 "--test", test.toString()), ClipCli.EXIT_INPUT, "--train-limit");
     }
