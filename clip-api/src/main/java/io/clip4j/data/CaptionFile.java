@@ -26,8 +26,8 @@ import java.util.Locale;
  * <ul>
  *   <li>{@code .csv}: RFC 4180 (comma-separated; fields may be double-quoted, a quoted field may contain commas,
  *       line breaks and doubled quotes {@code ""}; CRLF or LF line ends; a UTF-8 byte-order mark is skipped). The
- *       header row must name a {@code path} and a {@code caption} column (any order; other columns are
- *       ignored); a record may not have more fields than the header.</li>
+ *       header row must name a {@code path} and a {@code caption} column (any order, any case, blanks around the
+ *       names ignored; other columns are ignored); a record may not have more fields than the header.</li>
  *   <li>{@code .jsonl} / {@code .json}: one JSON object per non-blank line,
  *       {@code {"image": "path", "caption": "text"}}.</li>
  * </ul>
@@ -101,6 +101,19 @@ public final class CaptionFile {
                 : fromCsv(file, base, text, imagesMustExist);
     }
 
+    /**
+     * The index of a header's column, matched without regard to case or surrounding blanks ("Path", " caption" as
+     * {@code path, caption} writes it), or -1.
+     */
+    private static int column(List<String> header, String name) {
+        for (int i = 0; i < header.size(); i++) {
+            if (header.get(i).trim().equalsIgnoreCase(name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     /** Whether the first non-whitespace character is '{' (String.stripLeading is not in Android API 26). */
     private static boolean startsWithObject(String text) {
         for (int i = 0; i < text.length(); i++) {
@@ -117,8 +130,8 @@ public final class CaptionFile {
             throw new ClipException(file + ": empty CSV file (expected a header with path,caption)");
         }
         List<String> header = rows.get(0);
-        int pathCol = header.indexOf("path");
-        int captionCol = header.indexOf("caption");
+        int pathCol = column(header, "path");
+        int captionCol = column(header, "caption");
         if (pathCol < 0 || captionCol < 0) {
             String missing = pathCol < 0 && captionCol < 0 ? "a 'path' and a 'caption' column"
                     : pathCol < 0 ? "a 'path' column" : "a 'caption' column";

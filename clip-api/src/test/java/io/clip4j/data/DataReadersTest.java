@@ -85,6 +85,10 @@ class DataReadersTest {
         Files.copy(IMAGES.resolve("chelsea.png"), png);
         e = assertThrows(ClipException.class, () -> CaptionFile.read(png));
         assertEquals(png + ": captions file is not UTF-8 text (expected a .csv or .jsonl file)", e.getMessage());
+        // Header names are matched without regard to case or blanks after the comma ("Path", " caption" were
+        // refused as lacking both columns); the values keep theirs.
+        Files.writeString(txt, "Path, Caption\na.png, three\n");
+        assertEquals(" three", CaptionFile.read(txt).get(0).caption());
         // The header names the column it lacks (it said "lacks a 'path' and a 'caption' column" for either).
         Files.writeString(txt, "image,caption\na.png,two\n");
         e = assertThrows(ClipException.class, () -> CaptionFile.read(txt));
