@@ -156,5 +156,17 @@ class IndexSearchCliTest {
         assertEquals("clip: --out " + photo + " is an input image; writing it would replace the image (give another"
                 + " file name)", r.err.strip());
         assertArrayEquals(before, Files.readAllBytes(photo));
+        // Nor any other file that is not an index (a mistyped --out README.md replaced it); an index is rebuilt.
+        Path notes = Files.writeString(tmp.resolve("notes.txt"), "my notes");
+        r = CliRunner.run("index", "--model", VIT.toString(), "--images", photos.toString(), "--out",
+                notes.toString(), "--no-progress");
+        assertEquals(1, r.code, r.err);
+        assertEquals("clip: --out " + notes + " exists and is not a clip4j index; not overwriting it (give another"
+                + " file name, or delete it first)", r.err.strip());
+        assertEquals("my notes", Files.readString(notes));
+        r = CliRunner.run("index", "--model", VIT.toString(), "--images", photos.toString(), "--out",
+                index.toString(), "--no-progress");
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.startsWith(index + ": 1 images"), r.out);
     }
 }
