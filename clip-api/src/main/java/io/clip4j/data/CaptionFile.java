@@ -9,6 +9,7 @@ import io.clip4j.image.ImageInput;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -25,8 +26,8 @@ import java.util.Locale;
  * <ul>
  *   <li>{@code .csv}: RFC 4180 (comma-separated; fields may be double-quoted, a quoted field may contain commas,
  *       line breaks and doubled quotes {@code ""}; CRLF or LF line ends; a UTF-8 byte-order mark is skipped). The
- *       header row must name a {@code path} and a {@code caption} column (any order; other columns are
- *       ignored); a record may not have more fields than the header.</li>
+ *       header row must name a {@code path} and a {@code caption} column (any order, any case, blanks around the
+ *       names ignored; other columns are ignored); a record may not have more fields than the header.</li>
  *   <li>{@code .jsonl} / {@code .json}: one JSON object per non-blank line,
  *       {@code {"image": "path", "caption": "text"}}.</li>
  * </ul>
@@ -45,8 +46,8 @@ public final class CaptionFile {
      *
      * @param file a {@code .csv} or {@code .jsonl} captions file (or another name; see the class comment)
      * @return the pairs in file order (empty for a file with no records)
-     * @throws ClipException naming the file and line (CSV: record) for an unreadable file (a device or named pipe
-     *                       included), a missing column or field, a CSV record with more
+     * @throws ClipException naming the file and line (CSV: record) for an unreadable file (a directory, a device
+     *                       or named pipe, or bytes that are not UTF-8 included), a missing column or field, a CSV record with more
      *                       fields than the header, a JSONL line with more than one JSON value, an image path the
      *                       file system cannot represent (e.g. one holding NUL), a blank caption or malformed
      *                       CSV/JSON
@@ -65,10 +66,13 @@ public final class CaptionFile {
      *                       {@code imagesMustExist} and the image is missing or not a regular file
      */
     public static List<ImageCaption> read(Path file, boolean imagesMustExist) {
-        // The root folder has no file name; reading it below fails as any folder does.
+        // The root folder has no file name (String.valueOf: no NullPointerException); it is refused as a folder.
         String name = String.valueOf(file.getFileName()).toLowerCase(Locale.ROOT);
+        if (Files.isDirectory(file)) {
+            throw new ClipException(file + ": a directory, not a captions file (expected a .csv or .jsonl file)");
+        }
         // A named pipe would block the read until a writer comes (never), a link to /dev/zero fill the heap.
-        if (Files.exists(file) && !Files.isRegularFile(file) && !Files.isDirectory(file)) {
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
             throw new ClipException(file + ": captions file is not a regular file (a device or named pipe)");
         }
         String text;
@@ -77,6 +81,8 @@ public final class CaptionFile {
             text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(Files.readAllBytes(file))).toString();
         } catch (NoSuchFileException e) {
             throw new ClipException(file + ": captions file not found", e);
+        } catch (CharacterCodingException e) { // an image or other binary file given by mistake
+            throw new ClipException(file + ": captions file is not UTF-8 text (expected a .csv or .jsonl file)", e);
         } catch (IOException e) {
             throw new ClipException(file + ": cannot read captions file: " + e, e);
         }
@@ -95,6 +101,19 @@ public final class CaptionFile {
                 : fromCsv(file, base, text, imagesMustExist);
     }
 
+    /**
+     * The index of a header's column, matched without regard to case or surrounding blanks ("Path", " caption" as
+     * {@code path, caption} writes it), or -1.
+     */
+    private static int column(List<String> header, String name) {
+        for (int i = 0; i < header.size(); i++) {
+            if (header.get(i).trim().equalsIgnoreCase(name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     /** Whether the first non-whitespace character is '{' (String.stripLeading is not in Android API 26). */
     private static boolean startsWithObject(String text) {
         for (int i = 0; i < text.length(); i++) {
@@ -111,10 +130,12 @@ public final class CaptionFile {
             throw new ClipException(file + ": empty CSV file (expected a header with path,caption)");
         }
         List<String> header = rows.get(0);
-        int pathCol = header.indexOf("path");
-        int captionCol = header.indexOf("caption");
+        int pathCol = column(header, "path");
+        int captionCol = column(header, "caption");
         if (pathCol < 0 || captionCol < 0) {
-            throw new ClipException(file + ": CSV header " + header + " lacks a 'path' and a 'caption' column (the"
+            String missing = pathCol < 0 && captionCol < 0 ? "a 'path' and a 'caption' column"
+                    : pathCol < 0 ? "a 'path' column" : "a 'caption' column";
+            throw new ClipException(file + ": CSV header " + header + " lacks " + missing + " (the"
                     + " first line must be a header, e.g. path,caption)");
         }
         List<ImageCaption> out = new ArrayList<>();

@@ -94,13 +94,19 @@ public final class IdxDataset {
     }
 
     private static int[] header(Path file, ByteBuffer b, int magic, int dims) {
-        if (b.remaining() < 4 + 4 * dims) {
+        if (b.remaining() < 4) {
             throw new ClipException(file + ": too short for an IDX header");
         }
-        int m = b.getInt();
+        int m = b.getInt(); // the magic first: a short label file given as the images is named as such
         if (m != magic) {
+            int other = dims == 3 ? LABELS_MAGIC : IMAGES_MAGIC;
             throw new ClipException(file + ": not an IDX " + (dims == 3 ? "image" : "label") + " file (magic 0x"
-                    + Integer.toHexString(m) + ", expected 0x" + Integer.toHexString(magic) + ")");
+                    + Integer.toHexString(m) + ", expected 0x" + Integer.toHexString(magic) + ")"
+                    + (m == other ? "; it is an IDX " + (dims == 3 ? "label" : "image") + " file: are the images"
+                    + " and labels swapped?" : ""));
+        }
+        if (b.remaining() < 4 * dims) {
+            throw new ClipException(file + ": too short for an IDX header");
         }
         int[] d = new int[dims];
         for (int i = 0; i < dims; i++) {
@@ -146,14 +152,16 @@ public final class IdxDataset {
     }
 
     /**
-     * The file size an IDX header declares (header plus data), capped at {@code MAX_BYTES + 1}; a header too short
-     * or with a negative dimension gives its own length, for {@link #header} to reject.
+     * The file size an IDX header declares (header plus data), capped at {@code MAX_BYTES + 1}; a header too short,
+     * with another magic or with a negative dimension gives its own length, for {@link #header} to reject.
      */
     private static long declaredSize(byte[] head, int dims) {
-        if (head.length < 4 + 4 * dims) {
+        ByteBuffer b = ByteBuffer.wrap(head);
+        // Another magic (e.g. a label file given as the images) declares dimensions of another meaning: read just
+        // the header for header() to name the magic, instead of refusing the size its bytes seem to declare.
+        if (head.length < 4 + 4 * dims || b.getInt(0) != (dims == 3 ? IMAGES_MAGIC : LABELS_MAGIC)) {
             return head.length;
         }
-        ByteBuffer b = ByteBuffer.wrap(head);
         long n = 1;
         for (int i = 0; i < dims; i++) {
             int d = b.getInt(4 + 4 * i);

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -56,7 +57,7 @@ public final class ImageFolders {
      *
      * @param root a directory
      * @return the image files, possibly none
-     * @throws ClipException if {@code root} itself cannot be read
+     * @throws ClipException if {@code root} does not exist ("folder not found") or itself cannot be read
      */
     public static List<Path> list(Path root) {
         List<Path> found = new ArrayList<>();
@@ -69,6 +70,8 @@ public final class ImageFolders {
             for (Path f : collector.found) {
                 found.add(start == root ? f : root.resolve(start.relativize(f)));
             }
+        } catch (NoSuchFileException e) { // its message is the bare path: "cannot list images: <root>" said nothing
+            throw new ClipException(root + ": folder not found", e);
         } catch (IOException | UncheckedIOException e) {
             throw new ClipException(root + ": cannot list images: " + e.getMessage(), e);
         }

@@ -1,5 +1,6 @@
 package io.clip4j.eval;
 
+import io.clip4j.text.TerminalColumns;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -199,10 +200,12 @@ public record ClassificationAccuracy(int n, double top1, double top5, double mea
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "n = %d  top-1 = %.2f%%  top-5 = %.2f%%  mean per class = %.2f%%%n",
                 n, 100 * top1, 100 * top5, 100 * meanPerClassAccuracy));
-        int w = Math.max(5, classNames.stream().mapToInt(String::length).max().orElse(5));
+        // Terminal columns, not chars: a CJK class name takes two per character.
+        int w = Math.max(5, classNames.stream().mapToInt(TerminalColumns::width).max().orElse(5));
         for (int c = 0; c < classNames.size(); c++) {
             Double a = perClassAccuracy.get(c);
-            sb.append(String.format(Locale.ROOT, "  %-" + w + "s  %6d  %s%n", classNames.get(c), perClassCount.get(c),
+            sb.append(String.format(Locale.ROOT, "  %s  %6d  %s%n", TerminalColumns.padRight(classNames.get(c), w),
+                    perClassCount.get(c),
                     a == null ? "     -" : String.format(Locale.ROOT, "%6.2f%%", 100 * a)));
         }
         return sb.toString();

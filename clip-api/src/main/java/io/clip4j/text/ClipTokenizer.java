@@ -207,7 +207,8 @@ public final class ClipTokenizer {
      * @throws IllegalArgumentException if {@code texts} or one of its elements is null, or
      *     {@code texts.size() * context_length} exceeds the largest Java array ({@link ArraySizes#MAX_LENGTH})
      * @throws ContextLengthExceededException if strict and a text needs more than
-     *     {@code context_length} tokens (the exception names the first such text)
+     *     {@code context_length} tokens (the exception names the first such text: its index and
+     *     beginning)
      */
     public TokenizedBatch tokenize(List<String> texts) {
         if (texts == null) {
@@ -229,7 +230,7 @@ public final class ClipTokenizer {
             int count = tokens.size();
             counts[i] = count;
             if (count > contextLength && !truncate) {
-                throw new ContextLengthExceededException(i, count, contextLength);
+                throw new ContextLengthExceededException(i, text, count, contextLength);
             }
             int row = i * contextLength;
             int kept = Math.min(count, contextLength);

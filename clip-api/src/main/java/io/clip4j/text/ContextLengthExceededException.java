@@ -18,8 +18,29 @@ public class ContextLengthExceededException extends ClipException {
     /** The context length it exceeds. */
     private final int contextLength;
 
+    /** Characters of the text quoted in the message; a longer text is cut there with an ellipsis. */
+    static final int QUOTED_CHARS = 60;
+
     /**
-     * Creates the exception for a text whose tokens do not fit the context_length.
+     * Creates the exception for a text whose tokens do not fit the context_length, with a message that quotes the
+     * text's beginning, as the reference's {@code "Input {text} is too long ..."} quotes the text.
+     *
+     * @param textIndex     index of the offending text in the batch (0-based)
+     * @param text          the offending text (its first {@value #QUOTED_CHARS} characters are quoted)
+     * @param tokenCount    its number of tokens, start-of-text and end-of-text included
+     * @param contextLength the context length it exceeds
+     */
+    public ContextLengthExceededException(int textIndex, String text, int tokenCount, int contextLength) {
+        super("texts[" + textIndex + "] " + quote(text) + " needs " + tokenCount + " tokens (start/end of text"
+                + " included), more than the context length " + contextLength);
+        this.textIndex = textIndex;
+        this.tokenCount = tokenCount;
+        this.contextLength = contextLength;
+    }
+
+    /**
+     * Creates the exception for a text whose tokens do not fit the context_length, with a message that names it by
+     * index only.
      *
      * @param textIndex     index of the offending text in the batch (0-based)
      * @param tokenCount    its number of tokens, start-of-text and end-of-text included
@@ -31,6 +52,15 @@ public class ContextLengthExceededException extends ClipException {
         this.textIndex = textIndex;
         this.tokenCount = tokenCount;
         this.contextLength = contextLength;
+    }
+
+    /** The text in double quotes, cut after {@link #QUOTED_CHARS} characters (not inside a surrogate pair). */
+    private static String quote(String text) {
+        if (text.length() <= QUOTED_CHARS) {
+            return "\"" + text + "\"";
+        }
+        int end = Character.isHighSurrogate(text.charAt(QUOTED_CHARS - 1)) ? QUOTED_CHARS - 1 : QUOTED_CHARS;
+        return "\"" + text.substring(0, end) + "...\"";
     }
 
     /** {@return the index of the offending text in the batch (0-based)} */

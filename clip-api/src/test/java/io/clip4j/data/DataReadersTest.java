@@ -76,7 +76,24 @@ class DataReadersTest {
         // The root folder has no file name: it failed with a NullPointerException.
         Path root = dir.getRoot();
         ClipException e = assertThrows(ClipException.class, () -> CaptionFile.read(root));
-        assertTrue(e.getMessage().startsWith(root + ": cannot read captions file: "), e.getMessage());
+        assertEquals(root + ": a directory, not a captions file (expected a .csv or .jsonl file)", e.getMessage());
+        // A folder or an image given by mistake: a plain sentence, not "java.io.IOException: Is a directory" or
+        // "java.nio.charset.MalformedInputException: Input length = 1".
+        e = assertThrows(ClipException.class, () -> CaptionFile.read(dir));
+        assertEquals(dir + ": a directory, not a captions file (expected a .csv or .jsonl file)", e.getMessage());
+        Path png = dir.resolve("cat.csv");
+        Files.copy(IMAGES.resolve("chelsea.png"), png);
+        e = assertThrows(ClipException.class, () -> CaptionFile.read(png));
+        assertEquals(png + ": captions file is not UTF-8 text (expected a .csv or .jsonl file)", e.getMessage());
+        // Header names are matched without regard to case or blanks after the comma ("Path", " caption" were
+        // refused as lacking both columns); the values keep theirs.
+        Files.writeString(txt, "Path, Caption\na.png, three\n");
+        assertEquals(" three", CaptionFile.read(txt).get(0).caption());
+        // The header names the column it lacks (it said "lacks a 'path' and a 'caption' column" for either).
+        Files.writeString(txt, "image,caption\na.png,two\n");
+        e = assertThrows(ClipException.class, () -> CaptionFile.read(txt));
+        assertTrue(e.getMessage().startsWith(txt + ": CSV header [image, caption] lacks a 'path' column ("),
+                e.getMessage());
     }
 
     @Test
@@ -195,6 +212,13 @@ class DataReadersTest {
                 IdxDataset.MNIST_CLASSES, "t"));
         assertThrows(ClipException.class, () -> IdxDataset.read(dir.resolve("l"), dir.resolve("l"),
                 IdxDataset.MNIST_CLASSES, "t")); // wrong magic
+        // Images and labels swapped, gzipped as distributed: the label file's header was read as an image header,
+        // and refused as "its header declares more than the 1073741824 bytes read from an IDX file".
+        Files.write(dir.resolve("l.gz"), idx(0x801, new int[]{2}, new byte[]{9, 0}, true));
+        ClipException swapped = assertThrows(ClipException.class, () -> IdxDataset.read(dir.resolve("l.gz"),
+                dir.resolve("i.gz"), IdxDataset.MNIST_CLASSES, "t"));
+        assertEquals(dir.resolve("l.gz") + ": not an IDX image file (magic 0x801, expected 0x803); it is an IDX label"
+                + " file: are the images and labels swapped?", swapped.getMessage());
         Files.write(dir.resolve("i.gz"), idx(0x803, new int[]{5, 3, 4}, px, true));
         Files.write(dir.resolve("l"), idx(0x801, new int[]{5}, new byte[]{1, 2, 3, 4, 5}, false));
         assertTrue(assertThrows(ClipException.class, () -> IdxDataset.read(dir.resolve("i.gz"), dir.resolve("l"),

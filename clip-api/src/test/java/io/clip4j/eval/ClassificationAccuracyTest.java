@@ -84,6 +84,14 @@ class ClassificationAccuracyTest {
     }
 
     @Test
+    void theSummaryAlignsCjkClassNamesByTerminalColumns() {
+        float[] scores = {1, 0, 0, 1};
+        String summary = ClassificationAccuracy.of(scores, new int[]{0, 1}, List.of("猫猫猫", "shoe")).summary();
+        // "猫猫猫" is 3 chars but 6 columns: padded by String.length, its counts stood 3 columns right of "shoe"'s.
+        assertTrue(summary.contains("\n  猫猫猫       1  100.00%\n  shoe         1  100.00%\n"), summary);
+    }
+
+    @Test
     void badInputIsTyped() {
         assertThrows(EvaluationException.class, () -> ClassificationAccuracy.of(new float[5], new int[]{0}, SIX));
         assertThrows(EvaluationException.class, () -> ClassificationAccuracy.of(new float[6], new int[]{6}, SIX));

@@ -101,6 +101,13 @@ class ClipTokenizerBehaviourTest {
         assertEquals(77, e.contextLength());
         assertTrue(e.getMessage().contains(String.valueOf(c.untruncatedLength())) && e.getMessage().contains("77"));
         assertTrue(e instanceof ClipException);
+        // The message quotes the text, as the reference's "Input {text} is too long ..." does ("text 3 needs ..."
+        // named a 0-based index only, which ./clip tokenize --strict printed for its first argument as "text 0").
+        ContextLengthExceededException named = assertThrows(ContextLengthExceededException.class,
+                () -> strict.tokenize(List.of("a dog", "cat ".repeat(80).trim())));
+        assertEquals("texts[1] \"" + "cat ".repeat(15) + "...\" needs 82 tokens (start/end of text included), more"
+                + " than the context length 77", named.getMessage());
+        assertEquals(1, named.textIndex());
         // texts that fit are unaffected by strictness
         ReferenceCases.Case small = ReferenceCases.all().get(0);
         assertArrayEquals(small.ids(), strict.tokenize(small.text()).row(0));

@@ -3,6 +3,7 @@ package io.clip4j.cli;
 import io.clip4j.ClipModel;
 import io.clip4j.Features;
 import io.clip4j.data.ImageFolders;
+import io.clip4j.image.ImageDecodeException;
 import io.clip4j.image.ImageInput;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -15,6 +16,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -29,7 +31,8 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
-    @Option(names = "--images", paramLabel = "DIR", required = true, description = "Folder of images (png, jpg, ...; searched recursively).")
+    @Option(names = "--images", paramLabel = "DIR", required = true, description = "Folder of images (png, jpg, ...; searched recursively). A file that "
+            + "cannot be decoded is reported on stderr and left out; the exit code is then 1.")
     Path dir;
 
     @Option(names = "--batch", defaultValue = "16", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
@@ -43,8 +46,11 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (batch < 1 || rounds < 1) {
-            throw new IllegalArgumentException("--batch and --rounds must be >= 1");
+        if (batch < 1) {
+            throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
+        }
+        if (rounds < 1) {
+            throw new IllegalArgumentException("--rounds must be >= 1, got " + rounds);
         }
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException("not a directory: " + dir);
@@ -59,7 +65,24 @@ final class BenchCommand implements Callable<Integer> {
             texts.add("a photo of a " + (i % 2 == 0 ? "cat" : "dog") + " number " + i + ", taken outdoors.");
         }
         PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        int skipped = 0;
         try (ClipModel model = modelOptions.open()) {
+            // A file that cannot be decoded is left out, as zero-shot, embed and index do (it stopped the whole run).
+            for (Iterator<ImageInput> it = inputs.iterator(); it.hasNext(); ) {
+                ImageInput in = it.next();
+                try {
+                    model.preprocess(List.of(in));
+                } catch (ImageDecodeException e) {
+                    err.println("clip: skipped " + e.getMessage());
+                    err.flush();
+                    it.remove();
+                    skipped++;
+                }
+            }
+            if (inputs.isEmpty()) {
+                throw new IllegalArgumentException("no image under " + dir + " could be decoded");
+            }
             out.printf(Locale.ROOT, "model %s, %d images, batch %d, %d rounds, %d cores, device %s, image pipeline %s%n",
                     modelOptions.modelPath(), inputs.size(), batch, rounds, Runtime.getRuntime().availableProcessors(),
                     modelOptions.device,
@@ -121,7 +144,7 @@ final class BenchCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "zero-shot top-5    %10.1f images/s (end to end, %d classes)%n", zeroShot,
                     classes.rows());
         }
-        return 0;
+        return skipped == 0 ? 0 : ClipCli.EXIT_INPUT;
     }
 
     private static double rate(int items, long t0) {

@@ -90,10 +90,7 @@ final class EvalCommand implements Runnable {
         List<String> resolve() {
             List<String> out = new ArrayList<>(templates);
             if (set != null) {
-                if (!set.equals("imagenet80")) {
-                    throw new IllegalArgumentException("unknown template set '" + set + "' (known: imagenet80)");
-                }
-                out.addAll(PromptTemplates.IMAGENET_80);
+                out.addAll(ZeroShotCommand.templateSet(set));
             }
             if (out.isEmpty()) {
                 out.add(PromptTemplates.PHOTO_OF_A);

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Function;
 
 /**
@@ -92,6 +93,32 @@ final class ImageFiles {
             }
         }
         return files;
+    }
+
+    /**
+     * Refuses an output file that is one of the input images: writing it would replace the image (e.g.
+     * {@code index --images a.png --out a.png}, or {@code preprocess --out} given the image's name).
+     *
+     * @param option the output's option, for the message
+     * @param out    the output file (nothing is checked when it does not exist yet)
+     * @param inputs the input image files
+     * @throws IllegalArgumentException if {@code out} is one of them
+     */
+    static void requireNotAnInput(String option, Path out, List<Path> inputs) {
+        if (out == null || !Files.isRegularFile(out)) {
+            return;
+        }
+        for (Path in : inputs) {
+            try {
+                // Same name first: isSameFile costs two file look-ups, and an index may have many inputs.
+                if (Objects.equals(in.getFileName(), out.getFileName()) && Files.isSameFile(in, out)) {
+                    throw new IllegalArgumentException(option + " " + out + " is an input image; writing it would"
+                            + " replace the image (give another file name)");
+                }
+            } catch (IOException e) {
+                // one of them cannot be looked up: not known to be the same file
+            }
+        }
     }
 
     /**

@@ -3,6 +3,7 @@ package io.clip4j.cli;
 import io.clip4j.ClipModel;
 import io.clip4j.search.EmbeddingIndex;
 import io.clip4j.search.ImageIndexer;
+import io.clip4j.search.IndexException;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,7 +30,8 @@ final class IndexCommand implements Callable<Integer> {
                     + "png/jpg/jpeg/webp/gif/bmp/tif/tiff files).")
     List<Path> paths;
 
-    @Option(names = "--out", paramLabel = "FILE", required = true, description = "The index file to write (.npz).")
+    @Option(names = "--out", paramLabel = "FILE", required = true, description = "The index file to write (.npz). An existing index is "
+            + "rebuilt (or extended with --update); any other existing file is not overwritten.")
     Path out;
 
     @Option(names = "--update", description = "Update --out if it exists: drop the entries whose files are gone, "
@@ -52,7 +54,16 @@ final class IndexCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
         }
         List<Path> files = ImageFiles.expand(paths);
+        ImageFiles.requireNotAnInput("--out", out, files);
         EmbeddingIndex.checkDestination(out); // before minutes of encoding, not after
+        if (!update && Files.isRegularFile(out)) {
+            try {
+                EmbeddingIndex.load(out); // an index is rebuilt in place; any other file is the user's
+            } catch (IndexException e) {
+                throw new IllegalArgumentException("--out " + out + " exists and is not a clip4j index; not"
+                        + " overwriting it (give another file name, or delete it first)");
+            }
+        }
         EmbeddingIndex existing = null;
         int removed = 0;
         if (update && Files.exists(out)) {

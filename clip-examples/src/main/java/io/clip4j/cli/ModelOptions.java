@@ -20,11 +20,16 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /** The options every model-using command shares (picocli mixin). */
 final class ModelOptions {
     /** System property the {@code ./clip} launcher sets to the bundled default model. */
     static final String DEFAULT_MODEL_PROPERTY = "clip4j.defaultModel";
+
+    /** A name in the style of OpenAI's model names (RN50x5, ViT-B/33, ViT-H-14, ViT-L-14-336px.pt). */
+    private static final Pattern OPENAI_LIKE =
+            Pattern.compile("(?i)(rn\\d+(x\\d+)?|vit-[a-z][-/]\\d+([-@]\\d+px)?)(\\.pt)?");
 
     @Option(names = "--model", paramLabel = "PATH|NAME|OWNER/NAME",
             description = "Checkpoint: OpenAI .pt, torch.save state dict, .safetensors, or a Hugging Face directory; "
@@ -111,11 +116,24 @@ final class ModelOptions {
         if (Files.exists(path)) {
             return path;
         }
-        for (PretrainedModel m : PretrainedModels.OPENAI) { // vit-b/32, ViT-B-32: clip.load's names are exact
-            if (m.name().equalsIgnoreCase(p) || m.name().replace('/', '-').equalsIgnoreCase(p)) {
+        // vit-b/32, ViT-B-32, ViT-B-32.pt (the cached file's name, as in the README's Java examples): clip.load's
+        // names are exact.
+        for (PretrainedModel m : PretrainedModels.OPENAI) {
+            if (m.name().equalsIgnoreCase(p) || m.name().replace('/', '-').equalsIgnoreCase(p)
+                    || m.fileName().equalsIgnoreCase(p)) {
                 throw new IllegalArgumentException("--model " + p + ": no such file; did you mean the OpenAI model '"
                         + m.name() + "'?");
             }
+        }
+        // ViT-B/33, RN50x5, ViT-H-14: named like OpenAI's models but none of them. "ViT-B/33" would otherwise be
+        // looked up as a Hugging Face repo id, and the error would say nothing of the names that do load.
+        if (OPENAI_LIKE.matcher(p).matches()) {
+            StringBuilder names = new StringBuilder();
+            for (PretrainedModel m : PretrainedModels.OPENAI) {
+                names.append(names.length() == 0 ? "" : ", ").append(m.name());
+            }
+            throw new IllegalArgumentException("--model " + p + ": no such file, and not one of OpenAI's models ("
+                    + names + ")");
         }
         if (!HuggingFaceCache.isRepoId(p)) {
             return path;

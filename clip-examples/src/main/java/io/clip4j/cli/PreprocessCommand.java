@@ -44,6 +44,11 @@ final class PreprocessCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--size must be >= 1, got " + size);
         }
         ImageFiles.requireFiles(List.of(image));
+        ImageFiles.requireNotAnInput("--out", out, List.of(image));
+        ImageFiles.requireNotAnInput("--uint8-out", uint8Out, List.of(image));
+        if (uint8Out != null && out.toAbsolutePath().normalize().equals(uint8Out.toAbsolutePath().normalize())) {
+            throw new IllegalArgumentException("--out and --uint8-out name the same file: " + out);
+        }
         ImagePreprocessor pre = ImagePreprocessor.builder().size(size).applyExifOrientation(applyExif).build();
         byte[] rgb = pre.resizeCropRgb(ImageInput.of(image));
         float[] values = new float[pre.valuesPerImage()];

@@ -15,6 +15,8 @@ import io.clip4j.data.ContrastiveBatches;
 import io.clip4j.data.LabeledDataset;
 import io.clip4j.data.RandomResizedCrop;
 import io.clip4j.image.ImagePreprocessor;
+import io.clip4j.pretrained.PretrainedModel;
+import io.clip4j.pretrained.PretrainedModels;
 import io.clip4j.text.ClipTokenizer;
 import io.clip4j.train.CheckpointPrecision;
 import io.clip4j.train.EvalHook;
@@ -39,6 +41,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
@@ -136,8 +139,16 @@ final class TrainCommand implements Callable<Integer> {
         }
         Trainer.setThreads(threads);
         List<String> tpl = templates.isEmpty() ? DEFAULT_TEMPLATES : templates;
+        if (Files.exists(out) && !Files.isDirectory(out)) { // createDirectories said "FileAlreadyExistsException: OUT"
+            throw new IllegalArgumentException("--out " + out + ": a file, not a directory");
+        }
         Path stateDir = resume == null ? null
                 : Files.isDirectory(resume.resolve(TrainingRun.STATE_DIR)) ? resume.resolve(TrainingRun.STATE_DIR) : resume;
+        if (stateDir != null && !Files.isRegularFile(stateDir.resolve("trainer.json"))) {
+            // Without this, the first missing file was reported as a missing checkpoint: ".../weights.safetensors".
+            throw new IllegalArgumentException("--resume " + resume + ": no saved training state there (expected"
+                    + " the --out of a run, whose state/ holds trainer.json, weights.safetensors and optimizer.pt)");
+        }
         try (TrainableClip model = openModel(stateDir)) {
             ClipConfig c = model.config();
             List<CaptionedImages> parts = new ArrayList<>();
@@ -195,6 +206,15 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private TrainableClip openModel(Path stateDir) {
+        if (init != null && !Files.exists(init)) {
+            // --config takes OpenAI's names, and --model everywhere else fetches them; --init reads a file only.
+            Optional<PretrainedModel> named = PretrainedModels.find(init.toString());
+            if (named.isPresent()) {
+                throw new IllegalArgumentException("--init " + init + ": no such file; --init takes a checkpoint file,"
+                        + " not a model name: './clip info --model " + named.get().name() + "' downloads it to "
+                        + PretrainedModels.defaultCacheDir().resolve(named.get().fileName()) + ", then give that path");
+            }
+        }
         if (init != null && (embedDim != null || imageResolution != null || visionLayers != null || visionWidth != null
                 || patchSize != null || contextLength != null || textWidth != null || textLayers != null)) {
             throw new IllegalArgumentException("--init takes the sizes from the checkpoint; drop the size options");

@@ -68,11 +68,16 @@ final class TrainData {
     }
 
     private static List<String> classNames(String names) {
-        switch (names.toLowerCase(Locale.ROOT)) {
+        switch (names.toLowerCase(Locale.ROOT).replace('_', '-')) { // fashion_mnist: the Python/TF spelling
             case "fashion-mnist": return IdxDataset.FASHION_MNIST_CLASSES;
             case "mnist": return IdxDataset.MNIST_CLASSES;
             default:
-                return LabelFiles.read(Path.of(names), "class names file");
+                Path file = Path.of(names);
+                if (!Files.exists(file)) { // "file not found" alone did not say that NAMES may be a set's name
+                    throw new IllegalArgumentException("class names file " + names + ": file not found (NAMES is"
+                            + " fashion-mnist, mnist or a file with one class name per line)");
+                }
+                return LabelFiles.read(file, "class names file");
         }
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.clip4j.ClipModel;
+import io.clip4j.text.TerminalColumns;
 import io.clip4j.zeroshot.Prediction;
 import io.clip4j.zeroshot.PromptTemplates;
 import io.clip4j.zeroshot.ZeroShotClassifier;
@@ -71,10 +72,7 @@ final class ZeroShotCommand implements Callable<Integer> {
                 : LabelFiles.read(labels.labelsFile, "--labels-file");
         List<String> tpl = new ArrayList<>(templates);
         if (templateSet != null) {
-            if (!templateSet.equals("imagenet80")) {
-                throw new IllegalArgumentException("unknown template set '" + templateSet + "' (known: imagenet80)");
-            }
-            tpl.addAll(PromptTemplates.IMAGENET_80);
+            tpl.addAll(templateSet(templateSet));
         }
         if (tpl.isEmpty()) {
             tpl.add(PromptTemplates.PHOTO_OF_A);
@@ -108,14 +106,26 @@ final class ZeroShotCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * A named template set of {@code --templates}: {@code imagenet80}, in any case and with or without a {@code -} or
+     * {@code _} before the number (as the Java constant {@code IMAGENET_80} writes it), like the enum options.
+     */
+    static List<String> templateSet(String name) {
+        if (!name.toLowerCase(java.util.Locale.ROOT).replaceAll("[-_]", "").equals("imagenet80")) {
+            throw new IllegalArgumentException("unknown template set '" + name + "' (known: imagenet80)");
+        }
+        return PromptTemplates.IMAGENET_80;
+    }
+
     private static void printTable(PrintWriter out, Path image, List<Prediction> top) {
-        int w = Math.max(5, top.stream().mapToInt(p -> p.label().length()).max().orElse(5));
+        // Terminal columns, not chars: a CJK label takes two per character.
+        int w = Math.max(5, top.stream().mapToInt(p -> TerminalColumns.width(p.label())).max().orElse(5));
         out.println(image);
         out.printf("  %-4s  %-" + w + "s  %11s  %8s%n", "rank", "label", "probability", "logit");
         int rank = 1;
         for (Prediction p : top) {
-            out.printf(java.util.Locale.ROOT, "  %-4d  %-" + w + "s  %10.2f%%  %8.3f%n", rank++, p.label(),
-                    100 * p.probability(), p.logit());
+            out.printf(java.util.Locale.ROOT, "  %-4d  %s  %10.2f%%  %8.3f%n", rank++,
+                    TerminalColumns.padRight(p.label(), w), 100 * p.probability(), p.logit());
         }
     }
 }

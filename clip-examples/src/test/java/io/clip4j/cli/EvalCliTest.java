@@ -62,6 +62,17 @@ class EvalCliTest {
                 "--templates", "imagenet80");
         assertEquals(0, text.code, text.err);
         assertTrue(text.out.contains("80 templates") && text.out.contains("top-1"), text.out);
+        // Set names are matched like the enum options, case-insensitively; "ImageNet80" and the Java constant's
+        // "IMAGENET_80" were "unknown template set".
+        for (String name : new String[]{"ImageNet80", "IMAGENET_80"}) {
+            CliRunner same = CliRunner.run("eval", "zero-shot", "--model", MODEL, "--test", test.toString(),
+                    "--templates", name);
+            assertEquals(0, same.code, same.err);
+            assertEquals(text.out, same.out);
+        }
+        CliRunner unknown = CliRunner.run("eval", "zero-shot", "--model", MODEL, "--test", test.toString(),
+                "--templates", "imagenet81");
+        assertEquals("clip: unknown template set 'imagenet81' (known: imagenet80)", unknown.err.strip());
     }
 
     @Test
@@ -161,6 +172,15 @@ class EvalCliTest {
 
         assertOneLine(CliRunner.run("eval", "zero-shot", "--model", MODEL, "--test", "idx:" + tmp.resolve("images.idx")),
                 ClipCli.EXIT_INPUT, "IMAGES,LABELS,NAMES");
+        // NAMES: a set's name in Python's spelling too, and a missing file says what else NAMES may be.
+        String images = "idx:" + tmp.resolve("images.idx") + "," + tmp.resolve("labels.idx") + ",";
+        CliRunner underscore = CliRunner.run("eval", "zero-shot", "--model", MODEL, "--test", images + "fashion_mnist",
+                "--json");
+        assertEquals(0, underscore.code, underscore.err);
+        assertEquals("T-shirt/top", JSON.readTree(underscore.out).get("accuracy").get("class_names").get(0).asText());
+        CliRunner typo = CliRunner.run("eval", "zero-shot", "--model", MODEL, "--test", images + "fasion-mnist");
+        assertEquals("clip: class names file fasion-mnist: file not found (NAMES is fashion-mnist, mnist or a file"
+                + " with one class name per line)", typo.err.strip());
         assertOneLine(CliRunner.run("eval", "few-shot", "--model", MODEL, "--train", idx, "--train-limit", "0",
                 "--test", test.toString()), ClipCli.EXIT_INPUT, "--train-limit");
     }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -144,5 +145,28 @@ class IndexSearchCliTest {
                 Files.createDirectory(tmp.resolve("no-images")).toString(), "--out", tmp.resolve("empty.npz").toString());
         assertEquals(1, r.code);
         assertTrue(r.err.contains("no image files (.png/"), r.err);
+        // An --out that is one of the images (here inside a folder given to --images) replaced the image with the
+        // index it was part of.
+        Path photos = Files.createDirectory(tmp.resolve("photos"));
+        Path photo = Files.copy(DATA.resolve("preprocess/images/chelsea.png"), photos.resolve("cat.png"));
+        byte[] before = Files.readAllBytes(photo);
+        r = CliRunner.run("index", "--model", VIT.toString(), "--images", photos.toString(), "--out",
+                photo.toString(), "--no-progress");
+        assertEquals(1, r.code, r.err);
+        assertEquals("clip: --out " + photo + " is an input image; writing it would replace the image (give another"
+                + " file name)", r.err.strip());
+        assertArrayEquals(before, Files.readAllBytes(photo));
+        // Nor any other file that is not an index (a mistyped --out README.md replaced it); an index is rebuilt.
+        Path notes = Files.writeString(tmp.resolve("notes.txt"), "my notes");
+        r = CliRunner.run("index", "--model", VIT.toString(), "--images", photos.toString(), "--out",
+                notes.toString(), "--no-progress");
+        assertEquals(1, r.code, r.err);
+        assertEquals("clip: --out " + notes + " exists and is not a clip4j index; not overwriting it (give another"
+                + " file name, or delete it first)", r.err.strip());
+        assertEquals("my notes", Files.readString(notes));
+        r = CliRunner.run("index", "--model", VIT.toString(), "--images", photos.toString(), "--out",
+                index.toString(), "--no-progress");
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.startsWith(index + ": 1 images"), r.out);
     }
 }

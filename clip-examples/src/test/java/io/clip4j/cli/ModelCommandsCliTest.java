@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clip4j.checkpoint.OpenClipFixture;
 import io.clip4j.io.Npy;
+import io.clip4j.text.TerminalColumns;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -158,10 +159,19 @@ class ModelCommandsCliTest {
         assertEquals(ClipCli.EXIT_INPUT, damaged.code, damaged.err);
         assertTrue(damaged.err.startsWith("clip: " + dir.resolve("ViT-B-32.pt") + ": SHA-256 "), damaged.err);
         assertTrue(damaged.err.contains("does not match ViT-B/32's 40d36571"), damaged.err);
-        for (String near : new String[]{"vit-b/32", "ViT-B-32"}) { // clip.load's names are exact
+        // clip.load's names are exact; ViT-B-32.pt is the cached file's name (the README's Java examples use it).
+        for (String near : new String[]{"vit-b/32", "ViT-B-32", "ViT-B-32.pt"}) {
             CliRunner typo = CliRunner.run("embed", "--model", near, "--text", "a dog");
             assertEquals("clip: --model " + near + ": no such file; did you mean the OpenAI model 'ViT-B/32'?",
                     typo.err.strip());
+        }
+        // Named like OpenAI's models but none of them: ViT-B/33 was looked up as a Hugging Face repo id (and
+        // downloaded without --offline), RN50x5 reported as a missing file, neither naming the models that load.
+        for (String wrong : new String[]{"ViT-B/33", "RN50x5", "ViT-H-14"}) {
+            CliRunner typo = CliRunner.run("embed", "--model", wrong, "--text", "a dog");
+            assertEquals(ClipCli.EXIT_INPUT, typo.code, typo.err);
+            assertEquals("clip: --model " + wrong + ": no such file, and not one of OpenAI's models (RN50, RN101,"
+                    + " RN50x4, RN50x16, RN50x64, ViT-B/32, ViT-B/16, ViT-L/14, ViT-L/14@336px)", typo.err.strip());
         }
         assertEquals("clip: --model is empty", CliRunner.run("embed", "--model", "", "--text", "x").err.strip());
         // A Hugging Face repo id that is neither a path nor in the hub cache (the tests' cache holds no such model).
@@ -183,6 +193,19 @@ class ModelCommandsCliTest {
                 + contextLength + " tokens) and are cut, e.g. \"a photo of a cat cat"), r.err);
         CliRunner shortOnes = CliRunner.run("embed", "--model", VIT.toString(), "--text", "a dog");
         assertEquals("", shortOnes.err);
+    }
+
+    @Test
+    void theZeroShotTableAlignsCjkLabelsByTerminalColumns() {
+        CliRunner r = CliRunner.run("zero-shot", "--model", VIT.toString(), "--image",
+                DATA.resolve("preprocess/images/chelsea.png").toString(), "--label", "猫", "a dog", "靴子");
+        assertEquals(0, r.code, r.err);
+        String[] lines = r.out.strip().split("\\R");
+        assertEquals(5, lines.length, r.out); // the image, the header, three predictions
+        // Padded by String.length, "猫" (1 char, 2 columns) pushed its row's numbers one column right of "a dog"'s.
+        for (int i = 2; i < lines.length; i++) {
+            assertEquals(TerminalColumns.width(lines[1]), TerminalColumns.width(lines[i]), r.out);
+        }
     }
 
     @Test
@@ -267,6 +290,14 @@ class ModelCommandsCliTest {
         assertTrue(r.out.contains(", 2 images,"), r.out); // subfolders too, as zero-shot's folders (it found 1)
         assertTrue(r.out.contains("images/s") && r.out.contains("texts/s"), r.out);
         assertTrue(r.out.contains("zero-shot top-5") && r.out.contains("64 classes"), r.out);
+        // A file that cannot be decoded is left out, as zero-shot, embed and index do; it stopped the whole run.
+        Path broken = Files.writeString(dir.resolve("broken.png"), "not a png");
+        CliRunner skip = CliRunner.run("bench", "--model", VIT.toString(), "--images", dir.toString(), "--rounds", "1");
+        assertEquals(ClipCli.EXIT_INPUT, skip.code, skip.err);
+        assertTrue(skip.err.startsWith("clip: skipped " + broken + ": "), skip.err);
+        assertTrue(skip.out.contains(", 2 images,") && skip.out.contains("zero-shot top-5"), skip.out);
+        CliRunner rounds = CliRunner.run("bench", "--model", VIT.toString(), "--images", dir.toString(), "--rounds", "0");
+        assertEquals("clip: --rounds must be >= 1, got 0", rounds.err.strip());
     }
 
     @Test

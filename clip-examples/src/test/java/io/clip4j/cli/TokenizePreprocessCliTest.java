@@ -112,6 +112,23 @@ class TokenizePreprocessCliTest {
         assertEquals(ClipCli.EXIT_INPUT, noDir.code);
         assertEquals("clip: directory not found: " + tmp.resolve("absent") + " (for " + tmp.resolve("absent/o.npy") + ")",
                 noDir.err.strip());
+        // --out or --uint8-out naming the image replaced it with the .npy; both naming one file kept only the last.
+        Path image = Files.copy(tiny, tmp.resolve("tiny.png"));
+        byte[] before = Files.readAllBytes(image);
+        for (String option : new String[]{"--out", "--uint8-out"}) {
+            CliRunner same = option.equals("--out")
+                    ? CliRunner.run("preprocess", "--image", image.toString(), "--out", image.toString())
+                    : CliRunner.run("preprocess", "--image", image.toString(), "--out", tmp.resolve("o.npy").toString(),
+                            "--uint8-out", image.toString());
+            assertEquals(ClipCli.EXIT_INPUT, same.code, same.err);
+            assertEquals("clip: " + option + " " + image + " is an input image; writing it would replace the image"
+                    + " (give another file name)", same.err.strip());
+        }
+        assertArrayEquals(before, Files.readAllBytes(image));
+        CliRunner both = CliRunner.run("preprocess", "--image", image.toString(), "--out",
+                tmp.resolve("o.npy").toString(), "--uint8-out", tmp.resolve("./o.npy").toString());
+        assertEquals(ClipCli.EXIT_INPUT, both.code, both.err);
+        assertEquals("clip: --out and --uint8-out name the same file: " + tmp.resolve("o.npy"), both.err.strip());
         CliRunner usage = CliRunner.run("preprocess", "--bogus");
         assertEquals(ClipCli.EXIT_USAGE, usage.code);
         assertEquals(1, usage.err.strip().split("\n").length, usage.err);

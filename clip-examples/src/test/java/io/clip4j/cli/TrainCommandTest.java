@@ -6,6 +6,7 @@ import io.clip4j.ClipModel;
 import io.clip4j.checkpoint.OpenClipFixture;
 import io.clip4j.checkpoint.SafetensorsWriter;
 import io.clip4j.checkpoint.TensorData;
+import io.clip4j.pretrained.PretrainedModels;
 import io.clip4j.train.CheckpointPrecision;
 import io.clip4j.train.TrainableClip;
 import org.junit.jupiter.api.Test;
@@ -113,6 +114,30 @@ class TrainCommandTest {
                 dir.resolve("idx").toString());
         assertEquals(ClipCli.EXIT_INPUT, idx.code, idx.err);
         assertTrue(idx.err.startsWith("clip: " + root + ": cannot read IDX file"), idx.err);
+        // An --out that is a file failed with "clip: FileAlreadyExistsException: <out>".
+        CliRunner file = CliRunner.run("train", "--data", csv.toString(), "--steps", "1", "--batch", "2",
+                "--no-progress", "--out", csv.toString());
+        assertEquals(ClipCli.EXIT_INPUT, file.code, file.err);
+        assertEquals("clip: --out " + csv + ": a file, not a directory", file.err.strip());
+        // A --resume folder without a saved state was reported as a missing checkpoint, <dir>/weights.safetensors.
+        Path notARun = Files.createDirectories(dir.resolve("not-a-run"));
+        CliRunner resume = CliRunner.run("train", "--data", csv.toString(), "--steps", "1", "--batch", "2",
+                "--no-progress", "--resume", notARun.toString(), "--out", dir.resolve("r").toString());
+        assertEquals(ClipCli.EXIT_INPUT, resume.code, resume.err);
+        assertEquals("clip: --resume " + notARun + ": no saved training state there (expected the --out of a run,"
+                + " whose state/ holds trainer.json, weights.safetensors and optimizer.pt)", resume.err.strip());
+        // --config takes OpenAI's names and --model fetches them; --init said "ViT-B/32: no such checkpoint file".
+        CliRunner named = CliRunner.run("train", "--init", "ViT-B/32", "--data", csv.toString(), "--steps", "1",
+                "--batch", "2", "--no-progress", "--out", dir.resolve("n").toString());
+        assertEquals(ClipCli.EXIT_INPUT, named.code, named.err);
+        assertEquals("clip: --init ViT-B/32: no such file; --init takes a checkpoint file, not a model name:"
+                + " './clip info --model ViT-B/32' downloads it to "
+                + PretrainedModels.defaultCacheDir().resolve("ViT-B-32.pt") + ", then give that path", named.err.strip());
+        // A mistyped paths: folder said "<dir>: cannot list images: <dir>".
+        CliRunner paths = CliRunner.run("train", "--data", "paths:" + dir.resolve("nope"), "--steps", "1", "--batch",
+                "2", "--no-progress", "--out", dir.resolve("p").toString());
+        assertEquals(ClipCli.EXIT_INPUT, paths.code, paths.err);
+        assertEquals("clip: " + dir.resolve("nope") + ": folder not found", paths.err.strip());
     }
 
     @Test

@@ -26,14 +26,20 @@ public final class MetricsLog implements TrainListener, AutoCloseable {
     private final BufferedWriter out;
 
     /**
-     * Opens a JSON Lines metrics file for appending.
+     * Opens a JSON Lines metrics file for appending, creating its folder if needed (as {@link TrainingRun}'s saves
+     * create the run's output folder), so that a log inside a run's not yet existing output folder can be opened
+     * first.
      *
-     * @param file the {@code .jsonl} file (created or appended to)
-     * @throws ClipException if it cannot be opened
+     * @param file the {@code .jsonl} file (created or appended to; missing parent folders are created)
+     * @throws ClipException if it cannot be opened or its folder cannot be created
      */
     public MetricsLog(Path file) {
         this.file = file;
         try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
             out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND);
         } catch (IOException e) {
