@@ -86,7 +86,7 @@ final class BenchCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "model %s, %d images, batch %d, %d rounds, %d cores, device %s, image pipeline %s%n",
                     modelOptions.modelPath(), inputs.size(), batch, rounds, Runtime.getRuntime().availableProcessors(),
                     modelOptions.device,
-                    modelOptions.imagePipeline.resolve(io.clip4j.Device.parse(modelOptions.device).isCuda()));
+                    modelOptions.imagePipeline.resolve(modelOptions.device.isCuda()));
             List<List<ImageInput>> batches = new ArrayList<>();
             for (int i = 0; i < inputs.size(); i += batch) {
                 batches.add(inputs.subList(i, Math.min(inputs.size(), i + batch)));

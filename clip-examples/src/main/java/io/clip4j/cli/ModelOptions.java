@@ -59,8 +59,21 @@ final class ModelOptions {
     /** The file a model name was fetched to, so a command that asks twice verifies it once. */
     private Path fetched;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda (or gpu) or cuda:N (default: ${DEFAULT-VALUE}).")
-    String device;
+    @Option(names = "--device", defaultValue = "cpu", converter = DeviceConverter.class,
+            description = "cpu, cuda (or gpu) or cuda:N (default: ${DEFAULT-VALUE}).")
+    Device device;
+
+    /** Parses --device while picocli parses the command line, so a bad value is a usage error (exit 2). */
+    static final class DeviceConverter implements picocli.CommandLine.ITypeConverter<Device> {
+        @Override
+        public Device convert(String value) {
+            try {
+                return Device.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage()); // shown as it is
+            }
+        }
+    }
 
     @Option(names = "--precision", defaultValue = "FLOAT32",
             description = "FLOAT32, FLOAT16 or BFLOAT16 (the last two on CUDA only; default: ${DEFAULT-VALUE}).")
@@ -212,7 +225,7 @@ final class ModelOptions {
     /** @return the loaded model */
     ClipModel open() {
         ClipModel.Builder b = ClipModel.builder(modelPath())
-                .device(Device.parse(device))
+                .device(device)
                 .precision(precision)
                 .threads(threads)
                 .applyExifOrientation(applyExif)

@@ -365,6 +365,10 @@ class ModelCommandsCliTest {
         assertEquals(ClipCli.EXIT_USAGE, badPipeline.code, badPipeline.err);
         assertTrue(badPipeline.err.contains("--image-pipeline") && badPipeline.err.contains("KERNELS"),
                 badPipeline.err);
+        CliRunner badDevice = CliRunner.run("embed", "--model", VIT.toString(), "--text", "x", "--device", "tpu");
+        assertEquals(ClipCli.EXIT_USAGE, badDevice.code, "a usage error like --precision's: " + badDevice.err);
+        assertTrue(badDevice.err.startsWith("clip: Invalid value for option '--device': unknown device 'tpu' "),
+                badDevice.err);
         CliRunner noModel = CliRunner.run("embed", "--text", "x");
         assertEquals(ClipCli.EXIT_INPUT, noModel.code, "no default model property in tests: " + noModel.err);
     }
