@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * Downloads a model from the Hugging Face hub (e.g. {@code openai/clip-vit-base-patch32}) into the hub cache, in
@@ -52,6 +53,7 @@ public final class HuggingFaceHub {
     private String endpoint;
     private String token;
     private boolean offline;
+    private String offlineBecause;
     private ModelDownloader.Progress progress = (done, total) -> { };
 
     /**
@@ -64,26 +66,34 @@ public final class HuggingFaceHub {
      * @throws CheckpointException if {@code $HF_ENDPOINT} is not an http(s) URL
      */
     public HuggingFaceHub(Path hubCache) {
+        this(hubCache, System::getenv);
+    }
+
+    /** As {@link #HuggingFaceHub(Path)}, reading the environment from {@code env} (for tests). */
+    HuggingFaceHub(Path hubCache, Function<String, String> env) {
         this.hubCache = Objects.requireNonNull(hubCache, "hubCache");
-        String env = System.getenv("HF_ENDPOINT");
+        String endpoint = env.apply("HF_ENDPOINT");
         try {
-            endpoint(env == null || env.isEmpty() ? "https://huggingface.co" : env);
+            endpoint(endpoint == null || endpoint.isEmpty() ? "https://huggingface.co" : endpoint);
         } catch (IllegalArgumentException e) {
             throw new CheckpointException("HF_ENDPOINT: " + e.getMessage());
         }
-        this.token = clean(environmentToken());
-        this.offline = isTrue(System.getenv("HF_HUB_OFFLINE"));
+        this.token = clean(environmentToken(env));
+        String offlineVar = env.apply("HF_HUB_OFFLINE");
+        this.offline = isTrue(offlineVar);
+        // Named when downloads are refused: a variable set long ago in a shell profile is easy to forget.
+        this.offlineBecause = offline ? " (HF_HUB_OFFLINE is " + offlineVar.trim() + "; unset it to download)" : "";
     }
 
     /** As huggingface_hub finds it: $HF_TOKEN, $HUGGING_FACE_HUB_TOKEN, else the file {@code hf auth login} writes. */
-    private static String environmentToken() {
+    private static String environmentToken(Function<String, String> env) {
         for (String name : new String[]{"HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"}) {
-            String t = System.getenv(name);
+            String t = env.apply(name);
             if (t != null && !t.trim().isEmpty()) {
                 return t;
             }
         }
-        String path = System.getenv("HF_TOKEN_PATH");
+        String path = env.apply("HF_TOKEN_PATH");
         Path file = path != null && !path.isEmpty() ? Paths.get(path) : HuggingFaceCache.home().resolve("token");
         try {
             return Files.isRegularFile(file) ? new String(Files.readAllBytes(file), StandardCharsets.UTF_8) : null;
@@ -143,6 +153,7 @@ public final class HuggingFaceHub {
      */
     public HuggingFaceHub offline(boolean offline) {
         this.offline = offline;
+        this.offlineBecause = "";
         return this;
     }
 
@@ -187,7 +198,7 @@ public final class HuggingFaceHub {
         }
         if (offline) {
             throw new CheckpointException(repoId + " is not in the Hugging Face cache " + hubCache + " with "
-                    + CONFIG + " (or " + OpenClipConfig.CONFIG_FILE + ") and its weights, and downloads are off"
+                    + CONFIG + " (or " + OpenClipConfig.CONFIG_FILE + ") and its weights, and downloads are off" + offlineBecause
                     + (unusable == null ? "" : " (" + unusable.getMessage() + ")"), unusable);
         }
         Path repo = hubCache.resolve("models--" + repoId.replace("/", "--"));

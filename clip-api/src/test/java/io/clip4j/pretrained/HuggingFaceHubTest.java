@@ -238,6 +238,11 @@ class HuggingFaceHubTest {
         CheckpointException offline = assertThrows(CheckpointException.class,
                 () -> client().offline(true).fetch("openai/other"));
         assertTrue(offline.getMessage().contains("downloads are off"), offline.getMessage());
+        assertFalse(offline.getMessage().contains("HF_HUB_OFFLINE"), offline.getMessage());
+        CheckpointException byEnv = assertThrows(CheckpointException.class,
+                () -> new HuggingFaceHub(hub, Map.of("HF_HUB_OFFLINE", "1")::get).fetch("openai/other"));
+        assertTrue(byEnv.getMessage().endsWith("downloads are off (HF_HUB_OFFLINE is 1; unset it to download)"),
+                byEnv.getMessage());
         assertThrows(IllegalArgumentException.class, () -> client().endpoint("ftp://x"));
         assertThrows(IllegalArgumentException.class, () -> client().endpoint("https://"));
         for (String yes : new String[]{"1", "ON", "yes", " True "}) {
