@@ -191,8 +191,10 @@ public interface ClipModel extends AutoCloseable {
      * @throws ClipException                        as {@link #encodeImages} and {@link #encodeTexts}
      */
     default SimilarityResult similarity(List<ImageInput> images, List<String> texts) {
+        Objects.requireNonNull(images, "images");
+        Objects.requireNonNull(texts, "texts");
         // Before encoding: an empty side used to be noticed only after every image or text had been encoded.
-        if (Objects.requireNonNull(images, "images").isEmpty() || Objects.requireNonNull(texts, "texts").isEmpty()) {
+        if (images.isEmpty() || texts.isEmpty()) {
             throw new IllegalArgumentException("similarity needs at least one image and one text");
         }
         return SimilarityResult.of(encodeImages(images), encodeTexts(texts), logitScale());

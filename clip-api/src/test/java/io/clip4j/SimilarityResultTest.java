@@ -103,5 +103,8 @@ class SimilarityResultTest {
         assertEquals("similarity needs at least one image and one text", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> model.similarity(java.util.List.of(), java.util.List.of("a")));
         assertThrows(NullPointerException.class, () -> model.similarity(null, java.util.List.of("a")));
+        // Null is a NullPointerException as documented, even beside an empty other side.
+        assertThrows(NullPointerException.class, () -> model.similarity(java.util.List.of(), null));
+        assertThrows(NullPointerException.class, () -> model.similarity(null, java.util.List.of()));
     }
 }

@@ -275,6 +275,40 @@ class ZeroShotClassifierTest {
         assertTrue(e.getMessage().startsWith("labels 'class 0' and 'CLASS 0 ' are duplicates"), e.getMessage());
     }
 
+    /**
+     * The duplicate check keeps only a hash of each label's ids: labels whose ids differ but hash alike must still be
+     * two classes, and a third equal to one of them must still be found.
+     */
+    @Test
+    void labelsWhoseIdsHashAlikeAreNotDuplicates() {
+        // LongBuffer.hashCode of [a0, a1] is 961 + 31 * a1 + a0: [31, 0] and [0, 1] collide, [31, 0] and [0, 2] not.
+        Map<String, long[]> ids = Map.of("", new long[]{0, 0}, "p", new long[]{31, 0}, "q", new long[]{0, 1},
+                "r", new long[]{31, 0}, "s", new long[]{0, 2});
+        ClipModel table = textTable(t -> new float[]{t.charAt(0) - 'o', 1}, 2, 100f);
+        ClipModel model = new ClipModel() {
+            @Override public ClipConfig config() { return table.config(); }
+            @Override public float logitScale() { return table.logitScale(); }
+            @Override public Features encodePixels(float[] p, int n) { throw new UnsupportedOperationException(); }
+            @Override public Features encodeTokens(long[] t, int n) { throw new UnsupportedOperationException(); }
+            @Override public Features encodeImages(List<ImageInput> images) { throw new UnsupportedOperationException(); }
+            @Override public float[] preprocess(List<ImageInput> images) { throw new UnsupportedOperationException(); }
+            @Override public long[] tokenize(List<String> texts) {
+                long[] out = new long[2 * texts.size()];
+                for (int i = 0; i < texts.size(); i++) {
+                    System.arraycopy(ids.get(texts.get(i)), 0, out, 2 * i, 2);
+                }
+                return out;
+            }
+            @Override public Features encodeTexts(List<String> texts) { return table.encodeTexts(texts); }
+            @Override public void close() { }
+        };
+        assertEquals(java.nio.LongBuffer.wrap(ids.get("p")).hashCode(), java.nio.LongBuffer.wrap(ids.get("q")).hashCode());
+        assertEquals(List.of("p", "q", "s"), ZeroShotClassifier.build(model, List.of("p", "q", "s"), List.of("{}")).labels());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ZeroShotClassifier.build(model, List.of("p", "q", "r"), List.of("{}")));
+        assertTrue(e.getMessage().startsWith("labels 'p' and 'r' are duplicates"), e.getMessage());
+    }
+
     @Test
     void labelsWhosePromptsTokenizeAlikeAreDuplicates() {
         // "cat" and "Cat " give identical prompt ids: as two classes they would split one class's probability.
