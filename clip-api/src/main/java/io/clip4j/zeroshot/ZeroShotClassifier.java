@@ -125,16 +125,18 @@ public final class ZeroShotClassifier {
      * {@link Character#isWhitespace} does not count) is blank: it tokenizes like the empty string.
      */
     private static void requireTokens(ClipModel model, List<String> labels) {
-        List<String> texts = new ArrayList<>(labels.size() + 1);
-        texts.add("");
-        texts.addAll(labels);
-        long[] ids = model.tokenize(texts);
-        int ctx = ids.length / texts.size();
-        LongBuffer empty = LongBuffer.wrap(ids, 0, ctx).slice();
-        for (int l = 0; l < labels.size(); l++) {
-            if (LongBuffer.wrap(ids, (l + 1) * ctx, ctx).slice().equals(empty)) {
-                throw new IllegalArgumentException("label " + (l + 1) + " of " + labels.size() + " is blank: '"
-                        + labels.get(l) + "' gives no tokens (the tokenizer unescapes HTML and drops whitespace)");
+        long[] empty = model.tokenize(List.of(""));
+        LongBuffer none = LongBuffer.wrap(empty);
+        int ctx = empty.length;
+        for (int from = 0; from < labels.size(); from += PROMPTS_PER_CALL) {
+            List<String> part = labels.subList(from, Math.min(labels.size(), from + PROMPTS_PER_CALL));
+            long[] ids = model.tokenize(part);
+            for (int l = 0; l < part.size(); l++) {
+                if (LongBuffer.wrap(ids, l * ctx, ctx).slice().equals(none)) {
+                    throw new IllegalArgumentException("label " + (from + l + 1) + " of " + labels.size()
+                            + " is blank: '" + part.get(l) + "' gives no tokens (the tokenizer unescapes HTML and"
+                            + " drops whitespace)");
+                }
             }
         }
     }

@@ -206,6 +206,15 @@ class ZeroShotClassifierTest {
                     + " drops whitespace)", e.getMessage());
         }
         assertEquals(List.of("cat", "&"), ZeroShotClassifier.build(model, List.of("cat", "&"), List.of("{}")).labels());
+        // Labels are checked in slices: the place of a blank one past the first slice is still the caller's.
+        List<String> many = new java.util.ArrayList<>();
+        for (int i = 0; i < 5000; i++) {
+            many.add("class " + i);
+        }
+        many.set(4500, "&nbsp;");
+        IllegalArgumentException late = assertThrows(IllegalArgumentException.class,
+                () -> ZeroShotClassifier.build(model, many, List.of("{}")));
+        assertTrue(late.getMessage().startsWith("label 4501 of 5000 is blank: '&nbsp;'"), late.getMessage());
     }
 
     @Test
