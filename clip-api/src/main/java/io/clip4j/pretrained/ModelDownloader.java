@@ -133,9 +133,10 @@ public final class ModelDownloader {
             if (VerifiedStamp.matches(target, model.sha256())) {
                 return target; // hashed before, and unchanged since
             }
+            String before = VerifiedStamp.attributes(target);
             String actual = sha256(target);
             if (actual.equals(model.sha256())) {
-                VerifiedStamp.write(target, actual);
+                VerifiedStamp.write(target, actual, before);
                 return target;
             }
             VerifiedStamp.remove(target);
@@ -151,7 +152,8 @@ public final class ModelDownloader {
                     + urlOf(model) + " or a mirror");
         }
         download(model, target);
-        VerifiedStamp.write(target, model.sha256());
+        // Hashed while it was written, as the .part file, and moved into place verified.
+        VerifiedStamp.write(target, model.sha256(), VerifiedStamp.attributes(target));
         return target;
     }
 

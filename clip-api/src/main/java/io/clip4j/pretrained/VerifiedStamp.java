@@ -35,20 +35,44 @@ final class VerifiedStamp {
             if (!Files.isRegularFile(stamp) || Files.size(stamp) > MAX_BYTES) {
                 return false;
             }
-            return new String(Files.readAllBytes(stamp), StandardCharsets.US_ASCII).equals(line(file, sha256));
+            String now = attributes(file);
+            return now != null
+                    && new String(Files.readAllBytes(stamp), StandardCharsets.US_ASCII).equals(line(sha256, now));
         } catch (IOException | RuntimeException e) {
             return false; // no stamp, or an unreadable one: hash the file
         }
     }
 
-    /** Records that {@code file} has {@code sha256}, just verified; failures are logged and ignored. */
-    static void write(Path file, String sha256) {
+    /**
+     * The file's size, modification time and file key, read before it is hashed and passed to {@link #write}: a file
+     * changed while it was being hashed then gets no stamp.
+     *
+     * @return the attributes, or null if they cannot be read (no stamp will be written)
+     */
+    static String attributes(Path file) {
+        try {
+            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+            // The file key (device and inode where there is one) catches a file replaced by another of equal size.
+            return a.size() + " " + a.lastModifiedTime().toMillis() + " " + a.fileKey();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Records that {@code file} has {@code sha256}, if its attributes are still {@code before} (those read before it
+     * was hashed); failures are logged and ignored.
+     */
+    static void write(Path file, String sha256, String before) {
+        if (before == null || !before.equals(attributes(file))) {
+            return; // changed during hashing (or unreadable): leave it to be hashed next time
+        }
         Path stamp = of(file);
         try {
             Files.createDirectories(stamp.getParent());
             Path tmp = Files.createTempFile(stamp.getParent(), ".stamp", ".tmp");
             try {
-                Files.write(tmp, line(file, sha256).getBytes(StandardCharsets.US_ASCII));
+                Files.write(tmp, line(sha256, before).getBytes(StandardCharsets.US_ASCII));
                 Files.move(tmp, stamp, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } finally {
                 Files.deleteIfExists(tmp);
@@ -68,9 +92,7 @@ final class VerifiedStamp {
         }
     }
 
-    private static String line(Path file, String sha256) throws IOException {
-        BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-        // The file key (device and inode where there is one) catches a file replaced by another of equal size.
-        return sha256 + " " + a.size() + " " + a.lastModifiedTime().toMillis() + " " + a.fileKey() + "\n";
+    private static String line(String sha256, String attributes) {
+        return sha256 + " " + attributes + "\n";
     }
 }
