@@ -1,6 +1,7 @@
 #include "validate.h"
 
 #include <cmath>
+#include <cstdio>
 #include <cstdint>
 #include <initializer_list>
 #include <string>
@@ -166,7 +167,9 @@ clip4j_status validate_zero_shot(const char* fn, const float* image_features, in
     if ((st = check_k(fn, m, k)) != CLIP4J_OK) return st;
     // The softmax needs finite logits: scale * cosine must not overflow, with room for a cosine rounded above 1.
     if (std::fabs(logit_scale) > CLIP4J_MAX_ZERO_SHOT_LOGIT_SCALE) {
-        return bad(fn, "|logit_scale| must be <= 1e30, got " + std::to_string(logit_scale));
+        char shown[32];
+        std::snprintf(shown, sizeof shown, "%g", static_cast<double>(logit_scale)); // to_string gives 31 digits
+        return bad(fn, std::string("|logit_scale| must be <= 1e30, got ") + shown);
     }
     return check_disjoint(fn,
                           {{"out_top_probs", out_top_probs, floats(n, k)},

@@ -19,7 +19,8 @@ constexpr size_t kBlockBytes = CLIP4J_ROW_BLOCK_BYTES;
 constexpr int kThreads = 256;
 
 // --- L2 normalisation: one warp per row, x / ||x|| like model.py; a zero row stays zero like the CPU's. ---
-// The sum of squares, the norm and the division are double, as on the CPU (same bits): in float the sum overflows
+// The sum of squares, the norm and the division are double, as on the CPU (the warp sums in another order, so the
+// last bit may differ): in float the sum overflows
 // for |x| > ~1e19 and underflows to a zero norm for |x| < ~1e-23, and the norm itself overflows beyond ~1e38, where
 // the CPU still gives a unit row. The kernel is memory-bound, so this costs nothing.
 __global__ void l2_normalize_rows(const float* x, float* y, int rows, int d) {

@@ -64,7 +64,7 @@ class SimilarityResultTest {
     }
 
     @Test
-    void refusesALogitScaleThatIsNotExpOfOne() {
+    void refusesALogitScaleThatIsNotFiniteAndPositive() {
         // A raw logit_scale (ln 100 is positive, but a trained one may be below 0) or 0 reordered or flattened the
         // probabilities silently; exp(logit_scale) is always > 0.
         Features img = new Features(new float[]{1, 0}, 1, 2);
