@@ -53,7 +53,7 @@ public final class EmbeddingIndex {
         Map<String, Integer> rowOf = new HashMap<>(ids.size() * 2);
         for (int r = 0; r < ids.size(); r++) {
             if (rowOf.put(Objects.requireNonNull(ids.get(r), "id"), r) != null) {
-                throw new IllegalArgumentException("duplicate id in index: " + ids.get(r));
+                throw duplicateId(ids.get(r));
             }
         }
         return new EmbeddingIndex(Collections.unmodifiableList(new ArrayList<>(ids)), Collections.unmodifiableMap(rowOf),
@@ -206,6 +206,10 @@ public final class EmbeddingIndex {
         return out;
     }
 
+    private static IllegalArgumentException duplicateId(String id) {
+        return new IllegalArgumentException("duplicate id in index: " + id);
+    }
+
     private void requireEmbedDim(int dim) {
         if (dim != embedDim) {
             throw new IndexException("query has embed_dim " + dim + " but the index has " + embedDim
@@ -314,7 +318,7 @@ public final class EmbeddingIndex {
                 String id = ids.get(i);
                 float[] unit = unit(id, features.row(i));
                 if (rows.containsKey(Objects.requireNonNull(id, "id")) || batch.putIfAbsent(id, unit) != null) {
-                    throw new IllegalArgumentException("duplicate id in index: " + id);
+                    throw duplicateId(id);
                 }
             }
             rows.putAll(batch);
@@ -360,7 +364,7 @@ public final class EmbeddingIndex {
         Builder addUnit(String id, float[] unit) {
             Objects.requireNonNull(id, "id");
             if (rows.putIfAbsent(id, unit) != null) {
-                throw new IllegalArgumentException("duplicate id in index: " + id);
+                throw duplicateId(id);
             }
             return this;
         }
