@@ -7,10 +7,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 
 /**
@@ -237,15 +236,17 @@ public final class ImagePreprocessor {
     }
 
     /**
-     * Preprocesses many inputs in parallel (on the configured executor, at most {@code parallelism}
-     * tasks) into one batch.
+     * Preprocesses many inputs in parallel (the calling thread and up to {@code parallelism - 1} tasks on the
+     * configured executor) into one batch. An interrupt of the calling thread stops the batch: the call then throws
+     * {@link ClipException}, leaving the interrupt status set.
      *
      * @param inputs images; output row {@code i} is {@code inputs.get(i)}
      * @return pixel_values, float32 {@code [inputs.size(), 3, n, n]}
      * @throws ImageDecodeException     naming the index and input of the first failure found
      * @throws IllegalArgumentException if an element is null
-     * @throws ClipException            if {@code [inputs.size(), 3, n, n]} does not fit one Java array, or the
-     *                                  configured executor refuses a task (throws from {@code execute})
+     * @throws ClipException            if {@code [inputs.size(), 3, n, n]} does not fit one Java array, the
+     *                                  configured executor refuses a task (throws from {@code execute}), or the
+     *                                  calling thread is interrupted
      */
     public float[] preprocessBatch(List<? extends ImageInput> inputs) {
         int count = inputs.size();
@@ -266,7 +267,8 @@ public final class ImagePreprocessor {
      * @return the decoded images, in input order
      * @throws ImageDecodeException     naming the position and input of the first failure found
      * @throws IllegalArgumentException if an element is null
-     * @throws ClipException            if the configured executor refuses a task (throws from {@code execute})
+     * @throws ClipException            if the configured executor refuses a task (throws from {@code execute}), or
+     *                                  the calling thread is interrupted
      */
     public List<DecodedImage> decodeBatch(List<? extends ImageInput> inputs) {
         return decodeBatch(inputs, 0, inputs.size());
@@ -283,7 +285,8 @@ public final class ImagePreprocessor {
      * @throws IndexOutOfBoundsException if the range is not within {@code inputs}
      * @throws ImageDecodeException naming the position (in {@code inputs}) and input of the first failure found
      * @throws IllegalArgumentException if an element of the range is null
-     * @throws ClipException if the configured executor refuses a task (throws from {@code execute})
+     * @throws ClipException if the configured executor refuses a task (throws from {@code execute}), or the
+     *                       calling thread is interrupted
      */
     public List<DecodedImage> decodeBatch(List<? extends ImageInput> inputs, int from, int to) {
         Objects.checkFromToIndex(from, to, inputs.size());
@@ -316,8 +319,10 @@ public final class ImagePreprocessor {
     }
 
     /**
-     * Runs task(i) for every i in [from, to) on the configured executor; rethrows the first failure, naming the
-     * input and its position in the whole list.
+     * Runs task(i) for every i in [from, to): the calling thread and up to {@code parallelism - 1} helper tasks on
+     * the configured executor take the indices in turn; rethrows the failure of the lowest index, naming the input
+     * and its position in the whole list. The caller waits only for images a helper has started, so a helper that
+     * never runs (an executor shut down with {@code shutdownNow()} drops its queue) cannot hang the call.
      */
     private void forEachInput(List<? extends ImageInput> inputs, int from, int to, IntConsumer task) {
         int count = inputs.size();
@@ -326,44 +331,110 @@ public final class ImagePreprocessor {
                 throw new IllegalArgumentException("images[" + i + "] is null");
             }
         }
-        int tasks = Math.max(1, Math.min(parallelism, to - from));
-        if (tasks == 1) {
-            for (int i = from; i < to; i++) {
-                runOne(inputs, i, count, task);
-            }
-            return;
-        }
+        SharedBatch batch = new SharedBatch(from, to, i -> runOne(inputs, i, count, task));
+        int helpers = Math.min(parallelism, to - from) - 1;
         Executor ex = executor != null ? executor : ForkJoinPool.commonPool();
-        List<CompletableFuture<Void>> futures = new ArrayList<>(tasks);
-        ClipException failure = null;
-        for (int t = 0; t < tasks; t++) {
-            final int first = from + t;
+        for (int t = 0; t < helpers; t++) {
             try {
-                futures.add(CompletableFuture.runAsync(() -> {
-                    for (int i = first; i < to; i += tasks) {
-                        runOne(inputs, i, count, task);
-                    }
-                }, ex));
+                ex.execute(batch::work);
             } catch (RuntimeException e) {
-                // A shut-down, saturated or broken executor throws from execute(): stop submitting, but still wait
-                // for the tasks it took, so that none writes into the batch after this call has failed.
-                failure = new ClipException("batch preprocessing: the executor refused task " + (t + 1) + " of "
-                        + tasks + ": " + e, e);
+                // A shut-down, saturated or broken executor throws from execute(): stop, but still wait for the
+                // images in progress, so that none is written into the batch after this call has failed.
+                batch.fail(new ClipException("batch preprocessing: the executor refused task " + (t + 1) + " of "
+                        + helpers + ": " + e, e));
                 break;
             }
         }
-        for (CompletableFuture<Void> f : futures) {
-            try {
-                f.join();
-            } catch (CompletionException e) {
-                if (failure == null) {
-                    failure = e.getCause() instanceof ClipException ce ? ce
-                            : new ClipException("batch preprocessing failed: " + e.getCause(), e.getCause());
+        batch.work(true);
+        batch.await();
+    }
+
+    /** The indices of one batch, taken in turn by the caller and the helpers; the failure of the lowest wins. */
+    private static final class SharedBatch {
+        private final AtomicInteger next;
+        private final int to;
+        private final IntConsumer task;
+        private int unfinished; // indices not yet taken, or taken and still running; guarded by this
+        private Throwable failure; // guarded by this
+        private int failedIndex = Integer.MAX_VALUE; // guarded by this; -1 for the batch as a whole
+
+        SharedBatch(int from, int to, IntConsumer task) {
+            this.next = new AtomicInteger(from);
+            this.to = to;
+            this.task = task;
+            this.unfinished = to - from;
+        }
+
+        /** A helper's share: takes indices until none are left; those after a failure are skipped. */
+        void work() {
+            work(false);
+        }
+
+        /**
+         * Takes indices until none are left. The caller also stops the batch when it is interrupted: the call then
+         * throws {@link ClipException}, with the thread's interrupt status left set.
+         */
+        void work(boolean caller) {
+            for (int i; (i = next.getAndIncrement()) < to; ) {
+                try {
+                    if (caller && Thread.currentThread().isInterrupted()) {
+                        fail(new ClipException("batch preprocessing was interrupted"));
+                    }
+                    if (!failedBefore(i)) {
+                        task.accept(i);
+                    }
+                } catch (RuntimeException | Error e) {
+                    failAt(i, e);
+                } finally {
+                    synchronized (this) {
+                        if (--unfinished == 0) {
+                            notifyAll();
+                        }
+                    }
                 }
             }
         }
-        if (failure != null) {
-            throw failure;
+
+        void fail(RuntimeException e) {
+            failAt(-1, e);
+        }
+
+        private synchronized boolean failedBefore(int i) {
+            return failedIndex < i;
+        }
+
+        private synchronized void failAt(int i, Throwable e) {
+            if (i < failedIndex) {
+                failedIndex = i;
+                failure = e;
+            }
+        }
+
+        /**
+         * Waits until every index is finished (called once the caller has taken the last one, so only images a
+         * helper is working on remain), then rethrows the failure if there is one. Not interruptible: the images
+         * in progress write into the batch; an interrupt is kept in the thread's status.
+         */
+        void await() {
+            boolean interrupted = false;
+            synchronized (this) {
+                while (unfinished > 0) {
+                    try {
+                        wait();
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+                if (failure instanceof Error e) {
+                    throw e;
+                }
+                if (failure != null) {
+                    throw (RuntimeException) failure;
+                }
+            }
         }
     }
 
@@ -535,7 +606,9 @@ public final class ImagePreprocessor {
         /**
          * Sets where the tasks of batch preprocessing run.
          *
-         * @param executor where batch tasks run (default {@link ForkJoinPool#commonPool()})
+         * @param executor where batch tasks run besides the calling thread (default
+         *                 {@link ForkJoinPool#commonPool()}); a task it drops unrun (e.g. at {@code shutdownNow()})
+         *                 is done by the calling thread
          * @return this
          */
         public Builder executor(Executor executor) {
@@ -546,8 +619,9 @@ public final class ImagePreprocessor {
         /**
          * Sets how many images of a batch are preprocessed at once.
          *
-         * @param parallelism most batch tasks at once (default: available processors; 1 = sequential
-         *                    on the calling thread)
+         * @param parallelism most images at once: the calling thread plus up to {@code parallelism - 1}
+         *                    executor tasks (default: available processors; 1 = sequential on the calling
+         *                    thread)
          * @return this
          * @throws IllegalArgumentException if parallelism &lt; 1
          */

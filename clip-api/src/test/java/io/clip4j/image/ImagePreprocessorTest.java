@@ -3,12 +3,14 @@ package io.clip4j.image;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -236,7 +238,7 @@ class ImagePreprocessorTest {
         closed.shutdown();
         io.clip4j.ClipException e = assertThrows(io.clip4j.ClipException.class,
                 () -> ImagePreprocessor.builder().parallelism(4).executor(closed).build().preprocessBatch(inputs));
-        assertTrue(e.getMessage().contains("executor refused task 1 of 4"), e.getMessage());
+        assertTrue(e.getMessage().contains("executor refused task 1 of 3"), e.getMessage());
         // Takes the first task, then throws: the task it took has finished when the call fails.
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {
@@ -249,10 +251,77 @@ class ImagePreprocessorTest {
             };
             e = assertThrows(io.clip4j.ClipException.class,
                     () -> ImagePreprocessor.builder().parallelism(4).executor(once).build().decodeBatch(inputs));
-            assertTrue(e.getMessage().contains("refused task 2 of 4") && e.getMessage().contains("broken executor"),
+            assertTrue(e.getMessage().contains("refused task 2 of 3") && e.getMessage().contains("broken executor"),
                     e.getMessage());
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void anExecutorThatDropsOrInlinesTasksStillFinishesTheBatch() throws Exception {
+        List<ImageInput> inputs = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            inputs.add(ImageInput.ofPixels(new byte[] {(byte) i, 2, 3, 4, 5, (byte) (7 * i)}, 2, 1, PixelMode.RGB));
+        }
+        float[] expected = ImagePreprocessor.builder().parallelism(1).build().preprocessBatch(inputs);
+        // Accepts every task and never runs it, as shutdownNow() does with the tasks in its queue: the batch
+        // used to wait for them forever.
+        List<Runnable> dropped = new ArrayList<>();
+        ImagePreprocessor dropping = ImagePreprocessor.builder().parallelism(4).executor(dropped::add).build();
+        float[] got = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> dropping.preprocessBatch(inputs));
+        assertArrayEquals(expected, got);
+        assertEquals(3, dropped.size());
+        dropped.forEach(Runnable::run); // running them late finds nothing left to do
+        assertArrayEquals(expected, got);
+        // Runs each task on the calling thread inside execute().
+        ImagePreprocessor inline = ImagePreprocessor.builder().parallelism(4).executor(Runnable::run).build();
+        assertArrayEquals(expected, inline.preprocessBatch(inputs));
+        // A real pool shut down while the batch's tasks wait in its queue: a ClipException (refused) or the
+        // full batch, never a hang.
+        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0,
+                java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>());
+        java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
+        pool.execute(() -> {
+            busy.countDown();
+            java.util.concurrent.locks.LockSupport.parkNanos(Long.MAX_VALUE); // until shutdownNow() interrupts
+        });
+        busy.await();
+        Thread stopper = new Thread(() -> {
+            while (pool.getQueue().isEmpty()) {
+                Thread.onSpinWait();
+            }
+            pool.shutdownNow();
+        });
+        stopper.start();
+        ImagePreprocessor onPool = ImagePreprocessor.builder().parallelism(4).executor(pool).build();
+        float[] result = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+            try {
+                return onPool.preprocessBatch(inputs);
+            } catch (io.clip4j.ClipException e) {
+                assertTrue(e.getMessage().contains("refused"), e.getMessage());
+                return expected;
+            }
+        });
+        assertArrayEquals(expected, result);
+        stopper.join();
+    }
+
+    @Test
+    void anInterruptedCallerStopsTheBatchAndKeepsItsInterruptStatus() {
+        ImageInput pixel = ImageInput.ofPixels(new byte[] {1, 2, 3}, 1, 1, PixelMode.RGB);
+        List<ImageInput> inputs = List.of(pixel, pixel, pixel, pixel);
+        for (int parallelism : new int[] {1, 4}) {
+            ImagePreprocessor p = ImagePreprocessor.builder().parallelism(parallelism).build();
+            Thread.currentThread().interrupt();
+            try {
+                io.clip4j.ClipException e = assertThrows(io.clip4j.ClipException.class, () -> p.decodeBatch(inputs));
+                assertTrue(e.getMessage().contains("interrupted"), e.getMessage());
+                assertTrue(Thread.currentThread().isInterrupted());
+            } finally {
+                Thread.interrupted();
+            }
+            assertEquals(4, p.decodeBatch(inputs).size()); // the status cleared, the preprocessor works again
         }
     }
 
