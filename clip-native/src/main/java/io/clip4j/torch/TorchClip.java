@@ -50,7 +50,8 @@ public final class TorchClip implements AutoCloseable {
     private final float logitScale;
     private final List<Tensor> weights;
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
-    private boolean closed;
+    /** Written under the write lock; also read without it, for an early refusal. */
+    private volatile boolean closed;
 
     private TorchClip(ClipConfig config, Placement placement, VisionTower visual, TextTransformer text,
                       float logitScale, List<Tensor> weights) {
@@ -360,17 +361,18 @@ public final class TorchClip implements AutoCloseable {
      * until {@code then} decides).
      *
      * @param pixels makes pixel_values {@code [n, 3, S, S]} on {@link #device()} in {@link #precision()}; called
-     *               inside the scope, after the model-closed check
+     *               inside the scope but outside the model's lock (it needs no weights), so that a slow decode
+     *               does not hold up {@link #close()}
      * @param then   turns image_features {@code [n, embed_dim]} (device, compute type) into the result; its Java
      *               result must not hold native memory of the scope
      * @param <R>    result type
      * @return what {@code then} returns
-     * @throws ClipException if the model is closed or LibTorch fails; a {@link ClipException} of a callback
-     *                       passes through, any other runtime exception is wrapped like a LibTorch failure
+     * @throws ClipException if the model is closed (before or after {@code pixels}) or LibTorch fails; a
+     *                       {@link ClipException} of a callback passes through, any other runtime exception is
+     *                       wrapped like a LibTorch failure
      */
     <R> R withImageFeatures(Supplier<Tensor> pixels, Function<Tensor, R> then) {
-        return compute("encodeImage", () -> {
-            Tensor in = pixels.get();
+        return compute("encodeImage", pixels, in -> {
             long s = config.imageResolution();
             if (in.dim() != 4 || in.size(1) != 3 || in.size(2) != s || in.size(3) != s) {
                 throw new ClipException("pixel_values must be [n, 3, " + s + ", " + s + "]");
@@ -389,27 +391,41 @@ public final class TorchClip implements AutoCloseable {
 
     /** Runs {@code body} under the read lock, inference mode and a PointerScope that frees its temporaries. */
     private <R> R compute(String what, Supplier<R> body) {
-        lock.readLock().lock();
-        try {
-            if (closed) {
-                throw new ClipException(what + ": the ClipModel is closed (close() was called)");
+        return compute(what, () -> null, ignored -> body.get());
+    }
+
+    /**
+     * Runs {@code input} (work that needs no weights, e.g. decoding) and then {@code body} on its result under the
+     * read lock, both under inference mode and one PointerScope that frees their temporaries.
+     */
+    private <T, R> R compute(String what, Supplier<T> input, Function<T, R> body) {
+        requireOpen(what); // before any work
+        // The guard is created before the scope and closed after it: it must outlive every tensor op.
+        try (InferenceMode guard = new InferenceMode(); PointerScope scope = new PointerScope()) {
+            T in = input.get();
+            lock.readLock().lock();
+            try {
+                requireOpen(what);
+                return body.apply(in);
+            } finally {
+                lock.readLock().unlock();
             }
-            // The guard is created before the scope and closed after it: it must outlive every tensor op.
-            try (InferenceMode guard = new InferenceMode(); PointerScope scope = new PointerScope()) {
-                return body.get();
-            } catch (ClipException e) {
-                throw e;
-            } catch (RuntimeException e) {
-                throw new ClipException("TorchClip." + what + ": LibTorch failed: " + e.getMessage(), e);
-            }
-        } finally {
-            lock.readLock().unlock();
+        } catch (ClipException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new ClipException("TorchClip." + what + ": LibTorch failed: " + e.getMessage(), e);
+        }
+    }
+
+    private void requireOpen(String what) {
+        if (closed) {
+            throw new ClipException(what + ": the ClipModel is closed (close() was called)");
         }
     }
 
     /**
-     * Frees every native tensor of the model. Waits for calls in progress; later calls throw
-     * {@link ClipException}. Idempotent.
+     * Frees every native tensor of the model. Waits for calls in progress (but not for the decoding of their
+     * images, which uses no weights); later calls throw {@link ClipException}. Idempotent.
      */
     @Override
     public void close() {
