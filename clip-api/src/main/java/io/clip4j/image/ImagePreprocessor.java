@@ -331,6 +331,9 @@ public final class ImagePreprocessor {
                 throw new IllegalArgumentException("images[" + i + "] is null");
             }
         }
+        if (to > from && Thread.currentThread().isInterrupted()) {
+            throw SharedBatch.interrupted();
+        }
         SharedBatch batch = new SharedBatch(from, to, i -> runOne(inputs, i, count, task));
         int helpers = Math.min(parallelism, to - from) - 1;
         Executor ex = executor != null ? executor : ForkJoinPool.commonPool();
@@ -378,7 +381,7 @@ public final class ImagePreprocessor {
             for (int i; (i = next.getAndIncrement()) < to; ) {
                 try {
                     if (caller && Thread.currentThread().isInterrupted()) {
-                        fail(new ClipException("batch preprocessing was interrupted"));
+                        fail(interrupted());
                     }
                     if (!failedBefore(i)) {
                         task.accept(i);
@@ -397,6 +400,10 @@ public final class ImagePreprocessor {
 
         void fail(RuntimeException e) {
             failAt(-1, e);
+        }
+
+        static ClipException interrupted() {
+            return new ClipException("batch preprocessing was interrupted");
         }
 
         private synchronized boolean failedBefore(int i) {
