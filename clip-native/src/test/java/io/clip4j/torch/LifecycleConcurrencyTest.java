@@ -231,6 +231,53 @@ class LifecycleConcurrencyTest {
     }
 
     @Test
+    void loadsAndClosesWhileAnotherModelEncodesOnManyThreads() throws Exception {
+        List<String> txts = List.of("a photo of a cat", "a diagram", "a dog");
+        List<ImageInput> imgs = images();
+        try (ClipModel shared = ClipModel.load(VIT)) {
+            float[] expectTexts = shared.encodeTexts(txts).toArray();
+            float[] expectImages = shared.encodeImages(imgs).toArray();
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            try {
+                List<Future<Integer>> encoders = new ArrayList<>();
+                for (int t = 0; t < 3; t++) {
+                    int k = t;
+                    encoders.add(pool.submit(() -> {
+                        int calls = 0;
+                        do {
+                            if (k == 0) {
+                                assertArrayEquals(expectImages, shared.encodeImages(imgs).toArray());
+                            } else {
+                                assertArrayEquals(expectTexts, shared.encodeTexts(txts).toArray());
+                            }
+                            calls++;
+                        } while (!stop.get());
+                        return calls;
+                    }));
+                }
+                // Other models come and go (threads(n) is LibTorch's process-wide setting) and are used in between.
+                assertTimeoutPreemptively(HANG, () -> {
+                    for (int i = 0; i < 12; i++) {
+                        try (ClipModel m = ClipModel.builder(i % 2 == 0 ? VIT : DATA.resolve("models/tiny-rn/model.pt"))
+                                .threads(1 + i % 2).build()) {
+                            assertEquals(txts.size(), m.encodeTexts(txts).rows());
+                        }
+                    }
+                    stop.set(true);
+                    for (Future<Integer> f : encoders) {
+                        assertTrue(f.get() > 0);
+                    }
+                });
+            } finally {
+                stop.set(true);
+                pool.shutdownNow();
+                assertTrue(pool.awaitTermination(30, TimeUnit.SECONDS));
+            }
+        }
+    }
+
+    @Test
     void anInterruptedLoadFailsTypedOrLoadsAndKeepsTheInterruptStatus() throws Exception {
         for (String checkpoint : new String[]{"tiny-vit", "tiny-vit/state_dict.pt", "tiny-vit/model.pt"}) {
             Path path = DATA.resolve("models").resolve(checkpoint);
