@@ -79,7 +79,8 @@ public final class NativeLibraries {
      *
      * @throws ClipException if the natives cannot be extracted or loaded (no jar for this platform, unwritable
      *                       cache directory, incompatible system); the same exception is rethrown on every
-     *                       later call
+     *                       later call, unless the thread was interrupted during the load (an interrupt pending
+     *                       before it does not stop it, and stays set)
      */
     public static void ensureLoaded() {
         if (loaded) {
@@ -92,6 +93,10 @@ public final class NativeLibraries {
             if (failure != null) {
                 throw failure;
             }
+            // JavaCPP locks its cache with an interruptible FileChannel: a pending interrupt (a cancelled request)
+            // would make this one-time load fail, and that failure would be kept for the life of the JVM. The load
+            // runs with the status cleared, and it is set again afterwards.
+            boolean interrupted = Thread.interrupted();
             try {
                 JavaCppLimits.liftPhysicalMemoryLimit(); // first: JavaCPP reads it once
                 hintOpenMpWaitPolicy();
@@ -99,15 +104,27 @@ public final class NativeLibraries {
                 disableNnpack();
                 loaded = true;
             } catch (ClipException e) {
-                failure = e;
-                throw e;
+                throw keep(e);
             } catch (IOException | RuntimeException | LinkageError e) {
-                failure = new ClipException("cannot load the LibTorch natives for platform " + Loader.getPlatform()
+                throw keep(new ClipException("cannot load the LibTorch natives for platform " + Loader.getPlatform()
                         + " (org.bytedeco:pytorch with classifier " + Loader.getPlatform() + " on the class path?): "
-                        + e, e);
-                throw failure;
+                        + e, e));
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
+    }
+
+    /** Keeps a failure for every later call, unless an interrupt during the load caused it (then retries). */
+    private static ClipException keep(ClipException e) {
+        if (Thread.currentThread().isInterrupted()) {
+            return new ClipException("loading the LibTorch natives was interrupted (a later call tries again): "
+                    + e.getMessage(), e);
+        }
+        failure = e;
+        return e;
     }
 
     /**

@@ -67,6 +67,18 @@ class NativeLibrariesTest {
     }
 
     @Test
+    void anInterruptedFirstLoadDoesNotBreakLaterLoads(@TempDir Path dir) throws Exception {
+        // JavaCPP takes a file lock on its cache: on an interrupted thread that threw, and the failure was kept
+        // for the life of the JVM, so one cancelled first request made LibTorch unloadable until a restart. The
+        // natives are already extracted in this JVM's cache, so the child does not extract them again.
+        String cache = Loader.getCacheDir().toString();
+        List<String> out = runChild(dir, List.of("-Dorg.bytedeco.javacpp.cachedir=" + cache), null,
+                InterruptedFirstLoadMain.class);
+        assertTrue(out.contains("SECOND OK"), String.valueOf(out));
+        assertTrue(out.contains("INTERRUPT KEPT true"), String.valueOf(out));
+    }
+
+    @Test
     void missingNativesGiveAClearClipException(@TempDir Path cache) throws Exception {
         List<String> out = runChild(cache, List.of("-Dorg.bytedeco.javacpp.platform=linux-nosuch"));
         String last = out.isEmpty() ? "" : out.get(out.size() - 1);
