@@ -47,18 +47,27 @@ public final class CheckpointReader {
      * @param fileOrDir a checkpoint file, or a Hugging Face or open_clip model directory
      * @return its tensors under OpenAI parameter names
      * @throws CheckpointException naming the path and the problem for an unknown, unsupported, truncated or
-     *                             corrupt checkpoint, or one that lacks a tensor the name mapping needs
+     *                             corrupt checkpoint, or one that lacks a tensor the name mapping needs; or saying
+     *                             that the reading thread was interrupted (its status stays set)
      */
     public static StateDict read(Path fileOrDir) {
         try {
             return readChecked(fileOrDir);
         } catch (CheckpointException e) {
-            throw e;
+            throw interrupted() ? new CheckpointException(fileOrDir + ": reading was interrupted (the"
+                    + " thread's interrupt status is set): " + e.getMessage(), e) : e;
         } catch (RuntimeException e) {
             // Every validation above should already have produced a CheckpointException; this keeps the
             // documented contract (one exception type, naming the file) should a corrupt input slip past them.
-            throw new CheckpointException(fileOrDir + ": unreadable checkpoint: " + e, e);
+            throw new CheckpointException(fileOrDir + (interrupted() ? ": reading was interrupted: "
+                    : ": unreadable checkpoint: ") + e, e);
         }
+    }
+
+    // An interrupt closes the file channels (ClosedByInterruptException): the file is then reported as unreadable,
+    // or a directory's weights file as missing, while nothing is wrong with it.
+    private static boolean interrupted() {
+        return Thread.currentThread().isInterrupted();
     }
 
     private static StateDict readChecked(Path fileOrDir) {

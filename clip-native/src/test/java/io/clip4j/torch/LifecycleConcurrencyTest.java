@@ -282,14 +282,16 @@ class LifecycleConcurrencyTest {
 
     @Test
     void anInterruptedLoadFailsTypedOrLoadsAndKeepsTheInterruptStatus() throws Exception {
-        for (String checkpoint : new String[]{"tiny-vit", "tiny-vit/state_dict.pt", "tiny-vit/model.pt"}) {
+        for (String checkpoint : new String[]{"tiny-vit", "tiny-vit/state_dict.pt", "tiny-vit/model.pt",
+                "tiny-rn/model.pt"}) {
             Path path = DATA.resolve("models").resolve(checkpoint);
             assertTimeoutPreemptively(HANG, () -> {
                 Thread.currentThread().interrupt();
                 try (ClipModel m = ClipModel.load(path)) {
                     assertEquals(64, m.config().embedDim());
                 } catch (ClipException e) {
-                    assertTrue(e.getMessage() != null, checkpoint);
+                    // Said as it is, not blamed on the file ("cannot open or map file").
+                    assertTrue(e.getMessage().contains("interrupted"), e.getMessage());
                 } finally {
                     assertTrue(Thread.interrupted(), "interrupt status kept: " + checkpoint);
                 }
