@@ -1,6 +1,5 @@
 package io.clip4j.eval;
 
-import io.clip4j.text.TerminalColumns;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -194,19 +193,19 @@ public record ClassificationAccuracy(int n, double top1, double top5, double mea
     /**
      * Formats the accuracies as a table for people to read.
      *
-     * @return a human-readable report: n, top-1, top-5, mean per class, and one line per class
+     * @return a human-readable report: n, top-1, top-5, mean per class, and one line per class (its count, its
+     *         accuracy, its name)
      */
     public String summary() {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "n = %d  top-1 = %.2f%%  top-5 = %.2f%%  mean per class = %.2f%%%n",
                 n, 100 * top1, 100 * top5, 100 * meanPerClassAccuracy));
-        // Terminal columns, not chars: a CJK class name takes two per character.
-        int w = Math.max(5, classNames.stream().mapToInt(TerminalColumns::width).max().orElse(5));
+        // The class name last: no padding to get wrong for names of CJK or emoji characters (two columns each).
+        sb.append(String.format(Locale.ROOT, "  %6s  %8s  %s%n", "n", "top-1", "class"));
         for (int c = 0; c < classNames.size(); c++) {
             Double a = perClassAccuracy.get(c);
-            sb.append(String.format(Locale.ROOT, "  %s  %6d  %s%n", TerminalColumns.padRight(classNames.get(c), w),
-                    perClassCount.get(c),
-                    a == null ? "     -" : String.format(Locale.ROOT, "%6.2f%%", 100 * a)));
+            sb.append(String.format(Locale.ROOT, "  %6d  %8s  %s%n", perClassCount.get(c),
+                    a == null ? "-" : String.format(Locale.ROOT, "%.2f%%", 100 * a), classNames.get(c)));
         }
         return sb.toString();
     }

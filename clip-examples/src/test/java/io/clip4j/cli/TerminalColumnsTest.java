@@ -1,9 +1,10 @@
-package io.clip4j.text;
+package io.clip4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
 
+/** Our use of JLine's wcwidth: code points, not chars; control characters count as none. */
 class TerminalColumnsTest {
     @Test
     void wideCharactersTakeTwoColumnsAndCombiningMarksNone() {
@@ -15,6 +16,7 @@ class TerminalColumnsTest {
         assertEquals(4, TerminalColumns.width("Ａｂ")); // fullwidth forms
         assertEquals(3, TerminalColumns.width("dög")); // precomposed
         assertEquals(3, TerminalColumns.width("do\u0308g")); // o + combining diaeresis
+        assertEquals(2, TerminalColumns.width("a\u0007b")); // BEL: wcwidth's -1 is not subtracted
     }
 
     @Test
