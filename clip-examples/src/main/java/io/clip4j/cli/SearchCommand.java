@@ -54,6 +54,12 @@ final class SearchCommand implements Callable<Integer> {
         if (texts.isEmpty() && images.isEmpty()) {
             throw new ParameterException(spec.commandLine(), "nothing to search for: give --text and/or --image");
         }
+        for (int i = 0; i < texts.size(); i++) {
+            if (texts.get(i).trim().isEmpty()) { // like zero-shot's blank labels: it would rank images by nothing asked
+                throw new ParameterException(spec.commandLine(), "--text " + (i + 1) + " of " + texts.size()
+                        + " is blank");
+            }
+        }
         if (topK < 1) {
             throw new IllegalArgumentException("--top-k must be >= 1, got " + topK);
         }

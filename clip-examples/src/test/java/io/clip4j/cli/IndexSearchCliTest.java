@@ -123,6 +123,9 @@ class IndexSearchCliTest {
         r = CliRunner.run("search", "--index", index.toString());
         assertEquals(ClipCli.EXIT_USAGE, r.code);
         assertTrue(r.err.contains("nothing to search for"), r.err);
+        r = CliRunner.run("search", "--index", index.toString(), "--text", "a cat", "  ");
+        assertEquals(ClipCli.EXIT_USAGE, r.code, r.err);
+        assertTrue(r.err.contains("--text 2 of 2 is blank"), r.err);
         String image = DATA.resolve("preprocess/images/chelsea.png").toString();
         r = CliRunner.run("index", "--model", VIT.toString(), "--images", image, "--out", tmp.toString());
         assertEquals(1, r.code);
