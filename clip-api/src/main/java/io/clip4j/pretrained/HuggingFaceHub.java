@@ -250,20 +250,9 @@ public final class HuggingFaceHub {
         }
     }
 
-    /**
-     * Writes a ref file under a name of its own, then moves it over the old one: a reader never sees it half-written,
-     * and a link planted under its name is replaced, not written through.
-     */
+    /** Writes a ref file whole (see {@link SmallFiles#replace}). */
     private static void writeRef(Path ref, String commit) throws IOException {
-        Files.createDirectories(ref.getParent());
-        Path fresh = ref.resolveSibling("." + ref.getFileName() + "." + UUID.randomUUID() + ".new");
-        try {
-            Files.write(fresh, commit.getBytes(StandardCharsets.UTF_8), java.nio.file.StandardOpenOption.CREATE_NEW,
-                    java.nio.file.StandardOpenOption.WRITE);
-            Files.move(fresh, ref, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(fresh); // only left if the move did not happen
-        }
+        SmallFiles.replace(ref, commit.getBytes(StandardCharsets.UTF_8));
     }
 
     /** @return false if the repo has none of the transformers weights at that commit */

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 
 /**
@@ -67,16 +66,8 @@ final class VerifiedStamp {
         if (before == null || !before.equals(attributes(file))) {
             return; // changed during hashing (or unreadable): leave it to be hashed next time
         }
-        Path stamp = of(file);
         try {
-            Files.createDirectories(stamp.getParent());
-            Path tmp = Files.createTempFile(stamp.getParent(), ".stamp", ".tmp");
-            try {
-                Files.write(tmp, line(sha256, before).getBytes(StandardCharsets.US_ASCII));
-                Files.move(tmp, stamp, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            SmallFiles.replace(of(file), line(sha256, before).getBytes(StandardCharsets.US_ASCII));
         } catch (IOException | RuntimeException e) {
             LOG.debug("cannot record the verified SHA-256 of {} ({}); it will be hashed again next time", file,
                     e.toString());
