@@ -26,13 +26,20 @@ int main(void) {
     enum { W0 = 640, H0 = 480, W1 = 300, H1 = 500, N_PX = 224 };
     uint8_t* img0 = malloc((size_t)W0 * H0 * 3);
     uint8_t* img1 = malloc((size_t)W1 * H1 * 3);
+    float* pixel_values = malloc(sizeof(float) * 2 * 3 * N_PX * N_PX); /* [2, 3, 224, 224] */
+    if (img0 == NULL || img1 == NULL || pixel_values == NULL) {
+        fprintf(stderr, "out of memory\n");
+        free(img0); /* free(NULL) is a no-op */
+        free(img1);
+        free(pixel_values);
+        return 1;
+    }
     for (size_t i = 0; i < (size_t)W0 * H0 * 3; ++i) img0[i] = (uint8_t)(i * 7);
     for (size_t i = 0; i < (size_t)W1 * H1 * 3; ++i) img1[i] = (uint8_t)(i * 13);
     const uint8_t* images[2] = {img0, img1};
     const int32_t widths[2] = {W0, W1}, heights[2] = {H0, H1};
     const float mean[3] = {CLIP4J_CLIP_MEAN_R, CLIP4J_CLIP_MEAN_G, CLIP4J_CLIP_MEAN_B};
     const float std[3] = {CLIP4J_CLIP_STD_R, CLIP4J_CLIP_STD_G, CLIP4J_CLIP_STD_B};
-    float* pixel_values = malloc(sizeof(float) * 2 * 3 * N_PX * N_PX); /* [2, 3, 224, 224] */
     if (use_gpu) {
         CHECK(clip4j_preprocess_cuda(images, widths, heights, 2, N_PX, mean, std, CLIP4J_FLOAT32, pixel_values, NULL));
     } else {
