@@ -31,6 +31,9 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
+    @Mixin
+    ImageOptions imageOptions;
+
     @Option(names = "--images", paramLabel = "DIR", required = true, description = "Folder of images (png, jpg, ...; searched recursively). A file that "
             + "cannot be decoded is reported on stderr and left out; the exit code is then 1.")
     Path dir;
@@ -67,7 +70,7 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         int skipped = 0;
-        try (ClipModel model = modelOptions.open()) {
+        try (ClipModel model = modelOptions.open(imageOptions)) {
             // A file that cannot be decoded is left out, as zero-shot, embed and index do (it stopped the whole run).
             for (Iterator<ImageInput> it = inputs.iterator(); it.hasNext(); ) {
                 ImageInput in = it.next();
@@ -86,7 +89,7 @@ final class BenchCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "model %s, %d images, batch %d, %d rounds, %d cores, device %s, image pipeline %s%n",
                     modelOptions.modelPath(), inputs.size(), batch, rounds, Runtime.getRuntime().availableProcessors(),
                     modelOptions.device,
-                    modelOptions.imagePipeline.resolve(modelOptions.device.isCuda()));
+                    imageOptions.imagePipeline.resolve(modelOptions.device.isCuda()));
             List<List<ImageInput>> batches = new ArrayList<>();
             for (int i = 0; i < inputs.size(); i += batch) {
                 batches.add(inputs.subList(i, Math.min(inputs.size(), i + batch)));

@@ -26,6 +26,9 @@ final class EmbedCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
+    @Mixin
+    ImageOptions imageOptions;
+
     @Option(names = "--image", arity = "1..*", paramLabel = "PATH", description = "Image file, or a folder searched recursively for "
             + "image files (repeatable). A file that cannot be decoded is reported on stderr and skipped; the exit "
             + "code is then 1.")
@@ -52,7 +55,7 @@ final class EmbedCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         ObjectMapper mapper = new ObjectMapper();
         int skipped = 0;
-        try (ClipModel model = modelOptions.open()) {
+        try (ClipModel model = modelOptions.open(imageOptions)) {
             if (!imageFiles.isEmpty()) {
                 skipped = ImageFiles.forEachBatch(imageFiles, in -> rows(model.encodeImages(in)),
                         (file, row) -> print(out, mapper, "image", file.toString(), row), spec.commandLine().getErr());

@@ -65,6 +65,9 @@ final class EvalCommand implements Runnable {
         @Mixin
         ModelOptions model;
 
+        @Mixin
+        ImageOptions images;
+
         @Option(names = "--batch", defaultValue = "64",
                 description = "Images decoded and encoded per step (default: ${DEFAULT-VALUE}).")
         int batch;
@@ -120,7 +123,7 @@ final class EvalCommand implements Runnable {
             List<String> tpl = templates.resolve();
             LabeledDataset ds = readDataset(test, null);
             checkBatch(common.batch);
-            try (ClipModel model = common.model.open()) {
+            try (ClipModel model = common.model.open(common.images)) {
                 var r = ZeroShotEvaluator.evaluate(model, ds, tpl, common.batch);
                 common.print(spec.commandLine().getOut(), r, r.summary());
             }
@@ -173,7 +176,7 @@ final class EvalCommand implements Runnable {
             LabeledDataset te = readDataset(test, tr.classNames());
             LabeledDataset va = val == null ? null : readDataset(val, tr.classNames());
             checkBatch(common.batch);
-            try (ClipModel model = common.model.open()) {
+            try (ClipModel model = common.model.open(common.images)) {
                 LabeledFeatures ftr = LabeledFeatures.encode(model, tr, common.batch);
                 LabeledFeatures fte = LabeledFeatures.encode(model, te, common.batch);
                 LinearProbeResult r;
@@ -233,7 +236,7 @@ final class EvalCommand implements Runnable {
             FewShotProbe.check(tr.classNames(), tr.examples().stream().mapToInt(LabeledImage::label).toArray(),
                     shots, seeds); // before encoding, which may take hours
             checkBatch(common.batch);
-            try (ClipModel model = common.model.open()) {
+            try (ClipModel model = common.model.open(common.images)) {
                 LabeledFeatures ftr = LabeledFeatures.encode(model, tr, common.batch);
                 LabeledFeatures fte = LabeledFeatures.encode(model, te, common.batch);
                 Double zs = null;
@@ -265,7 +268,7 @@ final class EvalCommand implements Runnable {
         public Integer call() throws IOException {
             List<ImageCaption> pairs = readCaptions(captions);
             checkBatch(common.batch);
-            try (ClipModel model = common.model.open()) {
+            try (ClipModel model = common.model.open(common.images)) {
                 var r = RetrievalEvaluator.evaluate(model, pairs, common.batch);
                 common.print(spec.commandLine().getOut(), r, r.summary());
             }

@@ -25,6 +25,9 @@ final class IndexCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
+    @Mixin
+    ImageOptions imageOptions;
+
     @Option(names = "--images", paramLabel = "PATH", required = true, arity = "1..*",
             description = "Image files and/or folders (folders are searched recursively for "
                     + "png/jpg/jpeg/webp/gif/bmp/tif/tiff files).")
@@ -82,7 +85,7 @@ final class IndexCommand implements Callable<Integer> {
         PrintWriter stderr = spec.commandLine().getErr();
         Path modelPath = modelOptions.modelPath().toAbsolutePath().normalize();
         ImageIndexer.Result r;
-        try (ClipModel model = modelOptions.open(); ProgressBar bar = progressBar(files.size())) {
+        try (ClipModel model = modelOptions.open(imageOptions); ProgressBar bar = progressBar(files.size())) {
             ImageIndexer indexer = new ImageIndexer(model, modelPath.toString()).batchSize(batch);
             if (bar != null) {
                 indexer.onProgress(bar::stepTo);

@@ -3,7 +3,6 @@ package io.clip4j.cli;
 import io.clip4j.Activation;
 import io.clip4j.ClipModel;
 import io.clip4j.Device;
-import io.clip4j.ImagePipeline;
 import io.clip4j.Precision;
 import io.clip4j.pretrained.HuggingFaceCache;
 import io.clip4j.pretrained.HuggingFaceHub;
@@ -82,21 +81,11 @@ final class ModelOptions {
     @Option(names = "--threads", defaultValue = "0", description = "CPU threads for the towers (0 = all cores; at most 4 per core).")
     int threads;
 
-    @Option(names = "--image-pipeline", defaultValue = "AUTO", paramLabel = "AUTO|JAVA|KERNELS",
-            description = "Image preprocessing: JAVA (clip-api), KERNELS (fused clip4j kernels writing into the "
-                    + "encoder's input tensor, on the GPU with --device cuda) or AUTO (KERNELS on CUDA, JAVA on the "
-                    + "CPU; default). All give the reference pixels; zero-shot scores may differ in the last float "
-                    + "digits (KERNELS scores in its own kernel).")
-    ImagePipeline imagePipeline;
-
     @Option(names = "--activation", paramLabel = "QUICK_GELU|GELU",
             description = "Transformer MLP activation, for checkpoints that do not record it: QUICK_GELU (OpenAI, "
                     + "open_clip -quickgelu) or GELU (open_clip's LAION/DataComp models). Default: the checkpoint's "
                     + "(a Hugging Face config.json or open_clip_config.json says), else QUICK_GELU.")
     Activation activation;
-
-    @Option(names = "--apply-exif", description = "Rotate images by their EXIF orientation (the reference does not).")
-    boolean applyExif;
 
     /**
      * @return the model chosen on the command line (a named model's cached file, downloaded first if needed), or the
@@ -222,14 +211,22 @@ final class ModelOptions {
         }
     }
 
-    /** @return the loaded model */
+    /** @return the loaded model, for a command that encodes no images (the builder's image defaults) */
     ClipModel open() {
+        return open(new ImageOptions());
+    }
+
+    /**
+     * @param images how the command's images are preprocessed
+     * @return the loaded model
+     */
+    ClipModel open(ImageOptions images) {
         ClipModel.Builder b = ClipModel.builder(modelPath())
                 .device(device)
                 .precision(precision)
                 .threads(threads)
-                .applyExifOrientation(applyExif)
-                .imagePipeline(imagePipeline);
+                .applyExifOrientation(images.applyExif)
+                .imagePipeline(images.imagePipeline);
         if (activation != null) {
             b.activation(activation);
         }

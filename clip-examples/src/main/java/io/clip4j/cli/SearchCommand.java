@@ -31,6 +31,9 @@ final class SearchCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
+    @Mixin
+    ImageOptions imageOptions;
+
     @Option(names = "--index", paramLabel = "FILE", required = true, description = "Index file from 'clip index'.")
     Path indexFile;
 
@@ -72,7 +75,7 @@ final class SearchCommand implements Callable<Integer> {
         int skipped;
         // All queries are answered before anything is printed: an error prints nothing. Only an image query that
         // cannot be decoded is skipped (reported on stderr, exit 1), like zero-shot's and embed's images.
-        try (ClipModel model = modelOptions.open()) {
+        try (ClipModel model = modelOptions.open(imageOptions)) {
             SemanticSearch search = new SemanticSearch(model, index);
             TruncationNote.warnIfTruncated(model, texts, "texts", spec.commandLine().getErr());
             textHits = texts.isEmpty() ? List.of() : search.byTexts(texts, topK);

@@ -28,6 +28,9 @@ final class ZeroShotCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
+    @Mixin
+    ImageOptions imageOptions;
+
     @Option(names = "--image", paramLabel = "PATH", required = true, arity = "1..*",
             description = "Image file(s), or folders searched recursively for image files. A file that cannot be "
                     + "decoded is reported on stderr and skipped; the exit code is then 1.")
@@ -79,7 +82,7 @@ final class ZeroShotCommand implements Callable<Integer> {
         List<Path> imageFiles = ImageFiles.expand(images);
         PrintWriter out = spec.commandLine().getOut();
         ObjectMapper mapper = new ObjectMapper();
-        try (ClipModel model = modelOptions.open()) {
+        try (ClipModel model = modelOptions.open(imageOptions)) {
             ZeroShotClassifier classifier = model.classifier(labelList, tpl);
             List<String> prompts = new ArrayList<>();
             tpl.forEach(t -> labelList.forEach(label -> prompts.add(PromptTemplates.fill(t, label))));

@@ -263,6 +263,9 @@ class ModelCommandsCliTest {
                 text.out);
         assertTrue(text.out.contains("resize_mode           shortest"), text.out);
         assertTrue(text.out.contains("transformer_mlp_width 512"), text.out);
+        CliRunner exif = CliRunner.run("info", "--model", VIT.toString(), "--apply-exif"); // info reads no image
+        assertEquals(ClipCli.EXIT_USAGE, exif.code, exif.err);
+        assertTrue(exif.err.contains("Unknown option: '--apply-exif'"), exif.err);
         // an open_clip directory: heads, activation and normalisation from open_clip_config.json
         CliRunner oc = CliRunner.run("info", "--model", OpenClipFixture.directory().toString(), "--json");
         assertEquals(0, oc.code, oc.err);
