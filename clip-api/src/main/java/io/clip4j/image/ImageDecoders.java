@@ -10,9 +10,10 @@ import java.util.ServiceLoader;
  * An ordered list of {@link ImageDecoder}s; a file goes to the first one whose
  * {@link ImageDecoder#canDecode(byte[])} accepts its first bytes.
  *
- * <p>{@link #defaults()} holds every decoder listed in {@code META-INF/services/io.clip4j.image.ImageDecoder}
- * on the class path (clip-api ships PNG, GIF, BMP, JPEG, WebP and TIFF; native decoders, such as clip-native's
- * OpenCV JPEG decoder, register the same way).
+ * <p>{@link #defaults()} holds clip-api's own decoders (PNG, GIF, BMP, JPEG, WebP and TIFF) and every decoder
+ * listed in {@code META-INF/services/io.clip4j.image.ImageDecoder} on the class path (native decoders, such as
+ * clip-native's OpenCV JPEG decoder, register that way). clip-api's own are always there, so a fat jar that kept
+ * only one of the service files (clip-native's, say) still decodes every format.
  * {@link #with(ImageDecoder)} registers a decoder explicitly, ahead of the others. Immutable and
  * thread-safe.
  */
@@ -26,17 +27,27 @@ public final class ImageDecoders {
     }
 
     /**
-     * Returns the registry of every decoder on the class path.
+     * Returns the registry of clip-api's decoders and every decoder on the class path.
      *
-     * @return the decoders found by {@link ServiceLoader} (loaded once, with this class's class loader),
-     *         highest {@link ImageDecoder#priority()} first
+     * @return clip-api's decoders and those found by {@link ServiceLoader} (loaded once, with this class's class
+     *         loader), highest {@link ImageDecoder#priority()} first
      */
     public static ImageDecoders defaults() {
         ImageDecoders d = defaults;
         if (d == null) {
-            List<ImageDecoder> found = new ArrayList<>();
+            // clip-api's own decoders do not depend on its service file: a fat jar built without merging
+            // META-INF/services keeps one file of that name, and clip-native's lists OpenCV alone.
+            List<ImageDecoder> found = new ArrayList<>(List.of(new PngDecoder(), new GifDecoder(), new BmpDecoder(),
+                    new io.clip4j.image.jpeg.JpegDecoder(), new io.clip4j.image.webp.WebpDecoder(),
+                    new io.clip4j.image.tiff.TiffDecoder()));
+            java.util.Set<Class<?>> builtIn = new java.util.HashSet<>();
+            for (ImageDecoder dec : found) {
+                builtIn.add(dec.getClass());
+            }
             for (ImageDecoder dec : ServiceLoader.load(ImageDecoder.class, ImageDecoders.class.getClassLoader())) {
-                found.add(dec);
+                if (!builtIn.contains(dec.getClass())) {
+                    found.add(dec);
+                }
             }
             // Native decoders (higher priority) first; the sort is stable, so equal priorities keep
             // class-path order.

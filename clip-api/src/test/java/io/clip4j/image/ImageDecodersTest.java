@@ -1,13 +1,23 @@
 package io.clip4j.image;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Enumeration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** How the registry reports a decoder's failures: always an ImageDecodeException naming the input. */
+/**
+ * How the registry reports a decoder's failures (always an ImageDecodeException naming the input), and that its
+ * defaults do not depend on clip-api's service file.
+ */
 class ImageDecodersTest {
     /** Accepts everything and fails the way a decoder would on a file that expands past the heap. */
     private static ImageDecoder failing(Throwable failure) {
@@ -50,5 +60,70 @@ class ImageDecodersTest {
                 () -> decoders.decode(new byte[]{1, 2, 3}, 1000, "x.bin"));
         assertTrue(e.getMessage().startsWith("x.bin: failing failed: java.lang.ArrayIndexOutOfBoundsException"),
                 e.getMessage());
+    }
+
+    /**
+     * A fat jar built without merging {@code META-INF/services} (maven-shade's default) keeps one
+     * {@code io.clip4j.image.ImageDecoder} file, clip-native's, which lists OpenCV alone: PNG files then failed with
+     * "unknown image format ... decoders available: opencv". Loads clip-api's classes afresh in a class loader
+     * that hides the service file and checks that the defaults still hold every pure-Java decoder.
+     */
+    @Test
+    void defaultsHoldClipApisDecodersWithoutItsServiceFile() throws Exception {
+        URL classes = ImageDecoders.class.getProtectionDomain().getCodeSource().getLocation();
+        try (URLClassLoader loader = new WithoutDecoderServices(classes, ImageDecodersTest.class.getClassLoader())) {
+            Class<?> registry = Class.forName(ImageDecoders.class.getName(), true, loader);
+            assertEquals(loader, registry.getClassLoader());
+            Object defaults = registry.getMethod("defaults").invoke(null);
+            List<String> names = new ArrayList<>();
+            for (Object d : (List<?>) registry.getMethod("decoders").invoke(defaults)) {
+                names.add(d.getClass().getName());
+            }
+            assertEquals(List.of("io.clip4j.image.PngDecoder", "io.clip4j.image.GifDecoder",
+                    "io.clip4j.image.BmpDecoder", "io.clip4j.image.jpeg.JpegDecoder",
+                    "io.clip4j.image.webp.WebpDecoder", "io.clip4j.image.tiff.TiffDecoder"), names);
+        }
+    }
+
+    @Test
+    void defaultsListEachDecoderOnce() {
+        List<String> names = new ArrayList<>();
+        for (ImageDecoder d : ImageDecoders.defaults().decoders()) {
+            names.add(d.getClass().getName());
+        }
+        assertEquals(names.size(), new java.util.HashSet<>(names).size(), names.toString());
+        assertTrue(names.contains("io.clip4j.image.PngDecoder"), names.toString());
+    }
+
+    /** Loads io.clip4j classes itself, from clip-api's classes, and finds no ImageDecoder service file. */
+    private static final class WithoutDecoderServices extends URLClassLoader {
+        WithoutDecoderServices(URL classes, ClassLoader parent) {
+            super(new URL[]{classes}, parent);
+        }
+
+        @Override
+        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+            if (!name.startsWith("io.clip4j.")) {
+                return super.loadClass(name, resolve);
+            }
+            synchronized (getClassLoadingLock(name)) {
+                Class<?> c = findLoadedClass(name);
+                if (c == null) {
+                    c = findClass(name);
+                }
+                if (resolve) {
+                    resolveClass(c);
+                }
+                return c;
+            }
+        }
+
+        @Override
+        public Enumeration<URL> getResources(String name) throws IOException {
+            if (name.equals("META-INF/services/" + ImageDecoder.class.getName())) {
+                return Collections.emptyEnumeration();
+            }
+            return super.getResources(name);
+        }
     }
 }

@@ -41,9 +41,11 @@ final class CudaCheck {
     static String problem(Device device, boolean cudaNatives, boolean available, int count) {
         String requested = "CUDA requested (device " + device + ")";
         if (!cudaNatives) {
+            // -P applies to the projects Maven builds only: a project that depends on clip-native needs the property.
             return requested + " but LibTorch sees no GPU: this build has CPU natives; build with -Pcuda"
-                    + " (org.bytedeco:pytorch with classifier " + org.bytedeco.javacpp.Loader.getPlatform()
-                    + "-gpu and the org.bytedeco:cuda redist jar) or use device cpu";
+                    + " (-Dclip4j.cuda in a project that depends on clip-native: org.bytedeco:pytorch with classifier "
+                    + org.bytedeco.javacpp.Loader.getPlatform() + "-gpu and the org.bytedeco:cuda redist jar)"
+                    + " or use device cpu";
         }
         if (!available || count == 0) {
             return requested + " but LibTorch sees no GPU: the CUDA natives are loaded, but no usable NVIDIA GPU"

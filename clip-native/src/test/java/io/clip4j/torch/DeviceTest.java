@@ -43,6 +43,8 @@ class DeviceTest {
     void everyGpuSituationHasItsMessage() {
         String cpuNatives = CudaCheck.problem(Device.cuda(0), false, false, 0);
         assertTrue(cpuNatives.contains(BUILD_HINT), cpuNatives);
+        // -Pcuda does nothing for a project outside this reactor that depends on clip-native.
+        assertTrue(cpuNatives.contains("-Dclip4j.cuda in a project that depends on clip-native"), cpuNatives);
         String noGpu = CudaCheck.problem(Device.cuda(0), true, false, 0);
         assertEquals("CUDA requested (device cuda:0) but LibTorch sees no GPU: the CUDA natives are loaded, but no"
                 + " usable NVIDIA GPU or driver was found (check nvidia-smi and CUDA_VISIBLE_DEVICES)", noGpu);
