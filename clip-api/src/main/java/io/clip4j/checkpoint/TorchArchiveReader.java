@@ -84,7 +84,9 @@ final class TorchArchiveReader {
             }
         }
         if (found == null) {
-            throw new CheckpointException(zip.path() + ": ZIP archive without <folder>/data.pkl is not a torch archive");
+            throw new CheckpointException(zip.path() + ": ZIP archive without <folder>/data.pkl is not a torch archive"
+                    + (zip.contains("index.json") ? " (this looks like a clip4j search index from 'clip index', not a"
+                    + " checkpoint)" : ""));
         }
         return found;
     }

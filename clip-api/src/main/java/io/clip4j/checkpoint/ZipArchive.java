@@ -12,8 +12,11 @@ import java.util.Set;
  * A read-only view of a ZIP archive as PyTorch writes it ({@code torch.save} zip format,
  * TorchScript archives): the central directory is parsed (ZIP64 included) and each entry is returned as a
  * memory-mapped slice of the file. Only STORED (uncompressed) entries can be sliced, which is what PyTorch
- * writes; a compressed entry is reported instead of being inflated. CRCs are not verified (that would
- * mean reading every tensor byte up front); truncation and out-of-range offsets are detected.
+ * writes for pickles and tensors; a compressed entry is reported when it is read instead of being inflated.
+ * Compressed entries may be present: {@code torch.jit.save} (since PyTorch 1.8) deflates the {@code code/}
+ * sources and {@code .debug_pkl} records larger than 200 bytes, which a checkpoint reader never reads. CRCs
+ * are not verified (that would mean reading every tensor byte up front); truncation and out-of-range offsets
+ * are detected.
  */
 final class ZipArchive implements AutoCloseable {
     private static final int EOCD_SIG = 0x06054b50;
@@ -26,7 +29,7 @@ final class ZipArchive implements AutoCloseable {
     private static final int LOC_LEN = 30;
 
     private final MappedFile file;
-    private final Map<String, long[]> entries; // name -> {local header offset, size}
+    private final Map<String, long[]> entries; // name -> {local header offset, size, compression method or -1}
 
     private ZipArchive(MappedFile file, Map<String, long[]> entries) {
         this.file = file;
@@ -80,6 +83,10 @@ final class ZipArchive implements AutoCloseable {
         long[] e = entries.get(name);
         if (e == null) {
             throw corrupt(file, "missing entry '" + name + "'");
+        }
+        if (e[2] >= 0) {
+            throw new CheckpointException(file.path() + ": ZIP entry '" + name + "' is compressed (method " + e[2]
+                    + "); torch archives store pickles and tensors uncompressed, and clip4j reads only those");
         }
         ByteBuffer loc = file.slice(e[0], LOC_LEN);
         if (loc.getInt(0) != LOC_SIG) {
@@ -136,16 +143,12 @@ final class ZipArchive implements AutoCloseable {
             String name = new String(nb, StandardCharsets.UTF_8);
             long[] sizes = {usize, csize, local};
             zip64Extra(f, name, cd, p + CEN_LEN + nameLen, extraLen, sizes);
-            if (method != 0 || sizes[0] != sizes[1]) {
-                throw corrupt(f, "entry '" + name + "' is compressed (method " + method
-                        + "); torch archives store entries uncompressed"
-                        + (name.equals("index.json") ? " (this looks like a clip4j search index from 'clip index',"
-                                + " not a checkpoint)" : ""));
-            }
+            // Compressed entries are listed (torch.jit.save deflates its code/ files) and refused only if read.
+            boolean compressed = method != 0 || sizes[0] != sizes[1];
             if (sizes[2] > f.size() - LOC_LEN) {
                 throw corrupt(f, "entry '" + name + "' starts past the end of the file (truncated)");
             }
-            if (out.put(name, new long[]{sizes[2], sizes[0]}) != null) {
+            if (out.put(name, new long[]{sizes[2], sizes[0], compressed ? method : -1}) != null) {
                 throw corrupt(f, "duplicate entry '" + name + "'");
             }
             p = next;

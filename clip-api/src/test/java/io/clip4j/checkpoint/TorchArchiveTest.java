@@ -198,6 +198,55 @@ class TorchArchiveTest {
         }
     }
 
+    /**
+     * torch.jit.save (PyTorch 1.8 and later) deflates the code/ sources and .debug_pkl records of more than 200 bytes;
+     * a TorchScript archive saved by torch 1.13 was refused as a whole ("entry 'model/code/__torch__/clip/model.py' is
+     * compressed"), although a checkpoint reader reads only data.pkl and the stored tensors. Found by
+     * scripts/real-size-parity.py. A compressed entry that is read is still refused, by name.
+     */
+    @Test
+    void deflatedCodeEntriesOfATorchScriptArchiveAreNotRead() throws IOException {
+        Path original = Fixtures.model("tiny-vit").resolve("model.pt");
+        Path f = tmp.resolve("deflated-code.pt");
+        rezip(original, f, n -> n.contains("/code/") && !n.endsWith("/"));
+        StateDict script = CheckpointReader.read(f);
+        Fixtures.assertSameValues(CheckpointReader.read(original), script);
+        assertEquals(Fixtures.config("tiny-vit"), ConfigInference.infer(script, f));
+
+        Path g = tmp.resolve("deflated-data-pkl.pt");
+        rezip(original, g, n -> n.endsWith("/data.pkl"));
+        CheckpointException e = assertThrows(CheckpointException.class, () -> CheckpointReader.read(g));
+        assertTrue(e.getMessage().contains(g.toString()) && e.getMessage().contains("model/data.pkl")
+                && e.getMessage().contains("compressed"), e.getMessage());
+    }
+
+    /** Copies a ZIP archive entry by entry: DEFLATED where {@code deflate} says so, else STORED as torch writes. */
+    private static void rezip(Path from, Path to, java.util.function.Predicate<String> deflate) throws IOException {
+        try (java.util.zip.ZipFile in = new java.util.zip.ZipFile(from.toFile());
+             java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(Files.newOutputStream(to))) {
+            for (java.util.zip.ZipEntry e : java.util.Collections.list(in.entries())) {
+                byte[] data;
+                try (java.io.InputStream is = in.getInputStream(e)) {
+                    data = is.readAllBytes();
+                }
+                java.util.zip.ZipEntry copy = new java.util.zip.ZipEntry(e.getName());
+                if (deflate.test(e.getName())) {
+                    copy.setMethod(java.util.zip.ZipEntry.DEFLATED);
+                } else {
+                    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+                    crc.update(data);
+                    copy.setMethod(java.util.zip.ZipEntry.STORED);
+                    copy.setSize(data.length);
+                    copy.setCompressedSize(data.length);
+                    copy.setCrc(crc.getValue());
+                }
+                out.putNextEntry(copy);
+                out.write(data);
+                out.closeEntry();
+            }
+        }
+    }
+
     @Test
     void corruptLocalHeaderOfAStorageIsDetected() throws IOException {
         byte[] all = Files.readAllBytes(Fixtures.model("tiny-vit").resolve("state_dict.pt"));
