@@ -144,7 +144,11 @@ final class ZipArchive implements AutoCloseable {
             long[] sizes = {usize, csize, local};
             zip64Extra(f, name, cd, p + CEN_LEN + nameLen, extraLen, sizes);
             // Compressed entries are listed (torch.jit.save deflates its code/ files) and refused only if read.
-            boolean compressed = method != 0 || sizes[0] != sizes[1];
+            if (method == 0 && sizes[0] != sizes[1]) { // STORED means the bytes are the entry: sizes must agree
+                throw corrupt(f, "stored entry '" + name + "' has size " + sizes[0] + " but " + sizes[1]
+                        + " bytes in the archive");
+            }
+            boolean compressed = method != 0;
             if (sizes[2] > f.size() - LOC_LEN) {
                 throw corrupt(f, "entry '" + name + "' starts past the end of the file (truncated)");
             }

@@ -260,9 +260,45 @@ class TorchArchiveTest {
         assertTrue(e.getMessage().contains(f.toString()) && e.getMessage().contains("state_dict/data/5"), e.getMessage());
     }
 
+    @Test
+    void aStoredEntryWhoseSizesDisagreeIsCorrupt() throws IOException {
+        byte[] all = Files.readAllBytes(Fixtures.model("tiny-vit").resolve("state_dict.pt"));
+        byte[] name = "state_dict/data.pkl".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        int cen = lastIndexOf(all, name) - 46; // the central directory header of that entry
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(all).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        assertEquals(0x02014b50, b.getInt(cen));
+        assertEquals(0, b.getShort(cen + 10), "STORED");
+        b.putInt(cen + 20, b.getInt(cen + 20) + 1); // compressed size one more than the size
+        Path f = tmp.resolve("sizes.pt");
+        Files.write(f, all);
+        CheckpointException e = assertThrows(CheckpointException.class, () -> CheckpointReader.read(f));
+        assertTrue(e.getMessage().contains(f.toString()) && e.getMessage().contains("stored entry 'state_dict/data.pkl'")
+                && e.getMessage().contains("bytes in the archive"), e.getMessage());
+    }
+
+    private static int lastIndexOf(byte[] hay, byte[] needle) {
+        int last = -1;
+        for (int from = 0; ; ) {
+            int i = indexOf(hay, needle, from);
+            if (i < 0) {
+                return last;
+            }
+            last = i;
+            from = i + 1;
+        }
+    }
+
     private static int indexOf(byte[] hay, byte[] needle) {
+        int i = indexOf(hay, needle, 0);
+        if (i < 0) {
+            throw new AssertionError("not found");
+        }
+        return i;
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle, int from) {
         outer:
-        for (int i = 0; i <= hay.length - needle.length; i++) {
+        for (int i = from; i <= hay.length - needle.length; i++) {
             for (int j = 0; j < needle.length; j++) {
                 if (hay[i + j] != needle[j]) {
                     continue outer;
@@ -270,7 +306,7 @@ class TorchArchiveTest {
             }
             return i;
         }
-        throw new AssertionError("not found");
+        return -1;
     }
 
     @Test
