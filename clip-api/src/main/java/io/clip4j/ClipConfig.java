@@ -76,6 +76,7 @@ public final class ClipConfig {
      *                                  4 x width, would not fit an int; a ResNet has no vision MLP width). The
      *                                  vision width is not checked against the vision heads here; the engine
      *                                  refuses to build such a tower
+     * @throws NullPointerException     if {@code visionLayers} is null
      */
     public ClipConfig(int embedDim, int imageResolution, int[] visionLayers, int visionWidth, int visionPatchSize,
                       int contextLength, int vocabSize, int transformerWidth, int transformerHeads,
@@ -107,6 +108,7 @@ public final class ClipConfig {
      *                                  4 x width, would not fit an int; a ResNet has no vision MLP width). The
      *                                  vision width is not checked against the vision heads here; the engine
      *                                  refuses to build such a tower
+     * @throws NullPointerException     if {@code visionLayers} or {@code activation} is null
      */
     public ClipConfig(int embedDim, int imageResolution, int[] visionLayers, int visionWidth, int visionPatchSize,
                       int contextLength, int vocabSize, int transformerWidth, int transformerHeads,
@@ -230,6 +232,7 @@ public final class ClipConfig {
      *
      * @param a the transformer MLPs' activation
      * @return this configuration with that activation
+     * @throws NullPointerException if {@code a} is null
      */
     public ClipConfig withActivation(Activation a) {
         return new ClipConfig(embedDim, imageResolution, visionLayers, visionWidth, visionPatchSize, contextLength,

@@ -45,7 +45,9 @@ public interface ClipModel extends AutoCloseable {
      *                   {@code preprocess_cfg} mean/std and resize mode the preprocessing then uses); the format is
      *                   detected from the content
      * @return the model
-     * @throws ClipException if the file cannot be read or is not a CLIP checkpoint, or no engine is present
+     * @throws NullPointerException if {@code checkpoint} is null
+     * @throws ClipException        if the file cannot be read or is not a CLIP checkpoint
+     *                              ({@link io.clip4j.checkpoint.CheckpointException}), or no engine is present
      */
     static ClipModel load(Path checkpoint) {
         return builder(checkpoint).build();
@@ -56,6 +58,7 @@ public interface ClipModel extends AutoCloseable {
      *
      * @param checkpoint see {@link #load(Path)}
      * @return a builder for device, precision, threads and preprocessing options
+     * @throws NullPointerException if {@code checkpoint} is null
      */
     static Builder builder(Path checkpoint) {
         return new Builder(checkpoint);
@@ -105,7 +108,9 @@ public interface ClipModel extends AutoCloseable {
      * @throws io.clip4j.image.ImageDecodeException naming the first input that cannot be decoded
      * @throws NullPointerException                 if {@code images} is null
      * @throws IllegalArgumentException             if an element is null
-     * @throws ClipException                        if {@code n*3*S*S} values do not fit one Java array
+     * @throws ClipException                        if {@code n*3*S*S} values do not fit one Java array, or the
+     *                                              calling thread is interrupted (see
+     *                                              {@link io.clip4j.image.ImagePreprocessor#preprocessBatch})
      */
     float[] preprocess(List<ImageInput> images);
 
@@ -123,14 +128,14 @@ public interface ClipModel extends AutoCloseable {
      * Decodes, preprocesses (in parallel) and encodes images, batch by batch.
      *
      * @param images any number of inputs (an empty list gives 0 rows)
-     * @return image_features {@code [images.size(), embed_dim]}, not normalised, finite
+     * @return image_features {@code [images.size(), embed_dim]}, not normalised, finite, no row all zeros
      * @throws io.clip4j.image.ImageDecodeException naming the first input that cannot be decoded
      * @throws NullPointerException                 if {@code images} is null
      * @throws IllegalArgumentException             if an element is null, or {@code images.size() * embed_dim}
      *                                              exceeds the largest Java array
      * @throws ClipException if the model is closed or the engine fails; a {@link NonFiniteFeaturesException}
-     *                       if it computes non-finite features (naming the image; the cause is non-finite checkpoint
-     *                       weights or a float16 overflow, not the input)
+     *                       if it computes non-finite or all-zero features (naming the image; the cause is damaged
+     *                       checkpoint weights or a float16 overflow, not the input)
      */
     Features encodeImages(List<ImageInput> images);
 
@@ -138,13 +143,13 @@ public interface ClipModel extends AutoCloseable {
      * Tokenizes (truncating texts longer than context_length, like {@code truncate=True}) and encodes.
      *
      * @param texts any number of texts (an empty list gives 0 rows)
-     * @return text_features {@code [texts.size(), embed_dim]}, not normalised, finite
+     * @return text_features {@code [texts.size(), embed_dim]}, not normalised, finite, no row all zeros
      * @throws NullPointerException     if {@code texts} is null
      * @throws IllegalArgumentException if an element is null, or {@code texts.size() * embed_dim} exceeds the
      *                                  largest Java array
      * @throws ClipException if the model is closed or the engine fails; a {@link NonFiniteFeaturesException}
-     *                       if it computes non-finite features (naming the text; the cause is non-finite checkpoint
-     *                       weights or a float16 overflow, not the input)
+     *                       if it computes non-finite or all-zero features (naming the text; the cause is damaged
+     *                       checkpoint weights or a float16 overflow, not the input)
      */
     Features encodeTexts(List<String> texts);
 
@@ -153,11 +158,11 @@ public interface ClipModel extends AutoCloseable {
      * {@code CLIP.encode_image} on {@code preprocess(image).unsqueeze(0)}).
      *
      * @param image one input
-     * @return image_features {@code [1, embed_dim]}, not normalised, finite
+     * @return image_features {@code [1, embed_dim]}, not normalised, finite, not all zeros
      * @throws NullPointerException if {@code image} is null
      * @throws io.clip4j.image.ImageDecodeException naming the input if it cannot be decoded
      * @throws ClipException if the model is closed or the engine fails; a {@link NonFiniteFeaturesException}
-     *                       if it computes non-finite features (see {@link #encodeImages})
+     *                       if it computes non-finite or all-zero features (see {@link #encodeImages})
      */
     default Features encodeImage(ImageInput image) {
         return encodeImages(List.of(Objects.requireNonNull(image, "image")));
@@ -168,10 +173,10 @@ public interface ClipModel extends AutoCloseable {
      * {@code CLIP.encode_text} on {@code clip.tokenize(text, truncate=True)}).
      *
      * @param text one text
-     * @return text_features {@code [1, embed_dim]}, not normalised, finite
+     * @return text_features {@code [1, embed_dim]}, not normalised, finite, not all zeros
      * @throws NullPointerException if {@code text} is null
      * @throws ClipException if the model is closed or the engine fails; a {@link NonFiniteFeaturesException}
-     *                       if it computes non-finite features (see {@link #encodeTexts})
+     *                       if it computes non-finite or all-zero features (see {@link #encodeTexts})
      */
     default Features encodeText(String text) {
         return encodeTexts(List.of(Objects.requireNonNull(text, "text")));
@@ -216,11 +221,15 @@ public interface ClipModel extends AutoCloseable {
      * @param classEmbeddings {@code [m, embed_dim]} one row per class, raw or normalised (e.g.
      *                        {@link ZeroShotClassifier#classEmbeddings()})
      * @param k               classes kept per image, in [1, m]
-     * @return the k most probable classes of every image, with probabilities and logits
-     * @throws IllegalArgumentException if images is empty, embed_dim differs, k is out of range, or a class
-     *                                  embedding is all zeros or not finite (see {@link ZeroShotArguments#check})
+     * @return the k most probable classes of every image, {@code [images.size(), k]}, with probabilities in
+     *         [0, 1] and logits
+     * @throws NullPointerException     if {@code images} or {@code classEmbeddings} is null
+     * @throws IllegalArgumentException if images is empty or has a null element, embed_dim differs, k is out of
+     *                                  range, or a class embedding is all zeros or not finite (see
+     *                                  {@link ZeroShotArguments#check}); all checked before anything is encoded
      * @throws io.clip4j.image.ImageDecodeException naming the first input that cannot be decoded
-     * @throws ClipException if the model is closed, the engine fails, or an image's features are not finite
+     * @throws ClipException if the model is closed or the engine fails; a {@link NonFiniteFeaturesException} if an
+     *                       image's features are not finite
      */
     default TopK zeroShotTopK(List<ImageInput> images, Features classEmbeddings, int k) {
         ZeroShotArguments.check(images, classEmbeddings, k, config().embedDim());
@@ -289,6 +298,7 @@ public interface ClipModel extends AutoCloseable {
          *
          * @param device where to run (default {@link Device#CPU})
          * @return this
+         * @throws NullPointerException if {@code device} is null
          */
         public Builder device(Device device) {
             this.device = Objects.requireNonNull(device, "device");
@@ -300,6 +310,7 @@ public interface ClipModel extends AutoCloseable {
          *
          * @param precision compute type (default float32; CPU supports float32 only)
          * @return this
+         * @throws NullPointerException if {@code precision} is null
          */
         public Builder precision(Precision precision) {
             this.precision = Objects.requireNonNull(precision, "precision");
@@ -381,8 +392,10 @@ public interface ClipModel extends AutoCloseable {
          * Sets the BPE vocabulary the tokenizer uses instead of the bundled one.
          *
          * @param vocabulary a gzipped BPE merges file to use instead of the bundled
-         *                   {@code bpe_simple_vocab_16e6.txt.gz}
+         *                   {@code bpe_simple_vocab_16e6.txt.gz}; read by {@link #build()}, which throws
+         *                   {@link io.clip4j.text.VocabularyException} if it cannot be read
          * @return this
+         * @throws NullPointerException if {@code vocabulary} is null
          */
         public Builder vocabulary(Path vocabulary) {
             this.vocabulary = Objects.requireNonNull(vocabulary, "vocabulary");
@@ -401,6 +414,7 @@ public interface ClipModel extends AutoCloseable {
          *                   clip4j's trainer in its metadata ({@code clip4j.activation}), and asking any of these
          *                   for another is a CheckpointException
          * @return this
+         * @throws NullPointerException if {@code activation} is null
          */
         public Builder activation(Activation activation) {
             this.activation = Objects.requireNonNull(activation, "activation");
@@ -425,6 +439,7 @@ public interface ClipModel extends AutoCloseable {
          *                 preprocessing on the CPU); every choice gives the reference pixels bit for bit. Used by
          *                 the LibTorch engine (clip-native); an engine without a kernels pipeline ignores it
          * @return this
+         * @throws NullPointerException if {@code pipeline} is null
          */
         public Builder imagePipeline(ImagePipeline pipeline) {
             this.imagePipeline = Objects.requireNonNull(pipeline, "pipeline");
@@ -476,7 +491,11 @@ public interface ClipModel extends AutoCloseable {
          *
          * @return the model
          * @throws ClipException if the precision is not {@link Precision#FLOAT32} on the CPU, no engine is
-         *                       present, or loading fails
+         *                       present, or loading fails: a {@link io.clip4j.checkpoint.CheckpointException} for an
+         *                       unreadable or damaged checkpoint or an {@link #activation(Activation)} it contradicts,
+         *                       a {@link io.clip4j.text.VocabularyException} for an unreadable {@link #vocabulary},
+         *                       a plain {@link ClipException} when the tokenizer has more ids than the model's
+         *                       vocab_size or the device cannot be used
          */
         public ClipModel build() {
             if (!device.isCuda() && precision != Precision.FLOAT32) {

@@ -36,7 +36,8 @@ public final class Device {
      *
      * @param spec the text
      * @return the device
-     * @throws IllegalArgumentException for anything else
+     * @throws NullPointerException     if {@code spec} is null
+     * @throws IllegalArgumentException for anything else (including a negative N)
      */
     public static Device parse(String spec) {
         Objects.requireNonNull(spec, "spec");

@@ -28,6 +28,7 @@ public final class SimilarityResult {
      * @param textFeatures  text_features {@code [n_texts, embed_dim]}, n_texts &ge; 1
      * @param logitScale    the multiplier {@code exp(logit_scale)}, finite and &gt; 0 (100 for OpenAI's models)
      * @return the similarities
+     * @throws NullPointerException     if a feature set is null
      * @throws IllegalArgumentException if either side is empty, the embed_dims differ, logitScale is not finite and
      *                                  positive (a raw {@code logit_scale} below 0, or 0, would reorder or flatten
      *                                  the probabilities without any error), a

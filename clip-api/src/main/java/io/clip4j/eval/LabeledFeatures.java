@@ -27,7 +27,8 @@ public final class LabeledFeatures {
      * @param features   image_features {@code [n, embed_dim]}, raw (as {@code encode_image} returns) or normalised
      * @param labels     class of each row, in [0, n_classes), length n; copied
      * @param classNames class names, index = label, at least one
-     * @throws EvaluationException if the lengths disagree, a label is out of range or there are no classes
+     * @throws NullPointerException if an argument or a class name is null
+     * @throws EvaluationException  if the lengths disagree, a label is out of range or there are no classes
      */
     public LabeledFeatures(Features features, int[] labels, List<String> classNames) {
         this(Objects.requireNonNull(features, "features").toArray(), features.rows(), features.dim(),
@@ -61,9 +62,12 @@ public final class LabeledFeatures {
      * @param model     the model
      * @param dataset   the labelled images, at least one
      * @param chunkSize images decoded and encoded per step, &ge; 1 (e.g. 256)
-     * @return image_features with the dataset's labels and class names
-     * @throws EvaluationException if the dataset is empty or chunkSize &lt; 1
+     * @return image_features {@code [n, embed_dim]}, not normalised, with the dataset's labels and class names
+     * @throws NullPointerException if {@code model} or {@code dataset} is null
+     * @throws EvaluationException  if the dataset is empty or chunkSize &lt; 1
      * @throws io.clip4j.image.ImageDecodeException naming an image that cannot be decoded
+     * @throws io.clip4j.ClipException if the model is closed or fails, or an image's features are not finite or all
+     *                                 zeros ({@link io.clip4j.NonFiniteFeaturesException})
      */
     public static LabeledFeatures encode(ClipModel model, LabeledDataset dataset, int chunkSize) {
         Objects.requireNonNull(model, "model");
@@ -89,7 +93,11 @@ public final class LabeledFeatures {
      * @param images    the images, any number
      * @param chunkSize images per step, &ge; 1
      * @return image_features {@code [images.size(), embed_dim]}, not normalised
-     * @throws EvaluationException if chunkSize &lt; 1
+     * @throws NullPointerException if {@code model} or {@code images} is null
+     * @throws EvaluationException  if chunkSize &lt; 1
+     * @throws ArithmeticException  if {@code images.size() * embed_dim} overflows an int
+     * @throws io.clip4j.image.ImageDecodeException naming an image that cannot be decoded
+     * @throws io.clip4j.ClipException as {@link ClipModel#encodeImages}
      */
     public static Features encodeImages(ClipModel model, List<ImageInput> images, int chunkSize) {
         if (chunkSize < 1) {

@@ -66,7 +66,10 @@ public final class LinearProbe {
      * @param test    test features with the same class names and dimension
      * @param options protocol options
      * @return the chosen C, the sweep and the test accuracy
-     * @throws EvaluationException if the sets are incompatible or too small
+     * @throws NullPointerException if an argument is null
+     * @throws EvaluationException  if the sets are incompatible (dimension, class names) or empty, train is too
+     *                              small to hold out a validation split, there are fewer than 2 classes, or a
+     *                              feature value is not finite
      */
     public static LinearProbeResult evaluate(LabeledFeatures train, LabeledFeatures test, Options options) {
         check(train, test);
@@ -85,7 +88,9 @@ public final class LinearProbe {
      * @param test       test features (same classes and dimension)
      * @param options    protocol options ({@code validationFraction} and {@code seed} are unused)
      * @return the chosen C, the sweep and the test accuracy
-     * @throws EvaluationException if the sets are incompatible or empty
+     * @throws NullPointerException if an argument is null
+     * @throws EvaluationException  if the sets are incompatible (dimension, class names) or empty, there are fewer
+     *                              than 2 classes, or a feature value is not finite
      */
     public static LinearProbeResult evaluate(LabeledFeatures train, LabeledFeatures validation,
                                              LabeledFeatures test, Options options) {
@@ -104,7 +109,9 @@ public final class LinearProbe {
      * @param c       inverse regularisation strength
      * @param options iteration limit, tolerance and normalisation
      * @return the test accuracy (validationSize 0, empty sweep)
-     * @throws EvaluationException if the sets are incompatible or C is not positive
+     * @throws NullPointerException if an argument is null
+     * @throws EvaluationException  if the sets are incompatible or empty, C or 1/C is not positive and finite, there
+     *                              are fewer than 2 classes, or a feature value is not finite
      */
     public static LinearProbeResult evaluateFixedC(LabeledFeatures train, LabeledFeatures test, double c,
                                                    Options options) {

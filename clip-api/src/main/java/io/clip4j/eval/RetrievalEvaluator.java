@@ -31,8 +31,11 @@ public final class RetrievalEvaluator {
      * @param pairs     image-caption pairs, at least one
      * @param chunkSize images decoded and encoded per step, &ge; 1
      * @return the recalls
-     * @throws EvaluationException if pairs is empty or chunkSize &lt; 1
+     * @throws NullPointerException     if {@code model} or a pair is null
+     * @throws EvaluationException      if pairs is null or empty, or chunkSize &lt; 1
      * @throws io.clip4j.image.ImageDecodeException naming an image that cannot be decoded
+     * @throws io.clip4j.ClipException  if the model is closed or fails, or features are not finite or all zeros
+     *                                  ({@link io.clip4j.NonFiniteFeaturesException})
      */
     public static RetrievalResult evaluate(ClipModel model, List<ImageCaption> pairs, int chunkSize) {
         Objects.requireNonNull(model, "model");
@@ -66,8 +69,9 @@ public final class RetrievalEvaluator {
      * @param textFeatures  text_features {@code [n_texts, embed_dim]}, raw or normalised
      * @param textImage     the image of each caption, length n_texts
      * @return the recalls
-     * @throws EvaluationException on mismatched shapes, an image without a caption, or a row that is not finite or
-     *                             all zeros
+     * @throws NullPointerException if an argument is null
+     * @throws EvaluationException  on mismatched shapes, no image or caption, a caption's image index outside
+     *                              [0, n_images), an image without a caption, or a row that is not finite or all zeros
      */
     public static RetrievalResult of(Features imageFeatures, Features textFeatures, int[] textImage) {
         if (imageFeatures.dim() != textFeatures.dim()) {

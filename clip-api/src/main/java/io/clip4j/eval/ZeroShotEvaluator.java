@@ -36,8 +36,9 @@ public final class ZeroShotEvaluator {
      *                  (e.g. {@link io.clip4j.zeroshot.PromptTemplates#IMAGENET_80})
      * @param chunkSize images decoded and encoded per step, &ge; 1
      * @return top-1/top-5/per-class accuracy
-     * @throws EvaluationException if the dataset is empty or chunkSize &lt; 1
-     * @throws IllegalArgumentException for duplicate or blank class names or a bad template
+     * @throws NullPointerException     if {@code model} or {@code dataset} is null
+     * @throws EvaluationException      if the dataset is empty or chunkSize &lt; 1
+     * @throws IllegalArgumentException for duplicate or blank class names, or null, empty or bad templates
      * @throws io.clip4j.image.ImageDecodeException naming the first image that cannot be decoded
      * @throws io.clip4j.ClipException if the model fails or an image's features are not finite
      */
@@ -83,7 +84,8 @@ public final class ZeroShotEvaluator {
      * @param classifier a classifier whose labels equal {@code features.classNames()}, in order
      * @param features   image_features with labels, at least one row
      * @return top-1/top-5/per-class accuracy of the classifier's logits
-     * @throws EvaluationException if the labels differ, features is empty, or a row is not finite or all zeros
+     * @throws NullPointerException if an argument is null
+     * @throws EvaluationException  if the labels differ, features is empty, or a row is not finite or all zeros
      */
     public static ClassificationAccuracy evaluate(ZeroShotClassifier classifier, LabeledFeatures features) {
         if (!classifier.labels().equals(features.classNames())) {

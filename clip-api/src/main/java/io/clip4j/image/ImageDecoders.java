@@ -8,7 +8,7 @@ import java.util.ServiceLoader;
 
 /**
  * An ordered list of {@link ImageDecoder}s; a file goes to the first one whose
- * {@link ImageDecoder#canDecode(byte[])} accepts its first bytes.
+ * {@link ImageDecoder#canDecode(byte[])} accepts it (it is given the whole file, not only a prefix).
  *
  * <p>{@link #defaults()} holds clip-api's own decoders (PNG, GIF, BMP, JPEG, WebP and TIFF) and every decoder
  * listed in {@code META-INF/services/io.clip4j.image.ImageDecoder} on the class path (native decoders, such as
@@ -63,6 +63,7 @@ public final class ImageDecoders {
      *
      * @param decoders decoders in priority order (no ServiceLoader lookup)
      * @return a registry holding exactly these
+     * @throws NullPointerException if {@code decoders} or an element is null
      */
     public static ImageDecoders of(List<? extends ImageDecoder> decoders) {
         for (ImageDecoder d : decoders) {
@@ -76,6 +77,7 @@ public final class ImageDecoders {
      *
      * @param decoder a decoder to try before the ones already here
      * @return a new registry
+     * @throws NullPointerException if {@code decoder} is null
      */
     public ImageDecoders with(ImageDecoder decoder) {
         List<ImageDecoder> l = new ArrayList<>();
@@ -95,8 +97,10 @@ public final class ImageDecoders {
      * @param file      the file's bytes
      * @param maxPixels largest accepted {@code width * height}
      * @param source    name of the input for error messages (path, "byte[]", ...)
-     * @return the decoded pixels, as Pillow's {@code Image.open} holds them
-     * @throws ImageDecodeException naming {@code source}: unknown format (with the first bytes), the
+     * @return the decoded pixels, as Pillow's {@code Image.open} holds them (not checked against
+     *         {@code maxPixels} here: each decoder checks it, and {@link ImagePreprocessor#decode} checks again)
+     * @throws NullPointerException if {@code file} is null
+     * @throws ImageDecodeException naming {@code source}: empty file, unknown format (with the first bytes), the
      *                              decoder's failure (truncated, corrupt, zero-sized, too many pixels), or a
      *                              Java heap too small for the decoded image
      */

@@ -31,8 +31,10 @@ public abstract class ImageInput {
     /**
      * Returns an input that reads an image file when it is processed.
      *
-     * @param file an image file (format detected from its first bytes)
+     * @param file an image file (format detected from its first bytes); read, and any read failure reported as
+     *             an {@link ImageDecodeException}, only when the input is processed
      * @return the input
+     * @throws NullPointerException if {@code file} is null
      */
     public static ImageInput of(Path file) {
         Objects.requireNonNull(file, "file");
@@ -76,8 +78,9 @@ public abstract class ImageInput {
      * Returns an input for the bytes of an encoded image file (PNG, JPEG, WebP, GIF, BMP, TIFF, ...).
      *
      * @param encoded the bytes of an image file (not copied; do not modify while in use)
-     * @param name    a name for error messages, e.g. the original file name
+     * @param name    a name for error messages, e.g. the original file name; null gives {@code byte[<length>]}
      * @return the input
+     * @throws NullPointerException if {@code encoded} is null
      */
     public static ImageInput ofEncoded(byte[] encoded, String name) {
         Objects.requireNonNull(encoded, "encoded");
@@ -98,10 +101,11 @@ public abstract class ImageInput {
     /**
      * Returns an input that reads an encoded image file from a stream when it is processed.
      *
-     * @param in   a stream holding one image file; read to its end when the input is processed (once),
-     *             not closed
-     * @param name a name for error messages
+     * @param in   a stream holding one image file; read to its end (at most the preprocessor's file-size limit
+     *             plus one byte) when the input is processed, which may happen once; not closed
+     * @param name a name for error messages; null gives {@code InputStream}
      * @return the input
+     * @throws NullPointerException if {@code in} is null
      */
     public static ImageInput of(InputStream in, String name) {
         Objects.requireNonNull(in, "in");
@@ -151,6 +155,7 @@ public abstract class ImageInput {
      *
      * @param image pixels already decoded
      * @return the input
+     * @throws NullPointerException if {@code image} is null
      */
     public static ImageInput of(DecodedImage image) {
         Objects.requireNonNull(image, "image");

@@ -120,6 +120,7 @@ public final class ImagePreprocessor {
      *
      * @param file an image file
      * @return pixel_values, float32 {@code [3, n, n]}
+     * @throws NullPointerException if {@code file} is null
      * @throws ImageDecodeException if the file cannot be read or decoded (message names the file)
      */
     public float[] preprocess(Path file) {
@@ -131,6 +132,7 @@ public final class ImagePreprocessor {
      *
      * @param encoded the bytes of an image file
      * @return pixel_values, float32 {@code [3, n, n]}
+     * @throws NullPointerException if {@code encoded} is null
      * @throws ImageDecodeException if the bytes cannot be decoded
      */
     public float[] preprocess(byte[] encoded) {
@@ -142,6 +144,7 @@ public final class ImagePreprocessor {
      *
      * @param in a stream holding one image file, read to its end (not closed)
      * @return pixel_values, float32 {@code [3, n, n]}
+     * @throws NullPointerException if {@code in} is null
      * @throws ImageDecodeException if the stream cannot be read or decoded
      */
     public float[] preprocess(InputStream in) {
@@ -153,6 +156,7 @@ public final class ImagePreprocessor {
      *
      * @param image decoded pixels (its mode decides the resampling, as in Pillow)
      * @return pixel_values, float32 {@code [3, n, n]}
+     * @throws NullPointerException if {@code image} is null
      * @throws ImageDecodeException if the image has more pixels than the configured limit
      */
     public float[] preprocess(DecodedImage image) {
@@ -180,7 +184,8 @@ public final class ImagePreprocessor {
      *
      * @param input any input
      * @return pixel_values, float32 {@code [3, n, n]}
-     * @throws ImageDecodeException if the input cannot be decoded or processed
+     * @throws NullPointerException if {@code input} is null
+     * @throws ImageDecodeException if the input cannot be decoded or has more pixels than the configured limit
      */
     public float[] preprocess(ImageInput input) {
         float[] out = new float[valuesPerImage()];
@@ -194,7 +199,8 @@ public final class ImagePreprocessor {
      *
      * @param input any input
      * @return uint8 {@code [n, n, 3]} HWC (row, column, R/G/B), unsigned bytes
-     * @throws ImageDecodeException if the input cannot be decoded or processed
+     * @throws NullPointerException if {@code input} is null
+     * @throws ImageDecodeException if the input cannot be decoded or has more pixels than the configured limit
      */
     public byte[] resizeCropRgb(ImageInput input) {
         DecodedImage img = decode(input);
@@ -206,7 +212,8 @@ public final class ImagePreprocessor {
      *
      * @param input any input
      * @return the decoded image
-     * @throws ImageDecodeException if the input cannot be decoded
+     * @throws NullPointerException if {@code input} is null
+     * @throws ImageDecodeException if the input cannot be decoded or has more pixels than the configured limit
      */
     public DecodedImage decode(ImageInput input) {
         Objects.requireNonNull(input, "input");
@@ -222,9 +229,11 @@ public final class ImagePreprocessor {
      * {@code ToTensor()} + {@code Normalize(mean, std)}: {@code ((float) v / 255f - mean[c]) / std[c]} in float32.
      *
      * @param rgbU8  uint8 {@code [n, n, 3]} HWC, as returned by {@link #resizeCropRgb}
-     * @param out    destination
+     * @param out    destination, float32 {@code [.., 3, n, n]}
      * @param offset where the {@code [3, n, n]} block starts in {@code out}
-     * @throws IllegalArgumentException if the arrays are too short
+     * @throws NullPointerException     if an array is null
+     * @throws IllegalArgumentException if {@code rgbU8} is not {@code 3 * n * n} long, offset is negative, or
+     *                                  {@code out} has no room for {@code 3 * n * n} values at offset
      */
     public void toPixelValues(byte[] rgbU8, float[] out, int offset) {
         int plane = size * size;
@@ -242,6 +251,7 @@ public final class ImagePreprocessor {
      *
      * @param inputs images; output row {@code i} is {@code inputs.get(i)}
      * @return pixel_values, float32 {@code [inputs.size(), 3, n, n]}
+     * @throws NullPointerException     if {@code inputs} is null
      * @throws ImageDecodeException     naming the index and input of the first failure found
      * @throws IllegalArgumentException if an element is null
      * @throws ClipException            if {@code [inputs.size(), 3, n, n]} does not fit one Java array, the
@@ -265,6 +275,7 @@ public final class ImagePreprocessor {
      *
      * @param inputs images
      * @return the decoded images, in input order
+     * @throws NullPointerException     if {@code inputs} is null
      * @throws ImageDecodeException     naming the position and input of the first failure found
      * @throws IllegalArgumentException if an element is null
      * @throws ClipException            if the configured executor refuses a task (throws from {@code execute}), or
@@ -299,8 +310,9 @@ public final class ImagePreprocessor {
      * The pipeline after decoding: Resize + CenterCrop (or the squash resize) + convert("RGB") + ToTensor +
      * Normalize of an image as {@link #decode} returned it (EXIF orientation is not applied again).
      *
-     * @param image a decoded image of any mode
+     * @param image a decoded image of any mode (not checked against the pixel limit)
      * @return pixel_values, float32 {@code [3, n, n]}
+     * @throws NullPointerException if {@code image} is null
      */
     public float[] pixelValues(DecodedImage image) {
         float[] out = new float[valuesPerImage()];
@@ -604,6 +616,7 @@ public final class ImagePreprocessor {
          *
          * @param decoders decoders to use (default {@link ImageDecoders#defaults()})
          * @return this
+         * @throws NullPointerException if {@code decoders} is null
          */
         public Builder decoders(ImageDecoders decoders) {
             this.decoders = Objects.requireNonNull(decoders, "decoders");
@@ -617,6 +630,7 @@ public final class ImagePreprocessor {
          *                 {@link ForkJoinPool#commonPool()}); a task it drops unrun (e.g. at {@code shutdownNow()})
          *                 is done by the calling thread
          * @return this
+         * @throws NullPointerException if {@code executor} is null
          */
         public Builder executor(Executor executor) {
             this.executor = Objects.requireNonNull(executor, "executor");

@@ -158,7 +158,8 @@ public final class EmbeddingIndex {
      *
      * @param query an embedding of length embed_dim, raw or normalised (it is normalised here)
      * @param k     how many hits, &ge; 1; fewer come back when the index is smaller
-     * @return up to k hits, best first
+     * @return up to k hits, best first; scores are cosine similarities in [-1, 1] (see {@link SearchHit#score})
+     * @throws NullPointerException     if {@code query} is null
      * @throws IndexException           if the query's length is not this index's embed_dim (another model)
      * @throws IllegalArgumentException if k &lt; 1, or the query is all zeros or not finite
      */
@@ -187,6 +188,7 @@ public final class EmbeddingIndex {
      * @param queries embeddings {@code [n, embed_dim]}
      * @param k       hits per query, &ge; 1
      * @return n lists of up to k hits, in query order
+     * @throws NullPointerException     if {@code queries} is null
      * @throws IndexException           if the queries' embed_dim differs from the index's
      * @throws IllegalArgumentException if k &lt; 1, or a query is all zeros or not finite
      */
@@ -251,6 +253,7 @@ public final class EmbeddingIndex {
          *
          * @param description the model that made the embeddings (e.g. its checkpoint path), not null
          * @return this builder
+         * @throws NullPointerException if {@code description} is null
          */
         public Builder model(String description) {
             this.model = Objects.requireNonNull(description, "model");
@@ -263,6 +266,7 @@ public final class EmbeddingIndex {
          * @param values that model's {@link ModelFingerprint#of} values ({@code 2 * embed_dim}), or an empty array
          *               for unknown
          * @return this builder
+         * @throws NullPointerException     if {@code values} is null
          * @throws IllegalArgumentException if the length is neither 0 nor {@code 2 * embed_dim}
          */
         public Builder fingerprint(float[] values) {
@@ -281,6 +285,7 @@ public final class EmbeddingIndex {
          * @param id        a unique id, not null
          * @param embedding length embed_dim, raw or normalised (stored normalised)
          * @return this builder
+         * @throws NullPointerException     if {@code id} or {@code embedding} is null
          * @throws IllegalArgumentException if the id is already present, the length is wrong, or the embedding
          *                                  is all zeros or not finite
          */
@@ -306,7 +311,7 @@ public final class EmbeddingIndex {
          * @return this builder
          * @throws IllegalArgumentException as {@link #add} (an id repeated within {@code ids} too), or if the counts
          *                                  or the embed_dims differ
-         * @throws NullPointerException     if an id is null
+         * @throws NullPointerException     if {@code ids}, {@code features} or an id is null
          */
         public Builder addAll(List<String> ids, Features features) {
             if (ids.size() != features.rows() || features.dim() != embedDim) {

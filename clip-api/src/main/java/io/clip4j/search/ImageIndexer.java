@@ -32,6 +32,7 @@ public final class ImageIndexer {
      *
      * @param model            the model to encode with; not closed by the indexer
      * @param modelDescription recorded in the index (e.g. the checkpoint path) to name the model in messages
+     * @throws NullPointerException if either argument is null
      */
     public ImageIndexer(ClipModel model, String modelDescription) {
         this.model = Objects.requireNonNull(model, "model");
@@ -80,13 +81,15 @@ public final class ImageIndexer {
     /**
      * Encodes the files that are not yet in {@code existing} and adds them to it. A file that cannot be read
      * or decoded (missing, a directory, damaged, of an unknown format), or whose image_features come out non-finite
-     * ({@link io.clip4j.NonFiniteFeaturesException}, e.g. a float16 overflow), is skipped and reported in the result;
-     * a batch in which no file gives finite features is the model's fault ({@link ImageBatches#compute}) and throws.
+     * or all zeros ({@link io.clip4j.NonFiniteFeaturesException}, e.g. a float16 overflow), is skipped and reported in
+     * the result; a batch in which no file gives finite features is the model's fault ({@link ImageBatches#compute})
+     * and throws.
      *
      * @param files    image files; each one's id is {@link #idOf}
      * @param existing an index to extend (built by the same model, see {@link SemanticSearch}), or null for a
      *                 new one
      * @return the index and what was added and skipped
+     * @throws NullPointerException    if {@code files} or an element is null
      * @throws IndexException          if {@code existing} was built by another model
      * @throws io.clip4j.ClipException if the model fails for a reason other than an undecodable file, or gives no
      *                                 finite image_features for a whole batch

@@ -32,6 +32,7 @@ public final class SemanticSearch {
      *
      * @param model a loaded model, not closed
      * @param index an index of embeddings made by that model
+     * @throws NullPointerException    if {@code model} or {@code index} is null
      * @throws IndexException          if the model's embed_dim or fingerprint differs from the index's
      * @throws io.clip4j.ClipException if the fingerprint's forward passes fail (e.g. the model is closed)
      */
@@ -74,6 +75,7 @@ public final class SemanticSearch {
      * @return up to k hits, best first
      * @throws NullPointerException     if text is null
      * @throws IllegalArgumentException if k &lt; 1
+     * @throws io.clip4j.ClipException  if the model is closed or fails (see {@link ClipModel#encodeTexts})
      */
     public List<SearchHit> byText(String text, int k) {
         Objects.requireNonNull(text, "text");
@@ -87,7 +89,9 @@ public final class SemanticSearch {
      * @param texts queries, encoded by one {@link ClipModel#encodeTexts} call (in batches of the model's batch size)
      * @param k     hits wanted per query, &ge; 1
      * @return one list of up to k hits per query, best first
-     * @throws IllegalArgumentException if k &lt; 1
+     * @throws NullPointerException     if {@code texts} is null
+     * @throws IllegalArgumentException if k &lt; 1 or an element is null
+     * @throws io.clip4j.ClipException  if the model is closed or fails (see {@link ClipModel#encodeTexts})
      */
     public List<List<SearchHit>> byTexts(List<String> texts, int k) {
         requireK(k);
@@ -100,8 +104,11 @@ public final class SemanticSearch {
      * @param image a query image, preprocessed like the reference
      * @param k     hits wanted, &ge; 1
      * @return up to k hits, best first (an indexed copy of the image itself scores about 1)
+     * @throws NullPointerException                 if {@code image} is null
      * @throws io.clip4j.image.ImageDecodeException if the image cannot be decoded
      * @throws IllegalArgumentException             if k &lt; 1
+     * @throws io.clip4j.ClipException              if the model is closed or fails (see
+     *                                              {@link ClipModel#encodeImages})
      */
     public List<SearchHit> byImage(ImageInput image, int k) {
         requireK(k);

@@ -107,6 +107,7 @@ public final class PromptTemplates {
      * @param template text with exactly one {@code {}} placeholder
      * @param label    the class name, inserted verbatim
      * @return the prompt
+     * @throws NullPointerException     if {@code template} or {@code label} is null
      * @throws IllegalArgumentException if the template has no {@code {}} or more than one
      */
     public static String fill(String template, String label) {

@@ -50,10 +50,13 @@ public final class ZeroShotClassifier {
      *                  since they would get one embedding and split one class's probability
      * @param templates prompt templates, each with one {@code {}}, at least one, none null
      * @return the classifier
-     * @throws IllegalArgumentException for empty, duplicate, blank or null labels (a duplicate's message names
+     * @throws NullPointerException     if {@code model} is null
+     * @throws IllegalArgumentException for a null or empty list, duplicate, blank or null labels (a duplicate's message names
      *                                  both spellings), bad or null templates, or a label whose prompts'
      *                                  normalised text_features average to zero (no direction to compare with)
-     * @throws io.clip4j.ClipException  if the model is closed or the engine fails
+     * @throws io.clip4j.ClipException  if the model is closed or the engine fails; a
+     *                                  {@link io.clip4j.NonFiniteFeaturesException} if a prompt's text_features are
+     *                                  not finite or all zeros
      */
     public static ZeroShotClassifier build(ClipModel model, List<String> labels, List<String> templates) {
         Objects.requireNonNull(model, "model");
@@ -210,9 +213,13 @@ public final class ZeroShotClassifier {
      * Ranks all labels for each of several images, encoding the images batch by batch.
      *
      * @param images the images
-     * @return one ranking per image, in input order (empty for no images)
+     * @return one ranking of all labels per image, in input order (empty for no images)
+     * @throws NullPointerException     if {@code images} is null
+     * @throws IllegalArgumentException if an element is null
      * @throws io.clip4j.image.ImageDecodeException naming the first input that cannot be decoded
-     * @throws io.clip4j.ClipException if the model is closed or the engine fails
+     * @throws io.clip4j.ClipException if the model is closed or the engine fails; a
+     *                                 {@link io.clip4j.NonFiniteFeaturesException} if an image's features are not
+     *                                 finite or all zeros
      */
     public List<ZeroShotResult> classifyAll(List<ImageInput> images) {
         return classify(model.encodeImages(images));
@@ -226,7 +233,8 @@ public final class ZeroShotClassifier {
      * @param images the images, at least one
      * @param k      labels kept per image, in [1, number of labels]
      * @return one ranking of k predictions per image, in input order
-     * @throws IllegalArgumentException if images is empty or k is out of range
+     * @throws NullPointerException     if {@code images} is null
+     * @throws IllegalArgumentException if images is empty or has a null element, or k is out of range
      * @throws io.clip4j.image.ImageDecodeException naming the first input that cannot be decoded
      * @throws io.clip4j.ClipException if the model is closed, the engine fails, or an image's features are not
      *                                 finite
@@ -248,7 +256,8 @@ public final class ZeroShotClassifier {
      * Classifies precomputed image_features.
      *
      * @param imageFeatures {@code [n, embed_dim]}, raw or normalised
-     * @return one ranking per row
+     * @return one ranking of all labels per row (empty for n = 0); an all-zero row gets equal probabilities
+     * @throws NullPointerException     if {@code imageFeatures} is null
      * @throws IllegalArgumentException if embed_dim differs from the classifier's, or a row is not finite
      */
     public List<ZeroShotResult> classify(Features imageFeatures) {

@@ -1,12 +1,14 @@
 package io.clip4j.train;
 
 /**
- * Optimisation settings of a {@link Trainer}. Defaults follow the CLIP paper (section 2.5 and Table 19):
- * AdamW with beta1 0.9, beta2 0.98, eps 1e-6, weight decay 0.2; learning rate 5e-4 with linear warm-up then
- * cosine decay; no gradient clipping. Immutable; create with {@link #builder()}.
+ * Optimisation settings of a {@link Trainer}. Defaults follow the CLIP paper's ViT settings (section 2.5 and
+ * Table 19): AdamW with beta1 0.9, beta2 0.98, eps 1e-6 (the paper's ResNets used 0.999 and 1e-8), weight decay
+ * 0.2; peak learning rate 5e-4, cosine decay ({@link LearningRateSchedule}). Unlike the paper (2,000 warm-up
+ * iterations) the default has no warm-up, and the default run is 1,000 steps; no gradient clipping. Immutable;
+ * create with {@link #builder()}.
  *
  * @param totalSteps    number of optimisation steps of the whole run (the cosine schedule's length), &gt; 0
- * @param learningRate  peak learning rate, &gt; 0
+ * @param learningRate  peak learning rate, finite, &gt; 0
  * @param weightDecay   decoupled weight decay of the decaying group ({@link WeightDecayRule}), finite, &ge; 0
  * @param warmupSteps   linear warm-up steps, &ge; 0
  * @param beta1         Adam beta1 in [0, 1)
@@ -23,7 +25,7 @@ public record TrainOptions(long totalSteps, double learningRate, double weightDe
      * Checks and creates the options.
      *
      * @param totalSteps   number of optimisation steps of the whole run (the cosine schedule's length), &gt; 0
-     * @param learningRate peak learning rate, &gt; 0
+     * @param learningRate peak learning rate, finite, &gt; 0
      * @param weightDecay  decoupled weight decay of the decaying group ({@link WeightDecayRule}), finite, &ge; 0
      * @param warmupSteps  linear warm-up steps, &ge; 0
      * @param beta1        Adam beta1 in [0, 1)
@@ -169,7 +171,7 @@ public record TrainOptions(long totalSteps, double learningRate, double weightDe
          * Checks the values and creates the options.
          *
          * @return the options
-         * @throws IllegalArgumentException if a value is out of range
+         * @throws IllegalArgumentException if a value is out of range or both towers are frozen
          */
         public TrainOptions build() {
             return new TrainOptions(totalSteps, learningRate, weightDecay, warmupSteps, beta1, beta2, eps,

@@ -81,7 +81,8 @@ public final class TrainableClip implements AutoCloseable {
      * @return the model (any configuration trains; but the bare weights {@link #toTensorData} gives load back only
      *         if {@link ConfigInference#requireBuildableFromBareWeights} accepts it: reference heads, MLPs of
      *         {@code 4 * width}, and no ViT of width 1280, 1408, 1664 or 1792)
-     * @throws ClipException if the configuration cannot be built or the natives cannot be loaded
+     * @throws NullPointerException if {@code config} is null
+     * @throws ClipException        if the configuration cannot be built or the natives cannot be loaded
      */
     public static TrainableClip initialize(ClipConfig config, long seed) {
         Objects.requireNonNull(config, "config");
@@ -110,6 +111,7 @@ public final class TrainableClip implements AutoCloseable {
      * @return the model
      * @throws io.clip4j.checkpoint.CheckpointException if a tensor is missing, has the wrong shape, holds NaN or
      *                                                  infinite values, or is not used by the model
+     * @throws NullPointerException if an argument is null
      * @throws ClipException if the configuration cannot be built
      */
     public static TrainableClip fromStateDict(StateDict sd, ClipConfig config) {
@@ -140,7 +142,8 @@ public final class TrainableClip implements AutoCloseable {
      *
      * @param checkpoint file or Hugging Face directory
      * @return the model, ready to fine-tune
-     * @throws io.clip4j.checkpoint.CheckpointException if the checkpoint cannot be read
+     * @throws io.clip4j.checkpoint.CheckpointException if the checkpoint cannot be read, or as {@link #fromStateDict}
+     * @throws ClipException if the configuration cannot be built
      */
     public static TrainableClip load(Path checkpoint) {
         StateDict sd = CheckpointReader.read(checkpoint);
@@ -262,8 +265,10 @@ public final class TrainableClip implements AutoCloseable {
      * The reference {@code encode_image}; records the autograd graph unless the image tower is frozen.
      * Call inside a {@link PointerScope}.
      *
-     * @param pixels float32 {@code [N, 3, S, S]}
-     * @return image_features {@code [N, embed_dim]}
+     * @param pixels float32 {@code [N, 3, S, S]}, S = image_resolution
+     * @return image_features {@code [N, embed_dim]}, not normalised, owned by the enclosing scope
+     * @throws ClipException if the model is closed; LibTorch's own runtime exception (not wrapped) if it rejects
+     *                       the input
      */
     public Tensor encodeImage(Tensor pixels) {
         checkOpen();
@@ -279,8 +284,10 @@ public final class TrainableClip implements AutoCloseable {
      * The reference {@code encode_text}; records the autograd graph unless the text tower is frozen.
      * Call inside a {@link PointerScope}.
      *
-     * @param ids int64 {@code [N, context_length]}
-     * @return text_features {@code [N, embed_dim]}
+     * @param ids int64 {@code [N, context_length]}, ids in [0, vocab_size)
+     * @return text_features {@code [N, embed_dim]}, not normalised, owned by the enclosing scope
+     * @throws ClipException if the model is closed; LibTorch's own runtime exception (not wrapped) if it rejects
+     *                       the input
      */
     public Tensor encodeText(Tensor ids) {
         checkOpen();
@@ -327,7 +334,12 @@ public final class TrainableClip implements AutoCloseable {
         }
     }
 
-    /** {@return a copy of every parameter and buffer's values by name (for comparisons and export)} */
+    /**
+     * Copies every parameter and buffer's values, by name (for comparisons and export).
+     *
+     * @return float32 values in C order by OpenAI name, {@code logit_scale} last
+     * @throws ClipException if the model is closed
+     */
     public Map<String, float[]> snapshot() {
         checkOpen();
         Map<String, float[]> out = new LinkedHashMap<>();
@@ -344,8 +356,9 @@ public final class TrainableClip implements AutoCloseable {
      * @param precision {@link CheckpointPrecision#FLOAT32}, or {@link CheckpointPrecision#FLOAT16} for the
      *                  reference's {@code convert_weights} mix
      * @return the tensors (copies)
-     * @throws ClipException if a weight is NaN or infinite (a diverged run), or, for {@code FLOAT16}, a halved
-     *                       weight is beyond float16's range (it would be written as infinity)
+     * @throws ClipException if the model is closed, a weight is NaN or infinite (a diverged run), or, for
+     *                       {@code FLOAT16}, a halved weight is beyond float16's range (it would be written as
+     *                       infinity)
      */
     public Map<String, TensorData> toTensorData(CheckpointPrecision precision) {
         Map<String, TensorData> out = new LinkedHashMap<>();

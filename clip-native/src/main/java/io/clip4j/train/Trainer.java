@@ -93,7 +93,9 @@ public final class Trainer implements AutoCloseable {
      *
      * @param model   the model to train (not owned)
      * @param options optimisation settings
-     * @throws ClipException if LibTorch fails
+     * @throws NullPointerException if an argument is null
+     * @throws ClipException        if the model is closed, both towers are frozen (no trainable parameters), or
+     *                              LibTorch fails
      */
     public Trainer(TrainableClip model, TrainOptions options) {
         this.model = Objects.requireNonNull(model, "model");
@@ -200,12 +202,15 @@ public final class Trainer implements AutoCloseable {
     /**
      * One optimisation step on a batch of matching image-caption pairs.
      *
-     * @param pixelValues float32 {@code [n, 3, S, S]} preprocessed images
-     * @param ids         int64 {@code [n, context_length]} token ids; row i is the caption of image i
+     * @param pixelValues float32 {@code [n, 3, S, S]} row-major preprocessed images, S = image_resolution
+     * @param ids         int64 {@code [n, context_length]} row-major token ids in [0, vocab_size); row i is the
+     *                    caption of image i
      * @param n           batch size, &ge; 2 (a contrastive batch needs negatives)
      * @return loss, learning rate, temperature and gradient norm of the step
-     * @throws ClipException if the trainer or its model is closed, the arrays do not match {@code n}, the loss is
-     *                       not finite, or LibTorch fails
+     * @throws NullPointerException if an array is null
+     * @throws ClipException        if the trainer or its model is closed, n &lt; 2 or the arrays do not match
+     *                              {@code n}, the loss is not finite, or LibTorch fails (e.g. an id outside the
+     *                              vocabulary)
      */
     public StepResult step(float[] pixelValues, long[] ids, int n) {
         checkOpen();
@@ -273,10 +278,14 @@ public final class Trainer implements AutoCloseable {
     /**
      * The loss of a batch under the current weights, without a step or gradients.
      *
-     * @param pixelValues float32 {@code [n, 3, S, S]}
-     * @param ids         int64 {@code [n, context_length]}
-     * @param n           batch size
-     * @return the symmetric contrastive loss
+     * @param pixelValues float32 {@code [n, 3, S, S]} row-major, exactly {@code n * 3 * S * S} values (not checked:
+     *                    see {@link #step}, which checks them)
+     * @param ids         int64 {@code [n, context_length]} row-major, exactly {@code n * context_length} ids in
+     *                    [0, vocab_size)
+     * @param n           batch size, &ge; 1
+     * @return the symmetric contrastive loss ({@link ContrastiveLoss}), a mean cross-entropy in nats
+     * @throws ClipException if the model is closed; LibTorch's own runtime exception (not wrapped) if it rejects
+     *                       the batch
      */
     public double evaluateLoss(float[] pixelValues, long[] ids, int n) {
         int s = model.config().imageResolution();
@@ -293,7 +302,8 @@ public final class Trainer implements AutoCloseable {
      *
      * @param dir      directory
      * @param metadata extra fields for {@code trainer.json} (e.g. seed, data description); may be empty
-     * @throws ClipException if the trainer is closed or a file cannot be written
+     * @throws ClipException if the trainer or its model is closed, a weight is not finite (see
+     *                       {@link TrainableClip#toTensorData}), or a file cannot be written
      */
     public void saveState(Path dir, Map<String, ?> metadata) {
         checkOpen();
