@@ -14,12 +14,28 @@ final class Tensors {
     }
 
     /**
+     * The copies below write {@code length} values into a tensor of {@code shape}: a longer array would write past
+     * its memory, a shorter one leave uninitialised values in it.
+     */
+    private static void requireLength(int length, long... shape) {
+        long numel = 1;
+        for (long d : shape) {
+            numel *= d;
+        }
+        if (numel != length) {
+            throw new IllegalArgumentException(length + " values for a tensor of shape "
+                    + java.util.Arrays.toString(shape) + " (" + numel + " elements)");
+        }
+    }
+
+    /**
      * @return a new float32 tensor that owns a copy of {@code values}; it survives any enclosing
      *         {@link PointerScope} (the caller closes it)
      */
     static Tensor ownedFloats(float[] values, long... shape) {
         Tensor t;
         try (PointerScope scope = new PointerScope()) {
+            requireLength(values.length, shape);
             t = torch.empty(shape, new TensorOptions(torch.ScalarType.Float), new MemoryFormatOptional());
             if (values.length > 0) {
                 new FloatPointer(t.data_ptr()).capacity(values.length).put(values, 0, values.length);
@@ -31,6 +47,7 @@ final class Tensors {
 
     /** @return a float32 tensor (a Java peer of the enclosing scope) holding a copy of {@code values} */
     static Tensor floats(float[] values, long... shape) {
+        requireLength(values.length, shape);
         Tensor t = torch.empty(shape, new TensorOptions(torch.ScalarType.Float), new MemoryFormatOptional());
         if (values.length > 0) {
             new FloatPointer(t.data_ptr()).capacity(values.length).put(values, 0, values.length);
@@ -40,6 +57,7 @@ final class Tensors {
 
     /** @return an int64 tensor (a Java peer of the enclosing scope) holding a copy of {@code values} */
     static Tensor longs(long[] values, long... shape) {
+        requireLength(values.length, shape);
         Tensor t = torch.empty(shape, new TensorOptions(torch.ScalarType.Long), new MemoryFormatOptional());
         if (values.length > 0) {
             new LongPointer(t.data_ptr()).capacity(values.length).put(values, 0, values.length);

@@ -1,9 +1,9 @@
 package io.clip4j.train;
 
 /**
- * Optimisation settings of a {@link Trainer}. Defaults follow the CLIP paper's ViT settings (section 2.5 and
- * Table 19): AdamW with beta1 0.9, beta2 0.98, eps 1e-6 (the paper's ResNets used 0.999 and 1e-8), weight decay
- * 0.2; peak learning rate 5e-4, cosine decay ({@link LearningRateSchedule}). Unlike the paper (2,000 warm-up
+ * Optimisation settings of a {@link Trainer}. Defaults follow the CLIP paper's ViT settings (section 2.5; common
+ * hyperparameters in Table 18, learning rates in Tables 19 and 20): AdamW with beta1 0.9, beta2 0.98, eps 1e-6 (the
+ * paper's ResNets used 0.999 and 1e-8), weight decay 0.2; peak learning rate 5e-4 (ViT-B/32's), cosine decay ({@link LearningRateSchedule}). Unlike the paper (2,000 warm-up
  * iterations) the default has no warm-up, and the default run is 1,000 steps; no gradient clipping. Immutable;
  * create with {@link #builder()}.
  *

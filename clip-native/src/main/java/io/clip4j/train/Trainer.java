@@ -214,12 +214,7 @@ public final class Trainer implements AutoCloseable {
      */
     public StepResult step(float[] pixelValues, long[] ids, int n) {
         checkOpen();
-        int s = model.config().imageResolution();
-        int ctx = model.config().contextLength();
-        if (n < 2 || pixelValues.length != (long) n * 3 * s * s || ids.length != (long) n * ctx) {
-            throw new ClipException("a training batch needs n >= 2 images [n,3," + s + "," + s + "] and ids [n,"
-                    + ctx + "]; got n=" + n + ", " + pixelValues.length + " pixel values, " + ids.length + " ids");
-        }
+        checkBatch(pixelValues, ids, n, 2, "a training");
         double lr = schedule.at(step);
         for (long i = 0; i < optimizer.param_groups().size(); i++) {
             optimizer.param_groups().get(i).options().set_lr(lr);
@@ -228,8 +223,9 @@ public final class Trainer implements AutoCloseable {
         double gradNorm = Double.NaN;
         try (PointerScope scope = new PointerScope()) {
             optimizer.zero_grad(true);
+            int s = model.config().imageResolution();
             Tensor img = model.encodeImage(Tensors.floats(pixelValues, n, 3, s, s));
-            Tensor txt = model.encodeText(Tensors.longs(ids, n, ctx));
+            Tensor txt = model.encodeText(Tensors.longs(ids, n, model.config().contextLength()));
             Tensor lossTensor = ContrastiveLoss.loss(img, txt, model.logitScale());
             loss = lossTensor.item_double();
             if (!Double.isFinite(loss)) {
@@ -278,22 +274,37 @@ public final class Trainer implements AutoCloseable {
     /**
      * The loss of a batch under the current weights, without a step or gradients.
      *
-     * @param pixelValues float32 {@code [n, 3, S, S]} row-major, exactly {@code n * 3 * S * S} values (not checked:
-     *                    see {@link #step}, which checks them)
+     * @param pixelValues float32 {@code [n, 3, S, S]} row-major, exactly {@code n * 3 * S * S} values
      * @param ids         int64 {@code [n, context_length]} row-major, exactly {@code n * context_length} ids in
      *                    [0, vocab_size)
      * @param n           batch size, &ge; 1
      * @return the symmetric contrastive loss ({@link ContrastiveLoss}), a mean cross-entropy in nats
-     * @throws ClipException if the model is closed; LibTorch's own runtime exception (not wrapped) if it rejects
-     *                       the batch
+     * @throws ClipException if the trainer or its model is closed, the lengths do not match {@code n}, or LibTorch
+     *                       rejects the batch (e.g. an id outside the vocabulary)
+     * @throws NullPointerException if an array is null
      */
     public double evaluateLoss(float[] pixelValues, long[] ids, int n) {
+        checkOpen();
+        checkBatch(pixelValues, ids, n, 1, "an evaluation");
         int s = model.config().imageResolution();
-        int ctx = model.config().contextLength();
         try (PointerScope scope = new PointerScope(); NoGradGuard guard = new NoGradGuard()) {
             Tensor img = model.towers().encodeImage(Tensors.floats(pixelValues, n, 3, s, s));
-            Tensor txt = model.towers().encodeText(Tensors.longs(ids, n, ctx));
+            Tensor txt = model.towers().encodeText(Tensors.longs(ids, n, model.config().contextLength()));
             return ContrastiveLoss.loss(img, txt, model.logitScale()).item_double();
+        } catch (ClipException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new ClipException("evaluating the loss: LibTorch failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The array lengths must match {@code n} exactly: they are copied whole into tensors sized from it. */
+    private void checkBatch(float[] pixelValues, long[] ids, int n, int minN, String what) {
+        int s = model.config().imageResolution();
+        int ctx = model.config().contextLength();
+        if (n < minN || pixelValues.length != (long) n * 3 * s * s || ids.length != (long) n * ctx) {
+            throw new ClipException(what + " batch needs n >= " + minN + " images [n,3," + s + "," + s + "] and ids [n,"
+                    + ctx + "]; got n=" + n + ", " + pixelValues.length + " pixel values, " + ids.length + " ids");
         }
     }
 

@@ -257,6 +257,39 @@ class TrainerTest {
     }
 
     @Test
+    void evaluateLossChecksItsBatchLikeStep() {
+        // evaluateLoss copied the arrays whole into tensors sized from n: a longer array wrote past the tensor's
+        // native memory, a shorter one left uninitialised values in the loss; after close it ran on regardless.
+        try (TrainableClip m = TrainableClip.initialize(TinyConfigs.vit(), 1)) {
+            Trainer t = new Trainer(m, options(false, false));
+            int px = 3 * m.config().imageResolution() * m.config().imageResolution();
+            int ctx = m.config().contextLength();
+            long[] ids = new long[2 * ctx];
+            ids[0] = 49406;
+            ids[1] = 49407;
+            ids[ctx] = 49406;
+            ids[ctx + 1] = 49407;
+            double loss = t.evaluateLoss(new float[2 * px], ids, 2);
+            assertEquals(Math.log(2), loss, 1e-5, "identical pairs: every logit equal, so the loss is ln n");
+            for (org.junit.jupiter.api.function.Executable call : java.util.List.<org.junit.jupiter.api.function.Executable>of(
+                    () -> t.evaluateLoss(new float[3 * px], ids, 2), () -> t.evaluateLoss(new float[px], ids, 2),
+                    () -> t.evaluateLoss(new float[2 * px], new long[3 * ctx], 2),
+                    () -> t.evaluateLoss(new float[0], new long[0], 0))) {
+                io.clip4j.ClipException e = assertThrows(io.clip4j.ClipException.class, call);
+                assertTrue(e.getMessage().startsWith("an evaluation batch needs n >= 1 images"), e.getMessage());
+            }
+            long[] badIds = ids.clone();
+            badIds[1] = 49408; // past the vocabulary
+            io.clip4j.ClipException e = assertThrows(io.clip4j.ClipException.class,
+                    () -> t.evaluateLoss(new float[2 * px], badIds, 2));
+            assertTrue(e.getMessage().startsWith("evaluating the loss: LibTorch failed"), e.getMessage());
+            t.close();
+            e = assertThrows(io.clip4j.ClipException.class, () -> t.evaluateLoss(new float[2 * px], ids, 2));
+            assertEquals("the trainer is closed", e.getMessage());
+        }
+    }
+
+    @Test
     void resumingFromSavedStateContinuesExactly(@TempDir Path dir) {
         ClipConfig c = TinyConfigs.vit();
         TrainOptions o = TrainOptions.builder().totalSteps(4).learningRate(1e-3).warmupSteps(2).gradClipNorm(1.0).build();
