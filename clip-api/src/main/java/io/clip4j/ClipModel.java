@@ -229,7 +229,7 @@ public interface ClipModel extends AutoCloseable {
      *                                  {@link ZeroShotArguments#check}); all checked before anything is encoded
      * @throws io.clip4j.image.ImageDecodeException naming the first input that cannot be decoded
      * @throws ClipException if the model is closed or the engine fails; a {@link NonFiniteFeaturesException} if an
-     *                       image's features are not finite
+     *                       image's features are not finite or all zeros (on every image pipeline)
      */
     default TopK zeroShotTopK(List<ImageInput> images, Features classEmbeddings, int k) {
         ZeroShotArguments.check(images, classEmbeddings, k, config().embedDim());

@@ -171,9 +171,24 @@ public abstract class AbstractClipModel implements ClipModel {
         if (p == null) {
             return;
         }
-        String row = what + "_features of " + what + " " + (start + p.row());
-        throw new NonFiniteFeaturesException(p.allZeros() ? row + " are all zeros, which have no direction to"
-                + " compare (the reference's normalisation gives NaN): the checkpoint's weights are probably damaged"
-                : row + " contain " + p.value() + ": " + nonFiniteCause);
+        if (p.allZeros()) {
+            throw allZeros(what, start + p.row());
+        }
+        throw new NonFiniteFeaturesException(what + "_features of " + what + " " + (start + p.row()) + " contain "
+                + p.value() + ": " + nonFiniteCause);
+    }
+
+    /**
+     * The refusal of an all-zero features row, for an engine that checks its rows where they were computed (e.g. on
+     * a GPU) rather than through {@link #encodeImages}.
+     *
+     * @param what  {@code "image"} or {@code "text"}
+     * @param index the input's index in the caller's list
+     * @return the exception to throw (the same message as the checks of {@link #encodeImages})
+     */
+    protected static NonFiniteFeaturesException allZeros(String what, int index) {
+        return new NonFiniteFeaturesException(what + "_features of " + what + " " + index + " are all zeros, which"
+                + " have no direction to compare (the reference's normalisation gives NaN): the checkpoint's weights"
+                + " are probably damaged");
     }
 }

@@ -12,6 +12,7 @@ import io.clip4j.spi.AbstractClipModel;
 import io.clip4j.spi.InputBatches;
 import io.clip4j.spi.ZeroShotArguments;
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.slf4j.LoggerFactory;
@@ -104,7 +105,7 @@ final class TorchClipModel extends AbstractClipModel {
             List<ImageInput> chunk = images.subList(start, Math.min(n, start + batchSize()));
             int first = start;
             TopK part = InputBatches.images(n, first, first + chunk.size(), () -> engine.withImageFeatures(
-                    () -> kernels.pixelValues(chunk), features -> scoreOnDevice(features, chunk.size(),
+                    () -> kernels.pixelValues(chunk), features -> scoreOnDevice(features, first, chunk.size(),
                             classEmbeddings, k)));
             System.arraycopy(part.probs(), 0, probs, start * k, part.probs().length);
             System.arraycopy(part.logits(), 0, logits, start * k, part.logits().length);
@@ -114,9 +115,17 @@ final class TorchClipModel extends AbstractClipModel {
     }
 
     // Runs inside the engine's scope: image_features and the class embeddings as float32 where the kernels run.
-    private TopK scoreOnDevice(Tensor imageFeatures, int n, Features classEmbeddings, int k) {
+    private TopK scoreOnDevice(Tensor imageFeatures, int first, int n, Features classEmbeddings, int k) {
         Placement where = kernels.onGpu() ? engine.placement() : Placement.CPU_FLOAT32;
         Tensor img = where.copyTo(imageFeatures, torch.ScalarType.Float).contiguous();
+        // An all-zero row would score a uniform softmax in the kernel (it keeps zero rows zero); the JAVA pipeline
+        // refuses it, and so must this one. Only the n row sums come back to the host.
+        float[] rowSums = TensorIo.toFloats(img.abs().sum(new long[]{1}, false, new ScalarTypeOptional()));
+        for (int i = 0; i < n; i++) {
+            if (rowSums[i] == 0) {
+                throw allZeros("image", first + i);
+            }
+        }
         Tensor txt = where.copyTo(TensorIo.floats(classEmbeddings.toArray(), classEmbeddings.rows(),
                 classEmbeddings.dim()), torch.ScalarType.Float).contiguous();
         return kernels.kernels().zeroShotTopK(new FloatPointer(img.data_ptr()), n, new FloatPointer(txt.data_ptr()),

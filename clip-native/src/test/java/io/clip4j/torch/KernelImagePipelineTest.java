@@ -210,6 +210,32 @@ class KernelImagePipelineTest {
         }
     }
 
+    /**
+     * A checkpoint whose visual projection is zero gives all-zero image_features. The JAVA pipeline refused them;
+     * the kernels pipeline scored them as a uniform softmax (its kernel keeps zero rows zero), silently.
+     */
+    @Test
+    void allZeroImageFeaturesAreRefusedByBothPipelines(@org.junit.jupiter.api.io.TempDir Path tmp) throws IOException {
+        Path dir = DATA.resolve("models/tiny-vit");
+        java.util.Map<String, io.clip4j.checkpoint.TensorData> tensors = new java.util.LinkedHashMap<>(
+                io.clip4j.checkpoint.CheckpointReader.read(dir.resolve("model.safetensors")).asMap());
+        io.clip4j.checkpoint.TensorData proj = tensors.get("visual.proj");
+        tensors.put("visual.proj", new io.clip4j.checkpoint.TensorData(proj.dtype(), proj.shape(),
+                java.nio.ByteBuffer.allocate(proj.data().remaining())));
+        Path zeroProj = tmp.resolve("zero-proj.safetensors");
+        io.clip4j.checkpoint.SafetensorsWriter.write(zeroProj, tensors, java.util.Map.of());
+        List<ImageInput> images = ClipModelEndToEndTest.images(dir);
+        Features text = new Features(Npy.read(dir.resolve("text_features.npy")).toFloatArray(), 8, 64);
+        for (ImagePipeline pipeline : new ImagePipeline[] {ImagePipeline.JAVA, ImagePipeline.KERNELS}) {
+            try (ClipModel model = ClipModel.builder(zeroProj).imagePipeline(pipeline).batchSize(2).build()) {
+                io.clip4j.NonFiniteFeaturesException e = assertThrows(io.clip4j.NonFiniteFeaturesException.class,
+                        () -> model.zeroShotTopK(images, text, 2), pipeline.name());
+                assertTrue(e.getMessage().startsWith("image_features of image 0 are all zeros"),
+                        pipeline + ": " + e.getMessage());
+            }
+        }
+    }
+
     @Test
     void badInputIsATypedErrorOnTheKernelsPipeline() throws IOException {
         Path dir = DATA.resolve("models/tiny-vit");
