@@ -5,6 +5,7 @@ import io.clip4j.Features;
 import io.clip4j.data.LabeledDataset;
 import io.clip4j.data.LabeledImage;
 import io.clip4j.image.ImageInput;
+import io.clip4j.math.ArraySizes;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -95,7 +96,7 @@ public final class LabeledFeatures {
      * @return image_features {@code [images.size(), embed_dim]}, not normalised
      * @throws NullPointerException if {@code model} or {@code images} is null
      * @throws EvaluationException  if chunkSize &lt; 1
-     * @throws ArithmeticException  if {@code images.size() * embed_dim} overflows an int
+     * @throws IllegalArgumentException if {@code images.size() * embed_dim} exceeds the Java array limit
      * @throws io.clip4j.image.ImageDecodeException naming an image that cannot be decoded
      * @throws io.clip4j.ClipException as {@link ClipModel#encodeImages}
      */
@@ -104,7 +105,7 @@ public final class LabeledFeatures {
             throw new EvaluationException("chunk size must be >= 1, got " + chunkSize);
         }
         int d = model.config().embedDim();
-        float[] out = new float[Math.multiplyExact(images.size(), d)];
+        float[] out = new float[ArraySizes.product("image_features", images.size(), d)];
         for (int s = 0; s < images.size(); s += chunkSize) {
             List<ImageInput> chunk = images.subList(s, Math.min(images.size(), s + chunkSize));
             float[] f = model.encodeImages(chunk).toArray();
@@ -165,7 +166,7 @@ public final class LabeledFeatures {
      * @throws EvaluationException if an index is out of range
      */
     public LabeledFeatures subset(int[] rows) {
-        float[] d = new float[Math.multiplyExact(rows.length, dim)];
+        float[] d = new float[ArraySizes.product("features", rows.length, dim)];
         int[] l = new int[rows.length];
         for (int i = 0; i < rows.length; i++) {
             int r = rows[i];

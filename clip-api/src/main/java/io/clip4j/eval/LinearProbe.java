@@ -95,7 +95,7 @@ public final class LinearProbe {
     public static LinearProbeResult evaluate(LabeledFeatures train, LabeledFeatures validation,
                                              LabeledFeatures test, Options options) {
         check(train, test);
-        check(train, validation);
+        check(train, validation, "validation");
         LabeledFeatures tr = prepare(train, options);
         LabeledFeatures va = prepare(validation, options);
         return sweepAndRefit(tr, va, concat(tr, va), prepare(test, options), options);
@@ -147,8 +147,13 @@ public final class LinearProbe {
     }
 
     static void check(LabeledFeatures a, LabeledFeatures b) {
+        check(a, b, "test");
+    }
+
+    /** {@code b} is named {@code bName} ("test" or "validation") in the null message. */
+    private static void check(LabeledFeatures a, LabeledFeatures b, String bName) {
         Objects.requireNonNull(a, "train");
-        Objects.requireNonNull(b, "test");
+        Objects.requireNonNull(b, bName);
         if (a.dim() != b.dim()) {
             throw new EvaluationException("feature dimensions differ: " + a.dim() + " vs " + b.dim());
         }

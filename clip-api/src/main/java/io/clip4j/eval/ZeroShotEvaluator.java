@@ -5,6 +5,7 @@ import io.clip4j.Features;
 import io.clip4j.data.LabeledDataset;
 import io.clip4j.data.LabeledImage;
 import io.clip4j.image.ImageInput;
+import io.clip4j.math.ArraySizes;
 import io.clip4j.math.TopK;
 import io.clip4j.zeroshot.Prediction;
 import io.clip4j.zeroshot.ZeroShotClassifier;
@@ -56,7 +57,7 @@ public final class ZeroShotEvaluator {
         int n = dataset.size();
         int k = Math.min(5, dataset.classNames().size());
         int[] labels = new int[n];
-        int[] indices = new int[Math.multiplyExact(n, k)];
+        int[] indices = new int[ArraySizes.product("zero-shot top-k", n, k)];
         float[] probs = new float[indices.length];
         float[] logits = new float[indices.length];
         // Only the k best classes per image are needed for top-1/top-5: on a GPU with the kernels pipeline the

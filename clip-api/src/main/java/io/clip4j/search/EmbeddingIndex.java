@@ -1,6 +1,7 @@
 package io.clip4j.search;
 
 import io.clip4j.Features;
+import io.clip4j.math.ArraySizes;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -358,7 +359,7 @@ public final class EmbeddingIndex {
 
         /** {@return the index, rows in the order they were added} */
         public EmbeddingIndex build() {
-            float[] all = new float[Math.multiplyExact(rows.size(), embedDim)];
+            float[] all = new float[ArraySizes.product("index embeddings", rows.size(), embedDim)];
             int r = 0;
             for (float[] row : rows.values()) {
                 System.arraycopy(row, 0, all, r++ * embedDim, embedDim);

@@ -305,7 +305,9 @@ public final class TorchClip implements AutoCloseable {
      * @param nImages       number of images, &ge; 1
      * @param textFeatures  {@code [nTexts, embed_dim]} as {@link #encodeText} returns them
      * @param nTexts        number of texts, &ge; 1
-     * @return logits_per_image {@code [nImages, nTexts]} in C order (logits_per_text is its transpose)
+     * @return logits_per_image {@code [nImages, nTexts]} in C order (logits_per_text is its transpose); an all-zero
+     *         feature row gives NaN logits, as the reference's {@code x / x.norm()} does (clip-api's
+     *         {@code Similarity.logits} gives 0 there, and {@code ClipModel} refuses such features before scoring)
      * @throws ClipException if an array length does not match, the model is closed, or LibTorch fails
      */
     public float[] logitsPerImage(float[] imageFeatures, int nImages, float[] textFeatures, int nTexts) {
