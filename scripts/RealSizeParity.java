@@ -16,11 +16,11 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * clip4j's side of scripts/real-size-parity.py: loads one checkpoint with {@code ClipModel.load}, preprocesses the
- * images and tokenises the texts with the model's own pipeline, encodes them, and writes what it computed as NumPy
- * files (pixel_values, input_ids, image_features, text_features, logits_per_image, probs) plus clip4j.json (the
- * inferred configuration, logitScale() and wall times), so that the Python side can run the reference on exactly the
- * same tensors and compare. Run with the CLI's class path:
+ * clip4j's side of scripts/real-size-parity.py: loads one checkpoint with {@code ClipModel.builder(path).threads(n)},
+ * preprocesses the images and tokenises the texts with the model's own pipeline, encodes them, and writes what it
+ * computed as NumPy files (pixel_values, input_ids, image_features, text_features, logits_per_image, probs) plus
+ * clip4j.json (the inferred configuration, logitScale() and wall times), so that the Python side can run the
+ * reference on exactly the same tensors and compare. Run with the CLI's class path:
  * {@code java -cp clip-examples/target/clip-examples.jar:$(cat clip-examples/target/classpath.txt)
  * scripts/RealSizeParity.java CHECKPOINT OUT_DIR THREADS IMAGES_FILE TEXTS_FILE} (one image path, resp. one text, per
  * line, UTF-8).
