@@ -49,8 +49,8 @@ public final class ImageDecoders {
                     found.add(dec);
                 }
             }
-            // Native decoders (higher priority) first; the sort is stable, so equal priorities keep
-            // class-path order.
+            // Native decoders (higher priority) first; the sort is stable, so among equal priorities clip-api's
+            // own come first, then the others in class-path order.
             found.sort(java.util.Comparator.comparingInt(ImageDecoder::priority).reversed());
             d = new ImageDecoders(found);
             defaults = d;
