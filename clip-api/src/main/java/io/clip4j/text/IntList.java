@@ -38,6 +38,10 @@ final class IntList {
         return data[i];
     }
 
+    void set(int i, int v) {
+        data[i] = v;
+    }
+
     int[] toArray() {
         return Arrays.copyOf(data, size);
     }

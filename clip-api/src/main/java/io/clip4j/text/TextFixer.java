@@ -20,8 +20,9 @@ import java.text.Normalizer;
  *   <li>terminal escapes {@code ESC [ (digit|;)* letter} removed;</li>
  *   <li>control characters removed: U+0000..U+0008, U+000B, U+000E..U+001F, U+007F,
  *       U+206A..U+206F, U+FEFF, U+FFF9..U+FFFC (TAB, LF, FF and CR are kept);</li>
- *   <li>NFC normalisation ({@link Normalizer}; the JVM's Unicode version: Java 17 has 13.0, the
- *       reference 14.0, which only matters for combining marks new in Unicode 14).</li>
+ *   <li>NFC normalisation with Unicode 14.0 data, like the reference's Python 3.11 ({@link Nfc14}:
+ *       {@link Normalizer} unless the text holds code points whose normalisation data the JVM's
+ *       Unicode version does not share with 14.0).</li>
  * </ol>
  */
 final class TextFixer {
@@ -64,7 +65,7 @@ final class TextFixer {
             text = fixLineBreaks(text);
             text = removeTerminalEscapes(text);
             text = removeControlChars(text);
-            text = Normalizer.normalize(text, Normalizer.Form.NFC);
+            text = Nfc14.normalize(text);
             if (text.equals(orig)) {
                 return text;
             }
@@ -147,7 +148,7 @@ final class TextFixer {
                 .replace('\u2029', '\n').replace('\u0085', '\n');
     }
 
-    /** Removes {@code ESC [ (\d|;)* [a-zA-Z]} (Python's {@code \d}: any decimal digit). */
+    /** Removes {@code ESC [ (\d|;)* [a-zA-Z]} (Python's {@code \d}: a decimal digit of Unicode 14.0). */
     private static String removeTerminalEscapes(String s) {
         int esc = s.indexOf('\u001B');
         if (esc < 0) {
@@ -161,7 +162,7 @@ final class TextFixer {
                 int p = esc + 2;
                 while (p < s.length()) {
                     int cp = s.codePointAt(p);
-                    if (cp != ';' && Character.getType(cp) != Character.DECIMAL_DIGIT_NUMBER) {
+                    if (cp != ';' && !UnicodeData.isPythonDecimal(cp)) {
                         break;
                     }
                     p += Character.charCount(cp);

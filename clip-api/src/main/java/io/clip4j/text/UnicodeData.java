@@ -32,6 +32,9 @@ final class UnicodeData {
     private static final int[] LOWER_STEP;
     private static final int[] LOWER_DELTA;
 
+    private static final int[] DIGIT_FIRST;
+    private static final int[] DIGIT_LAST;
+
     private static final int[] SIGMA_FIRST;
     private static final int[] SIGMA_LAST;
     private static final boolean[] SIGMA_IGNORABLE;
@@ -69,6 +72,15 @@ final class UnicodeData {
             LOWER_DELTA[i] = Integer.parseInt(f[3], 16);
         }
 
+        runs = UnicodeTables.DIGIT_RUNS.split(";");
+        DIGIT_FIRST = new int[runs.length];
+        DIGIT_LAST = new int[runs.length];
+        for (int i = 0; i < runs.length; i++) {
+            String[] f = runs[i].split(",");
+            DIGIT_FIRST[i] = Integer.parseInt(f[0], 16);
+            DIGIT_LAST[i] = Integer.parseInt(f[1], 16);
+        }
+
         runs = UnicodeTables.SIGMA_PROPS.split(";");
         SIGMA_FIRST = new int[runs.length];
         SIGMA_LAST = new int[runs.length];
@@ -100,6 +112,15 @@ final class UnicodeData {
         }
         return cp == 0x85 || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A)
                 || cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000;
+    }
+
+    /** Python 3.11 {@code re}'s {@code \\d} for one code point: a decimal digit (general category Nd) of Unicode 14.0. */
+    static boolean isPythonDecimal(int cp) {
+        if (cp < 0x80) {
+            return cp >= '0' && cp <= '9';
+        }
+        int i = floorIndex(DIGIT_FIRST, cp);
+        return i >= 0 && cp <= DIGIT_LAST[i];
     }
 
     /** Python's {@code str.isspace()} for one code point: White_Space plus U+001C..U+001F. */
@@ -207,7 +228,7 @@ final class UnicodeData {
     }
 
     /** Index of the last element {@code <= key} in a sorted array, or -1. */
-    private static int floorIndex(int[] sorted, int key) {
+    static int floorIndex(int[] sorted, int key) {
         int i = Arrays.binarySearch(sorted, key);
         return i >= 0 ? i : -i - 2;
     }

@@ -8,13 +8,17 @@ every JVM (Java 17 ships Unicode 13, Java 21 Unicode 15, Java 25 Unicode 16, ...
   listed by Unicode15Classes.java with ICU4J 72.1 (Unicode 15.0); the characters that the
   reference pattern matches with no alternative under IGNORECASE (only U+0345) are found by
   running the pattern itself with the installed `regex` module;
-* Python 3.11 str.lower() data (unicodedata 14.0.0, as in the reference) and HTML5 entities.
+* Python 3.11 str.lower() data (unicodedata 14.0.0, as in the reference) and HTML5 entities;
+* for ftfy's NFC step and its terminal-escape pattern (Python's unicodedata 14.0.0 and `re`):
+  canonical combining classes, the assigned code points, and the decimal digits (`\d`).
 
     java -cp icu4j-72.1.jar Unicode15Classes.java > /tmp/unicode15_classes.txt
     python3.11 gen_unicode_tables.py <clip-api/src/main> /tmp/unicode15_classes.txt
 """
 import html.entities
+import re
 import sys
+import unicodedata
 
 import regex
 
@@ -107,6 +111,21 @@ def sigma_props():
     return runs(items)
 
 
+def ccc_runs():
+    """Non-zero canonical combining classes of unicodedata 14.0 as [first, last, ccc]."""
+    return runs([(cp, unicodedata.combining(chr(cp))) for cp in code_points() if unicodedata.combining(chr(cp))])
+
+
+def assigned_runs():
+    """Code points assigned in unicodedata 14.0 (general category not Cn) as [first, last, 'A']."""
+    return runs([(cp, "A") for cp in code_points() if unicodedata.category(chr(cp)) != "Cn"])
+
+
+def digit_runs():
+    """Python 3.11 re's \\d (Unicode decimal digits, unicodedata 14.0) as [first, last, 'D']."""
+    return runs([(cp, "D") for cp in code_points() if re.match(r"\d", chr(cp))])
+
+
 def chunks(s, n=20000):
     return [s[i:i + n] for i in range(0, len(s), n)]
 
@@ -122,6 +141,9 @@ def main(src_main, unicode15_file):
     cls = "".join("%x,%x,%s;" % (a, b, k) for a, b, k in classes)
     low = "".join("%x,%x,%x,%x;" % tuple(r) for r in lower_runs())
     sig = "".join("%x,%x,%s;" % (a, b, k) for a, b, k in sigma_props())
+    ccc = "".join("%x,%x,%x;" % (a, b, k) for a, b, k in ccc_runs())
+    assigned = "".join("%x,%x;" % (a, b) for a, b, _ in assigned_runs())
+    digits = "".join("%x,%x;" % (a, b) for a, b, _ in digit_runs())
     java = (
         "package io.clip4j.text;\n\n"
         "/**\n"
@@ -130,8 +152,9 @@ def main(src_main, unicode15_file):
         " * <p>Frozen Unicode data of the reference tokenizer, so results do not depend on the JVM's\n"
         " * Unicode version: pre-tokeniser classes (Unicode 15.0 letters/numbers as in the reference's\n"
         " * regex module, plus U+0345 which its IGNORECASE pattern never matches), and\n"
-        " * Python 3.11 {@code str.lower()} data (Unicode 14.0). Formats are parsed by\n"
-        " * {@link UnicodeData}; all numbers are hexadecimal.\n"
+        " * Python 3.11 {@code str.lower()} data (Unicode 14.0), and the Unicode 14.0 data of ftfy's NFC\n"
+        " * step and terminal-escape pattern. Formats are parsed by {@link UnicodeData} and\n"
+        " * {@link Nfc14}; all numbers are hexadecimal.\n"
         " */\n"
         "final class UnicodeTables {\n"
         "    private UnicodeTables() {}\n\n"
@@ -141,6 +164,12 @@ def main(src_main, unicode15_file):
         + java_strings("LOWER_RUNS", low)
         + "\n    /** {@code first,last,prop;} runs; prop I = Case_Ignorable, C = Cased (and not Case_Ignorable). */\n"
         + java_strings("SIGMA_PROPS", sig)
+        + "\n    /** {@code first,last,ccc;} runs of non-zero canonical combining classes (Python unicodedata 14.0). */\n"
+        + java_strings("CCC_RUNS", ccc)
+        + "\n    /** {@code first,last;} runs of code points assigned in Unicode 14.0 (general category not Cn). */\n"
+        + java_strings("ASSIGNED_RUNS", assigned)
+        + "\n    /** {@code first,last;} runs of Python 3.11 {@code re}'s {@code \\d} (decimal digits, Unicode 14.0). */\n"
+        + java_strings("DIGIT_RUNS", digits)
         + "}\n"
     )
     # negative deltas are written by %x as -abc, which Integer.parseInt(.., 16) accepts
