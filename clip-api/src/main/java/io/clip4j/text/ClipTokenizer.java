@@ -18,8 +18,8 @@ import java.util.List;
  * {@code [49406] + tokens + [49407]} layout zero-padded to {@code context_length}.
  *
  * <p>Results do not depend on the JVM's default locale or Unicode version (the Unicode data the
- * reference uses is bundled). The text repair step reproduces ftfy on the reference fixtures
- * but is a smaller heuristic than ftfy's for mojibake (see {@code MojibakeRepair} in the source).
+ * reference uses is bundled). The text repair step follows ftfy 6.3.1's {@code fix_text}, its mojibake
+ * repair included (ftfy's algorithm, with its heuristic and codec tables generated from ftfy).
  *
  * <p>Instances are immutable and thread-safe; the {@code with...} methods return new instances
  * sharing the same vocabulary (and its bounded BPE cache).

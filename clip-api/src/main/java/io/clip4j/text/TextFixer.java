@@ -10,7 +10,9 @@ import java.text.Normalizer;
  * repeatedly until it no longer changes:
  * <ol>
  *   <li>HTML references ({@link HtmlUnescaper#ftfyUnescape}), unless switched off;</li>
- *   <li>mojibake repair ({@link MojibakeRepair}; a documented subset of ftfy's);</li>
+ *   <li>mojibake repair: ftfy's {@code fix_encoding} ({@link EncodingRepair}, ftfy's algorithm with its
+ *       badness heuristic and codec tables generated from ftfy 6.3.1; ASCII text and text without any
+ *       character that mojibake is made of skip it after one scan);</li>
  *   <li>C1 controls U+0080..U+009F read as Windows-1252 (U+0085 -> {@code …});</li>
  *   <li>Latin ligatures and digraphs expanded ({@code ﬁ} -> {@code fi}, {@code ǅ} -> {@code Dž}, ...);</li>
  *   <li>full-width and half-width forms U+FF01..U+FFEF to their NFKC form, U+3000 to a space;</li>
@@ -60,7 +62,7 @@ final class TextFixer {
             if (unescapeHtml) {
                 text = HtmlUnescaper.ftfyUnescape(text);
             }
-            text = MojibakeRepair.fix(text);
+            text = EncodingRepair.fixEncoding(text);
             text = mapChars(text);
             text = fixLineBreaks(text);
             text = removeTerminalEscapes(text);
