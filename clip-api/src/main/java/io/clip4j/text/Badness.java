@@ -1,6 +1,7 @@
 package io.clip4j.text;
 
 import java.util.BitSet;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -11,7 +12,11 @@ import java.util.regex.Pattern;
  * exactly what Python's {@code re} matches, on any JVM.
  *
  * <p>Fast path: every match contains one of {@link FtfyTables#BADNESS_REQUIRED} (checked by the generator), so
- * text without such a character - nearly all ordinary text - is rejected by one scan without the regex.
+ * text without such a character - nearly all ordinary text - is rejected by one scan without the regex. Where
+ * there are such characters, the regex only searches the stretches within {@link FtfyTables#BADNESS_MAX_WIDTH}
+ * of them (a match cannot reach further), with transparent, non-anchoring bounds so that {@code ^} and the
+ * context outside a stretch behave as on the whole text. java.util.regex tests a large character class item by
+ * item, so searching all positions of a long text would be several times slower.
  */
 final class Badness {
     private static final Pattern BADNESS = Pattern.compile(FtfyTables.BADNESS_RE);
@@ -27,16 +32,35 @@ final class Badness {
 
     /** ftfy's {@code is_bad(text)}. */
     static boolean isBad(String text) {
-        return mayBeBad(text) && BADNESS.matcher(text).find();
-    }
-
-    private static boolean mayBeBad(String text) {
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c >= 0x80 && REQUIRED.get(c)) {
+        int reach = FtfyTables.BADNESS_MAX_WIDTH; // chars; a supplementary code point only widens a stretch
+        Matcher m = null;
+        int n = text.length();
+        int i = 0;
+        while (i < n) {
+            if (!isRequired(text.charAt(i))) {
+                i++;
+                continue;
+            }
+            int start = Math.max(0, i - reach);
+            int last = i; // extend the stretch while required characters follow within reach
+            for (int k = i + 1; k < n && k <= last + reach; k++) {
+                if (isRequired(text.charAt(k))) {
+                    last = k;
+                }
+            }
+            int end = Math.min(n, last + reach + 1);
+            if (m == null) {
+                m = BADNESS.matcher(text).useTransparentBounds(true).useAnchoringBounds(false);
+            }
+            if (m.region(start, end).find()) {
                 return true;
             }
+            i = end;
         }
         return false;
+    }
+
+    private static boolean isRequired(char c) {
+        return c >= 0x80 && REQUIRED.get(c);
     }
 }

@@ -223,6 +223,9 @@ def main(out_dir):
     fields.append(chunked("BADNESS_RE", java_regex(badness.BADNESS_RE), "ftfy.badness.BADNESS_RE."))
     fields.append(chunked("BADNESS_REQUIRED", required_chars(badness.BADNESS_RE),
                           "Every match of BADNESS_RE contains one of these characters."))
+    width = P.parse(badness.BADNESS_RE.pattern, re.VERBOSE).getwidth()[1]
+    fields.append("    /** The longest match of BADNESS_RE, in characters. */\n"
+                  "    static final int BADNESS_MAX_WIDTH = %d;\n" % width)
     fields.append(chunked("ALTERED_UTF8_RE", java_regex(chardata.ALTERED_UTF8_RE),
                           "ftfy.chardata.ALTERED_UTF8_RE (a bytes pattern: bytes as Latin-1 characters)."))
     fields.append(chunked("LOSSY_UTF8_RE", java_regex(chardata.LOSSY_UTF8_RE),
