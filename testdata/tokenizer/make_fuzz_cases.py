@@ -14,8 +14,8 @@ clean_text (the text after basic_clean, whitespace_clean and lower()). First the
 divergences found by differential fuzzing (category "regression"), then `--count` generated texts (seeded).
 
 Generated texts on which ftfy's encoding repair (fix_encoding) acts are skipped, and so are texts holding
-characters of the single-byte code pages that mojibake comes from (their repair is a known, documented
-difference: clip4j's MojibakeRepair is a smaller heuristic than ftfy's).
+characters of the single-byte code pages that mojibake comes from (when this set was made, clip4j's repair was a
+smaller heuristic than ftfy's; mojibake now has its own set, mojibake-cases.jsonl, made by make_mojibake_cases.py).
 """
 import argparse
 import html.entities
