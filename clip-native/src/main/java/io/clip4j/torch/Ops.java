@@ -75,6 +75,17 @@ final class Ops {
 
     /** 2-D convolution without bias. */
     static Tensor conv2d(Tensor x, Tensor w, long stride, long padding) {
+        long channels = w.size(1);
+        if (x.is_cpu() && channels > 16 && channels % 16 != 0 && (w.size(2) > 1 || w.size(3) > 1)) {
+            // LibTorch 2.10's oneDNN (avx512_core) gives wrong, run-to-run different results, sometimes NaN, for a
+            // convolution with a kernel larger than 1x1 over more than 16 input channels that are not a multiple of
+            // 16 (seen in float32 on an AMD EPYC; OpenAI's RN50x4 reads 40 channels in its stem): the tail of its
+            // 16-channel blocks is not handled. Zero channels up to the next multiple of 16 add exact zeros to
+            // every sum, so the result is the convolution asked for.
+            long extra = 16 - channels % 16;
+            x = torch.constant_pad_nd(x, new long[]{0, 0, 0, 0, 0, extra}, new Scalar(0.0));
+            w = torch.constant_pad_nd(w, new long[]{0, 0, 0, 0, 0, extra}, new Scalar(0.0));
+        }
         if (x.is_cpu() && Placement.hasType(x, torch.ScalarType.BFloat16)) {
             // LibTorch 2.10's oneDNN returns wrong bfloat16 NCHW convolutions on some AVX-512 CPUs (seen on an AMD
             // EPYC: off by ~50% when the output channels are not a multiple of 16; cf. pytorch/pytorch#163347).
