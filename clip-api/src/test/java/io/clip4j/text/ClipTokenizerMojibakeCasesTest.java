@@ -3,12 +3,6 @@ package io.clip4j.text;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -25,37 +19,13 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ClipTokenizerMojibakeCasesTest {
     private static final ClipTokenizer TOKENIZER = ClipTokenizer.create();
 
-    record MojibakeCase(String id, String category, String text, long[] ids, int untruncatedLength,
-            String cleanText, String fixedText) {
-        @Override
-        public String toString() {
-            return id + " (" + category + ")";
-        }
-    }
-
-    static Stream<MojibakeCase> cases() throws IOException {
-        ObjectMapper mapper = new ObjectMapper();
-        List<MojibakeCase> out = new ArrayList<>();
-        for (String line : Files.readAllLines(ReferenceCases.testdata().resolve("tokenizer/mojibake-cases.jsonl"),
-                StandardCharsets.UTF_8)) {
-            if (line.isBlank()) {
-                continue;
-            }
-            JsonNode n = mapper.readTree(line);
-            long[] ids = new long[n.get("ids").size()];
-            for (int i = 0; i < ids.length; i++) {
-                ids[i] = n.get("ids").get(i).asLong();
-            }
-            out.add(new MojibakeCase(n.get("id").asText(), n.get("category").asText(), n.get("text").asText(), ids,
-                    n.get("ids_untruncated_len").asInt(), n.get("clean_text").asText(),
-                    n.get("fixed_text").asText()));
-        }
-        return out.stream();
+    static Stream<ReferenceCases.GeneratedCase> cases() {
+        return ReferenceCases.generated("mojibake-cases.jsonl").stream();
     }
 
     @Test
-    void fixtureHasRegressionsAndEveryKindOfRepair() throws IOException {
-        List<MojibakeCase> all = cases().toList();
+    void fixtureHasRegressionsAndEveryKindOfRepair() {
+        List<ReferenceCases.GeneratedCase> all = cases().toList();
         assertEquals(588, all.size());
         assertEquals(33, all.stream().filter(c -> c.category().equals("regression")).count());
         for (String step : List.of("encode macroman", "encode cp437", "encode sloppy-windows-1251",
@@ -67,13 +37,13 @@ class ClipTokenizerMojibakeCasesTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
-    void fixTextEqualsFtfy(MojibakeCase c) {
+    void fixTextEqualsFtfy(ReferenceCases.GeneratedCase c) {
         assertEquals(c.fixedText(), TextFixer.fixText(c.text()), c.id());
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
-    void idsEqualReference(MojibakeCase c) {
+    void idsEqualReference(ReferenceCases.GeneratedCase c) {
         TokenizedBatch batch = TOKENIZER.tokenize(c.text());
         assertArrayEquals(c.ids(), batch.row(0), c.id());
         assertEquals(c.untruncatedLength(), batch.tokenCount(0), c.id());
@@ -81,7 +51,7 @@ class ClipTokenizerMojibakeCasesTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
-    void cleanTextEqualsReference(MojibakeCase c) {
+    void cleanTextEqualsReference(ReferenceCases.GeneratedCase c) {
         assertEquals(c.cleanText(), TextCleaner.clean(c.text()), c.id());
     }
 }
