@@ -1,7 +1,12 @@
 package io.clip4j.eval;
 
+import io.clip4j.Activation;
 import io.clip4j.ClipConfig;
 import io.clip4j.ClipModel;
+import io.clip4j.checkpoint.CheckpointException;
+import io.clip4j.checkpoint.CheckpointReader;
+import io.clip4j.checkpoint.ConfigInference;
+import io.clip4j.checkpoint.StateDict;
 import io.clip4j.data.IdxDataset;
 import io.clip4j.data.LabeledDataset;
 import org.junit.jupiter.api.Test;
@@ -13,6 +18,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -56,5 +62,19 @@ class DefaultModelTest {
             assertEquals(CARD_TOP1, a.top1(), TOLERANCE, "zero-shot top-1 on the subset");
             assertEquals(CARD_TOP5, a.top5(), TOLERANCE, "zero-shot top-5 on the subset");
         }
+    }
+
+    /**
+     * The model records its activation (QuickGELU, what the trainer used) in its safetensors metadata, as the
+     * trainer now writes it, so asking for GELU is refused instead of silently changing every output.
+     */
+    @Test
+    void recordsItsActivationSoAnotherIsRefused() {
+        StateDict sd = CheckpointReader.read(MODEL);
+        assertEquals("quick_gelu", sd.metadata().get(ConfigInference.ACTIVATION_METADATA));
+        assertEquals(Activation.QUICK_GELU, ConfigInference.infer(sd, MODEL, null).activation());
+        CheckpointException e = assertThrows(CheckpointException.class,
+                () -> ConfigInference.infer(sd, MODEL, Activation.GELU));
+        assertTrue(e.getMessage().contains("clip4j.activation"), e.getMessage());
     }
 }
