@@ -37,7 +37,8 @@ import java.util.function.Function;
  * {@code config.json} or its weights but with open_clip's {@code open_clip_config.json} gives that and
  * {@code open_clip_model.safetensors}, else {@code open_clip_pytorch_model.bin}. A model already cached with those files is used without a network
  * request. Each file is checked against the hub's ETag before it is moved into place: the SHA-256 of a large (LFS)
- * file, the git blob SHA-1 of a small one.
+ * file, the git blob SHA-1 of a small one. Downloads are limited as {@link ModelDownloader}'s are (size, disk space,
+ * stalls), and an LFS file also to the size the hub announces for it.
  */
 public final class HuggingFaceHub {
     private static final Logger LOG = LoggerFactory.getLogger(HuggingFaceHub.class);
@@ -181,7 +182,9 @@ public final class HuggingFaceHub {
      * @throws IllegalArgumentException if {@code repoId} is not a repo id ({@link HuggingFaceCache#isRepoId})
      * @throws CheckpointException      if the model is not cached and the client is offline, the hub refuses it
      *                                  (no such repo, gated, private, bad token), it has no weights clip4j reads, a
-     *                                  download fails or a file does not match its ETag
+     *                                  download fails (including a body longer than announced or than the download
+     *                                  limit, too little disk space, a stalled transfer: see {@link ModelDownloader})
+     *                                  or a file does not match its ETag
      */
     public Path fetch(String repoId) {
         Optional<Path> cached;

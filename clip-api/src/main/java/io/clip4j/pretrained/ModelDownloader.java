@@ -19,6 +19,10 @@ import java.util.Objects;
  * for the first and uses its file. The file is moved into place only once verified: an interrupted or corrupt
  * transfer never leaves a file under the model's name, and the next download replaces its {@code .part} file.
  * Redirects to other hosts are followed, never from https to http; 429 and 5xx gateway answers are retried.
+ * A hostile or broken server can neither fill the disk nor hold a download open: a body longer than its
+ * Content-Length or than 16 GiB (system property {@code clip4j.download.maxBytes}, in bytes) is cut off, a
+ * Content-Length above the usable disk space is refused before the transfer, and a transfer that receives less than
+ * 64 KiB within 60 s is abandoned as stalled.
  * Unlike the reference, a cached file is hashed once: {@code .verified/<file name>.sha256} in the cache folder records
  * the checksum with the file's size, modification time and file key, and a file whose three are unchanged is used
  * without re-reading it (delete the stamp to force a check).
@@ -119,8 +123,10 @@ public final class ModelDownloader {
      * @param model a model
      * @return the verified file in the cache folder
      * @throws CheckpointException if the model is not cached (or damaged) and the downloader is offline, the
-     *                             download fails (network, HTTP status, disk), another process has been downloading
-     *                             the same file for over an hour, or the downloaded bytes do not match the model's
+     *                             download fails (network, HTTP status, disk, a body longer than announced or than
+     *                             the download limit, too little usable disk space for the announced size, a stalled
+     *                             transfer: see the class description), another process has been downloading the
+     *                             same file for over an hour, or the downloaded bytes do not match the model's
      *                             SHA-256; the message names the URL and the cache file
      */
     public Path fetch(PretrainedModel model) {

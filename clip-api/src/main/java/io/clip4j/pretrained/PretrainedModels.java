@@ -85,7 +85,8 @@ public final class PretrainedModels {
      *
      * @param name a model name, e.g. {@code ViT-B/32}
      * @return the verified checkpoint file
-     * @throws CheckpointException if the name is unknown, or the download fails or does not match its SHA-256
+     * @throws CheckpointException if the name is unknown, or the download fails (see {@link ModelDownloader#fetch})
+     *                             or does not match its SHA-256
      */
     public static Path fetch(String name) {
         return new ModelDownloader(defaultCacheDir()).fetch(get(name));

@@ -26,7 +26,9 @@ import java.util.Map;
  * 1, 2, 4, 8 s. An
  * interrupted or corrupt transfer never leaves a file under the target's name; the next download replaces the
  * {@code .part} file (a link there is removed, never written through). Redirects are followed by hand, so request
- * headers (a token) go to the first host only, and an https URL is never redirected to http.
+ * headers (a token) go to the first host only, and an https URL is never redirected to http. A body longer than
+ * announced or than the download limit, a stalled one, and one announced larger than the disk's usable space are
+ * refused ({@link DownloadLimits}).
  */
 final class VerifiedDownload {
     private static final int TIMEOUT_MS = 30_000;
@@ -70,12 +72,20 @@ final class VerifiedDownload {
      * @param verifier checks the bytes before the move
      * @param progress told of the bytes received
      * @param hint     appended to the message of a failed download (e.g. where else to get the file), or ""
-     * @throws CheckpointException if the download fails or does not verify, the lock file cannot be opened (or is a
-     *                             symbolic link), or another download of the file holds the lock for over an hour
-     *                             (a shorter one is waited for, and its file used if it verifies)
+     * @throws CheckpointException if the download fails (network, HTTP status, a body longer than announced or than
+     *                             the download limit, a stalled transfer, too little disk space) or does not verify,
+     *                             the lock file cannot be opened (or is a symbolic link), or another download of the
+     *                             file holds the lock for over an hour (a shorter one is waited for, and its file
+     *                             used if it verifies), or the system property of the download limit is malformed
      */
     static void fetch(String url, Map<String, String> headers, Path target, Path lockFile, String what, long size,
                       Verifier verifier, ModelDownloader.Progress progress, String hint) {
+        fetch(url, headers, target, lockFile, what, size, verifier, progress, hint, DownloadLimits.standard());
+    }
+
+    /** The same as the other {@code fetch}, within the given limits instead of {@link DownloadLimits#standard()}. */
+    static void fetch(String url, Map<String, String> headers, Path target, Path lockFile, String what, long size,
+                      Verifier verifier, ModelDownloader.Progress progress, String hint, DownloadLimits limits) {
         Path part = target.resolveSibling(target.getFileName() + ".part");
         try {
             Files.createDirectories(target.getParent());
@@ -88,7 +98,7 @@ final class VerifiedDownload {
                             && verifier.mismatch(target, FileHashes.sha256(target)) == null) {
                         return;
                     }
-                    download(url, headers, target, part, size, verifier, progress);
+                    download(url, headers, target, part, size, verifier, progress, limits);
                 }
             }
         } catch (IOException e) {
@@ -109,7 +119,8 @@ final class VerifiedDownload {
 
     /** The transfer itself, under the lock. */
     private static void download(String url, Map<String, String> headers, Path target, Path part, long size,
-                                 Verifier verifier, ModelDownloader.Progress progress) throws IOException {
+                                 Verifier verifier, ModelDownloader.Progress progress, DownloadLimits limits)
+            throws IOException {
         // A .part left over is ours to replace (we hold the lock). Removed, not truncated: a symbolic link planted
         // under its name would have the download written through it, and CREATE_NEW never follows one.
         Files.deleteIfExists(part);
@@ -117,7 +128,7 @@ final class VerifiedDownload {
         try (FileChannel channel = FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             boolean moved = false;
             try {
-                String sha256 = transfer(url, headers, channel, size, progress);
+                String sha256 = transfer(url, headers, part, channel, size, progress, limits);
                 channel.force(false);
                 String why = verifier.mismatch(part, sha256);
                 if (why != null) {
@@ -245,9 +256,9 @@ final class VerifiedDownload {
         }
     }
 
-    /** Streams the URL into a file, at most {@code size} bytes if that is known; returns their SHA-256. */
-    private static String transfer(String url, Map<String, String> headers, FileChannel file, long size,
-                                   ModelDownloader.Progress progress) throws IOException {
+    /** Streams the URL into the .part file, within the limits; returns the SHA-256 of its bytes. */
+    private static String transfer(String url, Map<String, String> headers, Path part, FileChannel file, long size,
+                                   ModelDownloader.Progress progress, DownloadLimits limits) throws IOException {
         HttpURLConnection http = open(url, "GET", headers, true);
         try {
             int status = http.getResponseCode();
@@ -255,22 +266,14 @@ final class VerifiedDownload {
                 throw new IOException("HTTP status " + status + " " + http.getResponseMessage());
             }
             long total = http.getContentLengthLong();
-            if (size >= 0 && total > size) {
-                throw new IOException("the server announces " + total + " bytes, more than the " + size
-                        + " bytes the hub announced");
-            }
+            DownloadLimits.Meter meter = limits.start(part, total, size);
             MessageDigest sha = FileHashes.digest("SHA-256");
             long done = 0;
             byte[] buf = new byte[1 << 16];
             try (InputStream in = http.getInputStream()) {
                 for (int n; (n = in.read(buf)) > 0; ) {
-                    if (size >= 0 && done + n > size) {
-                        throw new IOException("the server sends more than the " + size + " bytes the hub announced");
-                    }
-                    ByteBuffer chunk = ByteBuffer.wrap(buf, 0, n);
-                    while (chunk.hasRemaining()) {
-                        file.write(chunk);
-                    }
+                    meter.received(n); // before writing: bytes past a limit never reach the disk
+                    write(file, buf, n, part, done);
                     sha.update(buf, 0, n);
                     done += n;
                     progress.update(done, total);
@@ -282,6 +285,17 @@ final class VerifiedDownload {
             return FileHashes.hex(sha.digest());
         } finally {
             http.disconnect();
+        }
+    }
+
+    private static void write(FileChannel file, byte[] buf, int n, Path part, long done) throws IOException {
+        ByteBuffer chunk = ByteBuffer.wrap(buf, 0, n);
+        try {
+            while (chunk.hasRemaining()) {
+                file.write(chunk);
+            }
+        } catch (IOException e) { // most likely a full disk: say where, and how far the download got
+            throw new IOException("cannot write " + part + " after " + done + " bytes (is the disk full?): " + e, e);
         }
     }
 
