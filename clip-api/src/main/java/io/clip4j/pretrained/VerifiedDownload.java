@@ -28,10 +28,13 @@ import java.util.Map;
  * {@code .part} file (a link there is removed, never written through). Redirects are followed by hand, so request
  * headers (a token) go to the first host only, and an https URL is never redirected to http. A body longer than
  * announced or than the download limit, a stalled one, and one announced larger than the disk's usable space are
- * refused ({@link DownloadLimits}).
+ * refused ({@link DownloadLimits}), and response headers must be complete within
+ * {@link #HEADER_DEADLINE_MS}.
  */
 final class VerifiedDownload {
     private static final int TIMEOUT_MS = 30_000;
+    /** How long a response's status line and headers may take in all (each read has {@link #TIMEOUT_MS}). */
+    private static final long HEADER_DEADLINE_MS = 2 * TIMEOUT_MS;
     private static final int MAX_REDIRECTS = 10;
     private static final long LOCK_POLL_MS = 500;
     /** How long to wait for another download of the same file, the largest CLIP checkpoints on a slow line. */
@@ -203,7 +206,7 @@ final class VerifiedDownload {
             }
             int status;
             try {
-                status = http.getResponseCode();
+                status = responseCode(http, HEADER_DEADLINE_MS);
             } catch (RuntimeException e) { // e.g. a port out of range in a URL or a redirect's Location
                 throw new IOException("cannot request " + current + ": " + e.getMessage(), e);
             }
@@ -235,6 +238,57 @@ final class VerifiedDownload {
                 throw new IOException("refused redirect from " + current + " to " + next);
             }
             current = next;
+        }
+    }
+
+    /**
+     * The response's status, once its status line and headers have arrived within {@code deadlineMs}: the read
+     * timeout bounds each read only, so a server sending its headers a byte at a time would otherwise hold the
+     * request forever. At the deadline the connection is closed from a watchdog thread, which ends the read.
+     *
+     * @throws IOException on a network error, or {@code deadlineMs} passed before the headers were complete
+     */
+    static int responseCode(HttpURLConnection http, long deadlineMs) throws IOException {
+        java.util.concurrent.atomic.AtomicBoolean expired = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.ScheduledFuture<?> watchdog = Watchdog.TIMER.schedule(() -> {
+            expired.set(true);
+            http.disconnect();
+        }, deadlineMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+        IOException failure = null;
+        int status = -1;
+        try {
+            status = http.getResponseCode();
+        } catch (IOException e) {
+            failure = e;
+        } finally {
+            watchdog.cancel(false);
+        }
+        if (expired.get()) { // the closed connection may also read as status -1 instead of an exception
+            IOException late = new IOException("no complete response headers within " + deadlineMs + " ms");
+            if (failure != null) {
+                late.initCause(failure);
+            }
+            throw late;
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        return status;
+    }
+
+    /** One daemon thread for every download's header deadline, started on first use. */
+    private static final class Watchdog {
+        static final java.util.concurrent.ScheduledThreadPoolExecutor TIMER = timer();
+
+        private static java.util.concurrent.ScheduledThreadPoolExecutor timer() {
+            java.util.concurrent.ScheduledThreadPoolExecutor t = new java.util.concurrent.ScheduledThreadPoolExecutor(1,
+                    r -> {
+                        Thread thread = new Thread(r, "clip4j-download-watchdog");
+                        thread.setDaemon(true);
+                        return thread;
+                    });
+            t.setRemoveOnCancelPolicy(true); // a cancelled deadline does not wait in the queue for its time
+            return t;
         }
     }
 

@@ -177,6 +177,37 @@ class VerifiedDownloadTest {
     }
 
     @Test
+    void responseHeadersSentAByteAtATimeMeetADeadline() throws Exception {
+        // Each byte arrives well within the read timeout, so without a deadline on the whole the request never ends.
+        try (ServerSocket dripping = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread serving = new Thread(() -> dripHeaders(dripping));
+            serving.start();
+            java.net.HttpURLConnection http = (java.net.HttpURLConnection) new java.net.URL(
+                    "http://127.0.0.1:" + dripping.getLocalPort() + "/file").openConnection();
+            http.setReadTimeout(30_000);
+            IOException e = assertThrows(IOException.class, () -> VerifiedDownload.responseCode(http, 300));
+            assertEquals("no complete response headers within 300 ms", e.getMessage());
+            serving.join(30_000);
+            assertTrue(!serving.isAlive(), "the server still sends: the connection was not closed");
+        }
+    }
+
+    /** Answers one request with a header line that never ends, a byte every 20 ms, until the client hangs up. */
+    private static void dripHeaders(ServerSocket dripping) {
+        try (Socket s = dripping.accept()) {
+            OutputStream out = s.getOutputStream();
+            out.write("HTTP/1.1 200 OK\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+            for (int i = 0; i < 3000; i++) { // 60 s at most, should the client never give up
+                out.write('a');
+                out.flush();
+                Thread.sleep(20);
+            }
+        } catch (IOException | InterruptedException closedByTheClient) {
+            // expected once the client gives up
+        }
+    }
+
+    @Test
     void anAnnouncedSizeAboveTheUsableSpaceIsRefused() throws Exception {
         String e = failure(url("/file"), -1, limits(1L << 40, FILE.length - 1));
         assertTrue(e.endsWith("the file is announced as " + FILE.length + " bytes, but only " + (FILE.length - 1)
