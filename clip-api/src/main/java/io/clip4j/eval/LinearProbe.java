@@ -165,7 +165,8 @@ public final class LinearProbe {
         }
     }
 
-    private static LabeledFeatures concat(LabeledFeatures a, LabeledFeatures b) {
+    /** The rows of {@code a} then those of {@code b} (same classes and dimension). */
+    static LabeledFeatures concat(LabeledFeatures a, LabeledFeatures b) {
         // Each fits one array; together they may not (then an IllegalArgumentException, not a negative size).
         float[] d = new float[io.clip4j.math.ArraySizes.product("train+validation features",
                 a.size() + b.size(), a.dim())];

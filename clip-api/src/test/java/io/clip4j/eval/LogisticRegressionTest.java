@@ -24,8 +24,10 @@ class LogisticRegressionTest {
     }
 
     /**
-     * Two points x = +1 (class 1) and x = -1 (class 0). By symmetry the optimum has b0 = b1 = 0 and
-     * w1 = -w0 = u/2 where u minimises f(u) = log(1 + e^-u) + u^2 / (8 C), i.e. u = 4 C / (1 + e^u).
+     * Two points x = +1 (class 1) and x = -1 (class 0): sklearn's binary model, decision value u x + b with
+     * objective mean CE + u^2 / (2 C n), n = 2. By symmetry b = 0 and u minimises f(u) = log(1 + e^-u) + u^2 / (4 C),
+     * i.e. u = 2 C / (1 + e^u); clip4j's two rows are w1 = -w0 = u/2. (The multinomial penalty on both rows,
+     * ||W||^2 / (2 C n) = u^2 / (8 C), would give u = 4 C / (1 + e^u): sklearn's binary optimum at 2 C.)
      */
     @Test
     void twoPointProblemMatchesClosedForm() {
@@ -34,10 +36,10 @@ class LogisticRegressionTest {
                 List.of("neg", "pos"));
         LogisticRegressionModel m = new LogisticRegression(c, 1000, 1e-12).fit(data);
         double lo = 0;
-        double hi = 4 * c;
+        double hi = 2 * c;
         for (int i = 0; i < 200; i++) {
             double mid = (lo + hi) / 2;
-            if (mid - 4 * c / (1 + Math.exp(mid)) < 0) {
+            if (mid - 2 * c / (1 + Math.exp(mid)) < 0) {
                 lo = mid;
             } else {
                 hi = mid;
@@ -49,7 +51,7 @@ class LogisticRegressionTest {
         assertEquals(u / 2, w[1], 1e-9);
         assertEquals(0, m.bias()[0], 1e-9);
         assertEquals(0, m.bias()[1], 1e-9);
-        assertEquals(Math.log(1 + Math.exp(-u)) + u * u / (8 * c), m.loss(), 1e-12);
+        assertEquals(Math.log(1 + Math.exp(-u)) + u * u / (4 * c), m.loss(), 1e-12);
     }
 
     /** An independent evaluation of sklearn's objective gradient: it vanishes at the returned optimum. */
