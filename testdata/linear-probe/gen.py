@@ -12,7 +12,9 @@ For each problem and each C of FIT_CS, fitted on the training rows:
 * "sklearn_paper": sklearn.linear_model.LogisticRegression(random_state=0, C=C, max_iter=1000), the CLIP paper's
   call (Appendix A.3: solver lbfgs, default tol 1e-4): its iteration count, its objective and its test accuracy.
   In scikit-learn 1.2.1 (like the paper-era versions) the lbfgs solver minimises
-  sum_i CE_i + ||W||^2 / (2 C) with scipy's L-BFGS-B (gtol = tol, scipy's default ftol = 2.2e-9, maxls = 20).
+  sum_i CE_i + ||W||^2 / (2 C) with scipy's L-BFGS-B (gtol = tol, scipy's default ftol = 2.2e-9, maxls = 20);
+  1.4 and later minimise the mean-scaled objective (mean CE + ||W||^2 / (2 C n)) with gtol = tol, ftol = 64 eps,
+  maxls = 50. gen.py runs with either (SKLEARN_MEAN_SCALED); the stored files were made with 1.2.1.
 * "optimum": the exact minimiser, made by fitting sklearn's LogisticRegression with tol=1e-12 and max_iter=10000
   and then taking Newton steps with the exact Hessian (numpy, float64, backtracking) until the gradient stops
   shrinking. The objective is strictly convex in W and, for K > 2 classes, invariant only to adding one constant
@@ -21,17 +23,23 @@ For each problem and each C of FIT_CS, fitted on the training rows:
   sklearn's layout (<problem>-coef.npy [len(FIT_CS), R, D], <problem>-intercept.npy [len(FIT_CS), R], R = K, or
   R = 1 for a binary problem), predict_proba of the test rows (<problem>-proba.npy [len(FIT_CS), n_test, K]), the
   objective (mean-scaled: mean CE + ||W||^2 / (2 C n), i.e. the sklearn value divided by n), max|gradient| of the
-  mean-scaled objective, and test accuracy.
+  mean-scaled objective, the smallest eigenvalue of its Hessian there (on sum(intercepts) = 0), and test accuracy.
 
 Binary problems (K = 2): scikit-learn fits ONE weight vector w and intercept b (HalfBinomialLoss, decision value
 w x + b, P(class 1) = sigmoid(w x + b)), penalised ||w||^2 / (2 C), not the two-row softmax parametrisation.
+
+"grid": for every log10 C = -6, -5.875, ..., 6 (the 97 values the sweep can try), the exact optimum of the fit on
+the training rows (validation rows right, smallest top-1 margin of the validation rows, smallest Hessian eigenvalue)
+and of the refit on training + validation rows (test rows right, smallest top-1 margin of the test rows, smallest
+Hessian eigenvalue). The top-1 margin of a row is its largest decision value minus the second largest (binary:
+|w x + b|).
 
 The C sweep (LinearProbe's protocol, clip4j's ParametricSearch): log10 C on the coarse grid -6, -4, ..., 6, then
 step 1, 0.5, 0.25, 0.125 around the best so far, trying centre - step then centre + step, skipping exponents
 outside [-6, 6] or already tried; a point replaces the best only with a strictly higher validation accuracy (ties
 keep the earlier point). Score: top-1 accuracy on the validation rows of the fit on the training rows. Then the
 classifier is refitted with the chosen C on training + validation rows (in that order) and scored on the test rows.
-Run twice: with the exact optimum of every fit ("sweep_optimum"), and with the paper's sklearn call at tol 1e-4
+Run twice: on the grid's exact optima ("sweep_optimum"), and with the paper's sklearn call at tol 1e-4
 ("sweep_sklearn_paper").
 """
 import json
@@ -211,8 +219,8 @@ def optimum(x, y, k, c):
 def min_curvature(x, y, k, c, v):
     """Smallest eigenvalue of the objective's Hessian at v, on the subspace sum(intercepts) = 0 for K > 2."""
     lam = np.linalg.eigvalsh(Objective(x, y, k, c).value_grad_hess(v)[2])
-    # For K > 2 the flat direction was given curvature 1; dropping the eigenvalue closest to 1 is wrong if that
-    # is not it, so keep min(1, rest): still a lower bound on the subspace.
+    # For K > 2 value_grad_hess gives the flat direction (one constant added to every intercept) curvature 1, so
+    # this is min(1, smallest eigenvalue on the subspace): a lower bound on the subspace either way.
     return float(lam.min())
 
 

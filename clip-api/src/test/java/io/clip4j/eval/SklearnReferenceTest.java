@@ -25,8 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * clip4j's logistic regression and linear probe against scikit-learn: testdata/linear-probe (its README.md says
  * what the problems are and how {@code gen.py} made every value). For each problem and C, sklearn's exact optimum
- * (coefficients, intercepts, objective, predict_proba of the test rows); and the C sweep of clip4j's protocol run with
- * sklearn fits. The objective is strictly convex in W and, for K &gt; 2, flat only along "add one constant to every
+ * (coefficients, intercepts, objective, predict_proba of the test rows); the validation and test accuracy of the optimum
+ * at every C the paper's search can try, and that search run on them. The objective is strictly convex in W and, for K &gt; 2, flat only along "add one constant to every
  * intercept" (both sides keep sum(b) = 0): the optimum is unique, so clip4j's fit, run to a tight tolerance, must land
  * on it.
  */
@@ -34,9 +34,9 @@ class SklearnReferenceTest {
     private static final Path DIR = Path.of(System.getProperty("clip4j.testdata"), "linear-probe");
     private static final JsonNode CASES = readJson();
     /**
-     * Gradient tolerance of the tight fits (max |gradient| of the mean-scaled objective). Most fits stop earlier on
-     * the value rule (relative decrease below 64 machine epsilons), at max |gradient| around 1e-9..1e-12; the bounds
-     * below use the gradient each fit reports, whatever stopped it.
+     * Gradient tolerance of the tight fits (max |gradient| of the mean-scaled objective). The fits stop earlier, on
+     * the value rule (relative decrease below 64 machine epsilons), at max |gradient| 1e-9..4e-8; the bounds below use
+     * the gradient each fit reports.
      */
     private static final double TIGHT = 1e-13;
     private static final int TIGHT_ITERATIONS = 100_000;
@@ -63,6 +63,8 @@ class SklearnReferenceTest {
             double fStar = fit.get("optimum").get("objective").asDouble();
             System.out.printf(Locale.ROOT, "%s C=%g objective at sklearn optimum: rel %.2e, max|g| %.2e%n", name, c,
                     Math.abs(value - fStar) / fStar, Lbfgs.maxAbs(g));
+            // Both sides add a few hundred float64 terms of order 1: rounding leaves ~1e-15 (measured <= 8e-16); the
+            // reference's own max|gradient| is below 1e-16 (gen.py's Newton steps).
             assertEquals(fStar, value, 1e-14 * fStar, name + " C=" + c + ": objective at sklearn's optimum");
             assertTrue(Lbfgs.maxAbs(g) < 1e-13, name + " C=" + c + ": max|gradient| " + Lbfgs.maxAbs(g));
         }
