@@ -54,6 +54,27 @@ class LogisticRegressionTest {
         assertEquals(Math.log(1 + Math.exp(-u)) + u * u / (4 * c), m.loss(), 1e-12);
     }
 
+    /**
+     * sklearn only knows the classes in y: with two of three named classes present it fits its binary model. So
+     * does clip4j (the penalty follows the classes present), and the third class is pushed below the others.
+     */
+    @Test
+    void twoClassesPresentOfThreeFitTheBinaryModel() {
+        LabeledFeatures two = Synthetic.blobs(2, 20, 3, 1, 1, 8);
+        LabeledFeatures three = new LabeledFeatures(two.features(), two.labelArray(), List.of("a", "b", "absent"));
+        double c = 0.5;
+        LogisticRegressionModel m2 = new LogisticRegression(c, 1000, 1e-10).fit(two);
+        LogisticRegressionModel m3 = new LogisticRegression(c, 1000, 1e-10).fit(three);
+        double[] w2 = m2.weights();
+        double[] w3 = m3.weights();
+        for (int j = 0; j < 3; j++) {
+            assertEquals(w2[3 + j] - w2[j], w3[3 + j] - w3[j], 1e-6, "w = W[1] - W[0], component " + j);
+        }
+        assertEquals(m2.bias()[1] - m2.bias()[0], m3.bias()[1] - m3.bias()[0], 1e-6);
+        assertEquals(m2.loss(), m3.loss(), 1e-9);
+        assertTrue(m3.bias()[2] < Math.min(m3.bias()[0], m3.bias()[1]) - 10, "the absent class: " + m3.bias()[2]);
+    }
+
     /** An independent evaluation of sklearn's objective gradient: it vanishes at the returned optimum. */
     @Test
     void gradientVanishesAtOptimumOfNoisyProblem() {
