@@ -16,7 +16,11 @@ import java.util.Objects;
  * the projected image_features that {@code encode_image} returns (the paper uses the representation before
  * the projection for ViT models, which ClipModel does not expose), used raw unless
  * {@link Options#normalize()} asks for L2 normalisation; like the CLIP README's linear-probe example and
- * sklearn, nothing is centred or scaled.
+ * sklearn, nothing is centred or scaled. The tolerance has scikit-learn 1.4's meaning (gradient of the mean-scaled
+ * objective, see {@link LogisticRegression}); the paper's scikit-learn stopped on the sum-scaled gradient, n times
+ * stricter. At the default 1e-4 the fits at large C stop early and the sweep can choose differently (as it does with
+ * scikit-learn 1.4 and later); a tolerance of 1e-4 / n (n training rows) follows the paper-era fits (see
+ * testdata/linear-probe/README.md).
  */
 public final class LinearProbe {
     /**
@@ -165,7 +169,8 @@ public final class LinearProbe {
         }
     }
 
-    private static LabeledFeatures concat(LabeledFeatures a, LabeledFeatures b) {
+    /** The rows of {@code a} then those of {@code b} (same classes and dimension). */
+    static LabeledFeatures concat(LabeledFeatures a, LabeledFeatures b) {
         // Each fits one array; together they may not (then an IllegalArgumentException, not a negative size).
         float[] d = new float[io.clip4j.math.ArraySizes.product("train+validation features",
                 a.size() + b.size(), a.dim())];

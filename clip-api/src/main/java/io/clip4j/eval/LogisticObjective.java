@@ -3,10 +3,20 @@ package io.clip4j.eval;
 import java.util.stream.IntStream;
 
 /**
- * The objective scikit-learn's multinomial {@code LogisticRegression(C, solver="lbfgs")} minimises (its
- * {@code LinearModelLoss} with {@code l2_reg_strength = 1 / (C n)}, scikit-learn 1.2 and later): mean
- * cross-entropy of {@code softmax(W x + b)} plus {@code ||W||^2 / (2 C n)}; the intercept b is not penalised. Up to the factor {@code 1 / (C n)} this is
- * the textbook {@code C * sum_i CE_i + ||W||^2 / 2}, so both have the same minimiser.
+ * The objective scikit-learn's {@code LogisticRegression(C, solver="lbfgs")} minimises (its {@code LinearModelLoss}
+ * with {@code l2_reg_strength = 1 / (C n)}, scikit-learn 1.4 and later; earlier versions minimise n times it): mean
+ * cross-entropy of {@code softmax(W x + b)} plus {@code ||W||^2 / (2 C n)}; the intercept b is not penalised. Up to
+ * the factor {@code 1 / (C n)} this is the textbook {@code C * sum_i CE_i + ||W||^2 / 2}, so both have the same
+ * minimiser.
+ *
+ * <p>When the labels hold exactly two classes, scikit-learn fits its binary model instead: one vector
+ * {@code w} and intercept {@code b}, {@code P(second class) = sigmoid(w x + b)}, penalised
+ * {@code ||w||^2 / (2 C n)}. Here the two rows stay: their difference plays {@code w}, and the penalty is doubled
+ * to {@code ||W||^2 / (C n)} (the multinomial one with C / 2). The minimiser has {@code W[0] = -W[1]} (the cross-entropy
+ * depends on the difference only, and the penalty is smallest with the rows opposite), where
+ * {@code ||W||^2 / (C n) = ||W[1] - W[0]||^2 / (2 C n)}: the same value, probabilities and optimum as sklearn's
+ * binary fit, and the gradient with respect to one row is the binary gradient, so the tolerance means the same.
+ * With the multinomial penalty on two rows the optimum would be sklearn's binary one at 2 C.
  *
  * <p>Parameters are laid out as W {@code [n_classes, dim]} row-major followed by b {@code [n_classes]}.
  * Rows are processed in fixed blocks in parallel and the block sums are added in block order, so the
@@ -20,7 +30,8 @@ final class LogisticObjective implements DifferentiableFunction {
     private final int n;
     private final int dim;
     private final int classes;
-    private final double c;
+    /** C of the multinomial penalty: C, or C / 2 when exactly two classes have examples (see above). */
+    private final double penaltyC;
 
     /**
      * @param x       features {@code [n, dim]} row-major (not copied)
@@ -35,7 +46,20 @@ final class LogisticObjective implements DifferentiableFunction {
         this.n = y.length;
         this.dim = dim;
         this.classes = classes;
-        this.c = c;
+        this.penaltyC = presentClasses(y, classes) == 2 ? c / 2 : c;
+    }
+
+    /** Number of classes with at least one example: the classes sklearn sees in {@code y}. */
+    static int presentClasses(int[] y, int classes) {
+        boolean[] seen = new boolean[classes];
+        int count = 0;
+        for (int label : y) {
+            if (!seen[label]) {
+                seen[label] = true;
+                count++;
+            }
+        }
+        return count;
     }
 
     @Override
@@ -69,7 +93,7 @@ final class LogisticObjective implements DifferentiableFunction {
             penalty += w[i] * w[i];
         }
         double scale = 1.0 / n;
-        double reg = 1.0 / (c * n);
+        double reg = 1.0 / (penaltyC * n);
         for (int i = 0; i < size; i++) {
             gradient[i] = gradient[i] * scale + (i < nw ? reg * w[i] : 0);
         }

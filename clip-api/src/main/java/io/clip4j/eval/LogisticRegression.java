@@ -10,10 +10,14 @@ import java.util.Objects;
  * {@code ||W||^2 / (2 C n)}, intercept not penalised, with a pure-Java L-BFGS in double precision
  * (10 correction pairs, strong Wolfe line search) that stops on sklearn's rules
  * ({@code max|gradient| <= tol}, a relative decrease below 64 machine epsilons, or the iteration limit).
+ * With exactly two classes in the training labels it minimises sklearn's binary objective (one weight vector,
+ * {@code W[1] - W[0]} here; see {@code LogisticObjective}), so C means what it means to sklearn.
  * Features are used as given (no centring or scaling, like sklearn's estimator itself). This is the
- * objective scaling of scikit-learn 1.2 and later; the paper-era versions stopped on the gradient of
- * {@code sum CE + ||W||^2 / (2 C)} (n times this objective), which a tolerance of {@code tol / n} here
- * reproduces.
+ * objective scaling and the stopping rules of scikit-learn 1.4 and later. Earlier versions (1.2.1 and the
+ * paper's era) minimise {@code sum CE + ||W||^2 / (2 C)} (n times this objective: the same minimiser) and stop
+ * on its gradient, a criterion that a tolerance of {@code tol / n} here reproduces, but also on scipy's default
+ * relative decrease of 2.2e-9 (not 64 machine epsilons), so their fits may stop earlier. The optimum itself
+ * is checked against scikit-learn's in {@code SklearnReferenceTest} (testdata/linear-probe).
  *
  * @param c             inverse regularisation strength C = 1/lambda, &gt; 0 and finite
  * @param maxIterations L-BFGS iteration limit, &ge; 1 (the paper: 1000)

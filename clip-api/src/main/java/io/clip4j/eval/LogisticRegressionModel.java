@@ -53,7 +53,10 @@ public final class LogisticRegressionModel {
         return bias.clone();
     }
 
-    /** {@return the objective at the solution: mean cross-entropy + {@code ||W||^2 / (2 C n)}} */
+    /**
+     * {@return the objective at the solution: mean cross-entropy + {@code ||W||^2 / (2 C n)}; with two classes
+     * sklearn's binary penalty {@code ||W[1] - W[0]||^2 / (2 C n)}, which is {@code ||W||^2 / (C n)} at the solution}
+     */
     public double loss() {
         return loss;
     }

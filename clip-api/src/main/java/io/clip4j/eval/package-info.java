@@ -18,11 +18,13 @@
  * <h2>Protocol choices</h2>
  * <ul>
  *   <li><b>Solver.</b> A pure-Java L-BFGS in double precision (10 correction pairs, strong Wolfe line
- *       search) on scikit-learn &ge; 1.2's objective: mean cross-entropy + {@code ||W||^2 / (2 C n)},
- *       intercept unpenalised, stopping at {@code max|gradient| <= tol} (default 1e-4), a relative decrease
- *       below 64 machine epsilons, or 1,000 iterations. Older scikit-learn (the paper's era) minimised
+ *       search) on scikit-learn &ge; 1.4's objective: mean cross-entropy + {@code ||W||^2 / (2 C n)},
+ *       intercept unpenalised (for two classes sklearn's binary model: one weight vector, penalised
+ *       {@code ||w||^2 / (2 C n)}), stopping at {@code max|gradient| <= tol} (default 1e-4), a relative decrease
+ *       below 64 machine epsilons, or 1,000 iterations. Older scikit-learn (1.2.1 and the paper's era) minimised
  *       {@code sum CE + ||W||^2 / (2 C)} with the same {@code tol}, a criterion n times stricter; pass
- *       {@code tol / n} to imitate it. The solver is pure Java (not LibTorch's {@code LBFGS}) so that it is
+ *       {@code tol / n} to imitate it (those versions also stop on scipy's default relative decrease, 2.2e-9).
+ *       The optima agree with scikit-learn's (testdata/linear-probe). The solver is pure Java (not LibTorch's {@code LBFGS}) so that it is
  *       deterministic, runs in double like scipy, works on Android, and needs no native callback; the
  *       loss/gradient pass is parallel over fixed row blocks (the result does not depend on the thread count).</li>
  *   <li><b>Features.</b> The projected image_features {@code encode_image} returns, raw (the paper used the

@@ -24,8 +24,10 @@ class LogisticRegressionTest {
     }
 
     /**
-     * Two points x = +1 (class 1) and x = -1 (class 0). By symmetry the optimum has b0 = b1 = 0 and
-     * w1 = -w0 = u/2 where u minimises f(u) = log(1 + e^-u) + u^2 / (8 C), i.e. u = 4 C / (1 + e^u).
+     * Two points x = +1 (class 1) and x = -1 (class 0): sklearn's binary model, decision value u x + b with
+     * objective mean CE + u^2 / (2 C n), n = 2. By symmetry b = 0 and u minimises f(u) = log(1 + e^-u) + u^2 / (4 C),
+     * i.e. u = 2 C / (1 + e^u); clip4j's two rows are w1 = -w0 = u/2. (The multinomial penalty on both rows,
+     * ||W||^2 / (2 C n) = u^2 / (8 C), would give u = 4 C / (1 + e^u): sklearn's binary optimum at 2 C.)
      */
     @Test
     void twoPointProblemMatchesClosedForm() {
@@ -34,10 +36,10 @@ class LogisticRegressionTest {
                 List.of("neg", "pos"));
         LogisticRegressionModel m = new LogisticRegression(c, 1000, 1e-12).fit(data);
         double lo = 0;
-        double hi = 4 * c;
+        double hi = 2 * c;
         for (int i = 0; i < 200; i++) {
             double mid = (lo + hi) / 2;
-            if (mid - 4 * c / (1 + Math.exp(mid)) < 0) {
+            if (mid - 2 * c / (1 + Math.exp(mid)) < 0) {
                 lo = mid;
             } else {
                 hi = mid;
@@ -49,7 +51,28 @@ class LogisticRegressionTest {
         assertEquals(u / 2, w[1], 1e-9);
         assertEquals(0, m.bias()[0], 1e-9);
         assertEquals(0, m.bias()[1], 1e-9);
-        assertEquals(Math.log(1 + Math.exp(-u)) + u * u / (8 * c), m.loss(), 1e-12);
+        assertEquals(Math.log(1 + Math.exp(-u)) + u * u / (4 * c), m.loss(), 1e-12);
+    }
+
+    /**
+     * sklearn only knows the classes in y: with two of three named classes present it fits its binary model. So
+     * does clip4j (the penalty follows the classes present), and the third class is pushed below the others.
+     */
+    @Test
+    void twoClassesPresentOfThreeFitTheBinaryModel() {
+        LabeledFeatures two = Synthetic.blobs(2, 20, 3, 1, 1, 8);
+        LabeledFeatures three = new LabeledFeatures(two.features(), two.labelArray(), List.of("a", "b", "absent"));
+        double c = 0.5;
+        LogisticRegressionModel m2 = new LogisticRegression(c, 1000, 1e-10).fit(two);
+        LogisticRegressionModel m3 = new LogisticRegression(c, 1000, 1e-10).fit(three);
+        double[] w2 = m2.weights();
+        double[] w3 = m3.weights();
+        for (int j = 0; j < 3; j++) {
+            assertEquals(w2[3 + j] - w2[j], w3[3 + j] - w3[j], 1e-6, "w = W[1] - W[0], component " + j);
+        }
+        assertEquals(m2.bias()[1] - m2.bias()[0], m3.bias()[1] - m3.bias()[0], 1e-6);
+        assertEquals(m2.loss(), m3.loss(), 1e-9);
+        assertTrue(m3.bias()[2] < Math.min(m3.bias()[0], m3.bias()[1]) - 10, "the absent class: " + m3.bias()[2]);
     }
 
     /** An independent evaluation of sklearn's objective gradient: it vanishes at the returned optimum. */
