@@ -10,7 +10,8 @@ shuffled), so no random generator has to be reproduced on the Java side.
 For each problem and each C of FIT_CS, fitted on the training rows:
 
 * "sklearn_paper": sklearn.linear_model.LogisticRegression(random_state=0, C=C, max_iter=1000), the CLIP paper's
-  call (Appendix A.3: solver lbfgs, default tol 1e-4): its iteration count, its objective and its test accuracy.
+  call (Appendix A.3: solver lbfgs, default tol 1e-4): its iteration count, its objective, its test accuracy and
+  its predicted class for every test row ("test_predictions").
   In scikit-learn 1.2.1 (like the paper-era versions) the lbfgs solver minimises
   sum_i CE_i + ||W||^2 / (2 C) with scipy's L-BFGS-B (gtol = tol, scipy's default ftol = 2.2e-9, maxls = 20);
   1.4 and later minimise the mean-scaled objective (mean CE + ||W||^2 / (2 C n)) with gtol = tol, ftol = 64 eps,
@@ -29,10 +30,11 @@ Binary problems (K = 2): scikit-learn fits ONE weight vector w and intercept b (
 w x + b, P(class 1) = sigmoid(w x + b)), penalised ||w||^2 / (2 C), not the two-row softmax parametrisation.
 
 "grid": for every log10 C = -6, -5.875, ..., 6 (the 97 values the sweep can try), the exact optimum of the fit on
-the training rows (validation rows right, smallest top-1 margin of the validation rows, smallest Hessian eigenvalue)
-and of the refit on training + validation rows (test rows right, smallest top-1 margin of the test rows, smallest
-Hessian eigenvalue). The top-1 margin of a row is its largest decision value minus the second largest (binary:
-|w x + b|).
+the training rows (objective, validation rows right, smallest top-1 margin of the validation rows, smallest Hessian
+eigenvalue), the paper's sklearn call on the training rows ("paper_*": iteration count, objective, validation rows
+right) and the exact optimum of the refit on training + validation rows (test rows right, smallest top-1 margin of
+the test rows, smallest Hessian eigenvalue). The top-1 margin of a row is its largest decision value minus the second
+largest (binary: |w x + b|). Objectives are mean-scaled, as everywhere in this file.
 
 The C sweep (LinearProbe's protocol, clip4j's ParametricSearch): log10 C on the coarse grid -6, -4, ..., 6, then
 step 1, 0.5, 0.25, 0.125 around the best so far, trying centre - step then centre + step, skipping exponents
@@ -311,24 +313,32 @@ def main(out):
                 "sklearn_paper": {"n_iter": int(m.n_iter_[0]), "convergence_warning": warned, "objective": f_paper,
                                   "objective_excess": f_paper - f, "gradient_max": float(np.abs(g_paper).max()),
                                   "test_top1": float(np.mean(paper_pred == yte)),
-                                  "test_predictions_differing_from_optimum": int(np.sum(paper_pred != pred))},
+                                  "test_predictions_differing_from_optimum": int(np.sum(paper_pred != pred)),
+                                  "test_predictions": [int(i) for i in paper_pred]},
             })
         np.save(os.path.join(out, name + "-coef.npy"), np.stack(coefs))
         np.save(os.path.join(out, name + "-intercept.npy"), np.stack(intercepts))
         np.save(os.path.join(out, name + "-proba.npy"), np.stack(probas))
         xfull, yfull = np.concatenate([xtr, xva]), np.concatenate([ytr, yva])
-        grid = {key: [] for key in ("log10_c", "validation_correct", "validation_min_margin",
-                                    "hessian_min_eigenvalue", "test_correct", "test_min_margin",
+        grid = {key: [] for key in ("log10_c", "objective", "validation_correct", "validation_min_margin",
+                                    "hessian_min_eigenvalue", "paper_n_iter", "paper_objective",
+                                    "paper_validation_correct", "test_correct", "test_min_margin",
                                     "refit_hessian_min_eigenvalue")}
         for j in range(GRID_STEPS + 1):
             e = LOG10_LO + j * FINAL_STEP
             c = 10.0 ** e
-            v = optimum(xtr, ytr, k, c)[0]
+            v, f = optimum(xtr, ytr, k, c)[:2]
             vf = optimum(xfull, yfull, k, c)[0]
+            mp = paper_fit(xtr, ytr, c)[0]
             for key, value in (("log10_c", e),
+                               ("objective", f),
                                ("validation_correct", int(np.sum(scores_of(v, xva, k).argmax(axis=1) == yva))),
                                ("validation_min_margin", min_margin(v, xva, k)),
                                ("hessian_min_eigenvalue", min_curvature(xtr, ytr, k, c, v)),
+                               ("paper_n_iter", int(mp.n_iter_[0])),
+                               ("paper_objective", Objective(xtr, ytr, k, c).value_grad_hess(
+                                   params_of(mp, k), hessian=False)[0]),
+                               ("paper_validation_correct", int(np.sum(mp.predict(xva.astype(np.float64)) == yva))),
                                ("test_correct", int(np.sum(scores_of(vf, xte, k).argmax(axis=1) == yte))),
                                ("test_min_margin", min_margin(vf, xte, k)),
                                ("refit_hessian_min_eigenvalue", min_curvature(xfull, yfull, k, c, vf))):
@@ -338,7 +348,7 @@ def main(out):
             return grid["validation_correct"][round((e - LOG10_LO) / FINAL_STEP)]
 
         def paper_score(e):
-            return int(np.sum(paper_fit(xtr, ytr, 10.0 ** e)[0].predict(xva.astype(np.float64)) == yva))
+            return grid["paper_validation_correct"][round((e - LOG10_LO) / FINAL_STEP)]
 
         seen, best = sweep(opt_score)
         opt = {"points": [{"log10_c": e, "validation_correct": s} for e, s in seen], "chosen_log10_c": best[0],

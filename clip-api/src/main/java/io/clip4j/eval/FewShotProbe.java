@@ -54,7 +54,7 @@ public final class FewShotProbe {
      * @param test         test features (same classes and dimension)
      * @param shots        k values, each &ge; 1 (e.g. {@link #PAPER_SHOTS})
      * @param seeds        draws per k, &ge; 1; draw s uses seed s
-     * @param regression   C, iteration limit and tolerance of every fit
+     * @param regression   C, iteration limit, tolerance and stopping rules of every fit
      * @param normalize    L2-normalise feature rows first
      * @param zeroShotTop1 zero-shot top-1 on the same test set to report alongside, or null
      * @return mean/std accuracy per k

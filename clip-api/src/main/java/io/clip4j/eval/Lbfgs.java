@@ -3,29 +3,37 @@ package io.clip4j.eval;
 /**
  * Limited-memory BFGS minimiser (Nocedal &amp; Wright, Numerical Optimization, 2nd ed., algorithms 7.4/7.5)
  * with a line search satisfying the strong Wolfe conditions (algorithms 3.5/3.6, cubic interpolation).
- * Plays the role of scipy's L-BFGS-B that scikit-learn's {@code LogisticRegression(solver="lbfgs")} calls,
- * with the same stopping rules: {@code max|gradient| <= gradientTolerance} (scipy {@code gtol}, sklearn
- * {@code tol}), a relative decrease {@code (f_k - f_k+1) / max(|f_k|, |f_k+1|, 1) <= 64 * machine eps}
- * (sklearn's {@code ftol}), or {@code maxIterations}. Unconstrained, so no projection is needed.
- * Pure double-precision Java; deterministic.
+ * Plays the role of scipy's L-BFGS-B (Fortran v3.0, {@code setulb}/{@code mainlb}) that scikit-learn's
+ * {@code LogisticRegression(solver="lbfgs")} calls, and stops as it does, in its order: at the start if
+ * {@code max|scale * gradient| <= gradientTolerance} (scipy {@code gtol}, sklearn {@code tol}); after each iteration
+ * on the iteration limit first (scipy's wrapper checks {@code maxiter} before the Fortran tests), then on the gradient
+ * again, then when the relative decrease {@code (F_k - F_k+1) <= valueTolerance * max(|F_k|, |F_k+1|, 1)} with
+ * {@code F = scale * f} (scipy {@code ftol}). {@code scale} says how the objective scipy sees relates to f: the tests
+ * are not scale-invariant (the tolerance is absolute, the floor 1 of the value rule too). A line search may evaluate
+ * f at most {@code maxLineSearch} times (scipy {@code maxls}); when it fails (that limit, or no decrease at the limits
+ * of precision) the minimiser stays at the last iterate and, like L-BFGS-B, forgets its correction pairs and retries
+ * from steepest descent, or stops if the memory was already empty. Unconstrained, so no projection is needed.
+ * The search direction and line search are clip4j's own (two-loop recursion, strong Wolfe with c1 = 1e-4; scipy
+ * uses the compact representation, equivalent without bounds, and the Moré-Thuente search with sufficient-decrease
+ * constant 1e-3): the path differs, the stopping rules do not. Pure double-precision Java; deterministic.
  */
 final class Lbfgs {
     /** Why the minimiser stopped. */
     enum Status {
-        /** max|gradient| fell below the tolerance. */
+        /** max|scale * gradient| fell below the tolerance. */
         GRADIENT_TOLERANCE,
-        /** the relative decrease of the value fell below 64 machine epsilons. */
+        /** the relative decrease of scale * f fell below the value tolerance. */
         VALUE_TOLERANCE,
         /** the iteration limit was reached first. */
         MAX_ITERATIONS,
-        /** no step along the search direction decreased the value (at the limits of precision). */
+        /** a line search from steepest descent failed (scipy's ABNORMAL_TERMINATION_IN_LNSRCH). */
         LINE_SEARCH_FAILED
     }
 
     /**
      * @param x            the last point
-     * @param value        the objective there
-     * @param gradientMax  max |gradient| there
+     * @param value        the objective there (f, not scale * f)
+     * @param gradientMax  max |gradient of f| there
      * @param iterations   L-BFGS iterations done
      * @param evaluations  objective evaluations done
      * @param status       why it stopped
@@ -39,26 +47,36 @@ final class Lbfgs {
 
     private static final double C1 = 1e-4;
     private static final double C2 = 0.9;
-    private static final int MAX_LINE_SEARCH = 50;
-    private static final double VALUE_TOLERANCE = 64 * Math.ulp(1.0);
 
     private final int history;
     private final int maxIterations;
     private final double gradientTolerance;
+    private final double valueTolerance;
+    private final int maxLineSearch;
+    private final double scale;
 
     /**
      * @param history           number of correction pairs kept (scipy default 10)
      * @param maxIterations     iteration limit, &ge; 1
-     * @param gradientTolerance stop when max|gradient| &le; this, &ge; 0
+     * @param gradientTolerance stop when max|scale * gradient| &le; this, &ge; 0
+     * @param valueTolerance    stop when the relative decrease of scale * f is &le; this, &ge; 0
+     * @param maxLineSearch     objective evaluations one line search may make, &ge; 1
+     * @param scale             factor from f to the objective the tests see, &gt; 0 and finite
      */
-    Lbfgs(int history, int maxIterations, double gradientTolerance) {
-        if (history < 1 || maxIterations < 1 || !(gradientTolerance >= 0)) {
+    Lbfgs(int history, int maxIterations, double gradientTolerance, double valueTolerance, int maxLineSearch,
+          double scale) {
+        if (history < 1 || maxIterations < 1 || !(gradientTolerance >= 0) || !(valueTolerance >= 0)
+                || maxLineSearch < 1 || !(scale > 0) || !Double.isFinite(scale)) {
             throw new IllegalArgumentException("bad L-BFGS settings: history " + history + ", maxIterations "
-                    + maxIterations + ", tolerance " + gradientTolerance);
+                    + maxIterations + ", tolerances " + gradientTolerance + " and " + valueTolerance
+                    + ", line search " + maxLineSearch + ", scale " + scale);
         }
         this.history = history;
         this.maxIterations = maxIterations;
         this.gradientTolerance = gradientTolerance;
+        this.valueTolerance = valueTolerance;
+        this.maxLineSearch = maxLineSearch;
+        this.scale = scale;
     }
 
     /**
@@ -85,16 +103,13 @@ final class Lbfgs {
         int stored = 0;
         int newest = -1;
         double[] d = new double[n];
-        LineSearch ls = new LineSearch(f, n);
+        LineSearch ls = new LineSearch(f, n, maxLineSearch);
         int iter = 0;
+        double gmax = maxAbs(g);
+        if (scale * gmax <= gradientTolerance) {
+            return new Result(x, fx, gmax, iter, evals, Status.GRADIENT_TOLERANCE);
+        }
         while (true) {
-            double gmax = maxAbs(g);
-            if (gmax <= gradientTolerance) {
-                return new Result(x, fx, gmax, iter, evals, Status.GRADIENT_TOLERANCE);
-            }
-            if (iter >= maxIterations) {
-                return new Result(x, fx, gmax, iter, evals, Status.MAX_ITERATIONS);
-            }
             // Two-loop recursion: d = -H g with H0 = gamma I, gamma = s'y / y'y of the newest pair.
             for (int i = 0; i < n; i++) {
                 d[i] = -g[i];
@@ -129,7 +144,12 @@ final class Lbfgs {
             boolean ok = ls.search(x, fx, g, d, gtd, t0);
             evals += ls.evaluations;
             if (!ok) {
-                return new Result(x, fx, gmax, iter, evals, Status.LINE_SEARCH_FAILED);
+                if (stored == 0) {
+                    return new Result(x, fx, gmax, iter, evals, Status.LINE_SEARCH_FAILED);
+                }
+                // L-BFGS-B: stay at the last iterate, forget the correction pairs, retry from steepest descent.
+                stored = 0;
+                continue;
             }
             iter++;
             double[] sNew = new double[n];
@@ -143,6 +163,18 @@ final class Lbfgs {
             System.arraycopy(ls.x, 0, x, 0, n);
             System.arraycopy(ls.g, 0, g, 0, n);
             fx = ls.f;
+            gmax = maxAbs(g);
+            if (iter >= maxIterations) {
+                return new Result(x, fx, gmax, iter, evals, Status.MAX_ITERATIONS);
+            }
+            if (scale * gmax <= gradientTolerance) {
+                return new Result(x, fx, gmax, iter, evals, Status.GRADIENT_TOLERANCE);
+            }
+            double sPrev = scale * fPrev;
+            double sNow = scale * fx;
+            if (sPrev - sNow <= valueTolerance * Math.max(Math.max(Math.abs(sPrev), Math.abs(sNow)), 1.0)) {
+                return new Result(x, fx, gmax, iter, evals, Status.VALUE_TOLERANCE);
+            }
             // Skip pairs without positive curvature: they would make H indefinite.
             if (sy > 1e-10 * dot(yNew, yNew)) {
                 newest = (newest + 1) % history;
@@ -151,15 +183,17 @@ final class Lbfgs {
                 rho[newest] = 1.0 / sy;
                 stored = Math.min(stored + 1, history);
             }
-            if ((fPrev - fx) / Math.max(Math.max(Math.abs(fPrev), Math.abs(fx)), 1.0) <= VALUE_TOLERANCE) {
-                return new Result(x, fx, maxAbs(g), iter, evals, Status.VALUE_TOLERANCE);
-            }
         }
     }
 
-    /** Strong Wolfe line search; on success holds the accepted point in x, f, g. */
+    /**
+     * Strong Wolfe line search of at most {@code maxEvaluations} evaluations; on success holds the accepted point in
+     * x, f, g. Using them all without meeting the conditions is a failure, even after a decrease (as in L-BFGS-B,
+     * which then restores the last iterate).
+     */
     private static final class LineSearch {
         private final DifferentiableFunction fn;
+        private final int maxEvaluations;
         final double[] x;
         final double[] g;
         double f0;
@@ -170,8 +204,9 @@ final class Lbfgs {
         private double[] x0;
         private double[] d;
 
-        LineSearch(DifferentiableFunction f, int n) {
+        LineSearch(DifferentiableFunction f, int n, int maxEvaluations) {
             this.fn = f;
+            this.maxEvaluations = maxEvaluations;
             this.x = new double[n];
             this.g = new double[n];
             this.tryX = new double[n];
@@ -203,7 +238,7 @@ final class Lbfgs {
             double fPrev = fStart;
             double gtdPrev = gtd0;
             boolean haveDecrease = false;
-            for (int i = 0; i < MAX_LINE_SEARCH; i++) {
+            for (int i = 0; evaluations < maxEvaluations; i++) {
                 double[] e = eval(t);
                 double ft = e[0];
                 double gtd = e[1];
@@ -229,21 +264,25 @@ final class Lbfgs {
                 gtdPrev = gtd;
                 t = next;
             }
-            return haveDecrease;
+            return false;
         }
 
         /**
          * Shrinks [lo, hi] (lo has the lower value satisfying sufficient decrease) until a point meets the
-         * strong Wolfe conditions. When precision runs out, settles for lo if it decreased the value.
+         * strong Wolfe conditions. When precision runs out first, settles for lo if it decreased the value (like
+         * a rounding warning of scipy's line search, which L-BFGS-B accepts); when the evaluations run out, fails.
          */
         private boolean zoom(double lo, double hi, double fLo, double fHi, double gLo, double gHi, double gtd0,
                              boolean loAccepted) {
             boolean accepted = loAccepted && lo > 0;
-            for (int i = 0; i < MAX_LINE_SEARCH; i++) {
+            while (true) {
                 double width = Math.abs(hi - lo);
                 // The bracket no longer moves x by more than rounding noise: give up refining.
                 if (width * maxAbs(d) <= 1e-14 * Math.max(1.0, maxAbs(x0))) {
                     break;
+                }
+                if (evaluations >= maxEvaluations) {
+                    return false;
                 }
                 double a = Math.min(lo, hi);
                 double b = Math.max(lo, hi);

@@ -16,11 +16,10 @@ import java.util.Objects;
  * the projected image_features that {@code encode_image} returns (the paper uses the representation before
  * the projection for ViT models, which ClipModel does not expose), used raw unless
  * {@link Options#normalize()} asks for L2 normalisation; like the CLIP README's linear-probe example and
- * sklearn, nothing is centred or scaled. The tolerance has scikit-learn 1.4's meaning (gradient of the mean-scaled
- * objective, see {@link LogisticRegression}); the paper's scikit-learn stopped on the sum-scaled gradient, n times
- * stricter. At the default 1e-4 the fits at large C stop early and the sweep can choose differently (as it does with
- * scikit-learn 1.4 and later); a tolerance of 1e-4 / n (n training rows) follows the paper-era fits (see
- * testdata/linear-probe/README.md).
+ * sklearn, nothing is centred or scaled. Every fit stops by the paper-era scikit-learn's rules by default
+ * ({@link LogisticRegression.Stopping#SKLEARN_BEFORE_1_4}: {@code tol} bounds the gradient of the sum-scaled
+ * objective); {@link LogisticRegression.Stopping#SKLEARN_1_4} gives scikit-learn 1.4 and later's, under which the
+ * fits at large C stop earlier and the sweep can choose differently (testdata/linear-probe/README.md).
  */
 public final class LinearProbe {
     /**
@@ -31,11 +30,33 @@ public final class LinearProbe {
      * @param maxIterations      L-BFGS iteration limit per fit (the paper: 1000)
      * @param tolerance          L-BFGS gradient tolerance (sklearn default 1e-4)
      * @param normalize          L2-normalise every feature row first (default false: raw, as the paper)
+     * @param stopping           whose stopping rules every fit follows (default
+     *                           {@link LogisticRegression.Stopping#SKLEARN_BEFORE_1_4}, the paper's)
      */
     public record Options(double validationFraction, long seed, int maxIterations, double tolerance,
-                          boolean normalize) {
+                          boolean normalize, LogisticRegression.Stopping stopping) {
         /**
          * Checks and creates the settings.
+         *
+         * @param validationFraction share of each class held out for the C sweep, in (0, 1) (default 0.2)
+         * @param seed               seed of the validation split
+         * @param maxIterations      L-BFGS iteration limit per fit (the paper: 1000)
+         * @param tolerance          L-BFGS gradient tolerance (sklearn default 1e-4)
+         * @param normalize          L2-normalise every feature row first (default false: raw, as the paper)
+         * @param stopping           whose stopping rules every fit follows
+         * @throws EvaluationException for a fraction outside (0, 1), maxIterations &lt; 1, a negative or non-finite
+         *                             tolerance or a null stopping
+         */
+        public Options {
+            if (!(validationFraction > 0 && validationFraction < 1)) {
+                throw new EvaluationException("validation fraction must be in (0, 1), got " + validationFraction);
+            }
+            new LogisticRegression(1, maxIterations, tolerance, stopping);
+        }
+
+        /**
+         * Checks and creates the settings with the paper era's stopping rules
+         * ({@link LogisticRegression.Stopping#SKLEARN_BEFORE_1_4}).
          *
          * @param validationFraction share of each class held out for the C sweep, in (0, 1) (default 0.2)
          * @param seed               seed of the validation split
@@ -45,17 +66,23 @@ public final class LinearProbe {
          * @throws EvaluationException for a fraction outside (0, 1), maxIterations &lt; 1 or a negative or non-finite
          *                             tolerance
          */
-        public Options {
-            if (!(validationFraction > 0 && validationFraction < 1)) {
-                throw new EvaluationException("validation fraction must be in (0, 1), got " + validationFraction);
-            }
-            new LogisticRegression(1, maxIterations, tolerance);
+        public Options(double validationFraction, long seed, int maxIterations, double tolerance, boolean normalize) {
+            this(validationFraction, seed, maxIterations, tolerance, normalize,
+                    LogisticRegression.Stopping.SKLEARN_BEFORE_1_4);
         }
 
-        /** {@return the default options: validation 20%, seed 0, 1000 iterations, tolerance 1e-4, raw features} */
+        /**
+         * {@return the default options: validation 20%, seed 0, 1000 iterations, tolerance 1e-4, raw features, the
+         * paper era's stopping rules}
+         */
         public static Options defaults() {
             return new Options(0.2, 0, LogisticRegression.PAPER_MAX_ITERATIONS, LogisticRegression.SKLEARN_TOLERANCE,
                     false);
+        }
+
+        /** The settings of one fit with C. */
+        LogisticRegression regression(double c) {
+            return new LogisticRegression(c, maxIterations, tolerance, stopping);
         }
     }
 
@@ -121,7 +148,7 @@ public final class LinearProbe {
                                                    Options options) {
         check(train, test);
         LabeledFeatures tr = prepare(train, options);
-        LogisticRegressionModel m = new LogisticRegression(c, options.maxIterations(), options.tolerance()).fit(tr);
+        LogisticRegressionModel m = options.regression(c).fit(tr);
         return new LinearProbeResult(tr.size(), 0, test.size(), c, List.of(), options.normalize(), m.iterations(),
                 m.converged(), m.evaluate(prepare(test, options)));
     }
@@ -130,8 +157,7 @@ public final class LinearProbe {
                                                    LabeledFeatures full, LabeledFeatures test, Options o) {
         java.util.Map<Double, Boolean> converged = new java.util.HashMap<>();
         ParametricSearch.Result r = ParametricSearch.maximize(e -> {
-            LogisticRegressionModel fit = new LogisticRegression(Math.pow(10, e), o.maxIterations(), o.tolerance())
-                    .fit(fitSet);
+            LogisticRegressionModel fit = o.regression(Math.pow(10, e)).fit(fitSet);
             converged.put(e, fit.converged());
             return fit.evaluate(valSet).top1();
         });
@@ -141,7 +167,7 @@ public final class LinearProbe {
                     converged.get(p.log10C())));
         }
         double c = Math.pow(10, r.best().log10C());
-        LogisticRegressionModel m = new LogisticRegression(c, o.maxIterations(), o.tolerance()).fit(full);
+        LogisticRegressionModel m = o.regression(c).fit(full);
         return new LinearProbeResult(full.size(), valSet.size(), test.size(), c, sweep, o.normalize(), m.iterations(),
                 m.converged(), m.evaluate(test));
     }

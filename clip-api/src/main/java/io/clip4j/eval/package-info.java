@@ -18,12 +18,13 @@
  * <h2>Protocol choices</h2>
  * <ul>
  *   <li><b>Solver.</b> A pure-Java L-BFGS in double precision (10 correction pairs, strong Wolfe line
- *       search) on scikit-learn &ge; 1.4's objective: mean cross-entropy + {@code ||W||^2 / (2 C n)},
+ *       search) on scikit-learn's objective, kept mean-scaled: mean cross-entropy + {@code ||W||^2 / (2 C n)},
  *       intercept unpenalised (for two classes sklearn's binary model: one weight vector, penalised
- *       {@code ||w||^2 / (2 C n)}), stopping at {@code max|gradient| <= tol} (default 1e-4), a relative decrease
- *       below 64 machine epsilons, or 1,000 iterations. Older scikit-learn (1.2.1 and the paper's era) minimised
- *       {@code sum CE + ||W||^2 / (2 C)} with the same {@code tol}, a criterion n times stricter; pass
- *       {@code tol / n} to imitate it (those versions also stop on scipy's default relative decrease, 2.2e-9).
+ *       {@code ||w||^2 / (2 C n)}). Fits stop like the paper's scikit-learn (before 1.4; the default,
+ *       {@link io.clip4j.eval.LogisticRegression.Stopping#SKLEARN_BEFORE_1_4}), which hands scipy's L-BFGS-B n times
+ *       this objective: {@code max|gradient| <= tol} (default 1e-4) and a relative decrease below 2.2e-9, both of the
+ *       sum-scaled objective, or 1,000 iterations. {@link io.clip4j.eval.LogisticRegression.Stopping#SKLEARN_1_4}
+ *       gives scikit-learn 1.4 and later's rules (the mean-scaled gradient, n times looser, and 64 machine epsilons).
  *       The optima agree with scikit-learn's (testdata/linear-probe). The solver is pure Java (not LibTorch's {@code LBFGS}) so that it is
  *       deterministic, runs in double like scipy, works on Android, and needs no native callback; the
  *       loss/gradient pass is parallel over fixed row blocks (the result does not depend on the thread count).</li>

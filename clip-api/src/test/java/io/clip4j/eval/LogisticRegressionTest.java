@@ -12,6 +12,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LogisticRegressionTest {
 
+    /**
+     * A fit run to the optimum: scikit-learn 1.4's rules, max|gradient of the mean objective| &lt;= tol, the value rule
+     * at 64 machine epsilons (the default, paper-era rules also stop on a relative decrease of 2.2e-9, earlier).
+     */
+    private static LogisticRegression toOptimum(double c, double tol) {
+        return new LogisticRegression(c, 1000, tol, LogisticRegression.Stopping.SKLEARN_1_4);
+    }
+
     @Test
     void separableBlobsAreLearnedPerfectly() {
         LabeledFeatures train = Synthetic.blobs(3, 30, 4, 5, 0.5, 1);
@@ -34,7 +42,7 @@ class LogisticRegressionTest {
         double c = 1;
         LabeledFeatures data = new LabeledFeatures(new Features(new float[]{1, -1}, 2, 1), new int[]{1, 0},
                 List.of("neg", "pos"));
-        LogisticRegressionModel m = new LogisticRegression(c, 1000, 1e-12).fit(data);
+        LogisticRegressionModel m = toOptimum(c, 1e-12).fit(data);
         double lo = 0;
         double hi = 2 * c;
         for (int i = 0; i < 200; i++) {
@@ -63,8 +71,8 @@ class LogisticRegressionTest {
         LabeledFeatures two = Synthetic.blobs(2, 20, 3, 1, 1, 8);
         LabeledFeatures three = new LabeledFeatures(two.features(), two.labelArray(), List.of("a", "b", "absent"));
         double c = 0.5;
-        LogisticRegressionModel m2 = new LogisticRegression(c, 1000, 1e-10).fit(two);
-        LogisticRegressionModel m3 = new LogisticRegression(c, 1000, 1e-10).fit(three);
+        LogisticRegressionModel m2 = toOptimum(c, 1e-10).fit(two);
+        LogisticRegressionModel m3 = toOptimum(c, 1e-10).fit(three);
         double[] w2 = m2.weights();
         double[] w3 = m3.weights();
         for (int j = 0; j < 3; j++) {
@@ -80,7 +88,7 @@ class LogisticRegressionTest {
     void gradientVanishesAtOptimumOfNoisyProblem() {
         LabeledFeatures data = Synthetic.blobs(4, 40, 6, 1, 1.5, 3);
         double c = 0.5;
-        LogisticRegressionModel m = new LogisticRegression(c, 1000, 1e-6).fit(data);
+        LogisticRegressionModel m = toOptimum(c, 1e-6).fit(data);
         assertTrue(m.converged());
         assertTrue(m.evaluate(data).top1() < 1.0, "overlapping classes, not separable");
         int k = 4;
@@ -145,6 +153,25 @@ class LogisticRegressionTest {
             double fd = (f.evaluate(wp, new double[w.length]) - f.evaluate(wm, new double[w.length])) / (2 * h);
             assertEquals(fd, g[i], 1e-7, "component " + i);
         }
+    }
+
+    /** scikit-learn's settings, by version (see LogisticRegression.Stopping); the paper era's are the default. */
+    @Test
+    void stoppingRulesAreScikitLearns() {
+        LogisticRegression.Stopping paper = LogisticRegression.Stopping.SKLEARN_BEFORE_1_4;
+        LogisticRegression.Stopping later = LogisticRegression.Stopping.SKLEARN_1_4;
+        assertEquals(paper, LogisticRegression.withC(1).stopping());
+        assertEquals(paper, new LogisticRegression(1, 10, 1e-4).stopping());
+        assertEquals(paper, LinearProbe.Options.defaults().stopping());
+        assertEquals(paper, new LinearProbe.Options(0.2, 0, 10, 1e-4, false).stopping());
+        assertEquals(1e7 * Math.ulp(1.0), paper.relativeDecrease(), 1e-24); // scipy: ftol = factr 1e7 * eps
+        assertEquals(20, paper.lineSearchEvaluations());
+        assertEquals(300, paper.objectiveScale(300));
+        assertEquals(64 * Math.ulp(1.0), later.relativeDecrease());
+        assertEquals(50, later.lineSearchEvaluations());
+        assertEquals(1, later.objectiveScale(300));
+        assertThrows(EvaluationException.class, () -> new LogisticRegression(1, 10, 1e-4, null));
+        assertThrows(EvaluationException.class, () -> new LinearProbe.Options(0.2, 0, 10, 1e-4, false, null));
     }
 
     @Test

@@ -34,9 +34,9 @@ class SklearnReferenceTest {
     private static final Path DIR = Path.of(System.getProperty("clip4j.testdata"), "linear-probe");
     private static final JsonNode CASES = readJson();
     /**
-     * Gradient tolerance of the tight fits (max |gradient| of the mean-scaled objective). The fits stop earlier, on
-     * the value rule (relative decrease below 64 machine epsilons), at max |gradient| 1e-9..4e-8; the bounds below use
-     * the gradient each fit reports.
+     * Gradient tolerance of the tight fits (max |gradient| of the mean-scaled objective: scikit-learn 1.4's rules,
+     * {@link LogisticRegression.Stopping#SKLEARN_1_4}, whose value rule is 64 machine epsilons). The fits stop
+     * earlier, on that value rule, at max |gradient| 1e-9..4e-8; the bounds below use the gradient each fit reports.
      */
     private static final double TIGHT = 1e-13;
     private static final int TIGHT_ITERATIONS = 100_000;
@@ -146,7 +146,8 @@ class SklearnReferenceTest {
     @MethodSource("problems")
     void tightSweepAgreesWithSklearnWhereTheOptimumDecides(String name) {
         Problem p = Problem.load(name);
-        LinearProbe.Options tight = new LinearProbe.Options(0.2, 0, TIGHT_ITERATIONS, TIGHT, false);
+        LinearProbe.Options tight = new LinearProbe.Options(0.2, 0, TIGHT_ITERATIONS, TIGHT, false,
+                LogisticRegression.Stopping.SKLEARN_1_4);
         LinearProbeResult r = LinearProbe.evaluate(p.train(), p.validation(), p.test(), tight);
         JsonNode grid = p.json().get("grid");
         JsonNode sweep = p.json().get("sweep_optimum");
@@ -199,7 +200,7 @@ class SklearnReferenceTest {
         return path.stream().map(q -> q.substring(0, q.indexOf(':'))).toList();
     }
 
-    private static List<String> expectedPath(Problem p, JsonNode sweep) {
+    static List<String> expectedPath(Problem p, JsonNode sweep) {
         List<String> expected = new ArrayList<>();
         sweep.get("points").forEach(q -> expected.add(point(q.get("log10_c").asDouble(),
                 q.get("validation_correct").asInt(), p.validation().size())));
@@ -207,7 +208,7 @@ class SklearnReferenceTest {
     }
 
     private static LogisticRegression tight(double c) {
-        return new LogisticRegression(c, TIGHT_ITERATIONS, TIGHT);
+        return new LogisticRegression(c, TIGHT_ITERATIONS, TIGHT, LogisticRegression.Stopping.SKLEARN_1_4);
     }
 
     /** Index of C in the grid of gen.py: log10 C = -6 + i / 8. */
@@ -250,7 +251,7 @@ class SklearnReferenceTest {
         return 2 * Math.sqrt(parameters) * m.gradientMax() / mu;
     }
 
-    private static String point(double log10C, int correct, int size) {
+    static String point(double log10C, int correct, int size) {
         return String.format(Locale.ROOT, "%.3f:%d/%d", log10C, correct, size);
     }
 
@@ -305,7 +306,7 @@ class SklearnReferenceTest {
         return out;
     }
 
-    private static int[] argmax(double[] rows, int k) {
+    static int[] argmax(double[] rows, int k) {
         return IntStream.range(0, rows.length / k).map(i -> {
             int best = 0;
             for (int a = 1; a < k; a++) {
