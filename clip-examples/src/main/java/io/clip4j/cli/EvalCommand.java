@@ -80,6 +80,27 @@ final class EvalCommand implements Runnable {
         }
     }
 
+    /** How every logistic-regression fit of linear-probe and few-shot runs: L-BFGS limits and stopping rules. */
+    static final class FitOptions {
+        @Option(names = "--max-iter", defaultValue = "1000", description = "L-BFGS iterations (default: ${DEFAULT-VALUE}).")
+        int maxIter;
+        @Option(names = "--tol", defaultValue = "1e-4",
+                description = "L-BFGS gradient tolerance, scikit-learn's 'tol' (default: ${DEFAULT-VALUE}): with the "
+                        + "default --stopping it bounds the gradient of the summed loss, n times the mean (scikit-learn "
+                        + "before 1.4), with SKLEARN_1_4 that of the mean loss.")
+        double tol;
+        @Option(names = "--stopping", paramLabel = "RULES", defaultValue = "SKLEARN_BEFORE_1_4",
+                description = "Stopping rules of scikit-learn's lbfgs solver: SKLEARN_BEFORE_1_4 (default: the CLIP "
+                        + "paper's era; gradient of the summed loss <= tol, relative decrease of it <= 2.2e-9) or "
+                        + "SKLEARN_1_4 (gradient of the mean loss <= tol, relative decrease <= 64 machine epsilons).")
+        LogisticRegression.Stopping stopping;
+
+        /** The fit with C; refuses a bad C, iteration limit or tolerance. */
+        LogisticRegression regression(double c) {
+            return new LogisticRegression(c, maxIter, tol, stopping);
+        }
+    }
+
     /** Prompt template options (zero-shot and few-shot). */
     static final class Templates {
         @Option(names = "--template", paramLabel = "T",
@@ -155,12 +176,8 @@ final class EvalCommand implements Runnable {
         long seed;
         @Option(names = "--C", paramLabel = "C", description = "Use this C, no sweep (e.g. 0.316).")
         Double c;
-        @Option(names = "--max-iter", defaultValue = "1000", description = "L-BFGS iterations (default: ${DEFAULT-VALUE}).")
-        int maxIter;
-        @Option(names = "--tol", defaultValue = "1e-4",
-                description = "L-BFGS gradient tolerance on the mean-loss objective (sklearn >= 1.2 'tol'; default: "
-                        + "${DEFAULT-VALUE}).")
-        double tol;
+        @Mixin
+        FitOptions fit;
         @Option(names = "--normalize", description = "L2-normalise features first (default: raw, as the paper).")
         boolean normalize;
         @Spec
@@ -168,9 +185,10 @@ final class EvalCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
-            LinearProbe.Options o = new LinearProbe.Options(valFraction, seed, maxIter, tol, normalize);
+            LinearProbe.Options o = new LinearProbe.Options(valFraction, seed, fit.maxIter, fit.tol, normalize,
+                    fit.stopping);
             if (c != null) {
-                new LogisticRegression(c, maxIter, tol); // refuses a bad --C now, not after encoding the sets
+                fit.regression(c); // refuses a bad --C now, not after encoding the sets
             }
             LabeledDataset tr = limit(readDataset(train, null), trainLimit);
             LabeledDataset te = readDataset(test, tr.classNames());
@@ -216,10 +234,8 @@ final class EvalCommand implements Runnable {
         @Option(names = "--C", paramLabel = "C", defaultValue = "0.316",
                 description = "Regularisation of every fit (default: ${DEFAULT-VALUE}, the CLIP README's value).")
         double c;
-        @Option(names = "--max-iter", defaultValue = "1000", description = "L-BFGS iterations (default: ${DEFAULT-VALUE}).")
-        int maxIter;
-        @Option(names = "--tol", defaultValue = "1e-4", description = "L-BFGS gradient tolerance (default: ${DEFAULT-VALUE}).")
-        double tol;
+        @Mixin
+        FitOptions fit;
         @Option(names = "--normalize", description = "L2-normalise features first.")
         boolean normalize;
         @Option(names = "--no-zero-shot", description = "Skip the zero-shot comparison.")
@@ -230,7 +246,7 @@ final class EvalCommand implements Runnable {
         @Override
         public Integer call() throws IOException {
             List<String> tpl = templates.resolve();
-            LogisticRegression lr = new LogisticRegression(c, maxIter, tol);
+            LogisticRegression lr = fit.regression(c);
             LabeledDataset tr = limit(readDataset(train, null), trainLimit);
             LabeledDataset te = readDataset(test, tr.classNames());
             FewShotProbe.check(tr.classNames(), tr.examples().stream().mapToInt(LabeledImage::label).toArray(),

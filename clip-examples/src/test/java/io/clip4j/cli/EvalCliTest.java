@@ -93,6 +93,13 @@ class EvalCliTest {
                 "--test", test.toString(), "--C", "1000");
         assertEquals(0, fixed.code, fixed.err);
         assertTrue(fixed.out.contains("C = 1000") && fixed.out.contains("top-1 = 100.00%"), fixed.out);
+        // --stopping picks scikit-learn's stopping rules (default: before 1.4, the paper's), case-insensitively.
+        CliRunner later = CliRunner.run("eval", "linear-probe", "--model", MODEL, "--train", train.toString(),
+                "--test", test.toString(), "--C", "1000", "--stopping", "sklearn_1_4");
+        assertEquals(0, later.code, later.err);
+        assertTrue(later.out.contains("C = 1000"), later.out);
+        assertOneLine(CliRunner.run("eval", "few-shot", "--model", MODEL, "--train", train.toString(),
+                "--test", test.toString(), "--stopping", "sklearn_1_3"), ClipCli.EXIT_USAGE, "SKLEARN_BEFORE_1_4");
 
         CliRunner fs = CliRunner.run("eval", "few-shot", "--model", MODEL, "--train", train.toString(),
                 "--test", test.toString(), "--k", "1,2", "--seeds", "2", "--json");
