@@ -180,26 +180,29 @@ final class TrainCommand implements Callable<Integer> {
             // Checks --eval-every, --checkpoint-every and --precision before --out is made.
             TrainingRun.Settings settings = new TrainingRun.Settings(evalEvery, checkpointEvery, out, precision(), meta);
             Files.createDirectories(out);
-            try (Trainer trainer = new Trainer(model, options);
-                 MetricsLog log = new MetricsLog(out.resolve("metrics.jsonl"));
-                 Progress progress = new Progress(!ConsoleProgress.shown(noProgress), total)) {
+            try (Trainer trainer = new Trainer(model, options)) {
                 if (stateDir != null) {
                     requireSameRun(stateDir, trainer.loadState(stateDir), meta);
                     pw.printf("resumed at step %d of %d from %s%n", trainer.completedSteps(), total, stateDir);
                 }
-                new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(out.resolve("run.json").toFile(), meta);
-                pw.printf("training %s on %d examples: %d steps of %d (%d per epoch)%n", c, all.size(), total, batch,
-                        batches.batchesPerEpoch());
-                pw.flush();
-                progress.start(trainer.completedSteps());
-                TrainingRun.Summary s = TrainingRun.run(trainer, batches, hooks,
-                        settings,
-                        listeners(log, progress, pw));
-                progress.close();
-                pw.printf("done: %d steps, last loss %.4f, %.1f images/s, %.0f s%n", s.steps(), s.lastLoss(),
-                        s.imagesPerSecond(), s.seconds());
-                s.metrics().forEach((k, v) -> pw.printf("%s = %.4f%n", k, v));
-                pw.printf("model: %s%n", out.resolve(TrainingRun.MODEL_FILE));
+                // One run per log: a new run replaces an earlier run's log in --out (it followed it), a resumed
+                // one drops the lines of the steps after the saved state (they were listed twice).
+                try (MetricsLog log = MetricsLog.forRun(out.resolve("metrics.jsonl"), trainer.completedSteps());
+                     Progress progress = new Progress(!ConsoleProgress.shown(noProgress), total)) {
+                    new ObjectMapper().writerWithDefaultPrettyPrinter()
+                            .writeValue(out.resolve("run.json").toFile(), meta);
+                    pw.printf("training %s on %d examples: %d steps of %d (%d per epoch)%n", c, all.size(), total,
+                            batch, batches.batchesPerEpoch());
+                    pw.flush();
+                    progress.start(trainer.completedSteps());
+                    TrainingRun.Summary s = TrainingRun.run(trainer, batches, hooks, settings,
+                            listeners(log, progress, pw));
+                    progress.close();
+                    pw.printf("done: %d steps, last loss %.4f, %.1f images/s, %.0f s%n", s.steps(), s.lastLoss(),
+                            s.imagesPerSecond(), s.seconds());
+                    s.metrics().forEach((k, v) -> pw.printf("%s = %.4f%n", k, v));
+                    pw.printf("model: %s%n", out.resolve(TrainingRun.MODEL_FILE));
+                }
             }
         }
         return 0;

@@ -63,6 +63,45 @@ class TrainCommandTest {
     }
 
     @Test
+    void metricsHoldOneLinePerStepOfOneRun(@TempDir Path dir) throws IOException {
+        // metrics.jsonl was appended to: a run repeated in the same --out followed the earlier run's lines (step 1
+        // twice), and a resumed run listed the steps after the saved state twice.
+        Path csv = captions(dir);
+        Path out = dir.resolve("run");
+        String[] args = {"train", "--data", csv.toString(), "--steps", "4", "--batch", "2", "--checkpoint-every", "2",
+            "--no-progress", "--out", out.toString()};
+        assertEquals(0, CliRunner.run(args).code);
+        CliRunner repeated = CliRunner.run(args);
+        assertEquals(0, repeated.code, repeated.err);
+        List<String> fresh = Files.readAllLines(out.resolve("metrics.jsonl"));
+        assertEquals(List.of(1L, 2L, 2L, 3L, 4L, 4L), steps(fresh));
+        assertEquals(List.of(2L, 4L), steps(fresh.stream().filter(l -> l.contains("\"checkpoint\"")).toList()));
+        // As if killed after step 4's line but before its state was saved: the state says 2 steps.
+        Path json = out.resolve("state/trainer.json");
+        Files.writeString(json, Files.readString(json).replace("\"completed_steps\" : 4", "\"completed_steps\" : 2"));
+        Files.writeString(out.resolve("metrics.jsonl"), String.join("\n", fresh.subList(0, 5)) + "\n{\"step\":5,\"lo",
+                java.nio.charset.StandardCharsets.UTF_8); // a last line cut short by the kill
+        List<String> resumeArgs = new java.util.ArrayList<>(List.of(args));
+        resumeArgs.addAll(List.of("--resume", out.toString()));
+        CliRunner resumed = CliRunner.run(resumeArgs.toArray(new String[0]));
+        assertEquals(0, resumed.code, resumed.err);
+        assertTrue(resumed.out.contains("resumed at step 2 of 4"), resumed.out);
+        List<String> log = Files.readAllLines(out.resolve("metrics.jsonl"));
+        assertEquals(List.of(1L, 2L, 2L, 3L, 4L, 4L), steps(log));
+        assertEquals(fresh.subList(0, 3), log.subList(0, 3)); // the lines up to the saved state are kept as they were
+        assertEquals(4, log.stream().filter(l -> l.contains("\"loss\"")).count());
+    }
+
+    private static List<Long> steps(List<String> metricsLines) throws IOException {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        List<Long> steps = new java.util.ArrayList<>();
+        for (String line : metricsLines) {
+            steps.add(json.readTree(line).get("step").asLong());
+        }
+        return steps;
+    }
+
+    @Test
     void aResumeWithAnotherSeedBatchOrTemplateIsRefused(@TempDir Path dir) throws IOException {
         // Only the optimiser options were compared: --seed 9 or --batch 4 resumed silently on another data order.
         Path csv = captions(dir);
