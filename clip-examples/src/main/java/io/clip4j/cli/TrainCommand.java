@@ -137,6 +137,7 @@ final class TrainCommand implements Callable<Integer> {
         if (evalLimit < 1) { // checked before training: 0 would report the accuracy of no images as 0
             throw new IllegalArgumentException("--eval-limit must be >= 1, got " + evalLimit);
         }
+        checkOptionRanges();
         Trainer.setThreads(threads);
         List<String> tpl = templates.isEmpty() ? DEFAULT_TEMPLATES : templates;
         if (Files.exists(out) && !Files.isDirectory(out)) { // createDirectories said "FileAlreadyExistsException: OUT"
@@ -206,6 +207,43 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * Refuses out-of-range options by their names. The library's checks said e.g. "need warmup >= 0 and total steps
+     * > 0, got warmup 0, total 0" for --epochs 0, or "bad optimiser setting: weight decay -1.0, betas (0.9, 0.98),
+     * eps 1.0E-6, gradient clip 0.0" for --wd -1, naming no option (or one the command line does not have).
+     */
+    private void checkOptionRanges() {
+        if (steps != null && steps < 1) {
+            throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
+        }
+        if (steps == null && epochs < 1) {
+            throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
+        }
+        if (warmup < 0) {
+            throw new IllegalArgumentException("--warmup must be >= 0, got " + warmup);
+        }
+        if (!(wd >= 0 && wd < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("--wd must be >= 0 and finite, got " + wd);
+        }
+        if (!(gradClip >= 0)) {
+            throw new IllegalArgumentException("--grad-clip must be >= 0 (0 = off), got " + gradClip);
+        }
+        if (evalEvery < 0) {
+            throw new IllegalArgumentException("--eval-every must be >= 0 (0 = at the end), got " + evalEvery);
+        }
+        if (checkpointEvery < 0) {
+            throw new IllegalArgumentException("--checkpoint-every must be >= 0 (0 = at the end), got "
+                    + checkpointEvery);
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+        }
+        if (augment != null && !(augment > 0 && augment <= 1)) {
+            throw new IllegalArgumentException("--augment MIN_SCALE must be in (0, 1] (the smallest share of the"
+                    + " image a crop covers), got " + augment);
+        }
     }
 
     private TrainableClip openModel(Path stateDir) {

@@ -132,6 +132,29 @@ class TrainCommandTest {
     }
 
     @Test
+    void outOfRangeOptionsAreNamed(@TempDir Path dir) throws IOException {
+        // The library's checks named no option: --epochs 0 said "need warmup >= 0 and total steps > 0, got warmup 0,
+        // total 0", --wd -1 "bad optimiser setting: weight decay -1.0, betas (0.9, 0.98), eps 1.0E-6, ...".
+        Path csv = captions(dir);
+        String[][] cases = {{"--steps", "0"}, {"--epochs", "0"}, {"--warmup", "-5"}, {"--wd", "-1"},
+            {"--grad-clip", "-1"}, {"--eval-every", "-1"}, {"--checkpoint-every", "-2"}, {"--threads", "0"},
+            {"--augment", "2"}};
+        String[] expected = {"--steps must be >= 1, got 0", "--epochs must be >= 1, got 0",
+            "--warmup must be >= 0, got -5", "--wd must be >= 0 and finite, got -1.0",
+            "--grad-clip must be >= 0 (0 = off), got -1.0", "--eval-every must be >= 0 (0 = at the end), got -1",
+            "--checkpoint-every must be >= 0 (0 = at the end), got -2", "--threads must be >= 1, got 0",
+            "--augment MIN_SCALE must be in (0, 1] (the smallest share of the image a crop covers), got 2.0"};
+        for (int i = 0; i < cases.length; i++) {
+            Path out = dir.resolve("run" + i);
+            CliRunner r = CliRunner.run("train", "--data", csv.toString(), "--batch", "2", cases[i][0], cases[i][1],
+                    "--no-progress", "--out", out.toString());
+            assertEquals(ClipCli.EXIT_INPUT, r.code, r.err);
+            assertEquals("clip: " + expected[i], r.err.strip());
+            assertFalse(Files.exists(out), "nothing written for " + cases[i][0]);
+        }
+    }
+
+    @Test
     void explicitSizesAndBadOptions(@TempDir Path dir) throws IOException {
         Path csv = captions(dir);
         CliRunner r = CliRunner.run("train", "--config", "rn-tiny", "--vision-width", "8", "--image-resolution", "32",
@@ -333,8 +356,8 @@ class TrainCommandTest {
     void badIntervalsOrPrecisionAreRefusedBeforeTheOutputFolderIsMade(@TempDir Path dir) throws IOException {
         // Checked by TrainingRun.Settings, which was made after --out had been created with run.json in it.
         String csv = captions(dir).toString();
-        String[][] cases = {{"--eval-every", "-1", "evaluation and checkpoint intervals must be >= 0"},
-                {"--checkpoint-every", "-1", "evaluation and checkpoint intervals must be >= 0"},
+        String[][] cases = {{"--eval-every", "-1", "--eval-every must be >= 0 (0 = at the end), got -1"},
+                {"--checkpoint-every", "-1", "--checkpoint-every must be >= 0 (0 = at the end), got -1"},
                 {"--precision", "fp64", "--precision must be fp32 or fp16, got fp64"}};
         for (String[] c : cases) {
             Path out = dir.resolve("out" + c[0]);
