@@ -92,8 +92,8 @@ final class TrainCommand implements Callable<Integer> {
             description = "Caption template for labelled data, one {} (repeatable; default: 8 photo-style templates).")
     List<String> templates = new ArrayList<>();
 
-    @Option(names = "--eval", paramLabel = "SPEC", description = "Labelled set (folder: or idx:) for zero-shot "
-            + "accuracy during training.")
+    @Option(names = "--eval", paramLabel = "SPEC", description = "Labelled set (DIR or folder:DIR of class folders, "
+            + "or idx:) for zero-shot accuracy during training.")
     String eval;
 
     @Option(names = "--eval-limit", defaultValue = "1000", description = "Evaluate on at most N images "

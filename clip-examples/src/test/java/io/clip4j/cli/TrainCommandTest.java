@@ -155,6 +155,31 @@ class TrainCommandTest {
     }
 
     @Test
+    void evalTakesAFolderOfClassFoldersAsEvalDoes(@TempDir Path dir) throws IOException {
+        // train --eval DIR was refused with "cannot tell the kind of --data 'DIR'", naming the wrong option, while
+        // clip eval --test DIR takes the same folder.
+        Path csv = captions(dir);
+        Path classes = dir.resolve("classes");
+        for (String[] c : new String[][]{{"cat", "chelsea.png"}, {"cup", "coffee.png"}}) {
+            Files.createDirectories(classes.resolve(c[0]));
+            Files.copy(IMAGES.resolve(c[1]), classes.resolve(c[0]).resolve(c[1]));
+        }
+        CliRunner r = CliRunner.run("train", "--data", csv.toString(), "--steps", "1", "--batch", "2", "--eval",
+                classes.toString(), "--no-progress", "--out", dir.resolve("run").toString());
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.contains("zero_shot_top1/classes = "), r.out);
+        CliRunner notLabelled = CliRunner.run("train", "--data", csv.toString(), "--steps", "1", "--batch", "2",
+                "--eval", csv.toString(), "--no-progress", "--out", dir.resolve("run2").toString());
+        assertEquals(ClipCli.EXIT_INPUT, notLabelled.code, notLabelled.err);
+        assertEquals("clip: a labelled set (DIR or folder:DIR of class folders, or idx:IMAGES,LABELS,NAMES) is needed,"
+                + " got '" + csv + "'", notLabelled.err.strip());
+        CliRunner missing = CliRunner.run("train", "--data", csv.toString(), "--steps", "1", "--batch", "2",
+                "--eval", dir.resolve("nope").toString(), "--no-progress", "--out", dir.resolve("run3").toString());
+        assertEquals(ClipCli.EXIT_INPUT, missing.code, missing.err);
+        assertTrue(missing.err.strip().endsWith("got '" + dir.resolve("nope") + "' (no such folder)"), missing.err);
+    }
+
+    @Test
     void explicitSizesAndBadOptions(@TempDir Path dir) throws IOException {
         Path csv = captions(dir);
         CliRunner r = CliRunner.run("train", "--config", "rn-tiny", "--vision-width", "8", "--image-resolution", "32",
