@@ -260,6 +260,10 @@ final class TrainCommand implements Callable<Integer> {
                 || patchSize != null || contextLength != null || textWidth != null || textLayers != null)) {
             throw new IllegalArgumentException("--init takes the sizes from the checkpoint; drop the size options");
         }
+        if (init != null && spec.commandLine().getParseResult().hasMatchedOption("--config")) {
+            // It was ignored: --init --config vit-small fine-tuned the checkpoint's model without a word.
+            throw new IllegalArgumentException("--init takes the model from the checkpoint; drop --config " + preset);
+        }
         if (stateDir != null) {
             // The saved weights carry the configuration (their activation in the metadata); loadState later restores
             // them with the optimiser. They must be the model the command line describes.

@@ -180,6 +180,21 @@ class TrainCommandTest {
     }
 
     @Test
+    void anInitWithAConfigIsRefused(@TempDir Path dir) throws IOException {
+        // --config was ignored with --init: --config vit-small fine-tuned the checkpoint's model without a word.
+        Path csv = captions(dir);
+        Path base = dir.resolve("base");
+        assertEquals(0, CliRunner.run("train", "--data", csv.toString(), "--steps", "1", "--batch", "2",
+                "--no-progress", "--out", base.toString()).code);
+        CliRunner r = CliRunner.run("train", "--init", base.resolve("model.safetensors").toString(), "--config",
+                "vit-small", "--data", csv.toString(), "--steps", "1", "--batch", "2", "--no-progress", "--out",
+                dir.resolve("ft").toString());
+        assertEquals(ClipCli.EXIT_INPUT, r.code, r.err);
+        assertEquals("clip: --init takes the model from the checkpoint; drop --config vit-small", r.err.strip());
+        assertFalse(Files.exists(dir.resolve("ft")));
+    }
+
+    @Test
     void explicitSizesAndBadOptions(@TempDir Path dir) throws IOException {
         Path csv = captions(dir);
         CliRunner r = CliRunner.run("train", "--config", "rn-tiny", "--vision-width", "8", "--image-resolution", "32",
