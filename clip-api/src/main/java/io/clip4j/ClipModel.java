@@ -318,9 +318,8 @@ public interface ClipModel extends AutoCloseable {
         }
 
         /**
-         * LibTorch's intra-op CPU threads ({@code torch.set_num_threads}), and the threads of the BLAS that runs its
-         * matrix products (OpenBLAS, which does not follow {@code torch.set_num_threads}). Both are one setting per
-         * process, so the last model built with a non-zero value sets them for every model in the JVM.
+         * LibTorch's intra-op CPU threads ({@code torch.set_num_threads}). LibTorch keeps one such setting per
+         * process, so the last model built with a non-zero value sets it for every model in the JVM.
          *
          * @param threads intra-op CPU threads, in [1, {@link #maxThreads()}]; 0 (default) leaves the process's
          *                setting as it is (LibTorch's default, unless another model set it)

@@ -144,11 +144,15 @@ public final class NativeLibraries {
 
     /**
      * Sets the CPU threads of LibTorch's intra-op pool ({@code torch.set_num_threads}) and of OpenBLAS, which runs
-     * LibTorch's float32 matrix products (Linear layers, attention) on a thread pool of its own that
-     * {@code torch.set_num_threads} does not size: without this, one LibTorch thread still ran every matrix product
-     * on one OpenBLAS thread per core. On a busy 2-core machine that made a {@code --threads 1} training run of the
+     * LibTorch's float32 matrix products (Linear layers, attention, convolution backward) on a thread pool of its own
+     * that {@code torch.set_num_threads} does not size: with one LibTorch thread, every matrix product still ran on
+     * one OpenBLAS thread per core. On a busy 2-core machine that made a {@code clip train --threads 1} run of the
      * tiny ViT about 2.5 times slower (and use three times the CPU time) than one OpenBLAS thread, a zero-shot
-     * evaluation 1.7 times. Both settings are process-wide. Loads the natives first.
+     * evaluation 1.7 times. Both settings are process-wide, and OpenBLAS's takes effect at once, for every thread:
+     * the OpenBLAS thread count changes the last bits of the products (their summation order), so a model encoding
+     * on another thread meanwhile may see its results change in the last bits. {@code ClipModel.Builder.threads}
+     * and {@link io.clip4j.train.Trainer#setThreads} leave OpenBLAS as it is; {@code clip train} calls this.
+     * Loads the natives first.
      *
      * @param threads threads, &ge; 1
      * @throws IllegalArgumentException if {@code threads < 1}

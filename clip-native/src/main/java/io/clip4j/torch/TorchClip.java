@@ -87,8 +87,8 @@ public final class TorchClip implements AutoCloseable {
      *                   ({@code input_resolution}, {@code attn_mask}, {@code num_batches_tracked}, ...) may be
      *                   present; any other unused tensor is an error
      * @param config     the model's hyper-parameters; every shape is derived from it
-     * @param numThreads LibTorch intra-op threads ({@code torch.set_num_threads}) and OpenBLAS threads, process-wide
-     *                   settings that threads pick up on their first LibTorch use; 0 leaves them unchanged
+     * @param numThreads LibTorch intra-op threads ({@code torch.set_num_threads}), a process-wide setting that
+     *                   threads pick up on their first LibTorch use; 0 leaves it unchanged
      * @return the model, ready to encode
      * @throws CheckpointException if a tensor is missing, has another shape than {@code config} implies, is
      *                             not floating point, or is not used by the architecture, or logit_scale is NaN or
@@ -107,8 +107,8 @@ public final class TorchClip implements AutoCloseable {
      *                   ({@code input_resolution}, {@code attn_mask}, {@code num_batches_tracked}, ...) may be
      *                   present; any other unused tensor is an error
      * @param config     the model's hyper-parameters; every shape is derived from it
-     * @param numThreads LibTorch intra-op threads ({@code torch.set_num_threads}) and OpenBLAS threads, process-wide
-     *                   settings that threads pick up on their first LibTorch use; 0 leaves them unchanged
+     * @param numThreads LibTorch intra-op threads ({@code torch.set_num_threads}), a process-wide setting that
+     *                   threads pick up on their first LibTorch use; 0 leaves it unchanged
      * @param device     {@link Device#CPU}, or a CUDA GPU (needs the {@code -Pcuda} build's natives)
      * @param precision  the compute type of the towers; the CPU runs {@link Precision#FLOAT32} only
      * @return the model, ready to encode; its weights live on {@code device}
@@ -149,7 +149,7 @@ public final class TorchClip implements AutoCloseable {
         NativeLibraries.ensureLoaded();
         CudaCheck.require(placement.device());
         if (numThreads > 0) {
-            NativeLibraries.setCpuThreads(numThreads); // LibTorch's and OpenBLAS's (the matrix products)
+            torch.set_num_threads(numThreads);
         }
         try (InferenceMode guard = new InferenceMode(); Weights w = new Weights(stateDict, placement)) {
             VisionTower visual = config.isVit() ? new VisionTransformer(w, config) : new ModifiedResNet(w, config);

@@ -148,16 +148,21 @@ public final class Trainer implements AutoCloseable {
 
     /**
      * Sets LibTorch's intra-op thread count ({@code torch.set_num_threads}) for the calling thread (LibTorch
-     * threads started later inherit it), and OpenBLAS's, which runs the matrix products
-     * ({@link io.clip4j.torch.NativeLibraries#setCpuThreads}). For small models 1 is usually fastest: per-op work
-     * is too small to split, and OpenMP threads that wait for a descheduled sibling (a busy machine) slow every op
-     * down by an order of magnitude. The weights a run produces depend on this number (see the class description).
+     * threads started later inherit it). For small models 1 is usually fastest: per-op work is too small to
+     * split, and OpenMP threads that wait for a descheduled sibling (a busy machine) slow every op down by an
+     * order of magnitude. The weights a run produces depend on this number (see the class description). OpenBLAS,
+     * which runs the float32 matrix products, keeps its own pool of one thread per core:
+     * {@link io.clip4j.torch.NativeLibraries#setCpuThreads} sizes both (what {@code clip train --threads} does).
      *
      * @param threads intra-op threads, &ge; 1
      * @throws IllegalArgumentException if {@code threads < 1}
      */
     public static void setThreads(int threads) {
-        io.clip4j.torch.NativeLibraries.setCpuThreads(threads);
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
+        io.clip4j.torch.NativeLibraries.ensureLoaded();
+        torch.set_num_threads(threads);
     }
 
     /** {@return the two parameter groups (decaying first), as given to AdamW; frozen parameters are in neither} */

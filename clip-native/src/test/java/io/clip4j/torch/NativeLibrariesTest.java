@@ -44,8 +44,8 @@ class NativeLibrariesTest {
     @Test
     void oneCpuThreadAlsoHoldsOpenBlasToOne() throws IOException {
         // LibTorch runs float32 matrix products on OpenBLAS's own thread pool, which torch.set_num_threads does not
-        // size: with threads(1) / train --threads 1, every product still ran on one OpenBLAS thread per core (a
-        // --threads 1 training run of the tiny ViT took 2.5 times as long on a busy 2-core machine).
+        // size: with train --threads 1 (torch.set_num_threads(1) alone), every product still ran on one OpenBLAS
+        // thread per core (the tiny ViT's training took 2.5 times as long on a busy 2-core machine).
         Path threadSelf = Path.of("/proc/thread-self");
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(threadSelf)
                 && Runtime.getRuntime().availableProcessors() >= 2, "needs Linux /proc and 2 or more cores");
@@ -75,8 +75,25 @@ class NativeLibrariesTest {
             // Before, an OpenBLAS worker did about as much as this thread (others ~ mine).
             assertTrue(others * 4 < mine, "other threads used " + others + " CPU ticks while this one used " + mine);
         } finally {
-            NativeLibraries.setCpuThreads(before);
+            // Back to what the other tests in this JVM run with: LibTorch's count, and OpenBLAS's default.
+            torch.set_num_threads(before);
+            org.bytedeco.openblas.presets.openblas_nolapack.blas_set_num_threads(openBlasDefaultThreads());
         }
+    }
+
+    /** The thread count OpenBLAS starts with: its environment variables, else one per core. */
+    private static int openBlasDefaultThreads() {
+        for (String name : new String[]{"OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS"}) {
+            try {
+                int n = Integer.parseInt(System.getenv().getOrDefault(name, "").trim());
+                if (n > 0) {
+                    return n;
+                }
+            } catch (NumberFormatException e) {
+                // unset or not a number: OpenBLAS ignores it too
+            }
+        }
+        return Runtime.getRuntime().availableProcessors();
     }
 
     /** utime + stime of every thread of this process, by thread id ({@code /proc/self/task/<tid>/stat}). */
