@@ -4,6 +4,7 @@ import io.clip4j.ClipModel;
 import io.clip4j.Features;
 import io.clip4j.data.LabeledDataset;
 import io.clip4j.data.LabeledImage;
+import io.clip4j.image.ImageDecodeException;
 import io.clip4j.image.ImageInput;
 import io.clip4j.math.ArraySizes;
 
@@ -66,7 +67,8 @@ public final class LabeledFeatures {
      * @return image_features {@code [n, embed_dim]}, not normalised, with the dataset's labels and class names
      * @throws NullPointerException if {@code model} or {@code dataset} is null
      * @throws EvaluationException  if the dataset is empty or chunkSize &lt; 1
-     * @throws io.clip4j.image.ImageDecodeException naming an image that cannot be decoded
+     * @throws io.clip4j.image.ImageDecodeException naming an image that cannot be decoded, with its place in the
+     *                                              dataset ({@code image 287 of 806: FILE: ...})
      * @throws io.clip4j.ClipException if the model is closed or fails, or an image's features are not finite or all
      *                                 zeros ({@link io.clip4j.NonFiniteFeaturesException})
      */
@@ -97,7 +99,8 @@ public final class LabeledFeatures {
      * @throws NullPointerException if {@code model} or {@code images} is null
      * @throws EvaluationException  if chunkSize &lt; 1
      * @throws IllegalArgumentException if {@code images.size() * embed_dim} exceeds the Java array limit
-     * @throws io.clip4j.image.ImageDecodeException naming an image that cannot be decoded
+     * @throws io.clip4j.image.ImageDecodeException naming an image that cannot be decoded, with its place in
+     *                                              {@code images}
      * @throws io.clip4j.ClipException as {@link ClipModel#encodeImages}
      */
     public static Features encodeImages(ClipModel model, List<ImageInput> images, int chunkSize) {
@@ -108,7 +111,12 @@ public final class LabeledFeatures {
         float[] out = new float[ArraySizes.product("image_features", images.size(), d)];
         for (int s = 0; s < images.size(); s += chunkSize) {
             List<ImageInput> chunk = images.subList(s, Math.min(images.size(), s + chunkSize));
-            float[] f = model.encodeImages(chunk).toArray();
+            float[] f;
+            try {
+                f = model.encodeImages(chunk).toArray();
+            } catch (ImageDecodeException e) {
+                throw DecodeFailures.locate(model, chunk, s, images.size(), e);
+            }
             System.arraycopy(f, 0, out, s * d, f.length);
         }
         return new Features(out, images.size(), d);

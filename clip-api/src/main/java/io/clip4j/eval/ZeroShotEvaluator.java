@@ -40,7 +40,8 @@ public final class ZeroShotEvaluator {
      * @throws NullPointerException     if {@code model} or {@code dataset} is null
      * @throws EvaluationException      if the dataset is empty or chunkSize &lt; 1
      * @throws IllegalArgumentException for duplicate or blank class names, or null, empty or bad templates
-     * @throws io.clip4j.image.ImageDecodeException naming the first image that cannot be decoded
+     * @throws io.clip4j.image.ImageDecodeException naming the first image that cannot be decoded, with its place in
+     *                                              the dataset ({@code image 287 of 806: FILE: ...})
      * @throws io.clip4j.ClipException if the model fails or an image's features are not finite
      */
     public static ZeroShotEvaluation evaluate(ClipModel model, LabeledDataset dataset, List<String> templates,
@@ -69,7 +70,12 @@ public final class ZeroShotEvaluator {
                 chunk.add(e.image());
                 labels[i] = e.label();
             }
-            TopK part = model.zeroShotTopK(chunk, classifier.classEmbeddings(), k);
+            TopK part;
+            try {
+                part = model.zeroShotTopK(chunk, classifier.classEmbeddings(), k);
+            } catch (io.clip4j.image.ImageDecodeException e) {
+                throw DecodeFailures.locate(model, chunk, s, n, e);
+            }
             System.arraycopy(part.indices(), 0, indices, s * k, part.indices().length);
             System.arraycopy(part.probs(), 0, probs, s * k, part.probs().length);
             System.arraycopy(part.logits(), 0, logits, s * k, part.logits().length);

@@ -92,8 +92,8 @@ final class TrainCommand implements Callable<Integer> {
             description = "Caption template for labelled data, one {} (repeatable; default: 8 photo-style templates).")
     List<String> templates = new ArrayList<>();
 
-    @Option(names = "--eval", paramLabel = "SPEC", description = "Labelled set (folder: or idx:) for zero-shot "
-            + "accuracy during training.")
+    @Option(names = "--eval", paramLabel = "SPEC", description = "Labelled set (DIR or folder:DIR of class folders, "
+            + "or idx:) for zero-shot accuracy during training.")
     String eval;
 
     @Option(names = "--eval-limit", defaultValue = "1000", description = "Evaluate on at most N images "
@@ -120,8 +120,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.") Path out;
     @Option(names = "--checkpoint-every", defaultValue = "0", description = "Save the state every N steps (0 = at the end).")
     long checkpointEvery;
-    @Option(names = "--threads", defaultValue = "1", description = "LibTorch threads (default: ${DEFAULT-VALUE}; "
-            + "1 is fastest for small models).") int threads;
+    @Option(names = "--threads", defaultValue = "1", description = "CPU threads of LibTorch and of OpenBLAS, which "
+            + "runs its matrix products (default: ${DEFAULT-VALUE}; 1 is fastest for small models).") int threads;
     @Option(names = "--augment", arity = "0..1", fallbackValue = "0.9", paramLabel = "MIN_SCALE",
             description = "Random crops covering MIN_SCALE..1 of the image (default when given: 0.9).") Double augment;
     @Option(names = "--precision", defaultValue = "fp32", description = "Exported weights: fp32 or fp16 "
@@ -137,7 +137,10 @@ final class TrainCommand implements Callable<Integer> {
         if (evalLimit < 1) { // checked before training: 0 would report the accuracy of no images as 0
             throw new IllegalArgumentException("--eval-limit must be >= 1, got " + evalLimit);
         }
-        Trainer.setThreads(threads);
+        checkOptionRanges();
+        // LibTorch's threads and OpenBLAS's (the matrix products), which Trainer.setThreads leaves at one per core:
+        // --threads 1 ran them on two busy threads, 2.5 times slower on a loaded 2-core machine.
+        io.clip4j.torch.NativeLibraries.setCpuThreads(threads);
         List<String> tpl = templates.isEmpty() ? DEFAULT_TEMPLATES : templates;
         if (Files.exists(out) && !Files.isDirectory(out)) { // createDirectories said "FileAlreadyExistsException: OUT"
             throw new IllegalArgumentException("--out " + out + ": a file, not a directory");
@@ -180,29 +183,69 @@ final class TrainCommand implements Callable<Integer> {
             // Checks --eval-every, --checkpoint-every and --precision before --out is made.
             TrainingRun.Settings settings = new TrainingRun.Settings(evalEvery, checkpointEvery, out, precision(), meta);
             Files.createDirectories(out);
-            try (Trainer trainer = new Trainer(model, options);
-                 MetricsLog log = new MetricsLog(out.resolve("metrics.jsonl"));
-                 Progress progress = new Progress(!ConsoleProgress.shown(noProgress), total)) {
+            try (Trainer trainer = new Trainer(model, options)) {
                 if (stateDir != null) {
                     requireSameRun(stateDir, trainer.loadState(stateDir), meta);
                     pw.printf("resumed at step %d of %d from %s%n", trainer.completedSteps(), total, stateDir);
                 }
-                new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(out.resolve("run.json").toFile(), meta);
-                pw.printf("training %s on %d examples: %d steps of %d (%d per epoch)%n", c, all.size(), total, batch,
-                        batches.batchesPerEpoch());
-                pw.flush();
-                progress.start(trainer.completedSteps());
-                TrainingRun.Summary s = TrainingRun.run(trainer, batches, hooks,
-                        settings,
-                        listeners(log, progress, pw));
-                progress.close();
-                pw.printf("done: %d steps, last loss %.4f, %.1f images/s, %.0f s%n", s.steps(), s.lastLoss(),
-                        s.imagesPerSecond(), s.seconds());
-                s.metrics().forEach((k, v) -> pw.printf("%s = %.4f%n", k, v));
-                pw.printf("model: %s%n", out.resolve(TrainingRun.MODEL_FILE));
+                // One run per log: a new run replaces an earlier run's log in --out (it followed it), a resumed
+                // one drops the lines of the steps after the saved state (they were listed twice).
+                try (MetricsLog log = MetricsLog.forRun(out.resolve("metrics.jsonl"), trainer.completedSteps());
+                     Progress progress = new Progress(!ConsoleProgress.shown(noProgress), total)) {
+                    new ObjectMapper().writerWithDefaultPrettyPrinter()
+                            .writeValue(out.resolve("run.json").toFile(), meta);
+                    pw.printf("training %s on %d examples: %d steps of %d (%d per epoch)%n", c, all.size(), total,
+                            batch, batches.batchesPerEpoch());
+                    pw.flush();
+                    progress.start(trainer.completedSteps());
+                    TrainingRun.Summary s = TrainingRun.run(trainer, batches, hooks, settings,
+                            listeners(log, progress, pw));
+                    progress.close();
+                    pw.printf("done: %d steps, last loss %.4f, %.1f images/s, %.0f s%n", s.steps(), s.lastLoss(),
+                            s.imagesPerSecond(), s.seconds());
+                    s.metrics().forEach((k, v) -> pw.printf("%s = %.4f%n", k, v));
+                    pw.printf("model: %s%n", out.resolve(TrainingRun.MODEL_FILE));
+                }
             }
         }
         return 0;
+    }
+
+    /**
+     * Refuses out-of-range options by their names. The library's checks said e.g. "need warmup >= 0 and total steps
+     * > 0, got warmup 0, total 0" for --epochs 0, or "bad optimiser setting: weight decay -1.0, betas (0.9, 0.98),
+     * eps 1.0E-6, gradient clip 0.0" for --wd -1, naming no option (or one the command line does not have).
+     */
+    private void checkOptionRanges() {
+        if (steps != null && steps < 1) {
+            throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
+        }
+        if (steps == null && epochs < 1) {
+            throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
+        }
+        if (warmup < 0) {
+            throw new IllegalArgumentException("--warmup must be >= 0, got " + warmup);
+        }
+        if (!(wd >= 0 && wd < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("--wd must be >= 0 and finite, got " + wd);
+        }
+        if (!(gradClip >= 0)) {
+            throw new IllegalArgumentException("--grad-clip must be >= 0 (0 = off), got " + gradClip);
+        }
+        if (evalEvery < 0) {
+            throw new IllegalArgumentException("--eval-every must be >= 0 (0 = at the end), got " + evalEvery);
+        }
+        if (checkpointEvery < 0) {
+            throw new IllegalArgumentException("--checkpoint-every must be >= 0 (0 = at the end), got "
+                    + checkpointEvery);
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+        }
+        if (augment != null && !(augment > 0 && augment <= 1)) {
+            throw new IllegalArgumentException("--augment MIN_SCALE must be in (0, 1] (the smallest share of the"
+                    + " image a crop covers), got " + augment);
+        }
     }
 
     private TrainableClip openModel(Path stateDir) {
@@ -218,6 +261,10 @@ final class TrainCommand implements Callable<Integer> {
         if (init != null && (embedDim != null || imageResolution != null || visionLayers != null || visionWidth != null
                 || patchSize != null || contextLength != null || textWidth != null || textLayers != null)) {
             throw new IllegalArgumentException("--init takes the sizes from the checkpoint; drop the size options");
+        }
+        if (init != null && spec.commandLine().getParseResult().hasMatchedOption("--config")) {
+            // It was ignored: --init --config vit-small fine-tuned the checkpoint's model without a word.
+            throw new IllegalArgumentException("--init takes the model from the checkpoint; drop --config " + preset);
         }
         if (stateDir != null) {
             // The saved weights carry the configuration (their activation in the metadata); loadState later restores

@@ -39,8 +39,21 @@ final class TrainData {
         }
     }
 
-    /** @return the labelled set a {@code folder:} or {@code idx:} specification names */
+    /**
+     * @return the labelled set a {@code folder:} or {@code idx:} specification names, or a folder of class folders
+     *         given without a prefix, as {@code clip eval} takes it ({@code train --eval DIR} was refused as
+     *         "cannot tell the kind of --data")
+     */
     static LabeledDataset labeled(String spec) {
+        int colon = spec.indexOf(':');
+        if (colon <= 1) { // no prefix (a one-letter prefix would be a Windows drive)
+            if (!spec.isEmpty() && Files.isDirectory(Path.of(spec))) {
+                return ClassFolders.read(Path.of(spec));
+            }
+            throw new IllegalArgumentException("a labelled set (DIR or folder:DIR of class folders, or"
+                    + " idx:IMAGES,LABELS,NAMES) is needed, got '" + spec + "'"
+                    + (spec.isEmpty() || Files.exists(Path.of(spec)) ? "" : " (no such folder)"));
+        }
         String kind = kind(spec);
         String arg = arg(spec);
         if (kind.equals("folder")) {
@@ -63,8 +76,8 @@ final class TrainData {
             String name = images.getFileName() == null ? p[0] : images.getFileName().toString();
             return IdxDataset.read(images, labels, classNames(p[2]), name);
         }
-        throw new IllegalArgumentException("a labelled set (folder:DIR or idx:IMAGES,LABELS,NAMES) is needed, got '"
-                + spec + "'");
+        throw new IllegalArgumentException("a labelled set (DIR or folder:DIR of class folders, or"
+                + " idx:IMAGES,LABELS,NAMES) is needed, got '" + spec + "'");
     }
 
     private static List<String> classNames(String names) {

@@ -59,7 +59,48 @@ class TrainCommandTest {
         CliRunner other = CliRunner.run("train", "--config", "vit-tiny", "--data", csv.toString(), "--steps", "6",
                 "--batch", "2", "--no-progress", "--resume", out.toString(), "--out", out.toString());
         assertEquals(ClipCli.EXIT_INPUT, other.code);
-        assertTrue(other.err.contains("other options"), other.err);
+        // It named the difference, not both option sets in full (ten fields each) for the reader to compare.
+        assertEquals("clip: " + out.resolve("state") + ": cannot resume training state: the saved run used other"
+                + " options: totalSteps 4, this run 6", other.err.strip());
+    }
+
+    @Test
+    void metricsHoldOneLinePerStepOfOneRun(@TempDir Path dir) throws IOException {
+        // metrics.jsonl was appended to: a run repeated in the same --out followed the earlier run's lines (step 1
+        // twice), and a resumed run listed the steps after the saved state twice.
+        Path csv = captions(dir);
+        Path out = dir.resolve("run");
+        String[] args = {"train", "--data", csv.toString(), "--steps", "4", "--batch", "2", "--checkpoint-every", "2",
+            "--no-progress", "--out", out.toString()};
+        assertEquals(0, CliRunner.run(args).code);
+        CliRunner repeated = CliRunner.run(args);
+        assertEquals(0, repeated.code, repeated.err);
+        List<String> fresh = Files.readAllLines(out.resolve("metrics.jsonl"));
+        assertEquals(List.of(1L, 2L, 2L, 3L, 4L, 4L), steps(fresh));
+        assertEquals(List.of(2L, 4L), steps(fresh.stream().filter(l -> l.contains("\"checkpoint\"")).toList()));
+        // As if killed after step 4's line but before its state was saved: the state says 2 steps.
+        Path json = out.resolve("state/trainer.json");
+        Files.writeString(json, Files.readString(json).replace("\"completed_steps\" : 4", "\"completed_steps\" : 2"));
+        Files.writeString(out.resolve("metrics.jsonl"), String.join("\n", fresh.subList(0, 5)) + "\n{\"step\":5,\"lo",
+                java.nio.charset.StandardCharsets.UTF_8); // a last line cut short by the kill
+        List<String> resumeArgs = new java.util.ArrayList<>(List.of(args));
+        resumeArgs.addAll(List.of("--resume", out.toString()));
+        CliRunner resumed = CliRunner.run(resumeArgs.toArray(new String[0]));
+        assertEquals(0, resumed.code, resumed.err);
+        assertTrue(resumed.out.contains("resumed at step 2 of 4"), resumed.out);
+        List<String> log = Files.readAllLines(out.resolve("metrics.jsonl"));
+        assertEquals(List.of(1L, 2L, 2L, 3L, 4L, 4L), steps(log));
+        assertEquals(fresh.subList(0, 3), log.subList(0, 3)); // the lines up to the saved state are kept as they were
+        assertEquals(4, log.stream().filter(l -> l.contains("\"loss\"")).count());
+    }
+
+    private static List<Long> steps(List<String> metricsLines) throws IOException {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        List<Long> steps = new java.util.ArrayList<>();
+        for (String line : metricsLines) {
+            steps.add(json.readTree(line).get("step").asLong());
+        }
+        return steps;
     }
 
     @Test
@@ -88,6 +129,69 @@ class TrainCommandTest {
                 "--threads", "2", "--no-progress", "--resume", out.toString(), "--out", out.toString());
         assertEquals(0, threads.code, threads.err);
         assertTrue(threads.out.contains("resumed at step 2 of 4"), threads.out);
+    }
+
+    @Test
+    void outOfRangeOptionsAreNamed(@TempDir Path dir) throws IOException {
+        // The library's checks named no option: --epochs 0 said "need warmup >= 0 and total steps > 0, got warmup 0,
+        // total 0", --wd -1 "bad optimiser setting: weight decay -1.0, betas (0.9, 0.98), eps 1.0E-6, ...".
+        Path csv = captions(dir);
+        String[][] cases = {{"--steps", "0"}, {"--epochs", "0"}, {"--warmup", "-5"}, {"--wd", "-1"},
+            {"--grad-clip", "-1"}, {"--eval-every", "-1"}, {"--checkpoint-every", "-2"}, {"--threads", "0"},
+            {"--augment", "2"}};
+        String[] expected = {"--steps must be >= 1, got 0", "--epochs must be >= 1, got 0",
+            "--warmup must be >= 0, got -5", "--wd must be >= 0 and finite, got -1.0",
+            "--grad-clip must be >= 0 (0 = off), got -1.0", "--eval-every must be >= 0 (0 = at the end), got -1",
+            "--checkpoint-every must be >= 0 (0 = at the end), got -2", "--threads must be >= 1, got 0",
+            "--augment MIN_SCALE must be in (0, 1] (the smallest share of the image a crop covers), got 2.0"};
+        for (int i = 0; i < cases.length; i++) {
+            Path out = dir.resolve("run" + i);
+            CliRunner r = CliRunner.run("train", "--data", csv.toString(), "--batch", "2", cases[i][0], cases[i][1],
+                    "--no-progress", "--out", out.toString());
+            assertEquals(ClipCli.EXIT_INPUT, r.code, r.err);
+            assertEquals("clip: " + expected[i], r.err.strip());
+            assertFalse(Files.exists(out), "nothing written for " + cases[i][0]);
+        }
+    }
+
+    @Test
+    void evalTakesAFolderOfClassFoldersAsEvalDoes(@TempDir Path dir) throws IOException {
+        // train --eval DIR was refused with "cannot tell the kind of --data 'DIR'", naming the wrong option, while
+        // clip eval --test DIR takes the same folder.
+        Path csv = captions(dir);
+        Path classes = dir.resolve("classes");
+        for (String[] c : new String[][]{{"cat", "chelsea.png"}, {"cup", "coffee.png"}}) {
+            Files.createDirectories(classes.resolve(c[0]));
+            Files.copy(IMAGES.resolve(c[1]), classes.resolve(c[0]).resolve(c[1]));
+        }
+        CliRunner r = CliRunner.run("train", "--data", csv.toString(), "--steps", "1", "--batch", "2", "--eval",
+                classes.toString(), "--no-progress", "--out", dir.resolve("run").toString());
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.contains("zero_shot_top1/classes = "), r.out);
+        CliRunner notLabelled = CliRunner.run("train", "--data", csv.toString(), "--steps", "1", "--batch", "2",
+                "--eval", csv.toString(), "--no-progress", "--out", dir.resolve("run2").toString());
+        assertEquals(ClipCli.EXIT_INPUT, notLabelled.code, notLabelled.err);
+        assertEquals("clip: a labelled set (DIR or folder:DIR of class folders, or idx:IMAGES,LABELS,NAMES) is needed,"
+                + " got '" + csv + "'", notLabelled.err.strip());
+        CliRunner missing = CliRunner.run("train", "--data", csv.toString(), "--steps", "1", "--batch", "2",
+                "--eval", dir.resolve("nope").toString(), "--no-progress", "--out", dir.resolve("run3").toString());
+        assertEquals(ClipCli.EXIT_INPUT, missing.code, missing.err);
+        assertTrue(missing.err.strip().endsWith("got '" + dir.resolve("nope") + "' (no such folder)"), missing.err);
+    }
+
+    @Test
+    void anInitWithAConfigIsRefused(@TempDir Path dir) throws IOException {
+        // --config was ignored with --init: --config vit-small fine-tuned the checkpoint's model without a word.
+        Path csv = captions(dir);
+        Path base = dir.resolve("base");
+        assertEquals(0, CliRunner.run("train", "--data", csv.toString(), "--steps", "1", "--batch", "2",
+                "--no-progress", "--out", base.toString()).code);
+        CliRunner r = CliRunner.run("train", "--init", base.resolve("model.safetensors").toString(), "--config",
+                "vit-small", "--data", csv.toString(), "--steps", "1", "--batch", "2", "--no-progress", "--out",
+                dir.resolve("ft").toString());
+        assertEquals(ClipCli.EXIT_INPUT, r.code, r.err);
+        assertEquals("clip: --init takes the model from the checkpoint; drop --config vit-small", r.err.strip());
+        assertFalse(Files.exists(dir.resolve("ft")));
     }
 
     @Test
@@ -292,8 +396,8 @@ class TrainCommandTest {
     void badIntervalsOrPrecisionAreRefusedBeforeTheOutputFolderIsMade(@TempDir Path dir) throws IOException {
         // Checked by TrainingRun.Settings, which was made after --out had been created with run.json in it.
         String csv = captions(dir).toString();
-        String[][] cases = {{"--eval-every", "-1", "evaluation and checkpoint intervals must be >= 0"},
-                {"--checkpoint-every", "-1", "evaluation and checkpoint intervals must be >= 0"},
+        String[][] cases = {{"--eval-every", "-1", "--eval-every must be >= 0 (0 = at the end), got -1"},
+                {"--checkpoint-every", "-1", "--checkpoint-every must be >= 0 (0 = at the end), got -1"},
                 {"--precision", "fp64", "--precision must be fp32 or fp16, got fp64"}};
         for (String[] c : cases) {
             Path out = dir.resolve("out" + c[0]);

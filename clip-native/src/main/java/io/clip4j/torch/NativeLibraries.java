@@ -143,6 +143,35 @@ public final class NativeLibraries {
     }
 
     /**
+     * Sets the CPU threads of LibTorch's intra-op pool ({@code torch.set_num_threads}) and of OpenBLAS, which runs
+     * LibTorch's float32 matrix products (Linear layers, attention, convolution backward) on a thread pool of its own
+     * that {@code torch.set_num_threads} does not size: with one LibTorch thread, every matrix product still ran on
+     * one OpenBLAS thread per core. On a busy 2-core machine that made a {@code clip train --threads 1} run of the
+     * tiny ViT about 2.5 times slower (and use three times the CPU time) than one OpenBLAS thread, a zero-shot
+     * evaluation 1.7 times. Both settings are process-wide, and OpenBLAS's takes effect at once, for every thread:
+     * the OpenBLAS thread count changes the last bits of the products (their summation order), so a model encoding
+     * on another thread meanwhile may see its results change in the last bits. {@code ClipModel.Builder.threads}
+     * and {@link io.clip4j.train.Trainer#setThreads} leave OpenBLAS as it is; {@code clip train} calls this.
+     * Loads the natives first.
+     *
+     * @param threads threads, &ge; 1
+     * @throws IllegalArgumentException if {@code threads < 1}
+     * @throws ClipException if the natives cannot be loaded
+     */
+    public static void setCpuThreads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
+        ensureLoaded();
+        torch.set_num_threads(threads);
+        // The preset's helper finds openblas_set_num_threads in the loaded library (it prints a note on stdout
+        // when there is none, hence the check).
+        if (Loader.addressof("openblas_set_num_threads") != null) {
+            org.bytedeco.openblas.presets.openblas_nolapack.blas_set_num_threads(threads);
+        }
+    }
+
+    /**
      * Turns LibTorch's NNPACK convolution backend off. LibTorch asks whether NNPACK is available for every
      * CPU convolution that oneDNN does not take (e.g. a ResNet on one thread), before it checks the batch size
      * NNPACK needs (16 or more, where oneDNN is chosen first anyway); on CPUs NNPACK rejects, each ask prints

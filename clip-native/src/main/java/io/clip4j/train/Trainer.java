@@ -150,7 +150,9 @@ public final class Trainer implements AutoCloseable {
      * Sets LibTorch's intra-op thread count ({@code torch.set_num_threads}) for the calling thread (LibTorch
      * threads started later inherit it). For small models 1 is usually fastest: per-op work is too small to
      * split, and OpenMP threads that wait for a descheduled sibling (a busy machine) slow every op down by an
-     * order of magnitude. The weights a run produces depend on this number (see the class description).
+     * order of magnitude. The weights a run produces depend on this number (see the class description). OpenBLAS,
+     * which runs the float32 matrix products, keeps its own pool of one thread per core:
+     * {@link io.clip4j.torch.NativeLibraries#setCpuThreads} sizes both (what {@code clip train --threads} does).
      *
      * @param threads intra-op threads, &ge; 1
      * @throws IllegalArgumentException if {@code threads < 1}
@@ -378,8 +380,7 @@ public final class Trainer implements AutoCloseable {
             JsonNode saved = state.path("options");
             if (!options.equals(JSON.treeToValue(saved, TrainOptions.class))) {
                 // The schedule, decay groups and freezing are part of what makes a resumed run exact.
-                throw new ClipException("the saved run used other options " + saved + " than this one "
-                        + JSON.valueToTree(options));
+                throw new ClipException("the saved run used other options: " + optionDifferences(saved));
             }
             long completed = StateFiles.completedSteps(state, options.totalSteps());
             StateFiles.requireRecordedFiles(dir, state); // before anything of this trainer changes
@@ -411,6 +412,22 @@ public final class Trainer implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             throw new ClipException(dir + ": cannot resume training state: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The options that differ from the saved ones, e.g. {@code learningRate 5.0E-4, this run 0.001}: the message
+     * listed both option sets in full, leaving the reader to find the difference among ten fields.
+     */
+    private String optionDifferences(JsonNode saved) throws IOException {
+        // Through text, as the saved side was read: valueToTree makes a long a LongNode, reading it an IntNode.
+        JsonNode now = JSON.readTree(JSON.writeValueAsString(options));
+        List<String> differences = new ArrayList<>();
+        now.fieldNames().forEachRemaining(k -> {
+            if (!now.get(k).equals(saved.get(k))) {
+                differences.add(k + " " + (saved.has(k) ? saved.get(k) : "(not recorded)") + ", this run " + now.get(k));
+            }
+        });
+        return differences.isEmpty() ? saved + " (this run " + now + ")" : String.join("; ", differences);
     }
 
     /** Where {@link #saveState} writes {@code name} before moving it into place. */

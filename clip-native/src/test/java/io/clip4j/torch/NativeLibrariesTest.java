@@ -42,6 +42,80 @@ class NativeLibrariesTest {
     }
 
     @Test
+    void oneCpuThreadAlsoHoldsOpenBlasToOne() throws IOException {
+        // LibTorch runs float32 matrix products on OpenBLAS's own thread pool, which torch.set_num_threads does not
+        // size: with train --threads 1 (torch.set_num_threads(1) alone), every product still ran on one OpenBLAS
+        // thread per core (the tiny ViT's training took 2.5 times as long on a busy 2-core machine).
+        Path threadSelf = Path.of("/proc/thread-self");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(threadSelf)
+                && Runtime.getRuntime().availableProcessors() >= 2, "needs Linux /proc and 2 or more cores");
+        NativeLibraries.ensureLoaded();
+        int before = torch.get_num_threads();
+        NativeLibraries.setCpuThreads(1);
+        try (Tensor a = torch.rand(768, 768); Tensor b = torch.rand(768, 768)) {
+            torch.mm(a, b).close(); // warm-up: OpenBLAS starts its pool on first use
+            String self = Files.readSymbolicLink(threadSelf).getFileName().toString(); // "<pid>/task/<tid>"
+            java.util.Map<String, Long> start = cpuTicksPerThread();
+            long mine = 0;
+            for (int i = 0; i < 2000 && mine < 60; i++) { // at least 0.6 s of CPU on this thread (100 ticks/s)
+                torch.mm(a, b).close();
+                if (i % 10 == 9) {
+                    mine = cpuTicksPerThread().get(self) - start.get(self);
+                }
+            }
+            java.util.Map<String, Long> end = cpuTicksPerThread();
+            mine = end.get(self) - start.get(self);
+            long others = 0;
+            for (var e : end.entrySet()) {
+                if (!e.getKey().equals(self)) {
+                    others += e.getValue() - start.getOrDefault(e.getKey(), 0L);
+                }
+            }
+            assertTrue(mine >= 30, "too little work measured: " + mine + " ticks");
+            // Before, an OpenBLAS worker did about as much as this thread (others ~ mine).
+            assertTrue(others * 4 < mine, "other threads used " + others + " CPU ticks while this one used " + mine);
+        } finally {
+            // Back to what the other tests in this JVM run with: LibTorch's count, and OpenBLAS's default.
+            torch.set_num_threads(before);
+            org.bytedeco.openblas.presets.openblas_nolapack.blas_set_num_threads(openBlasDefaultThreads());
+        }
+    }
+
+    /** The thread count OpenBLAS starts with: its environment variables, else one per core. */
+    private static int openBlasDefaultThreads() {
+        for (String name : new String[]{"OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS"}) {
+            try {
+                int n = Integer.parseInt(System.getenv().getOrDefault(name, "").trim());
+                if (n > 0) {
+                    return n;
+                }
+            } catch (NumberFormatException e) {
+                // unset or not a number: OpenBLAS ignores it too
+            }
+        }
+        return Runtime.getRuntime().availableProcessors();
+    }
+
+    /** utime + stime of every thread of this process, by thread id ({@code /proc/self/task/<tid>/stat}). */
+    private static java.util.Map<String, Long> cpuTicksPerThread() throws IOException {
+        java.util.Map<String, Long> ticks = new java.util.HashMap<>();
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : tasks.toList()) {
+                String stat;
+                try {
+                    stat = Files.readString(task.resolve("stat"));
+                } catch (IOException e) {
+                    continue; // the thread ended
+                }
+                // Fields after the command name in parentheses (which may hold spaces): state is field 3, utime 14.
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                ticks.put(task.getFileName().toString(), Long.parseLong(f[11]) + Long.parseLong(f[12]));
+            }
+        }
+        return ticks;
+    }
+
+    @Test
     void coldAndWarmStartInFreshJvmWithSystemLibraryPath(@TempDir Path cache) throws Exception {
         boolean systemTorch = Files.exists(SYSTEM_LIBS.resolve("libtorch_cpu.so"));
         System.out.println("system LibTorch in " + SYSTEM_LIBS + ": " + systemTorch);
