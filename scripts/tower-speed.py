@@ -17,7 +17,9 @@ For each model and thread count, one after the other (never at the same time):
    encode_text cut at the batch's last EOT (the reference's own modules on the first L positions, with the causal
    mask cut to L x L), which is what clip4j computes; the full-77 call is what openai/CLIP computes.
 Both processes get OMP_WAIT_POLICY=PASSIVE unless it is set (see docs/benchmarks.md, "OpenMP wait policy"); the
-reference runs in a process of its own per thread count, with OPENBLAS_NUM_THREADS = OMP_NUM_THREADS = N.
+reference runs in a process of its own per thread count, with OPENBLAS_NUM_THREADS = OMP_NUM_THREADS = N, and clip4j
+with OPENBLAS_NUM_THREADS = N (LibTorch's matrix products run on OpenBLAS threads, which ClipModel's threads(N) does
+not size: before 2026-12-07 clip4j's 1-thread timings used one OpenBLAS thread per core).
 Debian's torch 1.13 does its matrix products in the system BLAS: with Debian's default reference BLAS (libblas3) it
 is tens of times slower, so give it OpenBLAS, e.g. `apt-get install libopenblas0-pthread`, or without touching the
 system: `apt-get download libopenblas0-pthread && dpkg -x libopenblas0-pthread_*.deb ob` and
@@ -55,7 +57,8 @@ def run_clip4j(root, checkpoint, out_dir, threads, warmup, runs, work):
     with open(texts, "w", encoding="utf-8") as f:
         f.write("\n".join(TEXTS) + "\n")
     subprocess.run(["java", "-Xmx1g", "-cp", cp, os.path.join(root, "scripts", "TowerSpeed.java"), checkpoint,
-                    out_dir, str(threads), images, texts, str(warmup), str(runs)], check=True, env=os.environ)
+                    out_dir, str(threads), images, texts, str(warmup), str(runs)], check=True,
+                   env=dict(os.environ, OPENBLAS_NUM_THREADS=str(threads)))
     with open(os.path.join(out_dir, "clip4j-speed.json")) as f:
         return json.load(f)
 
