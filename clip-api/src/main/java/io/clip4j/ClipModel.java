@@ -319,7 +319,11 @@ public interface ClipModel extends AutoCloseable {
 
         /**
          * LibTorch's intra-op CPU threads ({@code torch.set_num_threads}). LibTorch keeps one such setting per
-         * process, so the last model built with a non-zero value sets it for every model in the JVM.
+         * process, so the last model built with a non-zero value sets it for every model in the JVM. It does not
+         * size OpenBLAS, which runs LibTorch's float32 matrix products on one thread per core: for a strictly
+         * single-threaded process also set {@code OPENBLAS_NUM_THREADS=1} in the environment (a process-wide
+         * setting that clip4j leaves alone, since changing it while other models encode would change their last
+         * bits).
          *
          * @param threads intra-op CPU threads, in [1, {@link #maxThreads()}]; 0 (default) leaves the process's
          *                setting as it is (LibTorch's default, unless another model set it)
