@@ -19,7 +19,7 @@ if [[ ! -f $fm/train-images-idx3-ubyte.gz || ! -d $oca ]]; then
 fi
 
 # 2. The tool (clip-examples and what it needs).
-(cd "$root" && mvn -B -q -ntp -Dstyle.color=never -DskipTests package -pl clip-examples -am)
+(cd "$root" && mvn -B -q -ntp -Dstyle.color=never -DskipTests package -pl clip-examples -am -Dclip4j.cmake.tests=OFF)
 cp="$root/clip-examples/target/clip-examples.jar:$(cat "$root/clip-examples/target/classpath.txt")"
 
 # 3. Open Clip Art: captions from paths (as 'clip train --data paths:'), ~10% held out by a hash of the path.

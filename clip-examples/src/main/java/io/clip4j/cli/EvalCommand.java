@@ -127,7 +127,8 @@ final class EvalCommand implements Runnable {
     }
 
     @Command(name = "zero-shot", mixinStandardHelpOptions = true,
-            description = "Zero-shot top-1/top-5 accuracy on a class-folder dataset (paper section 3.1).")
+            description = "Zero-shot top-1/top-5 accuracy on a labelled dataset: class folders or MNIST-format IDX"
+                    + " files (paper section 3.1).")
     static final class ZeroShot implements Callable<Integer> {
         @Mixin
         Common common;
