@@ -64,8 +64,8 @@ public record LinearProbeResult(int trainSize, int validationSize, int testSize,
             sb.append(System.lineSeparator());
             long stopped = sweep.stream().filter(p -> !p.converged()).count();
             if (stopped > 0) {
-                sb.append(String.format(Locale.ROOT, "  %d of %d sweep fits stopped at the iteration limit before"
-                        + " meeting the tolerance%n", stopped, sweep.size()));
+                sb.append(String.format(Locale.ROOT, "  %d of %d sweep fits stopped before meeting the"
+                        + " tolerance (iteration limit or failed line search)%n", stopped, sweep.size()));
             }
         }
         sb.append(test.summary());
