@@ -14,7 +14,8 @@ import java.util.Locale;
  * @param sweep           every C tried with its validation top-1, in evaluation order (empty when fixed)
  * @param normalized      whether features were L2-normalised before fitting
  * @param iterations      L-BFGS iterations of the final fit
- * @param converged       whether the final fit met a tolerance before the iteration limit
+ * @param converged       whether the final fit stopped on a tolerance (false: it reached the iteration limit or a
+ *                        line search failed, where scikit-learn would warn)
  * @param test            accuracy on the test set
  */
 public record LinearProbeResult(int trainSize, int validationSize, int testSize, double c, List<SweepPoint> sweep,
@@ -25,7 +26,8 @@ public record LinearProbeResult(int trainSize, int validationSize, int testSize,
      *
      * @param c              inverse regularisation strength
      * @param validationTop1 top-1 accuracy on the validation split of the classifier fitted on the rest
-     * @param converged      whether that fit met a tolerance before the iteration limit (sklearn would warn)
+     * @param converged      whether that fit stopped on a tolerance (false: it reached the iteration limit or a
+     *                       line search failed, where scikit-learn would warn)
      */
     public record SweepPoint(double c, double validationTop1, boolean converged) {
     }
@@ -40,7 +42,8 @@ public record LinearProbeResult(int trainSize, int validationSize, int testSize,
      * @param sweep          every C tried with its validation top-1, in evaluation order (empty when fixed)
      * @param normalized     whether features were L2-normalised before fitting
      * @param iterations     L-BFGS iterations of the final fit
-     * @param converged      whether the final fit met a tolerance before the iteration limit
+     * @param converged      whether the final fit stopped on a tolerance (false: it reached the iteration limit or
+     *                       a line search failed)
      * @param test           accuracy on the test set
      */
     public LinearProbeResult {

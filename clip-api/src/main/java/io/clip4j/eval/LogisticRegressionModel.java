@@ -72,7 +72,9 @@ public final class LogisticRegressionModel {
     }
 
     /**
-     * {@return true if a tolerance was met; false if the iteration limit was hit or the line search found no decrease}
+     * {@return true if the fit stopped on a tolerance; false if it reached the iteration limit (checked first, as scipy
+     * does, so a fit meeting a tolerance at its last iteration counts as stopped by the limit) or a line search from
+     * steepest descent failed (no decrease, or its evaluations ran out)}
      */
     public boolean converged() {
         return converged;

@@ -249,21 +249,26 @@ final class VerifiedDownload {
      * @throws IOException on a network error, or {@code deadlineMs} passed before the headers were complete
      */
     static int responseCode(HttpURLConnection http, long deadlineMs) throws IOException {
-        java.util.concurrent.atomic.AtomicBoolean expired = new java.util.concurrent.atomic.AtomicBoolean();
+        // Whoever sets it first decides: the watchdog (then the connection is closed and the call fails) or this
+        // thread (then the watchdog leaves the connection alone, even if it is already running at the deadline).
+        java.util.concurrent.atomic.AtomicBoolean decided = new java.util.concurrent.atomic.AtomicBoolean();
         java.util.concurrent.ScheduledFuture<?> watchdog = Watchdog.TIMER.schedule(() -> {
-            expired.set(true);
-            http.disconnect();
+            if (decided.compareAndSet(false, true)) {
+                http.disconnect();
+            }
         }, deadlineMs, java.util.concurrent.TimeUnit.MILLISECONDS);
         IOException failure = null;
         int status = -1;
+        boolean expired;
         try {
             status = http.getResponseCode();
         } catch (IOException e) {
             failure = e;
         } finally {
+            expired = !decided.compareAndSet(false, true);
             watchdog.cancel(false);
         }
-        if (expired.get()) { // the closed connection may also read as status -1 instead of an exception
+        if (expired) { // the closed connection may also read as status -1 instead of an exception
             IOException late = new IOException("no complete response headers within " + deadlineMs + " ms");
             if (failure != null) {
                 late.initCause(failure);

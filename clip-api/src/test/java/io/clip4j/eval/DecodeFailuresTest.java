@@ -85,6 +85,24 @@ class DecodeFailuresTest {
     }
 
     @Test
+    void streamInputsTheChunkAlreadyReadAreNotBlamed() throws java.io.IOException {
+        // Images 65 to 70 are InputStream inputs, read by the failing chunk's call: decoded again one at a time they
+        // fail as "already read", and the first of them (image 65) was named instead of junk.bin, image 71.
+        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(8, 8, java.awt.image.BufferedImage.TYPE_BYTE_GRAY),
+                "png", png);
+        List<LabeledImage> examples = new ArrayList<>(setWithJunkAt71().examples());
+        for (int i = 64; i < 70; i++) {
+            examples.set(i, new LabeledImage(ImageInput.of(new java.io.ByteArrayInputStream(png.toByteArray()),
+                    "stream" + (i + 1)), i % 2));
+        }
+        ImageDecodeException e = assertThrows(ImageDecodeException.class,
+                () -> LabeledFeatures.encode(new Constant(), new LabeledDataset("set", List.of("cat", "dog"), examples),
+                        64));
+        assertTrue(e.getMessage().startsWith("image 71 of 100: junk.bin: "), e.getMessage());
+    }
+
+    @Test
     void zeroShotAccuracyNamesTheImageByItsPlaceInTheSet() {
         Constant model = new Constant();
         ImageDecodeException e = assertThrows(ImageDecodeException.class,

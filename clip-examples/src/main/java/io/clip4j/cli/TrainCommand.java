@@ -139,7 +139,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         checkOptionRanges();
         // LibTorch's threads and OpenBLAS's (the matrix products), which Trainer.setThreads leaves at one per core:
-        // --threads 1 ran them on two busy threads, 2.5 times slower on a loaded 2-core machine.
+        // --threads 1 ran them on two busy threads, about twice as slow on a loaded 2-core machine.
         io.clip4j.torch.NativeLibraries.setCpuThreads(threads);
         List<String> tpl = templates.isEmpty() ? DEFAULT_TEMPLATES : templates;
         if (Files.exists(out) && !Files.isDirectory(out)) { // createDirectories said "FileAlreadyExistsException: OUT"

@@ -45,8 +45,9 @@ final class TrainData {
      *         "cannot tell the kind of --data")
      */
     static LabeledDataset labeled(String spec) {
-        int colon = spec.indexOf(':');
-        if (colon <= 1) { // no prefix (a one-letter prefix would be a Windows drive)
+        // Anything but the two kinds is a folder given as it is, like clip eval's readDataset: its path may hold a
+        // colon (runs/a:b), which kind() would take for a prefix.
+        if (!spec.startsWith("folder:") && !spec.startsWith("idx:")) {
             if (!spec.isEmpty() && Files.isDirectory(Path.of(spec))) {
                 return ClassFolders.read(Path.of(spec));
             }
@@ -54,30 +55,26 @@ final class TrainData {
                     + " idx:IMAGES,LABELS,NAMES) is needed, got '" + spec + "'"
                     + (spec.isEmpty() || Files.exists(Path.of(spec)) ? "" : " (no such folder)"));
         }
-        String kind = kind(spec);
         String arg = arg(spec);
-        if (kind.equals("folder")) {
+        if (spec.startsWith("folder:")) {
             return ClassFolders.read(Path.of(arg));
         }
-        if (kind.equals("idx")) {
-            String[] p = arg.split(",");
-            if (p.length != 3) {
-                throw new IllegalArgumentException("idx data needs idx:IMAGES,LABELS,NAMES, got '" + spec + "'");
-            }
-            Path images = Path.of(p[0]);
-            Path labels = Path.of(p[1]);
-            for (Path f : List.of(images, labels)) { // in the order written, before the names file is read
-                if (!Files.exists(f)) {
-                    throw new IllegalArgumentException("idx data: " + (f == images ? "images" : "labels")
-                            + " file not found: " + f);
-                }
-            }
-            // The set is named after its images file; a path without a file name (the root) fails in read.
-            String name = images.getFileName() == null ? p[0] : images.getFileName().toString();
-            return IdxDataset.read(images, labels, classNames(p[2]), name);
+        // idx:IMAGES,LABELS,NAMES
+        String[] p = arg.split(",");
+        if (p.length != 3) {
+            throw new IllegalArgumentException("idx data needs idx:IMAGES,LABELS,NAMES, got '" + spec + "'");
         }
-        throw new IllegalArgumentException("a labelled set (DIR or folder:DIR of class folders, or"
-                + " idx:IMAGES,LABELS,NAMES) is needed, got '" + spec + "'");
+        Path images = Path.of(p[0]);
+        Path labels = Path.of(p[1]);
+        for (Path f : List.of(images, labels)) { // in the order written, before the names file is read
+            if (!Files.exists(f)) {
+                throw new IllegalArgumentException("idx data: " + (f == images ? "images" : "labels")
+                        + " file not found: " + f);
+            }
+        }
+        // The set is named after its images file; a path without a file name (the root) fails in read.
+        String name = images.getFileName() == null ? p[0] : images.getFileName().toString();
+        return IdxDataset.read(images, labels, classNames(p[2]), name);
     }
 
     private static List<String> classNames(String names) {

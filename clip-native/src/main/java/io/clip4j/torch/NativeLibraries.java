@@ -147,8 +147,8 @@ public final class NativeLibraries {
      * LibTorch's float32 matrix products (Linear layers, attention, convolution backward) on a thread pool of its own
      * that {@code torch.set_num_threads} does not size: with one LibTorch thread, every matrix product still ran on
      * one OpenBLAS thread per core. On a busy 2-core machine that made a {@code clip train --threads 1} run of the
-     * tiny ViT about 2.5 times slower (and use three times the CPU time) than one OpenBLAS thread, a zero-shot
-     * evaluation 1.7 times. Both settings are process-wide, and OpenBLAS's takes effect at once, for every thread:
+     * tiny ViT about twice as slow (258 to 332 images/s against 599; and use three times the CPU time) as one
+     * OpenBLAS thread, a zero-shot evaluation 1.7 times (12.3 s against 7.4). Both settings are process-wide, and OpenBLAS's takes effect at once, for every thread:
      * the OpenBLAS thread count changes the last bits of the products (their summation order), so a model encoding
      * on another thread meanwhile may see its results change in the last bits. {@code ClipModel.Builder.threads}
      * and {@link io.clip4j.train.Trainer#setThreads} leave OpenBLAS as it is; {@code clip train} calls this.

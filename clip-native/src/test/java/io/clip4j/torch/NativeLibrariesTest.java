@@ -45,7 +45,7 @@ class NativeLibrariesTest {
     void oneCpuThreadAlsoHoldsOpenBlasToOne() throws IOException {
         // LibTorch runs float32 matrix products on OpenBLAS's own thread pool, which torch.set_num_threads does not
         // size: with train --threads 1 (torch.set_num_threads(1) alone), every product still ran on one OpenBLAS
-        // thread per core (the tiny ViT's training took 2.5 times as long on a busy 2-core machine).
+        // thread per core (the tiny ViT's training took about twice as long on a busy 2-core machine).
         Path threadSelf = Path.of("/proc/thread-self");
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(threadSelf)
                 && Runtime.getRuntime().availableProcessors() >= 2, "needs Linux /proc and 2 or more cores");
