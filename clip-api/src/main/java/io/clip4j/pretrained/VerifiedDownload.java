@@ -208,7 +208,11 @@ final class VerifiedDownload {
             try {
                 status = responseCode(http, HEADER_DEADLINE_MS);
             } catch (RuntimeException e) { // e.g. a port out of range in a URL or a redirect's Location
+                http.disconnect();
                 throw new IOException("cannot request " + current + ": " + e.getMessage(), e);
+            } catch (IOException e) {
+                http.disconnect(); // a half-read response must not keep its socket
+                throw e;
             }
             if (RETRY_STATUSES.contains(status) && retries < MAX_RETRIES) { // rate limit or a passing outage
                 long waitMs = retryDelayMs(http.getHeaderField("Retry-After"), retries++);

@@ -223,6 +223,13 @@ final class TrainCommand implements Callable<Integer> {
         if (steps == null && epochs < 1) {
             throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
         }
+        if (batch < 2) {
+            throw new IllegalArgumentException("--batch must be >= 2 (a contrastive batch needs negatives), got "
+                    + batch);
+        }
+        if (!(lr > 0 && lr < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("--lr must be > 0 and finite, got " + lr);
+        }
         if (warmup < 0) {
             throw new IllegalArgumentException("--warmup must be >= 0, got " + warmup);
         }

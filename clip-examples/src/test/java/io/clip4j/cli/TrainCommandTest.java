@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -138,16 +139,22 @@ class TrainCommandTest {
         Path csv = captions(dir);
         String[][] cases = {{"--steps", "0"}, {"--epochs", "0"}, {"--warmup", "-5"}, {"--wd", "-1"},
             {"--grad-clip", "-1"}, {"--eval-every", "-1"}, {"--checkpoint-every", "-2"}, {"--threads", "0"},
-            {"--augment", "2"}};
+            {"--augment", "2"}, {"--batch", "1"}, {"--lr", "0"}, {"--lr", "NaN"}};
         String[] expected = {"--steps must be >= 1, got 0", "--epochs must be >= 1, got 0",
             "--warmup must be >= 0, got -5", "--wd must be >= 0 and finite, got -1.0",
             "--grad-clip must be >= 0 (0 = off), got -1.0", "--eval-every must be >= 0 (0 = at the end), got -1",
             "--checkpoint-every must be >= 0 (0 = at the end), got -2", "--threads must be >= 1, got 0",
-            "--augment MIN_SCALE must be in (0, 1] (the smallest share of the image a crop covers), got 2.0"};
+            "--augment MIN_SCALE must be in (0, 1] (the smallest share of the image a crop covers), got 2.0",
+            "--batch must be >= 2 (a contrastive batch needs negatives), got 1", "--lr must be > 0 and finite, got 0.0",
+            "--lr must be > 0 and finite, got NaN"};
         for (int i = 0; i < cases.length; i++) {
             Path out = dir.resolve("run" + i);
-            CliRunner r = CliRunner.run("train", "--data", csv.toString(), "--batch", "2", cases[i][0], cases[i][1],
-                    "--no-progress", "--out", out.toString());
+            List<String> args = new ArrayList<>(List.of("train", "--data", csv.toString(), "--no-progress", "--out",
+                    out.toString(), cases[i][0], cases[i][1]));
+            if (!cases[i][0].equals("--batch")) {
+                args.addAll(List.of("--batch", "2"));
+            }
+            CliRunner r = CliRunner.run(args.toArray(new String[0]));
             assertEquals(ClipCli.EXIT_INPUT, r.code, r.err);
             assertEquals("clip: " + expected[i], r.err.strip());
             assertFalse(Files.exists(out), "nothing written for " + cases[i][0]);
