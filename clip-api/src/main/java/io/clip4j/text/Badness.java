@@ -1,25 +1,21 @@
 package io.clip4j.text;
 
 import java.util.BitSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * ftfy's mojibake heuristic {@code badness.is_bad}: does the text contain one of the character sequences of
  * {@code BADNESS_RE} (lowercase accented letters followed by currency signs, C1 controls, box drawing next to
  * accented letters, {@code вЂ}, {@code √≠}, ...)? The pattern is ftfy's own, translated by gen_ftfy_tables.py
  * with explicit code points (Python's Unicode {@code \s} and {@code \w} of Unicode 14.0 included), so it matches
- * exactly what Python's {@code re} matches, on any JVM.
+ * exactly what Python's {@code re} matches, on any JVM; {@link CharSequencePattern} runs it.
  *
  * <p>Fast path: every match contains one of {@link FtfyTables#BADNESS_REQUIRED} (checked by the generator), so
- * text without such a character - nearly all ordinary text - is rejected by one scan without the regex. Where
- * there are such characters, the regex only searches the stretches within {@link FtfyTables#BADNESS_MAX_WIDTH}
- * of them (a match cannot reach further), with transparent, non-anchoring bounds so that {@code ^} and the
- * context outside a stretch behave as on the whole text. java.util.regex tests a large character class item by
- * item, so searching all positions of a long text would be several times slower.
+ * text without such a character - nearly all ordinary text - is rejected by one scan. Where there are such
+ * characters, a match is tried only at the positions from {@link FtfyTables#BADNESS_MAX_WIDTH} - 1 code points
+ * before each of them up to it (no match is longer).
  */
 final class Badness {
-    private static final Pattern BADNESS = Pattern.compile(FtfyTables.BADNESS_RE);
+    private static final CharSequencePattern BADNESS = CharSequencePattern.compile(FtfyTables.BADNESS_RE);
     private static final BitSet REQUIRED = new BitSet(0x10000);
 
     static {
@@ -32,30 +28,23 @@ final class Badness {
 
     /** ftfy's {@code is_bad(text)}. */
     static boolean isBad(String text) {
-        int reach = FtfyTables.BADNESS_MAX_WIDTH; // chars; a supplementary code point only widens a stretch
-        Matcher m = null;
-        int n = text.length();
-        int i = 0;
-        while (i < n) {
+        int tried = 0; // match starts below this index have been tried
+        for (int i = 0; i < text.length(); i++) {
             if (!isRequired(text.charAt(i))) {
-                i++;
                 continue;
             }
-            int start = Math.max(0, i - reach);
-            int last = i; // extend the stretch while required characters follow within reach
-            for (int k = i + 1; k < n && k <= last + reach; k++) {
-                if (isRequired(text.charAt(k))) {
-                    last = k;
+            int start = i;
+            for (int k = 1; k < FtfyTables.BADNESS_MAX_WIDTH && start > 0; k++) {
+                start = text.offsetByCodePoints(start, -1);
+            }
+            for (int p = Math.max(start, tried); p <= i; p++) {
+                boolean boundary = !(p > 0 && Character.isLowSurrogate(text.charAt(p))
+                        && Character.isHighSurrogate(text.charAt(p - 1)));
+                if (boundary && BADNESS.matchesAt(text, p)) {
+                    return true;
                 }
             }
-            int end = Math.min(n, last + reach + 1);
-            if (m == null) {
-                m = BADNESS.matcher(text).useTransparentBounds(true).useAnchoringBounds(false);
-            }
-            if (m.region(start, end).find()) {
-                return true;
-            }
-            i = end;
+            tried = i + 1;
         }
         return false;
     }
