@@ -31,6 +31,24 @@ class ModelCommandsCliTest {
     }
 
     @Test
+    void threadsOptionAlsoSizesOpenBlas() {
+        // OpenBLAS runs the float32 matrix products on a pool of its own that LibTorch's thread count does not size.
+        io.clip4j.torch.NativeLibraries.ensureLoaded();
+        int torchBefore = org.bytedeco.pytorch.global.torch.get_num_threads();
+        int blasBefore = org.bytedeco.openblas.presets.openblas_nolapack.blas_get_num_threads();
+        try {
+            org.bytedeco.openblas.presets.openblas_nolapack.blas_set_num_threads(2);
+            CliRunner r = CliRunner.run("embed", "--model", VIT.toString(), "--threads", "1", "--text", "a dog");
+            assertEquals(0, r.code, r.err);
+            assertEquals(1, org.bytedeco.openblas.presets.openblas_nolapack.blas_get_num_threads());
+            assertEquals(1, org.bytedeco.pytorch.global.torch.get_num_threads());
+        } finally {
+            org.bytedeco.pytorch.global.torch.set_num_threads(torchBefore);
+            org.bytedeco.openblas.presets.openblas_nolapack.blas_set_num_threads(blasBefore);
+        }
+    }
+
+    @Test
     void embedPrintsReferenceFeatures() throws IOException {
         CliRunner r = CliRunner.run("embed", "--model", VIT.toString(), "--json",
                 "--image", DATA.resolve("preprocess/images/chelsea.png").toString(), "--text", "a dog");
