@@ -69,8 +69,9 @@ public final class TrainingRun {
      * @param steps           completed steps at the end
      * @param lastLoss        loss of the last step (NaN if no step ran)
      * @param metrics         the last evaluation's metrics
-     * @param seconds         wall time of this call
-     * @param imagesPerSecond average throughput of this call
+     * @param seconds         wall time of this call, evaluations and saves included
+     * @param imagesPerSecond training throughput of this call: images over the time of its steps (waiting for data
+     *                        included, evaluations and saves not; 0 if no step ran)
      */
     public record Summary(long steps, double lastLoss, Map<String, Double> metrics, double seconds,
                           double imagesPerSecond) {
@@ -93,6 +94,7 @@ public final class TrainingRun {
         long start = trainer.completedSteps();
         long t0 = System.nanoTime();
         double lastLoss = Double.NaN;
+        double stepSeconds = 0;
         Map<String, Double> metrics = Map.of();
         ExecutorService prefetch = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "clip4j-batches");
@@ -110,6 +112,7 @@ public final class TrainingRun {
                 Trainer.StepResult r = trainer.step(batch.pixelValues(), batch.ids(), batch.size());
                 lastLoss = r.loss();
                 double seconds = (System.nanoTime() - stepStart) / 1e9;
+                stepSeconds += seconds;
                 listener.onStep(r, batch.epoch(), batch.size() / seconds);
                 long done = s + 1;
                 if (done < total && settings.evalEvery() > 0 && done % settings.evalEvery() == 0 && !hooks.isEmpty()) {
@@ -134,7 +137,8 @@ public final class TrainingRun {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         long images = (trainer.completedSteps() - start) * data.batchSize();
-        return new Summary(trainer.completedSteps(), lastLoss, metrics, seconds, images / Math.max(seconds, 1e-9));
+        return new Summary(trainer.completedSteps(), lastLoss, metrics, seconds,
+                images == 0 ? 0 : images / Math.max(stepSeconds, 1e-9));
     }
 
     private static ContrastiveBatches.Batch join(CompletableFuture<ContrastiveBatches.Batch> f) {
