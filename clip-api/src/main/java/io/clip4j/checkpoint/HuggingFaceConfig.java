@@ -2,14 +2,11 @@ package io.clip4j.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.clip4j.Activation;
 import io.clip4j.ClipConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Iterator;
-import java.util.Map;
 
 /**
  * The {@code config.json} of a Hugging Face transformers CLIP model directory ({@code CLIPConfig}, next to
@@ -67,11 +64,12 @@ public final class HuggingFaceConfig {
 
     /**
      * Reads a Hugging Face {@code CLIPConfig} {@code config.json} (fields {@code projection_dim},
-     * {@code text_config} / {@code vision_config}, with the legacy {@code *_config_dict} overriding them as
-     * transformers does). Absent fields take transformers' defaults (text: vocab 49408, hidden 512, intermediate
-     * 2048, 12 layers, 8 heads, 77 positions; vision: hidden 768, intermediate 3072, 12 layers, 12 heads, image 224,
-     * patch 32; projection 512),
-     * because {@code save_pretrained} may omit values equal to the defaults.
+     * {@code text_config} / {@code vision_config}, or the legacy {@code *_config_dict} instead where it is an object,
+     * as transformers reads it: every field of that tower then comes from the {@code *_dict} or the default, whatever
+     * the full section says). Absent fields take transformers' defaults (text: vocab 49408, hidden 512,
+     * intermediate 2048, 12 layers, 8 heads, 77 positions; vision: hidden 768, intermediate 3072, 12 layers, 12
+     * heads, image 224, patch 32; projection 512), because {@code save_pretrained} may omit values equal to the
+     * defaults.
      *
      * @param configJson the {@code config.json} file
      * @return the configuration it declares (always a ViT: transformers' CLIP has no ResNet tower)
@@ -130,19 +128,20 @@ public final class HuggingFaceConfig {
         return a;
     }
 
-    /** A section merged with its legacy {@code *_dict} form, whose fields win (as transformers reads them). */
+    /**
+     * A section as transformers' {@code CLIPConfig} reads it: if the legacy {@code *_dict} form is an object, that
+     * object alone, for transformers updates the section with the whole of {@code CLIPTextConfig(**text_config_dict)}
+     * (resp. {@code CLIPVisionConfig}), so a field the {@code *_dict} leaves out takes the class default (the
+     * defaults {@link #read} applies), not the section's value; else the section itself ({@code *_dict} absent or
+     * null).
+     */
     private static JsonNode section(JsonNode root, String name) {
-        ObjectNode merged = JSON.createObjectNode();
-        for (String key : new String[]{name, name + "_dict"}) {
-            JsonNode n = root.get(key);
-            if (n != null && n.isObject()) {
-                for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
-                    Map.Entry<String, JsonNode> e = it.next();
-                    merged.set(e.getKey(), e.getValue());
-                }
-            }
+        JsonNode legacy = root.get(name + "_dict");
+        if (legacy != null && legacy.isObject()) {
+            return legacy;
         }
-        return merged;
+        JsonNode n = root.get(name);
+        return n != null && n.isObject() ? n : JSON.createObjectNode();
     }
 
     private static int integer(Path file, JsonNode node, String field, int dflt) {

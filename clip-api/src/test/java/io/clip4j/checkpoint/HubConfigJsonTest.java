@@ -121,6 +121,38 @@ class HubConfigJsonTest {
         assertEquals(ClipConfig.openai("ViT-L/14"), HuggingFaceConfig.read(file));
     }
 
+    /**
+     * Where the {@code *_config_dict} is an object, transformers takes every field of the tower from
+     * {@code CLIPTextConfig(**text_config_dict)} (resp. vision): one the {@code *_dict} leaves out takes the class
+     * default, not the full section's value ({@code CLIPConfig.__init__}: {@code text_config.update(
+     * CLIPTextConfig(**text_config_dict).to_dict())}). The real ViT-L/14 file's dicts give the widths, heads and layers
+     * but leave out the positions, vocabulary, hidden_act and image size; here its full sections are given other
+     * values for those, which must not be read.
+     */
+    @Test
+    void fieldsTheLegacyDictLeavesOutTakeTransformersDefaultsNotTheSections() throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode root = (ObjectNode) json.readTree(
+                CONFIGS.resolve("clip-vit-large-patch14").resolve(HuggingFaceConfig.CONFIG_FILE).toFile());
+        ((ObjectNode) root.get("text_config")).put("max_position_embeddings", 64).put("vocab_size", 1000)
+                .put("hidden_act", "gelu");
+        ((ObjectNode) root.get("vision_config")).put("image_size", 336).put("hidden_act", "gelu");
+        Path dir = Files.createDirectories(tmp.resolve("l14-other-sections"));
+        Path file = dir.resolve(HuggingFaceConfig.CONFIG_FILE);
+        json.writeValue(file.toFile(), root);
+        assertEquals(ClipConfig.openai("ViT-L/14"), HuggingFaceConfig.read(file));
+
+        // With the *_dict null (the ViT-B/32 file's form), the sections are what counts.
+        root.putNull("text_config_dict");
+        root.putNull("vision_config_dict");
+        json.writeValue(file.toFile(), root);
+        ClipConfig c = HuggingFaceConfig.read(file);
+        assertEquals(64, c.contextLength(), c.toString());
+        assertEquals(1000, c.vocabSize(), c.toString());
+        assertEquals(336, c.imageResolution(), c.toString());
+        assertEquals(Activation.GELU, c.activation(), c.toString());
+    }
+
     /** The reference layout of one model (OpenAI names), each tensor viewing the sparse mapping. */
     private static Map<String, TensorData> layout(Path file, String model) throws IOException {
         JsonNode doc = new ObjectMapper().readTree(file.toFile());
