@@ -34,7 +34,7 @@ final class BpeModel {
     private final int[] mergedIds;
     final int startId;
     final int endId;
-    private final Map<String, int[]> cache = new ConcurrentHashMap<>();
+    private final Map<Piece, int[]> cache = new ConcurrentHashMap<>();
 
     private BpeModel(List<String> vocab, List<int[]> mergeParts, Map<String, Integer> encoder) {
         decoder = new String[vocab.size()];
@@ -130,20 +130,64 @@ final class BpeModel {
 
     /** Appends the ids of one pre-tokeniser piece to {@code out}. */
     void encodePiece(String piece, IntList out) {
-        if (piece.equals(START_TOKEN)) {
+        encodePiece(piece, 0, piece.length(), out);
+    }
+
+    /** Appends the ids of the pre-tokeniser piece {@code text[start, end)} to {@code out}. */
+    void encodePiece(String text, int start, int end, IntList out) {
+        int len = end - start;
+        if (len == START_TOKEN.length() && text.startsWith(START_TOKEN, start)) {
             out.add(startId);
-        } else if (piece.equals(END_TOKEN)) {
+        } else if (len == END_TOKEN.length() && text.startsWith(END_TOKEN, start)) {
             out.add(endId);
         } else {
-            int[] ids = cache.get(piece);
+            int[] ids = cache.get(new Piece(text, start, end));
             if (ids == null) {
+                String piece = text.substring(start, end);
                 ids = bpe(piece.getBytes(StandardCharsets.UTF_8));
                 if (cache.size() >= CACHE_LIMIT) {
                     cache.clear(); // simple bound; entries are cheap to recompute
                 }
-                cache.put(piece, ids);
+                cache.put(new Piece(piece, 0, len), ids);
             }
             out.addAll(ids);
+        }
+    }
+
+    /**
+     * A cache key that views a range of a text, so that a lookup needs no substring (see
+     * {@link PreTokenizer#split(String, IntList)}); keys stored in the cache own their piece.
+     */
+    private static final class Piece {
+        private final String text;
+        private final int start;
+        private final int end;
+        private final int hash;
+
+        Piece(String text, int start, int end) {
+            this.text = text;
+            this.start = start;
+            this.end = end;
+            int h = 0;
+            for (int i = start; i < end; i++) {
+                h = 31 * h + text.charAt(i);
+            }
+            hash = h;
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (!(o instanceof Piece)) {
+                return false;
+            }
+            Piece p = (Piece) o;
+            return p.hash == hash && p.end - p.start == end - start
+                    && text.regionMatches(start, p.text, p.start, end - start);
         }
     }
 

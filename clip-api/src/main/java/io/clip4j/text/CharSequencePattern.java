@@ -52,6 +52,26 @@ final class CharSequencePattern {
     }
 
     private final List<Alternative> alternatives = new ArrayList<>();
+    /** BMP code points that some alternative can begin with (a superset); unused when {@link #startsAny}. */
+    private final BitSet startBmp = new BitSet(0x10000);
+    /** Whether an alternative can begin with a negated class or match the empty string: no filter then. */
+    private boolean startsAny;
+
+    /** Fills {@link #startBmp}: each alternative's leading optional elements and its first required one. */
+    private void computeStarts() {
+        for (Alternative a : alternatives) {
+            boolean required = false;
+            for (Element el : a.elements) {
+                startsAny |= el.negated;
+                startBmp.or(el.bmp);
+                if (!el.optional) {
+                    required = true;
+                    break;
+                }
+            }
+            startsAny |= !required;
+        }
+    }
 
     private CharSequencePattern() {
     }
@@ -70,6 +90,12 @@ final class CharSequencePattern {
      * {@code Matcher.region(start, text.length()).lookingAt()} with transparent, non-anchoring bounds.
      */
     boolean matchesAt(CharSequence text, int start) {
+        if (start < text.length() && !startsAny) {
+            int cp = Character.codePointAt(text, start);
+            if (cp < 0x10000 && !startBmp.get(cp)) {
+                return false; // no alternative can begin with this character: skip trying each of them
+            }
+        }
         for (Alternative a : alternatives) {
             if ((!a.anchored || start == 0) && matches(a.elements, 0, text, start)) {
                 return true;
@@ -111,6 +137,7 @@ final class CharSequencePattern {
             if (i != s.length()) {
                 throw error("trailing text");
             }
+            p.computeStarts();
             return p;
         }
 

@@ -176,8 +176,11 @@ public final class ClipTokenizer {
     }
 
     private void encodeInto(String text, IntList out) {
-        for (String piece : PreTokenizer.split(TextCleaner.clean(text))) {
-            model.encodePiece(piece, out);
+        String cleaned = TextCleaner.clean(text);
+        IntList bounds = new IntList(64); // grows if needed
+        PreTokenizer.split(cleaned, bounds);
+        for (int k = 0; k < bounds.size(); k += 2) {
+            model.encodePiece(cleaned, bounds.get(k), bounds.get(k + 1), out);
         }
     }
 

@@ -20,7 +20,21 @@ final class PreTokenizer {
 
     /** Splits a cleaned text into pieces, in order. */
     static List<String> split(String text) {
-        List<String> pieces = new ArrayList<>();
+        IntList bounds = new IntList(16);
+        split(text, bounds);
+        List<String> pieces = new ArrayList<>(bounds.size() / 2);
+        for (int k = 0; k < bounds.size(); k += 2) {
+            pieces.add(text.substring(bounds.get(k), bounds.get(k + 1)));
+        }
+        return pieces;
+    }
+
+    /**
+     * Appends each piece's start and end index to {@code bounds}. The tokenizer uses this rather
+     * than substrings: a substring of a text with any non-Latin-1 character is scanned and copied
+     * to compact it back to Latin-1, and that copy per piece was the tokenizer's largest cost.
+     */
+    static void split(String text, IntList bounds) {
         int n = text.length();
         int i = 0;
         while (i < n) {
@@ -28,11 +42,11 @@ final class PreTokenizer {
             if (end < 0) {
                 i += Character.charCount(text.codePointAt(i));
             } else {
-                pieces.add(text.substring(i, end));
+                bounds.add(i);
+                bounds.add(end);
                 i = end;
             }
         }
-        return pieces;
     }
 
     /** End of the match starting at {@code i}, or -1 if no alternative matches there. */

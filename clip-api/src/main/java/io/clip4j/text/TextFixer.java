@@ -37,6 +37,11 @@ final class TextFixer {
         if (isPlainAscii(text)) {
             return text; // nothing any fixer would change: no '&', ESC or control characters
         }
+        int firstNewline = text.indexOf('\n');
+        if ((firstNewline < 0 || firstNewline == text.length() - 1) && text.length() <= MAX_SEGMENT) {
+            // one segment, as most captions are: skip the loop's substring and copies
+            return fixSegment(text, text.indexOf('<') < 0);
+        }
         StringBuilder out = new StringBuilder(text.length());
         boolean unescapeHtml = true;
         int pos = 0;

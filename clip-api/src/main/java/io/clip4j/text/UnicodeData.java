@@ -93,6 +93,15 @@ final class UnicodeData {
         }
     }
 
+    /** {@link #lowerOf} of U+0000..U+00FF (the same table lookup, done once). */
+    private static final char[] LATIN1_LOWER = new char[0x100];
+
+    static {
+        for (int c = 0; c < 0x100; c++) {
+            LATIN1_LOWER[c] = (char) lookupLower(c);
+        }
+    }
+
     private UnicodeData() {}
 
     /** Pre-tokeniser class of a code point that is not {@code \s}: LETTER, NUMBER, SKIPPED or OTHER. */
@@ -161,6 +170,12 @@ final class UnicodeData {
         }
         StringBuilder out = new StringBuilder(n + 4).append(s, 0, i);
         while (i < n) {
+            char c = s.charAt(i);
+            if (c < 0x80) { // most characters, even in non-ASCII text: skip appendCodePoint's checks
+                out.append(c >= 'A' && c <= 'Z' ? (char) (c + 32) : c);
+                i++;
+                continue;
+            }
             int cp = s.codePointAt(i);
             if (cp == 0x3A3) {
                 out.append(isFinalSigma(s, i) ? '\u03C2' : '\u03C3');
@@ -179,6 +194,13 @@ final class UnicodeData {
         if (cp < 128) {
             return cp >= 'A' && cp <= 'Z' ? cp + 32 : cp;
         }
+        if (cp < 0x100) {
+            return LATIN1_LOWER[cp]; // accented letters are common in captions: no binary search
+        }
+        return lookupLower(cp);
+    }
+
+    private static int lookupLower(int cp) {
         int r = floorIndex(LOWER_FIRST, cp);
         if (r < 0) {
             return cp;
