@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 
 /**
@@ -331,10 +330,8 @@ public final class ImagePreprocessor {
     }
 
     /**
-     * Runs task(i) for every i in [from, to): the calling thread and up to {@code parallelism - 1} helper tasks on
-     * the configured executor take the indices in turn; rethrows the failure of the lowest index, naming the input
-     * and its position in the whole list. The caller waits only for images a helper has started, so a helper that
-     * never runs (an executor shut down with {@code shutdownNow()} drops its queue) cannot hang the call.
+     * Runs task(i) for every i in [from, to) on the caller and the configured executor ({@link SharedBatch#run});
+     * rethrows the failure of the lowest index, naming the input and its position in the whole list.
      */
     private void forEachInput(List<? extends ImageInput> inputs, int from, int to, IntConsumer task) {
         int count = inputs.size();
@@ -346,115 +343,8 @@ public final class ImagePreprocessor {
         if (to > from && Thread.currentThread().isInterrupted()) {
             throw SharedBatch.interrupted();
         }
-        SharedBatch batch = new SharedBatch(from, to, i -> runOne(inputs, i, count, task));
-        int helpers = Math.min(parallelism, to - from) - 1;
-        Executor ex = executor != null ? executor : ForkJoinPool.commonPool();
-        for (int t = 0; t < helpers; t++) {
-            try {
-                ex.execute(batch::work);
-            } catch (RuntimeException e) {
-                // A shut-down, saturated or broken executor throws from execute(): stop, but still wait for the
-                // images in progress, so that none is written into the batch after this call has failed.
-                batch.fail(new ClipException("batch preprocessing: the executor refused task " + (t + 1) + " of "
-                        + helpers + ": " + e, e));
-                break;
-            }
-        }
-        batch.work(true);
-        batch.await();
-    }
-
-    /** The indices of one batch, taken in turn by the caller and the helpers; the failure of the lowest wins. */
-    private static final class SharedBatch {
-        private final AtomicInteger next;
-        private final int to;
-        private final IntConsumer task;
-        private int unfinished; // indices not yet taken, or taken and still running; guarded by this
-        private Throwable failure; // guarded by this
-        private int failedIndex = Integer.MAX_VALUE; // guarded by this; -1 for the batch as a whole
-
-        SharedBatch(int from, int to, IntConsumer task) {
-            this.next = new AtomicInteger(from);
-            this.to = to;
-            this.task = task;
-            this.unfinished = to - from;
-        }
-
-        /** A helper's share: takes indices until none are left; those after a failure are skipped. */
-        void work() {
-            work(false);
-        }
-
-        /**
-         * Takes indices until none are left. The caller also stops the batch when it is interrupted: the call then
-         * throws {@link ClipException}, with the thread's interrupt status left set.
-         */
-        void work(boolean caller) {
-            for (int i; (i = next.getAndIncrement()) < to; ) {
-                try {
-                    if (caller && Thread.currentThread().isInterrupted()) {
-                        fail(interrupted());
-                    }
-                    if (!failedBefore(i)) {
-                        task.accept(i);
-                    }
-                } catch (RuntimeException | Error e) {
-                    failAt(i, e);
-                } finally {
-                    synchronized (this) {
-                        if (--unfinished == 0) {
-                            notifyAll();
-                        }
-                    }
-                }
-            }
-        }
-
-        void fail(RuntimeException e) {
-            failAt(-1, e);
-        }
-
-        static ClipException interrupted() {
-            return new ClipException("batch preprocessing was interrupted");
-        }
-
-        private synchronized boolean failedBefore(int i) {
-            return failedIndex < i;
-        }
-
-        private synchronized void failAt(int i, Throwable e) {
-            if (i < failedIndex) {
-                failedIndex = i;
-                failure = e;
-            }
-        }
-
-        /**
-         * Waits until every index is finished (called once the caller has taken the last one, so only images a
-         * helper is working on remain), then rethrows the failure if there is one. Not interruptible: the images
-         * in progress write into the batch; an interrupt is kept in the thread's status.
-         */
-        void await() {
-            boolean interrupted = false;
-            synchronized (this) {
-                while (unfinished > 0) {
-                    try {
-                        wait();
-                    } catch (InterruptedException e) {
-                        interrupted = true;
-                    }
-                }
-                if (interrupted) {
-                    Thread.currentThread().interrupt();
-                }
-                if (failure instanceof Error e) {
-                    throw e;
-                }
-                if (failure != null) {
-                    throw (RuntimeException) failure;
-                }
-            }
-        }
+        SharedBatch.run(executor != null ? executor : ForkJoinPool.commonPool(), parallelism, from, to,
+                i -> runOne(inputs, i, count, task));
     }
 
     // 1-based, in the list the caller passed: "batch input 3 of 4"; the message also names the input.
