@@ -11,7 +11,8 @@ clip/model.py is imported (build_model, CLIP.encode_image / encode_text). Writes
 
 What is the reference here, piece by piece:
 * model: clip.model.build_model(state_dict), then .float() (clip.load on the CPU): testdata/models/tiny-vit/state_dict.pt
-  and models/default/model.safetensors (read with numpy; the fp16 tensors are widened exactly).
+  (the weights of the model.pt that EvalReferenceTest loads) and models/default/model.safetensors (read with numpy;
+  the fp16 tensors are widened exactly).
 * preprocessing: clip._transform(n_px) = torchvision Resize(n_px, BICUBIC) + CenterCrop(n_px) + convert('RGB') +
   ToTensor + Normalize, written with Pillow the way torchvision 0.14 does it for PIL images (PIL resize of the short
   side to n_px, the long side int(n_px * long / short); crop offsets int(round((size - n_px) / 2))). Checked at start:
@@ -251,7 +252,7 @@ def ensemble(model, tok, meta):
     images = [Image.open(os.path.join(TESTDATA, im["image_file"])) for im in meta["images"]]
     f = torch.from_numpy(normed(encode_images(model, images)))
     scale = model.logit_scale.exp().item()
-    out = {"model": "testdata/models/tiny-vit/model.pt", "logit_scale_exp": scale, "labels": ENSEMBLE_LABELS,
+    out = {"weights": "testdata/models/tiny-vit/state_dict.pt", "logit_scale_exp": scale, "labels": ENSEMBLE_LABELS,
            "images": [im["image_file"] for im in meta["images"]], "sets": {}}
     for name, templates in [("imagenet80", IMAGENET_80), ("custom", CUSTOM)]:
         w = zeroshot_classifier(model, tok, ENSEMBLE_LABELS, templates)
@@ -278,7 +279,7 @@ def zero_shot(model, tok):
     images, y = read_idx(os.path.join(sub, "t10k-images-idx3-ubyte.gz"), os.path.join(sub, "t10k-labels-idx1-ubyte.gz"))
     f = torch.from_numpy(normed(encode_images(model, images)))
     scale = model.logit_scale.exp().item()
-    out = {"model": "models/default/model.safetensors", "dataset": "clip-native/src/test/resources/fashion-mnist-subset",
+    out = {"weights": "models/default/model.safetensors", "dataset": "clip-native/src/test/resources/fashion-mnist-subset",
            "n": len(y), "class_names": FASHION, "per_class_count": np.bincount(y, minlength=10).tolist(), "sets": {}}
     for name, templates in [("photo_of_a", ["a photo of a {}."]), ("imagenet80", IMAGENET_80)]:
         logits = scale * f @ zeroshot_classifier(model, tok, FASHION, templates)
@@ -304,8 +305,8 @@ def retrieval(tok):
     out = {"captions": "testdata/eval-reference/captions.csv", "images": len(distinct), "texts": len(rows),
            "captions_per_image": np.bincount(text_image).tolist(), "models": {}}
     for key, path in [("default", os.path.join(ROOT, "models/default/model.safetensors")),
-                      ("tiny-vit", os.path.join(TESTDATA, "models/tiny-vit/model.pt"))]:
-        model = load_model(path if key == "default" else os.path.join(TESTDATA, "models/tiny-vit/state_dict.pt"))
+                      ("tiny-vit", os.path.join(TESTDATA, "models/tiny-vit/state_dict.pt"))]:
+        model = load_model(path)
         img = normed(encode_images(model, [Image.open(p) for p in distinct]))
         with torch.no_grad():
             txt = normed(model.encode_text(tok.tokenize(captions, model.context_length)).float().numpy())
@@ -327,7 +328,7 @@ def retrieval(tok):
         t2i = [int(pos.gather(1, scores.topk(k, 1)[1]).any(1).sum()) for k in (1, 5, 10)]
         i2t = [int(pos.t().gather(1, scores.t().topk(k, 1)[1]).any(1).sum()) for k in (1, 5, 10)]
         assert (i2t, t2i) == pessimistic, (i2t, t2i, pessimistic)
-        out["models"][key] = {"model": path[len(ROOT) + 1:], "image_to_text_hits": i2t, "text_to_image_hits": t2i}
+        out["models"][key] = {"weights": path[len(ROOT) + 1:], "image_to_text_hits": i2t, "text_to_image_hits": t2i}
     return out
 
 
