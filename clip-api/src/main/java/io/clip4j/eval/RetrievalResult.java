@@ -10,7 +10,11 @@ import java.util.Objects;
  * <p>Image-to-text: for every image, all texts are ranked by cosine similarity; a hit at K when any of the
  * image's captions is among the K best. Text-to-image: for every caption, all images are ranked; a hit at K
  * when its own image is among the K best. Ties between equal similarities are broken towards the lower
- * index, so a tie never helps the true item unless it comes first.
+ * index, so a tie never helps the true item unless it comes first. Identical inputs (the same caption twice, two
+ * image files that preprocess to the same pixels, e.g. transparent line art, which the reference's
+ * {@code convert("RGB")} turns black) usually get features that are equal only up to float rounding, which
+ * depends on their place in the batch, as in the reference implementation: their order is then decided by that
+ * rounding, not by this rule, and many of them can move a recall by several points.
  *
  * @param images      number of distinct images
  * @param texts       number of captions
