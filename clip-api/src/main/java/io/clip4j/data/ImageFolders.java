@@ -57,9 +57,14 @@ public final class ImageFolders {
      *
      * @param root a directory
      * @return the image files, possibly none
-     * @throws ClipException if {@code root} does not exist ("folder not found") or itself cannot be read
+     * @throws ClipException if {@code root} does not exist ("folder not found"), is not a directory ("not a folder":
+     *                       a file, even an image, is refused rather than listed as itself or as nothing), or itself
+     *                       cannot be read
      */
     public static List<Path> list(Path root) {
+        if (Files.exists(root) && !Files.isDirectory(root)) {
+            throw new ClipException(root + ": not a folder");
+        }
         List<Path> found = new ArrayList<>();
         try {
             // A link given as the root is followed (walkFileTree would visit it as one file); the files keep its

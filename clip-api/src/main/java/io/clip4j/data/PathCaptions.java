@@ -45,7 +45,7 @@ public final class PathCaptions {
      *             {@link ImageFolders#list} (a symbolic link given as the root is followed, an unreadable subfolder
      *             skipped)
      * @return one pair per image, sorted by path
-     * @throws ClipException if the root cannot be read or the tree holds no image
+     * @throws ClipException if the root is missing, not a folder or cannot be read, or the tree holds no image
      */
     public static List<ImageCaption> read(Path root) {
         List<Path> files = ImageFolders.list(root);

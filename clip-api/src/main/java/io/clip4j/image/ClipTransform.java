@@ -15,11 +15,24 @@ final class ClipTransform {
      * @return uint8 {@code [n, n, 3]} HWC RGB
      */
     static byte[] resizeCropRgb(DecodedImage img, int n, boolean squash) {
-        // Squash is the same resampling to an n x n "resized" image whose crop window is all of it.
-        ClipGeometry g = squash ? new ClipGeometry(n, n, 0, 0, n) : ClipGeometry.of(img.width(), img.height(), n);
         int w = img.width();
         int h = img.height();
+        // Resize(n) and CenterCrop(n) read the size Image.open reports before loading: for a TIFF turned on load
+        // (Orientation 5..8) the stored one, so the resize squashes the turned pixels into the stored aspect.
+        int ow = img.openedWidth();
+        int oh = img.openedHeight();
+        // Squash is the same resampling to an n x n "resized" image whose crop window is all of it.
+        ClipGeometry g = squash ? new ClipGeometry(n, n, 0, 0, n) : ClipGeometry.of(ow, oh, n);
         PixelMode mode = img.mode();
+        if (!squash && (ow != w || oh != h) && g.resizedWidth() == ow && g.resizedHeight() == oh) {
+            // The stored short side is already n: Resize returns the image unloaded, and CenterCrop's box, placed
+            // by the stored size, is cut from the turned pixels, zero where it leaves them (Pillow's crop). A
+            // palette source would show palette entry 0 there; it is stored expanded, so it shows black.
+            return mode == PixelMode.I
+                    ? RgbConversion.fromInt(cropZeroFilled(img.intData(), w, h, 1, g.left(), g.top(), n))
+                    : RgbConversion.fromBytes(cropZeroFilled(img.data(), w, h, mode.channels(), g.left(), g.top(), n),
+                    mode);
+        }
         if (mode == PixelMode.I) {
             int[] v = PillowResample.bicubicInt(img.intData(), w, h, g.resizedWidth(), g.resizedHeight(),
                     g.left(), g.top(), n, n);
@@ -41,6 +54,26 @@ final class ClipTransform {
                     g.left(), g.top(), n, n, false);
         }
         return RgbConversion.fromBytes(window, mode);
+    }
+
+    /** Pillow's {@code crop} of an n x n box at (left, top) &ge; 0: samples outside the image are zero. */
+    private static byte[] cropZeroFilled(byte[] src, int w, int h, int c, int left, int top, int n) {
+        byte[] out = new byte[n * n * c];
+        int cols = Math.max(0, Math.min(n, w - left));
+        for (int y = 0; cols > 0 && y < n && top + y < h; y++) {
+            System.arraycopy(src, ((top + y) * w + left) * c, out, y * n * c, cols * c);
+        }
+        return out;
+    }
+
+    /** {@link #cropZeroFilled(byte[], int, int, int, int, int, int)} for int samples. */
+    private static int[] cropZeroFilled(int[] src, int w, int h, int c, int left, int top, int n) {
+        int[] out = new int[n * n * c];
+        int cols = Math.max(0, Math.min(n, w - left));
+        for (int y = 0; cols > 0 && y < n && top + y < h; y++) {
+            System.arraycopy(src, ((top + y) * w + left) * c, out, y * n * c, cols * c);
+        }
+        return out;
     }
 
     /**

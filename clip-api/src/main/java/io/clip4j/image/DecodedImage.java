@@ -23,6 +23,8 @@ public final class DecodedImage {
     private final int[] intData;
     private final boolean nearestOnly;
     private final int exifOrientation;
+    private final int openedWidth;
+    private final int openedHeight;
 
     private DecodedImage(int width, int height, PixelMode mode, byte[] data, int[] intData,
                          boolean nearestOnly, int exifOrientation) {
@@ -51,6 +53,28 @@ public final class DecodedImage {
         this.intData = intData;
         this.nearestOnly = nearestOnly;
         this.exifOrientation = exifOrientation;
+        this.openedWidth = width;
+        this.openedHeight = height;
+    }
+
+    private DecodedImage(DecodedImage turned, int openedWidth, int openedHeight) {
+        this.width = turned.width;
+        this.height = turned.height;
+        this.mode = turned.mode;
+        this.data = turned.data;
+        this.intData = turned.intData;
+        this.nearestOnly = turned.nearestOnly;
+        this.exifOrientation = turned.exifOrientation;
+        this.openedWidth = openedWidth;
+        this.openedHeight = openedHeight;
+    }
+
+    /**
+     * The same pixels, with the size Pillow's {@code Image.open} reports for them before they are loaded (see
+     * {@link #openedWidth()}).
+     */
+    DecodedImage withOpenedSize(int openedWidth, int openedHeight) {
+        return new DecodedImage(this, openedWidth, openedHeight);
     }
 
     /**
@@ -119,6 +143,27 @@ public final class DecodedImage {
     /** {@return true when Pillow would resize this image with nearest neighbour (palette / 1-bit source)} */
     public boolean nearestOnly() {
         return nearestOnly;
+    }
+
+    /**
+     * The width Pillow's {@code Image.open} reports before the pixels are loaded, which is what torchvision's
+     * {@code Resize} and {@code CenterCrop} read in CLIP's reference preprocessing. It differs from {@link #width()}
+     * only for a TIFF whose Orientation tag (5..8) swaps the axes: Pillow's TIFF loader turns the pixels when it
+     * loads them, so before that it reports the stored size, {@link #height()} x {@link #width()}.
+     *
+     * @return the width before loading, &gt; 0 ({@link #width()} for every image not turned on load)
+     */
+    public int openedWidth() {
+        return openedWidth;
+    }
+
+    /**
+     * The height Pillow's {@code Image.open} reports before the pixels are loaded (see {@link #openedWidth()}).
+     *
+     * @return the height before loading, &gt; 0 ({@link #height()} for every image not turned on load)
+     */
+    public int openedHeight() {
+        return openedHeight;
     }
 
     /** {@return the EXIF orientation tag of the file, 1..8 (1 = as stored, also when the file has none)} */

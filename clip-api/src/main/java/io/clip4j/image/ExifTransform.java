@@ -22,6 +22,20 @@ public final class ExifTransform {
     }
 
     /**
+     * What Pillow's TIFF loader holds after loading: the pixels transposed by the Orientation tag, which
+     * {@code getexif()} still reports, and, until they are loaded, the stored size ({@link DecodedImage#openedWidth()}),
+     * which CLIP's reference Resize and CenterCrop read.
+     *
+     * @param stored an image as stored in the file, with its Orientation tag
+     * @return the transposed image, reporting the same tag and {@code stored}'s size as its opened size (the same
+     *         instance when the orientation is 1)
+     */
+    public static DecodedImage transposeOnLoad(DecodedImage stored) {
+        DecodedImage turned = transpose(stored, stored.exifOrientation());
+        return turned == stored ? stored : turned.withOpenedSize(stored.width(), stored.height());
+    }
+
+    /**
      * Transposes the pixels by the image's EXIF orientation and reports {@code reported} afterwards: 1 for
      * {@code exif_transpose}, the unchanged tag for Pillow's TIFF loader (which transposes while
      * {@code getexif()} still shows the tag).

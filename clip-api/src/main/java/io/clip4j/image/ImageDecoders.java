@@ -126,7 +126,8 @@ public final class ImageDecoders {
                     // allocation is this image's own, and its buffers are garbage once we leave.
                     throw new ImageDecodeException(source + ": not enough Java heap to decode it (" + e.getMessage()
                             + "; max heap " + (Runtime.getRuntime().maxMemory() >> 20) + " MiB); raise -Xmx, or lower "
-                            + "the pixel limit with ImagePreprocessor.Builder.maxPixels", e);
+                            + "the pixel limit with ClipModel.Builder.maxPixels (ImagePreprocessor.Builder.maxPixels for the"
+                            + " preprocessor alone)", e);
                 }
             }
         }

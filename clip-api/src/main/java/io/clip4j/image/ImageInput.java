@@ -63,6 +63,8 @@ public abstract class ImageInput {
                     throw new ImageDecodeException(file + ": file not found", e);
                 } catch (IOException e) {
                     throw new ImageDecodeException(file + ": cannot read file: " + e.getMessage(), e);
+                } catch (OutOfMemoryError e) {
+                    throw outOfHeap(file.toString(), "file", maxFileBytes, e);
                 }
                 return decoders.decode(bytes, maxPixels, file.toString());
             }
@@ -182,6 +184,16 @@ public abstract class ImageInput {
             return b;
         } catch (IOException e) {
             throw new ImageDecodeException(name + ": cannot read " + what + ": " + e, e);
+        } catch (OutOfMemoryError e) {
+            throw outOfHeap(name, what, max, e);
         }
+    }
+
+    // The encoded bytes are read whole before decoding (up to the file-size limit, 512 MiB by default): on a small
+    // heap that read itself may fail, and it is this input's own allocation, garbage once we leave.
+    private static ImageDecodeException outOfHeap(String name, String what, long max, OutOfMemoryError e) {
+        return new ImageDecodeException(name + ": not enough Java heap to read the " + what + " (" + e.getMessage()
+                + "; max heap " + (Runtime.getRuntime().maxMemory() >> 20) + " MiB, file-size limit " + max
+                + " bytes); raise -Xmx, or lower ImagePreprocessor.Builder.maxFileBytes", e);
     }
 }

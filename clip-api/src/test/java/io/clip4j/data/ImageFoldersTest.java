@@ -47,6 +47,17 @@ class ImageFoldersTest {
     }
 
     @Test
+    void aRootThatIsAFileIsAClipExceptionNamingIt() throws IOException {
+        // Listing a file used to give [] (any name but an image's) or [the file], so an index or training set built
+        // from a mistyped path came out empty without a word.
+        for (String name : List.of("photos.zip", "a.png")) {
+            Path file = Files.write(dir.resolve(name), new byte[1]);
+            ClipException e = assertThrows(ClipException.class, () -> ImageFolders.list(file));
+            assertEquals(file + ": not a folder", e.getMessage());
+        }
+    }
+
+    @Test
     void anUnreadableSubfolderIsSkippedButAnUnreadableRootFails() throws IOException {
         // Driven directly: the tests run as root, for whom no folder is unreadable.
         ImageFolders.Collector c = new ImageFolders.Collector(dir);

@@ -238,6 +238,11 @@ public final class CudaKernels {
                 throw new KernelException("preprocess: image " + i + " is " + img.width() + "x" + img.height()
                         + ", outside [1, " + MAX_IMAGE_SIDE + "] per side");
             }
+            if (!takesGeometry(img)) {
+                throw new KernelException("preprocess: image " + i + " is " + img.width() + "x" + img.height()
+                        + " turned on load from " + img.openedWidth() + "x" + img.openedHeight() + " (a TIFF"
+                        + " Orientation tag), whose resize the reference computes from the stored size");
+            }
             widths[i] = img.width();
             heights[i] = img.height();
         }
@@ -251,14 +256,20 @@ public final class CudaKernels {
      * Whether the fused preprocessing takes an image as it is: the reference resizes in the image's own mode
      * and converts to RGB afterwards, so only plain RGB images (not palette/bilevel sources, which Pillow
      * resizes with nearest) go through the kernel unchanged, and only with both sides within the kernel's
-     * limit. Callers preprocess the others with clip-api's {@code ImagePreprocessor}, which gives the same
-     * pixels.
+     * limit, and not turned on load (a TIFF whose Orientation tag swaps the axes: the reference computes its
+     * resize from the stored size, see {@link DecodedImage#openedWidth()}). Callers preprocess the others with
+     * clip-api's {@code ImagePreprocessor}, which gives the same pixels.
      *
      * @param image a decoded image, may be null
-     * @return true for a non-null, non-palette {@link PixelMode#RGB} image with each side in [1, 1048576]
+     * @return true for a non-null, non-palette {@link PixelMode#RGB} image with each side in [1, 1048576] whose
+     *         opened size is its size
      */
     public static boolean accepts(DecodedImage image) {
-        return takesMode(image) && takesSize(image);
+        return takesMode(image) && takesSize(image) && takesGeometry(image);
+    }
+
+    private static boolean takesGeometry(DecodedImage image) {
+        return image.openedWidth() == image.width() && image.openedHeight() == image.height();
     }
 
     private static boolean takesMode(DecodedImage image) {

@@ -283,6 +283,22 @@ class CudaKernelsTest {
     }
 
     /**
+     * A TIFF turned on load (Orientation 5..8) is resized by the reference from its stored size, which the kernel
+     * does not know: it is left to clip-api's preprocessing, and named if passed anyway.
+     */
+    @Test
+    void imagesTurnedOnLoadAreNotAcceptedAndNamed() {
+        DecodedImage stored = DecodedImage.ofBytes(3, 2, PixelMode.RGB, new byte[18], false, 6);
+        DecodedImage turned = io.clip4j.image.ExifTransform.transposeOnLoad(stored);
+        assertEquals(2, turned.width());
+        assertFalse(CudaKernels.accepts(turned));
+        assertTrue(CudaKernels.accepts(io.clip4j.image.ExifTransform.apply(turned)));
+        KernelException e = assertThrows(KernelException.class,
+                () -> CudaKernels.create(KernelBackend.CPU).preprocess(List.of(rgb1x1(), turned), 2));
+        assertTrue(e.getMessage().contains("image 1 is 2x3 turned on load from 3x2"), e.getMessage());
+    }
+
+    /**
      * The host entry points follow clip-api's Similarity: a zero row scores 0 (uniform probabilities), while NaN or
      * infinity is refused instead of coming back as NaN "probabilities".
      */

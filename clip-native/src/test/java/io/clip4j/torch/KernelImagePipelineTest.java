@@ -104,6 +104,23 @@ class KernelImagePipelineTest {
         assertArrayEquals(want, pixelValues(Placement.CPU_FLOAT32, inputs), 0f);  // delta 0: exact values
     }
 
+    /**
+     * A TIFF turned on load (Orientation 6) is resized from its stored size by the reference, which the kernel does
+     * not know: it takes the clip-api path, whose pixels TiffOrientationPreprocessTest checks against the reference.
+     */
+    @Test
+    void tiffsTurnedOnLoadGetTheJavaPipelinesPixels() throws IOException {
+        byte[] tiff;
+        try (java.io.InputStream in = getClass().getResourceAsStream("/io/clip4j/image/tiff/rgb_orientation6.tif")) {
+            assertTrue(in != null, "clip-api test resource rgb_orientation6.tif");
+            tiff = in.readAllBytes();
+        }
+        List<ImageInput> inputs = List.of(ImageInput.of(PRE.resolve("images/astronaut.png")),
+                ImageInput.ofEncoded(tiff, "rgb_orientation6.tif"));
+        float[] want = ImagePreprocessor.clip(224).preprocessBatch(inputs);
+        assertArrayEquals(want, pixelValues(Placement.CPU_FLOAT32, inputs), 0f);  // delta 0: exact values
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"FLOAT16", "BFLOAT16"})
     void reducedPrecisionInputIsTheReferenceRoundedOnce(String precision) {

@@ -17,7 +17,8 @@ import io.clip4j.image.ImageDecoder;
  * planar RGB/RGBA, FillOrder 2.
  *
  * <p>Orientation: Pillow's TIFF plugin transposes the pixels by the Orientation tag when it loads them, and
- * {@code getexif()} still reports the tag; this decoder does both too (see {@link ExifTransform#transpose}).
+ * {@code getexif()} still reports the tag; this decoder does both too, and keeps the stored size as the image's
+ * {@link DecodedImage#openedWidth() opened size} (see {@link ExifTransform#transposeOnLoad}).
  *
  * <p>Everything else (BigTIFF, JPEG/CCITT/LZMA/ZSTD/WebP compression, 16-bit or float samples, CMYK,
  * YCbCr, Lab, palette + alpha, old-style LZW, floating-point predictor) is an {@link ImageDecodeException}.
@@ -48,7 +49,8 @@ public final class TiffDecoder implements ImageDecoder {
     public DecodedImage decode(byte[] file, long maxPixels) {
         TiffLayout layout = new TiffLayout(TiffDirectory.read(file), maxPixels);
         DecodedImage img = TiffPixels.toImage(TiffChunks.read(file, layout), layout);
-        // Pillow's TiffImageFile.load_end transposes by the Orientation tag while getexif() keeps reporting it.
-        return ExifTransform.transpose(img, img.exifOrientation());
+        // Pillow's TiffImageFile.load_end transposes by the Orientation tag while getexif() keeps reporting it; before
+        // the load, Image.open reports the stored size, which the reference Resize and CenterCrop read.
+        return ExifTransform.transposeOnLoad(img);
     }
 }
