@@ -285,6 +285,7 @@ public interface ClipModel extends AutoCloseable {
         private int batchSize = 32;
         private boolean applyExifOrientation;
         private long maxPixels = 89_478_485L;
+        private long maxFileBytes = io.clip4j.image.ImagePreprocessor.DEFAULT_MAX_FILE_BYTES;
         private Path vocabulary;
         private ImagePipeline imagePipeline = ImagePipeline.AUTO;
         private Activation activation;
@@ -393,6 +394,23 @@ public interface ClipModel extends AutoCloseable {
         }
 
         /**
+         * Sets the largest encoded image file or stream accepted, in bytes; larger inputs are refused before
+         * they are read into the Java heap.
+         *
+         * @param maxFileBytes largest accepted encoded file / stream in bytes, &ge; 1; default 512 MiB
+         *                     ({@link io.clip4j.image.ImagePreprocessor#DEFAULT_MAX_FILE_BYTES})
+         * @return this
+         * @throws IllegalArgumentException if maxFileBytes &lt; 1
+         */
+        public Builder maxFileBytes(long maxFileBytes) {
+            if (maxFileBytes < 1) {
+                throw new IllegalArgumentException("maxFileBytes must be >= 1, got " + maxFileBytes);
+            }
+            this.maxFileBytes = maxFileBytes;
+            return this;
+        }
+
+        /**
          * Sets the BPE vocabulary the tokenizer uses instead of the bundled one.
          *
          * @param vocabulary a gzipped BPE merges file to use instead of the bundled
@@ -483,6 +501,11 @@ public interface ClipModel extends AutoCloseable {
         /** {@return the largest accepted {@code width * height} of a decoded image} */
         public long maxPixels() {
             return maxPixels;
+        }
+
+        /** {@return the largest accepted encoded image file or stream, in bytes} */
+        public long maxFileBytes() {
+            return maxFileBytes;
         }
 
         /** {@return the custom vocabulary, or null for the bundled one} */

@@ -194,6 +194,7 @@ public abstract class ImageInput {
     private static ImageDecodeException outOfHeap(String name, String what, long max, OutOfMemoryError e) {
         return new ImageDecodeException(name + ": not enough Java heap to read the " + what + " (" + e.getMessage()
                 + "; max heap " + (Runtime.getRuntime().maxMemory() >> 20) + " MiB, file-size limit " + max
-                + " bytes); raise -Xmx, or lower ImagePreprocessor.Builder.maxFileBytes", e);
+                + " bytes); raise -Xmx, or lower the file-size limit with ClipModel.Builder.maxFileBytes "
+                + "(ImagePreprocessor.Builder.maxFileBytes for the preprocessor alone)", e);
     }
 }

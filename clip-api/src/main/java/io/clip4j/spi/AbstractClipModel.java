@@ -81,6 +81,7 @@ public abstract class AbstractClipModel implements ClipModel {
                 .squash(squash)
                 .applyExifOrientation(options.applyExifOrientation())
                 .maxPixels(options.maxPixels())
+                .maxFileBytes(options.maxFileBytes())
                 .build();
         this.batchSize = options.batchSize();
         this.nonFiniteCause = options.precision() == Precision.FLOAT32

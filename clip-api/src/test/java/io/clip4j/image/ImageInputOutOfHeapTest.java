@@ -39,7 +39,8 @@ class ImageInputOutOfHeapTest {
         assertTrue(e.getMessage().startsWith("upload: not enough Java heap to read the stream (Java heap space; max"
                 + " heap "), e.getMessage());
         assertTrue(e.getMessage().endsWith(" MiB, file-size limit 536870912 bytes); raise -Xmx, or lower"
-                + " ImagePreprocessor.Builder.maxFileBytes"), e.getMessage());
+                + " the file-size limit with ClipModel.Builder.maxFileBytes (ImagePreprocessor.Builder.maxFileBytes for the"
+                + " preprocessor alone)"), e.getMessage());
         assertInstanceOf(OutOfMemoryError.class, e.getCause());
     }
 

@@ -5,6 +5,7 @@ import io.clip4j.ClipException;
 import io.clip4j.ClipModel;
 import io.clip4j.Features;
 import io.clip4j.Precision;
+import io.clip4j.image.ImageDecodeException;
 import io.clip4j.image.ImageInput;
 import io.clip4j.image.PixelMode;
 import org.junit.jupiter.api.Test;
@@ -93,6 +94,25 @@ class AbstractClipModelTest {
                 () -> m.encodeImages(images));
         assertTrue(d.getMessage().startsWith("images 5 to 6 of 6: batch input 2 of 2: junk.bin"), d.getMessage());
 
+    }
+
+    @Test
+    void imageLimitsOfTheBuilderReachThePreprocessor() {
+        // 200 bytes of no known format: under the default limits the decoders see it, under 100 bytes they must not.
+        byte[] notAnImage = new byte[200];
+        ImageDecodeException plain = assertThrows(ImageDecodeException.class,
+                () -> new Arithmetic(2).encodeImage(ImageInput.of(new java.io.ByteArrayInputStream(notAnImage), "up")));
+        assertTrue(plain.getMessage().startsWith("up: unknown image format"), plain.getMessage());
+        Arithmetic smallFiles = new Arithmetic(ClipModel.builder(Path.of("unused")).maxFileBytes(100));
+        ImageDecodeException e = assertThrows(ImageDecodeException.class,
+                () -> smallFiles.encodeImage(ImageInput.of(new java.io.ByteArrayInputStream(notAnImage), "up")));
+        assertEquals("up: stream is longer than the limit of 100 bytes", e.getMessage());
+        Arithmetic fewPixels = new Arithmetic(ClipModel.builder(Path.of("unused")).maxPixels(15));
+        e = assertThrows(ImageDecodeException.class,
+                () -> fewPixels.encodeImage(ImageInput.ofPixels(new byte[4 * 4 * 3], 4, 4, PixelMode.RGB)));
+        assertTrue(e.getMessage().contains("limit of 15"), e.getMessage());
+        assertEquals(List.of(), smallFiles.batchSizes);
+        assertThrows(IllegalArgumentException.class, () -> ClipModel.builder(Path.of("unused")).maxFileBytes(0));
     }
 
     @Test
