@@ -12,11 +12,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class NpyTest {
@@ -78,6 +80,26 @@ class NpyTest {
                 .contains("implausibly long"));
         assertThrows(ClipException.class, () -> Npy.read(dir));
         assertThrows(ClipException.class, () -> Npy.read(dir.resolve("missing.npy")));
+    }
+
+    @Test
+    void aHeaderOfManyUnclosedShapeKeysFailsFast() {
+        // Found reviewing the header parser during fuzzing (a crafted file, not a random mutant): 40,000
+        // "'shape': (" and no ')' in a 400 KB version 2 header made the shape pattern's find() scan to the end from
+        // each of them (a minute here; 1 MB, the header limit, took minutes). The entry is now matched where its key
+        // first appears.
+        String header = "{'descr': '<f4', 'fortran_order': False, " + "'shape': (".repeat(40_000) + "\n";
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 2, 0});
+        out.writeBytes(java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .putInt(header.length()).array());
+        out.writeBytes(header.getBytes(StandardCharsets.ISO_8859_1));
+        byte[] file = out.toByteArray();
+        ClipException e = assertTimeoutPreemptively(Duration.ofSeconds(5),
+                () -> assertThrows(ClipException.class, () -> Npy.parse(file, "deep.npy")));
+        assertTrue(e.getMessage().startsWith("deep.npy: malformed .npy header: {'descr': '<f4', 'fortran_order':"
+                + " False, 'shape': ('shape': ("), e.getMessage());
+        assertTrue(e.getMessage().endsWith("... (" + header.trim().length() + " characters)"), e.getMessage());
     }
 
     @Test
