@@ -86,6 +86,12 @@ final class RestrictedUnpickler {
             "HalfStorage", DType.F16, "BFloat16Storage", DType.BF16, "FloatStorage", DType.F32,
             "DoubleStorage", DType.F64, "LongStorage", DType.I64, "IntStorage", DType.I32,
             "ShortStorage", DType.I16, "CharStorage", DType.I8, "ByteStorage", DType.U8, "BoolStorage", DType.BOOL);
+    /**
+     * Most dimensions of a tensor (CLIP's have at most 4). Without a bound, a size tuple of many 1s stored once and
+     * referenced through the memo by every tensor of a 3 MB pickle gave each its own long[] of that length: quadratic
+     * time and an OutOfMemoryError out of {@link CheckpointReader#read}.
+     */
+    static final int MAX_TENSOR_DIMS = 64;
     private static final String ORDERED_DICT = "collections.OrderedDict";
     private static final String REBUILD_TENSOR = "torch._utils._rebuild_tensor_v2";
     private static final String REBUILD_PARAMETER = "torch._utils._rebuild_parameter";
@@ -440,6 +446,9 @@ final class RestrictedUnpickler {
 
     private long[] longs(Object o) {
         List<Object> t = tupleArg(o);
+        if (t.size() > MAX_TENSOR_DIMS) {
+            throw fail("tensor of " + t.size() + " dimensions (at most " + MAX_TENSOR_DIMS + " are supported)");
+        }
         long[] out = new long[t.size()];
         for (int i = 0; i < out.length; i++) {
             out[i] = integer(t.get(i));

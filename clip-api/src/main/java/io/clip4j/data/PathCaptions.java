@@ -115,9 +115,11 @@ public final class PathCaptions {
 
     static String caption(Path root, Path file, Stem stem, Set<String> authors) {
         List<String> words = new ArrayList<>(stem.words());
-        words.removeIf(w -> w.chars().allMatch(Character::isDigit));
+        // A word of dashes (or of spaces Character.isWhitespace knows but the split does not, such as U+2003) would
+        // give a blank caption once '-' becomes a space: "-.png" was refused by ImageCaption (IllegalArgumentException).
+        words.removeIf(w -> w.chars().allMatch(Character::isDigit) || isBlank(w));
         if (words.isEmpty()) {
-            words.add(stem.words().isEmpty() ? "image" : stem.words().get(0));
+            words.add(stem.words().stream().filter(w -> !isBlank(w)).findFirst().orElse("image"));
         }
         if (stem.cut() && words.size() > 1) {
             words.remove(words.size() - 1); // cut in the middle of a word, almost always the author's
@@ -137,6 +139,11 @@ public final class PathCaptions {
             sb.append(" (").append(String.join(", ", dirs)).append(')');
         }
         return sb.toString();
+    }
+
+    /** Whether a word is blank once its dashes become spaces. */
+    private static boolean isBlank(String word) {
+        return word.chars().allMatch(c -> c == '-' || Character.isWhitespace(c));
     }
 
     private static boolean isAuthor(String word, Set<String> authors) {

@@ -129,11 +129,13 @@ public final class Npy {
             throw new ClipException(source + ": truncated .npy header");
         }
         String header = new String(bytes, start, end - start, StandardCharsets.ISO_8859_1);
-        Matcher d = DESCR.matcher(header);
-        Matcher o = ORDER.matcher(header);
-        Matcher s = SHAPE.matcher(header);
-        if (!d.find() || !o.find() || !s.find()) {
-            throw new ClipException(source + ": malformed .npy header: " + header.trim());
+        Matcher d = field(DESCR, "'descr'", header);
+        Matcher o = field(ORDER, "'fortran_order'", header);
+        Matcher s = field(SHAPE, "'shape'", header);
+        if (d == null || o == null || s == null) {
+            String h = header.trim();
+            throw new ClipException(source + ": malformed .npy header: "
+                    + (h.length() <= 200 ? h : h.substring(0, 200) + "... (" + h.length() + " characters)"));
         }
         if (o.group(1).equals("True")) {
             throw new ClipException(source + ": Fortran-order .npy files are not supported");
@@ -152,6 +154,22 @@ public final class Npy {
             bytesNeeded *= dim;
         }
         return new Header(descr, shape, end, bytesNeeded);
+    }
+
+    /**
+     * The header's entry for {@code key}, matched where the key first appears (a dict literal holds each key once).
+     * Not {@link Matcher#find()}: that tries every occurrence, and a header of 100,000 {@code 'shape': (} without a
+     * closing parenthesis scanned to its end from each one, minutes of work for a 1 MB header.
+     *
+     * @return the matcher positioned on the entry, or null if the key is missing or its value malformed
+     */
+    private static Matcher field(Pattern entry, String key, String header) {
+        int at = header.indexOf(key);
+        if (at < 0) {
+            return null;
+        }
+        Matcher m = entry.matcher(header).region(at, header.length());
+        return m.lookingAt() ? m : null;
     }
 
     /** The dimensions of a shape tuple's inside, e.g. {@code "3, 224, 224"} or {@code "5,"}. */

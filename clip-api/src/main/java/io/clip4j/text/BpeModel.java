@@ -4,6 +4,10 @@ import io.clip4j.io.Streams;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -66,8 +70,9 @@ final class BpeModel {
         try (InputStream in = new GZIPInputStream(gzipped)) {
             // Only the first MAX_MERGES + 1 lines are used, so a few MB of gzip that expand to gigabytes (or one
             // endless line) must not be read whole: that ran out of heap instead of failing.
-            text = new String(Streams.readUpTo(in, MAX_TEXT_BYTES), StandardCharsets.UTF_8);
+            byte[] bytes = Streams.readUpTo(in, MAX_TEXT_BYTES);
             cut = in.read() >= 0;
+            text = utf8(bytes, cut, source);
         } catch (IOException e) {
             throw new VocabularyException("cannot read BPE merges file " + source + ": " + e.getMessage(), e);
         }
@@ -111,6 +116,40 @@ final class BpeModel {
             mergeParts.add(a == null || b == null ? null : new int[] {a, b, encoder.get(m[0] + m[1])});
         }
         return new BpeModel(vocab, mergeParts, encoder);
+    }
+
+    /**
+     * The text of a merges file, decoded strictly as the reference does ({@code read().decode("utf-8")} raises on
+     * malformed bytes): a damaged file is refused instead of loading with U+FFFD symbols in its merges. A file
+     * {@code cut} at {@link #MAX_TEXT_BYTES} ends in part of a line, perhaps in part of a character; that line is
+     * never used (or the file is refused for its length), so only the bytes up to its last line break are decoded.
+     */
+    private static String utf8(byte[] bytes, boolean cut, String source) {
+        int end = bytes.length;
+        if (cut) {
+            while (end > 0 && bytes[end - 1] != '\n') {
+                end--;
+            }
+        }
+        ByteBuffer in = ByteBuffer.wrap(bytes, 0, end);
+        CharBuffer out = CharBuffer.allocate(end); // UTF-8 never gives more chars than bytes
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder(); // reports malformed input
+        CoderResult r = decoder.decode(in, out, true);
+        if (!r.isError()) {
+            r = decoder.flush(out);
+        }
+        if (r.isError()) {
+            int at = in.position();
+            int line = 1;
+            for (int i = 0; i < at; i++) {
+                if (bytes[i] == '\n') {
+                    line++;
+                }
+            }
+            throw new VocabularyException("BPE merges file " + source + " is not UTF-8 text: malformed bytes at byte "
+                    + at + " (line " + line + ")");
+        }
+        return new String(out.array(), 0, out.position()); // not flip(): CharBuffer's is Java 9+, absent on Android
     }
 
     /** A line for an error message: at most 80 characters of it. */

@@ -82,8 +82,9 @@ public final class ClipTokenizer {
      *
      * @param mergesGz path of the gzipped merges file
      * @return a new tokenizer with its own vocabulary
-     * @throws VocabularyException if the file cannot be read, is not gzip, has a malformed line, or its first
-     *                             48,895 lines take more than 16 MiB
+     * @throws VocabularyException if the file cannot be read, is not gzip, is not UTF-8 text (as the reference,
+     *                             which decodes it strictly), has a malformed line, or its first 48,895 lines take
+     *                             more than 16 MiB
      * @throws IllegalArgumentException if {@code mergesGz} is null
      */
     public static ClipTokenizer fromVocabulary(Path mergesGz) {

@@ -184,6 +184,28 @@ class RestrictedUnpicklerTest {
     }
 
     @Test
+    void tensorsOfMoreThan64DimensionsAreRefused() throws IOException {
+        // A crafted archive (not a random mutant): a size tuple of 200,000 ones, memoized once and shared by 20,000
+        // tensors (2.9 MB), gave every tensor its own long[200000]: OutOfMemoryError out of CheckpointReader.read
+        // (256 MB heap) after quadratic time. The rank is now bounded before the tuple is converted.
+        int[] ones = new int[RestrictedUnpickler.MAX_TENSOR_DIMS + 1];
+        java.util.Arrays.fill(ones, 1);
+        PickleBuilder b = new PickleBuilder().proto(2).op('}').mark();
+        b.str("t").floatTensor("0", 1, 0, ones, ones).op('u', '.');
+        Path f = PickleBuilder.archive(tmp.resolve("rank65.pt"), b.bytes(), Map.of("0", PickleBuilder.floats(1)));
+        CheckpointException e = assertThrows(CheckpointException.class, () -> CheckpointReader.read(f));
+        assertTrue(e.getMessage().contains("rank65.pt: archive/data.pkl: tensor of 65 dimensions (at most 64 are"
+                + " supported)"), e.getMessage());
+        // 64 dimensions still load.
+        int[] most = java.util.Arrays.copyOf(ones, RestrictedUnpickler.MAX_TENSOR_DIMS);
+        PickleBuilder c = new PickleBuilder().proto(2).op('}').mark();
+        c.str("t").floatTensor("0", 1, 0, most, most).op('u', '.');
+        Path g = PickleBuilder.archive(tmp.resolve("rank64.pt"), c.bytes(), Map.of("0", PickleBuilder.floats(7)));
+        assertEquals(64, CheckpointReader.read(g).get("t").dim());
+        assertArrayEquals(new float[]{7}, CheckpointReader.read(g).get("t").toFloatArray());
+    }
+
+    @Test
     void viewPastTheStorageIsRejected() throws IOException {
         PickleBuilder b = new PickleBuilder().proto(2).op('}').mark();
         b.str("t").floatTensor("0", 6, 4, new int[]{3}, new int[]{1}).op('u', '.');

@@ -367,6 +367,18 @@ class DataReadersTest {
     }
 
     @Test
+    void pathCaptionsOfDashOrSpaceNamesAreNotBlank(@TempDir Path dir) throws IOException {
+        // "-.png" gave the caption " " ('-' becomes a space), which ImageCaption refused with an
+        // IllegalArgumentException out of PathCaptions.read; U+2003 is whitespace the word split does not cut at.
+        byte[] png = Files.readAllBytes(IMAGES.resolve("tiny_1x1.png"));
+        for (String n : List.of("-", "--_01", "\u2003", "a_-_b", "2024_-")) {
+            Files.write(dir.resolve(n + ".png"), png);
+        }
+        List<String> captions = PathCaptions.read(dir).stream().map(ImageCaption::caption).toList();
+        assertEquals(List.of("image", "image", "2024", "a b", "image"), captions);
+    }
+
+    @Test
     void batchesAreDeterministicAndCanSkipUnusableImages(@TempDir Path dir) throws IOException {
         Files.writeString(dir.resolve("bad.png"), "not an image");
         List<ImageCaption> pairs = List.of(

@@ -234,6 +234,23 @@ class ClipTokenizerBehaviourTest {
     }
 
     @Test
+    void mergesFileThatIsNotUtf8IsRefused(@TempDir Path dir) throws IOException {
+        // Seen while reviewing the loader during fuzzing (such a file loads, so no exception flagged it): a damaged
+        // byte (here a lone 0xE9, Latin-1 'é') loaded as a merge of U+FFFD, where the reference's
+        // read().decode("utf-8") raises.
+        Path file = dir.resolve("latin1.txt.gz");
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(file))) {
+            out.write("#version: 0.2\nh e\ncaf \u00e9\n".getBytes(StandardCharsets.ISO_8859_1));
+        }
+        VocabularyException e = assertThrows(VocabularyException.class, () -> ClipTokenizer.fromVocabulary(file));
+        assertTrue(e.getMessage().contains("latin1.txt.gz is not UTF-8 text: malformed bytes at byte 22 (line 3)"),
+                e.getMessage());
+        // The same merge in UTF-8 loads.
+        Path utf8 = gzip(dir.resolve("utf8.txt.gz"), "#version: 0.2\nh e\ncaf \u00e9\n");
+        assertEquals(512 + 2 + 2, ClipTokenizer.fromVocabulary(utf8).vocabularySize());
+    }
+
+    @Test
     void mergesFileThatExpandsToGigabytesIsNotReadWhole(@TempDir Path dir) throws IOException {
         // Found by fuzzing: 1.2 MB of gzip holding 1.2 GB of text (or one endless line) used to be decompressed
         // whole, and ran out of heap. Only the first 48,895 lines count, so at most 16 MiB is read.
