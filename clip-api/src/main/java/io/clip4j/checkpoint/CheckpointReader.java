@@ -48,7 +48,8 @@ public final class CheckpointReader {
      * @return its tensors under OpenAI parameter names
      * @throws CheckpointException naming the path and the problem for an unknown, unsupported, truncated or
      *                             corrupt checkpoint, or one that lacks a tensor the name mapping needs; or saying
-     *                             that the reading thread was interrupted (its status stays set)
+     *                             that the reading thread was interrupted (its status stays set), or that the Java
+     *                             heap ran out while reading it
      */
     public static StateDict read(Path fileOrDir) {
         try {
@@ -61,6 +62,11 @@ public final class CheckpointReader {
             // documented contract (one exception type, naming the file) should a corrupt input slip past them.
             throw new CheckpointException(fileOrDir + (interrupted() ? ": reading was interrupted: "
                     : ": unreadable checkpoint: ") + e, e);
+        } catch (OutOfMemoryError e) {
+            // A small crafted pickle can describe millions of tensors, and a real checkpoint's re-arranged tensors
+            // are copied to the heap: what this read allocated is garbage once we leave.
+            throw new CheckpointException(fileOrDir + ": not enough Java heap to read the checkpoint (" + e.getMessage()
+                    + "; max heap " + (Runtime.getRuntime().maxMemory() >> 20) + " MiB); raise -Xmx", e);
         }
     }
 
