@@ -77,8 +77,9 @@ public final class EmbeddingIndex {
      *
      * @param file the {@code .npz} file
      * @return the index
-     * @throws IndexException if the file cannot be read, is not a clip4j index, or its parts disagree
-     *                        (counts, embed_dim, non-unit or non-finite rows, duplicate ids)
+     * @throws IndexException if the file cannot be read, is not a clip4j index, is damaged (an entry whose CRC-32
+     *                        differs from the archive's), or its parts disagree (counts, embed_dim, non-unit or
+     *                        non-finite rows, duplicate ids)
      */
     public static EmbeddingIndex load(Path file) {
         return IndexFile.read(file);

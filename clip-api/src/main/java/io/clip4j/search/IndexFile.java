@@ -19,6 +19,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
@@ -200,6 +201,14 @@ final class IndexFile {
             byte[] bytes = declared >= 0 ? readDeclared(in, (int) declared) : Streams.readUpTo(in, max);
             if (in.read() >= 0) {
                 throw new IndexException(file + ": " + name + " holds more than " + bytes.length + " bytes");
+            }
+            // java.util.zip.ZipFile does not check the CRC-32: a damaged byte in features.npy (a sign bit, a
+            // low mantissa byte) keeps every row a unit vector and would rank the images silently wrong.
+            CRC32 crc = new CRC32();
+            crc.update(bytes);
+            if (e.getCrc() != -1 && crc.getValue() != e.getCrc()) {
+                throw new IndexException(file + ": " + name + " is damaged (CRC-32 " + Long.toHexString(crc.getValue())
+                        + ", the archive records " + Long.toHexString(e.getCrc()) + ")");
             }
             return bytes;
         }

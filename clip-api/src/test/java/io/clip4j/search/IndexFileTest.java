@@ -247,11 +247,55 @@ class IndexFileTest {
         assertTrue(e.getMessage().contains("declares 1000000000 bytes"), e.getMessage());
     }
 
-    /** Truncations and byte flips of a saved index: it loads (a flip in a compressed id may survive) or fails cleanly. */
+    /**
+     * Row 0 of features.npy negated in the file: still a unit vector, so only the archive's CRC-32 tells. It loaded,
+     * and every search ranked that image last instead of first, since ZipFile does not check CRCs.
+     */
+    @Test
+    void aFlippedSignInTheFeaturesIsRefused() throws IOException {
+        EmbeddingIndex index = fixtureIndex();
+        Path file = dir.resolve("photos.npz");
+        index.save(file);
+        byte[] entry;
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            entry = zip.getInputStream(zip.getEntry("features.npy")).readAllBytes();
+        }
+        int dim = index.embedDim();
+        int header = entry.length - index.size() * dim * Float.BYTES;
+        byte[] row0 = Arrays.copyOfRange(entry, header, header + dim * Float.BYTES);
+        byte[] b = Files.readAllBytes(file);
+        int at = indexOf(b, row0); // features.npy is stored without compression
+        assertTrue(at > 0, "row 0 found in the file");
+        for (int c = 0; c < dim; c++) {
+            b[at + c * Float.BYTES + 3] ^= (byte) 0x80; // little-endian: the sign bit is in the last byte
+        }
+        Path bad = Files.write(dir.resolve("flipped.npz"), b);
+        IndexException e = assertThrows(IndexException.class, () -> EmbeddingIndex.load(bad));
+        assertTrue(e.getMessage().startsWith(bad + ": features.npy is damaged (CRC-32 "), e.getMessage());
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    /**
+     * Truncations and byte flips of a saved index: it fails cleanly, or loads exactly what was saved (a flip in a
+     * part of the archive that holds no data, e.g. a local header's date, may survive; one in the data never does).
+     */
     @Test
     void damagedFilesNeverEscapeAsOtherExceptions() throws IOException {
         Path good = dir.resolve("good.npz");
-        fixtureIndex().save(good);
+        EmbeddingIndex original = fixtureIndex();
+        original.save(good);
         byte[] bytes = Files.readAllBytes(good);
         Random rnd = new Random(11);
         Path bad = dir.resolve("bad.npz");
@@ -265,7 +309,10 @@ class IndexFileTest {
             Files.write(bad, b);
             try {
                 EmbeddingIndex index = EmbeddingIndex.load(bad);
-                assertEquals(4, index.size(), "trial " + trial);
+                assertEquals(original.ids(), index.ids(), "trial " + trial);
+                assertEquals(original.model(), index.model(), "trial " + trial);
+                assertArrayEquals(original.features().toArray(), index.features().toArray(), "trial " + trial);
+                assertArrayEquals(original.fingerprint(), index.fingerprint(), "trial " + trial);
             } catch (IndexException expected) {
                 assertTrue(expected.getMessage().contains("bad.npz"), expected.getMessage());
             }
