@@ -91,7 +91,8 @@ public final class EmbeddingIndex {
      * next to its destination first and then moved in place, so a crash never leaves half an index.
      *
      * @param file destination; replaced if it exists
-     * @throws IndexException if it cannot be written (its folder is missing, it names a folder), or the features
+     * @throws IndexException if it cannot be written (its folder is missing, it names a folder, or it exists and is
+     *                        not a regular file: a device, pipe or socket is never replaced), or the features
      *                        exceed the 2 GiB one file holds (about one million embeddings of embed_dim 512)
      */
     public void save(Path file) {
@@ -100,7 +101,7 @@ public final class EmbeddingIndex {
 
     /**
      * Checks, before a long indexing run, that {@link #save} could write there: the folder exists and the path
-     * is not a folder.
+     * is not a folder, nor an existing file that is not a regular file (a device, pipe or socket).
      *
      * @param file a destination for {@link #save}
      * @throws IndexException naming what is wrong

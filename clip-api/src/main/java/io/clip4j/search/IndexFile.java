@@ -97,7 +97,9 @@ final class IndexFile {
     }
 
     /**
-     * Checks a destination before anything is encoded or written: its folder exists and it is not a folder itself.
+     * Checks a destination before anything is encoded or written: its folder exists, it is not a folder itself, and
+     * if it exists it is a regular file (an index is written beside it and moved in place, which would replace a
+     * device such as {@code /dev/null}, a pipe or a socket with a regular file).
      *
      * @param file where an index is to be written
      * @throws IndexException naming what is wrong
@@ -107,6 +109,10 @@ final class IndexFile {
         if (Files.isDirectory(file)) {
             throw new IndexException(file + ": is a directory; give the index file's name (e.g. " + file.resolve(
                     "index.npz") + ")");
+        }
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            throw new IndexException(file + ": exists and is not a regular file (a device, pipe or socket); not"
+                    + " replacing it with an index");
         }
         if (dir == null || !Files.isDirectory(dir)) {
             throw new IndexException(file + ": cannot write the index: folder " + dir + " does not exist");
@@ -126,7 +132,9 @@ final class IndexFile {
 
     static EmbeddingIndex read(Path file) {
         if (!Files.isRegularFile(file)) {
-            throw new IndexException(file + ": no such index file" + (Files.isDirectory(file) ? " (a directory)" : ""));
+            throw new IndexException(file + (Files.isDirectory(file) ? ": no such index file (a directory)"
+                    : Files.exists(file) ? ": not an index file (not a regular file: a device, pipe or socket)"
+                    : ": no such index file"));
         }
         try (ZipFile zip = open(file)) {
             JsonNode meta = new ObjectMapper().readTree(entry(zip, META, MAX_META_BYTES, file));

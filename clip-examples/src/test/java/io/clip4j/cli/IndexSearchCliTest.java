@@ -172,4 +172,30 @@ class IndexSearchCliTest {
         assertEquals(0, r.code, r.err);
         assertTrue(r.out.startsWith(index + ": 1 images"), r.out);
     }
+
+    /**
+     * An --out that exists but is not a regular file (a pipe, a socket, or as root a device such as /dev/null) was
+     * not checked like a regular file that is not an index: the index was moved onto it, replacing it.
+     */
+    @Test
+    void anOutThatIsNotARegularFileIsNotReplaced() throws IOException {
+        Path socketFile = tmp.resolve("s.npz");
+        try (java.nio.channels.ServerSocketChannel socket = java.nio.channels.ServerSocketChannel.open(
+                java.net.StandardProtocolFamily.UNIX)) {
+            socket.bind(java.net.UnixDomainSocketAddress.of(socketFile));
+            String image = DATA.resolve("preprocess/images/chelsea.png").toString();
+            for (String update : new String[]{"--no-progress", "--update"}) {
+                CliRunner r = CliRunner.run("index", "--model", VIT.toString(), "--images", image, "--out",
+                        socketFile.toString(), update);
+                assertEquals(1, r.code, r.err);
+                assertEquals("clip: " + socketFile + ": exists and is not a regular file (a device, pipe or socket);"
+                        + " not replacing it with an index", r.err.strip());
+                assertTrue(Files.exists(socketFile) && !Files.isRegularFile(socketFile), "still a socket");
+            }
+            CliRunner r = CliRunner.run("search", "--index", socketFile.toString(), "--text", "a cat");
+            assertEquals(1, r.code, r.err);
+            assertEquals("clip: " + socketFile + ": not an index file (not a regular file: a device, pipe or socket)",
+                    r.err.strip());
+        }
+    }
 }
