@@ -58,11 +58,14 @@ final class IndexFile {
                     + MAX_FEATURE_BYTES + " bytes one index file holds; split the collection");
         }
         requireWritable(file);
-        Path dir = file.toAbsolutePath().getParent();
         Path tmp = null;
         try {
+            // Through a symbolic link to an index, the index it names is rewritten: moving the new file onto the
+            // link itself replaced the link with a copy and left the index it pointed to stale.
+            Path target = Files.isSymbolicLink(file) && Files.exists(file) ? file.toRealPath() : file;
+            Path dir = target.toAbsolutePath().getParent();
             // Not Files.createTempFile: its owner-only mode would replace the index's; CREATE_NEW honours the umask.
-            tmp = dir.resolve("." + TempNames.stem(file.getFileName().toString()) + "." + Long.toHexString(System.nanoTime())
+            tmp = dir.resolve("." + TempNames.stem(target.getFileName().toString()) + "." + Long.toHexString(System.nanoTime())
                     + ".tmp");
             try (OutputStream os = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                  ZipOutputStream zip = new ZipOutputStream(os)) {
@@ -81,7 +84,7 @@ final class IndexFile {
                     zip.closeEntry();
                 }
             }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
             tmp = null;
         } catch (IOException | RuntimeException e) {
             throw new IndexException(file + ": cannot write the index: " + e.getMessage(), e);

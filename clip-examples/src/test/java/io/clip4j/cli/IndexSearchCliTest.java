@@ -198,4 +198,33 @@ class IndexSearchCliTest {
                     r.err.strip());
         }
     }
+    /**
+     * Rebuilding or updating an index through a symbolic link rewrites the index the link names: the new index was
+     * moved onto the link, which became a regular file while the linked index stayed as it was.
+     */
+    @Test
+    void anIndexIsRewrittenThroughASymbolicLink() throws IOException {
+        Path real = tmp.resolve("real.npz");
+        String chelsea = DATA.resolve("preprocess/images/chelsea.png").toString();
+        String coffee = DATA.resolve("preprocess/images/coffee.png").toString();
+        CliRunner r = CliRunner.run("index", "--model", VIT.toString(), "--images", chelsea, "--out", real.toString(),
+                "--no-progress");
+        assertEquals(0, r.code, r.err);
+        Path link = Files.createSymbolicLink(tmp.resolve("current.npz"), real.getFileName());
+        r = CliRunner.run("index", "--model", VIT.toString(), "--images", chelsea, coffee, "--out", link.toString(),
+                "--no-progress");
+        assertEquals(0, r.code, r.err);
+        assertTrue(Files.isSymbolicLink(link), "the link is kept");
+        assertEquals(List.of(Path.of(chelsea).toAbsolutePath().toString(), Path.of(coffee).toAbsolutePath().toString()),
+                io.clip4j.search.EmbeddingIndex.load(real).ids());
+        String astronaut = DATA.resolve("preprocess/images/astronaut.png").toString();
+        r = CliRunner.run("index", "--images", astronaut, "--out", link.toString(), "--update", "--no-progress");
+        assertEquals(0, r.code, r.err);
+        assertTrue(Files.isSymbolicLink(link), "the link is kept");
+        assertEquals(3, io.clip4j.search.EmbeddingIndex.load(real).size());
+        try (var files = Files.list(tmp)) {
+            assertEquals(List.of("current.npz", "real.npz"), files.map(f -> f.getFileName().toString()).sorted()
+                    .collect(Collectors.toList()), "no temporary file left behind");
+        }
+    }
 }
