@@ -185,8 +185,22 @@ final class IndexFile {
         try {
             return new ZipFile(file.toFile());
         } catch (ZipException e) { // named in the user's terms, not as java.util.zip's "zip END header not found"
+            if (startsLikeAZip(file)) { // a copy cut short, a disk that filled up: the index is there, but damaged
+                throw new IndexException(file + ": a truncated or damaged .npz archive (" + e.getMessage()
+                        + "); delete it and build the index again", e);
+            }
             throw new IndexException(file + ": not a clip4j index (not a .npz archive; ./clip index or"
                     + " EmbeddingIndex.save writes one)", e);
+        }
+    }
+
+    /** Whether a file begins with a zip local file header ({@code PK\3\4}), as every .npz does. */
+    private static boolean startsLikeAZip(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] head = Streams.readUpTo(in, 4);
+            return head.length == 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -103,6 +103,24 @@ class IndexFileTest {
         assertThrows(IndexException.class, () -> EmbeddingIndex.checkDestination(emptyFolder));
     }
 
+    /**
+     * An index cut short (an interrupted copy, a full disk) is named as a damaged index, not as "not a .npz
+     * archive": it was one, and the fix is to build it again.
+     */
+    @Test
+    void aTruncatedIndexIsNamedAsOne() throws IOException {
+        Path good = dir.resolve("good.npz");
+        fixtureIndex().save(good);
+        byte[] bytes = Files.readAllBytes(good);
+        Path cut = Files.write(dir.resolve("cut.npz"), Arrays.copyOf(bytes, bytes.length / 2));
+        IndexException e = assertThrows(IndexException.class, () -> EmbeddingIndex.load(cut));
+        assertEquals(cut + ": a truncated or damaged .npz archive (zip END header not found); delete it and build"
+                + " the index again", e.getMessage());
+        Path pk = Files.write(dir.resolve("pk.npz"), new byte[]{'P', 'K'}); // too short to be a zip's local header
+        e = assertThrows(IndexException.class, () -> EmbeddingIndex.load(pk));
+        assertTrue(e.getMessage().contains("not a .npz archive"), e.getMessage());
+    }
+
     /** The file gets the mode any new file gets (the umask's), not a temporary file's owner-only mode. */
     @Test
     void savedFilesAreNotPrivate() throws IOException {
