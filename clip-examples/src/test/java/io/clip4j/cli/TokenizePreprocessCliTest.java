@@ -93,6 +93,29 @@ class TokenizePreprocessCliTest {
         assertEquals(ClipCli.EXIT_USAGE, typo.code);
         assertTrue(typo.err.contains("did you mean zero-shot?"), typo.err);
         assertEquals(1, typo.err.strip().split("\n").length, typo.err);
+        assertEquals("clip: unknown command 'serach'; did you mean search? (see 'clip --help')",
+                CliRunner.run("serach").err.strip());
+        assertEquals("clip: unknown command 'retreival'; did you mean retrieval? (see 'clip eval --help')",
+                CliRunner.run("eval", "retreival").err.strip());
+        // picocli's letter-pair suggestions: "frob" got "did you mean zero-shot?", "classify" "preprocess".
+        assertEquals("clip: unknown command 'frob' (see 'clip --help')", CliRunner.run("frob").err.strip());
+        assertEquals("clip: unknown command 'classify' (see 'clip --help')", CliRunner.run("classify").err.strip());
+        // "--imag" got "--image-pipeline"; "--txt" nothing.
+        CliRunner imag = CliRunner.run("embed", "--imag", "x.png");
+        assertEquals(ClipCli.EXIT_USAGE, imag.code);
+        assertEquals("clip: Unknown option: '--imag'; did you mean --image? (see 'clip embed --help')",
+                imag.err.strip());
+        assertEquals("clip: Unknown option: '--txt'; did you mean --text? (see 'clip search --help')",
+                CliRunner.run("search", "--txt", "a cat", "--index", "i.npz").err.strip());
+        // After a multi-value option there was no hint, and its value was called an unknown option.
+        CliRunner lable = CliRunner.run("zero-shot", "--image", "x.png", "--label", "cat", "--lable", "dog");
+        assertEquals(ClipCli.EXIT_USAGE, lable.code);
+        assertEquals("clip: Unknown option: '--lable'; did you mean --label? (see 'clip zero-shot --help')",
+                lable.err.strip());
+        assertEquals("clip: Unknown option: '--top_k=3'; did you mean --top-k? (see 'clip zero-shot --help')",
+                CliRunner.run("zero-shot", "--image", "x.png", "--label", "cat", "--top_k=3").err.strip());
+        assertEquals("clip: Unknown option: '--frobnicate' (see 'clip zero-shot --help')",
+                CliRunner.run("zero-shot", "--image", "x.png", "--label", "cat", "--frobnicate").err.strip());
     }
 
     @Test
