@@ -15,6 +15,9 @@ final class UsageHints {
     /** ClipCli's cut of picocli's message for an unknown option after a multi-value option. */
     private static final Pattern UNKNOWN_OPTION = Pattern.compile("Unknown option: '(-[^']*)'");
 
+    /** picocli's message for an option of an exclusive group given twice: the group's synopsis, twice, then a value. */
+    private static final Pattern GROUP_TWICE = Pattern.compile("expected only one match but got .*?\\{(--?[^={}]+)=");
+
     private UsageHints() {
     }
 
@@ -27,6 +30,10 @@ final class UsageHints {
         CommandLine cmd = ex.getCommandLine();
         if (msg.startsWith("Missing required subcommand") && !cmd.getSubcommands().isEmpty()) {
             return missingSubcommand(cmd);
+        }
+        Matcher twice = GROUP_TWICE.matcher(msg);
+        if (twice.lookingAt()) { // "--labels-file a --labels-file b" was "expected only one match but got (--label..."
+            return "option '" + twice.group(1) + "' should be specified only once";
         }
         if (ex instanceof UnmatchedArgumentException u) {
             List<String> unmatched = u.getUnmatched();

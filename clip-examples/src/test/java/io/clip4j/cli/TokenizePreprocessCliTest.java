@@ -116,6 +116,12 @@ class TokenizePreprocessCliTest {
                 CliRunner.run("zero-shot", "--image", "x.png", "--label", "cat", "--top_k=3").err.strip());
         assertEquals("clip: Unknown option: '--frobnicate' (see 'clip zero-shot --help')",
                 CliRunner.run("zero-shot", "--image", "x.png", "--label", "cat", "--frobnicate").err.strip());
+        // An option of zero-shot's --label | --labels-file group given twice was "expected only one match but got
+        // (--label=TEXT... [--label=TEXT...]... | --labels-file=FILE)={--labels-file=a.txt} and (...)={...}".
+        CliRunner twice = CliRunner.run("zero-shot", "--image", "x.png", "--labels-file", "a.txt", "--labels-file=b.txt");
+        assertEquals(ClipCli.EXIT_USAGE, twice.code);
+        assertEquals("clip: option '--labels-file' should be specified only once (see 'clip zero-shot --help')",
+                twice.err.strip());
     }
 
     @Test
