@@ -79,6 +79,23 @@ class TokenizePreprocessCliTest {
                 Npy.read(rgb).toByteArray());
     }
 
+    /**
+     * An argument the JVM could not decode (under a POSIX locale "é" arrives as U+FFFD U+FFFD) is refused: it was
+     * tokenized, classified and searched for as replacement characters, exit 0.
+     */
+    @Test
+    void argumentsTheLocaleCouldNotDecodeAreRefused() {
+        CliRunner r = CliRunner.run("tokenize", "caf\uFFFD\uFFFD");
+        assertEquals(ClipCli.EXIT_USAGE, r.code, r.out);
+        assertEquals("", r.out);
+        assertEquals("clip: argument 2 ('caf\uFFFD\uFFFD') holds bytes that the locale's character set ("
+                + System.getProperty("sun.jnu.encoding") + ") cannot decode; run with a UTF-8 locale, e.g."
+                + " LC_ALL=C.UTF-8", r.err.strip());
+        CliRunner ok = CliRunner.run("tokenize", "caf\u00e9");
+        assertEquals(0, ok.code, ok.err);
+        assertTrue(ok.out.startsWith("{\"text\":\"caf\u00e9\",\"ids\":[49406,"), ok.out);
+    }
+
     @Test
     void usageErrorsNameTheCommandsAndNearMisses() {
         // It said only "Missing required subcommand" and, for a typo, "Unmatched arguments from index 0".
