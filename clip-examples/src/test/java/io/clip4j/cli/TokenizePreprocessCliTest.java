@@ -175,6 +175,19 @@ class TokenizePreprocessCliTest {
                 tmp.resolve("o.npy").toString(), "--uint8-out", tmp.resolve("./o.npy").toString());
         assertEquals(ClipCli.EXIT_INPUT, both.code, both.err);
         assertEquals("clip: --out and --uint8-out name the same file: " + tmp.resolve("o.npy"), both.err.strip());
+        // A --uint8-out that cannot be written: nothing is (--out was written, then the run failed).
+        Path written = tmp.resolve("first.npy");
+        CliRunner half = CliRunner.run("preprocess", "--image", tiny.toString(), "--out", written.toString(),
+                "--uint8-out", tmp.resolve("absent/rgb.npy").toString());
+        assertEquals(ClipCli.EXIT_INPUT, half.code, half.err);
+        assertEquals("clip: directory not found: " + tmp.resolve("absent") + " (for " + tmp.resolve("absent/rgb.npy")
+                + ")", half.err.strip());
+        assertTrue(!Files.exists(written), "--out is not written when --uint8-out cannot be");
+        half = CliRunner.run("preprocess", "--image", tiny.toString(), "--out", written.toString(),
+                "--uint8-out", tmp.toString());
+        assertEquals(ClipCli.EXIT_INPUT, half.code, half.err);
+        assertEquals("clip: a directory, not a file: " + tmp, half.err.strip());
+        assertTrue(!Files.exists(written), "--out is not written when --uint8-out names a folder");
         CliRunner usage = CliRunner.run("preprocess", "--bogus");
         assertEquals(ClipCli.EXIT_USAGE, usage.code);
         assertEquals(1, usage.err.strip().split("\n").length, usage.err);
