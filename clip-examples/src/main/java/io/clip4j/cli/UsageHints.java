@@ -18,18 +18,36 @@ final class UsageHints {
     /** picocli's message for an option of an exclusive group given twice: the group's synopsis, twice, then a value. */
     private static final Pattern GROUP_TWICE = Pattern.compile("expected only one match but got .*?\\{(--?[^={}]+)=");
 
+    /** An option name in picocli's synopsis of a group: {@code --labels-file=FILE}. */
+    private static final Pattern OPTION_NAME = Pattern.compile("(--[A-Za-z0-9][-A-Za-z0-9]*)=");
+
     private UsageHints() {
     }
 
     /**
      * @param ex  a usage error
      * @param msg its message, as it will be printed
-     * @return the message with the subcommands to choose from, or with "did you mean" for a near miss
+     * @return the message with the subcommands to choose from, with "did you mean" for a near miss, or an option
+     *         group's error (none of it given, one of it given twice) in the options' names rather than picocli's
+     *         synopsis of the group
      */
     static String message(ParameterException ex, String msg) {
         CommandLine cmd = ex.getCommandLine();
         if (msg.startsWith("Missing required subcommand") && !cmd.getSubcommands().isEmpty()) {
             return missingSubcommand(cmd);
+        }
+        if (msg.startsWith("Missing required argument (specify one of these): ")) {
+            // "(--label=TEXT... [--label=TEXT...]... | --labels-file=FILE)": the group's synopsis, names repeated
+            java.util.Set<String> names = new java.util.LinkedHashSet<>();
+            Matcher m = OPTION_NAME.matcher(msg);
+            while (m.find()) {
+                names.add(m.group(1));
+            }
+            if (names.size() > 1) {
+                List<String> list = new ArrayList<>(names);
+                String last = list.remove(list.size() - 1);
+                return "Missing required option: give " + String.join(", ", list) + " or " + last;
+            }
         }
         Matcher twice = GROUP_TWICE.matcher(msg);
         if (twice.lookingAt()) { // "--labels-file a --labels-file b" was "expected only one match but got (--label..."

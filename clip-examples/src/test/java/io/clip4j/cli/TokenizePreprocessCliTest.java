@@ -135,6 +135,12 @@ class TokenizePreprocessCliTest {
                 CliRunner.run("zero-shot", "--image", "x.png", "--label", "cat", "--frobnicate").err.strip());
         // An option of zero-shot's --label | --labels-file group given twice was "expected only one match but got
         // (--label=TEXT... [--label=TEXT...]... | --labels-file=FILE)={--labels-file=a.txt} and (...)={...}".
+        // No labels at all was "Missing required argument (specify one of these): (--label=TEXT...
+        // [--label=TEXT...]... | --labels-file=FILE)".
+        CliRunner noLabels = CliRunner.run("zero-shot", "--image", "x.png");
+        assertEquals(ClipCli.EXIT_USAGE, noLabels.code);
+        assertEquals("clip: Missing required option: give --label or --labels-file (see 'clip zero-shot --help')",
+                noLabels.err.strip());
         CliRunner twice = CliRunner.run("zero-shot", "--image", "x.png", "--labels-file", "a.txt", "--labels-file=b.txt");
         assertEquals(ClipCli.EXIT_USAGE, twice.code);
         assertEquals("clip: option '--labels-file' should be specified only once (see 'clip zero-shot --help')",
