@@ -30,7 +30,7 @@ import java.util.zip.ZipOutputStream;
  * The on-disk form of an {@link EmbeddingIndex}: a NumPy {@code .npz} (zip) archive with
  * {@code features.npy} (float32 {@code [size, embed_dim]}, unit rows), optionally {@code fingerprint.npy}
  * (float32, 1-D) and {@code index.json} ({@code format}, {@code version}, {@code embed_dim}, {@code model},
- * {@code ids}). The entry names and keys live here only.
+ * {@code activation} when known, {@code ids}). The entry names and keys live here only.
  */
 final class IndexFile {
     static final String FORMAT = "clip4j-embedding-index";
@@ -128,6 +128,9 @@ final class IndexFile {
         m.put("version", VERSION);
         m.put("embed_dim", index.embedDim());
         m.put("model", index.model());
+        if (!index.activation().isEmpty()) {
+            m.put("activation", index.activation());
+        }
         ArrayNode ids = m.putArray("ids");
         index.ids().forEach(ids::add);
         return m;
@@ -168,7 +171,12 @@ final class IndexFile {
             float[] fingerprint = zip.getEntry(FINGERPRINT) == null ? new float[0]
                     : fingerprint(floats(zip, FINGERPRINT, new long[]{2L * dim}, file), dim, file);
             // One float[] for the whole matrix, checked in place: no per-row copies of a large index.
-            return EmbeddingIndex.ofUnitRows(idList, features, dim, meta.path("model").asText(), fingerprint);
+            JsonNode activation = meta.path("activation");
+            if (!activation.isMissingNode() && !isActivationName(activation)) {
+                throw new IndexException(file + ": index.json's activation is not QUICK_GELU or GELU: " + activation);
+            }
+            return EmbeddingIndex.ofUnitRows(idList, features, dim, meta.path("model").asText(), activation.asText(""),
+                    fingerprint);
         } catch (IndexException e) {
             throw e;
         } catch (IOException | ClipException | IllegalArgumentException e) {
@@ -265,6 +273,15 @@ final class IndexFile {
                     + ", expected float32 " + Arrays.toString(shape));
         }
         return npy.toFloatArray();
+    }
+
+    private static boolean isActivationName(JsonNode node) {
+        for (io.clip4j.Activation a : io.clip4j.Activation.values()) {
+            if (node.isTextual() && a.name().equals(node.asText())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A fingerprint is two unit vectors of embed_dim (see {@link ModelFingerprint}); its length was checked. */

@@ -36,7 +36,8 @@ class IndexFileTest {
         fingerprint[0] = 0.6f;
         fingerprint[1] = 0.8f;
         fingerprint[f.dim() + 5] = 1f;
-        EmbeddingIndex.Builder b = EmbeddingIndex.builder(f.dim()).model("tiny-vit/model.pt").fingerprint(fingerprint);
+        EmbeddingIndex.Builder b = EmbeddingIndex.builder(f.dim()).model("tiny-vit/model.pt").activation("GELU")
+                .fingerprint(fingerprint);
         String[] names = {"clip_diagram.png", "astronaut.png", "chelsea é.png", "dir/\"quoted\"\n.png"};
         for (int i = 0; i < f.rows(); i++) {
             b.add(names[i], f.row(i));
@@ -52,6 +53,7 @@ class IndexFileTest {
         EmbeddingIndex back = EmbeddingIndex.load(file);
         assertEquals(index.ids(), back.ids());
         assertEquals(index.model(), back.model());
+        assertEquals("GELU", back.activation());
         assertEquals(index.embedDim(), back.embedDim());
         assertArrayEquals(index.fingerprint(), back.fingerprint());
         assertArrayEquals(index.features().toArray(), back.features().toArray());
@@ -214,12 +216,15 @@ class IndexFileTest {
     void inconsistentPartsAreIndexExceptions() throws IOException {
         byte[] two = npy(new long[]{2, 2}, new float[]{1, 0, 0, 1});
         assertEquals(2, EmbeddingIndex.load(zip(meta("[\"a\",\"b\"]"), two)).size(), "the crafted form is valid");
+        assertEquals("", EmbeddingIndex.load(zip(meta("[\"a\",\"b\"]"), two)).activation(), "an older index");
         String[] badMeta = {
             null, "{", "[]", meta("[\"a\"]"), meta("[\"a\",\"a\"]"), meta("[\"a\",7]"), meta("\"ab\""),
             meta("[\"a\",\"b\"]").replace("\"version\":1", "\"version\":2"),
             meta("[\"a\",\"b\"]").replace("clip4j-embedding-index", "other"),
             meta("[\"a\",\"b\"]").replace("\"embed_dim\":2", "\"embed_dim\":-2"),
             meta("[\"a\",\"b\"]").replace("\"embed_dim\":2", "\"embed_dim\":2000000000"),
+            meta("[\"a\",\"b\"]").replace("\"model\":\"m\"", "\"model\":\"m\",\"activation\":\"gelu\""),
+            meta("[\"a\",\"b\"]").replace("\"model\":\"m\"", "\"model\":\"m\",\"activation\":7"),
         };
         for (String m : badMeta) {
             assertThrows(IndexException.class, () -> EmbeddingIndex.load(zip(m, two)), String.valueOf(m));
@@ -330,7 +335,11 @@ class IndexFileTest {
                 assertEquals(original.ids(), index.ids(), "trial " + trial);
                 assertEquals(original.model(), index.model(), "trial " + trial);
                 assertArrayEquals(original.features().toArray(), index.features().toArray(), "trial " + trial);
-                assertArrayEquals(original.fingerprint(), index.fingerprint(), "trial " + trial);
+                // A flip in the directory's name of fingerprint.npy hides that entry: the index then loads
+                // without a fingerprint (as an index saved without one), never with another one.
+                if (index.fingerprint().length > 0) {
+                    assertArrayEquals(original.fingerprint(), index.fingerprint(), "trial " + trial);
+                }
             } catch (IndexException expected) {
                 assertTrue(expected.getMessage().contains("bad.npz"), expected.getMessage());
             }

@@ -227,4 +227,42 @@ class IndexSearchCliTest {
                     .collect(Collectors.toList()), "no temporary file left behind");
         }
     }
+
+    /**
+     * An index built with --activation GELU from a checkpoint that does not record its activation (OpenAI's
+     * model.pt format): search and --update without --model took the checkpoint but ran it with QUICK_GELU, whose
+     * embeddings came within the fingerprint's tolerance, so the scores were silently another model's and --update
+     * mixed QuickGELU rows into a GELU index.
+     */
+    @Test
+    void theIndexsActivationComesWithItsModel() throws IOException {
+        Path index = tmp.resolve("gelu.npz");
+        Path pt = VIT.resolve("model.pt");
+        String chelsea = DATA.resolve("preprocess/images/chelsea.png").toString();
+        String coffee = DATA.resolve("preprocess/images/coffee.png").toString();
+        CliRunner r = CliRunner.run("index", "--model", pt.toString(), "--activation", "gelu", "--images", chelsea,
+                "--out", index.toString(), "--no-progress");
+        assertEquals(0, r.code, r.err);
+        assertEquals("GELU", io.clip4j.search.EmbeddingIndex.load(index).activation());
+        CliRunner named = CliRunner.run("search", "--index", index.toString(), "--model", pt.toString(),
+                "--activation", "GELU", "--text", "a cat", "--json");
+        assertEquals(0, named.code, named.err);
+        CliRunner implied = CliRunner.run("search", "--index", index.toString(), "--text", "a cat", "--json");
+        assertEquals(0, implied.code, implied.err);
+        assertEquals(named.out, implied.out, "the model that built the index, as it ran");
+        CliRunner other = CliRunner.run("search", "--index", index.toString(), "--model", pt.toString(), "--text",
+                "a cat");
+        assertEquals(1, other.code, other.out);
+        assertEquals("clip: the index was built with " + pt + " running GELU; this model runs QUICK_GELU: load it with"
+                + " activation GELU (--activation GELU)", other.err.strip());
+        r = CliRunner.run("index", "--images", coffee, "--out", index.toString(), "--update", "--no-progress");
+        assertEquals(0, r.code, r.err);
+        // The row added by --update is GELU's: the image finds itself with cosine 1.
+        r = CliRunner.run("search", "--index", index.toString(), "--model", pt.toString(), "--activation", "gelu",
+                "--image", coffee, "--top-k", "1", "--json");
+        assertEquals(0, r.code, r.err);
+        JsonNode hit = new ObjectMapper().readTree(r.out).get("hits").get(0);
+        assertEquals(Path.of(coffee).toAbsolutePath().toString(), hit.get("id").asText());
+        assertEquals(1.0, hit.get("score").asDouble(), 1e-6);
+    }
 }
