@@ -19,7 +19,8 @@ import java.util.Objects;
  * exhaustive and exact.
  *
  * <p>It also records which model made the embeddings: a free-form {@link #model()} description (the
- * checkpoint path for indexes built by {@link ImageIndexer}) and that model's {@link ModelFingerprint}, so
+ * checkpoint path for indexes built by {@link ImageIndexer}), the transformer activation it ran with
+ * ({@link #activation()}: one checkpoint runs with either) and that model's {@link ModelFingerprint}, so
  * that {@link SemanticSearch} refuses queries from another model instead of ranking meaningless scores.
  *
  * <p>Build one with {@link #builder(int)}, save it with {@link #save(Path)} (a NumPy {@code .npz} file:
@@ -31,15 +32,17 @@ public final class EmbeddingIndex {
     private final float[] vectors;
     private final int embedDim;
     private final String model;
+    private final String activation;
     private final float[] fingerprint;
 
     private EmbeddingIndex(List<String> ids, Map<String, Integer> rowOf, float[] vectors, int embedDim,
-                           String model, float[] fingerprint) {
+                           String model, String activation, float[] fingerprint) {
         this.ids = ids;
         this.rowOf = rowOf;
         this.vectors = vectors;
         this.embedDim = embedDim;
         this.model = model;
+        this.activation = activation;
         this.fingerprint = fingerprint;
     }
 
@@ -50,7 +53,7 @@ public final class EmbeddingIndex {
      * @throws IllegalArgumentException on a duplicate id
      */
     static EmbeddingIndex ofUnitRows(List<String> ids, float[] vectors, int embedDim, String model,
-                                     float[] fingerprint) {
+                                     String activation, float[] fingerprint) {
         Map<String, Integer> rowOf = new HashMap<>(ids.size() * 2);
         for (int r = 0; r < ids.size(); r++) {
             if (rowOf.put(Objects.requireNonNull(ids.get(r), "id"), r) != null) {
@@ -58,7 +61,7 @@ public final class EmbeddingIndex {
             }
         }
         return new EmbeddingIndex(Collections.unmodifiableList(new ArrayList<>(ids)), Collections.unmodifiableMap(rowOf),
-                vectors, embedDim, model, fingerprint.clone());
+                vectors, embedDim, model, activation, fingerprint.clone());
     }
 
     /**
@@ -77,8 +80,9 @@ public final class EmbeddingIndex {
      *
      * @param file the {@code .npz} file
      * @return the index
-     * @throws IndexException if the file cannot be read, is not a clip4j index, or its parts disagree
-     *                        (counts, embed_dim, non-unit or non-finite rows, duplicate ids)
+     * @throws IndexException if the file cannot be read, is not a clip4j index, is damaged (an entry whose CRC-32
+     *                        differs from the archive's), or its parts disagree (counts, embed_dim, non-unit or
+     *                        non-finite rows, duplicate ids)
      */
     public static EmbeddingIndex load(Path file) {
         return IndexFile.read(file);
@@ -89,8 +93,10 @@ public final class EmbeddingIndex {
      * {@code fingerprint.npy} when known, {@code index.json} with the ids and the model). The file is written
      * next to its destination first and then moved in place, so a crash never leaves half an index.
      *
-     * @param file destination; replaced if it exists
-     * @throws IndexException if it cannot be written (its folder is missing, it names a folder), or the features
+     * @param file destination; replaced if it exists (through a symbolic link, the file the link names is replaced
+     *             and the link kept)
+     * @throws IndexException if it cannot be written (its folder is missing, it names a folder, or it exists and is
+     *                        not a regular file: a device, pipe or socket is never replaced), or the features
      *                        exceed the 2 GiB one file holds (about one million embeddings of embed_dim 512)
      */
     public void save(Path file) {
@@ -99,7 +105,7 @@ public final class EmbeddingIndex {
 
     /**
      * Checks, before a long indexing run, that {@link #save} could write there: the folder exists and the path
-     * is not a folder.
+     * is not a folder, nor an existing file that is not a regular file (a device, pipe or socket).
      *
      * @param file a destination for {@link #save}
      * @throws IndexException naming what is wrong
@@ -136,6 +142,15 @@ public final class EmbeddingIndex {
     /** {@return a description of the model that made the embeddings, {@code ""} if none was given} */
     public String model() {
         return model;
+    }
+
+    /**
+     * {@return the transformer activation the model ran with ({@code "QUICK_GELU"} or {@code "GELU"}, an
+     * {@link io.clip4j.Activation} name), {@code ""} if not recorded} A checkpoint that does not record its activation
+     * runs with either, and the embeddings differ.
+     */
+    public String activation() {
+        return activation;
     }
 
     /** {@return a copy of that model's {@link ModelFingerprint} values, empty if unknown} */
@@ -220,9 +235,9 @@ public final class EmbeddingIndex {
         }
     }
 
-    /** {@return a builder holding this index's rows, model and fingerprint, to add to or remove from} */
+    /** {@return a builder holding this index's rows, model, activation and fingerprint, to add to or remove from} */
     public Builder toBuilder() {
-        Builder b = new Builder(embedDim).model(model).fingerprint(fingerprint);
+        Builder b = new Builder(embedDim).model(model).activation(activation).fingerprint(fingerprint);
         for (int r = 0; r < size(); r++) {
             b.addUnit(ids.get(r), Arrays.copyOfRange(vectors, r * embedDim, (r + 1) * embedDim));
         }
@@ -240,6 +255,7 @@ public final class EmbeddingIndex {
         /** Insertion-ordered, so that removing is O(1) and rows keep the order they were added in. */
         private final Map<String, float[]> rows = new LinkedHashMap<>();
         private String model = "";
+        private String activation = "";
         private float[] fingerprint = new float[0];
 
         private Builder(int embedDim) {
@@ -258,6 +274,19 @@ public final class EmbeddingIndex {
          */
         public Builder model(String description) {
             this.model = Objects.requireNonNull(description, "model");
+            return this;
+        }
+
+        /**
+         * Records the transformer activation the model that made the embeddings ran with.
+         *
+         * @param name an {@link io.clip4j.Activation} name ({@code "QUICK_GELU"}, {@code "GELU"}), or {@code ""} for
+         *             unknown
+         * @return this builder
+         * @throws NullPointerException if {@code name} is null
+         */
+        public Builder activation(String name) {
+            this.activation = Objects.requireNonNull(name, "activation");
             return this;
         }
 
@@ -364,7 +393,7 @@ public final class EmbeddingIndex {
             for (float[] row : rows.values()) {
                 System.arraycopy(row, 0, all, r++ * embedDim, embedDim);
             }
-            return ofUnitRows(new ArrayList<>(rows.keySet()), all, embedDim, model, fingerprint);
+            return ofUnitRows(new ArrayList<>(rows.keySet()), all, embedDim, model, activation, fingerprint);
         }
 
         Builder addUnit(String id, float[] unit) {

@@ -98,7 +98,7 @@ public final class ImageIndexer {
         EmbeddingIndex.Builder builder;
         if (existing == null) {
             builder = EmbeddingIndex.builder(model.config().embedDim()).model(modelDescription)
-                    .fingerprint(ModelFingerprint.of(model));
+                    .activation(model.config().activation().name()).fingerprint(ModelFingerprint.of(model));
         } else {
             SemanticSearch.requireSameModel(model, existing);
             builder = existing.toBuilder();

@@ -19,6 +19,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
@@ -29,7 +30,7 @@ import java.util.zip.ZipOutputStream;
  * The on-disk form of an {@link EmbeddingIndex}: a NumPy {@code .npz} (zip) archive with
  * {@code features.npy} (float32 {@code [size, embed_dim]}, unit rows), optionally {@code fingerprint.npy}
  * (float32, 1-D) and {@code index.json} ({@code format}, {@code version}, {@code embed_dim}, {@code model},
- * {@code ids}). The entry names and keys live here only.
+ * {@code activation} when known, {@code ids}). The entry names and keys live here only.
  */
 final class IndexFile {
     static final String FORMAT = "clip4j-embedding-index";
@@ -57,11 +58,14 @@ final class IndexFile {
                     + MAX_FEATURE_BYTES + " bytes one index file holds; split the collection");
         }
         requireWritable(file);
-        Path dir = file.toAbsolutePath().getParent();
         Path tmp = null;
         try {
+            // Through a symbolic link to an index, the index it names is rewritten: moving the new file onto the
+            // link itself replaced the link with a copy and left the index it pointed to stale.
+            Path target = Files.isSymbolicLink(file) && Files.exists(file) ? file.toRealPath() : file;
+            Path dir = target.toAbsolutePath().getParent();
             // Not Files.createTempFile: its owner-only mode would replace the index's; CREATE_NEW honours the umask.
-            tmp = dir.resolve("." + TempNames.stem(file.getFileName().toString()) + "." + Long.toHexString(System.nanoTime())
+            tmp = dir.resolve("." + TempNames.stem(target.getFileName().toString()) + "." + Long.toHexString(System.nanoTime())
                     + ".tmp");
             try (OutputStream os = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                  ZipOutputStream zip = new ZipOutputStream(os)) {
@@ -80,7 +84,7 @@ final class IndexFile {
                     zip.closeEntry();
                 }
             }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
             tmp = null;
         } catch (IOException | RuntimeException e) {
             throw new IndexException(file + ": cannot write the index: " + e.getMessage(), e);
@@ -96,7 +100,9 @@ final class IndexFile {
     }
 
     /**
-     * Checks a destination before anything is encoded or written: its folder exists and it is not a folder itself.
+     * Checks a destination before anything is encoded or written: its folder exists, it is not a folder itself, and
+     * if it exists it is a regular file (an index is written beside it and moved in place, which would replace a
+     * device such as {@code /dev/null}, a pipe or a socket with a regular file).
      *
      * @param file where an index is to be written
      * @throws IndexException naming what is wrong
@@ -106,6 +112,10 @@ final class IndexFile {
         if (Files.isDirectory(file)) {
             throw new IndexException(file + ": is a directory; give the index file's name (e.g. " + file.resolve(
                     "index.npz") + ")");
+        }
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            throw new IndexException(file + ": exists and is not a regular file (a device, pipe or socket); not"
+                    + " replacing it with an index");
         }
         if (dir == null || !Files.isDirectory(dir)) {
             throw new IndexException(file + ": cannot write the index: folder " + dir + " does not exist");
@@ -118,6 +128,9 @@ final class IndexFile {
         m.put("version", VERSION);
         m.put("embed_dim", index.embedDim());
         m.put("model", index.model());
+        if (!index.activation().isEmpty()) {
+            m.put("activation", index.activation());
+        }
         ArrayNode ids = m.putArray("ids");
         index.ids().forEach(ids::add);
         return m;
@@ -125,7 +138,9 @@ final class IndexFile {
 
     static EmbeddingIndex read(Path file) {
         if (!Files.isRegularFile(file)) {
-            throw new IndexException(file + ": no such index file" + (Files.isDirectory(file) ? " (a directory)" : ""));
+            throw new IndexException(file + (Files.isDirectory(file) ? ": no such index file (a directory)"
+                    : Files.exists(file) ? ": not an index file (not a regular file: a device, pipe or socket)"
+                    : ": no such index file"));
         }
         try (ZipFile zip = open(file)) {
             JsonNode meta = new ObjectMapper().readTree(entry(zip, META, MAX_META_BYTES, file));
@@ -156,7 +171,12 @@ final class IndexFile {
             float[] fingerprint = zip.getEntry(FINGERPRINT) == null ? new float[0]
                     : fingerprint(floats(zip, FINGERPRINT, new long[]{2L * dim}, file), dim, file);
             // One float[] for the whole matrix, checked in place: no per-row copies of a large index.
-            return EmbeddingIndex.ofUnitRows(idList, features, dim, meta.path("model").asText(), fingerprint);
+            JsonNode activation = meta.path("activation");
+            if (!activation.isMissingNode() && !isActivationName(activation)) {
+                throw new IndexException(file + ": index.json's activation is not QUICK_GELU or GELU: " + activation);
+            }
+            return EmbeddingIndex.ofUnitRows(idList, features, dim, meta.path("model").asText(), activation.asText(""),
+                    fingerprint);
         } catch (IndexException e) {
             throw e;
         } catch (IOException | ClipException | IllegalArgumentException e) {
@@ -173,8 +193,22 @@ final class IndexFile {
         try {
             return new ZipFile(file.toFile());
         } catch (ZipException e) { // named in the user's terms, not as java.util.zip's "zip END header not found"
+            if (startsLikeAZip(file)) { // a copy cut short, a disk that filled up: the index is there, but damaged
+                throw new IndexException(file + ": a truncated or damaged .npz archive (" + e.getMessage()
+                        + "); delete it and build the index again", e);
+            }
             throw new IndexException(file + ": not a clip4j index (not a .npz archive; ./clip index or"
                     + " EmbeddingIndex.save writes one)", e);
+        }
+    }
+
+    /** Whether a file begins with a zip local file header ({@code PK\3\4}), as every .npz does. */
+    private static boolean startsLikeAZip(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] head = Streams.readUpTo(in, 4);
+            return head.length == 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
+        } catch (IOException e) {
+            return false;
         }
     }
 
@@ -200,6 +234,14 @@ final class IndexFile {
             byte[] bytes = declared >= 0 ? readDeclared(in, (int) declared) : Streams.readUpTo(in, max);
             if (in.read() >= 0) {
                 throw new IndexException(file + ": " + name + " holds more than " + bytes.length + " bytes");
+            }
+            // java.util.zip.ZipFile does not check the CRC-32: a damaged byte in features.npy (a sign bit, a
+            // low mantissa byte) keeps every row a unit vector and would rank the images silently wrong.
+            CRC32 crc = new CRC32();
+            crc.update(bytes);
+            if (e.getCrc() != -1 && crc.getValue() != e.getCrc()) {
+                throw new IndexException(file + ": " + name + " is damaged (CRC-32 " + Long.toHexString(crc.getValue())
+                        + ", the archive records " + Long.toHexString(e.getCrc()) + ")");
             }
             return bytes;
         }
@@ -231,6 +273,15 @@ final class IndexFile {
                     + ", expected float32 " + Arrays.toString(shape));
         }
         return npy.toFloatArray();
+    }
+
+    private static boolean isActivationName(JsonNode node) {
+        for (io.clip4j.Activation a : io.clip4j.Activation.values()) {
+            if (node.isTextual() && a.name().equals(node.asText())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A fingerprint is two unit vectors of embed_dim (see {@link ModelFingerprint}); its length was checked. */

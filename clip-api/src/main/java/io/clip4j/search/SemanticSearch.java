@@ -45,10 +45,18 @@ public final class SemanticSearch {
     /**
      * @param model a loaded model
      * @param index an index
-     * @throws IndexException if the model's embed_dim or (when the index records one) fingerprint differs
+     * @throws IndexException if the model's embed_dim or (when the index records them) activation or fingerprint
+     *                        differs
      */
     static void requireSameModel(ClipModel model, EmbeddingIndex index) {
         String built = index.model().isEmpty() ? "another model" : index.model();
+        String runs = model.config().activation().name();
+        // Before the fingerprint: the same weights with GELU instead of QuickGELU can come within its tolerance.
+        if (!index.activation().isEmpty() && !index.activation().equals(runs)) {
+            throw new IndexException("the index was built with " + built + " running " + index.activation()
+                    + "; this model runs " + runs + ": load it with activation " + index.activation()
+                    + " (--activation " + index.activation() + ")");
+        }
         if (model.config().embedDim() != index.embedDim()) {
             throw new IndexException("the index was built with " + built + " (embed_dim " + index.embedDim()
                     + "); this model has embed_dim " + model.config().embedDim() + ": load the model that built it");

@@ -36,7 +36,8 @@ class IndexFileTest {
         fingerprint[0] = 0.6f;
         fingerprint[1] = 0.8f;
         fingerprint[f.dim() + 5] = 1f;
-        EmbeddingIndex.Builder b = EmbeddingIndex.builder(f.dim()).model("tiny-vit/model.pt").fingerprint(fingerprint);
+        EmbeddingIndex.Builder b = EmbeddingIndex.builder(f.dim()).model("tiny-vit/model.pt").activation("GELU")
+                .fingerprint(fingerprint);
         String[] names = {"clip_diagram.png", "astronaut.png", "chelsea é.png", "dir/\"quoted\"\n.png"};
         for (int i = 0; i < f.rows(); i++) {
             b.add(names[i], f.row(i));
@@ -52,6 +53,7 @@ class IndexFileTest {
         EmbeddingIndex back = EmbeddingIndex.load(file);
         assertEquals(index.ids(), back.ids());
         assertEquals(index.model(), back.model());
+        assertEquals("GELU", back.activation());
         assertEquals(index.embedDim(), back.embedDim());
         assertArrayEquals(index.fingerprint(), back.fingerprint());
         assertArrayEquals(index.features().toArray(), back.features().toArray());
@@ -101,6 +103,24 @@ class IndexFileTest {
         assertTrue(e.getMessage().contains("is a directory"), e.getMessage());
         assertTrue(Files.isDirectory(emptyFolder), "a folder is never replaced by an index file");
         assertThrows(IndexException.class, () -> EmbeddingIndex.checkDestination(emptyFolder));
+    }
+
+    /**
+     * An index cut short (an interrupted copy, a full disk) is named as a damaged index, not as "not a .npz
+     * archive": it was one, and the fix is to build it again.
+     */
+    @Test
+    void aTruncatedIndexIsNamedAsOne() throws IOException {
+        Path good = dir.resolve("good.npz");
+        fixtureIndex().save(good);
+        byte[] bytes = Files.readAllBytes(good);
+        Path cut = Files.write(dir.resolve("cut.npz"), Arrays.copyOf(bytes, bytes.length / 2));
+        IndexException e = assertThrows(IndexException.class, () -> EmbeddingIndex.load(cut));
+        assertEquals(cut + ": a truncated or damaged .npz archive (zip END header not found); delete it and build"
+                + " the index again", e.getMessage());
+        Path pk = Files.write(dir.resolve("pk.npz"), new byte[]{'P', 'K'}); // too short to be a zip's local header
+        e = assertThrows(IndexException.class, () -> EmbeddingIndex.load(pk));
+        assertTrue(e.getMessage().contains("not a .npz archive"), e.getMessage());
     }
 
     /** The file gets the mode any new file gets (the umask's), not a temporary file's owner-only mode. */
@@ -196,12 +216,15 @@ class IndexFileTest {
     void inconsistentPartsAreIndexExceptions() throws IOException {
         byte[] two = npy(new long[]{2, 2}, new float[]{1, 0, 0, 1});
         assertEquals(2, EmbeddingIndex.load(zip(meta("[\"a\",\"b\"]"), two)).size(), "the crafted form is valid");
+        assertEquals("", EmbeddingIndex.load(zip(meta("[\"a\",\"b\"]"), two)).activation(), "an older index");
         String[] badMeta = {
             null, "{", "[]", meta("[\"a\"]"), meta("[\"a\",\"a\"]"), meta("[\"a\",7]"), meta("\"ab\""),
             meta("[\"a\",\"b\"]").replace("\"version\":1", "\"version\":2"),
             meta("[\"a\",\"b\"]").replace("clip4j-embedding-index", "other"),
             meta("[\"a\",\"b\"]").replace("\"embed_dim\":2", "\"embed_dim\":-2"),
             meta("[\"a\",\"b\"]").replace("\"embed_dim\":2", "\"embed_dim\":2000000000"),
+            meta("[\"a\",\"b\"]").replace("\"model\":\"m\"", "\"model\":\"m\",\"activation\":\"gelu\""),
+            meta("[\"a\",\"b\"]").replace("\"model\":\"m\"", "\"model\":\"m\",\"activation\":7"),
         };
         for (String m : badMeta) {
             assertThrows(IndexException.class, () -> EmbeddingIndex.load(zip(m, two)), String.valueOf(m));
@@ -247,11 +270,55 @@ class IndexFileTest {
         assertTrue(e.getMessage().contains("declares 1000000000 bytes"), e.getMessage());
     }
 
-    /** Truncations and byte flips of a saved index: it loads (a flip in a compressed id may survive) or fails cleanly. */
+    /**
+     * Row 0 of features.npy negated in the file: still a unit vector, so only the archive's CRC-32 tells. It loaded,
+     * and every search ranked that image last instead of first, since ZipFile does not check CRCs.
+     */
+    @Test
+    void aFlippedSignInTheFeaturesIsRefused() throws IOException {
+        EmbeddingIndex index = fixtureIndex();
+        Path file = dir.resolve("photos.npz");
+        index.save(file);
+        byte[] entry;
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            entry = zip.getInputStream(zip.getEntry("features.npy")).readAllBytes();
+        }
+        int dim = index.embedDim();
+        int header = entry.length - index.size() * dim * Float.BYTES;
+        byte[] row0 = Arrays.copyOfRange(entry, header, header + dim * Float.BYTES);
+        byte[] b = Files.readAllBytes(file);
+        int at = indexOf(b, row0); // features.npy is stored without compression
+        assertTrue(at > 0, "row 0 found in the file");
+        for (int c = 0; c < dim; c++) {
+            b[at + c * Float.BYTES + 3] ^= (byte) 0x80; // little-endian: the sign bit is in the last byte
+        }
+        Path bad = Files.write(dir.resolve("flipped.npz"), b);
+        IndexException e = assertThrows(IndexException.class, () -> EmbeddingIndex.load(bad));
+        assertTrue(e.getMessage().startsWith(bad + ": features.npy is damaged (CRC-32 "), e.getMessage());
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    /**
+     * Truncations and byte flips of a saved index: it fails cleanly, or loads exactly what was saved (a flip in a
+     * part of the archive that holds no data, e.g. a local header's date, may survive; one in the data never does).
+     */
     @Test
     void damagedFilesNeverEscapeAsOtherExceptions() throws IOException {
         Path good = dir.resolve("good.npz");
-        fixtureIndex().save(good);
+        EmbeddingIndex original = fixtureIndex();
+        original.save(good);
         byte[] bytes = Files.readAllBytes(good);
         Random rnd = new Random(11);
         Path bad = dir.resolve("bad.npz");
@@ -265,7 +332,14 @@ class IndexFileTest {
             Files.write(bad, b);
             try {
                 EmbeddingIndex index = EmbeddingIndex.load(bad);
-                assertEquals(4, index.size(), "trial " + trial);
+                assertEquals(original.ids(), index.ids(), "trial " + trial);
+                assertEquals(original.model(), index.model(), "trial " + trial);
+                assertArrayEquals(original.features().toArray(), index.features().toArray(), "trial " + trial);
+                // A flip in the directory's name of fingerprint.npy hides that entry: the index then loads
+                // without a fingerprint (as an index saved without one), never with another one.
+                if (index.fingerprint().length > 0) {
+                    assertArrayEquals(original.fingerprint(), index.fingerprint(), "trial " + trial);
+                }
             } catch (IndexException expected) {
                 assertTrue(expected.getMessage().contains("bad.npz"), expected.getMessage());
             }

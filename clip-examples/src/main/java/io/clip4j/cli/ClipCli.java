@@ -45,6 +45,12 @@ public final class ClipCli {
      * @return the exit code
      */
     static int execute(PrintWriter out, PrintWriter err, String... args) {
+        String garbled = garbledArgument(args);
+        if (garbled != null) {
+            err.println("clip: " + garbled);
+            err.flush();
+            return EXIT_USAGE;
+        }
         ClipCli root = new ClipCli();
         CommandLine cl = new CommandLine(root);
         cl.setCaseInsensitiveEnumValuesAllowed(true); // --activation gelu, as Hugging Face configs spell it
@@ -79,6 +85,27 @@ public final class ClipCli {
         out.flush();
         err.flush();
         return code;
+    }
+
+    /**
+     * Finds an argument the JVM could not decode. Java decodes the command line with the locale's character set
+     * ({@code sun.jnu.encoding}); under a POSIX locale (LANG unset or C, as in many containers and cron jobs) that
+     * is ASCII, and each byte of a non-ASCII character becomes U+FFFD: the label "é" was classified as two
+     * replacement characters and a file "café.png" was "not found". The {@code ./clip} launcher switches such a
+     * locale to UTF-8; this catches what is left (a bare {@code java -cp} run, bytes that are not UTF-8).
+     *
+     * @param args the command line
+     * @return a one-line message naming the first argument with U+FFFD, or null if there is none
+     */
+    static String garbledArgument(String... args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].indexOf('\uFFFD') >= 0) {
+                return "argument " + (i + 1) + " ('" + args[i] + "') holds bytes that the locale's character set ("
+                        + System.getProperty("sun.jnu.encoding") + ") cannot decode; run with a UTF-8 locale, e.g."
+                        + " LC_ALL=C.UTF-8";
+            }
+        }
+        return null;
     }
 
     private static String oneLine(Throwable t) {

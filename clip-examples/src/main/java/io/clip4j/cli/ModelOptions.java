@@ -157,9 +157,10 @@ final class ModelOptions {
     }
 
     /**
-     * Without {@code --model}, an index's model is the one that built it (when its checkpoint is still there):
-     * searching or extending an index with another model is refused anyway. When it is not there, the default model
-     * is used and {@code err} says so, since a refusal would otherwise blame a model the user never named.
+     * Without {@code --model}, an index's model is the one that built it (when its checkpoint is still there), with
+     * the activation it ran with unless {@code --activation} is given: searching or extending an index with another
+     * model is refused anyway. When it is not there, the default model is used and {@code err} says so, since a
+     * refusal would otherwise blame a model the user never named.
      *
      * @param index an index about to be searched or extended
      * @param err   where the note goes
@@ -172,6 +173,10 @@ final class ModelOptions {
             Path built = Path.of(index.model());
             if (Files.exists(built)) {
                 model = built.toString();
+                if (activation == null && !index.activation().isEmpty()) {
+                    // a checkpoint that does not record its activation loads as QUICK_GELU, whatever built the index
+                    activation = Activation.valueOf(index.activation());
+                }
                 return;
             }
         } catch (InvalidPathException notAPath) {

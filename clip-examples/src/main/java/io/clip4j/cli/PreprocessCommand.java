@@ -11,7 +11,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -48,6 +50,16 @@ final class PreprocessCommand implements Callable<Integer> {
         ImageFiles.requireNotAnInput("--uint8-out", uint8Out, List.of(image));
         if (uint8Out != null && out.toAbsolutePath().normalize().equals(uint8Out.toAbsolutePath().normalize())) {
             throw new IllegalArgumentException("--out and --uint8-out name the same file: " + out);
+        }
+        // Both destinations before anything is written: a missing --uint8-out folder left --out written, exit 1.
+        for (Path dest : uint8Out == null ? List.of(out) : List.of(out, uint8Out)) {
+            Path parent = dest.toAbsolutePath().getParent();
+            if (Files.isDirectory(dest)) {
+                throw new FileSystemException(dest.toString()); // "a directory, not a file: ..."
+            }
+            if (parent != null && !Files.isDirectory(parent)) {
+                throw new NoSuchFileException(dest.toString()); // "directory not found: ... (for ...)"
+            }
         }
         ImagePreprocessor pre = ImagePreprocessor.builder().size(size).applyExifOrientation(applyExif).build();
         byte[] rgb = pre.resizeCropRgb(ImageInput.of(image));

@@ -172,4 +172,97 @@ class IndexSearchCliTest {
         assertEquals(0, r.code, r.err);
         assertTrue(r.out.startsWith(index + ": 1 images"), r.out);
     }
+
+    /**
+     * An --out that exists but is not a regular file (a pipe, a socket, or as root a device such as /dev/null) was
+     * not checked like a regular file that is not an index: the index was moved onto it, replacing it.
+     */
+    @Test
+    void anOutThatIsNotARegularFileIsNotReplaced() throws IOException {
+        Path socketFile = tmp.resolve("s.npz");
+        try (java.nio.channels.ServerSocketChannel socket = java.nio.channels.ServerSocketChannel.open(
+                java.net.StandardProtocolFamily.UNIX)) {
+            socket.bind(java.net.UnixDomainSocketAddress.of(socketFile));
+            String image = DATA.resolve("preprocess/images/chelsea.png").toString();
+            for (String update : new String[]{"--no-progress", "--update"}) {
+                CliRunner r = CliRunner.run("index", "--model", VIT.toString(), "--images", image, "--out",
+                        socketFile.toString(), update);
+                assertEquals(1, r.code, r.err);
+                assertEquals("clip: " + socketFile + ": exists and is not a regular file (a device, pipe or socket);"
+                        + " not replacing it with an index", r.err.strip());
+                assertTrue(Files.exists(socketFile) && !Files.isRegularFile(socketFile), "still a socket");
+            }
+            CliRunner r = CliRunner.run("search", "--index", socketFile.toString(), "--text", "a cat");
+            assertEquals(1, r.code, r.err);
+            assertEquals("clip: " + socketFile + ": not an index file (not a regular file: a device, pipe or socket)",
+                    r.err.strip());
+        }
+    }
+    /**
+     * Rebuilding or updating an index through a symbolic link rewrites the index the link names: the new index was
+     * moved onto the link, which became a regular file while the linked index stayed as it was.
+     */
+    @Test
+    void anIndexIsRewrittenThroughASymbolicLink() throws IOException {
+        Path real = tmp.resolve("real.npz");
+        String chelsea = DATA.resolve("preprocess/images/chelsea.png").toString();
+        String coffee = DATA.resolve("preprocess/images/coffee.png").toString();
+        CliRunner r = CliRunner.run("index", "--model", VIT.toString(), "--images", chelsea, "--out", real.toString(),
+                "--no-progress");
+        assertEquals(0, r.code, r.err);
+        Path link = Files.createSymbolicLink(tmp.resolve("current.npz"), real.getFileName());
+        r = CliRunner.run("index", "--model", VIT.toString(), "--images", chelsea, coffee, "--out", link.toString(),
+                "--no-progress");
+        assertEquals(0, r.code, r.err);
+        assertTrue(Files.isSymbolicLink(link), "the link is kept");
+        assertEquals(List.of(Path.of(chelsea).toAbsolutePath().toString(), Path.of(coffee).toAbsolutePath().toString()),
+                io.clip4j.search.EmbeddingIndex.load(real).ids());
+        String astronaut = DATA.resolve("preprocess/images/astronaut.png").toString();
+        r = CliRunner.run("index", "--images", astronaut, "--out", link.toString(), "--update", "--no-progress");
+        assertEquals(0, r.code, r.err);
+        assertTrue(Files.isSymbolicLink(link), "the link is kept");
+        assertEquals(3, io.clip4j.search.EmbeddingIndex.load(real).size());
+        try (var files = Files.list(tmp)) {
+            assertEquals(List.of("current.npz", "real.npz"), files.map(f -> f.getFileName().toString()).sorted()
+                    .collect(Collectors.toList()), "no temporary file left behind");
+        }
+    }
+
+    /**
+     * An index built with --activation GELU from a checkpoint that does not record its activation (OpenAI's
+     * model.pt format): search and --update without --model took the checkpoint but ran it with QUICK_GELU, whose
+     * embeddings came within the fingerprint's tolerance, so the scores were silently another model's and --update
+     * mixed QuickGELU rows into a GELU index.
+     */
+    @Test
+    void theIndexsActivationComesWithItsModel() throws IOException {
+        Path index = tmp.resolve("gelu.npz");
+        Path pt = VIT.resolve("model.pt");
+        String chelsea = DATA.resolve("preprocess/images/chelsea.png").toString();
+        String coffee = DATA.resolve("preprocess/images/coffee.png").toString();
+        CliRunner r = CliRunner.run("index", "--model", pt.toString(), "--activation", "gelu", "--images", chelsea,
+                "--out", index.toString(), "--no-progress");
+        assertEquals(0, r.code, r.err);
+        assertEquals("GELU", io.clip4j.search.EmbeddingIndex.load(index).activation());
+        CliRunner named = CliRunner.run("search", "--index", index.toString(), "--model", pt.toString(),
+                "--activation", "GELU", "--text", "a cat", "--json");
+        assertEquals(0, named.code, named.err);
+        CliRunner implied = CliRunner.run("search", "--index", index.toString(), "--text", "a cat", "--json");
+        assertEquals(0, implied.code, implied.err);
+        assertEquals(named.out, implied.out, "the model that built the index, as it ran");
+        CliRunner other = CliRunner.run("search", "--index", index.toString(), "--model", pt.toString(), "--text",
+                "a cat");
+        assertEquals(1, other.code, other.out);
+        assertEquals("clip: the index was built with " + pt + " running GELU; this model runs QUICK_GELU: load it with"
+                + " activation GELU (--activation GELU)", other.err.strip());
+        r = CliRunner.run("index", "--images", coffee, "--out", index.toString(), "--update", "--no-progress");
+        assertEquals(0, r.code, r.err);
+        // The row added by --update is GELU's: the image finds itself with cosine 1.
+        r = CliRunner.run("search", "--index", index.toString(), "--model", pt.toString(), "--activation", "gelu",
+                "--image", coffee, "--top-k", "1", "--json");
+        assertEquals(0, r.code, r.err);
+        JsonNode hit = new ObjectMapper().readTree(r.out).get("hits").get(0);
+        assertEquals(Path.of(coffee).toAbsolutePath().toString(), hit.get("id").asText());
+        assertEquals(1.0, hit.get("score").asDouble(), 1e-6);
+    }
 }

@@ -79,6 +79,23 @@ class TokenizePreprocessCliTest {
                 Npy.read(rgb).toByteArray());
     }
 
+    /**
+     * An argument the JVM could not decode (under a POSIX locale "é" arrives as U+FFFD U+FFFD) is refused: it was
+     * tokenized, classified and searched for as replacement characters, exit 0.
+     */
+    @Test
+    void argumentsTheLocaleCouldNotDecodeAreRefused() {
+        CliRunner r = CliRunner.run("tokenize", "caf\uFFFD\uFFFD");
+        assertEquals(ClipCli.EXIT_USAGE, r.code, r.out);
+        assertEquals("", r.out);
+        assertEquals("clip: argument 2 ('caf\uFFFD\uFFFD') holds bytes that the locale's character set ("
+                + System.getProperty("sun.jnu.encoding") + ") cannot decode; run with a UTF-8 locale, e.g."
+                + " LC_ALL=C.UTF-8", r.err.strip());
+        CliRunner ok = CliRunner.run("tokenize", "caf\u00e9");
+        assertEquals(0, ok.code, ok.err);
+        assertTrue(ok.out.startsWith("{\"text\":\"caf\u00e9\",\"ids\":[49406,"), ok.out);
+    }
+
     @Test
     void usageErrorsNameTheCommandsAndNearMisses() {
         // It said only "Missing required subcommand" and, for a typo, "Unmatched arguments from index 0".
@@ -93,6 +110,41 @@ class TokenizePreprocessCliTest {
         assertEquals(ClipCli.EXIT_USAGE, typo.code);
         assertTrue(typo.err.contains("did you mean zero-shot?"), typo.err);
         assertEquals(1, typo.err.strip().split("\n").length, typo.err);
+        assertEquals("clip: unknown command 'serach'; did you mean search? (see 'clip --help')",
+                CliRunner.run("serach").err.strip());
+        assertEquals("clip: unknown command 'retreival'; did you mean retrieval? (see 'clip eval --help')",
+                CliRunner.run("eval", "retreival").err.strip());
+        // picocli's letter-pair suggestions: "frob" got "did you mean zero-shot?", "classify" "preprocess".
+        assertEquals("clip: unknown command 'frob' (see 'clip --help')", CliRunner.run("frob").err.strip());
+        assertEquals("clip: unknown command 'classify' (see 'clip --help')", CliRunner.run("classify").err.strip());
+        // "--imag" got "--image-pipeline"; "--txt" nothing.
+        CliRunner imag = CliRunner.run("embed", "--imag", "x.png");
+        assertEquals(ClipCli.EXIT_USAGE, imag.code);
+        assertEquals("clip: Unknown option: '--imag'; did you mean --image? (see 'clip embed --help')",
+                imag.err.strip());
+        assertEquals("clip: Unknown option: '--txt'; did you mean --text? (see 'clip search --help')",
+                CliRunner.run("search", "--txt", "a cat", "--index", "i.npz").err.strip());
+        // After a multi-value option there was no hint, and its value was called an unknown option.
+        CliRunner lable = CliRunner.run("zero-shot", "--image", "x.png", "--label", "cat", "--lable", "dog");
+        assertEquals(ClipCli.EXIT_USAGE, lable.code);
+        assertEquals("clip: Unknown option: '--lable'; did you mean --label? (see 'clip zero-shot --help')",
+                lable.err.strip());
+        assertEquals("clip: Unknown option: '--top_k=3'; did you mean --top-k? (see 'clip zero-shot --help')",
+                CliRunner.run("zero-shot", "--image", "x.png", "--label", "cat", "--top_k=3").err.strip());
+        assertEquals("clip: Unknown option: '--frobnicate' (see 'clip zero-shot --help')",
+                CliRunner.run("zero-shot", "--image", "x.png", "--label", "cat", "--frobnicate").err.strip());
+        // An option of zero-shot's --label | --labels-file group given twice was "expected only one match but got
+        // (--label=TEXT... [--label=TEXT...]... | --labels-file=FILE)={--labels-file=a.txt} and (...)={...}".
+        // No labels at all was "Missing required argument (specify one of these): (--label=TEXT...
+        // [--label=TEXT...]... | --labels-file=FILE)".
+        CliRunner noLabels = CliRunner.run("zero-shot", "--image", "x.png");
+        assertEquals(ClipCli.EXIT_USAGE, noLabels.code);
+        assertEquals("clip: Missing required option: give --label or --labels-file (see 'clip zero-shot --help')",
+                noLabels.err.strip());
+        CliRunner twice = CliRunner.run("zero-shot", "--image", "x.png", "--labels-file", "a.txt", "--labels-file=b.txt");
+        assertEquals(ClipCli.EXIT_USAGE, twice.code);
+        assertEquals("clip: option '--labels-file' should be specified only once (see 'clip zero-shot --help')",
+                twice.err.strip());
     }
 
     @Test
@@ -129,6 +181,19 @@ class TokenizePreprocessCliTest {
                 tmp.resolve("o.npy").toString(), "--uint8-out", tmp.resolve("./o.npy").toString());
         assertEquals(ClipCli.EXIT_INPUT, both.code, both.err);
         assertEquals("clip: --out and --uint8-out name the same file: " + tmp.resolve("o.npy"), both.err.strip());
+        // A --uint8-out that cannot be written: nothing is (--out was written, then the run failed).
+        Path written = tmp.resolve("first.npy");
+        CliRunner half = CliRunner.run("preprocess", "--image", tiny.toString(), "--out", written.toString(),
+                "--uint8-out", tmp.resolve("absent/rgb.npy").toString());
+        assertEquals(ClipCli.EXIT_INPUT, half.code, half.err);
+        assertEquals("clip: directory not found: " + tmp.resolve("absent") + " (for " + tmp.resolve("absent/rgb.npy")
+                + ")", half.err.strip());
+        assertTrue(!Files.exists(written), "--out is not written when --uint8-out cannot be");
+        half = CliRunner.run("preprocess", "--image", tiny.toString(), "--out", written.toString(),
+                "--uint8-out", tmp.toString());
+        assertEquals(ClipCli.EXIT_INPUT, half.code, half.err);
+        assertEquals("clip: a directory, not a file: " + tmp, half.err.strip());
+        assertTrue(!Files.exists(written), "--out is not written when --uint8-out names a folder");
         CliRunner usage = CliRunner.run("preprocess", "--bogus");
         assertEquals(ClipCli.EXIT_USAGE, usage.code);
         assertEquals(1, usage.err.strip().split("\n").length, usage.err);
