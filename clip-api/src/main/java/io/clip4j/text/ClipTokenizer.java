@@ -5,6 +5,7 @@ import io.clip4j.math.ArraySizes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -93,6 +94,8 @@ public final class ClipTokenizer {
         }
         try (InputStream in = Files.newInputStream(mergesGz)) {
             return new ClipTokenizer(BpeModel.load(in, mergesGz.toString()), DEFAULT_CONTEXT_LENGTH, true);
+        } catch (NoSuchFileException e) {
+            throw new VocabularyException("BPE merges file " + mergesGz + " not found", e);
         } catch (IOException e) {
             throw new VocabularyException("cannot read BPE merges file " + mergesGz + ": " + e, e);
         }

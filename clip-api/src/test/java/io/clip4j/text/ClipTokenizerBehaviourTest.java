@@ -225,7 +225,7 @@ class ClipTokenizerBehaviourTest {
     void badVocabularyFilesGiveVocabularyException(@TempDir Path dir) throws IOException {
         VocabularyException missing = assertThrows(VocabularyException.class,
                 () -> ClipTokenizer.fromVocabulary(dir.resolve("none.gz")));
-        assertTrue(missing.getMessage().contains("none.gz"));
+        assertEquals("BPE merges file " + dir.resolve("none.gz") + " not found", missing.getMessage());
         Path notGzip = Files.writeString(dir.resolve("plain.txt"), "#version: 0.2\na b\n");
         assertThrows(VocabularyException.class, () -> ClipTokenizer.fromVocabulary(notGzip));
         Path malformed = gzip(dir.resolve("bad.txt.gz"), "#version: 0.2\na b\nabc\n");
