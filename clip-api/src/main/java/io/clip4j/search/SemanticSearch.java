@@ -26,14 +26,14 @@ public final class SemanticSearch {
     private final EmbeddingIndex index;
 
     /**
-     * Binds a model to an index after checking that the model is the one that built it: the same embed_dim,
-     * and, when the index records a {@link ModelFingerprint}, a matching one (costs one text and one image
-     * forward pass).
+     * Binds a model to an index after checking that the model is the one that built it: the same embed_dim, when the
+     * index records one ({@link EmbeddingIndex#activation()}), the same activation, and, when the index records a
+     * {@link ModelFingerprint}, a matching one (costs one text and one image forward pass).
      *
      * @param model a loaded model, not closed
      * @param index an index of embeddings made by that model
      * @throws NullPointerException    if {@code model} or {@code index} is null
-     * @throws IndexException          if the model's embed_dim or fingerprint differs from the index's
+     * @throws IndexException          if the model's embed_dim, activation or fingerprint differs from the index's
      * @throws io.clip4j.ClipException if the fingerprint's forward passes fail (e.g. the model is closed)
      */
     public SemanticSearch(ClipModel model, EmbeddingIndex index) {
