@@ -51,15 +51,16 @@ public final class SemanticSearch {
     static void requireSameModel(ClipModel model, EmbeddingIndex index) {
         String built = index.model().isEmpty() ? "another model" : index.model();
         String runs = model.config().activation().name();
-        // Before the fingerprint: the same weights with GELU instead of QuickGELU can come within its tolerance.
+        if (model.config().embedDim() != index.embedDim()) {
+            throw new IndexException("the index was built with " + built + " (embed_dim " + index.embedDim()
+                    + "); this model has embed_dim " + model.config().embedDim() + ": load the model that built it");
+        }
+        // After embed_dim, which tells another model whatever its activation (the advice below would mislead), and
+        // before the fingerprint: the same weights with GELU instead of QuickGELU can come within its tolerance.
         if (!index.activation().isEmpty() && !index.activation().equals(runs)) {
             throw new IndexException("the index was built with " + built + " running " + index.activation()
                     + "; this model runs " + runs + ": load it with activation " + index.activation()
                     + " (--activation " + index.activation() + ")");
-        }
-        if (model.config().embedDim() != index.embedDim()) {
-            throw new IndexException("the index was built with " + built + " (embed_dim " + index.embedDim()
-                    + "); this model has embed_dim " + model.config().embedDim() + ": load the model that built it");
         }
         float[] recorded = index.fingerprint();
         if (recorded.length > 0 && !ModelFingerprint.matches(recorded, ModelFingerprint.of(model))) {

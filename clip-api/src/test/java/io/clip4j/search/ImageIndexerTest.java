@@ -83,6 +83,11 @@ class ImageIndexerTest {
                 () -> new ImageIndexer(lookup(), "lookup").index(more, gelu));
         assertEquals("the index was built with lookup running GELU; this model runs QUICK_GELU: load it with"
                 + " activation GELU (--activation GELU)", e.getMessage());
+        // Another embed_dim is another model, whatever its activation: no advice to change the activation.
+        EmbeddingIndex wide = EmbeddingIndex.builder(3).model("big").activation("GELU").build();
+        e = assertThrows(IndexException.class, () -> new ImageIndexer(lookup(), "lookup").index(more, wide));
+        assertEquals("the index was built with big (embed_dim 3); this model has embed_dim 2: load the model that"
+                + " built it", e.getMessage());
         EmbeddingIndex older = built.toBuilder().activation("").build();
         EmbeddingIndex extended = new ImageIndexer(lookup(), "lookup").index(more, older).index();
         assertEquals(2, extended.size());
