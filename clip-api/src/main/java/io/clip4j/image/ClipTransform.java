@@ -29,9 +29,10 @@ final class ClipTransform {
             // by the stored size, is cut from the turned pixels, zero where it leaves them (Pillow's crop). A
             // palette source would show palette entry 0 there; it is stored expanded, so it shows black.
             return mode == PixelMode.I
-                    ? RgbConversion.fromInt(cropZeroFilled(img.intData(), w, h, 1, g.left(), g.top(), n))
-                    : RgbConversion.fromBytes(cropZeroFilled(img.data(), w, h, mode.channels(), g.left(), g.top(), n),
-                    mode);
+                    ? RgbConversion.fromInt(cropZeroFilled(img.intData(), new int[n * n], w, h, 1, g.left(), g.top(),
+                    n))
+                    : RgbConversion.fromBytes(cropZeroFilled(img.data(), new byte[n * n * mode.channels()], w, h,
+                    mode.channels(), g.left(), g.top(), n), mode);
         }
         if (mode == PixelMode.I) {
             int[] v = PillowResample.bicubicInt(img.intData(), w, h, g.resizedWidth(), g.resizedHeight(),
@@ -56,19 +57,15 @@ final class ClipTransform {
         return RgbConversion.fromBytes(window, mode);
     }
 
-    /** Pillow's {@code crop} of an n x n box at (left, top) &ge; 0: samples outside the image are zero. */
-    private static byte[] cropZeroFilled(byte[] src, int w, int h, int c, int left, int top, int n) {
-        byte[] out = new byte[n * n * c];
-        int cols = Math.max(0, Math.min(n, w - left));
-        for (int y = 0; cols > 0 && y < n && top + y < h; y++) {
-            System.arraycopy(src, ((top + y) * w + left) * c, out, y * n * c, cols * c);
-        }
-        return out;
-    }
-
-    /** {@link #cropZeroFilled(byte[], int, int, int, int, int, int)} for int samples. */
-    private static int[] cropZeroFilled(int[] src, int w, int h, int c, int left, int top, int n) {
-        int[] out = new int[n * n * c];
+    /**
+     * Pillow's {@code crop} of an n x n box at (left, top) &ge; 0 into {@code out} (zeroed, {@code n * n * c} samples):
+     * samples outside the image stay zero.
+     *
+     * @param src a {@code byte[]} or {@code int[]} of {@code w * h * c} samples
+     * @param out an array of the same type
+     * @return {@code out}
+     */
+    private static <A> A cropZeroFilled(A src, A out, int w, int h, int c, int left, int top, int n) {
         int cols = Math.max(0, Math.min(n, w - left));
         for (int y = 0; cols > 0 && y < n && top + y < h; y++) {
             System.arraycopy(src, ((top + y) * w + left) * c, out, y * n * c, cols * c);

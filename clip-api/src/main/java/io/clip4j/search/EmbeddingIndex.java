@@ -283,10 +283,22 @@ public final class EmbeddingIndex {
          * @param name an {@link io.clip4j.Activation} name ({@code "QUICK_GELU"}, {@code "GELU"}), or {@code ""} for
          *             unknown
          * @return this builder
-         * @throws NullPointerException if {@code name} is null
+         * @throws NullPointerException     if {@code name} is null
+         * @throws IllegalArgumentException if {@code name} is neither {@code ""} nor an {@link io.clip4j.Activation}
+         *                                  name (spelled as the constant, e.g. not {@code "gelu"}): {@link #load}
+         *                                  refuses such an index, so it is not built
          */
         public Builder activation(String name) {
-            this.activation = Objects.requireNonNull(name, "activation");
+            Objects.requireNonNull(name, "activation");
+            if (!name.isEmpty()) {
+                try {
+                    io.clip4j.Activation.valueOf(name);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("activation must be QUICK_GELU, GELU or \"\" (unknown), got \""
+                            + name + "\"", e);
+                }
+            }
+            this.activation = name;
             return this;
         }
 

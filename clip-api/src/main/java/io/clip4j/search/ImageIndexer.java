@@ -90,7 +90,8 @@ public final class ImageIndexer {
      *                 new one
      * @return the index and what was added and skipped
      * @throws NullPointerException    if {@code files} or an element is null
-     * @throws IndexException          if {@code existing} was built by another model
+     * @throws IndexException          if {@code existing} was built by another model, or by this one running another
+     *                                 activation
      * @throws io.clip4j.ClipException if the model fails for a reason other than an undecodable file, or gives no
      *                                 finite image_features for a whole batch
      */

@@ -26,14 +26,14 @@ public final class SemanticSearch {
     private final EmbeddingIndex index;
 
     /**
-     * Binds a model to an index after checking that the model is the one that built it: the same embed_dim,
-     * and, when the index records a {@link ModelFingerprint}, a matching one (costs one text and one image
-     * forward pass).
+     * Binds a model to an index after checking that the model is the one that built it: the same embed_dim, when the
+     * index records one ({@link EmbeddingIndex#activation()}), the same activation, and, when the index records a
+     * {@link ModelFingerprint}, a matching one (costs one text and one image forward pass).
      *
      * @param model a loaded model, not closed
      * @param index an index of embeddings made by that model
      * @throws NullPointerException    if {@code model} or {@code index} is null
-     * @throws IndexException          if the model's embed_dim or fingerprint differs from the index's
+     * @throws IndexException          if the model's embed_dim, activation or fingerprint differs from the index's
      * @throws io.clip4j.ClipException if the fingerprint's forward passes fail (e.g. the model is closed)
      */
     public SemanticSearch(ClipModel model, EmbeddingIndex index) {
@@ -51,15 +51,16 @@ public final class SemanticSearch {
     static void requireSameModel(ClipModel model, EmbeddingIndex index) {
         String built = index.model().isEmpty() ? "another model" : index.model();
         String runs = model.config().activation().name();
-        // Before the fingerprint: the same weights with GELU instead of QuickGELU can come within its tolerance.
+        if (model.config().embedDim() != index.embedDim()) {
+            throw new IndexException("the index was built with " + built + " (embed_dim " + index.embedDim()
+                    + "); this model has embed_dim " + model.config().embedDim() + ": load the model that built it");
+        }
+        // After embed_dim, which tells another model whatever its activation (the advice below would mislead), and
+        // before the fingerprint: the same weights with GELU instead of QuickGELU can come within its tolerance.
         if (!index.activation().isEmpty() && !index.activation().equals(runs)) {
             throw new IndexException("the index was built with " + built + " running " + index.activation()
                     + "; this model runs " + runs + ": load it with activation " + index.activation()
                     + " (--activation " + index.activation() + ")");
-        }
-        if (model.config().embedDim() != index.embedDim()) {
-            throw new IndexException("the index was built with " + built + " (embed_dim " + index.embedDim()
-                    + "); this model has embed_dim " + model.config().embedDim() + ": load the model that built it");
         }
         float[] recorded = index.fingerprint();
         if (recorded.length > 0 && !ModelFingerprint.matches(recorded, ModelFingerprint.of(model))) {

@@ -3,14 +3,12 @@ package io.clip4j.checkpoint;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.clip4j.testing.ChildJvm;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A checkpoint whose tensor metadata does not fit the Java heap is a CheckpointException, not an OutOfMemoryError. */
@@ -30,12 +28,7 @@ class CheckpointOutOfHeapTest {
         }
         b.op('u', '.');
         Path f = PickleBuilder.archive(dir.resolve("many.pt"), b.bytes(), Map.of("0", PickleBuilder.floats(1)));
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process p = new ProcessBuilder(java.toString(), "-Xmx16m", "-cp", System.getProperty("java.class.path"),
-                ReadCheckpoint.class.getName(), f.toString()).redirectErrorStream(true).start();
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "child JVM did not finish");
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        assertEquals(0, p.exitValue(), out);
+        String out = ChildJvm.run("16m", ReadCheckpoint.class, f.toString());
         assertTrue(out.startsWith(CheckpointException.class.getName() + ": " + f
                 + ": not enough Java heap to read the checkpoint ("), out);
         assertTrue(out.endsWith(" MiB); raise -Xmx"), out);

@@ -31,6 +31,23 @@ class EmbeddingIndexTest {
         return IntStream.range(0, n).mapToObj(i -> prefix + i).collect(Collectors.toList());
     }
 
+    /**
+     * An activation that {@link EmbeddingIndex#load} would refuse ("gelu", a typo) is refused by the builder: it used to
+     * be saved, leaving an index no search could open.
+     */
+    @Test
+    void theBuilderTakesOnlyActivationsThatLoadBack() {
+        for (String bad : List.of("gelu", "Quick_Gelu", "RELU", " GELU")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> EmbeddingIndex.builder(2).activation(bad), bad);
+            assertEquals("activation must be QUICK_GELU, GELU or \"\" (unknown), got \"" + bad + "\"", e.getMessage());
+        }
+        assertThrows(NullPointerException.class, () -> EmbeddingIndex.builder(2).activation(null));
+        for (String good : List.of("QUICK_GELU", "GELU", "")) {
+            assertEquals(good, EmbeddingIndex.builder(2).activation(good).build().activation());
+        }
+    }
+
     /** Text-to-image: each text_features row ranks the image_features rows as the reference's logits do. */
     @Test
     void textQueriesRankImagesLikeTheReferenceLogits() throws IOException {

@@ -66,4 +66,32 @@ class ImageIndexerTest {
                 .index(List.of(Path.of("/photos/a.png"), Path.of("/photos/dead.png")), null));
         assertEquals("the engine failed", e.getMessage());
     }
+
+    /**
+     * The index records the activation its model ran with, and extending it with the same weights run with another
+     * activation is refused (the fingerprint alone can let that through); an index from before the activation was
+     * recorded is extended as before and keeps recording none.
+     */
+    @Test
+    void theIndexRecordsItsActivationAndAnotherOneIsRefused() {
+        List<Path> first = List.of(Path.of("/photos/a.png"));
+        List<Path> more = List.of(Path.of("/photos/bb.png"));
+        EmbeddingIndex built = new ImageIndexer(lookup(), "lookup").index(first, null).index();
+        assertEquals("QUICK_GELU", built.activation());
+        EmbeddingIndex gelu = built.toBuilder().activation("GELU").build();
+        IndexException e = assertThrows(IndexException.class,
+                () -> new ImageIndexer(lookup(), "lookup").index(more, gelu));
+        assertEquals("the index was built with lookup running GELU; this model runs QUICK_GELU: load it with"
+                + " activation GELU (--activation GELU)", e.getMessage());
+        // Another embed_dim is another model, whatever its activation: no advice to change the activation.
+        EmbeddingIndex wide = EmbeddingIndex.builder(3).model("big").activation("GELU").build();
+        e = assertThrows(IndexException.class, () -> new ImageIndexer(lookup(), "lookup").index(more, wide));
+        assertEquals("the index was built with big (embed_dim 3); this model has embed_dim 2: load the model that"
+                + " built it", e.getMessage());
+        EmbeddingIndex older = built.toBuilder().activation("").build();
+        EmbeddingIndex extended = new ImageIndexer(lookup(), "lookup").index(more, older).index();
+        assertEquals(2, extended.size());
+        assertEquals("", extended.activation());
+        assertEquals("QUICK_GELU", new ImageIndexer(lookup(), "lookup").index(more, built).index().activation());
+    }
 }

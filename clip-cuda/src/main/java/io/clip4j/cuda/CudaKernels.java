@@ -156,7 +156,8 @@ public final class CudaKernels {
      *               palette/bilevel sources ({@code nearestOnly}), each side in [1, 1048576]
      * @param nPx    output side, in [1, 8192]
      * @return pixel_values float32 [images.size(), 3, nPx, nPx] (NCHW)
-     * @throws KernelException if an image is not plain RGB, a size is out of range, or the batch has more
+     * @throws KernelException if an image is not plain RGB or is turned on load (its opened size is not its size; see
+     *                         {@link #accepts}), a size is out of range, or the batch has more
      *                         values than a Java array holds (about 2^31; use {@link #preprocessInto} or smaller
      *                         batches)
      */
@@ -188,7 +189,8 @@ public final class CudaKernels {
      *                 When JavaCPP knows its size (see the class comment) that must hold the batch as well; a
      *                 device pointer or LibTorch {@code data_ptr()} has none, so {@code outBytes} is trusted
      * @param outBytes bytes available at {@code out} (from its position), at least the batch's size
-     * @throws KernelException if an image is not plain RGB, a size is out of range, {@code outBytes} or the known
+     * @throws KernelException if an image is not plain RGB or is turned on load (see {@link #accepts}), a size is out
+     *                         of range, {@code outBytes} or the known
      *                         size of {@code out} is too small, {@code out} is null or has a negative position, or
      *                         (CUDA) {@code out} is not device memory
      * @throws IllegalArgumentException if {@code images} or {@code out} is null

@@ -198,6 +198,7 @@ class IndexSearchCliTest {
                     r.err.strip());
         }
     }
+
     /**
      * Rebuilding or updating an index through a symbolic link rewrites the index the link names: the new index was
      * moved onto the link, which became a regular file while the linked index stayed as it was.

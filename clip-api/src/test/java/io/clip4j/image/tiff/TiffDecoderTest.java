@@ -34,7 +34,8 @@ class TiffDecoderTest {
     private static final long MAX = 89_478_485L;
     private final TiffDecoder tiff = new TiffDecoder();
 
-    private static byte[] resource(String name) throws IOException {
+    /** A file of this folder's test resources; also used by {@link TiffOrientationPreprocessTest}. */
+    static byte[] resource(String name) throws IOException {
         try (InputStream in = TiffDecoderTest.class.getResourceAsStream("/io/clip4j/image/tiff/" + name)) {
             assertNotNull(in, "missing test resource " + name);
             return in.readAllBytes();
@@ -48,7 +49,8 @@ class TiffDecoderTest {
         return out;
     }
 
-    private static String sha256(byte[] b) {
+    /** Lower-case hex SHA-256, as the fixtures record pixels; also used by {@link TiffOrientationPreprocessTest}. */
+    static String sha256(byte[] b) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
         } catch (NoSuchAlgorithmException e) {

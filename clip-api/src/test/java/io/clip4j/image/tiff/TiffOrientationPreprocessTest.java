@@ -1,7 +1,8 @@
 package io.clip4j.image.tiff;
 
+import static io.clip4j.image.tiff.TiffDecoderTest.resource;
+import static io.clip4j.image.tiff.TiffDecoderTest.sha256;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,10 +11,6 @@ import io.clip4j.image.DecodedImage;
 import io.clip4j.image.ImageInput;
 import io.clip4j.image.ImagePreprocessor;
 import java.io.IOException;
-import java.io.InputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,21 +19,6 @@ import org.junit.jupiter.api.Test;
  * CenterCrop read the stored size, which for a tag of 5..8 is the turned image's height x width.
  */
 class TiffOrientationPreprocessTest {
-
-    private static byte[] resource(String name) throws IOException {
-        try (InputStream in = TiffOrientationPreprocessTest.class.getResourceAsStream("/io/clip4j/image/tiff/" + name)) {
-            assertNotNull(in, "missing test resource " + name);
-            return in.readAllBytes();
-        }
-    }
-
-    private static String sha256(byte[] b) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
-        } catch (NoSuchAlgorithmException e) {
-            throw new AssertionError(e);
-        }
-    }
 
     @Test
     void resizeAndCropReadTheStoredSizeAsTorchvisionDoes() throws IOException {
