@@ -59,8 +59,8 @@ public final class SemanticSearch {
         // before the fingerprint: the same weights with GELU instead of QuickGELU can come within its tolerance.
         if (!index.activation().isEmpty() && !index.activation().equals(runs)) {
             throw new IndexException("the index was built with " + built + " running " + index.activation()
-                    + "; this model runs " + runs + ": load it with activation " + index.activation()
-                    + " (--activation " + index.activation() + ")");
+                    + "; this model runs " + runs + ": load the model that built it with activation "
+                    + index.activation() + " (--activation " + index.activation() + ")");
         }
         float[] recorded = index.fingerprint();
         if (recorded.length > 0 && !ModelFingerprint.matches(recorded, ModelFingerprint.of(model))) {

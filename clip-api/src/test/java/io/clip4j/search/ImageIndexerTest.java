@@ -81,7 +81,7 @@ class ImageIndexerTest {
         EmbeddingIndex gelu = built.toBuilder().activation("GELU").build();
         IndexException e = assertThrows(IndexException.class,
                 () -> new ImageIndexer(lookup(), "lookup").index(more, gelu));
-        assertEquals("the index was built with lookup running GELU; this model runs QUICK_GELU: load it with"
+        assertEquals("the index was built with lookup running GELU; this model runs QUICK_GELU: load the model that built it with"
                 + " activation GELU (--activation GELU)", e.getMessage());
         // Another embed_dim is another model, whatever its activation: no advice to change the activation.
         EmbeddingIndex wide = EmbeddingIndex.builder(3).model("big").activation("GELU").build();

@@ -254,7 +254,7 @@ class IndexSearchCliTest {
         CliRunner other = CliRunner.run("search", "--index", index.toString(), "--model", pt.toString(), "--text",
                 "a cat");
         assertEquals(1, other.code, other.out);
-        assertEquals("clip: the index was built with " + pt + " running GELU; this model runs QUICK_GELU: load it with"
+        assertEquals("clip: the index was built with " + pt + " running GELU; this model runs QUICK_GELU: load the model that built it with"
                 + " activation GELU (--activation GELU)", other.err.strip());
         r = CliRunner.run("index", "--images", coffee, "--out", index.toString(), "--update", "--no-progress");
         assertEquals(0, r.code, r.err);
