@@ -153,6 +153,16 @@ public final class EmbeddingIndex {
         return activation;
     }
 
+    /** Whether {@code name} is an {@link io.clip4j.Activation} constant's name, as the index records it. */
+    static boolean isActivationName(String name) {
+        for (io.clip4j.Activation a : io.clip4j.Activation.values()) {
+            if (a.name().equals(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** {@return a copy of that model's {@link ModelFingerprint} values, empty if unknown} */
     public float[] fingerprint() {
         return fingerprint.clone();
@@ -290,13 +300,9 @@ public final class EmbeddingIndex {
          */
         public Builder activation(String name) {
             Objects.requireNonNull(name, "activation");
-            if (!name.isEmpty()) {
-                try {
-                    io.clip4j.Activation.valueOf(name);
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("activation must be QUICK_GELU, GELU or \"\" (unknown), got \""
-                            + name + "\"", e);
-                }
+            if (!name.isEmpty() && !isActivationName(name)) {
+                throw new IllegalArgumentException("activation must be QUICK_GELU, GELU or \"\" (unknown), got \""
+                        + name + "\"");
             }
             this.activation = name;
             return this;

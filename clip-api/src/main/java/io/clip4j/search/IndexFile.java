@@ -172,7 +172,8 @@ final class IndexFile {
                     : fingerprint(floats(zip, FINGERPRINT, new long[]{2L * dim}, file), dim, file);
             // One float[] for the whole matrix, checked in place: no per-row copies of a large index.
             JsonNode activation = meta.path("activation");
-            if (!activation.isMissingNode() && !isActivationName(activation)) {
+            if (!activation.isMissingNode() && !(activation.isTextual()
+                    && EmbeddingIndex.isActivationName(activation.asText()))) {
                 throw new IndexException(file + ": index.json's activation is not QUICK_GELU or GELU: " + activation);
             }
             return EmbeddingIndex.ofUnitRows(idList, features, dim, meta.path("model").asText(), activation.asText(""),
@@ -273,15 +274,6 @@ final class IndexFile {
                     + ", expected float32 " + Arrays.toString(shape));
         }
         return npy.toFloatArray();
-    }
-
-    private static boolean isActivationName(JsonNode node) {
-        for (io.clip4j.Activation a : io.clip4j.Activation.values()) {
-            if (node.isTextual() && a.name().equals(node.asText())) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** A fingerprint is two unit vectors of embed_dim (see {@link ModelFingerprint}); its length was checked. */

@@ -115,7 +115,10 @@ final class UsageHints {
         return near == null ? "" : "; did you mean " + near + "?";
     }
 
-    /** Optimal string alignment distance (Levenshtein plus swaps of two neighbouring characters). */
+    /**
+     * Optimal string alignment distance (Levenshtein plus swaps of two neighbouring characters). Not commons-text's
+     * LevenshteinDistance: it counts a swap ("--lable") as two edits, and swaps are the commonest typo.
+     */
     static int distance(String a, String b) {
         int[][] d = new int[a.length() + 1][b.length() + 1];
         for (int i = 0; i <= a.length(); i++) {
