@@ -18,22 +18,11 @@
         }                                                                                            \
     } while (0)
 
-int main(void) {
-    const int use_gpu = clip4j_cuda_available();
-    printf("backend: %s\n", use_gpu ? "CUDA" : "CPU");
+/* Two decoded RGB images of different sizes (row-major, 3 bytes per pixel), preprocessed to N_PX x N_PX. */
+enum { W0 = 640, H0 = 480, W1 = 300, H1 = 500, N_PX = 224 };
 
-    /* Two decoded RGB images of different sizes (row-major, 3 bytes per pixel). */
-    enum { W0 = 640, H0 = 480, W1 = 300, H1 = 500, N_PX = 224 };
-    uint8_t* img0 = malloc((size_t)W0 * H0 * 3);
-    uint8_t* img1 = malloc((size_t)W1 * H1 * 3);
-    float* pixel_values = malloc(sizeof(float) * 2 * 3 * N_PX * N_PX); /* [2, 3, 224, 224] */
-    if (img0 == NULL || img1 == NULL || pixel_values == NULL) {
-        fprintf(stderr, "out of memory\n");
-        free(img0); /* free(NULL) is a no-op */
-        free(img1);
-        free(pixel_values);
-        return 1;
-    }
+/* The example's work; every failure returns 1 to main, which frees the buffers either way. */
+static int run(int use_gpu, uint8_t* img0, uint8_t* img1, float* pixel_values) {
     for (size_t i = 0; i < (size_t)W0 * H0 * 3; ++i) img0[i] = (uint8_t)(i * 7);
     for (size_t i = 0; i < (size_t)W1 * H1 * 3; ++i) img1[i] = (uint8_t)(i * 13);
     const uint8_t* images[2] = {img0, img1};
@@ -73,8 +62,21 @@ int main(void) {
         return 1;
     }
     printf("k = 5 rejected: %s\n", clip4j_last_error());
-    free(img0);
+    return ok ? 0 : 1;
+}
+
+int main(void) {
+    const int use_gpu = clip4j_cuda_available();
+    printf("backend: %s\n", use_gpu ? "CUDA" : "CPU");
+
+    uint8_t* img0 = malloc((size_t)W0 * H0 * 3);
+    uint8_t* img1 = malloc((size_t)W1 * H1 * 3);
+    float* pixel_values = malloc(sizeof(float) * 2 * 3 * N_PX * N_PX); /* [2, 3, 224, 224] */
+    const int allocated = img0 != NULL && img1 != NULL && pixel_values != NULL;
+    if (!allocated) fprintf(stderr, "out of memory\n");
+    const int rc = allocated ? run(use_gpu, img0, img1, pixel_values) : 1;
+    free(img0); /* free(NULL) is a no-op */
     free(img1);
     free(pixel_values);
-    return ok ? 0 : 1;
+    return rc;
 }
