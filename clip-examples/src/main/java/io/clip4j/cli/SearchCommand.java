@@ -58,9 +58,8 @@ final class SearchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "nothing to search for: give --text and/or --image");
         }
         for (int i = 0; i < texts.size(); i++) {
-            if (texts.get(i).trim().isEmpty()) { // like zero-shot's blank labels: it would rank images by nothing asked
-                throw new ParameterException(spec.commandLine(), "--text " + (i + 1) + " of " + texts.size()
-                        + " is blank");
+            if (texts.get(i).trim().isEmpty()) { // like zero-shot's blank labels (an invalid value: exit 1, not 2)
+                throw new IllegalArgumentException("--text " + (i + 1) + " of " + texts.size() + " is blank");
             }
         }
         if (topK < 1) {
