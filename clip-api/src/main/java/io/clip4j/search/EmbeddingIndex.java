@@ -93,11 +93,12 @@ public final class EmbeddingIndex {
      * {@code fingerprint.npy} when known, {@code index.json} with the ids and the model). The file is written
      * next to its destination first and then moved in place, so a crash never leaves half an index.
      *
-     * @param file destination; replaced if it exists (through a symbolic link, the file the link names is replaced
-     *             and the link kept)
+     * @param file destination; replaced if it exists (through a symbolic link, the file the link names is written,
+     *             created if it does not exist yet, and the link kept)
      * @throws IndexException if it cannot be written (its folder is missing, it names a folder, or it exists and is
      *                        not a regular file: a device, pipe or socket is never replaced), or the features
-     *                        exceed the 2 GiB one file holds (about one million embeddings of embed_dim 512)
+     *                        exceed the 2 GiB one file holds (about one million embeddings of embed_dim 512), or
+     *                        it is a loop of symbolic links
      */
     public void save(Path file) {
         IndexFile.write(this, file);

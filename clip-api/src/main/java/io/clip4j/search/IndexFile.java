@@ -49,6 +49,9 @@ final class IndexFile {
     /** A unit row read back may differ from norm 1 by float32 rounding only. */
     private static final double NORM_TOLERANCE = 1e-3;
 
+    /** Linux's limit on links followed to resolve one path (ELOOP). */
+    private static final int MAX_LINK_HOPS = 40;
+
     private IndexFile() {
     }
 
@@ -60,9 +63,7 @@ final class IndexFile {
         requireWritable(file);
         Path tmp = null;
         try {
-            // Through a symbolic link to an index, the index it names is rewritten: moving the new file onto the
-            // link itself replaced the link with a copy and left the index it pointed to stale.
-            Path target = Files.isSymbolicLink(file) && Files.exists(file) ? file.toRealPath() : file;
+            Path target = destination(file);
             Path dir = target.toAbsolutePath().getParent();
             // Not Files.createTempFile: its owner-only mode would replace the index's; CREATE_NEW honours the umask.
             tmp = dir.resolve("." + TempNames.stem(target.getFileName().toString()) + "." + Long.toHexString(System.nanoTime())
@@ -108,7 +109,7 @@ final class IndexFile {
      * @throws IndexException naming what is wrong
      */
     static void requireWritable(Path file) {
-        Path dir = file.toAbsolutePath().getParent();
+        Path dir = destination(file).toAbsolutePath().getParent();
         if (Files.isDirectory(file)) {
             throw new IndexException(file + ": is a directory; give the index file's name (e.g. " + file.resolve(
                     "index.npz") + ")");
@@ -120,6 +121,26 @@ final class IndexFile {
         if (dir == null || !Files.isDirectory(dir)) {
             throw new IndexException(file + ": cannot write the index: folder " + dir + " does not exist");
         }
+    }
+
+    /**
+     * The file a write to {@code file} replaces: through a symbolic link (a chain of them, or one whose file does
+     * not exist yet, as a shell's {@code >} would create it), the file the link names. Moving the new index onto the
+     * link itself would replace the link with a copy and leave the index it pointed to stale.
+     */
+    private static Path destination(Path file) {
+        Path p = file.toAbsolutePath();
+        for (int hops = 0; Files.isSymbolicLink(p); hops++) {
+            if (hops == MAX_LINK_HOPS) {
+                throw new IndexException(file + ": too many levels of symbolic links");
+            }
+            try {
+                p = p.getParent().resolve(Files.readSymbolicLink(p)); // a relative link is relative to its folder
+            } catch (IOException e) {
+                throw new IndexException(file + ": cannot read the symbolic link: " + e.getMessage(), e);
+            }
+        }
+        return p;
     }
 
     private static ObjectNode meta(EmbeddingIndex index) {

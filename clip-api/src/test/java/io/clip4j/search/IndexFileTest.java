@@ -137,6 +137,32 @@ class IndexFileTest {
         assertEquals(made, Files.getPosixFilePermissions(file));
     }
 
+    /**
+     * Through a symbolic link whose index does not exist yet, the index is written where the link points (as a
+     * shell's {@code >} would); the link was replaced by a regular file before.
+     */
+    @Test
+    void aDanglingLinkGetsItsIndexWritten() throws IOException {
+        Path link = dir.resolve("current.npz");
+        try {
+            Files.createSymbolicLink(link, Path.of("runs", "first.npz"));
+            Files.createSymbolicLink(dir.resolve("chain.npz"), link.getFileName());
+        } catch (UnsupportedOperationException | IOException noLinks) {
+            return; // a file system without symbolic links has nothing to check here
+        }
+        IndexException missingFolder = assertThrows(IndexException.class,
+                () -> EmbeddingIndex.checkDestination(dir.resolve("chain.npz")));
+        assertTrue(missingFolder.getMessage().contains("does not exist"), missingFolder.getMessage());
+        Files.createDirectory(dir.resolve("runs"));
+        fixtureIndex().save(dir.resolve("chain.npz"));
+        assertTrue(Files.isSymbolicLink(link) && Files.isSymbolicLink(dir.resolve("chain.npz")), "the links are kept");
+        assertEquals(fixtureIndex().ids(), EmbeddingIndex.load(dir.resolve("runs/first.npz")).ids());
+
+        Path loop = Files.createSymbolicLink(dir.resolve("loop.npz"), Path.of("loop.npz"));
+        IndexException e = assertThrows(IndexException.class, () -> fixtureIndex().save(loop));
+        assertTrue(e.getMessage().contains("too many levels of symbolic links"), e.getMessage());
+    }
+
     /** A name near the 255-byte limit: the temporary file beside it failed with "File name too long". */
     @Test
     void aLongFileNameIsSaved() {
