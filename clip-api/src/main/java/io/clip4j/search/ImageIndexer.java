@@ -3,10 +3,13 @@ package io.clip4j.search;
 import io.clip4j.ClipModel;
 import io.clip4j.data.ImageBatches;
 
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.IntConsumer;
@@ -80,7 +83,8 @@ public final class ImageIndexer {
 
     /**
      * Encodes the files that are not yet in {@code existing} and adds them to it. A file that cannot be read
-     * or decoded (missing, a directory, damaged, of an unknown format), or whose image_features come out non-finite
+     * or decoded (missing, a directory, damaged, of an unknown format), whose name is not valid in the platform's
+     * encoding (no id could name it), or whose image_features come out non-finite
      * or all zeros ({@link io.clip4j.NonFiniteFeaturesException}, e.g. a float16 overflow), is skipped and reported in
      * the result; a batch in which no file gives finite features is the model's fault ({@link ImageBatches#compute})
      * and throws.
@@ -125,19 +129,47 @@ public final class ImageIndexer {
         return new Result(builder.build(), added, skipped);
     }
 
-    /** Encodes a batch; a file that cannot be decoded is skipped ({@link ImageBatches}). */
+    /**
+     * Encodes a batch; a file that cannot be decoded is skipped ({@link ImageBatches}), and so is one whose id would
+     * not name it, which every {@code --update} would drop as gone and encode again.
+     */
     private int encode(List<Path> batch, EmbeddingIndex.Builder builder, List<Skipped> skipped) {
-        List<ImageBatches.Skipped> left = new ArrayList<>();
-        List<float[]> rows = ImageBatches.compute(batch, inputs -> model.encodeImages(inputs).rowList(), left);
-        int added = 0;
-        for (int i = 0; i < batch.size(); i++) {
-            if (rows.get(i) != null) {
-                builder.add(idOf(batch.get(i)), rows.get(i));
-                added++;
+        List<Path> named = new ArrayList<>();
+        for (Path f : batch) {
+            if (idNames(f)) {
+                named.add(f);
             }
         }
-        left.forEach(s -> skipped.add(new Skipped(idOf(s.file()), s.reason())));
+        List<ImageBatches.Skipped> left = new ArrayList<>();
+        List<float[]> rows = named.isEmpty() ? List.of()
+                : ImageBatches.compute(named, inputs -> model.encodeImages(inputs).rowList(), left);
+        Map<Path, String> reasons = new HashMap<>();
+        left.forEach(s -> reasons.put(s.file(), s.reason()));
+        int added = 0;
+        int row = 0;
+        for (Path f : batch) { // in file order, as Result promises
+            String id = idOf(f);
+            if (!idNames(f)) {
+                skipped.add(new Skipped(id, id + ": the file name is not valid in the platform's encoding ("
+                        + System.getProperty("sun.jnu.encoding", "unknown") + "), so no id can name it; rename it"));
+            } else if (rows.get(row++) != null) {
+                builder.add(id, rows.get(row - 1));
+                added++;
+            } else {
+                skipped.add(new Skipped(id, reasons.get(f)));
+            }
+        }
         return added;
+    }
+
+    /** Whether {@link #idOf} names the file: not so for a name whose bytes are not valid in the platform's charset. */
+    private static boolean idNames(Path file) {
+        Path abs = file.toAbsolutePath().normalize();
+        try {
+            return abs.getFileSystem().getPath(abs.toString()).equals(abs);
+        } catch (InvalidPathException e) {
+            return false;
+        }
     }
 
     /**

@@ -7,10 +7,13 @@ import io.clip4j.Features;
 import io.clip4j.NonFiniteFeaturesException;
 import io.clip4j.image.ImageInput;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -51,6 +54,34 @@ class ImageIndexerTest {
             }
             @Override public void close() { }
         };
+    }
+
+    /**
+     * A file whose name is not valid in the platform's encoding gets an id that names no file: indexed, it was
+     * dropped as gone by every update and encoded again. It is skipped, saying why, in file order.
+     */
+    @Test
+    void aFileNoIdCanNameIsSkippedSayingWhy(@TempDir Path dir) throws Exception {
+        Process made = new ProcessBuilder("sh", "-c", "printf x > \"$(printf 'bad\\377.png')\"")
+                .directory(dir.toFile()).start();
+        List<Path> listed;
+        try (Stream<Path> s = Files.list(dir)) {
+            listed = s.collect(Collectors.toList());
+        }
+        if (made.waitFor() != 0 || listed.size() != 1) {
+            return; // no POSIX shell, or a file system that refuses such names: nothing to check
+        }
+        Path bad = listed.get(0);
+        List<Path> files = List.of(Path.of("/photos/a.png"), bad, Path.of("/photos/nan.png"), Path.of("/photos/b.png"));
+        ImageIndexer.Result r = new ImageIndexer(lookup(), "lookup").batchSize(8).index(files, null);
+        if (Path.of(bad.toString()).equals(bad)) { // a charset in which every byte is valid (e.g. ISO-8859-1)
+            assertEquals(3, r.index().size());
+            return;
+        }
+        assertEquals(List.of(ImageIndexer.idOf(files.get(0)), ImageIndexer.idOf(files.get(3))), r.index().ids());
+        assertEquals(List.of(ImageIndexer.idOf(bad), ImageIndexer.idOf(files.get(2))),
+                r.skipped().stream().map(ImageIndexer.Skipped::id).collect(Collectors.toList()), "in file order");
+        assertTrue(r.skipped().get(0).reason().contains("no id can name it"), r.skipped().get(0).reason());
     }
 
     @Test
