@@ -143,6 +143,19 @@ final class IndexFile {
         return p;
     }
 
+    /**
+     * Refuses entries other than the three an index holds: the CRC-32 check covers entry data, not names, and a
+     * damaged "fingerprint.npy" name would load the index without its model check.
+     */
+    private static void requireKnownEntries(ZipFile zip, Path file) {
+        for (java.util.Enumeration<? extends ZipEntry> e = zip.entries(); e.hasMoreElements(); ) {
+            String name = e.nextElement().getName();
+            if (!name.equals(META) && !name.equals(FEATURES) && !name.equals(FINGERPRINT)) {
+                throw new IndexException(file + ": not a clip4j index: unexpected entry '" + name + "' (a damaged file?)");
+            }
+        }
+    }
+
     private static ObjectNode meta(EmbeddingIndex index) {
         ObjectNode m = new ObjectMapper().createObjectNode();
         m.put("format", FORMAT);
@@ -164,12 +177,14 @@ final class IndexFile {
                     : ": no such index file"));
         }
         try (ZipFile zip = open(file)) {
+            requireKnownEntries(zip, file);
             JsonNode meta = new ObjectMapper().readTree(entry(zip, META, MAX_META_BYTES, file));
-            if (!FORMAT.equals(meta.path("format").asText()) || meta.path("version").asInt() != VERSION) {
+            if (!FORMAT.equals(meta.path("format").asText()) || !meta.path("version").isInt()
+                    || meta.path("version").intValue() != VERSION) {
                 throw new IndexException(file + ": not a clip4j index (format " + meta.path("format") + ", version "
                         + meta.path("version") + "; expected " + FORMAT + " version " + VERSION + ")");
             }
-            int dim = meta.path("embed_dim").asInt(0);
+            int dim = meta.path("embed_dim").isInt() ? meta.path("embed_dim").intValue() : 0; // "512" is not 512
             JsonNode ids = meta.path("ids");
             if (dim < 1 || !ids.isArray() || !meta.path("model").isTextual()) {
                 throw new IndexException(file + ": index.json lacks embed_dim, model or ids");

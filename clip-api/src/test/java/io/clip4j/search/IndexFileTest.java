@@ -246,6 +246,9 @@ class IndexFileTest {
         String[] badMeta = {
             null, "{", "[]", meta("[\"a\"]"), meta("[\"a\",\"a\"]"), meta("[\"a\",7]"), meta("\"ab\""),
             meta("[\"a\",\"b\"]").replace("\"version\":1", "\"version\":2"),
+            meta("[\"a\",\"b\"]").replace("\"version\":1", "\"version\":\"1\""),
+            meta("[\"a\",\"b\"]").replace("\"embed_dim\":2", "\"embed_dim\":\"2\""),
+            meta("[\"a\",\"b\"]").replace("\"embed_dim\":2", "\"embed_dim\":2.5"),
             meta("[\"a\",\"b\"]").replace("clip4j-embedding-index", "other"),
             meta("[\"a\",\"b\"]").replace("\"embed_dim\":2", "\"embed_dim\":-2"),
             meta("[\"a\",\"b\"]").replace("\"embed_dim\":2", "\"embed_dim\":2000000000"),
@@ -321,6 +324,24 @@ class IndexFileTest {
         Path bad = Files.write(dir.resolve("flipped.npz"), b);
         IndexException e = assertThrows(IndexException.class, () -> EmbeddingIndex.load(bad));
         assertTrue(e.getMessage().startsWith(bad + ": features.npy is damaged (CRC-32 "), e.getMessage());
+    }
+
+    /** The CRC-32 covers entry data, not names: a damaged fingerprint name loaded the index without its model check. */
+    @Test
+    void aDamagedEntryNameIsRefused() throws IOException {
+        Path file = dir.resolve("photos.npz");
+        fixtureIndex().save(file);
+        byte[] b = Files.readAllBytes(file);
+        byte[] name = "fingerprint.npy".getBytes(StandardCharsets.US_ASCII);
+        int renamed = 0;
+        for (int at = indexOf(b, name); at >= 0; at = indexOf(b, name)) { // the local and the central header
+            b[at + 10] = 'u';
+            renamed++;
+        }
+        assertEquals(2, renamed);
+        Path bad = Files.write(dir.resolve("renamed.npz"), b);
+        IndexException e = assertThrows(IndexException.class, () -> EmbeddingIndex.load(bad));
+        assertTrue(e.getMessage().contains("unexpected entry 'fingerprinu.npy'"), e.getMessage());
     }
 
     private static int indexOf(byte[] haystack, byte[] needle) {
