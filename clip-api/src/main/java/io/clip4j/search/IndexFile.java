@@ -151,7 +151,8 @@ final class IndexFile {
         for (java.util.Enumeration<? extends ZipEntry> e = zip.entries(); e.hasMoreElements(); ) {
             String name = e.nextElement().getName();
             if (!name.equals(META) && !name.equals(FEATURES) && !name.equals(FINGERPRINT)) {
-                throw new IndexException(file + ": not a clip4j index: unexpected entry '" + name + "' (a damaged file?)");
+                throw new IndexException(file + ": not a clip4j index: unexpected entry '" + name
+                        + "' (a damaged file?)");
             }
         }
     }
