@@ -21,6 +21,8 @@ import java.util.regex.Pattern;
  * {@code ClipModel.load} reads like any Hugging Face model directory.
  */
 public final class HuggingFaceCache {
+    /** A commit hash and a newline, with room to spare; a larger refs/main is not one. */
+    private static final long MAX_REF_BYTES = 1024;
     private static final Pattern REPO_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*");
 
     private HuggingFaceCache() {
@@ -93,6 +95,11 @@ public final class HuggingFaceCache {
         try {
             Path ref = repo.resolve("refs").resolve("main");
             if (Files.isRegularFile(ref)) {
+                if (Files.size(ref) > MAX_REF_BYTES) { // not read whole: it could be any file put there by mistake
+                    throw new CheckpointException(ref + " is " + Files.size(ref) + " bytes, not a 40-hex commit hash as"
+                            + " the hub writes; put the commit of a folder in " + snapshots + " there, or pass that"
+                            + " snapshot folder itself");
+                }
                 String commit = new String(Files.readAllBytes(ref), StandardCharsets.UTF_8).trim();
                 if (!commit.matches("[0-9a-f]{40}")) { // the hub writes a commit hash; a name here is hand-made
                     throw new CheckpointException(ref + " holds '" + commit + "', which is not a 40-hex commit hash"

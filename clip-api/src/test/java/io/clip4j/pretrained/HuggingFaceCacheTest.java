@@ -66,6 +66,10 @@ class HuggingFaceCacheTest {
         CheckpointException notHash = assertThrows(CheckpointException.class,
                 () -> HuggingFaceCache.find(hub, "openai/clip-tiny"));
         assertTrue(notHash.getMessage().contains("'v1.0', which is not a 40-hex commit hash"), notHash.getMessage());
+        Files.write(refs.resolve("main"), new byte[1 << 20]); // e.g. a weights file copied there by mistake
+        CheckpointException large = assertThrows(CheckpointException.class,
+                () -> HuggingFaceCache.find(hub, "openai/clip-tiny"));
+        assertTrue(large.getMessage().contains("main is 1048576 bytes, not a 40-hex commit hash"), large.getMessage());
     }
 
     @Test
