@@ -320,6 +320,18 @@ class DataReadersTest {
     }
 
     @Test
+    void templatesWithoutExactlyOnePlaceholderAreRefusedUpFront() {
+        LabeledDataset ds = new LabeledDataset("d", List.of("cat"), List.of(
+                new LabeledImage(io.clip4j.image.ImageInput.ofPixels(new byte[1], 1, 1, PixelMode.L), 0)));
+        // Two {} used to pass (contains("{}")) and throw at the first caption drawn, in the middle of training.
+        for (String bad : List.of("a {} and a {}.", "a photo of a {0}.", "a photo of a %s.", "")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> CaptionedImages.fromLabels(ds, List.of("a {}.", bad), 1), bad);
+            assertTrue(e.getMessage().contains("exactly one {}") && e.getMessage().contains(bad), e.getMessage());
+        }
+    }
+
+    @Test
     void randomResizedCropKeepsAreaAndRatioBoundsAndIsSeeded() {
         byte[] rgb = new byte[100 * 80 * 3];
         for (int i = 0; i < rgb.length; i++) {
