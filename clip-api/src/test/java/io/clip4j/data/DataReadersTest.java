@@ -97,6 +97,34 @@ class DataReadersTest {
     }
 
     @Test
+    void ambiguousColumnsAndKeysAreRefusedNotPickedSilently(@TempDir Path dir) throws IOException {
+        // Found by adversarial caption files: the first of two caption columns, the last of two "caption" keys was
+        // taken without a word, so a row's caption could be another column's text.
+        Path csv = dir.resolve("c.csv");
+        Files.writeString(csv, "path,Caption,caption\na.png,one,two\n");
+        assertEquals(csv + ": CSV header [path, Caption, caption] has two 'caption' columns (2 and 3)",
+                assertThrows(ClipException.class, () -> CaptionFile.read(csv)).getMessage());
+        Files.writeString(csv, "path,caption, path\na.png,one,b.png\n");
+        assertEquals(csv + ": CSV header [path, caption,  path] has two 'path' columns (1 and 3)",
+                assertThrows(ClipException.class, () -> CaptionFile.read(csv)).getMessage());
+        Path jsonl = dir.resolve("c.jsonl");
+        Files.writeString(jsonl, "{\"image\": \"a.png\", \"caption\": \"one\"}\n"
+                + "{\"image\": \"b.png\", \"caption\": \"a cat\", \"caption\": \"a dog\"}\n");
+        ClipException e = assertThrows(ClipException.class, () -> CaptionFile.read(jsonl));
+        assertTrue(e.getMessage().startsWith(jsonl + ": line 2 is not valid JSON: Duplicate field 'caption'"),
+                e.getMessage());
+        // A JSON array (a .json file as many tools write it) is named as such, without Jackson's location noise.
+        Path json = dir.resolve("c.json");
+        Files.writeString(json, "[\n  {\"image\": \"a.png\", \"caption\": \"one\"}\n]\n");
+        assertEquals(json + ": line 1 is not valid JSON: an array that does not end on this line (JSON Lines puts"
+                + " one {\"image\": ..., \"caption\": ...} object on each line)",
+                assertThrows(ClipException.class, () -> CaptionFile.read(json)).getMessage());
+        Files.writeString(json, "[{\"image\": \"a.png\", \"caption\": \"one\"}]\n");
+        assertEquals(json + ": line 1 is a JSON array (JSON Lines puts one {\"image\": ..., \"caption\": ...} object"
+                + " on each line)", assertThrows(ClipException.class, () -> CaptionFile.read(json)).getMessage());
+    }
+
+    @Test
     void imagesCanBeCheckedUpFrontAndPathsAreNormalised(@TempDir Path dir) throws IOException {
         Files.copy(IMAGES.resolve("chelsea.png"), dir.resolve("cat.png"));
         Files.createDirectory(dir.resolve("sub"));
