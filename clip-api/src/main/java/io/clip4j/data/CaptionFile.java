@@ -2,6 +2,7 @@ package io.clip4j.data;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clip4j.ClipException;
@@ -15,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -27,16 +29,18 @@ import java.util.Locale;
  *   <li>{@code .csv}: RFC 4180 (comma-separated; fields may be double-quoted, a quoted field may contain commas,
  *       line breaks and doubled quotes {@code ""}; CRLF or LF line ends; a UTF-8 byte-order mark is skipped). The
  *       header row must name a {@code path} and a {@code caption} column (any order, any case, blanks around the
- *       names ignored; other columns are ignored); a record may not have more fields than the header.</li>
+ *       names ignored, each named once; other columns are ignored); a record may not have more fields than the
+ *       header.</li>
  *   <li>{@code .jsonl} / {@code .json}: one JSON object per non-blank line,
- *       {@code {"image": "path", "caption": "text"}}.</li>
+ *       {@code {"image": "path", "caption": "text"}}, no key repeated.</li>
  * </ul>
  * Image paths are normalised ({@code ./a.png} and {@code a.png} name one image). {@link #read(Path)} does not open
  * images, so a missing one fails when it is first decoded (training can then skip it);
  * {@link #read(Path, boolean)} can check them up front (evaluation, where every image must count).
  */
 public final class CaptionFile {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // A second "caption" key in one line replaced the first without a word.
+    private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private CaptionFile() {
     }
@@ -47,8 +51,9 @@ public final class CaptionFile {
      * @param file a {@code .csv} or {@code .jsonl} captions file (or another name; see the class comment)
      * @return the pairs in file order (empty for a file with no records)
      * @throws ClipException naming the file and line (CSV: record) for an unreadable file (a directory, a device
-     *                       or named pipe, or bytes that are not UTF-8 included), a missing column or field, a CSV record with more
-     *                       fields than the header, a JSONL line with more than one JSON value, an image path the
+     *                       or named pipe, or bytes that are not UTF-8 included), a missing column or field, a CSV
+     *                       header naming {@code path} or {@code caption} twice, a CSV record with more fields than
+     *                       the header, a JSONL line with more than one JSON value or a repeated key, an image path the
      *                       file system cannot represent (e.g. one holding NUL), a blank caption or malformed
      *                       CSV/JSON
      */
@@ -105,13 +110,27 @@ public final class CaptionFile {
      * The index of a header's column, matched without regard to case or surrounding blanks ("Path", " caption" as
      * {@code path, caption} writes it), or -1.
      */
-    private static int column(List<String> header, String name) {
+    private static int column(Path file, List<String> header, String name) {
+        int found = -1;
         for (int i = 0; i < header.size(); i++) {
             if (header.get(i).trim().equalsIgnoreCase(name)) {
-                return i;
+                if (found >= 0) { // which one is meant? The first was taken without a word.
+                    throw new ClipException(file + ": CSV header " + header + " has two '" + name + "' columns ("
+                            + (found + 1) + " and " + (i + 1) + ")");
+                }
+                found = i;
             }
         }
-        return -1;
+        return found;
+    }
+
+    private static boolean isBlank(String text, int from, int to) {
+        for (int k = from; k < to; k++) {
+            if (!Character.isWhitespace(text.charAt(k))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether the first non-whitespace character is '{' (String.stripLeading is not in Android API 26). */
@@ -130,8 +149,8 @@ public final class CaptionFile {
             throw new ClipException(file + ": empty CSV file (expected a header with path,caption)");
         }
         List<String> header = rows.get(0);
-        int pathCol = column(header, "path");
-        int captionCol = column(header, "caption");
+        int pathCol = column(file, header, "path");
+        int captionCol = column(file, header, "caption");
         if (pathCol < 0 || captionCol < 0) {
             String missing = pathCol < 0 && captionCol < 0 ? "a 'path' and a 'caption' column"
                     : pathCol < 0 ? "a 'path' column" : "a 'caption' column";
@@ -156,18 +175,25 @@ public final class CaptionFile {
 
     private static List<ImageCaption> fromJsonl(Path file, Path base, String text, boolean imagesMustExist) {
         List<ImageCaption> out = new ArrayList<>();
-        String[] lines = text.split("\r?\n", -1);
-        for (int i = 0; i < lines.length; i++) {
-            if (lines[i].chars().allMatch(Character::isWhitespace)) {
+        // Line by line, without a String per blank line: split("\r?\n") made 4 MB of blank lines fill a 64 MB heap.
+        int line = 0;
+        for (int from = 0, next; from <= text.length(); from = next) {
+            line++;
+            int nl = text.indexOf('\n', from);
+            next = nl < 0 ? text.length() + 1 : nl + 1;
+            int to = nl < 0 ? text.length() : nl > from && text.charAt(nl - 1) == '\r' ? nl - 1 : nl; // CRLF or LF
+            if (isBlank(text, from, to)) {
                 continue;
             }
-            JsonNode node = oneJsonValue(file, i + 1, lines[i]);
+            JsonNode node = oneJsonValue(file, line, text.substring(from, to));
             JsonNode image = node == null ? null : node.get("image");
             JsonNode caption = node == null ? null : node.get("caption");
             if (image == null || !image.isTextual() || caption == null || !caption.isTextual()) {
-                throw new ClipException(file + ": line " + (i + 1) + " needs string fields \"image\" and \"caption\"");
+                throw new ClipException(file + ": line " + line + (node != null && node.isArray()
+                        ? " is a JSON array (JSON Lines puts one {\"image\": ..., \"caption\": ...} object on each line)"
+                        : " needs string fields \"image\" and \"caption\""));
             }
-            out.add(pair(file, "line " + (i + 1), base, image.asText(), caption.asText(), imagesMustExist));
+            out.add(pair(file, "line " + line, base, image.asText(), caption.asText(), imagesMustExist));
         }
         return out;
     }
@@ -181,6 +207,10 @@ public final class CaptionFile {
                         + " allows one object per line)");
             }
             return node;
+        } catch (JsonEOFException e) { // "expected close marker for Array (start marker at [Source: REDACTED ...])"
+            throw new ClipException(file + ": line " + line + " is not valid JSON: " + (text.trim().startsWith("[")
+                    ? "an array that does not end on this line" : "a value that does not end on this line")
+                    + " (JSON Lines puts one {\"image\": ..., \"caption\": ...} object on each line)");
         } catch (JsonProcessingException e) {
             throw new ClipException(file + ": line " + line + " is not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) { // a String source does no I/O; kept typed all the same
@@ -198,7 +228,7 @@ public final class CaptionFile {
         }
         Path image;
         try {
-            image = base.resolve(path).normalize();
+            image = normalize(base.resolve(path));
         } catch (InvalidPathException e) { // e.g. a NUL character, which no file system allows in a name
             throw new ClipException(file + ": " + where + " has an invalid image path: " + e.getMessage(), e);
         }
@@ -207,5 +237,31 @@ public final class CaptionFile {
                     : "image not found: ") + image);
         }
         return new ImageCaption(ImageInput.of(image), caption);
+    }
+
+    /**
+     * {@link Path#normalize()} in linear time. The JDK's takes time quadratic in the number of {@code ..} that climb
+     * above the root: one 1 MB line of {@code ../../...} took 14 s, a 10 MB one would take most of an hour.
+     */
+    static Path normalize(Path path) {
+        Path root = path.getRoot();
+        boolean absolute = path.isAbsolute(); // a Windows "C:x" has a root, yet its ".." are kept
+        ArrayDeque<String> names = new ArrayDeque<>();
+        for (Path element : path) {
+            String name = element.toString();
+            if (name.equals(".")) {
+                continue;
+            }
+            if (name.equals("..") && !names.isEmpty() && !names.peekLast().equals("..")) {
+                names.removeLast();
+            } else if (!(name.equals("..") && names.isEmpty() && absolute)) { // ".." of the root is the root
+                names.addLast(name);
+            }
+        }
+        if (names.isEmpty()) {
+            return root != null ? root : path.getFileSystem().getPath("");
+        }
+        String first = root != null ? root.toString() : names.removeFirst();
+        return path.getFileSystem().getPath(first, names.toArray(new String[0]));
     }
 }

@@ -64,10 +64,10 @@ public interface CaptionedImages {
      * {@code "a photo of a Sneaker."}.
      *
      * @param dataset   labelled images
-     * @param templates prompt templates with one {@code {}} each, at least one
+     * @param templates prompt templates with exactly one {@code {}} each, at least one
      * @param seed      seed of the template draws
      * @return the captioned view
-     * @throws IllegalArgumentException if there is no template or a template lacks {@code {}}
+     * @throws IllegalArgumentException if there is no template or a template has no {@code {}} or more than one
      */
     static CaptionedImages fromLabels(LabeledDataset dataset, List<String> templates, long seed) {
         Objects.requireNonNull(dataset, "dataset");
@@ -76,9 +76,9 @@ public interface CaptionedImages {
             throw new IllegalArgumentException("at least one prompt template is needed");
         }
         for (String s : t) {
-            if (!s.contains("{}")) {
-                throw new IllegalArgumentException("prompt template '" + s + "' has no {} placeholder");
-            }
+            // The check of fill itself: "a {} and a {}" passed a contains("{}") test and failed at its first draw,
+            // mid-training.
+            PromptTemplates.fill(s, "x");
         }
         return new CaptionedImages() {
             @Override

@@ -4,10 +4,14 @@ import io.clip4j.ClipException;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /** An RFC 4180 CSV parser (comma separator, double-quote quoting, CRLF or LF records). */
 final class Csv {
+    /** The record of a blank line, one field that is empty; shared, as the records are only read. */
+    private static final List<String> BLANK = Collections.singletonList("");
+
     private Csv() {
     }
 
@@ -61,10 +65,14 @@ final class Csv {
                 field.setLength(0);
                 i++;
             } else if (c == '\r' || c == '\n') {
-                row.add(field.toString());
-                field.setLength(0);
-                rows.add(row);
-                row = new ArrayList<>();
+                if (row.isEmpty() && field.length() == 0) {
+                    rows.add(BLANK); // a list per blank line made 4 MB of line breaks fill a 64 MB heap
+                } else {
+                    row.add(field.toString());
+                    field.setLength(0);
+                    rows.add(row);
+                    row = new ArrayList<>();
+                }
                 record++;
                 atRecordStart = true;
                 i += c == '\r' && i + 1 < n && text.charAt(i + 1) == '\n' ? 2 : 1;

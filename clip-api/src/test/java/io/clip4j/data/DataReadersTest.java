@@ -97,6 +97,56 @@ class DataReadersTest {
     }
 
     @Test
+    void ambiguousColumnsAndKeysAreRefusedNotPickedSilently(@TempDir Path dir) throws IOException {
+        // Found by adversarial caption files: the first of two caption columns, the last of two "caption" keys was
+        // taken without a word, so a row's caption could be another column's text.
+        Path csv = dir.resolve("c.csv");
+        Files.writeString(csv, "path,Caption,caption\na.png,one,two\n");
+        assertEquals(csv + ": CSV header [path, Caption, caption] has two 'caption' columns (2 and 3)",
+                assertThrows(ClipException.class, () -> CaptionFile.read(csv)).getMessage());
+        Files.writeString(csv, "path,caption, path\na.png,one,b.png\n");
+        assertEquals(csv + ": CSV header [path, caption,  path] has two 'path' columns (1 and 3)",
+                assertThrows(ClipException.class, () -> CaptionFile.read(csv)).getMessage());
+        Path jsonl = dir.resolve("c.jsonl");
+        Files.writeString(jsonl, "{\"image\": \"a.png\", \"caption\": \"one\"}\n"
+                + "{\"image\": \"b.png\", \"caption\": \"a cat\", \"caption\": \"a dog\"}\n");
+        ClipException e = assertThrows(ClipException.class, () -> CaptionFile.read(jsonl));
+        assertTrue(e.getMessage().startsWith(jsonl + ": line 2 is not valid JSON: Duplicate field 'caption'"),
+                e.getMessage());
+        // A JSON array (a .json file as many tools write it) is named as such, without Jackson's location noise.
+        Path json = dir.resolve("c.json");
+        Files.writeString(json, "[\n  {\"image\": \"a.png\", \"caption\": \"one\"}\n]\n");
+        assertEquals(json + ": line 1 is not valid JSON: an array that does not end on this line (JSON Lines puts"
+                + " one {\"image\": ..., \"caption\": ...} object on each line)",
+                assertThrows(ClipException.class, () -> CaptionFile.read(json)).getMessage());
+        Files.writeString(json, "[{\"image\": \"a.png\", \"caption\": \"one\"}]\n");
+        assertEquals(json + ": line 1 is a JSON array (JSON Lines puts one {\"image\": ..., \"caption\": ...} object"
+                + " on each line)", assertThrows(ClipException.class, () -> CaptionFile.read(json)).getMessage());
+    }
+
+    @Test
+    void imagePathsClimbingAboveTheRootAreNormalisedInLinearTime(@TempDir Path dir) throws IOException {
+        // Found by timing hostile caption files: Path.normalize takes time quadratic in the ".." above the root. One
+        // line of "../" repeated 330,000 times (1 MB) took 14 s; 1,000,000 of them took minutes.
+        Path csv = dir.resolve("c.csv");
+        Files.writeString(csv, "path,caption\n" + "../".repeat(1_000_000) + "x.png,c\n");
+        List<ImageCaption> pairs = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                java.time.Duration.ofSeconds(20), () -> CaptionFile.read(csv));
+        assertEquals(dir.getRoot().resolve("x.png").toString(), pairs.get(0).image().toString());
+        // Otherwise the same as Path.normalize.
+        SplittableRandom rnd = new SplittableRandom(5);
+        String[] names = {"a", "b", ".", "..", "..", "\u00e9", "c d", "..."};
+        for (int i = 0; i < 5000; i++) {
+            StringBuilder sb = new StringBuilder(rnd.nextBoolean() ? "/" : "");
+            for (int k = rnd.nextInt(8); k >= 0; k--) {
+                sb.append(names[rnd.nextInt(names.length)]).append(rnd.nextInt(4) == 0 ? "//" : "/");
+            }
+            Path p = Path.of(sb.toString());
+            assertEquals(p.normalize(), CaptionFile.normalize(p), sb.toString());
+        }
+    }
+
+    @Test
     void imagesCanBeCheckedUpFrontAndPathsAreNormalised(@TempDir Path dir) throws IOException {
         Files.copy(IMAGES.resolve("chelsea.png"), dir.resolve("cat.png"));
         Files.createDirectory(dir.resolve("sub"));
@@ -317,6 +367,18 @@ class DataReadersTest {
             seen.add(caption);
         }
         assertEquals(Set.of("a photo of a dog.", "a dog.", "art of the dog."), seen);
+    }
+
+    @Test
+    void templatesWithoutExactlyOnePlaceholderAreRefusedUpFront() {
+        LabeledDataset ds = new LabeledDataset("d", List.of("cat"), List.of(
+                new LabeledImage(io.clip4j.image.ImageInput.ofPixels(new byte[1], 1, 1, PixelMode.L), 0)));
+        // Two {} used to pass (contains("{}")) and throw at the first caption drawn, in the middle of training.
+        for (String bad : List.of("a {} and a {}.", "a photo of a {0}.", "a photo of a %s.", "")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> CaptionedImages.fromLabels(ds, List.of("a {}.", bad), 1), bad);
+            assertTrue(e.getMessage().contains("exactly one {}") && e.getMessage().contains(bad), e.getMessage());
+        }
     }
 
     @Test

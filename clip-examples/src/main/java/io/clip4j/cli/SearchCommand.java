@@ -8,6 +8,7 @@ import io.clip4j.image.ImageInput;
 import io.clip4j.search.EmbeddingIndex;
 import io.clip4j.search.SearchHit;
 import io.clip4j.search.SemanticSearch;
+import io.clip4j.text.ClipTokenizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -58,8 +59,13 @@ final class SearchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "nothing to search for: give --text and/or --image");
         }
         for (int i = 0; i < texts.size(); i++) {
-            if (texts.get(i).trim().isEmpty()) { // like zero-shot's blank labels (an invalid value: exit 1, not 2)
-                throw new IllegalArgumentException("--text " + (i + 1) + " of " + texts.size() + " is blank");
+            // Like zero-shot's blank labels (an invalid value: exit 1, not 2): it would rank images by nothing asked.
+            // Blank as the tokenizer reads it: "&nbsp;" or U+3000 passed trim() and ranked images by the empty text.
+            String t = texts.get(i);
+            if (ClipTokenizer.create().encode(t).length == 0) {
+                throw new IllegalArgumentException("--text " + (i + 1) + " of " + texts.size() + " is blank"
+                        + (t.trim().isEmpty() ? "" : ": '" + t + "' gives no tokens (the tokenizer unescapes HTML and"
+                        + " drops whitespace)"));
             }
         }
         if (topK < 1) {

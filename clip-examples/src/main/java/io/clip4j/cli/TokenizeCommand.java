@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.clip4j.text.ClipTokenizer;
+import io.clip4j.text.ContextLengthExceededException;
 import io.clip4j.text.TokenizedBatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -41,17 +42,28 @@ final class TokenizeCommand implements Callable<Integer> {
         ClipTokenizer tokenizer = (vocab == null ? ClipTokenizer.create() : ClipTokenizer.fromVocabulary(vocab))
                 .withContextLength(contextLength)
                 .withTruncation(!strict);
-        TokenizedBatch batch = tokenizer.tokenize(texts);
+        // One text at a time: a batch held every text's context_length ids at once (200 texts at --context-length
+        // 65536 are 100 MB), an OutOfMemoryError for a command line of a few kilobytes.
+        if (strict) { // every text checked before anything is printed, as the batch did
+            for (int i = 0; i < texts.size(); i++) {
+                try {
+                    tokenizer.tokenize(texts.get(i));
+                } catch (ContextLengthExceededException e) {
+                    throw new ContextLengthExceededException(i, texts.get(i), e.tokenCount(), contextLength);
+                }
+            }
+        }
         ObjectMapper mapper = new ObjectMapper();
         PrintWriter out = spec.commandLine().getOut();
         for (int i = 0; i < texts.size(); i++) {
+            TokenizedBatch batch = tokenizer.tokenize(texts.get(i));
             ObjectNode o = mapper.createObjectNode();
             o.put("text", texts.get(i));
             ArrayNode ids = o.putArray("ids");
-            for (long id : batch.row(i)) {
+            for (long id : batch.row(0)) {
                 ids.add(id);
             }
-            o.put("truncated", batch.truncated(i));
+            o.put("truncated", batch.truncated(0));
             out.println(mapper.writeValueAsString(o));
         }
         return 0;

@@ -23,6 +23,9 @@ import java.util.Locale;
  * </ul>
  */
 final class TrainData {
+    /** The prefixes of a specification. */
+    private static final List<String> KINDS = List.of("captions", "paths", "folder", "idx");
+
     private TrainData() {
     }
 
@@ -94,7 +97,8 @@ final class TrainData {
     private static String kind(String spec) {
         int colon = spec.indexOf(':');
         String lower = spec.toLowerCase(Locale.ROOT);
-        if (colon <= 1) { // no prefix (a one-letter prefix would be a Windows drive)
+        // No prefix (one letter: a Windows drive), or a captions file whose path holds a colon.
+        if (colon <= 1 || isCaptionsFileWithColon(spec, colon)) {
             if (lower.endsWith(".csv") || lower.endsWith(".jsonl") || lower.endsWith(".json")) {
                 return "captions";
             }
@@ -104,9 +108,20 @@ final class TrainData {
         return spec.substring(0, colon);
     }
 
+    /**
+     * Whether a specification whose text before the colon is no kind names an existing captions file as it is: its
+     * path holds a colon (runs/10:30/captions.csv), which was read as the kind "runs/10" and refused.
+     */
+    private static boolean isCaptionsFileWithColon(String spec, int colon) {
+        String lower = spec.toLowerCase(Locale.ROOT);
+        return !KINDS.contains(spec.substring(0, colon))
+                && (lower.endsWith(".csv") || lower.endsWith(".jsonl") || lower.endsWith(".json"))
+                && Files.isRegularFile(Path.of(spec));
+    }
+
     private static String arg(String spec) {
         int colon = spec.indexOf(':');
-        String arg = colon <= 1 ? spec : spec.substring(colon + 1);
+        String arg = colon <= 1 || isCaptionsFileWithColon(spec, colon) ? spec : spec.substring(colon + 1);
         if (arg.isEmpty()) { // Path.of("") would be the working directory
             throw new IllegalArgumentException("'" + spec + "' names no file or folder after the prefix");
         }

@@ -126,6 +126,11 @@ class IndexSearchCliTest {
         r = CliRunner.run("search", "--index", index.toString(), "--text", "a cat", "  ");
         assertEquals(1, r.code, r.err); // an invalid value, as zero-shot's blank label
         assertTrue(r.err.contains("--text 2 of 2 is blank"), r.err);
+        // Blank as the tokenizer reads it: it searched for the empty text.
+        r = CliRunner.run("search", "--index", index.toString(), "--text", "a cat", "&nbsp;\u3000");
+        assertEquals(1, r.code, r.err);
+        assertEquals("clip: --text 2 of 2 is blank: '&nbsp;\u3000' gives no tokens (the tokenizer unescapes HTML and"
+                + " drops whitespace)", r.err.strip());
         String image = DATA.resolve("preprocess/images/chelsea.png").toString();
         r = CliRunner.run("index", "--model", VIT.toString(), "--images", image, "--out", tmp.toString());
         assertEquals(1, r.code);

@@ -62,6 +62,41 @@ class TokenizePreprocessCliTest {
         assertEquals(ClipCli.EXIT_INPUT, huge.code, huge.err);
         assertEquals(1, huge.err.strip().split("\n").length, huge.err);
         assertTrue(huge.err.contains("context_length must be in [1, 65536], got 2147483647"), huge.err);
+        // Texts are tokenized one by one now; strict mode still names the text by its place and prints nothing.
+        CliRunner second = CliRunner.run("tokenize", "--strict", "a cat", text);
+        assertEquals(ClipCli.EXIT_INPUT, second.code);
+        assertTrue(second.err.startsWith("clip: texts[1] \"a photo a photo "), second.err);
+        assertEquals("", second.out);
+    }
+
+    @Test
+    void manyTextsAtALongContextNeedNoBatchInMemory(@TempDir Path tmp) throws Exception {
+        // 200 texts at --context-length 65536 were one batch of 100 MB of ids: an OutOfMemoryError stack trace in a
+        // 64 MB heap for a command line of a few kilobytes. Each row is printed as it is made.
+        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin",
+                "java").toString(), "-Xmx64m", "-cp", System.getProperty("java.class.path"), ClipCli.class.getName(),
+                "tokenize", "--context-length", "65536"));
+        for (int i = 0; i < 200; i++) {
+            command.add("text " + i);
+        }
+        Path err = tmp.resolve("err.txt");
+        Path out = tmp.resolve("out.jsonl");
+        Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        boolean exited = p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS);
+        if (!exited) {
+            p.destroyForcibly().waitFor();
+        }
+        assertTrue(exited, "still running after 120 s");
+        assertEquals(0, p.exitValue(), Files.readString(err));
+        try (java.util.stream.Stream<String> lines = Files.lines(out)) {
+            assertEquals(200, lines.count());
+        }
+        try (java.io.BufferedReader in = Files.newBufferedReader(out)) {
+            JsonNode first = JSON.readTree(in.readLine());
+            assertEquals("text 0", first.get("text").asText());
+            assertEquals(65536, first.get("ids").size());
+            assertEquals(49406, first.get("ids").get(0).asInt());
+        }
     }
 
     @Test
