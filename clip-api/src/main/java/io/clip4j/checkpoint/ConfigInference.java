@@ -274,7 +274,7 @@ public final class ConfigInference {
      * ({@link OpenClipConfig#find}; null if none defines it), so that one load parses it once.
      */
     static ClipConfig infer(StateDict sd, Path fileOrDir, OpenClipConfig openClip, Activation activation) {
-        ClipConfig c = declared(sd, fileOrDir, openClip);
+        ClipConfig c = declared(sd, fileOrDir, openClip, activation);
         if (activation == null && looksLikeOpenClipWithoutConfig(sd, fileOrDir, openClip)) {
             LOG.warn("{}: named like open_clip's weights, but no {} lies beside it, so it is built by the reference"
                     + " rules with {}; open_clip's LAION and DataComp models use GELU: ask for it (activation GELU)"
@@ -328,18 +328,21 @@ public final class ConfigInference {
      */
     public static ClipConfig infer(StateDict sd, Path fileOrDir) {
         // Read first: an option clip4j does not compute is then named, not a missing tensor it implies.
-        return declared(sd, fileOrDir, OpenClipConfig.find(fileOrDir).orElse(null));
+        return declared(sd, fileOrDir, OpenClipConfig.find(fileOrDir).orElse(null), null);
     }
 
-    /** {@link #infer(StateDict, Path)} with the open_clip configuration that defines {@code fileOrDir} (or null). */
-    private static ClipConfig declared(StateDict sd, Path fileOrDir, OpenClipConfig openClip) {
+    /**
+     * {@link #infer(StateDict, Path)} with the open_clip configuration that defines {@code fileOrDir} (or null) and
+     * the activation asked for (null: none), which only {@link HuggingFaceWeightsAlone} looks at.
+     */
+    private static ClipConfig declared(StateDict sd, Path fileOrDir, OpenClipConfig openClip, Activation requested) {
         if (openClip != null) {
             Path file = openClip.file();
             return agreeing(sd, file, crossChecked(file, openClip.config(), fromTensors(sd, false)));
         }
         Path json = fileOrDir.resolve(HuggingFaceConfig.CONFIG_FILE);
         if (!Files.isDirectory(fileOrDir) || !Files.isRegularFile(json)) {
-            return infer(sd);
+            return HuggingFaceWeightsAlone.require(fileOrDir, infer(sd), requested);
         }
         ClipConfig declared = HuggingFaceConfig.read(json);
         ClipConfig t = fromTensors(sd, false);
