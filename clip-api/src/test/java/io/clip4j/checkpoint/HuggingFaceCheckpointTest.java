@@ -223,6 +223,25 @@ class HuggingFaceCheckpointTest {
         assertEquals(Fixtures.config("tiny-vit"), ConfigInference.infer(CheckpointReader.read(other), other, null));
     }
 
+    @Test
+    void aTimmDirectoryWithoutOpenClipsFilesIsNamedAsNotClip() throws IOException {
+        // timm's fine-tuned CLIP image towers (timm/vit_*_clip_*.openai_ft_*): timm's config.json and image weights.
+        Path dir = Files.createDirectory(tmp.resolve("timm"));
+        Files.writeString(dir.resolve("config.json"), "{\"architecture\": \"vit_base_patch32_clip_224\","
+                + " \"num_classes\": 1000, \"pretrained_cfg\": {\"tag\": \"openai_ft_in1k\"}}");
+        java.util.Map<String, TensorData> m = new java.util.LinkedHashMap<>();
+        m.put("cls_token", SafetensorsWriter.float32(new float[4], 1, 1, 4));
+        m.put("patch_embed.proj.weight", SafetensorsWriter.float32(new float[4 * 3 * 2 * 2], 4, 3, 2, 2));
+        m.put("head.weight", SafetensorsWriter.float32(new float[8], 2, 4));
+        SafetensorsWriter.write(dir.resolve("model.safetensors"), m, java.util.Map.of());
+        StateDict sd = CheckpointReader.read(dir);
+        CheckpointException e = assertThrows(CheckpointException.class, () -> ConfigInference.infer(sd, dir));
+        assertTrue(e.getMessage().startsWith(dir + ": not a CLIP checkpoint: none of CLIP's text tower tensors")
+                && e.getMessage().contains("its 3 tensors are 'cls_token', 'patch_embed.proj.weight', 'head.weight'"),
+                e.getMessage());
+        assertThrows(CheckpointException.class, () -> ConfigInference.infer(sd)); // named alone: the same
+    }
+
     private Path copyDir() throws IOException {
         Path dir = Files.createDirectory(tmp.resolve("hf"));
         Files.copy(DIR.resolve("config.json"), dir.resolve("config.json"));
