@@ -220,12 +220,6 @@ public final class ConfigInference {
     }
 
     /**
-     * Sizes that several tensors carry must agree before one of them sizes the model. Otherwise the damaged tensor
-     * was not named: a transposed {@code text_projection} was reported as a wrong {@code visual.proj}, a widened
-     * {@code ln_final.weight} or {@code visual.conv1.weight} as MLP widths of open_clip's ViT-g. A missing tensor, one
-     * of another rank or one without elements (whose sizes only shape tests use) is left to the checks that name it.
-     */
-    /**
      * A checkpoint without any of CLIP's text tower tensors is another model (timm's image tower alone, a
      * classifier), not a damaged CLIP: said so, with the names it holds, rather than as one missing tensor.
      */
@@ -252,6 +246,12 @@ public final class ConfigInference {
                 + " timm's, or another model); load a complete CLIP model");
     }
 
+    /**
+     * Sizes that several tensors carry must agree before one of them sizes the model. Otherwise the damaged tensor
+     * was not named: a transposed {@code text_projection} was reported as a wrong {@code visual.proj}, a widened
+     * {@code ln_final.weight} or {@code visual.conv1.weight} as MLP widths of open_clip's ViT-g. A missing tensor, one
+     * of another rank or one without elements (whose sizes only shape tests use) is left to the checks that name it.
+     */
     private static void requireSharedSizes(StateDict sd) {
         String text = "the text transformer's width";
         same(sd, text, "ln_final.weight", 0, "token_embedding.weight", 1);
