@@ -70,7 +70,7 @@ public interface ClipModel extends AutoCloseable {
     /**
      * Returns the temperature {@code exp(logit_scale)} that scales cosine similarities into logits.
      *
-     * @return {@code exp(logit_scale)} from the checkpoint, clamped at 100 (the multiplier of the cosine
+     * @return {@code exp(logit_scale)} from the checkpoint, not clamped (the multiplier of the cosine
      * similarities; the reference's {@code logit_scale = self.logit_scale.exp()})
      */
     float logitScale();

@@ -48,6 +48,9 @@ public final class ConfigInference {
      */
     public static final String ACTIVATION_METADATA = "clip4j.activation";
     private static final String METADATA_PREFIX = "clip4j.";
+    /** The tensors of which a CLIP checkpoint holds at least one (OpenAI names). */
+    private static final String[] TEXT_TOWER = {"text_projection", "token_embedding.weight", "positional_embedding",
+        "ln_final.weight"};
 
     private ConfigInference() {
     }
@@ -174,6 +177,7 @@ public final class ConfigInference {
      * then gives the heads) 1, so that a tower narrower than 64 (tiny test models) is not refused for 0 heads.
      */
     private static ClipConfig fromTensors(StateDict sd, boolean referenceHeads) {
+        requireTextTower(sd);
         requireSharedSizes(sd);
         try {
             int embedDim = (int) dim(sd, "text_projection", 2, 1);
@@ -213,6 +217,33 @@ public final class ConfigInference {
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(sd.source() + ": inconsistent CLIP dimensions: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A checkpoint without any of CLIP's text tower tensors is another model (timm's image tower alone, a
+     * classifier), not a damaged CLIP: said so, with the names it holds, rather than as one missing tensor.
+     */
+    private static void requireTextTower(StateDict sd) {
+        for (String name : TEXT_TOWER) {
+            if (sd.contains(name)) {
+                return;
+            }
+        }
+        StringBuilder some = new StringBuilder();
+        for (String k : sd.keys()) {
+            if (some.length() > 0) {
+                some.append(", ");
+            }
+            some.append('\'').append(k).append('\'');
+            if (some.length() > 120) {
+                some.append(", ...");
+                break;
+            }
+        }
+        throw new CheckpointException(sd.source() + ": not a CLIP checkpoint: none of CLIP's text tower tensors ("
+                + String.join(", ", TEXT_TOWER) + ") under OpenAI, open_clip or Hugging Face CLIPModel names; its "
+                + sd.size() + " tensors are " + (sd.size() == 0 ? "none" : some) + " (an image tower alone, such as"
+                + " timm's, or another model); load a complete CLIP model");
     }
 
     /**
@@ -274,7 +305,7 @@ public final class ConfigInference {
      * ({@link OpenClipConfig#find}; null if none defines it), so that one load parses it once.
      */
     static ClipConfig infer(StateDict sd, Path fileOrDir, OpenClipConfig openClip, Activation activation) {
-        ClipConfig c = declared(sd, fileOrDir, openClip);
+        ClipConfig c = declared(sd, fileOrDir, openClip, activation);
         if (activation == null && looksLikeOpenClipWithoutConfig(sd, fileOrDir, openClip)) {
             LOG.warn("{}: named like open_clip's weights, but no {} lies beside it, so it is built by the reference"
                     + " rules with {}; open_clip's LAION and DataComp models use GELU: ask for it (activation GELU)"
@@ -324,22 +355,28 @@ public final class ConfigInference {
      * @throws CheckpointException if tensors and {@code config.json} (or {@code open_clip_config.json}) disagree or
      *                             either is malformed, the activation recorded in the metadata is not the one the
      *                             configuration declares, the open_clip config sets an option clip4j does not compute,
-     *                             or a bare state dict is one the reference rules would build wrong
+     *                             a bare state dict is one the reference rules would build wrong, or {@code fileOrDir}
+     *                             is a Hugging Face weights file ({@code model.safetensors}, {@code pytorch_model.bin})
+     *                             whose directory's CLIP {@code config.json} declares another model than those rules
+     *                             build (name the directory instead)
      */
     public static ClipConfig infer(StateDict sd, Path fileOrDir) {
         // Read first: an option clip4j does not compute is then named, not a missing tensor it implies.
-        return declared(sd, fileOrDir, OpenClipConfig.find(fileOrDir).orElse(null));
+        return declared(sd, fileOrDir, OpenClipConfig.find(fileOrDir).orElse(null), null);
     }
 
-    /** {@link #infer(StateDict, Path)} with the open_clip configuration that defines {@code fileOrDir} (or null). */
-    private static ClipConfig declared(StateDict sd, Path fileOrDir, OpenClipConfig openClip) {
+    /**
+     * {@link #infer(StateDict, Path)} with the open_clip configuration that defines {@code fileOrDir} (or null) and
+     * the activation asked for (null: none), which only {@link HuggingFaceWeightsAlone} looks at.
+     */
+    private static ClipConfig declared(StateDict sd, Path fileOrDir, OpenClipConfig openClip, Activation requested) {
         if (openClip != null) {
             Path file = openClip.file();
             return agreeing(sd, file, crossChecked(file, openClip.config(), fromTensors(sd, false)));
         }
         Path json = fileOrDir.resolve(HuggingFaceConfig.CONFIG_FILE);
         if (!Files.isDirectory(fileOrDir) || !Files.isRegularFile(json)) {
-            return infer(sd);
+            return HuggingFaceWeightsAlone.require(fileOrDir, infer(sd), requested);
         }
         ClipConfig declared = HuggingFaceConfig.read(json);
         ClipConfig t = fromTensors(sd, false);

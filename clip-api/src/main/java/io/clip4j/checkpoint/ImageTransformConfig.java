@@ -73,12 +73,16 @@ public final class ImageTransformConfig {
      * {@code open_clip_config.json} beside it) {@code preprocess_cfg}; else, for a directory with a
      * {@code preprocessor_config.json}, that file ({@link #readHuggingFace}); else {@link #clip()}. A weights file
      * named alone is not given the {@code preprocessor_config.json} beside it, just as it is not given the
-     * {@code config.json} there.
+     * {@code config.json} there: a Hugging Face weights file whose {@code preprocessor_config.json} is not CLIP's
+     * preprocessing is refused.
      *
      * @param fileOrDir       the checkpoint file or model directory given to {@link CheckpointReader#read}
      * @param imageResolution the model's image_resolution, which a {@code preprocessor_config.json}'s sizes must equal
      * @return the configuration
-     * @throws CheckpointException as {@link OpenClipConfig#read} or {@link #readHuggingFace}
+     * @throws CheckpointException as {@link OpenClipConfig#read} or {@link #readHuggingFace}, or if
+     *                             {@code fileOrDir} is a Hugging Face weights file ({@code model.safetensors},
+     *                             {@code pytorch_model.bin}) named alone whose directory's
+     *                             {@code preprocessor_config.json} is not CLIP's preprocessing
      */
     public static ImageTransformConfig of(Path fileOrDir, int imageResolution) {
         return of(fileOrDir, OpenClipConfig.find(fileOrDir).orElse(null), imageResolution);
@@ -97,6 +101,8 @@ public final class ImageTransformConfig {
             if (Files.isRegularFile(json)) {
                 return readHuggingFace(json, imageResolution);
             }
+        } else {
+            HuggingFaceWeightsAlone.requireClipPreprocessing(fileOrDir, imageResolution);
         }
         return CLIP;
     }

@@ -194,6 +194,54 @@ class HuggingFaceCheckpointTest {
         assertTrue(e.getMessage().contains("safetensors"), e.getMessage());
     }
 
+    @Test
+    void weightsFileNamedAloneIsRefusedWhereTheConfigJsonBesideItDeclaresAnotherModel() throws IOException {
+        Path dir = copyDir();
+        Path file = dir.resolve("model.safetensors");
+        StateDict sd = CheckpointReader.read(file);
+        // config.json declares what the reference rules give (as OpenAI's models do): the file loads as before.
+        assertEquals(Fixtures.config("tiny-vit"), ConfigInference.infer(sd, file, null));
+        String config = Files.readString(dir.resolve("config.json"));
+        // LAION's models: "gelu", which a bare state dict would run as QuickGELU (features silently wrong).
+        Files.writeString(dir.resolve("config.json"), config.replace("\"quick_gelu\"", "\"gelu\""));
+        CheckpointException e = assertThrows(CheckpointException.class, () -> ConfigInference.infer(sd, file, null));
+        assertTrue(e.getMessage().contains("activation QUICK_GELU (config.json: GELU)")
+                && e.getMessage().contains("load the directory " + dir.toAbsolutePath()), e.getMessage());
+        assertThrows(CheckpointException.class, () -> ConfigInference.infer(sd, file)); // train --init's path
+        assertEquals(io.clip4j.Activation.GELU,
+                ConfigInference.infer(sd, file, io.clip4j.Activation.GELU).activation()); // asked for: as declared
+        // Heads other than width / 64, which the weights cannot show.
+        Files.writeString(dir.resolve("config.json"), config.replace("\"num_attention_heads\": 2",
+                "\"num_attention_heads\": 4"));
+        e = assertThrows(CheckpointException.class, () -> ConfigInference.infer(sd, file, null));
+        assertTrue(e.getMessage().contains("vision_heads 2 (config.json: 4), transformer_heads 2 (config.json: 4)"),
+                e.getMessage());
+        assertEquals(4, ConfigInference.infer(sd, dir, null).visionHeads()); // the directory is right
+        // Another file beside it (a torch.save state dict) is not one that config.json governs.
+        Path other = dir.resolve("state_dict.safetensors");
+        Files.copy(file, other);
+        assertEquals(Fixtures.config("tiny-vit"), ConfigInference.infer(CheckpointReader.read(other), other, null));
+    }
+
+    @Test
+    void aTimmDirectoryWithoutOpenClipsFilesIsNamedAsNotClip() throws IOException {
+        // timm's fine-tuned CLIP image towers (timm/vit_*_clip_*.openai_ft_*): timm's config.json and image weights.
+        Path dir = Files.createDirectory(tmp.resolve("timm"));
+        Files.writeString(dir.resolve("config.json"), "{\"architecture\": \"vit_base_patch32_clip_224\","
+                + " \"num_classes\": 1000, \"pretrained_cfg\": {\"tag\": \"openai_ft_in1k\"}}");
+        java.util.Map<String, TensorData> m = new java.util.LinkedHashMap<>();
+        m.put("cls_token", SafetensorsWriter.float32(new float[4], 1, 1, 4));
+        m.put("patch_embed.proj.weight", SafetensorsWriter.float32(new float[4 * 3 * 2 * 2], 4, 3, 2, 2));
+        m.put("head.weight", SafetensorsWriter.float32(new float[8], 2, 4));
+        SafetensorsWriter.write(dir.resolve("model.safetensors"), m, java.util.Map.of());
+        StateDict sd = CheckpointReader.read(dir);
+        CheckpointException e = assertThrows(CheckpointException.class, () -> ConfigInference.infer(sd, dir));
+        assertTrue(e.getMessage().startsWith(dir + ": not a CLIP checkpoint: none of CLIP's text tower tensors")
+                && e.getMessage().contains("its 3 tensors are 'cls_token', 'patch_embed.proj.weight', 'head.weight'"),
+                e.getMessage());
+        assertThrows(CheckpointException.class, () -> ConfigInference.infer(sd)); // named alone: the same
+    }
+
     private Path copyDir() throws IOException {
         Path dir = Files.createDirectory(tmp.resolve("hf"));
         Files.copy(DIR.resolve("config.json"), dir.resolve("config.json"));

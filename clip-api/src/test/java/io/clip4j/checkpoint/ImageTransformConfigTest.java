@@ -270,4 +270,27 @@ class ImageTransformConfigTest {
         CheckpointException e = assertThrows(CheckpointException.class, () -> ImageTransformConfig.of(bad, 224));
         assertTrue(e.getMessage().startsWith(bad.resolve(FILE) + ": resample = 0 is not supported"), e.getMessage());
     }
+
+    @Test
+    void aWeightsFileNamedAloneIsRefusedWhereThePreprocessorConfigBesideItIsNotClips() throws IOException {
+        // CLIP's own file beside it (OpenAI's repos): the CLIP preprocessing it gets anyway
+        assertSame(ImageTransformConfig.clip(), ImageTransformConfig.of(hfDir(CURRENT).resolve("model.safetensors"),
+                224));
+        // another mean/std, pixel / 255, a square size: named alone it would be normalised and resized as CLIP's
+        for (String json : new String[]{with("image_mean", "[0.5, 0.5, 0.5]"), with("do_normalize", "false"),
+                with("size", "{\"height\": 224, \"width\": 224}")}) {
+            Path file = hfDir(json).resolve("model.safetensors");
+            CheckpointException e = assertThrows(CheckpointException.class, () -> ImageTransformConfig.of(file, 224));
+            assertTrue(e.getMessage().startsWith(file + ": a weights file named alone gets CLIP's preprocessing")
+                    && e.getMessage().contains("load the directory " + file.getParent()), e.getMessage());
+        }
+        // one clip4j does not compute: refused too, with the file's reason
+        Path file = hfDir(with("resample", "0")).resolve("model.safetensors");
+        CheckpointException e = assertThrows(CheckpointException.class, () -> ImageTransformConfig.of(file, 224));
+        assertTrue(e.getMessage().contains("resample = 0 is not supported"), e.getMessage());
+        // another file beside it is not one that preprocessor_config.json belongs to
+        Path other = file.resolveSibling("state_dict.pt");
+        Files.copy(VIT.resolve("state_dict.pt"), other);
+        assertSame(ImageTransformConfig.clip(), ImageTransformConfig.of(other, 224));
+    }
 }

@@ -40,9 +40,6 @@ import java.util.function.Supplier;
  * float[] f = clip.encodeImage(pixelValues, 1); }}
  */
 public final class TorchClip implements AutoCloseable {
-    /** Upper bound of {@code exp(logit_scale)}, the temperature clamp of the CLIP paper. */
-    public static final float MAX_LOGIT_SCALE = 100f;
-
     private final ClipConfig config;
     private final Placement placement;
     private final VisionTower visual;
@@ -73,7 +70,7 @@ public final class TorchClip implements AutoCloseable {
      * @return the model, ready to encode
      * @throws CheckpointException if a tensor is missing, has another shape than {@code config} implies, is
      *                             not floating point, or is not used by the architecture, or logit_scale is NaN or
-     *                             so small that its exp is 0
+     *                             so small that its exp is 0 or so large that it is infinite
      * @throws ClipException       if the natives cannot be loaded or the configuration cannot be built
      */
     public static TorchClip create(StateDict stateDict, ClipConfig config) {
@@ -92,7 +89,7 @@ public final class TorchClip implements AutoCloseable {
      * @return the model, ready to encode
      * @throws CheckpointException if a tensor is missing, has another shape than {@code config} implies, is
      *                             not floating point, or is not used by the architecture, or logit_scale is NaN or
-     *                             so small that its exp is 0
+     *                             so small that its exp is 0 or so large that it is infinite
      * @throws ClipException       if the natives cannot be loaded, {@code numThreads} is negative, or the
      *                             configuration cannot be built (e.g. a ResNet resolution not divisible by 32)
      */
@@ -114,7 +111,7 @@ public final class TorchClip implements AutoCloseable {
      * @return the model, ready to encode; its weights live on {@code device}
      * @throws CheckpointException if a tensor is missing, has another shape than {@code config} implies, is
      *                             not floating point, or is not used by the architecture, or logit_scale is NaN or
-     *                             so small that its exp is 0
+     *                             so small that its exp is 0 or so large that it is infinite
      * @throws ClipException       if the natives cannot be loaded, {@code numThreads} is negative, the CPU is
      *                             asked for float16/bfloat16, a CUDA device is requested on CPU-only natives, on
      *                             a machine without a usable GPU or with an index beyond the GPU count, the device
@@ -157,8 +154,13 @@ public final class TorchClip implements AutoCloseable {
             float scale = logitScale(w.getFloat32("logit_scale"));
             w.requireAllUsed();
             if (Float.isNaN(scale)) {
-                // min(NaN, 100) stays NaN: every logit and probability would be NaN.
+                // Every logit and probability would be NaN.
                 throw new CheckpointException(stateDict.source() + ": logit_scale is NaN");
+            }
+            if (scale == Float.POSITIVE_INFINITY) {
+                // exp(+inf), or an overflow (above about 88.7): every logit infinite, every probability NaN.
+                throw new CheckpointException(stateDict.source() + ": logit_scale " + logitScaleValue(stateDict)
+                        + " gives exp(logit_scale) = infinity: every logit would be infinite");
             }
             if (scale == 0) {
                 // exp(-inf), or an underflow: a damaged value that would make every prediction uniform.
@@ -197,11 +199,14 @@ public final class TorchClip implements AutoCloseable {
         return stateDict.get("logit_scale").toFloatArray()[0];
     }
 
-    /** {@code exp(logit_scale)} in float32 like the reference, clamped at {@link #MAX_LOGIT_SCALE}. */
+    /**
+     * {@code exp(logit_scale)} in float32 like the reference's {@code CLIP.forward}, not clamped: the paper's clamp
+     * at 100 is applied to the parameter during training, and a checkpoint stored in float16 holds ln(100) rounded
+     * up (4.6055, exp 100.03), which the reference and transformers use as it is.
+     */
     private static float logitScale(Tensor logitScale) {
         try (PointerScope scope = new PointerScope()) {
-            float v = logitScale.exp().item_float();
-            return Math.min(v, MAX_LOGIT_SCALE);
+            return logitScale.exp().item_float();
         }
     }
 
@@ -228,7 +233,7 @@ public final class TorchClip implements AutoCloseable {
     /**
      * Returns the temperature {@code exp(logit_scale)} that scales cosine similarities into logits.
      *
-     * @return {@code exp(logit_scale)} of the checkpoint (float32), clamped at {@link #MAX_LOGIT_SCALE}: the
+     * @return {@code exp(logit_scale)} of the checkpoint (float32), as the reference computes it: the
      *         factor applied to cosine similarities in {@link #logitsPerImage}
      */
     public float logitScale() {

@@ -287,15 +287,31 @@ class TorchClipTest {
     }
 
     @Test
-    void logitScaleIsExpOfTheCheckpointValueClampedAt100() {
+    void logitScaleIsExpOfTheCheckpointValueAsInTheReference() {
         assertEquals((float) Math.exp(Math.log(1 / 0.07)), vit.logitScale(), 1e-5f);
         Map<String, TensorData> m = new LinkedHashMap<>(RandomStateDicts.create(SMALL_VIT, 1).asMap());
+        // ln(100) stored as float16 (a checkpoint saved in half precision): 4.6054688, exp 100.0299. The reference
+        // and transformers use it as it is; clamping at 100 gave logits 3e-4 (relative) off theirs.
+        ByteBuffer h = ByteBuffer.allocate(2).order(java.nio.ByteOrder.LITTLE_ENDIAN).putShort(0, (short) 0x449b);
+        m.put("logit_scale", new TensorData(DType.F16, new long[]{}, h));
+        try (TorchClip clip = TorchClip.create(new StateDict("x", m), SMALL_VIT)) {
+            assertEquals((float) Math.exp(4.6054688), clip.logitScale(), 1e-4f);
+            assertTrue(clip.logitScale() > 100.02f);
+        }
         ByteBuffer b = ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putFloat(0, 5.0f);
         m.put("logit_scale", new TensorData(DType.F32, new long[]{}, b));
         try (TorchClip clip = TorchClip.create(new StateDict("x", m), SMALL_VIT)) {
-            assertEquals(100f, clip.logitScale());
+            assertEquals((float) Math.exp(5.0), clip.logitScale(), 1e-4f);
         }
-        b.putFloat(0, Float.NaN); // a NaN would survive the clamp and make every logit NaN
+        // exp(+inf), or an overflow above about 88.7: every logit infinite
+        for (float v : new float[]{Float.POSITIVE_INFINITY, 89f}) {
+            b.putFloat(0, v);
+            CheckpointException e = assertThrows(CheckpointException.class,
+                    () -> TorchClip.create(new StateDict("inf", m), SMALL_VIT));
+            assertEquals("inf: logit_scale " + v + " gives exp(logit_scale) = infinity: every logit would be infinite",
+                    e.getMessage());
+        }
+        b.putFloat(0, Float.NaN); // every logit NaN
         CheckpointException e = assertThrows(CheckpointException.class,
                 () -> TorchClip.create(new StateDict("nan", m), SMALL_VIT));
         assertEquals("nan: logit_scale is NaN", e.getMessage());
