@@ -171,9 +171,11 @@ public final class LabeledFeatures {
      *
      * @param rows row indices in [0, n), any order, repeats allowed
      * @return those rows, in the given order, with the same class names
-     * @throws EvaluationException if an index is out of range
+     * @throws NullPointerException if {@code rows} is null
+     * @throws EvaluationException  if an index is out of range
      */
     public LabeledFeatures subset(int[] rows) {
+        Objects.requireNonNull(rows, "rows");
         float[] d = new float[ArraySizes.product("features", rows.length, dim)];
         int[] l = new int[rows.length];
         for (int i = 0; i < rows.length; i++) {

@@ -258,7 +258,7 @@ public final class ImagePreprocessor {
      *                                  calling thread is interrupted
      */
     public float[] preprocessBatch(List<? extends ImageInput> inputs) {
-        int count = inputs.size();
+        int count = Objects.requireNonNull(inputs, "inputs").size();
         int per = valuesPerImage();
         if ((long) count * per > Integer.MAX_VALUE - 8) {
             throw new ClipException("batch of " + count + " images at " + size + "px does not fit in one float[]");
@@ -281,7 +281,7 @@ public final class ImagePreprocessor {
      *                                  the calling thread is interrupted
      */
     public List<DecodedImage> decodeBatch(List<? extends ImageInput> inputs) {
-        return decodeBatch(inputs, 0, inputs.size());
+        return decodeBatch(inputs, 0, Objects.requireNonNull(inputs, "inputs").size());
     }
 
     /**
@@ -292,6 +292,7 @@ public final class ImagePreprocessor {
      * @param from   first index, in [0, to]
      * @param to     end index (exclusive), in [from, inputs.size()]
      * @return the decoded images {@code from .. to-1}, in input order
+     * @throws NullPointerException      if {@code inputs} is null
      * @throws IndexOutOfBoundsException if the range is not within {@code inputs}
      * @throws ImageDecodeException naming the position (in {@code inputs}) and input of the first failure found
      * @throws IllegalArgumentException if an element of the range is null
@@ -299,7 +300,7 @@ public final class ImagePreprocessor {
      *                       calling thread is interrupted
      */
     public List<DecodedImage> decodeBatch(List<? extends ImageInput> inputs, int from, int to) {
-        Objects.checkFromToIndex(from, to, inputs.size());
+        Objects.checkFromToIndex(from, to, Objects.requireNonNull(inputs, "inputs").size());
         DecodedImage[] out = new DecodedImage[to - from];
         forEachInput(inputs, from, to, i -> out[i - from] = decode(inputs.get(i)));
         return List.of(out);
