@@ -170,6 +170,7 @@ public final class HuggingFaceHub {
      *
      * @param listener told of each file's bytes as they arrive, on the calling thread
      * @return this client
+     * @throws NullPointerException if {@code listener} is null
      */
     public HuggingFaceHub onProgress(ModelDownloader.Progress listener) {
         this.progress = Objects.requireNonNull(listener, "listener");
