@@ -87,7 +87,9 @@ public interface ClipModel extends AutoCloseable {
     Features encodePixels(float[] pixelValues, int n);
 
     /**
-     * Runs the text tower on token ids.
+     * Runs the text tower on token ids. Each row's features are taken at its first largest id, like the
+     * reference's {@code x[torch.arange(x.shape[0]), text.argmax(dim=-1)]}: the end-of-text token for rows that
+     * {@link #tokenize} made; a row whose largest id is not end-of-text is encoded all the same, pooled there.
      *
      * @param ids token ids {@code [n, context_length]} row-major (as {@code clip.tokenize} returns)
      * @param n   batch size, &ge; 1
