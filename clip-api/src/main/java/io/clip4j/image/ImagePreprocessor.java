@@ -19,9 +19,8 @@ import java.util.function.IntConsumer;
  * <p>Output {@code pixel_values}: float32 {@code [3, n, n]} channel-first (RGB, row, column), flattened
  * into a {@code float[]}; batches are {@code [batch, 3, n, n]}. With the defaults the result equals the
  * reference {@code preprocess(Image.open(path))} bit for bit whenever the decoder gives Pillow 9.4's pixels, as
- * clip-api's PNG, JPEG, WebP, GIF, BMP and TIFF decoders do. No java.awt anywhere (Android-safe); see
- * {@link AwtImages} for
- * {@code BufferedImage}. {@link Builder#squash} gives open_clip's {@code resize_mode='squash'} instead of
+ * clip-api's PNG, JPEG, WebP, GIF, BMP and TIFF decoders do. The preprocessing and its decoders use no java.awt
+ * (Android-safe); {@link AwtImages}, kept apart, converts a desktop {@code BufferedImage}. {@link Builder#squash} gives open_clip's {@code resize_mode='squash'} instead of
  * Resize + CenterCrop, {@link Builder#mean} / {@link Builder#std} another normalisation.
  *
  * <p>Instances are immutable and thread-safe.
