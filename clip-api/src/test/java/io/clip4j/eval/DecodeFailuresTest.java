@@ -127,5 +127,10 @@ class DecodeFailuresTest {
                 () -> LabeledFeatures.encodeImages(model, images, 2));
         assertEquals("images[3] is null", e.getMessage());
         assertEquals(0, model.pixelBatches, "refused before any chunk is encoded");
+        List<io.clip4j.data.ImageCaption> pairs = new ArrayList<>();
+        pairs.add(new io.clip4j.data.ImageCaption(images.get(0), "a grey square"));
+        pairs.add(null);
+        assertEquals("pairs[1] is null", assertThrows(NullPointerException.class,
+                () -> RetrievalEvaluator.evaluate(model, pairs, 2)).getMessage());
     }
 }
