@@ -278,7 +278,10 @@ public interface ClipModel extends AutoCloseable {
         return classifier(labels, List.of(PromptTemplates.PHOTO_OF_A)).classify(image);
     }
 
-    /** Frees native memory. Idempotent. */
+    /**
+     * Frees native memory. Idempotent. On clip4j's LibTorch engine it waits for encodes already running on other
+     * threads; encodes that start afterwards throw {@link ClipException}.
+     */
     @Override
     void close();
 
