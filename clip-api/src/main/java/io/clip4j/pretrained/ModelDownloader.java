@@ -26,6 +26,9 @@ import java.util.Objects;
  * Unlike the reference, a cached file is hashed once: {@code .verified/<file name>.sha256} in the cache folder records
  * the checksum with the file's size, modification time and file key, and a file whose three are unchanged is used
  * without re-reading it (delete the stamp to force a check).
+ *
+ * <p>The setters are not synchronised: configure a downloader before sharing it between threads. Fetches of the
+ * same model from several threads or processes are serialised by the lock file.
  */
 public final class ModelDownloader {
     private static final Logger LOG = LoggerFactory.getLogger(ModelDownloader.class);
