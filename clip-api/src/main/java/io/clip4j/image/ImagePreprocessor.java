@@ -367,7 +367,10 @@ public final class ImagePreprocessor {
         return new float[] {(float) v[0], (float) v[1], (float) v[2]};
     }
 
-    /** Options of an {@link ImagePreprocessor}; defaults reproduce the CLIP reference pipeline at 224. */
+    /**
+     * Options of an {@link ImagePreprocessor}; defaults reproduce the CLIP reference pipeline at 224. Not
+     * thread-safe; every {@link #build()} makes an independent preprocessor with the options set so far.
+     */
     public static final class Builder {
         private int size = 224;
         private double[] mean = CLIP_MEAN.clone();
