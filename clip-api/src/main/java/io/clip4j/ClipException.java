@@ -7,6 +7,11 @@ package io.clip4j;
  * failures alike catch this type; the subclasses say what went wrong (an undecodable image, a
  * corrupt checkpoint, a text too long for the context, ...). Messages are one clear line that
  * names the offending input.
+ *
+ * <p>Programming errors are not in this family: a null argument is usually a {@link NullPointerException} naming
+ * the parameter (an {@link IllegalArgumentException} where a method's Javadoc says so, e.g. the tokenizer's), and an
+ * argument outside its documented range (a k of 0, a negative size, a null list element, a shape mismatch) an
+ * {@link IllegalArgumentException} or {@link IndexOutOfBoundsException}, as each method's Javadoc says.
  */
 public class ClipException extends RuntimeException {
     private static final long serialVersionUID = 1L;

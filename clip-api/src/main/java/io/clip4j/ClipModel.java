@@ -87,7 +87,9 @@ public interface ClipModel extends AutoCloseable {
     Features encodePixels(float[] pixelValues, int n);
 
     /**
-     * Runs the text tower on token ids.
+     * Runs the text tower on token ids. Each row's features are taken at its first largest id, like the
+     * reference's {@code x[torch.arange(x.shape[0]), text.argmax(dim=-1)]}: the end-of-text token for rows that
+     * {@link #tokenize} made; a row whose largest id is not end-of-text is encoded all the same, pooled there.
      *
      * @param ids token ids {@code [n, context_length]} row-major (as {@code clip.tokenize} returns)
      * @param n   batch size, &ge; 1
@@ -208,8 +210,9 @@ public interface ClipModel extends AutoCloseable {
     /**
      * Zero-shot scoring of images against class embeddings, keeping only the k best classes per image:
      * image_features L2-normalised, {@code logits_per_image = logitScale() * image_n . classEmbeddings_n^T},
-     * softmax over classes, top-k (CLIP paper section 3.1; the reference notebook's
-     * {@code (100. * image_features @ zeroshot_weights).softmax(dim=-1).topk(k)}).
+     * softmax over classes, top-k (CLIP paper section 3.1; the openai/CLIP README's zero-shot prediction example,
+     * {@code (100.0 * image_features @ text_features.T).softmax(dim=-1)} then {@code topk(k)}, with
+     * {@code logitScale()} for 100).
      *
      * <p>The LibTorch engine with {@link ImagePipeline#KERNELS} runs this end to end on the model's device:
      * decoding on CPU threads, clip4j's fused preprocessing kernel writing straight into the encoder's input
@@ -247,8 +250,9 @@ public interface ClipModel extends AutoCloseable {
      * @param templates prompt templates with one {@code {}} each, at least one
      *                  (e.g. {@link PromptTemplates#IMAGENET_80})
      * @return a reusable, thread-safe classifier
-     * @throws IllegalArgumentException for empty, blank or duplicate labels, or bad templates (see
-     *                                  {@link ZeroShotClassifier#build})
+     * @throws IllegalArgumentException for a null or empty list, null, blank or duplicate labels, null or bad
+     *                                  templates (none or more than one {@code {}}), or a label whose prompts'
+     *                                  normalised text_features average to zero (see {@link ZeroShotClassifier#build})
      * @throws ClipException            if the model is closed or the engine fails (see {@link #encodeTexts})
      */
     default ZeroShotClassifier classifier(List<String> labels, List<String> templates) {
@@ -260,16 +264,24 @@ public interface ClipModel extends AutoCloseable {
      *
      * @param image  the image
      * @param labels class names, at least one, none blank, no duplicates (see {@link #classifier})
-     * @return labels ranked by probability
-     * @throws IllegalArgumentException             for empty, blank or duplicate labels
+     * @return every label ranked by probability (softmax over the labels of {@code logitScale() * cos}), best first
+     * @throws NullPointerException                 if {@code image} is null (checked before any label is encoded)
+     * @throws IllegalArgumentException             for a null or empty list, or null, blank or duplicate labels
      * @throws io.clip4j.image.ImageDecodeException naming the input if it cannot be decoded
-     * @throws ClipException                        if the model is closed or the engine fails
+     * @throws ClipException                        if the model is closed or the engine fails; a
+     *                                              {@link NonFiniteFeaturesException} for non-finite or all-zero
+     *                                              features
      */
     default ZeroShotResult zeroShot(ImageInput image, List<String> labels) {
+        // Before the classifier: it encodes every label, work a null image would throw away.
+        Objects.requireNonNull(image, "image");
         return classifier(labels, List.of(PromptTemplates.PHOTO_OF_A)).classify(image);
     }
 
-    /** Frees native memory. Idempotent. */
+    /**
+     * Frees native memory. Idempotent. On clip4j's LibTorch engine it waits for encodes already running on other
+     * threads; encodes that start afterwards throw {@link ClipException}.
+     */
     @Override
     void close();
 

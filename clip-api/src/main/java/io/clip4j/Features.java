@@ -3,6 +3,7 @@ package io.clip4j;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A batch of embeddings: {@code image_features} or {@code text_features}, a float32 matrix
@@ -27,7 +28,7 @@ public final class Features {
      * @throws IllegalArgumentException if rows &lt; 0, dim &lt; 1 or {@code data.length != rows * dim}
      */
     public Features(float[] data, int rows, int dim) {
-        this(data.clone(), rows, dim, true);
+        this(Objects.requireNonNull(data, "data").clone(), rows, dim, true);
     }
 
     private Features(float[] data, int rows, int dim, boolean check) {
@@ -95,7 +96,7 @@ public final class Features {
 
     /**
      * Each row divided by its L2 norm (norm accumulated in double). A row of zeros stays zero
-     * instead of becoming NaN.
+     * instead of becoming NaN; a row holding NaN or an infinity comes out holding NaN (not checked here).
      *
      * @return the unit-length rows, same shape
      */

@@ -2,6 +2,8 @@ package io.clip4j;
 
 import io.clip4j.math.Similarity;
 
+import java.util.Objects;
+
 /**
  * The output of the reference {@code CLIP.forward(image, text)}: {@code logits_per_image}
  * {@code [n_images, n_texts]} = {@code logit_scale * cos(image_i, text_j)}, its transpose
@@ -36,6 +38,8 @@ public final class SimilarityResult {
      *                                  {@code n_images * n_texts} exceeds the largest Java array
      */
     public static SimilarityResult of(Features imageFeatures, Features textFeatures, float logitScale) {
+        Objects.requireNonNull(imageFeatures, "imageFeatures");
+        Objects.requireNonNull(textFeatures, "textFeatures");
         if (imageFeatures.rows() == 0 || textFeatures.rows() == 0) {
             throw new IllegalArgumentException("similarity needs at least one image and one text");
         }

@@ -11,6 +11,7 @@
  * (clip-native's LibTorch engine; see {@link io.clip4j.spi}). Unreadable files, undecodable images and engine
  * failures are {@link io.clip4j.ClipException} subtypes whose one-line message names the input; a wrong argument is
  * an {@link java.lang.IllegalArgumentException} or {@link java.lang.NullPointerException}. This package, like all
- * of clip-api, runs on Android API 26 (the engine that loads a model may not).
+ * of clip-api but the desktop-only {@link io.clip4j.image.AwtImages}, runs on Android API 26 (the engine that loads
+ * a model may not).
  */
 package io.clip4j;

@@ -12,6 +12,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
@@ -46,12 +47,15 @@ public final class CheckpointReader {
      *
      * @param fileOrDir a checkpoint file, or a Hugging Face or open_clip model directory
      * @return its tensors under OpenAI parameter names
+     * @throws NullPointerException if {@code fileOrDir} is null
      * @throws CheckpointException naming the path and the problem for an unknown, unsupported, truncated or
      *                             corrupt checkpoint, or one that lacks a tensor the name mapping needs; or saying
      *                             that the reading thread was interrupted (its status stays set), or that the Java
      *                             heap ran out while reading it
      */
     public static StateDict read(Path fileOrDir) {
+        // A programming error, not a damaged checkpoint: it was reported as "null: unreadable checkpoint".
+        Objects.requireNonNull(fileOrDir, "fileOrDir");
         try {
             return readChecked(fileOrDir);
         } catch (CheckpointException e) {

@@ -31,6 +31,7 @@ public final class HuggingFaceConfig {
      *
      * @param configJson a {@code config.json} file
      * @return false if it is missing, not a regular file, unreadable, not a JSON object, or not a CLIP configuration
+     * @throws NullPointerException if {@code configJson} is null
      */
     public static boolean isClipConfig(Path configJson) {
         // A config.json that is a named pipe would block the read forever, one linked to /dev/zero fill the heap.

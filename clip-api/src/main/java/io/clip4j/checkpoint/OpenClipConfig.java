@@ -92,7 +92,8 @@ public final class OpenClipConfig {
      *
      * @param fileOrDir a checkpoint file or model directory
      * @return the configuration, or empty for another file or a directory that is not in open_clip's format
-     * @throws CheckpointException as {@link #read(Path)}
+     * @throws NullPointerException if {@code fileOrDir} is null
+     * @throws CheckpointException  as {@link #read(Path)}
      */
     public static Optional<OpenClipConfig> find(Path fileOrDir) {
         Path json = configFile(fileOrDir);

@@ -40,7 +40,9 @@ public final class SafetensorsWriter {
      * @param file     destination (replaced if it exists; its directory must exist)
      * @param tensors  name to tensor, written in iteration order; names must not be {@code __metadata__}
      * @param metadata string pairs stored under {@code __metadata__} (may be empty)
-     * @throws CheckpointException if the file cannot be written or a name is reserved
+     * @throws NullPointerException if an argument, a tensor name, a tensor, or a metadata key or value is null
+     *                              (checked before anything is written)
+     * @throws CheckpointException  if the file cannot be written or a name is reserved
      */
     public static void write(Path file, Map<String, TensorData> tensors, Map<String, String> metadata) {
         Objects.requireNonNull(file, "file");
@@ -89,10 +91,14 @@ public final class SafetensorsWriter {
         ObjectNode root = JSON.createObjectNode();
         if (!metadata.isEmpty()) {
             ObjectNode meta = root.putObject("__metadata__");
-            metadata.forEach(meta::put);
+            // A null value became a JSON null: a file that safetensors (whose metadata are strings) refuses.
+            metadata.forEach((k, v) -> meta.put(Objects.requireNonNull(k, "metadata key"),
+                    Objects.requireNonNull(v, () -> "metadata value of " + k)));
         }
         long offset = 0;
         for (Map.Entry<String, TensorData> e : tensors.entrySet()) {
+            Objects.requireNonNull(e.getKey(), "tensor name");
+            Objects.requireNonNull(e.getValue(), () -> "tensor " + e.getKey());
             if (e.getKey().equals("__metadata__")) {
                 throw new CheckpointException(file + ": '__metadata__' is reserved and cannot name a tensor");
             }
@@ -120,6 +126,7 @@ public final class SafetensorsWriter {
      * @param values elements in C order
      * @param shape  sizes (empty for a scalar); their product must equal {@code values.length}
      * @return a float32 tensor holding a copy of the values
+     * @throws NullPointerException     if {@code values} or {@code shape} is null
      * @throws IllegalArgumentException if the shape does not match the number of values
      */
     public static TensorData float32(float[] values, long... shape) {
@@ -135,6 +142,7 @@ public final class SafetensorsWriter {
      * @param shape  sizes (empty for a scalar); their product must equal {@code values.length}
      * @return a float16 tensor, each value rounded to the nearest half (ties to even, like
      *         {@code torch.Tensor.half()}; beyond &plusmn;65504 becomes infinite)
+     * @throws NullPointerException     if {@code values} or {@code shape} is null
      * @throws IllegalArgumentException if the shape does not match the number of values
      */
     public static TensorData float16(float[] values, long... shape) {
@@ -151,6 +159,7 @@ public final class SafetensorsWriter {
      * @param values elements in C order
      * @param shape  sizes (empty for a scalar); their product must equal {@code values.length}
      * @return an int64 tensor holding a copy of the values
+     * @throws NullPointerException     if {@code values} or {@code shape} is null
      * @throws IllegalArgumentException if the shape does not match the number of values
      */
     public static TensorData int64(long[] values, long... shape) {

@@ -21,6 +21,7 @@ public final class StateDict {
      *
      * @param source  where the tensors came from (a path), used in error messages
      * @param tensors name to tensor; copied, order kept
+     * @throws NullPointerException if an argument is null
      */
     public StateDict(String source, Map<String, TensorData> tensors) {
         this(source, tensors, Map.of());
@@ -33,10 +34,11 @@ public final class StateDict {
      * @param tensors  name to tensor; copied, order kept
      * @param metadata string pairs the file stores beside its tensors (a safetensors {@code __metadata__});
      *                 copied, order kept
+     * @throws NullPointerException if an argument is null
      */
     public StateDict(String source, Map<String, TensorData> tensors, Map<String, String> metadata) {
         this.source = Objects.requireNonNull(source, "source");
-        this.tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
+        this.tensors = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(tensors, "tensors")));
         this.metadata = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(metadata, "metadata")));
     }
 

@@ -20,19 +20,33 @@ public final class TensorData {
      * @param dtype element type
      * @param shape sizes per dimension, each &ge; 0 (empty for a 0-dim scalar)
      * @param data  exactly {@code numel * dtype.byteSize()} bytes, C order, little endian; position 0
-     * @throws IllegalArgumentException if the buffer size does not match the shape
+     * @throws NullPointerException     if an argument is null
+     * @throws IllegalArgumentException if a dimension is negative, the shape's byte size exceeds a long, or the
+     *                                  buffer size does not match the shape
      */
     public TensorData(DType dtype, long[] shape, ByteBuffer data) {
         this.dtype = Objects.requireNonNull(dtype, "dtype");
-        this.shape = shape.clone();
-        long n = 1;
+        this.shape = Objects.requireNonNull(shape, "shape").clone();
+        Objects.requireNonNull(data, "data");
+        long bytes = dtype.byteSize();
         for (long s : shape) {
             if (s < 0) {
                 throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
             }
-            n = Math.multiplyExact(n, s);
+            if (s == 0) {
+                bytes = 0; // an empty tensor, however large its other dimensions
+            }
         }
-        long bytes = Math.multiplyExact(n, (long) dtype.byteSize());
+        for (long s : shape) {
+            if (bytes == 0) {
+                break;
+            }
+            if (bytes > Long.MAX_VALUE / s) { // an IllegalArgumentException, not Math.multiplyExact's ArithmeticException
+                throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " of " + dtype
+                        + " holds more bytes than a long counts");
+            }
+            bytes *= s;
+        }
         if (data.remaining() != bytes) {
             throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " of " + dtype + " needs "
                     + bytes + " bytes, buffer holds " + data.remaining());
@@ -58,10 +72,15 @@ public final class TensorData {
     /**
      * Returns the size of one dimension, like {@code torch.Tensor.size(i)}.
      *
-     * @param i dimension index, negative counts from the end
+     * @param i dimension index in {@code [-dim(), dim())}, negative counts from the end
      * @return size of that dimension
+     * @throws IndexOutOfBoundsException if i is outside that range (as torch's IndexError)
      */
     public long size(int i) {
+        if (i < -shape.length || i >= shape.length) {
+            throw new IndexOutOfBoundsException("dimension " + i + " out of range for a " + shape.length
+                    + "-dimensional tensor (expected [" + -shape.length + ", " + shape.length + "))");
+        }
         return shape[i < 0 ? shape.length + i : i];
     }
 

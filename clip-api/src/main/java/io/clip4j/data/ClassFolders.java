@@ -12,11 +12,16 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Reads a classification set laid out as {@code root/<class>/<image>} (torchvision's {@code ImageFolder}):
- * every sub-directory of {@code root} is a class, sorted by name (label = index in that order), its class name
- * is the directory name with {@code '_'} replaced by a space; its images are the files directly inside ending in
- * {@code .png}, {@code .jpg}, {@code .jpeg}, {@code .webp}, {@code .gif}, {@code .bmp}, {@code .tif} or
- * {@code .tiff} (case-insensitive), sorted by name.
+ * Reads a classification set laid out as {@code root/<class>/<image>} (torchvision's {@code ImageFolder}
+ * layout): every sub-directory of {@code root} that holds at least one image is a class, sorted by name (label =
+ * index in that order), its class name is the directory name with {@code '_'} replaced by a space; its images are
+ * the files directly inside ending in {@code .png}, {@code .jpg}, {@code .jpeg}, {@code .webp}, {@code .gif},
+ * {@code .bmp}, {@code .tif} or {@code .tiff} (case-insensitive), sorted by name.
+ *
+ * <p>Differences from torchvision's {@code ImageFolder}: a sub-directory without images is skipped (torchvision
+ * raises {@code FileNotFoundError}), so it takes no label and the labels of the classes after it are one lower than
+ * torchvision's would be; images in nested folders are not taken (torchvision walks them); and the extensions are
+ * the ones above (torchvision also takes {@code .ppm} and {@code .pgm}, not {@code .gif}).
  */
 public final class ClassFolders {
     private ClassFolders() {
@@ -26,8 +31,9 @@ public final class ClassFolders {
      * Reads a labelled image set laid out as one folder per class (torchvision's {@code ImageFolder} layout).
      *
      * @param root the dataset directory
-     * @return the dataset, named after the directory
-     * @throws ClipException if the directory cannot be listed or holds no class folder with an image
+     * @return the dataset, named after the directory; labels index the class folders that hold images
+     * @throws NullPointerException if {@code root} is null
+     * @throws ClipException        if the directory cannot be listed or holds no class folder with an image
      */
     public static LabeledDataset read(Path root) {
         if (!Files.isDirectory(root)) {

@@ -52,7 +52,8 @@ public final class ContrastiveBatches {
      * @param preprocessor CLIP preprocessing at the model's image_resolution
      * @param tokenizer    tokenizer at the model's context_length (it truncates long captions)
      * @param augment      random crop, or null for none
-     * @throws ClipException if the set has fewer examples than one batch or the batch size is below 2
+     * @throws NullPointerException if {@code data}, {@code preprocessor} or {@code tokenizer} is null
+     * @throws ClipException        if the set has fewer examples than one batch or the batch size is below 2
      */
     public ContrastiveBatches(CaptionedImages data, int batchSize, long seed, ImagePreprocessor preprocessor,
                               ClipTokenizer tokenizer, RandomResizedCrop augment) {
@@ -86,6 +87,7 @@ public final class ContrastiveBatches {
      *
      * @param onSkip told once per unusable example (its index and the decoder's message)
      * @return batches over the same data that skip unusable images
+     * @throws NullPointerException if {@code onSkip} is null
      */
     public ContrastiveBatches skippingBadImages(java.util.function.Consumer<String> onSkip) {
         return new ContrastiveBatches(data, batchSize, seed, preprocessor, tokenizer, augment,
@@ -113,7 +115,9 @@ public final class ContrastiveBatches {
      * @param step global step, &ge; 0
      * @return the batch of that step
      * @throws IllegalArgumentException if step &lt; 0
-     * @throws io.clip4j.image.ImageDecodeException naming the image that cannot be decoded
+     * @throws io.clip4j.image.ImageDecodeException naming the image that cannot be decoded (not thrown after
+     *                                              {@link #skippingBadImages}, which replaces it)
+     * @throws ClipException if {@link #skippingBadImages} finds no example with a usable image
      */
     public Batch batch(long step) {
         if (step < 0) {

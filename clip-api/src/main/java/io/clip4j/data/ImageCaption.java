@@ -16,6 +16,7 @@ public record ImageCaption(ImageInput image, String caption) {
      *
      * @param image   the image
      * @param caption its caption, non-blank
+     * @throws NullPointerException     if {@code image} or {@code caption} is null
      * @throws IllegalArgumentException if the caption is blank
      */
     public ImageCaption {

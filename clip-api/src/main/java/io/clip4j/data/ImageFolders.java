@@ -33,7 +33,8 @@ public final class ImageFolders {
      * Tells whether a path names an image file, by extension.
      *
      * @param file a path
-     * @return whether its name ends in one of the image extensions
+     * @return whether its name ends in one of the image extensions (false for a path without a name, e.g. a root)
+     * @throws NullPointerException if {@code file} is null
      */
     public static boolean isImage(Path file) {
         Path name = file.getFileName();

@@ -16,6 +16,7 @@ public record LabeledImage(ImageInput image, int label) {
      *
      * @param image the image
      * @param label class index into {@link LabeledDataset#classNames()}, &ge; 0
+     * @throws NullPointerException     if {@code image} is null
      * @throws IllegalArgumentException if the label is negative
      */
     public LabeledImage {

@@ -8,7 +8,8 @@ import java.util.SplittableRandom;
 /**
  * Random-crop augmentation in the manner of torchvision's {@code RandomResizedCrop.get_params}: a box covering a
  * fraction of the image area drawn uniformly from {@code [minScale, maxScale]}, with an aspect ratio drawn
- * log-uniformly from {@code [3/4, 4/3]}, placed uniformly; up to 10 attempts, else the whole image. The crop is
+ * log-uniformly from {@code [3/4, 4/3]}, placed uniformly; up to 10 attempts, else the whole image (torchvision
+ * falls back to a central crop of clamped aspect ratio; box sides are rounded half up here, half to even there). The crop is
  * cut from the decoded image; CLIP's reference Resize + CenterCrop then bring it to the model's resolution (so
  * unlike torchvision the box is not stretched to a square). Immutable.
  *
@@ -42,6 +43,7 @@ public record RandomResizedCrop(double minScale, double maxScale) {
      * @param image  decoded pixels (any mode)
      * @param random the draws (seed it per example for reproducibility)
      * @return the cropped image, same mode (the input itself when the box is the whole image)
+     * @throws NullPointerException if {@code image} or {@code random} is null
      */
     public DecodedImage apply(DecodedImage image, SplittableRandom random) {
         int w = image.width();

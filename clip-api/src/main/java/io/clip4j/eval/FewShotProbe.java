@@ -2,6 +2,7 @@ package io.clip4j.eval;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Random;
 
 /**
@@ -30,9 +31,11 @@ public final class FewShotProbe {
      * @param k     examples per class, &ge; 1
      * @param seed  seed of the draw
      * @return row indices, grouped by class in label order
-     * @throws EvaluationException if k &lt; 1 or a class has fewer than k rows
+     * @throws NullPointerException if {@code train} is null
+     * @throws EvaluationException  if k &lt; 1 or a class has fewer than k rows
      */
     public static int[] sample(LabeledFeatures train, int k, long seed) {
+        Objects.requireNonNull(train, "train");
         List<List<Integer>> byClass = Splits.byClass(train.labelArray(), train.classCount());
         requireShots(train.classNames(), byClass.stream().mapToInt(List::size).toArray(), k);
         Random rnd = new Random(seed);
@@ -57,12 +60,17 @@ public final class FewShotProbe {
      * @param regression   C, iteration limit, tolerance and stopping rules of every fit
      * @param normalize    L2-normalise feature rows first
      * @param zeroShotTop1 zero-shot top-1 on the same test set to report alongside, or null
-     * @return mean/std accuracy per k
-     * @throws EvaluationException if the sets are incompatible, seeds &lt; 1 or a class has too few rows
+     * @return mean/std accuracy per k (std is the population standard deviation over the seeds)
+     * @throws NullPointerException if {@code train}, {@code test}, {@code shots} or {@code regression} is null
+     * @throws EvaluationException  if the sets are incompatible (dimension, class names) or empty, seeds &lt; 1,
+     *                              shots is empty or holds a null or a k &lt; 1, a class has fewer than k rows, there
+     *                              are fewer than 2 classes, or a feature value is not finite
      */
     public static FewShotResult evaluate(LabeledFeatures train, LabeledFeatures test, List<Integer> shots, int seeds,
                                          LogisticRegression regression, boolean normalize, Double zeroShotTop1) {
         LinearProbe.check(train, test);
+        Objects.requireNonNull(shots, "shots");
+        Objects.requireNonNull(regression, "regression");
         check(train.classNames(), train.labelArray(), shots, seeds);
         LabeledFeatures tr = normalize ? train.normalized() : train;
         LabeledFeatures te = normalize ? test.normalized() : test;
@@ -90,10 +98,14 @@ public final class FewShotProbe {
      * @param labels     its labels, one per example, each in [0, classNames.size())
      * @param shots      k values
      * @param seeds      draws per k
-     * @throws EvaluationException if seeds &lt; 1, shots is empty, a k is null or &lt; 1, a label is outside the
-     *                             classes or a class has fewer than k examples
+     * @throws NullPointerException if {@code classNames}, {@code labels} or {@code shots} is null
+     * @throws EvaluationException  if seeds &lt; 1, shots is empty, a k is null or &lt; 1, a label is outside the
+     *                              classes or a class has fewer than k examples
      */
     public static void check(List<String> classNames, int[] labels, List<Integer> shots, int seeds) {
+        Objects.requireNonNull(classNames, "classNames");
+        Objects.requireNonNull(labels, "labels");
+        Objects.requireNonNull(shots, "shots");
         if (seeds < 1) {
             throw new EvaluationException("seeds must be >= 1, got " + seeds);
         }

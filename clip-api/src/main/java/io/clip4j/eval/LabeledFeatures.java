@@ -34,7 +34,8 @@ public final class LabeledFeatures {
      */
     public LabeledFeatures(Features features, int[] labels, List<String> classNames) {
         this(Objects.requireNonNull(features, "features").toArray(), features.rows(), features.dim(),
-                labels.clone(), List.copyOf(classNames));
+                Objects.requireNonNull(labels, "labels").clone(),
+                List.copyOf(Objects.requireNonNull(classNames, "classNames")));
     }
 
     private LabeledFeatures(float[] data, int rows, int dim, int[] labels, List<String> classNames) {
@@ -98,15 +99,20 @@ public final class LabeledFeatures {
      * @return image_features {@code [images.size(), embed_dim]}, not normalised
      * @throws NullPointerException if {@code model} or {@code images} is null
      * @throws EvaluationException  if chunkSize &lt; 1
-     * @throws IllegalArgumentException if {@code images.size() * embed_dim} exceeds the Java array limit
+     * @throws IllegalArgumentException if an element is null (named by its index in {@code images}), or
+     *                                  {@code images.size() * embed_dim} exceeds the Java array limit
      * @throws io.clip4j.image.ImageDecodeException naming an image that cannot be decoded, with its place in
      *                                              {@code images}
      * @throws io.clip4j.ClipException as {@link ClipModel#encodeImages}
      */
     public static Features encodeImages(ClipModel model, List<ImageInput> images, int chunkSize) {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(images, "images");
         if (chunkSize < 1) {
             throw new EvaluationException("chunk size must be >= 1, got " + chunkSize);
         }
+        // Here, not per chunk: the model would name a null by its index in the chunk ("images[1]" for images[3]).
+        io.clip4j.spi.InputBatches.requireNoNulls(images, "images");
         int d = model.config().embedDim();
         float[] out = new float[ArraySizes.product("image_features", images.size(), d)];
         for (int s = 0; s < images.size(); s += chunkSize) {
@@ -171,9 +177,11 @@ public final class LabeledFeatures {
      *
      * @param rows row indices in [0, n), any order, repeats allowed
      * @return those rows, in the given order, with the same class names
-     * @throws EvaluationException if an index is out of range
+     * @throws NullPointerException if {@code rows} is null
+     * @throws EvaluationException  if an index is out of range
      */
     public LabeledFeatures subset(int[] rows) {
+        Objects.requireNonNull(rows, "rows");
         float[] d = new float[ArraySizes.product("features", rows.length, dim)];
         int[] l = new int[rows.length];
         for (int i = 0; i < rows.length; i++) {

@@ -149,7 +149,8 @@ public record LogisticRegression(double c, int maxIterations, double tolerance, 
      *
      * @param train features with labels, at least one row
      * @return the fitted model
-     * @throws EvaluationException if train is empty, has fewer than 2 classes, or holds non-finite values
+     * @throws NullPointerException if {@code train} is null
+     * @throws EvaluationException  if train is empty, has fewer than 2 classes, or holds non-finite values
      */
     public LogisticRegressionModel fit(LabeledFeatures train) {
         Objects.requireNonNull(train, "train");

@@ -48,6 +48,9 @@ public final class RetrievalEvaluator {
         int[] textImage = new int[pairs.size()];
         for (int t = 0; t < pairs.size(); t++) {
             ImageCaption p = pairs.get(t);
+            if (p == null) { // named, not the JVM's "Cannot invoke ImageCaption.image()"
+                throw new NullPointerException("pairs[" + t + "] is null");
+            }
             Integer i = index.get(p.image().toString());
             if (i == null) {
                 i = images.size();

@@ -92,12 +92,20 @@ public final class ZeroShotEvaluator {
      * @param features   image_features with labels, at least one row
      * @return top-1/top-5/per-class accuracy of the classifier's logits
      * @throws NullPointerException if an argument is null
-     * @throws EvaluationException  if the labels differ, features is empty, or a row is not finite or all zeros
+     * @throws EvaluationException  if the labels differ, the features' dimension is not the classifier's embed_dim
+     *                              (features of another model), features is empty, or a row is not finite or all
+     *                              zeros
      */
     public static ClassificationAccuracy evaluate(ZeroShotClassifier classifier, LabeledFeatures features) {
         if (!classifier.labels().equals(features.classNames())) {
             throw new EvaluationException("classifier labels " + classifier.labels() + " differ from the class names "
                     + features.classNames());
+        }
+        int embedDim = classifier.classEmbeddings().dim();
+        if (features.dim() != embedDim) {
+            // Like the other incompatible sets of this package; it escaped as Similarity's IllegalArgumentException.
+            throw new EvaluationException("image_features have dimension " + features.dim() + ", the classifier's"
+                    + " embed_dim is " + embedDim + ": were they encoded by another model?");
         }
         if (features.size() == 0) {
             throw new EvaluationException("zero-shot accuracy needs at least one image");

@@ -30,6 +30,7 @@ public final class AwtImages {
      *
      * @param image the image, width and height &gt; 0
      * @return the decoded image (orientation 1)
+     * @throws NullPointerException if {@code image} is null
      * @throws ImageDecodeException if the image is empty or too large for one array
      */
     public static DecodedImage toDecodedImage(BufferedImage image) {

@@ -89,7 +89,9 @@ public final class DecodedImage {
      * @param exifOrientation EXIF orientation tag (1..8; 1 when absent)
      * @return the image
      * @throws NullPointerException     if {@code mode} or {@code data} is null
-     * @throws IllegalArgumentException if sizes and array length disagree, or the mode is {@link PixelMode#I}
+     * @throws IllegalArgumentException if a size is not positive, sizes and array length disagree (the product
+     *                                  is computed in long, so no overflow passes), the mode is {@link PixelMode#I},
+     *                                  or exifOrientation is outside 1..8
      */
     public static DecodedImage ofBytes(int width, int height, PixelMode mode, byte[] data,
                                        boolean nearestOnly, int exifOrientation) {
@@ -109,7 +111,8 @@ public final class DecodedImage {
      * @param exifOrientation EXIF orientation tag (1..8; 1 when absent)
      * @return the image
      * @throws NullPointerException     if {@code intData} is null
-     * @throws IllegalArgumentException if sizes and array length disagree
+     * @throws IllegalArgumentException if a size is not positive, sizes and array length disagree, or
+     *                                  exifOrientation is outside 1..8
      */
     public static DecodedImage ofInts(int width, int height, int[] intData, int exifOrientation) {
         return new DecodedImage(width, height, PixelMode.I, null, intData, false, exifOrientation);

@@ -16,6 +16,7 @@ public final class ExifTransform {
      *
      * @param img any image
      * @return the upright image with orientation 1 (the same instance when already upright)
+     * @throws NullPointerException if {@code img} is null
      */
     public static DecodedImage apply(DecodedImage img) {
         return transpose(img, 1);
@@ -29,6 +30,7 @@ public final class ExifTransform {
      * @param stored an image as stored in the file, with its Orientation tag
      * @return the transposed image, reporting the same tag and {@code stored}'s size as its opened size (the same
      *         instance when the orientation is 1)
+     * @throws NullPointerException if {@code stored} is null
      */
     public static DecodedImage transposeOnLoad(DecodedImage stored) {
         DecodedImage turned = transpose(stored, stored.exifOrientation());
@@ -43,9 +45,14 @@ public final class ExifTransform {
      * @param img      an image whose {@link DecodedImage#exifOrientation()} is applied
      * @param reported the orientation the result reports, 1..8
      * @return the transposed image (the same instance when its orientation is 1)
+     * @throws NullPointerException     if {@code img} is null
      * @throws IllegalArgumentException if {@code reported} is outside 1..8
      */
     public static DecodedImage transpose(DecodedImage img, int reported) {
+        // Also for an upright image, which is returned as it is: the check used to come only with a new image.
+        if (reported < 1 || reported > 8) {
+            throw new IllegalArgumentException("EXIF orientation must be in 1..8, got " + reported);
+        }
         int o = img.exifOrientation();
         if (o == 1) {
             return img;

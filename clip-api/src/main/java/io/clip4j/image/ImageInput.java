@@ -132,9 +132,11 @@ public abstract class ImageInput {
     }
 
     /**
-     * Raw interleaved 8-bit pixels, e.g. a camera frame or the bytes of an Android {@code ARGB_8888}
-     * bitmap reordered to RGBA. Alpha must be straight (not premultiplied); RGBA is then resized the way
-     * Pillow resizes an RGBA image (premultiplied internally, alpha dropped at the end).
+     * Raw interleaved 8-bit pixels, e.g. a camera frame, or an Android {@code ARGB_8888} bitmap's
+     * {@code getPixels} colours (straight ARGB ints) unpacked to RGBA bytes. Alpha must be straight (not
+     * premultiplied: {@code Bitmap.copyPixelsToBuffer} gives premultiplied bytes, which need un-premultiplying
+     * first); RGBA is then resized the way Pillow resizes an RGBA image (premultiplied internally, alpha dropped at
+     * the end).
      *
      * @param pixels {@code height * width * mode.channels()} samples, row-major (not copied)
      * @param width  columns, &gt; 0
@@ -143,8 +145,9 @@ public abstract class ImageInput {
      *               {@link PixelMode#LA} or {@link PixelMode#CMYK}
      * @return the input
      * @throws NullPointerException     if {@code pixels} or {@code mode} is null
-     * @throws IllegalArgumentException if the array length does not match, a size is not positive or the
-     *                                  mode is {@link PixelMode#I}
+     * @throws IllegalArgumentException if the array length does not match (checked in long: a
+     *                                  {@code width * height * channels} past {@code int} does not wrap), a size is
+     *                                  not positive or the mode is {@link PixelMode#I}
      */
     public static ImageInput ofPixels(byte[] pixels, int width, int height, PixelMode mode) {
         Objects.requireNonNull(pixels, "pixels");

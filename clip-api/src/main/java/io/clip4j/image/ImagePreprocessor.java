@@ -19,9 +19,8 @@ import java.util.function.IntConsumer;
  * <p>Output {@code pixel_values}: float32 {@code [3, n, n]} channel-first (RGB, row, column), flattened
  * into a {@code float[]}; batches are {@code [batch, 3, n, n]}. With the defaults the result equals the
  * reference {@code preprocess(Image.open(path))} bit for bit whenever the decoder gives Pillow 9.4's pixels, as
- * clip-api's PNG, JPEG, WebP, GIF, BMP and TIFF decoders do. No java.awt anywhere (Android-safe); see
- * {@link AwtImages} for
- * {@code BufferedImage}. {@link Builder#squash} gives open_clip's {@code resize_mode='squash'} instead of
+ * clip-api's PNG, JPEG, WebP, GIF, BMP and TIFF decoders do. The preprocessing and its decoders use no java.awt
+ * (Android-safe); {@link AwtImages}, kept apart, converts a desktop {@code BufferedImage}. {@link Builder#squash} gives open_clip's {@code resize_mode='squash'} instead of
  * Resize + CenterCrop, {@link Builder#mean} / {@link Builder#std} another normalisation.
  *
  * <p>Instances are immutable and thread-safe.
@@ -258,7 +257,7 @@ public final class ImagePreprocessor {
      *                                  calling thread is interrupted
      */
     public float[] preprocessBatch(List<? extends ImageInput> inputs) {
-        int count = inputs.size();
+        int count = Objects.requireNonNull(inputs, "inputs").size();
         int per = valuesPerImage();
         if ((long) count * per > Integer.MAX_VALUE - 8) {
             throw new ClipException("batch of " + count + " images at " + size + "px does not fit in one float[]");
@@ -281,7 +280,7 @@ public final class ImagePreprocessor {
      *                                  the calling thread is interrupted
      */
     public List<DecodedImage> decodeBatch(List<? extends ImageInput> inputs) {
-        return decodeBatch(inputs, 0, inputs.size());
+        return decodeBatch(inputs, 0, Objects.requireNonNull(inputs, "inputs").size());
     }
 
     /**
@@ -292,6 +291,7 @@ public final class ImagePreprocessor {
      * @param from   first index, in [0, to]
      * @param to     end index (exclusive), in [from, inputs.size()]
      * @return the decoded images {@code from .. to-1}, in input order
+     * @throws NullPointerException      if {@code inputs} is null
      * @throws IndexOutOfBoundsException if the range is not within {@code inputs}
      * @throws ImageDecodeException naming the position (in {@code inputs}) and input of the first failure found
      * @throws IllegalArgumentException if an element of the range is null
@@ -299,7 +299,7 @@ public final class ImagePreprocessor {
      *                       calling thread is interrupted
      */
     public List<DecodedImage> decodeBatch(List<? extends ImageInput> inputs, int from, int to) {
-        Objects.checkFromToIndex(from, to, inputs.size());
+        Objects.checkFromToIndex(from, to, Objects.requireNonNull(inputs, "inputs").size());
         DecodedImage[] out = new DecodedImage[to - from];
         forEachInput(inputs, from, to, i -> out[i - from] = decode(inputs.get(i)));
         return List.of(out);
@@ -367,7 +367,10 @@ public final class ImagePreprocessor {
         return new float[] {(float) v[0], (float) v[1], (float) v[2]};
     }
 
-    /** Options of an {@link ImagePreprocessor}; defaults reproduce the CLIP reference pipeline at 224. */
+    /**
+     * Options of an {@link ImagePreprocessor}; defaults reproduce the CLIP reference pipeline at 224. Not
+     * thread-safe; every {@link #build()} makes an independent preprocessor with the options set so far.
+     */
     public static final class Builder {
         private int size = 224;
         private double[] mean = CLIP_MEAN.clone();

@@ -58,7 +58,8 @@ public final class FileHashes {
         try {
             return MessageDigest.getInstance(algorithm);
         } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform has " + algorithm, e);
+            // (The message said "every Java platform has X" whatever X was, a misleading line for a misspelt name.)
+            throw new IllegalStateException("this Java platform has no " + algorithm + " digest", e);
         }
     }
 

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -50,11 +51,12 @@ public final class Npy {
      *
      * @param path the file
      * @return its dtype, shape and data
-     * @throws ClipException if the file cannot be read, is not a C-order little-endian .npy, is truncated, or
-     *                       holds more data than a Java array can (see {@link #parse})
+     * @throws NullPointerException if {@code path} is null
+     * @throws ClipException        if the file cannot be read, is not a C-order little-endian .npy, is truncated, or
+     *                              holds more data than a Java array can (see {@link #parse})
      */
     public static Npy read(Path path) {
-        String source = path.toString();
+        String source = Objects.requireNonNull(path, "path").toString();
         try (InputStream in = Files.newInputStream(path)) {
             byte[] bytes = Streams.readUpTo(in, PREFIX);
             bytes = append(bytes, Streams.readUpTo(in, Math.max(0, headerEnd(bytes, source) - bytes.length)));
@@ -79,11 +81,13 @@ public final class Npy {
      * @param bytes  the file's content
      * @param source name used in error messages
      * @return its dtype, shape and data
+     * @throws NullPointerException if {@code bytes} is null
      * @throws ClipException if the content is not a supported .npy: bad magic or version, a malformed header (a
      *                       shape entry that is not a non-negative integer included), more elements than a Java
      *                       array can hold, or less data than the shape needs
      */
     public static Npy parse(byte[] bytes, String source) {
+        Objects.requireNonNull(bytes, "bytes");
         Header h = header(bytes, source);
         if (bytes.length - h.dataStart() < h.dataBytes()) {
             throw new ClipException(source + ": truncated .npy data: need " + h.dataBytes() + " bytes, have "
@@ -300,7 +304,10 @@ public final class Npy {
      * @param out   destination; not closed
      * @param shape shape, product equal to {@code values.length}
      * @param values elements in C order
-     * @throws IOException on write failure
+     * @throws NullPointerException     if an argument is null
+     * @throws IllegalArgumentException if a dimension is negative, the shape's product is not {@code values.length},
+     *                                  or the shape is too long for a version 1.0 header (64 KiB)
+     * @throws IOException              on write failure
      */
     public static void writeFloat32(OutputStream out, long[] shape, float[] values) throws IOException {
         checkCount(shape, values.length);
@@ -315,7 +322,10 @@ public final class Npy {
      * @param out    destination; not closed
      * @param shape  shape, product equal to {@code values.length}
      * @param values elements in C order
-     * @throws IOException on write failure
+     * @throws NullPointerException     if an argument is null
+     * @throws IllegalArgumentException if a dimension is negative, the shape's product is not {@code values.length},
+     *                                  or the shape is too long for a version 1.0 header (64 KiB)
+     * @throws IOException              on write failure
      */
     public static void writeUint8(OutputStream out, long[] shape, byte[] values) throws IOException {
         checkCount(shape, values.length);
@@ -328,7 +338,10 @@ public final class Npy {
      * @param out    destination; not closed
      * @param shape  shape, product equal to {@code values.length}
      * @param values elements in C order
-     * @throws IOException on write failure
+     * @throws NullPointerException     if an argument is null
+     * @throws IllegalArgumentException if a dimension is negative, the shape's product is not {@code values.length},
+     *                                  or the shape is too long for a version 1.0 header (64 KiB)
+     * @throws IOException              on write failure
      */
     public static void writeInt64(OutputStream out, long[] shape, long[] values) throws IOException {
         checkCount(shape, values.length);
@@ -337,10 +350,17 @@ public final class Npy {
         write(out, "<i8", shape, b.array());
     }
 
+    /**
+     * The shape must describe the values: no negative dimension (two of them made a positive product, and a header
+     * {@link #parse} refuses), and no product that wraps around a long to the element count.
+     */
     private static void checkCount(long[] shape, int count) {
         long n = 1;
         for (long d : shape) {
-            n *= d;
+            if (d < 0) {
+                throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " has a negative dimension");
+            }
+            n = d == 0 || n == 0 ? 0 : n > Long.MAX_VALUE / d ? -1 : n * d;
         }
         if (n != count) {
             throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds " + n
@@ -359,6 +379,9 @@ public final class Npy {
         int total = 10 + header.length() + 1;
         int pad = (64 - total % 64) % 64;
         header = header + String.join("", Collections.nCopies(pad, " ")) + "\n";
+        if (header.length() > 0xffff) { // version 1.0 stores the header length in two bytes
+            throw new IllegalArgumentException("shape of " + shape.length + " dimensions is too long for a .npy header");
+        }
         out.write(MAGIC);
         out.write(1);
         out.write(0);

@@ -3,6 +3,7 @@ package io.clip4j.math;
 import io.clip4j.Features;
 
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * CPU reference arithmetic of CLIP's head: cosine similarity scaled by {@code logit_scale}
@@ -22,12 +23,16 @@ public final class Similarity {
      * @param imageFeatures image_features {@code [n_images, embed_dim]}, raw or normalised
      * @param textFeatures  text_features {@code [n_texts, embed_dim]}, raw or normalised
      * @param scale         the multiplier, i.e. {@code exp(logit_scale)} (100 for published models)
-     * @return {@code [n_images, n_texts]} row-major
+     * @return {@code [n_images, n_texts]} row-major; a row of zeros scores 0 everywhere, a row holding NaN or an
+     *         infinity gives NaN logits (not checked here; {@link #softmaxRows} refuses them)
+     * @throws NullPointerException     if a feature set is null
      * @throws IllegalArgumentException if the embed_dims differ, scale is not finite, or
      *                                  {@code n_images * n_texts} exceeds the largest Java array
      *                                  ({@link ArraySizes#MAX_LENGTH})
      */
     public static float[] logits(Features imageFeatures, Features textFeatures, float scale) {
+        Objects.requireNonNull(imageFeatures, "imageFeatures");
+        Objects.requireNonNull(textFeatures, "textFeatures");
         if (imageFeatures.dim() != textFeatures.dim()) {
             throw new IllegalArgumentException("embed_dim mismatch: image_features have " + imageFeatures.dim()
                     + ", text_features have " + textFeatures.dim());
@@ -60,9 +65,11 @@ public final class Similarity {
      * @param rows rows
      * @param cols cols
      * @return {@code [cols, rows]}
+     * @throws NullPointerException     if {@code m} is null
      * @throws IllegalArgumentException if {@code m.length != rows * cols}, rows &lt; 0 or cols &lt; 1
      */
     public static float[] transpose(float[] m, int rows, int cols) {
+        Objects.requireNonNull(m, "m");
         checkShape(m, rows, cols);
         float[] t = new float[m.length];
         for (int i = 0; i < rows; i++) {
@@ -79,10 +86,12 @@ public final class Similarity {
      * @param logits values {@code [rows, cols]}, finite
      * @param rows   rows
      * @param cols   cols, &gt; 0
-     * @return probabilities, each row summing to 1
+     * @return probabilities, each row summing to 1 (up to float32 rounding)
+     * @throws NullPointerException     if {@code logits} is null
      * @throws IllegalArgumentException on a shape mismatch or a non-finite logit
      */
     public static float[] softmaxRows(float[] logits, int rows, int cols) {
+        Objects.requireNonNull(logits, "logits");
         checkShape(logits, rows, cols);
         float[] out = new float[logits.length];
         for (int r = 0; r < rows; r++) {
@@ -110,10 +119,12 @@ public final class Similarity {
      *
      * @param values a row, no NaN (infinities rank as the extremes they are)
      * @param k      how many, clipped to {@code values.length}; must be &ge; 1
-     * @return indices into {@code values}
+     * @return indices into {@code values}, {@code min(k, values.length)} of them
+     * @throws NullPointerException     if {@code values} is null
      * @throws IllegalArgumentException if k &lt; 1 or a value is NaN
      */
     public static int[] topK(float[] values, int k) {
+        Objects.requireNonNull(values, "values");
         if (k < 1) {
             throw new IllegalArgumentException("k must be >= 1, got " + k);
         }
@@ -162,9 +173,11 @@ public final class Similarity {
      * @param cols   cols, &ge; 1
      * @param k      picks per row, in [1, cols]
      * @return the k most probable columns of every row
+     * @throws NullPointerException     if {@code logits} is null
      * @throws IllegalArgumentException on a shape mismatch, a non-finite logit or k out of range
      */
     public static TopK softmaxTopK(float[] logits, int rows, int cols, int k) {
+        Objects.requireNonNull(logits, "logits");
         if (rows < 1 || k < 1 || k > cols) {
             throw new IllegalArgumentException("need rows >= 1 and k in [1, " + cols + "], got rows " + rows
                     + ", k " + k);

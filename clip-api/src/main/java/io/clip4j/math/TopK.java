@@ -26,7 +26,9 @@ public record TopK(int rows, int k, float[] probs, int[] indices, float[] logits
      * @param probs   float32 {@code [rows, k]} probabilities
      * @param indices {@code [rows, k]} column of each pick
      * @param logits  float32 {@code [rows, k]} logit of each pick
-     * @throws IllegalArgumentException if rows or k is below 1 or an array is not {@code rows * k} long
+     * @throws NullPointerException     if an array is null
+     * @throws IllegalArgumentException if rows or k is below 1 or an array is not {@code rows * k} long (values and
+     *                                  indices are not checked)
      */
     public TopK {
         Objects.requireNonNull(probs, "probs");

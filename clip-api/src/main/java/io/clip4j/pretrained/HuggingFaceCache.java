@@ -31,14 +31,14 @@ public final class HuggingFaceCache {
     /**
      * Tells whether a string looks like a Hugging Face hub repo id.
      *
-     * @param s a string
+     * @param s a string, or null
      * @return whether it has the form of a hub repo id, {@code <owner>/<name>} (letters, digits, {@code . _ -}),
-     *         without {@code ..} or {@code --}, as the hub requires
+     *         without {@code ..} or {@code --}, as the hub requires; false for null
      */
     public static boolean isRepoId(String s) {
         // "--" joins owner and name in the cache folder: a--b/c and a/b--c would share one folder, one model
-        // answered for the other
-        return REPO_ID.matcher(s).matches() && !s.contains("..") && !s.contains("--");
+        // answered for the other. Null is no repo id: fetch(null) then says so instead of a bare NPE in the matcher.
+        return s != null && REPO_ID.matcher(s).matches() && !s.contains("..") && !s.contains("--");
     }
 
     /**

@@ -39,6 +39,10 @@ import java.util.function.Function;
  * request. Each file is checked against the hub's ETag before it is moved into place: the SHA-256 of a large (LFS)
  * file, the git blob SHA-1 of a small one. Downloads are limited as {@link ModelDownloader}'s are (size, disk space,
  * stalls), and an LFS file also to the size the hub announces for it.
+ *
+ * <p>The setters are not synchronised: configure a client before sharing it between threads. Two downloads of one
+ * file, from threads or processes, are serialised by a lock file in the cache's {@code .locks} folder, and the
+ * second uses the first one's file when it verifies.
  */
 public final class HuggingFaceHub {
     private static final Logger LOG = LoggerFactory.getLogger(HuggingFaceHub.class);
@@ -64,7 +68,8 @@ public final class HuggingFaceHub {
      * {@code HF_HUB_OFFLINE} is 1, on, yes or true.
      *
      * @param hubCache the hub cache folder, e.g. {@link HuggingFaceCache#defaultDir()}
-     * @throws CheckpointException if {@code $HF_ENDPOINT} is not an http(s) URL
+     * @throws NullPointerException if {@code hubCache} is null
+     * @throws CheckpointException  if {@code $HF_ENDPOINT} is not an http(s) URL
      */
     public HuggingFaceHub(Path hubCache) {
         this(hubCache, System::getenv);
@@ -124,9 +129,11 @@ public final class HuggingFaceHub {
      *
      * @param url the hub's base URL, http or https (a mirror with the hub's API)
      * @return this client
+     * @throws NullPointerException     if {@code url} is null
      * @throws IllegalArgumentException if the URL is not http or https
      */
     public HuggingFaceHub endpoint(String url) {
+        Objects.requireNonNull(url, "url");
         if (!url.matches("https?://[^/?#]+(/.*)?")) {
             throw new IllegalArgumentException("hub endpoint must be an http(s) URL with a host, got " + url);
         }
@@ -163,6 +170,7 @@ public final class HuggingFaceHub {
      *
      * @param listener told of each file's bytes as they arrive, on the calling thread
      * @return this client
+     * @throws NullPointerException if {@code listener} is null
      */
     public HuggingFaceHub onProgress(ModelDownloader.Progress listener) {
         this.progress = Objects.requireNonNull(listener, "listener");

@@ -26,6 +26,9 @@ import java.util.Objects;
  * Unlike the reference, a cached file is hashed once: {@code .verified/<file name>.sha256} in the cache folder records
  * the checksum with the file's size, modification time and file key, and a file whose three are unchanged is used
  * without re-reading it (delete the stamp to force a check).
+ *
+ * <p>The setters are not synchronised: configure a downloader before sharing it between threads. Fetches of the
+ * same model from several threads or processes are serialised by the lock file.
  */
 public final class ModelDownloader {
     private static final Logger LOG = LoggerFactory.getLogger(ModelDownloader.class);
@@ -51,6 +54,7 @@ public final class ModelDownloader {
      * Creates a downloader that caches models in a folder.
      *
      * @param cacheDir the folder models are stored in (created when the first download starts)
+     * @throws NullPointerException if {@code cacheDir} is null
      */
     public ModelDownloader(Path cacheDir) {
         this.cacheDir = Objects.requireNonNull(cacheDir, "cacheDir");
@@ -122,6 +126,7 @@ public final class ModelDownloader {
      *
      * @param model a model
      * @return the verified file in the cache folder
+     * @throws NullPointerException if {@code model} is null
      * @throws CheckpointException if the model is not cached (or damaged) and the downloader is offline, the
      *                             download fails (network, HTTP status, disk, a body longer than announced or than
      *                             the download limit, too little usable disk space for the announced size, a stalled
@@ -130,7 +135,7 @@ public final class ModelDownloader {
      *                             SHA-256; the message names the URL and the cache file
      */
     public Path fetch(PretrainedModel model) {
-        Path target = pathOf(model);
+        Path target = pathOf(Objects.requireNonNull(model, "model"));
         if (Files.exists(target)) {
             if (!Files.isRegularFile(target)) {
                 throw new CheckpointException(target + " exists and is not a regular file; cannot cache " + model.name()

@@ -80,12 +80,13 @@ public final class EmbeddingIndex {
      *
      * @param file the {@code .npz} file
      * @return the index
+     * @throws NullPointerException if {@code file} is null
      * @throws IndexException if the file cannot be read, is not a clip4j index, is damaged (an entry whose CRC-32
      *                        differs from the archive's), or its parts disagree (counts, embed_dim, non-unit or
      *                        non-finite rows, duplicate ids)
      */
     public static EmbeddingIndex load(Path file) {
-        return IndexFile.read(file);
+        return IndexFile.read(Objects.requireNonNull(file, "file"));
     }
 
     /**
@@ -95,13 +96,14 @@ public final class EmbeddingIndex {
      *
      * @param file destination; replaced if it exists (through a symbolic link, the file the link names is written,
      *             created if it does not exist yet, and the link kept)
+     * @throws NullPointerException if {@code file} is null
      * @throws IndexException if it cannot be written (its folder is missing, it names a folder, or it exists and is
      *                        not a regular file: a device, pipe or socket is never replaced), or the features
      *                        exceed the 2 GiB one file holds (about one million embeddings of embed_dim 512), or
      *                        it is a loop of symbolic links
      */
     public void save(Path file) {
-        IndexFile.write(this, file);
+        IndexFile.write(this, Objects.requireNonNull(file, "file"));
     }
 
     /**
@@ -109,10 +111,11 @@ public final class EmbeddingIndex {
      * is not a folder, nor an existing file that is not a regular file (a device, pipe or socket).
      *
      * @param file a destination for {@link #save}
+     * @throws NullPointerException if {@code file} is null
      * @throws IndexException naming what is wrong
      */
     public static void checkDestination(Path file) {
-        IndexFile.requireWritable(file);
+        IndexFile.requireWritable(Objects.requireNonNull(file, "file"));
     }
 
     /** {@return the number of rows} */
@@ -220,6 +223,7 @@ public final class EmbeddingIndex {
      * @throws IllegalArgumentException if k &lt; 1, or a query is all zeros or not finite
      */
     public List<List<SearchHit>> search(Features queries, int k) {
+        Objects.requireNonNull(queries, "queries");
         if (k < 1) { // also for a batch of no queries, which never reaches search(float[], int)
             throw new IllegalArgumentException("k must be >= 1, got " + k);
         }
@@ -363,6 +367,8 @@ public final class EmbeddingIndex {
          * @throws NullPointerException     if {@code ids}, {@code features} or an id is null
          */
         public Builder addAll(List<String> ids, Features features) {
+            Objects.requireNonNull(ids, "ids");
+            Objects.requireNonNull(features, "features");
             if (ids.size() != features.rows() || features.dim() != embedDim) {
                 throw new IllegalArgumentException(ids.size() + " ids for features [" + features.rows() + ", "
                         + features.dim() + "], index embed_dim " + embedDim);
@@ -405,7 +411,12 @@ public final class EmbeddingIndex {
             return rows.size();
         }
 
-        /** {@return the index, rows in the order they were added} */
+        /**
+         * Builds the index from the rows added so far; the builder stays usable.
+         *
+         * @return the index, rows in the order they were added
+         * @throws IllegalArgumentException if {@code size() * embed_dim} exceeds the largest Java array
+         */
         public EmbeddingIndex build() {
             float[] all = new float[ArraySizes.product("index embeddings", rows.size(), embedDim)];
             int r = 0;

@@ -23,6 +23,9 @@ import java.util.function.IntConsumer;
  * ImageIndexer.Result r = new ImageIndexer(model, "ViT-B-32.pt").index(paths, null);
  * r.index().save(Path.of("photos.npz"));
  * }</pre>
+ *
+ * <p>The setters are not synchronised: configure an indexer before sharing it. {@link #index} keeps no state
+ * between calls, so calls from several threads are safe when the model is thread-safe (clip4j's are).
  */
 public final class ImageIndexer {
     private final ClipModel model;
@@ -63,6 +66,7 @@ public final class ImageIndexer {
      * @param listener called after each batch with the number of files handled so far (added, skipped or
      *                 already indexed), from the calling thread
      * @return this indexer
+     * @throws NullPointerException if {@code listener} is null
      */
     public ImageIndexer onProgress(IntConsumer listener) {
         this.progress = Objects.requireNonNull(listener, "listener");
@@ -76,6 +80,7 @@ public final class ImageIndexer {
      *
      * @param file a path
      * @return {@code file.toAbsolutePath().normalize().toString()}
+     * @throws NullPointerException if {@code file} is null
      */
     public static String idOf(Path file) {
         return file.toAbsolutePath().normalize().toString();
@@ -100,6 +105,13 @@ public final class ImageIndexer {
      *                                 finite image_features for a whole batch
      */
     public Result index(List<Path> files, EmbeddingIndex existing) {
+        // Before the fingerprint's two forward passes, and naming the element rather than failing inside idOf.
+        Objects.requireNonNull(files, "files");
+        for (int i = 0; i < files.size(); i++) {
+            if (files.get(i) == null) {
+                throw new NullPointerException("files[" + i + "] is null");
+            }
+        }
         EmbeddingIndex.Builder builder;
         if (existing == null) {
             builder = EmbeddingIndex.builder(model.config().embedDim()).model(modelDescription)

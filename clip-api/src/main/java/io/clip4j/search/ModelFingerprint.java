@@ -6,6 +6,7 @@ import io.clip4j.image.ImageInput;
 import io.clip4j.image.PixelMode;
 
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * A model's answer to two fixed probes, stored with an {@link EmbeddingIndex} so that a search can tell the
@@ -48,8 +49,12 @@ public final class ModelFingerprint {
      * @param a a fingerprint
      * @param b another
      * @return whether both come from the same model: equal length and each half's cosine &ge; {@link #MIN_COSINE}
+     *         (false for empty or odd-length arrays, and for a half that is all zeros or not finite)
+     * @throws NullPointerException if {@code a} or {@code b} is null
      */
     public static boolean matches(float[] a, float[] b) {
+        Objects.requireNonNull(a, "a");
+        Objects.requireNonNull(b, "b");
         if (a.length != b.length || a.length == 0 || a.length % 2 != 0) {
             return false;
         }

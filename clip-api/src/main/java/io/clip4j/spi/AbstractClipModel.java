@@ -36,8 +36,9 @@ public abstract class AbstractClipModel implements ClipModel {
      * @param config  the model's hyper-parameters (image_resolution and context_length size the
      *                preprocessing and the tokenizer)
      * @param options the caller's choices (vocabulary, EXIF, pixel limit, batch size)
-     * @throws ClipException if the tokenizer has more token ids than the model's vocab_size, or the custom
-     *                       vocabulary cannot be read ({@link io.clip4j.text.VocabularyException})
+     * @throws NullPointerException if {@code config} or {@code options} is null
+     * @throws ClipException        if the tokenizer has more token ids than the model's vocab_size, or the custom
+     *                              vocabulary cannot be read ({@link io.clip4j.text.VocabularyException})
      */
     protected AbstractClipModel(ClipConfig config, ClipModel.Builder options) {
         this(config, options, ImagePreprocessor.clipMean(), ImagePreprocessor.clipStd(), false);
@@ -54,6 +55,7 @@ public abstract class AbstractClipModel implements ClipModel {
      * @param std     the checkpoint's normalisation standard deviation (R, G, B), each above 0
      * @param squash  resize images straight to image_resolution (open_clip's {@code resize_mode='squash'}, a Hugging
      *                Face square {@code size}) instead of CLIP's resize and center crop
+     * @throws NullPointerException     if an argument is null
      * @throws ClipException            if the tokenizer has more token ids than the model's vocab_size, or the
      *                                  custom vocabulary cannot be read ({@link io.clip4j.text.VocabularyException})
      * @throws IllegalArgumentException if mean or std is not three values, a value is not finite, or a std is not

@@ -49,17 +49,29 @@ public final class ClipTokenizer {
         this.truncate = truncate;
     }
 
-    /** Lazily loaded bundled vocabulary, shared by every {@link #create()} result. */
-    private static final class Bundled {
-        static final BpeModel MODEL = loadBundled();
+    /**
+     * The bundled vocabulary, shared by every {@link #create()} result; null until read. Not a holder class: a
+     * failure in its static initialiser surfaced as ExceptionInInitializerError, and then NoClassDefFoundError on
+     * every later call, instead of the documented VocabularyException.
+     */
+    private static volatile BpeModel bundled;
 
-        private static BpeModel loadBundled() {
-            InputStream in = ClipTokenizer.class.getResourceAsStream(BUNDLED);
-            if (in == null) {
-                throw new VocabularyException("missing resource io/clip4j/text/" + BUNDLED);
+    private static BpeModel bundled() {
+        BpeModel m = bundled;
+        if (m == null) {
+            synchronized (ClipTokenizer.class) {
+                m = bundled;
+                if (m == null) {
+                    InputStream in = ClipTokenizer.class.getResourceAsStream(BUNDLED);
+                    if (in == null) {
+                        throw new VocabularyException("missing resource io/clip4j/text/" + BUNDLED);
+                    }
+                    m = BpeModel.load(in, "resource io/clip4j/text/" + BUNDLED);
+                    bundled = m;
+                }
             }
-            return BpeModel.load(in, "resource io/clip4j/text/" + BUNDLED);
         }
+        return m;
     }
 
     /**
@@ -68,10 +80,11 @@ public final class ClipTokenizer {
      * vocabulary is read once per class loader, on first use.
      *
      * @return the shared-vocabulary tokenizer
-     * @throws VocabularyException if the bundled resource is missing or unreadable
+     * @throws VocabularyException if the bundled resource is missing or unreadable (on every call: a failed read is
+     *                             not remembered)
      */
     public static ClipTokenizer create() {
-        return new ClipTokenizer(Bundled.MODEL, DEFAULT_CONTEXT_LENGTH, true);
+        return new ClipTokenizer(bundled(), DEFAULT_CONTEXT_LENGTH, true);
     }
 
     /**

@@ -102,7 +102,10 @@ public final class PromptTemplates {
     }
 
     /**
-     * Fills a prompt template with a class name.
+     * Fills a prompt template with a class name: the reference's {@code template.format(classname)} for templates
+     * whose only braces are the one {@code {}}. Other braces are kept as they are: unlike Python's
+     * {@code str.format}, <code>&#123;&#123;</code> and <code>&#125;&#125;</code> are not escapes, and
+     * {@code {0}} or {@code {name}} is not a placeholder.
      *
      * @param template text with exactly one {@code {}} placeholder
      * @param label    the class name, inserted verbatim

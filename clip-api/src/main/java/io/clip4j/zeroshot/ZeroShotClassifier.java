@@ -261,7 +261,7 @@ public final class ZeroShotClassifier {
      * @throws IllegalArgumentException if embed_dim differs from the classifier's, or a row is not finite
      */
     public List<ZeroShotResult> classify(Features imageFeatures) {
-        int n = imageFeatures.rows();
+        int n = Objects.requireNonNull(imageFeatures, "imageFeatures").rows();
         int k = labels.size();
         float[] logits = Similarity.logits(imageFeatures, classEmbeddings, model.logitScale());
         float[] probs = Similarity.softmaxRows(logits, n, k);

@@ -1,6 +1,7 @@
 package io.clip4j.zeroshot;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Zero-shot predictions for one image, sorted by probability (highest first; ties by label order): every
@@ -19,7 +20,7 @@ public record ZeroShotResult(List<Prediction> predictions) {
      * @throws IllegalArgumentException if {@code predictions} is empty (a result always has a {@link #top()})
      */
     public ZeroShotResult {
-        predictions = List.copyOf(predictions);
+        predictions = List.copyOf(Objects.requireNonNull(predictions, "predictions"));
         if (predictions.isEmpty()) {
             throw new IllegalArgumentException("a zero-shot result needs at least one prediction");
         }

@@ -74,4 +74,21 @@ class SafetensorsWriterTest {
         assertEquals(0, n % 8);
         assertEquals(8 + n + 4, b.length);
     }
+
+    @Test
+    void nullNamesTensorsAndMetadataAreRefusedBeforeWriting(@TempDir Path dir) {
+        Path file = dir.resolve("w.safetensors");
+        Map<String, TensorData> one = new LinkedHashMap<>();
+        one.put("w", SafetensorsWriter.float32(new float[] {1, 2}, 2));
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("format", null);
+        // A null value was written as a JSON null, which safetensors' string-only metadata refuses.
+        assertEquals("metadata value of format", assertThrows(NullPointerException.class,
+                () -> SafetensorsWriter.write(file, one, meta)).getMessage());
+        Map<String, TensorData> hole = new LinkedHashMap<>(one);
+        hole.put("b", null);
+        assertEquals("tensor b", assertThrows(NullPointerException.class,
+                () -> SafetensorsWriter.write(file, hole, Map.of())).getMessage());
+        assertEquals(false, Files.exists(file));
+    }
 }

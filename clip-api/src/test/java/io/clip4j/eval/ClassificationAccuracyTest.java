@@ -138,6 +138,11 @@ class ClassificationAccuracyTest {
         LabeledFeatures nan = new LabeledFeatures(new Features(new float[]{Float.NaN, 1}, 1, 2), new int[]{0}, names);
         e = assertThrows(EvaluationException.class, () -> ZeroShotEvaluator.evaluate(classifier, nan));
         assertTrue(e.getMessage().contains("image_features row 0 is not finite"), e.getMessage());
+        // Features of another width (another model) were Similarity's IllegalArgumentException, not documented here.
+        LabeledFeatures wide = new LabeledFeatures(new Features(new float[]{0, 2, 0}, 1, 3), new int[]{1}, names);
+        e = assertThrows(EvaluationException.class, () -> ZeroShotEvaluator.evaluate(classifier, wide));
+        assertTrue(e.getMessage().startsWith("image_features have dimension 3, the classifier's embed_dim is 2"),
+                e.getMessage());
     }
 
     @Test

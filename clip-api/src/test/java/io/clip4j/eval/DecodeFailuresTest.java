@@ -113,4 +113,24 @@ class DecodeFailuresTest {
                 () -> ZeroShotEvaluator.evaluate(model, setWithJunkAt71(), List.of("a photo of a {}."), 128));
         assertTrue(first.getMessage().startsWith("image 71 of 100: junk.bin: "), first.getMessage());
     }
+
+    @Test
+    void aNullImageIsNamedByItsPlaceInTheWholeList() {
+        Constant model = new Constant();
+        List<ImageInput> images = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            images.add(ImageInput.ofPixels(new byte[8 * 8], 8, 8, PixelMode.L));
+        }
+        images.add(null);
+        // In chunks of 2 it was the model's "images[1] is null", the index within the second chunk.
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> LabeledFeatures.encodeImages(model, images, 2));
+        assertEquals("images[3] is null", e.getMessage());
+        assertEquals(0, model.pixelBatches, "refused before any chunk is encoded");
+        List<io.clip4j.data.ImageCaption> pairs = new ArrayList<>();
+        pairs.add(new io.clip4j.data.ImageCaption(images.get(0), "a grey square"));
+        pairs.add(null);
+        assertEquals("pairs[1] is null", assertThrows(NullPointerException.class,
+                () -> RetrievalEvaluator.evaluate(model, pairs, 2)).getMessage());
+    }
 }

@@ -20,4 +20,11 @@ class FileHashesTest {
         assertEquals("f2ba8f84ab5c1bce84a7b441cb1959cfc7093b7f",
                 FileHashes.of(abc, "blob 3\0".getBytes(StandardCharsets.US_ASCII), "SHA-1"));
     }
+
+    @Test
+    void anUnknownAlgorithmIsNamedAsMissing() {
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> FileHashes.digest("SHA-257"));
+        assertEquals("this Java platform has no SHA-257 digest", e.getMessage()); // was "every Java platform has"
+    }
 }

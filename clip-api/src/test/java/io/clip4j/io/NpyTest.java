@@ -169,4 +169,28 @@ class NpyTest {
             assertTrue(e.getMessage().contains("bad magic"), e.getMessage());
         }
     }
+
+    /** A writer must not produce a file that {@link Npy#parse} refuses, or one whose shape is not its data. */
+    @Test
+    void writersRefuseShapesTheReaderWouldRefuse() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        // (-1) x (-3) = 3: the count matched and a shape (-1, -3) was written.
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Npy.writeFloat32(out, new long[] {-1, -3}, new float[3]));
+        assertTrue(e.getMessage().contains("negative dimension"), e.getMessage());
+        // 2^32 x 2^32 wraps around to 0 in a long: an empty array passed for that shape.
+        assertThrows(IllegalArgumentException.class,
+                () -> Npy.writeUint8(out, new long[] {1L << 32, 1L << 32}, new byte[0]));
+        // More dimensions than two header-length bytes can describe: the length was written modulo 65536.
+        long[] ones = new long[30_000];
+        Arrays.fill(ones, 1);
+        e = assertThrows(IllegalArgumentException.class, () -> Npy.writeInt64(out, ones, new long[1]));
+        assertTrue(e.getMessage().contains("too long for a .npy header"), e.getMessage());
+        assertEquals(0, out.size());
+        // A zero dimension makes an empty array.
+        Npy.writeFloat32(out, new long[] {3, 0}, new float[0]);
+        assertArrayEquals(new long[] {3, 0}, Npy.parse(out.toByteArray(), "empty").shape());
+        assertEquals("path", assertThrows(NullPointerException.class, () -> Npy.read(null)).getMessage());
+        assertEquals("bytes", assertThrows(NullPointerException.class, () -> Npy.parse(null, "x")).getMessage());
+    }
 }

@@ -98,6 +98,38 @@ class ImageIndexerTest {
         assertEquals("the engine failed", e.getMessage());
     }
 
+    /** A null file is named, and refused before the new index's fingerprint costs two forward passes. */
+    @Test
+    void nullFilesAreRefusedFirst() {
+        int[] passes = {0};
+        ClipModel inner = lookup();
+        ClipModel counting = new ClipModel() {
+            @Override public ClipConfig config() { return inner.config(); }
+            @Override public float logitScale() { return inner.logitScale(); }
+            @Override public Features encodePixels(float[] p, int n) { return inner.encodePixels(p, n); }
+            @Override public Features encodeTokens(long[] ids, int n) { return inner.encodeTokens(ids, n); }
+            @Override public float[] preprocess(List<ImageInput> images) { return inner.preprocess(images); }
+            @Override public long[] tokenize(List<String> texts) { return inner.tokenize(texts); }
+            @Override public Features encodeTexts(List<String> texts) {
+                passes[0]++;
+                return inner.encodeTexts(texts);
+            }
+            @Override public Features encodeImages(List<ImageInput> images) {
+                passes[0]++;
+                return inner.encodeImages(images);
+            }
+            @Override public void close() { }
+        };
+        List<Path> files = new java.util.ArrayList<>(List.of(Path.of("/photos/a.png")));
+        files.add(null);
+        NullPointerException e = assertThrows(NullPointerException.class,
+                () -> new ImageIndexer(counting, "lookup").index(files, null));
+        assertEquals("files[1] is null", e.getMessage());
+        assertEquals("files", assertThrows(NullPointerException.class,
+                () -> new ImageIndexer(counting, "lookup").index(null, null)).getMessage());
+        assertEquals(0, passes[0]);
+    }
+
     /**
      * The index records the activation its model ran with, and extending it with the same weights run with another
      * activation is refused (the fingerprint alone can let that through); an index from before the activation was

@@ -333,8 +333,10 @@ public final class TorchClip implements AutoCloseable {
      * @param logitsPerImage {@code [nImages, nTexts]} as {@link #logitsPerImage} returns them
      * @param nImages        rows, &ge; 1
      * @param nTexts         columns, &ge; 1
-     * @return probs {@code [nImages, nTexts]}, each row summing to 1
-     * @throws ClipException if the array length does not match, the model is closed, or LibTorch fails
+     * @return probs {@code [nImages, nTexts]}, each row summing to 1 (a row holding a NaN or positive infinite logit
+     *         gives NaNs, as torch's softmax does; not checked here)
+     * @throws ClipException if the array is null or its length does not match, a size is below 1, the model is
+     *                       closed, or LibTorch fails
      */
     public float[] probs(float[] logitsPerImage, int nImages, int nTexts) {
         if (nTexts < 1) {

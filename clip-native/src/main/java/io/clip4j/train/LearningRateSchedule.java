@@ -4,7 +4,8 @@ package io.clip4j.train;
  * Linear warm-up then cosine decay (the schedule of the CLIP paper section 2.5 and open_clip's
  * {@code cosine_lr}): for step {@code s} (0-based), {@code lr = base * (s + 1) / warmup} while
  * {@code s < warmup}, then {@code lr = 0.5 * (1 + cos(pi * (s - warmup) / (total - warmup))) * base}, reaching 0
- * at {@code s = total}. Immutable.
+ * at {@code s = total} and staying 0 after it. With {@code warmup >= total} (where open_clip would divide by zero or
+ * a negative length) the rate stays at {@code base} once the warm-up is over. Immutable.
  *
  * @param baseLr      peak learning rate, &gt; 0
  * @param warmupSteps warm-up steps, &ge; 0
@@ -32,8 +33,8 @@ public record LearningRateSchedule(double baseLr, long warmupSteps, long totalSt
     /**
      * Returns the learning rate of one step: linear warm-up, then cosine decay.
      *
-     * @param step 0-based optimisation step
-     * @return the learning rate used for that step
+     * @param step 0-based optimisation step, &ge; 0 (not checked: a negative step gives a rate outside the schedule)
+     * @return the learning rate used for that step, in [0, base]
      */
     public double at(long step) {
         if (step < warmupSteps) {
