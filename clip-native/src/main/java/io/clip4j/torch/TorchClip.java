@@ -6,6 +6,7 @@ import io.clip4j.Device;
 import io.clip4j.Precision;
 import io.clip4j.checkpoint.CheckpointException;
 import io.clip4j.checkpoint.StateDict;
+import io.clip4j.spi.TowerInputs;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.Scalar;
@@ -258,20 +259,9 @@ public final class TorchClip implements AutoCloseable {
 
     float[] encodeImage(float[] pixelValues, int n, Taps taps) {
         long s = config.imageResolution();
-        checkCount("pixelValues", pixelValues == null ? -1 : pixelValues.length, n, 3 * s * s, "3*" + s + "*" + s);
-        requireFinite(pixelValues);
+        TowerInputs.checkPixelValues(pixelValues, n, config.imageResolution());
         return run("encodeImage",
                 () -> visual.apply(placement.upload(TensorIo.floats(pixelValues, n, 3, s, s)), taps));
-    }
-
-    /** A NaN pixel would come back as NaN image_features, blamed on the checkpoint's weights. */
-    private static void requireFinite(float[] pixelValues) {
-        for (int i = 0; i < pixelValues.length; i++) {
-            if (!Float.isFinite(pixelValues[i])) {
-                throw new ClipException("pixelValues[" + i + "] is " + pixelValues[i] + ": pixel values must be"
-                        + " finite");
-            }
-        }
     }
 
     /**
@@ -292,13 +282,7 @@ public final class TorchClip implements AutoCloseable {
 
     float[] encodeText(long[] ids, int n, Taps taps) {
         long ctx = config.contextLength();
-        checkCount("ids", ids == null ? -1 : ids.length, n, ctx, "context_length " + ctx);
-        for (int i = 0; i < ids.length; i++) {
-            if (ids[i] < 0 || ids[i] >= config.vocabSize()) {
-                throw new ClipException("ids[" + i + "] (text " + i / ctx + ", position " + i % ctx + ") = " + ids[i]
-                        + " is outside [0, vocab_size " + config.vocabSize() + ")");
-            }
-        }
+        TowerInputs.checkTokenIds(ids, n, config.contextLength(), config.vocabSize());
         return run("encodeText", () -> text.apply(placement.upload(TensorIo.longs(ids, n, ctx)), taps));
     }
 
@@ -317,8 +301,10 @@ public final class TorchClip implements AutoCloseable {
      */
     public float[] logitsPerImage(float[] imageFeatures, int nImages, float[] textFeatures, int nTexts) {
         long d = config.embedDim();
-        checkCount("imageFeatures", imageFeatures == null ? -1 : imageFeatures.length, nImages, d, "embed_dim " + d);
-        checkCount("textFeatures", textFeatures == null ? -1 : textFeatures.length, nTexts, d, "embed_dim " + d);
+        TowerInputs.checkCount("imageFeatures", imageFeatures == null ? -1 : imageFeatures.length, nImages, d,
+                "embed_dim " + d);
+        TowerInputs.checkCount("textFeatures", textFeatures == null ? -1 : textFeatures.length, nTexts, d,
+                "embed_dim " + d);
         return run("logitsPerImage", () -> {
             Tensor img = unit(TensorIo.floats(imageFeatures, nImages, d));
             Tensor txt = unit(TensorIo.floats(textFeatures, nTexts, d));
@@ -342,26 +328,13 @@ public final class TorchClip implements AutoCloseable {
         if (nTexts < 1) {
             throw new ClipException("nTexts must be >= 1, got " + nTexts);
         }
-        checkCount("logitsPerImage", logitsPerImage == null ? -1 : logitsPerImage.length, nImages, nTexts,
+        TowerInputs.checkCount("logitsPerImage", logitsPerImage == null ? -1 : logitsPerImage.length, nImages, nTexts,
                 "nTexts " + nTexts);
         return run("probs", () -> TensorIo.floats(logitsPerImage, nImages, nTexts).softmax(1));
     }
 
     private static Tensor unit(Tensor x) {
         return x.div(x.norm(new ScalarOptional(new Scalar(2.0)), new long[]{1}, true));
-    }
-
-    private static void checkCount(String what, long length, int n, long perItem, String perItemText) {
-        if (length < 0) {
-            throw new ClipException(what + " is null");
-        }
-        if (n < 1) {
-            throw new ClipException("the number of items for " + what + " must be >= 1, got " + n);
-        }
-        if (length != n * perItem) {
-            throw new ClipException(what + " has " + length + " values, expected n=" + n + " x " + perItemText + " = "
-                    + n * perItem);
-        }
     }
 
     /**

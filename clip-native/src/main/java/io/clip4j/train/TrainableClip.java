@@ -398,12 +398,10 @@ public final class TrainableClip implements AutoCloseable {
      *
      * @return a read-only {@link ClipModel} view of the current weights (encoding runs without grad), for
      *         evaluation during training; it shares this model's tensors and does not own them, and unlike loaded
-     *         models it is not thread-safe: use it between training steps, from the thread that runs them. Its
-     *         {@link ClipModel#encodePixels} and {@link ClipModel#encodeTokens} check only the array length (a
-     *         ClipException) and the closed model: a null array, {@code n < 1}, a non-finite pixel or an id outside
-     *         the vocabulary is not refused as a loaded model refuses it, and LibTorch's own runtime exception
-     *         escapes unwrapped; {@code encodeImages}, {@code encodeTexts} and everything built on them check their
-     *         inputs and results as for a loaded model
+     *         models it is not thread-safe: use it between training steps, from the thread that runs them. It
+     *         accepts and refuses the same inputs as a loaded model, with the same {@link ClipException}s
+     *         ({@link io.clip4j.spi.TowerInputs}: null arrays, {@code n < 1}, wrong lengths, non-finite pixels, ids
+     *         outside the vocabulary; LibTorch's own failures and the closed model)
      */
     public ClipModel asClipModel() {
         return new TrainingClipModel(this);

@@ -4,11 +4,13 @@ import io.clip4j.ClipException;
 import io.clip4j.ClipModel;
 import io.clip4j.Features;
 import io.clip4j.spi.AbstractClipModel;
+import io.clip4j.spi.TowerInputs;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
 import java.nio.file.Path;
+import java.util.function.Supplier;
 
 /**
  * A {@link ClipModel} view of a {@link TrainableClip}'s current weights, for evaluation between steps:
@@ -31,26 +33,26 @@ final class TrainingClipModel extends AbstractClipModel {
 
     @Override
     public Features encodePixels(float[] pixelValues, int n) {
+        TowerInputs.checkPixelValues(pixelValues, n, config().imageResolution()); // as a loaded model checks them
         int s = config().imageResolution();
-        check("pixelValues", pixelValues.length, (long) n * 3 * s * s);
-        try (PointerScope scope = new PointerScope(); NoGradGuard guard = new NoGradGuard()) {
-            Tensor f = model.towers().encodeImage(Tensors.floats(pixelValues, n, 3, s, s));
-            return new Features(Tensors.toFloats(f), n, config().embedDim());
-        }
+        return encode("encodePixels", n, () -> model.towers().encodeImage(Tensors.floats(pixelValues, n, 3, s, s)));
     }
 
     @Override
     public Features encodeTokens(long[] ids, int n) {
-        check("ids", ids.length, (long) n * config().contextLength());
-        try (PointerScope scope = new PointerScope(); NoGradGuard guard = new NoGradGuard()) {
-            Tensor f = model.towers().encodeText(Tensors.longs(ids, n, config().contextLength()));
-            return new Features(Tensors.toFloats(f), n, config().embedDim());
-        }
+        TowerInputs.checkTokenIds(ids, n, config().contextLength(), config().vocabSize());
+        return encode("encodeTokens", n,
+                () -> model.towers().encodeText(Tensors.longs(ids, n, config().contextLength())));
     }
 
-    private static void check(String what, long length, long expected) {
-        if (length != expected) {
-            throw new ClipException(what + " has " + length + " values, expected " + expected);
+    /** Runs a tower without recording gradients; LibTorch's own failures become ClipExceptions, as a loaded model's. */
+    private Features encode(String what, int n, Supplier<Tensor> tower) {
+        try (PointerScope scope = new PointerScope(); NoGradGuard guard = new NoGradGuard()) {
+            return new Features(Tensors.toFloats(tower.get()), n, config().embedDim());
+        } catch (ClipException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new ClipException("model in training: " + what + ": LibTorch failed: " + e.getMessage(), e);
         }
     }
 

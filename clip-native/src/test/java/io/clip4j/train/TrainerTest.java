@@ -238,6 +238,36 @@ class TrainerTest {
     }
 
     @Test
+    void theTrainingViewRefusesWhatALoadedModelRefuses() {
+        // It checked only the array length: a NaN pixel gave NaN features, an id past the vocabulary LibTorch's
+        // unwrapped index error, n = 0 an empty result and a null array a NullPointerException.
+        try (TrainableClip m = TrainableClip.initialize(TinyConfigs.vit(), 1)) {
+            io.clip4j.ClipModel view = m.asClipModel();
+            int s = m.config().imageResolution();
+            int ctx = m.config().contextLength();
+            float[] nan = new float[3 * s * s];
+            nan[5] = Float.NaN;
+            long[] past = new long[ctx];
+            past[1] = m.config().vocabSize();
+            String[][] cases = {
+                {"pixelValues[5] is NaN: pixel values must be finite"},
+                {"ids[1] (text 0, position 1) = " + m.config().vocabSize() + " is outside [0, vocab_size "},
+                {"the number of items for pixelValues must be >= 1, got 0"},
+                {"ids is null"},
+            };
+            java.util.List<org.junit.jupiter.api.function.Executable> calls = java.util.List.of(
+                    () -> view.encodePixels(nan, 1), () -> view.encodeTokens(past, 1),
+                    () -> view.encodePixels(new float[0], 0), () -> view.encodeTokens(null, 1));
+            for (int i = 0; i < calls.size(); i++) {
+                io.clip4j.ClipException e = assertThrows(io.clip4j.ClipException.class, calls.get(i));
+                assertTrue(e.getMessage().startsWith(cases[i][0]), e.getMessage());
+            }
+            float[] one = new float[3 * s * s];
+            assertEquals(m.config().embedDim(), view.encodePixels(one, 1).dim(), "valid input still encodes");
+        }
+    }
+
+    @Test
     void aClosedTrainerIsAClipException(@TempDir Path dir) {
         // step and optimizerGroupOptions failed with NullPointerException ("this.optimizer" is null), saveState with
         // a ClipException quoting it.
