@@ -101,8 +101,9 @@ public final class ImageDecoders {
      *         {@code maxPixels} here: each decoder checks it, and {@link ImagePreprocessor#decode} checks again)
      * @throws NullPointerException if {@code file} is null
      * @throws ImageDecodeException naming {@code source}: empty file, unknown format (with the first bytes), the
-     *                              decoder's failure (truncated, corrupt, zero-sized, too many pixels), or a
-     *                              Java heap too small for the decoded image
+     *                              decoder's failure (truncated, corrupt, zero-sized, too many pixels; a
+     *                              decoder's runtime exception in canDecode or decode, or its null result, named
+     *                              with the decoder), or a Java heap too small for the decoded image
      */
     public DecodedImage decode(byte[] file, long maxPixels, String source) {
         Objects.requireNonNull(file, "file");
@@ -113,9 +114,10 @@ public final class ImageDecoders {
         for (ImageDecoder d : decoders) {
             // The whole file, not a prefix: some decoders decline by content past the signature
             // (OpenCV leaves CMYK JPEGs, whose component count sits in the frame header, to Java).
-            if (d.canDecode(file)) {
+            if (recognises(d, file, source)) {
+                DecodedImage image;
                 try {
-                    return d.decode(file, maxPixels);
+                    image = d.decode(file, maxPixels);
                 } catch (ImageDecodeException e) {
                     throw new ImageDecodeException(source + ": " + e.getMessage(), e);
                 } catch (RuntimeException e) {
@@ -129,10 +131,23 @@ public final class ImageDecoders {
                             + "the pixel limit with ClipModel.Builder.maxPixels (ImagePreprocessor.Builder.maxPixels for the"
                             + " preprocessor alone)", e);
                 }
+                if (image == null) { // a third-party decoder's bug, named here rather than an NPE later
+                    throw new ImageDecodeException(source + ": " + d.name() + " returned no image");
+                }
+                return image;
             }
         }
         throw new ImageDecodeException(source + ": unknown image format" + guessFormat(header)
                 + " (first bytes: " + hex(header, 12) + "; decoders available: " + names() + ")");
+    }
+
+    /** {@link ImageDecoder#canDecode}, with a third-party decoder's failure there named like one in decode. */
+    private static boolean recognises(ImageDecoder d, byte[] file, String source) {
+        try {
+            return d.canDecode(file);
+        } catch (RuntimeException e) {
+            throw new ImageDecodeException(source + ": " + d.name() + " failed to recognise it: " + e, e);
+        }
     }
 
     private String names() {

@@ -64,6 +64,50 @@ class ImageDecodersTest {
                 e.getMessage());
     }
 
+    /** A third-party decoder failing in canDecode, or returning null, is named as the decode failures are. */
+    @Test
+    void aDecoderFailingToRecogniseOrReturningNullIsNamed() {
+        ImageDecoder throwing = new ImageDecoder() {
+            @Override
+            public boolean canDecode(byte[] header) {
+                throw new IllegalStateException("no native library");
+            }
+
+            @Override
+            public DecodedImage decode(byte[] file, long maxPixels) {
+                throw new AssertionError("not recognised, so not called");
+            }
+
+            @Override
+            public String name() {
+                return "broken";
+            }
+        };
+        ImageDecodeException e = assertThrows(ImageDecodeException.class,
+                () -> ImageDecoders.of(List.of(throwing)).decode(new byte[]{1, 2, 3}, 1000, "x.bin"));
+        assertEquals("x.bin: broken failed to recognise it: java.lang.IllegalStateException: no native library",
+                e.getMessage());
+        ImageDecoder returningNull = new ImageDecoder() {
+            @Override
+            public boolean canDecode(byte[] header) {
+                return true;
+            }
+
+            @Override
+            public DecodedImage decode(byte[] file, long maxPixels) {
+                return null;
+            }
+
+            @Override
+            public String name() {
+                return "lazy";
+            }
+        };
+        e = assertThrows(ImageDecodeException.class,
+                () -> ImageDecoders.of(List.of(returningNull)).decode(new byte[]{1, 2, 3}, 1000, "y.bin"));
+        assertEquals("y.bin: lazy returned no image", e.getMessage());
+    }
+
     /**
      * A fat jar built without merging {@code META-INF/services} (maven-shade's default) keeps one
      * {@code io.clip4j.image.ImageDecoder} file, clip-native's, which lists OpenCV alone: PNG files then failed with
