@@ -54,13 +54,30 @@ public class ContextLengthExceededException extends ClipException {
         this.contextLength = contextLength;
     }
 
-    /** The text in double quotes, cut after {@link #QUOTED_CHARS} characters (not inside a surrogate pair). */
+    /**
+     * The text in double quotes, cut after {@link #QUOTED_CHARS} characters (not inside a surrogate pair), with line
+     * breaks and other control characters escaped: a caption's newline made the message, and the CLI's one-line
+     * error, span lines.
+     */
     private static String quote(String text) {
-        if (text.length() <= QUOTED_CHARS) {
-            return "\"" + text + "\"";
+        int end = text.length() <= QUOTED_CHARS ? text.length()
+                : Character.isHighSurrogate(text.charAt(QUOTED_CHARS - 1)) ? QUOTED_CHARS - 1 : QUOTED_CHARS;
+        StringBuilder sb = new StringBuilder(end + 8).append('"');
+        for (int i = 0; i < end; i++) {
+            char c = text.charAt(i);
+            if (c == '\n') {
+                sb.append("\\n");
+            } else if (c == '\r') {
+                sb.append("\\r");
+            } else if (c == '\t') {
+                sb.append("\\t");
+            } else if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+                sb.append(String.format("\\u%04x", (int) c));
+            } else {
+                sb.append(c);
+            }
         }
-        int end = Character.isHighSurrogate(text.charAt(QUOTED_CHARS - 1)) ? QUOTED_CHARS - 1 : QUOTED_CHARS;
-        return "\"" + text.substring(0, end) + "...\"";
+        return sb.append(end < text.length() ? "...\"" : "\"").toString();
     }
 
     /** {@return the index of the offending text in the batch (0-based)} */

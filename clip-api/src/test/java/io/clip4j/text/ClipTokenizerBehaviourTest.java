@@ -108,6 +108,11 @@ class ClipTokenizerBehaviourTest {
         assertEquals("texts[1] \"" + "cat ".repeat(15) + "...\" needs 82 tokens (start/end of text included), more"
                 + " than the context length 77", named.getMessage());
         assertEquals(1, named.textIndex());
+        // Control characters are escaped: a caption's line break made the message span lines.
+        ContextLengthExceededException oneLine = assertThrows(ContextLengthExceededException.class,
+                () -> strict.tokenize(List.of("a\nb\r\tc\u0000\u2028 " + "cat ".repeat(80))));
+        assertEquals("texts[0] \"a\\nb\\r\\tc\\u0000\\u2028 " + "cat ".repeat(12) + "cat...\" needs 85 tokens (start/end"
+                + " of text included), more than the context length 77", oneLine.getMessage());
         // texts that fit are unaffected by strictness
         ReferenceCases.Case small = ReferenceCases.all().get(0);
         assertArrayEquals(small.ids(), strict.tokenize(small.text()).row(0));
