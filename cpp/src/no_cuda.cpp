@@ -15,8 +15,13 @@ using namespace clip4j;
 
 extern "C" int clip4j_built_with_cuda(void) { return 0; }
 
-extern "C" int clip4j_cuda_device_available(int32_t /*device*/) {
+extern "C" int clip4j_cuda_device_available(int32_t device) {
     clear_error();
+    if (device < 0) { // the argument first, as the CUDA build and the other _cuda functions here check it
+        fail(CLIP4J_ERR_INVALID_ARGUMENT,
+             "clip4j_cuda_device_available: device must be >= 0, got " + std::to_string(device));
+        return 0;
+    }
     fail(CLIP4J_ERR_NO_CUDA, "clip4j_cuda_device_available: clip4j_kernels was built without CUDA");
     return 0;
 }
