@@ -12,16 +12,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A labels file of 8 MB of line breaks, under {@link LabelFiles#MAX_BYTES}, reads in a 96 MiB heap. Found by sizing
- * hostile files: split() made a String per blank line, and such a file an OutOfMemoryError stack trace.
+ * A labels file of 16 MB of line breaks, just under {@link LabelFiles#MAX_BYTES}, reads in a 128 MiB heap. Found by
+ * sizing hostile files: split() held a reference per line (with its copies while growing, over 100 MB), and such a
+ * file gave an OutOfMemoryError stack trace.
  */
 class LabelFilesOutOfHeapTest {
     @Test
     void blankLineFloodFitsASmallHeap(@TempDir Path dir) throws Exception {
-        Path labels = Files.writeString(dir.resolve("labels.txt"), "\n".repeat(4_000_000) + "\r\n".repeat(2_000_000)
-                + " cat \r" + "\r".repeat(100) + "dog");
+        Path labels = Files.writeString(dir.resolve("labels.txt"), "\n".repeat(LabelFiles.MAX_BYTES - 4_000_200)
+                + "\r\n".repeat(2_000_000) + " cat \r" + "\r".repeat(100) + "dog");
         Path out = dir.resolve("out.txt");
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx96m",
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
                 "-cp", System.getProperty("java.class.path"), Read.class.getName(), labels.toString())
                 .redirectErrorStream(true).redirectOutput(out.toFile()).start();
         boolean exited = p.waitFor(120, TimeUnit.SECONDS);
