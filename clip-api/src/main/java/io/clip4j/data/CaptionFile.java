@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clip4j.ClipException;
 import io.clip4j.image.ImageInput;
+import io.clip4j.text.ClipTokenizer;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -54,8 +55,8 @@ public final class CaptionFile {
      *                       or named pipe, or bytes that are not UTF-8 included), a missing column or field, a CSV
      *                       header naming {@code path} or {@code caption} twice, a CSV record with more fields than
      *                       the header, a JSONL line with more than one JSON value or a repeated key, an image path the
-     *                       file system cannot represent (e.g. one holding NUL), a blank caption or malformed
-     *                       CSV/JSON
+     *                       file system cannot represent (e.g. one holding NUL), a blank caption (one the tokenizer
+     *                       reads as nothing, such as {@code &nbsp;}, included) or malformed CSV/JSON
      */
     public static List<ImageCaption> read(Path file) {
         return read(file, false);
@@ -190,7 +191,8 @@ public final class CaptionFile {
             JsonNode caption = node == null ? null : node.get("caption");
             if (image == null || !image.isTextual() || caption == null || !caption.isTextual()) {
                 throw new ClipException(file + ": line " + line + (node != null && node.isArray()
-                        ? " is a JSON array (JSON Lines puts one {\"image\": ..., \"caption\": ...} object on each line)"
+                        ? " is a JSON array (JSON Lines puts one {\"image\": ..., \"caption\": ...} object on each"
+                                + " line)"
                         : " needs string fields \"image\" and \"caption\""));
             }
             out.add(pair(file, "line " + line, base, image.asText(), caption.asText(), imagesMustExist));
@@ -225,6 +227,13 @@ public final class CaptionFile {
         }
         if (caption.chars().allMatch(Character::isWhitespace)) {
             throw new ClipException(file + ": " + where + " has a blank caption");
+        }
+        // Blank as the tokenizer reads it ("&nbsp;", U+3000): trained as the empty text. Only a caption with an HTML
+        // entity or without a letter or digit is tokenized here, so a million ordinary ones cost next to nothing.
+        if ((caption.indexOf('&') >= 0 || caption.codePoints().noneMatch(Character::isLetterOrDigit))
+                && ClipTokenizer.create().encode(caption).length == 0) {
+            throw new ClipException(file + ": " + where + " has a blank caption: '" + caption + "' gives no tokens (the"
+                    + " tokenizer unescapes HTML and drops whitespace)");
         }
         Path image;
         try {

@@ -125,6 +125,23 @@ class DataReadersTest {
     }
 
     @Test
+    void captionsTheTokenizerReadsAsNothingAreBlank(@TempDir Path dir) throws IOException {
+        // "&nbsp;" (alt text of web pages) and U+3000 passed the whitespace check and were trained as the empty text.
+        Path csv = dir.resolve("c.csv");
+        Files.writeString(csv, "path,caption\na.png,a cat\nb.png,&nbsp;\n");
+        assertEquals(csv + ": record 3 has a blank caption: '&nbsp;' gives no tokens (the tokenizer unescapes HTML and"
+                + " drops whitespace)", assertThrows(ClipException.class, () -> CaptionFile.read(csv)).getMessage());
+        Path jsonl = dir.resolve("c.jsonl");
+        Files.writeString(jsonl, "{\"image\": \"a.png\", \"caption\": \"\\u3000\\u00a0&amp;nbsp;\"}\n");
+        assertTrue(assertThrows(ClipException.class, () -> CaptionFile.read(jsonl)).getMessage()
+                .startsWith(jsonl + ": line 1 has a blank caption: "));
+        // Without a letter or digit, yet tokens: kept.
+        Files.writeString(csv, "path,caption\na.png,&amp; !\nb.png,\uD83D\uDE00\n");
+        assertEquals(List.of("&amp; !", "\uD83D\uDE00"),
+                CaptionFile.read(csv).stream().map(ImageCaption::caption).toList());
+    }
+
+    @Test
     void imagePathsClimbingAboveTheRootAreNormalisedInLinearTime(@TempDir Path dir) throws IOException {
         // Found by timing hostile caption files: Path.normalize takes time quadratic in the ".." above the root. One
         // line of "../" repeated 330,000 times (1 MB) took 14 s; 1,000,000 of them took minutes.
