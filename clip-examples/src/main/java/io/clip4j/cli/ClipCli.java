@@ -81,7 +81,20 @@ public final class ClipCli {
             err.flush();
             return user ? EXIT_INPUT : 3;
         });
-        int code = cl.execute(args);
+        int code;
+        try {
+            code = cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            // picocli passes a command's Errors through its handlers. By now the command's large buffers are
+            // garbage, so a one-line message (and the trace, with --verbose) can be printed.
+            err.println("clip: not enough Java heap (" + e.getMessage() + "; max heap "
+                    + (Runtime.getRuntime().maxMemory() >> 20) + " MiB): raise it, e.g. CLIP4J_JAVA_OPTS=-Xmx8g ./clip ..."
+                    + ", or give smaller inputs");
+            if (root.verbose) {
+                e.printStackTrace(err);
+            }
+            code = EXIT_INPUT;
+        }
         out.flush();
         err.flush();
         return code;
