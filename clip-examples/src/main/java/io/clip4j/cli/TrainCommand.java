@@ -147,6 +147,13 @@ final class TrainCommand implements Callable<Integer> {
         }
         Path stateDir = resume == null ? null
                 : Files.isDirectory(resume.resolve(TrainingRun.STATE_DIR)) ? resume.resolve(TrainingRun.STATE_DIR) : resume;
+        if (stateDir != null && Files.isDirectory(stateDir)) {
+            // A run stopped (Ctrl-C) while a save moved its files into place: openModel reads the weights first.
+            long completed = Trainer.completeInterruptedSave(stateDir);
+            if (completed >= 0) {
+                pw.printf("completed the interrupted save of step %d in %s%n", completed, stateDir);
+            }
+        }
         if (stateDir != null && !Files.isRegularFile(stateDir.resolve("trainer.json"))) {
             // Without this, the first missing file was reported as a missing checkpoint: ".../weights.safetensors".
             throw new IllegalArgumentException("--resume " + resume + ": no saved training state there (expected"

@@ -350,6 +350,82 @@ class TrainerTest {
     }
 
     @Test
+    void aSaveKilledWhileMovingItsFilesIsCompletedOnResume(@TempDir Path dir) throws Exception {
+        // Ctrl-C during a save's moves left step-3 weights in place (or none: a replacing move deleted the target
+        // first) beside step-2 optimizer.pt and trainer.json, and the staged rest: refused, or "no such checkpoint
+        // file", so the run could not be resumed at all. Every staged file was whole, so the save can be completed.
+        ClipConfig c = TinyConfigs.vit();
+        TrainOptions o = TrainOptions.builder().totalSteps(4).learningRate(1e-3).build();
+        Path full = dir.resolve("full");
+        Map<String, float[]> atStep3 = null;
+        try (TrainableClip m = TrainableClip.initialize(c, 8); Trainer t = new Trainer(m, o)) {
+            for (int i = 0; i < 3; i++) {
+                t.step(TinyConfigs.pixels(c, N, i), TinyConfigs.ids(c, N, i), N);
+                if (i == 1) {
+                    t.saveState(dir.resolve("weights-moved"), Map.of());
+                    t.saveState(dir.resolve("weights-gone"), Map.of());
+                    t.saveState(dir.resolve("json-gone"), Map.of());
+                }
+            }
+            t.saveState(full, Map.of());
+            atStep3 = m.snapshot();
+        }
+        java.util.function.BiConsumer<String, Path> put = (name, to) -> {
+            try {
+                java.nio.file.Files.copy(full.resolve(name), to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        Path moved = dir.resolve("weights-moved"); // killed after the first move
+        put.accept(Trainer.WEIGHTS, moved.resolve(Trainer.WEIGHTS));
+        put.accept(Trainer.OPTIMIZER, moved.resolve(Trainer.OPTIMIZER + ".new"));
+        put.accept(Trainer.STATE, moved.resolve(Trainer.STATE + ".new"));
+        Path gone = dir.resolve("weights-gone"); // killed inside the first move, after the target was deleted
+        java.nio.file.Files.delete(gone.resolve(Trainer.WEIGHTS));
+        put.accept(Trainer.WEIGHTS, gone.resolve(Trainer.WEIGHTS + ".new"));
+        put.accept(Trainer.OPTIMIZER, gone.resolve(Trainer.OPTIMIZER + ".new"));
+        put.accept(Trainer.STATE, gone.resolve(Trainer.STATE + ".new"));
+        Path json = dir.resolve("json-gone"); // killed inside the last move
+        put.accept(Trainer.WEIGHTS, json.resolve(Trainer.WEIGHTS));
+        put.accept(Trainer.OPTIMIZER, json.resolve(Trainer.OPTIMIZER));
+        java.nio.file.Files.delete(json.resolve(Trainer.STATE));
+        put.accept(Trainer.STATE, json.resolve(Trainer.STATE + ".new"));
+        for (Path d : List.of(moved, gone, json)) {
+            if (d == gone) { // what the command line does before it reads the weights to build the model
+                assertEquals(3, Trainer.completeInterruptedSave(d));
+                assertEquals(-1, Trainer.completeInterruptedSave(d), "nothing left to complete");
+            }
+            try (TrainableClip m = TrainableClip.initialize(c, 8); Trainer t = new Trainer(m, o)) {
+                t.loadState(d);
+                assertEquals(3, t.completedSteps(), d.toString());
+                Map<String, float[]> loaded = m.snapshot();
+                atStep3.forEach((k, v) -> assertArrayEquals(v, loaded.get(k), d + " " + k));
+            }
+            try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(d)) {
+                assertEquals(java.util.Set.of(Trainer.WEIGHTS, Trainer.OPTIMIZER, Trainer.STATE),
+                        files.map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.toSet()));
+            }
+        }
+        // Killed while the staged trainer.json was being written: nothing was moved, the step-2 state stands.
+        Path cut = dir.resolve("cut");
+        try (TrainableClip m = TrainableClip.initialize(c, 8); Trainer t = new Trainer(m, o)) {
+            t.step(TinyConfigs.pixels(c, N, 0), TinyConfigs.ids(c, N, 0), N);
+            t.step(TinyConfigs.pixels(c, N, 1), TinyConfigs.ids(c, N, 1), N);
+            t.saveState(cut, Map.of());
+        }
+        put.accept(Trainer.WEIGHTS, cut.resolve(Trainer.WEIGHTS + ".new"));
+        put.accept(Trainer.OPTIMIZER, cut.resolve(Trainer.OPTIMIZER + ".new"));
+        String text = java.nio.file.Files.readString(full.resolve(Trainer.STATE));
+        java.nio.file.Files.writeString(cut.resolve(Trainer.STATE + ".new"), text.substring(0, text.length() / 2));
+        assertEquals(-1, Trainer.completeInterruptedSave(cut));
+        try (TrainableClip m = TrainableClip.initialize(c, 8); Trainer t = new Trainer(m, o)) {
+            t.loadState(cut);
+            assertEquals(2, t.completedSteps());
+        }
+    }
+
+    @Test
     void aStateFromAnInterruptedSaveOrWithAnEditedStepCountIsRefused(@TempDir Path dir) throws Exception {
         // trainer.json "completed_steps": "abc" resumed at step 0 with trained weights, 99 "finished" a 4-step
         // run; weights of step 4 beside trainer.json of step 2 (a save killed between the files) resumed silently.
