@@ -232,7 +232,9 @@ public final class Trainer implements AutoCloseable {
             Tensor lossTensor = ContrastiveLoss.loss(img, txt, model.logitScale());
             loss = lossTensor.item_double();
             if (!Double.isFinite(loss)) {
-                throw new ClipException("step " + step + ": loss is " + loss + " (learning rate " + lr
+                // Numbered from 1 like MetricsLog's "step" (completed steps): "step 1: loss is NaN" stood beside a
+                // log whose step 1 had a finite loss.
+                throw new ClipException("step " + (step + 1) + ": loss is " + loss + " (learning rate " + lr
                         + " too high?)");
             }
             backwardWithoutOneDnn(lossTensor);
@@ -244,7 +246,7 @@ public final class Trainer implements AutoCloseable {
         } catch (ClipException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new ClipException("step " + step + ": LibTorch failed: " + e.getMessage(), e);
+            throw new ClipException("step " + (step + 1) + ": LibTorch failed: " + e.getMessage(), e);
         }
         model.clampLogitScale();
         StepResult r = new StepResult(step, loss, lr, model.temperatureScale(), gradNorm);

@@ -172,6 +172,28 @@ class TrainerTest {
     }
 
     @Test
+    void aNonFiniteLossNamesTheStepAsTheMetricsLogNumbersIt() {
+        // The message counted from 0 ("step 1: loss is NaN") while metrics.jsonl counts completed steps, whose
+        // step 1 had a finite loss: the failing step is the log's next one.
+        ClipConfig c = TinyConfigs.vit();
+        TrainOptions o = TrainOptions.builder().totalSteps(10).learningRate(1e6).build();
+        try (TrainableClip m = TrainableClip.initialize(c, 4); Trainer t = new Trainer(m, o)) {
+            io.clip4j.ClipException e = null;
+            for (int i = 0; i < 10 && e == null; i++) {
+                try {
+                    t.step(TinyConfigs.pixels(c, N, i), TinyConfigs.ids(c, N, i), N);
+                } catch (io.clip4j.ClipException failed) {
+                    e = failed;
+                }
+            }
+            assertTrue(e != null, "a learning rate of 1e6 diverges");
+            long completed = t.completedSteps();
+            assertTrue(completed >= 1, "the first step starts from finite weights");
+            assertTrue(e.getMessage().startsWith("step " + (completed + 1) + ": loss is "), e.getMessage());
+        }
+    }
+
+    @Test
     void infiniteWeightDecayOrEpsIsRefused() {
         // Infinite weight decay made the weights NaN at the first step, reported as "loss is NaN (learning rate ...
         // too high?)"; an infinite eps made every Adam update 0, so nothing trained.
