@@ -204,12 +204,17 @@ final class TrainCommand implements Callable<Integer> {
                     pw.printf("training %s on %d examples: %d steps of %d (%d per epoch)%n", c, all.size(), total,
                             batch, batches.batchesPerEpoch());
                     pw.flush();
-                    progress.start(trainer.completedSteps());
+                    long from = trainer.completedSteps();
+                    progress.start(from);
                     TrainingRun.Summary s = TrainingRun.run(trainer, batches, hooks, settings,
                             listeners(log, progress, pw));
                     progress.close();
-                    pw.printf("done: %d steps, last loss %.4f, %.1f images/s, %.0f s%n", s.steps(), s.lastLoss(),
-                            s.imagesPerSecond(), s.seconds());
+                    if (from == total) { // resuming a finished run: "last loss NaN, 0.0 images/s" read as a failure
+                        pw.printf("done: nothing left to train (the saved state had completed all %d steps)%n", total);
+                    } else {
+                        pw.printf("done: %d steps, last loss %.4f, %.1f images/s, %.0f s%n", s.steps(), s.lastLoss(),
+                                s.imagesPerSecond(), s.seconds());
+                    }
                     s.metrics().forEach((k, v) -> pw.printf("%s = %.4f%n", k, v));
                     pw.printf("model: %s%n", out.resolve(TrainingRun.MODEL_FILE));
                 }

@@ -56,6 +56,10 @@ class TrainCommandTest {
                 "--batch", "2", "--augment", "--no-progress", "--resume", out.toString(), "--out", out.toString());
         assertEquals(0, again.code, again.err);
         assertTrue(again.out.contains("resumed at step 4 of 4"), again.out);
+        // It said "done: 4 steps, last loss NaN, 0.0 images/s", which read as a diverged run.
+        assertTrue(again.out.contains("done: nothing left to train (the saved state had completed all 4 steps)"),
+                again.out);
+        assertFalse(again.out.contains("NaN"), again.out);
         // ... and other options (another schedule length) are refused.
         CliRunner other = CliRunner.run("train", "--config", "vit-tiny", "--data", csv.toString(), "--steps", "6",
                 "--batch", "2", "--no-progress", "--resume", out.toString(), "--out", out.toString());
