@@ -51,6 +51,9 @@ class TrainCommandTest {
         try (ClipModel m = ClipModel.load(out.resolve("model.safetensors"))) {
             assertEquals(new ClipConfig(64, 32, new int[]{2}, 64, 8, 16, 49408, 64, 1, 1, 1), m.config());
         }
+        // What a Ctrl-C while the model or the state's weights were written left behind: a full copy each time.
+        Path staleModel = Files.write(out.resolve("model.safetensors.1f2e3d4c5b6a7980.tmp"), new byte[8]);
+        Path staleState = Files.write(out.resolve("state/weights.safetensors.new.1f2e3d4c5b6a7980.tmp"), new byte[8]);
         // The same command line with --resume continues from the saved step (here: the end, nothing left) ...
         CliRunner again = CliRunner.run("train", "--config", "vit-tiny", "--data", csv.toString(), "--steps", "4",
                 "--batch", "2", "--augment", "--no-progress", "--resume", out.toString(), "--out", out.toString());
@@ -60,6 +63,8 @@ class TrainCommandTest {
         assertTrue(again.out.contains("done: nothing left to train (the saved state had completed all 4 steps)"),
                 again.out);
         assertFalse(again.out.contains("NaN"), again.out);
+        assertFalse(Files.exists(staleModel), "the next export deletes it");
+        assertFalse(Files.exists(staleState), "the next save deletes it");
         // ... and other options (another schedule length) are refused.
         CliRunner other = CliRunner.run("train", "--config", "vit-tiny", "--data", csv.toString(), "--steps", "6",
                 "--batch", "2", "--no-progress", "--resume", out.toString(), "--out", out.toString());

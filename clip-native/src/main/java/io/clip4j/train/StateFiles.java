@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.clip4j.ClipException;
 import io.clip4j.io.FileHashes;
+import io.clip4j.io.TempNames;
 
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -143,5 +144,26 @@ final class StateFiles {
 
     private static boolean holds(Path file, String sha256) throws IOException {
         return Files.isRegularFile(file) && sha256.equals(FileHashes.sha256(file));
+    }
+
+    /**
+     * Deletes the temporary files {@link io.clip4j.checkpoint.SafetensorsWriter} leaves beside {@code name} in
+     * {@code dir} when the process is killed while it writes ({@code <name>.<random hex>.tmp}): each Ctrl-C during a
+     * save left one more copy of the weights in {@code state/}, hundreds of MB each for a large model. Best effort:
+     * a file that cannot be deleted is left, and the save goes on.
+     */
+    static void deleteWriterTemporaries(Path dir, String name) {
+        String prefix = TempNames.stem(name) + ".";
+        try (java.nio.file.DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path f : files) {
+                String n = f.getFileName().toString();
+                if (n.startsWith(prefix) && n.endsWith(".tmp")
+                        && n.substring(prefix.length(), n.length() - 4).matches("[0-9a-f]{1,16}")) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // nothing to clean (no folder yet) or not allowed: the save itself reports any real problem
+        }
     }
 }

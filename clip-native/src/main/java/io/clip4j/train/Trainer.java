@@ -325,6 +325,7 @@ public final class Trainer implements AutoCloseable {
         checkOpen();
         try {
             Files.createDirectories(dir);
+            StateFiles.deleteWriterTemporaries(dir, staged(dir, WEIGHTS).getFileName().toString());
             // Every file is written under a staging name first and the three are moved into place only once all
             // are written: a save that fails or is killed while writing (seconds, for a large model) leaves the
             // previous state whole. trainer.json is moved last and names the digests of the other two, so a kill

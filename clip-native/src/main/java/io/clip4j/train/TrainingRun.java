@@ -128,6 +128,7 @@ public final class TrainingRun {
             }
             if (settings.outDir() != null) {
                 save(trainer, settings, trainer.completedSteps(), listener);
+                StateFiles.deleteWriterTemporaries(settings.outDir(), MODEL_FILE); // an export killed earlier
                 SafetensorsWriter.write(settings.outDir().resolve(MODEL_FILE),
                         trainer.model().toTensorData(settings.precision()),
                         ConfigInference.safetensorsMetadata(trainer.model().config()));

@@ -448,6 +448,22 @@ class TrainerTest {
     }
 
     @Test
+    void aSaveDeletesTheTemporaryWeightsOfSavesKilledWhileWriting(@TempDir Path dir) throws Exception {
+        // Each Ctrl-C while the weights were being written left a full copy (<staged name>.<hex>.tmp) in state/.
+        ClipConfig c = TinyConfigs.vit();
+        TrainOptions o = TrainOptions.builder().totalSteps(2).learningRate(1e-3).build();
+        java.nio.file.Files.createDirectories(dir);
+        Path stale = java.nio.file.Files.write(dir.resolve(Trainer.WEIGHTS + ".new.7d25a67484a25ef7.tmp"), new byte[64]);
+        Path other = java.nio.file.Files.write(dir.resolve("notes.tmp"), new byte[1]); // not the writer's: kept
+        try (TrainableClip m = TrainableClip.initialize(c, 2); Trainer t = new Trainer(m, o)) {
+            t.step(TinyConfigs.pixels(c, N, 0), TinyConfigs.ids(c, N, 0), N);
+            t.saveState(dir, Map.of());
+        }
+        assertFalse(java.nio.file.Files.exists(stale));
+        assertTrue(java.nio.file.Files.exists(other));
+    }
+
+    @Test
     void aStateFromAnInterruptedSaveOrWithAnEditedStepCountIsRefused(@TempDir Path dir) throws Exception {
         // trainer.json "completed_steps": "abc" resumed at step 0 with trained weights, 99 "finished" a 4-step
         // run; weights of step 4 beside trainer.json of step 2 (a save killed between the files) resumed silently.
