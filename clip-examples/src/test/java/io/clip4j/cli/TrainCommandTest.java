@@ -321,6 +321,8 @@ class TrainCommandTest {
                 "1", "--batch", "2", "--no-progress", "--out", dir.resolve("out").toString());
         assertEquals(ClipCli.EXIT_INPUT, r.code, r.err);
         assertTrue(r.err.contains("are not 4 x width") && r.err.contains("vision 300 for width"), r.err);
+        assertTrue(r.err.strip().endsWith("train a model of another width (a checkpoint of these sizes cannot be"
+                + " fine-tuned)."), r.err); // it said "choose another width", which --init cannot
     }
 
     @Test
