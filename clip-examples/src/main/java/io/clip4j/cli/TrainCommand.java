@@ -190,7 +190,7 @@ final class TrainCommand implements Callable<Integer> {
             // Checks --eval-every, --checkpoint-every and --precision before --out is made.
             TrainingRun.Settings settings = new TrainingRun.Settings(evalEvery, checkpointEvery, out, precision(), meta);
             Files.createDirectories(out);
-            try (Trainer trainer = new Trainer(model, options)) {
+            try (OutputLock lock = OutputLock.take(out); Trainer trainer = new Trainer(model, options)) {
                 if (stateDir != null) {
                     requireSameRun(stateDir, trainer.loadState(stateDir), meta);
                     pw.printf("resumed at step %d of %d from %s%n", trainer.completedSteps(), total, stateDir);

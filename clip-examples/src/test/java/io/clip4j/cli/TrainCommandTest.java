@@ -75,6 +75,28 @@ class TrainCommandTest {
     }
 
     @Test
+    void aSecondRunInAnOutputFolderInUseIsRefused(@TempDir Path dir) throws IOException {
+        // Two runs at once in one --out replaced each other's staged state: one failed with "cannot save training
+        // state: ... NoSuchFileException", and the folder mixed one run's run.json with the other's model.
+        Path csv = captions(dir);
+        Path out = Files.createDirectory(dir.resolve("run"));
+        String[] args = {"train", "--data", csv.toString(), "--steps", "1", "--batch", "2", "--no-progress", "--out",
+            out.toString()};
+        try (java.nio.channels.FileChannel running = java.nio.channels.FileChannel.open(out.resolve(".clip-train.lock"),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+             java.nio.channels.FileLock held = running.lock()) {
+            CliRunner second = CliRunner.run(args);
+            assertEquals(ClipCli.EXIT_INPUT, second.code, second.err);
+            assertEquals("clip: --out " + out + ": another clip train is writing there; wait for it to end, or give"
+                    + " another --out", second.err.strip());
+            assertFalse(Files.exists(out.resolve("run.json")), "nothing written");
+        }
+        CliRunner after = CliRunner.run(args); // released when the run holding it ends
+        assertEquals(0, after.code, after.err);
+        assertEquals(0, CliRunner.run(args).code, "a run releases it when it ends");
+    }
+
+    @Test
     void metricsHoldOneLinePerStepOfOneRun(@TempDir Path dir) throws IOException {
         // metrics.jsonl was appended to: a run repeated in the same --out followed the earlier run's lines (step 1
         // twice), and a resumed run listed the steps after the saved state twice.
