@@ -218,6 +218,31 @@ class TrainCommandTest {
     }
 
     @Test
+    void anEvaluationThatFailsKeepsTheTrainedStateAndModel(@TempDir Path dir) throws IOException {
+        // The final evaluation ran before the save: an unreadable image in --eval ended a finished run with neither
+        // state/ nor model.safetensors, so every step was lost; a periodic one took the same step's checkpoint.
+        Path csv = captions(dir);
+        Path classes = dir.resolve("classes");
+        Files.createDirectories(classes.resolve("cat"));
+        Files.copy(IMAGES.resolve("chelsea.png"), classes.resolve("cat/chelsea.png"));
+        Files.createDirectories(classes.resolve("cup"));
+        Files.write(classes.resolve("cup/broken.png"), new byte[0]);
+        Path out = dir.resolve("run");
+        CliRunner r = CliRunner.run("train", "--data", csv.toString(), "--steps", "2", "--batch", "2", "--eval",
+                classes.toString(), "--no-progress", "--out", out.toString());
+        assertEquals(ClipCli.EXIT_INPUT, r.code, r.err);
+        assertTrue(r.err.contains("broken.png: empty file"), r.err);
+        assertTrue(Files.isRegularFile(out.resolve("model.safetensors")));
+        assertTrue(Files.readString(out.resolve("state/trainer.json")).contains("\"completed_steps\" : 2"));
+        Path periodic = dir.resolve("periodic");
+        CliRunner p = CliRunner.run("train", "--data", csv.toString(), "--steps", "3", "--batch", "2", "--eval",
+                classes.toString(), "--eval-every", "1", "--checkpoint-every", "1", "--no-progress", "--out",
+                periodic.toString());
+        assertEquals(ClipCli.EXIT_INPUT, p.code, p.err);
+        assertTrue(Files.readString(periodic.resolve("state/trainer.json")).contains("\"completed_steps\" : 1"));
+    }
+
+    @Test
     void anInitWithAConfigIsRefused(@TempDir Path dir) throws IOException {
         // --config was ignored with --init: --config vit-small fine-tuned the checkpoint's model without a word.
         Path csv = captions(dir);
