@@ -243,6 +243,37 @@ class TrainCommandTest {
     }
 
     @Test
+    void anFp16OverflowSaysTheStateIsSavedAndAResumeInFp32WritesTheModel(@TempDir Path dir) throws IOException {
+        // The refusal said "write float32 instead (train: --precision fp32)", which read as training again.
+        ClipConfig c = new ClipConfig(64, 32, new int[]{2}, 64, 8, 16, 49408, 64, 1, 1, 1);
+        Map<String, TensorData> weights;
+        try (TrainableClip m = TrainableClip.initialize(c, 4)) {
+            weights = new LinkedHashMap<>(m.toTensorData(CheckpointPrecision.FLOAT32));
+        }
+        float[] proj = weights.get("text_projection").toFloatArray();
+        proj[0] = 1e6f; // far beyond 65504, and a tiny learning rate keeps it there
+        weights.put("text_projection", SafetensorsWriter.float32(proj, weights.get("text_projection").shape()));
+        Path init = dir.resolve("big.safetensors");
+        SafetensorsWriter.write(init, weights, Map.of());
+        Path out = dir.resolve("run");
+        List<String> args = new ArrayList<>(List.of("train", "--init", init.toString(), "--data",
+                captions(dir).toString(), "--steps", "1", "--batch", "2", "--lr", "1e-9", "--no-progress", "--out",
+                out.toString()));
+        List<String> half = new ArrayList<>(args);
+        half.addAll(List.of("--precision", "fp16"));
+        CliRunner r = CliRunner.run(half.toArray(new String[0]));
+        assertEquals(ClipCli.EXIT_INPUT, r.code, r.err);
+        assertTrue(r.err.contains("beyond float16's range") && r.err.contains("the training state in "
+                + out.resolve("state") + " is saved: resume it with float32 precision (train: --resume)"), r.err);
+        assertFalse(Files.exists(out.resolve("model.safetensors")));
+        args.addAll(List.of("--precision", "fp32", "--resume", out.toString()));
+        CliRunner resumed = CliRunner.run(args.toArray(new String[0]));
+        assertEquals(0, resumed.code, resumed.err);
+        assertTrue(resumed.out.contains("nothing left to train"), resumed.out);
+        assertTrue(Files.isRegularFile(out.resolve("model.safetensors")));
+    }
+
+    @Test
     void anInitWithAConfigIsRefused(@TempDir Path dir) throws IOException {
         // --config was ignored with --init: --config vit-small fine-tuned the checkpoint's model without a word.
         Path csv = captions(dir);

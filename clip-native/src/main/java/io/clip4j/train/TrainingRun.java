@@ -129,8 +129,7 @@ public final class TrainingRun {
             if (settings.outDir() != null) { // state and model first, as above: the final evaluation lost the whole run
                 save(trainer, settings, trainer.completedSteps(), listener);
                 StateFiles.deleteWriterTemporaries(settings.outDir(), MODEL_FILE); // an export killed earlier
-                SafetensorsWriter.write(settings.outDir().resolve(MODEL_FILE),
-                        trainer.model().toTensorData(settings.precision()),
+                SafetensorsWriter.write(settings.outDir().resolve(MODEL_FILE), exported(trainer, settings),
                         ConfigInference.safetensorsMetadata(trainer.model().config()));
             }
             if (!hooks.isEmpty()) {
@@ -143,6 +142,20 @@ public final class TrainingRun {
         long images = (trainer.completedSteps() - start) * data.batchSize();
         return new Summary(trainer.completedSteps(), lastLoss, metrics, seconds,
                 images == 0 ? 0 : images / Math.max(stepSeconds, 1e-9));
+    }
+
+    /**
+     * The weights to export. A refusal (float16 overflow) comes after the state was saved, which the message says:
+     * it read as if the run had to be repeated with float32, while resuming the saved state exports it at once.
+     */
+    private static Map<String, io.clip4j.checkpoint.TensorData> exported(Trainer trainer, Settings settings) {
+        try {
+            return trainer.model().toTensorData(settings.precision());
+        } catch (ClipException e) {
+            throw new ClipException(e.getMessage() + "; the training state in " + settings.outDir().resolve(STATE_DIR)
+                    + " is saved: resume it with float32 precision (train: --resume) to write the model without"
+                    + " training again", e);
+        }
     }
 
     private static ContrastiveBatches.Batch join(CompletableFuture<ContrastiveBatches.Batch> f) {
