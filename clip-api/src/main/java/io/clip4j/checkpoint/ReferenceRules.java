@@ -50,8 +50,9 @@ final class ReferenceRules {
      * @throws CheckpointException as {@link #require(String, ClipConfig)}
      */
     static ClipConfig requireForTraining(String source, ClipConfig c) {
+        // "choose another width" alone was no advice for a checkpoint being fine-tuned, whose widths are given.
         return require(source, c, " The bare weights training writes cannot record heads, so loading them would be"
-                + " refused; choose another width.");
+                + " refused; train a model of another width (a checkpoint of these sizes cannot be fine-tuned).");
     }
 
     private static ClipConfig require(String source, ClipConfig c, String fix) {

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Writes a safetensors file (the format {@link CheckpointReader} reads): an 8-byte little-endian header length
@@ -55,7 +56,11 @@ public final class SafetensorsWriter {
         }
         Path tmp = null;
         try {
-            tmp = Files.createTempFile(dir, TempNames.stem(file.getFileName().toString()), ".tmp"); // a long name fits
+            // Not Files.createTempFile: its owner-only mode (0600) became the model's, unlike every other file a run
+            // writes; createFile honours the umask. The stem keeps a long name within the file system's limit.
+            // Assigned once created: a name that exists already (another writer's) is not deleted below.
+            tmp = Files.createFile(dir.resolve(TempNames.stem(file.getFileName().toString()) + "."
+                    + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp"));
             try (OutputStream out = Files.newOutputStream(tmp); WritableByteChannel ch = Channels.newChannel(out)) {
                 ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length);
                 Buffers.flip(len);

@@ -35,6 +35,26 @@ class SafetensorsWriterTest {
         assertEquals(sd.keys(), CheckpointReader.read(longName).keys());
     }
 
+    /**
+     * A written file gets the mode any new file gets (the umask's): {@code train}'s model.safetensors was owner-only
+     * (a temporary file's 0600) while its metrics.jsonl and run.json beside it were not.
+     */
+    @Test
+    void writtenFilesAreNotPrivate(@TempDir Path dir) throws java.io.IOException {
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> made;
+        try {
+            made = Files.getPosixFilePermissions(Files.createFile(dir.resolve("plain-new-file")));
+        } catch (UnsupportedOperationException notPosix) {
+            return; // nothing to compare on a non-POSIX file system
+        }
+        Path f = dir.resolve("shared.safetensors");
+        SafetensorsWriter.write(f, Map.of("x", SafetensorsWriter.float32(new float[]{1f}, 1)), Map.of());
+        assertEquals(made, Files.getPosixFilePermissions(f));
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            assertEquals(2, files.count(), "no temporary file left beside it");
+        }
+    }
+
     @Test
     void float16RoundsToNearestEvenLikeTorchHalf(@TempDir Path dir) {
         float[] v = {0f, -0f, 1f, 65504f, 65520f, 1e-8f, 5.9604645e-8f, 1.0009766f, 1.00048828125f,

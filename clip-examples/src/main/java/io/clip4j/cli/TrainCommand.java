@@ -147,6 +147,13 @@ final class TrainCommand implements Callable<Integer> {
         }
         Path stateDir = resume == null ? null
                 : Files.isDirectory(resume.resolve(TrainingRun.STATE_DIR)) ? resume.resolve(TrainingRun.STATE_DIR) : resume;
+        if (stateDir != null && Files.isDirectory(stateDir)) {
+            // A run stopped (Ctrl-C) while a save moved its files into place: openModel reads the weights first.
+            long completed = Trainer.completeInterruptedSave(stateDir);
+            if (completed >= 0) {
+                pw.printf("completed the interrupted save of step %d in %s%n", completed, stateDir);
+            }
+        }
         if (stateDir != null && !Files.isRegularFile(stateDir.resolve("trainer.json"))) {
             // Without this, the first missing file was reported as a missing checkpoint: ".../weights.safetensors".
             throw new IllegalArgumentException("--resume " + resume + ": no saved training state there (expected"
@@ -183,7 +190,7 @@ final class TrainCommand implements Callable<Integer> {
             // Checks --eval-every, --checkpoint-every and --precision before --out is made.
             TrainingRun.Settings settings = new TrainingRun.Settings(evalEvery, checkpointEvery, out, precision(), meta);
             Files.createDirectories(out);
-            try (Trainer trainer = new Trainer(model, options)) {
+            try (OutputLock lock = OutputLock.take(out); Trainer trainer = new Trainer(model, options)) {
                 if (stateDir != null) {
                     requireSameRun(stateDir, trainer.loadState(stateDir), meta);
                     pw.printf("resumed at step %d of %d from %s%n", trainer.completedSteps(), total, stateDir);
@@ -197,12 +204,17 @@ final class TrainCommand implements Callable<Integer> {
                     pw.printf("training %s on %d examples: %d steps of %d (%d per epoch)%n", c, all.size(), total,
                             batch, batches.batchesPerEpoch());
                     pw.flush();
-                    progress.start(trainer.completedSteps());
+                    long from = trainer.completedSteps();
+                    progress.start(from);
                     TrainingRun.Summary s = TrainingRun.run(trainer, batches, hooks, settings,
                             listeners(log, progress, pw));
                     progress.close();
-                    pw.printf("done: %d steps, last loss %.4f, %.1f images/s, %.0f s%n", s.steps(), s.lastLoss(),
-                            s.imagesPerSecond(), s.seconds());
+                    if (from == total) { // resuming a finished run: "last loss NaN, 0.0 images/s" read as a failure
+                        pw.printf("done: nothing left to train (the saved state had completed all %d steps)%n", total);
+                    } else {
+                        pw.printf("done: %d steps, last loss %.4f, %.1f images/s, %.0f s%n", s.steps(), s.lastLoss(),
+                                s.imagesPerSecond(), s.seconds());
+                    }
                     s.metrics().forEach((k, v) -> pw.printf("%s = %.4f%n", k, v));
                     pw.printf("model: %s%n", out.resolve(TrainingRun.MODEL_FILE));
                 }

@@ -51,11 +51,20 @@ class TrainCommandTest {
         try (ClipModel m = ClipModel.load(out.resolve("model.safetensors"))) {
             assertEquals(new ClipConfig(64, 32, new int[]{2}, 64, 8, 16, 49408, 64, 1, 1, 1), m.config());
         }
+        // What a Ctrl-C while the model or the state's weights were written left behind: a full copy each time.
+        Path staleModel = Files.write(out.resolve("model.safetensors.1f2e3d4c5b6a7980.tmp"), new byte[8]);
+        Path staleState = Files.write(out.resolve("state/weights.safetensors.new.1f2e3d4c5b6a7980.tmp"), new byte[8]);
         // The same command line with --resume continues from the saved step (here: the end, nothing left) ...
         CliRunner again = CliRunner.run("train", "--config", "vit-tiny", "--data", csv.toString(), "--steps", "4",
                 "--batch", "2", "--augment", "--no-progress", "--resume", out.toString(), "--out", out.toString());
         assertEquals(0, again.code, again.err);
         assertTrue(again.out.contains("resumed at step 4 of 4"), again.out);
+        // It said "done: 4 steps, last loss NaN, 0.0 images/s", which read as a diverged run.
+        assertTrue(again.out.contains("done: nothing left to train (the saved state had completed all 4 steps)"),
+                again.out);
+        assertFalse(again.out.contains("NaN"), again.out);
+        assertFalse(Files.exists(staleModel), "the next export deletes it");
+        assertFalse(Files.exists(staleState), "the next save deletes it");
         // ... and other options (another schedule length) are refused.
         CliRunner other = CliRunner.run("train", "--config", "vit-tiny", "--data", csv.toString(), "--steps", "6",
                 "--batch", "2", "--no-progress", "--resume", out.toString(), "--out", out.toString());
@@ -63,6 +72,28 @@ class TrainCommandTest {
         // It named the difference, not both option sets in full (ten fields each) for the reader to compare.
         assertEquals("clip: " + out.resolve("state") + ": cannot resume training state: the saved run used other"
                 + " options: totalSteps 4, this run 6", other.err.strip());
+    }
+
+    @Test
+    void aSecondRunInAnOutputFolderInUseIsRefused(@TempDir Path dir) throws IOException {
+        // Two runs at once in one --out replaced each other's staged state: one failed with "cannot save training
+        // state: ... NoSuchFileException", and the folder mixed one run's run.json with the other's model.
+        Path csv = captions(dir);
+        Path out = Files.createDirectory(dir.resolve("run"));
+        String[] args = {"train", "--data", csv.toString(), "--steps", "1", "--batch", "2", "--no-progress", "--out",
+            out.toString()};
+        try (java.nio.channels.FileChannel running = java.nio.channels.FileChannel.open(out.resolve(".clip-train.lock"),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+             java.nio.channels.FileLock held = running.lock()) {
+            CliRunner second = CliRunner.run(args);
+            assertEquals(ClipCli.EXIT_INPUT, second.code, second.err);
+            assertEquals("clip: --out " + out + ": another clip train is writing there; wait for it to end, or give"
+                    + " another --out", second.err.strip());
+            assertFalse(Files.exists(out.resolve("run.json")), "nothing written");
+        }
+        CliRunner after = CliRunner.run(args); // released when the run holding it ends
+        assertEquals(0, after.code, after.err);
+        assertEquals(0, CliRunner.run(args).code, "a run releases it when it ends");
     }
 
     @Test
@@ -184,6 +215,62 @@ class TrainCommandTest {
                 "--eval", dir.resolve("nope").toString(), "--no-progress", "--out", dir.resolve("run3").toString());
         assertEquals(ClipCli.EXIT_INPUT, missing.code, missing.err);
         assertTrue(missing.err.strip().endsWith("got '" + dir.resolve("nope") + "' (no such folder)"), missing.err);
+    }
+
+    @Test
+    void anEvaluationThatFailsKeepsTheTrainedStateAndModel(@TempDir Path dir) throws IOException {
+        // The final evaluation ran before the save: an unreadable image in --eval ended a finished run with neither
+        // state/ nor model.safetensors, so every step was lost; a periodic one took the same step's checkpoint.
+        Path csv = captions(dir);
+        Path classes = dir.resolve("classes");
+        Files.createDirectories(classes.resolve("cat"));
+        Files.copy(IMAGES.resolve("chelsea.png"), classes.resolve("cat/chelsea.png"));
+        Files.createDirectories(classes.resolve("cup"));
+        Files.write(classes.resolve("cup/broken.png"), new byte[0]);
+        Path out = dir.resolve("run");
+        CliRunner r = CliRunner.run("train", "--data", csv.toString(), "--steps", "2", "--batch", "2", "--eval",
+                classes.toString(), "--no-progress", "--out", out.toString());
+        assertEquals(ClipCli.EXIT_INPUT, r.code, r.err);
+        assertTrue(r.err.contains("broken.png: empty file"), r.err);
+        assertTrue(Files.isRegularFile(out.resolve("model.safetensors")));
+        assertTrue(Files.readString(out.resolve("state/trainer.json")).contains("\"completed_steps\" : 2"));
+        Path periodic = dir.resolve("periodic");
+        CliRunner p = CliRunner.run("train", "--data", csv.toString(), "--steps", "3", "--batch", "2", "--eval",
+                classes.toString(), "--eval-every", "1", "--checkpoint-every", "1", "--no-progress", "--out",
+                periodic.toString());
+        assertEquals(ClipCli.EXIT_INPUT, p.code, p.err);
+        assertTrue(Files.readString(periodic.resolve("state/trainer.json")).contains("\"completed_steps\" : 1"));
+    }
+
+    @Test
+    void anFp16OverflowSaysTheStateIsSavedAndAResumeInFp32WritesTheModel(@TempDir Path dir) throws IOException {
+        // The refusal said "write float32 instead (train: --precision fp32)", which read as training again.
+        ClipConfig c = new ClipConfig(64, 32, new int[]{2}, 64, 8, 16, 49408, 64, 1, 1, 1);
+        Map<String, TensorData> weights;
+        try (TrainableClip m = TrainableClip.initialize(c, 4)) {
+            weights = new LinkedHashMap<>(m.toTensorData(CheckpointPrecision.FLOAT32));
+        }
+        float[] proj = weights.get("text_projection").toFloatArray();
+        proj[0] = 1e6f; // far beyond 65504, and a tiny learning rate keeps it there
+        weights.put("text_projection", SafetensorsWriter.float32(proj, weights.get("text_projection").shape()));
+        Path init = dir.resolve("big.safetensors");
+        SafetensorsWriter.write(init, weights, Map.of());
+        Path out = dir.resolve("run");
+        List<String> args = new ArrayList<>(List.of("train", "--init", init.toString(), "--data",
+                captions(dir).toString(), "--steps", "1", "--batch", "2", "--lr", "1e-9", "--no-progress", "--out",
+                out.toString()));
+        List<String> half = new ArrayList<>(args);
+        half.addAll(List.of("--precision", "fp16"));
+        CliRunner r = CliRunner.run(half.toArray(new String[0]));
+        assertEquals(ClipCli.EXIT_INPUT, r.code, r.err);
+        assertTrue(r.err.contains("beyond float16's range") && r.err.contains("the training state in "
+                + out.resolve("state") + " is saved: resume it with float32 precision (train: --resume)"), r.err);
+        assertFalse(Files.exists(out.resolve("model.safetensors")));
+        args.addAll(List.of("--precision", "fp32", "--resume", out.toString()));
+        CliRunner resumed = CliRunner.run(args.toArray(new String[0]));
+        assertEquals(0, resumed.code, resumed.err);
+        assertTrue(resumed.out.contains("nothing left to train"), resumed.out);
+        assertTrue(Files.isRegularFile(out.resolve("model.safetensors")));
     }
 
     @Test
@@ -312,6 +399,8 @@ class TrainCommandTest {
                 "1", "--batch", "2", "--no-progress", "--out", dir.resolve("out").toString());
         assertEquals(ClipCli.EXIT_INPUT, r.code, r.err);
         assertTrue(r.err.contains("are not 4 x width") && r.err.contains("vision 300 for width"), r.err);
+        assertTrue(r.err.strip().endsWith("train a model of another width (a checkpoint of these sizes cannot be"
+                + " fine-tuned)."), r.err); // it said "choose another width", which --init cannot
     }
 
     @Test

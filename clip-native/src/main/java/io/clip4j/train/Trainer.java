@@ -44,8 +44,9 @@ import java.util.Objects;
  * {@code exp_avg_sq}, step counts and the groups' options) and {@code trainer.json} (completed steps, the
  * options, caller metadata such as the seed, and the SHA-256 of the other two files). All three are written under
  * staging names ({@code <name>.new}) and moved into place together, {@code trainer.json} last: a save that fails
- * while writing leaves the previous state usable, and one killed between the moves is refused rather than resumed
- * from. {@link #loadState} restores all three, so a
+ * while writing leaves the previous state usable, and one killed between the moves is completed by
+ * {@link #loadState} (all three staged files were whole by then; {@link #completeInterruptedSave}). Files that do not
+ * go together otherwise (copied in from another run, edited) are refused. {@link #loadState} restores all three, so a
  * resumed run continues exactly where the saved one stopped, including the schedule position; it refuses a state
  * saved with other {@link TrainOptions} (another total step count would change the schedule).
  *
@@ -231,7 +232,9 @@ public final class Trainer implements AutoCloseable {
             Tensor lossTensor = ContrastiveLoss.loss(img, txt, model.logitScale());
             loss = lossTensor.item_double();
             if (!Double.isFinite(loss)) {
-                throw new ClipException("step " + step + ": loss is " + loss + " (learning rate " + lr
+                // Numbered from 1 like MetricsLog's "step" (completed steps): "step 1: loss is NaN" stood beside a
+                // log whose step 1 had a finite loss.
+                throw new ClipException("step " + (step + 1) + ": loss is " + loss + " (learning rate " + lr
                         + " too high?)");
             }
             backwardWithoutOneDnn(lossTensor);
@@ -243,7 +246,7 @@ public final class Trainer implements AutoCloseable {
         } catch (ClipException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new ClipException("step " + step + ": LibTorch failed: " + e.getMessage(), e);
+            throw new ClipException("step " + (step + 1) + ": LibTorch failed: " + e.getMessage(), e);
         }
         model.clampLogitScale();
         StepResult r = new StepResult(step, loss, lr, model.temperatureScale(), gradNorm);
@@ -322,10 +325,11 @@ public final class Trainer implements AutoCloseable {
         checkOpen();
         try {
             Files.createDirectories(dir);
+            StateFiles.deleteWriterTemporaries(dir, staged(dir, WEIGHTS).getFileName().toString());
             // Every file is written under a staging name first and the three are moved into place only once all
             // are written: a save that fails or is killed while writing (seconds, for a large model) leaves the
             // previous state whole. trainer.json is moved last and names the digests of the other two, so a kill
-            // between the moves (milliseconds) is refused by loadState instead of trusted.
+            // between the moves (milliseconds) is completed by loadState from the staged files, not trusted blindly.
             SafetensorsWriter.write(staged(dir, WEIGHTS), model.toTensorData(CheckpointPrecision.FLOAT32),
                     ConfigInference.safetensorsMetadata(model.config()));
             OutputArchive archive = new OutputArchive();
@@ -341,11 +345,11 @@ public final class Trainer implements AutoCloseable {
             state.set("metadata", JSON.valueToTree(metadata));
             StateFiles.recordDigests(dir, state, Trainer::staged);
             Files.writeString(staged(dir, STATE), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(state));
-            for (String name : List.of(WEIGHTS, OPTIMIZER, STATE)) {
-                Files.move(staged(dir, name), dir.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            for (String name : StateFiles.ALL) {
+                StateFiles.replace(staged(dir, name), dir.resolve(name));
             }
         } catch (IOException | RuntimeException e) {
-            for (String name : List.of(WEIGHTS, OPTIMIZER, STATE)) {
+            for (String name : StateFiles.ALL) {
                 try {
                     Files.deleteIfExists(staged(dir, name));
                 } catch (IOException | RuntimeException ignored) {
@@ -369,6 +373,7 @@ public final class Trainer implements AutoCloseable {
      */
     public JsonNode loadState(Path dir) {
         checkOpen();
+        completeInterruptedSave(dir);
         try {
             if (!Files.isRegularFile(dir.resolve(STATE))) {
                 throw new ClipException("no " + STATE + " (not a training-state directory, or one partly deleted)");
@@ -411,6 +416,26 @@ public final class Trainer implements AutoCloseable {
             throw new ClipException(dir + ": cannot resume training state: no " + e.getFile(), e);
         } catch (IOException | RuntimeException e) {
             throw new ClipException(dir + ": cannot resume training state: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Completes a save of the training state in {@code dir} that was stopped (a kill, Ctrl-C) while its files were
+     * being moved into place: all of them had been written, some were moved. Without this, the state would be
+     * refused as the files of two different steps, and the previous one is already replaced. {@link #loadState}
+     * does this first; call it before reading the state's {@code weights.safetensors} yourself (e.g. to build the
+     * model to resume). A save stopped while its files were being written left the previous state in place, and
+     * nothing is done.
+     *
+     * @param dir a training-state directory
+     * @return the completed steps of the state that was completed, or -1 if there was none to complete
+     * @throws ClipException if a file cannot be read or moved
+     */
+    public static long completeInterruptedSave(Path dir) {
+        try {
+            return StateFiles.completeInterruptedSave(dir, Trainer::staged);
+        } catch (IOException | RuntimeException e) {
+            throw new ClipException(dir + ": cannot complete an interrupted save of the training state: " + e, e);
         }
     }
 

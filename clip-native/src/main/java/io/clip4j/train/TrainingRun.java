@@ -19,9 +19,10 @@ import java.util.concurrent.Executors;
 /**
  * The training loop: steps a {@link Trainer} from its completed steps (0, or where a resumed state stopped) to
  * {@code totalSteps} on the batches of a {@link ContrastiveBatches}, preparing the next batch on a background
- * thread while the current one trains, running the {@link EvalHook}s every {@code evalEvery} steps and at the
- * end, saving the training state every {@code checkpointEvery} steps and at the end, and finally exporting the
- * weights as {@code model.safetensors} (OpenAI names, loadable by {@link ClipModel#load}).
+ * thread while the current one trains, saving the training state every {@code checkpointEvery} steps and at the
+ * end, exporting the weights at the end as {@code model.safetensors} (OpenAI names, loadable by
+ * {@link ClipModel#load}), and running the {@link EvalHook}s every {@code evalEvery} steps and at the end, after
+ * the save of the same step (so a failing evaluation loses no trained step).
  */
 public final class TrainingRun {
     /** Sub-directory of the output directory holding the resumable training state. */
@@ -115,22 +116,24 @@ public final class TrainingRun {
                 stepSeconds += seconds;
                 listener.onStep(r, batch.epoch(), batch.size() / seconds);
                 long done = s + 1;
-                if (done < total && settings.evalEvery() > 0 && done % settings.evalEvery() == 0 && !hooks.isEmpty()) {
-                    metrics = evaluate(trainer, hooks, done, listener);
-                }
+                // Saved before evaluating: an evaluation that fails (an unreadable image in the held-out set) must
+                // not take the steps since the last save with it.
                 if (done < total && settings.outDir() != null && settings.checkpointEvery() > 0
                         && done % settings.checkpointEvery() == 0) {
                     save(trainer, settings, done, listener);
                 }
+                if (done < total && settings.evalEvery() > 0 && done % settings.evalEvery() == 0 && !hooks.isEmpty()) {
+                    metrics = evaluate(trainer, hooks, done, listener);
+                }
+            }
+            if (settings.outDir() != null) { // state and model first, as above: the final evaluation lost the whole run
+                save(trainer, settings, trainer.completedSteps(), listener);
+                StateFiles.deleteWriterTemporaries(settings.outDir(), MODEL_FILE); // an export killed earlier
+                SafetensorsWriter.write(settings.outDir().resolve(MODEL_FILE), exported(trainer, settings),
+                        ConfigInference.safetensorsMetadata(trainer.model().config()));
             }
             if (!hooks.isEmpty()) {
                 metrics = evaluate(trainer, hooks, trainer.completedSteps(), listener);
-            }
-            if (settings.outDir() != null) {
-                save(trainer, settings, trainer.completedSteps(), listener);
-                SafetensorsWriter.write(settings.outDir().resolve(MODEL_FILE),
-                        trainer.model().toTensorData(settings.precision()),
-                        ConfigInference.safetensorsMetadata(trainer.model().config()));
             }
         } finally {
             prefetch.shutdownNow();
@@ -139,6 +142,20 @@ public final class TrainingRun {
         long images = (trainer.completedSteps() - start) * data.batchSize();
         return new Summary(trainer.completedSteps(), lastLoss, metrics, seconds,
                 images == 0 ? 0 : images / Math.max(stepSeconds, 1e-9));
+    }
+
+    /**
+     * The weights to export. A refusal (float16 overflow) comes after the state was saved, which the message says:
+     * it read as if the run had to be repeated with float32, while resuming the saved state exports it at once.
+     */
+    private static Map<String, io.clip4j.checkpoint.TensorData> exported(Trainer trainer, Settings settings) {
+        try {
+            return trainer.model().toTensorData(settings.precision());
+        } catch (ClipException e) {
+            throw new ClipException(e.getMessage() + "; the training state in " + settings.outDir().resolve(STATE_DIR)
+                    + " is saved: resume it with float32 precision (train: --resume) to write the model without"
+                    + " training again", e);
+        }
     }
 
     private static ContrastiveBatches.Batch join(CompletableFuture<ContrastiveBatches.Batch> f) {

@@ -172,6 +172,28 @@ class TrainerTest {
     }
 
     @Test
+    void aNonFiniteLossNamesTheStepAsTheMetricsLogNumbersIt() {
+        // The message counted from 0 ("step 1: loss is NaN") while metrics.jsonl counts completed steps, whose
+        // step 1 had a finite loss: the failing step is the log's next one.
+        ClipConfig c = TinyConfigs.vit();
+        TrainOptions o = TrainOptions.builder().totalSteps(10).learningRate(1e6).build();
+        try (TrainableClip m = TrainableClip.initialize(c, 4); Trainer t = new Trainer(m, o)) {
+            io.clip4j.ClipException e = null;
+            for (int i = 0; i < 10 && e == null; i++) {
+                try {
+                    t.step(TinyConfigs.pixels(c, N, i), TinyConfigs.ids(c, N, i), N);
+                } catch (io.clip4j.ClipException failed) {
+                    e = failed;
+                }
+            }
+            assertTrue(e != null, "a learning rate of 1e6 diverges");
+            long completed = t.completedSteps();
+            assertTrue(completed >= 1, "the first step starts from finite weights");
+            assertTrue(e.getMessage().startsWith("step " + (completed + 1) + ": loss is "), e.getMessage());
+        }
+    }
+
+    @Test
     void infiniteWeightDecayOrEpsIsRefused() {
         // Infinite weight decay made the weights NaN at the first step, reported as "loss is NaN (learning rate ...
         // too high?)"; an infinite eps made every Adam update 0, so nothing trained.
@@ -377,6 +399,98 @@ class TrainerTest {
             Map<String, float[]> loaded = m.snapshot();
             atStep2.forEach((k, v) -> assertArrayEquals(v, loaded.get(k), k));
         }
+    }
+
+    @Test
+    void aSaveKilledWhileMovingItsFilesIsCompletedOnResume(@TempDir Path dir) throws Exception {
+        // Ctrl-C during a save's moves left step-3 weights in place (or none: a replacing move deleted the target
+        // first) beside step-2 optimizer.pt and trainer.json, and the staged rest: refused, or "no such checkpoint
+        // file", so the run could not be resumed at all. Every staged file was whole, so the save can be completed.
+        ClipConfig c = TinyConfigs.vit();
+        TrainOptions o = TrainOptions.builder().totalSteps(4).learningRate(1e-3).build();
+        Path full = dir.resolve("full");
+        Map<String, float[]> atStep3 = null;
+        try (TrainableClip m = TrainableClip.initialize(c, 8); Trainer t = new Trainer(m, o)) {
+            for (int i = 0; i < 3; i++) {
+                t.step(TinyConfigs.pixels(c, N, i), TinyConfigs.ids(c, N, i), N);
+                if (i == 1) {
+                    t.saveState(dir.resolve("weights-moved"), Map.of());
+                    t.saveState(dir.resolve("weights-gone"), Map.of());
+                    t.saveState(dir.resolve("json-gone"), Map.of());
+                }
+            }
+            t.saveState(full, Map.of());
+            atStep3 = m.snapshot();
+        }
+        java.util.function.BiConsumer<String, Path> put = (name, to) -> {
+            try {
+                java.nio.file.Files.copy(full.resolve(name), to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        Path moved = dir.resolve("weights-moved"); // killed after the first move
+        put.accept(Trainer.WEIGHTS, moved.resolve(Trainer.WEIGHTS));
+        put.accept(Trainer.OPTIMIZER, moved.resolve(Trainer.OPTIMIZER + ".new"));
+        put.accept(Trainer.STATE, moved.resolve(Trainer.STATE + ".new"));
+        Path gone = dir.resolve("weights-gone"); // killed inside the first move, after the target was deleted
+        java.nio.file.Files.delete(gone.resolve(Trainer.WEIGHTS));
+        put.accept(Trainer.WEIGHTS, gone.resolve(Trainer.WEIGHTS + ".new"));
+        put.accept(Trainer.OPTIMIZER, gone.resolve(Trainer.OPTIMIZER + ".new"));
+        put.accept(Trainer.STATE, gone.resolve(Trainer.STATE + ".new"));
+        Path json = dir.resolve("json-gone"); // killed inside the last move
+        put.accept(Trainer.WEIGHTS, json.resolve(Trainer.WEIGHTS));
+        put.accept(Trainer.OPTIMIZER, json.resolve(Trainer.OPTIMIZER));
+        java.nio.file.Files.delete(json.resolve(Trainer.STATE));
+        put.accept(Trainer.STATE, json.resolve(Trainer.STATE + ".new"));
+        for (Path d : List.of(moved, gone, json)) {
+            if (d == gone) { // what the command line does before it reads the weights to build the model
+                assertEquals(3, Trainer.completeInterruptedSave(d));
+                assertEquals(-1, Trainer.completeInterruptedSave(d), "nothing left to complete");
+            }
+            try (TrainableClip m = TrainableClip.initialize(c, 8); Trainer t = new Trainer(m, o)) {
+                t.loadState(d);
+                assertEquals(3, t.completedSteps(), d.toString());
+                Map<String, float[]> loaded = m.snapshot();
+                atStep3.forEach((k, v) -> assertArrayEquals(v, loaded.get(k), d + " " + k));
+            }
+            try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(d)) {
+                assertEquals(java.util.Set.of(Trainer.WEIGHTS, Trainer.OPTIMIZER, Trainer.STATE),
+                        files.map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.toSet()));
+            }
+        }
+        // Killed while the staged trainer.json was being written: nothing was moved, the step-2 state stands.
+        Path cut = dir.resolve("cut");
+        try (TrainableClip m = TrainableClip.initialize(c, 8); Trainer t = new Trainer(m, o)) {
+            t.step(TinyConfigs.pixels(c, N, 0), TinyConfigs.ids(c, N, 0), N);
+            t.step(TinyConfigs.pixels(c, N, 1), TinyConfigs.ids(c, N, 1), N);
+            t.saveState(cut, Map.of());
+        }
+        put.accept(Trainer.WEIGHTS, cut.resolve(Trainer.WEIGHTS + ".new"));
+        put.accept(Trainer.OPTIMIZER, cut.resolve(Trainer.OPTIMIZER + ".new"));
+        String text = java.nio.file.Files.readString(full.resolve(Trainer.STATE));
+        java.nio.file.Files.writeString(cut.resolve(Trainer.STATE + ".new"), text.substring(0, text.length() / 2));
+        assertEquals(-1, Trainer.completeInterruptedSave(cut));
+        try (TrainableClip m = TrainableClip.initialize(c, 8); Trainer t = new Trainer(m, o)) {
+            t.loadState(cut);
+            assertEquals(2, t.completedSteps());
+        }
+    }
+
+    @Test
+    void aSaveDeletesTheTemporaryWeightsOfSavesKilledWhileWriting(@TempDir Path dir) throws Exception {
+        // Each Ctrl-C while the weights were being written left a full copy (<staged name>.<hex>.tmp) in state/.
+        ClipConfig c = TinyConfigs.vit();
+        TrainOptions o = TrainOptions.builder().totalSteps(2).learningRate(1e-3).build();
+        java.nio.file.Files.createDirectories(dir);
+        Path stale = java.nio.file.Files.write(dir.resolve(Trainer.WEIGHTS + ".new.7d25a67484a25ef7.tmp"), new byte[64]);
+        Path other = java.nio.file.Files.write(dir.resolve("notes.tmp"), new byte[1]); // not the writer's: kept
+        try (TrainableClip m = TrainableClip.initialize(c, 2); Trainer t = new Trainer(m, o)) {
+            t.step(TinyConfigs.pixels(c, N, 0), TinyConfigs.ids(c, N, 0), N);
+            t.saveState(dir, Map.of());
+        }
+        assertFalse(java.nio.file.Files.exists(stale));
+        assertTrue(java.nio.file.Files.exists(other));
     }
 
     @Test
