@@ -14,7 +14,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -85,7 +84,7 @@ final class IndexFile {
                     zip.closeEntry();
                 }
             }
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            TempNames.moveOver(tmp, target); // a kill at any moment leaves the old index or the new one
             tmp = null;
         } catch (IOException | RuntimeException e) {
             throw new IndexException(file + ": cannot write the index: " + e.getMessage(), e);

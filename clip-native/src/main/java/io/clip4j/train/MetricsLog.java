@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
 
@@ -81,10 +80,10 @@ public final class MetricsLog implements TrainListener, AutoCloseable {
                         kept.append(line).append(System.lineSeparator());
                     }
                 }
-                // Written beside and moved into place: a failure half-way keeps the old log.
+                // Written beside and renamed into place: a failure or kill half-way keeps the old log.
                 Path staged = file.resolveSibling(file.getFileName() + ".new");
                 Files.writeString(staged, kept, StandardCharsets.UTF_8);
-                Files.move(staged, file, StandardCopyOption.REPLACE_EXISTING);
+                StateFiles.replace(staged, file);
             }
         } catch (IOException | RuntimeException e) {
             throw new ClipException(file + ": cannot prepare metrics log: " + e, e);

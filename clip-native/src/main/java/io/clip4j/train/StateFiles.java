@@ -8,10 +8,8 @@ import io.clip4j.io.FileHashes;
 import io.clip4j.io.TempNames;
 
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiFunction;
@@ -82,16 +80,9 @@ final class StateFiles {
         return n.asLong();
     }
 
-    /**
-     * Moves {@code from} onto {@code to} in one rename. {@code Files.move} with only REPLACE_EXISTING deletes the
-     * target first and then renames: a run killed in between (Ctrl-C during a save) lost the file altogether.
-     */
+    /** Moves {@code from} onto {@code to} in one rename ({@link TempNames#moveOver}). */
     static void replace(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-        }
+        TempNames.moveOver(from, to);
     }
 
     /**
