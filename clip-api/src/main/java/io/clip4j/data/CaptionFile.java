@@ -229,8 +229,10 @@ public final class CaptionFile {
             throw new ClipException(file + ": " + where + " has a blank caption");
         }
         // Blank as the tokenizer reads it ("&nbsp;", U+3000): trained as the empty text. Only a caption with an HTML
-        // entity or without a letter or digit is tokenized here, so a million ordinary ones cost next to nothing.
-        if ((caption.indexOf('&') >= 0 || caption.codePoints().noneMatch(Character::isLetterOrDigit))
+        // entity, a terminal escape (ESC [ 1 m: ftfy removes its digits and letter) or without a letter or digit is
+        // tokenized here, so a million ordinary ones cost next to nothing.
+        if ((caption.indexOf('&') >= 0 || caption.indexOf('\u001b') >= 0
+                || caption.codePoints().noneMatch(Character::isLetterOrDigit))
                 && ClipTokenizer.create().encode(caption).length == 0) {
             throw new ClipException(file + ": " + where + " has a blank caption: '" + caption + "' gives no tokens (the"
                     + " tokenizer unescapes HTML and drops whitespace)");

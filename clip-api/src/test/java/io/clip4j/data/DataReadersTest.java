@@ -135,6 +135,10 @@ class DataReadersTest {
         Files.writeString(jsonl, "{\"image\": \"a.png\", \"caption\": \"\\u3000\\u00a0&amp;nbsp;\"}\n");
         assertTrue(assertThrows(ClipException.class, () -> CaptionFile.read(jsonl)).getMessage()
                 .startsWith(jsonl + ": line 1 has a blank caption: "));
+        // Letters and digits that are all inside terminal escapes, which the tokenizer's ftfy step removes.
+        Files.writeString(csv, "path,caption\na.png,\u001b[1;31m\u001b[0m\n");
+        assertTrue(assertThrows(ClipException.class, () -> CaptionFile.read(csv)).getMessage()
+                .startsWith(csv + ": record 2 has a blank caption: "));
         // Without a letter or digit, yet tokens: kept.
         Files.writeString(csv, "path,caption\na.png,&amp; !\nb.png,\uD83D\uDE00\n");
         assertEquals(List.of("&amp; !", "\uD83D\uDE00"),
