@@ -229,11 +229,13 @@ public final class CaptionFile {
             throw new ClipException(file + ": " + where + " has a blank caption");
         }
         // Blank as the tokenizer reads it ("&nbsp;", U+3000): trained as the empty text. Only a caption with an HTML
-        // entity or without a letter or digit is tokenized here, so a million ordinary ones cost next to nothing.
-        if ((caption.indexOf('&') >= 0 || caption.codePoints().noneMatch(Character::isLetterOrDigit))
+        // entity, a terminal escape (ESC [ 1 m: ftfy removes its digits and letter) or without a letter or digit is
+        // tokenized here, so a million ordinary ones cost next to nothing.
+        if ((caption.indexOf('&') >= 0 || caption.indexOf('\u001b') >= 0
+                || caption.codePoints().noneMatch(Character::isLetterOrDigit))
                 && ClipTokenizer.create().encode(caption).length == 0) {
-            throw new ClipException(file + ": " + where + " has a blank caption: '" + caption + "' gives no tokens (the"
-                    + " tokenizer unescapes HTML and drops whitespace)");
+            throw new ClipException(file + ": " + where + " has a blank caption: '" + printable(caption) + "' gives no"
+                    + " tokens (the tokenizer unescapes HTML and drops whitespace)");
         }
         Path image;
         try {
@@ -246,6 +248,27 @@ public final class CaptionFile {
                     : "image not found: ") + image);
         }
         return new ImageCaption(ImageInput.of(image), caption);
+    }
+
+    /**
+     * A blank caption as a message quotes it: control characters escaped as Java writes them (a terminal escape
+     * would recolour the terminal, a line break split the CLI's one-line error), cut after 60 characters (not inside
+     * a surrogate pair).
+     */
+    private static String printable(String caption) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < caption.length(); i++) {
+            char c = caption.charAt(i);
+            if (sb.length() >= 60 && !Character.isLowSurrogate(c)) {
+                return sb.append("...").toString();
+            }
+            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+                sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
     }
 
     /**

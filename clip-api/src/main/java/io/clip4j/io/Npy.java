@@ -360,11 +360,12 @@ public final class Npy {
             if (d < 0) {
                 throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " has a negative dimension");
             }
-            n = d == 0 || n == 0 ? 0 : n > Long.MAX_VALUE / d ? -1 : n * d;
+            // -1 once past a long stays -1 (only a zero dimension makes it 0): multiplying on wrapped back to 0.
+            n = d == 0 || n == 0 ? 0 : n < 0 || n > Long.MAX_VALUE / d ? -1 : n * d;
         }
         if (n != count) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds " + n
-                    + " elements, got " + count);
+            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds "
+                    + (n < 0 ? "more elements than a long counts" : n + " elements") + ", got " + count);
         }
     }
 

@@ -135,6 +135,16 @@ class DataReadersTest {
         Files.writeString(jsonl, "{\"image\": \"a.png\", \"caption\": \"\\u3000\\u00a0&amp;nbsp;\"}\n");
         assertTrue(assertThrows(ClipException.class, () -> CaptionFile.read(jsonl)).getMessage()
                 .startsWith(jsonl + ": line 1 has a blank caption: "));
+        // Letters and digits that are all inside terminal escapes, which the tokenizer's ftfy step removes.
+        Files.writeString(csv, "path,caption\na.png,\u001b[1;31m\u001b[0m\n");
+        // Quoted with its control characters escaped: a raw ESC [ 1;31 m in the error would turn the terminal red.
+        assertEquals(csv + ": record 2 has a blank caption: '\\u001b[1;31m\\u001b[0m' gives no tokens (the tokenizer"
+                + " unescapes HTML and drops whitespace)",
+                assertThrows(ClipException.class, () -> CaptionFile.read(csv)).getMessage());
+        Files.writeString(csv, "path,caption\na.png,\"" + "&nbsp;\n".repeat(1000) + "\"\n");
+        assertEquals(csv + ": record 2 has a blank caption: '" + "&nbsp;\\u000a".repeat(5) + "...' gives no tokens"
+                + " (the tokenizer unescapes HTML and drops whitespace)",
+                assertThrows(ClipException.class, () -> CaptionFile.read(csv)).getMessage());
         // Without a letter or digit, yet tokens: kept.
         Files.writeString(csv, "path,caption\na.png,&amp; !\nb.png,\uD83D\uDE00\n");
         assertEquals(List.of("&amp; !", "\uD83D\uDE00"),

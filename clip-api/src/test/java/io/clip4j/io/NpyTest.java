@@ -181,6 +181,10 @@ class NpyTest {
         // 2^32 x 2^32 wraps around to 0 in a long: an empty array passed for that shape.
         assertThrows(IllegalArgumentException.class,
                 () -> Npy.writeUint8(out, new long[] {1L << 32, 1L << 32}, new byte[0]));
+        // Past the overflow the product must stay "too many": 2^62 x 4 overflows, then x 2^62 x 4 wrapped back to 0.
+        e = assertThrows(IllegalArgumentException.class,
+                () -> Npy.writeUint8(out, new long[] {1L << 62, 4, 1L << 62, 4}, new byte[0]));
+        assertTrue(e.getMessage().contains("more elements than a long counts"), e.getMessage());
         // More dimensions than two header-length bytes can describe: the length was written modulo 65536.
         long[] ones = new long[30_000];
         Arrays.fill(ones, 1);

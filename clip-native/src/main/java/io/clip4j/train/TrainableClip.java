@@ -313,12 +313,14 @@ public final class TrainableClip implements AutoCloseable {
     /**
      * Returns the current temperature.
      *
-     * @return {@code exp(logit_scale)} now, clamped at 100
+     * @return {@code exp(logit_scale)} now, the factor the loss uses: not clamped, as {@link ClipModel#logitScale()}
+     *         (the parameter itself is clamped by {@link #clampLogitScale()} after each step; one loaded from a
+     *         float16 checkpoint may hold ln(100) rounded up, exp 100.03)
      * @throws ClipException if the model is closed
      */
     public float temperatureScale() {
         try (PointerScope scope = new PointerScope()) {
-            return Math.min(100f, logitScale().detach().exp().item_float());
+            return logitScale().detach().exp().item_float();
         }
     }
 

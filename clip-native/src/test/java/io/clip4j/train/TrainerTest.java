@@ -242,6 +242,20 @@ class TrainerTest {
     }
 
     @Test
+    void temperatureScaleIsTheExpTheLossUsesNotClampedAt100() {
+        // ln(100) as a float16 checkpoint stores it (4.6054688): the loss and a loaded model use exp 100.03; the
+        // training view's logitScale() said 100, which ClipModel.logitScale() documents as not clamped.
+        try (TrainableClip m = TrainableClip.initialize(TinyConfigs.vit(), 1)) {
+            try (org.bytedeco.pytorch.NoGradGuard g = new org.bytedeco.pytorch.NoGradGuard()) {
+                m.logitScale().fill_(new org.bytedeco.pytorch.Scalar(4.6054688));
+            }
+            assertEquals((float) Math.exp(4.6054688), m.temperatureScale(), 1e-4f);
+            assertEquals(m.temperatureScale(), m.asClipModel().logitScale());
+            assertTrue(m.temperatureScale() > 100.02f);
+        }
+    }
+
+    @Test
     void everyMethodThatTouchesTensorsAfterCloseIsAClipException() {
         // temperatureScale, clampLogitScale, freeze, logitScale, parameters and the ClipModel view's logitScale()
         // called JavaCPP on the freed tensors: NullPointerException("This pointer address is NULL.").
