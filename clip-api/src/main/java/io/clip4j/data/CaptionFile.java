@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clip4j.ClipException;
 import io.clip4j.image.ImageInput;
 import io.clip4j.text.ClipTokenizer;
+import io.clip4j.text.MessageText;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -234,8 +235,8 @@ public final class CaptionFile {
         if ((caption.indexOf('&') >= 0 || caption.indexOf('\u001b') >= 0
                 || caption.codePoints().noneMatch(Character::isLetterOrDigit))
                 && ClipTokenizer.create().encode(caption).length == 0) {
-            throw new ClipException(file + ": " + where + " has a blank caption: '" + printable(caption) + "' gives no"
-                    + " tokens (the tokenizer unescapes HTML and drops whitespace)");
+            throw new ClipException(file + ": " + where + " has a blank caption: '" + MessageText.printable(caption, 60)
+                    + "' gives no tokens (the tokenizer unescapes HTML and drops whitespace)");
         }
         Path image;
         try {
@@ -250,26 +251,6 @@ public final class CaptionFile {
         return new ImageCaption(ImageInput.of(image), caption);
     }
 
-    /**
-     * A blank caption as a message quotes it: control characters escaped as Java writes them (a terminal escape
-     * would recolour the terminal, a line break split the CLI's one-line error), cut after 60 characters (not inside
-     * a surrogate pair).
-     */
-    private static String printable(String caption) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < caption.length(); i++) {
-            char c = caption.charAt(i);
-            if (sb.length() >= 60 && !Character.isLowSurrogate(c)) {
-                return sb.append("...").toString();
-            }
-            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
-                sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-            } else {
-                sb.append(c);
-            }
-        }
-        return sb.toString();
-    }
 
     /**
      * {@link Path#normalize()} in linear time. The JDK's takes time quadratic in the number of {@code ..} that climb

@@ -54,30 +54,9 @@ public class ContextLengthExceededException extends ClipException {
         this.contextLength = contextLength;
     }
 
-    /**
-     * The text in double quotes, cut after {@link #QUOTED_CHARS} characters (not inside a surrogate pair), with line
-     * breaks and other control characters escaped: a caption's newline made the message, and the CLI's one-line
-     * error, span lines.
-     */
+    /** The text in double quotes, printable and cut after {@link #QUOTED_CHARS} characters. */
     private static String quote(String text) {
-        int end = text.length() <= QUOTED_CHARS ? text.length()
-                : Character.isHighSurrogate(text.charAt(QUOTED_CHARS - 1)) ? QUOTED_CHARS - 1 : QUOTED_CHARS;
-        StringBuilder sb = new StringBuilder(end + 8).append('"');
-        for (int i = 0; i < end; i++) {
-            char c = text.charAt(i);
-            if (c == '\n') {
-                sb.append("\\n");
-            } else if (c == '\r') {
-                sb.append("\\r");
-            } else if (c == '\t') {
-                sb.append("\\t");
-            } else if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
-                sb.append(String.format("\\u%04x", (int) c));
-            } else {
-                sb.append(c);
-            }
-        }
-        return sb.append(end < text.length() ? "...\"" : "\"").toString();
+        return "\"" + MessageText.printable(text, QUOTED_CHARS) + "\"";
     }
 
     /** {@return the index of the offending text in the batch (0-based)} */

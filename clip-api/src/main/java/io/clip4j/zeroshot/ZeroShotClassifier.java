@@ -7,6 +7,7 @@ import io.clip4j.math.ArraySizes;
 import io.clip4j.math.RowDirections;
 import io.clip4j.math.Similarity;
 import io.clip4j.math.TopK;
+import io.clip4j.text.MessageText;
 
 import java.nio.LongBuffer;
 import java.util.ArrayList;
@@ -118,7 +119,7 @@ public final class ZeroShotClassifier {
                         + (l == null ? "null" : "blank"));
             }
             if (!seen.add(l)) {
-                throw new IllegalArgumentException("duplicate label '" + l + "'");
+                throw new IllegalArgumentException("duplicate label '" + MessageText.printable(l, 60) + "'");
             }
         }
     }
@@ -137,7 +138,7 @@ public final class ZeroShotClassifier {
             for (int l = 0; l < part.size(); l++) {
                 if (LongBuffer.wrap(ids, l * ctx, ctx).slice().equals(none)) {
                     throw new IllegalArgumentException("label " + (from + l + 1) + " of " + labels.size()
-                            + " is blank: '" + part.get(l) + "' gives no tokens (the tokenizer unescapes HTML and"
+                            + " is blank: '" + MessageText.printable(part.get(l), 60) + "' gives no tokens (the tokenizer unescapes HTML and"
                             + " drops whitespace)");
                 }
             }
@@ -172,8 +173,8 @@ public final class ZeroShotClassifier {
                 List<Integer> sameHash = byHash.computeIfAbsent(mine.hashCode(), h -> new ArrayList<>(1));
                 for (int other : sameHash) {
                     if (LongBuffer.wrap(model.tokenize(prompts(List.of(labels.get(other)), templates))).equals(mine)) {
-                        throw new IllegalArgumentException("labels '" + labels.get(other) + "' and '"
-                                + labels.get(from + l) + "' are duplicates: their prompts give the same token ids (the"
+                        throw new IllegalArgumentException("labels '" + MessageText.printable(labels.get(other), 60)
+                                + "' and '" + MessageText.printable(labels.get(from + l), 60) + "' are duplicates: their prompts give the same token ids (the"
                                 + " tokenizer lower-cases, collapses whitespace and cuts at context_length)");
                     }
                 }

@@ -9,6 +9,7 @@ import io.clip4j.search.EmbeddingIndex;
 import io.clip4j.search.SearchHit;
 import io.clip4j.search.SemanticSearch;
 import io.clip4j.text.ClipTokenizer;
+import io.clip4j.text.MessageText;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -64,7 +65,7 @@ final class SearchCommand implements Callable<Integer> {
             String t = texts.get(i);
             if (ClipTokenizer.create().encode(t).length == 0) {
                 throw new IllegalArgumentException("--text " + (i + 1) + " of " + texts.size() + " is blank"
-                        + (t.trim().isEmpty() ? "" : ": '" + t + "' gives no tokens (the tokenizer unescapes HTML and"
+                        + (t.trim().isEmpty() ? "" : ": '" + MessageText.printable(t, 60) + "' gives no tokens (the tokenizer unescapes HTML and"
                         + " drops whitespace)"));
             }
         }
