@@ -3,6 +3,8 @@ package io.clip4j.search;
 import io.clip4j.ClipModel;
 import io.clip4j.data.ImageBatches;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -146,10 +148,12 @@ public final class ImageIndexer {
      * not name it, which every {@code --update} would drop as gone and encode again.
      */
     private int encode(List<Path> batch, EmbeddingIndex.Builder builder, List<Skipped> skipped) {
+        boolean[] nameable = new boolean[batch.size()];
         List<Path> named = new ArrayList<>();
-        for (Path f : batch) {
-            if (idNames(f)) {
-                named.add(f);
+        for (int i = 0; i < batch.size(); i++) {
+            nameable[i] = idNames(batch.get(i));
+            if (nameable[i]) {
+                named.add(batch.get(i));
             }
         }
         List<ImageBatches.Skipped> left = new ArrayList<>();
@@ -159,9 +163,10 @@ public final class ImageIndexer {
         left.forEach(s -> reasons.put(s.file(), s.reason()));
         int added = 0;
         int row = 0;
-        for (Path f : batch) { // in file order, as Result promises
+        for (int i = 0; i < batch.size(); i++) { // in file order, as Result promises
+            Path f = batch.get(i);
             String id = idOf(f);
-            if (!idNames(f)) {
+            if (!nameable[i]) {
                 skipped.add(new Skipped(id, id + ": the file name is not valid in the platform's encoding ("
                         + System.getProperty("sun.jnu.encoding", "unknown") + "), so no id can name it; rename it"));
             } else if (rows.get(row++) != null) {
@@ -174,13 +179,26 @@ public final class ImageIndexer {
         return added;
     }
 
-    /** Whether {@link #idOf} names the file: not so for a name whose bytes are not valid in the platform's charset. */
+    /**
+     * Whether {@link #idOf} names the file: not so for a name whose bytes are not valid in the platform's charset.
+     * Where the bytes differ but name the same file (macOS with JDK 17 to 19 prints names as NFC and makes them as
+     * NFD), it does; a file that does not exist is left to the decoder to report.
+     */
     private static boolean idNames(Path file) {
         Path abs = file.toAbsolutePath().normalize();
+        Path named;
         try {
-            return abs.getFileSystem().getPath(abs.toString()).equals(abs);
+            named = abs.getFileSystem().getPath(abs.toString());
         } catch (InvalidPathException e) {
             return false;
+        }
+        if (named.equals(abs)) {
+            return true;
+        }
+        try {
+            return Files.isSameFile(named, abs);
+        } catch (IOException | SecurityException e) {
+            return !Files.exists(abs);
         }
     }
 
