@@ -274,7 +274,9 @@ public final class CaptionFile {
         if (names.isEmpty()) {
             return root != null ? root : path.getFileSystem().getPath("");
         }
-        String first = root != null ? root.toString() : names.removeFirst();
-        return path.getFileSystem().getPath(first, names.toArray(new String[0]));
+        // Resolved against the root, not joined to it: getPath("D:", "x") would make Windows' drive-relative D:x
+        // the absolute D:\x.
+        String joined = String.join(path.getFileSystem().getSeparator(), names);
+        return root != null ? root.resolve(joined) : path.getFileSystem().getPath(joined);
     }
 }
