@@ -41,6 +41,8 @@ import java.util.function.Supplier;
  * float[] f = clip.encodeImage(pixelValues, 1); }}
  */
 public final class TorchClip implements AutoCloseable {
+    /** The largest exp(logit_scale) loaded: the fused zero-shot kernels' limit (CLIP4J_MAX_ZERO_SHOT_LOGIT_SCALE). */
+    static final float MAX_LOGIT_SCALE = 1e30f;
     private final ClipConfig config;
     private final Placement placement;
     private final VisionTower visual;
@@ -71,7 +73,7 @@ public final class TorchClip implements AutoCloseable {
      * @return the model, ready to encode
      * @throws CheckpointException if a tensor is missing, has another shape than {@code config} implies, is
      *                             not floating point, or is not used by the architecture, or logit_scale is NaN or
-     *                             so small that its exp is 0 or so large that it is infinite
+     *                             so small that its exp is 0 or so large that its exp exceeds 1e30
      * @throws ClipException       if the natives cannot be loaded or the configuration cannot be built
      */
     public static TorchClip create(StateDict stateDict, ClipConfig config) {
@@ -90,7 +92,7 @@ public final class TorchClip implements AutoCloseable {
      * @return the model, ready to encode
      * @throws CheckpointException if a tensor is missing, has another shape than {@code config} implies, is
      *                             not floating point, or is not used by the architecture, or logit_scale is NaN or
-     *                             so small that its exp is 0 or so large that it is infinite
+     *                             so small that its exp is 0 or so large that its exp exceeds 1e30
      * @throws ClipException       if the natives cannot be loaded, {@code numThreads} is negative, or the
      *                             configuration cannot be built (e.g. a ResNet resolution not divisible by 32)
      */
@@ -112,7 +114,7 @@ public final class TorchClip implements AutoCloseable {
      * @return the model, ready to encode; its weights live on {@code device}
      * @throws CheckpointException if a tensor is missing, has another shape than {@code config} implies, is
      *                             not floating point, or is not used by the architecture, or logit_scale is NaN or
-     *                             so small that its exp is 0 or so large that it is infinite
+     *                             so small that its exp is 0 or so large that its exp exceeds 1e30
      * @throws ClipException       if the natives cannot be loaded, {@code numThreads} is negative, the CPU is
      *                             asked for float16/bfloat16, a CUDA device is requested on CPU-only natives, on
      *                             a machine without a usable GPU or with an index beyond the GPU count, the device
@@ -162,6 +164,13 @@ public final class TorchClip implements AutoCloseable {
                 // exp(+inf), or an overflow (above about 88.7): every logit infinite, every probability NaN.
                 throw new CheckpointException(stateDict.source() + ": logit_scale " + logitScaleValue(stateDict)
                         + " gives exp(logit_scale) = infinity: every logit would be infinite");
+            }
+            if (scale > MAX_LOGIT_SCALE) {
+                // Finite, but a cosine times it may overflow; the fused kernels refuse it at use, so refuse it here
+                // for every pipeline alike. No trained CLIP comes near it (ln(100) = 4.6052 gives 100).
+                throw new CheckpointException(stateDict.source() + ": logit_scale " + logitScaleValue(stateDict)
+                        + " gives exp(logit_scale) = " + scale + ", beyond " + MAX_LOGIT_SCALE
+                        + ": logits could overflow to infinity");
             }
             if (scale == 0) {
                 // exp(-inf), or an underflow: a damaged value that would make every prediction uniform.

@@ -311,6 +311,17 @@ class TorchClipTest {
             assertEquals("inf: logit_scale " + v + " gives exp(logit_scale) = infinity: every logit would be infinite",
                     e.getMessage());
         }
+        // Finite but beyond the kernels' 1e30: refused at load for every pipeline (the fused kernels refused it
+        // only when zero-shot ran; the Java pipeline took it)
+        b.putFloat(0, 70f);
+        CheckpointException huge = assertThrows(CheckpointException.class,
+                () -> TorchClip.create(new StateDict("huge", m), SMALL_VIT));
+        assertEquals("huge: logit_scale 70.0 gives exp(logit_scale) = " + (float) Math.exp(70) + ", beyond 1.0E30:"
+                + " logits could overflow to infinity", huge.getMessage());
+        b.putFloat(0, 69f);
+        try (TorchClip clip = TorchClip.create(new StateDict("x", m), SMALL_VIT)) {
+            assertEquals((float) Math.exp(69), clip.logitScale(), 1e24f);
+        }
         b.putFloat(0, Float.NaN); // every logit NaN
         CheckpointException e = assertThrows(CheckpointException.class,
                 () -> TorchClip.create(new StateDict("nan", m), SMALL_VIT));
