@@ -116,7 +116,16 @@ final class TrainData {
         String lower = spec.toLowerCase(Locale.ROOT);
         return !KINDS.contains(spec.substring(0, colon))
                 && (lower.endsWith(".csv") || lower.endsWith(".jsonl") || lower.endsWith(".json"))
-                && Files.isRegularFile(Path.of(spec));
+                && isRegularFile(spec);
+    }
+
+    /** Whether a path names a regular file; a name the file system cannot hold (Windows' "x:y.csv") does not. */
+    private static boolean isRegularFile(String spec) {
+        try {
+            return Files.isRegularFile(Path.of(spec));
+        } catch (java.nio.file.InvalidPathException e) {
+            return false; // then the "unknown kind" message, not "Illegal char <:>"
+        }
     }
 
     private static String arg(String spec) {
