@@ -34,6 +34,19 @@ final class OutputLock implements AutoCloseable {
      * @throws UncheckedIOException     if the lock file cannot be opened
      */
     static OutputLock take(Path out) {
+        return take(out, "--out");
+    }
+
+    /**
+     * Takes the lock of an existing run folder named by an option.
+     *
+     * @param out    the folder
+     * @param option the option that named it, for the message ({@code --out}, {@code --resume})
+     * @return the held lock
+     * @throws IllegalArgumentException if another run holds it
+     * @throws UncheckedIOException     if the lock file cannot be opened
+     */
+    static OutputLock take(Path out, String option) {
         FileChannel channel;
         try {
             channel = FileChannel.open(out.resolve(FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -51,8 +64,8 @@ final class OutputLock implements AutoCloseable {
         }
         if (lock == null) {
             close(channel);
-            throw new IllegalArgumentException("--out " + out + ": another clip train is writing there; wait for it"
-                    + " to end, or give another --out");
+            throw new IllegalArgumentException(option + " " + out + ": another clip train is writing there; wait for"
+                    + " it to end" + (option.equals("--out") ? ", or give another --out" : ""));
         }
         return new OutputLock(channel);
     }

@@ -149,9 +149,14 @@ final class TrainCommand implements Callable<Integer> {
                 : Files.isDirectory(resume.resolve(TrainingRun.STATE_DIR)) ? resume.resolve(TrainingRun.STATE_DIR) : resume;
         if (stateDir != null && Files.isDirectory(stateDir)) {
             // A run stopped (Ctrl-C) while a save moved its files into place: openModel reads the weights first.
-            long completed = Trainer.completeInterruptedSave(stateDir);
-            if (completed >= 0) {
-                pw.printf("completed the interrupted save of step %d in %s%n", completed, stateDir);
+            // Under the lock of the run folder, if it has one: a run still writing there is mid-save, not stopped.
+            Path runDir = stateDir.equals(resume) ? stateDir.toAbsolutePath().getParent() : resume;
+            boolean locked = runDir != null && Files.isRegularFile(runDir.resolve(OutputLock.FILE));
+            try (OutputLock busy = locked ? OutputLock.take(runDir, "--resume") : null) {
+                long completed = Trainer.completeInterruptedSave(stateDir);
+                if (completed >= 0) {
+                    pw.printf("completed the interrupted save of step %d in %s%n", completed, stateDir);
+                }
             }
         }
         if (stateDir != null && !Files.isRegularFile(stateDir.resolve("trainer.json"))) {

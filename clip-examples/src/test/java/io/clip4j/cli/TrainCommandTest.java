@@ -94,6 +94,25 @@ class TrainCommandTest {
         CliRunner after = CliRunner.run(args); // released when the run holding it ends
         assertEquals(0, after.code, after.err);
         assertEquals(0, CliRunner.run(args).code, "a run releases it when it ends");
+        // A --resume of a folder whose run is still going leaves its save alone: what looks like a save stopped
+        // between its moves is one in progress (it was "completed" before the lock refused the resumed run).
+        Path state = out.resolve("state");
+        Files.move(state.resolve("trainer.json"), state.resolve("trainer.json.new"));
+        String[] resume = {"train", "--data", csv.toString(), "--steps", "1", "--batch", "2", "--no-progress",
+            "--resume", out.toString(), "--out", out.toString()};
+        try (java.nio.channels.FileChannel running = java.nio.channels.FileChannel.open(out.resolve(".clip-train.lock"),
+                java.nio.file.StandardOpenOption.WRITE);
+             java.nio.channels.FileLock held = running.lock()) {
+            CliRunner busy = CliRunner.run(resume);
+            assertEquals(ClipCli.EXIT_INPUT, busy.code, busy.err);
+            assertEquals("clip: --resume " + out + ": another clip train is writing there; wait for it to end",
+                    busy.err.strip());
+            assertTrue(Files.exists(state.resolve("trainer.json.new")) && !Files.exists(state.resolve("trainer.json")),
+                    "the running run's save is left as it is");
+        }
+        CliRunner resumed = CliRunner.run(resume);
+        assertEquals(0, resumed.code, resumed.err);
+        assertTrue(resumed.out.contains("completed the interrupted save of step 1"), resumed.out);
     }
 
     @Test
