@@ -18,9 +18,11 @@ public enum ImagePipeline {
      * encoder's input tensor: on a CUDA device, into GPU memory (no copy through the host), else into the
      * host tensor. Images are decoded on CPU threads first; images the kernel does not take are preprocessed by
      * clip-api and copied in, with the same pixels: modes other than plain RGB (palette, greyscale, alpha, CMYK,
-     * 16-bit greyscale), a side beyond 1,048,576 pixels, and every image of a model whose preprocessing is the
-     * squash resize (open_clip's {@code resize_mode='squash'}, or a Hugging Face {@code preprocessor_config.json}
-     * with a square {@code size}). Falls back to the CPU kernel (logged once) when the kernels library cannot use the GPU.
+     * 16-bit greyscale, and RGB that came from a palette), a TIFF turned on load (Orientation 5 to 8, resized from
+     * its stored size as Pillow does), a side beyond 1,048,576 pixels, and every image of a model whose preprocessing
+     * is the squash resize (open_clip's {@code resize_mode='squash'}, or a Hugging Face
+     * {@code preprocessor_config.json} with a square {@code size}). Falls back to the CPU kernel (logged once) when
+     * the kernels library cannot use the GPU.
      */
     KERNELS;
 
