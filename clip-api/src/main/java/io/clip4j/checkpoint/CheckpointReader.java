@@ -90,7 +90,9 @@ public final class CheckpointReader {
     /** One checkpoint file, its names as stored. */
     private static StateDict readFile(Path fileOrDir) {
         if (!Files.isRegularFile(fileOrDir)) {
-            throw new CheckpointException(fileOrDir + ": no such checkpoint file or directory");
+            throw new CheckpointException(fileOrDir + (Files.exists(fileOrDir)
+                    ? ": not a checkpoint file (not a regular file: a device, pipe or socket)"
+                    : ": no such checkpoint file or directory"));
         }
         byte[] head = head(fileOrDir);
         long size;

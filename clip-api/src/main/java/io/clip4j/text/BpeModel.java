@@ -74,7 +74,10 @@ final class BpeModel {
             cut = in.read() >= 0;
             text = utf8(bytes, cut, source);
         } catch (IOException e) {
-            throw new VocabularyException("cannot read BPE merges file " + source + ": " + e.getMessage(), e);
+            // GZIPInputStream's EOFException for an empty file (or one ending inside the header) has no message.
+            String why = e.getMessage() != null ? e.getMessage() : e instanceof java.io.EOFException
+                    ? "empty, or cut short inside the gzip header" : e.getClass().getSimpleName();
+            throw new VocabularyException("cannot read BPE merges file " + source + ": " + why, e);
         }
         String[] lines = text.split("\n", -1);
         if (cut && lines.length <= MAX_MERGES + 1) { // the last line is cut short, and it would be used

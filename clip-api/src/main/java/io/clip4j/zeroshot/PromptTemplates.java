@@ -118,7 +118,8 @@ public final class PromptTemplates {
         Objects.requireNonNull(label, "label");
         int at = template.indexOf("{}");
         if (at < 0 || template.indexOf("{}", at + 2) >= 0) {
-            throw new IllegalArgumentException("a prompt template needs exactly one {} placeholder: \"" + template + "\"");
+            throw new IllegalArgumentException("a prompt template needs exactly one {} placeholder: \""
+                    + io.clip4j.text.MessageText.printable(template, 60) + "\"");
         }
         return template.substring(0, at) + label + template.substring(at + 2);
     }

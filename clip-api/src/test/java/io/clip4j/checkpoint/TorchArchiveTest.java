@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,6 +38,18 @@ class TorchArchiveTest {
         for (String k : sd.keys()) {
             assertEquals(sd.get(k).dtype(), script.get(k).dtype(), k);
         }
+    }
+
+    @Test
+    void deviceOrPipeIsNoCheckpointNotAMissingOne(@TempDir Path dir) throws Exception {
+        // Found by fuzzing the CLI: clip info --model /dev/null said "no such checkpoint file or directory".
+        assumeTrue(Files.exists(Path.of("/dev/null")));
+        CheckpointException e = assertThrows(CheckpointException.class,
+                () -> CheckpointReader.read(Path.of("/dev/null")));
+        assertEquals("/dev/null: not a checkpoint file (not a regular file: a device, pipe or socket)", e.getMessage());
+        Path none = dir.resolve("none.pt");
+        e = assertThrows(CheckpointException.class, () -> CheckpointReader.read(none));
+        assertEquals(none + ": no such checkpoint file or directory", e.getMessage());
     }
 
     @Test

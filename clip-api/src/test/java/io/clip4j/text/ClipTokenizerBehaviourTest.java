@@ -236,6 +236,12 @@ class ClipTokenizerBehaviourTest {
         Path malformed = gzip(dir.resolve("bad.txt.gz"), "#version: 0.2\na b\nabc\n");
         VocabularyException e = assertThrows(VocabularyException.class, () -> ClipTokenizer.fromVocabulary(malformed));
         assertTrue(e.getMessage().contains("line 3"), e.getMessage());
+        // Found by fuzzing the CLI (clip tokenize --vocab /dev/null): an empty file, where GZIPInputStream throws an
+        // EOFException without a message, read "cannot read BPE merges file ...: null".
+        Path empty = Files.write(dir.resolve("empty.gz"), new byte[0]);
+        e = assertThrows(VocabularyException.class, () -> ClipTokenizer.fromVocabulary(empty));
+        assertEquals("cannot read BPE merges file " + empty + ": empty, or cut short inside the gzip header",
+                e.getMessage());
     }
 
     @Test

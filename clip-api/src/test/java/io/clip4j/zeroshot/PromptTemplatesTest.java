@@ -49,4 +49,14 @@ class PromptTemplatesTest {
         assertEquals("a photo of a x {} y.", PromptTemplates.fill(PromptTemplates.PHOTO_OF_A, "x {} y"));
         assertEquals("{}", PromptTemplates.fill("{}", "{}"));
     }
+
+    @Test
+    void aBadTemplateIsQuotedOnOneLine() {
+        // Found by fuzzing the CLI: a template was quoted raw, unlike labels and captions (MessageText), so a terminal
+        // escape in --template reached the terminal and a tab or line break (made a space by the CLI) was hidden.
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> PromptTemplates.fill("a photo\nof a \u001b[31mcat", "x"));
+        assertEquals("a prompt template needs exactly one {} placeholder: \"a photo\\nof a \\u001b[31mcat\"",
+                e.getMessage());
+    }
 }

@@ -134,6 +134,14 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter pw = spec.commandLine().getOut();
+        // An empty path is the working directory: --out "$OUT" with OUT unset trained into it, exit 0.
+        String[][] paths = {{"--out", String.valueOf(out)}, {"--init", init == null ? "x" : init.toString()},
+            {"--resume", resume == null ? "x" : resume.toString()}};
+        for (String[] p : paths) {
+            if (p[1].isBlank()) {
+                throw new IllegalArgumentException(p[0] + " is empty");
+            }
+        }
         if (evalLimit < 1) { // checked before training: 0 would report the accuracy of no images as 0
             throw new IllegalArgumentException("--eval-limit must be >= 1, got " + evalLimit);
         }

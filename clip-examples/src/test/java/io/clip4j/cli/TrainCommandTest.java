@@ -75,6 +75,28 @@ class TrainCommandTest {
     }
 
     @Test
+    void anEmptyPathIsRefusedNotTheWorkingDirectory(@TempDir Path dir) throws IOException {
+        // Found by fuzzing the CLI: --out "" (e.g. --out "$OUT" with OUT unset) is Path.of(""), the working
+        // directory: the run wrote model.safetensors, run.json and state/ there and exited 0.
+        Path csv = captions(dir);
+        for (String opt : new String[]{"--out", "--init", "--resume"}) {
+            for (String blank : new String[]{"", " "}) {
+                List<String> args = new ArrayList<>(List.of("train", "--data", csv.toString(), "--steps",
+                        "1", "--batch", "2", "--no-progress"));
+                if (!opt.equals("--out")) {
+                    args.addAll(List.of("--out", dir.resolve("run").toString()));
+                }
+                args.addAll(List.of(opt, blank));
+                CliRunner r = CliRunner.run(args.toArray(String[]::new));
+                assertEquals(ClipCli.EXIT_INPUT, r.code, opt + " '" + blank + "': " + r.err);
+                assertEquals("clip: " + opt + " is empty", r.err.strip());
+            }
+        }
+        assertFalse(Files.exists(Path.of("run.json")), "nothing written in the working directory");
+        assertFalse(Files.exists(dir.resolve("run")), "nothing written");
+    }
+
+    @Test
     void aSecondRunInAnOutputFolderInUseIsRefused(@TempDir Path dir) throws IOException {
         // Two runs at once in one --out replaced each other's staged state: one failed with "cannot save training
         // state: ... NoSuchFileException", and the folder mixed one run's run.json with the other's model.
@@ -168,7 +190,7 @@ class TrainCommandTest {
             {"--batch", "2", "--augment"}};
         String[] keys = {"seed", "batch", "templates", "augment"};
         for (int i = 0; i < others.length; i++) {
-            List<String> args = new java.util.ArrayList<>(List.of("train", "--data", csv.toString(), "--steps", "4",
+            List<String> args = new ArrayList<>(List.of("train", "--data", csv.toString(), "--steps", "4",
                     "--no-progress", "--resume", out.toString(), "--out", out.toString()));
             args.addAll(List.of(others[i]));
             CliRunner again = CliRunner.run(args.toArray(new String[0]));
