@@ -135,13 +135,9 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter pw = spec.commandLine().getOut();
         // An empty path is the working directory: --out "$OUT" with OUT unset trained into it, exit 0.
-        String[][] paths = {{"--out", String.valueOf(out)}, {"--init", init == null ? "x" : init.toString()},
-            {"--resume", resume == null ? "x" : resume.toString()}};
-        for (String[] p : paths) {
-            if (p[1].isBlank()) {
-                throw new IllegalArgumentException(p[0] + " is empty");
-            }
-        }
+        requireNotBlank("--out", out);
+        requireNotBlank("--init", init);
+        requireNotBlank("--resume", resume);
         if (evalLimit < 1) { // checked before training: 0 would report the accuracy of no images as 0
             throw new IllegalArgumentException("--eval-limit must be >= 1, got " + evalLimit);
         }
@@ -234,6 +230,13 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** A blank path given to an option (null: not given) is refused rather than read as the working directory. */
+    private static void requireNotBlank(String option, Path path) {
+        if (path != null && path.toString().isBlank()) {
+            throw new IllegalArgumentException(option + " is empty");
+        }
     }
 
     /**
