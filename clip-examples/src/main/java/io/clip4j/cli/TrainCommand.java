@@ -3,6 +3,7 @@ package io.clip4j.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.clip4j.ClipConfig;
+import io.clip4j.ClipException;
 import io.clip4j.checkpoint.CheckpointConfig;
 import io.clip4j.checkpoint.CheckpointException;
 import io.clip4j.checkpoint.CheckpointReader;
@@ -14,6 +15,7 @@ import io.clip4j.data.CaptionedImages;
 import io.clip4j.data.ContrastiveBatches;
 import io.clip4j.data.LabeledDataset;
 import io.clip4j.data.RandomResizedCrop;
+import io.clip4j.image.ImageDecodeException;
 import io.clip4j.image.ImagePreprocessor;
 import io.clip4j.pretrained.PretrainedModel;
 import io.clip4j.pretrained.PretrainedModels;
@@ -193,7 +195,7 @@ final class TrainCommand implements Callable<Integer> {
                 LabeledDataset ds = TrainData.labeled(eval);
                 LabeledDataset limited = new LabeledDataset(ds.name(), ds.classNames(),
                         ds.examples().subList(0, Math.min(evalLimit, ds.size())));
-                hooks.add(new ZeroShotAccuracy(limited, List.of("a photo of a {}.")));
+                hooks.add(evalImagesNamed(new ZeroShotAccuracy(limited, List.of("a photo of a {}."))));
             }
             Map<String, Object> meta = runDescription(c, all.size(), total);
             // Checks --eval-every, --checkpoint-every and --precision before --out is made.
@@ -215,7 +217,7 @@ final class TrainCommand implements Callable<Integer> {
                     pw.flush();
                     long from = trainer.completedSteps();
                     progress.start(from);
-                    TrainingRun.Summary s = TrainingRun.run(trainer, batches, hooks, settings,
+                    TrainingRun.Summary s = runNamingSkipOption(trainer, batches, hooks, settings,
                             listeners(log, progress, pw));
                     progress.close();
                     if (from == total) { // resuming a finished run: "last loss NaN, 0.0 images/s" read as a failure
@@ -230,6 +232,38 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * Runs the training. A training image that cannot be used ends the run naming its file; the message also names
+     * {@code --skip-bad-images}, which replaces such images and lets the run go on. The eval hooks' images fail as
+     * {@link #evalImagesNamed} rethrows them, so every {@link ImageDecodeException} here comes from a training batch.
+     */
+    private TrainingRun.Summary runNamingSkipOption(Trainer trainer, ContrastiveBatches batches, List<EvalHook> hooks,
+                                                    TrainingRun.Settings settings, TrainListener listener) {
+        try {
+            return TrainingRun.run(trainer, batches, hooks, settings, listener);
+        } catch (ImageDecodeException e) {
+            if (skipBadImages) { // not expected (the batches replace such images), but not to be advised again
+                throw e;
+            }
+            throw new ImageDecodeException(e.getMessage() + "; --skip-bad-images replaces unusable training images"
+                    + " by the next usable example", e);
+        }
+    }
+
+    /**
+     * The --eval hook, whose undecodable image is reported as a --eval image: {@code --skip-bad-images} does not
+     * apply to it (an evaluation that skipped images would measure another set).
+     */
+    private EvalHook evalImagesNamed(EvalHook hook) {
+        return (model, step) -> {
+            try {
+                return hook.evaluate(model, step);
+            } catch (ImageDecodeException e) {
+                throw new ClipException("--eval " + eval + ": " + e.getMessage(), e);
+            }
+        };
     }
 
     /** A blank path given to an option (null: not given) is refused rather than read as the working directory. */
