@@ -56,6 +56,7 @@ final class IndexCommand implements Callable<Integer> {
         if (batch < 1) {
             throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
         }
+        PathOptions.requireNotBlank("--out", out); // before the folders are searched
         List<Path> files = ImageFiles.expand(paths);
         ImageFiles.requireNotAnInput("--out", out, files);
         EmbeddingIndex.checkDestination(out); // before minutes of encoding, not after

@@ -188,6 +188,7 @@ final class ModelOptions {
     }
 
     private Path download(PretrainedModel named) {
+        PathOptions.requireNotBlank("--model-cache", modelCache); // blank: downloads into the working directory
         ModelDownloader downloader = new ModelDownloader(modelCache != null ? modelCache
                 : PretrainedModels.defaultCacheDir()).offline(offline).mirror(modelMirror);
         return withProgress(named.name(), listener -> downloader.onProgress(listener).fetch(named));

@@ -45,6 +45,9 @@ final class PreprocessCommand implements Callable<Integer> {
         if (size < 1) {
             throw new IllegalArgumentException("--size must be >= 1, got " + size);
         }
+        // Before the image is read: --out " " wrote a file named " " in the working directory.
+        PathOptions.requireNotBlank("--out", out);
+        PathOptions.requireNotBlank("--uint8-out", uint8Out);
         ImageFiles.requireFiles(List.of(image));
         ImageFiles.requireNotAnInput("--out", out, List.of(image));
         ImageFiles.requireNotAnInput("--uint8-out", uint8Out, List.of(image));

@@ -136,10 +136,9 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter pw = spec.commandLine().getOut();
-        // An empty path is the working directory: --out "$OUT" with OUT unset trained into it, exit 0.
-        requireNotBlank("--out", out);
-        requireNotBlank("--init", init);
-        requireNotBlank("--resume", resume);
+        PathOptions.requireNotBlank("--out", out);
+        PathOptions.requireNotBlank("--init", init);
+        PathOptions.requireNotBlank("--resume", resume);
         if (evalLimit < 1) { // checked before training: 0 would report the accuracy of no images as 0
             throw new IllegalArgumentException("--eval-limit must be >= 1, got " + evalLimit);
         }
@@ -264,13 +263,6 @@ final class TrainCommand implements Callable<Integer> {
                 throw new ClipException("--eval " + eval + ": " + e.getMessage(), e);
             }
         };
-    }
-
-    /** A blank path given to an option (null: not given) is refused rather than read as the working directory. */
-    private static void requireNotBlank(String option, Path path) {
-        if (path != null && path.toString().isBlank()) {
-            throw new IllegalArgumentException(option + " is empty");
-        }
     }
 
     /**

@@ -114,6 +114,32 @@ class TokenizePreprocessCliTest {
                 Npy.read(rgb).toByteArray());
     }
 
+    @Test
+    void blankOutputPathsAreRefusedAsTrainRefusesThem(@TempDir Path tmp) {
+        // preprocess --out " " wrote a file named " " in the working directory (index --out " " an index there,
+        // --model-cache " " downloaded into it), while train refused a blank --out.
+        String image = DATA.resolve("preprocess/images/tiny_7x5.png").toString();
+        String vit = DATA.resolve("models/tiny-vit").toString();
+        for (String blank : new String[]{"", " ", "\t"}) {
+            List<String[]> lines = List.of(
+                    new String[]{"--out", "preprocess", "--image", image, "--out", blank},
+                    new String[]{"--uint8-out", "preprocess", "--image", image, "--out",
+                            tmp.resolve("px.npy").toString(), "--uint8-out", blank},
+                    new String[]{"--out", "index", "--model", vit, "--images", image, "--no-progress", "--out", blank},
+                    new String[]{"--model-cache", "embed", "--model", "ViT-B/32", "--offline", "--model-cache", blank,
+                            "--text", "a cat"});
+            for (String[] line : lines) {
+                CliRunner r = CliRunner.run(java.util.Arrays.copyOfRange(line, 1, line.length));
+                assertEquals(ClipCli.EXIT_INPUT, r.code, String.join(" ", line) + ": " + r.err);
+                assertEquals("clip: " + line[0] + " is empty", r.err.strip(), String.join(" ", line));
+            }
+            assertFalse(Files.exists(Path.of(blank).toAbsolutePath().resolve("ViT-B-32.pt")));
+        }
+        assertFalse(Files.exists(Path.of(" ")), "nothing written in the working directory");
+        assertFalse(Files.exists(Path.of("\t")), "nothing written in the working directory");
+        assertFalse(Files.exists(tmp.resolve("px.npy")), "nothing written before the refusal");
+    }
+
     /**
      * An argument the JVM could not decode (under a POSIX locale "é" arrives as U+FFFD U+FFFD) is refused: it was
      * tokenized, classified and searched for as replacement characters, exit 0.
