@@ -2,12 +2,15 @@ package io.clip4j.data;
 
 import io.clip4j.ClipException;
 import io.clip4j.image.ImageInput;
+import io.clip4j.text.MessageText;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -21,7 +24,9 @@ import java.util.stream.Stream;
  * <p>Differences from torchvision's {@code ImageFolder}: a sub-directory without images is skipped (torchvision
  * raises {@code FileNotFoundError}), so it takes no label and the labels of the classes after it are one lower than
  * torchvision's would be; images in nested folders are not taken (torchvision walks them); and the extensions are
- * the ones above (torchvision also takes {@code .ppm} and {@code .pgm}, not {@code .gif}).
+ * the ones above (torchvision also takes {@code .ppm} and {@code .pgm}, not {@code .gif}); and since the class
+ * name is what zero-shot prompts, captions and reports know a class by, two folders that give one name
+ * ({@code a_b} and {@code a b}) or a folder that gives a blank one ({@code ___}) are refused.
  */
 public final class ClassFolders {
     private ClassFolders() {
@@ -33,7 +38,9 @@ public final class ClassFolders {
      * @param root the dataset directory
      * @return the dataset, named after the directory; labels index the class folders that hold images
      * @throws NullPointerException if {@code root} is null
-     * @throws ClipException        if the directory cannot be listed or holds no class folder with an image
+     * @throws ClipException        if the directory cannot be listed or holds no class folder with an image, or if
+     *                              two class folders give the same class name or one gives a blank name (the
+     *                              message names the folders)
      */
     public static LabeledDataset read(Path root) {
         if (!Files.isDirectory(root)) {
@@ -41,6 +48,7 @@ public final class ClassFolders {
         }
         List<Path> classes = list(root, Files::isDirectory);
         List<String> names = new ArrayList<>();
+        Map<String, String> folderOfName = new HashMap<>();
         List<LabeledImage> examples = new ArrayList<>();
         for (Path dir : classes) {
             List<Path> images = list(dir, p -> Files.isRegularFile(p) && ImageFolders.isImage(p));
@@ -48,7 +56,20 @@ public final class ClassFolders {
                 continue;
             }
             int label = names.size();
-            names.add(dir.getFileName().toString().replace('_', ' '));
+            String folder = dir.getFileName().toString();
+            String name = folder.replace('_', ' ');
+            // Checked here, where the folders are known: zero-shot's "duplicate label 'a b'" or "label 1 of 2 is
+            // blank" named neither folder, and training would caption two classes alike or with nothing.
+            if (name.chars().allMatch(Character::isWhitespace)) { // String.isBlank is not in Android API 26
+                throw new ClipException(root + ": class folder '" + printable(folder) + "' gives a blank class name"
+                        + " ('_' reads as a space); rename it");
+            }
+            String other = folderOfName.putIfAbsent(name, folder);
+            if (other != null) {
+                throw new ClipException(root + ": class folders '" + printable(other) + "' and '" + printable(folder)
+                        + "' both give the class name '" + printable(name) + "' ('_' reads as a space); rename one");
+            }
+            names.add(name);
             for (Path img : images) {
                 examples.add(new LabeledImage(ImageInput.of(img), label));
             }
@@ -58,6 +79,10 @@ public final class ClassFolders {
         }
         return new LabeledDataset(root.getFileName() == null ? root.toString() : root.getFileName().toString(),
                 names, examples);
+    }
+
+    private static String printable(String folderName) {
+        return MessageText.printable(folderName, 60);
     }
 
     private static List<Path> list(Path dir, java.util.function.Predicate<Path> keep) {

@@ -247,6 +247,30 @@ class DataReadersTest {
         assertTrue(file.getMessage().endsWith("a.png: not a directory"), file.getMessage());
     }
 
+    @Test
+    void classFoldersThatGiveOneNameOrABlankOneAreNamed(@TempDir Path dir) throws IOException {
+        // Both were read, and zero-shot evaluation then said "duplicate label 'a b'" or "label 1 of 2 is blank",
+        // naming no folder.
+        Path twice = dir.resolve("twice");
+        for (String folder : new String[]{"a_b", "a b", "cat"}) {
+            Files.createDirectories(twice.resolve(folder));
+            Files.copy(IMAGES.resolve("chelsea.png"), twice.resolve(folder).resolve("1.png"));
+        }
+        ClipException dup = assertThrows(ClipException.class, () -> ClassFolders.read(twice));
+        assertEquals(twice + ": class folders 'a b' and 'a_b' both give the class name 'a b' ('_' reads as a"
+                + " space); rename one", dup.getMessage());
+        for (String folder : new String[]{"___", " ", "_\t"}) {
+            Path blank = dir.resolve("blank" + folder.length() + folder.charAt(folder.length() - 1) % 10);
+            Files.createDirectories(blank.resolve("dog"));
+            Files.copy(IMAGES.resolve("horse.png"), blank.resolve("dog/1.png"));
+            Files.createDirectories(blank.resolve(folder));
+            Files.copy(IMAGES.resolve("chelsea.png"), blank.resolve(folder).resolve("1.png"));
+            ClipException e = assertThrows(ClipException.class, () -> ClassFolders.read(blank));
+            assertEquals(blank + ": class folder '" + folder.replace("\t", "\\t") + "' gives a blank class name"
+                    + " ('_' reads as a space); rename it", e.getMessage());
+        }
+    }
+
     static byte[] idx(int magic, int[] dims, byte[] body, boolean gzip) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(4 + 4 * dims.length + body.length);
         b.putInt(magic);

@@ -2,6 +2,7 @@ package io.clip4j.data;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -122,10 +123,17 @@ class TextReadersFuzzTest {
             }
             return;
         }
-        LabeledDataset ds = ClassFolders.read(root);
-        assertEquals(inClassFolders.size(), ds.size());
         List<String> folders = inClassFolders.stream().map(Path::getParent).distinct().sorted()
                 .map(p -> p.getFileName().toString()).toList();
+        List<String> names = folders.stream().map(f -> f.replace('_', ' ')).toList();
+        if (names.stream().anyMatch(String::isBlank) || names.stream().distinct().count() < names.size()) {
+            // Two folders that give one class name, or a blank one, are refused naming them.
+            ClipException e = assertThrows(ClipException.class, () -> ClassFolders.read(root));
+            assertTrue(e.getMessage().startsWith(root + ": class folder"), e.getMessage());
+            return;
+        }
+        LabeledDataset ds = ClassFolders.read(root);
+        assertEquals(inClassFolders.size(), ds.size());
         assertEquals(folders.stream().map(f -> f.replace('_', ' ')).toList(), ds.classNames());
         for (LabeledImage e : ds.examples()) {
             assertEquals(folders.get(e.label()), Path.of(e.image().toString()).getParent().getFileName().toString());
