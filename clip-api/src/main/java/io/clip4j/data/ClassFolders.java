@@ -19,7 +19,9 @@ import java.util.stream.Stream;
  * layout): every sub-directory of {@code root} that holds at least one image is a class, sorted by name (label =
  * index in that order), its class name is the directory name with {@code '_'} replaced by a space; its images are
  * the files directly inside ending in {@code .png}, {@code .jpg}, {@code .jpeg}, {@code .webp}, {@code .gif},
- * {@code .bmp}, {@code .tif} or {@code .tiff} (case-insensitive), sorted by name.
+ * {@code .bmp}, {@code .tif} or {@code .tiff} (case-insensitive), sorted by name. An entry with such a name that
+ * is not a regular file (a named pipe, a dangling symbolic link) is skipped with a warning, as
+ * {@link ImageFolders#list} skips it.
  *
  * <p>Differences from torchvision's {@code ImageFolder}: a sub-directory without images is skipped (torchvision
  * raises {@code FileNotFoundError}), so it takes no label and the labels of the classes after it are one lower than
@@ -51,7 +53,7 @@ public final class ClassFolders {
         Map<String, String> folderOfName = new HashMap<>();
         List<LabeledImage> examples = new ArrayList<>();
         for (Path dir : classes) {
-            List<Path> images = list(dir, p -> Files.isRegularFile(p) && ImageFolders.isImage(p));
+            List<Path> images = list(dir, ImageFolders::isImageFile); // warns of pipes, dangling links
             if (images.isEmpty()) {
                 continue;
             }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
@@ -55,6 +56,8 @@ public final class ImageFolders {
      * directories below it are not),
      * sorted by path. A subfolder that cannot be read (no permission, removed meanwhile) is skipped with a
      * warning on the {@code io.clip4j.data.ImageFolders} logger: one such folder must not cost a whole collection.
+     * So is an entry with an image's name that is not a regular file (a named pipe, socket or device, a dangling
+     * symbolic link, a link to a folder): it is never opened, since reading a named pipe waits for a writer.
      *
      * @param root a directory
      * @return the image files, possibly none
@@ -85,6 +88,34 @@ public final class ImageFolders {
         return found;
     }
 
+    /**
+     * Whether a path is an image file to take: an image's name and a regular file (through a symbolic link). An entry
+     * with an image's name that is something else is left out with a warning naming it: it was left out silently,
+     * so a named pipe or a link whose target had moved went missing from a collection without a word.
+     */
+    static boolean isImageFile(Path file) {
+        if (!isImage(file)) {
+            return false;
+        }
+        if (Files.isRegularFile(file)) {
+            return true;
+        }
+        if (!Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) { // a real folder named x.png is a folder
+            LOG.warn("{}: skipped, {}", file, notARegularFile(file));
+        }
+        return false;
+    }
+
+    /** What a path that is not a regular file is, for the warning. */
+    private static String notARegularFile(Path file) {
+        if (Files.isSymbolicLink(file)) {
+            return Files.isDirectory(file) ? "a symbolic link to a folder (not followed)"
+                    : Files.exists(file) ? "a symbolic link to something that is not a regular file"
+                    : "a symbolic link to nothing (its target is missing)";
+        }
+        return "not a regular file (a named pipe, socket or device)";
+    }
+
     /** Collects image files; an unreadable folder below the root is skipped, the root's own failure thrown. */
     static final class Collector extends SimpleFileVisitor<Path> {
         private final Path root;
@@ -96,7 +127,7 @@ public final class ImageFolders {
 
         @Override
         public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-            if (isImage(file) && Files.isRegularFile(file)) {
+            if (isImageFile(file)) {
                 found.add(file);
             }
             return FileVisitResult.CONTINUE;

@@ -1,8 +1,11 @@
 package io.clip4j.data;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.clip4j.ClipException;
 import java.io.IOException;
@@ -66,6 +69,49 @@ class ImageFoldersTest {
         assertEquals(FileVisitResult.CONTINUE, c.postVisitDirectory(dir.resolve("half"), denied));
         assertThrows(AccessDeniedException.class, () -> c.visitFileFailed(dir, denied));
         assertThrows(AccessDeniedException.class, () -> c.postVisitDirectory(dir, denied));
+    }
+
+    @Test
+    void entriesWithAnImageNameThatAreNotRegularFilesAreSkippedWithAWarningNamingThem() throws Exception {
+        // They were left out without a word: a link whose target had moved, or a named pipe, went missing from an
+        // index or a training set. A pipe must not be opened (reading it waits for a writer).
+        Path classes = Files.createDirectories(dir.resolve("set/cat"));
+        Files.write(classes.resolve("a.png"), new byte[1]);
+        Path dangling = Files.createSymbolicLink(classes.resolve("moved.png"), dir.resolve("nowhere.png"));
+        Path toFolder = Files.createSymbolicLink(classes.resolve("folder.png"), dir);
+        Path fifo = classes.resolve("pipe.png");
+        Files.createDirectories(classes.resolve("real-folder.png")); // a folder: not an entry to warn about
+        assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0, "mkfifo");
+        String warnings = stderrOf(() -> assertEquals(List.of(classes.resolve("a.png")),
+                ImageFolders.list(dir.resolve("set"))));
+        assertTrue(warnings.contains(dangling + ": skipped, a symbolic link to nothing (its target is missing)"),
+                warnings);
+        assertTrue(warnings.contains(toFolder + ": skipped, a symbolic link to a folder (not followed)"), warnings);
+        assertTrue(warnings.contains(fifo + ": skipped, not a regular file (a named pipe, socket or device)"),
+                warnings);
+        assertFalse(warnings.contains("real-folder.png"), warnings);
+        // Class folders list their images the same way.
+        String classWarnings = stderrOf(() -> assertEquals(List.of("a.png"), ClassFolders.read(dir.resolve("set"))
+                .examples().stream().map(e -> Path.of(e.image().toString()).getFileName().toString()).toList()));
+        assertEquals(messages(warnings), messages(classWarnings));
+    }
+
+    /** The logged messages, without the thread that logged them, sorted. */
+    private static List<String> messages(String log) {
+        return log.lines().map(l -> l.substring(l.indexOf(" WARN "))).sorted().toList();
+    }
+
+    /** What the library logged (slf4j-simple writes to the System.err of the moment) while {@code r} ran. */
+    private static String stderrOf(Runnable r) {
+        java.io.PrintStream saved = System.err;
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), r::run, "blocked (on the pipe?)");
+        } finally {
+            System.setErr(saved);
+        }
+        return bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     @Test
