@@ -38,15 +38,29 @@ public record ClassificationAccuracy(int n, double top1, double top5, double mea
      * @param classNames           class names, index = label
      * @param perClassCount        number of examples of each class
      * @param perClassAccuracy     top-1 accuracy of each class, null for a class without examples
-     * @throws IllegalArgumentException if the per-class lists do not match the class count
+     * @throws NullPointerException     if a list is null or a class name or count is null
+     * @throws IllegalArgumentException if n &lt; 1, top1, top5 or meanPerClassAccuracy is outside [0, 1] (or NaN),
+     *                                  or the per-class lists do not match the class count
      */
     public ClassificationAccuracy {
+        if (n < 1) {
+            throw new IllegalArgumentException("n (number of examples) must be >= 1, got " + n);
+        }
+        requireFraction("top1", top1);
+        requireFraction("top5", top5);
+        requireFraction("meanPerClassAccuracy", meanPerClassAccuracy);
         classNames = List.copyOf(classNames);
         perClassCount = List.copyOf(perClassCount);
         perClassAccuracy = Collections.unmodifiableList(new ArrayList<>(perClassAccuracy));
         if (perClassCount.size() != classNames.size() || perClassAccuracy.size() != classNames.size()) {
             throw new IllegalArgumentException("per-class lists must have one entry per class (" + classNames.size()
                     + "), got " + perClassCount.size() + " and " + perClassAccuracy.size());
+        }
+    }
+
+    private static void requireFraction(String name, double value) {
+        if (!(value >= 0 && value <= 1)) { // NaN too
+            throw new IllegalArgumentException(name + " must be in [0, 1], got " + value);
         }
     }
 

@@ -34,6 +34,24 @@ class ClassificationAccuracyTest {
     };
 
     @Test
+    void theConstructorEnforcesTheDocumentedRanges() {
+        // Documented (n >= 1, fractions in [0, 1]) but not checked: a report of n = 0 or top-1 = 1.5 was accepted.
+        List<String> names = List.of("cat", "dog");
+        List<Integer> counts = List.of(1, 1);
+        List<Double> acc = Arrays.asList(1.0, 0.0);
+        assertEquals(0.5, new ClassificationAccuracy(2, 0.5, 1, 0.5, names, counts, acc).top1());
+        Object[][] bad = {{0, 0.5, 1.0, 0.5, "n (number of examples) must be >= 1, got 0"},
+            {2, 1.5, 1.0, 0.5, "top1 must be in [0, 1], got 1.5"},
+            {2, 0.5, Double.NaN, 0.5, "top5 must be in [0, 1], got NaN"},
+            {2, 0.5, 1.0, -0.25, "meanPerClassAccuracy must be in [0, 1], got -0.25"}};
+        for (Object[] b : bad) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ClassificationAccuracy(
+                    (int) b[0], (double) b[1], (double) b[2], (double) b[3], names, counts, acc));
+            assertEquals(b[4], e.getMessage());
+        }
+    }
+
+    @Test
     void topOneTopFiveAndPerClassByHand() {
         float[] scores = HAND_SCORES;
         int[] labels = {0, 1, 2, 3, 0};

@@ -349,4 +349,14 @@ class ZeroShotClassifierTest {
         Prediction p = new Prediction("cat", 1f, 30f);
         assertEquals(p, new ZeroShotResult(List.of(p)).top());
     }
+
+    @Test
+    void aPredictionsProbabilityMustBeInTheDocumentedRange() {
+        assertEquals(0f, new Prediction("cat", 0f, -3f).probability());
+        for (float bad : new float[]{-0.001f, 1.001f, Float.NaN, Float.POSITIVE_INFINITY}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new Prediction("cat", bad, 1f));
+            assertEquals("probability of 'cat' must be in [0, 1], got " + bad, e.getMessage());
+        }
+    }
 }
