@@ -84,7 +84,9 @@ public final class Npy {
      * @throws NullPointerException if {@code bytes} is null
      * @throws ClipException if the content is not a supported .npy: bad magic or version, a malformed header (a
      *                       shape entry that is not a non-negative integer included), more elements than a Java
-     *                       array can hold, or less data than the shape needs
+     *                       array can hold, a shape NumPy refuses as too big (item size times the non-zero
+     *                       dimensions beyond 2^63 - 1 bytes; a zero dimension otherwise makes an empty array, e.g.
+     *                       (2^40, 0)), or less data than the shape needs
      */
     public static Npy parse(byte[] bytes, String source) {
         Objects.requireNonNull(bytes, "bytes");
@@ -147,15 +149,26 @@ public final class Npy {
         String descr = d.group(1);
         int itemSize = itemSize(descr, source);
         long[] shape = shape(s.group(1), source);
-        // Header and data must fit one byte array; checking each step against that also keeps the product exact.
-        long limit = ArraySizes.MAX_LENGTH - end;
-        long bytesNeeded = itemSize;
+        // NumPy's rule: the item size times the non-zero dimensions must fit its 64-bit size type; a zero dimension
+        // then makes the array empty, however large the others ((2^40, 0) is a valid empty array: it was refused
+        // as "more data than a Java array can" when checked in order against the array limit).
+        long nonZeroBytes = itemSize;
+        boolean empty = false;
         for (long dim : shape) {
-            if (dim != 0 && bytesNeeded > limit / dim) {
+            if (dim == 0) {
+                empty = true;
+            } else if (nonZeroBytes > Long.MAX_VALUE / dim) {
                 throw new ClipException(source + ": .npy shape " + Arrays.toString(shape) + " of " + descr
-                        + " holds more data than a Java array can (" + ArraySizes.MAX_LENGTH + " bytes)");
+                        + " is too big: item size times its non-zero dimensions exceeds 2^63 - 1 bytes (NumPy refuses"
+                        + " it too)");
+            } else {
+                nonZeroBytes *= dim;
             }
-            bytesNeeded *= dim;
+        }
+        long bytesNeeded = empty ? 0 : nonZeroBytes;
+        if (bytesNeeded > ArraySizes.MAX_LENGTH - end) { // header and data must fit one byte array
+            throw new ClipException(source + ": .npy shape " + Arrays.toString(shape) + " of " + descr
+                    + " holds more data than a Java array can (" + ArraySizes.MAX_LENGTH + " bytes)");
         }
         return new Header(descr, shape, end, bytesNeeded);
     }

@@ -47,6 +47,14 @@ class NpyTest {
         assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6.5f}, a.toFloatArray());
         assertArrayEquals(new long[] {}, Npy.parse(npy("", "<i8", 8), "scalar").shape());
         assertArrayEquals(new long[] {0, 5}, Npy.parse(npy("0, 5", "<f4", 0), "empty").shape());
+        // Empty however large the other dimensions, as long as NumPy's size does not overflow (np.empty((2**40, 0))
+        // is valid; it was refused as "more data than a Java array can").
+        Npy wide = Npy.parse(npy("1099511627776, 0", "<f4", 0), "wide");
+        assertArrayEquals(new long[] {1L << 40, 0}, wide.shape());
+        assertEquals(0, wide.size());
+        assertEquals(0, wide.toFloatArray().length);
+        assertArrayEquals(new long[] {0, 1, Long.MAX_VALUE}, Npy.parse(npy("0, 1, 9223372036854775807", "|u1", 0),
+                "u8").shape());
     }
 
     // Each of these escaped as IndexOutOfBounds-, Arithmetic- or NumberFormatException.
@@ -55,8 +63,10 @@ class NpyTest {
         "-1,;                       not a non-negative integer: '-1'",
         "'a',;                      not a non-negative integer: ''a''",
         "99999999999999999999999,;  implausible size 99999999999999999999999",
-        "4294967296, 4294967296;    more data than a Java array can",
-        "4294967296, 4294967296, 0; more data than a Java array can",
+        "4294967296, 4294967296;    is too big: item size times its non-zero dimensions exceeds 2^63 - 1 bytes",
+        "65536, 65536;              more data than a Java array can",
+        "4294967296, 4294967296, 0; is too big: item size times its non-zero dimensions exceeds 2^63 - 1 bytes",
+        "2305843009213693952, 0;    is too big: item size times its non-zero dimensions exceeds 2^63 - 1 bytes",
         "3, , 4;                    not a non-negative integer: ''",
         "2, 2;                      truncated .npy data: need 16 bytes, have 4"})
     void badShapesAreClipExceptions(String shape, String message) {
