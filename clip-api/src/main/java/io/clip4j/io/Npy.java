@@ -149,28 +149,45 @@ public final class Npy {
         String descr = d.group(1);
         int itemSize = itemSize(descr, source);
         long[] shape = shape(s.group(1), source);
-        // NumPy's rule: the item size times the non-zero dimensions must fit its 64-bit size type; a zero dimension
-        // then makes the array empty, however large the others ((2^40, 0) is a valid empty array: it was refused
-        // as "more data than a Java array can" when checked in order against the array limit).
+        // (2^40, 0) is a valid empty array: it was refused as "more data than a Java array can" when the product
+        // was checked in order against the array limit.
+        long bytesNeeded = numpyBytes(shape, itemSize);
+        if (bytesNeeded < 0) {
+            throw new ClipException(source + ": .npy shape " + Arrays.toString(shape) + " of " + descr + " is "
+                    + TOO_BIG);
+        }
+        if (bytesNeeded > ArraySizes.MAX_LENGTH - end) { // header and data must fit one byte array
+            throw new ClipException(source + ": .npy shape " + Arrays.toString(shape) + " of " + descr
+                    + " holds more data than a Java array can (" + ArraySizes.MAX_LENGTH + " bytes)");
+        }
+        return new Header(descr, shape, end, bytesNeeded);
+    }
+
+    /** Why {@link #numpyBytes} refuses a shape, for messages. */
+    private static final String TOO_BIG = "too big: item size times its non-zero dimensions exceeds 2^63 - 1 bytes"
+            + " (NumPy refuses it too)";
+
+    /**
+     * The data bytes of a shape by NumPy's rule: the item size times the non-zero dimensions must fit its 64-bit
+     * size type; a zero dimension then makes the array empty, however large the others.
+     *
+     * @param shape    non-negative dimensions
+     * @param itemSize bytes per element
+     * @return the bytes, or -1 if NumPy refuses the shape as too big
+     */
+    private static long numpyBytes(long[] shape, int itemSize) {
         long nonZeroBytes = itemSize;
         boolean empty = false;
         for (long dim : shape) {
             if (dim == 0) {
                 empty = true;
             } else if (nonZeroBytes > Long.MAX_VALUE / dim) {
-                throw new ClipException(source + ": .npy shape " + Arrays.toString(shape) + " of " + descr
-                        + " is too big: item size times its non-zero dimensions exceeds 2^63 - 1 bytes (NumPy refuses"
-                        + " it too)");
+                return -1;
             } else {
                 nonZeroBytes *= dim;
             }
         }
-        long bytesNeeded = empty ? 0 : nonZeroBytes;
-        if (bytesNeeded > ArraySizes.MAX_LENGTH - end) { // header and data must fit one byte array
-            throw new ClipException(source + ": .npy shape " + Arrays.toString(shape) + " of " + descr
-                    + " holds more data than a Java array can (" + ArraySizes.MAX_LENGTH + " bytes)");
-        }
-        return new Header(descr, shape, end, bytesNeeded);
+        return empty ? 0 : nonZeroBytes;
     }
 
     /**
@@ -319,11 +336,13 @@ public final class Npy {
      * @param values elements in C order
      * @throws NullPointerException     if an argument is null
      * @throws IllegalArgumentException if a dimension is negative, the shape's product is not {@code values.length},
-     *                                  or the shape is too long for a version 1.0 header (64 KiB)
+     *                                  NumPy refuses the shape as too big (item size times the non-zero dimensions
+     *                                  beyond 2^63 - 1 bytes), or the shape is too long for a version 1.0 header
+     *                                  (64 KiB)
      * @throws IOException              on write failure
      */
     public static void writeFloat32(OutputStream out, long[] shape, float[] values) throws IOException {
-        checkCount(shape, values.length);
+        checkCount(shape, values.length, 4);
         ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         b.asFloatBuffer().put(values);
         write(out, "<f4", shape, b.array());
@@ -337,11 +356,13 @@ public final class Npy {
      * @param values elements in C order
      * @throws NullPointerException     if an argument is null
      * @throws IllegalArgumentException if a dimension is negative, the shape's product is not {@code values.length},
-     *                                  or the shape is too long for a version 1.0 header (64 KiB)
+     *                                  NumPy refuses the shape as too big (item size times the non-zero dimensions
+     *                                  beyond 2^63 - 1 bytes), or the shape is too long for a version 1.0 header
+     *                                  (64 KiB)
      * @throws IOException              on write failure
      */
     public static void writeUint8(OutputStream out, long[] shape, byte[] values) throws IOException {
-        checkCount(shape, values.length);
+        checkCount(shape, values.length, 1);
         write(out, "|u1", shape, values);
     }
 
@@ -353,11 +374,13 @@ public final class Npy {
      * @param values elements in C order
      * @throws NullPointerException     if an argument is null
      * @throws IllegalArgumentException if a dimension is negative, the shape's product is not {@code values.length},
-     *                                  or the shape is too long for a version 1.0 header (64 KiB)
+     *                                  NumPy refuses the shape as too big (item size times the non-zero dimensions
+     *                                  beyond 2^63 - 1 bytes), or the shape is too long for a version 1.0 header
+     *                                  (64 KiB)
      * @throws IOException              on write failure
      */
     public static void writeInt64(OutputStream out, long[] shape, long[] values) throws IOException {
-        checkCount(shape, values.length);
+        checkCount(shape, values.length, 8);
         ByteBuffer b = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
         b.asLongBuffer().put(values);
         write(out, "<i8", shape, b.array());
@@ -365,20 +388,22 @@ public final class Npy {
 
     /**
      * The shape must describe the values: no negative dimension (two of them made a positive product, and a header
-     * {@link #parse} refuses), and no product that wraps around a long to the element count.
+     * {@link #parse} refuses), no product that wraps around a long to the element count, and no shape that NumPy
+     * (and {@link #parse}) refuses as too big, such as an empty (2^62, 2^62, 0).
      */
-    private static void checkCount(long[] shape, int count) {
-        long n = 1;
+    private static void checkCount(long[] shape, int count, int itemSize) {
         for (long d : shape) {
             if (d < 0) {
                 throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " has a negative dimension");
             }
-            // -1 once past a long stays -1 (only a zero dimension makes it 0): multiplying on wrapped back to 0.
-            n = d == 0 || n == 0 ? 0 : n < 0 || n > Long.MAX_VALUE / d ? -1 : n * d;
         }
-        if (n != count) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds "
-                    + (n < 0 ? "more elements than a long counts" : n + " elements") + ", got " + count);
+        long bytes = numpyBytes(shape, itemSize);
+        if (bytes < 0) {
+            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " is " + TOO_BIG);
+        }
+        if (bytes / itemSize != count) {
+            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds " + bytes / itemSize
+                    + " elements, got " + count);
         }
     }
 

@@ -194,7 +194,14 @@ class NpyTest {
         // Past the overflow the product must stay "too many": 2^62 x 4 overflows, then x 2^62 x 4 wrapped back to 0.
         e = assertThrows(IllegalArgumentException.class,
                 () -> Npy.writeUint8(out, new long[] {1L << 62, 4, 1L << 62, 4}, new byte[0]));
-        assertTrue(e.getMessage().contains("more elements than a long counts"), e.getMessage());
+        assertTrue(e.getMessage().contains("is too big: item size times its non-zero dimensions"), e.getMessage());
+        // Nor may a zero dimension hide it: NumPy refuses to load an empty (2^62, 2^62, 0), and so does parse.
+        e = assertThrows(IllegalArgumentException.class,
+                () -> Npy.writeUint8(out, new long[] {1L << 62, 1L << 62, 0}, new byte[0]));
+        assertTrue(e.getMessage().contains("is too big: item size times its non-zero dimensions"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> Npy.writeFloat32(out, new long[] {1L << 61, 0}, new float[0])); // 4 x 2^61 bytes
+        assertTrue(e.getMessage().contains("is too big"), e.getMessage());
         // More dimensions than two header-length bytes can describe: the length was written modulo 65536.
         long[] ones = new long[30_000];
         Arrays.fill(ones, 1);
@@ -202,8 +209,8 @@ class NpyTest {
         assertTrue(e.getMessage().contains("too long for a .npy header"), e.getMessage());
         assertEquals(0, out.size());
         // A zero dimension makes an empty array.
-        Npy.writeFloat32(out, new long[] {3, 0}, new float[0]);
-        assertArrayEquals(new long[] {3, 0}, Npy.parse(out.toByteArray(), "empty").shape());
+        Npy.writeFloat32(out, new long[] {1L << 40, 0}, new float[0]);
+        assertArrayEquals(new long[] {1L << 40, 0}, Npy.parse(out.toByteArray(), "empty").shape());
         assertEquals("path", assertThrows(NullPointerException.class, () -> Npy.read(null)).getMessage());
         assertEquals("bytes", assertThrows(NullPointerException.class, () -> Npy.parse(null, "x")).getMessage());
     }
