@@ -113,7 +113,8 @@ public final class ImageFolders {
                     : Files.exists(file) ? "a symbolic link to something that is not a regular file"
                     : "a symbolic link to nothing (its target is missing)";
         }
-        return "not a regular file (a named pipe, socket or device)";
+        return Files.exists(file, LinkOption.NOFOLLOW_LINKS) ? "not a regular file (a named pipe, socket or device)"
+                : "removed while the folder was listed";
     }
 
     /** Collects image files; an unreadable folder below the root is skipped, the root's own failure thrown. */

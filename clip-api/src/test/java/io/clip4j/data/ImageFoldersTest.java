@@ -94,6 +94,9 @@ class ImageFoldersTest {
         String classWarnings = stderrOf(() -> assertEquals(List.of("a.png"), ClassFolders.read(dir.resolve("set"))
                 .examples().stream().map(e -> Path.of(e.image().toString()).getFileName().toString()).toList()));
         assertEquals(messages(warnings), messages(classWarnings));
+        // A file removed between the listing and the look-up is not called a pipe.
+        String gone = stderrOf(() -> assertFalse(ImageFolders.isImageFile(classes.resolve("gone.png"))));
+        assertTrue(gone.contains("gone.png: skipped, removed while the folder was listed"), gone);
     }
 
     /** The logged messages, without the thread that logged them, sorted. */
