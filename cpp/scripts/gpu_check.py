@@ -9,6 +9,8 @@
 4. Throughput of every kernel vs the PyTorch equivalent (host arrays in, host arrays out for both, and the
    device-memory variants).
 Prints a markdown block for docs/gpu-results.md on stdout; exits 1 if a correctness check fails.
+Each part runs even if an earlier one raised (recorded as a failure with its traceback on stderr), and the
+markdown is printed as results come, so a run cut short keeps its correctness lines and the finished timings.
 
 usage: gpu_check.py --lib build/cpp/libclip4j_kernels.so --testdata testdata [--backend cuda|cpu]
 """
@@ -20,6 +22,7 @@ import platform
 import statistics
 import sys
 import time
+import traceback
 
 import numpy as np
 
@@ -134,10 +137,20 @@ FAILURES = []
 
 
 def check(ok, what):
-    print(("PASS " if ok else "FAIL ") + what, file=sys.stderr)
+    print(("PASS " if ok else "FAIL ") + what, file=sys.stderr, flush=True)
     if not ok:
         FAILURES.append(what)
     return ok
+
+
+def guarded(what, fn, *args):
+    """Runs one part of the check; an exception is a failure of that part only. Returns fn's result or None."""
+    try:
+        return fn(*args)
+    except Exception as e:  # noqa: BLE001 - any error of one part must not hide the others
+        traceback.print_exc(file=sys.stderr)
+        check(False, f"{what} raised {type(e).__name__}: {e}")
+        return None
 
 
 # ---------------------------------------------------------------- 1. preprocessing vs fixtures
@@ -266,11 +279,11 @@ def timed(fn, sync, repeat=5):
     return statistics.median(runs)
 
 
-def benchmarks(k, torch, dev):
+def benchmarks(k, torch, dev, emit):
+    """Times each kernel and its PyTorch equivalent; emit(row) prints each row as soon as it is measured."""
     sync = torch.cuda.synchronize
     tf = torch.nn.functional
     rng = np.random.default_rng(1)
-    rows = []
     # Preprocessing: 64 photos of mixed sizes.
     sizes = [(480, 640), (1080, 1920), (3024, 4032), (500, 375)] * 16
     images = [rng.integers(0, 256, (h, w, 3), dtype=np.uint8) for h, w in sizes]
@@ -301,7 +314,7 @@ def benchmarks(k, torch, dev):
         count = 8 if "CPU" in label else len(images)
         t = timed(fn, sync, repeat=3 if "CPU" in label else 5)
         gb = (in_bytes * count / len(images) + out_bytes * count / len(images)) / t / 1e9
-        rows.append(("preprocess 64 mixed photos -> 224", label, f"{count / t:,.0f} images/s", f"{gb:.2f} GB/s"))
+        emit(("preprocess 64 mixed photos -> 224", label, f"{count / t:,.0f} images/s", f"{gb:.2f} GB/s"))
 
     # Similarity, softmax + top-k, fused zero-shot.
     n, m, d, topk, scale = 4096, 21843, 768, 5, 100.0
@@ -317,14 +330,14 @@ def benchmarks(k, torch, dev):
     for label, fn in (("clip4j CUDA", lambda: k.similarity(img, txt, scale, backend="cuda")),
                       ("PyTorch (TF32 off)", lambda: torch_logits().cpu())):
         t = timed(fn, sync)
-        rows.append((f"similarity {n}x{m}x{d} (logits to host)", label, f"{flops / t / 1e12:.2f} TFLOP/s",
+        emit((f"similarity {n}x{m}x{d} (logits to host)", label, f"{flops / t / 1e12:.2f} TFLOP/s",
                      f"{(img.nbytes + txt.nbytes + n * m * 4) / t / 1e9:.2f} GB/s"))
     logits = k.similarity(img, txt, scale, backend="cuda")
     for label, fn in (("clip4j CUDA", lambda: k.softmax_topk(logits, topk, want_probs=False, backend="cuda")),
                       ("PyTorch softmax+topk", lambda: [t.cpu() for t in
                                                         torch.from_numpy(logits).to(dev).softmax(-1).topk(topk, -1)])):
         t = timed(fn, sync)
-        rows.append((f"softmax+top-{topk} {n}x{m} (top-k to host)", label, f"{n / t:,.0f} rows/s",
+        emit((f"softmax+top-{topk} {n}x{m} (top-k to host)", label, f"{n / t:,.0f} rows/s",
                      f"{logits.nbytes / t / 1e9:.2f} GB/s"))
     d_img, d_txt = torch.from_numpy(img).to(dev), torch.from_numpy(txt).to(dev)
     for label, fn in (("clip4j CUDA", lambda: k.zero_shot_topk(img, txt, scale, topk, backend="cuda")),
@@ -332,9 +345,12 @@ def benchmarks(k, torch, dev):
                           d_img, d_txt, scale, topk)),
                       ("PyTorch", lambda: [t.cpu() for t in torch_logits().softmax(-1).topk(topk, -1)])):
         t = timed(fn, sync)
-        rows.append((f"zero-shot top-{topk} {n}x{m}x{d}", label, f"{n / t:,.0f} images/s",
+        emit((f"zero-shot top-{topk} {n}x{m}x{d}", label, f"{n / t:,.0f} images/s",
                      f"{flops / t / 1e12:.2f} TFLOP/s"))
-    return rows
+
+
+def out(line=""):
+    print(line, flush=True)
 
 
 def main():
@@ -347,35 +363,43 @@ def main():
     if args.backend == "cuda" and not k.lib.clip4j_cuda_available():
         print("no usable CUDA device: " + k.lib.clip4j_last_error().decode(), file=sys.stderr)
         return 2
-    names = check_preprocessing(k, args.testdata)
+    names = guarded("preprocessing vs fixtures", check_preprocessing, k, args.testdata) or []
     try:
         import torch
     except ImportError:
         torch = None
         print("PyTorch not installed: torch comparisons and timings skipped", file=sys.stderr)
-    rows = []
     device_name = "CPU only"
+    dev = None
     if torch is not None:
         torch.backends.cuda.matmul.allow_tf32 = False
         torch.backends.cudnn.allow_tf32 = False
-        dev = "cuda" if args.backend == "cuda" else "cpu"
-        check_scores(k, torch, dev)
+        dev = "cpu"
         if args.backend == "cuda":
-            check_torch_interop(k, torch, args.testdata)
-            device_name = torch.cuda.get_device_name(0)
-            rows = benchmarks(k, torch, dev)
+            if torch.cuda.is_available():
+                dev = "cuda"
+                device_name = torch.cuda.get_device_name(0)
+            else:
+                check(False, f"torch {torch.__version__} sees no CUDA device: torch-on-GPU checks and timings not run")
+        guarded("scores vs torch", check_scores, k, torch, dev)
+        if dev == "cuda":
+            guarded("device memory shared with torch", check_torch_interop, k, torch, args.testdata)
 
-    print("### GPU check " + time.strftime("%Y-%m-%d"))
-    print()
-    print(f"- device: {device_name}; torch {getattr(torch, '__version__', 'n/a')}; python {platform.python_version()}")
-    print(f"- preprocessing fixtures checked ({len(names)}): {', '.join(names)}")
-    print(f"- correctness: {'all checks passed' if not FAILURES else 'FAILED: ' + '; '.join(FAILURES)}")
-    if rows:
-        print()
-        print("| operation | implementation | throughput | bandwidth / compute |")
-        print("|---|---|---|---|")
-        for r in rows:
-            print("| " + " | ".join(r) + " |")
+    out("### GPU check " + time.strftime("%Y-%m-%d"))
+    out()
+    out(f"- device: {device_name}; torch {getattr(torch, '__version__', 'n/a')}"
+        f" (CUDA {getattr(getattr(torch, 'version', None), 'cuda', 'n/a')}); python {platform.python_version()}")
+    out(f"- preprocessing fixtures checked ({len(names)}): {', '.join(names)}")
+    out(f"- correctness: {'all checks passed' if not FAILURES else 'FAILED: ' + '; '.join(FAILURES)}")
+    if dev == "cuda":
+        out()
+        out("| operation | implementation | throughput | bandwidth / compute |")
+        out("|---|---|---|---|")
+        before = len(FAILURES)
+        guarded("timings", benchmarks, k, torch, dev, lambda r: out("| " + " | ".join(r) + " |"))
+        if len(FAILURES) > before:
+            out()
+            out("- timings stopped early: " + "; ".join(FAILURES[before:]))
     return 1 if FAILURES else 0
 
 

@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""Self-test of gpu_check.py without a GPU (its --backend cpu), run by CTest as gpu_check_script.
+
+The GPU check runs once on a borrowed machine, so its script must not fail there for reasons a CPU shows:
+1. on the fixtures it passes and prints the markdown block;
+2. when one part fails (here: the fixtures directory is missing), the parts after it still run, the
+   markdown block is still printed with that failure named, and the exit status is 1.
+
+usage: test_gpu_check.py LIB TESTDATA    (exit 77 = skipped when this Python has no numpy)
+"""
+import os
+import subprocess
+import sys
+import tempfile
+
+try:
+    import numpy  # noqa: F401 - gpu_check.py needs it
+except ImportError:
+    print("SKIPPED: this Python has no numpy (set -DPython3_EXECUTABLE to one that has)")
+    sys.exit(77)
+
+SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "gpu_check.py")
+FAILURES = []
+
+
+def expect(ok, what, run=None):
+    print(("PASS " if ok else "FAIL ") + what)
+    if not ok:
+        FAILURES.append(what)
+        if run is not None:
+            print("--- stdout\n" + run.stdout + "--- stderr\n" + run.stderr)
+
+
+def gpu_check(lib, testdata):
+    return subprocess.run([sys.executable, SCRIPT, "--lib", lib, "--testdata", testdata, "--backend", "cpu"],
+                          capture_output=True, text=True, timeout=240)
+
+
+def main():
+    lib, testdata = sys.argv[1], sys.argv[2]
+    try:
+        import torch  # noqa: F401
+        has_torch = True
+    except ImportError:
+        has_torch = False
+
+    good = gpu_check(lib, testdata)
+    expect(good.returncode == 0, f"gpu_check.py passes on the fixtures (exit {good.returncode})", good)
+    expect("### GPU check" in good.stdout and "- correctness: all checks passed" in good.stdout,
+           "the markdown block says all checks passed", good)
+
+    with tempfile.TemporaryDirectory() as empty:
+        bad = gpu_check(lib, os.path.join(empty, "missing"))
+    expect(bad.returncode == 1, f"a failing part makes the exit status 1 (got {bad.returncode})", bad)
+    expect("### GPU check" in bad.stdout, "the markdown block is printed after a part failed", bad)
+    expect("FAILED: preprocessing vs fixtures raised FileNotFoundError" in bad.stdout,
+           "the markdown block names the part that failed", bad)
+    if has_torch:
+        expect("PASS similarity vs torch" in bad.stderr, "the torch comparison still runs after that", bad)
+    print(f"test_gpu_check: {len(FAILURES)} failed")
+    return 1 if FAILURES else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
