@@ -163,6 +163,28 @@ __global__ void block_sums_twice(const float* in, float* out, bool second_sync) 
     out[blockIdx.x * blockDim.x + threadIdx.x] = total;
 }
 
+// A 12.8+ runtime on an older 12.x driver cannot say which GPU a stream belongs to: a caller's stream is then
+// taken as it is (as with toolkits before 12.8), not refused as invalid.
+void stream_check_on_older_driver() {
+    const int n = 2, m = 3, d = 4, k = 2;
+    const std::vector<float> img = ramp((size_t)n * d, 0.01f), txt = ramp((size_t)m * d, 0.02f);
+    Device d_img(img.data(), img.size() * sizeof(float)), d_txt(txt.data(), txt.size() * sizeof(float));
+    float want_p[n * k], got_p[n * k];
+    int32_t want_i[n * k], got_i[n * k];
+    CHECK(clip4j_zero_shot_topk_cuda_device(static_cast<const float*>(d_img.ptr), n, static_cast<const float*>(d_txt.ptr),
+                                            m, d, 100.0f, k, want_p, want_i, nullptr, nullptr) == CLIP4J_OK);
+    cudaStream_t s = nullptr;
+    CHECK(cudaStreamCreate(&s) == cudaSuccess);
+    clip4j_emu::set_driver_has_stream_get_device(false);
+    const clip4j_status st = clip4j_zero_shot_topk_cuda_device(static_cast<const float*>(d_img.ptr), n,
+            static_cast<const float*>(d_txt.ptr), m, d, 100.0f, k, got_p, got_i, nullptr, s);
+    clip4j_emu::set_driver_has_stream_get_device(true);
+    CHECK_MSG(st == CLIP4J_OK, clip4j_last_error());
+    CHECK(std::memcmp(want_p, got_p, sizeof want_p) == 0 && std::memcmp(want_i, got_i, sizeof want_i) == 0);
+    CHECK(cudaGetLastError() == cudaSuccess);
+    cudaStreamDestroy(s);
+}
+
 void missing_barrier_shows() {
     const int blocks = 16, threads = 256;
     std::vector<float> in((size_t)blocks * threads);
@@ -194,6 +216,7 @@ void missing_barrier_shows() {
 
 int main() {
     missing_barrier_shows();
+    stream_check_on_older_driver();
     out_of_memory();
     unusable_devices();
     batch_beyond_one_grid();
