@@ -36,6 +36,19 @@ def gpu_check(lib, testdata):
                           capture_output=True, text=True, timeout=240)
 
 
+def wide_rows(lib):
+    """The score checks hold clip4j to float32 accuracy, not to torch's own float32 softmax, whose error
+    grows with the row length (about 6e-6 for 20000 columns): 256 x 20000 on the CPU backend."""
+    import torch
+    sys.path.insert(0, os.path.dirname(SCRIPT))
+    import gpu_check
+    k = gpu_check.Kernels(lib, "cpu")
+    before = len(gpu_check.FAILURES)
+    gpu_check.check_scores(k, torch, "cpu", n=256, m=20000, d=512)
+    failed = gpu_check.FAILURES[before:]
+    expect(not failed, "score checks pass for 20000 columns" + (": " + "; ".join(failed) if failed else ""))
+
+
 def main():
     lib, testdata = sys.argv[1], sys.argv[2]
     try:
@@ -57,6 +70,7 @@ def main():
            "the markdown block names the part that failed", bad)
     if has_torch:
         expect("PASS similarity vs torch" in bad.stderr, "the torch comparison still runs after that", bad)
+        wide_rows(lib)
     print(f"test_gpu_check: {len(FAILURES)} failed")
     return 1 if FAILURES else 0
 
