@@ -8,6 +8,7 @@
 # Exit status: 0 only if every step passed.
 #
 #   cpp/scripts/gpu-check.sh            # BUILD defaults to build/gpu-check (git-ignored)
+#   CLIP4J_COMMIT=abc1234 cpp/scripts/gpu-check.sh   # names the commit when the tree has no .git
 # With $OUT set to a directory (the project's device machine), the log and the markdown are written there as
 # the steps go, so a run cut short still brings back what it had.
 set -uo pipefail
@@ -55,6 +56,12 @@ if ! command -v nvcc >/dev/null 2>&1 && [ -z "${CUDACXX:-}" ]; then
 fi
 
 echo "== environment"
+# Which sources were checked: a copy of the tree may come without .git, so CLIP4J_COMMIT can say it.
+COMMIT="${CLIP4J_COMMIT:-$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "unknown")}"
+if [ -z "${CLIP4J_COMMIT:-}" ] && [ -n "$(git -C "$ROOT" status --porcelain 2>/dev/null)" ]; then
+  COMMIT="$COMMIT + uncommitted changes"
+fi
+echo "clip4j commit: $COMMIT"
 NVCC="$(command -v nvcc || echo "${CUDACXX:-}")"
 echo "nvcc: ${NVCC:-not found}"
 NVCC_VERSION="$([ -n "$NVCC" ] && "$NVCC" --version 2>/dev/null | grep -o 'release [0-9.]*, V[0-9.]*' || echo "not found")"
@@ -100,6 +107,7 @@ fi
 
 {
   echo
+  echo "- clip4j commit: $COMMIT"
   echo "- toolkit: nvcc $NVCC_VERSION; GPU (nvidia-smi: name, driver, compute capability, memory): ${GPU_LINE:-unavailable}"
   echo "- steps of cpp/scripts/gpu-check.sh:"
   for s in "${SUMMARY[@]}"; do echo "  - $s"; done
