@@ -366,7 +366,10 @@ def main():
     args = ap.parse_args()
     k = Kernels(args.lib, args.backend)
     if args.backend == "cuda" and not k.lib.clip4j_cuda_available():
-        print("no usable CUDA device: " + k.lib.clip4j_last_error().decode(), file=sys.stderr)
+        # In the markdown too: the reason (no driver, a driver older than the toolkit, sm < 80) is the result.
+        out("### GPU check " + time.strftime("%Y-%m-%d"))
+        out()
+        out("- no usable CUDA device: " + k.lib.clip4j_last_error().decode())
         return 2
     names = guarded("preprocessing vs fixtures", check_preprocessing, k, args.testdata) or []
     try:

@@ -31,8 +31,8 @@ def expect(ok, what, run=None):
             print("--- stdout\n" + run.stdout + "--- stderr\n" + run.stderr)
 
 
-def gpu_check(lib, testdata):
-    return subprocess.run([sys.executable, SCRIPT, "--lib", lib, "--testdata", testdata, "--backend", "cpu"],
+def gpu_check(lib, testdata, backend="cpu"):
+    return subprocess.run([sys.executable, SCRIPT, "--lib", lib, "--testdata", testdata, "--backend", backend],
                           capture_output=True, text=True, timeout=240)
 
 
@@ -71,6 +71,14 @@ def main():
     if has_torch:
         expect("PASS similarity vs torch" in bad.stderr, "the torch comparison still runs after that", bad)
         wide_rows(lib)
+
+    import ctypes
+    if not ctypes.CDLL(lib).clip4j_cuda_available():
+        # Here without a usable GPU: the CUDA run must say why in its markdown, with exit status 2.
+        nogpu = gpu_check(lib, testdata, "cuda")
+        expect(nogpu.returncode == 2 and "- no usable CUDA device: clip4j_cuda_available: " in nogpu.stdout,
+               f"--backend cuda without a usable GPU: the reason in the markdown, exit 2 (got {nogpu.returncode})",
+               nogpu)
     print(f"test_gpu_check: {len(FAILURES)} failed")
     return 1 if FAILURES else 0
 
