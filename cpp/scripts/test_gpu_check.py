@@ -49,6 +49,21 @@ def wide_rows(lib):
     expect(not failed, "score checks pass for 20000 columns" + (": " + "; ".join(failed) if failed else ""))
 
 
+def benchmark_code(lib):
+    """The timing code otherwise runs only on a GPU: here it runs small on the CPU, where clip4j's CUDA rows
+    fail (recorded, not fatal) and every other row must still come out."""
+    import torch
+    import gpu_check
+    rows = []
+    print("(the FAIL lines of gpu_check.py's CUDA timings that follow are expected without a GPU)", flush=True)
+    gpu_check.benchmarks(gpu_check.Kernels(lib, "cuda"), torch, "cpu", rows.append, photo_sizes=((48, 64), (50, 37)),
+                         repeat_photos=1, scores=(64, 300, 32))
+    want = {"clip4j CPU (8 images, all cores)", "PyTorch interpolate(bicubic, antialias) per image",
+            "PyTorch (TF32 off)", "PyTorch softmax+topk", "PyTorch"}
+    got = {r[1] for r in rows}
+    expect(want <= got and all(len(r) == 4 for r in rows), f"timing rows without a GPU: {sorted(got)}")
+
+
 def main():
     lib, testdata = sys.argv[1], sys.argv[2]
     try:
@@ -71,6 +86,7 @@ def main():
     if has_torch:
         expect("PASS similarity vs torch" in bad.stderr, "the torch comparison still runs after that", bad)
         wide_rows(lib)
+        benchmark_code(lib)
 
     import ctypes
     if not ctypes.CDLL(lib).clip4j_cuda_available():
