@@ -3,14 +3,21 @@
 // until it finishes or waits at a barrier (__syncthreads, or a warp shuffle); waiting fibers resume once
 // every live thread of their block (or warp) waits there. Barriers nobody can pass abort with a message,
 // which on a GPU would be a hang or undefined behaviour.
+// Between two __syncthreads, warps run one after another in a shuffled order, each as far as it can (through
+// its shuffles) before the next starts, and lanes run in shuffled order: a GPU gives no order either, so a
+// kernel that is only right in one order (a missing __syncthreads, shared memory reused too early) gives
+// wrong results here instead of passing by luck. CLIP4J_EMU_SEED (an integer) changes the orders.
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <cstdint>
 #include <cstdlib>
 #include <memory>
+#include <numeric>
 #include <thread>
 #include <vector>
 
+#include "clip4j_emulator.h"
 #include "context.h"
 #include "cuda_runtime.h"
 #include "runtime_state.h"
@@ -53,7 +60,28 @@ struct Worker {
     void* scheduler_fake_stack = nullptr;
     const void* scheduler_bottom = nullptr;
     size_t scheduler_size = 0;
+    uint64_t random = 0;            // state of the schedule's generator
+    std::vector<int> warp_order;    // scratch of run_block
+    std::vector<int> lane_order;    // scratch of run_warp
 };
+
+// The seed of every schedule: CLIP4J_EMU_SEED, else a fixed one, so runs repeat.
+uint64_t base_seed() {
+    static const uint64_t seed = [] {
+        const char* s = std::getenv("CLIP4J_EMU_SEED");
+        return s ? std::strtoull(s, nullptr, 10) : 0x9E3779B97F4A7C15ull;
+    }();
+    return seed;
+}
+
+uint32_t next_random(Worker& w) {  // 64-bit LCG (Knuth's MMIX constants), high bits
+    w.random = w.random * 6364136223846793005ull + 1442695040888963407ull;
+    return (uint32_t)(w.random >> 33);
+}
+
+void shuffle(Worker& w, std::vector<int>& v) {
+    for (size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[next_random(w) % i]);
+}
 
 thread_local Worker* tl_worker = nullptr;
 
@@ -116,63 +144,64 @@ void switch_to(Worker& w, int i) {
     w.current = -1;
 }
 
-// Releases the barriers that every live thread has reached; false if nothing could be released.
-bool release_barriers(Worker& w) {
-    const int n = (int)w.fibers.size();
-    bool all_block = true, any_live = false, released = false;
-    for (const Fiber& f : w.fibers) {
-        if (f.state == State::Done) continue;
-        any_live = true;
-        all_block &= f.state == State::BlockWait;
-    }
-    if (!any_live) return true;
-    if (all_block) {
-        // Threads at different __syncthreads calls: undefined on a GPU (a hang, or a wrong result).
-        const void* site = nullptr;
-        for (const Fiber& f : w.fibers) {
-            if (f.state != State::BlockWait) continue;
-            if (site != nullptr && f.barrier != site) return false;
-            site = f.barrier;
-        }
-        for (Fiber& f : w.fibers)
-            if (f.state == State::BlockWait) f.state = State::Ready;
-        return true;
-    }
-    for (int first = 0; first < n; first += kWarp) {
-        const int last = std::min(n, first + kWarp);
-        bool all_warp = true, live = false;
+// Runs warp `warp` as far as it gets: its lanes (in shuffled order) until each has finished or waits, its
+// shuffles released whenever every live lane waits at one. Returns with no lane of the warp ready.
+void run_warp(Worker& w, int warp) {
+    const int first = warp * kWarp, last = std::min((int)w.fibers.size(), first + kWarp);
+    w.lane_order.resize(last - first);
+    std::iota(w.lane_order.begin(), w.lane_order.end(), first);
+    for (;;) {
+        shuffle(w, w.lane_order);
+        for (int i : w.lane_order)
+            if (w.fibers[i].state == State::Ready) switch_to(w, i);
+        bool live = false, all_warp = true;
         for (int i = first; i < last; ++i) {
             if (w.fibers[i].state == State::Done) continue;
             live = true;
             all_warp &= w.fibers[i].state == State::WarpWait;
         }
-        if (live && all_warp) {
-            for (int i = first; i < last; ++i)
-                if (w.fibers[i].state == State::WarpWait) w.fibers[i].state = State::Ready;
-            released = true;
-        }
+        if (!live || !all_warp) return;  // finished, at a __syncthreads, or stuck (run_block decides)
+        for (int i = first; i < last; ++i)
+            if (w.fibers[i].state == State::WarpWait) w.fibers[i].state = State::Ready;
     }
-    return released;
 }
 
-void run_block(Worker& w) {
+// Releases a __syncthreads that every live thread has reached; false if the live threads wait at different
+// barriers (another __syncthreads call, or a shuffle that some lanes of the warp never reach).
+bool release_block_barrier(Worker& w) {
+    const void* site = nullptr;
+    for (const Fiber& f : w.fibers) {
+        if (f.state == State::Done) continue;
+        // Threads at different __syncthreads calls: undefined on a GPU (a hang, or a wrong result).
+        if (f.state != State::BlockWait || (site != nullptr && f.barrier != site)) return false;
+        site = f.barrier;
+    }
+    for (Fiber& f : w.fibers)
+        if (f.state == State::BlockWait) f.state = State::Ready;
+    return true;
+}
+
+void run_block(Worker& w, uint64_t seed) {
     for (Fiber& f : w.fibers) {
         make_context(f.ctx, f.stack.get(), kStackBytes, fiber_main);
         f.state = State::Ready;
         f.fake_stack = nullptr;
     }
+    w.random = seed;
+    w.warp_order.resize((w.fibers.size() + kWarp - 1) / kWarp);
+    std::iota(w.warp_order.begin(), w.warp_order.end(), 0);
     for (;;) {
+        shuffle(w, w.warp_order);
+        for (int warp : w.warp_order) run_warp(w, warp);
         bool live = false;
-        for (int i = 0; i < (int)w.fibers.size(); ++i) {
-            if (w.fibers[i].state == State::Ready) switch_to(w, i);
-            live |= w.fibers[i].state != State::Done;
-        }
+        for (const Fiber& f : w.fibers) live |= f.state != State::Done;
         if (!live) return;
-        if (!release_barriers(w)) fatal("deadlock: the threads of a block or warp wait at different barriers");
+        if (!release_block_barrier(w)) fatal("deadlock: the threads of a block or warp wait at different barriers");
     }
 }
 
-void work(const dim3& grid, const dim3& block, const std::function<void()>& body, std::atomic<long long>& next) {
+void work(const dim3& grid, const dim3& block, const std::function<void()>& body, std::atomic<long long>& next,
+        uint64_t launch_seed) {
     Worker w;
     tl_worker = &w;
     tl_grid_dim = grid;
@@ -188,7 +217,7 @@ void work(const dim3& grid, const dim3& block, const std::function<void()>& body
     const long long blocks = (long long)grid.x * grid.y * grid.z;
     for (long long b = next++; b < blocks; b = next++) {
         tl_block = uint3{(unsigned)(b % grid.x), (unsigned)((b / grid.x) % grid.y), (unsigned)(b / ((long long)grid.x * grid.y))};
-        run_block(w);
+        run_block(w, launch_seed ^ ((uint64_t)b * 0xD1B54A32D192ED03ull));
     }
     tl_worker = nullptr;
 }
@@ -207,9 +236,11 @@ void run_grid(dim3 grid, dim3 block, cudaStream_t stream, const std::function<vo
     std::atomic<long long> next{0};
     const long long blocks = (long long)grid.x * grid.y * grid.z;
     const int threads = (int)std::min<long long>(blocks, std::max(1u, std::min(4u, std::thread::hardware_concurrency())));
+    // Each launch and block gets its own schedule; the same sequence of launches gets the same schedules.
+    const uint64_t launch_seed = base_seed() + (uint64_t)kernel_launches() * 0x9E3779B97F4A7C15ull;
     std::vector<std::thread> helpers;
-    for (int t = 1; t < threads; ++t) helpers.emplace_back([&] { work(grid, block, body, next); });
-    work(grid, block, body, next);
+    for (int t = 1; t < threads; ++t) helpers.emplace_back([&] { work(grid, block, body, next, launch_seed); });
+    work(grid, block, body, next, launch_seed);
     for (std::thread& t : helpers) t.join();
 }
 

@@ -25,6 +25,7 @@ struct State {
     int devices = 2;
     int major = 9, minor = 0;
     bool pools = true;
+    bool stream_get_device = true;
     size_t limit = SIZE_MAX;
     size_t in_use = 0;
     std::map<uintptr_t, Allocation> allocations;  // by start address
@@ -149,6 +150,12 @@ void configure_devices(int count, int major, int minor, bool memory_pools) {
     tl_device = 0;
 }
 
+void set_driver_has_stream_get_device(bool has) {
+    State& s = state();
+    std::lock_guard<std::mutex> lock(s.mutex);
+    s.stream_get_device = has;
+}
+
 void set_memory_limit(size_t limit) {
     State& s = state();
     std::lock_guard<std::mutex> lock(s.mutex);
@@ -228,6 +235,7 @@ const char* cudaGetErrorString(cudaError_t error) {
         case cudaErrorInvalidConfiguration: return "invalid configuration argument";
         case cudaErrorNoDevice: return "no CUDA-capable device is detected";
         case cudaErrorInsufficientDriver: return "CUDA driver version is insufficient for CUDA runtime version";
+        case cudaErrorCallRequiresNewerDriver: return "API call is not supported in the installed CUDA driver";
         case cudaErrorInvalidDevice: return "invalid device ordinal";
         case cudaErrorInvalidResourceHandle: return "invalid resource handle";
         case cudaErrorNotSupported: return "operation not supported";
@@ -350,6 +358,7 @@ cudaError_t cudaStreamSynchronize(cudaStream_t stream) {
 cudaError_t cudaStreamGetDevice(cudaStream_t stream, int* device) {
     State& s = state();
     std::lock_guard<std::mutex> lock(s.mutex);
+    if (!s.stream_get_device) return record(cudaErrorCallRequiresNewerDriver);
     if (stream == nullptr || stream == cudaStreamLegacy || stream == cudaStreamPerThread) {
         *device = tl_device;
         return cudaSuccess;

@@ -1,7 +1,7 @@
 // Failure paths of the CUDA implementation that a real GPU rarely shows, provoked through the emulator's
 // hooks: out of device memory at every allocation of every entry point (OUT_OF_MEMORY, nothing leaked, the
 // next call works), GPUs that are too old or absent (NO_DEVICE with the reason), and batches larger than
-// one grid (65535 images).
+// one grid (65535 images), and a kernel with a missing __syncthreads, whose race the emulator must expose.
 #include <cstdint>
 #include <cstring>
 #include <functional>
@@ -145,9 +145,78 @@ void batch_beyond_one_grid() {
     CHECK_MSG(gpu == cpu, "a batch of 65538 images");
 }
 
+// Sums in[] over each block twice (the second round doubled) through one shared scratch array; out = 3 * sum.
+// Without the second __syncthreads a warp that runs ahead overwrites scratch while other warps still read it:
+// on a GPU the result then depends on timing, and the emulator must run warps so that it shows.
+__global__ void block_sums_twice(const float* in, float* out, bool second_sync) {
+    __shared__ float scratch[256 / 32];
+    const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
+    float total = 0.0f;
+    for (int round = 1; round <= 2; ++round) {
+        float v = in[blockIdx.x * blockDim.x + threadIdx.x] * round;
+        for (int off = 16; off > 0; off >>= 1) v += __shfl_xor_sync(0xffffffffu, v, off);
+        if (lane == 0) scratch[warp] = v;
+        __syncthreads();
+        for (int w = 0; w < 256 / 32; ++w) total += scratch[w];
+        if (second_sync) __syncthreads();
+    }
+    out[blockIdx.x * blockDim.x + threadIdx.x] = total;
+}
+
+// A 12.8+ runtime on an older 12.x driver cannot say which GPU a stream belongs to: a caller's stream is then
+// taken as it is (as with toolkits before 12.8), not refused as invalid.
+void stream_check_on_older_driver() {
+    const int n = 2, m = 3, d = 4, k = 2;
+    const std::vector<float> img = ramp((size_t)n * d, 0.01f), txt = ramp((size_t)m * d, 0.02f);
+    Device d_img(img.data(), img.size() * sizeof(float)), d_txt(txt.data(), txt.size() * sizeof(float));
+    float want_p[n * k], got_p[n * k];
+    int32_t want_i[n * k], got_i[n * k];
+    CHECK(clip4j_zero_shot_topk_cuda_device(static_cast<const float*>(d_img.ptr), n, static_cast<const float*>(d_txt.ptr),
+                                            m, d, 100.0f, k, want_p, want_i, nullptr, nullptr) == CLIP4J_OK);
+    cudaStream_t s = nullptr;
+    CHECK(cudaStreamCreate(&s) == cudaSuccess);
+    clip4j_emu::set_driver_has_stream_get_device(false);
+    const clip4j_status st = clip4j_zero_shot_topk_cuda_device(static_cast<const float*>(d_img.ptr), n,
+            static_cast<const float*>(d_txt.ptr), m, d, 100.0f, k, got_p, got_i, nullptr, s);
+    clip4j_emu::set_driver_has_stream_get_device(true);
+    CHECK_MSG(st == CLIP4J_OK, clip4j_last_error());
+    CHECK(std::memcmp(want_p, got_p, sizeof want_p) == 0 && std::memcmp(want_i, got_i, sizeof want_i) == 0);
+    CHECK(cudaGetLastError() == cudaSuccess);
+    cudaStreamDestroy(s);
+}
+
+void missing_barrier_shows() {
+    const int blocks = 16, threads = 256;
+    std::vector<float> in((size_t)blocks * threads);
+    for (size_t i = 0; i < in.size(); ++i) in[i] = (float)(i % 7);  // small integers: every sum is exact
+    std::vector<float> want((size_t)blocks * threads);
+    for (int b = 0; b < blocks; ++b) {
+        float sum = 0.0f;
+        for (int t = 0; t < threads; ++t) sum += in[(size_t)b * threads + t];
+        for (int t = 0; t < threads; ++t) want[(size_t)b * threads + t] = 3.0f * sum;
+    }
+    Device d_in(in.data(), in.size() * sizeof(float)), d_out(nullptr, in.size() * sizeof(float));
+    std::vector<float> got(in.size());
+    for (const bool second_sync : {true, false}) {
+        clip4j_emu::launch(block_sums_twice, blocks, threads, cudaStreamPerThread)(
+                static_cast<const float*>(d_in.ptr), static_cast<float*>(d_out.ptr), second_sync);
+        CHECK(cudaGetLastError() == cudaSuccess);
+        CHECK(cudaMemcpy(got.data(), d_out.ptr, got.size() * sizeof(float), cudaMemcpyDeviceToHost) == cudaSuccess);
+        size_t wrong = 0;
+        for (size_t i = 0; i < got.size(); ++i) wrong += got[i] != want[i];
+        if (second_sync) {
+            CHECK_MSG(wrong == 0, "with both barriers every block sum is right");
+        } else {
+            CHECK_MSG(wrong > 0, "without the second barrier the emulator shows the race (wrong sums)");
+        }
+    }
+}
+
 }  // namespace
 
 int main() {
+    missing_barrier_shows();
+    stream_check_on_older_driver();
     out_of_memory();
     unusable_devices();
     batch_beyond_one_grid();

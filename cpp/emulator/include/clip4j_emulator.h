@@ -13,6 +13,12 @@ namespace clip4j_emu {
  */
 void configure_devices(int count, int major, int minor, bool memory_pools = true);
 
+/**
+ * Whether the driver has cudaStreamGetDevice (CUDA 12.8+); false emulates a 12.8+ runtime on an older 12.x
+ * driver (minor version compatibility), where the call fails with cudaErrorCallRequiresNewerDriver.
+ */
+void set_driver_has_stream_get_device(bool has);
+
 /** Device allocations beyond limit bytes in total fail with cudaErrorMemoryAllocation; SIZE_MAX: no limit. */
 void set_memory_limit(size_t limit);
 

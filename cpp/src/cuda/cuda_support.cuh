@@ -47,7 +47,8 @@ public:
     clip4j_status enter(const char* fn, const void* const* pointers, const char* const* names, int count);
     /**
      * After enter(): INVALID_ARGUMENT if the caller's stream (null: legacy default, always fine) belongs to
-     * another GPU than the pointers, or is not a stream. Needs CUDA 12.8+ to ask; older toolkits skip it.
+     * another GPU than the pointers, or is not a stream. Needs CUDA 12.8+ (runtime and driver) to ask; without
+     * it the check is skipped.
      */
     clip4j_status check_stream(const char* fn, void* stream) const;
 

@@ -142,6 +142,12 @@ clip4j_status DeviceScope::check_stream(const char* fn, void* s) const {
     if (s == nullptr) return CLIP4J_OK;  // the legacy default stream of whichever GPU is current
     int stream_device = -1;
     const cudaError_t err = cudaStreamGetDevice(static_cast<cudaStream_t>(s), &stream_device);
+    if (err == cudaErrorCallRequiresNewerDriver) {
+        // A 12.8+ runtime on an older 12.x driver (minor version compatibility) cannot ask: the stream is taken
+        // as with older toolkits, and one of another GPU fails at the first copy or launch instead.
+        cudaGetLastError();
+        return CLIP4J_OK;
+    }
     if (err != cudaSuccess) {
         cudaGetLastError();
         return fail(CLIP4J_ERR_INVALID_ARGUMENT,
