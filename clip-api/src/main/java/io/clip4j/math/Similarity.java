@@ -89,6 +89,7 @@ public final class Similarity {
         Objects.requireNonNull(logits, "logits");
         checkShape(logits, rows, cols);
         float[] out = new float[logits.length];
+        double[] e = new double[cols]; // each exp computed once (they were the cost of a 1000-class softmax)
         for (int r = 0; r < rows; r++) {
             double max = Double.NEGATIVE_INFINITY;
             for (int c = 0; c < cols; c++) {
@@ -100,10 +101,11 @@ public final class Similarity {
             }
             double sum = 0;
             for (int c = 0; c < cols; c++) {
-                sum += Math.exp(logits[r * cols + c] - max);
+                e[c] = Math.exp(logits[r * cols + c] - max);
+                sum += e[c];
             }
             for (int c = 0; c < cols; c++) {
-                out[r * cols + c] = (float) (Math.exp(logits[r * cols + c] - max) / sum);
+                out[r * cols + c] = (float) (e[c] / sum);
             }
         }
         return out;
