@@ -201,13 +201,23 @@ public final class EmbeddingIndex {
         requireEmbedDim(query.length);
         float[] q = Vectors.unit(query, 0, embedDim, "query");
         TopScores top = new TopScores(Math.min(k, size()));
-        for (int r = 0, n = size(); r < n; r++) {
+        int n = size();
+        int r = 0;
+        float[] four = new float[4];
+        for (; r + 3 < n; r += 4) {
+            Vectors.dot4(vectors, r * embedDim, q, embedDim, four);
+            top.offer(r, four[0]);
+            top.offer(r + 1, four[1]);
+            top.offer(r + 2, four[2]);
+            top.offer(r + 3, four[3]);
+        }
+        for (; r < n; r++) {
             top.offer(r, Vectors.dot(vectors, r * embedDim, q, embedDim));
         }
         int[] rows = top.rowsBestFirst();
         List<SearchHit> hits = new ArrayList<>(rows.length);
-        for (int r : rows) {
-            hits.add(new SearchHit(ids.get(r), r, Vectors.dot(vectors, r * embedDim, q, embedDim)));
+        for (int row : rows) {
+            hits.add(new SearchHit(ids.get(row), row, Vectors.dot(vectors, row * embedDim, q, embedDim)));
         }
         return hits;
     }
