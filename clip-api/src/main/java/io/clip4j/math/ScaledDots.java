@@ -12,7 +12,8 @@ import java.util.Arrays;
  * transposed into a double buffer (about {@code d * 512} bytes, reused for every row of {@code a}), and the innermost
  * loop runs over those columns with no dependency between iterations, which HotSpot's C2 turns into SIMD code.
  * Four rows of {@code a} and four steps of k per pass divide the loads and stores of the running sums by sixteen.
- * On the development machine (AVX-512, one thread) 256 x 1000 x 512 went from about 100 ms to about 25-45 ms.
+ * On the development machine (AVX-512, one thread) Similarity.logits of 256 x 1000 x 512 went from about 90 ms to
+ * about 24 ms (docs/benchmarks.md).
  */
 final class ScaledDots {
     /** Columns per block: the transposed block ({@code d * COLS} doubles) stays in L2, the four rows of sums in L1. */
