@@ -9,6 +9,10 @@ import java.util.Objects;
  * CPU reference arithmetic of CLIP's head: cosine similarity scaled by {@code logit_scale}
  * (reference {@code CLIP.forward}: {@code logits_per_image = logit_scale.exp() * image_n @ text_n.T}),
  * row softmax and top-k. Results are row-major float32 matrices; sums are accumulated in double.
+ *
+ * <p>Each logit is {@code (float) (scale * sum)} where the dot product's sum runs over k in order, in double, over
+ * the float32 normalised features; the blocked product that computes it ({@code ScaledDots}) gives exactly the
+ * values of that plain loop.
  */
 public final class Similarity {
     /** Up to this many picks, {@link #topK} selects them one by one; more are sorted. */
@@ -45,16 +49,7 @@ public final class Similarity {
         float[] out = new float[ArraySizes.product("logits_per_image", n, m)]; // before normalising copies
         float[] a = imageFeatures.normalized().toArray();
         float[] b = textFeatures.normalized().toArray();
-        int d = imageFeatures.dim();
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < m; j++) {
-                double s = 0;
-                for (int k = 0; k < d; k++) {
-                    s += (double) a[i * d + k] * b[j * d + k];
-                }
-                out[i * m + j] = (float) (scale * s);
-            }
-        }
+        ScaledDots.compute(a, n, b, m, imageFeatures.dim(), scale, out);
         return out;
     }
 
@@ -94,6 +89,7 @@ public final class Similarity {
         Objects.requireNonNull(logits, "logits");
         checkShape(logits, rows, cols);
         float[] out = new float[logits.length];
+        double[] e = new double[cols]; // each exp computed once (they were the cost of a 1000-class softmax)
         for (int r = 0; r < rows; r++) {
             double max = Double.NEGATIVE_INFINITY;
             for (int c = 0; c < cols; c++) {
@@ -105,10 +101,11 @@ public final class Similarity {
             }
             double sum = 0;
             for (int c = 0; c < cols; c++) {
-                sum += Math.exp(logits[r * cols + c] - max);
+                e[c] = Math.exp(logits[r * cols + c] - max);
+                sum += e[c];
             }
             for (int c = 0; c < cols; c++) {
-                out[r * cols + c] = (float) (Math.exp(logits[r * cols + c] - max) / sum);
+                out[r * cols + c] = (float) (e[c] / sum);
             }
         }
         return out;

@@ -164,4 +164,32 @@ class SimilarityTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> ArraySizes.product("x", -1, 3)).getMessage()
                 .contains("x [-1, 3]: sizes must be >= 0"));
     }
+    /** softmaxRows computes each exp once; the probabilities are those of the formula that computed them twice. */
+    @Test
+    void softmaxRowsGivesTheBitsOfTheTwoPassFormula() {
+        java.util.Random rnd = new java.util.Random(17);
+        for (int cols : new int[] {1, 2, 7, 1000}) {
+            int rows = 3;
+            float[] logits = new float[rows * cols];
+            for (int i = 0; i < logits.length; i++) {
+                logits[i] = (float) (rnd.nextGaussian() * 30);
+            }
+            logits[0] = -Float.MAX_VALUE; // exp underflows to 0 unless it is the row's only value
+            float[] expected = new float[logits.length];
+            for (int r = 0; r < rows; r++) {
+                double max = Double.NEGATIVE_INFINITY;
+                for (int c = 0; c < cols; c++) {
+                    max = Math.max(max, logits[r * cols + c]);
+                }
+                double sum = 0;
+                for (int c = 0; c < cols; c++) {
+                    sum += Math.exp(logits[r * cols + c] - max);
+                }
+                for (int c = 0; c < cols; c++) {
+                    expected[r * cols + c] = (float) (Math.exp(logits[r * cols + c] - max) / sum);
+                }
+            }
+            assertArrayEquals(expected, Similarity.softmaxRows(logits, rows, cols), 0f, "cols " + cols);
+        }
+    }
 }

@@ -192,4 +192,44 @@ class EmbeddingIndexTest {
         assertFalse(ModelFingerprint.matches(a, new float[64]));
         assertFalse(ModelFingerprint.matches(new float[0], new float[0]));
     }
+    /**
+     * A batch search scans the index in blocks of {@link EmbeddingIndex#SCAN_ROWS} rows shared by all queries: at
+     * sizes around that block, with near ties, it returns the hits of one search per query.
+     */
+    @Test
+    void batchSearchReturnsTheHitsOfOneSearchPerQuery() {
+        Random rnd = new Random(37);
+        int dim = 5;
+        int block = EmbeddingIndex.SCAN_ROWS;
+        for (int size : new int[] {1, 3, block - 1, block, block + 1, 2 * block + 7}) {
+            EmbeddingIndex.Builder builder = EmbeddingIndex.builder(dim);
+            for (int r = 0; r < size; r++) {
+                float[] v = new float[dim];
+                for (int j = 0; j < dim; j++) {
+                    v[j] = rnd.nextInt(3) - 1 + (rnd.nextInt(4) == 0 ? 1e-7f * rnd.nextInt(3) : 0); // many ties
+                }
+                v[0] = v[0] == 0 ? 1 : v[0];
+                builder.add("row-" + r, v);
+            }
+            EmbeddingIndex index = builder.build();
+            int queries = 7;
+            float[] q = new float[queries * dim];
+            for (int i = 0; i < q.length; i++) {
+                q[i] = (float) rnd.nextGaussian();
+            }
+            Features batch = new Features(q, queries, dim);
+            for (int k : new int[] {1, 10, size + 3}) {
+                List<List<SearchHit>> all = index.search(batch, k);
+                assertEquals(queries, all.size());
+                for (int i = 0; i < queries; i++) {
+                    assertEquals(index.search(batch.row(i), k), all.get(i), "size " + size + ", k " + k + ", query " + i);
+                }
+            }
+        }
+        EmbeddingIndex index = EmbeddingIndex.builder(2).add("a", new float[] {1, 0}).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> index.search(new Features(new float[] {1, 0, 0, 0, Float.NaN, 1}, 3, 2), 1));
+        assertTrue(e.getMessage().startsWith("query 1 of 3: embedding of query is all zeros"), e.getMessage());
+        assertEquals(List.of(), index.search(new Features(new float[0], 0, 2), 1));
+    }
 }

@@ -341,4 +341,24 @@ class BpeModelTest {
         }
         return true;
     }
+    /** BpeModel.twoSymbols replaces {@code line.trim().split(" +")}: the same symbols, or null where that fails. */
+    @Test
+    void twoSymbolsSplitsLikeTheRegularExpression() {
+        List<String> lines = new ArrayList<>(Arrays.asList("", " ", "a", "a b", " a b ", "a  b", "a   b\r", "\ta b\t",
+                "a\tb", "a b c", "a b  c", "ab</w> cd", "a\u00a0b", "\u3000a b", "a\u2003b c", " \t "));
+        Random rnd = new Random(31);
+        String alphabet = "ab \t\r\u00a0\u3000";
+        for (int n = 0; n < 2000; n++) {
+            StringBuilder b = new StringBuilder();
+            for (int len = rnd.nextInt(7); len > 0; len--) {
+                b.append(alphabet.charAt(rnd.nextInt(alphabet.length())));
+            }
+            lines.add(b.toString());
+        }
+        for (String line : lines) {
+            String[] parts = line.trim().split(" +");
+            String[] expected = parts.length == 2 && !parts[0].isEmpty() ? parts : null;
+            assertArrayEquals(expected, BpeModel.twoSymbols(line), "'" + line + "'");
+        }
+    }
 }

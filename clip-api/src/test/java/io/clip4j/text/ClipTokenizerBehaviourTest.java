@@ -288,6 +288,29 @@ class ClipTokenizerBehaviourTest {
         assertEquals(512 + 48894 + 2, ClipTokenizer.fromVocabulary(longTail).vocabularySize());
     }
 
+    /**
+     * Only the first 48,895 lines are cut out of a merges file: around that count, with and without a final line
+     * break, it keeps the merges that splitting the whole text kept (every merge up to 48,894, a final empty line
+     * none).
+     */
+    @Test
+    void mergeCountAroundTheLimitWithAndWithoutAFinalLineBreak(@TempDir Path dir) throws IOException {
+        for (int merges = 48892; merges <= 48896; merges++) {
+            for (String end : new String[] {"\n", "", "\n\n"}) {
+                String body = "h e\n".repeat(merges);
+                Path file = gzip(dir.resolve(merges + "-" + end.length() + ".txt.gz"),
+                        "#version: 0.2\n" + body.substring(0, body.length() - 1) + end);
+                // A second final line break is an empty line, a bad merge, when it is among the used lines.
+                if (end.length() == 2 && merges < 48894) {
+                    assertThrows(VocabularyException.class, () -> ClipTokenizer.fromVocabulary(file));
+                    continue;
+                }
+                assertEquals(512 + Math.min(merges, 48894) + 2, ClipTokenizer.fromVocabulary(file).vocabularySize(),
+                        merges + " merges, end " + end.length());
+            }
+        }
+    }
+
     @Test
     void invalidArgumentsAreRejectedWithClearMessages() {
         assertThrows(IllegalArgumentException.class, () -> TOKENIZER.encode(null));
