@@ -106,15 +106,32 @@ public final class NativeLibraries {
             } catch (ClipException e) {
                 throw keep(e);
             } catch (IOException | RuntimeException | LinkageError e) {
-                throw keep(new ClipException("cannot load the LibTorch natives for platform " + Loader.getPlatform()
-                        + " (org.bytedeco:pytorch with classifier " + Loader.getPlatform() + " on the class path?): "
-                        + e, e));
+                throw keep(new ClipException(loadFailure(e), e));
             } finally {
                 if (interrupted) {
                     Thread.currentThread().interrupt();
                 }
             }
         }
+    }
+
+    /**
+     * The message of a failed load. clip-native's Java code uses clip-cuda's classes on every machine (the first one
+     * in {@link #ensureLoaded}); only clip-cuda's native library is optional. A project that left out the
+     * {@code io.clip4j:clip-cuda} jar (the README says its library is loaded only for the kernels pipeline) was told
+     * to check the LibTorch natives instead.
+     *
+     * @param e what the load threw
+     * @return the message naming the missing jar, or the LibTorch natives and the exception
+     */
+    static String loadFailure(Throwable e) {
+        if (e instanceof NoClassDefFoundError && String.valueOf(e.getMessage()).startsWith("io/clip4j/cuda/")) {
+            return "the io.clip4j:clip-cuda jar is missing from the class path (class "
+                    + e.getMessage().replace('/', '.') + " not found): clip-native needs it on every machine (only its "
+                    + "native library is optional, loaded for ImagePipeline.KERNELS); do not exclude it";
+        }
+        return "cannot load the LibTorch natives for platform " + Loader.getPlatform()
+                + " (org.bytedeco:pytorch with classifier " + Loader.getPlatform() + " on the class path?): " + e;
     }
 
     /** Keeps a failure for every later call, unless an interrupt during the load caused it (then retries). */
