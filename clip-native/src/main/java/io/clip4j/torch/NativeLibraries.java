@@ -134,6 +134,25 @@ public final class NativeLibraries {
                 + " (org.bytedeco:pytorch with classifier " + Loader.getPlatform() + " on the class path?): " + e;
     }
 
+    /**
+     * The JVM lets one class loader load a given native library. When another one in the process already did (an
+     * earlier deployment of a web app, a second plugin), JavaCPP's message ("no libgomp.so.1 in java.library.path")
+     * hides that in its cause.
+     *
+     * @param e the load failure
+     * @return advice when a cause says the library is loaded by another class loader, else ""
+     */
+    static String otherClassLoaderHint(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (String.valueOf(t.getMessage()).contains("already loaded in another classloader")) {
+                return " (another class loader in this JVM already loaded clip4j's natives, e.g. an earlier deployment"
+                        + " of a web app or another plugin, and the JVM lets only one class loader load a native"
+                        + " library: load clip4j's jars once, from a class loader they share, or restart the JVM)";
+            }
+        }
+        return "";
+    }
+
     /** Keeps a failure for every later call, unless an interrupt during the load caused it (then retries). */
     private static ClipException keep(ClipException e) {
         if (Thread.currentThread().isInterrupted()) {
@@ -289,7 +308,7 @@ public final class NativeLibraries {
                 try {
                     path = Loader.loadLibrary(preset, new URL[]{lib.toURI().toURL()}, name);
                 } catch (UnsatisfiedLinkError e) {
-                    throw new ClipException("cannot load " + lib + ": " + e.getMessage()
+                    throw new ClipException("cannot load " + lib + ": " + e.getMessage() + otherClassLoaderHint(e)
                             + (gpu ? cudaHint(platform, missingCuda) : ""), e);
                 }
                 if (path == null) {

@@ -153,6 +153,23 @@ class NativeLibrariesTest {
     }
 
     @Test
+    void aSecondClassLoaderIsToldWhyItCannotLoadTheNatives(@TempDir Path dir) throws Exception {
+        // The JVM lets one class loader load a native library: a redeployed web app was told "cannot load
+        // .../libgomp.so.1: no libgomp.so.1 in java.library.path", the real reason only in the cause chain.
+        org.junit.jupiter.api.Assumptions.assumeTrue(Loader.getPlatform().startsWith("linux"),
+                "the hint is given where clip4j loads LibTorch's libraries one by one (Linux)");
+        String cache = Loader.getCacheDir().toString();
+        List<String> out = runChild(dir, List.of("-Dorg.bytedeco.javacpp.cachedir=" + cache), null,
+                SecondClassLoaderMain.class);
+        assertTrue(out.contains("LOADER 1 OK"), String.valueOf(out));
+        String second = out.get(out.size() - 1);
+        assertTrue(second.startsWith("LOADER 2 FAILED io.clip4j.ClipException: cannot load "), second);
+        assertTrue(second.contains("(another class loader in this JVM already loaded clip4j's natives, e.g. an earlier"
+                + " deployment of a web app or another plugin, and the JVM lets only one class loader load a native"
+                + " library: load clip4j's jars once, from a class loader they share, or restart the JVM)"), second);
+    }
+
+    @Test
     void missingNativesGiveAClearClipException(@TempDir Path cache) throws Exception {
         List<String> out = runChild(cache, List.of("-Dorg.bytedeco.javacpp.platform=linux-nosuch"));
         String last = out.isEmpty() ? "" : out.get(out.size() - 1);
