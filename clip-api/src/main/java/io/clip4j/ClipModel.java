@@ -540,7 +540,14 @@ public interface ClipModel extends AutoCloseable {
             if (!device.isCuda() && precision != Precision.FLOAT32) {
                 throw new ClipException("precision " + precision + " needs a CUDA device; the CPU runs FLOAT32");
             }
-            Iterator<ClipModelProvider> it = ServiceLoader.load(ClipModelProvider.class).iterator();
+            // clip-api's own class loader first, as ImageDecoders does: ServiceLoader.load(Class) alone searches only
+            // the thread's context class loader, which in plugin hosts and servers is often not the one holding
+            // clip4j, and then said "no clip4j engine" with clip-native right beside clip-api.
+            Iterator<ClipModelProvider> it = ServiceLoader.load(ClipModelProvider.class,
+                    ClipModelProvider.class.getClassLoader()).iterator();
+            if (!it.hasNext()) {
+                it = ServiceLoader.load(ClipModelProvider.class).iterator(); // an engine only the context loader sees
+            }
             if (!it.hasNext()) {
                 throw new ClipException("no clip4j engine on the class path: add the io.clip4j:clip-native dependency");
             }

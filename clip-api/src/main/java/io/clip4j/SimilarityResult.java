@@ -29,7 +29,9 @@ public final class SimilarityResult {
      * @param imageFeatures image_features {@code [n_images, embed_dim]}, n_images &ge; 1
      * @param textFeatures  text_features {@code [n_texts, embed_dim]}, n_texts &ge; 1
      * @param logitScale    the multiplier {@code exp(logit_scale)}, finite and &gt; 0 (100 for OpenAI's models)
-     * @return the similarities
+     * @return the similarities; an all-zero row (no direction; {@link ClipModel}'s encoders never return one) gets
+     *         logits 0, so an all-zero image row gets equal probabilities, where the reference's division by the norm
+     *         would give NaN
      * @throws NullPointerException     if a feature set is null
      * @throws IllegalArgumentException if either side is empty, the embed_dims differ, logitScale is not finite and
      *                                  positive (a raw {@code logit_scale} below 0, or 0, would reorder or flatten

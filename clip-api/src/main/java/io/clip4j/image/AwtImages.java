@@ -23,7 +23,9 @@ public final class AwtImages {
      * TYPE_BYTE_GRAY}, {@code TYPE_USHORT_GRAY}, gray with alpha, 16-bit RGB(A)) are read from their samples as
      * Pillow 9.4 reads the PNG: 8-bit gray as mode L (LA with alpha), 16-bit gray as mode I with the raw values
      * (which {@code convert("RGB")} clips at 255, as in the reference), 16-bit gray with alpha and 16-bit RGB(A) as
-     * RGB(A) of each sample's high byte. Everything else is read through {@link BufferedImage#getRGB}, i.e.
+     * RGB(A) of each sample's high byte. 8-bit CMYK images (what {@code ImageIO} reads from a CMYK JPEG) are read from
+     * their samples as mode CMYK, which {@code convert("RGB")} turns into RGB without colour management, as Pillow
+     * does. Everything else is read through {@link BufferedImage#getRGB}, i.e.
      * converted to sRGB with straight alpha: mode RGBA when the image has alpha, else RGB. Indexed images
      * ({@code TYPE_BYTE_INDEXED}, {@code TYPE_BYTE_BINARY}) are marked {@link DecodedImage#nearestOnly()} like
      * Pillow's palette images.
@@ -68,9 +70,10 @@ public final class AwtImages {
     }
 
     /**
-     * Gray and 16-bit component images from their raw samples, or null for any other image. getRGB treats gray as
-     * linear light and brightens it (16-bit gray 32768 became 188, where Pillow keeps 32768), and scales 16 bits to
-     * 8 with rounding where Pillow keeps the high byte.
+     * Gray, 16-bit and CMYK component images from their raw samples, or null for any other image. getRGB treats gray
+     * as linear light and brightens it (16-bit gray 32768 became 188, where Pillow keeps 32768), scales 16 bits to
+     * 8 with rounding where Pillow keeps the high byte, and converts CMYK through its ICC profile (a CMYK JPEG read
+     * by ImageIO came out up to 1.13 from the reference pixel_values, where its samples as mode CMYK match exactly).
      */
     private static DecodedImage fromSamples(BufferedImage image, int w, int h) {
         ColorModel cm = image.getColorModel();
@@ -81,7 +84,8 @@ public final class AwtImages {
         boolean gray = cs == ColorSpace.getInstance(ColorSpace.CS_GRAY);
         int transfer = cm.getTransferType();
         boolean wide = transfer == DataBuffer.TYPE_USHORT;
-        if (!gray && !(cs.isCS_sRGB() && wide) || !wide && transfer != DataBuffer.TYPE_BYTE) {
+        boolean cmyk = cs.getType() == ColorSpace.TYPE_CMYK && cm.getNumComponents() == 4 && !wide;
+        if (!gray && !cmyk && !(cs.isCS_sRGB() && wide) || !wide && transfer != DataBuffer.TYPE_BYTE) {
             return null; // 8-bit sRGB needs no conversion: getRGB gives its samples unchanged
         }
         for (int bits : cm.getComponentSize()) {
@@ -102,7 +106,8 @@ public final class AwtImages {
             return DecodedImage.ofInts(w, h, v, 1);
         }
         // 8-bit gray stays L/LA; 16-bit gray+alpha (Pillow's LA;16B) and RGB(A) become RGB(A) of the high bytes.
-        PixelMode mode = gray && !wide ? (alpha ? PixelMode.LA : PixelMode.L) : (alpha ? PixelMode.RGBA : PixelMode.RGB);
+        PixelMode mode = cmyk ? PixelMode.CMYK
+                : gray && !wide ? (alpha ? PixelMode.LA : PixelMode.L) : (alpha ? PixelMode.RGBA : PixelMode.RGB);
         int c = mode.channels();
         int shift = wide ? 8 : 0;
         byte[] out = new byte[w * h * c];

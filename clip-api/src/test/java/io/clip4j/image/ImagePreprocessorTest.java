@@ -464,6 +464,17 @@ class ImagePreprocessorTest {
     }
 
     @Test
+    void awtBridgeReadsACmykJpegAsPillowDoes() throws Exception {
+        // ImageIO reads a CMYK JPEG as a CMYK ComponentColorModel; through getRGB its ICC profile converted it, and
+        // the pixel_values differed from the reference by up to 1.13. Its samples are Pillow's CMYK (inversion undone).
+        java.awt.image.BufferedImage bi = javax.imageio.ImageIO.read(file("cmyk_jpeg").toFile());
+        org.junit.jupiter.api.Assumptions.assumeTrue(bi != null, "this JDK's ImageIO cannot read CMYK JPEGs");
+        DecodedImage d = AwtImages.toDecodedImage(bi);
+        assertEquals(PixelMode.CMYK, d.mode());
+        assertArrayEquals(refValues("cmyk_jpeg"), ImagePreprocessor.clip().preprocess(d));
+    }
+
+    @Test
     void awtBridgeReadsGrayAnd16BitImagesAsPillowReadsThePng() throws Exception {
         // ImageIO gives TYPE_USHORT_GRAY for gray16.png and a 16-bit TYPE_CUSTOM for rgb16.png; through getRGB the
         // gray was brightened as linear light (every value of gray16 differed) and 16 bits rounded to 8 where

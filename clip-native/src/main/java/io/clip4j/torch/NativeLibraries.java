@@ -106,15 +106,51 @@ public final class NativeLibraries {
             } catch (ClipException e) {
                 throw keep(e);
             } catch (IOException | RuntimeException | LinkageError e) {
-                throw keep(new ClipException("cannot load the LibTorch natives for platform " + Loader.getPlatform()
-                        + " (org.bytedeco:pytorch with classifier " + Loader.getPlatform() + " on the class path?): "
-                        + e, e));
+                throw keep(new ClipException(loadFailure(e), e));
             } finally {
                 if (interrupted) {
                     Thread.currentThread().interrupt();
                 }
             }
         }
+    }
+
+    /**
+     * The message of a failed load. clip-native's Java code uses clip-cuda's classes on every machine (the first one
+     * in {@link #ensureLoaded}); only clip-cuda's native library is optional. A project that left out the
+     * {@code io.clip4j:clip-cuda} jar (the README says its library is loaded only for the kernels pipeline) was told
+     * to check the LibTorch natives instead.
+     *
+     * @param e what the load threw
+     * @return the message naming the missing jar, or the LibTorch natives and the exception
+     */
+    static String loadFailure(Throwable e) {
+        if (e instanceof NoClassDefFoundError && String.valueOf(e.getMessage()).startsWith("io/clip4j/cuda/")) {
+            return "the io.clip4j:clip-cuda jar is missing from the class path (class "
+                    + e.getMessage().replace('/', '.') + " not found): clip-native needs it on every machine (only its "
+                    + "native library is optional, loaded for ImagePipeline.KERNELS); do not exclude it";
+        }
+        return "cannot load the LibTorch natives for platform " + Loader.getPlatform()
+                + " (org.bytedeco:pytorch with classifier " + Loader.getPlatform() + " on the class path?): " + e;
+    }
+
+    /**
+     * The JVM lets one class loader load a given native library. When another one in the process already did (an
+     * earlier deployment of a web app, a second plugin), JavaCPP's message ("no libgomp.so.1 in java.library.path")
+     * hides that in its cause.
+     *
+     * @param e the load failure
+     * @return advice when a cause says the library is loaded by another class loader, else ""
+     */
+    static String otherClassLoaderHint(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (String.valueOf(t.getMessage()).contains("already loaded in another classloader")) {
+                return " (another class loader in this JVM already loaded clip4j's natives, e.g. an earlier deployment"
+                        + " of a web app or another plugin, and the JVM lets only one class loader load a native"
+                        + " library: load clip4j's jars once, from a class loader they share, or restart the JVM)";
+            }
+        }
+        return "";
     }
 
     /** Keeps a failure for every later call, unless an interrupt during the load caused it (then retries). */
@@ -272,7 +308,7 @@ public final class NativeLibraries {
                 try {
                     path = Loader.loadLibrary(preset, new URL[]{lib.toURI().toURL()}, name);
                 } catch (UnsatisfiedLinkError e) {
-                    throw new ClipException("cannot load " + lib + ": " + e.getMessage()
+                    throw new ClipException("cannot load " + lib + ": " + e.getMessage() + otherClassLoaderHint(e)
                             + (gpu ? cudaHint(platform, missingCuda) : ""), e);
                 }
                 if (path == null) {

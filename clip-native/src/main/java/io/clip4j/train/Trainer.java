@@ -9,6 +9,7 @@ import io.clip4j.checkpoint.ConfigInference;
 import io.clip4j.checkpoint.SafetensorsWriter;
 import io.clip4j.checkpoint.StateDict;
 import io.clip4j.checkpoint.TensorData;
+import io.clip4j.spi.TowerInputs;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.AdamW;
 import org.bytedeco.pytorch.AdamWOptions;
@@ -212,8 +213,8 @@ public final class Trainer implements AutoCloseable {
      * @return loss, learning rate, temperature and gradient norm of the step
      * @throws NullPointerException if an array is null
      * @throws ClipException        if the trainer or its model is closed, n &lt; 2 or the arrays do not match
-     *                              {@code n}, the loss is not finite, or LibTorch fails (e.g. an id outside the
-     *                              vocabulary)
+     *                              {@code n}, a pixel value is not finite, an id is outside [0, vocab_size) (checked
+     *                              before the step, naming the value), the loss is not finite, or LibTorch fails
      */
     public StepResult step(float[] pixelValues, long[] ids, int n) {
         checkOpen();
@@ -284,8 +285,9 @@ public final class Trainer implements AutoCloseable {
      *                    [0, vocab_size)
      * @param n           batch size, &ge; 1
      * @return the symmetric contrastive loss ({@link ContrastiveLoss}), a mean cross-entropy in nats
-     * @throws ClipException if the trainer or its model is closed, the lengths do not match {@code n}, or LibTorch
-     *                       rejects the batch (e.g. an id outside the vocabulary)
+     * @throws ClipException if the trainer or its model is closed, the lengths do not match {@code n}, a pixel value
+     *                       is not finite or an id is outside [0, vocab_size) (checked first, naming the value), or
+     *                       LibTorch fails
      * @throws NullPointerException if an array is null
      */
     public double evaluateLoss(float[] pixelValues, long[] ids, int n) {
@@ -303,7 +305,11 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
-    /** The array lengths must match {@code n} exactly: they are copied whole into tensors sized from it. */
+    /**
+     * The array lengths must match {@code n} exactly: they are copied whole into tensors sized from it. The values are
+     * checked as a loaded model checks them: a NaN pixel was reported as "loss is NaN (learning rate ... too high?)",
+     * and an id past the vocabulary as LibTorch's index error with its whole native backtrace in the message.
+     */
     private void checkBatch(float[] pixelValues, long[] ids, int n, int minN, String what) {
         int s = model.config().imageResolution();
         int ctx = model.config().contextLength();
@@ -311,6 +317,8 @@ public final class Trainer implements AutoCloseable {
             throw new ClipException(what + " batch needs n >= " + minN + " images [n,3," + s + "," + s + "] and ids [n,"
                     + ctx + "]; got n=" + n + ", " + pixelValues.length + " pixel values, " + ids.length + " ids");
         }
+        TowerInputs.checkPixelValues(pixelValues, n, s);
+        TowerInputs.checkTokenIds(ids, n, ctx, model.config().vocabSize());
     }
 
     /**

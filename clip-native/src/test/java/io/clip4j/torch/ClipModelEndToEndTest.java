@@ -109,6 +109,22 @@ class ClipModelEndToEndTest {
     }
 
     @Test
+    void theEngineIsFoundWhenTheContextClassLoaderCannotSeeIt() throws IOException {
+        // Plugin hosts and servers run code with a context class loader other than clip4j's: ClipModel looked for
+        // its engine there only, and said "no clip4j engine on the class path" with clip-native beside clip-api.
+        Path dir = DATA.resolve("models/tiny-vit");
+        Thread thread = Thread.currentThread();
+        ClassLoader context = thread.getContextClassLoader();
+        thread.setContextClassLoader(ClassLoader.getPlatformClassLoader());
+        try (ClipModel model = ClipModel.load(dir)) {
+            assertNear(Npy.read(dir.resolve("text_features.npy")).toFloatArray(), model.encodeTexts(texts(dir)).toArray(),
+                    "text_features");
+        } finally {
+            thread.setContextClassLoader(context);
+        }
+    }
+
+    @Test
     void badCheckpointsAndOptionsGiveTypedErrors(@TempDir Path tmp) throws IOException {
         Path cut = tmp.resolve("cut.pt");
         byte[] b = Files.readAllBytes(DATA.resolve("models/tiny-vit/state_dict.pt"));

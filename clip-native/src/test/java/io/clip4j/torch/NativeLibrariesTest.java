@@ -153,11 +153,42 @@ class NativeLibrariesTest {
     }
 
     @Test
+    void aSecondClassLoaderIsToldWhyItCannotLoadTheNatives(@TempDir Path dir) throws Exception {
+        // The JVM lets one class loader load a native library: a redeployed web app was told "cannot load
+        // .../libgomp.so.1: no libgomp.so.1 in java.library.path", the real reason only in the cause chain.
+        org.junit.jupiter.api.Assumptions.assumeTrue(Loader.getPlatform().startsWith("linux"),
+                "the hint is given where clip4j loads LibTorch's libraries one by one (Linux)");
+        String cache = Loader.getCacheDir().toString();
+        List<String> out = runChild(dir, List.of("-Dorg.bytedeco.javacpp.cachedir=" + cache), null,
+                SecondClassLoaderMain.class);
+        assertTrue(out.contains("LOADER 1 OK"), String.valueOf(out));
+        String second = out.get(out.size() - 1);
+        assertTrue(second.startsWith("LOADER 2 FAILED io.clip4j.ClipException: cannot load "), second);
+        assertTrue(second.contains("(another class loader in this JVM already loaded clip4j's natives, e.g. an earlier"
+                + " deployment of a web app or another plugin, and the JVM lets only one class loader load a native"
+                + " library: load clip4j's jars once, from a class loader they share, or restart the JVM)"), second);
+    }
+
+    @Test
     void missingNativesGiveAClearClipException(@TempDir Path cache) throws Exception {
         List<String> out = runChild(cache, List.of("-Dorg.bytedeco.javacpp.platform=linux-nosuch"));
         String last = out.isEmpty() ? "" : out.get(out.size() - 1);
         assertTrue(last.startsWith("FAILED io.clip4j.ClipException: no LibTorch natives for platform linux-nosuch"),
                 String.valueOf(out));
+    }
+
+    @Test
+    void withoutTheClipCudaJarTheMessageNamesIt(@TempDir Path cache) throws Exception {
+        // The README says clip-cuda's native library is loaded only for ImagePipeline.KERNELS; a project that excluded
+        // the jar was told "cannot load the LibTorch natives ... (org.bytedeco:pytorch ... on the class path?)".
+        String cp = java.util.Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(entry -> !entry.contains(File.separator + "clip-cuda" + File.separator))
+                .collect(java.util.stream.Collectors.joining(File.pathSeparator));
+        assertFalse(cp.equals(System.getProperty("java.class.path")), "clip-cuda is on the test class path");
+        List<String> out = runChildWithClassPath(cache, List.of(), cp, ColdStartMain.class);
+        assertEquals("FAILED io.clip4j.ClipException: the io.clip4j:clip-cuda jar is missing from the class path (class "
+                + "io.clip4j.cuda.JavaCppLimits not found): clip-native needs it on every machine (only its native "
+                + "library is optional, loaded for ImagePipeline.KERNELS); do not exclude it", out.get(out.size() - 1));
     }
 
     @Test
@@ -223,6 +254,13 @@ class NativeLibrariesTest {
 
     private static List<String> runChild(Path cache, List<String> extraArgs, String classPathFirst, Class<?> main,
                                          String... mainArgs) throws IOException, InterruptedException {
+        String cp = System.getProperty("java.class.path");
+        String classPath = classPathFirst == null ? cp : classPathFirst + File.pathSeparator + cp;
+        return runChildWithClassPath(cache, extraArgs, classPath, main, mainArgs);
+    }
+
+    private static List<String> runChildWithClassPath(Path cache, List<String> extraArgs, String classPath, Class<?> main,
+                                                      String... mainArgs) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx1g");
@@ -230,8 +268,7 @@ class NativeLibrariesTest {
         cmd.add("-Dclip4j.testdata=" + System.getProperty("clip4j.testdata"));
         cmd.addAll(extraArgs);
         cmd.add("-cp");
-        String cp = System.getProperty("java.class.path");
-        cmd.add(classPathFirst == null ? cp : classPathFirst + File.pathSeparator + cp);
+        cmd.add(classPath);
         cmd.add(main.getName());
         cmd.addAll(List.of(mainArgs));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
