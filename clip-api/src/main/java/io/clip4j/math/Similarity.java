@@ -89,7 +89,9 @@ public final class Similarity {
         Objects.requireNonNull(logits, "logits");
         checkShape(logits, rows, cols);
         float[] out = new float[logits.length];
-        double[] e = new double[cols]; // each exp computed once (they were the cost of a 1000-class softmax)
+        // Each exp computed once (they were the cost of a 1000-class softmax). Sized by cols only when there is a row:
+        // [0, cols] is valid for any cols, and new double[cols] then asked for up to 16 GiB.
+        double[] e = new double[rows == 0 ? 0 : cols];
         for (int r = 0; r < rows; r++) {
             double max = Double.NEGATIVE_INFINITY;
             for (int c = 0; c < cols; c++) {

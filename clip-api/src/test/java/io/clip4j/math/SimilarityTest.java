@@ -164,6 +164,15 @@ class SimilarityTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> ArraySizes.product("x", -1, 3)).getMessage()
                 .contains("x [-1, 3]: sizes must be >= 0"));
     }
+    /**
+     * No rows allow any column count (0 x cols values): the buffer of one row's exps must not be sized by cols then,
+     * or [0, 2^31 - 1] asked for 16 GiB and ended in OutOfMemoryError instead of an empty result.
+     */
+    @Test
+    void softmaxRowsOfNoRowsAllocatesNothingForTheirColumns() {
+        assertEquals(0, Similarity.softmaxRows(new float[0], 0, Integer.MAX_VALUE).length);
+    }
+
     /** softmaxRows computes each exp once; the probabilities are those of the formula that computed them twice. */
     @Test
     void softmaxRowsGivesTheBitsOfTheTwoPassFormula() {
