@@ -40,17 +40,19 @@ final class ScaledDots {
         int cols = Math.max(1, Math.min(COLS, (1 << 20) / d));
         double[] bt = new double[d * cols];
         double[][] acc = new double[4][cols];
-        for (int j0 = 0; j0 < m; j0 += cols) {
-            int w = Math.min(cols, m - j0);
+        // The loops advance by what they did (j0 += w, i += rows), never past m or n: "+= cols" overflows an int
+        // when m is within a block of Integer.MAX_VALUE.
+        for (int j0 = 0, w; j0 < m; j0 += w) {
+            w = Math.min(cols, m - j0);
             for (int j = 0; j < w; j++) {
                 int src = (j0 + j) * d;
                 for (int k = 0; k < d; k++) {
                     bt[k * cols + j] = b[src + k];
                 }
             }
-            for (int i = 0; i < n; i += 4) {
+            for (int i = 0, rows; i < n; i += rows) {
                 // Past the last row of a, the kernel repeats it and its sums are not written.
-                int rows = Math.min(4, n - i);
+                rows = Math.min(4, n - i);
                 block(a, d, bt, cols, w, i, rows, acc);
                 for (int r = 0; r < rows; r++) {
                     double[] s = acc[r];

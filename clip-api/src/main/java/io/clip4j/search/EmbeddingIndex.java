@@ -263,8 +263,8 @@ public final class EmbeddingIndex {
         // Every query scans one block of rows while it is in cache, instead of each reading the whole matrix; the
         // rows still reach each query's top-k in row order, so the hits are those of one search per query.
         float[] four = new float[4];
-        for (int from = 0; from < size(); from += SCAN_ROWS) {
-            int to = Math.min(size(), from + SCAN_ROWS);
+        for (int from = 0, to; from < size(); from = to) { // "from += SCAN_ROWS" would overflow near 2^31 rows
+            to = from + Math.min(SCAN_ROWS, size() - from);
             for (int i = 0; i < n; i++) {
                 scan(units[i], from, to, tops[i], four);
             }
