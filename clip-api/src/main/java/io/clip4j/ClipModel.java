@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
+import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 
 /**
@@ -534,7 +535,7 @@ public interface ClipModel extends AutoCloseable {
          *                       unreadable or damaged checkpoint or an {@link #activation(Activation)} it contradicts,
          *                       a {@link io.clip4j.text.VocabularyException} for an unreadable {@link #vocabulary},
          *                       a plain {@link ClipException} when the tokenizer has more ids than the model's
-         *                       vocab_size or the device cannot be used
+         *                       vocab_size, the device cannot be used, or a listed engine cannot be loaded
          */
         public ClipModel build() {
             if (!device.isCuda() && precision != Precision.FLOAT32) {
@@ -543,15 +544,28 @@ public interface ClipModel extends AutoCloseable {
             // clip-api's own class loader first, as ImageDecoders does: ServiceLoader.load(Class) alone searches only
             // the thread's context class loader, which in plugin hosts and servers is often not the one holding
             // clip4j, and then said "no clip4j engine" with clip-native right beside clip-api.
-            Iterator<ClipModelProvider> it = ServiceLoader.load(ClipModelProvider.class,
-                    ClipModelProvider.class.getClassLoader()).iterator();
-            if (!it.hasNext()) {
-                it = ServiceLoader.load(ClipModelProvider.class).iterator(); // an engine only the context loader sees
+            ClipModelProvider engine;
+            try {
+                engine = firstEngine(ClipModelProvider.class.getClassLoader());
+                if (engine == null) {
+                    engine = firstEngine(Thread.currentThread().getContextClassLoader()); // seen by that loader only
+                }
+            } catch (ServiceConfigurationError e) {
+                // A listed engine that cannot be loaded (another clip-api version's clip-native, a class missing from
+                // a trimmed jar) is a setup problem to name, not an Error escaping the documented ClipException.
+                throw new ClipException("the clip4j engine listed in META-INF/services cannot be loaded (are clip-api"
+                        + " and clip-native of one version, on one class loader?): " + e.getMessage(), e);
             }
-            if (!it.hasNext()) {
+            if (engine == null) {
                 throw new ClipException("no clip4j engine on the class path: add the io.clip4j:clip-native dependency");
             }
-            return it.next().open(this);
+            return engine.open(this);
+        }
+
+        /** The first engine a class loader's service files list, or null; a loader of null means the system one. */
+        private static ClipModelProvider firstEngine(ClassLoader loader) {
+            Iterator<ClipModelProvider> it = ServiceLoader.load(ClipModelProvider.class, loader).iterator();
+            return it.hasNext() ? it.next() : null;
         }
     }
 }
