@@ -56,6 +56,9 @@ if ! command -v nvcc >/dev/null 2>&1 && [ -z "${CUDACXX:-}" ]; then
 fi
 
 echo "== environment"
+# The probes are time-boxed too: nvidia-smi can hang on a driver in a bad state, which stopped every step after
+# it. (60 s for Python: a first import of torch with CUDA may read gigabytes from a cold disk.)
+PROBE_LIMIT=20
 # Which sources were checked: a copy of the tree may come without .git, so CLIP4J_COMMIT can say it.
 COMMIT="${CLIP4J_COMMIT:-$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "unknown")}"
 if [ -z "${CLIP4J_COMMIT:-}" ] && [ -n "$(git -C "$ROOT" status --porcelain 2>/dev/null)" ]; then
@@ -64,13 +67,14 @@ fi
 echo "clip4j commit: $COMMIT"
 NVCC="$(command -v nvcc || echo "${CUDACXX:-}")"
 echo "nvcc: ${NVCC:-not found}"
-NVCC_VERSION="$([ -n "$NVCC" ] && "$NVCC" --version 2>/dev/null | grep -o 'release [0-9.]*, V[0-9.]*' || echo "not found")"
+NVCC_VERSION="$([ -n "$NVCC" ] && timeout -k 5 "$PROBE_LIMIT" "$NVCC" --version 2>/dev/null |
+  grep -o 'release [0-9.]*, V[0-9.]*' || echo "not found")"
 echo "nvcc version: $NVCC_VERSION"
 echo "cmake: $(cmake --version 2>/dev/null | head -1 || echo "not found")"
-GPU_LINE="$(nvidia-smi --query-gpu=name,driver_version,compute_cap,memory.total --format=csv,noheader 2>/dev/null |
-  head -1 || true)"
+GPU_LINE="$(timeout -k 5 "$PROBE_LIMIT" nvidia-smi --query-gpu=name,driver_version,compute_cap,memory.total \
+  --format=csv,noheader 2>/dev/null | head -1 || true)"
 echo "nvidia-smi: ${GPU_LINE:-unavailable}"
-"$PYTHON" -c 'import numpy, torch; print("python: numpy", numpy.__version__, "torch", torch.__version__,
+timeout -k 5 60 "$PYTHON" -c 'import numpy, torch; print("python: numpy", numpy.__version__, "torch", torch.__version__,
   "torch CUDA", torch.version.cuda, "available", torch.cuda.is_available())' 2>&1 || echo "python: numpy/torch missing"
 
 BUILT=0
