@@ -4,7 +4,8 @@
 # checks the kernels against the fixtures and PyTorch, times them, and prints a markdown block for
 # docs/gpu-results.md (also written to $BUILD/gpu-results.md).
 # Every step runs even when an earlier one failed (except what needs the build), each is time-boxed (at most
-# 9 minutes in all; 2-3 minutes expected on a 16-core machine), and a summary of all steps comes last.
+# 9 minutes in all, and the environment probes before them 100 s; 2-3 minutes expected on a 16-core machine),
+# and a summary of all steps comes last.
 # Exit status: 0 only if every step passed.
 #
 #   cpp/scripts/gpu-check.sh            # BUILD defaults to build/gpu-check (git-ignored)
