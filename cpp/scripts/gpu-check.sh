@@ -59,7 +59,7 @@ fi
 echo "== environment"
 # The probes are time-boxed too: nvidia-smi can hang on a driver in a bad state, which stopped every step after
 # it. (60 s for Python: a first import of torch with CUDA may read gigabytes from a cold disk.)
-PROBE_LIMIT=20
+PROBE_LIMIT="${CLIP4J_PROBE_LIMIT:-20}"  # seconds; the script's self-test (test_gpu_check_sh.sh) sets 2
 # Which sources were checked: a copy of the tree may come without .git, so CLIP4J_COMMIT can say it.
 COMMIT="${CLIP4J_COMMIT:-$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "unknown")}"
 if [ -z "${CLIP4J_COMMIT:-}" ] && [ -n "$(git -C "$ROOT" status --porcelain 2>/dev/null)" ]; then
@@ -104,7 +104,7 @@ if [ "$BUILT" -eq 1 ]; then
   fi
   # test_gpu runs on its own below: CTest would count its skip (exit 77) as a pass. gpu_check_script is
   # gpu_check.py on the CPU backend, which the step after next runs on the GPU anyway; gpu_check_sh is this
-  # script with a fake nvidia-smi and cmake (20 s of waiting that the GPU time is not for).
+  # script with a fake nvidia-smi and cmake (no use of GPU time).
   step "ctest (all but test_gpu)" 90 ctest --test-dir "$BUILD" --output-on-failure -j4 \
     -E '^(test_gpu|gpu_check_script|gpu_check_sh)$' || true
   step "test_gpu (must run, not skip)" 60 "$BUILD/cpp/tests/test_gpu" "$ROOT/testdata" || true
