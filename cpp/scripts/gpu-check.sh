@@ -4,7 +4,8 @@
 # checks the kernels against the fixtures and PyTorch, times them, and prints a markdown block for
 # docs/gpu-results.md (also written to $BUILD/gpu-results.md).
 # Every step runs even when an earlier one failed (except what needs the build), each is time-boxed (at most
-# 9 minutes in all; 2-3 minutes expected on a 16-core machine), and a summary of all steps comes last.
+# 9 minutes in all, and the environment probes before them 100 s; 2-3 minutes expected on a 16-core machine),
+# and a summary of all steps comes last.
 # Exit status: 0 only if every step passed.
 #
 #   cpp/scripts/gpu-check.sh            # BUILD defaults to build/gpu-check (git-ignored)
@@ -56,6 +57,9 @@ if ! command -v nvcc >/dev/null 2>&1 && [ -z "${CUDACXX:-}" ]; then
 fi
 
 echo "== environment"
+# The probes are time-boxed too: nvidia-smi can hang on a driver in a bad state, which stopped every step after
+# it. (60 s for Python: a first import of torch with CUDA may read gigabytes from a cold disk.)
+PROBE_LIMIT="${CLIP4J_PROBE_LIMIT:-20}"  # seconds; the script's self-test (test_gpu_check_sh.sh) sets 2
 # Which sources were checked: a copy of the tree may come without .git, so CLIP4J_COMMIT can say it.
 COMMIT="${CLIP4J_COMMIT:-$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "unknown")}"
 if [ -z "${CLIP4J_COMMIT:-}" ] && [ -n "$(git -C "$ROOT" status --porcelain 2>/dev/null)" ]; then
@@ -64,13 +68,14 @@ fi
 echo "clip4j commit: $COMMIT"
 NVCC="$(command -v nvcc || echo "${CUDACXX:-}")"
 echo "nvcc: ${NVCC:-not found}"
-NVCC_VERSION="$([ -n "$NVCC" ] && "$NVCC" --version 2>/dev/null | grep -o 'release [0-9.]*, V[0-9.]*' || echo "not found")"
+NVCC_VERSION="$([ -n "$NVCC" ] && timeout -k 5 "$PROBE_LIMIT" "$NVCC" --version 2>/dev/null |
+  grep -o 'release [0-9.]*, V[0-9.]*' || echo "not found")"
 echo "nvcc version: $NVCC_VERSION"
 echo "cmake: $(cmake --version 2>/dev/null | head -1 || echo "not found")"
-GPU_LINE="$(nvidia-smi --query-gpu=name,driver_version,compute_cap,memory.total --format=csv,noheader 2>/dev/null |
-  head -1 || true)"
+GPU_LINE="$(timeout -k 5 "$PROBE_LIMIT" nvidia-smi --query-gpu=name,driver_version,compute_cap,memory.total \
+  --format=csv,noheader 2>/dev/null | head -1 || true)"
 echo "nvidia-smi: ${GPU_LINE:-unavailable}"
-"$PYTHON" -c 'import numpy, torch; print("python: numpy", numpy.__version__, "torch", torch.__version__,
+timeout -k 5 60 "$PYTHON" -c 'import numpy, torch; print("python: numpy", numpy.__version__, "torch", torch.__version__,
   "torch CUDA", torch.version.cuda, "available", torch.cuda.is_available())' 2>&1 || echo "python: numpy/torch missing"
 
 BUILT=0
@@ -98,9 +103,10 @@ if [ "$BUILT" -eq 1 ]; then
     cuobjdump --list-ptx "$BUILD/cpp/libclip4j_kernels.so" 2>&1 | sed 's/^/  /' | sort -u | head -20
   fi
   # test_gpu runs on its own below: CTest would count its skip (exit 77) as a pass. gpu_check_script is
-  # gpu_check.py on the CPU backend, which the step after next runs on the GPU anyway.
+  # gpu_check.py on the CPU backend, which the step after next runs on the GPU anyway; gpu_check_sh is this
+  # script with a fake nvidia-smi and cmake (no use of GPU time).
   step "ctest (all but test_gpu)" 90 ctest --test-dir "$BUILD" --output-on-failure -j4 \
-    -E '^(test_gpu|gpu_check_script)$' || true
+    -E '^(test_gpu|gpu_check_script|gpu_check_sh)$' || true
   step "test_gpu (must run, not skip)" 60 "$BUILD/cpp/tests/test_gpu" "$ROOT/testdata" || true
   # Markdown on stdout into $RESULTS (unbuffered: a cut-short run keeps what it printed); checks on stderr.
   step "gpu_check.py (fixtures, PyTorch, timings)" 150 bash -c \

@@ -106,15 +106,23 @@ public final class ImageFolders {
         return false;
     }
 
-    /** What a path that is not a regular file is, for the warning. */
+    /**
+     * What a path that is not a regular file is, for the warning. Told from the error of reading its attributes:
+     * {@code Files.exists} is false for a link loop or a target that cannot be read too, which were called missing.
+     */
     private static String notARegularFile(Path file) {
-        if (Files.isSymbolicLink(file)) {
-            return Files.isDirectory(file) ? "a symbolic link to a folder (not followed)"
-                    : Files.exists(file) ? "a symbolic link to something that is not a regular file"
-                    : "a symbolic link to nothing (its target is missing)";
+        boolean link = Files.isSymbolicLink(file);
+        try {
+            BasicFileAttributes a = link ? Files.readAttributes(file, BasicFileAttributes.class)
+                    : Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return !link ? "not a regular file (a named pipe, socket or device)"
+                    : a.isDirectory() ? "a symbolic link to a folder (not followed)"
+                    : "a symbolic link to something that is not a regular file";
+        } catch (NoSuchFileException e) {
+            return link ? "a symbolic link to nothing (its target is missing)" : "removed while the folder was listed";
+        } catch (IOException e) {
+            return (link ? "a symbolic link that cannot be followed: " : "cannot be read: ") + e;
         }
-        return Files.exists(file, LinkOption.NOFOLLOW_LINKS) ? "not a regular file (a named pipe, socket or device)"
-                : "removed while the folder was listed";
     }
 
     /** Collects image files; an unreadable folder below the root is skipped, the root's own failure thrown. */

@@ -79,6 +79,8 @@ class ImageFoldersTest {
         Files.write(classes.resolve("a.png"), new byte[1]);
         Path dangling = Files.createSymbolicLink(classes.resolve("moved.png"), dir.resolve("nowhere.png"));
         Path toFolder = Files.createSymbolicLink(classes.resolve("folder.png"), dir);
+        // A link to itself: its target is there (it was called missing), it just never ends.
+        Path loop = Files.createSymbolicLink(classes.resolve("loop.png"), classes.resolve("loop.png"));
         Path fifo = classes.resolve("pipe.png");
         Files.createDirectories(classes.resolve("real-folder.png")); // a folder: not an entry to warn about
         assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0, "mkfifo");
@@ -87,6 +89,8 @@ class ImageFoldersTest {
         assertTrue(warnings.contains(dangling + ": skipped, a symbolic link to nothing (its target is missing)"),
                 warnings);
         assertTrue(warnings.contains(toFolder + ": skipped, a symbolic link to a folder (not followed)"), warnings);
+        assertTrue(warnings.contains(loop + ": skipped, a symbolic link that cannot be followed: "
+                + "java.nio.file.FileSystemException: " + loop + ": Too many levels of symbolic links"), warnings);
         assertTrue(warnings.contains(fifo + ": skipped, not a regular file (a named pipe, socket or device)"),
                 warnings);
         assertFalse(warnings.contains("real-folder.png"), warnings);
