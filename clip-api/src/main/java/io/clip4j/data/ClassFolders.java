@@ -41,8 +41,9 @@ public final class ClassFolders {
      * @return the dataset, named after the directory; labels index the class folders that hold images
      * @throws NullPointerException if {@code root} is null
      * @throws ClipException        if the directory cannot be listed or holds no class folder with an image, or if
-     *                              two class folders give the same class name or one gives a blank name (the
-     *                              message names the folders)
+     *                              two class folders give the same class name as prompts read it (trimmed, runs
+     *                              of whitespace as one space: {@code cat} and {@code cat_}) or one gives a blank
+     *                              name (the message names the folders)
      */
     public static LabeledDataset read(Path root) {
         if (!Files.isDirectory(root)) {
@@ -66,10 +67,11 @@ public final class ClassFolders {
                 throw new ClipException(root + ": class folder '" + printable(folder) + "' gives a blank class name"
                         + " ('_' reads as a space); rename it");
             }
-            String other = folderOfName.putIfAbsent(name, folder);
+            String other = folderOfName.putIfAbsent(promptKey(name), folder);
             if (other != null) {
                 throw new ClipException(root + ": class folders '" + printable(other) + "' and '" + printable(folder)
-                        + "' both give the class name '" + printable(name) + "' ('_' reads as a space); rename one");
+                        + "' both give the class name '" + printable(promptKey(name)) + "' ('_' reads as a space,"
+                        + " and prompts ignore spaces at the ends and repeated ones); rename one");
             }
             names.add(name);
             for (Path img : images) {
@@ -81,6 +83,28 @@ public final class ClassFolders {
         }
         return new LabeledDataset(root.getFileName() == null ? root.toString() : root.getFileName().toString(),
                 names, examples);
+    }
+
+    /**
+     * A class name as its prompts read it: the tokenizer's whitespace_clean trims it and collapses runs of
+     * whitespace, so "cat" and "cat " (folders cat and cat_) would be two classes with the same prompts.
+     */
+    static String promptKey(String name) {
+        StringBuilder b = new StringBuilder(name.length());
+        boolean space = false;
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (Character.isWhitespace(c)) {
+                space = b.length() > 0;
+            } else {
+                if (space) {
+                    b.append(' ');
+                    space = false;
+                }
+                b.append(c);
+            }
+        }
+        return b.toString();
     }
 
     private static String printable(String folderName) {

@@ -258,7 +258,21 @@ class DataReadersTest {
         }
         ClipException dup = assertThrows(ClipException.class, () -> ClassFolders.read(twice));
         assertEquals(twice + ": class folders 'a b' and 'a_b' both give the class name 'a b' ('_' reads as a"
-                + " space); rename one", dup.getMessage());
+                + " space, and prompts ignore spaces at the ends and repeated ones); rename one", dup.getMessage());
+        // "cat" and "cat " ("cat_") give the same prompts once the tokenizer has cleaned the whitespace.
+        Path trailing = dir.resolve("trailing");
+        for (String folder : new String[]{"cat", "cat_", "big__dog", "big_dog "}) {
+            Files.createDirectories(trailing.resolve(folder));
+            Files.copy(IMAGES.resolve("chelsea.png"), trailing.resolve(folder).resolve("1.png"));
+        }
+        assertEquals(trailing + ": class folders 'big__dog' and 'big_dog ' both give the class name 'big dog' ('_'"
+                + " reads as a space, and prompts ignore spaces at the ends and repeated ones); rename one",
+                assertThrows(ClipException.class, () -> ClassFolders.read(trailing)).getMessage());
+        Files.delete(trailing.resolve("big_dog ").resolve("1.png"));
+        Files.delete(trailing.resolve("big_dog "));
+        assertEquals(trailing + ": class folders 'cat' and 'cat_' both give the class name 'cat' ('_' reads as a"
+                + " space, and prompts ignore spaces at the ends and repeated ones); rename one",
+                assertThrows(ClipException.class, () -> ClassFolders.read(trailing)).getMessage());
         for (String folder : new String[]{"___", " ", "_\t"}) {
             Path blank = dir.resolve("blank" + folder.length() + folder.charAt(folder.length() - 1) % 10);
             Files.createDirectories(blank.resolve("dog"));
