@@ -95,6 +95,8 @@ final class ModelOptions {
      * @throws io.clip4j.checkpoint.CheckpointException if a named model cannot be downloaded or verified
      */
     Path modelPath() {
+        // Checked whatever the model: blank is the working directory, refused like every blank path option.
+        PathOptions.requireNotBlank("--model-cache", modelCache);
         if (model != null) {
             if (fetched == null) {
                 Optional<PretrainedModel> named = PretrainedModels.find(model);
@@ -188,7 +190,6 @@ final class ModelOptions {
     }
 
     private Path download(PretrainedModel named) {
-        PathOptions.requireNotBlank("--model-cache", modelCache); // blank: downloads into the working directory
         ModelDownloader downloader = new ModelDownloader(modelCache != null ? modelCache
                 : PretrainedModels.defaultCacheDir()).offline(offline).mirror(modelMirror);
         return withProgress(named.name(), listener -> downloader.onProgress(listener).fetch(named));

@@ -127,7 +127,9 @@ class TokenizePreprocessCliTest {
                             tmp.resolve("px.npy").toString(), "--uint8-out", blank},
                     new String[]{"--out", "index", "--model", vit, "--images", image, "--no-progress", "--out", blank},
                     new String[]{"--model-cache", "embed", "--model", "ViT-B/32", "--offline", "--model-cache", blank,
-                            "--text", "a cat"});
+                            "--text", "a cat"},
+                    // refused with a local model too, as the README says (it was checked only before a download)
+                    new String[]{"--model-cache", "embed", "--model", vit, "--model-cache", blank, "--text", "a cat"});
             for (String[] line : lines) {
                 CliRunner r = CliRunner.run(java.util.Arrays.copyOfRange(line, 1, line.length));
                 assertEquals(ClipCli.EXIT_INPUT, r.code, String.join(" ", line) + ": " + r.err);
