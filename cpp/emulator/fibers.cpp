@@ -9,6 +9,7 @@
 // wrong results here instead of passing by luck. CLIP4J_EMU_SEED (an integer) changes the orders.
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cstdio>
 #include <cstdint>
 #include <cstdlib>
@@ -67,9 +68,18 @@ struct Worker {
 
 // The seed of every schedule: CLIP4J_EMU_SEED, else a fixed one, so runs repeat.
 uint64_t base_seed() {
-    static const uint64_t seed = [] {
+    static const uint64_t seed = []() -> uint64_t {
         const char* s = std::getenv("CLIP4J_EMU_SEED");
-        return s ? std::strtoull(s, nullptr, 10) : 0x9E3779B97F4A7C15ull;
+        if (!s) return 0x9E3779B97F4A7C15ull;
+        char* end = nullptr;
+        errno = 0;
+        uint64_t v = std::strtoull(s, &end, 10);
+        if (end == s || *end != '\0' || errno == ERANGE || *s == '-') {
+            // "abc" read as seed 0 would repeat one schedule while the tester believes they chose another.
+            std::fprintf(stderr, "clip4j emulator: CLIP4J_EMU_SEED='%s' is not a decimal number\n", s);
+            std::exit(2);
+        }
+        return v;
     }();
     return seed;
 }

@@ -20,6 +20,7 @@ except ImportError:
     sys.exit(77)
 
 SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "gpu_check.py")
+sys.path.insert(0, os.path.dirname(SCRIPT))  # for "import gpu_check" in the checks that call it directly
 FAILURES = []
 
 
@@ -40,7 +41,6 @@ def wide_rows(lib):
     """The score checks hold clip4j to float32 accuracy, not to torch's own float32 softmax, whose error
     grows with the row length (about 6e-6 for 20000 columns): 64 x 20000 on the CPU backend."""
     import torch
-    sys.path.insert(0, os.path.dirname(SCRIPT))
     import gpu_check
     k = gpu_check.Kernels(lib, "cpu")
     before = len(gpu_check.FAILURES)
