@@ -374,10 +374,11 @@ public final class Trainer implements AutoCloseable {
      *
      * @param dir a training-state directory
      * @return the metadata saved with it
-     * @throws ClipException if the trainer is closed, a file is missing or does not fit this model, the saved
-     *                       options differ, {@code completed_steps} is not a whole number from 0 to the total steps,
-     *                       or the weights or optimiser file is not the one {@code trainer.json} was saved with (an
-     *                       interrupted save)
+     * @throws ClipException if the trainer is closed, a file is missing or does not fit this model (the weights
+     *                       must hold exactly this model's tensors, no more), the saved options differ,
+     *                       {@code completed_steps} is not a whole number from 0 to the total steps, or the weights
+     *                       or optimiser file is not the one {@code trainer.json} was saved with (an interrupted
+     *                       save); a refused state leaves the weights, optimiser and step count as they were
      */
     public JsonNode loadState(Path dir) {
         checkOpen();
@@ -405,19 +406,17 @@ public final class Trainer implements AutoCloseable {
                 throw new ClipException("the saved weights record " + act + " " + recorded + ", this model computes "
                         + ours);
             }
+            // Why: everything that can refuse the state runs before the first weight changes. Copying first left a
+            // model of another size (extra blocks ignored, the rest copied) half-overwritten when the optimiser file
+            // was then refused, and the caller's trainer silently held weights from another run.
+            requireSameTensors(sd);
+            AdamW loaded = loadOptimizer(dir.resolve(OPTIMIZER));
             try (PointerScope scope = new PointerScope(); NoGradGuard guard = new NoGradGuard()) {
                 copyInto(sd, model.parameters());
                 copyInto(sd, model.buffers());
             }
-            InputArchive archive = new InputArchive();
-            try {
-                archive.load_from(dir.resolve(OPTIMIZER).toString());
-                optimizer.load(archive);
-            } catch (RuntimeException e) {
-                throw new ClipException(OPTIMIZER + ": " + withoutNativeTrace(e.getMessage()), e);
-            } finally {
-                archive.close();
-            }
+            optimizer.close();
+            optimizer = loaded;
             step = completed;
             return state.path("metadata");
         } catch (java.nio.file.NoSuchFileException e) {
@@ -477,16 +476,46 @@ public final class Trainer implements AutoCloseable {
         return (trace < 0 ? message : message.substring(0, trace)).strip();
     }
 
+    /**
+     * The saved weights must be exactly this model's: every parameter and buffer present with its shape, and no
+     * tensor the model lacks (the weights of a deeper model otherwise load into a shallower one).
+     */
+    private void requireSameTensors(StateDict sd) {
+        java.util.Set<String> read = new java.util.HashSet<>();
+        for (Map<String, Tensor> target : List.of(model.parameters(), model.buffers())) {
+            for (Map.Entry<String, Tensor> e : target.entrySet()) {
+                TensorData d = sd.get(e.getKey());
+                if (!java.util.Arrays.equals(d.shape(), Tensors.shape(e.getValue()))) {
+                    throw new ClipException(sd.source() + ": tensor '" + e.getKey() + "' has shape "
+                            + java.util.Arrays.toString(d.shape()) + ", the model has "
+                            + java.util.Arrays.toString(Tensors.shape(e.getValue())));
+                }
+                read.add(e.getKey());
+            }
+        }
+        io.clip4j.checkpoint.UnusedTensors.requireAllUsed(sd, read);
+    }
+
+    /** A new optimiser over this trainer's parameters holding the saved state; this trainer's is left as it was. */
+    private AdamW loadOptimizer(Path file) {
+        AdamW loaded = newOptimizer();
+        InputArchive archive = new InputArchive();
+        try {
+            archive.load_from(file.toString());
+            loaded.load(archive);
+            return loaded;
+        } catch (RuntimeException e) {
+            loaded.close();
+            throw new ClipException(OPTIMIZER + ": " + withoutNativeTrace(e.getMessage()), e);
+        } finally {
+            archive.close();
+        }
+    }
+
     private static void copyInto(StateDict sd, Map<String, Tensor> target) {
         for (Map.Entry<String, Tensor> e : target.entrySet()) {
             TensorData d = sd.get(e.getKey());
-            Tensor t = e.getValue();
-            if (!java.util.Arrays.equals(d.shape(), Tensors.shape(t))) {
-                throw new ClipException(sd.source() + ": tensor '" + e.getKey() + "' has shape "
-                        + java.util.Arrays.toString(d.shape()) + ", the model has "
-                        + java.util.Arrays.toString(Tensors.shape(t)));
-            }
-            t.copy_(Tensors.floats(d.toFloatArray(), d.shape()));
+            e.getValue().copy_(Tensors.floats(d.toFloatArray(), d.shape()));
         }
     }
 

@@ -416,6 +416,38 @@ class TrainerTest {
     }
 
     @Test
+    void aStateOfADeeperModelIsRefusedAndLeavesTheTrainerAsItWas(@TempDir Path dir) {
+        // The weights were copied before the optimiser file was read: the deeper model's blocks 0 overwrote this
+        // model's, its blocks 1 were ignored, and only then was the optimiser file refused.
+        ClipConfig shallow = TinyConfigs.vit();
+        ClipConfig deep = new ClipConfig(32, 32, new int[]{2}, 64, 8, 16, 49408, 64, 1, 2, 1);
+        TrainOptions o = TrainOptions.builder().totalSteps(4).build();
+        try (TrainableClip m = TrainableClip.initialize(deep, 5); Trainer t = new Trainer(m, o)) {
+            t.step(TinyConfigs.pixels(deep, N, 1), TinyConfigs.ids(deep, N, 2), N);
+            t.saveState(dir, Map.of());
+        }
+        Map<String, float[]> twin;
+        try (TrainableClip m = TrainableClip.initialize(shallow, 6); Trainer t = new Trainer(m, o)) {
+            t.step(TinyConfigs.pixels(shallow, N, 3), TinyConfigs.ids(shallow, N, 4), N);
+            t.step(TinyConfigs.pixels(shallow, N, 5), TinyConfigs.ids(shallow, N, 6), N);
+            twin = m.snapshot();
+        }
+        try (TrainableClip m = TrainableClip.initialize(shallow, 6); Trainer t = new Trainer(m, o)) {
+            t.step(TinyConfigs.pixels(shallow, N, 3), TinyConfigs.ids(shallow, N, 4), N);
+            Map<String, float[]> before = m.snapshot();
+            io.clip4j.ClipException e = assertThrows(io.clip4j.ClipException.class, () -> t.loadState(dir));
+            assertTrue(e.getMessage().contains("visual.transformer.resblocks.1"), e.getMessage());
+            assertEquals(1, t.completedSteps());
+            Map<String, float[]> after = m.snapshot();
+            before.forEach((k, v) -> assertArrayEquals(v, after.get(k), k));
+            // the optimiser state is this run's too: the next step is the one of a trainer that never tried to load
+            t.step(TinyConfigs.pixels(shallow, N, 5), TinyConfigs.ids(shallow, N, 6), N);
+            Map<String, float[]> stepped = m.snapshot();
+            twin.forEach((k, v) -> assertArrayEquals(v, stepped.get(k), k));
+        }
+    }
+
+    @Test
     void aSaveThatFailsWhileWritingLeavesThePreviousStateUsable(@TempDir Path dir) throws Exception {
         // The weights used to be moved into place before the optimiser file was written: a save failing (or killed)
         // there left step-4 weights beside step-2 trainer.json, refused on resume, and the step-2 state was lost.
