@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -203,6 +204,30 @@ class TrainerTest {
         IllegalArgumentException eps = assertThrows(IllegalArgumentException.class,
                 () -> TrainOptions.builder().totalSteps(1).eps(Double.POSITIVE_INFINITY).build());
         assertTrue(eps.getMessage().contains("eps Infinity"), eps.getMessage());
+    }
+
+    @Test
+    void settingsThatRoundToZeroOrInfinityInFloat32AreRefused() {
+        // Finite in double but not in float32, where LibTorch computes the update: eps 1e-50 rounds to 0, so every
+        // weight with a zero gradient (unused token embeddings) became 0 / 0 = NaN at the first step, which
+        // returned normally; weight decay 1e300 made the decay factor -infinity.
+        double[][] refused = {{1e-50, 5e-4, 0.2}, {1e300, 5e-4, 0.2}, {1e-6, 1e-50, 0.2}, {1e-6, 1e300, 0},
+            {1e-6, 5e-4, 1e300}};
+        for (double[] r : refused) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainOptions.builder()
+                    .totalSteps(1).eps(r[0]).learningRate(r[1]).weightDecay(r[2]).build(), Arrays.toString(r));
+            assertTrue(e.getMessage().startsWith("optimiser setting beyond float32"), e.getMessage());
+        }
+        ClipConfig c = TinyConfigs.vit();
+        TrainOptions tiniest = TrainOptions.builder().totalSteps(2).eps(1e-44).build();
+        try (TrainableClip m = TrainableClip.initialize(c, 3); Trainer t = new Trainer(m, tiniest)) {
+            t.step(TinyConfigs.pixels(c, N, 1), TinyConfigs.ids(c, N, 2), N);
+            m.snapshot().forEach((k, v) -> {
+                for (float x : v) {
+                    assertTrue(Float.isFinite(x), k);
+                }
+            });
+        }
     }
 
     @Test
