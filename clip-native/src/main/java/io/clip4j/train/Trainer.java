@@ -247,7 +247,7 @@ public final class Trainer implements AutoCloseable {
         } catch (ClipException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new ClipException("step " + (step + 1) + ": LibTorch failed: " + e.getMessage(), e);
+            throw new ClipException("step " + (step + 1) + ": LibTorch failed: " + withoutNativeTrace(e.getMessage()), e);
         }
         model.clampLogitScale();
         StepResult r = new StepResult(step, loss, lr, model.temperatureScale(), gradNorm);

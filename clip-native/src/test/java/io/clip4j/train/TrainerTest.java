@@ -231,6 +231,21 @@ class TrainerTest {
     }
 
     @Test
+    void aLibTorchFailureInAStepIsOneLineWithoutTheNativeBacktrace() {
+        // The step's message carried LibTorch's C++ stack trace (2 KB) after its one-line reason.
+        ClipConfig c = TinyConfigs.vit();
+        try (TrainableClip m = TrainableClip.initialize(c, 3);
+             Trainer t = new Trainer(m, TrainOptions.builder().totalSteps(2).build())) {
+            m.freeze(true, true); // behind the trainer's back: the loss has no graph to differentiate
+            io.clip4j.ClipException e = assertThrows(io.clip4j.ClipException.class,
+                    () -> t.step(TinyConfigs.pixels(c, N, 1), TinyConfigs.ids(c, N, 2), N));
+            assertEquals("step 1: LibTorch failed: element 0 of tensors does not require grad and does not have a "
+                    + "grad_fn", e.getMessage());
+            assertEquals(0, t.completedSteps());
+        }
+    }
+
+    @Test
     void convolutionInputGradientsMatchTheDefinition() {
         // LibTorch 2.10's oneDNN float32 conv backward-data is wrong on some AVX-512 CPUs (every call off, ~1% NaN):
         // the trainer's backward must not use it. The reference is the definition, a transposed convolution in
