@@ -361,8 +361,10 @@ public final class TrainableClip implements AutoCloseable {
      * @throws ClipException if the model is closed, a weight is NaN or infinite (a diverged run), or, for
      *                       {@code FLOAT16}, a halved weight is beyond float16's range (it would be written as
      *                       infinity)
+     * @throws NullPointerException if {@code precision} is null
      */
     public Map<String, TensorData> toTensorData(CheckpointPrecision precision) {
+        Objects.requireNonNull(precision, "precision");
         Map<String, TensorData> out = new LinkedHashMap<>();
         snapshot().forEach((name, values) -> {
             requireWritable(name, values, precision.halves(name));

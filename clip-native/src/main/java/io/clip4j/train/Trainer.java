@@ -326,10 +326,13 @@ public final class Trainer implements AutoCloseable {
      *
      * @param dir      directory
      * @param metadata extra fields for {@code trainer.json} (e.g. seed, data description); may be empty
+     * @throws NullPointerException if {@code dir} is null
      * @throws ClipException if the trainer or its model is closed, a weight is not finite (see
      *                       {@link TrainableClip#toTensorData}), or a file cannot be written
      */
     public void saveState(Path dir, Map<String, ?> metadata) {
+        // Why: a null folder was reported as the ClipException "null: cannot save training state: Cannot invoke ...".
+        Objects.requireNonNull(dir, "dir");
         checkOpen();
         try {
             Files.createDirectories(dir);
@@ -379,8 +382,10 @@ public final class Trainer implements AutoCloseable {
      *                       {@code completed_steps} is not a whole number from 0 to the total steps, or the weights
      *                       or optimiser file is not the one {@code trainer.json} was saved with (an interrupted
      *                       save); a refused state leaves the weights, optimiser and step count as they were
+     * @throws NullPointerException if {@code dir} is null
      */
     public JsonNode loadState(Path dir) {
+        Objects.requireNonNull(dir, "dir");
         checkOpen();
         completeInterruptedSave(dir);
         try {
@@ -437,8 +442,10 @@ public final class Trainer implements AutoCloseable {
      * @param dir a training-state directory
      * @return the completed steps of the state that was completed, or -1 if there was none to complete
      * @throws ClipException if a file cannot be read or moved
+     * @throws NullPointerException if {@code dir} is null
      */
     public static long completeInterruptedSave(Path dir) {
+        Objects.requireNonNull(dir, "dir");
         try {
             return StateFiles.completeInterruptedSave(dir, Trainer::staged);
         } catch (IOException | RuntimeException e) {

@@ -246,6 +246,21 @@ class TrainerTest {
     }
 
     @Test
+    void aNullFolderOrPrecisionIsANullPointerExceptionNamingIt() {
+        // They were ClipExceptions reading "null: cannot save training state: Cannot invoke ...", as if a file had
+        // failed, and toTensorData(null) an unnamed NullPointerException.
+        ClipConfig c = TinyConfigs.vit();
+        try (TrainableClip m = TrainableClip.initialize(c, 3);
+             Trainer t = new Trainer(m, TrainOptions.builder().totalSteps(2).build())) {
+            assertEquals("dir", assertThrows(NullPointerException.class, () -> t.saveState(null, Map.of())).getMessage());
+            assertEquals("dir", assertThrows(NullPointerException.class, () -> t.loadState(null)).getMessage());
+            assertEquals("dir", assertThrows(NullPointerException.class,
+                    () -> Trainer.completeInterruptedSave(null)).getMessage());
+            assertEquals("precision", assertThrows(NullPointerException.class, () -> m.toTensorData(null)).getMessage());
+        }
+    }
+
+    @Test
     void convolutionInputGradientsMatchTheDefinition() {
         // LibTorch 2.10's oneDNN float32 conv backward-data is wrong on some AVX-512 CPUs (every call off, ~1% NaN):
         // the trainer's backward must not use it. The reference is the definition, a transposed convolution in
