@@ -297,7 +297,8 @@ public final class Trainer implements AutoCloseable {
         try (PointerScope scope = new PointerScope(); NoGradGuard guard = new NoGradGuard()) {
             Tensor img = model.towers().encodeImage(Tensors.floats(pixelValues, n, 3, s, s));
             Tensor txt = model.towers().encodeText(Tensors.longs(ids, n, model.config().contextLength()));
-            return ContrastiveLoss.loss(img, txt, model.logitScale()).item_double();
+            // + 0.0: the loss of one pair is -0.5 * (0 + 0) = -0.0, printed "-0.0" in logs and reports
+            return ContrastiveLoss.loss(img, txt, model.logitScale()).item_double() + 0.0;
         } catch (ClipException e) {
             throw e;
         } catch (RuntimeException e) {

@@ -261,6 +261,16 @@ class TrainerTest {
     }
 
     @Test
+    void theLossOfOnePairIsZeroNotMinusZero() {
+        // One pair has nothing to be confused with: both cross-entropies are 0, and -0.5 * 0 printed as "-0.0".
+        ClipConfig c = TinyConfigs.vit();
+        try (TrainableClip m = TrainableClip.initialize(c, 3);
+             Trainer t = new Trainer(m, TrainOptions.builder().totalSteps(2).build())) {
+            assertEquals("0.0", Double.toString(t.evaluateLoss(TinyConfigs.pixels(c, 1, 1), TinyConfigs.ids(c, 1, 2), 1)));
+        }
+    }
+
+    @Test
     void convolutionInputGradientsMatchTheDefinition() {
         // LibTorch 2.10's oneDNN float32 conv backward-data is wrong on some AVX-512 CPUs (every call off, ~1% NaN):
         // the trainer's backward must not use it. The reference is the definition, a transposed convolution in
