@@ -51,7 +51,11 @@ import java.util.Objects;
  * resumed run continues exactly where the saved one stopped, including the schedule position; it refuses a state
  * saved with other {@link TrainOptions} (another total step count would change the schedule).
  *
- * <p>Owns the optimiser's native memory ({@link #close()}); the model stays the caller's. Not thread-safe.
+ * <p>Owns the optimiser's native memory ({@link #close()}); the model stays the caller's. The methods that use the
+ * optimiser or the step count are synchronized, so calls from several threads run one after another (a
+ * {@link #close()} waits for a running step): two threads stepping at once failed with LibTorch's "modified by an
+ * inplace operation" and took the same step number, and a close during a step would free the optimiser under it.
+ * The model is not guarded: do not use it, or its {@link TrainableClip#asClipModel()} view, while a step runs.
  */
 public final class Trainer implements AutoCloseable {
     /** File names inside a training-state directory. */
@@ -178,7 +182,7 @@ public final class Trainer implements AutoCloseable {
      * @return per group: {weight_decay, lr, beta1, beta2, eps}
      * @throws ClipException if the trainer is closed
      */
-    public List<double[]> optimizerGroupOptions() {
+    public synchronized List<double[]> optimizerGroupOptions() {
         checkOpen();
         List<double[]> out = new ArrayList<>();
         for (long i = 0; i < optimizer.param_groups().size(); i++) {
@@ -199,7 +203,7 @@ public final class Trainer implements AutoCloseable {
     }
 
     /** {@return the number of completed steps (the index of the next step)} */
-    public long completedSteps() {
+    public synchronized long completedSteps() {
         return step;
     }
 
@@ -216,7 +220,7 @@ public final class Trainer implements AutoCloseable {
      *                              {@code n}, a pixel value is not finite, an id is outside [0, vocab_size) (checked
      *                              before the step, naming the value), the loss is not finite, or LibTorch fails
      */
-    public StepResult step(float[] pixelValues, long[] ids, int n) {
+    public synchronized StepResult step(float[] pixelValues, long[] ids, int n) {
         checkOpen();
         checkBatch(pixelValues, ids, n, 2, "a training");
         double lr = schedule.at(step);
@@ -290,7 +294,7 @@ public final class Trainer implements AutoCloseable {
      *                       LibTorch fails
      * @throws NullPointerException if an array is null
      */
-    public double evaluateLoss(float[] pixelValues, long[] ids, int n) {
+    public synchronized double evaluateLoss(float[] pixelValues, long[] ids, int n) {
         checkOpen();
         checkBatch(pixelValues, ids, n, 1, "an evaluation");
         int s = model.config().imageResolution();
@@ -331,7 +335,7 @@ public final class Trainer implements AutoCloseable {
      * @throws ClipException if the trainer or its model is closed, a weight is not finite (see
      *                       {@link TrainableClip#toTensorData}), or a file cannot be written
      */
-    public void saveState(Path dir, Map<String, ?> metadata) {
+    public synchronized void saveState(Path dir, Map<String, ?> metadata) {
         // Why: a null folder was reported as the ClipException "null: cannot save training state: Cannot invoke ...".
         Objects.requireNonNull(dir, "dir");
         checkOpen();
@@ -385,7 +389,7 @@ public final class Trainer implements AutoCloseable {
      *                       save); a refused state leaves the weights, optimiser and step count as they were
      * @throws NullPointerException if {@code dir} is null
      */
-    public JsonNode loadState(Path dir) {
+    public synchronized JsonNode loadState(Path dir) {
         Objects.requireNonNull(dir, "dir");
         checkOpen();
         completeInterruptedSave(dir);
@@ -536,7 +540,7 @@ public final class Trainer implements AutoCloseable {
 
     /** Frees the optimiser. Idempotent. */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (optimizer != null) {
             optimizer.close();
             optimizer = null;

@@ -271,6 +271,34 @@ class TrainerTest {
     }
 
     @Test
+    void stepsFromTwoThreadsRunOneAfterAnother() throws Exception {
+        // Unsynchronised, the second thread's backward failed ("modified by an inplace operation") and both threads
+        // reported step 1: the trainer is documented as usable from several threads, one call at a time.
+        ClipConfig c = TinyConfigs.vit();
+        float[] px = TinyConfigs.pixels(c, N, 1);
+        long[] ids = TinyConfigs.ids(c, N, 2);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try (TrainableClip m = TrainableClip.initialize(c, 3);
+             Trainer t = new Trainer(m, TrainOptions.builder().totalSteps(100).build())) {
+            java.util.concurrent.Callable<List<Long>> steps = () -> {
+                List<Long> taken = new java.util.ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    taken.add(t.step(px, ids, N).step());
+                }
+                return taken;
+            };
+            java.util.concurrent.Future<List<Long>> a = pool.submit(steps);
+            java.util.concurrent.Future<List<Long>> b = pool.submit(steps);
+            java.util.Set<Long> all = new java.util.TreeSet<>(a.get());
+            all.addAll(b.get());
+            assertEquals(8, all.size(), all.toString());
+            assertEquals(8, t.completedSteps());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void convolutionInputGradientsMatchTheDefinition() {
         // LibTorch 2.10's oneDNN float32 conv backward-data is wrong on some AVX-512 CPUs (every call off, ~1% NaN):
         // the trainer's backward must not use it. The reference is the definition, a transposed convolution in
