@@ -224,7 +224,10 @@ public final class TrainableClip implements AutoCloseable {
 
     /**
      * Locks towers: a frozen tower's parameters stop requiring grad and its forward pass records no graph
-     * ("LiT" = locked image tower). {@code logit_scale} is frozen only when both towers are.
+     * ("LiT" = locked image tower). {@code logit_scale} is frozen only when both towers are. A {@link Trainer}
+     * sets this from its options when it is built and fixes its optimiser's parameters then: calling it later (or
+     * building a second trainer with other freezing on the same model) silently stops the first trainer training a
+     * tower it was built to train, and freezing both makes its steps fail.
      *
      * @param image true to freeze the image tower
      * @param text  true to freeze the text tower

@@ -95,7 +95,8 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
-     * Applies the options' freezing to the model and builds the optimiser over its trainable parameters.
+     * Applies the options' freezing to the model and builds the optimiser over its trainable parameters. Train a
+     * model with one trainer at a time: another built on it re-applies its own freezing to the shared model.
      *
      * @param model   the model to train (not owned)
      * @param options optimisation settings
