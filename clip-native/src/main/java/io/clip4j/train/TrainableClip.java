@@ -409,8 +409,10 @@ public final class TrainableClip implements AutoCloseable {
      *         accepts and refuses the same inputs as a loaded model, with the same {@link ClipException}s
      *         ({@link io.clip4j.spi.TowerInputs}: null arrays, {@code n < 1}, wrong lengths, non-finite pixels, ids
      *         outside the vocabulary; LibTorch's own failures and the closed model)
+     * @throws ClipException if the model is closed (refused here, not at the view's first use)
      */
     public ClipModel asClipModel() {
+        checkOpen();
         return new TrainingClipModel(this);
     }
 

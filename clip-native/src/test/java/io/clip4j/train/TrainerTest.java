@@ -359,7 +359,7 @@ class TrainerTest {
         java.util.List<org.junit.jupiter.api.function.Executable> calls = java.util.List.of(m::temperatureScale,
                 m::clampLogitScale, () -> m.freeze(true, false), m::logitScale, m::parameters, m::buffers,
                 m::snapshot, () -> m.toTensorData(CheckpointPrecision.FLOAT32), view::logitScale,
-                () -> view.encodeText("a cat"));
+                () -> view.encodeText("a cat"), m::asClipModel); // the view was made for a closed model
         for (org.junit.jupiter.api.function.Executable call : calls) {
             io.clip4j.ClipException e = assertThrows(io.clip4j.ClipException.class, call);
             assertEquals("the trainable model is closed", e.getMessage());
