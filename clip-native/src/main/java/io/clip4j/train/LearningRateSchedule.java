@@ -33,10 +33,16 @@ public record LearningRateSchedule(double baseLr, long warmupSteps, long totalSt
     /**
      * Returns the learning rate of one step: linear warm-up, then cosine decay.
      *
-     * @param step 0-based optimisation step, &ge; 0 (not checked: a negative step gives a rate outside the schedule)
+     * @param step 0-based optimisation step, &ge; 0
      * @return the learning rate used for that step, in [0, base]
+     * @throws IllegalArgumentException if {@code step < 0}
      */
     public double at(long step) {
+        if (step < 0) {
+            // Why: the warm-up formula gave -Infinity (no warm-up), NaN or a negative rate for it, not a rate "in
+            // [0, base]" as promised.
+            throw new IllegalArgumentException("step must be >= 0, got " + step);
+        }
         if (step < warmupSteps) {
             return baseLr * (step + 1) / warmupSteps;
         }

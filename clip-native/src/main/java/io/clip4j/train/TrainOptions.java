@@ -8,12 +8,13 @@ package io.clip4j.train;
  * create with {@link #builder()}.
  *
  * @param totalSteps    number of optimisation steps of the whole run (the cosine schedule's length), &gt; 0
- * @param learningRate  peak learning rate, finite, &gt; 0
- * @param weightDecay   decoupled weight decay of the decaying group ({@link WeightDecayRule}), finite, &ge; 0
+ * @param learningRate  peak learning rate, &gt; 0, finite and not 0 in float32 (the parameters' type)
+ * @param weightDecay   decoupled weight decay of the decaying group ({@link WeightDecayRule}), &ge; 0, with
+ *                      {@code learningRate * weightDecay} finite in float32
  * @param warmupSteps   linear warm-up steps, &ge; 0
  * @param beta1         Adam beta1 in [0, 1)
  * @param beta2         Adam beta2 in [0, 1)
- * @param eps           Adam epsilon, finite, &gt; 0
+ * @param eps           Adam epsilon, &gt; 0, finite and not 0 in float32
  * @param gradClipNorm  clip the global gradient L2 norm to this value; 0 disables clipping
  * @param freezeImage   lock the image tower ("LiT")
  * @param freezeText    lock the text tower
@@ -25,16 +26,17 @@ public record TrainOptions(long totalSteps, double learningRate, double weightDe
      * Checks and creates the options.
      *
      * @param totalSteps   number of optimisation steps of the whole run (the cosine schedule's length), &gt; 0
-     * @param learningRate peak learning rate, finite, &gt; 0
-     * @param weightDecay  decoupled weight decay of the decaying group ({@link WeightDecayRule}), finite, &ge; 0
+     * @param learningRate peak learning rate, &gt; 0, finite and not 0 in float32 (the parameters' type)
+     * @param weightDecay  decoupled weight decay of the decaying group ({@link WeightDecayRule}), &ge; 0, with
+     *                     {@code learningRate * weightDecay} finite in float32
      * @param warmupSteps  linear warm-up steps, &ge; 0
      * @param beta1        Adam beta1 in [0, 1)
      * @param beta2        Adam beta2 in [0, 1)
-     * @param eps          Adam epsilon, finite, &gt; 0
+     * @param eps          Adam epsilon, &gt; 0, finite and not 0 in float32
      * @param gradClipNorm clip the global gradient L2 norm to this value; 0 disables clipping
      * @param freezeImage  lock the image tower ("LiT")
      * @param freezeText   lock the text tower
-     * @throws IllegalArgumentException if a value is out of range or both towers are frozen
+     * @throws IllegalArgumentException if a value is out of range (float32's included) or both towers are frozen
      */
     public TrainOptions {
         new LearningRateSchedule(learningRate, warmupSteps, totalSteps); // validates the three
@@ -44,9 +46,25 @@ public record TrainOptions(long totalSteps, double learningRate, double weightDe
             throw new IllegalArgumentException("bad optimiser setting: weight decay " + weightDecay + ", betas ("
                     + beta1 + ", " + beta2 + "), eps " + eps + ", gradient clip " + gradClipNorm);
         }
+        // LibTorch computes the update in float32, the parameters' type: an eps or rate that rounds to 0 or infinity
+        // there gives 0 / 0 = NaN for every weight whose gradient is 0 (eps 1e-50), no update at all, or a decay
+        // factor (1 - lr * weight decay) of -infinity (weight decay 1e300): NaN weights after a step that returned
+        // normally, reported one step later as a NaN loss with "learning rate too high?".
+        if (!inFloat32(eps) || !inFloat32(learningRate) || !Float.isFinite((float) (learningRate * weightDecay))) {
+            throw new IllegalArgumentException("optimiser setting beyond float32, in which LibTorch computes the "
+                    + "update: learning rate " + learningRate + ", eps " + eps + ", learning rate x weight decay "
+                    + learningRate * weightDecay + " (each must be 0 < x <= 3.4e38 in float32, and eps and the learning "
+                    + "rate at least 1.4e-45)");
+        }
         if (freezeImage && freezeText) {
             throw new IllegalArgumentException("both towers are frozen: nothing would be trained");
         }
+    }
+
+    /** Whether a positive value neither rounds to 0 nor overflows in float32. */
+    private static boolean inFloat32(double v) {
+        float f = (float) v;
+        return f > 0 && Float.isFinite(f);
     }
 
     /** {@return a builder with the defaults (1000 steps)} */

@@ -224,7 +224,10 @@ public final class TrainableClip implements AutoCloseable {
 
     /**
      * Locks towers: a frozen tower's parameters stop requiring grad and its forward pass records no graph
-     * ("LiT" = locked image tower). {@code logit_scale} is frozen only when both towers are.
+     * ("LiT" = locked image tower). {@code logit_scale} is frozen only when both towers are. A {@link Trainer}
+     * sets this from its options when it is built and fixes its optimiser's parameters then: calling it later (or
+     * building a second trainer with other freezing on the same model) silently stops the first trainer training a
+     * tower it was built to train, and freezing both makes its steps fail.
      *
      * @param image true to freeze the image tower
      * @param text  true to freeze the text tower
@@ -361,8 +364,10 @@ public final class TrainableClip implements AutoCloseable {
      * @throws ClipException if the model is closed, a weight is NaN or infinite (a diverged run), or, for
      *                       {@code FLOAT16}, a halved weight is beyond float16's range (it would be written as
      *                       infinity)
+     * @throws NullPointerException if {@code precision} is null
      */
     public Map<String, TensorData> toTensorData(CheckpointPrecision precision) {
+        Objects.requireNonNull(precision, "precision");
         Map<String, TensorData> out = new LinkedHashMap<>();
         snapshot().forEach((name, values) -> {
             requireWritable(name, values, precision.halves(name));
@@ -404,8 +409,10 @@ public final class TrainableClip implements AutoCloseable {
      *         accepts and refuses the same inputs as a loaded model, with the same {@link ClipException}s
      *         ({@link io.clip4j.spi.TowerInputs}: null arrays, {@code n < 1}, wrong lengths, non-finite pixels, ids
      *         outside the vocabulary; LibTorch's own failures and the closed model)
+     * @throws ClipException if the model is closed (refused here, not at the view's first use)
      */
     public ClipModel asClipModel() {
+        checkOpen();
         return new TrainingClipModel(this);
     }
 

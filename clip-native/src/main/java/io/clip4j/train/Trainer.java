@@ -51,7 +51,11 @@ import java.util.Objects;
  * resumed run continues exactly where the saved one stopped, including the schedule position; it refuses a state
  * saved with other {@link TrainOptions} (another total step count would change the schedule).
  *
- * <p>Owns the optimiser's native memory ({@link #close()}); the model stays the caller's. Not thread-safe.
+ * <p>Owns the optimiser's native memory ({@link #close()}); the model stays the caller's. The methods that use the
+ * optimiser or the step count are synchronized, so calls from several threads run one after another (a
+ * {@link #close()} waits for a running step): two threads stepping at once failed with LibTorch's "modified by an
+ * inplace operation" and took the same step number, and a close during a step would free the optimiser under it.
+ * The model is not guarded: do not use it, or its {@link TrainableClip#asClipModel()} view, while a step runs.
  */
 public final class Trainer implements AutoCloseable {
     /** File names inside a training-state directory. */
@@ -91,7 +95,8 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
-     * Applies the options' freezing to the model and builds the optimiser over its trainable parameters.
+     * Applies the options' freezing to the model and builds the optimiser over its trainable parameters. Train a
+     * model with one trainer at a time: another built on it re-applies its own freezing to the shared model.
      *
      * @param model   the model to train (not owned)
      * @param options optimisation settings
@@ -178,7 +183,7 @@ public final class Trainer implements AutoCloseable {
      * @return per group: {weight_decay, lr, beta1, beta2, eps}
      * @throws ClipException if the trainer is closed
      */
-    public List<double[]> optimizerGroupOptions() {
+    public synchronized List<double[]> optimizerGroupOptions() {
         checkOpen();
         List<double[]> out = new ArrayList<>();
         for (long i = 0; i < optimizer.param_groups().size(); i++) {
@@ -199,7 +204,7 @@ public final class Trainer implements AutoCloseable {
     }
 
     /** {@return the number of completed steps (the index of the next step)} */
-    public long completedSteps() {
+    public synchronized long completedSteps() {
         return step;
     }
 
@@ -216,7 +221,7 @@ public final class Trainer implements AutoCloseable {
      *                              {@code n}, a pixel value is not finite, an id is outside [0, vocab_size) (checked
      *                              before the step, naming the value), the loss is not finite, or LibTorch fails
      */
-    public StepResult step(float[] pixelValues, long[] ids, int n) {
+    public synchronized StepResult step(float[] pixelValues, long[] ids, int n) {
         checkOpen();
         checkBatch(pixelValues, ids, n, 2, "a training");
         double lr = schedule.at(step);
@@ -247,7 +252,7 @@ public final class Trainer implements AutoCloseable {
         } catch (ClipException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new ClipException("step " + (step + 1) + ": LibTorch failed: " + e.getMessage(), e);
+            throw new ClipException("step " + (step + 1) + ": LibTorch failed: " + withoutNativeTrace(e.getMessage()), e);
         }
         model.clampLogitScale();
         StepResult r = new StepResult(step, loss, lr, model.temperatureScale(), gradNorm);
@@ -290,14 +295,15 @@ public final class Trainer implements AutoCloseable {
      *                       LibTorch fails
      * @throws NullPointerException if an array is null
      */
-    public double evaluateLoss(float[] pixelValues, long[] ids, int n) {
+    public synchronized double evaluateLoss(float[] pixelValues, long[] ids, int n) {
         checkOpen();
         checkBatch(pixelValues, ids, n, 1, "an evaluation");
         int s = model.config().imageResolution();
         try (PointerScope scope = new PointerScope(); NoGradGuard guard = new NoGradGuard()) {
             Tensor img = model.towers().encodeImage(Tensors.floats(pixelValues, n, 3, s, s));
             Tensor txt = model.towers().encodeText(Tensors.longs(ids, n, model.config().contextLength()));
-            return ContrastiveLoss.loss(img, txt, model.logitScale()).item_double();
+            // + 0.0: the loss of one pair is -0.5 * (0 + 0) = -0.0, printed "-0.0" in logs and reports
+            return ContrastiveLoss.loss(img, txt, model.logitScale()).item_double() + 0.0;
         } catch (ClipException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -326,10 +332,13 @@ public final class Trainer implements AutoCloseable {
      *
      * @param dir      directory
      * @param metadata extra fields for {@code trainer.json} (e.g. seed, data description); may be empty
+     * @throws NullPointerException if {@code dir} is null
      * @throws ClipException if the trainer or its model is closed, a weight is not finite (see
      *                       {@link TrainableClip#toTensorData}), or a file cannot be written
      */
-    public void saveState(Path dir, Map<String, ?> metadata) {
+    public synchronized void saveState(Path dir, Map<String, ?> metadata) {
+        // Why: a null folder was reported as the ClipException "null: cannot save training state: Cannot invoke ...".
+        Objects.requireNonNull(dir, "dir");
         checkOpen();
         try {
             Files.createDirectories(dir);
@@ -374,12 +383,15 @@ public final class Trainer implements AutoCloseable {
      *
      * @param dir a training-state directory
      * @return the metadata saved with it
-     * @throws ClipException if the trainer is closed, a file is missing or does not fit this model, the saved
-     *                       options differ, {@code completed_steps} is not a whole number from 0 to the total steps,
-     *                       or the weights or optimiser file is not the one {@code trainer.json} was saved with (an
-     *                       interrupted save)
+     * @throws ClipException if the trainer is closed, a file is missing or does not fit this model (the weights
+     *                       must hold exactly this model's tensors, no more), the saved options differ,
+     *                       {@code completed_steps} is not a whole number from 0 to the total steps, or the weights
+     *                       or optimiser file is not the one {@code trainer.json} was saved with (an interrupted
+     *                       save); a refused state leaves the weights, optimiser and step count as they were
+     * @throws NullPointerException if {@code dir} is null
      */
-    public JsonNode loadState(Path dir) {
+    public synchronized JsonNode loadState(Path dir) {
+        Objects.requireNonNull(dir, "dir");
         checkOpen();
         completeInterruptedSave(dir);
         try {
@@ -405,19 +417,17 @@ public final class Trainer implements AutoCloseable {
                 throw new ClipException("the saved weights record " + act + " " + recorded + ", this model computes "
                         + ours);
             }
+            // Why: everything that can refuse the state runs before the first weight changes. Copying first left a
+            // model of another size (extra blocks ignored, the rest copied) half-overwritten when the optimiser file
+            // was then refused, and the caller's trainer silently held weights from another run.
+            requireSameTensors(sd);
+            AdamW loaded = loadOptimizer(dir.resolve(OPTIMIZER));
             try (PointerScope scope = new PointerScope(); NoGradGuard guard = new NoGradGuard()) {
                 copyInto(sd, model.parameters());
                 copyInto(sd, model.buffers());
             }
-            InputArchive archive = new InputArchive();
-            try {
-                archive.load_from(dir.resolve(OPTIMIZER).toString());
-                optimizer.load(archive);
-            } catch (RuntimeException e) {
-                throw new ClipException(OPTIMIZER + ": " + withoutNativeTrace(e.getMessage()), e);
-            } finally {
-                archive.close();
-            }
+            optimizer.close();
+            optimizer = loaded;
             step = completed;
             return state.path("metadata");
         } catch (java.nio.file.NoSuchFileException e) {
@@ -438,8 +448,10 @@ public final class Trainer implements AutoCloseable {
      * @param dir a training-state directory
      * @return the completed steps of the state that was completed, or -1 if there was none to complete
      * @throws ClipException if a file cannot be read or moved
+     * @throws NullPointerException if {@code dir} is null
      */
     public static long completeInterruptedSave(Path dir) {
+        Objects.requireNonNull(dir, "dir");
         try {
             return StateFiles.completeInterruptedSave(dir, Trainer::staged);
         } catch (IOException | RuntimeException e) {
@@ -477,16 +489,46 @@ public final class Trainer implements AutoCloseable {
         return (trace < 0 ? message : message.substring(0, trace)).strip();
     }
 
+    /**
+     * The saved weights must be exactly this model's: every parameter and buffer present with its shape, and no
+     * tensor the model lacks (the weights of a deeper model otherwise load into a shallower one).
+     */
+    private void requireSameTensors(StateDict sd) {
+        java.util.Set<String> read = new java.util.HashSet<>();
+        for (Map<String, Tensor> target : List.of(model.parameters(), model.buffers())) {
+            for (Map.Entry<String, Tensor> e : target.entrySet()) {
+                TensorData d = sd.get(e.getKey());
+                if (!java.util.Arrays.equals(d.shape(), Tensors.shape(e.getValue()))) {
+                    throw new ClipException(sd.source() + ": tensor '" + e.getKey() + "' has shape "
+                            + java.util.Arrays.toString(d.shape()) + ", the model has "
+                            + java.util.Arrays.toString(Tensors.shape(e.getValue())));
+                }
+                read.add(e.getKey());
+            }
+        }
+        io.clip4j.checkpoint.UnusedTensors.requireAllUsed(sd, read);
+    }
+
+    /** A new optimiser over this trainer's parameters holding the saved state; this trainer's is left as it was. */
+    private AdamW loadOptimizer(Path file) {
+        AdamW loaded = newOptimizer();
+        InputArchive archive = new InputArchive();
+        try {
+            archive.load_from(file.toString());
+            loaded.load(archive);
+            return loaded;
+        } catch (RuntimeException e) {
+            loaded.close();
+            throw new ClipException(OPTIMIZER + ": " + withoutNativeTrace(e.getMessage()), e);
+        } finally {
+            archive.close();
+        }
+    }
+
     private static void copyInto(StateDict sd, Map<String, Tensor> target) {
         for (Map.Entry<String, Tensor> e : target.entrySet()) {
             TensorData d = sd.get(e.getKey());
-            Tensor t = e.getValue();
-            if (!java.util.Arrays.equals(d.shape(), Tensors.shape(t))) {
-                throw new ClipException(sd.source() + ": tensor '" + e.getKey() + "' has shape "
-                        + java.util.Arrays.toString(d.shape()) + ", the model has "
-                        + java.util.Arrays.toString(Tensors.shape(t)));
-            }
-            t.copy_(Tensors.floats(d.toFloatArray(), d.shape()));
+            e.getValue().copy_(Tensors.floats(d.toFloatArray(), d.shape()));
         }
     }
 
@@ -499,7 +541,7 @@ public final class Trainer implements AutoCloseable {
 
     /** Frees the optimiser. Idempotent. */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (optimizer != null) {
             optimizer.close();
             optimizer = null;

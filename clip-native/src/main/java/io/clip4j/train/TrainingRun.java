@@ -48,6 +48,7 @@ public final class TrainingRun {
          * Checks and creates the settings.
          *
          * @throws IllegalArgumentException for negative intervals
+         * @throws NullPointerException     if {@code precision} or {@code metadata} is null
          *
          * @param evalEvery       run the hooks every this many steps (0 = only at the end)
          * @param checkpointEvery save the training state every this many steps (0 = only at the end)
@@ -60,6 +61,7 @@ public final class TrainingRun {
                 throw new IllegalArgumentException("evaluation and checkpoint intervals must be >= 0");
             }
             Objects.requireNonNull(precision, "precision");
+            Objects.requireNonNull(metadata, "metadata");
             metadata = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(metadata)); // nulls allowed
         }
     }
@@ -87,10 +89,22 @@ public final class TrainingRun {
      * @param settings intervals and output
      * @param listener progress receiver (e.g. a {@link MetricsLog}, a progress bar)
      * @return the summary
-     * @throws ClipException if a batch cannot be built, a step fails or a file cannot be written
+     * @throws NullPointerException if an argument or a hook is null (checked before the first step), or a hook
+     *                              returns null
+     * @throws ClipException if a batch cannot be built, a step fails or a file cannot be written; what a hook or
+     *                       the listener throws is passed on unchanged (a hook runs after its step's save)
      */
     public static Summary run(Trainer trainer, ContrastiveBatches data, List<EvalHook> hooks, Settings settings,
                               TrainListener listener) {
+        // Why: checked up front; a null hook list or listener was only dereferenced after the first step or at the
+        // end of the run, after the whole run's training time.
+        Objects.requireNonNull(trainer, "trainer");
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(listener, "listener");
+        for (EvalHook h : Objects.requireNonNull(hooks, "hooks")) {
+            Objects.requireNonNull(h, "hooks holds null");
+        }
         long total = trainer.options().totalSteps();
         long start = trainer.completedSteps();
         long t0 = System.nanoTime();
@@ -175,7 +189,7 @@ public final class TrainingRun {
         Map<String, Double> all = new LinkedHashMap<>();
         ClipModel view = trainer.model().asClipModel();
         for (EvalHook h : hooks) {
-            all.putAll(h.evaluate(view, step));
+            all.putAll(Objects.requireNonNull(h.evaluate(view, step), () -> "evaluation hook " + h + " returned null"));
         }
         listener.onEvaluation(step, all);
         return all;

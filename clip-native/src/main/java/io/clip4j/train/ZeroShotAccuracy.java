@@ -28,10 +28,17 @@ public final class ZeroShotAccuracy implements EvalHook {
      *
      * @param dataset   labelled images to classify
      * @param templates prompt templates with one {@code {}} each
+     * @throws NullPointerException if an argument or a template is null
+     * @throws io.clip4j.ClipException if the set has no examples (its accuracy would read as 0)
      */
     public ZeroShotAccuracy(LabeledDataset dataset, List<String> templates) {
         this.dataset = Objects.requireNonNull(dataset, "dataset");
-        this.templates = List.copyOf(templates);
+        this.templates = List.copyOf(Objects.requireNonNull(templates, "templates"));
+        if (dataset.size() == 0) {
+            // Why: an empty held-out set (a --eval-limit of 0, a filter that matched nothing) was logged as a
+            // zero-shot accuracy of 0 at every evaluation, as if the model had learnt nothing.
+            throw new io.clip4j.ClipException(dataset.name() + ": no examples to evaluate zero-shot accuracy on");
+        }
         List<ImageInput> imgs = new ArrayList<>(dataset.size());
         for (LabeledImage e : dataset.examples()) {
             imgs.add(e.image());
@@ -44,6 +51,8 @@ public final class ZeroShotAccuracy implements EvalHook {
      *
      * @param model any CLIP model
      * @return top-1 accuracy in [0, 1]
+     * @throws NullPointerException if {@code model} is null
+     * @throws io.clip4j.ClipException if an image cannot be read or the model fails
      */
     public double accuracy(ClipModel model) {
         ZeroShotClassifier classifier = ZeroShotClassifier.build(model, dataset.classNames(), templates);
@@ -56,7 +65,7 @@ public final class ZeroShotAccuracy implements EvalHook {
                 correct++;
             }
         }
-        return dataset.size() == 0 ? 0 : (double) correct / dataset.size();
+        return (double) correct / dataset.size();
     }
 
     @Override

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -206,6 +207,98 @@ class TrainerTest {
     }
 
     @Test
+    void settingsThatRoundToZeroOrInfinityInFloat32AreRefused() {
+        // Finite in double but not in float32, where LibTorch computes the update: eps 1e-50 rounds to 0, so every
+        // weight with a zero gradient (unused token embeddings) became 0 / 0 = NaN at the first step, which
+        // returned normally; weight decay 1e300 made the decay factor -infinity.
+        double[][] refused = {{1e-50, 5e-4, 0.2}, {1e300, 5e-4, 0.2}, {1e-6, 1e-50, 0.2}, {1e-6, 1e300, 0},
+            {1e-6, 5e-4, 1e300}};
+        for (double[] r : refused) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainOptions.builder()
+                    .totalSteps(1).eps(r[0]).learningRate(r[1]).weightDecay(r[2]).build(), Arrays.toString(r));
+            assertTrue(e.getMessage().startsWith("optimiser setting beyond float32"), e.getMessage());
+        }
+        ClipConfig c = TinyConfigs.vit();
+        TrainOptions tiniest = TrainOptions.builder().totalSteps(2).eps(1e-44).build();
+        try (TrainableClip m = TrainableClip.initialize(c, 3); Trainer t = new Trainer(m, tiniest)) {
+            t.step(TinyConfigs.pixels(c, N, 1), TinyConfigs.ids(c, N, 2), N);
+            m.snapshot().forEach((k, v) -> {
+                for (float x : v) {
+                    assertTrue(Float.isFinite(x), k);
+                }
+            });
+        }
+    }
+
+    @Test
+    void aLibTorchFailureInAStepIsOneLineWithoutTheNativeBacktrace() {
+        // The step's message carried LibTorch's C++ stack trace (2 KB) after its one-line reason.
+        ClipConfig c = TinyConfigs.vit();
+        try (TrainableClip m = TrainableClip.initialize(c, 3);
+             Trainer t = new Trainer(m, TrainOptions.builder().totalSteps(2).build())) {
+            m.freeze(true, true); // behind the trainer's back: the loss has no graph to differentiate
+            io.clip4j.ClipException e = assertThrows(io.clip4j.ClipException.class,
+                    () -> t.step(TinyConfigs.pixels(c, N, 1), TinyConfigs.ids(c, N, 2), N));
+            assertEquals("step 1: LibTorch failed: element 0 of tensors does not require grad and does not have a "
+                    + "grad_fn", e.getMessage());
+            assertEquals(0, t.completedSteps());
+        }
+    }
+
+    @Test
+    void aNullFolderOrPrecisionIsANullPointerExceptionNamingIt() {
+        // They were ClipExceptions reading "null: cannot save training state: Cannot invoke ...", as if a file had
+        // failed, and toTensorData(null) an unnamed NullPointerException.
+        ClipConfig c = TinyConfigs.vit();
+        try (TrainableClip m = TrainableClip.initialize(c, 3);
+             Trainer t = new Trainer(m, TrainOptions.builder().totalSteps(2).build())) {
+            assertEquals("dir", assertThrows(NullPointerException.class, () -> t.saveState(null, Map.of())).getMessage());
+            assertEquals("dir", assertThrows(NullPointerException.class, () -> t.loadState(null)).getMessage());
+            assertEquals("dir", assertThrows(NullPointerException.class,
+                    () -> Trainer.completeInterruptedSave(null)).getMessage());
+            assertEquals("precision", assertThrows(NullPointerException.class, () -> m.toTensorData(null)).getMessage());
+        }
+    }
+
+    @Test
+    void theLossOfOnePairIsZeroNotMinusZero() {
+        // One pair has nothing to be confused with: both cross-entropies are 0, and -0.5 * 0 printed as "-0.0".
+        ClipConfig c = TinyConfigs.vit();
+        try (TrainableClip m = TrainableClip.initialize(c, 3);
+             Trainer t = new Trainer(m, TrainOptions.builder().totalSteps(2).build())) {
+            assertEquals("0.0", Double.toString(t.evaluateLoss(TinyConfigs.pixels(c, 1, 1), TinyConfigs.ids(c, 1, 2), 1)));
+        }
+    }
+
+    @Test
+    void stepsFromTwoThreadsRunOneAfterAnother() throws Exception {
+        // Unsynchronised, the second thread's backward failed ("modified by an inplace operation") and both threads
+        // reported step 1: the trainer is documented as usable from several threads, one call at a time.
+        ClipConfig c = TinyConfigs.vit();
+        float[] px = TinyConfigs.pixels(c, N, 1);
+        long[] ids = TinyConfigs.ids(c, N, 2);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try (TrainableClip m = TrainableClip.initialize(c, 3);
+             Trainer t = new Trainer(m, TrainOptions.builder().totalSteps(100).build())) {
+            java.util.concurrent.Callable<List<Long>> steps = () -> {
+                List<Long> taken = new java.util.ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    taken.add(t.step(px, ids, N).step());
+                }
+                return taken;
+            };
+            java.util.concurrent.Future<List<Long>> a = pool.submit(steps);
+            java.util.concurrent.Future<List<Long>> b = pool.submit(steps);
+            java.util.Set<Long> all = new java.util.TreeSet<>(a.get());
+            all.addAll(b.get());
+            assertEquals(8, all.size(), all.toString());
+            assertEquals(8, t.completedSteps());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void convolutionInputGradientsMatchTheDefinition() {
         // LibTorch 2.10's oneDNN float32 conv backward-data is wrong on some AVX-512 CPUs (every call off, ~1% NaN):
         // the trainer's backward must not use it. The reference is the definition, a transposed convolution in
@@ -266,7 +359,7 @@ class TrainerTest {
         java.util.List<org.junit.jupiter.api.function.Executable> calls = java.util.List.of(m::temperatureScale,
                 m::clampLogitScale, () -> m.freeze(true, false), m::logitScale, m::parameters, m::buffers,
                 m::snapshot, () -> m.toTensorData(CheckpointPrecision.FLOAT32), view::logitScale,
-                () -> view.encodeText("a cat"));
+                () -> view.encodeText("a cat"), m::asClipModel); // the view was made for a closed model
         for (org.junit.jupiter.api.function.Executable call : calls) {
             io.clip4j.ClipException e = assertThrows(io.clip4j.ClipException.class, call);
             assertEquals("the trainable model is closed", e.getMessage());
@@ -412,6 +505,38 @@ class TrainerTest {
             }
             Map<String, float[]> resumed = m.snapshot();
             straight.forEach((k, v) -> assertArrayEquals(v, resumed.get(k), k));
+        }
+    }
+
+    @Test
+    void aStateOfADeeperModelIsRefusedAndLeavesTheTrainerAsItWas(@TempDir Path dir) {
+        // The weights were copied before the optimiser file was read: the deeper model's blocks 0 overwrote this
+        // model's, its blocks 1 were ignored, and only then was the optimiser file refused.
+        ClipConfig shallow = TinyConfigs.vit();
+        ClipConfig deep = new ClipConfig(32, 32, new int[]{2}, 64, 8, 16, 49408, 64, 1, 2, 1);
+        TrainOptions o = TrainOptions.builder().totalSteps(4).build();
+        try (TrainableClip m = TrainableClip.initialize(deep, 5); Trainer t = new Trainer(m, o)) {
+            t.step(TinyConfigs.pixels(deep, N, 1), TinyConfigs.ids(deep, N, 2), N);
+            t.saveState(dir, Map.of());
+        }
+        Map<String, float[]> twin;
+        try (TrainableClip m = TrainableClip.initialize(shallow, 6); Trainer t = new Trainer(m, o)) {
+            t.step(TinyConfigs.pixels(shallow, N, 3), TinyConfigs.ids(shallow, N, 4), N);
+            t.step(TinyConfigs.pixels(shallow, N, 5), TinyConfigs.ids(shallow, N, 6), N);
+            twin = m.snapshot();
+        }
+        try (TrainableClip m = TrainableClip.initialize(shallow, 6); Trainer t = new Trainer(m, o)) {
+            t.step(TinyConfigs.pixels(shallow, N, 3), TinyConfigs.ids(shallow, N, 4), N);
+            Map<String, float[]> before = m.snapshot();
+            io.clip4j.ClipException e = assertThrows(io.clip4j.ClipException.class, () -> t.loadState(dir));
+            assertTrue(e.getMessage().contains("visual.transformer.resblocks.1"), e.getMessage());
+            assertEquals(1, t.completedSteps());
+            Map<String, float[]> after = m.snapshot();
+            before.forEach((k, v) -> assertArrayEquals(v, after.get(k), k));
+            // the optimiser state is this run's too: the next step is the one of a trainer that never tried to load
+            t.step(TinyConfigs.pixels(shallow, N, 5), TinyConfigs.ids(shallow, N, 6), N);
+            Map<String, float[]> stepped = m.snapshot();
+            twin.forEach((k, v) -> assertArrayEquals(v, stepped.get(k), k));
         }
     }
 
