@@ -257,6 +257,10 @@ class TokenizePreprocessCliTest {
         assertEquals(ClipCli.EXIT_INPUT, half.code, half.err);
         assertEquals("clip: a directory, not a file: " + tmp, half.err.strip());
         assertTrue(!Files.exists(written), "--out is not written when --uint8-out names a folder");
+        CliRunner huge = CliRunner.run("preprocess", "--image", tiny.toString(), "--size", "16385",
+                "--out", tmp.resolve("huge.npy").toString());
+        assertEquals(ClipCli.EXIT_INPUT, huge.code, huge.err);
+        assertEquals("clip: --size must be in 1..16384, got 16385", huge.err.strip()); // the option, as typed
         CliRunner usage = CliRunner.run("preprocess", "--bogus");
         assertEquals(ClipCli.EXIT_USAGE, usage.code);
         assertEquals(1, usage.err.strip().split("\n").length, usage.err);
