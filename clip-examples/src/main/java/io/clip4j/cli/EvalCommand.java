@@ -313,6 +313,7 @@ final class EvalCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
+            PathOptions.requireNotBlank("--captions", captions);
             List<ImageCaption> pairs = readCaptions(captions);
             checkBatch(common.batch);
             try (ClipModel model = common.model.open(common.images)) {

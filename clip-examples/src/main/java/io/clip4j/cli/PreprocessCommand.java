@@ -48,6 +48,7 @@ final class PreprocessCommand implements Callable<Integer> {
         // Before the image is read: --out " " wrote a file named " " in the working directory.
         PathOptions.requireNotBlank("--out", out);
         PathOptions.requireNotBlank("--uint8-out", uint8Out);
+        PathOptions.requireNotBlank("--image", image);
         ImageFiles.requireFiles(List.of(image));
         ImageFiles.requireNotAnInput("--out", out, List.of(image));
         ImageFiles.requireNotAnInput("--uint8-out", uint8Out, List.of(image));
