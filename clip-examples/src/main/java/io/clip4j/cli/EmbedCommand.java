@@ -51,6 +51,7 @@ final class EmbedCommand implements Callable<Integer> {
         if (images.isEmpty() && texts.isEmpty()) {
             throw new ParameterException(spec.commandLine(), "nothing to embed: give --image and/or --text");
         }
+        PathOptions.requireNotBlank("--image", images);
         List<Path> imageFiles = ImageFiles.expand(images);
         PrintWriter out = spec.commandLine().getOut();
         ObjectMapper mapper = new ObjectMapper();

@@ -95,9 +95,27 @@ final class EvalCommand implements Runnable {
                         + "SKLEARN_1_4 (gradient of the mean loss <= tol, relative decrease <= 64 machine epsilons).")
         LogisticRegression.Stopping stopping;
 
-        /** The fit with C; refuses a bad C, iteration limit or tolerance. */
+        /** The fit with C; refuses a bad C, iteration limit or tolerance, naming the option. */
         LogisticRegression regression(double c) {
+            check();
+            // The same test as LogisticRegression's, so that the message names the option the user typed.
+            if (!(c > 0) || !Double.isFinite(c) || !Double.isFinite(1 / c)) {
+                throw new IllegalArgumentException("--C must be positive and finite, with a finite 1/C, got " + c);
+            }
             return new LogisticRegression(c, maxIter, tol, stopping);
+        }
+
+        /**
+         * Refuses --max-iter and --tol by their option names (LogisticRegression's own messages name its
+         * parameters, maxIterations and tolerance, which the user never typed).
+         */
+        void check() {
+            if (maxIter < 1) {
+                throw new IllegalArgumentException("--max-iter must be >= 1, got " + maxIter);
+            }
+            if (!(tol >= 0) || tol == Double.POSITIVE_INFINITY) {
+                throw new IllegalArgumentException("--tol must be >= 0 and finite, got " + tol);
+            }
         }
     }
 
@@ -186,6 +204,10 @@ final class EvalCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
+            fit.check();
+            if (!(valFraction > 0 && valFraction < 1)) {
+                throw new IllegalArgumentException("--val-fraction must be in (0, 1), got " + valFraction);
+            }
             LinearProbe.Options o = new LinearProbe.Options(valFraction, seed, fit.maxIter, fit.tol, normalize,
                     fit.stopping);
             if (c != null) {
@@ -248,6 +270,14 @@ final class EvalCommand implements Runnable {
         public Integer call() throws IOException {
             List<String> tpl = templates.resolve();
             LogisticRegression lr = fit.regression(c);
+            if (seeds < 1) {
+                throw new IllegalArgumentException("--seeds must be >= 1, got " + seeds);
+            }
+            for (Integer k : shots) {
+                if (k != null && k < 1) {
+                    throw new IllegalArgumentException("--k must be >= 1, got " + k);
+                }
+            }
             LabeledDataset tr = limit(readDataset(train, null), trainLimit);
             LabeledDataset te = readDataset(test, tr.classNames());
             FewShotProbe.check(tr.classNames(), tr.examples().stream().mapToInt(LabeledImage::label).toArray(),
@@ -283,6 +313,7 @@ final class EvalCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
+            PathOptions.requireNotBlank("--captions", captions);
             List<ImageCaption> pairs = readCaptions(captions);
             checkBatch(common.batch);
             try (ClipModel model = common.model.open(common.images)) {

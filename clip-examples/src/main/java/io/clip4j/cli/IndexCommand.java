@@ -57,6 +57,7 @@ final class IndexCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
         }
         PathOptions.requireNotBlank("--out", out); // before the folders are searched
+        PathOptions.requireNotBlank("--images", paths);
         List<Path> files = ImageFiles.expand(paths);
         ImageFiles.requireNotAnInput("--out", out, files);
         EmbeddingIndex.checkDestination(out); // before minutes of encoding, not after

@@ -229,6 +229,11 @@ final class ModelOptions {
      * @return the loaded model
      */
     ClipModel open(ImageOptions images) {
+        // Checked here, by the option's name, before the process-wide thread counts below are set with it.
+        if (threads < 0 || threads > ClipModel.Builder.maxThreads()) {
+            throw new IllegalArgumentException("--threads must be in [0, " + ClipModel.Builder.maxThreads()
+                    + "] (4 per core), got " + threads);
+        }
         if (threads > 0) {
             // OpenBLAS too, which runs the float32 matrix products on one thread per core whatever LibTorch's count:
             // the library leaves that process-wide setting alone (other models may be encoding), a command has one

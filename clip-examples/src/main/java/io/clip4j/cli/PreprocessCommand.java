@@ -42,12 +42,13 @@ final class PreprocessCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (size < 1) {
-            throw new IllegalArgumentException("--size must be >= 1, got " + size);
+        if (size < 1 || size > 16384) { // ImagePreprocessor's range, named by the option here
+            throw new IllegalArgumentException("--size must be in 1..16384, got " + size);
         }
         // Before the image is read: --out " " wrote a file named " " in the working directory.
         PathOptions.requireNotBlank("--out", out);
         PathOptions.requireNotBlank("--uint8-out", uint8Out);
+        PathOptions.requireNotBlank("--image", image);
         ImageFiles.requireFiles(List.of(image));
         ImageFiles.requireNotAnInput("--out", out, List.of(image));
         ImageFiles.requireNotAnInput("--uint8-out", uint8Out, List.of(image));

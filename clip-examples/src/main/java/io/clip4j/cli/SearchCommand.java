@@ -59,6 +59,8 @@ final class SearchCommand implements Callable<Integer> {
         if (texts.isEmpty() && images.isEmpty()) {
             throw new ParameterException(spec.commandLine(), "nothing to search for: give --text and/or --image");
         }
+        PathOptions.requireNotBlank("--index", indexFile);
+        PathOptions.requireNotBlank("--image", images);
         for (int i = 0; i < texts.size(); i++) {
             // Like zero-shot's blank labels (an invalid value: exit 1, not 2): it would rank images by nothing asked.
             // Blank as the tokenizer reads it: "&nbsp;" or U+3000 passed trim() and ranked images by the empty text.

@@ -39,6 +39,7 @@ final class TokenizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        PathOptions.requireNotBlank("--vocab", vocab);
         ClipTokenizer tokenizer = (vocab == null ? ClipTokenizer.create() : ClipTokenizer.fromVocabulary(vocab))
                 .withContextLength(contextLength)
                 .withTruncation(!strict);

@@ -54,8 +54,11 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = {"Train a CLIP model contrastively (from scratch, or fine-tune with --init).",
-                "Data: FILE.csv (path,caption) | FILE.jsonl ({\"image\",\"caption\"}) | folder:DIR (class folders) |",
-                "      idx:IMAGES,LABELS,NAMES (NAMES = fashion-mnist | mnist | file) | paths:DIR (captions from paths).",
+                // Each line under 80 columns: picocli wraps a longer one, leaving a stray fragment on a line.
+                "Data: [captions:]FILE.csv (path,caption) | [captions:]FILE.jsonl (image,caption)",
+                "      | folder:DIR (class folders; a folder needs the prefix) |",
+                "      idx:IMAGES,LABELS,NAMES (NAMES = fashion-mnist | mnist | file) |",
+                "      paths:DIR (captions from paths).",
                 "Example: clip train --config vit-tiny --data idx:train-images-idx3-ubyte.gz,"
                         + "train-labels-idx1-ubyte.gz,fashion-mnist --epochs 5 --out runs/fm"})
 final class TrainCommand implements Callable<Integer> {

@@ -70,6 +70,8 @@ final class ZeroShotCommand implements Callable<Integer> {
         if (topK < 1) {
             throw new IllegalArgumentException("--top-k must be >= 1, got " + topK);
         }
+        PathOptions.requireNotBlank("--image", images); // before the labels file is read: the first mistake
+        PathOptions.requireNotBlank("--labels-file", labels.labelsFile);
         List<String> labelList = labels.labels != null ? labels.labels
                 : LabelFiles.read(labels.labelsFile, "--labels-file");
         List<String> tpl = new ArrayList<>(templates);

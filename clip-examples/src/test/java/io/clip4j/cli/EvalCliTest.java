@@ -128,15 +128,44 @@ class EvalCliTest {
             {"few-shot", "--k", "0"}, {"few-shot", "--k", "5"}, {"few-shot", "--seeds", "0"},
             {"linear-probe", "--C", "-1"},
         };
-        String[] expected = {"shots per class must be >= 1, got 0", "class 'cat' has 4 training examples, fewer than 5 shots",
-            "seeds must be >= 1, got 0",
-            "regularisation C must be positive and finite, with a finite 1/C, got -1.0"};
+        String[] expected = {"--k must be >= 1, got 0", "class 'cat' has 4 training examples, fewer than 5 shots",
+            "--seeds must be >= 1, got 0",
+            "--C must be positive and finite, with a finite 1/C, got -1.0"};
         for (int i = 0; i < cases.length; i++) {
             CliRunner r = CliRunner.run("eval", cases[i][0], "--model", MODEL, "--train", train.toString(),
                     "--test", test.toString(), cases[i][1], cases[i][2]);
             assertEquals(ClipCli.EXIT_INPUT, r.code, r.err);
             assertTrue(r.err.contains(expected[i]), String.join(" ", cases[i]) + ": " + r.err);
         }
+    }
+
+    @Test
+    void outOfRangeOptionsAreNamedAsTyped(@TempDir Path tmp) throws IOException {
+        // The library's own messages name its parameters (maxIterations, seeds, shots per class, threads ...);
+        // the user typed an option, and the message should say which.
+        Path train = classFolders(tmp.resolve("train"));
+        Path test = classFolders(tmp.resolve("test"));
+        String[][] cases = {
+            {"linear-probe", "--max-iter", "0", "clip: --max-iter must be >= 1, got 0"},
+            {"linear-probe", "--tol", "-1", "clip: --tol must be >= 0 and finite, got -1.0"},
+            {"linear-probe", "--val-fraction", "2", "clip: --val-fraction must be in (0, 1), got 2.0"},
+            {"linear-probe", "--C", "-1", "clip: --C must be positive and finite, with a finite 1/C, got -1.0"},
+            {"few-shot", "--max-iter", "0", "clip: --max-iter must be >= 1, got 0"},
+            {"few-shot", "--seeds", "0", "clip: --seeds must be >= 1, got 0"},
+            {"few-shot", "--k", "1,0", "clip: --k must be >= 1, got 0"},
+            {"linear-probe", "--threads", "-1", "clip: --threads must be in [0, "},
+        };
+        for (String[] c : cases) {
+            CliRunner r = CliRunner.run("eval", c[0], "--model", MODEL, "--train", train.toString(),
+                    "--test", test.toString(), c[1], c[2]);
+            assertEquals(ClipCli.EXIT_INPUT, r.code, r.err);
+            assertTrue(r.err.startsWith(c[3]), String.join(" ", c) + ": " + r.err);
+        }
+        CliRunner threads = CliRunner.run("eval", "zero-shot", "--model", MODEL, "--test", test.toString(),
+                "--threads", String.valueOf(ClipModel.Builder.maxThreads() + 1));
+        assertEquals(ClipCli.EXIT_INPUT, threads.code, threads.err);
+        assertEquals("clip: --threads must be in [0, " + ClipModel.Builder.maxThreads() + "] (4 per core), got "
+                + (ClipModel.Builder.maxThreads() + 1), threads.err.strip());
     }
 
     /** Six 8x8 gray images in MNIST format, labels 0,1,2,0,1,2, classes from a names file. */

@@ -142,6 +142,40 @@ class TokenizePreprocessCliTest {
         assertFalse(Files.exists(tmp.resolve("px.npy")), "nothing written before the refusal");
     }
 
+    @Test
+    void blankInputPathsAreRefused(@TempDir Path tmp) {
+        // An empty path is the working directory: index --images "$PHOTOS" with PHOTOS unset indexed every image
+        // under it (exit 0), zero-shot, embed and bench likewise; the single-file inputs said "a directory".
+        String image = DATA.resolve("preprocess/images/tiny_7x5.png").toString();
+        String vit = DATA.resolve("models/tiny-vit").toString();
+        Path index = tmp.resolve("i.npz");
+        CliRunner built = CliRunner.run("index", "--model", vit, "--images", image, "--no-progress",
+                "--out", index.toString());
+        assertEquals(0, built.code, built.err);
+        for (String blank : new String[]{"", " "}) {
+            List<String[]> lines = List.of(
+                    new String[]{"--images", "index", "--model", vit, "--images", blank, "--no-progress",
+                            "--out", tmp.resolve("blank.npz").toString()},
+                    new String[]{"--images", "index", "--model", vit, "--images", image, blank, "--no-progress",
+                            "--out", tmp.resolve("blank.npz").toString()},
+                    new String[]{"--image", "zero-shot", "--model", vit, "--image", blank, "--label", "cat"},
+                    new String[]{"--labels-file", "zero-shot", "--model", vit, "--image", image, "--labels-file", blank},
+                    new String[]{"--image", "embed", "--model", vit, "--image", blank},
+                    new String[]{"--images", "bench", "--model", vit, "--images", blank},
+                    new String[]{"--index", "search", "--index", blank, "--text", "a cat"},
+                    new String[]{"--image", "search", "--index", index.toString(), "--image", blank},
+                    new String[]{"--image", "preprocess", "--image", blank, "--out", tmp.resolve("p.npy").toString()},
+                    new String[]{"--captions", "eval", "retrieval", "--model", vit, "--captions", blank},
+                    new String[]{"--vocab", "tokenize", "--vocab", blank, "a cat"});
+            for (String[] line : lines) {
+                CliRunner r = CliRunner.run(java.util.Arrays.copyOfRange(line, 1, line.length));
+                assertEquals(ClipCli.EXIT_INPUT, r.code, String.join(" ", line) + ": " + r.err);
+                assertEquals("clip: " + line[0] + " is empty", r.err.strip(), String.join(" ", line));
+            }
+        }
+        assertFalse(Files.exists(tmp.resolve("blank.npz")), "no index of the working directory");
+    }
+
     /**
      * An argument the JVM could not decode (under a POSIX locale "é" arrives as U+FFFD U+FFFD) is refused: it was
      * tokenized, classified and searched for as replacement characters, exit 0.
@@ -257,6 +291,10 @@ class TokenizePreprocessCliTest {
         assertEquals(ClipCli.EXIT_INPUT, half.code, half.err);
         assertEquals("clip: a directory, not a file: " + tmp, half.err.strip());
         assertTrue(!Files.exists(written), "--out is not written when --uint8-out names a folder");
+        CliRunner huge = CliRunner.run("preprocess", "--image", tiny.toString(), "--size", "16385",
+                "--out", tmp.resolve("huge.npy").toString());
+        assertEquals(ClipCli.EXIT_INPUT, huge.code, huge.err);
+        assertEquals("clip: --size must be in 1..16384, got 16385", huge.err.strip()); // the option, as typed
         CliRunner usage = CliRunner.run("preprocess", "--bogus");
         assertEquals(ClipCli.EXIT_USAGE, usage.code);
         assertEquals(1, usage.err.strip().split("\n").length, usage.err);
