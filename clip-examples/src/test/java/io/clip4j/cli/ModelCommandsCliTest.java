@@ -2,6 +2,9 @@ package io.clip4j.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.clip4j.ClipModel;
+import io.clip4j.image.ImageInput;
 import io.clip4j.checkpoint.OpenClipFixture;
 import io.clip4j.io.Npy;
 import org.junit.jupiter.api.Test;
@@ -15,7 +18,9 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** zero-shot, embed and bench through the CLI, against the tiny-vit reference outputs. */
@@ -28,6 +33,58 @@ class ModelCommandsCliTest {
         Npy n = Npy.read(npy);
         int d = (int) n.shape()[1];
         return Arrays.copyOfRange(n.toFloatArray(), r * d, (r + 1) * d);
+    }
+
+    /** preprocess --model's pixel_values, and the loaded model's own preprocessing of the same image. */
+    private static float[][] preprocessedByCliAndModel(Path model, Path image, Path out) {
+        CliRunner r = CliRunner.run("preprocess", "--model", model.toString(), "--image", image.toString(),
+                "--out", out.toString());
+        assertEquals(0, r.code, r.err);
+        try (ClipModel m = ClipModel.builder(model).build()) {
+            int side = m.config().imageResolution();
+            Npy written = Npy.read(out);
+            assertArrayEquals(new long[]{3, side, side}, written.shape());
+            return new float[][]{written.toFloatArray(), m.preprocess(List.of(ImageInput.of(image)))};
+        }
+    }
+
+    @Test
+    void preprocessWithModelWritesWhatTheModelEncodes(@TempDir Path tmp) throws IOException {
+        Path image = DATA.resolve("preprocess/images/chelsea.png"); // not square: squash and crop differ
+        CliRunner clip = CliRunner.run("preprocess", "--image", image.toString(), "--out",
+                tmp.resolve("clip.npy").toString());
+        assertEquals(0, clip.code, clip.err);
+        float[] clipValues = Npy.read(tmp.resolve("clip.npy")).toFloatArray();
+        // open_clip's preprocess_cfg mean [0.5, 0.4, 0.3], std [0.2, 0.25, 0.3]: preprocess alone used CLIP's
+        float[][] oc = preprocessedByCliAndModel(OpenClipFixture.directory(), image, tmp.resolve("oc.npy"));
+        assertArrayEquals(oc[1], oc[0]);
+        assertFalse(Arrays.equals(clipValues, oc[0]));
+        // the same directory with resize_mode 'squash'
+        Path squash = Files.createDirectory(tmp.resolve("squash"));
+        try (var files = Files.list(OpenClipFixture.directory())) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Files.copy(f, squash.resolve(f.getFileName().toString()));
+            }
+        }
+        Path config = squash.resolve("open_clip_config.json");
+        ObjectNode cfg = (ObjectNode) JSON.readTree(config.toFile());
+        ((ObjectNode) cfg.get("preprocess_cfg")).put("resize_mode", "squash");
+        JSON.writeValue(config.toFile(), cfg);
+        float[][] sq = preprocessedByCliAndModel(squash, image, tmp.resolve("sq.npy"));
+        assertArrayEquals(sq[1], sq[0]);
+        assertFalse(Arrays.equals(oc[0], sq[0]));
+        // the bundled default model: 48 px, CLIP's mean/std
+        float[][] bundled = preprocessedByCliAndModel(DATA.resolve("../models/default/model.safetensors"), image,
+                tmp.resolve("bundled.npy"));
+        assertEquals(3 * 48 * 48, bundled[0].length);
+        assertArrayEquals(bundled[1], bundled[0]);
+        // --size would contradict the model's image_resolution
+        CliRunner both = CliRunner.run("preprocess", "--model", VIT.toString(), "--size", "224", "--image",
+                image.toString(), "--out", tmp.resolve("both.npy").toString());
+        assertEquals(ClipCli.EXIT_INPUT, both.code, both.err);
+        assertEquals("clip: --size and --model both set the output side; --model uses the model's "
+                + "image_resolution, so give one of them", both.err.strip());
+        assertFalse(Files.exists(tmp.resolve("both.npy")));
     }
 
     @Test
