@@ -155,13 +155,17 @@ final class EvalCommand implements Runnable {
         @Option(names = "--test", paramLabel = "SPEC", required = true,
                 description = "Dataset to classify: DIR | folder:DIR | idx:IMAGES,LABELS,NAMES.")
         String test;
+        @Option(names = "--test-limit", paramLabel = "N",
+                description = "Use only the first N test examples (default: all).")
+        Integer testLimit;
         @Spec
         CommandSpec spec;
 
         @Override
         public Integer call() throws IOException {
             List<String> tpl = templates.resolve();
-            LabeledDataset ds = readDataset(test, null);
+            checkLimit("--test-limit", testLimit);
+            LabeledDataset ds = limit(readDataset(test, null), testLimit, "--test-limit");
             checkBatch(common.batch);
             try (ClipModel model = common.model.open(common.images)) {
                 var r = ZeroShotEvaluator.evaluate(model, ds, tpl, common.batch);
@@ -185,6 +189,9 @@ final class EvalCommand implements Runnable {
         Integer trainLimit;
         @Option(names = "--test", paramLabel = "SPEC", required = true, description = "Test set (same forms).")
         String test;
+        @Option(names = "--test-limit", paramLabel = "N",
+                description = "Use only the first N test examples (default: all).")
+        Integer testLimit;
         @Option(names = "--val", paramLabel = "SPEC",
                 description = "Validation set for the C sweep (default: hold out --val-fraction of train).")
         String val;
@@ -205,6 +212,8 @@ final class EvalCommand implements Runnable {
         @Override
         public Integer call() throws IOException {
             fit.check();
+            checkLimit("--train-limit", trainLimit); // before any dataset is read
+            checkLimit("--test-limit", testLimit);
             if (!(valFraction > 0 && valFraction < 1)) {
                 throw new IllegalArgumentException("--val-fraction must be in (0, 1), got " + valFraction);
             }
@@ -213,8 +222,8 @@ final class EvalCommand implements Runnable {
             if (c != null) {
                 fit.regression(c); // refuses a bad --C now, not after encoding the sets
             }
-            LabeledDataset tr = limit(readDataset(train, null), trainLimit);
-            LabeledDataset te = readDataset(test, tr.classNames());
+            LabeledDataset tr = limit(readDataset(train, null), trainLimit, "--train-limit");
+            LabeledDataset te = limit(readDataset(test, tr.classNames()), testLimit, "--test-limit");
             LabeledDataset va = val == null ? null : readDataset(val, tr.classNames());
             checkBatch(common.batch);
             try (ClipModel model = common.model.open(common.images)) {
@@ -249,6 +258,9 @@ final class EvalCommand implements Runnable {
         Integer trainLimit;
         @Option(names = "--test", paramLabel = "SPEC", required = true, description = "Test set (same forms).")
         String test;
+        @Option(names = "--test-limit", paramLabel = "N",
+                description = "Use only the first N test examples (default: all).")
+        Integer testLimit;
         @Option(names = "--k", split = ",", paramLabel = "K",
                 description = "Shots per class, comma-separated (default: 1,2,4,8,16).")
         List<Integer> shots = new ArrayList<>(FewShotProbe.PAPER_SHOTS);
@@ -270,6 +282,8 @@ final class EvalCommand implements Runnable {
         public Integer call() throws IOException {
             List<String> tpl = templates.resolve();
             LogisticRegression lr = fit.regression(c);
+            checkLimit("--train-limit", trainLimit); // before any dataset is read
+            checkLimit("--test-limit", testLimit);
             if (seeds < 1) {
                 throw new IllegalArgumentException("--seeds must be >= 1, got " + seeds);
             }
@@ -278,8 +292,8 @@ final class EvalCommand implements Runnable {
                     throw new IllegalArgumentException("--k must be >= 1, got " + k);
                 }
             }
-            LabeledDataset tr = limit(readDataset(train, null), trainLimit);
-            LabeledDataset te = readDataset(test, tr.classNames());
+            LabeledDataset tr = limit(readDataset(train, null), trainLimit, "--train-limit");
+            LabeledDataset te = limit(readDataset(test, tr.classNames()), testLimit, "--test-limit");
             FewShotProbe.check(tr.classNames(), tr.examples().stream().mapToInt(LabeledImage::label).toArray(),
                     shots, seeds); // before encoding, which may take hours
             checkBatch(common.batch);
@@ -358,14 +372,19 @@ final class EvalCommand implements Runnable {
         return ds;
     }
 
+    /** Refuses a limit below 1 by its option's name (null: no limit). */
+    static void checkLimit(String option, Integer limit) {
+        if (limit != null && limit < 1) {
+            throw new IllegalArgumentException(option + " must be >= 1, got " + limit);
+        }
+    }
+
     /** @return the first {@code limit} examples of {@code ds}, or {@code ds} itself when limit is null */
-    static LabeledDataset limit(LabeledDataset ds, Integer limit) {
+    static LabeledDataset limit(LabeledDataset ds, Integer limit, String option) {
         if (limit == null) {
             return ds;
         }
-        if (limit < 1) {
-            throw new IllegalArgumentException("--train-limit must be >= 1, got " + limit);
-        }
+        checkLimit(option, limit);
         return new LabeledDataset(ds.name(), ds.classNames(), ds.examples().subList(0, Math.min(limit, ds.size())));
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clip4j.ClipModel;
 import io.clip4j.data.ImageCaption;
+import io.clip4j.data.LabeledDataset;
 import io.clip4j.eval.ZeroShotEvaluation;
 import io.clip4j.eval.ZeroShotEvaluator;
 import org.junit.jupiter.api.Test;
@@ -219,6 +220,45 @@ class EvalCliTest {
                 + " with one class name per line)", typo.err.strip());
         assertOneLine(CliRunner.run("eval", "few-shot", "--model", MODEL, "--train", idx, "--train-limit", "0",
                 "--test", test.toString()), ClipCli.EXIT_INPUT, "--train-limit");
+    }
+
+    @Test
+    void testLimitKeepsTheFirstTestExamples(@TempDir Path tmp) throws IOException {
+        String idx = idxSpec(tmp);
+        CliRunner zs = CliRunner.run("eval", "zero-shot", "--model", MODEL, "--test", idx, "--test-limit", "4",
+                "--json");
+        assertEquals(0, zs.code, zs.err);
+        JsonNode acc = JSON.readTree(zs.out).get("accuracy");
+        assertEquals(4, acc.get("n").asInt());
+        try (ClipModel model = ClipModel.load(Path.of(MODEL))) {
+            LabeledDataset all = EvalCommand.readDataset(idx, null);
+            LabeledDataset first = new LabeledDataset(all.name(), all.classNames(), all.examples().subList(0, 4));
+            ZeroShotEvaluation lib = ZeroShotEvaluator.evaluate(model, first, List.of("a photo of a {}."), 64);
+            assertEquals(lib.accuracy().top1(), acc.get("top1").asDouble(), 1e-12);
+        }
+        Path train = classFolders(tmp.resolve("train"));
+        CliRunner lp = CliRunner.run("eval", "linear-probe", "--model", MODEL, "--train", train.toString(),
+                "--test", idx, "--test-limit", "5", "--C", "1", "--json");
+        assertEquals(0, lp.code, lp.err);
+        assertEquals(7, JSON.readTree(lp.out).get("train_size").asInt());
+        assertEquals(5, JSON.readTree(lp.out).get("test_size").asInt());
+        CliRunner fs = CliRunner.run("eval", "few-shot", "--model", MODEL, "--train", train.toString(),
+                "--test", idx, "--test-limit", "2", "--k", "1", "--seeds", "1", "--json");
+        assertEquals(0, fs.code, fs.err);
+        assertEquals(2, JSON.readTree(fs.out).get("test_size").asInt(), fs.out);
+        // a limit above the set's size keeps it all
+        CliRunner big = CliRunner.run("eval", "zero-shot", "--model", MODEL, "--test", idx, "--test-limit", "100",
+                "--json");
+        assertEquals(6, JSON.readTree(big.out).get("accuracy").get("n").asInt(), big.err);
+        for (String cmd : new String[]{"zero-shot", "linear-probe", "few-shot"}) {
+            CliRunner bad = CliRunner.run("eval", cmd, "--model", MODEL, "--train", idx, "--test", idx,
+                    "--test-limit", "0");
+            if (cmd.equals("zero-shot")) {
+                bad = CliRunner.run("eval", cmd, "--model", MODEL, "--test", idx, "--test-limit", "0");
+            }
+            assertEquals(ClipCli.EXIT_INPUT, bad.code, cmd + ": " + bad.err);
+            assertEquals("clip: --test-limit must be >= 1, got 0", bad.err.strip(), cmd);
+        }
     }
 
     @Test
