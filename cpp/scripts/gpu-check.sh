@@ -87,9 +87,10 @@ if step "configure" 60 cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -
   if grep -Eq "^CMAKE_CUDA_COMPILER:[A-Z]+=.*nvcc" "$BUILD/CMakeCache.txt"; then
     step "build (-j$JOBS)" 180 bash -c 'set -o pipefail; cmake --build "$1" -j"$2" 2>&1 | tee "$1/build.log"' _ \
       "$BUILD" "$JOBS" && BUILT=1
-    # nvcc's "file.cu(12): warning #177-D: ..." and the host compiler's "warning: ...", not nvcc's remarks that
-    # merely mention warnings ("Remark: The warnings can be suppressed with ...").
-    WARNINGS="$(grep -ciE "warning( #[0-9A-Za-z-]+)?:" "$BUILD/build.log" 2>/dev/null || true)"
+    # nvcc's "file.cu(12): warning #177-D: ...", the host compiler's "warning: ..." and the nvcc driver's and
+    # ptxas's "nvcc warning : ..." (a space before the colon), not nvcc's remarks that merely mention warnings
+    # ("Remark: The warnings can be suppressed with ...").
+    WARNINGS="$(grep -ciE "warning( #[0-9A-Za-z-]+)? ?:" "$BUILD/build.log" 2>/dev/null || true)"
     SUMMARY+=("build warnings: ${WARNINGS:-0} (see $BUILD/build.log)")
   else
     echo "CUDA compiler not found by CMake: set CUDACXX=/usr/local/cuda/bin/nvcc"

@@ -59,8 +59,10 @@ import java.util.concurrent.Callable;
                 "      | folder:DIR (class folders; a folder needs the prefix) |",
                 "      idx:IMAGES,LABELS,NAMES (NAMES = fashion-mnist | mnist | file) |",
                 "      paths:DIR (captions from paths).",
-                "Example: clip train --config vit-tiny --data idx:train-images-idx3-ubyte.gz,"
-                        + "train-labels-idx1-ubyte.gz,fashion-mnist --epochs 5 --out runs/fm"})
+                // Two lines joined by a backslash: picocli broke the one long line inside the --data value, and a
+                // copy of the two printed lines ran as two commands.
+                "Example: clip train --config vit-tiny --epochs 5 --out runs/fm \\",
+                "  --data idx:train-images-idx3-ubyte.gz,train-labels-idx1-ubyte.gz,fashion-mnist"})
 final class TrainCommand implements Callable<Integer> {
     /** Templates used to caption labelled sets for training (a varied subset of CLIP's prompt styles). */
     static final List<String> DEFAULT_TEMPLATES = List.of("a photo of a {}.", "a picture of a {}.", "a {}.",

@@ -26,6 +26,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TrainCommandTest {
+    @Test
+    void theHelpsExampleRunsAsPrintedAndTheDataFormsAreWholeLines() {
+        // picocli broke the example's one long line inside the --data value: copied as printed, it ran as two
+        // commands. (The data forms' lines had been wrapped the same way, leaving "(class folders) |" alone.)
+        CliRunner r = CliRunner.run("train", "--help");
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.contains("Example: clip train --config vit-tiny --epochs 5 --out runs/fm \\\n"
+                + "  --data idx:train-images-idx3-ubyte.gz,train-labels-idx1-ubyte.gz,fashion-mnist\n"), r.out);
+        assertTrue(r.out.contains("\n      | folder:DIR (class folders; a folder needs the prefix) |\n"), r.out);
+    }
+
     private static final Path IMAGES = Path.of(System.getProperty("clip4j.testdata")).resolve("preprocess/images");
 
     private static Path captions(Path dir) throws IOException {

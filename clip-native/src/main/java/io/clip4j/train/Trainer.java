@@ -141,6 +141,11 @@ public final class Trainer implements AutoCloseable {
         if (opt == null) {
             throw new ClipException("no trainable parameters");
         }
+        // Why: JavaCPP attaches a new object to the PointerScope open on this thread, if any, and frees it when that
+        // scope closes. loadState builds an optimiser, and a caller with a scope open (TrainableClip's encode methods
+        // ask for one) had it freed under the trainer: the next step failed with "This pointer address is NULL".
+        // The extra reference keeps it until close(); a scope's release then only drops its own.
+        opt.retainReference();
         return opt;
     }
 

@@ -541,6 +541,29 @@ class TrainerTest {
     }
 
     @Test
+    void aStateLoadedInsideTheCallersPointerScopeOutlivesIt(@TempDir Path dir) {
+        // loadState builds a new optimiser: JavaCPP attached it to a PointerScope the caller had open (as
+        // TrainableClip's encode methods ask for), which freed it when that scope closed, under the trainer.
+        ClipConfig c = TinyConfigs.vit();
+        TrainOptions o = TrainOptions.builder().totalSteps(4).build();
+        Map<String, float[]> twin;
+        try (TrainableClip m = TrainableClip.initialize(c, 6); Trainer t = new Trainer(m, o)) {
+            t.step(TinyConfigs.pixels(c, N, 3), TinyConfigs.ids(c, N, 4), N);
+            t.saveState(dir, Map.of());
+            t.step(TinyConfigs.pixels(c, N, 5), TinyConfigs.ids(c, N, 6), N);
+            twin = m.snapshot();
+        }
+        try (TrainableClip m = TrainableClip.initialize(c, 7); Trainer t = new Trainer(m, o)) {
+            try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
+                t.loadState(dir);
+            }
+            t.step(TinyConfigs.pixels(c, N, 5), TinyConfigs.ids(c, N, 6), N);
+            Map<String, float[]> resumed = m.snapshot();
+            twin.forEach((k, v) -> assertArrayEquals(v, resumed.get(k), k));
+        }
+    }
+
+    @Test
     void aSaveThatFailsWhileWritingLeavesThePreviousStateUsable(@TempDir Path dir) throws Exception {
         // The weights used to be moved into place before the optimiser file was written: a save failing (or killed)
         // there left step-4 weights beside step-2 trainer.json, refused on resume, and the step-2 state was lost.
