@@ -71,7 +71,7 @@ public final class Trainer implements AutoCloseable {
     private final List<ParameterGroup> groups;
     private final List<Tensor> trainable = new ArrayList<>();
     private AdamW optimizer;
-    private long step;
+    private volatile long step; // written under the lock; read without it by completedSteps (progress polling)
 
     /**
      * A description of one AdamW parameter group.
@@ -209,7 +209,7 @@ public final class Trainer implements AutoCloseable {
     }
 
     /** {@return the number of completed steps (the index of the next step)} */
-    public synchronized long completedSteps() {
+    public long completedSteps() { // not synchronized: a progress thread must not wait for a whole step
         return step;
     }
 
@@ -277,13 +277,38 @@ public final class Trainer implements AutoCloseable {
      * path too.
      */
     static void backwardWithoutOneDnn(Tensor loss) {
-        org.bytedeco.pytorch.Context ctx = torch.globalContext();
-        boolean mkldnn = ctx.userEnabledMkldnn();
-        ctx.setUserEnabledMkldnn(false);
+        oneDnnOff();
         try {
             loss.backward();
         } finally {
-            ctx.setUserEnabledMkldnn(mkldnn);
+            oneDnnRestored();
+        }
+    }
+
+    /** Guards the process-wide switch: backward passes of trainers on other threads overlap. */
+    private static final Object ONE_DNN_SWITCH = new Object();
+    private static int oneDnnOffCount;
+    private static boolean oneDnnBefore;
+
+    /**
+     * The first of overlapping backward passes turns oneDNN off, the last one restores it: with a save and restore
+     * per pass, one trainer could restore "on" while another's backward was still running, or leave it off for good.
+     */
+    private static void oneDnnOff() {
+        synchronized (ONE_DNN_SWITCH) {
+            if (oneDnnOffCount++ == 0) {
+                org.bytedeco.pytorch.Context ctx = torch.globalContext();
+                oneDnnBefore = ctx.userEnabledMkldnn();
+                ctx.setUserEnabledMkldnn(false);
+            }
+        }
+    }
+
+    private static void oneDnnRestored() {
+        synchronized (ONE_DNN_SWITCH) {
+            if (--oneDnnOffCount == 0) {
+                torch.globalContext().setUserEnabledMkldnn(oneDnnBefore);
+            }
         }
     }
 
@@ -312,7 +337,7 @@ public final class Trainer implements AutoCloseable {
         } catch (ClipException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new ClipException("evaluating the loss: LibTorch failed: " + e.getMessage(), e);
+            throw new ClipException("evaluating the loss: LibTorch failed: " + withoutNativeTrace(e.getMessage()), e);
         }
     }
 
