@@ -305,8 +305,9 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--checkpoint-every must be >= 0 (0 = at the end), got "
                     + checkpointEvery);
         }
-        if (threads < 1) {
-            throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+        int maxThreads = io.clip4j.ClipModel.Builder.maxThreads(); // the other commands' bound
+        if (threads < 1 || threads > maxThreads) { // --threads 100000 went to LibTorch and OpenBLAS as it was
+            throw new IllegalArgumentException("--threads must be in [1, " + maxThreads + "], got " + threads);
         }
         if (augment != null && !(augment > 0 && augment <= 1)) {
             throw new IllegalArgumentException("--augment MIN_SCALE must be in (0, 1] (the smallest share of the"

@@ -222,11 +222,13 @@ class TrainCommandTest {
         Path csv = captions(dir);
         String[][] cases = {{"--steps", "0"}, {"--epochs", "0"}, {"--warmup", "-5"}, {"--wd", "-1"},
             {"--grad-clip", "-1"}, {"--eval-every", "-1"}, {"--checkpoint-every", "-2"}, {"--threads", "0"},
-            {"--augment", "2"}, {"--batch", "1"}, {"--lr", "0"}, {"--lr", "NaN"}};
+            {"--threads", "100000"}, {"--augment", "2"}, {"--batch", "1"}, {"--lr", "0"}, {"--lr", "NaN"}};
         String[] expected = {"--steps must be >= 1, got 0", "--epochs must be >= 1, got 0",
             "--warmup must be >= 0, got -5", "--wd must be >= 0 and finite, got -1.0",
             "--grad-clip must be >= 0 (0 = off), got -1.0", "--eval-every must be >= 0 (0 = at the end), got -1",
-            "--checkpoint-every must be >= 0 (0 = at the end), got -2", "--threads must be >= 1, got 0",
+            "--checkpoint-every must be >= 0 (0 = at the end), got -2",
+            "--threads must be in [1, " + io.clip4j.ClipModel.Builder.maxThreads() + "], got 0",
+            "--threads must be in [1, " + io.clip4j.ClipModel.Builder.maxThreads() + "], got 100000",
             "--augment MIN_SCALE must be in (0, 1] (the smallest share of the image a crop covers), got 2.0",
             "--batch must be >= 2 (a contrastive batch needs negatives), got 1", "--lr must be > 0 and finite, got 0.0",
             "--lr must be > 0 and finite, got NaN"};
