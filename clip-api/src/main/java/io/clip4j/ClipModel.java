@@ -550,9 +550,10 @@ public interface ClipModel extends AutoCloseable {
                 if (engine == null) {
                     engine = firstEngine(Thread.currentThread().getContextClassLoader()); // seen by that loader only
                 }
-            } catch (ServiceConfigurationError e) {
+            } catch (ServiceConfigurationError | LinkageError e) {
                 // A listed engine that cannot be loaded (another clip-api version's clip-native, a class missing from
-                // a trimmed jar) is a setup problem to name, not an Error escaping the documented ClipException.
+                // a trimmed jar: NoClassDefFoundError escapes ServiceLoader unwrapped) is a setup problem to name,
+                // not an Error escaping the documented ClipException.
                 throw new ClipException("the clip4j engine listed in META-INF/services cannot be loaded (are clip-api"
                         + " and clip-native of one version, on one class loader?): " + e.getMessage(), e);
             }

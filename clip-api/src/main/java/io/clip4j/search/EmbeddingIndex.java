@@ -211,7 +211,7 @@ public final class EmbeddingIndex {
     /** Offers rows {@code [from, to)} scored against the unit query q to top, in row order. */
     private void scan(float[] q, int from, int to, TopScores top, float[] four) {
         int r = from;
-        for (; r + 3 < to; r += 4) {
+        for (; r < to - 3; r += 4) { // "r + 3 < to" overflows within 3 rows of Integer.MAX_VALUE
             Vectors.dot4(vectors, r * embedDim, q, embedDim, four);
             top.offer(r, four[0]);
             top.offer(r + 1, four[1]);

@@ -455,6 +455,9 @@ public final class Trainer implements AutoCloseable {
             try (PointerScope scope = new PointerScope(); NoGradGuard guard = new NoGradGuard()) {
                 copyInto(sd, model.parameters());
                 copyInto(sd, model.buffers());
+            } catch (RuntimeException e) {
+                loaded.close(); // not expected after the checks above, but then the new optimiser is not leaked
+                throw e;
             }
             optimizer.close();
             optimizer = loaded;
