@@ -26,7 +26,8 @@ import java.util.concurrent.Callable;
  * of that checkpoint (its image_resolution, mean/std and resize mode), read from its files without loading LibTorch.
  */
 @Command(name = "preprocess", mixinStandardHelpOptions = true,
-        description = {"Preprocess an image like CLIP's reference transform; write float32 [3,S,S] as .npy.",
+        // Each line under 80 columns: picocli wraps longer ones wherever, and broke this one inside ".npy".
+        description = {"Preprocess an image as CLIP's reference does; write float32 [3,S,S] as .npy.",
                 "Without --model: CLIP's 224-px transform with OpenAI's mean/std (not the bundled model's 48 px);"
                         + " with --model: exactly the pixel_values that model's encodeImage sees."})
 final class PreprocessCommand implements Callable<Integer> {

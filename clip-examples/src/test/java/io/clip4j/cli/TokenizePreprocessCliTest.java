@@ -115,6 +115,15 @@ class TokenizePreprocessCliTest {
     }
 
     @Test
+    void preprocessHelpKeepsTheFileExtensionWhole() {
+        // The summary line was 84 columns: picocli broke it inside ".npy", printing "as ." and "npy." on two lines.
+        CliRunner r = CliRunner.run("preprocess", "--help");
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.contains("\nPreprocess an image as CLIP's reference does; write float32 [3,S,S] as .npy.\n"),
+                r.out);
+    }
+
+    @Test
     void blankOutputPathsAreRefusedAsTrainRefusesThem(@TempDir Path tmp) {
         // preprocess --out " " wrote a file named " " in the working directory (index --out " " an index there,
         // --model-cache " " downloaded into it), while train refused a blank --out.
