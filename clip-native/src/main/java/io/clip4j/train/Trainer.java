@@ -296,11 +296,12 @@ public final class Trainer implements AutoCloseable {
      */
     private static void oneDnnOff() {
         synchronized (ONE_DNN_SWITCH) {
-            if (oneDnnOffCount++ == 0) {
+            if (oneDnnOffCount == 0) {
                 org.bytedeco.pytorch.Context ctx = torch.globalContext();
                 oneDnnBefore = ctx.userEnabledMkldnn();
                 ctx.setUserEnabledMkldnn(false);
             }
+            oneDnnOffCount++; // after the switch: had it thrown, a count of 1 would have kept oneDNN on for good
         }
     }
 
